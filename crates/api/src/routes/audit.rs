@@ -1,0 +1,172 @@
+//! The operation log, the login log and chain verification (the audit administrator).
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xuncha_domain::i18n::Msg;
+use xuncha_domain::perm::AUDIT_READ;
+use xuncha_store::PageReq;
+use xuncha_store::audit::{self, AuditFilter};
+
+use super::{ApiQuery, day_start, rfc3339};
+use crate::auth::Auth;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(operations)).routes(routes!(logins)).routes(routes!(verify))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperationEntry {
+    pub seq: i64,
+    pub at: String,
+    /// operation (a write) or read (a read of compartmented data or an export)
+    pub category: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub summary: String,
+    pub ip: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OperationPage {
+    pub items: Vec<OperationEntry>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OperationQuery {
+    pub actor: Option<String>,
+    /// Prefix of the action code, e.g. `org.`
+    pub action: Option<String>,
+    /// First day, YYYY-MM-DD (China time).
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD (China time), inclusive.
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+/// The operation log: writes, exports and reads of compartmented data, newest first.
+#[utoipa::path(get, path = "/api/v1/audit/operations", tag = "audit", params(OperationQuery), responses((status = 200, body = OperationPage)))]
+async fn operations(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<OperationQuery>) -> ApiResult<axum::Json<OperationPage>> {
+    auth.require(AUDIT_READ)?;
+    let page = PageReq::new(q.page, q.page_size);
+    let f = AuditFilter {
+        categories: vec!["operation", "read"],
+        actor: q.actor,
+        action: q.action,
+        success: None,
+        from: day_start("from", q.from.as_deref(), 0)?,
+        to: day_start("to", q.to.as_deref(), 1)?,
+    };
+    let r = audit::list(&st.db, &f, page).await?;
+    let items = r
+        .items
+        .into_iter()
+        .map(|a| OperationEntry {
+            seq: a.seq,
+            at: rfc3339(a.at),
+            category: a.category,
+            actor_id: a.actor_id,
+            actor_name: a.actor_name,
+            action: a.action,
+            target_type: a.target_type,
+            target_id: a.target_id,
+            summary: a.summary,
+            ip: a.ip,
+        })
+        .collect();
+    Ok(axum::Json(OperationPage { items, total: r.total, page: page.page, page_size: page.page_size }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginEntry {
+    pub seq: i64,
+    pub at: String,
+    pub username: String,
+    pub success: bool,
+    pub reason: String,
+    pub ip: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginPage {
+    pub items: Vec<LoginEntry>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LoginQuery {
+    pub username: Option<String>,
+    pub success: Option<bool>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+/// The login log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit/logins", tag = "audit", params(LoginQuery), responses((status = 200, body = LoginPage)))]
+async fn logins(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<LoginQuery>) -> ApiResult<axum::Json<LoginPage>> {
+    auth.require(AUDIT_READ)?;
+    let page = PageReq::new(q.page, q.page_size);
+    let f = AuditFilter {
+        categories: vec!["login"],
+        actor: q.username.map(|u| u.trim().to_ascii_lowercase()),
+        action: None,
+        success: q.success,
+        from: day_start("from", q.from.as_deref(), 0)?,
+        to: day_start("to", q.to.as_deref(), 1)?,
+    };
+    let r = audit::list(&st.db, &f, page).await?;
+    let items = r
+        .items
+        .into_iter()
+        .map(|a| LoginEntry { seq: a.seq, at: rfc3339(a.at), username: a.actor_name, success: a.success, reason: a.summary, ip: a.ip })
+        .collect();
+    Ok(axum::Json(LoginPage { items, total: r.total, page: page.page, page_size: page.page_size }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyResult {
+    pub ok: bool,
+    pub checked: i64,
+    pub first_bad_seq: Option<i64>,
+    /// Chinese description of the problem, or the success message.
+    pub problem: Option<String>,
+    pub message: String,
+}
+
+pub fn verify_result(r: &xuncha_domain::audit::ChainReport) -> VerifyResult {
+    match r.problem {
+        None => VerifyResult {
+            ok: true,
+            checked: r.checked,
+            first_bad_seq: None,
+            problem: None,
+            message: Msg::new("audit.ok").arg("count", r.checked).render(),
+        },
+        Some((seq, p)) => {
+            let text = Msg::new(p.msg_key()).arg("seq", seq).render();
+            VerifyResult { ok: false, checked: r.checked, first_bad_seq: Some(seq), problem: Some(text.clone()), message: text }
+        }
+    }
+}
+
+/// Verifies the audit hash chain and reports the first edited, inserted or deleted record.
+#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerifyResult)))]
+async fn verify(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<VerifyResult>> {
+    auth.require(AUDIT_READ)?;
+    let r = audit::verify(&st.db).await?;
+    Ok(axum::Json(verify_result(&r)))
+}

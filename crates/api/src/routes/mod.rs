@@ -1,0 +1,74 @@
+//! HTTP routes under `/api/v1`, one module per area.
+
+pub mod audit;
+pub mod auth;
+pub mod orgs;
+pub mod roles;
+pub mod system;
+pub mod tokens;
+pub mod users;
+
+use axum::extract::{FromRequest, FromRequestParts};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// JSON body extractor whose rejections are problem+json in Chinese.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// Query-string extractor whose rejections are problem+json in Chinese.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// Path extractor: a malformed id answers 404 like a missing one.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// The body of state changes that only need the caller's version.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionBody {
+    pub version: i64,
+}
+
+/// A reference to a role.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoleRef {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// Parses a `YYYY-MM-DD` query date as the start of that day in China (UTC+8).
+pub fn day_start(field: &str, s: Option<&str>, plus_days: i64) -> Result<Option<OffsetDateTime>, ApiError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(s, &fmt).map_err(|_| {
+        ApiError::field(field, &xuncha_domain::i18n::Msg::new("validation.unknown_value").arg("field", field).arg("value", s).arg("allowed", "YYYY-MM-DD"))
+    })?;
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    Ok(Some(d.midnight().assume_offset(offset).to_offset(time::UtcOffset::UTC) + time::Duration::days(plus_days)))
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::router())
+        .merge(orgs::router())
+        .merge(users::router())
+        .merge(roles::router())
+        .merge(audit::router())
+        .merge(tokens::router())
+}

@@ -1,0 +1,426 @@
+//! `xuncha`: the single binary. Wiring only: parse the command line, load the configuration,
+//! open the database, call into the api and store crates.
+
+mod config;
+mod table;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use xuncha_api::bootstrap::{self, CreatedAccount};
+use xuncha_api::{ApiConfig, AppState};
+use xuncha_domain::demo::DemoSize;
+use xuncha_store::Db;
+use xuncha_store::audit::Actor;
+use xuncha_store::scope::Scope;
+
+use crate::config::Config;
+
+/// 巡察工作平台 Xuncha: political inspection work from plan to write-off, in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "xuncha", version)]
+struct Cli {
+    /// Configuration file (TOML). Default: ./xuncha.toml when present.
+    #[arg(long, global = true, env = "XUNCHA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Data directory (SQLite database, keys, files).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (API + web UI).
+    Serve(ServeArgs),
+    /// Apply database migrations and create the built-in roles.
+    Migrate,
+    /// Set up a fresh installation: the root organisation and the three administrators.
+    Init(InitArgs),
+    /// Fill an empty database with the demo province and print its accounts.
+    Demo(DemoArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Import organisations from .xlsx or .csv (all rows or none).
+    Import {
+        #[arg(value_parser = ["orgs"])]
+        what: String,
+        file: PathBuf,
+    },
+    /// Export organisations to .xlsx.
+    Export {
+        #[arg(value_parser = ["orgs"])]
+        what: String,
+        file: PathBuf,
+    },
+    /// Write an online, consistent backup to FILE.
+    Backup { file: PathBuf },
+    /// Restore a backup made by `xuncha backup` (stop the server first).
+    Restore {
+        file: PathBuf,
+        /// Confirm replacing the current database.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Listen address, e.g. 0.0.0.0:8080 (port 0 picks a free port).
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Fill an empty database with the demo province before serving.
+    #[arg(long)]
+    demo: bool,
+    /// Seed of the demo province.
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    #[arg(long)]
+    org_code: String,
+    #[arg(long)]
+    org_name: String,
+    /// province, city, county, …
+    #[arg(long, default_value = "province")]
+    org_kind: String,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+    /// Print the accounts as JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account with one role.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// Code of the user's organisation.
+        #[arg(long)]
+        org_code: String,
+        /// Role code, e.g. office_director.
+        #[arg(long)]
+        role: String,
+        /// Initial password; a random one is generated and printed when omitted.
+        #[arg(long, env = "XUNCHA_NEW_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Reset a password (the user must change it at next login).
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "XUNCHA_NEW_PASSWORD")]
+        password: Option<String>,
+    },
+    /// Lock an account.
+    Lock {
+        #[arg(long)]
+        username: String,
+    },
+    /// Unlock an account.
+    Unlock {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chain; exits 1 and names the first bad record if it is broken.
+    Verify,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if let Some(d) = &cli.data_dir {
+        config.data_dir.clone_from(d);
+    }
+    init_tracing(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(config: &Config) -> Result<Db> {
+    if !config.is_postgres() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("创建数据目录 {}", config.data_dir.display()))?;
+    }
+    let db = xuncha_store::connect(&config.database()).await.context("打开数据库")?;
+    db.migrate().await.context("数据库迁移")?;
+    bootstrap::ensure_builtin_roles(&db).await.context("创建内置角色")?;
+    Ok(db)
+}
+
+fn state(db: Db, config: &Config) -> Result<AppState> {
+    let crypto = xuncha_api::crypto::Crypto::new(&config.keys()?).map_err(|e| anyhow::anyhow!("加密密钥：{e}"))?;
+    Ok(AppState {
+        db,
+        config: Arc::new(ApiConfig {
+            secure_cookies: config.secure_cookies,
+            trust_forwarded_for: config.trust_forwarded_for,
+            totp_issuer: "巡察工作平台".into(),
+            database_url: config.is_postgres().then(|| config.database_url.clone()),
+        }),
+        crypto: Arc::new(crypto),
+        metrics: xuncha_api::metrics_handle(),
+    })
+}
+
+fn print_accounts(accounts: &[CreatedAccount], json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(accounts)?);
+    } else {
+        let rows: Vec<Vec<String>> = accounts
+            .iter()
+            .map(|a| vec![a.username.clone(), a.display_name.clone(), a.role_name.clone(), a.org_name.clone(), a.password.clone()])
+            .collect();
+        print!("{}", table::render(&["用户名", "姓名", "角色", "所属组织", "密码"], &rows));
+    }
+    Ok(())
+}
+
+async fn run(command: Command, config: Config) -> Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    match command {
+        Command::Serve(args) => {
+            let db = open(&config).await?;
+            if args.demo && db.is_empty().await? {
+                let accounts = bootstrap::seed_demo(&db, args.seed, DemoSize::default()).await?;
+                println!("已装入演示省份“江岭省”，演示账号如下（密码相同）：");
+                print_accounts(&accounts, false)?;
+            } else if db.is_empty().await? {
+                println!("数据库为空。请先运行 `xuncha init --org-code 代码 --org-name 名称` 初始化，或用 `xuncha serve --demo` 装入演示数据。");
+            }
+            let addr = args.listen.unwrap_or(config.listen);
+            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("监听 {addr}"))?;
+            let local = listener.local_addr()?;
+            println!("巡察工作平台已启动：http://{local}/  （接口文档：http://{local}/api/docs/）");
+            let st = state(db.clone(), &config)?;
+            xuncha_api::serve(listener, st, shutdown_signal()).await?;
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("数据库已迁移到最新版本。");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init(a) => {
+            let db = open(&config).await?;
+            let accounts = bootstrap::init(&db, &a.org_code, &a.org_name, &a.org_kind).await?;
+            println!("初始化完成。三员账号的初始密码只显示这一次，首次登录须修改：");
+            print_accounts(&accounts, false)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(a) => {
+            let db = open(&config).await?;
+            let accounts = bootstrap::seed_demo(&db, a.seed, DemoSize::default()).await?;
+            print_accounts(&accounts, a.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(cmd) => user(cmd, &config).await,
+        Command::Import { file, .. } => {
+            let db = open(&config).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let table = xuncha_office::read_table(&bytes, &name).map_err(|e| anyhow::anyhow!("无法读取文件：{e}"))?;
+            let rows = match xuncha_api::routes::orgs::parse_import(&table) {
+                Ok(r) => r,
+                Err(errors) => return report_rows(&errors),
+            };
+            match xuncha_store::orgs::import(&db, &Actor::system("cli"), &Scope::unrestricted(), &rows).await? {
+                Ok(n) => {
+                    println!("已导入 {n} 个组织。");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => report_rows(&errors),
+            }
+        }
+        Command::Export { file, .. } => {
+            let db = open(&config).await?;
+            let orgs = xuncha_store::orgs::export(&db, &Scope::unrestricted(), None).await?;
+            let codes: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.code.clone())).collect();
+            let n = orgs.len();
+            let rows = orgs.into_iter().map(|o| {
+                vec![
+                    o.code,
+                    o.name,
+                    o.parent_id.and_then(|p| codes.get(&p).cloned()).unwrap_or_default(),
+                    xuncha_domain::org::OrgKind::from_code(&o.kind).map_or(o.kind.clone(), |k| k.label().to_string()),
+                    o.party_org_kind.as_deref().and_then(xuncha_domain::org::PartyOrgKind::from_code).map(|k| k.label().to_string()).unwrap_or_default(),
+                    if o.active { "启用" } else { "停用" }.to_string(),
+                ]
+            });
+            let bytes = xuncha_office::write_xlsx("组织机构", &xuncha_api::routes::orgs::COLUMNS, &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0], rows)?;
+            std::fs::write(&file, bytes).with_context(|| format!("写入 {}", file.display()))?;
+            println!("已导出 {n} 个组织到 {}。", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file } => {
+            let db = open(&config).await?;
+            let url = config.is_postgres().then(|| config.database_url.clone());
+            xuncha_store::backup::backup(&db, url.as_deref(), &file).await?;
+            println!("备份已写入 {}。", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, yes } => {
+            if !yes {
+                bail!("恢复会覆盖当前数据库。请先停止服务，确认后加 --yes 再运行。");
+            }
+            if config.is_postgres() {
+                xuncha_store::backup::restore_postgres(&file, &config.database_url)?;
+            } else {
+                std::fs::create_dir_all(&config.data_dir)?;
+                xuncha_store::backup::restore_sqlite(&file, std::path::Path::new(&config.database())).await?;
+            }
+            println!("已从 {} 恢复。", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = open(&config).await?;
+            let report = xuncha_store::audit::verify(&db).await?;
+            let r = xuncha_api::routes::audit::verify_result(&report);
+            println!("{}", r.message);
+            Ok(if r.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Openapi => {
+            println!("{}", xuncha_api::openapi().to_pretty_json()?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn report_rows(errors: &[xuncha_store::orgs::RowError]) -> Result<std::process::ExitCode> {
+    eprintln!("导入文件有 {} 处错误，未导入任何数据：", errors.len());
+    for e in errors {
+        eprintln!("  第{}行 {}：{}", e.row, e.column, e.msg.render());
+    }
+    Ok(std::process::ExitCode::FAILURE)
+}
+
+async fn user(cmd: UserCommand, config: &Config) -> Result<std::process::ExitCode> {
+    use xuncha_store::accounts;
+    let db = open(config).await?;
+    let actor = Actor::system("cli");
+    let all = Scope::unrestricted();
+    let policy = accounts::policy(&db).await?;
+    let pick_password = |given: Option<String>, username: &str| -> Result<(String, bool)> {
+        match given {
+            Some(p) => {
+                policy.password.check("password", &p, username).map_err(|e| anyhow::anyhow!("{}", e.msg.render()))?;
+                Ok((p, false))
+            }
+            None => Ok((format!("{}Aa#1", &xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?[..16]), true)),
+        }
+    };
+    let find = |username: String| {
+        let db = db.clone();
+        async move {
+            accounts::find_by_username(&db, &username).await?.map(|(u, _)| u).with_context(|| format!("用户 {username} 不存在"))
+        }
+    };
+    match cmd {
+        UserCommand::Create { username, display_name, org_code, role, password } => {
+            let username = xuncha_domain::auth::parse_username("username", &username).map_err(|e| anyhow::anyhow!("{}", e.msg.render()))?;
+            let org = xuncha_store::orgs::get_by_code(&db, &all, &org_code).await.with_context(|| format!("组织编码 {org_code} 不存在"))?;
+            let role = accounts::get_role_by_code(&db, &role).await.with_context(|| format!("角色 {role} 不存在"))?;
+            let (password, generated) = pick_password(password, &username)?;
+            let hash = xuncha_api::crypto::hash_password(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let new = accounts::NewUser { username: username.clone(), display_name, org_id: org.id, password_hash: hash, must_change_password: true };
+            let u = accounts::create_user(&db, &actor, &all, &new).await?;
+            accounts::set_roles(&db, &actor, &all, u.id, &[role.id], u.version).await?;
+            println!("已创建用户 {username}（{}，{}）。", role.name, org.name);
+            if generated {
+                println!("初始密码：{password}（只显示这一次，首次登录须修改）");
+            }
+        }
+        UserCommand::ResetPassword { username, password } => {
+            let u = find(username).await?;
+            let (password, generated) = pick_password(password, &u.username)?;
+            let hash = xuncha_api::crypto::hash_password(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            accounts::set_password(&db, &actor, u.id, &hash, true).await?;
+            println!("已重置用户 {} 的密码。", u.username);
+            if generated {
+                println!("新密码：{password}（只显示这一次，登录后须修改）");
+            }
+        }
+        UserCommand::Lock { username } => {
+            let u = find(username).await?;
+            accounts::set_locked(&db, &actor, &all, u.id, true).await?;
+            println!("已锁定用户 {}。", u.username);
+        }
+        UserCommand::Unlock { username } => {
+            let u = find(username).await?;
+            accounts::set_locked(&db, &actor, &all, u.id, false).await?;
+            println!("已解锁用户 {}。", u.username);
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,206 @@
+//! The message catalogue: every user-facing string the server produces lives here, in zh-CN.
+//!
+//! Code elsewhere refers to messages by a stable key and named arguments; [`render`] turns a
+//! [`Msg`] into text. A missing key renders as the key itself, and a test checks that every
+//! key used in the code base is present.
+
+/// A message to show a user: a stable key plus named arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Msg {
+    pub fn new(key: &'static str) -> Self {
+        Msg { key, args: Vec::new() }
+    }
+
+    #[must_use]
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+
+    /// Renders the message in the default (and currently only) locale, zh-CN.
+    pub fn render(&self) -> String {
+        render(self)
+    }
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+/// Looks up the zh-CN template for `key`.
+pub fn template(key: &str) -> Option<&'static str> {
+    ZH_CN.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+pub fn render(msg: &Msg) -> String {
+    let mut out = template(msg.key).unwrap_or(msg.key).to_string();
+    for (name, value) in &msg.args {
+        // Field names are themselves catalogue keys ("field.xxx"); translate them when they are.
+        let value = if value.starts_with("field.") {
+            template(value).unwrap_or(value).to_string()
+        } else {
+            value.clone()
+        };
+        out = out.replace(&format!("{{{name}}}"), &value);
+    }
+    out
+}
+
+/// Translates a field key such as `field.name` into its Chinese label.
+pub fn field_label(field: &str) -> String {
+    template(&format!("field.{field}")).unwrap_or(field).to_string()
+}
+
+pub static ZH_CN: &[(&str, &str)] = &[
+    // Field labels.
+    ("field.name", "名称"),
+    ("field.code", "编码"),
+    ("field.kind", "类型"),
+    ("field.party_org_kind", "党组织类别"),
+    ("field.parent_id", "上级组织"),
+    ("field.parent_code", "上级编码"),
+    ("field.new_parent_id", "新上级组织"),
+    ("field.username", "用户名"),
+    ("field.display_name", "姓名"),
+    ("field.password", "密码"),
+    ("field.new_password", "新密码"),
+    ("field.old_password", "原密码"),
+    ("field.org_id", "所属组织"),
+    ("field.role_ids", "角色"),
+    ("field.permissions", "功能权限"),
+    ("field.data_scope", "数据范围"),
+    ("field.custom_org_ids", "自定义数据范围"),
+    ("field.compartments", "隔离分区"),
+    ("field.version", "版本号"),
+    ("field.code_totp", "动态验证码"),
+    ("field.expires_in_days", "有效天数"),
+    ("field.file", "文件"),
+    // Generic validation.
+    ("validation.required", "{field}不能为空"),
+    ("validation.too_long", "{field}不能超过{max}个字符"),
+    ("validation.bad_chars", "{field}含有不允许的字符"),
+    ("validation.unknown_value", "{field}的取值“{value}”无效，可选值：{allowed}"),
+    ("validation.duplicate", "{field}“{value}”已存在"),
+    ("validation.out_of_range", "{field}须在{min}到{max}之间"),
+    ("validation.code_format", "{field}只能由字母、数字、点、横线和下划线组成，长度1到32"),
+    ("validation.username_format", "{field}只能由字母、数字、点、横线和下划线组成，长度3到32"),
+    // Organisations.
+    ("org.not_found", "组织不存在或无权访问"),
+    ("org.parent_not_found", "上级组织不存在或无权访问"),
+    ("org.move_into_own_subtree", "不能把组织移动到它自己或它的下级组织之下"),
+    ("org.parent_inactive", "上级组织已停用，不能在其下新增或移入组织"),
+    ("org.has_active_children", "该组织下还有{count}个启用的下级组织，请先停用下级组织"),
+    ("org.root_exists", "已存在顶级组织，新组织必须指定上级组织"),
+    ("org.root_forbidden", "只有全部数据范围的用户才能新建顶级组织"),
+    ("org.kind.province", "省"),
+    ("org.kind.city", "市"),
+    ("org.kind.county", "县(市、区)"),
+    ("org.kind.township", "乡镇(街道)"),
+    ("org.kind.village", "村(社区)"),
+    ("org.kind.department", "机关部门"),
+    ("org.kind.soe", "国有企业"),
+    ("org.kind.school", "学校"),
+    ("org.kind.institution", "事业单位"),
+    ("org.party.committee", "党委"),
+    ("org.party.leadership_group", "党组"),
+    ("org.party.working_committee", "党工委"),
+    ("org.party.general_branch", "党总支"),
+    ("org.party.branch", "党支部"),
+    // Imports.
+    ("import.empty", "文件中没有数据行"),
+    ("import.unreadable", "无法读取文件：{reason}"),
+    ("import.unsupported_type", "不支持的文件类型，请上传 .xlsx 或 .csv 文件"),
+    ("import.missing_column", "缺少必需的列“{column}”"),
+    ("import.duplicate_in_file", "编码“{value}”在文件中重复（第{other}行）"),
+    ("import.parent_unknown", "上级编码“{value}”既不在文件中，也不是已有组织"),
+    ("import.cycle", "上级关系形成循环"),
+    ("import.code_exists", "编码“{value}”已存在于系统中"),
+    ("import.parent_out_of_scope", "上级组织“{value}”不在您的数据范围内"),
+    ("import.too_many_errors", "错误过多，仅显示前{count}条"),
+    ("import.has_errors", "导入文件有{count}处错误，未导入任何数据"),
+    ("import.too_large", "文件过大（上限{max}MB）"),
+    // Accounts and authentication.
+    ("auth.invalid_credentials", "用户名或密码错误"),
+    ("auth.locked", "账号已锁定，请于{until}后再试，或联系系统管理员解锁"),
+    ("auth.locked_by_admin", "账号已被管理员锁定，请联系系统管理员"),
+    ("auth.totp_required", "请输入动态验证码"),
+    ("auth.totp_invalid", "动态验证码错误"),
+    ("auth.totp_not_setup", "尚未生成动态验证码密钥，请先发起绑定"),
+    ("auth.unauthenticated", "请先登录"),
+    ("auth.session_expired", "登录已过期，请重新登录"),
+    ("auth.csrf", "请求校验失败，请刷新页面后重试"),
+    ("auth.forbidden", "没有执行此操作的权限"),
+    ("auth.must_change_password", "请先修改初始密码"),
+    ("auth.old_password_wrong", "原密码错误"),
+    ("auth.password_reused", "新密码不能与原密码相同"),
+    ("auth.token_invalid", "接口令牌无效或已过期"),
+    ("password.too_short", "密码长度不能少于{min}位"),
+    ("password.too_long", "密码长度不能超过{max}位"),
+    ("password.classes", "密码须至少包含大写字母、小写字母、数字、特殊字符中的{min}类"),
+    ("password.contains_username", "密码不能包含用户名"),
+    ("user.not_found", "用户不存在或无权访问"),
+    ("user.cannot_lock_self", "不能锁定自己的账号"),
+    ("role.not_found", "角色不存在"),
+    ("role.builtin_readonly", "内置角色的编码和三员类别不能修改"),
+    ("role.admin_mixed", "三员角色只能拥有本类管理权限，不能与其他权限混合（{permission}）"),
+    ("role.sod_violation", "三员分立：同一用户不能同时担任{a}和{b}"),
+    ("role.admin_with_business", "三员分立：管理员账号不能同时拥有业务角色"),
+    ("role.custom_needs_orgs", "数据范围为“自定义”时须至少选择一个组织"),
+    ("perm.unknown", "未知的功能权限“{value}”"),
+    ("token.not_found", "令牌不存在"),
+    ("token.perm_not_held", "令牌权限不能超出本人权限（{value}）"),
+    // Generic API.
+    ("api.not_found", "请求的资源不存在"),
+    ("api.stale_version", "该记录已被他人修改，请刷新后重试"),
+    ("api.bad_json", "请求格式错误：{reason}"),
+    ("api.internal", "服务器内部错误，请稍后重试；如持续出现请联系管理员"),
+    ("api.db_unavailable", "数据库暂不可用"),
+    ("api.payload_too_large", "请求内容过大"),
+    // Audit.
+    ("audit.ok", "审计链完整，共校验{count}条记录"),
+    ("audit.edited", "第{seq}条审计记录的内容被修改"),
+    ("audit.deleted", "第{seq}条审计记录之前有记录被删除（序号不连续）"),
+    ("audit.inserted", "第{seq}条审计记录与上一条不相连，可能被插入或替换"),
+    ("audit.head_mismatch", "审计链末尾与链头不符，最后的记录可能被删除"),
+    // Names of the three administrator classes.
+    ("admin_class.system", "系统管理员"),
+    ("admin_class.security", "安全管理员"),
+    ("admin_class.audit", "审计管理员"),
+    // Data scopes.
+    ("scope.all", "全部"),
+    ("scope.custom", "自定义"),
+    ("scope.org", "本部门"),
+    ("scope.org_and_below", "本部门及以下"),
+    ("scope.self", "仅本人"),
+    // Compartments.
+    ("compartment.clue", "问题线索"),
+    ("compartment.talk", "谈话记录"),
+    ("compartment.reporter", "举报人身份"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_arguments_and_translates_field_keys() {
+        let msg = Msg::new("validation.too_long").arg("field", "field.name").arg("max", 100);
+        assert_eq!(msg.render(), "名称不能超过100个字符");
+    }
+
+    #[test]
+    fn catalogue_keys_are_unique() {
+        let mut keys: Vec<&str> = ZH_CN.iter().map(|(k, _)| *k).collect();
+        keys.sort_unstable();
+        let before = keys.len();
+        keys.dedup();
+        assert_eq!(before, keys.len(), "duplicate key in ZH_CN");
+    }
+}

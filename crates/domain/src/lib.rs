@@ -1,0 +1,15 @@
+//! Xuncha domain: types, rules and formulas of inspection work.
+//!
+//! Architecture invariant: this crate does no IO. No database, no network, no files,
+//! no clock reads (time is always a parameter). Everything here is testable with plain values.
+
+pub mod audit;
+pub mod demo;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod org;
+pub mod perm;
+pub mod totp;
+
+pub use error::{DomainError, FieldError};

@@ -1,0 +1,153 @@
+//! Connecting, migrating and the error type.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Database, Postgres, Sqlite, Transaction};
+use xuncha_domain::DomainError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool on one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist or is outside the caller's data scope (the same answer for both).
+    #[error("not found")]
+    NotFound,
+    /// The caller's version is stale: someone changed the record meanwhile.
+    #[error("stale version")]
+    StaleVersion,
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("bad stored data: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// Opens `url`: `postgres://…` for PostgreSQL, `sqlite://path` or a bare file path for SQLite.
+pub async fn connect(url: &str) -> Result<Db> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let opts = PgConnectOptions::from_str(url)?;
+        connect_postgres(opts).await
+    } else {
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        connect_sqlite_file(Path::new(path)).await
+    }
+}
+
+pub(crate) async fn connect_postgres(opts: PgConnectOptions) -> Result<Db> {
+    let pool = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await?;
+    Ok(Db::Postgres(pool))
+}
+
+/// Opens (creating if needed) an SQLite file in WAL mode with full synchronous commits and
+/// foreign keys on.
+pub async fn connect_sqlite_file(path: &Path) -> Result<Db> {
+    let opts = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .pragma("cache_size", "-65536")
+        .pragma("temp_store", "memory");
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await?;
+    Ok(Db::Sqlite(pool))
+}
+
+impl Db {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Answers whether the database responds.
+    pub async fn ping(&self) -> Result<()> {
+        crate::on_db!(self, p => { sqlx::query("SELECT 1").execute(p).await?; });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        crate::on_db!(self, p => p.close().await);
+    }
+
+    /// True when the database holds no organisation yet (a fresh install).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = crate::on_db!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(p).await?);
+        Ok(n == 0)
+    }
+}
+
+/// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up front, so a
+/// read-then-write transaction waits instead of failing), a plain `BEGIN` on PostgreSQL.
+pub(crate) trait BeginWrite {
+    type Db: Database;
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = Sqlite;
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = Postgres;
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
+        self.begin().await
+    }
+}
+
+/// Decodes a JSON array of strings stored in a TEXT column.
+pub(crate) fn json_list(field: &str, text: &str) -> Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{field}: {e}")))
+}
+
+pub(crate) fn to_json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".to_string())
+}

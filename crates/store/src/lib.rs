@@ -1,0 +1,59 @@
+//! Xuncha storage: all SQL lives here.
+//!
+//! One repository layer over two backends: SQLite (embedded, the default) and PostgreSQL
+//! (chosen by a `postgres://` URL). Queries are written once with `$N` placeholders, which both
+//! backends accept, and run through [`on_db!`], which expands the same body for each pool type.
+//! Dynamic filters use `sqlx::QueryBuilder`, so values are always bound, never spliced.
+//!
+//! Every mutating function takes an [`audit::Actor`] and appends its audit record in the same
+//! transaction as the change: either both are stored or neither is.
+
+pub mod accounts;
+pub mod audit;
+pub mod backup;
+mod db;
+pub mod orgs;
+pub mod scope;
+
+pub use db::{Backend, Db, StoreError, connect, connect_sqlite_file};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` is.
+#[macro_export]
+macro_rules! on_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A page of results.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Page parameters, clamped to sane bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct PageReq {
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl PageReq {
+    pub fn new(page: Option<i64>, page_size: Option<i64>) -> Self {
+        PageReq { page: page.unwrap_or(1).max(1), page_size: page_size.unwrap_or(20).clamp(1, 200) }
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page - 1).saturating_mul(self.page_size)
+    }
+}
+
+/// The current instant, truncated to microseconds (the precision both backends store).
+pub fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}

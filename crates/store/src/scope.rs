@@ -1,0 +1,118 @@
+//! Data scope in the queries.
+//!
+//! A user's [`Access`] is resolved once per request into a [`Scope`]: the path ranges of the
+//! subtrees granted, the single organisations granted, and the user id for "own records".
+//! Every list, detail and export query of a scoped record pushes [`Scope::push_filter`] into
+//! its WHERE clause, so a record outside the scope is simply not found.
+
+use sqlx::{Database, Encode, QueryBuilder, Type};
+use xuncha_domain::org::OrgId;
+use xuncha_domain::perm::{Access, DataAccess, ScopeGrant};
+
+use crate::db::{Db, Result};
+
+/// A resolved data scope, ready to be turned into SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    pub user_id: i64,
+    pub all: bool,
+    /// `[path, path_end)` ranges of granted subtrees.
+    pub ranges: Vec<(String, String)>,
+    /// Single organisations granted (本部门).
+    pub orgs: Vec<OrgId>,
+    /// Whether records the user created are granted (仅本人).
+    pub own: bool,
+}
+
+/// The columns of a scoped record that the filter tests.
+#[derive(Debug, Clone, Copy)]
+pub struct ScopeColumns<'a> {
+    /// The materialised path of the record's organisation.
+    pub path: &'a str,
+    /// The record's organisation id.
+    pub org_id: &'a str,
+    /// The user who created or owns the record.
+    pub owner: &'a str,
+}
+
+impl Scope {
+    /// A scope that sees everything (for system jobs and the command line).
+    pub fn unrestricted() -> Self {
+        Scope { user_id: 0, all: true, ranges: Vec::new(), orgs: Vec::new(), own: false }
+    }
+
+    /// Resolves `access` for `user_id`, looking up the paths of granted subtrees.
+    pub async fn resolve(db: &Db, user_id: i64, access: &Access) -> Result<Scope> {
+        let grants = match &access.data {
+            DataAccess::All => return Ok(Scope { user_id, ..Scope::unrestricted() }),
+            DataAccess::Some(g) => g,
+        };
+        let mut scope = Scope { user_id, all: false, ranges: Vec::new(), orgs: Vec::new(), own: false };
+        let subtree_ids: Vec<OrgId> = grants
+            .iter()
+            .filter_map(|g| if let ScopeGrant::Subtree(id) = g { Some(*id) } else { None })
+            .collect();
+        for g in grants {
+            match g {
+                ScopeGrant::Org(id) => scope.orgs.push(*id),
+                ScopeGrant::Own => scope.own = true,
+                ScopeGrant::Subtree(_) => {}
+            }
+        }
+        if !subtree_ids.is_empty() {
+            let paths: Vec<String> = crate::on_db!(db, p => {
+                let mut qb = QueryBuilder::new("SELECT path FROM organisations WHERE id IN (");
+                let mut sep = qb.separated(", ");
+                for id in &subtree_ids {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build_query_scalar().fetch_all(p).await?
+            });
+            for path in paths {
+                let mut end = path.clone();
+                end.pop();
+                end.push('0');
+                scope.ranges.push((path, end));
+            }
+        }
+        Ok(scope)
+    }
+
+    /// Appends ` AND (<scope condition>)` to `qb`. With nothing granted, the condition is false.
+    pub fn push_filter<DB>(&self, qb: &mut QueryBuilder<DB>, cols: ScopeColumns<'_>)
+    where
+        DB: Database,
+        for<'t> String: Encode<'t, DB> + Type<DB>,
+        for<'t> i64: Encode<'t, DB> + Type<DB>,
+    {
+        if self.all {
+            return;
+        }
+        qb.push(" AND (1 = 0");
+        for (start, end) in &self.ranges {
+            qb.push(format_args!(" OR ({} >= ", cols.path));
+            qb.push_bind(start.clone());
+            qb.push(format_args!(" AND {} < ", cols.path));
+            qb.push_bind(end.clone());
+            qb.push(")");
+        }
+        for id in &self.orgs {
+            qb.push(format_args!(" OR {} = ", cols.org_id));
+            qb.push_bind(*id);
+        }
+        if self.own {
+            qb.push(format_args!(" OR {} = ", cols.owner));
+            qb.push_bind(self.user_id);
+        }
+        qb.push(")");
+    }
+
+    /// True when an organisation with `path` and `created_by` lies inside this scope.
+    pub fn contains(&self, org_id: OrgId, path: &str, created_by: Option<i64>) -> bool {
+        self.all
+            || self.ranges.iter().any(|(s, e)| path >= s.as_str() && path < e.as_str())
+            || self.orgs.contains(&org_id)
+            || (self.own && created_by == Some(self.user_id))
+    }
+}

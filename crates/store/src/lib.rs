@@ -14,6 +14,8 @@ pub mod backup;
 mod db;
 pub mod orgs;
 pub mod scope;
+#[doc(hidden)]
+pub mod testing;
 
 pub use db::{Backend, Db, StoreError, connect, connect_sqlite_file};
 

@@ -307,7 +307,7 @@ pub async fn move_to(db: &Db, actor: &Actor, scope: &Scope, id: OrgId, new_paren
     let parent_path = OrgPath::parse(&parent.path).ok_or_else(|| StoreError::Corrupt(parent.path.clone()))?;
     let new = moved_path(&old, id, &parent_path)?;
     let delta = new.depth() - old.depth();
-    let old_len = i64::try_from(old.as_str().len()).unwrap_or(i64::MAX);
+    let old_len = i32::try_from(old.as_str().len()).unwrap_or(i32::MAX);
     let now = crate::now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;

@@ -117,6 +117,50 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// A function permission, as a type, so handlers can require it in their signature.
+pub trait Perm {
+    const CODE: &'static str;
+}
+
+macro_rules! perms {
+    ($($name:ident = $code:path),* $(,)?) => {
+        $(
+            #[derive(Debug)]
+            pub struct $name;
+            impl Perm for $name {
+                const CODE: &'static str = $code;
+            }
+        )*
+    };
+}
+
+perms!(
+    OrgRead = xuncha_domain::perm::ORG_READ,
+    OrgWrite = xuncha_domain::perm::ORG_WRITE,
+    OrgImport = xuncha_domain::perm::ORG_IMPORT,
+    UserRead = xuncha_domain::perm::USER_READ,
+    UserWrite = xuncha_domain::perm::USER_WRITE,
+    RoleRead = xuncha_domain::perm::ROLE_READ,
+    RoleWrite = xuncha_domain::perm::ROLE_WRITE,
+    PolicyWrite = xuncha_domain::perm::POLICY_WRITE,
+    AuditRead = xuncha_domain::perm::AUDIT_READ,
+);
+
+/// An authenticated caller holding permission `P`. Header extractors run before the body is
+/// read, so an unauthorised caller learns nothing from validation errors.
+#[derive(Debug)]
+pub struct Need<P: Perm>(pub Auth, pub std::marker::PhantomData<P>);
+
+impl<P: Perm> FromRequestParts<AppState> for Need<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let auth = Auth::from_request_parts(parts, state).await?;
+        auth.require(P::CODE)?;
+        Ok(Need(auth, std::marker::PhantomData))
+    }
+}
+
 /// The client address as an extractor.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);

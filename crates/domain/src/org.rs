@@ -34,10 +34,15 @@ macro_rules! code_enum {
                 Self::ALL.iter().copied().find(|v| v.code() == code)
             }
 
-            /// Accepts either the code or the Chinese label (as typed in an Excel sheet).
+            /// Accepts the code, the Chinese label, or an unambiguous short form of a label
+            /// such as 村 or 社区 for 村(社区) (as people type them in Excel sheets).
             pub fn from_code_or_label(text: &str) -> Option<Self> {
                 let t = text.trim();
-                Self::ALL.iter().copied().find(|v| v.code() == t || v.label() == t)
+                let t = &t.replace('（', "(").replace('）', ")");
+                Self::ALL.iter().copied().find(|v| v.code() == t || v.label() == t).or_else(|| {
+                    let matches: Vec<Self> = Self::ALL.iter().copied().filter(|v| crate::org::label_aliases(v.label()).any(|a| a == t)).collect();
+                    if matches.len() == 1 { Some(matches[0]) } else { None }
+                })
             }
 
             /// Parses a wire value, naming `field` in the error.
@@ -54,6 +59,12 @@ macro_rules! code_enum {
     };
 }
 pub(crate) use code_enum;
+
+/// The short forms of a label `X(Y、Z)`: `X`, `Y` and `Z`.
+pub(crate) fn label_aliases(label: &str) -> impl Iterator<Item = &str> {
+    let (head, rest) = label.split_once('(').unwrap_or((label, ""));
+    std::iter::once(head).chain(rest.trim_end_matches(')').split('、').filter(|s| !s.is_empty()))
+}
 
 code_enum!(
     /// What kind of organisation a node is: a level of the regional hierarchy or a unit type.
@@ -253,6 +264,12 @@ mod tests {
     #[test]
     fn kinds_parse_from_code_or_chinese_label() {
         assert_eq!(OrgKind::from_code_or_label("乡镇(街道)"), Some(OrgKind::Township));
+        assert_eq!(OrgKind::from_code_or_label("乡镇（街道）"), Some(OrgKind::Township));
+        assert_eq!(OrgKind::from_code_or_label("街道"), Some(OrgKind::Township));
+        assert_eq!(OrgKind::from_code_or_label("社区"), Some(OrgKind::Village));
+        assert_eq!(OrgKind::from_code_or_label("区"), Some(OrgKind::County));
+        // 市 is the city's own label, not the county's alias.
+        assert_eq!(OrgKind::from_code_or_label("市"), Some(OrgKind::City));
         assert_eq!(OrgKind::from_code_or_label("soe"), Some(OrgKind::Soe));
         assert_eq!(PartyOrgKind::from_code_or_label("党总支"), Some(PartyOrgKind::GeneralBranch));
         let d = OrgDraft::parse(" 3301 ", " 某某市 ", "市", Some("")).unwrap();

@@ -5,12 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
-use xuncha_domain::perm::AUDIT_READ;
 use xuncha_store::PageReq;
 use xuncha_store::audit::{self, AuditFilter};
 
 use super::{ApiQuery, day_start, rfc3339};
-use crate::auth::Auth;
+use crate::auth::{Need, AuditRead};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
@@ -56,8 +55,7 @@ pub struct OperationQuery {
 
 /// The operation log: writes, exports and reads of compartmented data, newest first.
 #[utoipa::path(get, path = "/api/v1/audit/operations", tag = "audit", params(OperationQuery), responses((status = 200, body = OperationPage)))]
-async fn operations(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<OperationQuery>) -> ApiResult<axum::Json<OperationPage>> {
-    auth.require(AUDIT_READ)?;
+async fn operations(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>, ApiQuery(q): ApiQuery<OperationQuery>) -> ApiResult<axum::Json<OperationPage>> {
     let page = PageReq::new(q.page, q.page_size);
     let f = AuditFilter {
         categories: vec!["operation", "read"],
@@ -117,8 +115,7 @@ pub struct LoginQuery {
 
 /// The login log, newest first.
 #[utoipa::path(get, path = "/api/v1/audit/logins", tag = "audit", params(LoginQuery), responses((status = 200, body = LoginPage)))]
-async fn logins(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<LoginQuery>) -> ApiResult<axum::Json<LoginPage>> {
-    auth.require(AUDIT_READ)?;
+async fn logins(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>, ApiQuery(q): ApiQuery<LoginQuery>) -> ApiResult<axum::Json<LoginPage>> {
     let page = PageReq::new(q.page, q.page_size);
     let f = AuditFilter {
         categories: vec!["login"],
@@ -165,8 +162,7 @@ pub fn verify_result(r: &xuncha_domain::audit::ChainReport) -> VerifyResult {
 
 /// Verifies the audit hash chain and reports the first edited, inserted or deleted record.
 #[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerifyResult)))]
-async fn verify(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<VerifyResult>> {
-    auth.require(AUDIT_READ)?;
+async fn verify(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>) -> ApiResult<axum::Json<VerifyResult>> {
     let r = audit::verify(&st.db).await?;
     Ok(axum::Json(verify_result(&r)))
 }

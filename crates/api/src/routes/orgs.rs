@@ -8,13 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::{OrgDraft, OrgKind, PartyOrgKind};
-use xuncha_domain::perm::{ORG_IMPORT, ORG_READ, ORG_WRITE};
 use xuncha_office::{Table, read_table, write_xlsx};
 use xuncha_store::orgs::{self, ImportRow, Org, OrgFilter, RowError};
 use xuncha_store::PageReq;
 
 use super::{ApiJson, ApiPath, ApiQuery, VersionBody, rfc3339};
-use crate::auth::Auth;
+use crate::auth::{Need, OrgImport, OrgRead, OrgWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -88,8 +87,7 @@ const NOT_FOUND: &str = "org.not_found";
 
 /// The top nodes of the tree visible to the caller.
 #[utoipa::path(get, path = "/api/v1/orgs/roots", tag = "orgs", responses((status = 200, body = Vec<OrgDto>)))]
-async fn roots(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<Vec<OrgDto>>> {
-    auth.require(ORG_READ)?;
+async fn roots(State(st): State<AppState>, Need(auth, _): Need<OrgRead>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
     Ok(axum::Json(dtos(orgs::roots(&st.db, &auth.scope).await?)))
 }
 
@@ -102,16 +100,14 @@ pub struct ChildrenQuery {
 /// The children of an organisation (lazy tree loading).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/children", tag = "orgs", params(("id" = i64, Path), ChildrenQuery),
     responses((status = 200, body = Vec<OrgDto>)))]
-async fn children(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ChildrenQuery>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
-    auth.require(ORG_READ)?;
+async fn children(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ChildrenQuery>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
     Ok(axum::Json(dtos(orgs::children(&st.db, &auth.scope, id, q.include_inactive).await?)))
 }
 
 /// The ancestors of an organisation, root first, as far as the caller may see them.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/ancestors", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<OrgDto>), (status = 404, body = crate::error::Problem)))]
-async fn ancestors(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
-    auth.require(ORG_READ)?;
+async fn ancestors(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
     let v = orgs::ancestors(&st.db, &auth.scope, id).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(dtos(v)))
 }
@@ -130,8 +126,7 @@ pub struct ListQuery {
 
 /// Searches organisations in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(ListQuery), responses((status = 200, body = OrgPage)))]
-async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<axum::Json<OrgPage>> {
-    auth.require(ORG_READ)?;
+async fn list(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<axum::Json<OrgPage>> {
     let page = PageReq::new(q.page, q.page_size);
     let f = OrgFilter { q: q.q, within: q.parent_id, include_inactive: q.include_inactive };
     let r = orgs::search(&st.db, &auth.scope, &f, page).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
@@ -141,8 +136,7 @@ async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<List
 /// One organisation.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = OrgDto), (status = 404, body = crate::error::Problem)))]
-async fn detail(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<OrgDto>> {
-    auth.require(ORG_READ)?;
+async fn detail(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<OrgDto>> {
     Ok(axum::Json(orgs::get(&st.db, &auth.scope, id).await.map_err(ApiError::not_found_as(NOT_FOUND))?.into()))
 }
 
@@ -160,8 +154,7 @@ pub struct OrgCreate {
 /// Creates an organisation.
 #[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = OrgCreate,
     responses((status = 201, body = OrgDto), (status = 422, body = crate::error::Problem)))]
-async fn create(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<OrgCreate>) -> ApiResult<(StatusCode, axum::Json<OrgDto>)> {
-    auth.require(ORG_WRITE)?;
+async fn create(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiJson(b): ApiJson<OrgCreate>) -> ApiResult<(StatusCode, axum::Json<OrgDto>)> {
     let draft = OrgDraft::parse(&b.code, &b.name, &b.kind, b.party_org_kind.as_deref())?;
     let org = orgs::create(&st.db, &auth.actor, &auth.scope, b.parent_id, &draft).await?;
     Ok((StatusCode::CREATED, axum::Json(org.into())))
@@ -180,8 +173,7 @@ pub struct OrgUpdate {
 /// Edits an organisation; a stale `version` answers 409.
 #[utoipa::path(put, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = OrgUpdate,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn update(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<OrgUpdate>) -> ApiResult<axum::Json<OrgDto>> {
-    auth.require(ORG_WRITE)?;
+async fn update(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<OrgUpdate>) -> ApiResult<axum::Json<OrgDto>> {
     let draft = OrgDraft::parse(&b.code, &b.name, &b.kind, b.party_org_kind.as_deref())?;
     let org = orgs::update(&st.db, &auth.actor, &auth.scope, id, &draft, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
@@ -197,8 +189,7 @@ pub struct OrgMove {
 /// Moves an organisation and its whole subtree under a new parent.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/move", tag = "orgs", params(("id" = i64, Path)), request_body = OrgMove,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn move_org(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<OrgMove>) -> ApiResult<axum::Json<OrgDto>> {
-    auth.require(ORG_WRITE)?;
+async fn move_org(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<OrgMove>) -> ApiResult<axum::Json<OrgDto>> {
     let org = orgs::move_to(&st.db, &auth.actor, &auth.scope, id, b.new_parent_id, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
 }
@@ -206,8 +197,7 @@ async fn move_org(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i
 /// Deactivates an organisation (its history is kept).
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/deactivate", tag = "orgs", params(("id" = i64, Path)), request_body = VersionBody,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn deactivate(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<VersionBody>) -> ApiResult<axum::Json<OrgDto>> {
-    auth.require(ORG_WRITE)?;
+async fn deactivate(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<VersionBody>) -> ApiResult<axum::Json<OrgDto>> {
     let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, false, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
 }
@@ -215,8 +205,7 @@ async fn deactivate(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath
 /// Reactivates an organisation.
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/activate", tag = "orgs", params(("id" = i64, Path)), request_body = VersionBody,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn activate(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<VersionBody>) -> ApiResult<axum::Json<OrgDto>> {
-    auth.require(ORG_WRITE)?;
+async fn activate(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<VersionBody>) -> ApiResult<axum::Json<OrgDto>> {
     let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, true, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
 }
@@ -233,8 +222,7 @@ pub struct ExportQuery {
 /// Exports the organisations of the caller's scope (or one subtree) as .xlsx.
 #[utoipa::path(get, path = "/api/v1/orgs/export", tag = "orgs", params(ExportQuery),
     responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-async fn export(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<impl IntoResponse> {
-    auth.require(ORG_IMPORT)?;
+async fn export(State(st): State<AppState>, Need(auth, _): Need<OrgImport>, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<impl IntoResponse> {
     let rows = orgs::export(&st.db, &auth.scope, q.root_id).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     let parent_codes: std::collections::HashMap<i64, String> = rows.iter().map(|o| (o.id, o.code.clone())).collect();
     // A parent outside the exported set is looked up so the file re-imports elsewhere.
@@ -291,8 +279,7 @@ pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 /// and nothing is stored unless the whole file is valid.
 #[utoipa::path(post, path = "/api/v1/orgs/import", tag = "orgs", request_body(content = ImportForm, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportResult), (status = 422, body = crate::error::Problem)))]
-async fn import(State(st): State<AppState>, auth: Auth, mut form: Multipart) -> ApiResult<axum::Json<ImportResult>> {
-    auth.require(ORG_IMPORT)?;
+async fn import(State(st): State<AppState>, Need(auth, _): Need<OrgImport>, mut form: Multipart) -> ApiResult<axum::Json<ImportResult>> {
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = form.next_field().await.map_err(|e| ApiError::field("file", &Msg::new("import.unreadable").arg("reason", e.body_text())))? {
         if field.name() == Some("file") {

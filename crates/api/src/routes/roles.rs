@@ -8,12 +8,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::auth::{LockoutPolicy, PasswordPolicy};
 use xuncha_domain::error::required_text;
 use xuncha_domain::org::parse_code;
-use xuncha_domain::perm::{AdminClass, Compartment, DataScope, PERMISSIONS, POLICY_WRITE, ROLE_READ, ROLE_WRITE, RoleDraft};
+use xuncha_domain::perm::{AdminClass, Compartment, DataScope, PERMISSIONS, RoleDraft};
 use xuncha_domain::{DomainError, i18n::Msg};
 use xuncha_store::accounts::{self, Role, SecurityPolicy};
 
 use super::{ApiJson, ApiPath};
-use crate::auth::Auth;
+use crate::auth::{Need, PolicyWrite, RoleRead, RoleWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -61,8 +61,7 @@ impl From<Role> for RoleDto {
 
 /// All roles.
 #[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, body = Vec<RoleDto>)))]
-async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<Vec<RoleDto>>> {
-    auth.require(ROLE_READ)?;
+async fn list(State(st): State<AppState>, Need(_auth, _): Need<RoleRead>) -> ApiResult<axum::Json<Vec<RoleDto>>> {
     Ok(axum::Json(accounts::list_roles(&st.db).await?.into_iter().map(RoleDto::from).collect()))
 }
 
@@ -91,8 +90,7 @@ fn parse_save(b: &RoleSave, admin_class: Option<AdminClass>) -> Result<(String, 
 /// Creates a business role (administrator roles are built in).
 #[utoipa::path(post, path = "/api/v1/roles", tag = "roles", request_body = RoleSave,
     responses((status = 201, body = RoleDto), (status = 422, body = crate::error::Problem)))]
-async fn create(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<RoleSave>) -> ApiResult<(StatusCode, axum::Json<RoleDto>)> {
-    auth.require(ROLE_WRITE)?;
+async fn create(State(st): State<AppState>, Need(auth, _): Need<RoleWrite>, ApiJson(b): ApiJson<RoleSave>) -> ApiResult<(StatusCode, axum::Json<RoleDto>)> {
     let (code, name, draft) = parse_save(&b, None)?;
     let role = accounts::save_role(&st.db, &auth.actor, None, &code, &name, None, false, &draft).await?;
     Ok((StatusCode::CREATED, axum::Json(role.into())))
@@ -101,8 +99,7 @@ async fn create(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<Role
 /// Edits a role. A built-in role keeps its code and administrator class.
 #[utoipa::path(put, path = "/api/v1/roles/{id}", tag = "roles", params(("id" = i64, Path)), request_body = RoleSave,
     responses((status = 200, body = RoleDto), (status = 409, body = crate::error::Problem)))]
-async fn update(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<RoleSave>) -> ApiResult<axum::Json<RoleDto>> {
-    auth.require(ROLE_WRITE)?;
+async fn update(State(st): State<AppState>, Need(auth, _): Need<RoleWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<RoleSave>) -> ApiResult<axum::Json<RoleDto>> {
     let current = accounts::get_role(&st.db, id).await.map_err(ApiError::not_found_as("role.not_found"))?;
     let (code, name, draft) = parse_save(&b, current.admin_class)?;
     if current.builtin && code != current.code {
@@ -136,8 +133,7 @@ pub struct Catalogue {
 
 /// The catalogue of permissions, data scopes and compartments, with Chinese names.
 #[utoipa::path(get, path = "/api/v1/permissions", tag = "roles", responses((status = 200, body = Catalogue)))]
-async fn catalogue(auth: Auth) -> ApiResult<axum::Json<Catalogue>> {
-    auth.require(ROLE_READ)?;
+async fn catalogue(Need(_auth, _): Need<RoleRead>) -> ApiResult<axum::Json<Catalogue>> {
     Ok(axum::Json(Catalogue {
         permissions: PERMISSIONS
             .iter()
@@ -166,8 +162,7 @@ pub struct PolicyDto {
 
 /// The security policy.
 #[utoipa::path(get, path = "/api/v1/policy", tag = "roles", responses((status = 200, body = PolicyDto)))]
-async fn get_policy(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<PolicyDto>> {
-    auth.require(ROLE_READ)?;
+async fn get_policy(State(st): State<AppState>, Need(_auth, _): Need<RoleRead>) -> ApiResult<axum::Json<PolicyDto>> {
     let p = accounts::policy(&st.db).await?;
     Ok(axum::Json(PolicyDto {
         min_password_length: i64::try_from(p.password.min_length).unwrap_or(8),
@@ -190,8 +185,7 @@ fn ranged(field: &str, v: i64, min: i64, max: i64) -> Result<i64, ApiError> {
 /// Changes the security policy.
 #[utoipa::path(put, path = "/api/v1/policy", tag = "roles", request_body = PolicyDto,
     responses((status = 200, body = PolicyDto), (status = 422, body = crate::error::Problem)))]
-async fn put_policy(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<PolicyDto>) -> ApiResult<axum::Json<PolicyDto>> {
-    auth.require(POLICY_WRITE)?;
+async fn put_policy(State(st): State<AppState>, Need(auth, _): Need<PolicyWrite>, ApiJson(b): ApiJson<PolicyDto>) -> ApiResult<axum::Json<PolicyDto>> {
     let p = SecurityPolicy {
         password: PasswordPolicy {
             min_length: usize::try_from(ranged("min_password_length", b.min_password_length, 8, 64)?).unwrap_or(8),

@@ -8,12 +8,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::auth::parse_username;
 use xuncha_domain::error::{Errors, required_text};
 use xuncha_domain::i18n::Msg;
-use xuncha_domain::perm::{ROLE_WRITE, USER_READ, USER_WRITE};
 use xuncha_store::PageReq;
 use xuncha_store::accounts::{self, NewUser, User, UserFilter};
 
 use super::{ApiJson, ApiPath, ApiQuery, RoleRef, rfc3339};
-use crate::auth::Auth;
+use crate::auth::{Need, RoleWrite, UserRead, UserWrite};
 use crate::crypto::hash_password;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -82,8 +81,7 @@ const NOT_FOUND: &str = "user.not_found";
 
 /// Lists users in the caller's data scope.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListQuery), responses((status = 200, body = UserPage)))]
-async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<axum::Json<UserPage>> {
-    auth.require(USER_READ)?;
+async fn list(State(st): State<AppState>, Need(auth, _): Need<UserRead>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<axum::Json<UserPage>> {
     let page = PageReq::new(q.page, q.page_size);
     let r = accounts::list_users(&st.db, &auth.scope, &UserFilter { q: q.q, org_id: q.org_id }, page).await?;
     let mut items = Vec::with_capacity(r.items.len());
@@ -96,8 +94,7 @@ async fn list(State(st): State<AppState>, auth: Auth, ApiQuery(q): ApiQuery<List
 /// One user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserDto), (status = 404, body = crate::error::Problem)))]
-async fn detail(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<UserDto>> {
-    auth.require(USER_READ)?;
+async fn detail(State(st): State<AppState>, Need(auth, _): Need<UserRead>, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<UserDto>> {
     let u = accounts::get_user(&st.db, &auth.scope, id).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(dto(&st, u).await?))
 }
@@ -115,8 +112,7 @@ pub struct UserCreate {
 /// Creates an account (without roles: the security administrator assigns them).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserCreate,
     responses((status = 201, body = UserDto), (status = 422, body = crate::error::Problem)))]
-async fn create(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<UserCreate>) -> ApiResult<(StatusCode, axum::Json<UserDto>)> {
-    auth.require(USER_WRITE)?;
+async fn create(State(st): State<AppState>, Need(auth, _): Need<UserWrite>, ApiJson(b): ApiJson<UserCreate>) -> ApiResult<(StatusCode, axum::Json<UserDto>)> {
     let policy = accounts::policy(&st.db).await?;
     let mut errors = Errors::default();
     let username = parse_username("username", &b.username).map_err(|e| errors.push(e)).ok();
@@ -141,8 +137,7 @@ pub struct UserUpdate {
 /// Edits a user's name and organisation.
 #[utoipa::path(put, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)), request_body = UserUpdate,
     responses((status = 200, body = UserDto), (status = 409, body = crate::error::Problem)))]
-async fn update(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<UserUpdate>) -> ApiResult<axum::Json<UserDto>> {
-    auth.require(USER_WRITE)?;
+async fn update(State(st): State<AppState>, Need(auth, _): Need<UserWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<UserUpdate>) -> ApiResult<axum::Json<UserDto>> {
     let display = required_text("display_name", &b.display_name, 50).map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?;
     let u = accounts::update_user(&st.db, &auth.actor, &auth.scope, id, &display, b.org_id, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(dto(&st, u).await?))
@@ -159,8 +154,7 @@ pub struct UserRoles {
 /// administrator role with a business role).
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles", tag = "users", params(("id" = i64, Path)), request_body = UserRoles,
     responses((status = 200, body = UserDto), (status = 422, body = crate::error::Problem)))]
-async fn set_roles(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<UserRoles>) -> ApiResult<axum::Json<UserDto>> {
-    auth.require(ROLE_WRITE)?;
+async fn set_roles(State(st): State<AppState>, Need(auth, _): Need<RoleWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<UserRoles>) -> ApiResult<axum::Json<UserDto>> {
     let u = accounts::set_roles(&st.db, &auth.actor, &auth.scope, id, &b.role_ids, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(dto(&st, u).await?))
 }
@@ -174,8 +168,7 @@ pub struct PasswordReset {
 /// Resets a user's password; the user must change it at next login.
 #[utoipa::path(post, path = "/api/v1/users/{id}/reset-password", tag = "users", params(("id" = i64, Path)), request_body = PasswordReset,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-async fn reset_password(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<PasswordReset>) -> ApiResult<StatusCode> {
-    auth.require(USER_WRITE)?;
+async fn reset_password(State(st): State<AppState>, Need(auth, _): Need<UserWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<PasswordReset>) -> ApiResult<StatusCode> {
     let u = accounts::get_user(&st.db, &auth.scope, id).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     let policy = accounts::policy(&st.db).await?;
     policy.password.check("new_password", &b.new_password, &u.username).map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?;
@@ -186,8 +179,7 @@ async fn reset_password(State(st): State<AppState>, auth: Auth, ApiPath(id): Api
 
 /// Locks an account until unlocked; ends its sessions.
 #[utoipa::path(post, path = "/api/v1/users/{id}/lock", tag = "users", params(("id" = i64, Path)), responses((status = 204)))]
-async fn lock(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    auth.require(USER_WRITE)?;
+async fn lock(State(st): State<AppState>, Need(auth, _): Need<UserWrite>, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     if id == auth.user.id {
         return Err(ApiError::new(StatusCode::CONFLICT, &Msg::new("user.cannot_lock_self")));
     }
@@ -197,8 +189,7 @@ async fn lock(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>)
 
 /// Unlocks an account (also clears a lockout after failed logins).
 #[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", params(("id" = i64, Path)), responses((status = 204)))]
-async fn unlock(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    auth.require(USER_WRITE)?;
+async fn unlock(State(st): State<AppState>, Need(auth, _): Need<UserWrite>, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
     accounts::set_locked(&st.db, &auth.actor, &auth.scope, id, false).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(StatusCode::NO_CONTENT)
 }

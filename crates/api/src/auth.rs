@@ -38,14 +38,21 @@ pub struct Auth {
 
 impl Auth {
     pub fn require(&self, permission: &str) -> Result<(), ApiError> {
-        if self.access.has(permission) { Ok(()) } else { Err(ApiError::forbidden()) }
+        if self.access.has(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
     }
 }
 
 /// The client address: the peer, or the first `X-Forwarded-For` hop when configured.
 pub fn client_ip(parts: &Parts, state: &AppState) -> String {
     if state.config.trust_forwarded_for
-        && let Some(xff) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(xff) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
         && let Some(first) = xff.split(',').next()
     {
         return first.trim().to_string();
@@ -57,12 +64,19 @@ pub fn client_ip(parts: &Parts, state: &AppState) -> String {
 }
 
 /// Paths a user who must change the initial password may still call.
-const PASSWORD_CHANGE_ALLOWED: &[&str] = &["/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout"];
+const PASSWORD_CHANGE_ALLOWED: &[&str] = &[
+    "/api/v1/auth/me",
+    "/api/v1/auth/password",
+    "/api/v1/auth/logout",
+];
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let ip = client_ip(parts, state);
         let now = xuncha_store::now();
         let bearer = parts
@@ -73,7 +87,10 @@ impl FromRequestParts<AppState> for Auth {
             .map(str::trim);
         let (user_id, token_perms, session) = if let Some(token) = bearer {
             if !token.starts_with(TOKEN_PREFIX) {
-                return Err(ApiError::key(StatusCode::UNAUTHORIZED, "auth.token_invalid"));
+                return Err(ApiError::key(
+                    StatusCode::UNAUTHORIZED,
+                    "auth.token_invalid",
+                ));
             }
             let row = accounts::use_token(&state.db, &token_hash(token), now)
                 .await?
@@ -82,15 +99,29 @@ impl FromRequestParts<AppState> for Auth {
             (row.user_id, Some(perms), None)
         } else {
             let jar = CookieJar::from_headers(&parts.headers);
-            let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).ok_or_else(ApiError::unauthenticated)?;
+            let token = jar
+                .get(SESSION_COOKIE)
+                .map(|c| c.value().to_string())
+                .ok_or_else(ApiError::unauthenticated)?;
             let hash = token_hash(&token);
             let policy = accounts::policy(&state.db).await?;
-            let session = accounts::touch_session(&state.db, &hash, now, now + Duration::minutes(policy.session_minutes))
-                .await?
-                .ok_or_else(|| ApiError::key(StatusCode::UNAUTHORIZED, "auth.session_expired"))?;
+            let session = accounts::touch_session(
+                &state.db,
+                &hash,
+                now,
+                now + Duration::minutes(policy.session_minutes),
+            )
+            .await?
+            .ok_or_else(|| ApiError::key(StatusCode::UNAUTHORIZED, "auth.session_expired"))?;
             if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-                let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-                if sent.is_empty() || !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes()) {
+                let sent = parts
+                    .headers
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if sent.is_empty()
+                    || !constant_time_eq(sent.as_bytes(), session.csrf_token.as_bytes())
+                {
                     return Err(ApiError::key(StatusCode::FORBIDDEN, "auth.csrf"));
                 }
             }
@@ -100,10 +131,19 @@ impl FromRequestParts<AppState> for Auth {
             .await
             .map_err(|_| ApiError::unauthenticated())?;
         if user.locked_by_admin {
-            return Err(ApiError::key(StatusCode::UNAUTHORIZED, "auth.locked_by_admin"));
+            return Err(ApiError::key(
+                StatusCode::UNAUTHORIZED,
+                "auth.locked_by_admin",
+            ));
         }
-        if user.must_change_password && session.is_some() && !PASSWORD_CHANGE_ALLOWED.contains(&parts.uri.path()) {
-            return Err(ApiError::key(StatusCode::FORBIDDEN, "auth.must_change_password"));
+        if user.must_change_password
+            && session.is_some()
+            && !PASSWORD_CHANGE_ALLOWED.contains(&parts.uri.path())
+        {
+            return Err(ApiError::key(
+                StatusCode::FORBIDDEN,
+                "auth.must_change_password",
+            ));
         }
         let roles = accounts::user_roles(&state.db, user.id).await?;
         let grants: Vec<_> = roles.iter().map(accounts::Role::grant).collect();
@@ -112,8 +152,19 @@ impl FromRequestParts<AppState> for Auth {
             access = access.restricted_to(&perms);
         }
         let scope = Scope::resolve(&state.db, user.id, &access).await?;
-        let actor = Actor { user_id: Some(user.id), name: user.username.clone(), ip };
-        Ok(Auth { user, access, scope, actor, roles, session })
+        let actor = Actor {
+            user_id: Some(user.id),
+            name: user.username.clone(),
+            ip,
+        };
+        Ok(Auth {
+            user,
+            access,
+            scope,
+            actor,
+            roles,
+            session,
+        })
     }
 }
 
@@ -154,7 +205,10 @@ pub struct Need<P: Perm>(pub Auth, pub std::marker::PhantomData<P>);
 impl<P: Perm> FromRequestParts<AppState> for Need<P> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let auth = Auth::from_request_parts(parts, state).await?;
         auth.require(P::CODE)?;
         Ok(Need(auth, std::marker::PhantomData))
@@ -168,7 +222,10 @@ pub struct ClientIp(pub String);
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(ClientIp(client_ip(parts, state)))
     }
 }

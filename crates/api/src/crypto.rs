@@ -4,8 +4,8 @@
 //! Ciphertext layout: `key_id (1 byte) || nonce (12 bytes) || ciphertext+tag`. Several keys may be
 //! configured; new data uses the last one, old data stays readable by its key id (rotation).
 
-use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::AesGcm;
+use aes_gcm::aead::{Aead, KeyInit};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use sm3::{Digest, Sm3};
 use sm4::Sm4;
@@ -46,8 +46,11 @@ impl Crypto {
         let keys = keys
             .iter()
             .map(|(id, hexkey)| {
-                let bytes = unhex(hexkey).ok_or_else(|| CryptoError::BadKey(format!("key {id} is not hex")))?;
-                let cipher = Sm4Gcm::new_from_slice(&bytes).map_err(|_| CryptoError::BadKey(format!("key {id} must be 16 bytes (32 hex digits)")))?;
+                let bytes = unhex(hexkey)
+                    .ok_or_else(|| CryptoError::BadKey(format!("key {id} is not hex")))?;
+                let cipher = Sm4Gcm::new_from_slice(&bytes).map_err(|_| {
+                    CryptoError::BadKey(format!("key {id} must be 16 bytes (32 hex digits)"))
+                })?;
                 Ok((*id, cipher))
             })
             .collect::<Result<Vec<_>, CryptoError>>()?;
@@ -57,7 +60,9 @@ impl Crypto {
     pub fn encrypt(&self, plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let (id, cipher) = self.keys.last().ok_or(CryptoError::Decrypt)?;
         let nonce = random_bytes::<12>()?;
-        let ct = cipher.encrypt(&nonce.into(), plain).map_err(|_| CryptoError::Decrypt)?;
+        let ct = cipher
+            .encrypt(&nonce.into(), plain)
+            .map_err(|_| CryptoError::Decrypt)?;
         let mut out = Vec::with_capacity(13 + ct.len());
         out.push(*id);
         out.extend_from_slice(&nonce);
@@ -69,9 +74,16 @@ impl Crypto {
         if data.len() < 13 {
             return Err(CryptoError::Decrypt);
         }
-        let cipher = self.keys.iter().find(|(id, _)| *id == data[0]).map(|(_, c)| c).ok_or(CryptoError::Decrypt)?;
+        let cipher = self
+            .keys
+            .iter()
+            .find(|(id, _)| *id == data[0])
+            .map(|(_, c)| c)
+            .ok_or(CryptoError::Decrypt)?;
         let nonce: [u8; 12] = data[1..13].try_into().map_err(|_| CryptoError::Decrypt)?;
-        cipher.decrypt(&nonce.into(), &data[13..]).map_err(|_| CryptoError::Decrypt)
+        cipher
+            .decrypt(&nonce.into(), &data[13..])
+            .map_err(|_| CryptoError::Decrypt)
     }
 }
 
@@ -95,16 +107,22 @@ pub fn token_hash(token: &str) -> String {
 
 pub fn unhex(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 /// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async runtime.
 pub async fn hash_password(password: String) -> Result<String, CryptoError> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default().hash_password(password.as_bytes()).map(|h: PasswordHash| h.to_string()).map_err(|e| CryptoError::Hash(e.to_string()))
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h: PasswordHash| h.to_string())
+            .map_err(|e| CryptoError::Hash(e.to_string()))
     })
     .await
     .map_err(|e| CryptoError::Hash(e.to_string()))?
@@ -120,11 +138,20 @@ pub async fn verify_password(password: String, stored: Option<String>) -> bool {
         let stored = match stored {
             Some(s) => s,
             None => DUMMY_HASH
-                .get_or_init(|| Argon2::default().hash_password(b"dummy password for timing").map(|h: PasswordHash| h.to_string()).unwrap_or_default())
+                .get_or_init(|| {
+                    Argon2::default()
+                        .hash_password(b"dummy password for timing")
+                        .map(|h: PasswordHash| h.to_string())
+                        .unwrap_or_default()
+                })
                 .clone(),
         };
-        let Ok(parsed) = PasswordHash::new(&stored) else { return false };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+        let Ok(parsed) = PasswordHash::new(&stored) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
     .unwrap_or(false)
@@ -139,7 +166,11 @@ mod tests {
         let old = Crypto::new(&[(1, "0123456789abcdeffedcba9876543210".into())]).unwrap();
         let ct = old.encrypt(b"secret").unwrap();
         assert_eq!(old.decrypt(&ct).unwrap(), b"secret");
-        let rotated = Crypto::new(&[(1, "0123456789abcdeffedcba9876543210".into()), (2, "00112233445566778899aabbccddeeff".into())]).unwrap();
+        let rotated = Crypto::new(&[
+            (1, "0123456789abcdeffedcba9876543210".into()),
+            (2, "00112233445566778899aabbccddeeff".into()),
+        ])
+        .unwrap();
         assert_eq!(rotated.decrypt(&ct).unwrap(), b"secret");
         let ct2 = rotated.encrypt(b"new").unwrap();
         assert_eq!(ct2[0], 2);

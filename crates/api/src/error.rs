@@ -58,7 +58,13 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, msg: &Msg) -> Self {
-        ApiError { status, code: msg.key.to_string(), detail: msg.render(), fields: Vec::new(), errors: Vec::new() }
+        ApiError {
+            status,
+            code: msg.key.to_string(),
+            detail: msg.render(),
+            fields: Vec::new(),
+            errors: Vec::new(),
+        }
     }
 
     pub fn key(status: StatusCode, key: &'static str) -> Self {
@@ -87,10 +93,17 @@ impl ApiError {
     }
 
     pub fn rows(errors: &[RowError]) -> Self {
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, &Msg::new("import.has_errors").arg("count", errors.len()));
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &Msg::new("import.has_errors").arg("count", errors.len()),
+        );
         e.errors = errors
             .iter()
-            .map(|r| RowProblem { row: r.row, column: r.column.clone(), message: r.msg.render() })
+            .map(|r| RowProblem {
+                row: r.row,
+                column: r.column.clone(),
+                message: r.msg.render(),
+            })
             .collect();
         e
     }
@@ -115,11 +128,17 @@ impl From<DomainError> for ApiError {
                     .join("；");
                 ApiError {
                     status: StatusCode::UNPROCESSABLE_ENTITY,
-                    code: fields.first().map_or("validation.failed", |f| f.msg.key).to_string(),
+                    code: fields
+                        .first()
+                        .map_or("validation.failed", |f| f.msg.key)
+                        .to_string(),
                     detail,
                     fields: fields
                         .iter()
-                        .map(|f| FieldProblem { field: f.field.clone(), message: f.msg.render() })
+                        .map(|f| FieldProblem {
+                            field: f.field.clone(),
+                            message: f.msg.render(),
+                        })
                         .collect(),
                     errors: Vec::new(),
                 }
@@ -152,13 +171,19 @@ impl From<JsonRejection> for ApiError {
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        ApiError::new(status, &Msg::new("api.bad_json").arg("reason", translate_serde(&r.body_text())))
+        ApiError::new(
+            status,
+            &Msg::new("api.bad_json").arg("reason", translate_serde(&r.body_text())),
+        )
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::new(StatusCode::BAD_REQUEST, &Msg::new("api.bad_json").arg("reason", translate_serde(&r.body_text())))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            &Msg::new("api.bad_json").arg("reason", translate_serde(&r.body_text())),
+        )
     }
 }
 
@@ -187,7 +212,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Problem {
             type_: "about:blank".to_string(),
-            title: self.status.canonical_reason().unwrap_or("Error").to_string(),
+            title: self
+                .status
+                .canonical_reason()
+                .unwrap_or("Error")
+                .to_string(),
             status: self.status.as_u16(),
             code: self.code,
             detail: self.detail,
@@ -195,7 +224,10 @@ impl IntoResponse for ApiError {
             errors: self.errors,
         };
         let mut res = (self.status, axum::Json(body)).into_response();
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         res
     }
 }

@@ -19,9 +19,16 @@ pub async fn static_handler(uri: Uri) -> Response {
     if !path.is_empty()
         && let Some(file) = Assets::get(path)
     {
-        let cache = if path.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
+        let cache = if path.starts_with("assets/") {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
         return (
-            [(header::CONTENT_TYPE, file.metadata.mimetype().to_string()), (header::CACHE_CONTROL, cache.to_string())],
+            [
+                (header::CONTENT_TYPE, file.metadata.mimetype().to_string()),
+                (header::CACHE_CONTROL, cache.to_string()),
+            ],
             file.data.into_owned(),
         )
             .into_response();
@@ -31,7 +38,10 @@ pub async fn static_handler(uri: Uri) -> Response {
     }
     match Assets::get("index.html") {
         Some(index) => (
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()), (header::CACHE_CONTROL, "no-cache".to_string())],
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                (header::CACHE_CONTROL, "no-cache".to_string()),
+            ],
             index.data.into_owned(),
         )
             .into_response(),

@@ -1,4 +1,5 @@
 //! API tests against the real server bound to a random port, on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::Arc;
 
@@ -17,33 +18,51 @@ struct App {
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
-const SIZE: DemoSize = DemoSize { cities: 2, counties_per_city: 2, townships_per_county: 2, villages_per_township: 2 };
+const SIZE: DemoSize = DemoSize {
+    cities: 2,
+    counties_per_city: 2,
+    townships_per_county: 2,
+    villages_per_township: 2,
+};
 
 async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
     seed_demo(&db, 11, SIZE).await.expect("seed demo");
     let state = AppState {
         db: db.clone(),
         config: Arc::new(ApiConfig::default()),
-        crypto: Arc::new(Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())]).expect("key")),
+        crypto: Arc::new(
+            Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())]).expect("key"),
+        ),
         metrics: xuncha_api::metrics_handle(),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(xuncha_api::serve(listener, state, async {
         let _ = rx.await;
     }));
-    App { base, db, _dir: dir, _shutdown: tx }
+    App {
+        base,
+        db,
+        _dir: dir,
+        _shutdown: tx,
+    }
 }
 
 async fn sqlite_app() -> App {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = testing::sqlite_at(&dir.path().join("t.db")).await.expect("sqlite");
+    let db = testing::sqlite_at(&dir.path().join("t.db"))
+        .await
+        .expect("sqlite");
     spawn(db, Some(dir)).await
 }
 
 async fn pg_app() -> App {
-    let (db, _) = testing::postgres_fresh().await.expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
+    let (db, _) = testing::postgres_fresh()
+        .await
+        .expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
     spawn(db, None).await
 }
 
@@ -85,16 +104,29 @@ struct Session {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).build().expect("client")
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
 }
 
-async fn try_login(app: &App, username: &str, password: &str, totp: Option<&str>) -> (reqwest::Client, reqwest::Response) {
+async fn try_login(
+    app: &App,
+    username: &str,
+    password: &str,
+    totp: Option<&str>,
+) -> (reqwest::Client, reqwest::Response) {
     let http = client();
     let mut body = json!({ "username": username, "password": password });
     if let Some(code) = totp {
         body["totp_code"] = json!(code);
     }
-    let res = http.post(format!("{}/api/v1/auth/login", app.base)).json(&body).send().await.expect("login request");
+    let res = http
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&body)
+        .send()
+        .await
+        .expect("login request");
     (http, res)
 }
 
@@ -108,7 +140,12 @@ async fn login_with(app: &App, username: &str, password: &str) -> Session {
 }
 
 async fn session_of(app: &App, http: reqwest::Client, res: reqwest::Response) -> Session {
-    assert_eq!(res.status(), StatusCode::OK, "login failed: {:?}", res.text().await);
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "login failed: {:?}",
+        res.text().await
+    );
     let csrf = res
         .headers()
         .get_all("set-cookie")
@@ -118,14 +155,30 @@ async fn session_of(app: &App, http: reqwest::Client, res: reqwest::Response) ->
         .and_then(|c| c.split(';').next())
         .expect("csrf cookie")
         .to_string();
-    let set_cookie: Vec<String> = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or("").to_string()).collect();
-    assert!(set_cookie.iter().any(|c| c.starts_with("xuncha_session=") && c.contains("HttpOnly") && c.contains("SameSite=Strict")));
-    Session { http, base: app.base.clone(), csrf }
+    let set_cookie: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .collect();
+    assert!(set_cookie.iter().any(|c| c.starts_with("xuncha_session=")
+        && c.contains("HttpOnly")
+        && c.contains("SameSite=Strict")));
+    Session {
+        http,
+        base: app.base.clone(),
+        csrf,
+    }
 }
 
 impl Session {
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("get");
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get");
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
@@ -154,12 +207,18 @@ impl Session {
 
 fn chinese(v: &Value) -> &str {
     let d = v["detail"].as_str().unwrap_or("");
-    assert!(d.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "detail is not Chinese: {v}");
+    assert!(
+        d.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "detail is not Chinese: {v}"
+    );
     d
 }
 
 async fn org_id(app: &App, code: &str) -> i64 {
-    xuncha_store::orgs::get_by_code(&app.db, &xuncha_store::scope::Scope::unrestricted(), code).await.expect("org").id
+    xuncha_store::orgs::get_by_code(&app.db, &xuncha_store::scope::Scope::unrestricted(), code)
+        .await
+        .expect("org")
+        .id
 }
 
 async fn login_me_logout_and_errors(app: App) {
@@ -179,17 +238,30 @@ async fn login_me_logout_and_errors(app: App) {
     assert_eq!(st, StatusCode::OK);
     assert_eq!(me["username"], "prov.director");
     assert_eq!(me["org_name"], "江岭省");
-    assert!(me["permissions"].as_array().unwrap().contains(&json!("org:write")));
+    assert!(
+        me["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("org:write"))
+    );
     let (st, _) = s.post("/api/v1/auth/logout", json!({})).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (st, body) = s.get("/api/v1/auth/me").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     chinese(&body);
     // Malformed JSON answers in Chinese, naming the field.
-    let res = client().post(format!("{}/api/v1/auth/login", app.base)).json(&json!({ "username": "x" })).send().await.unwrap();
+    let res = client()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .json(&json!({ "username": "x" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = res.json().await.unwrap();
-    assert!(chinese(&b).contains("password") || chinese(&b).contains("密码"), "{b}");
+    assert!(
+        chinese(&b).contains("password") || chinese(&b).contains("密码"),
+        "{b}"
+    );
 }
 
 async fn lockout_after_repeated_failures(app: App) {
@@ -209,7 +281,9 @@ async fn lockout_after_repeated_failures(app: App) {
     let (_, users) = admin.get("/api/v1/users?q=prov.staff").await;
     let user = &users["items"][0];
     assert_eq!(user["locked"], true);
-    let (st, _) = admin.post(&format!("/api/v1/users/{}/unlock", user["id"]), json!({})).await;
+    let (st, _) = admin
+        .post(&format!("/api/v1/users/{}/unlock", user["id"]), json!({}))
+        .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     login(&app, "prov.staff").await;
 }
@@ -218,11 +292,24 @@ async fn csrf_is_required_for_cookie_writes(app: App) {
     let s = login(&app, "prov.director").await;
     let root = org_id(&app, "99").await;
     let body = json!({ "parent_id": root, "code": "CSRF1", "name": "测试", "kind": "department" });
-    let res = s.http.post(format!("{}/api/v1/orgs", app.base)).json(&body).send().await.unwrap();
+    let res = s
+        .http
+        .post(format!("{}/api/v1/orgs", app.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let b: Value = res.json().await.unwrap();
     assert_eq!(b["code"], "auth.csrf");
-    let res = s.http.post(format!("{}/api/v1/orgs", app.base)).header("x-csrf-token", "forged").json(&body).send().await.unwrap();
+    let res = s
+        .http
+        .post(format!("{}/api/v1/orgs", app.base))
+        .header("x-csrf-token", "forged")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let (st, _) = s.post("/api/v1/orgs", body).await;
     assert_eq!(st, StatusCode::CREATED);
@@ -237,37 +324,78 @@ async fn county_user_cannot_reach_other_county(app: App) {
     let other_town = org_id(&app, "990102001").await;
     let city = org_id(&app, "9901").await;
     let other_city_county = org_id(&app, "990201").await;
-    let (_, other_org) = login(&app, "prov.director").await.get(&format!("/api/v1/orgs/{other}")).await;
+    let (_, other_org) = login(&app, "prov.director")
+        .await
+        .get(&format!("/api/v1/orgs/{other}"))
+        .await;
     let other_name = other_org["name"].as_str().unwrap().to_string();
 
     let (_, roots) = s.get("/api/v1/orgs/roots").await;
-    assert_eq!(roots.as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect::<Vec<_>>(), vec![own]);
+    assert_eq!(
+        roots
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        vec![own]
+    );
     for id in [other, other_town, city, other_city_county] {
         let (st, b) = s.get(&format!("/api/v1/orgs/{id}")).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "detail of {id} leaked: {b}");
         assert_eq!(b["code"], "org.not_found");
         let (st, _) = s.get(&format!("/api/v1/orgs/{id}/ancestors")).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
-        let (_, kids) = s.get(&format!("/api/v1/orgs/{id}/children?include_inactive=true")).await;
+        let (_, kids) = s
+            .get(&format!("/api/v1/orgs/{id}/children?include_inactive=true"))
+            .await;
         for k in kids.as_array().unwrap() {
-            assert!(k["path"].as_str().unwrap().contains(&format!("/{own}/")), "child leaked: {k}");
+            assert!(
+                k["path"].as_str().unwrap().contains(&format!("/{own}/")),
+                "child leaked: {k}"
+            );
         }
         let (st, _) = s.get(&format!("/api/v1/orgs?parent_id={id}")).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
-        let res = s.http.get(format!("{}/api/v1/orgs/export?root_id={id}", app.base)).send().await.unwrap();
+        let res = s
+            .http
+            .get(format!("{}/api/v1/orgs/export?root_id={id}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
-        let (st, _) = s.put(&format!("/api/v1/orgs/{id}"), json!({ "code": "X", "name": "x", "kind": "county", "version": 1 })).await;
+        let (st, _) = s
+            .put(
+                &format!("/api/v1/orgs/{id}"),
+                json!({ "code": "X", "name": "x", "kind": "county", "version": 1 }),
+            )
+            .await;
         assert_eq!(st, StatusCode::NOT_FOUND);
-        let (st, _) = s.post(&format!("/api/v1/orgs/{id}/deactivate"), json!({ "version": 1 })).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/orgs/{id}/deactivate"),
+                json!({ "version": 1 }),
+            )
+            .await;
         assert_eq!(st, StatusCode::NOT_FOUND);
-        let (st, _) = s.post("/api/v1/orgs", json!({ "parent_id": id, "code": "LEAK", "name": "x", "kind": "village" })).await;
+        let (st, _) = s
+            .post(
+                "/api/v1/orgs",
+                json!({ "parent_id": id, "code": "LEAK", "name": "x", "kind": "village" }),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Moving an own org under another county is refused too.
     let (_, own_org) = s.get(&format!("/api/v1/orgs/{own}")).await;
     let (_, kids) = s.get(&format!("/api/v1/orgs/{own}/children")).await;
     let kid = &kids[0];
-    let (st, _) = s.post(&format!("/api/v1/orgs/{}/move", kid["id"]), json!({ "new_parent_id": other, "version": kid["version"] })).await;
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/orgs/{}/move", kid["id"]),
+            json!({ "new_parent_id": other, "version": kid["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     // Search: by the other county's name and code, and a full listing.
     for q in [other_name.as_str(), "990102", "9902"] {
@@ -278,10 +406,18 @@ async fn county_user_cannot_reach_other_county(app: App) {
     let own_path = own_org["path"].as_str().unwrap();
     assert!(page["total"].as_i64().unwrap() > 1);
     for o in page["items"].as_array().unwrap() {
-        assert!(o["path"].as_str().unwrap().starts_with(own_path), "listing leaked {o}");
+        assert!(
+            o["path"].as_str().unwrap().starts_with(own_path),
+            "listing leaked {o}"
+        );
     }
     // Export of the whole scope contains only the own subtree.
-    let res = s.http.get(format!("{}/api/v1/orgs/export", app.base)).send().await.unwrap();
+    let res = s
+        .http
+        .get(format!("{}/api/v1/orgs/export", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap();
     let table = xuncha_office::read_table(&bytes, "orgs.xlsx").unwrap();
@@ -299,9 +435,19 @@ async fn county_user_cannot_reach_other_county(app: App) {
 async fn org_crud_versions_and_validation(app: App) {
     let s = login(&app, "prov.director").await;
     let root = org_id(&app, "99").await;
-    let (st, body) = s.post("/api/v1/orgs", json!({ "parent_id": root, "code": "bad code", "name": "", "kind": "planet" })).await;
+    let (st, body) = s
+        .post(
+            "/api/v1/orgs",
+            json!({ "parent_id": root, "code": "bad code", "name": "", "kind": "planet" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["code", "name", "kind"]);
     assert!(chinese(&body).contains("名称不能为空"));
     let (st, created) = s.post("/api/v1/orgs", json!({ "parent_id": root, "code": "T-1", "name": "测试局", "kind": "机关部门", "party_org_kind": "党组" })).await;
@@ -309,30 +455,65 @@ async fn org_crud_versions_and_validation(app: App) {
     assert_eq!(created["kind"], "department");
     assert_eq!(created["party_org_kind"], "leadership_group");
     let id = created["id"].as_i64().unwrap();
-    let (st, dup) = s.post("/api/v1/orgs", json!({ "parent_id": root, "code": "T-1", "name": "重复", "kind": "department" })).await;
+    let (st, dup) = s
+        .post(
+            "/api/v1/orgs",
+            json!({ "parent_id": root, "code": "T-1", "name": "重复", "kind": "department" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(chinese(&dup).contains("已存在"));
-    let (st, upd) = s.put(&format!("/api/v1/orgs/{id}"), json!({ "code": "T-1", "name": "测试局（改）", "kind": "department", "version": 1 })).await;
+    let (st, upd) = s
+        .put(
+            &format!("/api/v1/orgs/{id}"),
+            json!({ "code": "T-1", "name": "测试局（改）", "kind": "department", "version": 1 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(upd["version"], 2);
-    let (st, stale) = s.put(&format!("/api/v1/orgs/{id}"), json!({ "code": "T-1", "name": "覆盖", "kind": "department", "version": 1 })).await;
+    let (st, stale) = s
+        .put(
+            &format!("/api/v1/orgs/{id}"),
+            json!({ "code": "T-1", "name": "覆盖", "kind": "department", "version": 1 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_eq!(stale["code"], "api.stale_version");
     chinese(&stale);
     let city = org_id(&app, "9901").await;
-    let (st, moved) = s.post(&format!("/api/v1/orgs/{id}/move"), json!({ "new_parent_id": city, "version": 2 })).await;
+    let (st, moved) = s
+        .post(
+            &format!("/api/v1/orgs/{id}/move"),
+            json!({ "new_parent_id": city, "version": 2 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(moved["depth"], 2);
-    let (st, _) = s.post(&format!("/api/v1/orgs/{id}/deactivate"), json!({ "version": 3 })).await;
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/orgs/{id}/deactivate"),
+            json!({ "version": 3 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
-    let (st, busy) = s.post(&format!("/api/v1/orgs/{city}/deactivate"), json!({ "version": 1 })).await;
+    let (st, busy) = s
+        .post(
+            &format!("/api/v1/orgs/{city}/deactivate"),
+            json!({ "version": 1 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_eq!(busy["code"], "org.has_active_children");
     let (st, _) = s.get("/api/v1/orgs/not-a-number").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // A user without org:write cannot change anything.
     let staff = login(&app, "prov.staff").await;
-    let (st, _) = staff.post("/api/v1/orgs", json!({ "parent_id": root, "code": "T-2", "name": "x", "kind": "department" })).await;
+    let (st, _) = staff
+        .post(
+            "/api/v1/orgs",
+            json!({ "parent_id": root, "code": "T-2", "name": "x", "kind": "department" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
@@ -340,7 +521,14 @@ async fn import_reports_every_bad_row_and_stores_nothing(app: App) {
     let s = login(&app, "city01.director").await;
     let headers = ["编码", "名称", "上级编码", "类型", "党组织类别"];
     let upload = |rows: Vec<Vec<&str>>| {
-        let bytes = xuncha_office::write_xlsx("组织", &headers, &[], rows.into_iter().map(|r| r.into_iter().map(str::to_string).collect())).unwrap();
+        let bytes = xuncha_office::write_xlsx(
+            "组织",
+            &headers,
+            &[],
+            rows.into_iter()
+                .map(|r| r.into_iter().map(str::to_string).collect()),
+        )
+        .unwrap();
         let part = reqwest::multipart::Part::bytes(bytes).file_name("导入.xlsx");
         reqwest::multipart::Form::new().part("file", part)
     };
@@ -350,49 +538,140 @@ async fn import_reports_every_bad_row_and_stores_nothing(app: App) {
         vec!["I-3", "某村", "990201", "村", ""],
         vec!["I-4", "某村", "I-1", "星球", ""],
     ]);
-    let res = s.http.post(format!("{}/api/v1/orgs/import", app.base)).header("x-csrf-token", &s.csrf).multipart(bad).send().await.unwrap();
+    let res = s
+        .http
+        .post(format!("{}/api/v1/orgs/import", app.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(bad)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = res.json().await.unwrap();
-    let errs: Vec<(i64, String)> = b["errors"].as_array().unwrap().iter().map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap().to_string())).collect();
-    assert_eq!(errs, vec![(3, "名称".to_string()), (5, "类型".to_string())], "{b}");
+    let errs: Vec<(i64, String)> = b["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["column"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errs,
+        vec![(3, "名称".to_string()), (5, "类型".to_string())],
+        "{b}"
+    );
     for e in b["errors"].as_array().unwrap() {
         chinese(&json!({ "detail": e["message"] }));
     }
     // Fix the cell errors: the out-of-scope parent of row 4 is reported next.
-    let bad2 = upload(vec![vec!["I-1", "新镇", "990101", "乡镇(街道)", "党委"], vec!["I-3", "某村", "990201", "村(社区)", ""]]);
-    let res = s.http.post(format!("{}/api/v1/orgs/import", app.base)).header("x-csrf-token", &s.csrf).multipart(bad2).send().await.unwrap();
+    let bad2 = upload(vec![
+        vec!["I-1", "新镇", "990101", "乡镇(街道)", "党委"],
+        vec!["I-3", "某村", "990201", "村(社区)", ""],
+    ]);
+    let res = s
+        .http
+        .post(format!("{}/api/v1/orgs/import", app.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(bad2)
+        .send()
+        .await
+        .unwrap();
     let b: Value = res.json().await.unwrap();
     assert_eq!(b["errors"][0]["row"], 3);
-    assert!(b["errors"][0]["message"].as_str().unwrap().contains("不在您的数据范围内"), "{b}");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不在您的数据范围内"),
+        "{b}"
+    );
     let (st, _) = s.get("/api/v1/orgs?q=I-1").await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!(s.get("/api/v1/orgs?q=I-1").await.1["total"], 0, "a failed import stored rows");
-    let good = upload(vec![vec!["I-2", "新村", "I-1", "村(社区)", "党支部"], vec!["I-1", "新镇", "990101", "乡镇(街道)", "党委"]]);
-    let res = s.http.post(format!("{}/api/v1/orgs/import", app.base)).header("x-csrf-token", &s.csrf).multipart(good).send().await.unwrap();
+    assert_eq!(
+        s.get("/api/v1/orgs?q=I-1").await.1["total"],
+        0,
+        "a failed import stored rows"
+    );
+    let good = upload(vec![
+        vec!["I-2", "新村", "I-1", "村(社区)", "党支部"],
+        vec!["I-1", "新镇", "990101", "乡镇(街道)", "党委"],
+    ]);
+    let res = s
+        .http
+        .post(format!("{}/api/v1/orgs/import", app.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(good)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["imported"], 2);
     // CSV in GBK works too; a wrong file type is named.
     let (gbk, _, _) = encoding_rs::GBK.encode("编码,名称,上级编码,类型\nI-9,北村,I-1,村(社区)\n");
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(gbk.into_owned()).file_name("orgs.csv"));
-    let res = s.http.post(format!("{}/api/v1/orgs/import", app.base)).header("x-csrf-token", &s.csrf).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(gbk.into_owned()).file_name("orgs.csv"),
+    );
+    let res = s
+        .http
+        .post(format!("{}/api/v1/orgs/import", app.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("orgs.pdf"));
-    let res = s.http.post(format!("{}/api/v1/orgs/import", app.base)).header("x-csrf-token", &s.csrf).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("orgs.pdf"),
+    );
+    let res = s
+        .http
+        .post(format!("{}/api/v1/orgs/import", app.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains(".xlsx"));
+    assert!(
+        res.json::<Value>().await.unwrap()["detail"]
+            .as_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
 }
 
 async fn three_administrators_are_separated(app: App) {
     let admin = login(&app, "admin").await;
     let security = login(&app, "security").await;
     let auditor = login(&app, "auditor").await;
-    assert_eq!(admin.get("/api/v1/audit/operations").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin.get("/api/v1/audit/operations").await.0,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(admin.get("/api/v1/roles").await.0, StatusCode::FORBIDDEN);
     assert_eq!(auditor.get("/api/v1/users").await.0, StatusCode::FORBIDDEN);
-    assert_eq!(auditor.get("/api/v1/orgs/roots").await.0, StatusCode::FORBIDDEN);
-    assert_eq!(security.get("/api/v1/audit/logins").await.0, StatusCode::FORBIDDEN);
-    assert_eq!(security.post("/api/v1/users", json!({})).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(auditor.get("/api/v1/audit/operations").await.0, StatusCode::OK);
+    assert_eq!(
+        auditor.get("/api/v1/orgs/roots").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        security.get("/api/v1/audit/logins").await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        security.post("/api/v1/users", json!({})).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        auditor.get("/api/v1/audit/operations").await.0,
+        StatusCode::OK
+    );
 
     // The system administrator creates an account; it has no roles and must change its password.
     let county = org_id(&app, "990101").await;
@@ -403,18 +682,46 @@ async fn three_administrators_are_separated(app: App) {
     assert_eq!(st, StatusCode::CREATED, "{u}");
     // Only the security administrator assigns roles, and never two administrator classes.
     let (_, roles) = security.get("/api/v1/roles").await;
-    let role = |code: &str| roles.as_array().unwrap().iter().find(|r| r["code"] == code).unwrap()["id"].as_i64().unwrap();
+    let role = |code: &str| {
+        roles
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == code)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
     let uid = u["id"].as_i64().unwrap();
-    assert_eq!(admin.put(&format!("/api/v1/users/{uid}/roles"), json!({ "role_ids": [role("office_staff")], "version": u["version"] })).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin
+            .put(
+                &format!("/api/v1/users/{uid}/roles"),
+                json!({ "role_ids": [role("office_staff")], "version": u["version"] })
+            )
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
     let (st, b) = security.put(&format!("/api/v1/users/{uid}/roles"), json!({ "role_ids": [role("sys_admin"), role("audit_admin")], "version": u["version"] })).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(chinese(&b).contains("三员分立"));
     let (st, b) = security.put(&format!("/api/v1/users/{uid}/roles"), json!({ "role_ids": [role("sys_admin"), role("office_staff")], "version": u["version"] })).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    let (st, _) = security.put(&format!("/api/v1/users/{uid}/roles"), json!({ "role_ids": [role("office_staff")], "version": u["version"] })).await;
+    let (st, _) = security
+        .put(
+            &format!("/api/v1/users/{uid}/roles"),
+            json!({ "role_ids": [role("office_staff")], "version": u["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     // An administrator role cannot be given business permissions.
-    let sys = roles.as_array().unwrap().iter().find(|r| r["code"] == "sys_admin").unwrap();
+    let sys = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "sys_admin")
+        .unwrap();
     let (st, _) = security.put(&format!("/api/v1/roles/{}", sys["id"]), json!({
         "code": "sys_admin", "name": "系统管理员", "permissions": ["user:write", "audit:read"], "data_scope": "all", "version": sys["version"] })).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -424,8 +731,16 @@ async fn three_administrators_are_separated(app: App) {
     assert_eq!(st, StatusCode::FORBIDDEN);
     assert_eq!(b["code"], "auth.must_change_password");
     let (st, me) = fresh.get("/api/v1/auth/me").await;
-    assert_eq!((st, me["must_change_password"].as_bool()), (StatusCode::OK, Some(true)));
-    let (st, _) = fresh.post("/api/v1/auth/password", json!({ "old_password": "Initial#2026", "new_password": "Changed#2026x" })).await;
+    assert_eq!(
+        (st, me["must_change_password"].as_bool()),
+        (StatusCode::OK, Some(true))
+    );
+    let (st, _) = fresh
+        .post(
+            "/api/v1/auth/password",
+            json!({ "old_password": "Initial#2026", "new_password": "Changed#2026x" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let again = login_with(&app, "new.user", "Changed#2026x").await;
     assert_eq!(again.get("/api/v1/orgs/roots").await.0, StatusCode::OK);
@@ -435,28 +750,50 @@ async fn audit_logs_and_verification(app: App) {
     let _ = try_login(&app, "prov.director", "Wrong#pass1", None).await;
     let s = login(&app, "prov.director").await;
     let root = org_id(&app, "99").await;
-    let (st, _) = s.post("/api/v1/orgs", json!({ "parent_id": root, "code": "AUD-1", "name": "审计测试", "kind": "department" })).await;
+    let (st, _) = s
+        .post(
+            "/api/v1/orgs",
+            json!({ "parent_id": root, "code": "AUD-1", "name": "审计测试", "kind": "department" }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CREATED);
     let auditor = login(&app, "auditor").await;
-    let (_, ops) = auditor.get("/api/v1/audit/operations?actor=prov.director&action=org.").await;
+    let (_, ops) = auditor
+        .get("/api/v1/audit/operations?actor=prov.director&action=org.")
+        .await;
     let first = &ops["items"][0];
     assert_eq!(first["action"], "org.create");
     assert!(first["summary"].as_str().unwrap().contains("审计测试"));
-    let (_, fails) = auditor.get("/api/v1/audit/logins?username=prov.director&success=false").await;
+    let (_, fails) = auditor
+        .get("/api/v1/audit/logins?username=prov.director&success=false")
+        .await;
     assert_eq!(fails["total"], 1);
     assert_eq!(fails["items"][0]["reason"], "密码错误");
-    let (_, ok) = auditor.get("/api/v1/audit/logins?username=prov.director&success=true").await;
+    let (_, ok) = auditor
+        .get("/api/v1/audit/logins?username=prov.director&success=true")
+        .await;
     assert!(ok["total"].as_i64().unwrap() >= 1);
     let (st, v) = auditor.get("/api/v1/audit/verify").await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["ok"], true, "{v}");
-    let (st, b) = auditor.get("/api/v1/audit/operations?from=2026-13-40").await;
+    let (st, b) = auditor
+        .get("/api/v1/audit/operations?from=2026-13-40")
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     chinese(&b);
-    let today = time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap()).date();
-    let (_, todays) = auditor.get(&format!("/api/v1/audit/operations?from={today}&to={today}")).await;
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
+        .date();
+    let (_, todays) = auditor
+        .get(&format!("/api/v1/audit/operations?from={today}&to={today}"))
+        .await;
     assert!(todays["total"].as_i64().unwrap() > 0);
-    let (_, tomorrow) = auditor.get(&format!("/api/v1/audit/operations?from={}", today.next_day().unwrap())).await;
+    let (_, tomorrow) = auditor
+        .get(&format!(
+            "/api/v1/audit/operations?from={}",
+            today.next_day().unwrap()
+        ))
+        .await;
     assert_eq!(tomorrow["total"], 0);
 }
 
@@ -468,16 +805,26 @@ async fn totp_second_factor(app: App) {
     assert!(uri.starts_with("otpauth://totp/"));
     let secret = decode_base32(setup["secret"].as_str().unwrap());
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let (st, _) = s.post("/api/v1/auth/totp/enable", json!({ "code": "000000" })).await;
+    let (st, _) = s
+        .post("/api/v1/auth/totp/enable", json!({ "code": "000000" }))
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let code = format!("{:06}", xuncha_domain::totp::code_at(&secret, now));
-    let (st, _) = s.post("/api/v1/auth/totp/enable", json!({ "code": code })).await;
+    let (st, _) = s
+        .post("/api/v1/auth/totp/enable", json!({ "code": code }))
+        .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (_, r) = try_login(&app, "prov.leader", DEMO_PASSWORD, None).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "auth.totp_required");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["code"],
+        "auth.totp_required"
+    );
     let (_, r) = try_login(&app, "prov.leader", DEMO_PASSWORD, Some("123456")).await;
-    assert_eq!(r.json::<Value>().await.unwrap()["code"], "auth.totp_invalid");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["code"],
+        "auth.totp_invalid"
+    );
     let (http, r) = try_login(&app, "prov.leader", DEMO_PASSWORD, Some(&code)).await;
     let s2 = session_of(&app, http, r).await;
     assert_eq!(s2.get("/api/v1/auth/me").await.1["totp_enabled"], true);
@@ -494,7 +841,10 @@ fn decode_base32(s: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let (mut buf, mut bits) = (0u32, 0);
     for c in s.bytes() {
-        let v = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".iter().position(|x| *x == c).unwrap() as u32;
+        let v = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+            .iter()
+            .position(|x| *x == c)
+            .unwrap() as u32;
         buf = (buf << 5) | v;
         bits += 5;
         if bits >= 8 {
@@ -507,27 +857,72 @@ fn decode_base32(s: &str) -> Vec<u8> {
 
 async fn api_tokens_are_scoped(app: App) {
     let s = login(&app, "county0101.director").await;
-    let (st, b) = s.post("/api/v1/tokens", json!({ "name": "集成", "permissions": ["user:write"], "expires_in_days": 30 })).await;
+    let (st, b) = s
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "集成", "permissions": ["user:write"], "expires_in_days": 30 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    let (st, t) = s.post("/api/v1/tokens", json!({ "name": "集成", "permissions": ["org:read"], "expires_in_days": 30 })).await;
+    let (st, t) = s
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "集成", "permissions": ["org:read"], "expires_in_days": 30 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CREATED);
     let token = t["token"].as_str().unwrap();
     assert!(token.starts_with("xct_"));
     let http = client();
-    let roots: Value = http.get(format!("{}/api/v1/orgs/roots", app.base)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let roots: Value = http
+        .get(format!("{}/api/v1/orgs/roots", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(roots[0]["code"], "990101");
     let other = org_id(&app, "990102").await;
-    let res = http.get(format!("{}/api/v1/orgs/{other}", app.base)).bearer_auth(token).send().await.unwrap();
+    let res = http
+        .get(format!("{}/api/v1/orgs/{other}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    let res = http.post(format!("{}/api/v1/orgs", app.base)).bearer_auth(token).json(&json!({ "parent_id": other, "code": "T", "name": "x", "kind": "village" })).send().await.unwrap();
+    let res = http
+        .post(format!("{}/api/v1/orgs", app.base))
+        .bearer_auth(token)
+        .json(&json!({ "parent_id": other, "code": "T", "name": "x", "kind": "village" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let (_, list) = s.get("/api/v1/tokens").await;
     assert_eq!(list.as_array().unwrap().len(), 1);
-    let res = s.http.delete(format!("{}/api/v1/tokens/{}", app.base, t["id"])).header("x-csrf-token", &s.csrf).send().await.unwrap();
+    let res = s
+        .http
+        .delete(format!("{}/api/v1/tokens/{}", app.base, t["id"]))
+        .header("x-csrf-token", &s.csrf)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    let res = http.get(format!("{}/api/v1/orgs/roots", app.base)).bearer_auth(token).send().await.unwrap();
+    let res = http
+        .get(format!("{}/api/v1/orgs/roots", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = http.get(format!("{}/api/v1/orgs/roots", app.base)).bearer_auth("xct_forged").send().await.unwrap();
+    let res = http
+        .get(format!("{}/api/v1/orgs/roots", app.base))
+        .bearer_auth("xct_forged")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -535,25 +930,71 @@ async fn api_tokens_are_scoped(app: App) {
 async fn health_metrics_headers_docs_and_spa() {
     let app = sqlite_app().await;
     let http = client();
-    let res = http.get(format!("{}/healthz", app.base)).send().await.unwrap();
+    let res = http
+        .get(format!("{}/healthz", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    for (path, ct) in [("/", "text/html"), ("/orgs/tree", "text/html"), ("/api/docs/", "text/html")] {
-        let res = http.get(format!("{}{path}", app.base)).send().await.unwrap();
+    for (path, ct) in [
+        ("/", "text/html"),
+        ("/orgs/tree", "text/html"),
+        ("/api/docs/", "text/html"),
+    ] {
+        let res = http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
-        assert!(res.headers()["content-type"].to_str().unwrap().starts_with(ct), "{path}");
+        assert!(
+            res.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(ct),
+            "{path}"
+        );
         let csp = res.headers()["content-security-policy"].to_str().unwrap();
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"));
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     }
-    let res = http.get(format!("{}/api/v1/nope", app.base)).send().await.unwrap();
+    let res = http
+        .get(format!("{}/api/v1/nope", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let metrics = http.get(format!("{}/metrics", app.base)).send().await.unwrap().text().await.unwrap();
+    let metrics = http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("http_requests_total"), "{metrics}");
     // The Swagger UI is served offline: its page loads no script from another origin.
-    let page = http.get(format!("{}/api/docs/", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(!page.contains("https://") && !page.contains("http://"), "Swagger UI references a remote origin");
-    let init = http.get(format!("{}/api/docs/swagger-initializer.js", app.base)).send().await.unwrap().text().await.unwrap();
+    let page = http
+        .get(format!("{}/api/docs/", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("https://") && !page.contains("http://"),
+        "Swagger UI references a remote origin"
+    );
+    let init = http
+        .get(format!("{}/api/docs/swagger-initializer.js", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(init.contains("/api/v1/openapi.json"));
 }
 
@@ -562,15 +1003,35 @@ async fn health_metrics_headers_docs_and_spa() {
 #[tokio::test]
 async fn openapi_document_is_current() {
     let app = sqlite_app().await;
-    let served: Value = client().get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
+    let served: Value = client()
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(served, serde_json::to_value(xuncha_api::openapi()).unwrap());
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/openapi.json");
     if std::env::var("UPDATE_OPENAPI").is_ok() {
-        std::fs::write(&file, xuncha_api::openapi().to_pretty_json().unwrap() + "\n").unwrap();
+        std::fs::write(
+            &file,
+            xuncha_api::openapi().to_pretty_json().unwrap() + "\n",
+        )
+        .unwrap();
     }
     let committed: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(served, committed, "web/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p xuncha-api --test api openapi`");
-    for path in ["/api/v1/auth/login", "/api/v1/orgs", "/api/v1/orgs/{id}", "/api/v1/orgs/import", "/api/v1/audit/verify"] {
+    assert_eq!(
+        served, committed,
+        "web/openapi.json is stale: run `UPDATE_OPENAPI=1 cargo test -p xuncha-api --test api openapi`"
+    );
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/orgs",
+        "/api/v1/orgs/{id}",
+        "/api/v1/orgs/import",
+        "/api/v1/audit/verify",
+    ] {
         assert!(served["paths"].get(path).is_some(), "{path} undocumented");
     }
 }

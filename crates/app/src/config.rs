@@ -66,20 +66,25 @@ impl Config {
             None => {}
         }
         // XUNCHA_CONFIG names the file itself; XUNCHA_TEST_* belong to the test suite.
-        let env = Env::prefixed("XUNCHA_").filter(|k| k != "config" && !k.as_str().starts_with("test_"));
+        let env =
+            Env::prefixed("XUNCHA_").filter(|k| k != "config" && !k.as_str().starts_with("test_"));
         fig = fig.merge(env);
         if let Ok(url) = std::env::var("DATABASE_URL")
             && !url.is_empty()
         {
             fig = fig.merge(Serialized::default("database_url", url));
         }
-        fig.extract().context("配置有误（未知的配置项或取值类型错误）")
+        fig.extract()
+            .context("配置有误（未知的配置项或取值类型错误）")
     }
 
     /// The database URL: PostgreSQL when configured, otherwise the SQLite file in the data dir.
     pub fn database(&self) -> String {
         if self.database_url.is_empty() {
-            self.data_dir.join("xuncha.db").to_string_lossy().into_owned()
+            self.data_dir
+                .join("xuncha.db")
+                .to_string_lossy()
+                .into_owned()
         } else {
             self.database_url.clone()
         }
@@ -92,21 +97,27 @@ impl Config {
     /// The configured keys, or the data dir's generated key (created on first use, mode 0600).
     pub fn keys(&self) -> Result<Vec<(u8, String)>> {
         if !self.encryption_keys.is_empty() {
-            return Ok(self.encryption_keys.iter().map(|k| (k.id, k.key.clone())).collect());
+            return Ok(self
+                .encryption_keys
+                .iter()
+                .map(|k| (k.id, k.key.clone()))
+                .collect());
         }
         let dir = self.data_dir.join("keys");
         let file = dir.join("field.key");
         if !file.exists() {
             std::fs::create_dir_all(&dir).with_context(|| format!("创建目录 {}", dir.display()))?;
             let key = xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
-            std::fs::write(&file, &key[..32]).with_context(|| format!("写入 {}", file.display()))?;
+            std::fs::write(&file, &key[..32])
+                .with_context(|| format!("写入 {}", file.display()))?;
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
             }
         }
-        let key = std::fs::read_to_string(&file).with_context(|| format!("读取 {}", file.display()))?;
+        let key =
+            std::fs::read_to_string(&file).with_context(|| format!("读取 {}", file.display()))?;
         Ok(vec![(1, key.trim().to_string())])
     }
 }

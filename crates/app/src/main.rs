@@ -162,7 +162,10 @@ fn main() -> std::process::ExitCode {
         config.data_dir.clone_from(d);
     }
     init_tracing(&config);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("错误：{e}");
@@ -181,7 +184,9 @@ fn main() -> std::process::ExitCode {
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log_level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {
@@ -191,16 +196,22 @@ fn init_tracing(config: &Config) {
 
 async fn open(config: &Config) -> Result<Db> {
     if !config.is_postgres() {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| format!("创建数据目录 {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("创建数据目录 {}", config.data_dir.display()))?;
     }
-    let db = xuncha_store::connect(&config.database()).await.context("打开数据库")?;
+    let db = xuncha_store::connect(&config.database())
+        .await
+        .context("打开数据库")?;
     db.migrate().await.context("数据库迁移")?;
-    bootstrap::ensure_builtin_roles(&db).await.context("创建内置角色")?;
+    bootstrap::ensure_builtin_roles(&db)
+        .await
+        .context("创建内置角色")?;
     Ok(db)
 }
 
 fn state(db: Db, config: &Config) -> Result<AppState> {
-    let crypto = xuncha_api::crypto::Crypto::new(&config.keys()?).map_err(|e| anyhow::anyhow!("加密密钥：{e}"))?;
+    let crypto = xuncha_api::crypto::Crypto::new(&config.keys()?)
+        .map_err(|e| anyhow::anyhow!("加密密钥：{e}"))?;
     Ok(AppState {
         db,
         config: Arc::new(ApiConfig {
@@ -220,9 +231,20 @@ fn print_accounts(accounts: &[CreatedAccount], json: bool) -> Result<()> {
     } else {
         let rows: Vec<Vec<String>> = accounts
             .iter()
-            .map(|a| vec![a.username.clone(), a.display_name.clone(), a.role_name.clone(), a.org_name.clone(), a.password.clone()])
+            .map(|a| {
+                vec![
+                    a.username.clone(),
+                    a.display_name.clone(),
+                    a.role_name.clone(),
+                    a.org_name.clone(),
+                    a.password.clone(),
+                ]
+            })
             .collect();
-        print!("{}", table::render(&["用户名", "姓名", "角色", "所属组织", "密码"], &rows));
+        print!(
+            "{}",
+            table::render(&["用户名", "姓名", "角色", "所属组织", "密码"], &rows)
+        );
     }
     Ok(())
 }
@@ -237,10 +259,14 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 println!("已装入演示省份“江岭省”，演示账号如下（密码相同）：");
                 print_accounts(&accounts, false)?;
             } else if db.is_empty().await? {
-                println!("数据库为空。请先运行 `xuncha init --org-code 代码 --org-name 名称` 初始化，或用 `xuncha serve --demo` 装入演示数据。");
+                println!(
+                    "数据库为空。请先运行 `xuncha init --org-code 代码 --org-name 名称` 初始化，或用 `xuncha serve --demo` 装入演示数据。"
+                );
             }
             let addr = args.listen.unwrap_or(config.listen);
-            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("监听 {addr}"))?;
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("监听 {addr}"))?;
             let local = listener.local_addr()?;
             println!("巡察工作平台已启动：http://{local}/  （接口文档：http://{local}/api/docs/）");
             let st = state(db.clone(), &config)?;
@@ -270,13 +296,24 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
         Command::Import { file, .. } => {
             let db = open(&config).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("读取 {}", file.display()))?;
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let table = xuncha_office::read_table(&bytes, &name).map_err(|e| anyhow::anyhow!("无法读取文件：{e}"))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let table = xuncha_office::read_table(&bytes, &name)
+                .map_err(|e| anyhow::anyhow!("无法读取文件：{e}"))?;
             let rows = match xuncha_api::routes::orgs::parse_import(&table) {
                 Ok(r) => r,
                 Err(errors) => return report_rows(&errors),
             };
-            match xuncha_store::orgs::import(&db, &Actor::system("cli"), &Scope::unrestricted(), &rows).await? {
+            match xuncha_store::orgs::import(
+                &db,
+                &Actor::system("cli"),
+                &Scope::unrestricted(),
+                &rows,
+            )
+            .await?
+            {
                 Ok(n) => {
                     println!("已导入 {n} 个组织。");
                     Ok(ExitCode::SUCCESS)
@@ -287,19 +324,32 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
         Command::Export { file, .. } => {
             let db = open(&config).await?;
             let orgs = xuncha_store::orgs::export(&db, &Scope::unrestricted(), None).await?;
-            let codes: std::collections::HashMap<i64, String> = orgs.iter().map(|o| (o.id, o.code.clone())).collect();
+            let codes: std::collections::HashMap<i64, String> =
+                orgs.iter().map(|o| (o.id, o.code.clone())).collect();
             let n = orgs.len();
             let rows = orgs.into_iter().map(|o| {
                 vec![
                     o.code,
                     o.name,
-                    o.parent_id.and_then(|p| codes.get(&p).cloned()).unwrap_or_default(),
-                    xuncha_domain::org::OrgKind::from_code(&o.kind).map_or(o.kind.clone(), |k| k.label().to_string()),
-                    o.party_org_kind.as_deref().and_then(xuncha_domain::org::PartyOrgKind::from_code).map(|k| k.label().to_string()).unwrap_or_default(),
+                    o.parent_id
+                        .and_then(|p| codes.get(&p).cloned())
+                        .unwrap_or_default(),
+                    xuncha_domain::org::OrgKind::from_code(&o.kind)
+                        .map_or(o.kind.clone(), |k| k.label().to_string()),
+                    o.party_org_kind
+                        .as_deref()
+                        .and_then(xuncha_domain::org::PartyOrgKind::from_code)
+                        .map(|k| k.label().to_string())
+                        .unwrap_or_default(),
                     if o.active { "启用" } else { "停用" }.to_string(),
                 ]
             });
-            let bytes = xuncha_office::write_xlsx("组织机构", &xuncha_api::routes::orgs::COLUMNS, &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0], rows)?;
+            let bytes = xuncha_office::write_xlsx(
+                "组织机构",
+                &xuncha_api::routes::orgs::COLUMNS,
+                &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0],
+                rows,
+            )?;
             std::fs::write(&file, bytes).with_context(|| format!("写入 {}", file.display()))?;
             println!("已导出 {n} 个组织到 {}。", file.display());
             Ok(ExitCode::SUCCESS)
@@ -319,7 +369,11 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 xuncha_store::backup::restore_postgres(&file, &config.database_url)?;
             } else {
                 std::fs::create_dir_all(&config.data_dir)?;
-                xuncha_store::backup::restore_sqlite(&file, std::path::Path::new(&config.database())).await?;
+                xuncha_store::backup::restore_sqlite(
+                    &file,
+                    std::path::Path::new(&config.database()),
+                )
+                .await?;
             }
             println!("已从 {} 恢复。", file.display());
             Ok(ExitCode::SUCCESS)
@@ -329,7 +383,11 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
             let report = xuncha_store::audit::verify(&db).await?;
             let r = xuncha_api::routes::audit::verify_result(&report);
             println!("{}", r.message);
-            Ok(if r.ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if r.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Openapi => {
             println!("{}", xuncha_api::openapi().to_pretty_json()?);
@@ -355,26 +413,57 @@ async fn user(cmd: UserCommand, config: &Config) -> Result<std::process::ExitCod
     let pick_password = |given: Option<String>, username: &str| -> Result<(String, bool)> {
         match given {
             Some(p) => {
-                policy.password.check("password", &p, username).map_err(|e| anyhow::anyhow!("{}", e.msg.render()))?;
+                policy
+                    .password
+                    .check("password", &p, username)
+                    .map_err(|e| anyhow::anyhow!("{}", e.msg.render()))?;
                 Ok((p, false))
             }
-            None => Ok((format!("{}Aa#1", &xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?[..16]), true)),
+            None => Ok((
+                format!(
+                    "{}Aa#1",
+                    &xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?[..16]
+                ),
+                true,
+            )),
         }
     };
     let find = |username: String| {
         let db = db.clone();
         async move {
-            accounts::find_by_username(&db, &username).await?.map(|(u, _)| u).with_context(|| format!("用户 {username} 不存在"))
+            accounts::find_by_username(&db, &username)
+                .await?
+                .map(|(u, _)| u)
+                .with_context(|| format!("用户 {username} 不存在"))
         }
     };
     match cmd {
-        UserCommand::Create { username, display_name, org_code, role, password } => {
-            let username = xuncha_domain::auth::parse_username("username", &username).map_err(|e| anyhow::anyhow!("{}", e.msg.render()))?;
-            let org = xuncha_store::orgs::get_by_code(&db, &all, &org_code).await.with_context(|| format!("组织编码 {org_code} 不存在"))?;
-            let role = accounts::get_role_by_code(&db, &role).await.with_context(|| format!("角色 {role} 不存在"))?;
+        UserCommand::Create {
+            username,
+            display_name,
+            org_code,
+            role,
+            password,
+        } => {
+            let username = xuncha_domain::auth::parse_username("username", &username)
+                .map_err(|e| anyhow::anyhow!("{}", e.msg.render()))?;
+            let org = xuncha_store::orgs::get_by_code(&db, &all, &org_code)
+                .await
+                .with_context(|| format!("组织编码 {org_code} 不存在"))?;
+            let role = accounts::get_role_by_code(&db, &role)
+                .await
+                .with_context(|| format!("角色 {role} 不存在"))?;
             let (password, generated) = pick_password(password, &username)?;
-            let hash = xuncha_api::crypto::hash_password(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let new = accounts::NewUser { username: username.clone(), display_name, org_id: org.id, password_hash: hash, must_change_password: true };
+            let hash = xuncha_api::crypto::hash_password(password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let new = accounts::NewUser {
+                username: username.clone(),
+                display_name,
+                org_id: org.id,
+                password_hash: hash,
+                must_change_password: true,
+            };
             let u = accounts::create_user(&db, &actor, &all, &new).await?;
             accounts::set_roles(&db, &actor, &all, u.id, &[role.id], u.version).await?;
             println!("已创建用户 {username}（{}，{}）。", role.name, org.name);
@@ -385,7 +474,9 @@ async fn user(cmd: UserCommand, config: &Config) -> Result<std::process::ExitCod
         UserCommand::ResetPassword { username, password } => {
             let u = find(username).await?;
             let (password, generated) = pick_password(password, &u.username)?;
-            let hash = xuncha_api::crypto::hash_password(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let hash = xuncha_api::crypto::hash_password(password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             accounts::set_password(&db, &actor, u.id, &hash, true).await?;
             println!("已重置用户 {} 的密码。", u.username);
             if generated {
@@ -412,7 +503,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -1,7 +1,9 @@
 //! Plain-text tables for the terminal, aligned for Chinese (wide) characters.
 
 fn width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }
 
 pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
@@ -25,7 +27,15 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
         s
     };
     let mut out = line(headers.to_vec());
-    out.push_str(&line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()));
+    out.push_str(&line(
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect(),
+    ));
     for r in rows {
         out.push_str(&line(r.iter().map(String::as_str).collect()));
     }
@@ -36,7 +46,10 @@ pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
 mod tests {
     #[test]
     fn aligns_wide_characters() {
-        let t = super::render(&["用户名", "角色"], &[vec!["admin".into(), "系统管理员".into()]]);
+        let t = super::render(
+            &["用户名", "角色"],
+            &[vec!["admin".into(), "系统管理员".into()]],
+        );
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines[0], "用户名  角色");
         assert_eq!(lines[2], "admin   系统管理员");

@@ -59,10 +59,12 @@ impl AuditRecord {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// What is wrong at the first bad record.
@@ -100,7 +102,12 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { expected_seq: 1, prev_hash: GENESIS.to_string(), checked: 0, problem: None }
+        ChainVerifier {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+            checked: 0,
+            problem: None,
+        }
     }
 }
 
@@ -132,10 +139,15 @@ impl ChainVerifier {
 
     /// Ends verification against the stored chain head (`head_seq`, `head_hash`).
     pub fn finish(mut self, head_seq: i64, head_hash: &str) -> ChainReport {
-        if self.problem.is_none() && (self.expected_seq - 1 != head_seq || self.prev_hash != head_hash) {
+        if self.problem.is_none()
+            && (self.expected_seq - 1 != head_seq || self.prev_hash != head_hash)
+        {
             self.problem = Some((self.expected_seq, ChainProblem::HeadMismatch));
         }
-        ChainReport { checked: self.checked, problem: self.problem }
+        ChainReport {
+            checked: self.checked,
+            problem: self.problem,
+        }
     }
 }
 
@@ -192,7 +204,13 @@ mod tests {
     fn intact_chain_verifies() {
         let rows = chain(5);
         let head = rows[4].2.clone();
-        assert_eq!(verify(&rows, (5, &head)), ChainReport { checked: 5, problem: None });
+        assert_eq!(
+            verify(&rows, (5, &head)),
+            ChainReport {
+                checked: 5,
+                problem: None
+            }
+        );
     }
 
     #[test]
@@ -202,26 +220,41 @@ mod tests {
 
         let mut edited = rows.clone();
         edited[2].0.summary = "changed".into();
-        assert_eq!(verify(&edited, (5, &head)).problem, Some((3, ChainProblem::Edited)));
+        assert_eq!(
+            verify(&edited, (5, &head)).problem,
+            Some((3, ChainProblem::Edited))
+        );
 
         let mut deleted = rows.clone();
         deleted.remove(1);
-        assert_eq!(verify(&deleted, (5, &head)).problem, Some((3, ChainProblem::Deleted)));
+        assert_eq!(
+            verify(&deleted, (5, &head)).problem,
+            Some((3, ChainProblem::Deleted))
+        );
 
         let mut inserted = rows.clone();
         let fake = rec(3, "forged");
         let fake_hash = fake.chain_hash(GENESIS);
         inserted[2] = (fake, GENESIS.to_string(), fake_hash);
-        assert_eq!(verify(&inserted, (5, &head)).problem, Some((3, ChainProblem::Inserted)));
+        assert_eq!(
+            verify(&inserted, (5, &head)).problem,
+            Some((3, ChainProblem::Inserted))
+        );
 
         let truncated = &rows[..4];
-        assert_eq!(verify(truncated, (5, &head)).problem, Some((5, ChainProblem::HeadMismatch)));
+        assert_eq!(
+            verify(truncated, (5, &head)).problem,
+            Some((5, ChainProblem::HeadMismatch))
+        );
     }
 
     #[test]
     fn sm3_standard_vector() {
         let mut h = Sm3::new();
         h.update(b"abc");
-        assert_eq!(hex(&h.finalize()), "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+        assert_eq!(
+            hex(&h.finalize()),
+            "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
     }
 }

@@ -16,7 +16,10 @@ pub struct PasswordPolicy {
 impl Default for PasswordPolicy {
     fn default() -> Self {
         // 等保 2.0 level 3 practice: at least 8 characters from at least 3 classes.
-        PasswordPolicy { min_length: 8, min_classes: 3 }
+        PasswordPolicy {
+            min_length: 8,
+            min_classes: 3,
+        }
     }
 }
 
@@ -26,10 +29,16 @@ impl PasswordPolicy {
     pub fn check(&self, field: &str, password: &str, username: &str) -> Result<(), FieldError> {
         let len = password.chars().count();
         if len < self.min_length {
-            return Err(FieldError::new(field, Msg::new("password.too_short").arg("min", self.min_length)));
+            return Err(FieldError::new(
+                field,
+                Msg::new("password.too_short").arg("min", self.min_length),
+            ));
         }
         if len > PASSWORD_MAX {
-            return Err(FieldError::new(field, Msg::new("password.too_long").arg("max", PASSWORD_MAX)));
+            return Err(FieldError::new(
+                field,
+                Msg::new("password.too_long").arg("max", PASSWORD_MAX),
+            ));
         }
         let classes = [
             password.chars().any(|c| c.is_ascii_uppercase()),
@@ -41,10 +50,16 @@ impl PasswordPolicy {
         .filter(|b| **b)
         .count();
         if classes < self.min_classes {
-            return Err(FieldError::new(field, Msg::new("password.classes").arg("min", self.min_classes)));
+            return Err(FieldError::new(
+                field,
+                Msg::new("password.classes").arg("min", self.min_classes),
+            ));
         }
         if username.len() >= 3 && password.to_lowercase().contains(&username.to_lowercase()) {
-            return Err(FieldError::new(field, Msg::new("password.contains_username")));
+            return Err(FieldError::new(
+                field,
+                Msg::new("password.contains_username"),
+            ));
         }
         Ok(())
     }
@@ -59,7 +74,10 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        LockoutPolicy { max_failures: 5, lock_minutes: 15 }
+        LockoutPolicy {
+            max_failures: 5,
+            lock_minutes: 15,
+        }
     }
 }
 
@@ -79,12 +97,22 @@ impl LockoutPolicy {
     /// The state after a failed attempt at `now`.
     pub fn after_failure(&self, state: &LoginState, now: OffsetDateTime) -> LoginState {
         // A lock that has expired starts a fresh count.
-        let base = if state.locked_until.is_some_and(|t| t <= now) { 0 } else { state.failed_attempts };
+        let base = if state.locked_until.is_some_and(|t| t <= now) {
+            0
+        } else {
+            state.failed_attempts
+        };
         let failed = base + 1;
         if failed >= self.max_failures {
-            LoginState { failed_attempts: failed, locked_until: Some(now + Duration::minutes(self.lock_minutes)) }
+            LoginState {
+                failed_attempts: failed,
+                locked_until: Some(now + Duration::minutes(self.lock_minutes)),
+            }
         } else {
-            LoginState { failed_attempts: failed, locked_until: None }
+            LoginState {
+                failed_attempts: failed,
+                locked_until: None,
+            }
         }
     }
 }
@@ -95,11 +123,16 @@ pub fn parse_username(field: &str, raw: &str) -> Result<String, FieldError> {
     if v.is_empty() {
         return Err(FieldError::required(field));
     }
-    let ok = (3..=32).contains(&v.len()) && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let ok = (3..=32).contains(&v.len())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if ok {
         Ok(v.to_ascii_lowercase())
     } else {
-        Err(FieldError::new(field, Msg::new("validation.username_format").arg("field", format!("field.{field}"))))
+        Err(FieldError::new(
+            field,
+            Msg::new("validation.username_format").arg("field", format!("field.{field}")),
+        ))
     }
 }
 
@@ -112,8 +145,17 @@ mod tests {
     fn policy_checks_length_classes_and_username() {
         let p = PasswordPolicy::default();
         assert!(p.check("password", "Xuncha@2026", "zhang").is_ok());
-        assert_eq!(p.check("password", "Ab1!", "x").unwrap_err().msg.render(), "密码长度不能少于8位");
-        assert!(p.check("password", "abcdefgh1", "x").unwrap_err().msg.render().contains("3类"));
+        assert_eq!(
+            p.check("password", "Ab1!", "x").unwrap_err().msg.render(),
+            "密码长度不能少于8位"
+        );
+        assert!(
+            p.check("password", "abcdefgh1", "x")
+                .unwrap_err()
+                .msg
+                .render()
+                .contains("3类")
+        );
         assert!(p.check("password", "Zhang@2026x", "zhang").is_err());
     }
 
@@ -121,7 +163,10 @@ mod tests {
     fn fifth_failure_locks_for_the_configured_time() {
         let policy = LockoutPolicy::default();
         let now = datetime!(2026-11-22 08:00 UTC);
-        let mut s = LoginState { failed_attempts: 0, locked_until: None };
+        let mut s = LoginState {
+            failed_attempts: 0,
+            locked_until: None,
+        };
         for _ in 0..4 {
             s = policy.after_failure(&s, now);
             assert!(!policy.is_locked(&s, now));
@@ -139,7 +184,10 @@ mod tests {
 
     #[test]
     fn usernames_are_normalised() {
-        assert_eq!(parse_username("username", " Prov.Director ").unwrap(), "prov.director");
+        assert_eq!(
+            parse_username("username", " Prov.Director ").unwrap(),
+            "prov.director"
+        );
         assert!(parse_username("username", "张三").is_err());
         assert!(parse_username("username", "ab").is_err());
     }

@@ -50,13 +50,44 @@ impl Rng {
     }
 }
 
-const CITY_NAMES: &[&str] = &["青山", "白水", "金川", "临江", "云台", "安平", "望海", "枫林"];
-const PLACE_A: &[&str] = &["东", "西", "南", "北", "清", "安", "永", "长", "平", "宁", "和", "兴", "丰", "隆", "泰", "富", "桂", "柳", "石", "梅"];
-const PLACE_B: &[&str] = &["阳", "宁", "安", "平", "源", "川", "山", "水", "溪", "河", "城", "林", "岭", "湖", "桥", "塘"];
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "建华", "志强", "海燕", "晓东", "国庆", "红梅", "文军", "丽娟"];
-const PROVINCE_DEPTS: &[&str] = &["纪委监委", "组织部", "宣传部", "发展和改革委员会", "财政厅", "教育厅", "卫生健康委员会", "住房和城乡建设厅", "农业农村厅", "自然资源厅"];
-const CITY_DEPTS: &[&str] = &["纪委监委", "组织部", "宣传部", "财政局", "教育局", "农业农村局"];
+const CITY_NAMES: &[&str] = &[
+    "青山", "白水", "金川", "临江", "云台", "安平", "望海", "枫林",
+];
+const PLACE_A: &[&str] = &[
+    "东", "西", "南", "北", "清", "安", "永", "长", "平", "宁", "和", "兴", "丰", "隆", "泰", "富",
+    "桂", "柳", "石", "梅",
+];
+const PLACE_B: &[&str] = &[
+    "阳", "宁", "安", "平", "源", "川", "山", "水", "溪", "河", "城", "林", "岭", "湖", "桥", "塘",
+];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "林", "罗", "高",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超",
+    "秀英", "建华", "志强", "海燕", "晓东", "国庆", "红梅", "文军", "丽娟",
+];
+const PROVINCE_DEPTS: &[&str] = &[
+    "纪委监委",
+    "组织部",
+    "宣传部",
+    "发展和改革委员会",
+    "财政厅",
+    "教育厅",
+    "卫生健康委员会",
+    "住房和城乡建设厅",
+    "农业农村厅",
+    "自然资源厅",
+];
+const CITY_DEPTS: &[&str] = &[
+    "纪委监委",
+    "组织部",
+    "宣传部",
+    "财政局",
+    "教育局",
+    "农业农村局",
+];
 const COUNTY_DEPTS: &[&str] = &["纪委监委", "组织部", "财政局", "农业农村局"];
 
 /// The size of the generated province.
@@ -70,7 +101,12 @@ pub struct DemoSize {
 
 impl Default for DemoSize {
     fn default() -> Self {
-        DemoSize { cities: 4, counties_per_city: 3, townships_per_county: 4, villages_per_township: 5 }
+        DemoSize {
+            cities: 4,
+            counties_per_city: 3,
+            townships_per_county: 4,
+            villages_per_township: 5,
+        }
     }
 }
 
@@ -82,15 +118,32 @@ struct Builder {
 }
 
 impl Builder {
-    fn org(&mut self, code: String, parent: Option<&str>, name: String, kind: OrgKind, party: PartyOrgKind) -> String {
-        self.orgs.push(DemoOrg { code: code.clone(), parent_code: parent.map(str::to_string), name, kind, party_org_kind: Some(party) });
+    fn org(
+        &mut self,
+        code: String,
+        parent: Option<&str>,
+        name: String,
+        kind: OrgKind,
+        party: PartyOrgKind,
+    ) -> String {
+        self.orgs.push(DemoOrg {
+            code: code.clone(),
+            parent_code: parent.map(str::to_string),
+            name,
+            kind,
+            party_org_kind: Some(party),
+        });
         code
     }
 
     /// A place name not used yet at this level, e.g. 东阳.
     fn place(&mut self, suffix: &str) -> String {
         for _ in 0..200 {
-            let n = format!("{}{}{suffix}", self.rng.pick(PLACE_A), self.rng.pick(PLACE_B));
+            let n = format!(
+                "{}{}{suffix}",
+                self.rng.pick(PLACE_A),
+                self.rng.pick(PLACE_B)
+            );
             if self.used_names.insert(n.clone()) {
                 return n;
             }
@@ -104,7 +157,12 @@ impl Builder {
 
     fn account(&mut self, username: String, role: &'static str, org_code: &str) {
         let display_name = self.person();
-        self.accounts.push(DemoAccount { username, display_name, role, org_code: org_code.to_string() });
+        self.accounts.push(DemoAccount {
+            username,
+            display_name,
+            role,
+            org_code: org_code.to_string(),
+        });
     }
 
     fn departments(&mut self, parent: &str, prefix: &str, names: &[&str]) -> Vec<String> {
@@ -112,8 +170,19 @@ impl Builder {
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                let party = if d.contains("纪委") || d.contains("组织部") || d.contains("宣传部") { PartyOrgKind::Committee } else { PartyOrgKind::LeadershipGroup };
-                self.org(format!("{parent}-D{:02}", i + 1), Some(parent), format!("{prefix}{d}"), OrgKind::Department, party)
+                let party = if d.contains("纪委") || d.contains("组织部") || d.contains("宣传部")
+                {
+                    PartyOrgKind::Committee
+                } else {
+                    PartyOrgKind::LeadershipGroup
+                };
+                self.org(
+                    format!("{parent}-D{:02}", i + 1),
+                    Some(parent),
+                    format!("{prefix}{d}"),
+                    OrgKind::Department,
+                    party,
+                )
             })
             .collect()
     }
@@ -121,12 +190,41 @@ impl Builder {
 
 /// Generates the demo province for `seed`.
 pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
-    let mut b = Builder { rng: Rng(seed), orgs: Vec::new(), accounts: Vec::new(), used_names: Default::default() };
-    let province = b.org("99".into(), None, "江岭省".into(), OrgKind::Province, PartyOrgKind::Committee);
+    let mut b = Builder {
+        rng: Rng(seed),
+        orgs: Vec::new(),
+        accounts: Vec::new(),
+        used_names: Default::default(),
+    };
+    let province = b.org(
+        "99".into(),
+        None,
+        "江岭省".into(),
+        OrgKind::Province,
+        PartyOrgKind::Committee,
+    );
     let prov_depts = b.departments(&province, "江岭省", PROVINCE_DEPTS);
-    b.org(format!("{province}-E01"), Some(&province), "江岭省交通投资集团有限公司".into(), OrgKind::Soe, PartyOrgKind::Committee);
-    b.org(format!("{province}-E02"), Some(&province), "江岭省能源集团有限公司".into(), OrgKind::Soe, PartyOrgKind::Committee);
-    b.org(format!("{province}-S01"), Some(&province), "江岭大学".into(), OrgKind::School, PartyOrgKind::Committee);
+    b.org(
+        format!("{province}-E01"),
+        Some(&province),
+        "江岭省交通投资集团有限公司".into(),
+        OrgKind::Soe,
+        PartyOrgKind::Committee,
+    );
+    b.org(
+        format!("{province}-E02"),
+        Some(&province),
+        "江岭省能源集团有限公司".into(),
+        OrgKind::Soe,
+        PartyOrgKind::Committee,
+    );
+    b.org(
+        format!("{province}-S01"),
+        Some(&province),
+        "江岭大学".into(),
+        OrgKind::School,
+        PartyOrgKind::Committee,
+    );
 
     b.account("admin".into(), perm::SYS_ADMIN, &province);
     b.account("security".into(), perm::SEC_ADMIN, &province);
@@ -143,44 +241,114 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
 
     let mut city_pool: Vec<&str> = CITY_NAMES.to_vec();
     for ci in 1..=size.cities {
-        let idx = usize::try_from(b.rng.next() % u64::try_from(city_pool.len()).unwrap_or(1)).unwrap_or(0);
-        let base = if city_pool.is_empty() { format!("第{ci}") } else { city_pool.remove(idx).to_string() };
+        let idx = usize::try_from(b.rng.next() % u64::try_from(city_pool.len()).unwrap_or(1))
+            .unwrap_or(0);
+        let base = if city_pool.is_empty() {
+            format!("第{ci}")
+        } else {
+            city_pool.remove(idx).to_string()
+        };
         let city_name = format!("{base}市");
-        let city = b.org(format!("{province}{ci:02}"), Some(&province), city_name.clone(), OrgKind::City, PartyOrgKind::Committee);
+        let city = b.org(
+            format!("{province}{ci:02}"),
+            Some(&province),
+            city_name.clone(),
+            OrgKind::City,
+            PartyOrgKind::Committee,
+        );
         b.departments(&city, &city_name, CITY_DEPTS);
-        b.org(format!("{city}-E01"), Some(&city), format!("{city_name}城市建设投资集团有限公司"), OrgKind::Soe, PartyOrgKind::Committee);
-        b.account(format!("city{ci:02}.director"), perm::OFFICE_DIRECTOR, &city);
+        b.org(
+            format!("{city}-E01"),
+            Some(&city),
+            format!("{city_name}城市建设投资集团有限公司"),
+            OrgKind::Soe,
+            PartyOrgKind::Committee,
+        );
+        b.account(
+            format!("city{ci:02}.director"),
+            perm::OFFICE_DIRECTOR,
+            &city,
+        );
         b.account(format!("city{ci:02}.staff"), perm::OFFICE_STAFF, &city);
         b.account(format!("city{ci:02}.leader"), perm::LEADER, &city);
         for ki in 1..=size.counties_per_city {
             let suffix = if ki == 1 { "区" } else { "县" };
             let county_name = b.place(suffix);
-            let county = b.org(format!("{city}{ki:02}"), Some(&city), county_name.clone(), OrgKind::County, PartyOrgKind::Committee);
+            let county = b.org(
+                format!("{city}{ki:02}"),
+                Some(&city),
+                county_name.clone(),
+                OrgKind::County,
+                PartyOrgKind::Committee,
+            );
             b.departments(&county, &county_name, COUNTY_DEPTS);
-            b.org(format!("{county}-S01"), Some(&county), format!("{county_name}第一中学"), OrgKind::School, PartyOrgKind::Committee);
-            b.account(format!("county{ci:02}{ki:02}.director"), perm::OFFICE_DIRECTOR, &county);
-            b.account(format!("county{ci:02}{ki:02}.staff"), perm::OFFICE_STAFF, &county);
+            b.org(
+                format!("{county}-S01"),
+                Some(&county),
+                format!("{county_name}第一中学"),
+                OrgKind::School,
+                PartyOrgKind::Committee,
+            );
+            b.account(
+                format!("county{ci:02}{ki:02}.director"),
+                perm::OFFICE_DIRECTOR,
+                &county,
+            );
+            b.account(
+                format!("county{ci:02}{ki:02}.staff"),
+                perm::OFFICE_STAFF,
+                &county,
+            );
             for ti in 1..=size.townships_per_county {
-                let suffix = if ki == 1 { "街道" } else if ti % 3 == 0 { "乡" } else { "镇" };
+                let suffix = if ki == 1 {
+                    "街道"
+                } else if ti % 3 == 0 {
+                    "乡"
+                } else {
+                    "镇"
+                };
                 let town_name = b.place(suffix);
                 let (town_party, village_kind) = if suffix == "街道" {
                     (PartyOrgKind::WorkingCommittee, "社区")
                 } else {
                     (PartyOrgKind::Committee, "村")
                 };
-                let town = b.org(format!("{county}{ti:03}"), Some(&county), town_name, OrgKind::Township, town_party);
+                let town = b.org(
+                    format!("{county}{ti:03}"),
+                    Some(&county),
+                    town_name,
+                    OrgKind::Township,
+                    town_party,
+                );
                 if ti == 1 {
-                    b.account(format!("town{ci:02}{ki:02}{ti:02}.liaison"), perm::UNIT_LIAISON, &town);
+                    b.account(
+                        format!("town{ci:02}{ki:02}{ti:02}.liaison"),
+                        perm::UNIT_LIAISON,
+                        &town,
+                    );
                 }
                 for vi in 1..=size.villages_per_township {
                     let village_name = b.place(village_kind);
-                    let party = if vi % 2 == 0 { PartyOrgKind::GeneralBranch } else { PartyOrgKind::Branch };
-                    b.org(format!("{town}{vi:03}"), Some(&town), village_name, OrgKind::Village, party);
+                    let party = if vi % 2 == 0 {
+                        PartyOrgKind::GeneralBranch
+                    } else {
+                        PartyOrgKind::Branch
+                    };
+                    b.org(
+                        format!("{town}{vi:03}"),
+                        Some(&town),
+                        village_name,
+                        OrgKind::Village,
+                        party,
+                    );
                 }
             }
         }
     }
-    DemoProvince { orgs: b.orgs, accounts: b.accounts }
+    DemoProvince {
+        orgs: b.orgs,
+        accounts: b.accounts,
+    }
 }
 
 #[cfg(test)]
@@ -201,14 +369,26 @@ mod tests {
         // Every parent comes before its children and exists.
         for (i, o) in a.orgs.iter().enumerate() {
             if let Some(p) = &o.parent_code {
-                assert!(a.orgs[..i].iter().any(|x| &x.code == p), "{} before parent", o.code);
+                assert!(
+                    a.orgs[..i].iter().any(|x| &x.code == p),
+                    "{} before parent",
+                    o.code
+                );
             }
         }
         for acc in &a.accounts {
             assert!(a.orgs.iter().any(|o| o.code == acc.org_code));
-            assert!(crate::auth::parse_username("u", &acc.username).is_ok(), "{}", acc.username);
+            assert!(
+                crate::auth::parse_username("u", &acc.username).is_ok(),
+                "{}",
+                acc.username
+            );
         }
         assert!(a.accounts.iter().any(|x| x.username == "prov.director"));
-        assert!(a.accounts.iter().any(|x| x.username == "county0101.director"));
+        assert!(
+            a.accounts
+                .iter()
+                .any(|x| x.username == "county0101.director")
+        );
     }
 }

@@ -12,11 +12,17 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, msg: Msg) -> Self {
-        FieldError { field: field.to_string(), msg }
+        FieldError {
+            field: field.to_string(),
+            msg,
+        }
     }
 
     pub fn required(field: &str) -> Self {
-        Self::new(field, Msg::new("validation.required").arg("field", format!("field.{field}")))
+        Self::new(
+            field,
+            Msg::new("validation.required").arg("field", format!("field.{field}")),
+        )
     }
 }
 
@@ -55,7 +61,11 @@ impl Errors {
     }
 
     pub fn into_result(self) -> Result<(), DomainError> {
-        if self.0.is_empty() { Ok(()) } else { Err(DomainError::Invalid(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(self.0))
+        }
     }
 }
 
@@ -68,11 +78,16 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Fie
     if v.chars().count() > max {
         return Err(FieldError::new(
             field,
-            Msg::new("validation.too_long").arg("field", format!("field.{field}")).arg("max", max),
+            Msg::new("validation.too_long")
+                .arg("field", format!("field.{field}"))
+                .arg("max", max),
         ));
     }
     if v.chars().any(char::is_control) {
-        return Err(FieldError::new(field, Msg::new("validation.bad_chars").arg("field", format!("field.{field}"))));
+        return Err(FieldError::new(
+            field,
+            Msg::new("validation.bad_chars").arg("field", format!("field.{field}")),
+        ));
     }
     Ok(v.to_string())
 }

@@ -13,7 +13,10 @@ pub struct Msg {
 
 impl Msg {
     pub fn new(key: &'static str) -> Self {
-        Msg { key, args: Vec::new() }
+        Msg {
+            key,
+            args: Vec::new(),
+        }
     }
 
     #[must_use]
@@ -55,7 +58,9 @@ pub fn render(msg: &Msg) -> String {
 
 /// Translates a field key such as `field.name` into its Chinese label.
 pub fn field_label(field: &str) -> String {
-    template(&format!("field.{field}")).unwrap_or(field).to_string()
+    template(&format!("field.{field}"))
+        .unwrap_or(field)
+        .to_string()
 }
 
 pub static ZH_CN: &[(&str, &str)] = &[
@@ -86,19 +91,40 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("validation.required", "{field}不能为空"),
     ("validation.too_long", "{field}不能超过{max}个字符"),
     ("validation.bad_chars", "{field}含有不允许的字符"),
-    ("validation.unknown_value", "{field}的取值“{value}”无效，可选值：{allowed}"),
+    (
+        "validation.unknown_value",
+        "{field}的取值“{value}”无效，可选值：{allowed}",
+    ),
     ("validation.duplicate", "{field}“{value}”已存在"),
     ("validation.out_of_range", "{field}须在{min}到{max}之间"),
-    ("validation.code_format", "{field}只能由字母、数字、点、横线和下划线组成，长度1到32"),
-    ("validation.username_format", "{field}只能由字母、数字、点、横线和下划线组成，长度3到32"),
+    (
+        "validation.code_format",
+        "{field}只能由字母、数字、点、横线和下划线组成，长度1到32",
+    ),
+    (
+        "validation.username_format",
+        "{field}只能由字母、数字、点、横线和下划线组成，长度3到32",
+    ),
     // Organisations.
     ("org.not_found", "组织不存在或无权访问"),
     ("org.parent_not_found", "上级组织不存在或无权访问"),
-    ("org.move_into_own_subtree", "不能把组织移动到它自己或它的下级组织之下"),
-    ("org.parent_inactive", "上级组织已停用，不能在其下新增或移入组织"),
-    ("org.has_active_children", "该组织下还有{count}个启用的下级组织，请先停用下级组织"),
+    (
+        "org.move_into_own_subtree",
+        "不能把组织移动到它自己或它的下级组织之下",
+    ),
+    (
+        "org.parent_inactive",
+        "上级组织已停用，不能在其下新增或移入组织",
+    ),
+    (
+        "org.has_active_children",
+        "该组织下还有{count}个启用的下级组织，请先停用下级组织",
+    ),
     ("org.root_exists", "已存在顶级组织，新组织必须指定上级组织"),
-    ("org.root_forbidden", "只有全部数据范围的用户才能新建顶级组织"),
+    (
+        "org.root_forbidden",
+        "只有全部数据范围的用户才能新建顶级组织",
+    ),
     ("org.kind.province", "省"),
     ("org.kind.city", "市"),
     ("org.kind.county", "县(市、区)"),
@@ -116,23 +142,47 @@ pub static ZH_CN: &[(&str, &str)] = &[
     // Imports.
     ("import.empty", "文件中没有数据行"),
     ("import.unreadable", "无法读取文件：{reason}"),
-    ("import.unsupported_type", "不支持的文件类型，请上传 .xlsx 或 .csv 文件"),
+    (
+        "import.unsupported_type",
+        "不支持的文件类型，请上传 .xlsx 或 .csv 文件",
+    ),
     ("import.missing_column", "缺少必需的列“{column}”"),
-    ("import.duplicate_in_file", "编码“{value}”在文件中重复（第{other}行）"),
-    ("import.parent_unknown", "上级编码“{value}”既不在文件中，也不是已有组织"),
+    (
+        "import.duplicate_in_file",
+        "编码“{value}”在文件中重复（第{other}行）",
+    ),
+    (
+        "import.parent_unknown",
+        "上级编码“{value}”既不在文件中，也不是已有组织",
+    ),
     ("import.cycle", "上级关系形成循环"),
     ("import.code_exists", "编码“{value}”已存在于系统中"),
-    ("import.parent_out_of_scope", "上级组织“{value}”不在您的数据范围内"),
+    (
+        "import.parent_out_of_scope",
+        "上级组织“{value}”不在您的数据范围内",
+    ),
     ("import.too_many_errors", "错误过多，仅显示前{count}条"),
-    ("import.has_errors", "导入文件有{count}处错误，未导入任何数据"),
+    (
+        "import.has_errors",
+        "导入文件有{count}处错误，未导入任何数据",
+    ),
     ("import.too_large", "文件过大（上限{max}MB）"),
     // Accounts and authentication.
     ("auth.invalid_credentials", "用户名或密码错误"),
-    ("auth.locked", "账号已锁定，请于{until}后再试，或联系系统管理员解锁"),
-    ("auth.locked_by_admin", "账号已被管理员锁定，请联系系统管理员"),
+    (
+        "auth.locked",
+        "账号已锁定，请于{until}后再试，或联系系统管理员解锁",
+    ),
+    (
+        "auth.locked_by_admin",
+        "账号已被管理员锁定，请联系系统管理员",
+    ),
     ("auth.totp_required", "请输入动态验证码"),
     ("auth.totp_invalid", "动态验证码错误"),
-    ("auth.totp_not_setup", "尚未生成动态验证码密钥，请先发起绑定"),
+    (
+        "auth.totp_not_setup",
+        "尚未生成动态验证码密钥，请先发起绑定",
+    ),
     ("auth.unauthenticated", "请先登录"),
     ("auth.session_expired", "登录已过期，请重新登录"),
     ("auth.csrf", "请求校验失败，请刷新页面后重试"),
@@ -143,16 +193,31 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("auth.token_invalid", "接口令牌无效或已过期"),
     ("password.too_short", "密码长度不能少于{min}位"),
     ("password.too_long", "密码长度不能超过{max}位"),
-    ("password.classes", "密码须至少包含大写字母、小写字母、数字、特殊字符中的{min}类"),
+    (
+        "password.classes",
+        "密码须至少包含大写字母、小写字母、数字、特殊字符中的{min}类",
+    ),
     ("password.contains_username", "密码不能包含用户名"),
     ("user.not_found", "用户不存在或无权访问"),
     ("user.cannot_lock_self", "不能锁定自己的账号"),
     ("role.not_found", "角色不存在"),
     ("role.builtin_readonly", "内置角色的编码和三员类别不能修改"),
-    ("role.admin_mixed", "三员角色只能拥有本类管理权限，不能与其他权限混合（{permission}）"),
-    ("role.sod_violation", "三员分立：同一用户不能同时担任{a}和{b}"),
-    ("role.admin_with_business", "三员分立：管理员账号不能同时拥有业务角色"),
-    ("role.custom_needs_orgs", "数据范围为“自定义”时须至少选择一个组织"),
+    (
+        "role.admin_mixed",
+        "三员角色只能拥有本类管理权限，不能与其他权限混合（{permission}）",
+    ),
+    (
+        "role.sod_violation",
+        "三员分立：同一用户不能同时担任{a}和{b}",
+    ),
+    (
+        "role.admin_with_business",
+        "三员分立：管理员账号不能同时拥有业务角色",
+    ),
+    (
+        "role.custom_needs_orgs",
+        "数据范围为“自定义”时须至少选择一个组织",
+    ),
     ("perm.unknown", "未知的功能权限“{value}”"),
     ("token.not_found", "令牌不存在"),
     ("token.perm_not_held", "令牌权限不能超出本人权限（{value}）"),
@@ -160,15 +225,27 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("api.not_found", "请求的资源不存在"),
     ("api.stale_version", "该记录已被他人修改，请刷新后重试"),
     ("api.bad_json", "请求格式错误：{reason}"),
-    ("api.internal", "服务器内部错误，请稍后重试；如持续出现请联系管理员"),
+    (
+        "api.internal",
+        "服务器内部错误，请稍后重试；如持续出现请联系管理员",
+    ),
     ("api.db_unavailable", "数据库暂不可用"),
     ("api.payload_too_large", "请求内容过大"),
     // Audit.
     ("audit.ok", "审计链完整，共校验{count}条记录"),
     ("audit.edited", "第{seq}条审计记录的内容被修改"),
-    ("audit.deleted", "第{seq}条审计记录之前有记录被删除（序号不连续）"),
-    ("audit.inserted", "第{seq}条审计记录与上一条不相连，可能被插入或替换"),
-    ("audit.head_mismatch", "审计链末尾与链头不符，最后的记录可能被删除"),
+    (
+        "audit.deleted",
+        "第{seq}条审计记录之前有记录被删除（序号不连续）",
+    ),
+    (
+        "audit.inserted",
+        "第{seq}条审计记录与上一条不相连，可能被插入或替换",
+    ),
+    (
+        "audit.head_mismatch",
+        "审计链末尾与链头不符，最后的记录可能被删除",
+    ),
     // Names of the three administrator classes.
     ("admin_class.system", "系统管理员"),
     ("admin_class.security", "安全管理员"),
@@ -191,7 +268,9 @@ mod tests {
 
     #[test]
     fn renders_arguments_and_translates_field_keys() {
-        let msg = Msg::new("validation.too_long").arg("field", "field.name").arg("max", 100);
+        let msg = Msg::new("validation.too_long")
+            .arg("field", "field.name")
+            .arg("max", 100);
         assert_eq!(msg.render(), "名称不能超过100个字符");
     }
 

@@ -4,8 +4,8 @@
 //! no clock reads (time is always a parameter). Everything here is testable with plain values.
 
 pub mod audit;
-pub mod demo;
 pub mod auth;
+pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod org;

@@ -63,7 +63,11 @@ pub(crate) use code_enum;
 /// The short forms of a label `X(Y、Z)`: `X`, `Y` and `Z`.
 pub(crate) fn label_aliases(label: &str) -> impl Iterator<Item = &str> {
     let (head, rest) = label.split_once('(').unwrap_or((label, ""));
-    std::iter::once(head).chain(rest.trim_end_matches(')').split('、').filter(|s| !s.is_empty()))
+    std::iter::once(head).chain(
+        rest.trim_end_matches(')')
+            .split('、')
+            .filter(|s| !s.is_empty()),
+    )
 }
 
 code_enum!(
@@ -95,7 +99,14 @@ code_enum!(
 impl OrgKind {
     /// Coverage statistics split organisations into 单位 / 乡镇 / 村 (domain.md §10).
     pub fn is_region(self) -> bool {
-        matches!(self, OrgKind::Province | OrgKind::City | OrgKind::County | OrgKind::Township | OrgKind::Village)
+        matches!(
+            self,
+            OrgKind::Province
+                | OrgKind::City
+                | OrgKind::County
+                | OrgKind::Township
+                | OrgKind::Village
+        )
     }
 }
 
@@ -113,11 +124,16 @@ pub fn parse_code(field: &str, raw: &str) -> Result<String, FieldError> {
     if v.is_empty() {
         return Err(FieldError::required(field));
     }
-    let ok = v.len() <= 32 && v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let ok = v.len() <= 32
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if ok {
         Ok(v.to_string())
     } else {
-        Err(FieldError::new(field, Msg::new("validation.code_format").arg("field", format!("field.{field}"))))
+        Err(FieldError::new(
+            field,
+            Msg::new("validation.code_format").arg("field", format!("field.{field}")),
+        ))
     }
 }
 
@@ -132,18 +148,33 @@ pub struct OrgDraft {
 
 impl OrgDraft {
     /// Parses raw form input, reporting every bad field at once.
-    pub fn parse(code: &str, name: &str, kind: &str, party_org_kind: Option<&str>) -> Result<Self, DomainError> {
+    pub fn parse(
+        code: &str,
+        name: &str,
+        kind: &str,
+        party_org_kind: Option<&str>,
+    ) -> Result<Self, DomainError> {
         let mut errors = Errors::default();
         let code = parse_code("code", code).map_err(|e| errors.push(e)).ok();
         let name = parse_name("name", name).map_err(|e| errors.push(e)).ok();
-        let kind = OrgKind::parse_field("kind", kind).map_err(|e| errors.push(e)).ok();
+        let kind = OrgKind::parse_field("kind", kind)
+            .map_err(|e| errors.push(e))
+            .ok();
         let party = match party_org_kind.map(str::trim).filter(|s| !s.is_empty()) {
             None => Some(None),
-            Some(p) => PartyOrgKind::parse_field("party_org_kind", p).map(Some).map_err(|e| errors.push(e)).ok(),
+            Some(p) => PartyOrgKind::parse_field("party_org_kind", p)
+                .map(Some)
+                .map_err(|e| errors.push(e))
+                .ok(),
         };
         errors.into_result()?;
         match (code, name, kind, party) {
-            (Some(code), Some(name), Some(kind), Some(party_org_kind)) => Ok(OrgDraft { code, name, kind, party_org_kind }),
+            (Some(code), Some(name), Some(kind), Some(party_org_kind)) => Ok(OrgDraft {
+                code,
+                name,
+                kind,
+                party_org_kind,
+            }),
             _ => Err(DomainError::Invalid(Vec::new())),
         }
     }
@@ -161,7 +192,11 @@ impl OrgPath {
     /// Accepts a stored path; `None` if it is not of the form `/n/n/.../`.
     pub fn parse(s: &str) -> Option<Self> {
         let inner = s.strip_prefix('/')?.strip_suffix('/')?;
-        if inner.is_empty() || !inner.split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        if inner.is_empty()
+            || !inner
+                .split('/')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return None;
         }
         Some(OrgPath(s.to_string()))
@@ -195,7 +230,11 @@ impl OrgPath {
 
     /// Ids from the root down to this node.
     pub fn ids(&self) -> Vec<OrgId> {
-        self.0.split('/').filter(|p| !p.is_empty()).filter_map(|p| p.parse().ok()).collect()
+        self.0
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| p.parse().ok())
+            .collect()
     }
 
     /// The root id, which is the distribution key (province) of the node.
@@ -206,7 +245,11 @@ impl OrgPath {
 
 /// The path a node gets when its subtree moves from `old_parent`-based `node_path` to
 /// under `new_parent`. Refuses a move into the node's own subtree.
-pub fn moved_path(node_path: &OrgPath, node_id: OrgId, new_parent: &OrgPath) -> Result<OrgPath, DomainError> {
+pub fn moved_path(
+    node_path: &OrgPath,
+    node_id: OrgId,
+    new_parent: &OrgPath,
+) -> Result<OrgPath, DomainError> {
     if node_path.contains(new_parent) {
         return Err(DomainError::Rule(Msg::new("org.move_into_own_subtree")));
     }
@@ -225,7 +268,12 @@ mod tests {
         let inside = p.child(23);
         let sibling = OrgPath::root(1).child(50);
         let sibling2 = OrgPath::root(1).child(6);
-        for (path, expected) in [(&inside, true), (&p, true), (&sibling, false), (&sibling2, false)] {
+        for (path, expected) in [
+            (&inside, true),
+            (&p, true),
+            (&sibling, false),
+            (&sibling2, false),
+        ] {
             let in_range = path.as_str() >= p.as_str() && path.as_str() < p.subtree_end().as_str();
             assert_eq!(in_range, expected, "{path:?}");
             assert_eq!(p.contains(path), expected, "{path:?}");
@@ -248,13 +296,21 @@ mod tests {
         let node = OrgPath::parse("/1/5/").unwrap();
         assert!(moved_path(&node, 5, &OrgPath::parse("/1/5/23/").unwrap()).is_err());
         assert!(moved_path(&node, 5, &node).is_err());
-        assert_eq!(moved_path(&node, 5, &OrgPath::parse("/1/6/").unwrap()).unwrap().as_str(), "/1/6/5/");
+        assert_eq!(
+            moved_path(&node, 5, &OrgPath::parse("/1/6/").unwrap())
+                .unwrap()
+                .as_str(),
+            "/1/6/5/"
+        );
     }
 
     #[test]
     fn draft_reports_every_bad_field_in_chinese() {
         let err = OrgDraft::parse("bad code!", "", "planet", Some("党委")).unwrap_err();
-        let DomainError::Invalid(fields) = err else { panic!("expected Invalid") };
+        let fields = match err {
+            DomainError::Invalid(fields) => fields,
+            other => panic!("expected Invalid, got {other:?}"),
+        };
         let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(names, ["code", "name", "kind"]);
         assert_eq!(fields[1].msg.render(), "名称不能为空");
@@ -263,16 +319,28 @@ mod tests {
 
     #[test]
     fn kinds_parse_from_code_or_chinese_label() {
-        assert_eq!(OrgKind::from_code_or_label("乡镇(街道)"), Some(OrgKind::Township));
-        assert_eq!(OrgKind::from_code_or_label("乡镇（街道）"), Some(OrgKind::Township));
+        assert_eq!(
+            OrgKind::from_code_or_label("乡镇(街道)"),
+            Some(OrgKind::Township)
+        );
+        assert_eq!(
+            OrgKind::from_code_or_label("乡镇（街道）"),
+            Some(OrgKind::Township)
+        );
         assert_eq!(OrgKind::from_code_or_label("街道"), Some(OrgKind::Township));
         assert_eq!(OrgKind::from_code_or_label("社区"), Some(OrgKind::Village));
         assert_eq!(OrgKind::from_code_or_label("区"), Some(OrgKind::County));
         // 市 is the city's own label, not the county's alias.
         assert_eq!(OrgKind::from_code_or_label("市"), Some(OrgKind::City));
         assert_eq!(OrgKind::from_code_or_label("soe"), Some(OrgKind::Soe));
-        assert_eq!(PartyOrgKind::from_code_or_label("党总支"), Some(PartyOrgKind::GeneralBranch));
+        assert_eq!(
+            PartyOrgKind::from_code_or_label("党总支"),
+            Some(PartyOrgKind::GeneralBranch)
+        );
         let d = OrgDraft::parse(" 3301 ", " 某某市 ", "市", Some("")).unwrap();
-        assert_eq!((d.code.as_str(), d.name.as_str(), d.kind, d.party_org_kind), ("3301", "某某市", OrgKind::City, None));
+        assert_eq!(
+            (d.code.as_str(), d.name.as_str(), d.kind, d.party_org_kind),
+            ("3301", "某某市", OrgKind::City, None)
+        );
     }
 }

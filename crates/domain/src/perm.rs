@@ -53,8 +53,18 @@ code_enum!(
     }
 );
 
-const fn p(code: &'static str, name: &'static str, group: &'static str, admin_class: Option<AdminClass>) -> Permission {
-    Permission { code, name, group, admin_class }
+const fn p(
+    code: &'static str,
+    name: &'static str,
+    group: &'static str,
+    admin_class: Option<AdminClass>,
+) -> Permission {
+    Permission {
+        code,
+        name,
+        group,
+        admin_class,
+    }
 }
 
 pub const ORG_READ: &str = "org:read";
@@ -73,18 +83,48 @@ pub static PERMISSIONS: &[Permission] = &[
     p(ORG_WRITE, "维护组织机构", "组织机构", None),
     p(ORG_IMPORT, "导入导出组织机构", "组织机构", None),
     p(USER_READ, "查看用户", "系统管理", Some(AdminClass::System)),
-    p(USER_WRITE, "维护用户账号", "系统管理", Some(AdminClass::System)),
-    p(ROLE_READ, "查看角色与权限", "安全管理", Some(AdminClass::Security)),
-    p(ROLE_WRITE, "维护角色并分配给用户", "安全管理", Some(AdminClass::Security)),
-    p(POLICY_WRITE, "维护安全策略", "安全管理", Some(AdminClass::Security)),
-    p(AUDIT_READ, "查看审计日志", "安全审计", Some(AdminClass::Audit)),
+    p(
+        USER_WRITE,
+        "维护用户账号",
+        "系统管理",
+        Some(AdminClass::System),
+    ),
+    p(
+        ROLE_READ,
+        "查看角色与权限",
+        "安全管理",
+        Some(AdminClass::Security),
+    ),
+    p(
+        ROLE_WRITE,
+        "维护角色并分配给用户",
+        "安全管理",
+        Some(AdminClass::Security),
+    ),
+    p(
+        POLICY_WRITE,
+        "维护安全策略",
+        "安全管理",
+        Some(AdminClass::Security),
+    ),
+    p(
+        AUDIT_READ,
+        "查看审计日志",
+        "安全审计",
+        Some(AdminClass::Audit),
+    ),
 ];
 
 /// Permissions an administrator of a class may hold besides its own: the system administrator
 /// must pick organisations for accounts, so it reads the organisation tree (master data, not
 /// business records).
 fn admin_allowed_extra(class: AdminClass, code: &str) -> bool {
-    matches!((class, code), (AdminClass::System, ORG_READ) | (AdminClass::Security, ORG_READ) | (AdminClass::Security, USER_READ))
+    matches!(
+        (class, code),
+        (AdminClass::System, ORG_READ)
+            | (AdminClass::Security, ORG_READ)
+            | (AdminClass::Security, USER_READ)
+    )
 }
 
 pub fn permission(code: &str) -> Option<&'static Permission> {
@@ -112,37 +152,55 @@ impl RoleDraft {
         let mut perms: Vec<String> = Vec::new();
         for code in permissions {
             let Some(p) = permission(code) else {
-                return Err(DomainError::field("permissions", Msg::new("perm.unknown").arg("value", code)));
+                return Err(DomainError::field(
+                    "permissions",
+                    Msg::new("perm.unknown").arg("value", code),
+                ));
             };
             match (admin_class, p.admin_class) {
                 (Some(mine), Some(theirs)) if mine == theirs => {}
                 (Some(mine), _) if admin_allowed_extra(mine, code) => {}
                 (None, None) => {}
-                _ => return Err(DomainError::field("permissions", Msg::new("role.admin_mixed").arg("permission", p.name))),
+                _ => {
+                    return Err(DomainError::field(
+                        "permissions",
+                        Msg::new("role.admin_mixed").arg("permission", p.name),
+                    ));
+                }
             }
             if !perms.contains(code) {
                 perms.push(code.clone());
             }
         }
         perms.sort();
-        let data_scope = DataScope::parse_field("data_scope", data_scope).map_err(|e| DomainError::Invalid(vec![e]))?;
+        let data_scope = DataScope::parse_field("data_scope", data_scope)
+            .map_err(|e| DomainError::Invalid(vec![e]))?;
         let mut custom: Vec<OrgId> = custom_org_ids.to_vec();
         custom.sort_unstable();
         custom.dedup();
         if data_scope == DataScope::Custom && custom.is_empty() {
-            return Err(DomainError::field("custom_org_ids", Msg::new("role.custom_needs_orgs")));
+            return Err(DomainError::field(
+                "custom_org_ids",
+                Msg::new("role.custom_needs_orgs"),
+            ));
         }
         if data_scope != DataScope::Custom {
             custom.clear();
         }
         let mut comps = Vec::new();
         for c in compartments {
-            let c = Compartment::parse_field("compartments", c).map_err(|e| DomainError::Invalid(vec![e]))?;
+            let c = Compartment::parse_field("compartments", c)
+                .map_err(|e| DomainError::Invalid(vec![e]))?;
             if !comps.contains(&c) {
                 comps.push(c);
             }
         }
-        Ok(RoleDraft { permissions: perms, data_scope, custom_org_ids: custom, compartments: comps })
+        Ok(RoleDraft {
+            permissions: perms,
+            data_scope,
+            custom_org_ids: custom,
+            compartments: comps,
+        })
     }
 }
 
@@ -164,11 +222,16 @@ pub fn check_role_combination(roles: &[RoleGrant]) -> Result<(), DomainError> {
     {
         return Err(DomainError::field(
             "role_ids",
-            Msg::new("role.sod_violation").arg("a", first.label()).arg("b", other.label()),
+            Msg::new("role.sod_violation")
+                .arg("a", first.label())
+                .arg("b", other.label()),
         ));
     }
     if !classes.is_empty() && roles.iter().any(|r| r.admin_class.is_none()) {
-        return Err(DomainError::field("role_ids", Msg::new("role.admin_with_business")));
+        return Err(DomainError::field(
+            "role_ids",
+            Msg::new("role.admin_with_business"),
+        ));
     }
     Ok(())
 }
@@ -219,7 +282,9 @@ impl Access {
             }
             match r.data_scope {
                 DataScope::All => all = true,
-                DataScope::Custom => grants.extend(r.custom_org_ids.iter().map(|id| ScopeGrant::Subtree(*id))),
+                DataScope::Custom => {
+                    grants.extend(r.custom_org_ids.iter().map(|id| ScopeGrant::Subtree(*id)))
+                }
                 DataScope::Org => grants.push(ScopeGrant::Org(user_org)),
                 DataScope::OrgAndBelow => grants.push(ScopeGrant::Subtree(user_org)),
                 DataScope::OwnOnly => grants.push(ScopeGrant::Own),
@@ -229,9 +294,26 @@ impl Access {
         grants.sort();
         grants.dedup();
         // An Org grant is redundant when the same org's subtree is granted.
-        let subtrees: Vec<OrgId> = grants.iter().filter_map(|g| if let ScopeGrant::Subtree(id) = g { Some(*id) } else { None }).collect();
+        let subtrees: Vec<OrgId> = grants
+            .iter()
+            .filter_map(|g| {
+                if let ScopeGrant::Subtree(id) = g {
+                    Some(*id)
+                } else {
+                    None
+                }
+            })
+            .collect();
         grants.retain(|g| !matches!(g, ScopeGrant::Org(id) if subtrees.contains(id)));
-        Access { permissions, data: if all { DataAccess::All } else { DataAccess::Some(grants) }, compartments }
+        Access {
+            permissions,
+            data: if all {
+                DataAccess::All
+            } else {
+                DataAccess::Some(grants)
+            },
+            compartments,
+        }
     }
 
     pub fn has(&self, permission: &str) -> bool {
@@ -239,7 +321,11 @@ impl Access {
     }
 
     pub fn require(&self, permission: &str) -> Result<(), DomainError> {
-        if self.has(permission) { Ok(()) } else { Err(DomainError::Forbidden) }
+        if self.has(permission) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden)
+        }
     }
 
     pub fn has_compartment(&self, c: Compartment) -> bool {
@@ -250,7 +336,12 @@ impl Access {
     #[must_use]
     pub fn restricted_to(&self, permissions: &[String]) -> Access {
         Access {
-            permissions: self.permissions.iter().filter(|p| permissions.contains(p)).cloned().collect(),
+            permissions: self
+                .permissions
+                .iter()
+                .filter(|p| permissions.contains(p))
+                .cloned()
+                .collect(),
             data: self.data.clone(),
             compartments: self.compartments.clone(),
         }
@@ -258,14 +349,23 @@ impl Access {
 }
 
 /// Validates an API token's permission list: each must exist and be held by the creator.
-pub fn check_token_permissions(holder: &Access, requested: &[String]) -> Result<Vec<String>, FieldError> {
+pub fn check_token_permissions(
+    holder: &Access,
+    requested: &[String],
+) -> Result<Vec<String>, FieldError> {
     let mut out = Vec::new();
     for p in requested {
         if permission(p).is_none() {
-            return Err(FieldError::new("permissions", Msg::new("perm.unknown").arg("value", p)));
+            return Err(FieldError::new(
+                "permissions",
+                Msg::new("perm.unknown").arg("value", p),
+            ));
         }
         if !holder.has(p) {
-            return Err(FieldError::new("permissions", Msg::new("token.perm_not_held").arg("value", p)));
+            return Err(FieldError::new(
+                "permissions",
+                Msg::new("token.perm_not_held").arg("value", p),
+            ));
         }
         if !out.contains(p) {
             out.push(p.clone());
@@ -278,7 +378,12 @@ pub fn check_token_permissions(holder: &Access, requested: &[String]) -> Result<
 mod tests {
     use super::*;
 
-    fn grant(scope: DataScope, perms: &[&str], custom: &[OrgId], class: Option<AdminClass>) -> RoleGrant {
+    fn grant(
+        scope: DataScope,
+        perms: &[&str],
+        custom: &[OrgId],
+        class: Option<AdminClass>,
+    ) -> RoleGrant {
         RoleGrant {
             admin_class: class,
             permissions: perms.iter().map(|s| (*s).to_string()).collect(),
@@ -293,8 +398,18 @@ mod tests {
         let a = grant(DataScope::Org, &[ORG_READ], &[], None);
         let b = grant(DataScope::Custom, &[ORG_WRITE, ORG_READ], &[7, 9], None);
         let access = Access::combine(3, &[a, b]);
-        assert_eq!(access.permissions, vec![ORG_READ.to_string(), ORG_WRITE.to_string()]);
-        assert_eq!(access.data, DataAccess::Some(vec![ScopeGrant::Subtree(7), ScopeGrant::Subtree(9), ScopeGrant::Org(3)]));
+        assert_eq!(
+            access.permissions,
+            vec![ORG_READ.to_string(), ORG_WRITE.to_string()]
+        );
+        assert_eq!(
+            access.data,
+            DataAccess::Some(vec![
+                ScopeGrant::Subtree(7),
+                ScopeGrant::Subtree(9),
+                ScopeGrant::Org(3)
+            ])
+        );
     }
 
     #[test]
@@ -308,7 +423,10 @@ mod tests {
     fn org_grant_is_absorbed_by_subtree_of_same_org() {
         let a = grant(DataScope::Org, &[], &[], None);
         let b = grant(DataScope::OrgAndBelow, &[], &[], None);
-        assert_eq!(Access::combine(4, &[a, b]).data, DataAccess::Some(vec![ScopeGrant::Subtree(4)]));
+        assert_eq!(
+            Access::combine(4, &[a, b]).data,
+            DataAccess::Some(vec![ScopeGrant::Subtree(4)])
+        );
     }
 
     #[test]
@@ -316,7 +434,7 @@ mod tests {
         let sys = grant(DataScope::All, &[USER_WRITE], &[], Some(AdminClass::System));
         let audit = grant(DataScope::All, &[AUDIT_READ], &[], Some(AdminClass::Audit));
         let business = grant(DataScope::Org, &[ORG_READ], &[], None);
-        assert!(check_role_combination(&[sys.clone()]).is_ok());
+        assert!(check_role_combination(std::slice::from_ref(&sys)).is_ok());
         assert!(check_role_combination(&[sys.clone(), audit]).is_err());
         assert!(check_role_combination(&[sys, business.clone()]).is_err());
         assert!(check_role_combination(&[business.clone(), business]).is_ok());
@@ -325,9 +443,36 @@ mod tests {
     #[test]
     fn admin_roles_cannot_mix_permissions() {
         let perms = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
-        assert!(RoleDraft::parse(Some(AdminClass::System), &perms(&[USER_WRITE, ORG_READ]), "all", &[], &[]).is_ok());
-        assert!(RoleDraft::parse(Some(AdminClass::System), &perms(&[AUDIT_READ]), "all", &[], &[]).is_err());
-        assert!(RoleDraft::parse(Some(AdminClass::Audit), &perms(&[ORG_WRITE]), "all", &[], &[]).is_err());
+        assert!(
+            RoleDraft::parse(
+                Some(AdminClass::System),
+                &perms(&[USER_WRITE, ORG_READ]),
+                "all",
+                &[],
+                &[]
+            )
+            .is_ok()
+        );
+        assert!(
+            RoleDraft::parse(
+                Some(AdminClass::System),
+                &perms(&[AUDIT_READ]),
+                "all",
+                &[],
+                &[]
+            )
+            .is_err()
+        );
+        assert!(
+            RoleDraft::parse(
+                Some(AdminClass::Audit),
+                &perms(&[ORG_WRITE]),
+                "all",
+                &[],
+                &[]
+            )
+            .is_err()
+        );
         assert!(RoleDraft::parse(None, &perms(&[USER_WRITE]), "all", &[], &[]).is_err());
         assert!(RoleDraft::parse(None, &perms(&["org:fly"]), "all", &[], &[]).is_err());
         let custom = RoleDraft::parse(None, &perms(&[ORG_READ]), "custom", &[], &[]).unwrap_err();
@@ -366,14 +511,70 @@ pub const UNIT_LIAISON: &str = "unit_liaison";
 
 /// The built-in roles. Later capabilities extend their permission lists.
 pub static BUILTIN_ROLES: &[BuiltinRole] = &[
-    BuiltinRole { code: SYS_ADMIN, name: "系统管理员", admin_class: Some(AdminClass::System), permissions: &[USER_READ, USER_WRITE, ORG_READ], data_scope: DataScope::All, compartments: &[] },
-    BuiltinRole { code: SEC_ADMIN, name: "安全管理员", admin_class: Some(AdminClass::Security), permissions: &[ROLE_READ, ROLE_WRITE, POLICY_WRITE, USER_READ, ORG_READ], data_scope: DataScope::All, compartments: &[] },
-    BuiltinRole { code: AUDIT_ADMIN, name: "审计管理员", admin_class: Some(AdminClass::Audit), permissions: &[AUDIT_READ], data_scope: DataScope::All, compartments: &[] },
-    BuiltinRole { code: OFFICE_DIRECTOR, name: "巡察办主任", admin_class: None, permissions: &[ORG_READ, ORG_WRITE, ORG_IMPORT], data_scope: DataScope::OrgAndBelow, compartments: &[Compartment::Clue, Compartment::Talk, Compartment::Reporter] },
-    BuiltinRole { code: OFFICE_STAFF, name: "巡察办工作人员", admin_class: None, permissions: &[ORG_READ], data_scope: DataScope::OrgAndBelow, compartments: &[] },
-    BuiltinRole { code: LEADER, name: "领导", admin_class: None, permissions: &[ORG_READ], data_scope: DataScope::OrgAndBelow, compartments: &[] },
-    BuiltinRole { code: DISCIPLINE, name: "纪委监委", admin_class: None, permissions: &[ORG_READ], data_scope: DataScope::OrgAndBelow, compartments: &[Compartment::Clue] },
-    BuiltinRole { code: UNIT_LIAISON, name: "被巡察单位联络员", admin_class: None, permissions: &[ORG_READ], data_scope: DataScope::Org, compartments: &[] },
+    BuiltinRole {
+        code: SYS_ADMIN,
+        name: "系统管理员",
+        admin_class: Some(AdminClass::System),
+        permissions: &[USER_READ, USER_WRITE, ORG_READ],
+        data_scope: DataScope::All,
+        compartments: &[],
+    },
+    BuiltinRole {
+        code: SEC_ADMIN,
+        name: "安全管理员",
+        admin_class: Some(AdminClass::Security),
+        permissions: &[ROLE_READ, ROLE_WRITE, POLICY_WRITE, USER_READ, ORG_READ],
+        data_scope: DataScope::All,
+        compartments: &[],
+    },
+    BuiltinRole {
+        code: AUDIT_ADMIN,
+        name: "审计管理员",
+        admin_class: Some(AdminClass::Audit),
+        permissions: &[AUDIT_READ],
+        data_scope: DataScope::All,
+        compartments: &[],
+    },
+    BuiltinRole {
+        code: OFFICE_DIRECTOR,
+        name: "巡察办主任",
+        admin_class: None,
+        permissions: &[ORG_READ, ORG_WRITE, ORG_IMPORT],
+        data_scope: DataScope::OrgAndBelow,
+        compartments: &[Compartment::Clue, Compartment::Talk, Compartment::Reporter],
+    },
+    BuiltinRole {
+        code: OFFICE_STAFF,
+        name: "巡察办工作人员",
+        admin_class: None,
+        permissions: &[ORG_READ],
+        data_scope: DataScope::OrgAndBelow,
+        compartments: &[],
+    },
+    BuiltinRole {
+        code: LEADER,
+        name: "领导",
+        admin_class: None,
+        permissions: &[ORG_READ],
+        data_scope: DataScope::OrgAndBelow,
+        compartments: &[],
+    },
+    BuiltinRole {
+        code: DISCIPLINE,
+        name: "纪委监委",
+        admin_class: None,
+        permissions: &[ORG_READ],
+        data_scope: DataScope::OrgAndBelow,
+        compartments: &[Compartment::Clue],
+    },
+    BuiltinRole {
+        code: UNIT_LIAISON,
+        name: "被巡察单位联络员",
+        admin_class: None,
+        permissions: &[ORG_READ],
+        data_scope: DataScope::Org,
+        compartments: &[],
+    },
 ];
 
 #[cfg(test)]
@@ -384,8 +585,16 @@ mod builtin_tests {
     fn builtin_roles_pass_their_own_rules() {
         for r in BUILTIN_ROLES {
             let perms: Vec<String> = r.permissions.iter().map(|s| (*s).to_string()).collect();
-            let comps: Vec<String> = r.compartments.iter().map(|c| c.code().to_string()).collect();
-            assert!(RoleDraft::parse(r.admin_class, &perms, r.data_scope.code(), &[], &comps).is_ok(), "{}", r.code);
+            let comps: Vec<String> = r
+                .compartments
+                .iter()
+                .map(|c| c.code().to_string())
+                .collect();
+            assert!(
+                RoleDraft::parse(r.admin_class, &perms, r.data_scope.code(), &[], &comps).is_ok(),
+                "{}",
+                r.code
+            );
         }
     }
 }

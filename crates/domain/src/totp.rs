@@ -14,7 +14,9 @@ pub fn code_at(secret: &[u8], unix_seconds: i64) -> u32 {
 }
 
 fn hotp(secret: &[u8], counter: i64) -> u32 {
-    let Ok(mut mac) = <Hmac<Sha1> as KeyInit>::new_from_slice(secret) else { return u32::MAX };
+    let Ok(mut mac) = <Hmac<Sha1> as KeyInit>::new_from_slice(secret) else {
+        return u32::MAX;
+    };
     mac.update(&counter.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = usize::from(digest[digest.len() - 1] & 0x0f);
@@ -60,7 +62,13 @@ pub fn base32(data: &[u8]) -> String {
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
     let enc = |s: &str| -> String {
         s.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect()
     };
     format!(

@@ -31,11 +31,13 @@ impl Table {
     /// The index of the column whose header is `name` (ignoring spaces and a leading `*`,
     /// which templates use to mark required columns).
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h.trim().trim_start_matches('*').trim() == name)
+        self.headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('*').trim() == name)
     }
 
     /// The cell at `col` of a row, empty when the row is short.
-    pub fn cell<'a>(row: &'a [String], col: Option<usize>) -> &'a str {
+    pub fn cell(row: &[String], col: Option<usize>) -> &str {
         col.and_then(|c| row.get(c)).map_or("", String::as_str)
     }
 }
@@ -45,7 +47,10 @@ pub fn read_table(bytes: &[u8], file_name: &str) -> Result<Table, OfficeError> {
     let lower = file_name.to_ascii_lowercase();
     if lower.ends_with(".csv") {
         read_csv(bytes)
-    } else if [".xlsx", ".xlsm", ".xls", ".ods"].iter().any(|e| lower.ends_with(e)) {
+    } else if [".xlsx", ".xlsm", ".xls", ".ods"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
         read_workbook(bytes)
     } else {
         Err(OfficeError::UnsupportedType)
@@ -69,11 +74,17 @@ fn cell_text(d: &Data) -> String {
 
 fn split(mut rows: Vec<(usize, Vec<String>)>) -> Table {
     // Skip leading blank rows; the first non-blank row is the header.
-    while rows.first().is_some_and(|(_, r)| r.iter().all(String::is_empty)) {
+    while rows
+        .first()
+        .is_some_and(|(_, r)| r.iter().all(String::is_empty))
+    {
         rows.remove(0);
     }
     if rows.is_empty() {
-        return Table { headers: Vec::new(), rows: Vec::new() };
+        return Table {
+            headers: Vec::new(),
+            rows: Vec::new(),
+        };
     }
     let (_, headers) = rows.remove(0);
     rows.retain(|(_, r)| r.iter().any(|c| !c.is_empty()));
@@ -81,7 +92,8 @@ fn split(mut rows: Vec<(usize, Vec<String>)>) -> Table {
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Table, OfficeError> {
-    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| OfficeError::Unreadable(e.to_string()))?;
+    let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| OfficeError::Unreadable(e.to_string()))?;
     let range = wb
         .worksheet_range_at(0)
         .ok_or_else(|| OfficeError::Unreadable("no sheet".into()))?
@@ -107,22 +119,33 @@ fn read_csv(bytes: &[u8]) -> Result<Table, OfficeError> {
         Err(_) => {
             let (s, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(OfficeError::Unreadable("neither UTF-8 nor GB18030 text".into()));
+                return Err(OfficeError::Unreadable(
+                    "neither UTF-8 nor GB18030 text".into(),
+                ));
             }
             s.into_owned()
         }
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|e| OfficeError::Unreadable(e.to_string()))?;
         // The row a person sees in an editor: newlines before the record's first byte, plus one.
         // (The reader reports the position before the blank lines it skipped.)
-        let mut byte = rec.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+        let mut byte = rec
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
         while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
             byte += 1;
         }
-        let line = text.as_bytes()[..byte.min(text.len())].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = text.as_bytes()[..byte.min(text.len())]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         rows.push((line, rec.iter().map(|c| c.trim().to_string()).collect()));
     }
     Ok(split(rows))
@@ -130,23 +153,36 @@ fn read_csv(bytes: &[u8]) -> Result<Table, OfficeError> {
 
 /// Writes one sheet with a bold, bordered header row, frozen below the header, and column widths
 /// that fit Chinese text.
-pub fn write_xlsx(sheet_name: &str, headers: &[&str], widths: &[f64], rows: impl Iterator<Item = Vec<String>>) -> Result<Vec<u8>, OfficeError> {
+pub fn write_xlsx(
+    sheet_name: &str,
+    headers: &[&str],
+    widths: &[f64],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, OfficeError> {
     let err = |e: rust_xlsxwriter::XlsxError| OfficeError::Write(e.to_string());
     let mut wb = Workbook::new();
     let sheet = wb.add_worksheet_with_constant_memory().map_err(err)?;
     sheet.set_name(sheet_name).map_err(err)?;
-    let head = Format::new().set_bold().set_border(FormatBorder::Thin).set_background_color("#D9E1F2");
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color("#D9E1F2");
     for (c, h) in headers.iter().enumerate() {
         let col = u16::try_from(c).map_err(|_| OfficeError::Write("too many columns".into()))?;
-        sheet.write_string_with_format(0, col, *h, &head).map_err(err)?;
-        sheet.set_column_width(col, widths.get(c).copied().unwrap_or(16.0)).map_err(err)?;
+        sheet
+            .write_string_with_format(0, col, *h, &head)
+            .map_err(err)?;
+        sheet
+            .set_column_width(col, widths.get(c).copied().unwrap_or(16.0))
+            .map_err(err)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(err)?;
     for (r, row) in rows.enumerate() {
         let r = u32::try_from(r + 1).map_err(|_| OfficeError::Write("too many rows".into()))?;
         for (c, v) in row.iter().enumerate() {
             if !v.is_empty() {
-                let col = u16::try_from(c).map_err(|_| OfficeError::Write("too many columns".into()))?;
+                let col =
+                    u16::try_from(c).map_err(|_| OfficeError::Write("too many columns".into()))?;
                 sheet.write_string(r, col, v).map_err(err)?;
             }
         }
@@ -164,12 +200,22 @@ mod tests {
             "组织",
             &["编码", "名称"],
             &[12.0, 30.0],
-            vec![vec!["3301".to_string(), "青山市".to_string()], vec!["330101".to_string(), "东城区".to_string()]].into_iter(),
+            vec![
+                vec!["3301".to_string(), "青山市".to_string()],
+                vec!["330101".to_string(), "东城区".to_string()],
+            ]
+            .into_iter(),
         )
         .unwrap();
         let t = read_table(&bytes, "x.XLSX").unwrap();
         assert_eq!(t.headers, ["编码", "名称"]);
-        assert_eq!(t.rows, vec![(2, vec!["3301".to_string(), "青山市".to_string()]), (3, vec!["330101".to_string(), "东城区".to_string()])]);
+        assert_eq!(
+            t.rows,
+            vec![
+                (2, vec!["3301".to_string(), "青山市".to_string()]),
+                (3, vec!["330101".to_string(), "东城区".to_string()])
+            ]
+        );
         assert_eq!(t.column("名称"), Some(1));
     }
 
@@ -179,14 +225,23 @@ mod tests {
         let t = read_table(&gbk, "orgs.csv").unwrap();
         assert_eq!(t.column("编码"), Some(0));
         assert_eq!(t.rows.len(), 2);
-        assert_eq!(t.rows[1], (4, vec!["3302".to_string(), "白水市".to_string()]));
+        assert_eq!(
+            t.rows[1],
+            (4, vec!["3302".to_string(), "白水市".to_string()])
+        );
     }
 
     #[test]
     fn utf8_bom_csv_and_unknown_types() {
         let t = read_table("\u{feff}编码,名称\n1,甲\n".as_bytes(), "a.csv").unwrap();
         assert_eq!(t.headers[0], "编码");
-        assert!(matches!(read_table(b"x", "a.pdf"), Err(OfficeError::UnsupportedType)));
-        assert!(matches!(read_table(b"not a zip", "a.xlsx"), Err(OfficeError::Unreadable(_))));
+        assert!(matches!(
+            read_table(b"x", "a.pdf"),
+            Err(OfficeError::UnsupportedType)
+        ));
+        assert!(matches!(
+            read_table(b"not a zip", "a.xlsx"),
+            Err(OfficeError::Unreadable(_))
+        ));
     }
 }

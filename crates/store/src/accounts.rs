@@ -6,7 +6,9 @@ use xuncha_domain::DomainError;
 use xuncha_domain::auth::{LockoutPolicy, LoginState, PasswordPolicy};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::OrgId;
-use xuncha_domain::perm::{AdminClass, Compartment, DataScope, RoleDraft, RoleGrant, check_role_combination};
+use xuncha_domain::perm::{
+    AdminClass, Compartment, DataScope, RoleDraft, RoleGrant, check_role_combination,
+};
 
 use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
@@ -53,7 +55,11 @@ const SELECT_USER: &str = "SELECT u.id, u.username, u.display_name, u.org_id, o.
      FROM users u JOIN organisations o ON o.id = u.org_id WHERE 1 = 1";
 
 /// A user's visibility follows the user's organisation; "own" means the user itself.
-const USER_COLS: ScopeColumns<'static> = ScopeColumns { path: "o.path", org_id: "u.org_id", owner: "u.id" };
+const USER_COLS: ScopeColumns<'static> = ScopeColumns {
+    path: "o.path",
+    org_id: "u.org_id",
+    owner: "u.id",
+};
 
 pub async fn get_user(db: &Db, scope: &Scope, id: i64) -> Result<User> {
     crate::on_db!(db, p => {
@@ -89,7 +95,12 @@ pub struct UserFilter {
     pub org_id: Option<OrgId>,
 }
 
-pub async fn list_users(db: &Db, scope: &Scope, f: &UserFilter, page: PageReq) -> Result<Page<User>> {
+pub async fn list_users(
+    db: &Db,
+    scope: &Scope,
+    f: &UserFilter,
+    page: PageReq,
+) -> Result<Page<User>> {
     crate::on_db!(db, p => {
         let build = |select: &str| {
             let mut qb = QueryBuilder::new(select);
@@ -124,16 +135,22 @@ pub struct NewUser {
 fn duplicate_username(name: &str) -> StoreError {
     StoreError::Domain(DomainError::field(
         "username",
-        Msg::new("validation.duplicate").arg("field", "field.username").arg("value", name),
+        Msg::new("validation.duplicate")
+            .arg("field", "field.username")
+            .arg("value", name),
     ))
 }
 
 /// Creates a user in an organisation inside `scope`.
 pub async fn create_user(db: &Db, actor: &Actor, scope: &Scope, new: &NewUser) -> Result<User> {
-    crate::orgs::get(db, scope, new.org_id).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found"))),
-        e => e,
-    })?;
+    crate::orgs::get(db, scope, new.org_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found")))
+            }
+            e => e,
+        })?;
     let now = crate::now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -155,12 +172,24 @@ pub async fn create_user(db: &Db, actor: &Actor, scope: &Scope, new: &NewUser) -
     get_user(db, &Scope::unrestricted(), id).await
 }
 
-pub async fn update_user(db: &Db, actor: &Actor, scope: &Scope, id: i64, display_name: &str, org_id: OrgId, version: i64) -> Result<User> {
+pub async fn update_user(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    display_name: &str,
+    org_id: OrgId,
+    version: i64,
+) -> Result<User> {
     let user = get_user(db, scope, id).await?;
-    crate::orgs::get(db, scope, org_id).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found"))),
-        e => e,
-    })?;
+    crate::orgs::get(db, scope, org_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found")))
+            }
+            e => e,
+        })?;
     let now = crate::now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -177,13 +206,22 @@ pub async fn update_user(db: &Db, actor: &Actor, scope: &Scope, id: i64, display
 }
 
 /// Replaces a user's roles, enforcing the separation of the three administrators.
-pub async fn set_roles(db: &Db, actor: &Actor, scope: &Scope, id: i64, role_ids: &[i64], version: i64) -> Result<User> {
+pub async fn set_roles(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    role_ids: &[i64],
+    version: i64,
+) -> Result<User> {
     let user = get_user(db, scope, id).await?;
     let mut grants = Vec::new();
     let mut names = Vec::new();
     for rid in role_ids {
         let role = get_role(db, *rid).await.map_err(|e| match e {
-            StoreError::NotFound => StoreError::Domain(DomainError::field("role_ids", Msg::new("role.not_found"))),
+            StoreError::NotFound => {
+                StoreError::Domain(DomainError::field("role_ids", Msg::new("role.not_found")))
+            }
             e => e,
         })?;
         names.push(role.name.clone());
@@ -210,7 +248,13 @@ pub async fn set_roles(db: &Db, actor: &Actor, scope: &Scope, id: i64, role_ids:
 }
 
 /// Sets a new password hash. `by_admin` forces a change at next login and unlocks.
-pub async fn set_password(db: &Db, actor: &Actor, id: i64, hash: &str, by_admin: bool) -> Result<()> {
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    hash: &str,
+    by_admin: bool,
+) -> Result<()> {
     let now = crate::now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -227,7 +271,13 @@ pub async fn set_password(db: &Db, actor: &Actor, id: i64, hash: &str, by_admin:
 }
 
 /// Locks (by an administrator, until unlocked) or unlocks an account.
-pub async fn set_locked(db: &Db, actor: &Actor, scope: &Scope, id: i64, locked: bool) -> Result<()> {
+pub async fn set_locked(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    locked: bool,
+) -> Result<()> {
     let user = get_user(db, scope, id).await?;
     let now = crate::now();
     crate::on_db!(db, p => {
@@ -246,7 +296,13 @@ pub async fn set_locked(db: &Db, actor: &Actor, scope: &Scope, id: i64, locked: 
 }
 
 /// Records a login attempt's outcome on the account and in the audit trail, in one transaction.
-pub async fn record_login(db: &Db, actor: &Actor, user_id: Option<i64>, outcome: LoginOutcome, reason: &str) -> Result<()> {
+pub async fn record_login(
+    db: &Db,
+    actor: &Actor,
+    user_id: Option<i64>,
+    outcome: LoginOutcome,
+    reason: &str,
+) -> Result<()> {
     let now = crate::now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -286,7 +342,13 @@ pub enum LoginOutcome {
 }
 
 /// Stores a new (not yet enabled) TOTP secret, or enables/disables TOTP.
-pub async fn set_totp(db: &Db, actor: &Actor, id: i64, secret_enc: Option<&[u8]>, enabled: bool) -> Result<()> {
+pub async fn set_totp(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    secret_enc: Option<&[u8]>,
+    enabled: bool,
+) -> Result<()> {
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE users SET totp_secret_enc = $1, totp_enabled = $2, totp_last_step = NULL, version = version + 1 WHERE id = $3")
@@ -359,17 +421,24 @@ impl RoleRow {
     fn into_role(self, custom_org_ids: Vec<OrgId>) -> Result<Role> {
         let compartments = json_list("compartments", &self.compartments)?
             .iter()
-            .map(|c| Compartment::from_code(c).ok_or_else(|| StoreError::Corrupt(format!("compartment {c}"))))
+            .map(|c| {
+                Compartment::from_code(c)
+                    .ok_or_else(|| StoreError::Corrupt(format!("compartment {c}")))
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Role {
             id: self.id,
             permissions: json_list("permissions", &self.permissions)?,
-            data_scope: DataScope::from_code(&self.data_scope).ok_or_else(|| StoreError::Corrupt(format!("data scope {}", self.data_scope)))?,
+            data_scope: DataScope::from_code(&self.data_scope)
+                .ok_or_else(|| StoreError::Corrupt(format!("data scope {}", self.data_scope)))?,
             custom_org_ids,
             compartments,
             builtin: self.builtin,
             admin_class: match self.admin_class.as_deref() {
-                Some(c) => Some(AdminClass::from_code(c).ok_or_else(|| StoreError::Corrupt(format!("admin class {c}")))?),
+                Some(c) => Some(
+                    AdminClass::from_code(c)
+                        .ok_or_else(|| StoreError::Corrupt(format!("admin class {c}")))?,
+                ),
                 None => None,
             },
             version: self.version,
@@ -391,7 +460,11 @@ async fn hydrate_roles(db: &Db, rows: Vec<RoleRow>) -> Result<Vec<Role>> {
     });
     rows.into_iter()
         .map(|r| {
-            let ids = links.iter().filter(|(rid, _)| *rid == r.id).map(|(_, o)| *o).collect();
+            let ids = links
+                .iter()
+                .filter(|(rid, _)| *rid == r.id)
+                .map(|(_, o)| *o)
+                .collect();
             r.into_role(ids)
         })
         .collect()
@@ -408,14 +481,20 @@ pub async fn get_role(db: &Db, id: i64) -> Result<Role> {
     let rows: Vec<RoleRow> = crate::on_db!(db, p => {
         sqlx::query_as::<_, RoleRow>(concat!(select_role!(), " WHERE id = $1")).bind(id).fetch_all(p).await?
     });
-    hydrate_roles(db, rows).await?.pop().ok_or(StoreError::NotFound)
+    hydrate_roles(db, rows)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn get_role_by_code(db: &Db, code: &str) -> Result<Role> {
     let rows: Vec<RoleRow> = crate::on_db!(db, p => {
         sqlx::query_as::<_, RoleRow>(concat!(select_role!(), " WHERE code = $1")).bind(code).fetch_all(p).await?
     });
-    hydrate_roles(db, rows).await?.pop().ok_or(StoreError::NotFound)
+    hydrate_roles(db, rows)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
 /// The roles a user holds.
@@ -429,20 +508,38 @@ pub async fn user_roles(db: &Db, user_id: i64) -> Result<Vec<Role>> {
     hydrate_roles(db, rows).await
 }
 
-/// Creates a role or updates it (when `id` is given, checking `version`).
+/// The identity of a role being saved.
+#[derive(Debug, Clone, Copy)]
+pub struct RoleHeader<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub admin_class: Option<AdminClass>,
+    pub builtin: bool,
+}
+
+/// Creates a role or updates it (when `id` is given as `(id, version)`, checking the version).
 pub async fn save_role(
     db: &Db,
     actor: &Actor,
     id: Option<(i64, i64)>,
-    code: &str,
-    name: &str,
-    admin_class: Option<AdminClass>,
-    builtin: bool,
+    header: RoleHeader<'_>,
     draft: &RoleDraft,
 ) -> Result<Role> {
+    let RoleHeader {
+        code,
+        name,
+        admin_class,
+        builtin,
+    } = header;
     let now = crate::now();
     let perms = to_json_list(&draft.permissions);
-    let comps = to_json_list(&draft.compartments.iter().map(|c| c.code().to_string()).collect::<Vec<_>>());
+    let comps = to_json_list(
+        &draft
+            .compartments
+            .iter()
+            .map(|c| c.code().to_string())
+            .collect::<Vec<_>>(),
+    );
     let role_id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let clash: Option<i64> = sqlx::query_scalar("SELECT id FROM roles WHERE code = $1 AND id <> $2")
@@ -492,7 +589,14 @@ pub struct Session {
     pub expires_at: OffsetDateTime,
 }
 
-pub async fn create_session(db: &Db, token_hash: &str, user_id: i64, csrf: &str, expires_at: OffsetDateTime, ip: &str) -> Result<()> {
+pub async fn create_session(
+    db: &Db,
+    token_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    expires_at: OffsetDateTime,
+    ip: &str,
+) -> Result<()> {
     let now = crate::now();
     crate::on_db!(db, p => {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -505,7 +609,12 @@ pub async fn create_session(db: &Db, token_hash: &str, user_id: i64, csrf: &str,
 }
 
 /// The live session for `token_hash`, sliding its expiry to `new_expiry`.
-pub async fn touch_session(db: &Db, token_hash: &str, now: OffsetDateTime, new_expiry: OffsetDateTime) -> Result<Option<Session>> {
+pub async fn touch_session(
+    db: &Db,
+    token_hash: &str,
+    now: OffsetDateTime,
+    new_expiry: OffsetDateTime,
+) -> Result<Option<Session>> {
     crate::on_db!(db, p => {
         let s: Option<Session> = sqlx::query_as::<_, Session>(
             "SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
@@ -542,7 +651,15 @@ impl ApiTokenRow {
     }
 }
 
-pub async fn create_token(db: &Db, actor: &Actor, user_id: i64, name: &str, hash: &str, permissions: &[String], expires_at: OffsetDateTime) -> Result<i64> {
+pub async fn create_token(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    name: &str,
+    hash: &str,
+    permissions: &[String],
+    expires_at: OffsetDateTime,
+) -> Result<i64> {
     let now = crate::now();
     Ok(crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -612,8 +729,14 @@ pub async fn policy(db: &Db) -> Result<SecurityPolicy> {
             .fetch_one(p).await?
     });
     Ok(SecurityPolicy {
-        password: PasswordPolicy { min_length: usize::try_from(len).unwrap_or(8), min_classes: usize::try_from(classes).unwrap_or(3) },
-        lockout: LockoutPolicy { max_failures: failures, lock_minutes: i64::from(lock) },
+        password: PasswordPolicy {
+            min_length: usize::try_from(len).unwrap_or(8),
+            min_classes: usize::try_from(classes).unwrap_or(3),
+        },
+        lockout: LockoutPolicy {
+            max_failures: failures,
+            lock_minutes: i64::from(lock),
+        },
         session_minutes: i64::from(session),
         version,
     })

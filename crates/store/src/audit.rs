@@ -19,7 +19,11 @@ pub struct Actor {
 impl Actor {
     /// The command line or a system job.
     pub fn system(name: &str) -> Self {
-        Actor { user_id: None, name: name.to_string(), ip: "local".to_string() }
+        Actor {
+            user_id: None,
+            name: name.to_string(),
+            ip: "local".to_string(),
+        }
     }
 }
 
@@ -55,7 +59,12 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn op(action: &'static str, target_type: &'static str, target_id: impl ToString, summary: impl Into<String>) -> Self {
+    pub fn op(
+        action: &'static str,
+        target_type: &'static str,
+        target_id: impl ToString,
+        summary: impl Into<String>,
+    ) -> Self {
         Event {
             category: Category::Operation,
             action,
@@ -66,14 +75,24 @@ impl Event {
         }
     }
 
-    pub fn read(action: &'static str, target_type: &'static str, target_id: impl ToString, summary: impl Into<String>) -> Self {
-        Event { category: Category::Read, ..Event::op(action, target_type, target_id, summary) }
+    pub fn read(
+        action: &'static str,
+        target_type: &'static str,
+        target_id: impl ToString,
+        summary: impl Into<String>,
+    ) -> Self {
+        Event {
+            category: Category::Read,
+            ..Event::op(action, target_type, target_id, summary)
+        }
     }
 }
 
 /// The canonical text of an instant inside the chain (UTC, as stored).
 pub fn canonical_at(at: OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default()
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 pub(crate) fn record(seq: i64, at: OffsetDateTime, actor: &Actor, event: &Event) -> AuditRecord {
@@ -187,8 +206,7 @@ pub struct AuditFilter {
     pub to: Option<OffsetDateTime>,
 }
 
-const AUDIT_COLUMNS: &str =
-    "seq, at, category, actor_id, actor_name, action, target_type, target_id, summary, ip, success, prev_hash, hash";
+const AUDIT_COLUMNS: &str = "seq, at, category, actor_id, actor_name, action, target_type, target_id, summary, ip, success, prev_hash, hash";
 
 /// Lists audit rows, newest first.
 pub async fn list(db: &Db, f: &AuditFilter, page: PageReq) -> Result<Page<AuditRow>> {

@@ -12,17 +12,36 @@ use crate::db::{Db, Result, StoreError};
 /// Writes a consistent snapshot of `db` to `dest` (which must not exist yet).
 pub async fn backup(db: &Db, url: Option<&str>, dest: &Path) -> Result<()> {
     if dest.exists() {
-        return Err(StoreError::Corrupt(format!("backup target {} already exists", dest.display())));
+        return Err(StoreError::Corrupt(format!(
+            "backup target {} already exists",
+            dest.display()
+        )));
     }
     match db {
         Db::Sqlite(p) => {
-            let target = dest.to_str().ok_or_else(|| StoreError::Corrupt("backup path is not UTF-8".into()))?;
-            sqlx::query("VACUUM INTO $1").bind(target).execute(p).await?;
+            let target = dest
+                .to_str()
+                .ok_or_else(|| StoreError::Corrupt("backup path is not UTF-8".into()))?;
+            sqlx::query("VACUUM INTO $1")
+                .bind(target)
+                .execute(p)
+                .await?;
             Ok(())
         }
         Db::Postgres(_) => {
-            let url = url.ok_or_else(|| StoreError::Corrupt("PostgreSQL backup needs DATABASE_URL".into()))?;
-            run("pg_dump", &["--format=custom", "--no-owner", "--file", &dest.to_string_lossy(), url])
+            let url = url.ok_or_else(|| {
+                StoreError::Corrupt("PostgreSQL backup needs DATABASE_URL".into())
+            })?;
+            run(
+                "pg_dump",
+                &[
+                    "--format=custom",
+                    "--no-owner",
+                    "--file",
+                    &dest.to_string_lossy(),
+                    url,
+                ],
+            )
         }
     }
 }
@@ -37,33 +56,53 @@ pub async fn restore_sqlite(src: &Path, db_file: &Path) -> Result<()> {
     let integrity: String = crate::on_db!(&check, p => { sqlx::query_scalar("PRAGMA integrity_check").fetch_one(p).await? });
     check.close().await;
     if ok != 3 || integrity != "ok" {
-        return Err(StoreError::Corrupt(format!("{} is not an intact Xuncha backup ({integrity})", src.display())));
+        return Err(StoreError::Corrupt(format!(
+            "{} is not an intact Xuncha backup ({integrity})",
+            src.display()
+        )));
     }
     let tmp = db_file.with_extension("restoring");
     std::fs::copy(src, &tmp).map_err(|e| StoreError::Corrupt(format!("copy backup: {e}")))?;
     for ext in ["db-wal", "db-shm"] {
         let side = db_file.with_extension(ext);
         if side.exists() {
-            std::fs::remove_file(&side).map_err(|e| StoreError::Corrupt(format!("remove {}: {e}", side.display())))?;
+            std::fs::remove_file(&side)
+                .map_err(|e| StoreError::Corrupt(format!("remove {}: {e}", side.display())))?;
         }
     }
-    std::fs::rename(&tmp, db_file).map_err(|e| StoreError::Corrupt(format!("replace database: {e}")))?;
+    std::fs::rename(&tmp, db_file)
+        .map_err(|e| StoreError::Corrupt(format!("replace database: {e}")))?;
     Ok(())
 }
 
 /// Restores a `pg_dump` archive into the database at `url`.
 pub fn restore_postgres(src: &Path, url: &str) -> Result<()> {
-    run("pg_restore", &["--clean", "--if-exists", "--no-owner", "--single-transaction", "--dbname", url, &src.to_string_lossy()])
+    run(
+        "pg_restore",
+        &[
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--dbname",
+            url,
+            &src.to_string_lossy(),
+        ],
+    )
 }
 
 fn run(program: &str, args: &[&str]) -> Result<()> {
-    let out = Command::new(program)
-        .args(args)
-        .output()
-        .map_err(|e| StoreError::Corrupt(format!("cannot run {program}: {e} (install the PostgreSQL client tools)")))?;
+    let out = Command::new(program).args(args).output().map_err(|e| {
+        StoreError::Corrupt(format!(
+            "cannot run {program}: {e} (install the PostgreSQL client tools)"
+        ))
+    })?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(StoreError::Corrupt(format!("{program} failed: {}", String::from_utf8_lossy(&out.stderr).trim())))
+        Err(StoreError::Corrupt(format!(
+            "{program} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
     }
 }

@@ -46,7 +46,10 @@ pub struct PageReq {
 
 impl PageReq {
     pub fn new(page: Option<i64>, page_size: Option<i64>) -> Self {
-        PageReq { page: page.unwrap_or(1).max(1), page_size: page_size.unwrap_or(20).clamp(1, 200) }
+        PageReq {
+            page: page.unwrap_or(1).max(1),
+            page_size: page_size.unwrap_or(20).clamp(1, 200),
+        }
     }
 
     pub fn offset(&self) -> i64 {
@@ -57,5 +60,6 @@ impl PageReq {
 /// The current instant, truncated to microseconds (the precision both backends store).
 pub fn now() -> time::OffsetDateTime {
     let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
 }

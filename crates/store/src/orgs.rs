@@ -35,7 +35,11 @@ const SELECT_ORG: &str = "SELECT o.id, o.province_id, o.parent_id, o.code, o.nam
      (SELECT COUNT(*) FROM organisations c WHERE c.parent_id = o.id) AS child_count, \
      o.version, o.created_by, o.created_at, o.updated_at FROM organisations o WHERE 1 = 1";
 
-pub(crate) const ORG_COLS: ScopeColumns<'static> = ScopeColumns { path: "o.path", org_id: "o.id", owner: "o.created_by" };
+pub(crate) const ORG_COLS: ScopeColumns<'static> = ScopeColumns {
+    path: "o.path",
+    org_id: "o.id",
+    owner: "o.created_by",
+};
 
 /// One organisation, if it exists and lies inside `scope`.
 pub async fn get(db: &Db, scope: &Scope, id: OrgId) -> Result<Org> {
@@ -78,12 +82,21 @@ pub async fn roots(db: &Db, scope: &Scope) -> Result<Vec<Org>> {
         qb.build_query_as::<Org>().fetch_all(p).await?
     });
     let paths: Vec<String> = out.iter().map(|o| o.path.clone()).collect();
-    out.retain(|o| !paths.iter().any(|p| p != &o.path && o.path.starts_with(p.as_str())));
+    out.retain(|o| {
+        !paths
+            .iter()
+            .any(|p| p != &o.path && o.path.starts_with(p.as_str()))
+    });
     Ok(out)
 }
 
 /// The children of `parent_id` that lie inside `scope`, by name.
-pub async fn children(db: &Db, scope: &Scope, parent_id: OrgId, include_inactive: bool) -> Result<Vec<Org>> {
+pub async fn children(
+    db: &Db,
+    scope: &Scope,
+    parent_id: OrgId,
+    include_inactive: bool,
+) -> Result<Vec<Org>> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_ORG);
         qb.push(" AND o.parent_id = ").push_bind(parent_id);
@@ -99,7 +112,9 @@ pub async fn children(db: &Db, scope: &Scope, parent_id: OrgId, include_inactive
 /// The ancestors of `id` inside `scope`, root first (without the node itself).
 pub async fn ancestors(db: &Db, scope: &Scope, id: OrgId) -> Result<Vec<Org>> {
     let node = get(db, scope, id).await?;
-    let ids: Vec<OrgId> = OrgPath::parse(&node.path).map(|p| p.ids()).unwrap_or_default();
+    let ids: Vec<OrgId> = OrgPath::parse(&node.path)
+        .map(|p| p.ids())
+        .unwrap_or_default();
     let ids: Vec<OrgId> = ids.into_iter().filter(|i| *i != id).collect();
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -129,7 +144,16 @@ pub struct OrgFilter {
 }
 
 fn like_pattern(q: &str) -> String {
-    let escaped: String = q.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    let escaped: String = q
+        .chars()
+        .flat_map(|c| {
+            if matches!(c, '%' | '_' | '\\') {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
     format!("%{escaped}%")
 }
 
@@ -189,7 +213,9 @@ pub async fn export(db: &Db, scope: &Scope, root: Option<OrgId>) -> Result<Vec<O
 fn duplicate_code(code: &str) -> StoreError {
     StoreError::Domain(DomainError::field(
         "code",
-        Msg::new("validation.duplicate").arg("field", "field.code").arg("value", code),
+        Msg::new("validation.duplicate")
+            .arg("field", "field.code")
+            .arg("value", code),
     ))
 }
 
@@ -239,20 +265,36 @@ macro_rules! insert_org {
 }
 
 /// Creates an organisation under `parent_id` (or a root, for an unrestricted scope).
-pub async fn create(db: &Db, actor: &Actor, scope: &Scope, parent_id: Option<OrgId>, draft: &OrgDraft) -> Result<Org> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    parent_id: Option<OrgId>,
+    draft: &OrgDraft,
+) -> Result<Org> {
     let parent = match parent_id {
         Some(pid) => {
             let parent = get(db, scope, pid).await.map_err(|e| match e {
-                StoreError::NotFound => StoreError::Domain(DomainError::field("parent_id", Msg::new("org.parent_not_found"))),
+                StoreError::NotFound => StoreError::Domain(DomainError::field(
+                    "parent_id",
+                    Msg::new("org.parent_not_found"),
+                )),
                 e => e,
             })?;
             if !parent.active {
-                return Err(StoreError::Domain(DomainError::Rule(Msg::new("org.parent_inactive"))));
+                return Err(StoreError::Domain(DomainError::Rule(Msg::new(
+                    "org.parent_inactive",
+                ))));
             }
             Some((parent.id, parent.path))
         }
         None if scope.all => None,
-        None => return Err(StoreError::Domain(DomainError::field("parent_id", Msg::new("org.root_forbidden")))),
+        None => {
+            return Err(StoreError::Domain(DomainError::field(
+                "parent_id",
+                Msg::new("org.root_forbidden"),
+            )));
+        }
     };
     let now = crate::now();
     let id = crate::on_db!(db, p => {
@@ -267,7 +309,14 @@ pub async fn create(db: &Db, actor: &Actor, scope: &Scope, parent_id: Option<Org
 }
 
 /// Updates the fields of an organisation, checking the caller's version.
-pub async fn update(db: &Db, actor: &Actor, scope: &Scope, id: OrgId, draft: &OrgDraft, version: i64) -> Result<Org> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: OrgId,
+    draft: &OrgDraft,
+    version: i64,
+) -> Result<Org> {
     let current = get(db, scope, id).await?;
     let now = crate::now();
     crate::on_db!(db, p => {
@@ -294,17 +343,30 @@ pub async fn update(db: &Db, actor: &Actor, scope: &Scope, id: OrgId, draft: &Or
 }
 
 /// Moves an organisation, with its whole subtree, under `new_parent_id`.
-pub async fn move_to(db: &Db, actor: &Actor, scope: &Scope, id: OrgId, new_parent_id: OrgId, version: i64) -> Result<Org> {
+pub async fn move_to(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: OrgId,
+    new_parent_id: OrgId,
+    version: i64,
+) -> Result<Org> {
     let node = get(db, scope, id).await?;
     let parent = get(db, scope, new_parent_id).await.map_err(|e| match e {
-        StoreError::NotFound => StoreError::Domain(DomainError::field("new_parent_id", Msg::new("org.parent_not_found"))),
+        StoreError::NotFound => StoreError::Domain(DomainError::field(
+            "new_parent_id",
+            Msg::new("org.parent_not_found"),
+        )),
         e => e,
     })?;
     if !parent.active {
-        return Err(StoreError::Domain(DomainError::Rule(Msg::new("org.parent_inactive"))));
+        return Err(StoreError::Domain(DomainError::Rule(Msg::new(
+            "org.parent_inactive",
+        ))));
     }
     let old = OrgPath::parse(&node.path).ok_or_else(|| StoreError::Corrupt(node.path.clone()))?;
-    let parent_path = OrgPath::parse(&parent.path).ok_or_else(|| StoreError::Corrupt(parent.path.clone()))?;
+    let parent_path =
+        OrgPath::parse(&parent.path).ok_or_else(|| StoreError::Corrupt(parent.path.clone()))?;
     let new = moved_path(&old, id, &parent_path)?;
     let delta = new.depth() - old.depth();
     let old_len = i32::try_from(old.as_str().len()).unwrap_or(i32::MAX);
@@ -332,7 +394,14 @@ pub async fn move_to(db: &Db, actor: &Actor, scope: &Scope, id: OrgId, new_paren
 }
 
 /// Deactivates (`active = false`) or reactivates an organisation. History is kept: nothing is deleted.
-pub async fn set_active(db: &Db, actor: &Actor, scope: &Scope, id: OrgId, active: bool, version: i64) -> Result<Org> {
+pub async fn set_active(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: OrgId,
+    active: bool,
+    version: i64,
+) -> Result<Org> {
     let node = get(db, scope, id).await?;
     let now = crate::now();
     crate::on_db!(db, p => {
@@ -384,7 +453,12 @@ pub struct RowError {
 /// Imports organisations: every row is checked against the file and the database first; if any
 /// row is bad nothing is stored and all errors are returned. Rows may reference parents defined
 /// later in the file.
-pub async fn import(db: &Db, actor: &Actor, scope: &Scope, rows: &[ImportRow]) -> Result<std::result::Result<usize, Vec<RowError>>> {
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    rows: &[ImportRow],
+) -> Result<std::result::Result<usize, Vec<RowError>>> {
     use std::collections::HashMap;
     let mut errors = Vec::new();
     let mut by_code: HashMap<&str, usize> = HashMap::new();
@@ -393,7 +467,9 @@ pub async fn import(db: &Db, actor: &Actor, scope: &Scope, rows: &[ImportRow]) -
             errors.push(RowError {
                 row: r.row,
                 column: "编码".into(),
-                msg: Msg::new("import.duplicate_in_file").arg("value", &r.draft.code).arg("other", rows[*first].row),
+                msg: Msg::new("import.duplicate_in_file")
+                    .arg("value", &r.draft.code)
+                    .arg("other", rows[*first].row),
             });
         } else {
             by_code.insert(r.draft.code.as_str(), i);
@@ -401,23 +477,55 @@ pub async fn import(db: &Db, actor: &Actor, scope: &Scope, rows: &[ImportRow]) -
     }
     // Existing codes and in-scope parents from the database.
     let codes: Vec<String> = rows.iter().map(|r| r.draft.code.clone()).collect();
-    let parent_codes: Vec<String> = rows.iter().filter_map(|r| r.parent_code.clone()).filter(|c| !by_code.contains_key(c.as_str())).collect();
-    let existing: Vec<String> = lookup_codes(db, &codes).await?.into_iter().map(|o| o.code).collect();
-    let db_parents: HashMap<String, Org> = lookup_codes(db, &parent_codes).await?.into_iter().map(|o| (o.code.clone(), o)).collect();
+    let parent_codes: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.parent_code.clone())
+        .filter(|c| !by_code.contains_key(c.as_str()))
+        .collect();
+    let existing: Vec<String> = lookup_codes(db, &codes)
+        .await?
+        .into_iter()
+        .map(|o| o.code)
+        .collect();
+    let db_parents: HashMap<String, Org> = lookup_codes(db, &parent_codes)
+        .await?
+        .into_iter()
+        .map(|o| (o.code.clone(), o))
+        .collect();
     for r in rows {
         if existing.contains(&r.draft.code) {
-            errors.push(RowError { row: r.row, column: "编码".into(), msg: Msg::new("import.code_exists").arg("value", &r.draft.code) });
+            errors.push(RowError {
+                row: r.row,
+                column: "编码".into(),
+                msg: Msg::new("import.code_exists").arg("value", &r.draft.code),
+            });
         }
         match &r.parent_code {
-            None if !scope.all => errors.push(RowError { row: r.row, column: "上级编码".into(), msg: Msg::new("org.root_forbidden") }),
+            None if !scope.all => errors.push(RowError {
+                row: r.row,
+                column: "上级编码".into(),
+                msg: Msg::new("org.root_forbidden"),
+            }),
             None => {}
             Some(pc) if by_code.contains_key(pc.as_str()) => {}
             Some(pc) => match db_parents.get(pc) {
-                None => errors.push(RowError { row: r.row, column: "上级编码".into(), msg: Msg::new("import.parent_unknown").arg("value", pc) }),
+                None => errors.push(RowError {
+                    row: r.row,
+                    column: "上级编码".into(),
+                    msg: Msg::new("import.parent_unknown").arg("value", pc),
+                }),
                 Some(o) if !scope.contains(o.id, &o.path, o.created_by) => {
-                    errors.push(RowError { row: r.row, column: "上级编码".into(), msg: Msg::new("import.parent_out_of_scope").arg("value", pc) });
+                    errors.push(RowError {
+                        row: r.row,
+                        column: "上级编码".into(),
+                        msg: Msg::new("import.parent_out_of_scope").arg("value", pc),
+                    });
                 }
-                Some(o) if !o.active => errors.push(RowError { row: r.row, column: "上级编码".into(), msg: Msg::new("org.parent_inactive") }),
+                Some(o) if !o.active => errors.push(RowError {
+                    row: r.row,
+                    column: "上级编码".into(),
+                    msg: Msg::new("org.parent_inactive"),
+                }),
                 Some(_) => {}
             },
         }
@@ -441,7 +549,11 @@ pub async fn import(db: &Db, actor: &Actor, scope: &Scope, rows: &[ImportRow]) -
         });
         if pending.len() == before {
             for &i in &pending {
-                errors.push(RowError { row: rows[i].row, column: "上级编码".into(), msg: Msg::new("import.cycle") });
+                errors.push(RowError {
+                    row: rows[i].row,
+                    column: "上级编码".into(),
+                    msg: Msg::new("import.cycle"),
+                });
             }
             break;
         }

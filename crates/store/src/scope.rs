@@ -38,19 +38,42 @@ pub struct ScopeColumns<'a> {
 impl Scope {
     /// A scope that sees everything (for system jobs and the command line).
     pub fn unrestricted() -> Self {
-        Scope { user_id: 0, all: true, ranges: Vec::new(), orgs: Vec::new(), own: false }
+        Scope {
+            user_id: 0,
+            all: true,
+            ranges: Vec::new(),
+            orgs: Vec::new(),
+            own: false,
+        }
     }
 
     /// Resolves `access` for `user_id`, looking up the paths of granted subtrees.
     pub async fn resolve(db: &Db, user_id: i64, access: &Access) -> Result<Scope> {
         let grants = match &access.data {
-            DataAccess::All => return Ok(Scope { user_id, ..Scope::unrestricted() }),
+            DataAccess::All => {
+                return Ok(Scope {
+                    user_id,
+                    ..Scope::unrestricted()
+                });
+            }
             DataAccess::Some(g) => g,
         };
-        let mut scope = Scope { user_id, all: false, ranges: Vec::new(), orgs: Vec::new(), own: false };
+        let mut scope = Scope {
+            user_id,
+            all: false,
+            ranges: Vec::new(),
+            orgs: Vec::new(),
+            own: false,
+        };
         let subtree_ids: Vec<OrgId> = grants
             .iter()
-            .filter_map(|g| if let ScopeGrant::Subtree(id) = g { Some(*id) } else { None })
+            .filter_map(|g| {
+                if let ScopeGrant::Subtree(id) = g {
+                    Some(*id)
+                } else {
+                    None
+                }
+            })
             .collect();
         for g in grants {
             match g {
@@ -111,7 +134,10 @@ impl Scope {
     /// True when an organisation with `path` and `created_by` lies inside this scope.
     pub fn contains(&self, org_id: OrgId, path: &str, created_by: Option<i64>) -> bool {
         self.all
-            || self.ranges.iter().any(|(s, e)| path >= s.as_str() && path < e.as_str())
+            || self
+                .ranges
+                .iter()
+                .any(|(s, e)| path >= s.as_str() && path < e.as_str())
             || self.orgs.contains(&org_id)
             || (self.own && created_by == Some(self.user_id))
     }

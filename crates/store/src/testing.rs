@@ -31,7 +31,10 @@ pub async fn postgres_fresh() -> Result<(Db, String)> {
     let schema = format!(
         "xt_{}_{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
     );
     let admin = connect_postgres(base.clone()).await?;
     crate::on_db!(&admin, p => {

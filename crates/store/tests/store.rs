@@ -1,4 +1,5 @@
 //! Storage tests. Every test runs twice: on a real SQLite file and on a real PostgreSQL server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 
@@ -20,12 +21,19 @@ struct TestDb {
 
 async fn sqlite_db() -> TestDb {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = testing::sqlite_at(&dir.path().join("t.db")).await.expect("sqlite");
-    TestDb { db, _dir: Some(dir) }
+    let db = testing::sqlite_at(&dir.path().join("t.db"))
+        .await
+        .expect("sqlite");
+    TestDb {
+        db,
+        _dir: Some(dir),
+    }
 }
 
 async fn pg_db() -> TestDb {
-    let (db, _) = testing::postgres_fresh().await.expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
+    let (db, _) = testing::postgres_fresh()
+        .await
+        .expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
     TestDb { db, _dir: None }
 }
 
@@ -62,11 +70,24 @@ fn actor() -> Actor {
 }
 
 fn draft(code: &str, name: &str, kind: OrgKind) -> OrgDraft {
-    OrgDraft { code: code.into(), name: name.into(), kind, party_org_kind: Some(PartyOrgKind::Committee) }
+    OrgDraft {
+        code: code.into(),
+        name: name.into(),
+        kind,
+        party_org_kind: Some(PartyOrgKind::Committee),
+    }
 }
 
 async fn mk(db: &Db, parent: Option<OrgId>, code: &str, kind: OrgKind) -> orgs::Org {
-    orgs::create(db, &actor(), &Scope::unrestricted(), parent, &draft(code, &format!("{code}名"), kind)).await.expect("create org")
+    orgs::create(
+        db,
+        &actor(),
+        &Scope::unrestricted(),
+        parent,
+        &draft(code, &format!("{code}名"), kind),
+    )
+    .await
+    .expect("create org")
 }
 
 /// A province with two cities, each with two counties, each with a township.
@@ -81,7 +102,18 @@ async fn small_tree(db: &Db) -> BTreeMap<&'static str, orgs::Org> {
             let county = mk(db, Some(city.id), k, OrgKind::County).await;
             let t = mk(db, Some(county.id), &format!("{k}T"), OrgKind::Township).await;
             m.insert(k, county);
-            m.insert(if k == "K11" { "K11T" } else if k == "K12" { "K12T" } else if k == "K21" { "K21T" } else { "K22T" }, t);
+            m.insert(
+                if k == "K11" {
+                    "K11T"
+                } else if k == "K12" {
+                    "K12T"
+                } else if k == "K21" {
+                    "K21T"
+                } else {
+                    "K22T"
+                },
+                t,
+            );
         }
     }
     m
@@ -96,45 +128,120 @@ async fn org_tree_create_move_deactivate(db: Db) {
     let k11 = &t["K11"];
     assert_eq!(k11.depth, 2);
     assert_eq!(k11.path, format!("/{}/{}/{}/", p.id, t["C1"].id, k11.id));
-    assert_eq!(orgs::get(&db, &all, t["C1"].id).await.unwrap().child_count, 2);
+    assert_eq!(
+        orgs::get(&db, &all, t["C1"].id).await.unwrap().child_count,
+        2
+    );
 
     // Subtree search: C1 has itself, two counties and two townships.
-    let sub = orgs::search(&db, &all, &OrgFilter { within: Some(t["C1"].id), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    let sub = orgs::search(
+        &db,
+        &all,
+        &OrgFilter {
+            within: Some(t["C1"].id),
+            ..Default::default()
+        },
+        PageReq::new(None, None),
+    )
+    .await
+    .unwrap();
     assert_eq!(sub.total, 5);
-    let by_name = orgs::search(&db, &all, &OrgFilter { q: Some("K2".into()), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    let by_name = orgs::search(
+        &db,
+        &all,
+        &OrgFilter {
+            q: Some("K2".into()),
+            ..Default::default()
+        },
+        PageReq::new(None, None),
+    )
+    .await
+    .unwrap();
     assert_eq!(by_name.total, 4);
     // LIKE wildcards typed by a user are literal.
-    let pct = orgs::search(&db, &all, &OrgFilter { q: Some("%".into()), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    let pct = orgs::search(
+        &db,
+        &all,
+        &OrgFilter {
+            q: Some("%".into()),
+            ..Default::default()
+        },
+        PageReq::new(None, None),
+    )
+    .await
+    .unwrap();
     assert_eq!(pct.total, 0);
 
     // Move K11 (with its township) under C2: paths and depths of the whole subtree follow.
-    let moved = orgs::move_to(&db, &actor(), &all, k11.id, t["C2"].id, k11.version).await.unwrap();
+    let moved = orgs::move_to(&db, &actor(), &all, k11.id, t["C2"].id, k11.version)
+        .await
+        .unwrap();
     assert_eq!(moved.parent_id, Some(t["C2"].id));
     assert_eq!(moved.path, format!("/{}/{}/{}/", p.id, t["C2"].id, k11.id));
     let town = orgs::get(&db, &all, t["K11T"].id).await.unwrap();
     assert_eq!(town.path, format!("{}{}/", moved.path, town.id));
     assert_eq!(town.depth, 3);
-    let c2 = orgs::search(&db, &all, &OrgFilter { within: Some(t["C2"].id), ..Default::default() }, PageReq::new(None, None)).await.unwrap();
+    let c2 = orgs::search(
+        &db,
+        &all,
+        &OrgFilter {
+            within: Some(t["C2"].id),
+            ..Default::default()
+        },
+        PageReq::new(None, None),
+    )
+    .await
+    .unwrap();
     assert_eq!(c2.total, 7);
     let anc = orgs::ancestors(&db, &all, town.id).await.unwrap();
-    assert_eq!(anc.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(), ["P", "C2", "K11"]);
+    assert_eq!(
+        anc.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
+        ["P", "C2", "K11"]
+    );
 
     // Moving a node under its own descendant is refused.
     let c2o = orgs::get(&db, &all, t["C2"].id).await.unwrap();
-    let err = orgs::move_to(&db, &actor(), &all, c2o.id, town.id, c2o.version).await.unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Rule(ref m)) if m.key == "org.move_into_own_subtree"), "{err:?}");
+    let err = orgs::move_to(&db, &actor(), &all, c2o.id, town.id, c2o.version)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Domain(DomainError::Rule(ref m)) if m.key == "org.move_into_own_subtree"),
+        "{err:?}"
+    );
 
     // Deactivating a node with active children is refused; leaf first, then it works.
-    let err = orgs::set_active(&db, &actor(), &all, moved.id, false, moved.version).await.unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Rule(ref m)) if m.key == "org.has_active_children"));
-    let town = orgs::set_active(&db, &actor(), &all, town.id, false, town.version).await.unwrap();
+    let err = orgs::set_active(&db, &actor(), &all, moved.id, false, moved.version)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Domain(DomainError::Rule(ref m)) if m.key == "org.has_active_children")
+    );
+    let town = orgs::set_active(&db, &actor(), &all, town.id, false, town.version)
+        .await
+        .unwrap();
     assert!(!town.active);
     let kids = orgs::children(&db, &all, moved.id, false).await.unwrap();
     assert!(kids.is_empty());
-    assert_eq!(orgs::children(&db, &all, moved.id, true).await.unwrap().len(), 1);
+    assert_eq!(
+        orgs::children(&db, &all, moved.id, true)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     // A deactivated parent takes no new children.
-    let err = orgs::create(&db, &actor(), &all, Some(town.id), &draft("V1", "村", OrgKind::Village)).await.unwrap_err();
-    assert!(matches!(err, StoreError::Domain(DomainError::Rule(ref m)) if m.key == "org.parent_inactive"));
+    let err = orgs::create(
+        &db,
+        &actor(),
+        &all,
+        Some(town.id),
+        &draft("V1", "村", OrgKind::Village),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Domain(DomainError::Rule(ref m)) if m.key == "org.parent_inactive")
+    );
     // Every write was audited in its transaction.
     let report = audit::verify(&db).await.unwrap();
     assert_eq!(report.problem, None);
@@ -145,15 +252,50 @@ async fn stale_version_and_duplicates_are_refused(db: Db) {
     let all = Scope::unrestricted();
     let p = mk(&db, None, "P", OrgKind::Province).await;
     let c = mk(&db, Some(p.id), "C", OrgKind::City).await;
-    let updated = orgs::update(&db, &actor(), &all, c.id, &draft("C", "新名称", OrgKind::City), c.version).await.unwrap();
+    let updated = orgs::update(
+        &db,
+        &actor(),
+        &all,
+        c.id,
+        &draft("C", "新名称", OrgKind::City),
+        c.version,
+    )
+    .await
+    .unwrap();
     assert_eq!(updated.version, c.version + 1);
     assert_eq!(updated.name, "新名称");
-    let stale = orgs::update(&db, &actor(), &all, c.id, &draft("C", "又一个", OrgKind::City), c.version).await.unwrap_err();
+    let stale = orgs::update(
+        &db,
+        &actor(),
+        &all,
+        c.id,
+        &draft("C", "又一个", OrgKind::City),
+        c.version,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(stale, StoreError::StaleVersion));
     assert_eq!(orgs::get(&db, &all, c.id).await.unwrap().name, "新名称");
-    let dup = orgs::create(&db, &actor(), &all, Some(p.id), &draft("C", "重复", OrgKind::City)).await.unwrap_err();
+    let dup = orgs::create(
+        &db,
+        &actor(),
+        &all,
+        Some(p.id),
+        &draft("C", "重复", OrgKind::City),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(dup, StoreError::Domain(DomainError::Invalid(ref f)) if f[0].field == "code"));
-    let dup2 = orgs::update(&db, &actor(), &all, c.id, &draft("P", "x", OrgKind::City), updated.version).await.unwrap_err();
+    let dup2 = orgs::update(
+        &db,
+        &actor(),
+        &all,
+        c.id,
+        &draft("P", "x", OrgKind::City),
+        updated.version,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(dup2, StoreError::Domain(DomainError::Invalid(_))));
 }
 
@@ -162,65 +304,193 @@ async fn scope_hides_other_subtrees_everywhere(db: Db) {
     let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
     let mut users = BTreeMap::new();
     for k in ["K11", "K12"] {
-        let u = accounts::create_user(&db, &actor(), &Scope::unrestricted(), &NewUser {
-            username: format!("u{}", k.to_lowercase()),
-            display_name: k.into(),
-            org_id: t[k].id,
-            password_hash: hash.into(),
-            must_change_password: false,
-        })
+        let u = accounts::create_user(
+            &db,
+            &actor(),
+            &Scope::unrestricted(),
+            &NewUser {
+                username: format!("u{}", k.to_lowercase()),
+                display_name: k.into(),
+                org_id: t[k].id,
+                password_hash: hash.into(),
+                must_change_password: false,
+            },
+        )
         .await
         .unwrap();
         users.insert(k, u);
     }
     // A county office director: 本部门及以下 at K11.
-    let role = accounts::save_role(&db, &actor(), None, "dir", "主任", None, false,
-        &RoleDraft::parse(None, &["org:read".into()], "org_and_below", &[], &[]).unwrap()).await.unwrap();
+    let role = accounts::save_role(
+        &db,
+        &actor(),
+        None,
+        accounts::RoleHeader {
+            code: "dir",
+            name: "主任",
+            admin_class: None,
+            builtin: false,
+        },
+        &RoleDraft::parse(None, &["org:read".into()], "org_and_below", &[], &[]).unwrap(),
+    )
+    .await
+    .unwrap();
     let u = &users["K11"];
     let access = Access::combine(u.org_id, &[role.grant()]);
     let scope = Scope::resolve(&db, u.id, &access).await.unwrap();
 
     let roots = orgs::roots(&db, &scope).await.unwrap();
-    assert_eq!(roots.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(), ["K11"]);
+    assert_eq!(
+        roots.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(),
+        ["K11"]
+    );
     // Detail of another county, of the city above, of a township of the other county: not found.
     for other in ["K12", "C1", "P", "K12T", "K21"] {
-        assert!(matches!(orgs::get(&db, &scope, t[other].id).await, Err(StoreError::NotFound)), "{other} leaked");
-        assert!(orgs::children(&db, &scope, t[other].id, true).await.unwrap().iter().all(|o| o.path.starts_with(&t["K11"].path)));
+        assert!(
+            matches!(
+                orgs::get(&db, &scope, t[other].id).await,
+                Err(StoreError::NotFound)
+            ),
+            "{other} leaked"
+        );
+        assert!(
+            orgs::children(&db, &scope, t[other].id, true)
+                .await
+                .unwrap()
+                .iter()
+                .all(|o| o.path.starts_with(&t["K11"].path))
+        );
     }
     assert!(orgs::get(&db, &scope, t["K11T"].id).await.is_ok());
     // Search and export see only the own subtree.
-    let all = orgs::search(&db, &scope, &OrgFilter::default(), PageReq::new(None, Some(200))).await.unwrap();
-    assert_eq!(all.items.iter().map(|o| o.code.as_str()).collect::<Vec<_>>(), ["K11", "K11T"]);
+    let all = orgs::search(
+        &db,
+        &scope,
+        &OrgFilter::default(),
+        PageReq::new(None, Some(200)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        all.items
+            .iter()
+            .map(|o| o.code.as_str())
+            .collect::<Vec<_>>(),
+        ["K11", "K11T"]
+    );
     let exp = orgs::export(&db, &scope, None).await.unwrap();
     assert_eq!(exp.len(), 2);
-    assert!(matches!(orgs::export(&db, &scope, Some(t["K12"].id)).await, Err(StoreError::NotFound)));
     assert!(matches!(
-        orgs::search(&db, &scope, &OrgFilter { within: Some(t["C1"].id), ..Default::default() }, PageReq::new(None, None)).await,
+        orgs::export(&db, &scope, Some(t["K12"].id)).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        orgs::search(
+            &db,
+            &scope,
+            &OrgFilter {
+                within: Some(t["C1"].id),
+                ..Default::default()
+            },
+            PageReq::new(None, None)
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     // Ancestors above the scope are not shown.
-    assert!(orgs::ancestors(&db, &scope, t["K11T"].id).await.unwrap().iter().all(|o| o.code == "K11"));
+    assert!(
+        orgs::ancestors(&db, &scope, t["K11T"].id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| o.code == "K11")
+    );
     // Users of the other county are invisible.
-    let listed = accounts::list_users(&db, &scope, &Default::default(), PageReq::new(None, None)).await.unwrap();
-    assert_eq!(listed.items.iter().map(|u| u.username.as_str()).collect::<Vec<_>>(), ["uk11"]);
-    assert!(matches!(accounts::get_user(&db, &scope, users["K12"].id).await, Err(StoreError::NotFound)));
+    let listed = accounts::list_users(&db, &scope, &Default::default(), PageReq::new(None, None))
+        .await
+        .unwrap();
+    assert_eq!(
+        listed
+            .items
+            .iter()
+            .map(|u| u.username.as_str())
+            .collect::<Vec<_>>(),
+        ["uk11"]
+    );
+    assert!(matches!(
+        accounts::get_user(&db, &scope, users["K12"].id).await,
+        Err(StoreError::NotFound)
+    ));
     // Writes outside the scope fail as not found; creating under another county too.
     let k12 = &t["K12"];
-    assert!(matches!(orgs::update(&db, &actor(), &scope, k12.id, &draft("K12", "x", OrgKind::County), k12.version).await, Err(StoreError::NotFound)));
-    assert!(orgs::create(&db, &actor(), &scope, Some(k12.id), &draft("X", "x", OrgKind::Township)).await.is_err());
-    assert!(orgs::create(&db, &actor(), &scope, None, &draft("ROOT2", "x", OrgKind::Province)).await.is_err());
+    assert!(matches!(
+        orgs::update(
+            &db,
+            &actor(),
+            &scope,
+            k12.id,
+            &draft("K12", "x", OrgKind::County),
+            k12.version
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        orgs::create(
+            &db,
+            &actor(),
+            &scope,
+            Some(k12.id),
+            &draft("X", "x", OrgKind::Township)
+        )
+        .await
+        .is_err()
+    );
+    assert!(
+        orgs::create(
+            &db,
+            &actor(),
+            &scope,
+            None,
+            &draft("ROOT2", "x", OrgKind::Province)
+        )
+        .await
+        .is_err()
+    );
     // 本部门: only the org itself; 仅本人: records the user created.
-    let own_org = Access::combine(u.org_id, &[xuncha_domain::perm::RoleGrant { data_scope: DataScope::Org, ..role.grant() }]);
+    let own_org = Access::combine(
+        u.org_id,
+        &[xuncha_domain::perm::RoleGrant {
+            data_scope: DataScope::Org,
+            ..role.grant()
+        }],
+    );
     let s2 = Scope::resolve(&db, u.id, &own_org).await.unwrap();
     assert!(orgs::get(&db, &s2, t["K11"].id).await.is_ok());
     assert!(orgs::get(&db, &s2, t["K11T"].id).await.is_err());
-    let own = Access::combine(u.org_id, &[xuncha_domain::perm::RoleGrant { data_scope: DataScope::OwnOnly, ..role.grant() }]);
+    let own = Access::combine(
+        u.org_id,
+        &[xuncha_domain::perm::RoleGrant {
+            data_scope: DataScope::OwnOnly,
+            ..role.grant()
+        }],
+    );
     let s3 = Scope::resolve(&db, u.id, &own).await.unwrap();
-    assert!(orgs::search(&db, &s3, &OrgFilter::default(), PageReq::new(None, None)).await.unwrap().items.is_empty());
+    assert!(
+        orgs::search(&db, &s3, &OrgFilter::default(), PageReq::new(None, None))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 }
 
 fn row(n: usize, code: &str, parent: Option<&str>) -> ImportRow {
-    ImportRow { row: n, parent_code: parent.map(str::to_string), draft: draft(code, &format!("{code}名"), OrgKind::Township) }
+    ImportRow {
+        row: n,
+        parent_code: parent.map(str::to_string),
+        draft: draft(code, &format!("{code}名"), OrgKind::Township),
+    }
 }
 
 async fn import_is_all_or_nothing(db: Db) {
@@ -228,7 +498,11 @@ async fn import_is_all_or_nothing(db: Db) {
     let p = mk(&db, None, "P", OrgKind::Province).await;
     let before = audit::verify(&db).await.unwrap().checked;
     // Children before parents in the file are fine.
-    let ok = vec![row(2, "B", Some("A")), row(3, "A", Some("P")), row(4, "C", Some("B"))];
+    let ok = vec![
+        row(2, "B", Some("A")),
+        row(3, "A", Some("P")),
+        row(4, "C", Some("B")),
+    ];
     assert_eq!(orgs::import(&db, &actor(), &all, &ok).await.unwrap(), Ok(3));
     let c = orgs::get_by_code(&db, &all, "C").await.unwrap();
     assert_eq!(c.depth, 3);
@@ -241,26 +515,63 @@ async fn import_is_all_or_nothing(db: Db) {
         row(6, "X", Some("Y")),
         row(7, "Y", Some("X")),
     ];
-    let errors = orgs::import(&db, &actor(), &all, &bad).await.unwrap().unwrap_err();
+    let errors = orgs::import(&db, &actor(), &all, &bad)
+        .await
+        .unwrap()
+        .unwrap_err();
     let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.row, e.msg.key)).collect();
     assert!(got.contains(&(3, "import.parent_unknown")), "{got:?}");
     assert!(got.contains(&(4, "import.code_exists")), "{got:?}");
     assert!(got.contains(&(5, "import.duplicate_in_file")), "{got:?}");
-    assert!(got.contains(&(6, "import.cycle")) && got.contains(&(7, "import.cycle")), "{got:?}");
-    assert!(matches!(orgs::get_by_code(&db, &all, "D").await, Err(StoreError::NotFound)));
-    assert_eq!(orgs::search(&db, &all, &OrgFilter::default(), PageReq::new(None, None)).await.unwrap().total, 4);
+    assert!(
+        got.contains(&(6, "import.cycle")) && got.contains(&(7, "import.cycle")),
+        "{got:?}"
+    );
+    assert!(matches!(
+        orgs::get_by_code(&db, &all, "D").await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        orgs::search(&db, &all, &OrgFilter::default(), PageReq::new(None, None))
+            .await
+            .unwrap()
+            .total,
+        4
+    );
     // The failed import wrote nothing to the audit trail either; the good one wrote one record.
     assert_eq!(audit::verify(&db).await.unwrap().checked, before + 1);
     // A scoped importer cannot attach rows outside its scope or create roots.
     let k = mk(&db, Some(p.id), "K", OrgKind::County).await;
     let role = RoleDraft::parse(None, &["org:import".into()], "custom", &[k.id], &[]).unwrap();
-    let access = Access::combine(k.id, &[xuncha_domain::perm::RoleGrant {
-        admin_class: None, permissions: role.permissions, data_scope: DataScope::Custom, custom_org_ids: vec![k.id], compartments: vec![],
-    }]);
+    let access = Access::combine(
+        k.id,
+        &[xuncha_domain::perm::RoleGrant {
+            admin_class: None,
+            permissions: role.permissions,
+            data_scope: DataScope::Custom,
+            custom_org_ids: vec![k.id],
+            compartments: vec![],
+        }],
+    );
     let scope = Scope::resolve(&db, 1, &access).await.unwrap();
-    let errs = orgs::import(&db, &actor(), &scope, &[row(2, "Z1", Some("A")), row(3, "Z2", None), row(4, "Z3", Some("K"))]).await.unwrap().unwrap_err();
+    let errs = orgs::import(
+        &db,
+        &actor(),
+        &scope,
+        &[
+            row(2, "Z1", Some("A")),
+            row(3, "Z2", None),
+            row(4, "Z3", Some("K")),
+        ],
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
     let got: Vec<(usize, &str)> = errs.iter().map(|e| (e.row, e.msg.key)).collect();
-    assert_eq!(got, vec![(2, "import.parent_out_of_scope"), (3, "org.root_forbidden")]);
+    assert_eq!(
+        got,
+        vec![(2, "import.parent_out_of_scope"), (3, "org.root_forbidden")]
+    );
 }
 
 async fn audit_chain_detects_tampering(db: Db) {
@@ -283,70 +594,217 @@ async fn audit_chain_detects_tampering(db: Db) {
         sqlx::query("DROP TRIGGER audit_log_no_delete ON audit_log").execute(pool).await.ok();
     });
     on_db!(&db, pool => { sqlx::query("UPDATE audit_log SET summary = '篡改' WHERE seq = 3").execute(pool).await.unwrap(); });
-    assert_eq!(audit::verify(&db).await.unwrap().problem, Some((3, ChainProblem::Edited)));
+    assert_eq!(
+        audit::verify(&db).await.unwrap().problem,
+        Some((3, ChainProblem::Edited))
+    );
     on_db!(&db, pool => {
         sqlx::query("DELETE FROM audit_log WHERE seq = 3").execute(pool).await.unwrap();
     });
-    assert_eq!(audit::verify(&db).await.unwrap().problem, Some((4, ChainProblem::Deleted)));
+    assert_eq!(
+        audit::verify(&db).await.unwrap().problem,
+        Some((4, ChainProblem::Deleted))
+    );
     // Re-insert a forged record 3 that links to GENESIS instead of record 2.
     on_db!(&db, pool => {
         sqlx::query("INSERT INTO audit_log (seq, at, category, actor_id, actor_name, action, target_type, target_id, summary, ip, success, prev_hash, hash) \
                      SELECT 3, at, category, actor_id, actor_name, action, target_type, target_id, summary, ip, success, prev_hash, hash FROM audit_log WHERE seq = 1")
             .execute(pool).await.unwrap();
     });
-    assert_eq!(audit::verify(&db).await.unwrap().problem, Some((3, ChainProblem::Inserted)));
+    assert_eq!(
+        audit::verify(&db).await.unwrap().problem,
+        Some((3, ChainProblem::Inserted))
+    );
     // Cutting off the tail is caught by the head.
     on_db!(&db, pool => {
         sqlx::query("DELETE FROM audit_log WHERE seq >= 3").execute(pool).await.unwrap();
     });
-    assert_eq!(audit::verify(&db).await.unwrap().problem, Some((3, ChainProblem::HeadMismatch)));
+    assert_eq!(
+        audit::verify(&db).await.unwrap().problem,
+        Some((3, ChainProblem::HeadMismatch))
+    );
 }
 
 async fn roles_sessions_tokens_policy(db: Db) {
     let all = Scope::unrestricted();
     let p = mk(&db, None, "P", OrgKind::Province).await;
-    let sys = accounts::save_role(&db, &actor(), None, "s", "系统", Some(AdminClass::System), true,
-        &RoleDraft::parse(Some(AdminClass::System), &["user:write".into()], "all", &[], &[]).unwrap()).await.unwrap();
-    let aud = accounts::save_role(&db, &actor(), None, "a", "审计", Some(AdminClass::Audit), true,
-        &RoleDraft::parse(Some(AdminClass::Audit), &["audit:read".into()], "all", &[], &[]).unwrap()).await.unwrap();
-    let custom = accounts::save_role(&db, &actor(), None, "c", "自定义", None, false,
-        &RoleDraft::parse(None, &["org:read".into()], "custom", &[p.id], &["clue".into()]).unwrap()).await.unwrap();
+    let sys = accounts::save_role(
+        &db,
+        &actor(),
+        None,
+        accounts::RoleHeader {
+            code: "s",
+            name: "系统",
+            admin_class: Some(AdminClass::System),
+            builtin: true,
+        },
+        &RoleDraft::parse(
+            Some(AdminClass::System),
+            &["user:write".into()],
+            "all",
+            &[],
+            &[],
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let aud = accounts::save_role(
+        &db,
+        &actor(),
+        None,
+        accounts::RoleHeader {
+            code: "a",
+            name: "审计",
+            admin_class: Some(AdminClass::Audit),
+            builtin: true,
+        },
+        &RoleDraft::parse(
+            Some(AdminClass::Audit),
+            &["audit:read".into()],
+            "all",
+            &[],
+            &[],
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let custom = accounts::save_role(
+        &db,
+        &actor(),
+        None,
+        accounts::RoleHeader {
+            code: "c",
+            name: "自定义",
+            admin_class: None,
+            builtin: false,
+        },
+        &RoleDraft::parse(
+            None,
+            &["org:read".into()],
+            "custom",
+            &[p.id],
+            &["clue".into()],
+        )
+        .unwrap(),
+    )
+    .await
+    .unwrap();
     assert_eq!(custom.custom_org_ids, vec![p.id]);
     assert_eq!(accounts::get_role(&db, custom.id).await.unwrap(), custom);
     assert_eq!(accounts::list_roles(&db).await.unwrap().len(), 3);
 
-    let u = accounts::create_user(&db, &actor(), &all, &NewUser {
-        username: "zhang".into(), display_name: "张三".into(), org_id: p.id, password_hash: "h".into(), must_change_password: true,
-    }).await.unwrap();
-    let dup = accounts::create_user(&db, &actor(), &all, &NewUser {
-        username: "zhang".into(), display_name: "x".into(), org_id: p.id, password_hash: "h".into(), must_change_password: true,
-    }).await.unwrap_err();
-    assert!(matches!(dup, StoreError::Domain(DomainError::Invalid(ref f)) if f[0].field == "username"));
+    let u = accounts::create_user(
+        &db,
+        &actor(),
+        &all,
+        &NewUser {
+            username: "zhang".into(),
+            display_name: "张三".into(),
+            org_id: p.id,
+            password_hash: "h".into(),
+            must_change_password: true,
+        },
+    )
+    .await
+    .unwrap();
+    let dup = accounts::create_user(
+        &db,
+        &actor(),
+        &all,
+        &NewUser {
+            username: "zhang".into(),
+            display_name: "x".into(),
+            org_id: p.id,
+            password_hash: "h".into(),
+            must_change_password: true,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(dup, StoreError::Domain(DomainError::Invalid(ref f)) if f[0].field == "username")
+    );
     // 三员分立 in storage: two administrator classes on one user are refused, nothing changes.
-    let err = accounts::set_roles(&db, &actor(), &all, u.id, &[sys.id, aud.id], u.version).await.unwrap_err();
+    let err = accounts::set_roles(&db, &actor(), &all, u.id, &[sys.id, aud.id], u.version)
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Domain(DomainError::Invalid(_))));
     assert!(accounts::user_roles(&db, u.id).await.unwrap().is_empty());
-    let u = accounts::set_roles(&db, &actor(), &all, u.id, &[custom.id], u.version).await.unwrap();
+    let u = accounts::set_roles(&db, &actor(), &all, u.id, &[custom.id], u.version)
+        .await
+        .unwrap();
     assert_eq!(accounts::user_roles(&db, u.id).await.unwrap()[0].code, "c");
-    assert!(matches!(accounts::set_roles(&db, &actor(), &all, u.id, &[], u.version - 1).await, Err(StoreError::StaleVersion)));
+    assert!(matches!(
+        accounts::set_roles(&db, &actor(), &all, u.id, &[], u.version - 1).await,
+        Err(StoreError::StaleVersion)
+    ));
 
     // Sessions slide and expire.
     let now = xuncha_store::now();
-    accounts::create_session(&db, "h1", u.id, "csrf", now + time::Duration::minutes(5), "127.0.0.1").await.unwrap();
-    let s = accounts::touch_session(&db, "h1", now, now + time::Duration::minutes(30)).await.unwrap().unwrap();
+    accounts::create_session(
+        &db,
+        "h1",
+        u.id,
+        "csrf",
+        now + time::Duration::minutes(5),
+        "127.0.0.1",
+    )
+    .await
+    .unwrap();
+    let s = accounts::touch_session(&db, "h1", now, now + time::Duration::minutes(30))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(s.csrf_token, "csrf");
-    assert!(accounts::touch_session(&db, "h1", now + time::Duration::minutes(29), now).await.unwrap().is_some());
-    assert!(accounts::touch_session(&db, "h1", now + time::Duration::minutes(31), now).await.unwrap().is_none());
-    assert!(accounts::touch_session(&db, "nope", now, now).await.unwrap().is_none());
+    assert!(
+        accounts::touch_session(&db, "h1", now + time::Duration::minutes(29), now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        accounts::touch_session(&db, "h1", now + time::Duration::minutes(31), now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        accounts::touch_session(&db, "nope", now, now)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Tokens: live, used, revoked.
-    let id = accounts::create_token(&db, &actor(), u.id, "集成", "th", &["org:read".into()], now + time::Duration::days(1)).await.unwrap();
+    let id = accounts::create_token(
+        &db,
+        &actor(),
+        u.id,
+        "集成",
+        "th",
+        &["org:read".into()],
+        now + time::Duration::days(1),
+    )
+    .await
+    .unwrap();
     let t = accounts::use_token(&db, "th", now).await.unwrap().unwrap();
     assert_eq!(t.permission_list().unwrap(), vec!["org:read".to_string()]);
-    assert!(accounts::use_token(&db, "th", now + time::Duration::days(2)).await.unwrap().is_none());
-    accounts::revoke_token(&db, &actor(), u.id, id).await.unwrap();
+    assert!(
+        accounts::use_token(&db, "th", now + time::Duration::days(2))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    accounts::revoke_token(&db, &actor(), u.id, id)
+        .await
+        .unwrap();
     assert!(accounts::use_token(&db, "th", now).await.unwrap().is_none());
-    assert!(matches!(accounts::revoke_token(&db, &actor(), u.id, id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        accounts::revoke_token(&db, &actor(), u.id, id).await,
+        Err(StoreError::NotFound)
+    ));
 
     // Policy with optimistic locking.
     let mut pol = accounts::policy(&db).await.unwrap();
@@ -354,12 +812,24 @@ async fn roles_sessions_tokens_policy(db: Db) {
     pol.password.min_length = 10;
     let saved = accounts::save_policy(&db, &actor(), &pol).await.unwrap();
     assert_eq!(saved.password.min_length, 10);
-    assert!(matches!(accounts::save_policy(&db, &actor(), &pol).await, Err(StoreError::StaleVersion)));
+    assert!(matches!(
+        accounts::save_policy(&db, &actor(), &pol).await,
+        Err(StoreError::StaleVersion)
+    ));
 
     // Lock and unlock; TOTP step replay protection.
-    accounts::set_locked(&db, &actor(), &all, u.id, true).await.unwrap();
-    assert!(accounts::get_user(&db, &all, u.id).await.unwrap().locked_by_admin);
-    accounts::set_locked(&db, &actor(), &all, u.id, false).await.unwrap();
+    accounts::set_locked(&db, &actor(), &all, u.id, true)
+        .await
+        .unwrap();
+    assert!(
+        accounts::get_user(&db, &all, u.id)
+            .await
+            .unwrap()
+            .locked_by_admin
+    );
+    accounts::set_locked(&db, &actor(), &all, u.id, false)
+        .await
+        .unwrap();
     assert!(accounts::use_totp_step(&db, u.id, 100).await.unwrap());
     assert!(!accounts::use_totp_step(&db, u.id, 100).await.unwrap());
     assert!(accounts::use_totp_step(&db, u.id, 101).await.unwrap());
@@ -380,22 +850,33 @@ async fn migrations_are_in_parity() {
          WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' ORDER BY 1, 2")
         .fetch_all(pool).await.unwrap());
     assert!(!sqlite_cols.is_empty());
-    assert_eq!(sqlite_cols, pg_cols, "tables and columns differ between migrations/sqlite and migrations/postgres");
+    assert_eq!(
+        sqlite_cols, pg_cols,
+        "tables and columns differ between migrations/sqlite and migrations/postgres"
+    );
     let sqlite_idx: Vec<(String,)> = on_db!(&s.db, pool => sqlx::query_as(
         "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY 1").fetch_all(pool).await.unwrap());
     let pg_idx: Vec<(String,)> = on_db!(&p.db, pool => sqlx::query_as(
         "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' \
          AND tablename <> '_sqlx_migrations' ORDER BY 1").fetch_all(pool).await.unwrap());
-    assert_eq!(sqlite_idx, pg_idx, "indexes differ between the two migration trees");
+    assert_eq!(
+        sqlite_idx, pg_idx,
+        "indexes differ between the two migration trees"
+    );
     let names = |dir: &str| -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
+        let mut v: Vec<String> =
+            std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
         v.sort();
         v
     };
-    assert_eq!(names("migrations/sqlite"), names("migrations/postgres"), "migration file names differ");
+    assert_eq!(
+        names("migrations/sqlite"),
+        names("migrations/postgres"),
+        "migration file names differ"
+    );
 }
 
 /// An online SQLite backup is consistent and restores to an identical, verifiable database.
@@ -407,21 +888,37 @@ async fn sqlite_backup_and_restore() {
     let p = mk(&db, None, "P", OrgKind::Province).await;
     mk(&db, Some(p.id), "C", OrgKind::City).await;
     let backup_file = dir.path().join("backup.db");
-    xuncha_store::backup::backup(&db, None, &backup_file).await.unwrap();
-    assert!(xuncha_store::backup::backup(&db, None, &backup_file).await.is_err(), "overwrote an existing backup");
+    xuncha_store::backup::backup(&db, None, &backup_file)
+        .await
+        .unwrap();
+    assert!(
+        xuncha_store::backup::backup(&db, None, &backup_file)
+            .await
+            .is_err(),
+        "overwrote an existing backup"
+    );
     // Changes after the backup are gone after the restore.
     mk(&db, Some(p.id), "AFTER", OrgKind::City).await;
     db.close().await;
-    xuncha_store::backup::restore_sqlite(&backup_file, &live).await.unwrap();
+    xuncha_store::backup::restore_sqlite(&backup_file, &live)
+        .await
+        .unwrap();
     let db = testing::sqlite_at(&live).await.unwrap();
     let all = Scope::unrestricted();
     assert!(orgs::get_by_code(&db, &all, "C").await.is_ok());
-    assert!(matches!(orgs::get_by_code(&db, &all, "AFTER").await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        orgs::get_by_code(&db, &all, "AFTER").await,
+        Err(StoreError::NotFound)
+    ));
     assert_eq!(audit::verify(&db).await.unwrap().problem, None);
     // A file that is not a Xuncha database is refused and the live one is untouched.
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, b"not a database").unwrap();
-    assert!(xuncha_store::backup::restore_sqlite(&junk, &live).await.is_err());
+    assert!(
+        xuncha_store::backup::restore_sqlite(&junk, &live)
+            .await
+            .is_err()
+    );
     assert!(orgs::get_by_code(&db, &all, "C").await.is_ok());
 }
 
@@ -432,7 +929,9 @@ async fn postgres_backup_writes_archive() {
     mk(&t.db, None, "P", OrgKind::Province).await;
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("pg.dump");
-    xuncha_store::backup::backup(&t.db, Some(&testing::pg_url()), &f).await.unwrap();
+    xuncha_store::backup::backup(&t.db, Some(&testing::pg_url()), &f)
+        .await
+        .unwrap();
     let bytes = std::fs::read(&f).unwrap();
     assert!(bytes.starts_with(b"PGDMP"), "not a pg_dump custom archive");
 }

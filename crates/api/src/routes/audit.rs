@@ -9,12 +9,15 @@ use xuncha_store::PageReq;
 use xuncha_store::audit::{self, AuditFilter};
 
 use super::{ApiQuery, day_start, rfc3339};
-use crate::auth::{Need, AuditRead};
+use crate::auth::{AuditRead, Need};
 use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(operations)).routes(routes!(logins)).routes(routes!(verify))
+    OpenApiRouter::new()
+        .routes(routes!(operations))
+        .routes(routes!(logins))
+        .routes(routes!(verify))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,6 +44,7 @@ pub struct OperationPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OperationQuery {
     pub actor: Option<String>,
     /// Prefix of the action code, e.g. `org.`
@@ -54,8 +58,12 @@ pub struct OperationQuery {
 }
 
 /// The operation log: writes, exports and reads of compartmented data, newest first.
-#[utoipa::path(get, path = "/api/v1/audit/operations", tag = "audit", params(OperationQuery), responses((status = 200, body = OperationPage)))]
-async fn operations(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>, ApiQuery(q): ApiQuery<OperationQuery>) -> ApiResult<axum::Json<OperationPage>> {
+#[utoipa::path(get, operation_id = "audit_operations", path = "/api/v1/audit/operations", tag = "audit", params(OperationQuery), responses((status = 200, body = OperationPage)))]
+async fn operations(
+    State(st): State<AppState>,
+    Need(_auth, _): Need<AuditRead>,
+    ApiQuery(q): ApiQuery<OperationQuery>,
+) -> ApiResult<axum::Json<OperationPage>> {
     let page = PageReq::new(q.page, q.page_size);
     let f = AuditFilter {
         categories: vec!["operation", "read"],
@@ -82,7 +90,12 @@ async fn operations(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>,
             ip: a.ip,
         })
         .collect();
-    Ok(axum::Json(OperationPage { items, total: r.total, page: page.page, page_size: page.page_size }))
+    Ok(axum::Json(OperationPage {
+        items,
+        total: r.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -104,6 +117,7 @@ pub struct LoginPage {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LoginQuery {
     pub username: Option<String>,
     pub success: Option<bool>,
@@ -114,8 +128,12 @@ pub struct LoginQuery {
 }
 
 /// The login log, newest first.
-#[utoipa::path(get, path = "/api/v1/audit/logins", tag = "audit", params(LoginQuery), responses((status = 200, body = LoginPage)))]
-async fn logins(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>, ApiQuery(q): ApiQuery<LoginQuery>) -> ApiResult<axum::Json<LoginPage>> {
+#[utoipa::path(get, operation_id = "audit_logins", path = "/api/v1/audit/logins", tag = "audit", params(LoginQuery), responses((status = 200, body = LoginPage)))]
+async fn logins(
+    State(st): State<AppState>,
+    Need(_auth, _): Need<AuditRead>,
+    ApiQuery(q): ApiQuery<LoginQuery>,
+) -> ApiResult<axum::Json<LoginPage>> {
     let page = PageReq::new(q.page, q.page_size);
     let f = AuditFilter {
         categories: vec!["login"],
@@ -129,9 +147,21 @@ async fn logins(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>, Api
     let items = r
         .items
         .into_iter()
-        .map(|a| LoginEntry { seq: a.seq, at: rfc3339(a.at), username: a.actor_name, success: a.success, reason: a.summary, ip: a.ip })
+        .map(|a| LoginEntry {
+            seq: a.seq,
+            at: rfc3339(a.at),
+            username: a.actor_name,
+            success: a.success,
+            reason: a.summary,
+            ip: a.ip,
+        })
         .collect();
-    Ok(axum::Json(LoginPage { items, total: r.total, page: page.page, page_size: page.page_size }))
+    Ok(axum::Json(LoginPage {
+        items,
+        total: r.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -155,14 +185,23 @@ pub fn verify_result(r: &xuncha_domain::audit::ChainReport) -> VerifyResult {
         },
         Some((seq, p)) => {
             let text = Msg::new(p.msg_key()).arg("seq", seq).render();
-            VerifyResult { ok: false, checked: r.checked, first_bad_seq: Some(seq), problem: Some(text.clone()), message: text }
+            VerifyResult {
+                ok: false,
+                checked: r.checked,
+                first_bad_seq: Some(seq),
+                problem: Some(text.clone()),
+                message: text,
+            }
         }
     }
 }
 
 /// Verifies the audit hash chain and reports the first edited, inserted or deleted record.
-#[utoipa::path(get, path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerifyResult)))]
-async fn verify(State(st): State<AppState>, Need(_auth, _): Need<AuditRead>) -> ApiResult<axum::Json<VerifyResult>> {
+#[utoipa::path(get, operation_id = "audit_verify", path = "/api/v1/audit/verify", tag = "audit", responses((status = 200, body = VerifyResult)))]
+async fn verify(
+    State(st): State<AppState>,
+    Need(_auth, _): Need<AuditRead>,
+) -> ApiResult<axum::Json<VerifyResult>> {
     let r = audit::verify(&st.db).await?;
     Ok(axum::Json(verify_result(&r)))
 }

@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::auth::LoginState;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::perm::Access;
 use xuncha_domain::totp;
 use xuncha_store::accounts::{self, LoginOutcome};
 use xuncha_store::audit::Actor;
 use xuncha_store::scope::Scope;
-use xuncha_domain::perm::Access;
 
 use super::{ApiJson, RoleRef};
 use crate::auth::{Auth, CSRF_COOKIE, ClientIp, SESSION_COOKIE};
@@ -63,7 +63,15 @@ fn me_of(a: &Auth) -> Me {
         display_name: a.user.display_name.clone(),
         org_id: a.user.org_id,
         org_name: a.user.org_name.clone(),
-        roles: a.roles.iter().map(|r| RoleRef { id: r.id, code: r.code.clone(), name: r.name.clone() }).collect(),
+        roles: a
+            .roles
+            .iter()
+            .map(|r| RoleRef {
+                id: r.id,
+                code: r.code.clone(),
+                name: r.name.clone(),
+            })
+            .collect(),
         permissions: a.access.permissions.clone(),
         totp_enabled: a.user.totp_enabled,
         must_change_password: a.user.must_change_password,
@@ -77,87 +85,212 @@ fn china_time(t: time::OffsetDateTime) -> String {
 }
 
 /// Logs in with username and password (and TOTP code when enabled); sets the session cookies.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+#[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Me), (status = 401, body = crate::error::Problem), (status = 423, body = crate::error::Problem)))]
-async fn login(State(st): State<AppState>, jar: CookieJar, ClientIp(ip): ClientIp, ApiJson(req): ApiJson<LoginRequest>) -> ApiResult<impl IntoResponse> {
+async fn login(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    ClientIp(ip): ClientIp,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<impl IntoResponse> {
     let db = &st.db;
     let username = req.username.trim().to_ascii_lowercase();
-    let actor = |id: Option<i64>| Actor { user_id: id, name: username.clone(), ip: ip.clone() };
+    let actor = |id: Option<i64>| Actor {
+        user_id: id,
+        name: username.clone(),
+        ip: ip.clone(),
+    };
     let policy = accounts::policy(db).await?;
     let now = xuncha_store::now();
     let Some((user, creds)) = accounts::find_by_username(db, &username).await? else {
         verify_password(req.password, None).await;
         accounts::record_login(db, &actor(None), None, LoginOutcome::Refused, "用户不存在").await?;
-        return Err(ApiError::key(StatusCode::UNAUTHORIZED, "auth.invalid_credentials"));
+        return Err(ApiError::key(
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_credentials",
+        ));
     };
     let uid = user.id;
-    let state = LoginState { failed_attempts: creds.failed_attempts, locked_until: creds.locked_until };
+    let state = LoginState {
+        failed_attempts: creds.failed_attempts,
+        locked_until: creds.locked_until,
+    };
     if creds.locked_by_admin {
-        accounts::record_login(db, &actor(Some(uid)), Some(uid), LoginOutcome::Refused, "账号被管理员锁定").await?;
+        accounts::record_login(
+            db,
+            &actor(Some(uid)),
+            Some(uid),
+            LoginOutcome::Refused,
+            "账号被管理员锁定",
+        )
+        .await?;
         return Err(ApiError::key(StatusCode::LOCKED, "auth.locked_by_admin"));
     }
-    if let Some(until) = state.locked_until.filter(|_| policy.lockout.is_locked(&state, now)) {
-        accounts::record_login(db, &actor(Some(uid)), Some(uid), LoginOutcome::Refused, "账号锁定期间尝试登录").await?;
-        return Err(ApiError::new(StatusCode::LOCKED, &Msg::new("auth.locked").arg("until", china_time(until))));
+    if let Some(until) = state
+        .locked_until
+        .filter(|_| policy.lockout.is_locked(&state, now))
+    {
+        accounts::record_login(
+            db,
+            &actor(Some(uid)),
+            Some(uid),
+            LoginOutcome::Refused,
+            "账号锁定期间尝试登录",
+        )
+        .await?;
+        return Err(ApiError::new(
+            StatusCode::LOCKED,
+            &Msg::new("auth.locked").arg("until", china_time(until)),
+        ));
     }
     if !verify_password(req.password, Some(creds.password_hash.clone())).await {
-        return Err(failed_attempt(&st, &actor(Some(uid)), &policy, state, "auth.invalid_credentials", "密码错误").await);
+        return Err(failed_attempt(
+            &st,
+            &actor(Some(uid)),
+            &policy,
+            state,
+            "auth.invalid_credentials",
+            "密码错误",
+        )
+        .await);
     }
     if creds.totp_enabled {
-        let Some(code) = req.totp_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
-            return Err(ApiError::key(StatusCode::UNAUTHORIZED, "auth.totp_required"));
+        let Some(code) = req
+            .totp_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            return Err(ApiError::key(
+                StatusCode::UNAUTHORIZED,
+                "auth.totp_required",
+            ));
         };
-        let secret = creds.totp_secret_enc.as_deref().map(|c| st.crypto.decrypt(c)).transpose().map_err(|e| ApiError::internal(&e))?;
+        let secret = creds
+            .totp_secret_enc
+            .as_deref()
+            .map(|c| st.crypto.decrypt(c))
+            .transpose()
+            .map_err(|e| ApiError::internal(&e))?;
         let step = secret.and_then(|s| totp::verify(&s, code, now.unix_timestamp()));
         let fresh = match step {
             Some(step) => accounts::use_totp_step(db, uid, step).await?,
             None => false,
         };
         if !fresh {
-            return Err(failed_attempt(&st, &actor(Some(uid)), &policy, state, "auth.totp_invalid", "动态验证码错误").await);
+            return Err(failed_attempt(
+                &st,
+                &actor(Some(uid)),
+                &policy,
+                state,
+                "auth.totp_invalid",
+                "动态验证码错误",
+            )
+            .await);
         }
     }
     let token = new_token("").map_err(|e| ApiError::internal(&e))?;
     let csrf = new_token("").map_err(|e| ApiError::internal(&e))?;
-    accounts::create_session(db, &token_hash(&token), uid, &csrf, now + Duration::minutes(policy.session_minutes), &ip).await?;
-    accounts::record_login(db, &actor(Some(uid)), Some(uid), LoginOutcome::Success, "登录成功").await?;
+    accounts::create_session(
+        db,
+        &token_hash(&token),
+        uid,
+        &csrf,
+        now + Duration::minutes(policy.session_minutes),
+        &ip,
+    )
+    .await?;
+    accounts::record_login(
+        db,
+        &actor(Some(uid)),
+        Some(uid),
+        LoginOutcome::Success,
+        "登录成功",
+    )
+    .await?;
     let secure = st.config.secure_cookies;
     let jar = jar
-        .add(Cookie::build((SESSION_COOKIE, token)).path("/").http_only(true).same_site(SameSite::Strict).secure(secure))
-        .add(Cookie::build((CSRF_COOKIE, csrf)).path("/").http_only(false).same_site(SameSite::Strict).secure(secure));
+        .add(
+            Cookie::build((SESSION_COOKIE, token))
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(secure),
+        )
+        .add(
+            Cookie::build((CSRF_COOKIE, csrf))
+                .path("/")
+                .http_only(false)
+                .same_site(SameSite::Strict)
+                .secure(secure),
+        );
     let user = accounts::get_user(db, &Scope::unrestricted(), uid).await?;
     let roles = accounts::user_roles(db, uid).await?;
     let grants: Vec<_> = roles.iter().map(accounts::Role::grant).collect();
     let access = Access::combine(user.org_id, &grants);
-    let auth = Auth { scope: Scope::unrestricted(), actor: actor(Some(uid)), access, roles, user, session: None };
+    let auth = Auth {
+        scope: Scope::unrestricted(),
+        actor: actor(Some(uid)),
+        access,
+        roles,
+        user,
+        session: None,
+    };
     Ok((jar, axum::Json(me_of(&auth))))
 }
 
 /// Counts a failed attempt; answers "locked" when this attempt locked the account.
-async fn failed_attempt(st: &AppState, actor: &Actor, policy: &accounts::SecurityPolicy, state: LoginState, key: &'static str, reason: &str) -> ApiError {
+async fn failed_attempt(
+    st: &AppState,
+    actor: &Actor,
+    policy: &accounts::SecurityPolicy,
+    state: LoginState,
+    key: &'static str,
+    reason: &str,
+) -> ApiError {
     let now = xuncha_store::now();
     let next = policy.lockout.after_failure(&state, now);
-    if let Err(e) = accounts::record_login(&st.db, actor, actor.user_id, LoginOutcome::Failure(next), reason).await {
+    if let Err(e) = accounts::record_login(
+        &st.db,
+        actor,
+        actor.user_id,
+        LoginOutcome::Failure(next),
+        reason,
+    )
+    .await
+    {
         return e.into();
     }
-    match next.locked_until.filter(|_| policy.lockout.is_locked(&next, now)) {
-        Some(until) => ApiError::new(StatusCode::LOCKED, &Msg::new("auth.locked").arg("until", china_time(until))),
+    match next
+        .locked_until
+        .filter(|_| policy.lockout.is_locked(&next, now))
+    {
+        Some(until) => ApiError::new(
+            StatusCode::LOCKED,
+            &Msg::new("auth.locked").arg("until", china_time(until)),
+        ),
         None => ApiError::key(StatusCode::UNAUTHORIZED, key),
     }
 }
 
 /// Ends the session.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
-async fn logout(State(st): State<AppState>, auth: Auth, jar: CookieJar) -> ApiResult<impl IntoResponse> {
+#[utoipa::path(post, operation_id = "auth_logout", path = "/api/v1/auth/logout", tag = "auth", responses((status = 204)))]
+async fn logout(
+    State(st): State<AppState>,
+    auth: Auth,
+    jar: CookieJar,
+) -> ApiResult<impl IntoResponse> {
     if let Some(h) = &auth.session {
         accounts::delete_session(&st.db, h).await?;
     }
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/")).remove(Cookie::build(CSRF_COOKIE).path("/"));
+    let jar = jar
+        .remove(Cookie::build(SESSION_COOKIE).path("/"))
+        .remove(Cookie::build(CSRF_COOKIE).path("/"));
     Ok((StatusCode::NO_CONTENT, jar))
 }
 
 /// The current user, with roles and effective permissions.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
+#[utoipa::path(get, operation_id = "auth_me", path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
 async fn me(auth: Auth) -> axum::Json<Me> {
     axum::Json(me_of(&auth))
 }
@@ -169,21 +302,39 @@ pub struct PasswordChange {
 }
 
 /// Changes the caller's own password (ends the caller's other sessions).
-#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+#[utoipa::path(post, operation_id = "auth_change_password", path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-async fn change_password(State(st): State<AppState>, auth: Auth, jar: CookieJar, ApiJson(req): ApiJson<PasswordChange>) -> ApiResult<impl IntoResponse> {
+async fn change_password(
+    State(st): State<AppState>,
+    auth: Auth,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<PasswordChange>,
+) -> ApiResult<impl IntoResponse> {
     let creds = accounts::credentials(&st.db, auth.user.id).await?;
     if !verify_password(req.old_password.clone(), Some(creds.password_hash)).await {
-        return Err(ApiError::field("old_password", &Msg::new("auth.old_password_wrong")));
+        return Err(ApiError::field(
+            "old_password",
+            &Msg::new("auth.old_password_wrong"),
+        ));
     }
     if req.old_password == req.new_password {
-        return Err(ApiError::field("new_password", &Msg::new("auth.password_reused")));
+        return Err(ApiError::field(
+            "new_password",
+            &Msg::new("auth.password_reused"),
+        ));
     }
     let policy = accounts::policy(&st.db).await?;
-    policy.password.check("new_password", &req.new_password, &auth.user.username).map_err(|e| ApiError::from(xuncha_domain::DomainError::Invalid(vec![e])))?;
-    let hash = hash_password(req.new_password).await.map_err(|e| ApiError::internal(&e))?;
+    policy
+        .password
+        .check("new_password", &req.new_password, &auth.user.username)
+        .map_err(|e| ApiError::from(xuncha_domain::DomainError::Invalid(vec![e])))?;
+    let hash = hash_password(req.new_password)
+        .await
+        .map_err(|e| ApiError::internal(&e))?;
     accounts::set_password(&st.db, &auth.actor, auth.user.id, &hash, false).await?;
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/")).remove(Cookie::build(CSRF_COOKIE).path("/"));
+    let jar = jar
+        .remove(Cookie::build(SESSION_COOKIE).path("/"))
+        .remove(Cookie::build(CSRF_COOKIE).path("/"));
     Ok((StatusCode::NO_CONTENT, jar))
 }
 
@@ -195,10 +346,13 @@ pub struct TotpSetup {
 }
 
 /// Generates a new TOTP secret (not active until confirmed with a code).
-#[utoipa::path(post, path = "/api/v1/auth/totp/setup", tag = "auth", responses((status = 200, body = TotpSetup)))]
+#[utoipa::path(post, operation_id = "auth_totp_setup", path = "/api/v1/auth/totp/setup", tag = "auth", responses((status = 200, body = TotpSetup)))]
 async fn totp_setup(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<TotpSetup>> {
     let secret = random_bytes::<20>().map_err(|e| ApiError::internal(&e))?;
-    let enc = st.crypto.encrypt(&secret).map_err(|e| ApiError::internal(&e))?;
+    let enc = st
+        .crypto
+        .encrypt(&secret)
+        .map_err(|e| ApiError::internal(&e))?;
     accounts::set_totp(&st.db, &auth.actor, auth.user.id, Some(&enc), false).await?;
     Ok(axum::Json(TotpSetup {
         secret: totp::base32(&secret),
@@ -212,14 +366,21 @@ pub struct TotpCode {
 }
 
 /// Enables TOTP after checking a code from the authenticator app.
-#[utoipa::path(post, path = "/api/v1/auth/totp/enable", tag = "auth", request_body = TotpCode,
+#[utoipa::path(post, operation_id = "auth_totp_enable", path = "/api/v1/auth/totp/enable", tag = "auth", request_body = TotpCode,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-async fn totp_enable(State(st): State<AppState>, auth: Auth, ApiJson(req): ApiJson<TotpCode>) -> ApiResult<StatusCode> {
+async fn totp_enable(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<TotpCode>,
+) -> ApiResult<StatusCode> {
     let creds = accounts::credentials(&st.db, auth.user.id).await?;
     let Some(enc) = creds.totp_secret_enc else {
         return Err(ApiError::field("code", &Msg::new("auth.totp_not_setup")));
     };
-    let secret = st.crypto.decrypt(&enc).map_err(|e| ApiError::internal(&e))?;
+    let secret = st
+        .crypto
+        .decrypt(&enc)
+        .map_err(|e| ApiError::internal(&e))?;
     if totp::verify(&secret, &req.code, xuncha_store::now().unix_timestamp()).is_none() {
         return Err(ApiError::field("code", &Msg::new("auth.totp_invalid")));
     }
@@ -233,12 +394,19 @@ pub struct PasswordConfirm {
 }
 
 /// Disables TOTP, confirmed by the password.
-#[utoipa::path(post, path = "/api/v1/auth/totp/disable", tag = "auth", request_body = PasswordConfirm,
+#[utoipa::path(post, operation_id = "auth_totp_disable", path = "/api/v1/auth/totp/disable", tag = "auth", request_body = PasswordConfirm,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-async fn totp_disable(State(st): State<AppState>, auth: Auth, ApiJson(req): ApiJson<PasswordConfirm>) -> ApiResult<StatusCode> {
+async fn totp_disable(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<PasswordConfirm>,
+) -> ApiResult<StatusCode> {
     let creds = accounts::credentials(&st.db, auth.user.id).await?;
     if !verify_password(req.password, Some(creds.password_hash)).await {
-        return Err(ApiError::field("password", &Msg::new("auth.old_password_wrong")));
+        return Err(ApiError::field(
+            "password",
+            &Msg::new("auth.old_password_wrong"),
+        ));
     }
     accounts::set_totp(&st.db, &auth.actor, auth.user.id, None, false).await?;
     Ok(StatusCode::NO_CONTENT)

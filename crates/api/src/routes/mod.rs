@@ -53,14 +53,31 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 /// Parses a `YYYY-MM-DD` query date as the start of that day in China (UTC+8).
-pub fn day_start(field: &str, s: Option<&str>, plus_days: i64) -> Result<Option<OffsetDateTime>, ApiError> {
-    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+pub fn day_start(
+    field: &str,
+    s: Option<&str>,
+    plus_days: i64,
+) -> Result<Option<OffsetDateTime>, ApiError> {
+    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     let d = time::Date::parse(s, &fmt).map_err(|_| {
-        ApiError::field(field, &xuncha_domain::i18n::Msg::new("validation.unknown_value").arg("field", field).arg("value", s).arg("allowed", "YYYY-MM-DD"))
+        ApiError::field(
+            field,
+            &xuncha_domain::i18n::Msg::new("validation.unknown_value")
+                .arg("field", field)
+                .arg("value", s)
+                .arg("allowed", "YYYY-MM-DD"),
+        )
     })?;
     let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    Ok(Some(d.midnight().assume_offset(offset).to_offset(time::UtcOffset::UTC) + time::Duration::days(plus_days)))
+    Ok(Some(
+        d.midnight()
+            .assume_offset(offset)
+            .to_offset(time::UtcOffset::UTC)
+            + time::Duration::days(plus_days),
+    ))
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -9,8 +9,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::{OrgDraft, OrgKind, PartyOrgKind};
 use xuncha_office::{Table, read_table, write_xlsx};
-use xuncha_store::orgs::{self, ImportRow, Org, OrgFilter, RowError};
 use xuncha_store::PageReq;
+use xuncha_store::orgs::{self, ImportRow, Org, OrgFilter, RowError};
 
 use super::{ApiJson, ApiPath, ApiQuery, VersionBody, rfc3339};
 use crate::auth::{Need, OrgImport, OrgRead, OrgWrite};
@@ -86,33 +86,51 @@ fn dtos(v: Vec<Org>) -> Vec<OrgDto> {
 const NOT_FOUND: &str = "org.not_found";
 
 /// The top nodes of the tree visible to the caller.
-#[utoipa::path(get, path = "/api/v1/orgs/roots", tag = "orgs", responses((status = 200, body = Vec<OrgDto>)))]
-async fn roots(State(st): State<AppState>, Need(auth, _): Need<OrgRead>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
+#[utoipa::path(get, operation_id = "orgs_roots", path = "/api/v1/orgs/roots", tag = "orgs", responses((status = 200, body = Vec<OrgDto>)))]
+async fn roots(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgRead>,
+) -> ApiResult<axum::Json<Vec<OrgDto>>> {
     Ok(axum::Json(dtos(orgs::roots(&st.db, &auth.scope).await?)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChildrenQuery {
     #[serde(default)]
     pub include_inactive: bool,
 }
 
 /// The children of an organisation (lazy tree loading).
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/children", tag = "orgs", params(("id" = i64, Path), ChildrenQuery),
+#[utoipa::path(get, operation_id = "orgs_children", path = "/api/v1/orgs/{id}/children", tag = "orgs", params(("id" = i64, Path), ChildrenQuery),
     responses((status = 200, body = Vec<OrgDto>)))]
-async fn children(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<ChildrenQuery>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
-    Ok(axum::Json(dtos(orgs::children(&st.db, &auth.scope, id, q.include_inactive).await?)))
+async fn children(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgRead>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(q): ApiQuery<ChildrenQuery>,
+) -> ApiResult<axum::Json<Vec<OrgDto>>> {
+    Ok(axum::Json(dtos(
+        orgs::children(&st.db, &auth.scope, id, q.include_inactive).await?,
+    )))
 }
 
 /// The ancestors of an organisation, root first, as far as the caller may see them.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}/ancestors", tag = "orgs", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "orgs_ancestors", path = "/api/v1/orgs/{id}/ancestors", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<OrgDto>), (status = 404, body = crate::error::Problem)))]
-async fn ancestors(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<Vec<OrgDto>>> {
-    let v = orgs::ancestors(&st.db, &auth.scope, id).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
+async fn ancestors(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgRead>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<Vec<OrgDto>>> {
+    let v = orgs::ancestors(&st.db, &auth.scope, id)
+        .await
+        .map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(dtos(v)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Matches name or code.
     pub q: Option<String>,
@@ -125,19 +143,43 @@ pub struct ListQuery {
 }
 
 /// Searches organisations in the caller's scope.
-#[utoipa::path(get, path = "/api/v1/orgs", tag = "orgs", params(ListQuery), responses((status = 200, body = OrgPage)))]
-async fn list(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<axum::Json<OrgPage>> {
+#[utoipa::path(get, operation_id = "orgs_list", path = "/api/v1/orgs", tag = "orgs", params(ListQuery), responses((status = 200, body = OrgPage)))]
+async fn list(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgRead>,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<axum::Json<OrgPage>> {
     let page = PageReq::new(q.page, q.page_size);
-    let f = OrgFilter { q: q.q, within: q.parent_id, include_inactive: q.include_inactive };
-    let r = orgs::search(&st.db, &auth.scope, &f, page).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
-    Ok(axum::Json(OrgPage { items: dtos(r.items), total: r.total, page: page.page, page_size: page.page_size }))
+    let f = OrgFilter {
+        q: q.q,
+        within: q.parent_id,
+        include_inactive: q.include_inactive,
+    };
+    let r = orgs::search(&st.db, &auth.scope, &f, page)
+        .await
+        .map_err(ApiError::not_found_as(NOT_FOUND))?;
+    Ok(axum::Json(OrgPage {
+        items: dtos(r.items),
+        total: r.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 /// One organisation.
-#[utoipa::path(get, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
+#[utoipa::path(get, operation_id = "orgs_detail", path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)),
     responses((status = 200, body = OrgDto), (status = 404, body = crate::error::Problem)))]
-async fn detail(State(st): State<AppState>, Need(auth, _): Need<OrgRead>, ApiPath(id): ApiPath<i64>) -> ApiResult<axum::Json<OrgDto>> {
-    Ok(axum::Json(orgs::get(&st.db, &auth.scope, id).await.map_err(ApiError::not_found_as(NOT_FOUND))?.into()))
+async fn detail(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgRead>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<OrgDto>> {
+    Ok(axum::Json(
+        orgs::get(&st.db, &auth.scope, id)
+            .await
+            .map_err(ApiError::not_found_as(NOT_FOUND))?
+            .into(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -152,9 +194,13 @@ pub struct OrgCreate {
 }
 
 /// Creates an organisation.
-#[utoipa::path(post, path = "/api/v1/orgs", tag = "orgs", request_body = OrgCreate,
+#[utoipa::path(post, operation_id = "orgs_create", path = "/api/v1/orgs", tag = "orgs", request_body = OrgCreate,
     responses((status = 201, body = OrgDto), (status = 422, body = crate::error::Problem)))]
-async fn create(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiJson(b): ApiJson<OrgCreate>) -> ApiResult<(StatusCode, axum::Json<OrgDto>)> {
+async fn create(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgWrite>,
+    ApiJson(b): ApiJson<OrgCreate>,
+) -> ApiResult<(StatusCode, axum::Json<OrgDto>)> {
     let draft = OrgDraft::parse(&b.code, &b.name, &b.kind, b.party_org_kind.as_deref())?;
     let org = orgs::create(&st.db, &auth.actor, &auth.scope, b.parent_id, &draft).await?;
     Ok((StatusCode::CREATED, axum::Json(org.into())))
@@ -171,11 +217,18 @@ pub struct OrgUpdate {
 }
 
 /// Edits an organisation; a stale `version` answers 409.
-#[utoipa::path(put, path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = OrgUpdate,
+#[utoipa::path(put, operation_id = "orgs_update", path = "/api/v1/orgs/{id}", tag = "orgs", params(("id" = i64, Path)), request_body = OrgUpdate,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn update(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<OrgUpdate>) -> ApiResult<axum::Json<OrgDto>> {
+async fn update(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<OrgUpdate>,
+) -> ApiResult<axum::Json<OrgDto>> {
     let draft = OrgDraft::parse(&b.code, &b.name, &b.kind, b.party_org_kind.as_deref())?;
-    let org = orgs::update(&st.db, &auth.actor, &auth.scope, id, &draft, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
+    let org = orgs::update(&st.db, &auth.actor, &auth.scope, id, &draft, b.version)
+        .await
+        .map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
 }
 
@@ -187,26 +240,54 @@ pub struct OrgMove {
 }
 
 /// Moves an organisation and its whole subtree under a new parent.
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/move", tag = "orgs", params(("id" = i64, Path)), request_body = OrgMove,
+#[utoipa::path(post, operation_id = "orgs_move_org", path = "/api/v1/orgs/{id}/move", tag = "orgs", params(("id" = i64, Path)), request_body = OrgMove,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn move_org(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<OrgMove>) -> ApiResult<axum::Json<OrgDto>> {
-    let org = orgs::move_to(&st.db, &auth.actor, &auth.scope, id, b.new_parent_id, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
+async fn move_org(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<OrgMove>,
+) -> ApiResult<axum::Json<OrgDto>> {
+    let org = orgs::move_to(
+        &st.db,
+        &auth.actor,
+        &auth.scope,
+        id,
+        b.new_parent_id,
+        b.version,
+    )
+    .await
+    .map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
 }
 
 /// Deactivates an organisation (its history is kept).
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/deactivate", tag = "orgs", params(("id" = i64, Path)), request_body = VersionBody,
+#[utoipa::path(post, operation_id = "orgs_deactivate", path = "/api/v1/orgs/{id}/deactivate", tag = "orgs", params(("id" = i64, Path)), request_body = VersionBody,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn deactivate(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<VersionBody>) -> ApiResult<axum::Json<OrgDto>> {
-    let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, false, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
+async fn deactivate(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<VersionBody>,
+) -> ApiResult<axum::Json<OrgDto>> {
+    let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, false, b.version)
+        .await
+        .map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
 }
 
 /// Reactivates an organisation.
-#[utoipa::path(post, path = "/api/v1/orgs/{id}/activate", tag = "orgs", params(("id" = i64, Path)), request_body = VersionBody,
+#[utoipa::path(post, operation_id = "orgs_activate", path = "/api/v1/orgs/{id}/activate", tag = "orgs", params(("id" = i64, Path)), request_body = VersionBody,
     responses((status = 200, body = OrgDto), (status = 409, body = crate::error::Problem)))]
-async fn activate(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<VersionBody>) -> ApiResult<axum::Json<OrgDto>> {
-    let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, true, b.version).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
+async fn activate(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<VersionBody>,
+) -> ApiResult<axum::Json<OrgDto>> {
+    let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, true, b.version)
+        .await
+        .map_err(ApiError::not_found_as(NOT_FOUND))?;
     Ok(axum::Json(org.into()))
 }
 
@@ -214,17 +295,25 @@ async fn activate(State(st): State<AppState>, Need(auth, _): Need<OrgWrite>, Api
 pub const COLUMNS: [&str; 6] = ["编码", "名称", "上级编码", "类型", "党组织类别", "状态"];
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Export this subtree only; all of the caller's scope when omitted.
     pub root_id: Option<i64>,
 }
 
 /// Exports the organisations of the caller's scope (or one subtree) as .xlsx.
-#[utoipa::path(get, path = "/api/v1/orgs/export", tag = "orgs", params(ExportQuery),
+#[utoipa::path(get, operation_id = "orgs_export", path = "/api/v1/orgs/export", tag = "orgs", params(ExportQuery),
     responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
-async fn export(State(st): State<AppState>, Need(auth, _): Need<OrgImport>, ApiQuery(q): ApiQuery<ExportQuery>) -> ApiResult<impl IntoResponse> {
-    let rows = orgs::export(&st.db, &auth.scope, q.root_id).await.map_err(ApiError::not_found_as(NOT_FOUND))?;
-    let parent_codes: std::collections::HashMap<i64, String> = rows.iter().map(|o| (o.id, o.code.clone())).collect();
+async fn export(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgImport>,
+    ApiQuery(q): ApiQuery<ExportQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let rows = orgs::export(&st.db, &auth.scope, q.root_id)
+        .await
+        .map_err(ApiError::not_found_as(NOT_FOUND))?;
+    let parent_codes: std::collections::HashMap<i64, String> =
+        rows.iter().map(|o| (o.id, o.code.clone())).collect();
     // A parent outside the exported set is looked up so the file re-imports elsewhere.
     let mut outside = std::collections::HashMap::new();
     for o in &rows {
@@ -241,15 +330,32 @@ async fn export(State(st): State<AppState>, Need(auth, _): Need<OrgImport>, ApiQ
         vec![
             o.code,
             o.name,
-            o.parent_id.and_then(|p| parent_codes.get(&p).or_else(|| outside.get(&p)).cloned()).unwrap_or_default(),
+            o.parent_id
+                .and_then(|p| parent_codes.get(&p).or_else(|| outside.get(&p)).cloned())
+                .unwrap_or_default(),
             OrgKind::from_code(&o.kind).map_or(o.kind.clone(), |k| k.label().to_string()),
-            o.party_org_kind.as_deref().and_then(PartyOrgKind::from_code).map(|k| k.label().to_string()).unwrap_or_default(),
+            o.party_org_kind
+                .as_deref()
+                .and_then(PartyOrgKind::from_code)
+                .map(|k| k.label().to_string())
+                .unwrap_or_default(),
             if o.active { "启用" } else { "停用" }.to_string(),
         ]
     });
-    let bytes = write_xlsx("组织机构", &COLUMNS, &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0], data).map_err(|e| ApiError::internal(&e))?;
+    let bytes = write_xlsx(
+        "组织机构",
+        &COLUMNS,
+        &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0],
+        data,
+    )
+    .map_err(|e| ApiError::internal(&e))?;
     let summary = format!("导出组织机构 {count} 条");
-    xuncha_store::audit::record_event(&st.db, &auth.actor, &xuncha_store::audit::Event::read("org.export", "org", q.root_id.unwrap_or(0), summary)).await?;
+    xuncha_store::audit::record_event(
+        &st.db,
+        &auth.actor,
+        &xuncha_store::audit::Event::read("org.export", "org", q.root_id.unwrap_or(0), summary),
+    )
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
@@ -277,22 +383,41 @@ pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 
 /// Imports organisations from .xlsx or .csv. Every bad cell is reported (row, column, reason)
 /// and nothing is stored unless the whole file is valid.
-#[utoipa::path(post, path = "/api/v1/orgs/import", tag = "orgs", request_body(content = ImportForm, content_type = "multipart/form-data"),
+#[utoipa::path(post, operation_id = "orgs_import", path = "/api/v1/orgs/import", tag = "orgs", request_body(content = ImportForm, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportResult), (status = 422, body = crate::error::Problem)))]
-async fn import(State(st): State<AppState>, Need(auth, _): Need<OrgImport>, mut form: Multipart) -> ApiResult<axum::Json<ImportResult>> {
+async fn import(
+    State(st): State<AppState>,
+    Need(auth, _): Need<OrgImport>,
+    mut form: Multipart,
+) -> ApiResult<axum::Json<ImportResult>> {
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = form.next_field().await.map_err(|e| ApiError::field("file", &Msg::new("import.unreadable").arg("reason", e.body_text())))? {
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        ApiError::field(
+            "file",
+            &Msg::new("import.unreadable").arg("reason", e.body_text()),
+        )
+    })? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload.xlsx").to_string();
-            let bytes = field.bytes().await.map_err(|e| ApiError::field("file", &Msg::new("import.unreadable").arg("reason", e.body_text())))?;
+            let bytes = field.bytes().await.map_err(|e| {
+                ApiError::field(
+                    "file",
+                    &Msg::new("import.unreadable").arg("reason", e.body_text()),
+                )
+            })?;
             file = Some((name, bytes.to_vec()));
         }
     }
     let Some((name, bytes)) = file else {
-        return Err(ApiError::field("file", &Msg::new("validation.required").arg("field", "field.file")));
+        return Err(ApiError::field(
+            "file",
+            &Msg::new("validation.required").arg("field", "field.file"),
+        ));
     };
     let table = read_table(&bytes, &name).map_err(|e| match e {
-        xuncha_office::OfficeError::UnsupportedType => ApiError::field("file", &Msg::new("import.unsupported_type")),
+        xuncha_office::OfficeError::UnsupportedType => {
+            ApiError::field("file", &Msg::new("import.unsupported_type"))
+        }
         e => ApiError::field("file", &Msg::new("import.unreadable").arg("reason", e)),
     })?;
     let rows = parse_import(&table).map_err(|e| ApiError::rows(&e))?;
@@ -308,7 +433,11 @@ pub fn parse_import(table: &Table) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let mut col = |name: &'static str, required: bool| {
         let c = table.column(name);
         if c.is_none() && required {
-            missing.push(RowError { row: 1, column: name.to_string(), msg: Msg::new("import.missing_column").arg("column", name) });
+            missing.push(RowError {
+                row: 1,
+                column: name.to_string(),
+                msg: Msg::new("import.missing_column").arg("column", name),
+            });
         }
         c
     };
@@ -321,7 +450,11 @@ pub fn parse_import(table: &Table) -> Result<Vec<ImportRow>, Vec<RowError>> {
         return Err(missing);
     }
     if table.rows.is_empty() {
-        return Err(vec![RowError { row: 2, column: String::new(), msg: Msg::new("import.empty") }]);
+        return Err(vec![RowError {
+            row: 2,
+            column: String::new(),
+            msg: Msg::new("import.empty"),
+        }]);
     }
     let label = |field: &str| match field {
         "code" => "编码",
@@ -334,13 +467,34 @@ pub fn parse_import(table: &Table) -> Result<Vec<ImportRow>, Vec<RowError>> {
     for (row, cells) in &table.rows {
         let parent = Table::cell(cells, c_parent).trim();
         let party = Table::cell(cells, c_party);
-        match OrgDraft::parse(Table::cell(cells, c_code), Table::cell(cells, c_name), Table::cell(cells, c_kind), Some(party)) {
-            Ok(draft) => rows.push(ImportRow { row: *row, parent_code: (!parent.is_empty()).then(|| parent.to_string()), draft }),
+        match OrgDraft::parse(
+            Table::cell(cells, c_code),
+            Table::cell(cells, c_name),
+            Table::cell(cells, c_kind),
+            Some(party),
+        ) {
+            Ok(draft) => rows.push(ImportRow {
+                row: *row,
+                parent_code: (!parent.is_empty()).then(|| parent.to_string()),
+                draft,
+            }),
             Err(xuncha_domain::DomainError::Invalid(fields)) => {
-                errors.extend(fields.into_iter().map(|f| RowError { row: *row, column: label(&f.field).to_string(), msg: f.msg }));
+                errors.extend(fields.into_iter().map(|f| RowError {
+                    row: *row,
+                    column: label(&f.field).to_string(),
+                    msg: f.msg,
+                }));
             }
-            Err(e) => errors.push(RowError { row: *row, column: String::new(), msg: Msg::new("import.unreadable").arg("reason", e) }),
+            Err(e) => errors.push(RowError {
+                row: *row,
+                column: String::new(),
+                msg: Msg::new("import.unreadable").arg("reason", e),
+            }),
         }
     }
-    if errors.is_empty() { Ok(rows) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
 }

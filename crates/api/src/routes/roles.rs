@@ -51,7 +51,11 @@ impl From<Role> for RoleDto {
             permissions: r.permissions,
             data_scope: r.data_scope.code().to_string(),
             custom_org_ids: r.custom_org_ids,
-            compartments: r.compartments.iter().map(|c| c.code().to_string()).collect(),
+            compartments: r
+                .compartments
+                .iter()
+                .map(|c| c.code().to_string())
+                .collect(),
             builtin: r.builtin,
             admin_class: r.admin_class.map(|c| c.code().to_string()),
             version: r.version,
@@ -60,9 +64,18 @@ impl From<Role> for RoleDto {
 }
 
 /// All roles.
-#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, body = Vec<RoleDto>)))]
-async fn list(State(st): State<AppState>, Need(_auth, _): Need<RoleRead>) -> ApiResult<axum::Json<Vec<RoleDto>>> {
-    Ok(axum::Json(accounts::list_roles(&st.db).await?.into_iter().map(RoleDto::from).collect()))
+#[utoipa::path(get, operation_id = "roles_list", path = "/api/v1/roles", tag = "roles", responses((status = 200, body = Vec<RoleDto>)))]
+async fn list(
+    State(st): State<AppState>,
+    Need(_auth, _): Need<RoleRead>,
+) -> ApiResult<axum::Json<Vec<RoleDto>>> {
+    Ok(axum::Json(
+        accounts::list_roles(&st.db)
+            .await?
+            .into_iter()
+            .map(RoleDto::from)
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -80,33 +93,82 @@ pub struct RoleSave {
     pub version: Option<i64>,
 }
 
-fn parse_save(b: &RoleSave, admin_class: Option<AdminClass>) -> Result<(String, String, RoleDraft), ApiError> {
+fn parse_save(
+    b: &RoleSave,
+    admin_class: Option<AdminClass>,
+) -> Result<(String, String, RoleDraft), ApiError> {
     let code = parse_code("code", &b.code).map_err(|e| DomainError::Invalid(vec![e]))?;
     let name = required_text("name", &b.name, 50).map_err(|e| DomainError::Invalid(vec![e]))?;
-    let draft = RoleDraft::parse(admin_class, &b.permissions, &b.data_scope, &b.custom_org_ids, &b.compartments)?;
+    let draft = RoleDraft::parse(
+        admin_class,
+        &b.permissions,
+        &b.data_scope,
+        &b.custom_org_ids,
+        &b.compartments,
+    )?;
     Ok((code, name, draft))
 }
 
 /// Creates a business role (administrator roles are built in).
-#[utoipa::path(post, path = "/api/v1/roles", tag = "roles", request_body = RoleSave,
+#[utoipa::path(post, operation_id = "roles_create", path = "/api/v1/roles", tag = "roles", request_body = RoleSave,
     responses((status = 201, body = RoleDto), (status = 422, body = crate::error::Problem)))]
-async fn create(State(st): State<AppState>, Need(auth, _): Need<RoleWrite>, ApiJson(b): ApiJson<RoleSave>) -> ApiResult<(StatusCode, axum::Json<RoleDto>)> {
+async fn create(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RoleWrite>,
+    ApiJson(b): ApiJson<RoleSave>,
+) -> ApiResult<(StatusCode, axum::Json<RoleDto>)> {
     let (code, name, draft) = parse_save(&b, None)?;
-    let role = accounts::save_role(&st.db, &auth.actor, None, &code, &name, None, false, &draft).await?;
+    let role = accounts::save_role(
+        &st.db,
+        &auth.actor,
+        None,
+        accounts::RoleHeader {
+            code: &code,
+            name: &name,
+            admin_class: None,
+            builtin: false,
+        },
+        &draft,
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(role.into())))
 }
 
 /// Edits a role. A built-in role keeps its code and administrator class.
-#[utoipa::path(put, path = "/api/v1/roles/{id}", tag = "roles", params(("id" = i64, Path)), request_body = RoleSave,
+#[utoipa::path(put, operation_id = "roles_update", path = "/api/v1/roles/{id}", tag = "roles", params(("id" = i64, Path)), request_body = RoleSave,
     responses((status = 200, body = RoleDto), (status = 409, body = crate::error::Problem)))]
-async fn update(State(st): State<AppState>, Need(auth, _): Need<RoleWrite>, ApiPath(id): ApiPath<i64>, ApiJson(b): ApiJson<RoleSave>) -> ApiResult<axum::Json<RoleDto>> {
-    let current = accounts::get_role(&st.db, id).await.map_err(ApiError::not_found_as("role.not_found"))?;
+async fn update(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RoleWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RoleSave>,
+) -> ApiResult<axum::Json<RoleDto>> {
+    let current = accounts::get_role(&st.db, id)
+        .await
+        .map_err(ApiError::not_found_as("role.not_found"))?;
     let (code, name, draft) = parse_save(&b, current.admin_class)?;
     if current.builtin && code != current.code {
         return Err(ApiError::field("code", &Msg::new("role.builtin_readonly")));
     }
-    let version = b.version.ok_or_else(|| ApiError::field("version", &Msg::new("validation.required").arg("field", "field.version")))?;
-    let role = accounts::save_role(&st.db, &auth.actor, Some((id, version)), &code, &name, current.admin_class, current.builtin, &draft).await?;
+    let version = b.version.ok_or_else(|| {
+        ApiError::field(
+            "version",
+            &Msg::new("validation.required").arg("field", "field.version"),
+        )
+    })?;
+    let role = accounts::save_role(
+        &st.db,
+        &auth.actor,
+        Some((id, version)),
+        accounts::RoleHeader {
+            code: &code,
+            name: &name,
+            admin_class: current.admin_class,
+            builtin: current.builtin,
+        },
+        &draft,
+    )
+    .await?;
     Ok(axum::Json(role.into()))
 }
 
@@ -132,7 +194,7 @@ pub struct Catalogue {
 }
 
 /// The catalogue of permissions, data scopes and compartments, with Chinese names.
-#[utoipa::path(get, path = "/api/v1/permissions", tag = "roles", responses((status = 200, body = Catalogue)))]
+#[utoipa::path(get, operation_id = "roles_catalogue", path = "/api/v1/permissions", tag = "roles", responses((status = 200, body = Catalogue)))]
 async fn catalogue(Need(_auth, _): Need<RoleRead>) -> ApiResult<axum::Json<Catalogue>> {
     Ok(axum::Json(Catalogue {
         permissions: PERMISSIONS
@@ -144,8 +206,20 @@ async fn catalogue(Need(_auth, _): Need<RoleRead>) -> ApiResult<axum::Json<Catal
                 admin_class: p.admin_class.map(|c| c.code().to_string()),
             })
             .collect(),
-        data_scopes: DataScope::ALL.iter().map(|d| CodeName { code: d.code().into(), name: d.label().into() }).collect(),
-        compartments: Compartment::ALL.iter().map(|c| CodeName { code: c.code().into(), name: c.label().into() }).collect(),
+        data_scopes: DataScope::ALL
+            .iter()
+            .map(|d| CodeName {
+                code: d.code().into(),
+                name: d.label().into(),
+            })
+            .collect(),
+        compartments: Compartment::ALL
+            .iter()
+            .map(|c| CodeName {
+                code: c.code().into(),
+                name: c.label().into(),
+            })
+            .collect(),
     }))
 }
 
@@ -161,8 +235,11 @@ pub struct PolicyDto {
 }
 
 /// The security policy.
-#[utoipa::path(get, path = "/api/v1/policy", tag = "roles", responses((status = 200, body = PolicyDto)))]
-async fn get_policy(State(st): State<AppState>, Need(_auth, _): Need<RoleRead>) -> ApiResult<axum::Json<PolicyDto>> {
+#[utoipa::path(get, operation_id = "roles_get_policy", path = "/api/v1/policy", tag = "roles", responses((status = 200, body = PolicyDto)))]
+async fn get_policy(
+    State(st): State<AppState>,
+    Need(_auth, _): Need<RoleRead>,
+) -> ApiResult<axum::Json<PolicyDto>> {
     let p = accounts::policy(&st.db).await?;
     Ok(axum::Json(PolicyDto {
         min_password_length: i64::try_from(p.password.min_length).unwrap_or(8),
@@ -178,21 +255,44 @@ fn ranged(field: &str, v: i64, min: i64, max: i64) -> Result<i64, ApiError> {
     if (min..=max).contains(&v) {
         Ok(v)
     } else {
-        Err(ApiError::field(field, &Msg::new("validation.out_of_range").arg("field", field).arg("min", min).arg("max", max)))
+        Err(ApiError::field(
+            field,
+            &Msg::new("validation.out_of_range")
+                .arg("field", field)
+                .arg("min", min)
+                .arg("max", max),
+        ))
     }
 }
 
 /// Changes the security policy.
-#[utoipa::path(put, path = "/api/v1/policy", tag = "roles", request_body = PolicyDto,
+#[utoipa::path(put, operation_id = "roles_put_policy", path = "/api/v1/policy", tag = "roles", request_body = PolicyDto,
     responses((status = 200, body = PolicyDto), (status = 422, body = crate::error::Problem)))]
-async fn put_policy(State(st): State<AppState>, Need(auth, _): Need<PolicyWrite>, ApiJson(b): ApiJson<PolicyDto>) -> ApiResult<axum::Json<PolicyDto>> {
+async fn put_policy(
+    State(st): State<AppState>,
+    Need(auth, _): Need<PolicyWrite>,
+    ApiJson(b): ApiJson<PolicyDto>,
+) -> ApiResult<axum::Json<PolicyDto>> {
     let p = SecurityPolicy {
         password: PasswordPolicy {
-            min_length: usize::try_from(ranged("min_password_length", b.min_password_length, 8, 64)?).unwrap_or(8),
-            min_classes: usize::try_from(ranged("min_password_classes", b.min_password_classes, 1, 4)?).unwrap_or(3),
+            min_length: usize::try_from(ranged(
+                "min_password_length",
+                b.min_password_length,
+                8,
+                64,
+            )?)
+            .unwrap_or(8),
+            min_classes: usize::try_from(ranged(
+                "min_password_classes",
+                b.min_password_classes,
+                1,
+                4,
+            )?)
+            .unwrap_or(3),
         },
         lockout: LockoutPolicy {
-            max_failures: i32::try_from(ranged("max_login_failures", b.max_login_failures, 3, 20)?).unwrap_or(5),
+            max_failures: i32::try_from(ranged("max_login_failures", b.max_login_failures, 3, 20)?)
+                .unwrap_or(5),
             lock_minutes: ranged("lock_minutes", b.lock_minutes, 1, 1440)?,
         },
         session_minutes: ranged("session_minutes", b.session_minutes, 5, 1440)?,

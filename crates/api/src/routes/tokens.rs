@@ -19,7 +19,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(revoke))
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(revoke))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -33,7 +35,7 @@ pub struct TokenDto {
 }
 
 /// The caller's live tokens.
-#[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenDto>)))]
+#[utoipa::path(get, operation_id = "tokens_list", path = "/api/v1/tokens", tag = "tokens", responses((status = 200, body = Vec<TokenDto>)))]
 async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<Vec<TokenDto>>> {
     let rows = accounts::list_tokens(&st.db, auth.user.id).await?;
     let mut out = Vec::new();
@@ -66,31 +68,54 @@ pub struct TokenCreated {
 }
 
 /// Creates a token with a subset of the caller's permissions.
-#[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = TokenCreate,
+#[utoipa::path(post, operation_id = "tokens_create", path = "/api/v1/tokens", tag = "tokens", request_body = TokenCreate,
     responses((status = 201, body = TokenCreated), (status = 422, body = crate::error::Problem)))]
-async fn create(State(st): State<AppState>, auth: Auth, ApiJson(b): ApiJson<TokenCreate>) -> ApiResult<(StatusCode, axum::Json<TokenCreated>)> {
+async fn create(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(b): ApiJson<TokenCreate>,
+) -> ApiResult<(StatusCode, axum::Json<TokenCreated>)> {
     if auth.session.is_none() {
         // A token cannot mint tokens.
         return Err(ApiError::forbidden());
     }
     let name = required_text("name", &b.name, 50).map_err(|e| DomainError::Invalid(vec![e]))?;
-    let perms = check_token_permissions(&auth.access, &b.permissions).map_err(|e| DomainError::Invalid(vec![e]))?;
+    let perms = check_token_permissions(&auth.access, &b.permissions)
+        .map_err(|e| DomainError::Invalid(vec![e]))?;
     if !(1..=366).contains(&b.expires_in_days) {
         return Err(ApiError::field(
             "expires_in_days",
-            &Msg::new("validation.out_of_range").arg("field", "field.expires_in_days").arg("min", 1).arg("max", 366),
+            &Msg::new("validation.out_of_range")
+                .arg("field", "field.expires_in_days")
+                .arg("min", 1)
+                .arg("max", 366),
         ));
     }
     let token = new_token(TOKEN_PREFIX).map_err(|e| ApiError::internal(&e))?;
     let expires = xuncha_store::now() + time::Duration::days(b.expires_in_days);
-    let id = accounts::create_token(&st.db, &auth.actor, auth.user.id, &name, &token_hash(&token), &perms, expires).await?;
+    let id = accounts::create_token(
+        &st.db,
+        &auth.actor,
+        auth.user.id,
+        &name,
+        &token_hash(&token),
+        &perms,
+        expires,
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(TokenCreated { id, token })))
 }
 
 /// Revokes one of the caller's tokens.
-#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
+#[utoipa::path(delete, operation_id = "tokens_revoke", path = "/api/v1/tokens/{id}", tag = "tokens", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
-async fn revoke(State(st): State<AppState>, auth: Auth, ApiPath(id): ApiPath<i64>) -> ApiResult<StatusCode> {
-    accounts::revoke_token(&st.db, &auth.actor, auth.user.id, id).await.map_err(ApiError::not_found_as("token.not_found"))?;
+async fn revoke(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<StatusCode> {
+    accounts::revoke_token(&st.db, &auth.actor, auth.user.id, id)
+        .await
+        .map_err(ApiError::not_found_as("token.not_found"))?;
     Ok(StatusCode::NO_CONTENT)
 }

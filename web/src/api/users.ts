@@ -1,0 +1,44 @@
+import { client, unwrap, unwrapVoid } from './client'
+import type { components } from './schema'
+
+export type User = components['schemas']['UserDto']
+export type UserPage = components['schemas']['UserPage']
+export type CreateUser = components['schemas']['UserCreate']
+export type UpdateUser = components['schemas']['UserUpdate']
+
+export interface UserQuery {
+  q?: string
+  org_id?: number
+  page?: number
+  page_size?: number
+}
+
+export function list(query: UserQuery): Promise<UserPage> {
+  return unwrap(client.GET('/api/v1/users', { params: { query } }))
+}
+
+export function create(body: CreateUser): Promise<User> {
+  return unwrap(client.POST('/api/v1/users', { body }))
+}
+
+export function update(id: number, body: UpdateUser): Promise<User> {
+  return unwrap(client.PUT('/api/v1/users/{id}', { params: { path: { id } }, body }))
+}
+
+export function setRoles(id: number, role_ids: number[], version: number): Promise<User> {
+  return unwrap(client.PUT('/api/v1/users/{id}/roles', { params: { path: { id } }, body: { role_ids, version } }))
+}
+
+export function resetPassword(id: number, new_password: string): Promise<void> {
+  return unwrapVoid(
+    client.POST('/api/v1/users/{id}/reset-password', { params: { path: { id } }, body: { new_password } }),
+  )
+}
+
+export function lock(id: number): Promise<void> {
+  return unwrapVoid(client.POST('/api/v1/users/{id}/lock', { params: { path: { id } } }))
+}
+
+export function unlock(id: number): Promise<void> {
+  return unwrapVoid(client.POST('/api/v1/users/{id}/unlock', { params: { path: { id } } }))
+}

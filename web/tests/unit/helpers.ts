@@ -1,0 +1,62 @@
+import { vi } from 'vitest'
+import type { Problem } from '@/api/client'
+
+/** A JSON response like the server's. */
+export function jsonResponse(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' },
+  })
+}
+
+/** An `application/problem+json` error response. */
+export function problemResponse(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Response {
+  const problem: Problem = { type: 'about:blank', title: code, status, code, detail, ...extra }
+  return new Response(JSON.stringify(problem), {
+    status,
+    headers: { 'Content-Type': 'application/problem+json' },
+  })
+}
+
+export interface Captured {
+  method: string
+  path: string
+  headers: Headers
+  body: unknown
+}
+
+/**
+ * Replaces the global fetch with a handler; returns the requests it saw (body parsed as JSON when possible).
+ */
+export function stubFetch(handler: (req: Captured) => Response | Promise<Response>): Captured[] {
+  const seen: Captured[] = []
+  vi.stubGlobal('fetch', async (input: Request) => {
+    const text = input.method === 'GET' || input.method === 'HEAD' ? '' : await input.text()
+    let body: unknown = text
+    try {
+      body = text ? JSON.parse(text) : undefined
+    } catch {
+      /* not JSON */
+    }
+    const captured: Captured = { method: input.method, path: new URL(input.url).pathname, headers: input.headers, body }
+    seen.push(captured)
+    return handler(captured)
+  })
+  return seen
+}
+
+/** Waits until `check` passes (component updates and fetches settle over several ticks). */
+export async function until(check: () => boolean, message = 'condition', timeoutMs = 3000): Promise<void> {
+  const start = Date.now()
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${message}`)
+    await new Promise((r) => setTimeout(r, 10))
+  }
+}
+
+export function clearCookies(): void {
+  for (const part of document.cookie.split(';')) {
+    const name = part.split('=')[0]?.trim()
+    if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`
+  }
+}

@@ -1,0 +1,66 @@
+// Every user-facing string goes through vue-i18n: no Chinese in components, and every key used exists.
+import { describe, expect, it } from 'vitest'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import zhCN from '@/locales/zh-CN'
+import { ORG_KINDS, PARTY_ORG_KINDS } from '@/api/orgs'
+
+// (happy-dom replaces the global URL, so no `new URL(…, import.meta.url)` here.)
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
+
+function files(dir: string, ext: string[]): string[] {
+  const out: string[] = []
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) out.push(...files(path, ext))
+    else if (ext.some((e) => name.endsWith(e))) out.push(path)
+  }
+  return out
+}
+
+function lookup(key: string): unknown {
+  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), zhCN)
+}
+
+const sources = files(SRC, ['.vue', '.ts']).filter((f) => !f.includes('/locales/') && !f.endsWith('.d.ts'))
+
+describe('i18n', () => {
+  it('has no Chinese text in .vue files', () => {
+    const offenders = files(SRC, ['.vue']).flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line, i }))
+        .filter(({ line }) => /[\u4e00-\u9fff]/.test(line))
+        .map(({ line, i }) => `${relative(SRC, file)}:${i + 1}: ${line.trim()}`),
+    )
+    expect(offenders).toEqual([])
+  })
+
+  it('defines every literal key passed to t()', () => {
+    const missing: string[] = []
+    for (const file of sources) {
+      const text = readFileSync(file, 'utf8')
+      for (const match of text.matchAll(/\bt\(\s*'([A-Za-z0-9_.]+)'/g)) {
+        if (typeof lookup(match[1]!) !== 'string') missing.push(`${relative(SRC, file)}: ${match[1]}`)
+      }
+      for (const match of text.matchAll(/\btitle: '([A-Za-z0-9_.]+)'/g)) {
+        if (typeof lookup(match[1]!) !== 'string') missing.push(`${relative(SRC, file)}: ${match[1]}`)
+      }
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('labels every organisation kind, party organisation kind, data scope and admin class', () => {
+    for (const k of ORG_KINDS) expect(typeof lookup(`org.kind.${k}`), k).toBe('string')
+    for (const k of PARTY_ORG_KINDS) expect(typeof lookup(`org.partyOrgKind.${k}`), k).toBe('string')
+    for (const k of ['all', 'custom', 'org', 'org_and_below', 'self']) expect(typeof lookup(`role.scope.${k}`), k).toBe('string')
+    for (const k of ['system', 'security', 'audit']) expect(typeof lookup(`role.adminClass.${k}`), k).toBe('string')
+  })
+
+  it('uses the labels the import format expects', () => {
+    expect(zhCN.org.kind.department).toBe('机关部门')
+    expect(zhCN.org.kind.county).toBe('县(市、区)')
+    expect(zhCN.org.partyOrgKind.general_branch).toBe('党总支')
+  })
+})

@@ -13,12 +13,17 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("$ {cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot start {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed: {status}");
     }
@@ -26,7 +31,10 @@ fn run(cmd: &mut Command) -> Result<()> {
 }
 
 fn ok(cmd: &mut Command) -> bool {
-    cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).status().is_ok_and(|s| s.success())
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 fn npm(args: &[&str]) -> Command {
@@ -44,7 +52,10 @@ fn web_deps() -> Result<()> {
     let web = root().join("web");
     let lock = web.join("package-lock.json");
     let marker = web.join("node_modules/.package-lock.json");
-    let stale = match (std::fs::metadata(&lock).and_then(|m| m.modified()), std::fs::metadata(&marker).and_then(|m| m.modified())) {
+    let stale = match (
+        std::fs::metadata(&lock).and_then(|m| m.modified()),
+        std::fs::metadata(&marker).and_then(|m| m.modified()),
+    ) {
         (Ok(l), Ok(m)) => l > m,
         _ => true,
     };
@@ -68,20 +79,26 @@ fn build(release: bool) -> Result<PathBuf> {
         c.arg("--release");
     }
     run(&mut c)?;
-    Ok(root().join("target").join(if release { "release" } else { "debug" }).join("xuncha"))
+    Ok(root()
+        .join("target")
+        .join(if release { "release" } else { "debug" })
+        .join("xuncha"))
 }
 
 /// Makes sure the PostgreSQL test server answers, starting the local cluster if it is down,
 /// and drops schemas left behind by earlier test runs.
 fn postgres() -> Result<()> {
-    let url = std::env::var("XUNCHA_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let url = std::env::var("XUNCHA_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let ready = || ok(Command::new("psql").args([url.as_str(), "-qAtc", "SELECT 1"]));
     if !ready() {
         eprintln!("PostgreSQL is not answering at {url}; trying to start the local cluster");
         if let Ok(versions) = std::fs::read_dir("/etc/postgresql") {
             for v in versions.flatten() {
                 let v = v.file_name().to_string_lossy().into_owned();
-                let _ = Command::new("pg_ctlcluster").args(["--skip-systemctl-redirect", &v, "main", "start"]).status();
+                let _ = Command::new("pg_ctlcluster")
+                    .args(["--skip-systemctl-redirect", &v, "main", "start"])
+                    .status();
             }
         }
         for _ in 0..30 {
@@ -92,7 +109,9 @@ fn postgres() -> Result<()> {
         }
     }
     if !ready() {
-        bail!("PostgreSQL is required for the storage tests and is not reachable at {url} (set XUNCHA_TEST_PG_URL)");
+        bail!(
+            "PostgreSQL is required for the storage tests and is not reachable at {url} (set XUNCHA_TEST_PG_URL)"
+        );
     }
     let drop = "DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xt\\_%' LOOP \
                 EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; END $$;";
@@ -104,14 +123,21 @@ fn chromium() -> Result<()> {
     if Path::new("/usr/bin/chromium").exists() {
         return Ok(());
     }
-    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
     if is_root && Path::new("/usr/bin/apt-get").exists() {
         eprintln!("Installing Debian's chromium and CJK fonts for the browser tests");
         run(Command::new("apt-get").args(["update", "-qq"]))?;
-        run(Command::new("apt-get").args(["install", "-y", "-qq", "chromium", "fonts-noto-cjk"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "chromium", "fonts-noto-cjk"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
         return Ok(());
     }
-    bail!("the browser tests need Chromium at /usr/bin/chromium: apt-get install chromium fonts-noto-cjk")
+    bail!(
+        "the browser tests need Chromium at /usr/bin/chromium: apt-get install chromium fonts-noto-cjk"
+    )
 }
 
 fn test() -> Result<()> {
@@ -119,7 +145,9 @@ fn test() -> Result<()> {
     chromium()?;
     let bin = build(false)?;
     run(&mut npm(&["test"]))?;
-    run(cargo().args(["test", "--workspace", "--all-targets"]).current_dir(root()))?;
+    run(cargo()
+        .args(["test", "--workspace", "--all-targets"])
+        .current_dir(root()))?;
     run(&mut npm(&["run", "e2e"]).env("XUNCHA_BIN", &bin))
 }
 
@@ -133,15 +161,31 @@ fn start(release: bool, extra: &[String]) -> Result<()> {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let release = args.iter().any(|a| a == "--release");
-    let rest: Vec<String> = args.iter().skip(1).filter(|a| *a != "--release").cloned().collect();
+    let rest: Vec<String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| *a != "--release")
+        .cloned()
+        .collect();
     match args.first().map(String::as_str) {
         Some("start") => start(release, &rest),
         Some("build") => build(release).map(|_| ()),
         Some("test") => test(),
         Some("ci") => {
-            run(cargo().args(["fmt", "--all", "--", "--check"]).current_dir(root()))?;
+            run(cargo()
+                .args(["fmt", "--all", "--", "--check"])
+                .current_dir(root()))?;
             test()?;
-            run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]).current_dir(root()))
+            run(cargo()
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(root()))
         }
         _ => {
             eprintln!("usage: cargo xtask <start|build|test|ci> [--release]");

@@ -113,7 +113,7 @@ fn postgres() -> Result<()> {
             "PostgreSQL is required for the storage tests and is not reachable at {url} (set XUNCHA_TEST_PG_URL)"
         );
     }
-    let drop = "DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xt\\_%' LOOP \
+    let drop = "SET client_min_messages TO warning; DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xt\\_%' LOOP \
                 EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; END $$;";
     run(Command::new("psql").args([url.as_str(), "-qAtc", drop]))
 }

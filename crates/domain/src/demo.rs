@@ -241,12 +241,14 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
 
     let mut city_pool: Vec<&str> = CITY_NAMES.to_vec();
     for ci in 1..=size.cities {
-        let idx = usize::try_from(b.rng.next() % u64::try_from(city_pool.len()).unwrap_or(1))
-            .unwrap_or(0);
+        // Named cities first; a larger province gets generated two-character names.
         let base = if city_pool.is_empty() {
-            format!("第{ci}")
+            b.place("")
         } else {
-            city_pool.remove(idx).to_string()
+            let n = u64::try_from(city_pool.len()).unwrap_or(1);
+            city_pool
+                .remove(usize::try_from(b.rng.next() % n).unwrap_or(0))
+                .to_string()
         };
         let city_name = format!("{base}市");
         let city = b.org(
@@ -256,7 +258,7 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
             OrgKind::City,
             PartyOrgKind::Committee,
         );
-        b.departments(&city, &city_name, CITY_DEPTS);
+        let city_depts = b.departments(&city, &city_name, CITY_DEPTS);
         b.org(
             format!("{city}-E01"),
             Some(&city),
@@ -271,6 +273,11 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
         );
         b.account(format!("city{ci:02}.staff"), perm::OFFICE_STAFF, &city);
         b.account(format!("city{ci:02}.leader"), perm::LEADER, &city);
+        b.account(
+            format!("city{ci:02}.discipline"),
+            perm::DISCIPLINE,
+            &city_depts[0],
+        );
         for ki in 1..=size.counties_per_city {
             let suffix = if ki == 1 { "区" } else { "县" };
             let county_name = b.place(suffix);
@@ -281,7 +288,7 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
                 OrgKind::County,
                 PartyOrgKind::Committee,
             );
-            b.departments(&county, &county_name, COUNTY_DEPTS);
+            let county_depts = b.departments(&county, &county_name, COUNTY_DEPTS);
             b.org(
                 format!("{county}-S01"),
                 Some(&county),
@@ -298,6 +305,16 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
                 format!("county{ci:02}{ki:02}.staff"),
                 perm::OFFICE_STAFF,
                 &county,
+            );
+            b.account(
+                format!("county{ci:02}{ki:02}.leader"),
+                perm::LEADER,
+                &county,
+            );
+            b.account(
+                format!("county{ci:02}{ki:02}.discipline"),
+                perm::DISCIPLINE,
+                &county_depts[0],
             );
             for ti in 1..=size.townships_per_county {
                 let suffix = if ki == 1 {
@@ -390,5 +407,47 @@ mod tests {
                 .iter()
                 .any(|x| x.username == "county0101.director")
         );
+    }
+
+    #[test]
+    fn every_business_role_exists_at_province_city_and_county() {
+        let p = generate(3, DemoSize::default());
+        let level = |code: &str| p.orgs.iter().find(|o| o.code == code).map(|o| o.code.len());
+        for role in [
+            perm::OFFICE_DIRECTOR,
+            perm::OFFICE_STAFF,
+            perm::LEADER,
+            perm::DISCIPLINE,
+        ] {
+            for prefix in ["prov.", "city01.", "county0101."] {
+                assert!(
+                    p.accounts.iter().any(|a| a.role == role
+                        && a.username.starts_with(prefix)
+                        && level(&a.org_code).is_some()),
+                    "{role} missing at {prefix}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn large_provinces_generate_without_panicking() {
+        let size = DemoSize {
+            cities: 14,
+            counties_per_city: 10,
+            townships_per_county: 2,
+            villages_per_township: 1,
+        };
+        let big = generate(1, size);
+        let mut names: Vec<&str> = big
+            .orgs
+            .iter()
+            .filter(|o| o.kind == OrgKind::City)
+            .map(|o| o.name.as_str())
+            .collect();
+        assert_eq!(names.len(), 14);
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 14, "city names repeat");
     }
 }

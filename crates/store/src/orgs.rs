@@ -35,6 +35,10 @@ const SELECT_ORG: &str = "SELECT o.id, o.province_id, o.parent_id, o.code, o.nam
      (SELECT COUNT(*) FROM organisations c WHERE c.parent_id = o.id) AS child_count, \
      o.version, o.created_by, o.created_at, o.updated_at FROM organisations o WHERE 1 = 1";
 
+/// As [`SELECT_ORG`] without the per-row child count, for bulk reads.
+const SELECT_ORG_FLAT: &str = "SELECT o.id, o.province_id, o.parent_id, o.code, o.name, o.kind, o.party_org_kind, o.path, o.depth, o.active, \
+     CAST(0 AS BIGINT) AS child_count, o.version, o.created_by, o.created_at, o.updated_at FROM organisations o WHERE 1 = 1";
+
 pub(crate) const ORG_COLS: ScopeColumns<'static> = ScopeColumns {
     path: "o.path",
     org_id: "o.id",
@@ -197,7 +201,7 @@ pub async fn export(db: &Db, scope: &Scope, root: Option<OrgId>) -> Result<Vec<O
         None => None,
     };
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(SELECT_ORG);
+        let mut qb = QueryBuilder::new(SELECT_ORG_FLAT);
         if let Some(path) = &within {
             let mut end = path.clone();
             end.pop();
@@ -579,6 +583,11 @@ pub async fn import(
         crate::audit_append!(tx, actor, &event);
         tx.commit().await?;
     });
+    if rows.len() >= 1000 {
+        // A bulk load changes the table's statistics a lot; refresh them so the planner keeps
+        // choosing the path and parent indexes.
+        crate::on_db!(db, p => { sqlx::query("ANALYZE organisations").execute(p).await?; });
+    }
     Ok(Ok(rows.len()))
 }
 

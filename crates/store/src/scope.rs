@@ -112,20 +112,36 @@ impl Scope {
         if self.all {
             return;
         }
-        qb.push(" AND (1 = 0");
+        let terms = self.ranges.len() + self.orgs.len() + usize::from(self.own);
+        if terms == 0 {
+            qb.push(" AND 1 = 0");
+            return;
+        }
+        // Each term on its own is an index lookup; a plain OR of them lets both planners use
+        // the indexes (a constant term in the OR would make SQLite scan the table).
+        qb.push(" AND (");
+        let mut first = true;
+        let mut sep = |qb: &mut QueryBuilder<DB>| {
+            if !std::mem::take(&mut first) {
+                qb.push(" OR ");
+            }
+        };
         for (start, end) in &self.ranges {
-            qb.push(format_args!(" OR ({} >= ", cols.path));
+            sep(qb);
+            qb.push(format_args!("({} >= ", cols.path));
             qb.push_bind(start.clone());
             qb.push(format_args!(" AND {} < ", cols.path));
             qb.push_bind(end.clone());
             qb.push(")");
         }
         for id in &self.orgs {
-            qb.push(format_args!(" OR {} = ", cols.org_id));
+            sep(qb);
+            qb.push(format_args!("{} = ", cols.org_id));
             qb.push_bind(*id);
         }
         if self.own {
-            qb.push(format_args!(" OR {} = ", cols.owner));
+            sep(qb);
+            qb.push(format_args!("{} = ", cols.owner));
             qb.push_bind(self.user_id);
         }
         qb.push(")");

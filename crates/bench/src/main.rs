@@ -1,0 +1,413 @@
+//! Benchmark harness: seeds a large province through the real import path, starts the real
+//! server on a loopback port, and measures request latency of the organisation routes.
+//!
+//! `cargo run --release -p xuncha-bench -- [--orgs-scale N] [--postgres] [--iterations N]`
+//! prints a Markdown table for docs/benchmarks.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use xuncha_api::bootstrap::seed_demo;
+use xuncha_api::crypto::Crypto;
+use xuncha_api::{ApiConfig, AppState};
+use xuncha_domain::demo::{DEMO_PASSWORD, DemoSize};
+use xuncha_store::{Db, testing};
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    csrf: String,
+}
+
+async fn login(base: &str, username: &str) -> Result<Client> {
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    let res = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "username": username, "password": DEMO_PASSWORD }))
+        .send()
+        .await?;
+    if !res.status().is_success() {
+        bail!("login {username}: {}", res.status());
+    }
+    let csrf = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("xuncha_csrf="))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_string();
+    Ok(Client {
+        http,
+        base: base.to_string(),
+        csrf,
+    })
+}
+
+impl Client {
+    async fn get(&self, path: &str) -> Result<(u16, Vec<u8>)> {
+        let r = self.http.get(format!("{}{path}", self.base)).send().await?;
+        Ok((r.status().as_u16(), r.bytes().await?.to_vec()))
+    }
+
+    async fn json(&self, path: &str) -> Result<Value> {
+        let (_, b) = self.get(path).await?;
+        Ok(serde_json::from_slice(&b)?)
+    }
+}
+
+struct Stat {
+    name: String,
+    n: usize,
+    p50: Duration,
+    p95: Duration,
+    p99: Duration,
+}
+
+async fn measure(
+    name: &str,
+    iterations: usize,
+    expect: u16,
+    client: &Client,
+    paths: &[String],
+) -> Result<Stat> {
+    // Warm up caches and connections first.
+    for p in paths.iter().take(10) {
+        client.get(p).await?;
+    }
+    let mut times = Vec::with_capacity(iterations);
+    for i in 0..iterations {
+        let path = &paths[i % paths.len()];
+        let t = Instant::now();
+        let (status, _) = client.get(path).await?;
+        times.push(t.elapsed());
+        if status != expect {
+            bail!("{name}: {path} answered {status}, expected {expect}");
+        }
+    }
+    times.sort();
+    let q = |f: f64| {
+        times[((times.len() as f64 * f).ceil() as usize)
+            .saturating_sub(1)
+            .min(times.len() - 1)]
+    };
+    Ok(Stat {
+        name: name.to_string(),
+        n: iterations,
+        p50: q(0.50),
+        p95: q(0.95),
+        p99: q(0.99),
+    })
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let postgres = args.iter().any(|a| a == "--postgres");
+    let iterations = flag("--iterations").unwrap_or(500);
+    let villages = flag("--villages-per-township").unwrap_or(45);
+    let size = DemoSize {
+        cities: 14,
+        counties_per_city: 10,
+        townships_per_county: 15,
+        villages_per_township: villages,
+    };
+
+    let dir = tempfile::tempdir()?;
+    let db: Db = if postgres {
+        testing::postgres_fresh()
+            .await
+            .context("PostgreSQL (XUNCHA_TEST_PG_URL)")?
+            .0
+    } else {
+        testing::sqlite_at(&dir.path().join("bench.db")).await?
+    };
+    let t = Instant::now();
+    seed_demo(&db, 2026, size).await.context("seed")?;
+    let seeded = t.elapsed();
+    let n_orgs = xuncha_store::orgs::export(&db, &xuncha_store::scope::Scope::unrestricted(), None)
+        .await?
+        .len();
+    eprintln!("seeded {n_orgs} organisations in {seeded:?}");
+
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(ApiConfig::default()),
+        crypto: Arc::new(
+            Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())])
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        metrics: None,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(xuncha_api::serve(listener, state, std::future::pending()));
+
+    let prov = login(&base, "prov.director").await?;
+    let county = login(&base, "county0101.director").await?;
+    let roots = prov.json("/api/v1/orgs/roots").await?;
+    let root = roots[0]["id"].as_i64().context("root")?;
+    let cities: Vec<i64> = prov
+        .json(&format!("/api/v1/orgs/{root}/children"))
+        .await?
+        .as_array()
+        .context("cities")?
+        .iter()
+        .filter(|o| o["kind"] == "city")
+        .filter_map(|o| o["id"].as_i64())
+        .collect();
+    let own_county = county.json("/api/v1/orgs/roots").await?[0]["id"]
+        .as_i64()
+        .context("county")?;
+    let townships: Vec<i64> = county
+        .json(&format!("/api/v1/orgs/{own_county}/children"))
+        .await?
+        .as_array()
+        .context("towns")?
+        .iter()
+        .filter(|o| o["kind"] == "township")
+        .filter_map(|o| o["id"].as_i64())
+        .collect();
+    let villages: Vec<i64> = county
+        .json(&format!("/api/v1/orgs/{}/children", townships[0]))
+        .await?
+        .as_array()
+        .context("villages")?
+        .iter()
+        .filter_map(|o| o["id"].as_i64())
+        .collect();
+    let other_county_villages: Vec<i64> = {
+        let c2 = prov
+            .json(&format!("/api/v1/orgs/{}/children", cities[1]))
+            .await?;
+        let k = c2
+            .as_array()
+            .context("c2")?
+            .iter()
+            .find(|o| o["kind"] == "county")
+            .and_then(|o| o["id"].as_i64())
+            .context("k")?;
+        let t = prov.json(&format!("/api/v1/orgs/{k}/children")).await?;
+        let t0 = t
+            .as_array()
+            .context("t")?
+            .iter()
+            .find(|o| o["kind"] == "township")
+            .and_then(|o| o["id"].as_i64())
+            .context("t0")?;
+        prov.json(&format!("/api/v1/orgs/{t0}/children"))
+            .await?
+            .as_array()
+            .context("v")?
+            .iter()
+            .filter_map(|o| o["id"].as_i64())
+            .collect()
+    };
+
+    let p = |v: Vec<String>| v;
+    let mut stats = Vec::new();
+    stats.push(
+        measure(
+            "tree: children of a city (province user)",
+            iterations,
+            200,
+            &prov,
+            &p(cities
+                .iter()
+                .map(|c| format!("/api/v1/orgs/{c}/children"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "tree: children of a township (county user)",
+            iterations,
+            200,
+            &county,
+            &p(townships
+                .iter()
+                .map(|c| format!("/api/v1/orgs/{c}/children"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "subtree page, 50 rows by path (province user, a city)",
+            iterations,
+            200,
+            &prov,
+            &p(cities
+                .iter()
+                .map(|c| format!("/api/v1/orgs?parent_id={c}&page_size=50"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "subtree page, 50 rows, page 20 (province user)",
+            iterations,
+            200,
+            &prov,
+            &p(cities
+                .iter()
+                .map(|c| format!("/api/v1/orgs?parent_id={c}&page_size=50&page=20"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "name search, whole province (province user)",
+            iterations,
+            200,
+            &prov,
+            &p(["东", "安平", "村", "9901", "社区", "林"]
+                .iter()
+                .map(|q| format!("/api/v1/orgs?q={q}&page_size=50"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "name search inside own county (county user)",
+            iterations,
+            200,
+            &county,
+            &p(["东", "村", "林"]
+                .iter()
+                .map(|q| format!("/api/v1/orgs?q={q}&page_size=50"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "detail in scope (county user)",
+            iterations,
+            200,
+            &county,
+            &p(villages
+                .iter()
+                .map(|v| format!("/api/v1/orgs/{v}"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "detail out of scope → 404 (county user)",
+            iterations,
+            404,
+            &county,
+            &p(other_county_villages
+                .iter()
+                .map(|v| format!("/api/v1/orgs/{v}"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "ancestors of a village (county user)",
+            iterations,
+            200,
+            &county,
+            &p(villages
+                .iter()
+                .map(|v| format!("/api/v1/orgs/{v}/ancestors"))
+                .collect()),
+        )
+        .await?,
+    );
+    stats.push(
+        measure(
+            "export a county subtree as .xlsx (county user)",
+            iterations.min(100),
+            200,
+            &county,
+            &[format!("/api/v1/orgs/export?root_id={own_county}")],
+        )
+        .await?,
+    );
+
+    // A write: move a township (with its villages) between two counties and back.
+    let t0 = townships[0];
+    let mut move_times = Vec::new();
+    let other_county = county.json(&format!("/api/v1/orgs/{own_county}")).await?;
+    let _ = other_county;
+    let siblings: Vec<i64> = prov
+        .json(&format!("/api/v1/orgs/{}/children", cities[0]))
+        .await?
+        .as_array()
+        .context("sib")?
+        .iter()
+        .filter(|o| o["kind"] == "county")
+        .filter_map(|o| o["id"].as_i64())
+        .collect();
+    for i in 0..20 {
+        let target = if i % 2 == 0 { siblings[1] } else { siblings[0] };
+        let cur = prov.json(&format!("/api/v1/orgs/{t0}")).await?;
+        let t = Instant::now();
+        let r = prov
+            .http
+            .post(format!("{}/api/v1/orgs/{t0}/move", prov.base))
+            .header("x-csrf-token", &prov.csrf)
+            .json(&json!({ "new_parent_id": target, "version": cur["version"] }))
+            .send()
+            .await?;
+        move_times.push(t.elapsed());
+        if !r.status().is_success() {
+            bail!("move: {}", r.status());
+        }
+    }
+    move_times.sort();
+
+    let backend = if postgres {
+        "PostgreSQL 15"
+    } else {
+        "SQLite (WAL, synchronous=FULL)"
+    };
+    println!(
+        "Backend: {backend}. Organisations: {n_orgs} (seeded through the import path, with the demo accounts, in {:.1} s).",
+        seeded.as_secs_f64()
+    );
+    println!("Sequential requests over loopback HTTP, session cookie, full middleware stack.\n");
+    println!("| Request | n | p50 ms | p95 ms | p99 ms |");
+    println!("|---|---:|---:|---:|---:|");
+    for s in &stats {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            s.name,
+            s.n,
+            ms(s.p50),
+            ms(s.p95),
+            ms(s.p99)
+        );
+    }
+    println!(
+        "| move a township with {} villages (write, audited) | {} | {} | {} | {} |",
+        villages.len(),
+        move_times.len(),
+        ms(move_times[move_times.len() / 2]),
+        ms(move_times[move_times.len() * 95 / 100]),
+        ms(move_times[move_times.len() - 1])
+    );
+    Ok(())
+}

@@ -195,6 +195,13 @@ perms!(
     RoleWrite = xuncha_domain::perm::ROLE_WRITE,
     PolicyWrite = xuncha_domain::perm::POLICY_WRITE,
     AuditRead = xuncha_domain::perm::AUDIT_READ,
+    InspectionRead = xuncha_domain::perm::INSPECTION_READ,
+    InspectionPlan = xuncha_domain::perm::INSPECTION_PLAN,
+    TeamManage = xuncha_domain::perm::TEAM_MANAGE,
+    FieldworkWrite = xuncha_domain::perm::FIELDWORK_WRITE,
+    ClueLead = xuncha_domain::perm::CLUE_LEAD,
+    ClueDispose = xuncha_domain::perm::CLUE_DISPOSE,
+    ProblemRead = xuncha_domain::perm::PROBLEM_READ,
 );
 
 /// An authenticated caller holding permission `P`. Header extractors run before the body is

@@ -19,6 +19,13 @@ pub enum BootstrapError {
     Other(String),
 }
 
+/// Creates what every installation needs: the built-in roles and the default supervision frames.
+pub async fn ensure_reference_data(db: &Db) -> Result<(), BootstrapError> {
+    ensure_builtin_roles(db).await?;
+    xuncha_store::fieldwork::ensure_default_frames(db).await?;
+    Ok(())
+}
+
 /// Creates the built-in roles that are missing, and adds to existing built-in roles the
 /// permissions a newer version gives them (never removing what an administrator added).
 pub async fn ensure_builtin_roles(db: &Db) -> Result<(), BootstrapError> {
@@ -138,7 +145,7 @@ pub async fn init(
             "数据库中已有组织机构，不能重复初始化".into(),
         ));
     }
-    ensure_builtin_roles(db).await?;
+    ensure_reference_data(db).await?;
     let actor = Actor::system("init");
     let draft = OrgDraft::parse(org_code, org_name, org_kind, Some("committee"))
         .map_err(StoreError::from)?;
@@ -189,7 +196,7 @@ pub async fn seed_demo(
             "数据库中已有组织机构；演示数据只能装入空数据库".into(),
         ));
     }
-    ensure_builtin_roles(db).await?;
+    ensure_reference_data(db).await?;
     let DemoProvince {
         orgs: demo_orgs,
         accounts: demo_accounts,
@@ -239,5 +246,299 @@ pub async fn seed_demo(
             password: DEMO_PASSWORD.to_string(),
         });
     }
+    seed_demo_inspection(db, &actor).await?;
     Ok(out)
+}
+
+/// Demo inspection work: a term of the provincial committee, an earlier round already fed back,
+/// and the current round with the team on site at 江岭省财政厅.
+async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapError> {
+    use time::macros::date;
+    use xuncha_domain::inspection::{InspectionKind, RoundUnitState as S};
+    use xuncha_domain::recusal::{RelationKind, TeamRole};
+    use xuncha_store::{fieldwork, inspection, people};
+    let all = Scope::unrestricted();
+    let org = |code: &'static str| async move {
+        orgs::get_by_code(db, &Scope::unrestricted(), code).await
+    };
+    let root = org("99").await?;
+    let term = inspection::create_term(
+        db,
+        actor,
+        &all,
+        root.id,
+        "第十四届",
+        date!(2023 - 01 - 01),
+        date!(2027 - 12 - 31),
+        1,
+    )
+    .await?;
+    let round = |name: &str, start, end, focus: &str| inspection::RoundDraft {
+        name: name.to_string(),
+        kinds: vec![InspectionKind::Regular],
+        village_mode: None,
+        start_date: start,
+        end_date: end,
+        focus: focus.to_string(),
+        work_plan:
+            "进驻约40天；听取汇报、个别谈话、受理信访、调阅资料、下沉走访；中期向领导小组汇报。"
+                .to_string(),
+    };
+    let walk = |unit_id: i64, to: &'static [S]| async move {
+        let mut u = inspection::get_unit(db, &Scope::unrestricted(), unit_id).await?;
+        for s in to {
+            u = inspection::transition_unit(
+                db,
+                actor,
+                &Scope::unrestricted(),
+                u.id,
+                *s,
+                "",
+                u.version,
+                time::OffsetDateTime::now_utc().date(),
+            )
+            .await?;
+        }
+        Ok::<_, StoreError>(u)
+    };
+    let categories = fieldwork::frames(db).await?.1;
+    let cat = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.id);
+
+    // An earlier round, fed back: it gives coverage, statistics and suggestions something to show.
+    let earlier = inspection::create_round(
+        db,
+        actor,
+        &all,
+        term.id,
+        &round(
+            "2025年第二轮巡察",
+            date!(2025 - 09 - 01),
+            date!(2025 - 11 - 30),
+            "聚焦“四个落实”，重点关注国有企业和城市建设领域。",
+        ),
+    )
+    .await?;
+    for code in ["9901", "99-E01"] {
+        let target = org(code).await?;
+        let u = inspection::add_unit(db, actor, &all, earlier.id, target.id).await?;
+        walk(
+            u.id,
+            &[
+                S::Preparing,
+                S::Notified,
+                S::Stationed,
+                S::FieldworkDone,
+                S::Reporting,
+            ],
+        )
+        .await?;
+        for (i, (title, c)) in [
+            ("“三重一大”决策制度执行不严格", "FI-2"),
+            ("选人用人工作不规范", "FI-3"),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let f = fieldwork::create_finding(
+                db,
+                actor,
+                &all,
+                u.id,
+                &fieldwork::FindingDraft {
+                    title: (*title).to_string(),
+                    category_id: cat(c),
+                    facts: format!(
+                        "经调阅{}年度党委会会议记录，发现相关问题（示例数据 {}）。",
+                        2024,
+                        i + 1
+                    ),
+                    basis: "《中国共产党纪律处分条例》".to_string(),
+                    responsibility: "党委（党组）主要负责人".to_string(),
+                    evidence: "会议记录复印件".to_string(),
+                    finder: "第二巡察组".to_string(),
+                    team_opinion: "属实，列入反馈意见".to_string(),
+                    activity_ids: Vec::new(),
+                },
+            )
+            .await?;
+            fieldwork::transition_finding(
+                db,
+                actor,
+                &all,
+                f.id,
+                xuncha_domain::inspection::FindingState::Confirmed,
+                "组务会确认",
+                f.version,
+            )
+            .await?;
+        }
+        walk(u.id, &[S::ReportApproved, S::FeedbackDone]).await?;
+    }
+
+    // The current round.
+    let current = inspection::create_round(
+        db,
+        actor,
+        &all,
+        term.id,
+        &round(
+            "2026年第一轮巡察",
+            date!(2026 - 03 - 01),
+            date!(2026 - 05 - 31),
+            "聚焦“四个落实”，重点关注财政资金管理和教育领域群众身边的不正之风。",
+        ),
+    )
+    .await?;
+    let finance = org("99-D05").await?;
+    let education = org("99-D06").await?;
+    let u1 = inspection::add_unit(db, actor, &all, current.id, finance.id).await?;
+    let u2 = inspection::add_unit(db, actor, &all, current.id, education.id).await?;
+
+    // People: the inspectors' own records plus the pools.
+    let user_id = |name: &'static str| async move {
+        Ok::<_, StoreError>(
+            accounts::find_by_username(db, name)
+                .await?
+                .map(|(u, _)| u.id),
+        )
+    };
+    let person =
+        |name: &str, org_id: i64, user: Option<i64>, specialties: &[&str], pools: &[&str]| {
+            people::PersonDraft {
+                name: name.to_string(),
+                org_id,
+                user_id: user,
+                specialties: specialties.iter().map(|s| (*s).to_string()).collect(),
+                pools: pools.iter().map(|s| (*s).to_string()).collect(),
+                seconded: false,
+            }
+        };
+    let leader = people::save_person(
+        db,
+        actor,
+        &all,
+        None,
+        &person("王建国", root.id, None, &["纪检", "组织"], &["leader"]),
+    )
+    .await?;
+    let inspector = people::save_person(
+        db,
+        actor,
+        &all,
+        None,
+        &person(
+            "赵文华",
+            root.id,
+            user_id("prov.inspector").await?,
+            &["财务", "审计"],
+            &["specialist"],
+        ),
+    )
+    .await?;
+    people::save_person(
+        db,
+        actor,
+        &all,
+        None,
+        &person(
+            "孙丽",
+            root.id,
+            user_id("prov.inspector2").await?,
+            &["法律"],
+            &["specialist"],
+        ),
+    )
+    .await?;
+    let kin = people::save_person(
+        db,
+        actor,
+        &all,
+        None,
+        &person(
+            "陈志远",
+            org("99-D02").await?.id,
+            None,
+            &["组织"],
+            &["leader"],
+        ),
+    )
+    .await?;
+    people::add_relation(
+        db,
+        actor,
+        &all,
+        kin.row.id,
+        RelationKind::Spouse,
+        "刘梅",
+        Some(finance.id),
+        "在财政厅预算处工作",
+    )
+    .await?;
+    let former = people::save_person(
+        db,
+        actor,
+        &all,
+        None,
+        &person(
+            "周国强",
+            org("99-D03").await?.id,
+            None,
+            &["宣传", "财务"],
+            &["specialist"],
+        ),
+    )
+    .await?;
+    people::add_post(
+        db,
+        actor,
+        &all,
+        former.row.id,
+        education.id,
+        "办公室主任",
+        date!(2019 - 03 - 01),
+        Some(date!(2024 - 06 - 30)),
+    )
+    .await?;
+    let seconded = people::save_person(
+        db,
+        actor,
+        &all,
+        None,
+        &person(
+            "李建军",
+            org("9902").await?.id,
+            None,
+            &["审计", "工程"],
+            &["specialist"],
+        ),
+    )
+    .await?;
+    people::add_training(
+        db,
+        actor,
+        &all,
+        seconded.row.id,
+        "全省巡视巡察干部业务培训班",
+        date!(2025 - 04 - 10),
+        24,
+    )
+    .await?;
+
+    let team = people::create_team(db, actor, &all, current.id, "第一巡察组").await?;
+    inspection::assign_team(db, actor, &all, u1.id, team.id).await?;
+    inspection::assign_team(db, actor, &all, u2.id, team.id).await?;
+    for (p, role) in [
+        (&leader, TeamRole::Leader),
+        (&inspector, TeamRole::Member),
+        (&seconded, TeamRole::Member),
+    ] {
+        if let Err(conflicts) =
+            people::add_member(db, actor, &all, team.id, p.row.id, role, None).await?
+        {
+            return Err(BootstrapError::Other(format!("demo team: {conflicts:?}")));
+        }
+    }
+    walk(u1.id, &[S::Preparing, S::Notified, S::Stationed]).await?;
+    walk(u2.id, &[S::Preparing, S::Notified]).await?;
+    Ok(())
 }

@@ -41,6 +41,10 @@ pub use state::{ApiConfig, AppState};
         (name = "roles", description = "角色、权限与安全策略"),
         (name = "audit", description = "审计日志"),
         (name = "tokens", description = "接口令牌"),
+        (name = "inspection", description = "届次、轮次、巡察对象、覆盖与统计"),
+        (name = "teams", description = "人才库、巡察组与回避"),
+        (name = "fieldwork", description = "了解情况、问题底稿与问题清单"),
+        (name = "clues", description = "问题线索"),
     )
 )]
 struct ApiDoc;

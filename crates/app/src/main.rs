@@ -203,9 +203,9 @@ async fn open(config: &Config) -> Result<Db> {
         .await
         .context("打开数据库")?;
     db.migrate().await.context("数据库迁移")?;
-    bootstrap::ensure_builtin_roles(&db)
+    bootstrap::ensure_reference_data(&db)
         .await
-        .context("创建内置角色")?;
+        .context("创建内置角色与基础数据")?;
     Ok(db)
 }
 

@@ -232,6 +232,8 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
     b.account("prov.director".into(), perm::OFFICE_DIRECTOR, &province);
     b.account("prov.staff".into(), perm::OFFICE_STAFF, &province);
     b.account("prov.leader".into(), perm::LEADER, &province);
+    b.account("prov.inspector".into(), perm::INSPECTOR, &province);
+    b.account("prov.inspector2".into(), perm::INSPECTOR, &province);
     if let Some(jw) = prov_depts.first() {
         b.account("prov.discipline".into(), perm::DISCIPLINE, &jw.clone());
     }
@@ -273,6 +275,7 @@ pub fn generate(seed: u64, size: DemoSize) -> DemoProvince {
         );
         b.account(format!("city{ci:02}.staff"), perm::OFFICE_STAFF, &city);
         b.account(format!("city{ci:02}.leader"), perm::LEADER, &city);
+        b.account(format!("city{ci:02}.inspector"), perm::INSPECTOR, &city);
         b.account(
             format!("city{ci:02}.discipline"),
             perm::DISCIPLINE,

@@ -8,8 +8,10 @@ pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod inspection;
 pub mod org;
 pub mod perm;
+pub mod recusal;
 pub mod totp;
 
 pub use error::{DomainError, FieldError};

@@ -46,10 +46,10 @@ macro_rules! code_enum {
             }
 
             /// Parses a wire value, naming `field` in the error.
-            pub fn parse_field(field: &str, text: &str) -> Result<Self, FieldError> {
+            pub fn parse_field(field: &str, text: &str) -> Result<Self, $crate::error::FieldError> {
                 Self::from_code_or_label(text).ok_or_else(|| {
                     let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
-                    FieldError::new(field, Msg::new("validation.unknown_value")
+                    $crate::error::FieldError::new(field, $crate::i18n::Msg::new("validation.unknown_value")
                         .arg("field", format!("field.{field}"))
                         .arg("value", text)
                         .arg("allowed", allowed.join("、")))
@@ -63,7 +63,9 @@ pub(crate) use code_enum;
 /// The short forms of a label `X(Y、Z)`: `X`, `Y` and `Z`.
 pub(crate) fn label_aliases(label: &str) -> impl Iterator<Item = &str> {
     let (head, rest) = label.split_once('(').unwrap_or((label, ""));
-    std::iter::once(head).chain(
+    // "交叉巡察" is also typed as "交叉".
+    let short = head.strip_suffix("巡察").filter(|s| !s.is_empty());
+    std::iter::once(head).chain(short).chain(
         rest.trim_end_matches(')')
             .split('、')
             .filter(|s| !s.is_empty()),

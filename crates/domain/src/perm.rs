@@ -76,6 +76,14 @@ pub const ROLE_READ: &str = "role:read";
 pub const ROLE_WRITE: &str = "role:write";
 pub const POLICY_WRITE: &str = "policy:write";
 pub const AUDIT_READ: &str = "audit:read";
+pub const INSPECTION_READ: &str = "inspection:read";
+pub const INSPECTION_PLAN: &str = "inspection:plan";
+pub const TEAM_MANAGE: &str = "team:manage";
+pub const RECUSAL_APPROVE: &str = "recusal:approve";
+pub const FIELDWORK_WRITE: &str = "fieldwork:write";
+pub const CLUE_LEAD: &str = "clue:lead";
+pub const CLUE_DISPOSE: &str = "clue:dispose";
+pub const PROBLEM_READ: &str = "problem:read";
 
 /// The catalogue of function permissions. Later capabilities add their own entries here.
 pub static PERMISSIONS: &[Permission] = &[
@@ -113,6 +121,24 @@ pub static PERMISSIONS: &[Permission] = &[
         "安全审计",
         Some(AdminClass::Audit),
     ),
+    p(INSPECTION_READ, "查看巡察工作", "巡察工作", None),
+    p(
+        INSPECTION_PLAN,
+        "制定巡察计划、审定报告、反馈",
+        "巡察工作",
+        None,
+    ),
+    p(TEAM_MANAGE, "组建巡察组与人才库", "巡察工作", None),
+    p(RECUSAL_APPROVE, "批准回避例外", "巡察工作", None),
+    p(
+        FIELDWORK_WRITE,
+        "记录了解工作、撰写底稿、登记线索",
+        "巡察工作",
+        None,
+    ),
+    p(CLUE_LEAD, "管理问题线索、审批移交", "问题线索", None),
+    p(CLUE_DISPOSE, "接收移交线索并报告处置", "问题线索", None),
+    p(PROBLEM_READ, "查看本单位问题清单", "整改", None),
 ];
 
 /// Permissions an administrator of a class may hold besides its own: the system administrator
@@ -508,6 +534,7 @@ pub const OFFICE_STAFF: &str = "office_staff";
 pub const LEADER: &str = "leader";
 pub const DISCIPLINE: &str = "discipline";
 pub const UNIT_LIAISON: &str = "unit_liaison";
+pub const INSPECTOR: &str = "inspector";
 
 /// The built-in roles. Later capabilities extend their permission lists.
 pub static BUILTIN_ROLES: &[BuiltinRole] = &[
@@ -539,7 +566,17 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: OFFICE_DIRECTOR,
         name: "巡察办主任",
         admin_class: None,
-        permissions: &[ORG_READ, ORG_WRITE, ORG_IMPORT],
+        permissions: &[
+            ORG_READ,
+            ORG_WRITE,
+            ORG_IMPORT,
+            INSPECTION_READ,
+            INSPECTION_PLAN,
+            TEAM_MANAGE,
+            RECUSAL_APPROVE,
+            FIELDWORK_WRITE,
+            CLUE_LEAD,
+        ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[Compartment::Clue, Compartment::Talk, Compartment::Reporter],
     },
@@ -547,15 +584,23 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: OFFICE_STAFF,
         name: "巡察办工作人员",
         admin_class: None,
-        permissions: &[ORG_READ],
+        permissions: &[ORG_READ, INSPECTION_READ, FIELDWORK_WRITE],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[],
+    },
+    BuiltinRole {
+        code: INSPECTOR,
+        name: "巡察组成员",
+        admin_class: None,
+        permissions: &[ORG_READ, INSPECTION_READ, FIELDWORK_WRITE],
+        data_scope: DataScope::OrgAndBelow,
+        compartments: &[Compartment::Talk, Compartment::Clue],
     },
     BuiltinRole {
         code: LEADER,
         name: "领导",
         admin_class: None,
-        permissions: &[ORG_READ],
+        permissions: &[ORG_READ, INSPECTION_READ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[],
     },
@@ -563,7 +608,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: DISCIPLINE,
         name: "纪委监委",
         admin_class: None,
-        permissions: &[ORG_READ],
+        permissions: &[ORG_READ, INSPECTION_READ, CLUE_DISPOSE],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[Compartment::Clue],
     },
@@ -571,7 +616,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: UNIT_LIAISON,
         name: "被巡察单位联络员",
         admin_class: None,
-        permissions: &[ORG_READ],
+        permissions: &[ORG_READ, PROBLEM_READ],
         data_scope: DataScope::Org,
         compartments: &[],
     },

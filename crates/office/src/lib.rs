@@ -4,6 +4,8 @@
 //! the row and column of every problem. CSV files saved by Excel on Chinese Windows are GBK;
 //! they are detected (not valid UTF-8) and decoded as GB18030.
 
+pub mod docx;
+
 use std::io::Cursor;
 
 use calamine::{Data, Reader, open_workbook_auto_from_rs};
@@ -17,6 +19,8 @@ pub enum OfficeError {
     Unreadable(String),
     #[error("cannot write workbook: {0}")]
     Write(String),
+    #[error("cannot write document: {0}")]
+    Docx(String),
 }
 
 /// A table read from a file: the header row and the data rows, all as trimmed text.

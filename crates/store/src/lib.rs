@@ -11,8 +11,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod clues;
 mod db;
+pub mod fieldwork;
+pub mod inspection;
 pub mod orgs;
+pub mod people;
 pub mod scope;
 #[doc(hidden)]
 pub mod testing;

@@ -2,9 +2,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clues;
+pub mod findings;
+pub mod inspection;
 pub mod orgs;
 pub mod roles;
 pub mod system;
+pub mod teams;
 pub mod tokens;
 pub mod users;
 
@@ -88,4 +92,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(roles::router())
         .merge(audit::router())
         .merge(tokens::router())
+        .merge(inspection::router())
+        .merge(teams::router())
+        .merge(findings::router())
+        .merge(clues::router())
 }

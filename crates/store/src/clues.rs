@@ -1,0 +1,289 @@
+//! The clue register: separate, compartmented, with the persons' fields encrypted (the caller
+//! encrypts; this module stores ciphertext) and every read audited by the caller.
+//!
+//! Who sees a clue: holders of the `clue` compartment who either lead clue work (`clue:lead`) in an
+//! office whose subtree runs the round, or are members of the team assigned to the round unit;
+//! and the receiving body (`clue:dispose`) once the clue is transferred to an organisation in its
+//! scope.
+
+use sqlx::{FromRow, QueryBuilder};
+use time::{Date, OffsetDateTime};
+use xuncha_domain::DomainError;
+use xuncha_domain::i18n::Msg;
+use xuncha_domain::inspection::{ClueState, Disposition, TargetBody, TriageDecision};
+use xuncha_domain::org::OrgId;
+
+use crate::audit::{Actor, Event};
+use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::inspection::get_unit;
+use crate::scope::Scope;
+
+/// How the caller may see clues.
+#[derive(Debug, Clone)]
+pub struct ClueAccess {
+    pub user_id: i64,
+    /// Holds the `clue` compartment.
+    pub compartment: bool,
+    /// Holds `clue:lead`.
+    pub lead: bool,
+    /// Holds `clue:dispose`.
+    pub dispose: bool,
+    pub scope: Scope,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ClueRow {
+    pub id: i64,
+    pub round_unit_id: i64,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub source: String,
+    pub summary: String,
+    pub subject_name_enc: Vec<u8>,
+    pub subject_post_enc: Vec<u8>,
+    pub informant_enc: Vec<u8>,
+    pub facts_enc: Vec<u8>,
+    pub state: String,
+    pub target_body: Option<String>,
+    pub receiving_org_id: Option<OrgId>,
+    pub receiving_org_name: Option<String>,
+    pub letter_no: Option<String>,
+    pub transferred_on: Option<Date>,
+    pub received_at: Option<OffsetDateTime>,
+    pub disposition: Option<String>,
+    pub result: Option<String>,
+    pub result_at: Option<OffsetDateTime>,
+    pub finding_id: Option<i64>,
+    pub version: i64,
+}
+
+impl ClueRow {
+    pub fn state(&self) -> Result<ClueState> {
+        ClueState::from_code(&self.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("clue state {}", self.state)))
+    }
+}
+
+const SELECT_CLUE: &str = "SELECT c.id, c.round_unit_id, c.org_id, o.name AS org_name, c.source, c.summary, c.subject_name_enc, c.subject_post_enc, \
+     c.informant_enc, c.facts_enc, c.state, c.target_body, c.receiving_org_id, rcv.name AS receiving_org_name, c.letter_no, c.transferred_on, \
+     c.received_at, c.disposition, c.result, c.result_at, c.finding_id, c.version \
+     FROM clues c JOIN round_units ru ON ru.id = c.round_unit_id JOIN organisations o ON o.id = c.org_id \
+     JOIN organisations ow ON ow.id = ru.owner_org_id LEFT JOIN organisations rcv ON rcv.id = c.receiving_org_id WHERE 1 = 1";
+
+fn push_access<DB>(qb: &mut QueryBuilder<DB>, a: &ClueAccess)
+where
+    DB: sqlx::Database,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if !a.compartment {
+        qb.push(" AND 1 = 0");
+        return;
+    }
+    qb.push(" AND ((1 = 1");
+    a.scope.push_filter(qb, crate::inspection::OWNER_COLS);
+    qb.push(" AND (");
+    if a.lead {
+        qb.push("1 = 1 OR ");
+    }
+    qb.push("EXISTS (SELECT 1 FROM team_members m JOIN people pe ON pe.id = m.person_id WHERE m.team_id = ru.team_id AND pe.user_id = ");
+    qb.push_bind(a.user_id);
+    qb.push("))) ");
+    if a.dispose {
+        qb.push("OR (c.receiving_org_id IS NOT NULL AND c.state IN ('TRANSFERRED', 'DISPOSING', 'RESULT_FED_BACK', 'CLOSED')");
+        a.scope.push_filter(
+            qb,
+            crate::scope::ScopeColumns {
+                path: "rcv.path",
+                org_id: "rcv.id",
+                owner: "rcv.created_by",
+            },
+        );
+        qb.push(")");
+    }
+    qb.push(")");
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClueFilter {
+    pub round_unit_id: Option<i64>,
+    pub state: Option<String>,
+    /// Only clues transferred to organisations in scope (the receiving body's inbox).
+    pub received_only: bool,
+}
+
+pub async fn list_clues(db: &Db, a: &ClueAccess, f: &ClueFilter) -> Result<Vec<ClueRow>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_CLUE);
+        if let Some(u) = f.round_unit_id { qb.push(" AND c.round_unit_id = ").push_bind(u); }
+        if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) { qb.push(" AND c.state = ").push_bind(s.clone()); }
+        if f.received_only { qb.push(" AND c.receiving_org_id IS NOT NULL"); }
+        push_access(&mut qb, a);
+        qb.push(" ORDER BY c.id DESC LIMIT 1000");
+        Ok(qb.build_query_as::<ClueRow>().fetch_all(p).await?)
+    })
+}
+
+pub async fn get_clue(db: &Db, a: &ClueAccess, id: i64) -> Result<ClueRow> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_CLUE);
+        qb.push(" AND c.id = ").push_bind(id);
+        push_access(&mut qb, a);
+        qb.build_query_as::<ClueRow>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+/// The encrypted fields of a new clue.
+#[derive(Debug, Clone)]
+pub struct NewClue {
+    pub source: String,
+    pub summary: String,
+    pub subject_name_enc: Vec<u8>,
+    pub subject_post_enc: Vec<u8>,
+    pub informant_enc: Vec<u8>,
+    pub facts_enc: Vec<u8>,
+}
+
+pub async fn create_clue(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    unit_id: i64,
+    c: &NewClue,
+) -> Result<i64> {
+    let unit = get_unit(db, scope, unit_id).await?;
+    let now = crate::now();
+    Ok(crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO clues (province_id, round_unit_id, org_id, source, summary, subject_name_enc, subject_post_enc, informant_enc, facts_enc, state, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
+            .bind(province).bind(unit_id).bind(unit.org_id).bind(&c.source).bind(&c.summary).bind(&c.subject_name_enc).bind(&c.subject_post_enc)
+            .bind(&c.informant_enc).bind(&c.facts_enc).bind(ClueState::Received.code()).bind(actor.user_id).bind(now)
+            .fetch_one(&mut *tx).await?;
+        crate::event_append!(tx, "clue", id, actor, None::<String>, ClueState::Received.code(), "受理");
+        // The audit trail names the clue, never its content.
+        crate::audit_append!(tx, actor, &Event::op("clue.create", "clue", id, format!("{}：登记问题线索", unit.org_name)));
+        tx.commit().await?;
+        id
+    }))
+}
+
+/// What a state change sets besides the state.
+#[derive(Debug, Clone, Default)]
+pub struct ClueChange {
+    pub target_body: Option<TargetBody>,
+    pub receiving_org_id: Option<OrgId>,
+    pub letter_no: Option<String>,
+    pub transferred_on: Option<Date>,
+    pub received: bool,
+    pub disposition: Option<Disposition>,
+    pub result: Option<String>,
+    pub finding_id: Option<i64>,
+}
+
+/// Moves a clue from `from` to `to` (the caller checked the rule), applying `change`.
+pub async fn change_clue(
+    db: &Db,
+    actor: &Actor,
+    clue: &ClueRow,
+    to: ClueState,
+    change: &ClueChange,
+    comment: &str,
+) -> Result<()> {
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query(
+            "UPDATE clues SET state = $1, target_body = COALESCE($2, target_body), receiving_org_id = COALESCE($3, receiving_org_id), \
+             letter_no = COALESCE($4, letter_no), transferred_on = COALESCE($5, transferred_on), \
+             received_at = CASE WHEN $6 THEN $7 ELSE received_at END, disposition = COALESCE($8, disposition), result = COALESCE($9, result), \
+             result_at = CASE WHEN $9 IS NULL THEN result_at ELSE $7 END, finding_id = COALESCE($10, finding_id), \
+             version = version + 1, updated_at = $7 WHERE id = $11 AND version = $12")
+            .bind(change.target_body.map(|t| t.code())).bind(change.receiving_org_id).bind(change.letter_no.as_deref())
+            .bind(change.transferred_on).bind(change.received).bind(now).bind(change.disposition.map(|d| d.code()))
+            .bind(change.result.as_deref()).bind(change.finding_id).bind(clue.id).bind(clue.version)
+            .execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::event_append!(tx, "clue", clue.id, actor, Some(clue.state.as_str()), to.code(), comment);
+        let from = ClueState::from_code(&clue.state).map_or(clue.state.clone(), |s| s.label().to_string());
+        crate::audit_append!(tx, actor, &Event::op("clue.transition", "clue", clue.id, format!("问题线索 {}：{from} → {}", clue.id, to.label())));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Triage turning a received item into a draft finding of the same unit, in one transaction.
+pub async fn triage_to_finding(
+    db: &Db,
+    actor: &Actor,
+    clue: &ClueRow,
+    category_id: Option<i64>,
+    title: &str,
+    facts: &str,
+    comment: &str,
+) -> Result<i64> {
+    if clue.state()? != ClueState::Received {
+        return Err(StoreError::Domain(DomainError::Rule(
+            Msg::new("inspection.illegal_transition")
+                .arg("from", clue.state()?.label())
+                .arg("to", ClueState::ToFinding.label()),
+        )));
+    }
+    let finding = crate::fieldwork::create_finding(
+        db,
+        actor,
+        &Scope::unrestricted(),
+        clue.round_unit_id,
+        &crate::fieldwork::FindingDraft {
+            title: title.to_string(),
+            category_id,
+            facts: facts.to_string(),
+            basis: String::new(),
+            responsibility: String::new(),
+            evidence: String::new(),
+            finder: actor.name.clone(),
+            team_opinion: String::new(),
+            activity_ids: Vec::new(),
+        },
+    )
+    .await?;
+    change_clue(
+        db,
+        actor,
+        clue,
+        ClueState::ToFinding,
+        &ClueChange {
+            finding_id: Some(finding.id),
+            ..Default::default()
+        },
+        comment,
+    )
+    .await?;
+    let _ = TriageDecision::Finding;
+    Ok(finding.id)
+}
+
+/// `(received, transferred, with_result, transferred rows for the overdue check)`.
+pub async fn clue_counts(
+    db: &Db,
+    a: &ClueAccess,
+    round_id: Option<i64>,
+) -> Result<(i64, i64, i64, Vec<(Option<Date>, bool)>)> {
+    let rows = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(
+            "SELECT c.transferred_on, c.result IS NOT NULL FROM clues c JOIN round_units ru ON ru.id = c.round_unit_id \
+             JOIN organisations ow ON ow.id = ru.owner_org_id LEFT JOIN organisations rcv ON rcv.id = c.receiving_org_id WHERE 1 = 1");
+        if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
+        push_access(&mut qb, a);
+        qb.build_query_as::<(Option<Date>, bool)>().fetch_all(p).await?
+    });
+    let received = i64::try_from(rows.len()).unwrap_or(0);
+    let transferred = i64::try_from(rows.iter().filter(|(t, _)| t.is_some()).count()).unwrap_or(0);
+    let with_result =
+        i64::try_from(rows.iter().filter(|(t, r)| t.is_some() && *r).count()).unwrap_or(0);
+    Ok((received, transferred, with_result, rows))
+}

@@ -1,0 +1,552 @@
+//! People (the talent pools), their posts, relations and training, and teams with recusal.
+
+use sqlx::{FromRow, QueryBuilder};
+use time::Date;
+use xuncha_domain::DomainError;
+use xuncha_domain::i18n::Msg;
+use xuncha_domain::org::{OrgId, OrgPath};
+use xuncha_domain::recusal::{
+    self, Conflict, Post, Relation, RelationKind, Subject, Target, TeamRole,
+};
+
+use crate::audit::{Actor, Event};
+use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
+use crate::inspection::{OWNER_COLS, RoundUnit};
+use crate::scope::{Scope, ScopeColumns};
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub org_path: String,
+    pub user_id: Option<i64>,
+    pub specialties: String,
+    pub pools: String,
+    pub seconded: bool,
+    pub workload: i64,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PostRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub org_id: OrgId,
+    pub org_name: String,
+    pub org_path: String,
+    pub title: String,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RelationRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub kind: String,
+    pub related_name: String,
+    pub related_org_id: Option<OrgId>,
+    pub related_org_name: Option<String>,
+    pub related_org_path: Option<String>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TrainingRow {
+    pub id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub held_on: Date,
+    pub hours: i32,
+}
+
+/// A person with everything recorded about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub row: PersonRow,
+    pub specialties: Vec<String>,
+    pub pools: Vec<String>,
+    pub posts: Vec<PostRow>,
+    pub relations: Vec<RelationRow>,
+    pub trainings: Vec<TrainingRow>,
+}
+
+const PERSON_COLS: ScopeColumns<'static> = ScopeColumns {
+    path: "o.path",
+    org_id: "o.id",
+    owner: "pe.user_id",
+};
+
+const SELECT_PERSON: &str = "SELECT pe.id, pe.name, pe.org_id, o.name AS org_name, o.path AS org_path, pe.user_id, pe.specialties, pe.pools, pe.seconded, \
+     (SELECT COUNT(*) FROM team_members tm JOIN round_units ru ON ru.team_id = tm.team_id \
+      WHERE tm.person_id = pe.id AND ru.state NOT IN ('FEEDBACK_DONE', 'TRANSFERRED', 'RECTIFYING', 'RECTIFICATION_REPORTED', 'DISCLOSED', 'ASSESSED', 'CONTINUOUS', 'REVISITED', 'ARCHIVED')) AS workload, \
+     pe.version FROM people pe JOIN organisations o ON o.id = pe.org_id WHERE 1 = 1";
+
+async fn hydrate(db: &Db, rows: Vec<PersonRow>) -> Result<Vec<Person>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let (posts, relations, trainings): (Vec<PostRow>, Vec<RelationRow>, Vec<TrainingRow>) = crate::on_db!(db, p => {
+        let mut q1 = QueryBuilder::new("SELECT pp.id, pp.person_id, pp.org_id, o.name AS org_name, o.path AS org_path, pp.title, pp.start_date, pp.end_date \
+             FROM person_posts pp JOIN organisations o ON o.id = pp.org_id WHERE pp.person_id IN (");
+        let mut sep = q1.separated(", ");
+        for i in &ids { sep.push_bind(*i); }
+        q1.push(") ORDER BY pp.start_date");
+        let mut q2 = QueryBuilder::new("SELECT r.id, r.person_id, r.kind, r.related_name, r.related_org_id, o.name AS related_org_name, o.path AS related_org_path, r.note \
+             FROM person_relations r LEFT JOIN organisations o ON o.id = r.related_org_id WHERE r.person_id IN (");
+        let mut sep = q2.separated(", ");
+        for i in &ids { sep.push_bind(*i); }
+        q2.push(") ORDER BY r.id");
+        let mut q3 = QueryBuilder::new("SELECT id, person_id, name, held_on, hours FROM trainings WHERE person_id IN (");
+        let mut sep = q3.separated(", ");
+        for i in &ids { sep.push_bind(*i); }
+        q3.push(") ORDER BY held_on");
+        (q1.build_query_as::<PostRow>().fetch_all(p).await?, q2.build_query_as::<RelationRow>().fetch_all(p).await?, q3.build_query_as::<TrainingRow>().fetch_all(p).await?)
+    });
+    rows.into_iter()
+        .map(|row| {
+            Ok(Person {
+                specialties: json_list("specialties", &row.specialties)?,
+                pools: json_list("pools", &row.pools)?,
+                posts: posts
+                    .iter()
+                    .filter(|p| p.person_id == row.id)
+                    .cloned()
+                    .collect(),
+                relations: relations
+                    .iter()
+                    .filter(|r| r.person_id == row.id)
+                    .cloned()
+                    .collect(),
+                trainings: trainings
+                    .iter()
+                    .filter(|t| t.person_id == row.id)
+                    .cloned()
+                    .collect(),
+                row,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PersonFilter {
+    pub q: Option<String>,
+    pub pool: Option<String>,
+    pub specialty: Option<String>,
+}
+
+pub async fn list_people(db: &Db, scope: &Scope, f: &PersonFilter) -> Result<Vec<Person>> {
+    let rows: Vec<PersonRow> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_PERSON);
+        if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+            qb.push(" AND pe.name LIKE ").push_bind(format!("%{}%", q.replace(['%', '_'], "")));
+        }
+        if let Some(pool) = f.pool.as_ref().filter(|s| !s.is_empty()) {
+            qb.push(" AND pe.pools LIKE ").push_bind(format!("%\"{}\"%", pool.replace(['%', '_', '"'], "")));
+        }
+        if let Some(sp) = f.specialty.as_ref().filter(|s| !s.is_empty()) {
+            qb.push(" AND pe.specialties LIKE ").push_bind(format!("%\"{}\"%", sp.replace(['%', '_', '"'], "")));
+        }
+        scope.push_filter(&mut qb, PERSON_COLS);
+        qb.push(" ORDER BY pe.name LIMIT 500");
+        qb.build_query_as::<PersonRow>().fetch_all(p).await?
+    });
+    hydrate(db, rows).await
+}
+
+pub async fn get_person(db: &Db, scope: &Scope, id: i64) -> Result<Person> {
+    let rows: Vec<PersonRow> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_PERSON);
+        qb.push(" AND pe.id = ").push_bind(id);
+        scope.push_filter(&mut qb, PERSON_COLS);
+        qb.build_query_as::<PersonRow>().fetch_all(p).await?
+    });
+    hydrate(db, rows).await?.pop().ok_or(StoreError::NotFound)
+}
+
+/// The person record of a user account, if any.
+pub async fn person_of_user(db: &Db, user_id: i64) -> Result<Option<i64>> {
+    crate::on_db!(db, p => Ok(sqlx::query_scalar("SELECT id FROM people WHERE user_id = $1 ORDER BY id LIMIT 1").bind(user_id).fetch_optional(p).await?))
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonDraft {
+    pub name: String,
+    pub org_id: OrgId,
+    pub user_id: Option<i64>,
+    pub specialties: Vec<String>,
+    pub pools: Vec<String>,
+    pub seconded: bool,
+}
+
+pub async fn save_person(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: Option<(i64, i64)>,
+    d: &PersonDraft,
+) -> Result<Person> {
+    crate::orgs::get(db, scope, d.org_id)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found")))
+            }
+            e => e,
+        })?;
+    if let Some((pid, _)) = id {
+        get_person(db, scope, pid).await?;
+    }
+    let now = crate::now();
+    let pid: i64 = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let pid = match id {
+            None => sqlx::query_scalar(
+                "INSERT INTO people (name, org_id, user_id, specialties, pools, seconded, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
+                .bind(&d.name).bind(d.org_id).bind(d.user_id).bind(to_json_list(&d.specialties)).bind(to_json_list(&d.pools)).bind(d.seconded).bind(now)
+                .fetch_one(&mut *tx).await?,
+            Some((pid, version)) => {
+                let n = sqlx::query("UPDATE people SET name = $1, org_id = $2, user_id = $3, specialties = $4, pools = $5, seconded = $6, version = version + 1, updated_at = $7 \
+                                     WHERE id = $8 AND version = $9")
+                    .bind(&d.name).bind(d.org_id).bind(d.user_id).bind(to_json_list(&d.specialties)).bind(to_json_list(&d.pools)).bind(d.seconded).bind(now)
+                    .bind(pid).bind(version).execute(&mut *tx).await?.rows_affected();
+                if n == 0 {
+                    return Err(StoreError::StaleVersion);
+                }
+                pid
+            }
+        };
+        crate::audit_append!(tx, actor, &Event::op("person.save", "person", pid, format!("保存人才库人员 {}", d.name)));
+        tx.commit().await?;
+        pid
+    });
+    get_person(db, &Scope::unrestricted(), pid).await
+}
+
+pub async fn add_post(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    person_id: i64,
+    org_id: OrgId,
+    title: &str,
+    start: Date,
+    end: Option<Date>,
+) -> Result<Person> {
+    let person = get_person(db, scope, person_id).await?;
+    crate::orgs::get(db, &Scope::unrestricted(), org_id)
+        .await
+        .map_err(|_| StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found"))))?;
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("INSERT INTO person_posts (person_id, org_id, title, start_date, end_date) VALUES ($1, $2, $3, $4, $5)")
+            .bind(person_id).bind(org_id).bind(title).bind(start).bind(end).execute(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("person.post", "person", person_id, format!("{}：登记任职经历 {title}", person.row.name)));
+        tx.commit().await?;
+    });
+    get_person(db, &Scope::unrestricted(), person_id).await
+}
+
+pub async fn add_relation(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    person_id: i64,
+    kind: RelationKind,
+    related_name: &str,
+    related_org_id: Option<OrgId>,
+    note: &str,
+) -> Result<Person> {
+    let person = get_person(db, scope, person_id).await?;
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("INSERT INTO person_relations (person_id, kind, related_name, related_org_id, note) VALUES ($1, $2, $3, $4, $5)")
+            .bind(person_id).bind(kind.code()).bind(related_name).bind(related_org_id).bind(note).execute(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("person.relation", "person", person_id, format!("{}：申报{}关系", person.row.name, kind.label())));
+        tx.commit().await?;
+    });
+    get_person(db, &Scope::unrestricted(), person_id).await
+}
+
+pub async fn add_training(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    person_id: i64,
+    name: &str,
+    held_on: Date,
+    hours: i32,
+) -> Result<Person> {
+    let person = get_person(db, scope, person_id).await?;
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("INSERT INTO trainings (person_id, name, held_on, hours) VALUES ($1, $2, $3, $4)")
+            .bind(person_id).bind(name).bind(held_on).bind(hours).execute(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("person.training", "person", person_id, format!("{}：登记培训 {name}", person.row.name)));
+        tx.commit().await?;
+    });
+    get_person(db, &Scope::unrestricted(), person_id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Teams
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct MemberRow {
+    pub team_id: i64,
+    pub person_id: i64,
+    pub name: String,
+    pub role: String,
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub id: i64,
+    pub round_id: i64,
+    pub owner_org_id: OrgId,
+    pub name: String,
+    pub version: i64,
+    pub members: Vec<MemberRow>,
+    pub unit_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+struct TeamRow {
+    id: i64,
+    round_id: i64,
+    owner_org_id: OrgId,
+    name: String,
+    version: i64,
+}
+
+async fn teams_where(
+    db: &Db,
+    scope: &Scope,
+    team_id: Option<i64>,
+    round_id: Option<i64>,
+) -> Result<Vec<Team>> {
+    let rows: Vec<TeamRow> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT tm.id, tm.round_id, r.owner_org_id, tm.name, tm.version FROM teams tm JOIN rounds r ON r.id = tm.round_id \
+                                        JOIN organisations ow ON ow.id = r.owner_org_id WHERE 1 = 1");
+        if let Some(t) = team_id { qb.push(" AND tm.id = ").push_bind(t); }
+        if let Some(r) = round_id { qb.push(" AND tm.round_id = ").push_bind(r); }
+        scope.push_filter(&mut qb, OWNER_COLS);
+        qb.push(" ORDER BY tm.id");
+        qb.build_query_as::<TeamRow>().fetch_all(p).await?
+    });
+    let mut out = Vec::new();
+    for t in rows {
+        let (members, unit_ids): (Vec<MemberRow>, Vec<i64>) = crate::on_db!(db, p => {
+            (sqlx::query_as::<_, MemberRow>(
+                "SELECT m.team_id, m.person_id, pe.name, m.role, m.override_reason FROM team_members m JOIN people pe ON pe.id = m.person_id \
+                 WHERE m.team_id = $1 ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 WHEN 'member' THEN 2 ELSE 3 END, pe.name")
+                .bind(t.id).fetch_all(p).await?,
+             sqlx::query_scalar("SELECT id FROM round_units WHERE team_id = $1 ORDER BY id").bind(t.id).fetch_all(p).await?)
+        });
+        out.push(Team {
+            id: t.id,
+            round_id: t.round_id,
+            owner_org_id: t.owner_org_id,
+            name: t.name,
+            version: t.version,
+            members,
+            unit_ids,
+        });
+    }
+    Ok(out)
+}
+
+pub async fn get_team(db: &Db, scope: &Scope, id: i64) -> Result<Team> {
+    teams_where(db, scope, Some(id), None)
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn round_teams(db: &Db, scope: &Scope, round_id: i64) -> Result<Vec<Team>> {
+    teams_where(db, scope, None, Some(round_id)).await
+}
+
+pub async fn create_team(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    round_id: i64,
+    name: &str,
+) -> Result<Team> {
+    let round = crate::inspection::get_round(db, scope, round_id).await?;
+    let now = crate::now();
+    let id: i64 = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO teams (round_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
+            .bind(round_id).bind(name).bind(now).fetch_one(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("team.create", "team", id, format!("{}：组建{name}", round.name)));
+        tx.commit().await?;
+        id
+    });
+    get_team(db, &Scope::unrestricted(), id).await
+}
+
+/// The region (nearest county, city or province) containing an organisation.
+async fn region_path(db: &Db, path: &str) -> Result<String> {
+    let ids = OrgPath::parse(path).map(|p| p.ids()).unwrap_or_default();
+    let kinds: Vec<(i64, String, String)> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT id, kind, path FROM organisations WHERE id IN (");
+        let mut sep = qb.separated(", ");
+        for i in &ids { sep.push_bind(*i); }
+        qb.push(")");
+        qb.build_query_as::<(i64, String, String)>().fetch_all(p).await?
+    });
+    let mut best = String::new();
+    for (_, kind, p) in kinds {
+        if matches!(kind.as_str(), "county" | "city" | "province") && p.len() > best.len() {
+            best = p;
+        }
+    }
+    Ok(best)
+}
+
+/// The recusal conflicts of putting `person` on a team with `role` for every unit the team covers.
+pub async fn recusal_conflicts(
+    db: &Db,
+    person: &Person,
+    role: TeamRole,
+    units: &[RoundUnit],
+) -> Result<Vec<Conflict>> {
+    let subject = Subject {
+        name: person.row.name.clone(),
+        org_path: person.row.org_path.clone(),
+        region_path: region_path(db, &person.row.org_path).await?,
+        posts: person
+            .posts
+            .iter()
+            .map(|p| Post {
+                org_path: p.org_path.clone(),
+                org_name: p.org_name.clone(),
+                start: p.start_date,
+                end: p.end_date,
+            })
+            .collect(),
+        relations: person
+            .relations
+            .iter()
+            .filter_map(|r| {
+                Some(Relation {
+                    kind: RelationKind::from_code(&r.kind)?,
+                    related_name: r.related_name.clone(),
+                    org_path: r.related_org_path.clone(),
+                })
+            })
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for u in units {
+        let kinds = json_list("kinds", &u.kinds)?;
+        let target = Target {
+            org_path: u.org_path.clone(),
+            org_name: u.org_name.clone(),
+            region_path: region_path(db, &u.org_path).await?,
+            cross: kinds.iter().any(|k| k == "cross"),
+            on: u.round_start,
+        };
+        out.extend(recusal::conflicts(&subject, role, &target));
+    }
+    Ok(out)
+}
+
+/// An approved exception to recusal.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub approver_id: i64,
+    pub approver_name: String,
+    pub reason: String,
+}
+
+/// Adds a member. Conflicts refuse the assignment unless an approved override is given; the
+/// override is recorded on the membership and in the audit trail with the conflicts it waived.
+pub async fn add_member(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    team_id: i64,
+    person_id: i64,
+    role: TeamRole,
+    override_: Option<&Override>,
+) -> Result<std::result::Result<Team, Vec<Conflict>>> {
+    let team = get_team(db, scope, team_id).await?;
+    let person = get_person(db, &Scope::unrestricted(), person_id)
+        .await
+        .map_err(|_| {
+            StoreError::Domain(DomainError::field(
+                "person_id",
+                Msg::new("inspection.person_not_found"),
+            ))
+        })?;
+    if team.members.iter().any(|m| m.person_id == person_id) {
+        return Err(StoreError::Domain(DomainError::field(
+            "person_id",
+            Msg::new("inspection.already_member"),
+        )));
+    }
+    let units: Vec<RoundUnit> =
+        crate::inspection::list_units(db, &Scope::unrestricted(), Some(team.round_id), None)
+            .await?
+            .into_iter()
+            .filter(|u| team.unit_ids.contains(&u.id))
+            .collect();
+    let conflicts = recusal_conflicts(db, &person, role, &units).await?;
+    if !conflicts.is_empty() && override_.is_none() {
+        return Ok(Err(conflicts));
+    }
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("INSERT INTO team_members (team_id, person_id, role, override_by, override_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(team_id).bind(person_id).bind(role.code())
+            .bind(override_.filter(|_| !conflicts.is_empty()).map(|o| o.approver_id))
+            .bind(override_.filter(|_| !conflicts.is_empty()).map(|o| o.reason.clone()))
+            .bind(now).execute(&mut *tx).await?;
+        let mut summary = format!("{}：{}任{}", team.name, person.row.name, role.label());
+        if let Some(o) = override_.filter(|_| !conflicts.is_empty()) {
+            let waived: Vec<String> = conflicts.iter().map(|c| format!("{}（{}）", c.rule, c.reason)).collect();
+            summary.push_str(&format!("；经{}批准回避例外，理由：{}；涉及：{}", o.approver_name, o.reason, waived.join("；")));
+        }
+        crate::audit_append!(tx, actor, &Event::op("team.member_add", "team", team_id, summary));
+        tx.commit().await?;
+    });
+    Ok(Ok(get_team(db, &Scope::unrestricted(), team_id).await?))
+}
+
+pub async fn remove_member(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    team_id: i64,
+    person_id: i64,
+) -> Result<Team> {
+    let team = get_team(db, scope, team_id).await?;
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND person_id = $2").bind(team_id).bind(person_id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        crate::audit_append!(tx, actor, &Event::op("team.member_remove", "team", team_id, format!("{}：调出人员 {person_id}", team.name)));
+        tx.commit().await?;
+    });
+    get_team(db, &Scope::unrestricted(), team_id).await
+}
+
+/// Whether `user_id` is a member of the team assigned to round unit `unit_id`.
+pub async fn is_team_member(db: &Db, user_id: i64, unit_id: i64) -> Result<bool> {
+    let n: i64 = crate::on_db!(db, p => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM round_units ru JOIN team_members m ON m.team_id = ru.team_id JOIN people pe ON pe.id = m.person_id \
+                            WHERE ru.id = $1 AND pe.user_id = $2").bind(unit_id).bind(user_id).fetch_one(p).await?
+    });
+    Ok(n > 0)
+}

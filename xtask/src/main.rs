@@ -148,7 +148,7 @@ fn test() -> Result<()> {
     run(cargo()
         .args(["test", "--workspace", "--all-targets"])
         .current_dir(root()))?;
-    run(&mut npm(&["run", "e2e"]).env("XUNCHA_BIN", &bin))
+    run(npm(&["run", "e2e"]).env("XUNCHA_BIN", &bin))
 }
 
 fn start(release: bool, extra: &[String]) -> Result<()> {

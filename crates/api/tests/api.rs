@@ -11,7 +11,7 @@ use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::{DEMO_PASSWORD, DemoSize};
 use xuncha_store::{Db, testing};
 
-struct App {
+pub(crate) struct App {
     base: String,
     db: Db,
     _dir: Option<tempfile::TempDir>,
@@ -51,7 +51,7 @@ async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
     }
 }
 
-async fn sqlite_app() -> App {
+pub(crate) async fn sqlite_app() -> App {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = testing::sqlite_at(&dir.path().join("t.db"))
         .await
@@ -59,13 +59,14 @@ async fn sqlite_app() -> App {
     spawn(db, Some(dir)).await
 }
 
-async fn pg_app() -> App {
+pub(crate) async fn pg_app() -> App {
     let (db, _) = testing::postgres_fresh()
         .await
         .expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
     spawn(db, None).await
 }
 
+#[macro_export]
 macro_rules! dual {
     ($($name:ident),* $(,)?) => {
         $(
@@ -97,7 +98,7 @@ dual!(
 );
 
 /// A logged-in browser-like client.
-struct Session {
+pub(crate) struct Session {
     http: reqwest::Client,
     base: String,
     csrf: String,
@@ -130,7 +131,7 @@ async fn try_login(
     (http, res)
 }
 
-async fn login(app: &App, username: &str) -> Session {
+pub(crate) async fn login(app: &App, username: &str) -> Session {
     login_with(app, username, DEMO_PASSWORD).await
 }
 
@@ -205,7 +206,7 @@ impl Session {
     }
 }
 
-fn chinese(v: &Value) -> &str {
+pub(crate) fn chinese(v: &Value) -> &str {
     let d = v["detail"].as_str().unwrap_or("");
     assert!(
         d.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
@@ -214,7 +215,7 @@ fn chinese(v: &Value) -> &str {
     d
 }
 
-async fn org_id(app: &App, code: &str) -> i64 {
+pub(crate) async fn org_id(app: &App, code: &str) -> i64 {
     xuncha_store::orgs::get_by_code(&app.db, &xuncha_store::scope::Scope::unrestricted(), code)
         .await
         .expect("org")
@@ -1035,3 +1036,6 @@ async fn openapi_document_is_current() {
         assert!(served["paths"].get(path).is_some(), "{path} undocumented");
     }
 }
+
+#[path = "api/inspection.rs"]
+mod inspection;

@@ -226,7 +226,8 @@ pub async fn list(db: &Db, f: &AuditFilter, page: PageReq) -> Result<Page<AuditR
                 qb.push(" AND actor_name = ").push_bind(a.clone());
             }
             if let Some(a) = f.action.as_ref().filter(|s| !s.is_empty()) {
-                qb.push(" AND action LIKE ").push_bind(format!("{}%", a.replace(['%', '_'], "")));
+                let escaped: String = a.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+                qb.push(" AND action LIKE ").push_bind(format!("{escaped}%")).push(" ESCAPE '\\'");
             }
             if let Some(s) = f.success {
                 qb.push(" AND success = ").push_bind(s);

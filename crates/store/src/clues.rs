@@ -195,16 +195,18 @@ pub async fn change_clue(
     let now = crate::now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let n = sqlx::query(
-            "UPDATE clues SET state = $1, target_body = COALESCE($2, target_body), receiving_org_id = COALESCE($3, receiving_org_id), \
-             letter_no = COALESCE($4, letter_no), transferred_on = COALESCE($5, transferred_on), \
-             received_at = CASE WHEN $6 THEN $7 ELSE received_at END, disposition = COALESCE($8, disposition), result = COALESCE($9, result), \
-             result_at = CASE WHEN $9 IS NULL THEN result_at ELSE $7 END, finding_id = COALESCE($10, finding_id), \
-             version = version + 1, updated_at = $7 WHERE id = $11 AND version = $12")
-            .bind(change.target_body.map(|t| t.code())).bind(change.receiving_org_id).bind(change.letter_no.as_deref())
-            .bind(change.transferred_on).bind(change.received).bind(now).bind(change.disposition.map(|d| d.code()))
-            .bind(change.result.as_deref()).bind(change.finding_id).bind(clue.id).bind(clue.version)
-            .execute(&mut *tx).await?.rows_affected();
+        let mut qb = QueryBuilder::new("UPDATE clues SET state = ");
+        qb.push_bind(to.code().to_string()).push(", version = version + 1, updated_at = ").push_bind(now);
+        if let Some(t) = change.target_body { qb.push(", target_body = ").push_bind(t.code().to_string()); }
+        if let Some(r) = change.receiving_org_id { qb.push(", receiving_org_id = ").push_bind(r); }
+        if let Some(l) = &change.letter_no { qb.push(", letter_no = ").push_bind(l.clone()); }
+        if let Some(d) = change.transferred_on { qb.push(", transferred_on = ").push_bind(d); }
+        if change.received { qb.push(", received_at = ").push_bind(now); }
+        if let Some(d) = change.disposition { qb.push(", disposition = ").push_bind(d.code().to_string()); }
+        if let Some(r) = &change.result { qb.push(", result = ").push_bind(r.clone()).push(", result_at = ").push_bind(now); }
+        if let Some(f) = change.finding_id { qb.push(", finding_id = ").push_bind(f); }
+        qb.push(" WHERE id = ").push_bind(clue.id).push(" AND version = ").push_bind(clue.version);
+        let n = qb.build().execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }

@@ -45,6 +45,7 @@ pub use state::{ApiConfig, AppState};
         (name = "teams", description = "人才库、巡察组与回避"),
         (name = "fieldwork", description = "了解情况、问题底稿与问题清单"),
         (name = "clues", description = "问题线索"),
+        (name = "documents", description = "公文（.docx）"),
     )
 )]
 struct ApiDoc;

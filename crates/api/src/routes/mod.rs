@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod clues;
+pub mod documents;
 pub mod findings;
 pub mod inspection;
 pub mod orgs;
@@ -96,4 +97,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(teams::router())
         .merge(findings::router())
         .merge(clues::router())
+        .merge(documents::router())
 }

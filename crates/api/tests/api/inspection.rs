@@ -12,6 +12,7 @@ crate::dual!(
     recusal_refuses_and_overrides_are_audited,
     coverage_and_suggestions,
     frames_import_reports_bad_rows,
+    every_document_reopens_with_an_independent_reader,
 );
 
 async fn unit_id(s: &Session, org: &str) -> i64 {
@@ -724,4 +725,169 @@ async fn frames_import_reports_bad_rows(app: App) {
         .find(|c| c["code"] == "V01-1")
         .unwrap();
     assert!(child["parent_id"].is_i64());
+}
+
+async fn docx_text(s: &Session, path: &str) -> Vec<String> {
+    let res = s
+        .http
+        .get(format!("{}{path}", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    let bytes = res.bytes().await.unwrap();
+    xuncha_office::docx::extract_text(&bytes).unwrap()
+}
+
+fn has(text: &[String], needle: &str) -> bool {
+    text.iter().any(|p| p.contains(needle))
+}
+
+async fn every_document_reopens_with_an_independent_reader(app: App) {
+    let inspector = login(&app, "prov.inspector").await;
+    let director = login(&app, "prov.director").await;
+    let unit = unit_id(&inspector, "江岭省财政厅").await;
+    let cat = category(&inspector, "四个落实", "FI-2").await;
+    let (_, f) = inspector
+        .post(
+            &format!("/api/v1/round-units/{unit}/findings"),
+            json!({ "title": "公务接待超标准", "category_id": cat, "facts": "2025年接待费超预算42万元", "basis": "中央八项规定精神", "responsibility": "党组主要负责人" }),
+        )
+        .await;
+    let fid = f["id"].as_i64().unwrap();
+    inspector
+        .post(
+            &format!("/api/v1/findings/{fid}/transition"),
+            json!({ "to": "CONFIRMED", "version": f["version"] }),
+        )
+        .await;
+    inspector
+        .post(
+            &format!("/api/v1/findings/{fid}/immediate-fix"),
+            json!({ "requirement": "立即清退超标准接待费用", "deadline": "2026-03-31" }),
+        )
+        .await;
+    let clue = new_clue(&inspector, unit, "线索丙").await;
+    let cid = clue["id"].as_i64().unwrap();
+    let (_, c) = inspector
+        .post(
+            &format!("/api/v1/clues/{cid}/triage"),
+            json!({ "decision": "clue" }),
+        )
+        .await;
+    let (_, c) = inspector
+        .post(
+            &format!("/api/v1/clues/{cid}/transition"),
+            json!({ "to": "REPORTED", "version": c["version"] }),
+        )
+        .await;
+    director
+        .post(
+            &format!("/api/v1/clues/{cid}/transition"),
+            json!({ "to": "TRANSFER_APPROVED", "version": c["version"] }),
+        )
+        .await;
+    let jw = org_id(&app, "99-D01").await;
+    director.post(&format!("/api/v1/clues/{cid}/transfer"), json!({ "target_body": "discipline", "receiving_org_id": jw, "letter_no": "江巡移〔2026〕7号" })).await;
+
+    let base = format!("/api/v1/round-units/{unit}/documents");
+    let notice = docx_text(&director, &format!("{base}/notice")).await;
+    assert!(
+        has(&notice, "中共江岭省委巡察工作领导小组办公室")
+            && has(&notice, "关于对江岭省财政厅开展巡察的通知")
+            && has(&notice, "第一巡察组"),
+        "{notice:?}"
+    );
+    let ann = docx_text(&director, &format!("{base}/announcement")).await;
+    assert!(has(&ann, "巡察公告") && has(&ann, "码上巡察"), "{ann:?}");
+    let report = docx_text(&director, &format!("{base}/report")).await;
+    assert!(
+        has(&report, "二、发现的主要问题")
+            && has(&report, "四个落实：落实全面从严治党")
+            && has(&report, "公务接待超标准"),
+        "{report:?}"
+    );
+    assert!(has(&report, "内部资料 注意保密"));
+    assert!(
+        !has(&report, "线索丙"),
+        "clues never go into the main report"
+    );
+    let mid = docx_text(&director, &format!("{base}/mid-term")).await;
+    assert!(
+        has(&mid, "中期汇报") && has(&mid, "了解方式") && has(&mid, "公务接待超标准"),
+        "{mid:?}"
+    );
+    let fb = docx_text(&director, &format!("{base}/feedback")).await;
+    assert!(
+        has(&fb, "事实：2025年接待费超预算42万元")
+            && has(&fb, "定性：违反中央八项规定精神")
+            && has(&fb, "责任：党组主要负责人负有责任"),
+        "{fb:?}"
+    );
+    assert!(has(&fb, "整改情况报告") && has(&fb, "抄送"), "{fb:?}");
+    let list = docx_text(&director, &format!("{base}/problem-list")).await;
+    assert!(
+        has(&list, "序号") && has(&list, "公务接待超标准"),
+        "{list:?}"
+    );
+    let wp = docx_text(
+        &inspector,
+        &format!("/api/v1/findings/{fid}/documents/workpaper"),
+    )
+    .await;
+    assert!(
+        has(&wp, "问题底稿") && has(&wp, "定性依据") && has(&wp, "中央八项规定精神"),
+        "{wp:?}"
+    );
+    let imm = docx_text(
+        &inspector,
+        &format!("/api/v1/findings/{fid}/documents/immediate-fix"),
+    )
+    .await;
+    assert!(
+        has(&imm, "立行立改通知书")
+            && has(&imm, "立即清退超标准接待费用")
+            && has(&imm, "2026年3月31日"),
+        "{imm:?}"
+    );
+    let cr = docx_text(&director, &format!("{base}/clue-report")).await;
+    assert!(has(&cr, "张某某") && has(&cr, "机密"), "{cr:?}");
+    let letter = docx_text(
+        &director,
+        &format!("/api/v1/clues/{cid}/documents/transfer-letter"),
+    )
+    .await;
+    assert!(
+        has(&letter, "关于移交问题线索的函")
+            && has(&letter, "江巡移〔2026〕7号")
+            && has(&letter, "江岭省纪委监委"),
+        "{letter:?}"
+    );
+    // The team member cannot produce the clue report or the transfer letter; the unit gets none.
+    assert_eq!(
+        inspector.get(&format!("{base}/clue-report")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let liaison = login(&app, "dept.liaison").await;
+    assert_eq!(
+        liaison.get(&format!("{base}/feedback")).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        liaison
+            .get(&format!("/api/v1/clues/{cid}/documents/transfer-letter"))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -251,6 +251,8 @@ pub struct CoverageDto {
     /// Percent with two decimals.
     pub rate: f64,
     pub groups: Vec<CoverageGroupDto>,
+    /// The same split by kind of organisation (sector): 机关部门, 国有企业, 学校, 市, 县 …
+    pub sectors: Vec<CoverageGroupDto>,
     pub rounds_done: i64,
     pub units_per_round: f64,
     pub remaining: i64,
@@ -302,6 +304,21 @@ async fn coverage(
     })
     .filter(|g| g.total > 0)
     .collect();
+    let sectors = OrgKind::ALL
+        .iter()
+        .map(|k| {
+            let t = i64::try_from(all.iter().filter(|o| o.kind == k.code()).count()).unwrap_or(0);
+            let i = i64::try_from(done.iter().filter(|o| o.kind == k.code()).count()).unwrap_or(0);
+            CoverageGroupDto {
+                group: k.code().into(),
+                name: k.label().into(),
+                total: t,
+                inspected: i,
+                rate: dom::rate(i, t),
+            }
+        })
+        .filter(|g| g.total > 0)
+        .collect();
     let remaining = total - inspected;
     let today = today();
     let candidates: Vec<Candidate> = orgs
@@ -350,6 +367,7 @@ async fn coverage(
         inspected,
         rate: dom::rate(inspected, total),
         groups,
+        sectors,
         rounds_done,
         units_per_round,
         remaining,

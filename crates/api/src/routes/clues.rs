@@ -76,7 +76,8 @@ pub struct ClueDto {
     pub version: i64,
 }
 
-fn decrypt(st: &AppState, data: &[u8]) -> ApiResult<String> {
+/// Decrypts a text field of a clue.
+pub fn decrypt(st: &AppState, data: &[u8]) -> ApiResult<String> {
     let plain = st
         .crypto
         .decrypt(data)

@@ -13,7 +13,7 @@ use xuncha_store::inspection::{self, RoundUnit};
 use xuncha_store::{PageReq, clues};
 
 use super::ApiPath;
-use super::clues::clue_access;
+use super::clues::{clue_access, decrypt};
 use super::inspection::today;
 use crate::auth::{Auth, ClueLead, FieldworkWrite, InspectionRead, Need};
 use crate::error::{ApiError, ApiResult};
@@ -485,24 +485,9 @@ async fn clue_report(
         rows.len()
     ))];
     for (i, c) in rows.iter().enumerate() {
-        let subject = String::from_utf8(
-            st.crypto
-                .decrypt(&c.subject_name_enc)
-                .map_err(|e| ApiError::internal(&e))?,
-        )
-        .unwrap_or_default();
-        let post = String::from_utf8(
-            st.crypto
-                .decrypt(&c.subject_post_enc)
-                .map_err(|e| ApiError::internal(&e))?,
-        )
-        .unwrap_or_default();
-        let facts = String::from_utf8(
-            st.crypto
-                .decrypt(&c.facts_enc)
-                .map_err(|e| ApiError::internal(&e))?,
-        )
-        .unwrap_or_default();
+        let subject = decrypt(&st, &c.subject_name_enc)?;
+        let post = decrypt(&st, &c.subject_post_enc)?;
+        let facts = decrypt(&st, &c.facts_enc)?;
         let source =
             ClueSource::from_code(&c.source).map_or(c.source.clone(), |s| s.label().to_string());
         blocks.push(Block::Heading3(format!(
@@ -657,24 +642,9 @@ async fn transfer_letter(
     )
     .await?;
     let (issuer, short) = issuer(&st, u.owner_org_id).await?;
-    let subject = String::from_utf8(
-        st.crypto
-            .decrypt(&c.subject_name_enc)
-            .map_err(|e| ApiError::internal(&e))?,
-    )
-    .unwrap_or_default();
-    let post = String::from_utf8(
-        st.crypto
-            .decrypt(&c.subject_post_enc)
-            .map_err(|e| ApiError::internal(&e))?,
-    )
-    .unwrap_or_default();
-    let facts = String::from_utf8(
-        st.crypto
-            .decrypt(&c.facts_enc)
-            .map_err(|e| ApiError::internal(&e))?,
-    )
-    .unwrap_or_default();
+    let subject = decrypt(&st, &c.subject_name_enc)?;
+    let post = decrypt(&st, &c.subject_post_enc)?;
+    let facts = decrypt(&st, &c.facts_enc)?;
     let receiver = c
         .receiving_org_name
         .clone()

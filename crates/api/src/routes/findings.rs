@@ -11,7 +11,7 @@ use xuncha_domain::i18n::Msg;
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::perm::Compartment;
 use xuncha_domain::perm::FIELDWORK_WRITE;
-use xuncha_office::{Table, read_table};
+use xuncha_office::Table;
 use xuncha_store::PageReq;
 use xuncha_store::fieldwork::{
     self, CategoryImport, Finding, FindingDraft, FindingFilter, ImmediateStep,
@@ -134,6 +134,21 @@ pub struct ActivityDto {
     pub created_at: String,
 }
 
+fn activity_dto(auth: &Auth, a: fieldwork::Activity) -> ActivityDto {
+    ActivityDto {
+        summary: sees(auth, a.compartment.as_deref()).then_some(a.summary),
+        id: a.id,
+        round_unit_id: a.round_unit_id,
+        method: a.method,
+        method_name: a.method_name,
+        date: date_str(a.held_on),
+        persons: a.persons,
+        count: a.item_count,
+        created_by_name: a.created_by_name,
+        created_at: rfc3339(a.created_at),
+    }
+}
+
 fn sees(auth: &Auth, compartment: Option<&str>) -> bool {
     match compartment.and_then(Compartment::from_code) {
         None => true,
@@ -166,20 +181,7 @@ async fn list_activities(
         .await?;
     }
     Ok(axum::Json(
-        rows.into_iter()
-            .map(|a| ActivityDto {
-                summary: sees(&auth, a.compartment.as_deref()).then_some(a.summary),
-                id: a.id,
-                round_unit_id: a.round_unit_id,
-                method: a.method,
-                method_name: a.method_name,
-                date: date_str(a.held_on),
-                persons: a.persons,
-                count: a.item_count,
-                created_by_name: a.created_by_name,
-                created_at: rfc3339(a.created_at),
-            })
-            .collect(),
+        rows.into_iter().map(|a| activity_dto(&auth, a)).collect(),
     ))
 }
 
@@ -243,21 +245,7 @@ async fn add_activity(
     )
     .await
     .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(ActivityDto {
-            summary: sees(&auth, a.compartment.as_deref()).then_some(a.summary),
-            id: a.id,
-            round_unit_id: a.round_unit_id,
-            method: a.method,
-            method_name: a.method_name,
-            date: date_str(a.held_on),
-            persons: a.persons,
-            count: a.item_count,
-            created_by_name: a.created_by_name,
-            created_at: rfc3339(a.created_at),
-        }),
-    ))
+    Ok((StatusCode::CREATED, axum::Json(activity_dto(&auth, a))))
 }
 
 /// Fieldwork totals of a round unit by method (了解工作量).
@@ -350,38 +338,10 @@ pub struct FrameImportResult {
 async fn import_frames(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionPlan>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> ApiResult<axum::Json<FrameImportResult>> {
-    let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        ApiError::field(
-            "file",
-            &Msg::new("import.unreadable").arg("reason", e.body_text()),
-        )
-    })? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload.xlsx").to_string();
-            let bytes = field.bytes().await.map_err(|e| {
-                ApiError::field(
-                    "file",
-                    &Msg::new("import.unreadable").arg("reason", e.body_text()),
-                )
-            })?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let Some((name, bytes)) = file else {
-        return Err(ApiError::field(
-            "file",
-            &Msg::new("validation.required").arg("field", "field.file"),
-        ));
-    };
-    let table = read_table(&bytes, &name).map_err(|e| match e {
-        xuncha_office::OfficeError::UnsupportedType => {
-            ApiError::field("file", &Msg::new("import.unsupported_type"))
-        }
-        e => ApiError::field("file", &Msg::new("import.unreadable").arg("reason", e)),
-    })?;
+    let (name, bytes) = super::read_upload(form).await?;
+    let table = super::read_upload_table(&name, &bytes)?;
     let rows = parse_frame_rows(&table).map_err(|e| ApiError::rows(&e))?;
     match fieldwork::import_frames(&st.db, &auth.actor, &rows).await? {
         Ok((frames, categories)) => Ok(axum::Json(FrameImportResult { frames, categories })),

@@ -53,6 +53,44 @@ pub struct RoleRef {
     pub name: String,
 }
 
+/// Reads the `file` part of a multipart upload: `(file name, bytes)`.
+pub async fn read_upload(
+    mut form: axum::extract::Multipart,
+) -> Result<(String, Vec<u8>), ApiError> {
+    use xuncha_domain::i18n::Msg;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        ApiError::field(
+            "file",
+            &Msg::new("import.unreadable").arg("reason", e.body_text()),
+        )
+    };
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload.xlsx").to_string();
+            let bytes = field.bytes().await.map_err(unreadable)?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    file.ok_or_else(|| {
+        ApiError::field(
+            "file",
+            &Msg::new("validation.required").arg("field", "field.file"),
+        )
+    })
+}
+
+/// Reads an uploaded spreadsheet (.xlsx or .csv) into a table.
+pub fn read_upload_table(name: &str, bytes: &[u8]) -> Result<xuncha_office::Table, ApiError> {
+    use xuncha_domain::i18n::Msg;
+    xuncha_office::read_table(bytes, name).map_err(|e| match e {
+        xuncha_office::OfficeError::UnsupportedType => {
+            ApiError::field("file", &Msg::new("import.unsupported_type"))
+        }
+        e => ApiError::field("file", &Msg::new("import.unreadable").arg("reason", e)),
+    })
+}
+
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }

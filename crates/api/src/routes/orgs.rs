@@ -8,7 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::{OrgDraft, OrgKind, PartyOrgKind};
-use xuncha_office::{Table, read_table, write_xlsx};
+use xuncha_office::{Table, write_xlsx};
 use xuncha_store::PageReq;
 use xuncha_store::orgs::{self, ImportRow, Org, OrgFilter, RowError};
 
@@ -388,38 +388,10 @@ pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
 async fn import(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgImport>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> ApiResult<axum::Json<ImportResult>> {
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        ApiError::field(
-            "file",
-            &Msg::new("import.unreadable").arg("reason", e.body_text()),
-        )
-    })? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload.xlsx").to_string();
-            let bytes = field.bytes().await.map_err(|e| {
-                ApiError::field(
-                    "file",
-                    &Msg::new("import.unreadable").arg("reason", e.body_text()),
-                )
-            })?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let Some((name, bytes)) = file else {
-        return Err(ApiError::field(
-            "file",
-            &Msg::new("validation.required").arg("field", "field.file"),
-        ));
-    };
-    let table = read_table(&bytes, &name).map_err(|e| match e {
-        xuncha_office::OfficeError::UnsupportedType => {
-            ApiError::field("file", &Msg::new("import.unsupported_type"))
-        }
-        e => ApiError::field("file", &Msg::new("import.unreadable").arg("reason", e)),
-    })?;
+    let (name, bytes) = super::read_upload(form).await?;
+    let table = super::read_upload_table(&name, &bytes)?;
     let rows = parse_import(&table).map_err(|e| ApiError::rows(&e))?;
     match orgs::import(&st.db, &auth.actor, &auth.scope, &rows).await? {
         Ok(n) => Ok(axum::Json(ImportResult { imported: n })),

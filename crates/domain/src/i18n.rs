@@ -270,6 +270,10 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("inspection.not_team_member", "您不是该巡察组成员"),
     ("inspection.immediate_missing", "该问题尚未下发立行立改通知"),
     ("inspection.immediate_exists", "该问题已下发立行立改通知"),
+    (
+        "inspection.immediate_after_round",
+        "立行立改须在巡察期间完成，期限不能晚于本轮结束日期{end}",
+    ),
     ("inspection.receiving_org_required", "请选择接收单位"),
     ("inspection.not_receiving_body", "该线索未移交给您的单位"),
     (

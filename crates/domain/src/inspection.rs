@@ -312,9 +312,15 @@ pub fn add_months(date: Date, months: u8) -> Date {
     Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
 }
 
-/// A transferred clue without a result is overdue after [`CLUE_RESULT_MONTHS`].
-pub fn clue_overdue(transferred_on: Option<Date>, has_result: bool, today: Date) -> bool {
-    !has_result && transferred_on.is_some_and(|d| today > add_months(d, CLUE_RESULT_MONTHS))
+/// A transferred clue without a result is overdue `months` after the transfer
+/// (default [`CLUE_RESULT_MONTHS`], configurable).
+pub fn clue_overdue(
+    transferred_on: Option<Date>,
+    has_result: bool,
+    today: Date,
+    months: u8,
+) -> bool {
+    !has_result && transferred_on.is_some_and(|d| today > add_months(d, months))
 }
 
 /// A fieldwork method of the 12+N list (configurable; this is the default).
@@ -670,10 +676,31 @@ mod tests {
         assert!(C::Received.check_manual(C::Transferred).is_err());
         assert_eq!(TriageDecision::Finding.resulting_state(), C::ToFinding);
         let t = Some(date!(2026 - 01 - 31));
-        assert!(!clue_overdue(t, false, date!(2026 - 04 - 30)));
-        assert!(clue_overdue(t, false, date!(2026 - 05 - 01)));
-        assert!(!clue_overdue(t, true, date!(2026 - 12 - 01)));
-        assert!(!clue_overdue(None, false, date!(2026 - 12 - 01)));
+        assert!(!clue_overdue(
+            t,
+            false,
+            date!(2026 - 04 - 30),
+            CLUE_RESULT_MONTHS
+        ));
+        assert!(clue_overdue(
+            t,
+            false,
+            date!(2026 - 05 - 01),
+            CLUE_RESULT_MONTHS
+        ));
+        assert!(!clue_overdue(
+            t,
+            true,
+            date!(2026 - 12 - 01),
+            CLUE_RESULT_MONTHS
+        ));
+        assert!(!clue_overdue(
+            None,
+            false,
+            date!(2026 - 12 - 01),
+            CLUE_RESULT_MONTHS
+        ));
+        assert!(!clue_overdue(t, false, date!(2026 - 05 - 01), 6));
     }
 
     #[test]

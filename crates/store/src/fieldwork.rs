@@ -609,6 +609,19 @@ pub async fn immediate_fix(
                 "inspection.immediate_exists",
             ))));
         }
+        ImmediateStep::Issue => {
+            // 立行立改 is finished during the round: the deadline cannot fall after its end.
+            let round_end: Date = crate::on_db!(db, p => {
+                sqlx::query_scalar("SELECT r.end_date FROM rounds r JOIN round_units ru ON ru.round_id = r.id WHERE ru.id = $1")
+                    .bind(f.round_unit_id).fetch_one(p).await?
+            });
+            if deadline.is_some_and(|d| d > round_end) {
+                return Err(StoreError::Domain(DomainError::field(
+                    "deadline",
+                    Msg::new("inspection.immediate_after_round").arg("end", round_end),
+                )));
+            }
+        }
         ImmediateStep::Receipt | ImmediateStep::Done if f.immediate_requirement.is_none() => {
             return Err(StoreError::Domain(DomainError::Rule(Msg::new(
                 "inspection.immediate_missing",

@@ -392,6 +392,16 @@ pub async fn transition_unit(
     let unit = get_unit(db, scope, id).await?;
     let from = unit.state()?;
     from.check_transition(to)?;
+    let report_months = u8::try_from(
+        crate::settings::get_int(
+            db,
+            crate::settings::RECTIFICATION_REPORT_MONTHS,
+            i64::from(RECTIFICATION_REPORT_MONTHS),
+        )
+        .await?
+        .clamp(1, 24),
+    )
+    .unwrap_or(RECTIFICATION_REPORT_MONTHS);
     let now = crate::now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -404,7 +414,7 @@ pub async fn transition_unit(
             sqlx::query("UPDATE round_units SET stationed_on = $1 WHERE id = $2 AND stationed_on IS NULL").bind(today).bind(id).execute(&mut *tx).await?;
         }
         if to == RoundUnitState::FeedbackDone {
-            let due = add_months(today, RECTIFICATION_REPORT_MONTHS);
+            let due = add_months(today, report_months);
             sqlx::query("UPDATE round_units SET feedback_date = $1, rectification_due = $2 WHERE id = $3")
                 .bind(today).bind(due).bind(id).execute(&mut *tx).await?;
             let ids: Vec<(i64, String)> = sqlx::query_as("SELECT id, state FROM findings WHERE round_unit_id = $1 AND state IN ($2, $3) ORDER BY id")

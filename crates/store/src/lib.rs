@@ -18,6 +18,7 @@ pub mod inspection;
 pub mod orgs;
 pub mod people;
 pub mod scope;
+pub mod settings;
 #[doc(hidden)]
 pub mod testing;
 

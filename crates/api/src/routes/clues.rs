@@ -33,6 +33,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(disposition))
 }
 
+/// The configured months for a clue's result (default 3).
+pub async fn result_months(st: &AppState) -> ApiResult<u8> {
+    let v = xuncha_store::settings::get_int(
+        &st.db,
+        xuncha_store::settings::CLUE_RESULT_MONTHS,
+        i64::from(dom::CLUE_RESULT_MONTHS),
+    )
+    .await?;
+    Ok(u8::try_from(v.clamp(1, 24)).unwrap_or(dom::CLUE_RESULT_MONTHS))
+}
+
 /// The caller's access to clues.
 pub fn clue_access(auth: &Auth) -> ClueAccess {
     ClueAccess {
@@ -85,7 +96,7 @@ pub fn decrypt(st: &AppState, data: &[u8]) -> ApiResult<String> {
     String::from_utf8(plain).map_err(|e| ApiError::internal(&e))
 }
 
-pub fn clue_dto(st: &AppState, c: ClueRow, full: bool) -> ApiResult<ClueDto> {
+pub fn clue_dto(st: &AppState, c: ClueRow, full: bool, months: u8) -> ApiResult<ClueDto> {
     let (subject_name, subject_post, informant, facts) = if full {
         (
             Some(decrypt(st, &c.subject_name_enc)?),
@@ -97,7 +108,7 @@ pub fn clue_dto(st: &AppState, c: ClueRow, full: bool) -> ApiResult<ClueDto> {
         (Some(decrypt(st, &c.subject_name_enc)?), None, None, None)
     };
     Ok(ClueDto {
-        overdue: dom::clue_overdue(c.transferred_on, c.result.is_some(), today()),
+        overdue: dom::clue_overdue(c.transferred_on, c.result.is_some(), today(), months),
         source_name: ClueSource::from_code(&c.source)
             .map_or(c.source.clone(), |s| s.label().to_string()),
         state_name: ClueState::from_code(&c.state)
@@ -163,6 +174,7 @@ async fn list(
         },
     )
     .await?;
+    let months = result_months(&st).await?;
     let ids: Vec<String> = rows.iter().map(|c| c.id.to_string()).collect();
     record_event(
         &st.db,
@@ -177,7 +189,7 @@ async fn list(
     .await?;
     Ok(axum::Json(
         rows.into_iter()
-            .map(|c| clue_dto(&st, c, false))
+            .map(|c| clue_dto(&st, c, false, months))
             .collect::<Result<_, _>>()?,
     ))
 }
@@ -245,7 +257,10 @@ async fn create(
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
     let row = clues::get_clue(&st.db, &access, cid).await?;
-    Ok((StatusCode::CREATED, axum::Json(clue_dto(&st, row, true)?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(clue_dto(&st, row, true, result_months(&st).await?)?),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -275,7 +290,7 @@ async fn full(st: &AppState, auth: &Auth, id: i64) -> ApiResult<ClueDetail> {
         |s| ClueState::from_code(s).map_or(s.to_string(), |x| x.label().to_string()),
     );
     Ok(ClueDetail {
-        clue: clue_dto(st, row, true)?,
+        clue: clue_dto(st, row, true, result_months(st).await?)?,
         events,
     })
 }

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_unit))
         .routes(routes!(transition_unit))
         .routes(routes!(stats))
+        .routes(routes!(get_settings, put_settings))
 }
 
 /// A code with its Chinese name.
@@ -899,9 +900,10 @@ async fn stats(
     let (received, transferred, with_result, rows) =
         xuncha_store::clues::clue_counts(&st.db, &access, q.round_id).await?;
     let today = today();
+    let months = super::clues::result_months(&st).await?;
     let overdue = i64::try_from(
         rows.iter()
-            .filter(|(t, r)| dom::clue_overdue(*t, *r, today))
+            .filter(|(t, r)| dom::clue_overdue(*t, *r, today, months))
             .count(),
     )
     .unwrap_or(0);
@@ -938,4 +940,78 @@ async fn stats(
             rate: dom::rate(done, issued),
         },
     }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionSettings {
+    /// Months a receiving body has to report a transferred clue's result (default 3).
+    pub clue_result_months: i64,
+    /// Months after feedback within which the rectification report is due (default 2).
+    pub rectification_report_months: i64,
+}
+
+/// The configurable time limits of inspection work.
+#[utoipa::path(get, operation_id = "settings_inspection_get", path = "/api/v1/settings/inspection", tag = "inspection", responses((status = 200, body = InspectionSettings)))]
+async fn get_settings(
+    State(st): State<AppState>,
+    Need(_auth, _): Need<InspectionRead>,
+) -> ApiResult<axum::Json<InspectionSettings>> {
+    use xuncha_store::settings;
+    Ok(axum::Json(InspectionSettings {
+        clue_result_months: settings::get_int(
+            &st.db,
+            settings::CLUE_RESULT_MONTHS,
+            i64::from(dom::CLUE_RESULT_MONTHS),
+        )
+        .await?,
+        rectification_report_months: settings::get_int(
+            &st.db,
+            settings::RECTIFICATION_REPORT_MONTHS,
+            i64::from(dom::RECTIFICATION_REPORT_MONTHS),
+        )
+        .await?,
+    }))
+}
+
+/// Changes the time limits (1 to 24 months each).
+#[utoipa::path(put, operation_id = "settings_inspection_put", path = "/api/v1/settings/inspection", tag = "inspection", request_body = InspectionSettings,
+    responses((status = 200, body = InspectionSettings), (status = 422, body = crate::error::Problem)))]
+async fn put_settings(
+    State(st): State<AppState>,
+    Need(auth, _): Need<InspectionPlan>,
+    ApiJson(b): ApiJson<InspectionSettings>,
+) -> ApiResult<axum::Json<InspectionSettings>> {
+    use xuncha_store::settings;
+    let mut e = Errors::default();
+    for (field, v) in [
+        ("clue_result_months", b.clue_result_months),
+        ("rectification_report_months", b.rectification_report_months),
+    ] {
+        if !(1..=24).contains(&v) {
+            e.push(xuncha_domain::FieldError::new(
+                field,
+                Msg::new("validation.out_of_range")
+                    .arg("field", field)
+                    .arg("min", 1)
+                    .arg("max", 24),
+            ));
+        }
+    }
+    e.into_result()?;
+    settings::set(
+        &st.db,
+        &auth.actor,
+        settings::CLUE_RESULT_MONTHS,
+        &b.clue_result_months.to_string(),
+    )
+    .await?;
+    settings::set(
+        &st.db,
+        &auth.actor,
+        settings::RECTIFICATION_REPORT_MONTHS,
+        &b.rectification_report_months.to_string(),
+    )
+    .await?;
+    Ok(axum::Json(b))
 }

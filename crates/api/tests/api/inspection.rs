@@ -127,6 +127,14 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     );
     assert_eq!(f["events"].as_array().unwrap().len(), 3);
     // 立行立改 notice, receipt and completion.
+    let (st, late) = inspector
+        .post(
+            &format!("/api/v1/findings/{fid}/immediate-fix"),
+            json!({ "requirement": "立即拨付滞留资金", "deadline": "2026-07-01" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(chinese(&late).contains("巡察期间"), "{late}");
     let (st, f) = inspector
         .post(
             &format!("/api/v1/findings/{fid}/immediate-fix"),
@@ -383,6 +391,47 @@ async fn clues_are_compartmented_encrypted_audited_and_transferred(app: App) {
     });
     let (_, c2) = director.get(&format!("/api/v1/clues/{}", c2["id"])).await;
     assert_eq!(c2["overdue"], true);
+    // The period is configurable (1 to 24 months).
+    let (st, b) = director
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/inspection",
+            json!({ "clue_result_months": 0, "rectification_report_months": 3 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    chinese(&b);
+    xuncha_store::on_db!(&app.db, p => {
+        sqlx::query("UPDATE clues SET transferred_on = $1 WHERE id = $2")
+            .bind(crate::today_minus_months(5)).bind(c2["id"].as_i64().unwrap()).execute(p).await.unwrap();
+    });
+    let (_, c5) = director.get(&format!("/api/v1/clues/{}", c2["id"])).await;
+    assert_eq!(
+        c5["overdue"], true,
+        "five months ago is past the default three"
+    );
+    let (st, _) = director
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/inspection",
+            json!({ "clue_result_months": 6, "rectification_report_months": 3 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, c6) = director.get(&format!("/api/v1/clues/{}", c2["id"])).await;
+    assert_eq!(
+        c6["overdue"], false,
+        "five months ago is within a configured six"
+    );
+    let (_, cfg) = director.get("/api/v1/settings/inspection").await;
+    assert_eq!(cfg["rectification_report_months"], 3);
+    director
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/settings/inspection",
+            json!({ "clue_result_months": 3, "rectification_report_months": 2 }),
+        )
+        .await;
     let (_, stats) = director.get("/api/v1/stats/inspection").await;
     assert_eq!(stats["clues"]["overdue"], 1, "{stats}");
     assert!(
@@ -471,9 +520,56 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
         )
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    // Two counties: one county office's round is invisible to the other county's office.
+    let k1 = login(&app, "county0101.director").await;
+    let k2 = login(&app, "county0102.director").await;
+    let (_, t1) = k1.post("/api/v1/terms", json!({ "owner_org_id": org_id(&app, "990101").await, "name": "县委第五届", "start_date": "2023-01-01", "end_date": "2027-12-31" })).await;
+    let (st, r1) = k1.post("/api/v1/rounds", json!({ "term_id": t1["id"], "name": "县委2026年第一轮巡察", "kinds": ["regular"], "start_date": "2026-04-01", "end_date": "2026-05-15" })).await;
+    assert_eq!(st, StatusCode::CREATED, "{r1}");
+    let (st, u1) = k1
+        .post(
+            &format!("/api/v1/rounds/{}/units", r1["id"]),
+            json!({ "org_id": org_id(&app, "990101001").await }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{u1}");
+    assert_eq!(
+        k2.get(&format!("/api/v1/round-units/{}", u1["id"])).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        k2.get(&format!("/api/v1/rounds/{}", r1["id"])).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        k2.get(&format!("/api/v1/terms/{}/coverage", t1["id"]))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(k2.get("/api/v1/round-units").await.1, json!([]));
+    assert_eq!(
+        k2.get(&format!(
+            "/api/v1/round-units/{}/documents/notice",
+            u1["id"]
+        ))
+        .await
+        .0,
+        StatusCode::NOT_FOUND
+    );
+    // A county office cannot put another county's organisation in its round.
+    let (st, _) = k1
+        .post(
+            &format!("/api/v1/rounds/{}/units", r1["id"]),
+            json!({ "org_id": org_id(&app, "990102001").await }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     // The province sees the city's terms (上下联动); the city does not see the province's.
     let city = login(&app, "city01.director").await;
-    assert_eq!(city.get("/api/v1/terms").await.1, json!([]));
+    let (_, city_terms) = city.get("/api/v1/terms").await;
+    let names: Vec<&str> = city_terms.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["县委第五届"], "the city sees its counties' terms, never the province's");
     let (st, t) = city.post("/api/v1/terms", json!({ "owner_org_id": org_id(&app, "9901").await, "name": "市委第九届", "start_date": "2023-01-01", "end_date": "2027-12-31" })).await;
     assert_eq!(st, StatusCode::CREATED, "{t}");
     let (_, terms) = director.get("/api/v1/terms").await;

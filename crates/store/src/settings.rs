@@ -1,0 +1,28 @@
+//! Configurable settings (time limits), stored as key/value text with defaults in code.
+
+use crate::audit::{Actor, Event};
+use crate::db::{BeginWrite, Db, Result};
+
+/// Months a receiving body has to report a clue's result (default 3, [N] 2015 条例).
+pub const CLUE_RESULT_MONTHS: &str = "clue_result_months";
+/// Months after feedback within which the rectification report is due (default 2).
+pub const RECTIFICATION_REPORT_MONTHS: &str = "rectification_report_months";
+
+/// The integer setting `key`, or `default` when unset or unreadable.
+pub async fn get_int(db: &Db, key: &str, default: i64) -> Result<i64> {
+    let v: Option<String> = crate::on_db!(db, p => sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(p).await?);
+    Ok(v.and_then(|s| s.parse().ok()).unwrap_or(default))
+}
+
+pub async fn set(db: &Db, actor: &Actor, key: &str, value: &str) -> Result<()> {
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = settings.version + 1, updated_at = excluded.updated_at")
+            .bind(key).bind(value).bind(now).execute(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("settings.update", "settings", key, format!("设置 {key} = {value}")));
+        tx.commit().await?;
+    });
+    Ok(())
+}

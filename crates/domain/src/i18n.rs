@@ -416,6 +416,21 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("relation.colleague", "同事"),
     ("relation.academic", "师生"),
     ("relation.official", "公务关联"),
+    // Rectification.
+    ("rect.write_off_needs_evidence", "申请销号须附佐证材料"),
+    ("measure_kind.immediate", "立行立改"),
+    ("measure_kind.deadline", "限期整改"),
+    ("measure_kind.long_term", "长期坚持"),
+    ("outcome.completed", "已完成"),
+    (
+        "outcome.basically_completed",
+        "基本完成（阶段性成效，持续整改）",
+    ),
+    ("outcome.in_progress", "正在整改"),
+    ("outcome.not_completed", "未完成"),
+    ("warning.green", "绿色（正常）"),
+    ("warning.yellow", "黄色（临期）"),
+    ("warning.red", "红色（逾期）"),
     // Names of the three administrator classes.
     ("admin_class.system", "系统管理员"),
     ("admin_class.security", "安全管理员"),

@@ -11,6 +11,7 @@ pub mod i18n;
 pub mod inspection;
 pub mod org;
 pub mod perm;
+pub mod rectification;
 pub mod recusal;
 pub mod totp;
 

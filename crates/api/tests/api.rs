@@ -245,6 +245,7 @@ async fn login_me_logout_and_errors(app: App) {
             .unwrap()
             .contains(&json!("org:write"))
     );
+    assert_eq!(me["compartments"], json!(["clue", "talk", "reporter"]));
     let (st, _) = s.post("/api/v1/auth/logout", json!({})).await;
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (st, body) = s.get("/api/v1/auth/me").await;

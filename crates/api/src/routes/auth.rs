@@ -52,6 +52,8 @@ pub struct Me {
     pub org_name: String,
     pub roles: Vec<RoleRef>,
     pub permissions: Vec<String>,
+    /// Compartments held: clue, talk, reporter.
+    pub compartments: Vec<String>,
     pub totp_enabled: bool,
     pub must_change_password: bool,
 }
@@ -73,6 +75,12 @@ fn me_of(a: &Auth) -> Me {
             })
             .collect(),
         permissions: a.access.permissions.clone(),
+        compartments: a
+            .access
+            .compartments
+            .iter()
+            .map(|c| c.code().to_string())
+            .collect(),
         totp_enabled: a.user.totp_enabled,
         must_change_password: a.user.must_change_password,
     }

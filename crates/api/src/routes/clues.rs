@@ -31,6 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transfer))
         .routes(routes!(receipt))
         .routes(routes!(disposition))
+        .routes(routes!(close))
 }
 
 /// The configured months for a clue's result (default 3).
@@ -267,6 +268,9 @@ async fn create(
 pub struct ClueDetail {
     #[serde(flatten)]
     pub clue: ClueDto,
+    /// The state changes the caller may make now through `/transition`, `/transfer`, `/receipt`,
+    /// `/disposition` or `/close`.
+    pub transitions: Vec<super::inspection::TransitionOption>,
     pub events: Vec<EventDto>,
 }
 
@@ -289,10 +293,37 @@ async fn full(st: &AppState, auth: &Auth, id: i64) -> ApiResult<ClueDetail> {
         xuncha_store::inspection::events(&st.db, "clue", id).await?,
         |s| ClueState::from_code(s).map_or(s.to_string(), |x| x.label().to_string()),
     );
+    let transitions = allowed(auth, &row)?;
     Ok(ClueDetail {
+        transitions,
         clue: clue_dto(st, row, true, result_months(st).await?)?,
         events,
     })
+}
+
+/// The next states the caller may move a clue to.
+fn allowed(auth: &Auth, row: &ClueRow) -> ApiResult<Vec<super::inspection::TransitionOption>> {
+    use ClueState as C;
+    let lead = auth.access.has(CLUE_LEAD);
+    let team = auth.access.has(FIELDWORK_WRITE);
+    let dispose = auth.access.has(CLUE_DISPOSE);
+    let next: Vec<C> = match row.state()? {
+        C::Received if team => vec![C::Clue, C::ToFinding, C::Forwarded, C::Dismissed],
+        C::Clue if team => vec![C::Reported],
+        C::Reported if lead => vec![C::TransferApproved],
+        C::TransferApproved if lead => vec![C::Transferred],
+        C::Transferred if dispose => vec![C::Disposing],
+        C::Disposing if dispose => vec![C::ResultFedBack],
+        C::ResultFedBack if lead => vec![C::Closed],
+        _ => Vec::new(),
+    };
+    Ok(next
+        .into_iter()
+        .map(|s| super::inspection::TransitionOption {
+            to: s.code().into(),
+            name: s.label().into(),
+        })
+        .collect())
 }
 
 /// One clue with its decrypted fields and timeline. The read is audited.
@@ -539,6 +570,28 @@ async fn disposition(
         ClueState::ResultFedBack,
         &change,
         "报告处置结果",
+    )
+    .await?;
+    Ok(axum::Json(full(&st, &auth, id).await?))
+}
+
+/// Closes (销号) a clue whose result has been reported (clue:lead).
+#[utoipa::path(post, operation_id = "clues_close", path = "/api/v1/clues/{id}/close", tag = "clues", params(("id" = i64, Path)),
+    responses((status = 200, body = ClueDetail), (status = 409, body = crate::error::Problem)))]
+async fn close(
+    State(st): State<AppState>,
+    Need(auth, _): Need<ClueLead>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<ClueDetail>> {
+    let row = load(&st, &auth, id).await?;
+    row.state()?.check_manual(ClueState::Closed)?;
+    clues::change_clue(
+        &st.db,
+        &auth.actor,
+        &row,
+        ClueState::Closed,
+        &ClueChange::default(),
+        "销号",
     )
     .await?;
     Ok(axum::Json(full(&st, &auth, id).await?))

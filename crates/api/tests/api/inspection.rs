@@ -383,6 +383,24 @@ async fn clues_are_compartmented_encrypted_audited_and_transferred(app: App) {
         (StatusCode::OK, Some("RESULT_FED_BACK"))
     );
     assert_eq!(c["disposition_name"], "初步核实");
+    assert_eq!(
+        jw_user.get(&format!("/api/v1/clues/{id}")).await.1["transitions"],
+        json!([])
+    );
+    let (_, c) = director.get(&format!("/api/v1/clues/{id}")).await;
+    assert_eq!(c["transitions"][0]["to"], "CLOSED");
+    let (st, c) = director
+        .post(&format!("/api/v1/clues/{id}/close"), json!({}))
+        .await;
+    assert_eq!(
+        (st, c["state"].as_str()),
+        (StatusCode::OK, Some("CLOSED")),
+        "{c}"
+    );
+    let (st, _) = director
+        .post(&format!("/api/v1/clues/{id}/close"), json!({}))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
     // A clue transferred over three months ago without a result is overdue.
     let c2 = new_clue(&inspector, unit, "线索乙").await;
     xuncha_store::on_db!(&app.db, p => {
@@ -568,8 +586,17 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
     // The province sees the city's terms (上下联动); the city does not see the province's.
     let city = login(&app, "city01.director").await;
     let (_, city_terms) = city.get("/api/v1/terms").await;
-    let names: Vec<&str> = city_terms.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["县委第五届"], "the city sees its counties' terms, never the province's");
+    let names: Vec<&str> = city_terms
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["县委第五届"],
+        "the city sees its counties' terms, never the province's"
+    );
     let (st, t) = city.post("/api/v1/terms", json!({ "owner_org_id": org_id(&app, "9901").await, "name": "市委第九届", "start_date": "2023-01-01", "end_date": "2027-12-31" })).await;
     assert_eq!(st, StatusCode::CREATED, "{t}");
     let (_, terms) = director.get("/api/v1/terms").await;

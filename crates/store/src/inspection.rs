@@ -465,11 +465,13 @@ pub struct EventRow {
     pub comment: String,
 }
 
-/// The timeline of an entity (the caller has checked it may see the entity).
+/// The timeline of an entity, naming people by their display name (the caller has checked it
+/// may see the entity).
 pub async fn events(db: &Db, entity_type: &str, entity_id: i64) -> Result<Vec<EventRow>> {
     crate::on_db!(db, p => {
         Ok(sqlx::query_as::<_, EventRow>(
-            "SELECT at, actor_name, from_state, to_state, comment FROM events WHERE entity_type = $1 AND entity_id = $2 ORDER BY id")
+            "SELECT e.at, COALESCE(u.display_name, e.actor_name) AS actor_name, e.from_state, e.to_state, e.comment \
+             FROM events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.entity_type = $1 AND e.entity_id = $2 ORDER BY e.id")
             .bind(entity_type).bind(entity_id).fetch_all(p).await?)
     })
 }

@@ -174,6 +174,414 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Clues the caller may see (the `clue` compartment is required). The list read is audited. */
+        get: operations["clues_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One clue with its decrypted fields and timeline. The read is audited. */
+        get: operations["clues_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Closes (销号) a clue whose result has been reported (clue:lead). */
+        post: operations["clues_close"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}/disposition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The receiving body reports its disposition and result (within three months of transfer). */
+        post: operations["clues_disposition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}/documents/transfer-letter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 移交函: the letter transferring a clue to the receiving body (clue:lead; the read is audited). */
+        get: operations["documents_transfer_letter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The receiving body signs for a transferred clue. */
+        post: operations["clues_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfers an approved clue (移交) to the receiving body with a transfer letter; the three-month
+         *     clock for its result starts.
+         */
+        post: operations["clues_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clue report and transfer approval: CLUE → REPORTED (team) → TRANSFER_APPROVED (clue:lead);
+         *     RESULT_FED_BACK → CLOSED (clue:lead).
+         */
+        post: operations["clues_transition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clues/{id}/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Triage of a received item (组务会): a clue, a general finding (a draft finding is created),
+         *     forwarding (转办) or dismissal.
+         */
+        post: operations["clues_triage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fieldwork/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The fieldwork methods (12+N). */
+        get: operations["fieldwork_methods"];
+        /** Configures the method list. */
+        put: operations["fieldwork_methods_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Findings of the rounds the caller's offices run. */
+        get: operations["findings_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One finding with its timeline. */
+        get: operations["findings_get"];
+        /** Edits a workpaper while it is a draft. */
+        put: operations["findings_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/documents/immediate-fix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 立行立改通知书: the issue, the requirement, the deadline and a receipt line. */
+        get: operations["documents_immediate_fix"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/documents/workpaper": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 问题底稿: one issue per sheet, with facts, basis, evidence, finder and the team meeting's opinion. */
+        get: operations["documents_workpaper"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/immediate-fix": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issues a 立行立改 notice for a finding (to be finished during the round). */
+        post: operations["findings_immediate_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/immediate-fix/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records that the immediate fix was done. */
+        post: operations["findings_immediate_done"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/immediate-fix/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records the unit's receipt of the 立行立改 notice. */
+        post: operations["findings_immediate_receipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves a finding: DRAFT → CONFIRMED (组务会) → IN_REPORT, or back. FED_BACK comes only with
+         *     the unit's feedback.
+         */
+        post: operations["findings_transition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/frames": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Supervision frames (三个聚焦, 四个落实, 三大问题, 六项纪律, imported checklists) with categories. */
+        get: operations["frames_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/frames/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports a category dictionary (e.g. a village checklist of 24 areas and 86 points): columns
+         *     框架编码, 框架名称, 版本, 类别编码, 类别名称, 上级类别编码. All rows or none.
+         */
+        post: operations["frames_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inspection kinds (a round carries a set). */
+        get: operations["inspection_kinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection/states": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The state names of round units, findings and clues. */
+        get: operations["inspection_states"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inspection/village-modes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ways of inspecting villages. */
+        get: operations["inspection_village_modes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs": {
         parameters: {
             query?: never;
@@ -349,6 +757,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** People in the talent pools within the caller's scope. */
+        get: operations["people_list"];
+        put?: never;
+        /** Adds a person to the talent pools. */
+        post: operations["people_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edits a person. */
+        put: operations["people_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{id}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a post (任职经历) of a person; recusal checks use the post history. */
+        post: operations["people_add_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{id}/relations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Declares a relation (回避申报). */
+        post: operations["people_add_relation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{id}/trainings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a training. */
+        post: operations["people_add_training"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/permissions": {
         parameters: {
             query?: never;
@@ -384,6 +878,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The inspected unit's problem list (问题清单): fed-back findings of its own organisations only;
+         *     never drafts, never clues.
+         */
+        get: operations["problems_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -412,6 +926,472 @@ export interface paths {
         get?: never;
         /** Edits a role. A built-in role keeps its code and administrator class. */
         put: operations["roles_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Round units visible to the caller. */
+        get: operations["round_units_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A round unit with its allowed transitions and timeline. */
+        get: operations["round_units_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/activities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The activity log of a round unit. */
+        get: operations["activities_list"];
+        put?: never;
+        /** Logs fieldwork: talks, petitions, document reviews, ratings, visits … */
+        post: operations["activities_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/clues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Registers a received item in the clue register (state RECEIVED); person fields are encrypted. */
+        post: operations["clues_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/documents/announcement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 巡察公告: the public notice posted at the unit, with the channels for reports. */
+        get: operations["documents_announcement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/documents/clue-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 问题线索报告: the separate report on clues about key persons (clue:lead; the read is audited). */
+        get: operations["documents_clue_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/documents/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 反馈意见: each problem as facts → characterisation → responsibility, suggestions, and the
+         *     deadline of the rectification report.
+         */
+        get: operations["documents_feedback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/documents/mid-term": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 中期汇报: the mid-term report to the leading group: work done so far by method and the
+         *     problems confirmed so far.
+         */
+        get: operations["documents_mid_term"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/documents/notice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 巡察通知: sent to the unit about ten days before the team arrives. */
+        get: operations["documents_notice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/documents/problem-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 问题清单: the itemised problem list handed to the unit. */
+        get: operations["documents_problem_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/documents/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 巡察报告: basic facts, the problems grouped by frame, and suggestions. */
+        get: operations["documents_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/fieldwork-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fieldwork totals of a round unit by method (了解工作量). */
+        get: operations["activities_totals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Writes a workpaper (问题底稿) for a round unit; it starts as DRAFT. */
+        post: operations["findings_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/transition": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moves a round unit along its lifecycle. FEEDBACK_DONE hands the problem list to the unit and
+         *     starts the rectification clock.
+         */
+        post: operations["round_units_transition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rounds (轮) visible to the caller, optionally of one term. */
+        get: operations["rounds_list"];
+        put?: never;
+        /** Creates a round in a term. */
+        post: operations["rounds_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A round with its units and teams. */
+        get: operations["rounds_get"];
+        /** Edits a round. */
+        put: operations["rounds_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forms a team for a round (一次一授权: the mandate is this round only). */
+        post: operations["teams_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adds an organisation to a round as an inspected unit. */
+        post: operations["rounds_add_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/inspection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configurable time limits of inspection work. */
+        get: operations["settings_inspection_get"];
+        /** Changes the time limits (1 to 24 months each). */
+        put: operations["settings_inspection_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/inspection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fieldwork, finding, clue and 立行立改 figures (domain.md §10) over the caller's scope. */
+        get: operations["stats_inspection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adds a member. A recusal conflict answers 422 `recusal.conflict` listing every rule broken; with
+         *     an `override` approved by a user holding `recusal:approve` the member is added and the waiver
+         *     audited.
+         */
+        post: operations["teams_add_member"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/members/{person_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Removes a member. */
+        delete: operations["teams_remove_member"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggests members for a team: people without recusal conflicts for the team's units, ranked by
+         *     specialty match, pool and current workload.
+         */
+        get: operations["teams_suggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teams/{id}/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assigns the team to a round unit (一托N: a team may cover several units). */
+        post: operations["teams_assign_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Terms (届) of the offices in the caller's scope. */
+        get: operations["terms_list"];
+        put?: never;
+        /** Creates a term. */
+        post: operations["terms_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/terms/{id}/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Full coverage (全覆盖) of a term: what has been inspected, what remains, and ranked targets
+         *     for the next round with their reasons.
+         */
+        get: operations["terms_coverage"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -565,19 +1545,266 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ActivityCreate: {
+            /** Format: int32 */
+            count?: number;
+            date: string;
+            method: string;
+            /** Format: int32 */
+            persons?: number;
+            summary?: string;
+        };
+        ActivityDto: {
+            /** Format: int32 */
+            count: number;
+            created_at: string;
+            created_by_name: string;
+            date: string;
+            /** Format: int64 */
+            id: number;
+            method: string;
+            method_name: string;
+            /** Format: int32 */
+            persons: number;
+            /** Format: int64 */
+            round_unit_id: number;
+            /** @description Null when the record is compartmented (talks) and the caller lacks the compartment. */
+            summary?: string | null;
+        };
         Catalogue: {
             compartments: components["schemas"]["CodeName"][];
             data_scopes: components["schemas"]["CodeName"][];
             permissions: components["schemas"]["PermissionEntry"][];
         };
+        CategoryDto: {
+            code: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            parent_id?: number | null;
+        };
+        ClueCreate: {
+            facts: string;
+            informant?: string;
+            /** @description petition, talk, qr, document, other */
+            source: string;
+            subject_name: string;
+            subject_post?: string;
+            summary: string;
+        };
+        ClueDetail: components["schemas"]["ClueDto"] & {
+            events: components["schemas"]["EventDto"][];
+            /**
+             * @description The state changes the caller may make now through `/transition`, `/transfer`, `/receipt`,
+             *     `/disposition` or `/close`.
+             */
+            transitions: components["schemas"]["TransitionOption"][];
+        };
+        ClueDto: {
+            disposition?: string | null;
+            disposition_name?: string | null;
+            facts?: string | null;
+            /** Format: int64 */
+            finding_id?: number | null;
+            /** Format: int64 */
+            id: number;
+            informant?: string | null;
+            letter_no?: string | null;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            /** @description Transferred more than three months ago without a result. */
+            overdue: boolean;
+            received_at?: string | null;
+            /** Format: int64 */
+            receiving_org_id?: number | null;
+            receiving_org_name?: string | null;
+            result?: string | null;
+            result_at?: string | null;
+            /** Format: int64 */
+            round_unit_id: number;
+            source: string;
+            source_name: string;
+            state: string;
+            state_name: string;
+            /** @description Decrypted; null in lists. */
+            subject_name?: string | null;
+            subject_post?: string | null;
+            summary: string;
+            target_body?: string | null;
+            transferred_at?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
+        ClueFigures: {
+            /** Format: int64 */
+            overdue: number;
+            /** Format: int64 */
+            received: number;
+            /**
+             * Format: double
+             * @description 办结率: clues with a result ÷ clues transferred, percent.
+             */
+            settled_rate: number;
+            /** Format: int64 */
+            transferred: number;
+            /** Format: int64 */
+            with_result: number;
+        };
         CodeName: {
             code: string;
             name: string;
+        };
+        CoverageDto: {
+            groups: components["schemas"]["CoverageGroupDto"][];
+            /** Format: int64 */
+            inspected: number;
+            not_inspected: components["schemas"]["OrgBrief"][];
+            /**
+             * Format: double
+             * @description Percent with two decimals.
+             */
+            rate: number;
+            /** Format: int64 */
+            remaining: number;
+            /** Format: int64 */
+            rounds_done: number;
+            /**
+             * Format: int64
+             * @description Rounds still needed at the pace so far; null before the first round.
+             */
+            rounds_needed?: number | null;
+            /** @description The same split by kind of organisation (sector): 机关部门, 国有企业, 学校, 市, 县 … */
+            sectors: components["schemas"]["CoverageGroupDto"][];
+            suggestions: components["schemas"]["SuggestionDto"][];
+            /** Format: int64 */
+            term_id: number;
+            /** Format: int64 */
+            total: number;
+            /** Format: double */
+            units_per_round: number;
+        };
+        CoverageGroupDto: {
+            /** @description unit, township or village */
+            group: string;
+            /** Format: int64 */
+            inspected: number;
+            name: string;
+            /** Format: double */
+            rate: number;
+            /** Format: int64 */
+            total: number;
+        };
+        DispositionBody: {
+            /** @description talk_inquiry, preliminary, hold, close, case, org_handling */
+            disposition: string;
+            result: string;
+        };
+        EventDto: {
+            actor_name: string;
+            at: string;
+            comment: string;
+            from?: string | null;
+            from_name?: string | null;
+            to: string;
+            to_name: string;
         };
         /** @description One invalid field. */
         FieldProblem: {
             field: string;
             message: string;
+        };
+        FindingDetail: components["schemas"]["FindingDto"] & {
+            events: components["schemas"]["EventDto"][];
+            transitions: components["schemas"]["TransitionOption"][];
+        };
+        FindingDto: {
+            activity_ids: number[];
+            basis: string;
+            /** Format: int64 */
+            category_id?: number | null;
+            category_name?: string | null;
+            created_at: string;
+            evidence: string;
+            facts: string;
+            finder: string;
+            frame_name?: string | null;
+            /** Format: int64 */
+            id: number;
+            immediate?: components["schemas"]["ImmediateDto"] | null;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            responsibility: string;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            state: string;
+            state_name: string;
+            team_opinion: string;
+            title: string;
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        FindingPage: {
+            items: components["schemas"]["FindingDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        FindingSave: {
+            activity_ids?: number[];
+            basis?: string;
+            /** Format: int64 */
+            category_id?: number | null;
+            evidence?: string;
+            facts?: string;
+            finder?: string;
+            responsibility?: string;
+            team_opinion?: string;
+            title: string;
+            /**
+             * Format: int64
+             * @description Required when updating.
+             */
+            version?: number | null;
+        };
+        FrameDto: {
+            active: boolean;
+            categories: components["schemas"]["CategoryDto"][];
+            code: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int32 */
+            version_no: number;
+        };
+        FrameImportResult: {
+            categories: number;
+            frames: number;
+        };
+        ImmediateDto: {
+            deadline?: string | null;
+            done_at?: string | null;
+            received_at?: string | null;
+            requirement: string;
+        };
+        ImmediateFigures: {
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            issued: number;
+            /** Format: double */
+            rate: number;
+        };
+        ImmediateIssue: {
+            deadline: string;
+            requirement: string;
         };
         /** @description The upload form of an import. */
         ImportForm: {
@@ -589,6 +1816,32 @@ export interface components {
         };
         ImportResult: {
             imported: number;
+        };
+        InspectionSettings: {
+            /**
+             * Format: int64
+             * @description Months a receiving body has to report a transferred clue's result (default 3).
+             */
+            clue_result_months: number;
+            /**
+             * Format: int64
+             * @description Months after feedback within which the rectification report is due (default 2).
+             */
+            rectification_report_months: number;
+        };
+        InspectionStats: {
+            clues: components["schemas"]["ClueFigures"];
+            fieldwork: components["schemas"]["MethodTotal"][];
+            findings_by_category: components["schemas"]["LabelCount"][];
+            findings_by_round: components["schemas"]["LabelCount"][];
+            findings_by_state: components["schemas"]["LabelCount"][];
+            immediate: components["schemas"]["ImmediateFigures"];
+        };
+        LabelCount: {
+            code?: string | null;
+            /** Format: int64 */
+            count: number;
+            label: string;
         };
         LoginEntry: {
             at: string;
@@ -616,6 +1869,8 @@ export interface components {
         };
         /** @description The logged-in user. */
         Me: {
+            /** @description Compartments held: clue, talk, reporter. */
+            compartments: string[];
             display_name: string;
             /** Format: int64 */
             id: number;
@@ -627,6 +1882,50 @@ export interface components {
             roles: components["schemas"]["RoleRef"][];
             totp_enabled: boolean;
             username: string;
+        };
+        MemberAdd: {
+            override?: components["schemas"]["OverrideBody"] | null;
+            /** Format: int64 */
+            person_id: number;
+            /** @description leader, deputy, member, liaison */
+            role: string;
+        };
+        MemberDto: {
+            name: string;
+            /** @description Set when the member joined through an approved recusal exception. */
+            override_reason?: string | null;
+            /** Format: int64 */
+            person_id: number;
+            role: string;
+            role_name: string;
+        };
+        MethodDto: {
+            active: boolean;
+            code: string;
+            /** @description `talk` when the records are compartmented. */
+            compartment?: string | null;
+            name: string;
+        };
+        MethodSave: {
+            active?: boolean;
+            /** @description A new code adds a method (the N of 12+N); an existing code renames or (de)activates it. */
+            code: string;
+            name: string;
+        };
+        MethodTotal: {
+            /** Format: int64 */
+            count: number;
+            /** Format: int64 */
+            entries: number;
+            method: string;
+            method_name: string;
+            /** Format: int64 */
+            persons: number;
+        };
+        /** @description A code with its Chinese name. */
+        Named: {
+            code: string;
+            name: string;
         };
         OperationEntry: {
             action: string;
@@ -651,6 +1950,13 @@ export interface components {
             page_size: number;
             /** Format: int64 */
             total: number;
+        };
+        OrgBrief: {
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            name: string;
+            path: string;
         };
         OrgCreate: {
             code: string;
@@ -709,6 +2015,11 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        OverrideBody: {
+            /** @description A user holding `recusal:approve`. */
+            approver_username: string;
+            reason: string;
+        };
         PasswordChange: {
             new_password: string;
             old_password: string;
@@ -725,6 +2036,42 @@ export interface components {
             group: string;
             name: string;
         };
+        PersonDto: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            /** @description leader (组长库) and/or specialist (专业人才库) */
+            pools: string[];
+            posts: components["schemas"]["PostDto"][];
+            relations: components["schemas"]["RelationDto"][];
+            seconded: boolean;
+            specialties: string[];
+            trainings: components["schemas"]["TrainingDto"][];
+            /** Format: int64 */
+            user_id?: number | null;
+            /** Format: int64 */
+            version: number;
+            /**
+             * Format: int64
+             * @description Teams of ongoing rounds the person serves on.
+             */
+            workload: number;
+        };
+        PersonSave: {
+            name: string;
+            /** Format: int64 */
+            org_id: number;
+            pools?: string[];
+            seconded?: boolean;
+            specialties?: string[];
+            /** Format: int64 */
+            user_id?: number | null;
+            /** Format: int64 */
+            version?: number | null;
+        };
         PolicyDto: {
             /** Format: int64 */
             lock_minutes: number;
@@ -739,6 +2086,23 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        PostCreate: {
+            end_date?: string | null;
+            /** Format: int64 */
+            org_id: number;
+            start_date: string;
+            title: string;
+        };
+        PostDto: {
+            end_date?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            start_date: string;
+            title: string;
+        };
         /** @description The error body of every failed request. */
         Problem: {
             /** @description Stable machine-readable code, e.g. `auth.invalid_credentials`. */
@@ -751,6 +2115,25 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        RelationCreate: {
+            /** @description spouse, blood, collateral, in_law, superior, colleague, academic, official */
+            kind: string;
+            note?: string;
+            related_name: string;
+            /** Format: int64 */
+            related_org_id?: number | null;
+        };
+        RelationDto: {
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            kind_name: string;
+            note: string;
+            related_name: string;
+            /** Format: int64 */
+            related_org_id?: number | null;
+            related_org_name?: string | null;
         };
         RoleDto: {
             /** @description system, security or audit for the three administrators */
@@ -789,11 +2172,146 @@ export interface components {
              */
             version?: number | null;
         };
+        RoundDetail: components["schemas"]["RoundDto"] & {
+            teams: components["schemas"]["TeamDto"][];
+            units: components["schemas"]["RoundUnitDto"][];
+        };
+        RoundDto: {
+            end_date: string;
+            focus: string;
+            /** Format: int64 */
+            id: number;
+            kinds: string[];
+            name: string;
+            start_date: string;
+            /** Format: int64 */
+            term_id: number;
+            term_name: string;
+            /** Format: int64 */
+            unit_count: number;
+            /** Format: int64 */
+            version: number;
+            village_mode?: string | null;
+            work_plan: string;
+        };
+        RoundSave: {
+            end_date: string;
+            focus?: string;
+            kinds: string[];
+            name: string;
+            start_date: string;
+            /**
+             * Format: int64
+             * @description Required when creating.
+             */
+            term_id?: number | null;
+            /**
+             * Format: int64
+             * @description Required when updating.
+             */
+            version?: number | null;
+            village_mode?: string | null;
+            work_plan?: string;
+        };
+        RoundUnitDetail: components["schemas"]["RoundUnitDto"] & {
+            events: components["schemas"]["EventDto"][];
+            /** @description The transitions the caller may make now. */
+            transitions: components["schemas"]["TransitionOption"][];
+        };
+        RoundUnitDto: {
+            /** Format: int64 */
+            clue_count: number;
+            feedback_date?: string | null;
+            /** Format: int64 */
+            finding_count: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            rectification_due?: string | null;
+            /** Format: int64 */
+            round_id: number;
+            round_name: string;
+            state: string;
+            state_name: string;
+            /** Format: int64 */
+            team_id?: number | null;
+            team_name?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description One bad cell of an imported file. */
         RowProblem: {
             column: string;
             message: string;
             row: number;
+        };
+        StateCatalogue: {
+            clue: components["schemas"]["Named"][];
+            finding: components["schemas"]["Named"][];
+            round_unit: components["schemas"]["Named"][];
+        };
+        SuggestionDto: {
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            reasons: string[];
+            /** Format: double */
+            score: number;
+        };
+        SuggestionItem: {
+            person: components["schemas"]["PersonDto"];
+            reasons: string[];
+            /** Format: int64 */
+            score: number;
+        };
+        TeamCreate: {
+            name: string;
+        };
+        TeamDto: {
+            /** Format: int64 */
+            id: number;
+            members: components["schemas"]["MemberDto"][];
+            name: string;
+            /** Format: int64 */
+            round_id: number;
+            unit_ids: number[];
+            /** Format: int64 */
+            version: number;
+        };
+        TeamUnit: {
+            /** Format: int64 */
+            round_unit_id: number;
+        };
+        TermCreate: {
+            /**
+             * Format: int32
+             * @description Levels below the owner that full coverage counts (default 1).
+             */
+            coverage_depth?: number | null;
+            end_date: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description The organisation whose inspection office runs the term (e.g. the province).
+             */
+            owner_org_id: number;
+            start_date: string;
+        };
+        TermDto: {
+            /** Format: int32 */
+            coverage_depth: number;
+            end_date: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            /** Format: int64 */
+            owner_org_id: number;
+            owner_org_name: string;
+            start_date: string;
+            /** Format: int64 */
+            version: number;
         };
         TokenCreate: {
             /** Format: int64 */
@@ -823,6 +2341,51 @@ export interface components {
             otpauth_uri: string;
             /** @description Base32 secret, for manual entry. */
             secret: string;
+        };
+        TrainingCreate: {
+            date: string;
+            /** Format: int32 */
+            hours: number;
+            name: string;
+        };
+        TrainingDto: {
+            date: string;
+            /** Format: int32 */
+            hours: number;
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
+        TransferBody: {
+            letter_no: string;
+            /** Format: int64 */
+            receiving_org_id: number;
+            /** @description discipline, org_dept, other */
+            target_body: string;
+        };
+        TransitionBody: {
+            comment?: string;
+            to: string;
+            /** Format: int64 */
+            version: number;
+        };
+        TransitionOption: {
+            name: string;
+            to: string;
+        };
+        TriageBody: {
+            /**
+             * Format: int64
+             * @description For `finding`: the category of the new draft finding.
+             */
+            category_id?: number | null;
+            comment?: string;
+            /** @description clue, finding, forward, dismiss */
+            decision: string;
+        };
+        UnitAdd: {
+            /** Format: int64 */
+            org_id: number;
         };
         UserCreate: {
             display_name: string;
@@ -1152,6 +2715,685 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TotpSetup"];
+                };
+            };
+        };
+    };
+    clues_list: {
+        parameters: {
+            query?: {
+                round_unit_id?: number;
+                state?: string;
+                /** @description Only clues transferred to the caller's organisations (the receiving body's inbox). */
+                received?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDto"][];
+                };
+            };
+        };
+    };
+    clues_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clues_close: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clues_disposition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DispositionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    documents_transfer_letter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    clues_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clues_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clues_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clues_triage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TriageBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fieldwork_methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodDto"][];
+                };
+            };
+        };
+    };
+    fieldwork_methods_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MethodSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodDto"][];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    findings_list: {
+        parameters: {
+            query?: {
+                round_unit_id?: number;
+                org_id?: number;
+                state?: string;
+                category_id?: number;
+                q?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingPage"];
+                };
+            };
+        };
+    };
+    findings_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    findings_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    documents_immediate_fix: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    documents_workpaper: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    findings_immediate_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImmediateIssue"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    findings_immediate_done: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    findings_immediate_receipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    findings_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    frames_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameDto"][];
+                };
+            };
+        };
+    };
+    frames_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameImportResult"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    inspection_kinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Named"][];
+                };
+            };
+        };
+    };
+    inspection_states: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StateCatalogue"];
+                };
+            };
+        };
+    };
+    inspection_village_modes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Named"][];
                 };
             };
         };
@@ -1500,6 +3742,192 @@ export interface operations {
             };
         };
     };
+    people_list: {
+        parameters: {
+            query?: {
+                q?: string;
+                pool?: string;
+                specialty?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDto"][];
+                };
+            };
+        };
+    };
+    people_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonSave"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    people_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PersonSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    people_add_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostCreate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    people_add_relation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RelationCreate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    people_add_training: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingCreate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     roles_catalogue: {
         parameters: {
             query?: never;
@@ -1565,6 +3993,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    problems_list: {
+        parameters: {
+            query?: {
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDto"][];
                 };
             };
         };
@@ -1643,6 +4092,846 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_units_list: {
+        parameters: {
+            query?: {
+                round_id?: number;
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundUnitDto"][];
+                };
+            };
+        };
+    };
+    round_units_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundUnitDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDto"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    activities_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivityCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clues_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClueCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClueDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    documents_announcement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    documents_clue_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    documents_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    documents_mid_term: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    documents_notice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    documents_problem_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    documents_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    activities_totals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MethodTotal"][];
+                };
+            };
+        };
+    };
+    findings_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingSave"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_units_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransitionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundUnitDetail"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rounds_list: {
+        parameters: {
+            query?: {
+                term_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundDto"][];
+                };
+            };
+        };
+    };
+    rounds_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoundSave"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rounds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rounds_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoundSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    teams_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rounds_add_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnitAdd"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundUnitDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settings_inspection_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionSettings"];
+                };
+            };
+        };
+    };
+    settings_inspection_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InspectionSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionSettings"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    stats_inspection: {
+        parameters: {
+            query?: {
+                /** @description Only findings about this organisation's subtree. */
+                org_id?: number;
+                round_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionStats"];
+                };
+            };
+        };
+    };
+    teams_add_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberAdd"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    teams_remove_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                person_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    teams_suggestions: {
+        parameters: {
+            query?: {
+                specialty?: string;
+                /** @description The role to fill (default member). */
+                role?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionItem"][];
+                };
+            };
+        };
+    };
+    teams_assign_unit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamUnit"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    terms_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermDto"][];
+                };
+            };
+        };
+    };
+    terms_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TermCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TermDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    terms_coverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoverageDto"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -11,15 +11,21 @@ declare module 'vue-router' {
     public?: boolean
     /** Permission needed to open the page; also filters the menu. */
     permission?: string
+    /** Compartment needed to open the page (GET /auth/me `compartments`); also filters the menu. */
+    compartment?: string
     /** i18n key of the title. */
     title?: string
     icon?: Component
     /** Listed in the sidebar menu. */
     menu?: boolean
+    /** i18n key of the sidebar group (sub-menu) the item belongs to. */
+    group?: string
+    /** For pages outside the menu: the menu path to highlight. */
+    activeMenu?: string
   }
 }
 
-/** Installs the guard: unauthenticated → /login; missing permission → home. */
+/** Installs the guard: unauthenticated → /login; missing permission or compartment → home. */
 export function installGuard(router: Router): void {
   router.beforeEach(async (to) => {
     const auth = useAuthStore()
@@ -41,7 +47,7 @@ export function installGuard(router: Router): void {
     if (auth.me?.must_change_password && to.name !== 'profile') {
       return { name: 'profile', query: { tab: 'password' } }
     }
-    if (!auth.hasPerm(to.meta.permission)) {
+    if (!auth.hasPerm(to.meta.permission) || (to.meta.compartment && !auth.hasCompartment(to.meta.compartment))) {
       ElMessage.warning(i18n.global.t('error.forbidden'))
       return { path: '/' }
     }

@@ -1,9 +1,26 @@
 import type { RouteRecordRaw } from 'vue-router'
-import { Document, House, OfficeBuilding, Setting, Tickets, User, UserFilled } from '@element-plus/icons-vue'
+import {
+  Calendar,
+  DataAnalysis,
+  Document,
+  House,
+  List,
+  OfficeBuilding,
+  PieChart,
+  Setting,
+  Stamp,
+  Tickets,
+  User,
+  UserFilled,
+  Avatar,
+} from '@element-plus/icons-vue'
 import AppLayout from '@/layout/AppLayout.vue'
 
-// `meta.permission`: the permission a user needs to open the page (and to see its menu item).
+// `meta.permission`: the permission a user needs to open the page (and to see its menu item);
+// `meta.compartment`: the compartment it needs besides (GET /auth/me `compartments`).
 // `meta.title`: i18n key of the page and menu title. `meta.menu`: shown in the sidebar.
+// `meta.group`: i18n key of the sidebar group the item sits in (巡察工作); `meta.activeMenu`: the menu
+// item a detail page highlights.
 export const routes: RouteRecordRaw[] = [
   {
     path: '/login',
@@ -20,6 +37,54 @@ export const routes: RouteRecordRaw[] = [
         name: 'home',
         component: () => import('@/views/home/index.vue'),
         meta: { title: 'menu.home', icon: House, menu: true },
+      },
+      {
+        path: 'inspection',
+        name: 'inspection',
+        component: () => import('@/views/inspection/index.vue'),
+        meta: { title: 'menu.rounds', icon: Calendar, menu: true, permission: 'inspection:read', group: 'menu.groupInspection' },
+      },
+      {
+        path: 'inspection/rounds/:id(\\d+)',
+        name: 'inspection-round',
+        component: () => import('@/views/inspection/round.vue'),
+        meta: { title: 'menu.roundDetail', permission: 'inspection:read', activeMenu: '/inspection' },
+      },
+      {
+        path: 'inspection/units/:id(\\d+)',
+        name: 'inspection-unit',
+        component: () => import('@/views/inspection/unit.vue'),
+        meta: { title: 'menu.unitDetail', permission: 'inspection:read', activeMenu: '/inspection' },
+      },
+      {
+        path: 'teams',
+        name: 'teams',
+        component: () => import('@/views/teams/index.vue'),
+        meta: { title: 'menu.teams', icon: Avatar, menu: true, permission: 'team:manage', group: 'menu.groupInspection' },
+      },
+      {
+        path: 'coverage',
+        name: 'coverage',
+        component: () => import('@/views/coverage/index.vue'),
+        meta: { title: 'menu.coverage', icon: PieChart, menu: true, permission: 'inspection:read', group: 'menu.groupInspection' },
+      },
+      {
+        path: 'clues',
+        name: 'clues',
+        component: () => import('@/views/clues/index.vue'),
+        meta: { title: 'menu.clueDisposal', icon: Stamp, menu: true, permission: 'clue:dispose', compartment: 'clue', group: 'menu.groupInspection' },
+      },
+      {
+        path: 'problems',
+        name: 'problems',
+        component: () => import('@/views/problems/index.vue'),
+        meta: { title: 'menu.problems', icon: List, menu: true, permission: 'problem:read', group: 'menu.groupInspection' },
+      },
+      {
+        path: 'stats',
+        name: 'stats',
+        component: () => import('@/views/stats/index.vue'),
+        meta: { title: 'menu.stats', icon: DataAnalysis, menu: true, permission: 'inspection:read', group: 'menu.groupInspection' },
       },
       {
         path: 'orgs',

@@ -1,9 +1,17 @@
-// The signed-in user: who they are, which org, which permissions.
+// The signed-in user: who they are, which org, which permissions and compartments.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import * as authApi from '@/api/auth'
 import type { LoginRequest, Me } from '@/api/auth'
 import { ApiError } from '@/api/client'
+
+/**
+ * The compartments a user holds (clue, talk, reporter), as GET /auth/me lists them. The screens only
+ * hide what the server would refuse anyway.
+ */
+export function compartmentsOf(me: Me | null): Set<string> {
+  return new Set(me?.compartments ?? [])
+}
 
 export const useAuthStore = defineStore('auth', () => {
   const me = ref<Me | null>(null)
@@ -12,11 +20,18 @@ export const useAuthStore = defineStore('auth', () => {
 
   const loggedIn = computed(() => me.value !== null)
   const permissions = computed(() => new Set(me.value?.permissions ?? []))
+  /** The user's compartments (clue, talk, …); see `compartmentsOf`. */
+  const compartments = computed(() => compartmentsOf(me.value))
 
   function hasPerm(required: string | readonly string[] | undefined | null): boolean {
     if (!required || (Array.isArray(required) && required.length === 0)) return true
     const set = permissions.value
     return typeof required === 'string' ? set.has(required) : required.some((p) => set.has(p))
+  }
+
+  /** True when the user may see the records of a compartment (clues, talk records). */
+  function hasCompartment(code: string): boolean {
+    return compartments.value.has(code)
   }
 
   /** Loads the current user; a 401 means "not signed in", not an error. */
@@ -61,5 +76,5 @@ export const useAuthStore = defineStore('auth', () => {
     if (me.value) me.value = { ...me.value, totp_enabled: enabled }
   }
 
-  return { me, loaded, loggedIn, permissions, hasPerm, fetchMe, login, logout, clear, markPasswordChanged, setTotpEnabled }
+  return { me, loaded, loggedIn, permissions, compartments, hasPerm, hasCompartment, fetchMe, login, logout, clear, markPasswordChanged, setTotpEnabled }
 })

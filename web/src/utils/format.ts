@@ -1,6 +1,8 @@
 /** Formats an RFC 3339 instant as local "YYYY-MM-DD HH:mm:ss" (empty for null). */
 export function formatDateTime(value: string | null | undefined): string {
   if (!value) return ''
+  // A plain date (YYYY-MM-DD) stays as it is: it is already a local date.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) return value
   const p = (n: number) => String(n).padStart(2, '0')
@@ -18,4 +20,10 @@ export function saveBlob(blob: Blob, filename: string): void {
   a.click()
   a.remove()
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+/** Today's local date as YYYY-MM-DD. */
+export function today(now: Date = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`
 }

@@ -5,6 +5,9 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import zhCN from '@/locales/zh-CN'
 import { ORG_KINDS, PARTY_ORG_KINDS } from '@/api/orgs'
+import { CLUE_SOURCES, DISPOSITIONS, TARGET_BODIES, TRIAGE_DECISIONS } from '@/api/clues'
+import { POOLS, RELATION_KINDS, SPECIALTY_KEYS, TEAM_ROLES } from '@/api/teams'
+import { UNIT_DOCUMENTS } from '@/api/inspection'
 
 // (happy-dom replaces the global URL, so no `new URL(…, import.meta.url)` here.)
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
@@ -56,6 +59,29 @@ describe('i18n', () => {
     for (const k of PARTY_ORG_KINDS) expect(typeof lookup(`org.partyOrgKind.${k}`), k).toBe('string')
     for (const k of ['all', 'custom', 'org', 'org_and_below', 'self']) expect(typeof lookup(`role.scope.${k}`), k).toBe('string')
     for (const k of ['system', 'security', 'audit']) expect(typeof lookup(`role.adminClass.${k}`), k).toBe('string')
+  })
+
+  it('labels every code of inspection work the screens build keys from', () => {
+    const sets: [string, readonly string[]][] = [
+      ['clue.sources', CLUE_SOURCES],
+      ['clue.decisions', TRIAGE_DECISIONS],
+      ['clue.targetBodies', TARGET_BODIES],
+      ['clue.dispositions', DISPOSITIONS],
+      ['team.pools', POOLS],
+      ['team.roles', TEAM_ROLES],
+      ['team.relationKinds', RELATION_KINDS],
+      ['team.specialty', SPECIALTY_KEYS],
+      ['unit.documents', UNIT_DOCUMENTS],
+    ]
+    for (const [prefix, codes] of sets) {
+      for (const code of codes) expect(typeof lookup(`${prefix}.${code}`), `${prefix}.${code}`).toBe('string')
+    }
+  })
+
+  it('uses the specialty and relation labels of the contract', () => {
+    expect(SPECIALTY_KEYS.map((k) => lookup(`team.specialty.${k}`))).toEqual(['财务', '审计', '工程', '法律', '纪检', '组织', '宣传', '信访', '农业'])
+    expect(lookup('team.relationKinds.collateral')).toBe('三代以内旁系血亲')
+    expect(lookup('clue.dispositions.talk_inquiry')).toBe('谈话函询')
   })
 
   it('uses the labels the import format expects', () => {

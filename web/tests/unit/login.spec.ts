@@ -17,6 +17,7 @@ const ME = {
   org_name: '省委巡察办',
   roles: [{ id: 2, code: 'office_director', name: '巡察办主任' }],
   permissions: ['org:read', 'org:write'],
+  compartments: ['clue', 'talk', 'reporter'],
   totp_enabled: true,
   must_change_password: false,
 }

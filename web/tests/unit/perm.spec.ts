@@ -4,7 +4,7 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import { vPerm } from '@/directives/perm'
 import { useAuthStore } from '@/stores/auth'
-import { buildMenu, layoutChildren } from '@/layout/menu'
+import { buildMenu, groupMenu, layoutChildren } from '@/layout/menu'
 import { routes } from '@/router/routes'
 import type { Me } from '@/api/auth'
 
@@ -17,6 +17,7 @@ function me(permissions: string[]): Me {
     org_name: '单位',
     roles: [],
     permissions,
+    compartments: [],
     totp_enabled: false,
     must_change_password: false,
   }
@@ -85,7 +86,7 @@ describe('menu', () => {
   const children = layoutChildren(routes)
   const menuFor = (perms: string[]) => {
     const set = new Set(perms)
-    return buildMenu(children, (p) => !p || set.has(p)).map((i) => i.path)
+    return buildMenu(children, (p) => !p || set.has(p), () => false).map((i) => i.path)
   }
 
   it('shows only the work-bench and personal settings without permissions', () => {
@@ -113,10 +114,70 @@ describe('menu', () => {
   it('uses the store permission check', () => {
     const auth = useAuthStore()
     auth.me = me(['user:read'])
-    expect(buildMenu(children, (p) => auth.hasPerm(p)).map((i) => i.title)).toEqual([
+    expect(buildMenu(children, (p) => auth.hasPerm(p), (c) => auth.hasCompartment(c)).map((i) => i.title)).toEqual([
       'menu.home',
       'menu.users',
       'menu.profile',
     ])
+  })
+})
+
+describe('menu groups', () => {
+  const children = layoutChildren(routes)
+  const entriesFor = (perms: string[], compartments: string[] = []) => {
+    const set = new Set(perms)
+    const held = new Set(compartments)
+    return groupMenu(buildMenu(children, (p) => !p || set.has(p), (c) => held.has(c))).map((e) =>
+      'group' in e ? { group: e.group, items: e.items.map((i) => i.path) } : e.item.path,
+    )
+  }
+
+  it('folds the inspection pages into one group, shown by permission', () => {
+    expect(entriesFor(['inspection:read', 'inspection:plan', 'team:manage', 'org:read'])).toEqual([
+      '/',
+      { group: 'menu.groupInspection', items: ['/inspection', '/teams', '/coverage', '/stats'] },
+      '/orgs',
+      '/profile',
+    ])
+  })
+
+  it('gives the inspected unit only its problem list, and the discipline body its clue disposal', () => {
+    expect(entriesFor(['problem:read'])).toEqual(['/', { group: 'menu.groupInspection', items: ['/problems'] }, '/profile'])
+    expect(entriesFor(['inspection:read', 'clue:dispose'], ['clue'])).toEqual([
+      '/',
+      { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/clues', '/stats'] },
+      '/profile',
+    ])
+  })
+
+  it('lists clue disposal only with the clue compartment as well as the permission', () => {
+    expect(entriesFor(['inspection:read', 'clue:dispose'])).toEqual([
+      '/',
+      { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/stats'] },
+      '/profile',
+    ])
+    expect(entriesFor(['inspection:read'], ['clue'])).toEqual([
+      '/',
+      { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/stats'] },
+      '/profile',
+    ])
+  })
+
+  it('follows the compartments of GET /auth/me, not the role codes', () => {
+    const auth = useAuthStore()
+    const paths = () => buildMenu(children, (p) => auth.hasPerm(p), (c) => auth.hasCompartment(c)).map((i) => i.path)
+    auth.me = { ...me(['inspection:read', 'clue:dispose']), roles: [{ id: 3, code: 'discipline', name: '纪检监察机关' }] }
+    expect(paths()).not.toContain('/clues')
+    auth.me = { ...me(['inspection:read', 'clue:dispose']), compartments: ['clue'] }
+    expect(paths()).toContain('/clues')
+  })
+
+  it('leaves the group out when none of its pages may be opened', () => {
+    expect(entriesFor(['org:read'])).toEqual(['/', '/orgs', '/profile'])
+  })
+
+  it('keeps the detail pages out of the menu', () => {
+    const paths = buildMenu(children, () => true, () => true).map((i) => i.path)
+    expect(paths.some((p) => p.includes(':id'))).toBe(false)
   })
 })

@@ -4,7 +4,7 @@ import { createMemoryHistory } from 'vue-router'
 import { createAppRouter } from '@/router'
 import { jsonResponse, problemResponse, stubFetch } from './helpers'
 
-function me(permissions: string[], must_change_password = false) {
+function me(permissions: string[], must_change_password = false, compartments: string[] = []) {
   return {
     id: 1,
     username: 'u',
@@ -13,6 +13,7 @@ function me(permissions: string[], must_change_password = false) {
     org_name: '单位',
     roles: [],
     permissions,
+    compartments,
     totp_enabled: false,
     must_change_password,
   }
@@ -44,6 +45,20 @@ describe('router guard', () => {
     expect(router.currentRoute.value.path).toBe('/')
     // The session is probed once, not on every navigation.
     expect(seen.filter((r) => r.path === '/api/v1/auth/me')).toHaveLength(1)
+  })
+
+  it('opens a compartmented page only to holders of the compartment, whatever the permissions', async () => {
+    stubFetch(() => jsonResponse(me(['inspection:read', 'clue:dispose'])))
+    const router = createAppRouter(createMemoryHistory())
+    await router.push('/clues')
+    expect(router.currentRoute.value.path).toBe('/')
+  })
+
+  it('opens the clue disposal page with the permission and the clue compartment', async () => {
+    stubFetch(() => jsonResponse(me(['inspection:read', 'clue:dispose'], false, ['clue'])))
+    const router = createAppRouter(createMemoryHistory())
+    await router.push('/clues')
+    expect(router.currentRoute.value.name).toBe('clues')
   })
 
   it('keeps a user who must change the password on the password page', async () => {

@@ -1,0 +1,193 @@
+// The recusal flow of adding a team member: conflicts listed, exception requested, resubmitted with override.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import ElementPlus from 'element-plus'
+import MemberDialog from '@/views/inspection/components/MemberDialog.vue'
+import { vPerm } from '@/directives/perm'
+import { i18n } from '@/locales'
+import { useAuthStore } from '@/stores/auth'
+import type { Me } from '@/api/auth'
+import { jsonResponse, problemResponse, stubFetch, until, type Captured } from './helpers'
+
+const TEAM = { id: 5, round_id: 1, name: '第一巡察组', members: [], unit_ids: [], version: 1 }
+const PERSON = {
+  id: 11,
+  name: '李明',
+  org_id: 3,
+  org_name: '江岭省审计厅',
+  user_id: null,
+  specialties: ['审计'],
+  pools: ['specialist'],
+  seconded: true,
+  posts: [],
+  relations: [],
+  trainings: [],
+  workload: 0,
+  version: 1,
+}
+const CONFLICT = problemResponse.bind(null, 422, 'recusal.conflict', '该人员存在 2 项回避情形')
+const CONFLICT_EXTRA = {
+  fields: [{ field: 'person_id', message: '存在回避情形' }],
+  errors: [
+    { row: 0, column: '任职回避', message: '近三年曾在江岭省财政厅任职' },
+    { row: 0, column: '亲属回避', message: '配偶王芳在江岭省财政厅工作' },
+  ],
+}
+
+let pinia: Pinia
+
+function me(permissions: string[]): Me {
+  return {
+    id: 4,
+    username: 'prov.director',
+    display_name: '黄明',
+    org_id: 1,
+    org_name: '江岭省',
+    roles: [],
+    permissions,
+    compartments: [],
+    totp_enabled: false,
+    must_change_password: false,
+  }
+}
+
+function q(testid: string): HTMLElement | null {
+  return document.querySelector(`[data-testid="${testid}"]`)
+}
+
+function all(testid: string): HTMLElement[] {
+  return [...document.querySelectorAll<HTMLElement>(`[data-testid="${testid}"]`)]
+}
+
+async function type(testid: string, value: string): Promise<void> {
+  const host = q(testid)!
+  const input = (host.matches('input, textarea') ? host : host.querySelector('input, textarea')) as HTMLInputElement
+  input.value = value
+  input.dispatchEvent(new Event('input'))
+  await nextTick()
+}
+
+async function click(testid: string): Promise<void> {
+  await until(() => q(testid) !== null, testid)
+  q(testid)!.click()
+  await flushPromises()
+}
+
+async function setup(answer: (req: Captured, posts: number) => Response) {
+  let posts = 0
+  const seen = stubFetch((req) => {
+    if (req.method === 'GET' && req.path === '/api/v1/teams/5/suggestions') {
+      return jsonResponse([{ person: PERSON, score: 92, reasons: ['审计专长', '当前无在组任务'] }])
+    }
+    if (req.method === 'POST' && req.path === '/api/v1/teams/5/members') return answer(req, ++posts)
+    return jsonResponse([])
+  })
+  const wrapper = mount(MemberDialog, {
+    props: { visible: false, team: TEAM },
+    global: { plugins: [pinia, i18n, ElementPlus], directives: { perm: vPerm } },
+    attachTo: document.body,
+  })
+  await wrapper.setProps({ visible: true })
+  await flushPromises()
+  // Pick the suggested person (fills the person select).
+  await click('member-suggest')
+  await click('member-pick')
+  return { wrapper, seen }
+}
+
+const posted = (seen: Captured[]) => seen.filter((r) => r.method === 'POST').map((r) => r.body)
+
+beforeEach(() => {
+  pinia = createPinia()
+  setActivePinia(pinia)
+  useAuthStore().me = me(['inspection:read', 'team:manage'])
+  document.body.innerHTML = ''
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+})
+
+describe('adding a team member', () => {
+  it('adds a member without conflicts in one request', async () => {
+    const { wrapper, seen } = await setup(() => jsonResponse({ ...TEAM, members: [{ person_id: 11, name: '李明', role: 'member', role_name: '成员', override_reason: null }] }))
+    await click('member-submit')
+    await until(() => wrapper.emitted('saved') !== undefined, 'saved')
+    expect(posted(seen)).toEqual([{ person_id: 11, role: 'member' }])
+    expect(wrapper.emitted('update:visible')?.at(-1)).toEqual([false])
+    expect(q('member-conflicts')).toBeNull()
+    wrapper.unmount()
+  })
+
+  it('lists every recusal conflict, then resubmits with the approved exception', async () => {
+    const { wrapper, seen } = await setup((_req, n) =>
+      n === 1 ? CONFLICT(CONFLICT_EXTRA) : jsonResponse({ ...TEAM, members: [{ person_id: 11, name: '李明', role: 'member', role_name: '成员', override_reason: '专业需要' }] }),
+    )
+    await click('member-submit')
+    await until(() => all('member-conflict').length === 2, 'the conflicts')
+
+    const texts = all('member-conflict').map((li) => li.textContent?.replace(/\s+/g, ''))
+    expect(texts).toEqual(['任职回避：近三年曾在江岭省财政厅任职', '亲属回避：配偶王芳在江岭省财政厅工作'])
+    expect(q('member-conflicts')!.textContent).toContain('该人员存在 2 项回避情形')
+    // Refused: nothing saved, the dialog stays open.
+    expect(wrapper.emitted('saved')).toBeUndefined()
+
+    await click('member-override')
+    // The exception needs both an approver and a reason.
+    expect((q('member-override-submit') as HTMLButtonElement).disabled).toBe(true)
+    await type('member-approver', ' prov.director ')
+    await type('member-reason', '审计专业人员紧缺，经批准编入')
+    expect((q('member-override-submit') as HTMLButtonElement).disabled).toBe(false)
+    await click('member-override-submit')
+    await until(() => wrapper.emitted('saved') !== undefined, 'saved after the exception')
+
+    expect(posted(seen)).toEqual([
+      { person_id: 11, role: 'member' },
+      {
+        person_id: 11,
+        role: 'member',
+        override: { approver_username: 'prov.director', reason: '审计专业人员紧缺，经批准编入' },
+      },
+    ])
+    wrapper.unmount()
+  })
+
+  it('keeps the exception form open with the reason when the approver may not approve', async () => {
+    const { wrapper, seen } = await setup((_req, n) =>
+      n === 1 ? CONFLICT(CONFLICT_EXTRA) : problemResponse(422, 'recusal.approver_invalid', '批准人无回避审批权限'),
+    )
+    await click('member-submit')
+    await until(() => all('member-conflict').length === 2, 'the conflicts')
+    await click('member-override')
+    await type('member-approver', 'prov.inspector')
+    await type('member-reason', '工作需要')
+    await click('member-override-submit')
+    await until(() => q('member-override-error') !== null, 'the override error')
+    expect(q('member-override-error')!.textContent).toContain('批准人无回避审批权限')
+    expect(wrapper.emitted('saved')).toBeUndefined()
+    expect(posted(seen)).toHaveLength(2)
+    wrapper.unmount()
+  })
+
+  it('forgets the conflicts when another role is chosen', async () => {
+    const { wrapper } = await setup(() => CONFLICT(CONFLICT_EXTRA))
+    await click('member-submit')
+    await until(() => all('member-conflict').length === 2, 'the conflicts')
+    const leader = [...document.querySelectorAll<HTMLInputElement>('[data-testid="member-role"] input')].find((i) => i.value === 'leader')!
+    leader.click()
+    await flushPromises()
+    expect(q('member-conflicts')).toBeNull()
+    wrapper.unmount()
+  })
+
+  it('offers no exception to someone who cannot manage teams', async () => {
+    useAuthStore().me = me(['inspection:read'])
+    const { wrapper } = await setup(() => CONFLICT(CONFLICT_EXTRA))
+    await click('member-submit')
+    await until(() => all('member-conflict').length === 2, 'the conflicts')
+    expect(q('member-override')!.style.display).toBe('none')
+    wrapper.unmount()
+  })
+})

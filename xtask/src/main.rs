@@ -113,9 +113,35 @@ fn postgres() -> Result<()> {
             "PostgreSQL is required for the storage tests and is not reachable at {url} (set XUNCHA_TEST_PG_URL)"
         );
     }
-    let drop = "SET client_min_messages TO warning; DO $$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xt\\_%' LOOP \
-                EXECUTE format('DROP SCHEMA %I CASCADE', s); END LOOP; END $$;";
-    run(Command::new("psql").args([url.as_str(), "-qAtc", drop]))
+    // Drop schemas left by earlier runs, a few per transaction: one transaction for all of them
+    // can exhaust the lock table. This is housekeeping, so a failure only warns.
+    let list = Command::new("psql")
+        .args([
+            url.as_str(),
+            "-qAtc",
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'xt\\_%'",
+        ])
+        .output()?;
+    let schemas: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    for chunk in schemas.chunks(10) {
+        let names: Vec<String> = chunk.iter().map(|s| format!("\"{s}\"")).collect();
+        let sql = format!(
+            "SET client_min_messages TO warning; DROP SCHEMA IF EXISTS {} CASCADE",
+            names.join(", ")
+        );
+        if !ok(Command::new("psql").args([url.as_str(), "-qAtc", &sql])) {
+            eprintln!(
+                "warning: could not drop old test schemas {}",
+                chunk.join(", ")
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Finds Chromium for the browser tests, installing Debian's package when running as root.

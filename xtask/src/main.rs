@@ -190,7 +190,8 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args
         .iter()
         .skip(1)
-        .filter(|a| *a != "--release")
+        // A `--` separator before serve's arguments is accepted and dropped.
+        .filter(|a| *a != "--release" && *a != "--")
         .cloned()
         .collect();
     match args.first().map(String::as_str) {

@@ -1,0 +1,192 @@
+//! Durability: kill -9 the server while clients write; after a restart every write the server
+//! acknowledged is there, and the audit chain still verifies.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn spawn(data: &Path, port: u16, demo: bool) -> Child {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xuncha"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("XUNCHA_") || k == "DATABASE_URL" {
+            c.env_remove(k);
+        }
+    }
+    c.arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
+    if demo {
+        c.arg("--demo");
+    }
+    c.env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn xuncha")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if reqwest::get(format!("{base}/healthz"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("server did not become healthy");
+}
+
+async fn login(base: &str) -> (reqwest::Client, String) {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let res = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "username": "prov.director", "password": "Xuncha@2026" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let csrf = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("xuncha_csrf="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    (http, csrf)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_writes_survive_kill_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = spawn(dir.path(), port, true);
+    wait_healthy(&base).await;
+    let (http, csrf) = login(&base).await;
+    let roots: Value = http
+        .get(format!("{base}/api/v1/orgs/roots"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let root = roots[0]["id"].as_i64().unwrap();
+
+    // Four writers create organisations as fast as they can; each records what was acknowledged.
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut writers = Vec::new();
+    for w in 0..4 {
+        let (http, csrf, base, acked) = (http.clone(), csrf.clone(), base.clone(), acked.clone());
+        writers.push(tokio::spawn(async move {
+            for i in 0.. {
+                let code = format!("CRASH-{w}-{i}");
+                let res = http
+                    .post(format!("{base}/api/v1/orgs"))
+                    .header("x-csrf-token", &csrf)
+                    .json(&json!({ "parent_id": root, "code": code, "name": format!("压测单位{w}-{i}"), "kind": "department" }))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().as_u16() == 201 => acked.lock().unwrap().push(code),
+                    _ => break,
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
+    server.wait().unwrap();
+    for w in writers {
+        let _ = w.await;
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 10,
+        "only {} writes before the kill",
+        acked.len()
+    );
+
+    // Restart on the same data directory: every acknowledged write is there.
+    let port2 = free_port();
+    let base2 = format!("http://127.0.0.1:{port2}");
+    let mut server2 = spawn(dir.path(), port2, false);
+    wait_healthy(&base2).await;
+    let (http2, _) = login(&base2).await;
+    let page: Value = http2
+        .get(format!("{base2}/api/v1/orgs?q=CRASH-&page_size=200"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut stored: Vec<String> = Vec::new();
+    let total = page["total"].as_i64().unwrap();
+    let pages = (total + 199) / 200;
+    for p in 1..=pages {
+        let page: Value = http2
+            .get(format!(
+                "{base2}/api/v1/orgs?q=CRASH-&page_size=200&page={p}"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stored.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|o| o["code"].as_str().unwrap().to_string()),
+        );
+    }
+    for code in &acked {
+        assert!(
+            stored.contains(code),
+            "acknowledged {code} is missing after kill -9"
+        );
+    }
+    server2.kill().unwrap();
+    server2.wait().unwrap();
+    // The audit chain is intact: each acknowledged write committed with its audit record.
+    let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["audit", "verify"])
+        .env_remove("XUNCHA_TEST_PG_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    eprintln!(
+        "{} acknowledged writes before kill -9, {} stored after restart",
+        acked.len(),
+        stored.len()
+    );
+}

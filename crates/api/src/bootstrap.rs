@@ -504,13 +504,16 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         actor,
         &all,
         None,
-        &person(
-            "李建军",
-            org("9902").await?.id,
-            None,
-            &["审计", "工程"],
-            &["specialist"],
-        ),
+        &people::PersonDraft {
+            seconded: true,
+            ..person(
+                "李建军",
+                org("9902").await?.id,
+                None,
+                &["审计", "工程"],
+                &["specialist"],
+            )
+        },
     )
     .await?;
     people::add_training(
@@ -539,6 +542,42 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         }
     }
     walk(u1.id, &[S::Preparing, S::Notified, S::Stationed]).await?;
+    // Fieldwork already logged at the unit on site (talk records are left to the users: they are
+    // compartmented, and the demo does not invent their content).
+    for (method, day, persons, count, summary) in [
+        (
+            "briefing",
+            date!(2026 - 03 - 02),
+            35,
+            1,
+            "听取财政厅党组工作汇报",
+        ),
+        ("petition", date!(2026 - 03 - 05), 9, 9, "受理来信来电来访"),
+        (
+            "document_review",
+            date!(2026 - 03 - 06),
+            0,
+            36,
+            "调阅党组会议记录、预算执行报告等",
+        ),
+        (
+            "symposium",
+            date!(2026 - 03 - 09),
+            14,
+            1,
+            "召开处级干部座谈会",
+        ),
+        (
+            "rating_survey",
+            date!(2026 - 03 - 10),
+            120,
+            120,
+            "开展民主测评",
+        ),
+    ] {
+        fieldwork::add_activity(db, actor, &all, u1.id, method, day, persons, count, summary)
+            .await?;
+    }
     walk(u2.id, &[S::Preparing, S::Notified]).await?;
     Ok(())
 }

@@ -13,19 +13,8 @@
 // API instead of the front end embedded in the binary, to try the screens without rebuilding it.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-
-const BIN = process.env.XUNCHA_BIN
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url))
-const WEB_ROOT = fileURLToPath(new URL('../', import.meta.url))
-const PASSWORD = 'Xuncha@2026'
+import { PASSWORD, RESULTS, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
 
 const TERM = '第十四届'
 const ROUND = '2026年第一轮巡察'
@@ -41,82 +30,16 @@ const CLUE_SUMMARY = `反映某处长违规收受礼金-${STAMP}`
 // The lifecycle up to the feedback (domain.md §4), in order.
 const UNIT_STEPS = ['PREPARING', 'NOTIFIED', 'STATIONED', 'FIELDWORK_DONE', 'REPORTING', 'REPORT_APPROVED', 'FEEDBACK_DONE']
 
-let dataDir
-let server
-let serverLog = ''
+let platform
 let apiUrl
 let baseUrl
 let webServer
 let browser
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitHealthy(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) {
-      throw new Error(`xuncha exited with code ${server.exitCode} before becoming healthy:\n${serverLog}`)
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      if (res.status === 200) return
-      last = `HTTP ${res.status}`
-    } catch (error) {
-      last = String(error?.cause?.code ?? error)
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last}):\n${serverLog}`)
-}
-
-function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.kill('SIGKILL')
-    }, 10_000)
-    server.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    server.kill('SIGTERM')
-  })
-}
-
 before(async () => {
-  if (!BIN) {
-    throw new Error(
-      'XUNCHA_BIN is not set: point it at the built server binary, e.g. XUNCHA_BIN=../target/debug/xuncha npm run e2e',
-    )
-  }
-  mkdirSync(RESULTS, { recursive: true })
-  dataDir = mkdtempSync(join(tmpdir(), 'xuncha-e2e-'))
-  const port = await freePort()
-  apiUrl = `http://127.0.0.1:${port}`
+  platform = await startServer()
+  apiUrl = platform.apiUrl
   baseUrl = apiUrl
-  server = spawn(BIN, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--demo'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // The server reads its configuration from XUNCHA_* variables and refuses unknown ones (XUNCHA_BIN).
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('XUNCHA_'))), NO_COLOR: '1' },
-  })
-  const keep = (chunk) => {
-    serverLog = (serverLog + chunk.toString()).slice(-20_000)
-  }
-  server.stdout.on('data', keep)
-  server.stderr.on('data', keep)
-  server.on('error', (error) => keep(`spawn error: ${error}\n`))
-  await waitHealthy(`${apiUrl}/healthz`, 60_000)
   if (process.env.E2E_WEB === 'dist') {
     const { preview } = await import('vite')
     const webPort = await freePort()
@@ -129,25 +52,13 @@ before(async () => {
     })
     baseUrl = `http://127.0.0.1:${webPort}`
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchBrowser()
 })
 
 after(async () => {
   await browser?.close().catch(() => undefined)
   await webServer?.close().catch(() => undefined)
-  await stopServer()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await platform?.stop()
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -371,7 +282,7 @@ test('inspection work from fieldwork to the unit\'s problem list', { timeout: 30
     await page.screenshot({ path: join(RESULTS, 'inspection-failure.png'), fullPage: true }).catch(() => undefined)
     console.error(`failed at: ${stage}`)
     if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + serverLog.slice(-4000))
+    console.error('server log (tail):\n' + platform.log().slice(-4000))
     throw error
   } finally {
     await context.close()
@@ -451,7 +362,7 @@ test('a clue goes from the team to the discipline body and back with its disposi
     await page.screenshot({ path: join(RESULTS, 'inspection-clue-failure.png'), fullPage: true }).catch(() => undefined)
     console.error(`failed at: ${stage}`)
     if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + serverLog.slice(-4000))
+    console.error('server log (tail):\n' + platform.log().slice(-4000))
     throw error
   } finally {
     await context.close()
@@ -491,7 +402,7 @@ test('a recusal conflict is shown in full and an approved exception assigns the 
   } catch (error) {
     await page.screenshot({ path: join(RESULTS, 'inspection-recusal-failure.png'), fullPage: true }).catch(() => undefined)
     if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + serverLog.slice(-4000))
+    console.error('server log (tail):\n' + platform.log().slice(-4000))
     throw error
   } finally {
     await context.close()

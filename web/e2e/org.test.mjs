@@ -7,111 +7,24 @@
 // checks it appears in the tree. Leaves a screenshot in web/test-results/org.png.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { PASSWORD, RESULTS, launchBrowser, startServer } from './support.mjs'
 
-const BIN = process.env.XUNCHA_BIN
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url))
 const USERNAME = 'prov.director'
-const PASSWORD = 'Xuncha@2026'
 
-let dataDir
-let server
-let serverLog = ''
+let platform
 let baseUrl
 let browser
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.unref()
-    srv.on('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitHealthy(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs
-  let last = 'no answer'
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) {
-      throw new Error(`xuncha exited with code ${server.exitCode} before becoming healthy:\n${serverLog}`)
-    }
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
-      if (res.status === 200) return
-      last = `HTTP ${res.status}`
-    } catch (error) {
-      last = String(error?.cause?.code ?? error)
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last}):\n${serverLog}`)
-}
-
-function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.kill('SIGKILL')
-    }, 10_000)
-    server.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    server.kill('SIGTERM')
-  })
-}
-
 before(async () => {
-  if (!BIN) {
-    throw new Error(
-      'XUNCHA_BIN is not set: point it at the built server binary, e.g. XUNCHA_BIN=../target/debug/xuncha npm run e2e',
-    )
-  }
-  mkdirSync(RESULTS, { recursive: true })
-  dataDir = mkdtempSync(join(tmpdir(), 'xuncha-e2e-'))
-  const port = await freePort()
-  baseUrl = `http://127.0.0.1:${port}`
-  server = spawn(BIN, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--demo'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // The server reads its configuration from XUNCHA_* variables and refuses unknown ones (XUNCHA_BIN).
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('XUNCHA_'))), NO_COLOR: '1' },
-  })
-  const keep = (chunk) => {
-    serverLog = (serverLog + chunk.toString()).slice(-20_000)
-  }
-  server.stdout.on('data', keep)
-  server.stderr.on('data', keep)
-  server.on('error', (error) => keep(`spawn error: ${error}\n`))
-  await waitHealthy(`${baseUrl}/healthz`, 60_000)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  })
+  platform = await startServer()
+  baseUrl = platform.apiUrl
+  browser = await launchBrowser()
 })
 
 after(async () => {
   await browser?.close().catch(() => undefined)
-  await stopServer()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  await platform?.stop()
 })
 
 test('the office director adds a unit under the root of the organisation tree', { timeout: 120_000 }, async () => {
@@ -183,7 +96,7 @@ test('the office director adds a unit under the root of the organisation tree', 
   } catch (error) {
     await page.screenshot({ path: join(RESULTS, 'org-failure.png'), fullPage: true }).catch(() => undefined)
     if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + serverLog.slice(-4000))
+    console.error('server log (tail):\n' + platform.log().slice(-4000))
     throw error
   } finally {
     await context.close()

@@ -1,0 +1,102 @@
+// Shared setup of the browser end-to-end tests: the real server binary with demo data on a free
+// loopback port, and Debian's Chromium. Not a test file itself (node --test runs *.test.mjs only).
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url))
+export const WEB_ROOT = fileURLToPath(new URL('../', import.meta.url))
+export const PASSWORD = 'Xuncha@2026'
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * Starts `$XUNCHA_BIN serve --demo` with a fresh data directory and waits for /healthz.
+ * Returns `{ apiUrl, log(), stop() }`; `stop()` also removes the data directory.
+ */
+export async function startServer() {
+  const bin = process.env.XUNCHA_BIN
+  if (!bin) {
+    throw new Error(
+      'XUNCHA_BIN is not set: point it at the built server binary, e.g. XUNCHA_BIN=../target/debug/xuncha npm run e2e',
+    )
+  }
+  mkdirSync(RESULTS, { recursive: true })
+  const dataDir = mkdtempSync(join(tmpdir(), 'xuncha-e2e-'))
+  const port = await freePort()
+  const apiUrl = `http://127.0.0.1:${port}`
+  let log = ''
+  const server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--demo'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // The server reads its configuration from XUNCHA_* variables and refuses unknown ones (XUNCHA_BIN).
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('XUNCHA_'))), NO_COLOR: '1' },
+  })
+  const keep = (chunk) => {
+    log = (log + chunk.toString()).slice(-20_000)
+  }
+  server.stdout.on('data', keep)
+  server.stderr.on('data', keep)
+  server.on('error', (error) => keep(`spawn error: ${error}\n`))
+
+  const stop = () => {
+    const done = () => rmSync(dataDir, { recursive: true, force: true })
+    if (server.exitCode !== null || server.signalCode !== null) return Promise.resolve(done())
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => server.kill('SIGKILL'), 10_000)
+      server.once('exit', () => {
+        clearTimeout(timer)
+        resolve(done())
+      })
+      server.kill('SIGTERM')
+    })
+  }
+
+  const url = `${apiUrl}/healthz`
+  const deadline = Date.now() + 60_000
+  let last = 'no answer'
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) {
+      throw new Error(`xuncha exited with code ${server.exitCode} before becoming healthy:\n${log}`)
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) })
+      if (res.status === 200) return { apiUrl, log: () => log, stop }
+      last = `HTTP ${res.status}`
+    } catch (error) {
+      last = String(error?.cause?.code ?? error)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  await stop()
+  throw new Error(`${url} did not answer 200 within 60 s (last: ${last}):\n${log}`)
+}
+
+/** Launches Debian's Chromium headless, without network chatter. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
+  })
+}

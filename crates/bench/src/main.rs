@@ -379,6 +379,171 @@ async fn main() -> Result<()> {
     }
     move_times.sort();
 
+    // Inspection work at volume: a round over many townships, N findings fed back.
+    let n_findings = flag("--findings").unwrap_or(0);
+    let mut seeded_findings = None;
+    if n_findings > 0 {
+        use xuncha_domain::inspection::{FindingState, InspectionKind, RoundUnitState as S};
+        use xuncha_store::{fieldwork, inspection, scope::Scope};
+        let all = Scope::unrestricted();
+        let actor = xuncha_store::audit::Actor::system("bench");
+        let t = Instant::now();
+        let term = inspection::list_terms(&db, &all)
+            .await?
+            .into_iter()
+            .next()
+            .context("term")?;
+        let round = inspection::create_round(
+            &db,
+            &actor,
+            &all,
+            term.id,
+            &inspection::RoundDraft {
+                name: "压测轮次".into(),
+                kinds: vec![InspectionKind::Regular],
+                village_mode: None,
+                start_date: time::macros::date!(2026 - 01 - 01),
+                end_date: time::macros::date!(2026 - 12 - 31),
+                focus: String::new(),
+                work_plan: String::new(),
+            },
+        )
+        .await?;
+        let towns: Vec<_> = xuncha_store::orgs::export(&db, &all, None)
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == "township")
+            .take(200)
+            .collect();
+        let per_unit = n_findings.div_ceil(towns.len().max(1));
+        let cat = fieldwork::frames(&db).await?.1.first().map(|c| c.id);
+        let today = time::OffsetDateTime::now_utc().date();
+        for town in &towns {
+            let mut u = inspection::add_unit(&db, &actor, &all, round.id, town.id).await?;
+            for st in [
+                S::Preparing,
+                S::Notified,
+                S::Stationed,
+                S::FieldworkDone,
+                S::Reporting,
+                S::ReportApproved,
+            ] {
+                u = inspection::transition_unit(&db, &actor, &all, u.id, st, "", u.version, today)
+                    .await?;
+            }
+            for i in 0..per_unit {
+                let f = fieldwork::create_finding(
+                    &db,
+                    &actor,
+                    &all,
+                    u.id,
+                    &fieldwork::FindingDraft {
+                        title: format!("{}问题{i}", town.name),
+                        category_id: cat,
+                        facts: "压测数据".into(),
+                        basis: String::new(),
+                        responsibility: String::new(),
+                        evidence: String::new(),
+                        finder: "bench".into(),
+                        team_opinion: String::new(),
+                        activity_ids: Vec::new(),
+                    },
+                )
+                .await?;
+                fieldwork::transition_finding(
+                    &db,
+                    &actor,
+                    &all,
+                    f.id,
+                    FindingState::Confirmed,
+                    "",
+                    f.version,
+                )
+                .await?;
+            }
+            inspection::transition_unit(
+                &db,
+                &actor,
+                &all,
+                u.id,
+                S::FeedbackDone,
+                "",
+                u.version,
+                today,
+            )
+            .await?;
+        }
+        seeded_findings = Some((per_unit * towns.len(), towns.len(), t.elapsed()));
+        // A bulk load outpaces autovacuum's autoanalyze; refresh statistics as it soon would.
+        xuncha_store::on_db!(&db, p => { sqlx::query("ANALYZE").execute(p).await?; });
+        let unit_id = inspection::list_units(&db, &all, Some(round.id), None)
+            .await?
+            .first()
+            .map(|u| u.id)
+            .context("unit")?;
+        let liaison = login(&base, "town010101.liaison").await?;
+        stats.push(
+            measure(
+                "findings: office list, 50 rows",
+                iterations,
+                200,
+                &prov,
+                &["/api/v1/findings?page_size=50".to_string()],
+            )
+            .await?,
+        );
+        stats.push(
+            measure(
+                "findings: office list by state, page 10",
+                iterations,
+                200,
+                &prov,
+                &["/api/v1/findings?state=FED_BACK&page_size=50&page=10".to_string()],
+            )
+            .await?,
+        );
+        stats.push(
+            measure(
+                "round unit detail with timeline",
+                iterations,
+                200,
+                &prov,
+                &[format!("/api/v1/round-units/{unit_id}")],
+            )
+            .await?,
+        );
+        stats.push(
+            measure(
+                "problem list of one unit (unit liaison)",
+                iterations,
+                200,
+                &liaison,
+                &["/api/v1/problems".to_string()],
+            )
+            .await?,
+        );
+        stats.push(
+            measure(
+                "inspection statistics (province scope)",
+                iterations.min(100),
+                200,
+                &prov,
+                &["/api/v1/stats/inspection".to_string()],
+            )
+            .await?,
+        );
+        stats.push(
+            measure(
+                "term coverage with suggestions",
+                iterations.min(100),
+                200,
+                &prov,
+                &[format!("/api/v1/terms/{}/coverage", term.id)],
+            )
+            .await?,
+        );
+    }
+
     let backend = if postgres {
         "PostgreSQL 15"
     } else {
@@ -388,6 +553,12 @@ async fn main() -> Result<()> {
         "Backend: {backend}. Organisations: {n_orgs} (seeded through the import path, with the demo accounts, in {:.1} s).",
         seeded.as_secs_f64()
     );
+    if let Some((n, units, took)) = seeded_findings {
+        println!(
+            "Inspection work: {n} findings fed back across {units} round units (seeded through the store, each audited, in {:.1} s).",
+            took.as_secs_f64()
+        );
+    }
     println!("Sequential requests over loopback HTTP, session cookie, full middleware stack.\n");
     println!("| Request | n | p50 ms | p95 ms | p99 ms |");
     println!("|---|---:|---:|---:|---:|");

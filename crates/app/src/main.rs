@@ -324,32 +324,9 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
         Command::Export { file, .. } => {
             let db = open(&config).await?;
             let orgs = xuncha_store::orgs::export(&db, &Scope::unrestricted(), None).await?;
-            let codes: std::collections::HashMap<i64, String> =
-                orgs.iter().map(|o| (o.id, o.code.clone())).collect();
             let n = orgs.len();
-            let rows = orgs.into_iter().map(|o| {
-                vec![
-                    o.code,
-                    o.name,
-                    o.parent_id
-                        .and_then(|p| codes.get(&p).cloned())
-                        .unwrap_or_default(),
-                    xuncha_domain::org::OrgKind::from_code(&o.kind)
-                        .map_or(o.kind.clone(), |k| k.label().to_string()),
-                    o.party_org_kind
-                        .as_deref()
-                        .and_then(xuncha_domain::org::PartyOrgKind::from_code)
-                        .map(|k| k.label().to_string())
-                        .unwrap_or_default(),
-                    if o.active { "启用" } else { "停用" }.to_string(),
-                ]
-            });
-            let bytes = xuncha_office::write_xlsx(
-                "组织机构",
-                &xuncha_api::routes::orgs::COLUMNS,
-                &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0],
-                rows,
-            )?;
+            let bytes =
+                xuncha_api::routes::orgs::orgs_workbook(orgs, &std::collections::HashMap::new())?;
             std::fs::write(&file, bytes).with_context(|| format!("写入 {}", file.display()))?;
             println!("已导出 {n} 个组织到 {}。", file.display());
             Ok(ExitCode::SUCCESS)

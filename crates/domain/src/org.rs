@@ -219,10 +219,7 @@ impl OrgPath {
 
     /// The exclusive upper bound of this node's subtree in byte order (`/` + 1 = `0`).
     pub fn subtree_end(&self) -> String {
-        let mut s = self.0.clone();
-        s.pop();
-        s.push('0');
-        s
+        subtree_end(&self.0)
     }
 
     /// True when `other` is this node or one of its descendants.
@@ -243,6 +240,14 @@ impl OrgPath {
     pub fn root_id(&self) -> Option<OrgId> {
         self.ids().first().copied()
     }
+}
+
+/// The exclusive upper bound of the subtree whose stored path is `path` (`/1/5/` → `/1/50`): the
+/// subtree is the key range `[path, subtree_end(path))`.
+pub fn subtree_end(path: &str) -> String {
+    let mut s = path.strip_suffix('/').unwrap_or(path).to_string();
+    s.push('0');
+    s
 }
 
 /// The path a node gets when its subtree moves from `old_parent`-based `node_path` to

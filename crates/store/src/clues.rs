@@ -10,7 +10,7 @@ use sqlx::{FromRow, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
-use xuncha_domain::inspection::{ClueState, Disposition, TargetBody, TriageDecision};
+use xuncha_domain::inspection::{ClueState, Disposition, TargetBody};
 use xuncha_domain::org::OrgId;
 
 use crate::audit::{Actor, Event};
@@ -265,7 +265,6 @@ pub async fn triage_to_finding(
         comment,
     )
     .await?;
-    let _ = TriageDecision::Finding;
     Ok(finding.id)
 }
 

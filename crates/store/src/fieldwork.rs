@@ -676,9 +676,7 @@ pub async fn finding_counts(
         if let Some(org) = org_id {
             let path: Option<String> = sqlx::query_scalar("SELECT path FROM organisations WHERE id = $1").bind(org).fetch_optional(p).await?;
             let path = path.ok_or(StoreError::NotFound)?;
-            let mut end = path.clone();
-            end.pop();
-            end.push('0');
+            let end = xuncha_domain::org::subtree_end(&path);
             qb.push(" AND o.path >= ").push_bind(path).push(" AND o.path < ").push_bind(end);
         }
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }

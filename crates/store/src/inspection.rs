@@ -497,9 +497,7 @@ pub struct CoverageOrg {
 /// The organisations a term must cover: active, with a party organisation, from one to
 /// `coverage_depth` levels below the owner.
 pub async fn coverage_orgs(db: &Db, term: &Term) -> Result<Vec<CoverageOrg>> {
-    let mut end = term.owner_path.clone();
-    end.pop();
-    end.push('0');
+    let end = xuncha_domain::org::subtree_end(&term.owner_path);
     let owner_depth: i32 = crate::orgs::get(db, &Scope::unrestricted(), term.owner_org_id)
         .await?
         .depth;

@@ -175,9 +175,7 @@ pub async fn search(db: &Db, scope: &Scope, f: &OrgFilter, page: PageReq) -> Res
                 qb.push(" AND (o.name LIKE ").push_bind(pat.clone()).push(" ESCAPE '\\' OR o.code LIKE ").push_bind(pat).push(" ESCAPE '\\')");
             }
             if let Some(path) = &within {
-                let mut end = path.clone();
-                end.pop();
-                end.push('0');
+                let end = xuncha_domain::org::subtree_end(path);
                 qb.push(" AND o.path >= ").push_bind(path.clone()).push(" AND o.path < ").push_bind(end);
             }
             if !f.include_inactive {
@@ -203,9 +201,7 @@ pub async fn export(db: &Db, scope: &Scope, root: Option<OrgId>) -> Result<Vec<O
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_ORG_FLAT);
         if let Some(path) = &within {
-            let mut end = path.clone();
-            end.pop();
-            end.push('0');
+            let end = xuncha_domain::org::subtree_end(path);
             qb.push(" AND o.path >= ").push_bind(path.clone()).push(" AND o.path < ").push_bind(end);
         }
         scope.push_filter(&mut qb, ORG_COLS);

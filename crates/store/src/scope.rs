@@ -93,9 +93,7 @@ impl Scope {
                 qb.build_query_scalar().fetch_all(p).await?
             });
             for path in paths {
-                let mut end = path.clone();
-                end.pop();
-                end.push('0');
+                let end = xuncha_domain::org::subtree_end(&path);
                 scope.ranges.push((path, end));
             }
         }

@@ -294,6 +294,40 @@ async fn activate(
 /// The columns of the import template and the export, in order.
 pub const COLUMNS: [&str; 6] = ["编码", "名称", "上级编码", "类型", "党组织类别", "状态"];
 
+/// The .xlsx of organisations in the import layout (so an export re-imports). `outside` names the
+/// codes of parents that are not themselves in `rows`.
+pub fn orgs_workbook(
+    rows: Vec<Org>,
+    outside: &std::collections::HashMap<i64, String>,
+) -> Result<Vec<u8>, xuncha_office::OfficeError> {
+    let codes: std::collections::HashMap<i64, String> =
+        rows.iter().map(|o| (o.id, o.code.clone())).collect();
+    let data = rows.into_iter().map(|o| {
+        let parent = o
+            .parent_id
+            .and_then(|p| codes.get(&p).or_else(|| outside.get(&p)).cloned())
+            .unwrap_or_default();
+        vec![
+            o.code,
+            o.name,
+            parent,
+            OrgKind::from_code(&o.kind).map_or(o.kind.clone(), |k| k.label().to_string()),
+            o.party_org_kind
+                .as_deref()
+                .and_then(PartyOrgKind::from_code)
+                .map(|k| k.label().to_string())
+                .unwrap_or_default(),
+            if o.active { "启用" } else { "停用" }.to_string(),
+        ]
+    });
+    write_xlsx(
+        "组织机构",
+        &COLUMNS,
+        &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0],
+        data,
+    )
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
@@ -326,29 +360,7 @@ async fn export(
         }
     }
     let count = rows.len();
-    let data = rows.into_iter().map(|o| {
-        vec![
-            o.code,
-            o.name,
-            o.parent_id
-                .and_then(|p| parent_codes.get(&p).or_else(|| outside.get(&p)).cloned())
-                .unwrap_or_default(),
-            OrgKind::from_code(&o.kind).map_or(o.kind.clone(), |k| k.label().to_string()),
-            o.party_org_kind
-                .as_deref()
-                .and_then(PartyOrgKind::from_code)
-                .map(|k| k.label().to_string())
-                .unwrap_or_default(),
-            if o.active { "启用" } else { "停用" }.to_string(),
-        ]
-    });
-    let bytes = write_xlsx(
-        "组织机构",
-        &COLUMNS,
-        &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0],
-        data,
-    )
-    .map_err(|e| ApiError::internal(&e))?;
+    let bytes = orgs_workbook(rows, &outside).map_err(|e| ApiError::internal(&e))?;
     let summary = format!("导出组织机构 {count} 条");
     xuncha_store::audit::record_event(
         &st.db,

@@ -26,9 +26,11 @@ export function freePort() {
 
 /**
  * Starts `$XUNCHA_BIN serve --demo` with a fresh data directory and waits for /healthz.
+ * `options.env`: extra environment variables for the server (e.g. `{ XUNCHA_CLOCK_CONTROL: 'true' }`);
+ * they are set after the inherited XUNCHA_* variables are dropped.
  * Returns `{ apiUrl, log(), stop() }`; `stop()` also removes the data directory.
  */
-export async function startServer() {
+export async function startServer(options = {}) {
   const bin = process.env.XUNCHA_BIN
   if (!bin) {
     throw new Error(
@@ -43,7 +45,11 @@ export async function startServer() {
   const server = spawn(bin, ['serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--demo'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // The server reads its configuration from XUNCHA_* variables and refuses unknown ones (XUNCHA_BIN).
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('XUNCHA_'))), NO_COLOR: '1' },
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('XUNCHA_'))),
+      NO_COLOR: '1',
+      ...(options.env ?? {}),
+    },
   })
   const keep = (chunk) => {
     log = (log + chunk.toString()).slice(-20_000)

@@ -202,6 +202,10 @@ perms!(
     ClueLead = xuncha_domain::perm::CLUE_LEAD,
     ClueDispose = xuncha_domain::perm::CLUE_DISPOSE,
     ProblemRead = xuncha_domain::perm::PROBLEM_READ,
+    RectRead = xuncha_domain::perm::RECT_READ,
+    RectWrite = xuncha_domain::perm::RECT_WRITE,
+    RectReview = xuncha_domain::perm::RECT_REVIEW,
+    RectSupervise = xuncha_domain::perm::RECT_SUPERVISE,
 );
 
 /// An authenticated caller holding permission `P`. Header extractors run before the body is

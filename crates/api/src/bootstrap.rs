@@ -318,7 +318,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         ),
     )
     .await?;
-    for code in ["9901", "99-E01"] {
+    for code in ["9901", "99-E01", "99-D05"] {
         let target = org(code).await?;
         let u = inspection::add_unit(db, actor, &all, earlier.id, target.id).await?;
         walk(
@@ -579,5 +579,188 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
             .await?;
     }
     walk(u2.id, &[S::Preparing, S::Notified]).await?;
+    seed_demo_rectification(db, actor, earlier.id).await?;
+    Ok(())
+}
+
+/// Demo rectification of the earlier round: 江岭市 (9901) with an approved plan, one item closed
+/// and one overdue; the enterprise (99-E01) with one item close to its deadline and progress
+/// reported; 江岭省财政厅 (99-D05) fed back with no plan yet, for its liaison to draft.
+async fn seed_demo_rectification(
+    db: &Db,
+    actor: &Actor,
+    round_id: i64,
+) -> Result<(), BootstrapError> {
+    use xuncha_domain::rectification::{Outcome, OutcomeKind, ReviewDecision};
+    use xuncha_store::rectification::{self as rect, ItemSnap, MeasureSnap, PlanDraft, Upload};
+    let all = Scope::unrestricted();
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
+        .date();
+    let units = rect::units(db, &all).await?;
+    let day = |d: time::Date| {
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        d.format(&fmt).unwrap_or_default()
+    };
+    let measure = |content: &str, leader: &str, dept: &str, deadline: time::Date| MeasureSnap {
+        kind: "deadline".into(),
+        content: content.into(),
+        target: "问题整改到位，建立长效机制".into(),
+        responsible_leader: leader.into(),
+        lead_dept: dept.into(),
+        co_depts: vec!["纪检监察组".into()],
+        deadline: Some(day(deadline)),
+        deadline_working_days: None,
+        resolved_deadline: Some(day(deadline)),
+    };
+    let evidence = Upload {
+        name: "整改佐证材料.pdf".into(),
+        media_type: "application/pdf".into(),
+        bytes: b"%PDF-1.4\n% Xuncha demo evidence\n%%EOF\n".to_vec(),
+    };
+    for (code, deadlines) in [
+        (
+            "9901",
+            [
+                today - time::Duration::days(10),
+                today + time::Duration::days(40),
+            ],
+        ),
+        (
+            "99-E01",
+            [
+                today + time::Duration::days(3),
+                today + time::Duration::days(60),
+            ],
+        ),
+    ] {
+        let org = orgs::get_by_code(db, &all, code).await?;
+        let Some(u) = units
+            .iter()
+            .find(|u| u.round_id == round_id && u.org_id == org.id)
+        else {
+            continue;
+        };
+        let problems = rect::unit_problems(db, u.id).await?;
+        let items: Vec<ItemSnap> = problems
+            .iter()
+            .zip(deadlines)
+            .map(|((fid, title, _), d)| ItemSnap {
+                finding_id: *fid,
+                measures: vec![measure(
+                    &format!("针对“{title}”修订议事规则并逐项整改"),
+                    "王副书记",
+                    "党委办公室",
+                    d,
+                )],
+            })
+            .collect();
+        let plan = rect::save_plan(
+            db,
+            actor,
+            &all,
+            u.id,
+            &PlanDraft {
+                principal_leader: "张书记".into(),
+                signed_on: Some(today),
+                summary: "党委（党组）专题研究，逐项明确整改措施、责任领导、责任部门和时限。"
+                    .into(),
+                items,
+            },
+            0,
+        )
+        .await?;
+        let plan = rect::submit_plan(db, actor, &all, plan.id, plan.version).await?;
+        let (cfg, _) = rect::settings(db).await?;
+        let parse = |m: &MeasureSnap| {
+            m.resolved_deadline.as_deref().and_then(|s| {
+                time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+            })
+        };
+        rect::review_plan(
+            db,
+            actor,
+            &all,
+            plan.id,
+            &cfg.review_bodies,
+            ReviewDecision::Approve,
+            "措施具体，同意按方案整改。",
+            &[],
+            plan.version,
+            &parse,
+        )
+        .await?;
+        if let Some((fid, _, _)) = problems.first() {
+            rect::add_progress(
+                db,
+                actor,
+                &all,
+                *fid,
+                "已召开党委会专题研究，修订《“三重一大”事项决策实施办法》初稿。",
+                today,
+                Some(Outcome::InProgress),
+                std::slice::from_ref(&evidence),
+            )
+            .await?;
+        }
+        if code == "9901"
+            && let Some((fid, _, _)) = problems.get(1)
+        {
+            rect::add_progress(
+                db,
+                actor,
+                &all,
+                *fid,
+                "完成干部选任工作自查，整改不规范事项3项。",
+                today,
+                None,
+                std::slice::from_ref(&evidence),
+            )
+            .await?;
+            let w = rect::request_write_off(
+                db,
+                actor,
+                &all,
+                *fid,
+                Outcome::Completed,
+                "整改措施全部落实，相关制度已印发。",
+                &[],
+                today,
+            )
+            .await?;
+            rect::decide_write_off(db, actor, &all, w, ReviewDecision::Approve, "", 1, today)
+                .await?;
+            rect::add_outcome(
+                db,
+                actor,
+                &all,
+                *fid,
+                &rect::OutcomeDraft {
+                    kind: OutcomeKind::Rule,
+                    detail: "印发《干部选拔任用工作规程》".into(),
+                    count: 1,
+                    amount_fen: 0,
+                    person: None,
+                    treatment: None,
+                },
+            )
+            .await?;
+            rect::add_outcome(
+                db,
+                actor,
+                &all,
+                *fid,
+                &rect::OutcomeDraft {
+                    kind: OutcomeKind::MoneyReturned,
+                    detail: "违规发放津补贴清退".into(),
+                    count: 1,
+                    amount_fen: 12_345_600,
+                    person: None,
+                    treatment: None,
+                },
+            )
+            .await?;
+        }
+    }
     Ok(())
 }

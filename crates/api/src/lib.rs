@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod crypto;
 pub mod error;
 pub mod routes;
+pub mod scheduler;
 pub mod state;
 mod web;
 
@@ -30,6 +31,9 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 pub use state::{ApiConfig, AppState};
 
+/// The largest request body accepted: a few evidence files of up to 20 MB each.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "巡察工作平台 Xuncha API", description = "Xuncha（巡察）HTTP API。错误响应为 application/problem+json，含稳定的 code 与中文 detail。"),
@@ -46,6 +50,8 @@ pub use state::{ApiConfig, AppState};
         (name = "fieldwork", description = "了解情况、问题底稿与问题清单"),
         (name = "clues", description = "问题线索"),
         (name = "documents", description = "公文（.docx）"),
+        (name = "assessment", description = "整改评估、满意度测评与整改公开"),
+        (name = "public", description = "无需登录的公开接口：满意度测评答卷、整改公开"),
     )
 )]
 struct ApiDoc;
@@ -103,9 +109,9 @@ pub fn app(state: AppState) -> axum::Router {
         .fallback(web::static_handler)
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))
-        .layer(RequestBodyLimitLayer::new(
-            routes::orgs::MAX_IMPORT_BYTES + 1024 * 1024,
-        ))
+        // axum's own 2 MB default would cut uploads short; the layer below is the one cap.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))

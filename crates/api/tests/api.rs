@@ -26,14 +26,19 @@ const SIZE: DemoSize = DemoSize {
 };
 
 async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
+    spawn_with(db, dir, ApiConfig::default()).await
+}
+
+async fn spawn_with(db: Db, dir: Option<tempfile::TempDir>, config: ApiConfig) -> App {
     seed_demo(&db, 11, SIZE).await.expect("seed demo");
     let state = AppState {
         db: db.clone(),
-        config: Arc::new(ApiConfig::default()),
+        config: Arc::new(config),
         crypto: Arc::new(
             Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())]).expect("key"),
         ),
         metrics: xuncha_api::metrics_handle(),
+        clock: Arc::new(xuncha_api::state::Clock::controllable()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -57,6 +62,21 @@ pub(crate) async fn sqlite_app() -> App {
         .await
         .expect("sqlite");
     spawn(db, Some(dir)).await
+}
+
+pub(crate) async fn sqlite_app_with(config: ApiConfig) -> App {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = testing::sqlite_at(&dir.path().join("t.db"))
+        .await
+        .expect("sqlite");
+    spawn_with(db, Some(dir), config).await
+}
+
+pub(crate) async fn pg_app_with(config: ApiConfig) -> App {
+    let (db, _) = testing::postgres_fresh()
+        .await
+        .expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
+    spawn_with(db, None, config).await
 }
 
 pub(crate) async fn pg_app() -> App {
@@ -1049,3 +1069,9 @@ pub(crate) fn today_minus_months(months: i64) -> time::Date {
 
 #[path = "api/inspection.rs"]
 mod inspection;
+
+#[path = "api/rect.rs"]
+mod rect;
+
+#[path = "api/assessment.rs"]
+mod assessment;

@@ -29,6 +29,16 @@ pub struct Config {
     /// Field-encryption keys (SM4, 32 hex digits each); the last is current. When empty, a key
     /// is generated once into `<data_dir>/keys/field.key`.
     pub encryption_keys: Vec<KeyEntry>,
+    /// Let `POST /api/v1/testing/clock` move the server's date forward (browser tests and
+    /// training drills only; never in production).
+    pub clock_control: bool,
+    /// Seconds between two runs of the rectification scheduler (warnings, e-mail).
+    pub scheduler_interval_secs: u64,
+    /// SMTP relay for e-mailed notifications, e.g. `smtp://mail.example.gov.cn:25` or
+    /// `smtp://user:password@host:587`; empty keeps notifications in-app only.
+    pub smtp_url: String,
+    /// The sender address of e-mailed notifications.
+    pub smtp_from: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,6 +59,10 @@ impl Default for Config {
             log_format: "text".into(),
             log_level: "info".into(),
             encryption_keys: Vec::new(),
+            clock_control: false,
+            scheduler_interval_secs: 300,
+            smtp_url: String::new(),
+            smtp_from: "xuncha@localhost".into(),
         }
     }
 }

@@ -219,9 +219,16 @@ fn state(db: Db, config: &Config) -> Result<AppState> {
             trust_forwarded_for: config.trust_forwarded_for,
             totp_issuer: "巡察工作平台".into(),
             database_url: config.is_postgres().then(|| config.database_url.clone()),
+            smtp_url: (!config.smtp_url.trim().is_empty()).then(|| config.smtp_url.clone()),
+            smtp_from: config.smtp_from.clone(),
         }),
         crypto: Arc::new(crypto),
         metrics: xuncha_api::metrics_handle(),
+        clock: Arc::new(if config.clock_control {
+            xuncha_api::state::Clock::controllable()
+        } else {
+            xuncha_api::state::Clock::system()
+        }),
     })
 }
 
@@ -270,7 +277,12 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
             let local = listener.local_addr()?;
             println!("巡察工作平台已启动：http://{local}/  （接口文档：http://{local}/api/docs/）");
             let st = state(db.clone(), &config)?;
+            let scheduler = xuncha_api::scheduler::spawn(
+                st.clone(),
+                std::time::Duration::from_secs(config.scheduler_interval_secs.max(10)),
+            );
             xuncha_api::serve(listener, st, shutdown_signal()).await?;
+            scheduler.abort();
             db.close().await;
             Ok(ExitCode::SUCCESS)
         }

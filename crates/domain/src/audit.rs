@@ -57,6 +57,11 @@ impl AuditRecord {
     }
 }
 
+/// The SM3 digest of `bytes` in lower-case hex (content addresses of stored files).
+pub fn sm3_hex(bytes: &[u8]) -> String {
+    hex(&Sm3::digest(bytes))
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

@@ -39,8 +39,19 @@ impl std::fmt::Display for Msg {
 
 /// Looks up the zh-CN template for `key`.
 pub fn template(key: &str) -> Option<&'static str> {
-    ZH_CN.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    CATALOGUES
+        .iter()
+        .flat_map(|c| c.iter())
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| *v)
 }
+
+/// The zh-CN catalogue, in parts: the core here, and one slice per capability module.
+pub static CATALOGUES: &[&[(&str, &str)]] = &[
+    ZH_CN,
+    crate::rectification::ZH_CN_RECT,
+    crate::assessment::ZH_CN_ASSESSMENT,
+];
 
 pub fn render(msg: &Msg) -> String {
     let mut out = template(msg.key).unwrap_or(msg.key).to_string();
@@ -416,21 +427,6 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("relation.colleague", "同事"),
     ("relation.academic", "师生"),
     ("relation.official", "公务关联"),
-    // Rectification.
-    ("rect.write_off_needs_evidence", "申请销号须附佐证材料"),
-    ("measure_kind.immediate", "立行立改"),
-    ("measure_kind.deadline", "限期整改"),
-    ("measure_kind.long_term", "长期坚持"),
-    ("outcome.completed", "已完成"),
-    (
-        "outcome.basically_completed",
-        "基本完成（阶段性成效，持续整改）",
-    ),
-    ("outcome.in_progress", "正在整改"),
-    ("outcome.not_completed", "未完成"),
-    ("warning.green", "绿色（正常）"),
-    ("warning.yellow", "黄色（临期）"),
-    ("warning.red", "红色（逾期）"),
     // Names of the three administrator classes.
     ("admin_class.system", "系统管理员"),
     ("admin_class.security", "安全管理员"),
@@ -461,10 +457,14 @@ mod tests {
 
     #[test]
     fn catalogue_keys_are_unique() {
-        let mut keys: Vec<&str> = ZH_CN.iter().map(|(k, _)| *k).collect();
+        let mut keys: Vec<&str> = CATALOGUES
+            .iter()
+            .flat_map(|c| c.iter())
+            .map(|(k, _)| *k)
+            .collect();
         keys.sort_unstable();
         let before = keys.len();
         keys.dedup();
-        assert_eq!(before, keys.len(), "duplicate key in ZH_CN");
+        assert_eq!(before, keys.len(), "duplicate key in the catalogues");
     }
 }

@@ -3,6 +3,7 @@
 //! Architecture invariant: this crate does no IO. No database, no network, no files,
 //! no clock reads (time is always a parameter). Everything here is testable with plain values.
 
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod demo;

@@ -84,6 +84,10 @@ pub const FIELDWORK_WRITE: &str = "fieldwork:write";
 pub const CLUE_LEAD: &str = "clue:lead";
 pub const CLUE_DISPOSE: &str = "clue:dispose";
 pub const PROBLEM_READ: &str = "problem:read";
+pub const RECT_READ: &str = "rect:read";
+pub const RECT_WRITE: &str = "rect:write";
+pub const RECT_REVIEW: &str = "rect:review";
+pub const RECT_SUPERVISE: &str = "rect:supervise";
 
 /// The catalogue of function permissions. Later capabilities add their own entries here.
 pub static PERMISSIONS: &[Permission] = &[
@@ -139,6 +143,25 @@ pub static PERMISSIONS: &[Permission] = &[
     p(CLUE_LEAD, "管理问题线索、审批移交", "问题线索", None),
     p(CLUE_DISPOSE, "接收移交线索并报告处置", "问题线索", None),
     p(PROBLEM_READ, "查看本单位问题清单", "整改", None),
+    p(RECT_READ, "查看整改台账", "整改", None),
+    p(
+        RECT_WRITE,
+        "编制整改方案、报告进展、申请销号与延期",
+        "整改",
+        None,
+    ),
+    p(
+        RECT_REVIEW,
+        "会审整改方案、核验销号、审批延期、回头看",
+        "整改",
+        None,
+    ),
+    p(
+        RECT_SUPERVISE,
+        "督办发函、整改评估、整改公开与整改设置",
+        "整改",
+        None,
+    ),
 ];
 
 /// Permissions an administrator of a class may hold besides its own: the system administrator
@@ -576,6 +599,9 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
             RECUSAL_APPROVE,
             FIELDWORK_WRITE,
             CLUE_LEAD,
+            RECT_READ,
+            RECT_REVIEW,
+            RECT_SUPERVISE,
         ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[Compartment::Clue, Compartment::Talk, Compartment::Reporter],
@@ -584,7 +610,13 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: OFFICE_STAFF,
         name: "巡察办工作人员",
         admin_class: None,
-        permissions: &[ORG_READ, INSPECTION_READ, FIELDWORK_WRITE],
+        permissions: &[
+            ORG_READ,
+            INSPECTION_READ,
+            FIELDWORK_WRITE,
+            RECT_READ,
+            RECT_REVIEW,
+        ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[],
     },
@@ -592,7 +624,13 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: INSPECTOR,
         name: "巡察组成员",
         admin_class: None,
-        permissions: &[ORG_READ, INSPECTION_READ, FIELDWORK_WRITE],
+        permissions: &[
+            ORG_READ,
+            INSPECTION_READ,
+            FIELDWORK_WRITE,
+            RECT_READ,
+            RECT_REVIEW,
+        ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[Compartment::Talk, Compartment::Clue],
     },
@@ -600,7 +638,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: LEADER,
         name: "领导",
         admin_class: None,
-        permissions: &[ORG_READ, INSPECTION_READ],
+        permissions: &[ORG_READ, INSPECTION_READ, RECT_READ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[],
     },
@@ -608,7 +646,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: DISCIPLINE,
         name: "纪委监委",
         admin_class: None,
-        permissions: &[ORG_READ, INSPECTION_READ, CLUE_DISPOSE],
+        permissions: &[ORG_READ, INSPECTION_READ, CLUE_DISPOSE, RECT_READ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[Compartment::Clue],
     },
@@ -616,7 +654,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: UNIT_LIAISON,
         name: "被巡察单位联络员",
         admin_class: None,
-        permissions: &[ORG_READ, PROBLEM_READ],
+        permissions: &[ORG_READ, PROBLEM_READ, RECT_READ, RECT_WRITE],
         data_scope: DataScope::Org,
         compartments: &[],
     },

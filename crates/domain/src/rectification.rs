@@ -237,6 +237,35 @@ pub fn rect_stats(items: &[ItemFacts], today: Date) -> RectStats {
     }
 }
 
+/// The §10 figures from counts aggregated elsewhere (the store's GROUP BY).
+#[allow(clippy::too_many_arguments)]
+pub fn stats_from_counts(
+    total: i64,
+    completed: i64,
+    due: i64,
+    completed_on_time: i64,
+    overdue: i64,
+    long_term: i64,
+    extended: i64,
+    extensions: i64,
+) -> RectStats {
+    let open = total - completed;
+    RectStats {
+        total,
+        completed,
+        completion_rate: rate(completed, total),
+        due,
+        completed_on_time,
+        on_time_rate: rate(completed_on_time, due),
+        open,
+        overdue,
+        overdue_rate: rate(overdue, open),
+        long_term,
+        extended,
+        extensions,
+    }
+}
+
 /// Parses a deadline given either as a date or as a number of working days.
 pub fn parse_deadline(
     field: &str,
@@ -278,6 +307,655 @@ pub fn check_write_off_request(evidence_count: usize) -> Result<(), DomainError>
     }
     Ok(())
 }
+
+code_enum!(
+    /// The state of one revision of a unit's 整改方案.
+    PlanState, "plan_state.", {
+        Draft => "DRAFT",
+        Submitted => "SUBMITTED",
+        Returned => "RETURNED",
+        Approved => "APPROVED",
+    }
+);
+
+code_enum!(
+    /// A reviewing body's decision on a plan revision, or a reviewer's on a write-off.
+    ReviewDecision, "review_decision.", {
+        Approve => "approve",
+        Return => "return",
+    }
+);
+
+code_enum!(
+    /// 申请销号 → 核验.
+    WriteOffState, "write_off_state.", {
+        Requested => "REQUESTED",
+        Verified => "VERIFIED",
+        Returned => "RETURNED",
+    }
+);
+
+code_enum!(
+    /// A deadline extension request.
+    ExtensionState, "extension_state.", {
+        Pending => "PENDING",
+        Approved => "APPROVED",
+        Rejected => "REJECTED",
+    }
+);
+
+code_enum!(
+    /// 成果: what rectification produced.
+    OutcomeKind, "outcome_kind.", {
+        Rule => "rule",
+        MoneyReturned => "money_returned",
+        LossRecovered => "loss_recovered",
+        Accountability => "accountability",
+    }
+);
+
+code_enum!(
+    /// The unit's reports on rectification.
+    ReportKind, "report_kind.", {
+        RectReport => "rect_report",
+        LifeMeeting => "life_meeting",
+        Periodic => "periodic",
+    }
+);
+
+use crate::inspection::FindingState;
+
+/// Whether a finding in `state` is an open ledger item (not closed, not yet in the ledger).
+pub fn is_open(state: FindingState) -> bool {
+    matches!(
+        state,
+        FindingState::FedBack
+            | FindingState::Planned
+            | FindingState::InProgress
+            | FindingState::CloseRequested
+            | FindingState::LongTerm
+            | FindingState::Reopened
+    )
+}
+
+/// States from which the unit may report progress, ask for an extension or request write-off.
+pub fn is_workable(state: FindingState) -> bool {
+    matches!(
+        state,
+        FindingState::InProgress | FindingState::LongTerm | FindingState::Reopened
+    )
+}
+
+fn rule(key: &'static str) -> DomainError {
+    DomainError::Rule(Msg::new(key))
+}
+
+/// 申请销号 is possible from a workable state, with an outcome that closes the item.
+pub fn check_write_off(state: FindingState, outcome: Outcome) -> Result<(), DomainError> {
+    if !is_workable(state) {
+        return Err(DomainError::Rule(
+            Msg::new("rect.not_workable").arg("state", state.label()),
+        ));
+    }
+    if !matches!(outcome, Outcome::Completed | Outcome::BasicallyCompleted) {
+        return Err(DomainError::field(
+            "outcome",
+            Msg::new("rect.write_off_outcome"),
+        ));
+    }
+    Ok(())
+}
+
+/// The state a verified or returned write-off leaves its finding in.
+pub fn after_write_off(
+    decision: ReviewDecision,
+    outcome: Outcome,
+    from: FindingState,
+) -> FindingState {
+    match (decision, outcome) {
+        (ReviewDecision::Approve, Outcome::Completed) => FindingState::Closed,
+        (ReviewDecision::Approve, _) => FindingState::LongTerm,
+        (ReviewDecision::Return, _) => from,
+    }
+}
+
+/// 回头看 reopens a closed (or long-term) item; history is kept, the state moves on.
+pub fn check_reopen(state: FindingState) -> Result<(), DomainError> {
+    if matches!(state, FindingState::Closed | FindingState::LongTerm) {
+        Ok(())
+    } else {
+        Err(rule("rect.reopen_not_closed"))
+    }
+}
+
+/// One measure as the unit drafts it in its plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureDraft {
+    pub kind: MeasureKind,
+    pub content: String,
+    pub target: String,
+    pub responsible_leader: String,
+    pub lead_dept: String,
+    pub co_depts: Vec<String>,
+    pub deadline: DeadlineSpec,
+}
+
+/// Validates one measure's raw fields; `field` prefixes the error names (e.g. `items[0].measures[1]`).
+#[allow(clippy::too_many_arguments)]
+pub fn parse_measure(
+    field: &str,
+    kind: &str,
+    content: &str,
+    target: &str,
+    responsible_leader: &str,
+    lead_dept: &str,
+    co_depts: &[String],
+    deadline: Option<&str>,
+    deadline_working_days: Option<i64>,
+) -> Result<MeasureDraft, Vec<FieldError>> {
+    use crate::error::required_text;
+    let mut errs = Vec::new();
+    let f = |name: &str| format!("{field}.{name}");
+    let relabel = |mut e: FieldError, name: &str| {
+        e.field = f(name);
+        e
+    };
+    let kind = MeasureKind::parse_field("kind", kind).map_err(|e| relabel(e, "kind"));
+    let content = required_text("content", content, 2000).map_err(|e| relabel(e, "content"));
+    let responsible = required_text("responsible_leader", responsible_leader, 50)
+        .map_err(|e| relabel(e, "responsible_leader"));
+    let lead = required_text("lead_dept", lead_dept, 100).map_err(|e| relabel(e, "lead_dept"));
+    let deadline = parse_deadline("deadline", deadline, deadline_working_days)
+        .map_err(|e| relabel(e, "deadline"));
+    let target = target.trim().chars().take(1000).collect::<String>();
+    let co: Vec<String> = co_depts
+        .iter()
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty())
+        .collect();
+    match (kind, content, responsible, lead, deadline) {
+        (Ok(kind), Ok(content), Ok(responsible_leader), Ok(lead_dept), Ok(deadline)) => {
+            Ok(MeasureDraft {
+                kind,
+                content,
+                target,
+                responsible_leader,
+                lead_dept,
+                co_depts: co,
+                deadline,
+            })
+        }
+        (k, c, r, l, d) => {
+            for e in [k.err(), c.err(), r.err(), l.err(), d.err()]
+                .into_iter()
+                .flatten()
+            {
+                errs.push(e);
+            }
+            Err(errs)
+        }
+    }
+}
+
+/// Every fed-back problem needs at least one measure before the plan is submitted.
+pub fn check_plan_complete(finding_ids: &[i64], items: &[(i64, usize)]) -> Result<(), DomainError> {
+    let mut errs = Vec::new();
+    for (i, id) in finding_ids.iter().enumerate() {
+        let n = items.iter().find(|(f, _)| f == id).map_or(0, |(_, n)| *n);
+        if n == 0 {
+            errs.push(FieldError::new(
+                &format!("items[{i}].measures"),
+                Msg::new("rect.item_without_measure"),
+            ));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errs))
+    }
+}
+
+/// The principal leader signs (签字背书) before the plan goes to review.
+pub fn check_signed(principal_leader: &str, signed_on: Option<Date>) -> Result<(), DomainError> {
+    let mut errs = Vec::new();
+    if principal_leader.trim().is_empty() {
+        errs.push(FieldError::required("principal_leader"));
+    }
+    if signed_on.is_none() {
+        errs.push(FieldError::required("signed_on"));
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errs))
+    }
+}
+
+/// 会审: the plan is returned when any body returns it, approved when every configured body's
+/// latest decision approves it, and stays under review otherwise.
+pub fn review_result(bodies: &[String], latest: &[(String, ReviewDecision)]) -> PlanState {
+    if latest.iter().any(|(_, d)| *d == ReviewDecision::Return) {
+        return PlanState::Returned;
+    }
+    let approved = |b: &String| {
+        latest
+            .iter()
+            .any(|(body, d)| body == b && *d == ReviewDecision::Approve)
+    };
+    if !bodies.is_empty() && bodies.iter().all(approved) {
+        PlanState::Approved
+    } else {
+        PlanState::Submitted
+    }
+}
+
+/// How one item changed between two plan revisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemChange {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl ItemChange {
+    pub fn code(self) -> &'static str {
+        match self {
+            ItemChange::Added => "added",
+            ItemChange::Removed => "removed",
+            ItemChange::Changed => "changed",
+        }
+    }
+}
+
+/// Compares two revisions' items, each `(finding id, comparable measures)`; unchanged items are
+/// left out.
+pub fn diff_items<T: PartialEq + Clone>(
+    before: &[(i64, Vec<T>)],
+    after: &[(i64, Vec<T>)],
+) -> Vec<(i64, ItemChange)> {
+    let mut out = Vec::new();
+    for (id, a) in after {
+        match before.iter().find(|(b, _)| b == id) {
+            None if !a.is_empty() => out.push((*id, ItemChange::Added)),
+            None => {}
+            Some((_, b)) if b.is_empty() && !a.is_empty() => out.push((*id, ItemChange::Added)),
+            Some((_, b)) if !b.is_empty() && a.is_empty() => out.push((*id, ItemChange::Removed)),
+            Some((_, b)) if b != a => out.push((*id, ItemChange::Changed)),
+            Some(_) => {}
+        }
+    }
+    for (id, b) in before {
+        if !b.is_empty() && !after.iter().any(|(a, _)| a == id) {
+            out.push((*id, ItemChange::Removed));
+        }
+    }
+    out
+}
+
+/// One rung of the escalation ladder (提醒函 → 督办函 → 约谈 → 通报 → 问责).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRung {
+    pub code: String,
+    pub name: String,
+    /// Issued once the oldest overdue item is this many working days past its deadline.
+    pub after_overdue_days: i64,
+}
+
+pub fn default_ladder() -> Vec<LetterRung> {
+    [
+        ("reminder", "提醒函", 0),
+        ("supervision", "督办函", 5),
+        ("admonition", "约谈通知", 15),
+        ("circular", "通报", 30),
+        ("accountability", "问责建议函", 60),
+    ]
+    .into_iter()
+    .map(|(c, n, d)| LetterRung {
+        code: c.to_string(),
+        name: n.to_string(),
+        after_overdue_days: d,
+    })
+    .collect()
+}
+
+/// The next letter for a unit whose most overdue item is `overdue_days` working days late and
+/// which has already received `issued` (codes): the highest rung reached that was not issued yet
+/// and is above every rung already issued.
+pub fn next_letter<'a>(
+    ladder: &'a [LetterRung],
+    overdue_days: i64,
+    issued: &[String],
+) -> Option<&'a LetterRung> {
+    if overdue_days <= 0 {
+        return None;
+    }
+    let top_issued = ladder
+        .iter()
+        .rposition(|r| issued.contains(&r.code));
+    let reached = ladder
+        .iter()
+        .rposition(|r| overdue_days >= r.after_overdue_days.max(1))?;
+    match top_issued {
+        Some(t) if t >= reached => None,
+        Some(t) => ladder.get(t + 1),
+        None => ladder.first(),
+    }
+}
+
+/// Validates the configured ladder: codes unique, days non-decreasing.
+pub fn check_ladder(ladder: &[LetterRung]) -> Result<(), DomainError> {
+    let mut errs = Vec::new();
+    if ladder.is_empty() {
+        errs.push(FieldError::required("letter_ladder"));
+    }
+    for (i, r) in ladder.iter().enumerate() {
+        if r.code.trim().is_empty() || r.name.trim().is_empty() {
+            errs.push(FieldError::required(&format!("letter_ladder[{i}].name")));
+        }
+        if ladder[..i].iter().any(|o| o.code == r.code) {
+            errs.push(FieldError::new(
+                &format!("letter_ladder[{i}].code"),
+                Msg::new("validation.duplicate")
+                    .arg("field", "field.code")
+                    .arg("value", &r.code),
+            ));
+        }
+        if i > 0 && r.after_overdue_days < ladder[i - 1].after_overdue_days {
+            errs.push(FieldError::new(
+                &format!("letter_ladder[{i}].after_overdue_days"),
+                Msg::new("rect.ladder_order"),
+            ));
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid(errs))
+    }
+}
+
+/// Evidence files: allowed types, checked against the bytes, and a size limit.
+pub const MAX_EVIDENCE_BYTES: usize = 20 * 1024 * 1024;
+
+/// Checks an uploaded evidence file and returns its media type.
+pub fn check_evidence(name: &str, bytes: &[u8]) -> Result<&'static str, FieldError> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let starts = |sig: &[u8]| bytes.starts_with(sig);
+    let zip = starts(b"PK\x03\x04");
+    let ole = starts(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let (ok, media) = match ext.as_str() {
+        "pdf" => (starts(b"%PDF-"), "application/pdf"),
+        "jpg" | "jpeg" => (starts(&[0xFF, 0xD8, 0xFF]), "image/jpeg"),
+        "png" => (starts(b"\x89PNG\r\n\x1a\n"), "image/png"),
+        "docx" => (
+            zip,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        "xlsx" => (
+            zip,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        "zip" => (zip, "application/zip"),
+        "ofd" => (zip, "application/ofd"),
+        "doc" => (ole, "application/msword"),
+        "xls" => (ole, "application/vnd.ms-excel"),
+        _ => {
+            return Err(FieldError::new(
+                "file",
+                Msg::new("rect.file_type").arg("name", name),
+            ));
+        }
+    };
+    if bytes.is_empty() {
+        return Err(FieldError::new(
+            "file",
+            Msg::new("rect.file_empty").arg("name", name),
+        ));
+    }
+    if bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(FieldError::new(
+            "file",
+            Msg::new("rect.file_too_large")
+                .arg("name", name)
+                .arg("max", MAX_EVIDENCE_BYTES / 1024 / 1024),
+        ));
+    }
+    if !ok {
+        return Err(FieldError::new(
+            "file",
+            Msg::new("rect.file_mismatch").arg("name", name),
+        ));
+    }
+    Ok(media)
+}
+
+/// A file name safe to store and to put in an archive: no directories, no control characters.
+pub fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+        .take(120)
+        .collect();
+    if cleaned.trim().is_empty() || cleaned == "." || cleaned == ".." {
+        "file".to_string()
+    } else {
+        cleaned
+    }
+}
+
+/// Settings of rectification supervision (stored as configuration, domain.md §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RectSettings {
+    pub review_bodies: Vec<String>,
+    pub yellow_within: i64,
+    pub plan_due_working_days: i64,
+    pub long_term_report_months: i64,
+    pub letter_ladder: Vec<LetterRung>,
+}
+
+impl Default for RectSettings {
+    fn default() -> Self {
+        RectSettings {
+            review_bodies: vec!["巡察组".to_string(), "巡察办".to_string()],
+            yellow_within: WarningPolicy::default().yellow_within,
+            plan_due_working_days: 15,
+            long_term_report_months: 3,
+            letter_ladder: default_ladder(),
+        }
+    }
+}
+
+impl RectSettings {
+    pub fn validate(&self) -> Result<(), DomainError> {
+        let mut errs = Vec::new();
+        let bodies: Vec<&String> = self
+            .review_bodies
+            .iter()
+            .filter(|b| !b.trim().is_empty())
+            .collect();
+        if bodies.is_empty() {
+            errs.push(FieldError::required("review_bodies"));
+        }
+        for (field, v, min, max) in [
+            ("yellow_within", self.yellow_within, 0, 60),
+            ("plan_due_working_days", self.plan_due_working_days, 1, 120),
+            (
+                "long_term_report_months",
+                self.long_term_report_months,
+                1,
+                12,
+            ),
+        ] {
+            if !(min..=max).contains(&v) {
+                errs.push(FieldError::new(
+                    field,
+                    Msg::new("validation.out_of_range")
+                        .arg("field", format!("field.{field}"))
+                        .arg("min", min)
+                        .arg("max", max),
+                ));
+            }
+        }
+        if let Err(DomainError::Invalid(e)) = check_ladder(&self.letter_ladder) {
+            errs.extend(e);
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(errs))
+        }
+    }
+
+    pub fn warning_policy(&self) -> WarningPolicy {
+        WarningPolicy {
+            yellow_within: self.yellow_within,
+        }
+    }
+}
+
+/// The 明白账 steps (报告报账 → 反馈交账 → 移交转账 → 督办查账 → 整改销账).
+pub const TRAIL_STEPS: [(&str, &str); 5] = [
+    ("report", "报告报账"),
+    ("handover", "反馈交账"),
+    ("transfer", "移交转账"),
+    ("check", "督办查账"),
+    ("write_off", "整改销账"),
+];
+
+/// Parses a holiday-list cell: 放假 / 调休上班 (or the codes).
+pub fn parse_day_kind(text: &str) -> Option<DayKind> {
+    match text.trim() {
+        "放假" | "节假日" | "休息" | "holiday" => Some(DayKind::Holiday),
+        "调休上班" | "上班" | "补班" | "调休" | "workday" => Some(DayKind::Workday),
+        _ => None,
+    }
+}
+
+impl DayKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            DayKind::Holiday => "holiday",
+            DayKind::Workday => "workday",
+        }
+    }
+}
+
+/// Amounts are integer fen; 元 with two decimals for people.
+pub fn fen_to_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let a = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", a / 100, a % 100)
+}
+
+/// The zh-CN messages of rectification.
+pub static ZH_CN_RECT: &[(&str, &str)] = &[
+    ("rect.write_off_needs_evidence", "申请销号须附佐证材料"),
+    ("measure_kind.immediate", "立行立改"),
+    ("measure_kind.deadline", "限期整改"),
+    ("measure_kind.long_term", "长期坚持"),
+    ("outcome.completed", "已完成"),
+    (
+        "outcome.basically_completed",
+        "基本完成（阶段性成效，持续整改）",
+    ),
+    ("outcome.in_progress", "正在整改"),
+    ("outcome.not_completed", "未完成"),
+    ("warning.green", "绿色（正常）"),
+    ("warning.yellow", "黄色（临期）"),
+    ("warning.red", "红色（逾期）"),
+    ("plan_state.DRAFT", "草稿"),
+    ("plan_state.SUBMITTED", "会审中"),
+    ("plan_state.RETURNED", "退回修改"),
+    ("plan_state.APPROVED", "已审定"),
+    ("review_decision.approve", "同意"),
+    ("review_decision.return", "退回修改"),
+    ("write_off_state.REQUESTED", "待核验"),
+    ("write_off_state.VERIFIED", "已销号"),
+    ("write_off_state.RETURNED", "已退回"),
+    ("extension_state.PENDING", "待审批"),
+    ("extension_state.APPROVED", "已批准"),
+    ("extension_state.REJECTED", "未批准"),
+    ("outcome_kind.rule", "建章立制"),
+    ("outcome_kind.money_returned", "退缴金额"),
+    ("outcome_kind.loss_recovered", "挽回损失"),
+    ("outcome_kind.accountability", "问责处理"),
+    ("report_kind.rect_report", "整改情况报告"),
+    ("report_kind.life_meeting", "专题民主生活会"),
+    ("report_kind.periodic", "长期整改定期报告"),
+    (
+        "rect.not_workable",
+        "问题当前状态为“{state}”，不能进行此操作",
+    ),
+    (
+        "rect.write_off_outcome",
+        "申请销号时整改成效须为“已完成”或“基本完成”",
+    ),
+    (
+        "rect.reopen_not_closed",
+        "只有已销号或持续整改的问题才能在回头看中重新打开",
+    ),
+    ("rect.item_without_measure", "每个问题至少要有一项整改措施"),
+    ("rect.ladder_order", "督办层级的逾期天数须逐级递增"),
+    (
+        "rect.file_type",
+        "文件“{name}”的类型不允许，只能上传 PDF、图片、Word、Excel、OFD 或 ZIP",
+    ),
+    ("rect.file_empty", "文件“{name}”是空文件"),
+    ("rect.file_too_large", "文件“{name}”超过{max}MB"),
+    ("rect.file_mismatch", "文件“{name}”的内容与扩展名不符"),
+    (
+        "rect.plan_not_editable",
+        "整改方案当前状态为“{state}”，不能修改",
+    ),
+    ("rect.plan_not_submitted", "整改方案不在会审中"),
+    ("rect.unit_not_fed_back", "该单位尚未反馈，不能制定整改方案"),
+    ("rect.unknown_body", "“{body}”不是已配置的会审单位"),
+    (
+        "rect.unknown_finding",
+        "问题（编号{id}）不属于本单位的问题清单",
+    ),
+    ("rect.write_off_pending", "该问题已有待核验的销号申请"),
+    ("rect.write_off_decided", "该销号申请已处理"),
+    ("rect.reason_required", "退回时须说明理由"),
+    ("rect.extension_decided", "该延期申请已处理"),
+    (
+        "rect.extension_not_later",
+        "新的整改时限须晚于当前时限{current}",
+    ),
+    ("rect.extension_pending", "该措施已有待审批的延期申请"),
+    ("rect.future_date", "{field}不能晚于今天"),
+    ("rect.no_overdue", "该单位没有逾期问题，无需发函"),
+    ("rect.unknown_letter", "督办层级“{code}”未配置"),
+    ("rect.report_filed", "该报告已报备"),
+    ("rect.import_no_unit", "导入须指定已反馈的巡察对象"),
+    ("field.principal_leader", "主要负责人"),
+    ("field.signed_on", "签字日期"),
+    ("field.content", "内容"),
+    ("field.target", "整改目标"),
+    ("field.responsible_leader", "责任领导"),
+    ("field.lead_dept", "牵头部门"),
+    ("field.effective_date", "生效日期"),
+    ("field.outcome", "整改成效"),
+    ("field.explanation", "说明"),
+    ("field.reason", "理由"),
+    ("field.new_deadline", "新的整改时限"),
+    ("field.review_bodies", "会审单位"),
+    ("field.yellow_within", "黄色预警天数"),
+    ("field.plan_due_working_days", "整改方案报送时限"),
+    ("field.long_term_report_months", "长期整改报告周期"),
+    ("field.letter_ladder", "督办层级"),
+    ("field.amount_fen", "金额"),
+    ("field.detail", "内容"),
+    ("field.opinion", "意见"),
+    ("field.bodies", "会审单位"),
+    ("field.measure_id", "整改措施"),
+    ("field.email", "电子邮箱"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -422,5 +1100,149 @@ mod tests {
         );
         assert!(parse_deadline("deadline", None, None).is_err());
         assert!(check_write_off_request(0).is_err());
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+    use crate::inspection::FindingState as F;
+
+    #[test]
+    fn review_needs_every_body_and_any_return_returns() {
+        let bodies = vec!["巡察组".to_string(), "巡察办".to_string()];
+        let a = |b: &str, d| (b.to_string(), d);
+        assert_eq!(
+            review_result(&bodies, &[a("巡察组", ReviewDecision::Approve)]),
+            PlanState::Submitted
+        );
+        assert_eq!(
+            review_result(
+                &bodies,
+                &[
+                    a("巡察组", ReviewDecision::Approve),
+                    a("巡察办", ReviewDecision::Return)
+                ]
+            ),
+            PlanState::Returned
+        );
+        assert_eq!(
+            review_result(
+                &bodies,
+                &[
+                    a("巡察组", ReviewDecision::Approve),
+                    a("巡察办", ReviewDecision::Approve)
+                ]
+            ),
+            PlanState::Approved
+        );
+    }
+
+    #[test]
+    fn write_off_paths() {
+        assert!(check_write_off(F::InProgress, Outcome::Completed).is_ok());
+        assert!(check_write_off(F::FedBack, Outcome::Completed).is_err());
+        assert!(check_write_off(F::InProgress, Outcome::NotCompleted).is_err());
+        assert_eq!(
+            after_write_off(ReviewDecision::Approve, Outcome::Completed, F::InProgress),
+            F::Closed
+        );
+        assert_eq!(
+            after_write_off(
+                ReviewDecision::Approve,
+                Outcome::BasicallyCompleted,
+                F::InProgress
+            ),
+            F::LongTerm
+        );
+        assert_eq!(
+            after_write_off(ReviewDecision::Return, Outcome::Completed, F::Reopened),
+            F::Reopened
+        );
+        assert!(check_reopen(F::Closed).is_ok());
+        assert!(check_reopen(F::InProgress).is_err());
+    }
+
+    #[test]
+    fn measures_are_validated_field_by_field() {
+        let errs = parse_measure("items[0].measures[0]", "x", "", "", "", "", &[], None, None)
+            .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "items[0].measures[0].kind",
+                "items[0].measures[0].content",
+                "items[0].measures[0].responsible_leader",
+                "items[0].measures[0].lead_dept",
+                "items[0].measures[0].deadline"
+            ]
+        );
+        assert!(errs[1].msg.render().contains("内容"));
+        let ok = parse_measure(
+            "m",
+            "限期整改",
+            "修订制度",
+            "",
+            "张三",
+            "办公室",
+            &[" 财务处 ".to_string(), String::new()],
+            None,
+            Some(15),
+        )
+        .unwrap();
+        assert_eq!(ok.kind, MeasureKind::Deadline);
+        assert_eq!(ok.co_depts, ["财务处"]);
+        assert!(check_plan_complete(&[1, 2], &[(1, 1)]).is_err());
+        assert!(check_plan_complete(&[1, 2], &[(1, 1), (2, 3)]).is_ok());
+        assert!(check_signed("", None).is_err());
+    }
+
+    #[test]
+    fn diff_marks_added_removed_and_changed_items() {
+        let before = vec![(1, vec!["a"]), (2, vec!["b"]), (3, vec!["c"])];
+        let after = vec![(1, vec!["a"]), (2, vec!["b2"]), (4, vec!["d"])];
+        let d = diff_items(&before, &after);
+        assert_eq!(
+            d,
+            [
+                (2, ItemChange::Changed),
+                (4, ItemChange::Added),
+                (3, ItemChange::Removed)
+            ]
+        );
+    }
+
+    #[test]
+    fn the_ladder_climbs_one_rung_at_a_time() {
+        let l = default_ladder();
+        assert_eq!(next_letter(&l, 0, &[]), None);
+        assert_eq!(next_letter(&l, 1, &[]).unwrap().code, "reminder");
+        assert_eq!(next_letter(&l, 1, &["reminder".into()]), None);
+        assert_eq!(
+            next_letter(&l, 20, &["reminder".into()]).unwrap().code,
+            "supervision"
+        );
+        assert_eq!(next_letter(&l, 100, &[]).unwrap().code, "reminder");
+        let mut bad = l.clone();
+        bad[1].after_overdue_days = -1;
+        assert!(check_ladder(&bad).is_err());
+        assert!(RectSettings::default().validate().is_ok());
+    }
+
+    #[test]
+    fn evidence_is_checked_by_its_bytes() {
+        assert_eq!(
+            check_evidence("报告.PDF", b"%PDF-1.4 x"),
+            Ok("application/pdf")
+        );
+        let e = check_evidence("报告.pdf", b"MZ\x90\x00").unwrap_err();
+        assert!(e.msg.render().contains("报告.pdf"), "{}", e.msg.render());
+        assert!(check_evidence("a.exe", b"MZ").is_err());
+        assert!(check_evidence("a.png", b"").is_err());
+        assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_file_name("C:\\x\\a:b.pdf"), "ab.pdf");
+        assert_eq!(fen_to_yuan(123_456), "1234.56");
+        assert_eq!(fen_to_yuan(-5), "-0.05");
     }
 }

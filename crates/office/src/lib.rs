@@ -194,6 +194,20 @@ pub fn write_xlsx(
     wb.save_to_buffer().map_err(err)
 }
 
+/// Writes a .zip archive of `(path, bytes)` entries (deflated; UTF-8 names).
+pub fn write_zip(entries: impl Iterator<Item = (String, Vec<u8>)>) -> Result<Vec<u8>, OfficeError> {
+    use std::io::Write;
+    let err = |e: &dyn std::fmt::Display| OfficeError::Write(e.to_string());
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (path, bytes) in entries {
+        w.start_file(path, opts).map_err(|e| err(&e))?;
+        w.write_all(&bytes).map_err(|e| err(&e))?;
+    }
+    Ok(w.finish().map_err(|e| err(&e))?.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -504,8 +504,8 @@ pub async fn create_finding(
         let mut tx = p.begin_write().await?;
         let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO findings (province_id, round_unit_id, org_id, category_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
+            "INSERT INTO findings (province_id, round_unit_id, org_id, category_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_by, created_at, updated_at, org_path) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, (SELECT path FROM organisations WHERE id = $3)) RETURNING id")
             .bind(province).bind(unit_id).bind(unit.org_id).bind(d.category_id).bind(&d.title).bind(&d.facts).bind(&d.basis).bind(&d.responsibility)
             .bind(&d.evidence).bind(&d.finder).bind(&d.team_opinion).bind(FindingState::Draft.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;

@@ -420,7 +420,7 @@ pub async fn transition_unit(
             let ids: Vec<(i64, String)> = sqlx::query_as("SELECT id, state FROM findings WHERE round_unit_id = $1 AND state IN ($2, $3) ORDER BY id")
                 .bind(id).bind("CONFIRMED").bind("IN_REPORT").fetch_all(&mut *tx).await?;
             for (fid, fstate) in &ids {
-                sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2, org_path = (SELECT o.path FROM organisations o WHERE o.id = findings.org_id) WHERE id = $3")
                     .bind("FED_BACK").bind(now).bind(*fid).execute(&mut *tx).await?;
                 crate::event_append!(tx, "finding", *fid, actor, Some(fstate.as_str()), "FED_BACK", "随反馈意见列入问题清单");
             }

@@ -9,6 +9,7 @@
 //! transaction as the change: either both are stored or neither is.
 
 pub mod accounts;
+pub mod assessment;
 pub mod audit;
 pub mod backup;
 pub mod clues;
@@ -17,6 +18,7 @@ pub mod fieldwork;
 pub mod inspection;
 pub mod orgs;
 pub mod people;
+pub mod rectification;
 pub mod scope;
 pub mod settings;
 #[doc(hidden)]

@@ -386,6 +386,10 @@ pub async fn move_to(
             .bind(new.as_str()).bind(old_len + 1).bind(delta).bind(new.root_id())
             .bind(old.as_str()).bind(old.subtree_end())
             .execute(&mut *tx).await?;
+        // The ledger's denormalised paths follow in the same transaction.
+        sqlx::query("UPDATE findings SET org_path = $1 || substr(org_path, $2) WHERE org_path >= $3 AND org_path < $4")
+            .bind(new.as_str()).bind(old_len + 1).bind(old.as_str()).bind(old.subtree_end())
+            .execute(&mut *tx).await?;
         let event = Event::op("org.move", "org", id, format!("移动组织 {} 至 {} 之下", node.name, parent.name));
         crate::audit_append!(tx, actor, &event);
         tx.commit().await?;

@@ -26,3 +26,26 @@ pub async fn set(db: &Db, actor: &Actor, key: &str, value: &str) -> Result<()> {
     });
     Ok(())
 }
+
+/// Takes or renews the lease `name` for `holder` until `now + ttl_secs` (the scheduler's leader
+/// election: with several nodes on one database only the holder runs the jobs). True when held.
+pub async fn take_lease(
+    db: &Db,
+    name: &str,
+    holder: &str,
+    now: i64,
+    ttl_secs: i64,
+) -> Result<bool> {
+    // "<expiry, 12 digits>:<holder>", so the expiry compares as text.
+    let value = format!("{:012}:{holder}", now + ttl_secs);
+    let now_text = format!("{now:012}");
+    let at = crate::now();
+    let n = crate::on_db!(db, p => {
+        sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at \
+                     WHERE substr(settings.value, 1, 12) < $4 OR substr(settings.value, 14) = $5")
+            .bind(name).bind(&value).bind(at).bind(&now_text).bind(holder)
+            .execute(p).await?.rows_affected()
+    });
+    Ok(n > 0)
+}

@@ -78,16 +78,21 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | undefined)
 /** Paths whose 401 is an ordinary answer, not an expired session. */
 const AUTH_PROBES = ['/api/v1/auth/login', '/api/v1/auth/me']
 
+/** Reports a 401 answer of `path` to the registered handler (not for the login and session probes). */
+export function reportUnauthorized(path: string): void {
+  if (!AUTH_PROBES.includes(path)) onUnauthorized?.()
+}
+
 export const unauthorizedMiddleware: Middleware = {
   onResponse({ request, response }) {
     if (response.status !== 401) return undefined
-    const path = new URL(request.url).pathname
-    if (!AUTH_PROBES.includes(path)) onUnauthorized?.()
+    reportUnauthorized(new URL(request.url).pathname)
     return undefined
   },
 }
 
-function baseUrl(): string {
+/** The origin API paths are resolved against (empty outside a browser). */
+export function baseUrl(): string {
   return typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.origin : ''
 }
 
@@ -99,7 +104,8 @@ export const client = createClient<paths>({
 })
 client.use(csrfMiddleware, unauthorizedMiddleware)
 
-function toProblem(status: number, error: unknown, response: Response): Problem {
+/** The problem document of an error answer: the parsed body when it is one, else one made from the status. */
+export function toProblem(status: number, error: unknown, response: Response): Problem {
   if (error && typeof error === 'object' && 'status' in error) return error as Problem
   return {
     type: 'about:blank',

@@ -4,6 +4,185 @@
  */
 
 export interface paths {
+    "/api/v1/assessment/revisits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 回头看 list: units put there by a low assessment grade. */
+        get: operations["assessment_revisits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The assessment rubric (indicators and maxima) and the grade bands with their consequences. */
+        get: operations["assessment_settings"];
+        /** Configures the rubric (maxima summing to 100) and the grade bands. */
+        put: operations["assessment_settings_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fed-back round units in scope (by inspected organisation), with their assessment and disclosure. */
+        get: operations["assessment_units"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Assessments of units in scope. */
+        get: operations["assessments_list"];
+        put?: never;
+        /** Starts the assessment of a fed-back round unit (one per unit). */
+        post: operations["assessments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All finalised assessments in scope as .xlsx, for the annual assessment (年度考核). */
+        get: operations["assessments_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One assessment with its indicators, deductions, live score and grade, and the survey tally. */
+        get: operations["assessments_get"];
+        /** Saves the deductions (each with its reason) and the conclusion of a draft assessment. */
+        put: operations["assessments_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/{id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 整改评估报告 (.docx): indicators, deductions, score, grade, satisfaction and consequences. */
+        get: operations["assessments_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/{id}/finalise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finalises: records score, grade and the band's consequences, puts the unit on the 回头看 list
+         *     where the band says so, and closes the survey.
+         */
+        post: operations["assessments_finalise"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/{id}/survey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Starts the satisfaction survey of a draft assessment: one anonymous link (with QR code) per
+         *     rater group. The links are shown only in this answer.
+         */
+        post: operations["assessments_survey_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessments/{id}/survey/groups/{group_id}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issues a new link for one rater group; the previous link stops working. */
+        post: operations["assessments_survey_link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/logins": {
         parameters: {
             query?: never;
@@ -336,6 +515,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/disclosures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Disclosures of units in scope. */
+        get: operations["disclosures_list"];
+        put?: never;
+        /** Drafts the disclosure of a fed-back round unit, with the figures and texts generated from the records. */
+        post: operations["disclosures_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disclosures/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One disclosure with its figures (all and public), items and exemptions. */
+        get: operations["disclosures_get"];
+        /** Edits the texts and the exemptions of a draft (or returned) disclosure. */
+        put: operations["disclosures_update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disclosures/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves (publishes) or returns a submitted disclosure; approval by someone other than the drafter. */
+        post: operations["disclosures_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disclosures/{id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 党内通报 or 社会公开 (.docx) of a disclosure. */
+        get: operations["disclosures_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/disclosures/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submits the disclosure for approval; the figures and the public items are frozen. */
+        post: operations["disclosures_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fieldwork/methods": {
         parameters: {
             query?: never;
@@ -576,6 +842,72 @@ export interface paths {
         get: operations["inspection_village_modes"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's notifications (newest 50) and the unread count. */
+        get: operations["notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notifications_read_all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["notification_settings"];
+        /** Sets (or clears) the caller's own notification e-mail address. */
+        put: operations["notification_settings_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["notification_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -892,6 +1224,586 @@ export interface paths {
         get: operations["problems_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/disclosures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approved public releases, newest first (no login). */
+        get: operations["public_disclosures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/disclosures/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One approved public release: the approved text, the public figures and the non-exempted items (no login). */
+        get: operations["public_disclosure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/surveys/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The survey behind an anonymous link (no login). */
+        get: operations["public_survey"];
+        put?: never;
+        /** Accepts one anonymous answer sheet (no login; nothing about the respondent is stored). */
+        post: operations["public_survey_respond"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every evidence file of the items in scope (optionally one subtree or round) as one .zip, with
+         *     a 清单.csv of names, versions and SM3 hashes.
+         */
+        get: operations["rect_archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Extension requests in scope. */
+        get: operations["rect_extensions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/extensions/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approves or rejects an extension; approval moves the deadline, the original date stays. */
+        post: operations["rect_extension_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Downloads one evidence file (in scope only). */
+        get: operations["rect_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One item of the ledger with its measures, progress, evidence, write-off requests, extensions,
+         *     outcomes, letters and its 明白账 trail.
+         */
+        get: operations["rect_item"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/findings/{id}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The unit explains an item it cannot finish (stays open). */
+        post: operations["rect_explain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/findings/{id}/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Asks for a later deadline on one measure. */
+        post: operations["rect_extension_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/findings/{id}/outcomes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records an outcome (rules made, money returned or recovered, accountability). */
+        post: operations["rect_outcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/findings/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reports progress with evidence files. */
+        post: operations["rect_progress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/findings/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 回头看: reopen a closed item when the problem has come back. */
+        post: operations["rect_reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/findings/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 申请销号 with evidence. */
+        post: operations["rect_write_off"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/holidays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The holiday calendar (放假 and 调休上班 days). */
+        get: operations["rect_holidays"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/holidays/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Imports the year's holiday list (all or nothing). */
+        post: operations["rect_holidays_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The 整改台账 in the caller's scope, in deadline order. */
+        get: operations["rect_ledger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/ledger/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The ledger as .xlsx in the usual 台账 layout (one line per measure). */
+        get: operations["rect_ledger_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Letters issued in scope. */
+        get: operations["rect_letters"];
+        put?: never;
+        /** Issues a letter of the ladder: the .docx is generated, stored with its hash and recorded. */
+        post: operations["rect_letter_issue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/letters/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next rung of the escalation ladder for each unit with overdue items. */
+        get: operations["rect_letter_suggestions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/letters/{id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The letter's .docx, as issued (the stored bytes). */
+        get: operations["rect_letter_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/plans/{id}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What changed in this revision against the one before (the resubmission diff). */
+        get: operations["rect_plan_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/plans/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 会审: one decision for one or more bodies, with per-item comments. */
+        post: operations["rect_plan_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/plans/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submits a draft for review (the principal leader has signed). */
+        post: operations["rect_plan_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/reports/{id}/docx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The report as a .docx: the text, then the ledger item by item with status and outcomes. */
+        get: operations["rect_report_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/reports/{id}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 报告报备: files the report with the office that ran the round. */
+        post: operations["rect_report_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rectification settings: reviewing bodies, warning threshold, time limits, escalation ladder. */
+        get: operations["rect_settings"];
+        put: operations["rect_settings_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 整改完成率, 按期整改率, overdue and ageing, long-term and extensions (domain.md §10), by
+         *     unit, level, round or category, within the caller's scope.
+         */
+        get: operations["rect_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Round units in rectification (fed back) in scope. */
+        get: operations["rect_units"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/units/{id}/ledger/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Imports an existing Excel 台账 into a fed-back round unit: all or nothing, every bad cell
+         *     reported by row and column.
+         */
+        post: operations["rect_ledger_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/units/{id}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unit's plan (the latest revision), its revisions and reviews; a fresh draft when none
+         *     exists yet.
+         */
+        get: operations["rect_plan"];
+        /** Saves the unit's plan draft (editing a returned plan starts the next revision). */
+        put: operations["rect_plan_save"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/units/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The unit's reports: 整改情况报告, 专题民主生活会 records, long-term periodic reports. */
+        get: operations["rect_reports"];
+        put?: never;
+        /** Adds a report signed by the principal leader. */
+        post: operations["rect_report_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/write-offs/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 核验: verify the write-off (closed, or long-term) or return it with a reason. */
+        post: operations["rect_write_off_decide"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1399,6 +2311,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/testing/clock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["testing_clock"];
+        put?: never;
+        /**
+         * Moves the server's date forward (only when started with `clock_control = true`), then runs
+         *     the scheduler once so warnings reflect the new date.
+         */
+        post: operations["testing_clock_move"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tokens": {
         parameters: {
             query?: never;
@@ -1571,6 +2503,110 @@ export interface components {
             /** @description Null when the record is compartmented (talks) and the caller lacks the compartment. */
             summary?: string | null;
         };
+        Ageing: {
+            /** Format: int64 */
+            d0_30: number;
+            /** Format: int64 */
+            d180_plus: number;
+            /** Format: int64 */
+            d31_90: number;
+            /** Format: int64 */
+            d91_180: number;
+        };
+        AssessUnitDto: {
+            /** Format: int64 */
+            assessment_id?: number | null;
+            /** Format: int64 */
+            disclosure_id?: number | null;
+            feedback_date?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            rectification_due?: string | null;
+            /** Format: int64 */
+            round_id: number;
+            round_name: string;
+        };
+        AssessmentCreate: {
+            /** @description Defaults to today. */
+            assessed_on?: string | null;
+            /** Format: int64 */
+            round_unit_id: number;
+        };
+        AssessmentDto: {
+            assessed_on: string;
+            conclusion: string;
+            consequences: components["schemas"]["Named"][];
+            deductions: components["schemas"]["DeductionDto"][];
+            finalised_at?: string | null;
+            finalised_by_name?: string | null;
+            grade_code?: string | null;
+            grade_name?: string | null;
+            /** Format: int64 */
+            id: number;
+            indicators: components["schemas"]["IndicatorScore"][];
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            /** Format: int64 */
+            round_id: number;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            satisfaction?: components["schemas"]["Satisfaction"] | null;
+            /**
+             * Format: double
+             * @description The live preview while DRAFT; the recorded score once FINALISED.
+             */
+            score: number;
+            state: string;
+            state_name: string;
+            /** Format: int64 */
+            version: number;
+        };
+        AssessmentPage: {
+            items: components["schemas"]["AssessmentSummary"][];
+            /** Format: int64 */
+            total: number;
+        };
+        AssessmentSave: {
+            assessed_on: string;
+            conclusion?: string;
+            deductions: components["schemas"]["DeductionDto"][];
+            /** Format: int64 */
+            version: number;
+        };
+        AssessmentSettings: {
+            consequences: components["schemas"]["Named"][];
+            grades: components["schemas"]["GradeDto"][];
+            indicators: components["schemas"]["IndicatorDto"][];
+            modes: components["schemas"]["Named"][];
+        };
+        AssessmentSummary: {
+            assessed_on: string;
+            grade_name?: string | null;
+            /** Format: int64 */
+            id: number;
+            org_name: string;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            satisfaction_rate?: string | null;
+            /** Format: double */
+            score?: number | null;
+            state: string;
+            state_name: string;
+            /** Format: int64 */
+            version: number;
+        };
+        BodyStatus: {
+            at?: string | null;
+            body: string;
+            decision?: string | null;
+            reviewer_name?: string | null;
+        };
         Catalogue: {
             compartments: components["schemas"]["CodeName"][];
             data_scopes: components["schemas"]["CodeName"][];
@@ -1583,6 +2619,14 @@ export interface components {
             name: string;
             /** Format: int64 */
             parent_id?: number | null;
+        };
+        ClockDto: {
+            controllable: boolean;
+            today: string;
+        };
+        ClockMove: {
+            /** Format: int64 */
+            advance_days: number;
         };
         ClueCreate: {
             facts: string;
@@ -1656,6 +2700,39 @@ export interface components {
             code: string;
             name: string;
         };
+        CommentDto: {
+            at: string;
+            body: string;
+            /** Format: int64 */
+            id: number;
+            reviewer_name: string;
+            /** Format: int64 */
+            revision: number;
+            text: string;
+        };
+        CountsDto: {
+            /** Format: int64 */
+            accountability_people: number;
+            by_treatment: components["schemas"]["TreatmentCount"][];
+            /** Format: int64 */
+            completed: number;
+            /** @description 整改完成率, e.g. `"76.00%"`. */
+            completion_rate: string;
+            /** Format: int64 */
+            in_progress: number;
+            /** Format: int64 */
+            long_term: number;
+            /** Format: int64 */
+            loss_recovered_fen: number;
+            loss_recovered_yuan: string;
+            /** Format: int64 */
+            money_returned_fen: number;
+            money_returned_yuan: string;
+            /** Format: int64 */
+            rules: number;
+            /** Format: int64 */
+            total: number;
+        };
         CoverageDto: {
             groups: components["schemas"]["CoverageGroupDto"][];
             /** Format: int64 */
@@ -1696,6 +2773,107 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        Created: {
+            /** Format: int64 */
+            id: number;
+        };
+        DecideBody: {
+            /** @description verify | return */
+            decision: string;
+            reason?: string;
+            /** Format: int64 */
+            version: number;
+        };
+        DeductionDto: {
+            indicator: string;
+            indicator_name?: string;
+            /** Format: double */
+            points: number;
+            reason: string;
+        };
+        DisclosureCreate: {
+            /** Format: int64 */
+            round_unit_id: number;
+        };
+        DisclosureDecision: {
+            approve: boolean;
+            opinion?: string;
+            /** Format: int64 */
+            version: number;
+        };
+        DisclosureDto: {
+            can_approve: boolean;
+            can_edit: boolean;
+            /** @description All fed-back items (frozen at submission). */
+            counts: components["schemas"]["CountsDto"];
+            decided_at?: string | null;
+            decided_by_name?: string | null;
+            drafted_by_name: string;
+            exemption_reasons: components["schemas"]["Named"][];
+            /** Format: int64 */
+            id: number;
+            internal_text: string;
+            items: components["schemas"]["DisclosureItemDto"][];
+            opinion?: string | null;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            /** @description Without exempted items and their outcomes (frozen at submission). */
+            public_counts: components["schemas"]["CountsDto"];
+            public_text: string;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            state: string;
+            state_name: string;
+            submitted_at?: string | null;
+            /** @description Texts generated from the current records (to start over from). */
+            suggested_internal_text: string;
+            suggested_public_text: string;
+            title: string;
+            /** Format: int64 */
+            version: number;
+        };
+        DisclosureItemDto: {
+            category_name?: string | null;
+            /** @description The exemption reason code, null when the item is public. */
+            exemption?: string | null;
+            exemption_name?: string | null;
+            /** Format: int64 */
+            finding_id: number;
+            note?: string | null;
+            state: string;
+            state_name: string;
+            title: string;
+        };
+        DisclosurePage: {
+            items: components["schemas"]["DisclosureSummary"][];
+            /** Format: int64 */
+            total: number;
+        };
+        DisclosureSave: {
+            exemptions?: components["schemas"]["ExemptionInput"][];
+            internal_text: string;
+            public_text: string;
+            title: string;
+            /** Format: int64 */
+            version: number;
+        };
+        DisclosureSummary: {
+            decided_at?: string | null;
+            drafted_by_name: string;
+            /** Format: int64 */
+            id: number;
+            org_name: string;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            state: string;
+            state_name: string;
+            title: string;
+            /** Format: int64 */
+            version: number;
+        };
         DispositionBody: {
             /** @description talk_inquiry, preliminary, hold, close, case, org_handling */
             disposition: string;
@@ -1710,10 +2888,70 @@ export interface components {
             to: string;
             to_name: string;
         };
+        ExemptionInput: {
+            /** Format: int64 */
+            finding_id: number;
+            note?: string;
+            /** @description `secret`, `unpublished_case`, `negative_hype`, `mass_petition` or `other`. */
+            reason: string;
+        };
+        ExplainBody: {
+            explanation: string;
+            /** @description not_completed | in_progress */
+            outcome: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ExtensionBody: {
+            /** Format: int64 */
+            measure_id: number;
+            new_deadline: string;
+            reason: string;
+        };
+        ExtensionDecision: {
+            approve: boolean;
+            opinion?: string;
+        };
+        ExtensionDto: {
+            decided_at?: string | null;
+            decided_by_name?: string | null;
+            /** Format: int64 */
+            finding_id: number;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            measure_id?: number | null;
+            new_deadline: string;
+            old_deadline: string;
+            opinion?: string | null;
+            org_name: string;
+            reason: string;
+            requested_at: string;
+            requested_by_name: string;
+            state: string;
+            state_name: string;
+            title: string;
+        };
         /** @description One invalid field. */
         FieldProblem: {
             field: string;
             message: string;
+        };
+        FileLinkDto: {
+            effective_date: string;
+            /** @description SM3 of the bytes, hex. */
+            hash: string;
+            /** Format: int64 */
+            id: number;
+            media_type: string;
+            name: string;
+            /** Format: int64 */
+            size: number;
+            uploaded_at: string;
+            uploaded_by_name: string;
+            url: string;
+            /** Format: int64 */
+            version_no: number;
         };
         FindingDetail: components["schemas"]["FindingDto"] & {
             events: components["schemas"]["EventDto"][];
@@ -1788,6 +3026,24 @@ export interface components {
             categories: number;
             frames: number;
         };
+        GradeDto: {
+            code: string;
+            /** @description Codes: `redo`, `admonition`, `revisit`, `supervisor_talk`. */
+            consequences: string[];
+            /** Format: double */
+            min_score: number;
+            name: string;
+        };
+        GroupInput: {
+            code: string;
+            name: string;
+        };
+        HolidayDto: {
+            date: string;
+            /** @description holiday | workday */
+            kind: string;
+            name: string;
+        };
         ImmediateDto: {
             deadline?: string | null;
             done_at?: string | null;
@@ -1817,6 +3073,31 @@ export interface components {
         ImportResult: {
             imported: number;
         };
+        IndicatorDto: {
+            code: string;
+            /** Format: double */
+            max_points: number;
+            /** @description `manual` or `satisfaction`. */
+            mode: string;
+            name: string;
+        };
+        IndicatorScore: {
+            /**
+             * Format: double
+             * @description The part derived from the satisfaction survey.
+             */
+            auto_deducted: number;
+            code: string;
+            /**
+             * Format: double
+             * @description Points deducted in all (capped at the maximum).
+             */
+            deducted: number;
+            /** Format: double */
+            max_points: number;
+            mode: string;
+            name: string;
+        };
         InspectionSettings: {
             /**
              * Format: int64
@@ -1837,11 +3118,116 @@ export interface components {
             findings_by_state: components["schemas"]["LabelCount"][];
             immediate: components["schemas"]["ImmediateFigures"];
         };
+        ItemComment: {
+            /** Format: int64 */
+            finding_id: number;
+            text: string;
+        };
+        ItemDiff: {
+            after: components["schemas"]["MeasureDraftDto"][];
+            before: components["schemas"]["MeasureDraftDto"][];
+            /** @description added | removed | changed */
+            change: string;
+            /** Format: int64 */
+            finding_id: number;
+            title: string;
+        };
         LabelCount: {
             code?: string | null;
             /** Format: int64 */
             count: number;
             label: string;
+        };
+        LedgerPage: {
+            items: components["schemas"]["LedgerRowDto"][];
+            /** Format: int64 */
+            total: number;
+        };
+        LedgerRowDto: {
+            category_name?: string | null;
+            closed_on?: string | null;
+            deadline?: string | null;
+            explanation?: string | null;
+            /** Format: int64 */
+            extensions: number;
+            /** Format: int64 */
+            id: number;
+            last_progress_on?: string | null;
+            /** Format: int64 */
+            letter_count: number;
+            /** Format: int64 */
+            measure_count: number;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            original_deadline?: string | null;
+            outcome?: string | null;
+            outcome_name?: string | null;
+            /**
+             * Format: int64
+             * @description Working days past the deadline (0 when not overdue).
+             */
+            overdue_days: number;
+            /** Format: int64 */
+            progress_count: number;
+            /** Format: int64 */
+            round_id: number;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            state: string;
+            state_name: string;
+            title: string;
+            /** Format: int64 */
+            version: number;
+            /** @description green | yellow | red; null when closed or without a deadline. */
+            warning?: string | null;
+        };
+        LetterBody: {
+            finding_ids: number[];
+            letter_type: string;
+            new_deadline?: string | null;
+            requirement: string;
+            /** Format: int64 */
+            round_unit_id: number;
+        };
+        LetterDto: {
+            doc_no: string;
+            finding_ids: number[];
+            /** Format: int64 */
+            id: number;
+            issued_at: string;
+            issued_by_name: string;
+            letter_name: string;
+            letter_type: string;
+            new_deadline?: string | null;
+            org_name: string;
+            requirement: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            url: string;
+        };
+        LetterRungDto: {
+            /** Format: int64 */
+            after_overdue_days: number;
+            code: string;
+            name: string;
+        };
+        LetterSuggestion: {
+            finding_ids: number[];
+            letter_name: string;
+            letter_type: string;
+            org_name: string;
+            /**
+             * Format: int64
+             * @description Working days the most overdue item is late.
+             */
+            overdue_days: number;
+            /** Format: int64 */
+            round_unit_id: number;
+        };
+        LinkRequest: {
+            origin: string;
         };
         LoginEntry: {
             at: string;
@@ -1882,6 +3268,40 @@ export interface components {
             roles: components["schemas"]["RoleRef"][];
             totp_enabled: boolean;
             username: string;
+        };
+        MeasureDraftDto: {
+            co_depts?: string[];
+            content: string;
+            /** @description A date, or … */
+            deadline?: string | null;
+            /**
+             * Format: int64
+             * @description … N working days from the feedback date.
+             */
+            deadline_working_days?: number | null;
+            /** @description immediate | deadline | long_term */
+            kind: string;
+            lead_dept: string;
+            /** @description The date the deadline resolves to (output only). */
+            resolved_deadline?: string | null;
+            responsible_leader: string;
+            target?: string;
+        };
+        MeasureDto: {
+            co_depts: string[];
+            content: string;
+            deadline: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            kind_name: string;
+            lead_dept: string;
+            original_deadline: string;
+            responsible_leader: string;
+            state: string;
+            target: string;
+            /** Format: int64 */
+            version: number;
         };
         MemberAdd: {
             override?: components["schemas"]["OverrideBody"] | null;
@@ -1926,6 +3346,27 @@ export interface components {
         Named: {
             code: string;
             name: string;
+        };
+        NotificationDto: {
+            body: string;
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            link?: string | null;
+            read_at?: string | null;
+            title: string;
+        };
+        NotificationList: {
+            items: components["schemas"]["NotificationDto"][];
+            /** Format: int64 */
+            unread: number;
+        };
+        NotificationSettings: {
+            /** @description Where notifications are e-mailed when the server has an SMTP relay; null for in-app only. */
+            email?: string | null;
+            /** @description Whether the server sends e-mail at all (read only). */
+            mail_enabled?: boolean;
         };
         OperationEntry: {
             action: string;
@@ -2015,6 +3456,34 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        OutcomeBody: {
+            /**
+             * Format: int64
+             * @description Integer fen (1 元 = 100 fen).
+             */
+            amount_fen?: number;
+            /** Format: int64 */
+            count?: number;
+            detail: string;
+            /** @description rule | money_returned | loss_recovered | accountability */
+            kind: string;
+            person?: string | null;
+            treatment?: string | null;
+        };
+        OutcomeDto: {
+            /** Format: int64 */
+            amount_fen: number;
+            /** Format: int64 */
+            count: number;
+            detail: string;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            kind_name: string;
+            person?: string | null;
+            recorded_at: string;
+            treatment?: string | null;
+        };
         OverrideBody: {
             /** @description A user holding `recusal:approve`. */
             approver_username: string;
@@ -2072,6 +3541,68 @@ export interface components {
             /** Format: int64 */
             version?: number | null;
         };
+        PlanDiff: {
+            changes: components["schemas"]["ItemDiff"][];
+            /** Format: int64 */
+            previous_revision?: number | null;
+            /** Format: int64 */
+            revision: number;
+        };
+        PlanDto: {
+            bodies: string[];
+            body_status: components["schemas"]["BodyStatus"][];
+            decided_at?: string | null;
+            /**
+             * Format: int64
+             * @description 0 while nothing is saved.
+             */
+            id: number;
+            items: components["schemas"]["PlanItemDto"][];
+            principal_leader: string;
+            reviews: components["schemas"]["ReviewDto"][];
+            /** Format: int64 */
+            revision: number;
+            /** Format: int64 */
+            round_unit_id: number;
+            signed_on?: string | null;
+            state: string;
+            state_name: string;
+            submitted_at?: string | null;
+            summary: string;
+            /** Format: int64 */
+            version: number;
+        };
+        PlanItemDto: {
+            category_name?: string | null;
+            comments: components["schemas"]["CommentDto"][];
+            /** Format: int64 */
+            finding_id: number;
+            measures: components["schemas"]["MeasureDraftDto"][];
+            title: string;
+        };
+        PlanItemSave: {
+            /** Format: int64 */
+            finding_id: number;
+            measures: components["schemas"]["MeasureDraftDto"][];
+        };
+        PlanSave: {
+            items: components["schemas"]["PlanItemSave"][];
+            principal_leader?: string;
+            signed_on?: string | null;
+            summary?: string;
+            /**
+             * Format: int64
+             * @description 0 for the first draft; the latest revision's version otherwise.
+             */
+            version: number;
+        };
+        PlanView: {
+            can_edit: boolean;
+            can_review: boolean;
+            plan: components["schemas"]["PlanDto"];
+            revisions: components["schemas"]["RevisionRef"][];
+            unit: components["schemas"]["RectUnitDto"];
+        };
         PolicyDto: {
             /** Format: int64 */
             lock_minutes: number;
@@ -2116,6 +3647,152 @@ export interface components {
             title: string;
             type: string;
         };
+        ProgressDto: {
+            content: string;
+            effective_date: string;
+            files: components["schemas"]["FileLinkDto"][];
+            /** Format: int64 */
+            id: number;
+            outcome?: string | null;
+            reported_at: string;
+            reported_by_name: string;
+        };
+        ProgressForm: {
+            content: string;
+            /** @description YYYY-MM-DD, not after today. */
+            effective_date: string;
+            /** @description Evidence files (0..n): pdf, jpg, png, doc(x), xls(x), ofd, zip; ≤ 20 MB each. */
+            file: string[];
+            outcome?: string | null;
+        };
+        PublicDisclosureDto: {
+            counts: components["schemas"]["CountsDto"];
+            /** Format: int64 */
+            id: number;
+            items: components["schemas"]["PublicItem"][];
+            org_name: string;
+            published_at?: string | null;
+            round_name: string;
+            text: string;
+            title: string;
+        };
+        PublicDisclosurePage: {
+            items: components["schemas"]["PublicDisclosureSummary"][];
+            /** Format: int64 */
+            total: number;
+        };
+        PublicDisclosureSummary: {
+            /** Format: int64 */
+            id: number;
+            org_name: string;
+            published_at?: string | null;
+            round_name: string;
+            title: string;
+        };
+        PublicItem: {
+            category_name: string;
+            state_name: string;
+            title: string;
+        };
+        PublicSurveyDto: {
+            /** @description The answer options (code, name). */
+            answers: components["schemas"]["Named"][];
+            group_name: string;
+            /** @description False once the assessment is finalised. */
+            open: boolean;
+            org_name: string;
+            questions: string[];
+            round_name: string;
+        };
+        ReasonBody: {
+            reason: string;
+            /** Format: int64 */
+            version: number;
+        };
+        RectItem: {
+            /** @description What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain. */
+            actions: string[];
+            basis: string;
+            events: components["schemas"]["EventDto"][];
+            extensions: components["schemas"]["ExtensionDto"][];
+            facts: string;
+            letters: components["schemas"]["LetterDto"][];
+            measures: components["schemas"]["MeasureDto"][];
+            outcomes: components["schemas"]["OutcomeDto"][];
+            progress: components["schemas"]["ProgressDto"][];
+            responsibility: string;
+            row: components["schemas"]["LedgerRowDto"];
+            trail: components["schemas"]["TrailStep"][];
+            write_offs: components["schemas"]["WriteOffDto"][];
+        };
+        RectSettingsDto: {
+            letter_ladder: components["schemas"]["LetterRungDto"][];
+            /** Format: int64 */
+            long_term_report_months: number;
+            /** Format: int64 */
+            plan_due_working_days: number;
+            review_bodies: string[];
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            yellow_within: number;
+        };
+        RectStatsDto: {
+            ageing: components["schemas"]["Ageing"];
+            /** Format: int64 */
+            completed: number;
+            /** Format: int64 */
+            completed_on_time: number;
+            /**
+             * Format: double
+             * @description 整改完成率, percent with two decimals.
+             */
+            completion_rate: number;
+            /** Format: int64 */
+            due: number;
+            /** Format: int64 */
+            extended: number;
+            /** Format: int64 */
+            extensions: number;
+            /** Format: int64 */
+            long_term: number;
+            /**
+             * Format: double
+             * @description 按期整改率.
+             */
+            on_time_rate: number;
+            /** Format: int64 */
+            open: number;
+            /** Format: int64 */
+            overdue: number;
+            /** Format: double */
+            overdue_rate: number;
+            /** Format: int64 */
+            total: number;
+        };
+        RectStatsResponse: {
+            rows: components["schemas"]["StatRow"][];
+            totals: components["schemas"]["RectStatsDto"];
+        };
+        RectUnitDto: {
+            /** Format: int64 */
+            closed: number;
+            feedback_date?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            owner_org_name: string;
+            plan_state?: string | null;
+            plan_state_name?: string | null;
+            rectification_due?: string | null;
+            /** Format: int64 */
+            round_id: number;
+            round_name: string;
+            /** Format: int64 */
+            total: number;
+        };
         RelationCreate: {
             /** @description spouse, blood, collateral, in_law, superior, colleague, academic, official */
             kind: string;
@@ -2134,6 +3811,80 @@ export interface components {
             /** Format: int64 */
             related_org_id?: number | null;
             related_org_name?: string | null;
+        };
+        ReportDto: {
+            content: string;
+            created_at: string;
+            filed_at?: string | null;
+            filed_to_name?: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: string;
+            kind_name: string;
+            meeting_date?: string | null;
+            participants?: string | null;
+            principal_leader: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            signed_on: string;
+            title: string;
+            url: string;
+        };
+        ReportSave: {
+            content: string;
+            /** @description rect_report | life_meeting | periodic */
+            kind: string;
+            meeting_date?: string | null;
+            participants?: string | null;
+            principal_leader: string;
+            signed_on: string;
+            title: string;
+        };
+        ReviewBody: {
+            /** @description The reviewing bodies this decision is recorded for. */
+            bodies: string[];
+            comments?: components["schemas"]["ItemComment"][];
+            /** @description approve | return */
+            decision: string;
+            opinion?: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReviewDto: {
+            at: string;
+            body: string;
+            decision: string;
+            decision_name: string;
+            /** Format: int64 */
+            id: number;
+            opinion: string;
+            reviewer_name: string;
+            /** Format: int64 */
+            revision: number;
+        };
+        RevisionRef: {
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            revision: number;
+            state: string;
+            state_name: string;
+            submitted_at?: string | null;
+        };
+        RevisitDto: {
+            added_at: string;
+            /** Format: int64 */
+            assessment_id?: number | null;
+            /** Format: int64 */
+            id: number;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            reason: string;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            state: string;
         };
         RoleDto: {
             /** @description system, security or audit for the three administrators */
@@ -2247,6 +3998,39 @@ export interface components {
             message: string;
             row: number;
         };
+        Satisfaction: {
+            /** Format: int64 */
+            basic: number;
+            comments: components["schemas"]["SurveyComment"][];
+            groups: components["schemas"]["TallyGroup"][];
+            questions: string[];
+            /** @description (满意 + 基本满意) ÷ valid responses, e.g. `"87.50%"`; null without valid responses. */
+            rate?: string | null;
+            /**
+             * Format: int64
+             * @description Answer sheets received.
+             */
+            responses: number;
+            /** Format: int64 */
+            satisfied: number;
+            /** @description `OPEN` or `CLOSED`. */
+            state: string;
+            /** Format: int64 */
+            unknown: number;
+            /** Format: int64 */
+            unsatisfied: number;
+            /** Format: int64 */
+            valid: number;
+        };
+        SettingsSave: {
+            grades: components["schemas"]["GradeDto"][];
+            indicators: components["schemas"]["IndicatorDto"][];
+        };
+        StatRow: {
+            key: string;
+            label: string;
+            stats: components["schemas"]["RectStatsDto"];
+        };
         StateCatalogue: {
             clue: components["schemas"]["Named"][];
             finding: components["schemas"]["Named"][];
@@ -2265,6 +4049,59 @@ export interface components {
             reasons: string[];
             /** Format: int64 */
             score: number;
+        };
+        SurveyComment: {
+            comment: string;
+            group_name: string;
+        };
+        SurveyCreate: {
+            /** @description Rater groups; default the 四测评 groups. */
+            groups?: components["schemas"]["GroupInput"][] | null;
+            /**
+             * Format: int32
+             * @description At most this many answer sheets per group (default 500).
+             */
+            max_per_group?: number | null;
+            /** @description The address raters will open, as the browser shows it: `http(s)://host[:port]`. */
+            origin: string;
+            /** @description Questions, each answered 满意 / 基本满意 / 不满意 / 不了解; default four questions. */
+            questions?: string[] | null;
+        };
+        SurveyCreated: {
+            links: components["schemas"]["SurveyLink"][];
+        };
+        SurveyLink: {
+            group_code: string;
+            /** Format: int64 */
+            group_id: number;
+            group_name: string;
+            /** @description The link as a QR code (SVG). */
+            qr_svg: string;
+            /** @description The anonymous link; shown only now (the server keeps its SM3 digest). */
+            url: string;
+        };
+        SurveyResponse: {
+            /** @description One answer code per question: `satisfied`, `basic`, `unsatisfied`, `unknown`. */
+            answers: string[];
+            /** @description Optional, at most 500 characters. */
+            comment?: string;
+        };
+        TallyGroup: {
+            /** Format: int64 */
+            basic: number;
+            code: string;
+            /** Format: int64 */
+            id: number;
+            name: string;
+            rate?: string | null;
+            /** Format: int64 */
+            responses: number;
+            /** Format: int64 */
+            satisfied: number;
+            /** Format: int64 */
+            unknown: number;
+            /** Format: int64 */
+            unsatisfied: number;
         };
         TeamCreate: {
             name: string;
@@ -2342,6 +4179,13 @@ export interface components {
             /** @description Base32 secret, for manual entry. */
             secret: string;
         };
+        TrailStep: {
+            at?: string | null;
+            detail: string;
+            done: boolean;
+            name: string;
+            step: string;
+        };
         TrainingCreate: {
             date: string;
             /** Format: int32 */
@@ -2372,6 +4216,11 @@ export interface components {
         TransitionOption: {
             name: string;
             to: string;
+        };
+        TreatmentCount: {
+            /** Format: int64 */
+            people: number;
+            treatment: string;
         };
         TriageBody: {
             /**
@@ -2447,6 +4296,29 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        WriteOffDto: {
+            decided_at?: string | null;
+            decided_by_name?: string | null;
+            explanation: string;
+            files: components["schemas"]["FileLinkDto"][];
+            /** Format: int64 */
+            id: number;
+            outcome: string;
+            outcome_name: string;
+            reason?: string | null;
+            requested_at: string;
+            requested_by_name: string;
+            state: string;
+            state_name: string;
+            /** Format: int64 */
+            version: number;
+        };
+        WriteOffForm: {
+            explanation: string;
+            file: string[];
+            /** @description completed | basically_completed */
+            outcome: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2456,6 +4328,390 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    assessment_revisits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisitDto"][];
+                };
+            };
+        };
+    };
+    assessment_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentSettings"];
+                };
+            };
+        };
+    };
+    assessment_settings_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentSettings"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessment_units: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessUnitDto"][];
+                };
+            };
+        };
+    };
+    assessments_list: {
+        parameters: {
+            query?: {
+                round_id?: number;
+                /** @description `DRAFT` or `FINALISED`. */
+                state?: string;
+                /** @description Part of the unit's name. */
+                q?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentPage"];
+                };
+            };
+        };
+    };
+    assessments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssessmentCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_export: {
+        parameters: {
+            query?: {
+                round_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description xlsx workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
+    assessments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssessmentSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_finalise: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_survey_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyCreated"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessments_survey_link: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                group_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyLink"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     audit_logins: {
         parameters: {
             query?: {
@@ -2984,6 +5240,246 @@ export interface operations {
             };
         };
     };
+    disclosures_list: {
+        parameters: {
+            query?: {
+                /** @description `DRAFT`, `SUBMITTED`, `RETURNED` or `APPROVED`. */
+                state?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosurePage"];
+                };
+            };
+        };
+    };
+    disclosures_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisclosureCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disclosures_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disclosures_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisclosureSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disclosures_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DisclosureDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disclosures_docx: {
+        parameters: {
+            query?: {
+                /** @description `internal` (党内通报, default) or `public` (社会公开). */
+                channel?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description .docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    disclosures_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisclosureDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     fieldwork_methods: {
         parameters: {
             query?: never;
@@ -3395,6 +5891,113 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Named"][];
                 };
+            };
+        };
+    };
+    notifications: {
+        parameters: {
+            query?: {
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationList"];
+                };
+            };
+        };
+    };
+    notifications_read_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    notification_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+        };
+    };
+    notification_settings_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotificationSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettings"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    notification_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4014,6 +6617,1113 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FindingDto"][];
+                };
+            };
+        };
+    };
+    public_disclosures: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicDisclosurePage"];
+                };
+            };
+        };
+    };
+    public_disclosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicDisclosureDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_survey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicSurveyDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_survey_respond: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyResponse"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_archive: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                round_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description zip archive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+        };
+    };
+    rect_extensions: {
+        parameters: {
+            query?: {
+                /** @description PENDING | APPROVED | REJECTED */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionDto"][];
+                };
+            };
+        };
+    };
+    rect_extension_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_item: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectItem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_explain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExplainBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectItem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_extension_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExtensionBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Created"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_outcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OutcomeBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Created"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ProgressForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Created"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_reopen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectItem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_write_off: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["WriteOffForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Created"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_holidays: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidayDto"][];
+                };
+            };
+        };
+    };
+    rect_holidays_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_ledger: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                round_id?: number;
+                round_unit_id?: number;
+                state?: string;
+                /** @description green | yellow | red */
+                warning?: string;
+                category_id?: number;
+                q?: string;
+                /** @description unit (default) | attention */
+                view?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+        };
+    };
+    rect_ledger_export: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                round_id?: number;
+                round_unit_id?: number;
+                state?: string;
+                /** @description green | yellow | red */
+                warning?: string;
+                category_id?: number;
+                q?: string;
+                /** @description unit (default) | attention */
+                view?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description xlsx workbook */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+        };
+    };
+    rect_letters: {
+        parameters: {
+            query?: {
+                round_unit_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LetterDto"][];
+                };
+            };
+        };
+    };
+    rect_letter_issue: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LetterBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LetterDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_letter_suggestions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LetterSuggestion"][];
+                };
+            };
+        };
+    };
+    rect_letter_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    rect_plan_diff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanDiff"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_plan_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_plan_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanView"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_report_docx: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description docx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    rect_report_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectSettingsDto"];
+                };
+            };
+        };
+    };
+    rect_settings_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RectSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectSettingsDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_stats: {
+        parameters: {
+            query?: {
+                /** @description unit | level | round | category */
+                group?: string;
+                round_id?: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectStatsResponse"];
+                };
+            };
+        };
+    };
+    rect_units: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectUnitDto"][];
+                };
+            };
+        };
+    };
+    rect_ledger_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImportForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_plan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_plan_save: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanSave"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanView"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"][];
+                };
+            };
+        };
+    };
+    rect_report_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportSave"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_write_off_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecideBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectItem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4929,6 +8639,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CoverageDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    testing_clock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClockDto"];
+                };
+            };
+        };
+    };
+    testing_clock_move: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClockMove"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClockDto"];
                 };
             };
             404: {

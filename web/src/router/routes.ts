@@ -1,6 +1,11 @@
 import type { RouteRecordRaw } from 'vue-router'
 import {
+  Bell as BellIcon,
   Calendar,
+  EditPen,
+  Histogram,
+  Notebook,
+  Tools,
   DataAnalysis,
   Document,
   House,
@@ -15,6 +20,7 @@ import {
   Avatar,
 } from '@element-plus/icons-vue'
 import AppLayout from '@/layout/AppLayout.vue'
+import { assessmentChildren, publicRoutes } from './routes-assessment'
 
 // `meta.permission`: the permission a user needs to open the page (and to see its menu item);
 // `meta.compartment`: the compartment it needs besides (GET /auth/me `compartments`).
@@ -28,6 +34,7 @@ export const routes: RouteRecordRaw[] = [
     component: () => import('@/views/login/index.vue'),
     meta: { public: true, title: 'login.title' },
   },
+  ...publicRoutes,
   {
     path: '/',
     component: AppLayout,
@@ -86,6 +93,49 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/stats/index.vue'),
         meta: { title: 'menu.stats', icon: DataAnalysis, menu: true, permission: 'inspection:read', group: 'menu.groupInspection' },
       },
+      // Rectification (整改): docs/design/rectification-api.md.
+      {
+        path: 'rect/ledger',
+        name: 'rect-ledger',
+        component: () => import('@/views/rect/ledger.vue'),
+        meta: { title: 'rect.menu.ledger', icon: Notebook, menu: true, permission: 'rect:read', group: 'rect.menu.group' },
+      },
+      {
+        path: 'rect/units',
+        name: 'rect-units',
+        component: () => import('@/views/rect/units.vue'),
+        meta: { title: 'rect.menu.units', icon: EditPen, menu: true, permission: 'rect:read', group: 'rect.menu.group' },
+      },
+      {
+        path: 'rect/units/:id(\\d+)/plan',
+        name: 'rect-plan',
+        component: () => import('@/views/rect/plan.vue'),
+        meta: { title: 'rect.menu.plan', permission: 'rect:read', activeMenu: '/rect/units' },
+      },
+      {
+        path: 'rect/items/:id(\\d+)',
+        name: 'rect-item',
+        component: () => import('@/views/rect/item.vue'),
+        meta: { title: 'rect.menu.item', permission: 'rect:read', activeMenu: '/rect/ledger' },
+      },
+      {
+        path: 'rect/supervision',
+        name: 'rect-supervision',
+        component: () => import('@/views/rect/supervision.vue'),
+        meta: { title: 'rect.menu.supervision', icon: BellIcon, menu: true, permission: 'rect:supervise', group: 'rect.menu.group' },
+      },
+      {
+        path: 'rect/stats',
+        name: 'rect-stats',
+        component: () => import('@/views/rect/stats.vue'),
+        meta: { title: 'rect.menu.stats', icon: Histogram, menu: true, permission: 'rect:read', group: 'rect.menu.group' },
+      },
+      {
+        path: 'rect/settings',
+        name: 'rect-settings',
+        component: () => import('@/views/rect/settings.vue'),
+        meta: { title: 'rect.menu.settings', icon: Tools, menu: true, permission: 'rect:supervise', group: 'rect.menu.group' },
+      },
       {
         path: 'orgs',
         name: 'orgs',
@@ -122,6 +172,7 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/profile/index.vue'),
         meta: { title: 'menu.profile', icon: Setting, menu: true },
       },
+      ...assessmentChildren,
       {
         path: ':pathMatch(.*)*',
         name: 'not-found',

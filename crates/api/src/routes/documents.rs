@@ -33,12 +33,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transfer_letter))
 }
 
-fn china_date(d: time::Date) -> String {
+pub(crate) fn china_date(d: time::Date) -> String {
     format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
 }
 
 /// The issuing office of a round's documents: the leading group's office of the owner.
-async fn issuer(st: &AppState, owner_org_id: i64) -> ApiResult<(String, String)> {
+pub(crate) async fn issuer(st: &AppState, owner_org_id: i64) -> ApiResult<(String, String)> {
     let owner = xuncha_store::orgs::get(
         &st.db,
         &xuncha_store::scope::Scope::unrestricted(),
@@ -58,7 +58,7 @@ fn doc_number(short: &str, kind: &str, id: i64) -> String {
     format!("{short}巡{kind}〔{}〕{id}号", today().year())
 }
 
-fn docx(name: &str, doc: &OfficialDoc) -> ApiResult<impl IntoResponse + use<>> {
+pub(crate) fn docx(name: &str, doc: &OfficialDoc) -> ApiResult<impl IntoResponse + use<>> {
     let bytes = render(doc).map_err(|e| ApiError::internal(&e))?;
     let encoded: String = name
         .bytes()

@@ -1,5 +1,6 @@
 //! HTTP routes under `/api/v1`, one module per area.
 
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod clues;
@@ -7,6 +8,7 @@ pub mod documents;
 pub mod findings;
 pub mod inspection;
 pub mod orgs;
+pub mod rect;
 pub mod roles;
 pub mod system;
 pub mod teams;
@@ -136,4 +138,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(findings::router())
         .merge(clues::router())
         .merge(documents::router())
+        .merge(assessment::router())
+        .merge(rect::router())
 }

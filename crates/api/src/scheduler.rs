@@ -1,0 +1,211 @@
+//! The rectification scheduler, run inside `xuncha serve`: early warnings in three colours to
+//! the people in charge of each item. Its clock is the server's [`crate::state::Clock`], so tests
+//! move time instead of waiting; with several nodes on one PostgreSQL database a lease in the
+//! settings table elects the one node that runs it.
+
+use std::time::Duration;
+
+use xuncha_domain::rectification::Warning;
+use xuncha_store::rectification as store;
+
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// The most items warned about in one run.
+const MAX_TARGETS: i64 = 20_000;
+
+/// One run: warns about every open item that is yellow or red today. Sends are idempotent (one
+/// notification per item, colour and deadline), so running twice changes nothing. Returns the
+/// number of items considered.
+pub async fn tick(st: &AppState) -> ApiResult<usize> {
+    let (cfg, _) = store::settings(&st.db).await?;
+    let cal = store::calendar(&st.db).await?;
+    let today = st.clock.today();
+    let policy = cfg.warning_policy();
+    let yellow_until = cal.add_working_days(today, u32::try_from(cfg.yellow_within).unwrap_or(5));
+    let targets = store::warning_targets(&st.db, yellow_until, MAX_TARGETS).await?;
+    for t in &targets {
+        let Some(colour) = policy.colour(t.deadline, today, &cal, false) else {
+            continue;
+        };
+        let (title, body) = match colour {
+            Warning::Red => (
+                format!("【红色预警】{}整改逾期", t.org_name),
+                format!(
+                    "“{}”整改时限为{}，已逾期{}个工作日，请立即督促整改。",
+                    t.title,
+                    t.deadline,
+                    cal.working_days_between(t.deadline, today).max(1)
+                ),
+            ),
+            Warning::Yellow => (
+                format!("【黄色预警】{}整改临期", t.org_name),
+                format!(
+                    "“{}”整改时限为{}，还剩{}个工作日。",
+                    t.title,
+                    t.deadline,
+                    cal.working_days_between(today, t.deadline).max(0)
+                ),
+            ),
+            Warning::Green => continue,
+        };
+        store::send_warning(&st.db, t, colour.code(), title, body).await?;
+    }
+    if let Some(url) = &st.config.smtp_url {
+        mail(st, url).await?;
+    }
+    Ok(targets.len())
+}
+
+/// E-mails notifications of the last week to users who gave an address, through the configured
+/// SMTP relay. A failed send is logged and retried on the next run.
+async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
+    use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    let Some(relay) = SmtpRelay::parse(url) else {
+        tracing::warn!("smtp_url is not smtp://[user:password@]host[:port]");
+        return Ok(0);
+    };
+    // Intranet relays are plain SMTP; TLS is left to the relay or a local stunnel.
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(relay.host)
+        .port(relay.port)
+        .timeout(Some(Duration::from_secs(20)));
+    if let Some((user, password)) = relay.credentials {
+        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+            user, password,
+        ));
+    }
+    let transport = builder.build();
+    let from = match st.config.smtp_from.parse::<lettre::Address>() {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(error = %e, "smtp_from is not an address");
+            return Ok(0);
+        }
+    };
+    let since = xuncha_store::now() - time::Duration::days(7);
+    let pending = store::unmailed(&st.db, since, 500).await?;
+    let mut sent = Vec::new();
+    for n in &pending {
+        let Ok(to) = n.email.parse::<lettre::Address>() else {
+            tracing::warn!(email = %n.email, "not an e-mail address");
+            continue;
+        };
+        let msg = Message::builder()
+            .from(lettre::message::Mailbox::new(
+                Some("巡察工作平台".into()),
+                from.clone(),
+            ))
+            .to(lettre::message::Mailbox::new(
+                Some(n.display_name.clone()),
+                to,
+            ))
+            .subject(&n.title)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(format!(
+                "{}\n\n{}\n\n（本邮件由巡察工作平台自动发送，请登录平台查看详情。）",
+                n.title, n.body
+            ));
+        let Ok(msg) = msg else { continue };
+        match transport.send(msg).await {
+            Ok(_) => sent.push(n.id),
+            Err(e) => {
+                tracing::warn!(error = %e, "sending a notification e-mail failed");
+                break;
+            }
+        }
+    }
+    store::mark_mailed(&st.db, &sent).await?;
+    Ok(sent.len())
+}
+
+/// Runs [`tick`] every `interval` while this node holds the scheduler lease.
+pub fn spawn(st: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
+    let holder = format!(
+        "{}-{}",
+        std::process::id(),
+        xuncha_store::now().unix_timestamp()
+    );
+    tokio::spawn(async move {
+        let mut timer = tokio::time::interval(interval);
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            timer.tick().await;
+            let now = xuncha_store::now().unix_timestamp();
+            let ttl = i64::try_from(interval.as_secs())
+                .unwrap_or(300)
+                .saturating_mul(3);
+            match xuncha_store::settings::take_lease(&st.db, "scheduler.lease", &holder, now, ttl)
+                .await
+            {
+                Ok(true) => {
+                    if let Err(e) = tick(&st).await {
+                        tracing::warn!(error = ?e, "rectification scheduler run failed");
+                    }
+                }
+                Ok(false) => tracing::debug!("another node holds the scheduler lease"),
+                Err(e) => tracing::warn!(error = %e, "scheduler lease"),
+            }
+        }
+    })
+}
+
+/// `smtp://[user:password@]host[:port]`.
+#[derive(Debug, PartialEq, Eq)]
+struct SmtpRelay {
+    host: String,
+    port: u16,
+    credentials: Option<(String, String)>,
+}
+
+impl SmtpRelay {
+    fn parse(url: &str) -> Option<SmtpRelay> {
+        let rest = url.trim().strip_prefix("smtp://")?;
+        let rest = rest.trim_end_matches('/');
+        let (auth, hostport) = match rest.rsplit_once('@') {
+            Some((a, h)) => (Some(a), h),
+            None => (None, rest),
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, p.parse().ok()?),
+            None => (hostport, 25),
+        };
+        if host.is_empty() {
+            return None;
+        }
+        let credentials = match auth {
+            Some(a) => {
+                let (u, p) = a.split_once(':')?;
+                Some((u.to_string(), p.to_string()))
+            }
+            None => None,
+        };
+        Some(SmtpRelay {
+            host: host.to_string(),
+            port,
+            credentials,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SmtpRelay;
+
+    #[test]
+    fn smtp_urls_parse() {
+        assert_eq!(
+            SmtpRelay::parse("smtp://mail.example.gov.cn"),
+            Some(SmtpRelay {
+                host: "mail.example.gov.cn".into(),
+                port: 25,
+                credentials: None
+            })
+        );
+        assert_eq!(
+            SmtpRelay::parse("smtp://u:p@10.0.0.5:587/").map(|r| (r.port, r.credentials)),
+            Some((587, Some(("u".into(), "p".into()))))
+        );
+        assert_eq!(SmtpRelay::parse("http://x"), None);
+        assert_eq!(SmtpRelay::parse("smtp://:25"), None);
+    }
+}

@@ -1,0 +1,823 @@
+//! Rectification assessment, satisfaction surveys and disclosure through the API, on SQLite and
+//! PostgreSQL.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use xuncha_domain::inspection::{FindingState, RoundUnitState as S};
+use xuncha_store::audit::Actor;
+use xuncha_store::scope::Scope;
+use xuncha_store::{fieldwork, inspection};
+
+use super::{App, Session, chinese, client, login, org_id, pg_app, sqlite_app};
+
+crate::dual!(
+    assessment_scores_grades_and_applies_consequences,
+    survey_is_answered_anonymously_then_closed,
+    disclosure_counts_approval_and_public_release,
+    county_user_cannot_reach_other_county_assessment_or_disclosure,
+);
+
+/// A round of the office `owner` at `target`, fed back, with one finding per title.
+async fn fed_back_unit(app: &App, owner: &str, target: &str, titles: &[&str]) -> (i64, Vec<i64>) {
+    use time::macros::date;
+    let db = &app.db;
+    let actor = Actor::system("test");
+    let all = Scope::unrestricted();
+    let owner = org_id(app, owner).await;
+    let target = org_id(app, target).await;
+    let term = inspection::create_term(
+        db,
+        &actor,
+        &all,
+        owner,
+        "第十四届",
+        date!(2023 - 01 - 01),
+        date!(2027 - 12 - 31),
+        1,
+    )
+    .await
+    .unwrap();
+    let round = inspection::create_round(
+        db,
+        &actor,
+        &all,
+        term.id,
+        &inspection::RoundDraft {
+            name: "2025年第一轮巡察".into(),
+            kinds: vec![xuncha_domain::inspection::InspectionKind::Regular],
+            village_mode: None,
+            start_date: date!(2025 - 03 - 01),
+            end_date: date!(2025 - 05 - 31),
+            focus: String::new(),
+            work_plan: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let unit = inspection::add_unit(db, &actor, &all, round.id, target)
+        .await
+        .unwrap();
+    walk(
+        db,
+        unit.id,
+        &[
+            S::Preparing,
+            S::Notified,
+            S::Stationed,
+            S::FieldworkDone,
+            S::Reporting,
+        ],
+    )
+    .await;
+    let mut ids = Vec::new();
+    for t in titles {
+        let f = fieldwork::create_finding(
+            db,
+            &actor,
+            &all,
+            unit.id,
+            &fieldwork::FindingDraft {
+                title: (*t).to_string(),
+                category_id: None,
+                facts: "事实".into(),
+                basis: String::new(),
+                responsibility: String::new(),
+                evidence: String::new(),
+                finder: String::new(),
+                team_opinion: String::new(),
+                activity_ids: Vec::new(),
+            },
+        )
+        .await
+        .unwrap();
+        fieldwork::transition_finding(
+            db,
+            &actor,
+            &all,
+            f.id,
+            FindingState::Confirmed,
+            "",
+            f.version,
+        )
+        .await
+        .unwrap();
+        ids.push(f.id);
+    }
+    walk(db, unit.id, &[S::ReportApproved, S::FeedbackDone]).await;
+    (unit.id, ids)
+}
+
+async fn walk(db: &xuncha_store::Db, unit: i64, to: &[S]) {
+    let all = Scope::unrestricted();
+    for s in to {
+        let u = inspection::get_unit(db, &all, unit).await.unwrap();
+        inspection::transition_unit(
+            db,
+            &Actor::system("test"),
+            &all,
+            u.id,
+            *s,
+            "",
+            u.version,
+            time::OffsetDateTime::now_utc().date(),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+async fn set_state(app: &App, finding: i64, state: &str) {
+    xuncha_store::on_db!(&app.db, p => {
+        sqlx::query("UPDATE findings SET state = $1 WHERE id = $2").bind(state).bind(finding).execute(p).await.unwrap();
+    });
+}
+
+async fn outcome(
+    app: &App,
+    finding: i64,
+    kind: &str,
+    count: i64,
+    fen: i64,
+    treatment: Option<&str>,
+) {
+    xuncha_store::on_db!(&app.db, p => {
+        sqlx::query("INSERT INTO rect_outcomes (finding_id, kind, detail, count, amount_fen, person, treatment, recorded_by, recorded_at) \
+                     VALUES ($1, $2, '测试', $3, $4, NULL, $5, NULL, $6)")
+            .bind(finding).bind(kind).bind(count).bind(fen).bind(treatment).bind(xuncha_store::now()).execute(p).await.unwrap();
+    });
+}
+
+async fn unit_by_name(s: &Session, name: &str) -> i64 {
+    let (st, units) = s.get("/api/v1/assessment/units").await;
+    assert_eq!(st, StatusCode::OK, "{units}");
+    units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["org_name"] == name)
+        .unwrap_or_else(|| panic!("no unit {name}: {units}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn download(s: &Session, path: &str) -> (StatusCode, Vec<u8>) {
+    let res = s
+        .http
+        .get(format!("{}{path}", s.base))
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.bytes().await.unwrap().to_vec())
+}
+
+fn docx_has(bytes: &[u8], needle: &str) -> bool {
+    xuncha_office::docx::extract_text(bytes)
+        .unwrap()
+        .iter()
+        .any(|p| p.contains(needle))
+}
+
+fn xlsx_text(bytes: &[u8]) -> String {
+    let t = xuncha_office::read_table(bytes, "x.xlsx").unwrap();
+    format!("{:?} {:?}", t.headers, t.rows)
+}
+
+async fn assessment_scores_grades_and_applies_consequences(app: App) {
+    let s = login(&app, "prov.director").await;
+    let unit = unit_by_name(&s, "江岭省交通投资集团有限公司").await;
+    let (st, a) = s
+        .post("/api/v1/assessments", json!({ "round_unit_id": unit }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    assert_eq!(a["state"], "DRAFT");
+    assert_eq!(a["score"], 100.0);
+    assert_eq!(a["grade_name"], "优秀");
+    assert_eq!(a["indicators"].as_array().unwrap().len(), 5);
+    let id = a["id"].as_i64().unwrap();
+    let (st, dup) = s
+        .post("/api/v1/assessments", json!({ "round_unit_id": unit }))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{dup}");
+    chinese(&dup);
+
+    // A deduction beyond its indicator's maximum, a missing reason, an unknown indicator.
+    let path = format!("/api/v1/assessments/{id}");
+    let (st, bad) = s
+        .put(
+            &path,
+            json!({ "assessed_on": "2026-06-01", "version": a["version"], "deductions": [
+                { "indicator": "research", "points": 25, "reason": "未及时召开专题会议" },
+                { "indicator": "tasks", "points": 1, "reason": "  " },
+                { "indicator": "nope", "points": 1, "reason": "x" },
+                { "indicator": "overall", "points": 1.25, "reason": "x" },
+            ] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    let detail = chinese(&bad);
+    assert!(
+        detail.contains("“研究部署”的扣分合计不能超过该指标分值20分"),
+        "{bad}"
+    );
+    assert!(detail.contains("请填写“任务落实”的扣分理由"), "{bad}");
+    let fields: Vec<&str> = bad["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "deductions[0].points",
+            "deductions[1].reason",
+            "deductions[2].indicator",
+            "deductions[3].points"
+        ]
+    );
+    let body = json!({ "assessed_on": "2026-06-01", "conclusion": "整改总体到位，但个别问题整改不彻底。", "version": a["version"], "deductions": [
+        { "indicator": "research", "points": 10, "reason": "未及时召开专题民主生活会" },
+        { "indicator": "tasks", "points": 15, "reason": "3个问题整改不到位" },
+        { "indicator": "overall", "points": 2.5, "reason": "整改报告不规范" },
+    ] });
+    let (st, a) = s.put(&path, body.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    assert_eq!(a["score"], 72.5);
+    assert_eq!(a["grade_name"], "基本合格");
+    let (st, stale) = s.put(&path, body).await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(stale["code"], "api.stale_version");
+
+    // Nothing on the 回头看 list until the grade is final.
+    let (_, v) = s.get("/api/v1/assessment/revisits").await;
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["round_unit_id"] != unit)
+    );
+    let (st, f) = s
+        .post(
+            &format!("{path}/finalise"),
+            json!({ "version": a["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{f}");
+    assert_eq!(f["state"], "FINALISED");
+    assert_eq!(f["score"], 72.5);
+    assert_eq!(f["grade_name"], "基本合格");
+    let cons: Vec<&str> = f["consequences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(cons, ["revisit", "supervisor_talk"]);
+    let (_, v) = s.get("/api/v1/assessment/revisits").await;
+    let r = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["round_unit_id"] == unit)
+        .unwrap_or_else(|| panic!("not on the revisit list: {v}"));
+    assert!(r["reason"].as_str().unwrap().contains("基本合格"), "{r}");
+    // Final is final.
+    let (st, _) = s
+        .put(
+            &path,
+            json!({ "assessed_on": "2026-06-01", "version": f["version"], "deductions": [] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, _) = s
+        .post(
+            &format!("{path}/finalise"),
+            json!({ "version": f["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // Lists, the report and the annual-assessment export.
+    let (_, list) = s.get("/api/v1/assessments?state=FINALISED").await;
+    assert_eq!(list["items"][0]["score"], 72.5, "{list}");
+    let (st, doc) = download(&s, &format!("{path}/docx")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(docx_has(&doc, "综合得分72.5分，评定等次为“基本合格”"));
+    assert!(docx_has(&doc, "列入回头看名单"));
+    let (st, x) = download(&s, "/api/v1/assessments/export").await;
+    assert_eq!(st, StatusCode::OK);
+    let text = xlsx_text(&x);
+    assert!(
+        text.contains("江岭省交通投资集团有限公司")
+            && text.contains("72.5")
+            && text.contains("与分管领导谈话"),
+        "{text}"
+    );
+
+    // The rubric is configurable; a rubric that does not add up to 100 is refused.
+    let (_, cfg) = s.get("/api/v1/assessment/settings").await;
+    assert_eq!(cfg["indicators"][0]["name"], "研究部署");
+    let mut ind = cfg["indicators"].clone();
+    ind[0]["max_points"] = json!(15);
+    let (st, bad) = s
+        .put(
+            "/api/v1/assessment/settings",
+            json!({ "indicators": ind, "grades": cfg["grades"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(chinese(&bad).contains("各指标分值合计须为100分（现为95分）"));
+    ind[1]["max_points"] = json!(35);
+    let (st, ok) = s
+        .put(
+            "/api/v1/assessment/settings",
+            json!({ "indicators": ind, "grades": cfg["grades"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{ok}");
+    assert_eq!(ok["indicators"][1]["max_points"], 35.0);
+}
+
+fn token_of(url: &str) -> String {
+    url.rsplit('/').next().unwrap().to_string()
+}
+
+async fn public_get(app: &App, path: &str) -> (StatusCode, Value) {
+    let res = client()
+        .get(format!("{}{path}", app.base))
+        .send()
+        .await
+        .unwrap();
+    let st = res.status();
+    (st, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn public_post(app: &App, path: &str, body: Value) -> (StatusCode, Value) {
+    let res = client()
+        .post(format!("{}{path}", app.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let st = res.status();
+    (st, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn survey_is_answered_anonymously_then_closed(app: App) {
+    let s = login(&app, "prov.director").await;
+    let unit = unit_by_name(&s, "江岭省交通投资集团有限公司").await;
+    let (_, a) = s
+        .post("/api/v1/assessments", json!({ "round_unit_id": unit }))
+        .await;
+    let id = a["id"].as_i64().unwrap();
+    let (st, bad) = s
+        .post(
+            &format!("/api/v1/assessments/{id}/survey"),
+            json!({ "origin": "javascript:alert(1)" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["fields"][0]["field"], "origin");
+    let (st, created) = s
+        .post(
+            &format!("/api/v1/assessments/{id}/survey"),
+            json!({ "origin": "https://xuncha.example.cn/" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{created}");
+    let links = created["links"].as_array().unwrap();
+    let names: Vec<&str> = links
+        .iter()
+        .map(|l| l["group_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "单位干部职工",
+            "派驻纪检监察组/乡镇纪委",
+            "组织部",
+            "巡察机构"
+        ]
+    );
+    let url = links[0]["url"].as_str().unwrap();
+    assert!(url.starts_with("https://xuncha.example.cn/s/"), "{url}");
+    assert_eq!(token_of(url).len(), 32);
+    assert!(links[0]["qr_svg"].as_str().unwrap().contains("<svg"));
+    // The token itself is not stored, only its digest.
+    let stored: i64 = xuncha_store::on_db!(&app.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM survey_groups WHERE token_hash = $1")
+        .bind(token_of(url)).fetch_one(p).await.unwrap());
+    assert_eq!(stored, 0);
+
+    // Raters answer without logging in.
+    let staff = format!("/api/v1/public/surveys/{}", token_of(url));
+    let org_dept = format!(
+        "/api/v1/public/surveys/{}",
+        token_of(links[2]["url"].as_str().unwrap())
+    );
+    let (st, q) = public_get(&app, &staff).await;
+    assert_eq!(st, StatusCode::OK, "{q}");
+    assert_eq!(q["group_name"], "单位干部职工");
+    assert_eq!(q["open"], true);
+    assert_eq!(q["questions"].as_array().unwrap().len(), 4);
+    assert_eq!(q["answers"][3]["name"], "不了解");
+    let (st, _) = public_post(
+        &app,
+        &staff,
+        json!({ "answers": ["satisfied", "satisfied", "basic", "unknown"], "comment": "整改效果明显" }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = public_post(
+        &app,
+        &org_dept,
+        json!({ "answers": ["unsatisfied", "unsatisfied", "basic", "satisfied"] }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, bad) = public_post(&app, &staff, json!({ "answers": ["satisfied"] })).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(chinese(&bad).contains("请回答全部4个问题"));
+    let (st, bad) = public_post(
+        &app,
+        &staff,
+        json!({ "answers": ["satisfied", "satisfied", "satisfied", "satisfied"], "comment": "长".repeat(501) }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(chinese(&bad).contains("意见建议不能超过500个字符"), "{bad}");
+    // A cross-site form cannot post: JSON only.
+    let res = client()
+        .post(format!("{}{staff}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("answers=satisfied")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (st, _) = public_get(
+        &app,
+        "/api/v1/public/surveys/00000000000000000000000000000000",
+    )
+    .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // 7 valid answers (不了解 does not count), 5 of them 满意 or 基本满意: 71.43%.
+    let (_, a) = s.get(&format!("/api/v1/assessments/{id}")).await;
+    let sat = &a["satisfaction"];
+    assert_eq!(sat["responses"], 2, "{a}");
+    assert_eq!(sat["valid"], 7);
+    assert_eq!(sat["rate"], "71.43%");
+    assert_eq!(sat["groups"][0]["rate"], "100.00%");
+    assert_eq!(sat["comments"][0]["comment"], "整改效果明显");
+    // 20 × 2/7 = 5.7 points off 满意度.
+    assert_eq!(a["indicators"][3]["auto_deducted"], 5.7);
+    assert_eq!(a["score"], 94.3);
+    // Nothing identifies the respondent: the audit record has no user and no address.
+    let (actor, ip): (String, String) = xuncha_store::on_db!(&app.db, p => sqlx::query_as(
+        "SELECT actor_name, ip FROM audit_log WHERE action = 'survey.respond' ORDER BY seq DESC LIMIT 1").fetch_one(p).await.unwrap());
+    assert_eq!((actor.as_str(), ip.as_str()), ("匿名测评", "-"));
+
+    // A new link replaces the old one.
+    let gid = links[2]["group_id"].as_i64().unwrap();
+    let (st, fresh) = s
+        .post(
+            &format!("/api/v1/assessments/{id}/survey/groups/{gid}/link"),
+            json!({ "origin": "http://10.0.0.5:8080" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{fresh}");
+    assert!(
+        fresh["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://10.0.0.5:8080/s/")
+    );
+    let (st, _) = public_get(&app, &org_dept).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Finalising closes the survey.
+    let (st, f) = s
+        .post(
+            &format!("/api/v1/assessments/{id}/finalise"),
+            json!({ "version": a["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{f}");
+    assert_eq!(f["score"], 94.3);
+    assert_eq!(f["grade_name"], "优秀");
+    assert_eq!(f["satisfaction"]["state"], "CLOSED");
+    let (st, q) = public_get(&app, &staff).await;
+    assert_eq!((st, &q["open"]), (StatusCode::OK, &json!(false)));
+    let (st, closed) = public_post(
+        &app,
+        &staff,
+        json!({ "answers": ["satisfied", "satisfied", "satisfied", "satisfied"] }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(closed["code"], "survey.closed");
+    let (_, list) = s.get("/api/v1/assessments").await;
+    assert_eq!(list["items"][0]["satisfaction_rate"], "71.43%", "{list}");
+}
+
+async fn disclosure_counts_approval_and_public_release(app: App) {
+    let (unit, f) = fed_back_unit(
+        &app,
+        "990101",
+        "990101-D01",
+        &[
+            "专项资金拨付不及时",
+            "违规发放津补贴",
+            "公务用车管理不规范",
+            "制度建设滞后",
+            "涉案问题不予公开",
+        ],
+    )
+    .await;
+    set_state(&app, f[0], "CLOSED").await;
+    set_state(&app, f[1], "CLOSED").await;
+    set_state(&app, f[2], "IN_PROGRESS").await;
+    set_state(&app, f[3], "LONG_TERM").await;
+    outcome(&app, f[0], "accountability", 1, 0, Some("党纪处分")).await;
+    outcome(&app, f[1], "accountability", 2, 0, Some("诫勉")).await;
+    outcome(&app, f[4], "accountability", 1, 0, Some("党纪处分")).await;
+    outcome(&app, f[0], "rule", 1, 0, None).await;
+    outcome(&app, f[2], "rule", 1, 0, None).await;
+    outcome(&app, f[1], "money_returned", 0, 1_234_567, None).await;
+    outcome(&app, f[2], "loss_recovered", 0, 50, None).await;
+    outcome(&app, f[4], "money_returned", 0, 100_000, None).await;
+
+    let drafter = login(&app, "county0101.director").await;
+    let approver = login(&app, "city01.director").await;
+    let (st, d) = drafter
+        .post("/api/v1/disclosures", json!({ "round_unit_id": unit }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    let c = &d["counts"];
+    assert_eq!(
+        (
+            c["total"].as_i64(),
+            c["completed"].as_i64(),
+            c["in_progress"].as_i64(),
+            c["long_term"].as_i64()
+        ),
+        (Some(5), Some(2), Some(2), Some(1)),
+        "{c}"
+    );
+    assert_eq!(c["completion_rate"], "40.00%");
+    assert_eq!(c["accountability_people"], 4);
+    assert_eq!(
+        c["by_treatment"],
+        json!([{ "treatment": "党纪处分", "people": 2 }, { "treatment": "诫勉", "people": 2 }])
+    );
+    assert_eq!(c["rules"], 2);
+    assert_eq!(c["money_returned_fen"], 1_334_567);
+    assert_eq!(c["money_returned_yuan"], "13345.67");
+    assert_eq!(c["loss_recovered_yuan"], "0.50");
+    assert!(
+        d["internal_text"]
+            .as_str()
+            .unwrap()
+            .contains("巡察反馈问题5个，已完成整改2个"),
+        "{d}"
+    );
+    let id = d["id"].as_i64().unwrap();
+    let path = format!("/api/v1/disclosures/{id}");
+
+    let (st, bad) = drafter
+        .put(&path, json!({ "title": "关于整改情况的通报", "internal_text": d["internal_text"], "public_text": "x", "version": d["version"],
+            "exemptions": [{ "finding_id": f[4], "reason": "rumour" }, { "finding_id": f[3], "reason": "other" }] }))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad["fields"][0]["field"], "exemptions[0].reason");
+    assert_eq!(bad["fields"][1]["field"], "exemptions[1].note");
+    chinese(&bad);
+    let public_text = "经审定，现将某区某局巡察整改情况公布如下。";
+    let (st, d) = drafter
+        .put(&path, json!({ "title": "关于某局巡察整改情况的通报", "internal_text": d["internal_text"], "public_text": public_text, "version": d["version"],
+            "exemptions": [{ "finding_id": f[4], "reason": "unpublished_case", "note": "案件尚在审查调查中" }] }))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    let pc = &d["public_counts"];
+    assert_eq!(
+        (pc["total"].as_i64(), pc["in_progress"].as_i64()),
+        (Some(4), Some(1))
+    );
+    assert_eq!(pc["accountability_people"], 3);
+    assert_eq!(pc["money_returned_yuan"], "12345.67");
+    let item = d["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["finding_id"] == f[4])
+        .unwrap();
+    assert_eq!(item["exemption_name"], "涉及尚未公开的案件");
+
+    // Not public before approval.
+    let (_, list) = public_get(&app, "/api/v1/public/disclosures").await;
+    assert!(
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["id"] != id)
+    );
+    let (st, _) = public_get(&app, &format!("/api/v1/public/disclosures/{id}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    let (st, d) = drafter
+        .post(
+            &format!("{path}/submit"),
+            json!({ "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(
+        (st, d["state"].as_str()),
+        (StatusCode::OK, Some("SUBMITTED")),
+        "{d}"
+    );
+    assert_eq!(d["can_approve"], false);
+    let (st, _) = drafter
+        .put(&path, json!({ "title": "t", "internal_text": "a", "public_text": "b", "version": d["version"] }))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    // The drafter cannot approve their own draft.
+    let (st, own) = drafter
+        .post(
+            &format!("{path}/decide"),
+            json!({ "approve": true, "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    assert_eq!(chinese(&own), "公开稿须由起草人以外的人员审批");
+    // A second supervisor returns it (with a reason), the drafter resubmits, it is approved.
+    let (_, seen) = approver.get(&path).await;
+    assert_eq!(seen["can_approve"], true, "{seen}");
+    let (st, no_reason) = approver
+        .post(
+            &format!("{path}/decide"),
+            json!({ "approve": false, "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason["fields"][0]["field"], "opinion");
+    let (st, d) = approver
+        .post(
+            &format!("{path}/decide"),
+            json!({ "approve": false, "opinion": "请补充联系方式", "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(
+        (st, d["state"].as_str()),
+        (StatusCode::OK, Some("RETURNED")),
+        "{d}"
+    );
+    let (_, d) = drafter
+        .post(
+            &format!("{path}/submit"),
+            json!({ "version": d["version"] }),
+        )
+        .await;
+    let (st, d) = approver
+        .post(
+            &format!("{path}/decide"),
+            json!({ "approve": true, "opinion": "同意公开", "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(
+        (st, d["state"].as_str()),
+        (StatusCode::OK, Some("APPROVED")),
+        "{d}"
+    );
+
+    // Public, without login: the approved text, the public figures, no exempted item.
+    let (st, list) = public_get(&app, "/api/v1/public/disclosures?page=1&page_size=10").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list["items"][0]["id"], id, "{list}");
+    let (st, p) = public_get(&app, &format!("/api/v1/public/disclosures/{id}")).await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    assert_eq!(p["text"], public_text);
+    assert_eq!(p["counts"]["total"], 4);
+    assert_eq!(p["counts"]["money_returned_yuan"], "12345.67");
+    assert_eq!(p["items"].as_array().unwrap().len(), 4);
+    let raw = p.to_string();
+    assert!(
+        !raw.contains("涉案问题不予公开") && !raw.contains("案件尚在审查调查中"),
+        "{raw}"
+    );
+    assert!(
+        !raw.contains("internal") && !raw.contains("巡察反馈问题5个"),
+        "{raw}"
+    );
+
+    let (st, doc) = download(&drafter, &format!("{path}/docx?channel=public")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(docx_has(&doc, public_text));
+    assert!(!docx_has(&doc, "涉案问题不予公开"));
+    let (st, doc) = download(&drafter, &format!("{path}/docx")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(docx_has(&doc, "巡察反馈问题5个"));
+}
+
+async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App) {
+    let (own_unit, _) = fed_back_unit(&app, "990101", "990101-D01", &["本区问题"]).await;
+    let (other_unit, _) = fed_back_unit(&app, "990102", "990102-D01", &["他县问题"]).await;
+    let me = login(&app, "county0101.director").await;
+    let other = login(&app, "county0102.director").await;
+    let (st, oa) = other
+        .post(
+            "/api/v1/assessments",
+            json!({ "round_unit_id": other_unit }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{oa}");
+    let oid = oa["id"].as_i64().unwrap();
+    let (st, _) = other
+        .post(
+            &format!("/api/v1/assessments/{oid}/finalise"),
+            json!({ "version": oa["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, od) = other
+        .post(
+            "/api/v1/disclosures",
+            json!({ "round_unit_id": other_unit }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let did = od["id"].as_i64().unwrap();
+    let other_org = od["org_name"].as_str().unwrap().to_string();
+
+    // My own unit works.
+    let (st, mine) = me
+        .post("/api/v1/assessments", json!({ "round_unit_id": own_unit }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{mine}");
+    let (st, _) = me
+        .post(
+            &format!("/api/v1/assessments/{}/finalise", mine["id"]),
+            json!({ "version": mine["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+
+    // The other county's unit, assessment and disclosure: not in lists, not found in detail.
+    let (_, units) = me.get("/api/v1/assessment/units").await;
+    assert!(
+        units
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["id"] != other_unit),
+        "{units}"
+    );
+    let (_, list) = me.get("/api/v1/assessments").await;
+    assert_eq!(list["total"], 1, "{list}");
+    let (_, list) = me.get("/api/v1/disclosures").await;
+    assert_eq!(list["total"], 0, "{list}");
+    let (_, v) = me.get("/api/v1/assessment/revisits").await;
+    assert!(v.to_string().find(&other_org).is_none(), "{v}");
+    for path in [
+        format!("/api/v1/assessments/{oid}"),
+        format!("/api/v1/assessments/{oid}/docx"),
+        format!("/api/v1/disclosures/{did}"),
+        format!("/api/v1/disclosures/{did}/docx"),
+    ] {
+        let (st, b) = me.get(&path).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{path} leaked: {b}");
+        chinese(&b);
+    }
+    for (path, body) in [
+        (
+            "/api/v1/assessments".to_string(),
+            json!({ "round_unit_id": other_unit }),
+        ),
+        (
+            "/api/v1/disclosures".to_string(),
+            json!({ "round_unit_id": other_unit }),
+        ),
+        (
+            format!("/api/v1/assessments/{oid}/survey"),
+            json!({ "origin": "http://x.cn" }),
+        ),
+        (
+            format!("/api/v1/disclosures/{did}/submit"),
+            json!({ "version": od["version"] }),
+        ),
+    ] {
+        let (st, b) = me.post(&path, body).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{path} leaked: {b}");
+    }
+    let (st, _) = me
+        .put(&format!("/api/v1/disclosures/{did}"), json!({ "title": "t", "internal_text": "a", "public_text": "b", "version": od["version"] }))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, x) = download(&me, "/api/v1/assessments/export").await;
+    assert_eq!(st, StatusCode::OK);
+    let text = xlsx_text(&x);
+    assert!(!text.contains(&other_org), "{text}");
+    // Their own export has it.
+    let (_, x) = download(&other, "/api/v1/assessments/export").await;
+    assert!(xlsx_text(&x).contains(&other_org));
+}

@@ -1,0 +1,1978 @@
+//! Rectification (整改): the ledger, plans and their review, progress with evidence, two-step
+//! write-off, extensions, outcomes, escalation letters, reports, the holiday calendar and
+//! notifications.
+//!
+//! Visibility: a ledger item (a fed-back finding) or a round unit in rectification is visible when
+//! its **inspected organisation** lies in the caller's scope. The office that ran the round always
+//! has the inspected organisation in its subtree, so it sees the item too; the unit sees its own.
+//! Today's date is always a parameter: the caller owns the clock.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, QueryBuilder};
+use time::{Date, OffsetDateTime};
+use xuncha_domain::DomainError;
+use xuncha_domain::i18n::Msg;
+use xuncha_domain::inspection::FindingState;
+use xuncha_domain::rectification::{
+    Calendar, DayKind, ExtensionState, Outcome, OutcomeKind, PlanState, RectSettings, ReportKind,
+    ReviewDecision, WriteOffState, after_write_off, check_reopen, check_write_off, is_workable,
+};
+
+use crate::audit::{Actor, Event};
+use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::scope::{Scope, ScopeColumns};
+use crate::{Page, PageReq};
+
+/// Ledger items: the inspected organisation's denormalised path.
+const LEDGER_COLS: ScopeColumns<'static> = ScopeColumns {
+    path: "f.org_path",
+    org_id: "f.org_id",
+    owner: "f.created_by",
+};
+
+/// Round units in rectification: the inspected organisation.
+const UNIT_COLS: ScopeColumns<'static> = ScopeColumns {
+    path: "o.path",
+    org_id: "o.id",
+    owner: "o.created_by",
+};
+
+/// Finding states that make up the ledger.
+pub const LEDGER_STATES: &str =
+    "('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED')";
+/// Open ledger states (everything but CLOSED).
+pub const OPEN_STATES: &str =
+    "('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'LONG_TERM', 'REOPENED')";
+
+fn rule(msg: Msg) -> StoreError {
+    StoreError::Domain(DomainError::Rule(msg))
+}
+
+fn field(name: &str, msg: Msg) -> StoreError {
+    StoreError::Domain(DomainError::field(name, msg))
+}
+
+/// Inserts one notification per user; with a dedupe key, a repeat is ignored.
+macro_rules! notify {
+    ($tx:expr, $users:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
+        let title: String = $title;
+        let body: String = $body;
+        let link: Option<String> = $link;
+        let dedupe: Option<String> = $dedupe;
+        let now = $crate::now();
+        for u in $users {
+            sqlx::query("INSERT INTO notifications (user_id, kind, title, body, link, dedupe_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT (user_id, dedupe_key) DO NOTHING")
+                .bind(*u)
+                .bind($kind)
+                .bind(&title)
+                .bind(&body)
+                .bind(&link)
+                .bind(&dedupe)
+                .bind(now)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+
+/// Notifies the users of the item's unit (its inspected organisation) holding `rect:write`.
+macro_rules! notify_unit {
+    ($tx:expr, $finding_id:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
+        let users: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+             WHERE u.org_id = (SELECT org_id FROM findings WHERE id = $1) AND u.locked_by_admin = $2 AND ro.permissions LIKE '%\"rect:write\"%'")
+            .bind($finding_id)
+            .bind(false)
+            .fetch_all(&mut *$tx)
+            .await?;
+        notify!($tx, &users, $kind, $title, $body, Some($link), $dedupe);
+    }};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings and the calendar
+
+const SETTINGS_KEY: &str = "rect.settings";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SettingsJson {
+    review_bodies: Vec<String>,
+    yellow_within: i64,
+    plan_due_working_days: i64,
+    long_term_report_months: i64,
+    letter_ladder: Vec<RungJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct RungJson {
+    code: String,
+    name: String,
+    after_overdue_days: i64,
+}
+
+/// The rectification settings and their version (0 while the defaults apply).
+pub async fn settings(db: &Db) -> Result<(RectSettings, i64)> {
+    let row: Option<(String, i64)> = crate::on_db!(db, p => sqlx::query_as("SELECT value, version FROM settings WHERE key = $1").bind(SETTINGS_KEY).fetch_optional(p).await?);
+    let Some((text, version)) = row else {
+        return Ok((RectSettings::default(), 0));
+    };
+    let j: SettingsJson = serde_json::from_str(&text)
+        .map_err(|e| StoreError::Corrupt(format!("{SETTINGS_KEY}: {e}")))?;
+    Ok((
+        RectSettings {
+            review_bodies: j.review_bodies,
+            yellow_within: j.yellow_within,
+            plan_due_working_days: j.plan_due_working_days,
+            long_term_report_months: j.long_term_report_months,
+            letter_ladder: j
+                .letter_ladder
+                .into_iter()
+                .map(|r| xuncha_domain::rectification::LetterRung {
+                    code: r.code,
+                    name: r.name,
+                    after_overdue_days: r.after_overdue_days,
+                })
+                .collect(),
+        },
+        version,
+    ))
+}
+
+pub async fn save_settings(
+    db: &Db,
+    actor: &Actor,
+    s: &RectSettings,
+    version: i64,
+) -> Result<(RectSettings, i64)> {
+    s.validate()?;
+    let j = SettingsJson {
+        review_bodies: s
+            .review_bodies
+            .iter()
+            .map(|b| b.trim().to_string())
+            .filter(|b| !b.is_empty())
+            .collect(),
+        yellow_within: s.yellow_within,
+        plan_due_working_days: s.plan_due_working_days,
+        long_term_report_months: s.long_term_report_months,
+        letter_ladder: s
+            .letter_ladder
+            .iter()
+            .map(|r| RungJson {
+                code: r.code.trim().to_string(),
+                name: r.name.trim().to_string(),
+                after_overdue_days: r.after_overdue_days,
+            })
+            .collect(),
+    };
+    let text = serde_json::to_string(&j).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = if version == 0 {
+            sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3) ON CONFLICT (key) DO NOTHING")
+                .bind(SETTINGS_KEY).bind(&text).bind(now).execute(&mut *tx).await?.rows_affected()
+        } else {
+            sqlx::query("UPDATE settings SET value = $1, version = version + 1, updated_at = $2 WHERE key = $3 AND version = $4")
+                .bind(&text).bind(now).bind(SETTINGS_KEY).bind(version).execute(&mut *tx).await?.rows_affected()
+        };
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::audit_append!(tx, actor, &Event::op("rect.settings", "settings", SETTINGS_KEY, "修改整改督办设置"));
+        tx.commit().await?;
+    });
+    settings(db).await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Holiday {
+    pub day: Date,
+    pub kind: String,
+    pub name: String,
+}
+
+pub async fn holidays(db: &Db, year: Option<i32>) -> Result<Vec<Holiday>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT day, kind, name FROM holidays WHERE 1 = 1");
+        if let Some(y) = year {
+            let from = Date::from_calendar_date(y, time::Month::January, 1).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let to = Date::from_calendar_date(y + 1, time::Month::January, 1).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            qb.push(" AND day >= ").push_bind(from).push(" AND day < ").push_bind(to);
+        }
+        qb.push(" ORDER BY day");
+        Ok(qb.build_query_as::<Holiday>().fetch_all(p).await?)
+    })
+}
+
+/// Replaces the listed days (an import is all or nothing; the caller validated every row).
+pub async fn import_holidays(
+    db: &Db,
+    actor: &Actor,
+    days: &[(Date, DayKind, String)],
+) -> Result<usize> {
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        for (d, k, name) in days {
+            sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name")
+                .bind(*d).bind(k.code()).bind(name).execute(&mut *tx).await?;
+        }
+        crate::audit_append!(tx, actor, &Event::op("rect.holidays", "holidays", days.len(), format!("导入节假日安排 {} 天", days.len())));
+        tx.commit().await?;
+    });
+    Ok(days.len())
+}
+
+/// The working-day calendar from the stored holiday list.
+pub async fn calendar(db: &Db) -> Result<Calendar> {
+    let rows = holidays(db, None).await?;
+    Ok(Calendar::new(rows.into_iter().map(|h| {
+        (
+            h.day,
+            if h.kind == "workday" {
+                DayKind::Workday
+            } else {
+                DayKind::Holiday
+            },
+        )
+    })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Round units in rectification
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct RectUnit {
+    pub id: i64,
+    pub round_id: i64,
+    pub round_name: String,
+    pub owner_org_id: i64,
+    pub owner_org_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub feedback_date: Option<Date>,
+    pub rectification_due: Option<Date>,
+    pub plan_state: Option<String>,
+    pub total: i64,
+    pub closed: i64,
+}
+
+const SELECT_RECT_UNIT: &str = "SELECT ru.id, ru.round_id, r.name AS round_name, ru.owner_org_id, ow.name AS owner_org_name, ru.org_id, o.name AS org_name, \
+     ru.feedback_date, ru.rectification_due, \
+     (SELECT rp.state FROM rect_plans rp WHERE rp.round_unit_id = ru.id ORDER BY rp.revision DESC LIMIT 1) AS plan_state, \
+     (SELECT COUNT(*) FROM findings f WHERE f.round_unit_id = ru.id AND f.state IN ('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED')) AS total, \
+     (SELECT COUNT(*) FROM findings f WHERE f.round_unit_id = ru.id AND f.state = 'CLOSED') AS closed \
+     FROM round_units ru JOIN rounds r ON r.id = ru.round_id JOIN organisations o ON o.id = ru.org_id \
+     JOIN organisations ow ON ow.id = ru.owner_org_id WHERE ru.feedback_date IS NOT NULL";
+
+pub async fn units(db: &Db, scope: &Scope) -> Result<Vec<RectUnit>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_RECT_UNIT);
+        scope.push_filter(&mut qb, UNIT_COLS);
+        qb.push(" ORDER BY ru.feedback_date DESC, ru.id DESC LIMIT 1000");
+        Ok(qb.build_query_as::<RectUnit>().fetch_all(p).await?)
+    })
+}
+
+pub async fn unit(db: &Db, scope: &Scope, id: i64) -> Result<RectUnit> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_RECT_UNIT);
+        qb.push(" AND ru.id = ").push_bind(id);
+        scope.push_filter(&mut qb, UNIT_COLS);
+        qb.build_query_as::<RectUnit>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ledger
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub round_id: i64,
+    pub round_name: String,
+    pub round_unit_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub category_id: Option<i64>,
+    pub category_name: Option<String>,
+    pub title: String,
+    pub state: String,
+    pub outcome: Option<String>,
+    pub explanation: Option<String>,
+    pub deadline: Option<Date>,
+    pub original_deadline: Option<Date>,
+    pub extensions: i64,
+    pub closed_on: Option<Date>,
+    pub measure_count: i64,
+    pub progress_count: i64,
+    pub last_progress_on: Option<Date>,
+    pub letter_count: i64,
+    pub version: i64,
+}
+
+impl LedgerRow {
+    pub fn state(&self) -> Result<FindingState> {
+        FindingState::from_code(&self.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("finding state {}", self.state)))
+    }
+}
+
+const SELECT_LEDGER: &str = "SELECT f.id, ru.round_id, r.name AS round_name, f.round_unit_id, f.org_id, o.name AS org_name, f.category_id, c.name AS category_name, \
+     f.title, f.state, f.outcome, f.explanation, f.deadline, f.original_deadline, CAST(f.extensions AS BIGINT) AS extensions, f.closed_on, \
+     (SELECT COUNT(*) FROM measures m WHERE m.finding_id = f.id) AS measure_count, \
+     (SELECT COUNT(*) FROM progress pr WHERE pr.finding_id = f.id) AS progress_count, \
+     (SELECT MAX(pr.effective_date) FROM progress pr WHERE pr.finding_id = f.id) AS last_progress_on, \
+     (SELECT COUNT(*) FROM letters l WHERE l.round_unit_id = f.round_unit_id) AS letter_count, f.version \
+     FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id JOIN rounds r ON r.id = ru.round_id \
+     JOIN organisations o ON o.id = f.org_id LEFT JOIN categories c ON c.id = f.category_id \
+     WHERE f.state IN ('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED')";
+
+/// Which colour band of open items a filter asks for, as deadline bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningBand {
+    /// deadline < today
+    Red,
+    /// today ≤ deadline ≤ the yellow limit
+    Yellow,
+    /// deadline > the yellow limit
+    Green,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LedgerFilter {
+    /// The subtree of this organisation.
+    pub org_id: Option<i64>,
+    pub round_id: Option<i64>,
+    pub round_unit_id: Option<i64>,
+    pub state: Option<String>,
+    pub category_id: Option<i64>,
+    pub q: Option<String>,
+    pub warning: Option<WarningBand>,
+    /// The leader's "needs attention" view.
+    pub attention: bool,
+}
+
+/// Dates the warning filters need: today and the last date that is still yellow.
+#[derive(Debug, Clone, Copy)]
+pub struct Today {
+    pub today: Date,
+    pub yellow_until: Date,
+}
+
+async fn org_range(db: &Db, org_id: i64) -> Result<(String, String)> {
+    let path: Option<String> = crate::on_db!(db, p => sqlx::query_scalar("SELECT path FROM organisations WHERE id = $1").bind(org_id).fetch_optional(p).await?);
+    let path = path.ok_or(StoreError::NotFound)?;
+    let end = xuncha_domain::org::subtree_end(&path);
+    Ok((path, end))
+}
+
+fn push_ledger_filter<DB>(
+    qb: &mut QueryBuilder<DB>,
+    f: &LedgerFilter,
+    range: Option<&(String, String)>,
+    t: Today,
+) where
+    DB: sqlx::Database,
+    for<'x> String: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> i64: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> Date: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
+    if let Some((start, end)) = range {
+        qb.push(" AND f.org_path >= ")
+            .push_bind(start.clone())
+            .push(" AND f.org_path < ")
+            .push_bind(end.clone());
+    }
+    if let Some(r) = f.round_id {
+        qb.push(" AND ru.round_id = ").push_bind(r);
+    }
+    if let Some(u) = f.round_unit_id {
+        qb.push(" AND f.round_unit_id = ").push_bind(u);
+    }
+    if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) {
+        qb.push(" AND f.state = ").push_bind(s.clone());
+    }
+    if let Some(c) = f.category_id {
+        qb.push(" AND f.category_id = ").push_bind(c);
+    }
+    if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        qb.push(" AND f.title LIKE ")
+            .push_bind(format!("%{}%", q.replace(['%', '_'], "")));
+    }
+    if let Some(w) = f.warning {
+        qb.push(format_args!(" AND f.state IN {OPEN_STATES}"));
+        match w {
+            WarningBand::Red => {
+                qb.push(" AND f.deadline < ").push_bind(t.today);
+            }
+            WarningBand::Yellow => {
+                qb.push(" AND f.deadline >= ")
+                    .push_bind(t.today)
+                    .push(" AND f.deadline <= ")
+                    .push_bind(t.yellow_until);
+            }
+            WarningBand::Green => {
+                qb.push(" AND f.deadline > ").push_bind(t.yellow_until);
+            }
+        }
+    }
+    if f.attention {
+        qb.push(format_args!(" AND ((f.state IN {OPEN_STATES} AND f.deadline <= "))
+            .push_bind(t.yellow_until)
+            .push(") OR f.state = 'CLOSE_REQUESTED' OR EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.finding_id = f.id AND x.state = 'PENDING'))");
+    }
+}
+
+pub async fn ledger(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: Today,
+    page: PageReq,
+) -> Result<Page<LedgerRow>> {
+    let range = match f.org_id {
+        Some(o) => Some(org_range(db, o).await?),
+        None => None,
+    };
+    crate::on_db!(db, p => {
+        let mut count = QueryBuilder::new(format!(
+            "SELECT COUNT(*) FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {LEDGER_STATES}"));
+        push_ledger_filter(&mut count, f, range.as_ref(), t);
+        scope.push_filter(&mut count, LEDGER_COLS);
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+        let mut qb = QueryBuilder::new(SELECT_LEDGER);
+        push_ledger_filter(&mut qb, f, range.as_ref(), t);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.push(" ORDER BY f.deadline IS NULL, f.deadline, f.id LIMIT ").push_bind(page.page_size).push(" OFFSET ").push_bind(page.offset());
+        Ok(Page { items: qb.build_query_as::<LedgerRow>().fetch_all(p).await?, total })
+    })
+}
+
+/// Every ledger row matching `f`, in ledger order, for an export (bounded by `limit`).
+pub async fn ledger_all(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: Today,
+    limit: i64,
+) -> Result<Vec<LedgerRow>> {
+    let range = match f.org_id {
+        Some(o) => Some(org_range(db, o).await?),
+        None => None,
+    };
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_LEDGER);
+        push_ledger_filter(&mut qb, f, range.as_ref(), t);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.push(" ORDER BY o.path, f.round_unit_id, f.id LIMIT ").push_bind(limit);
+        Ok(qb.build_query_as::<LedgerRow>().fetch_all(p).await?)
+    })
+}
+
+pub async fn ledger_row(db: &Db, scope: &Scope, id: i64) -> Result<LedgerRow> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_LEDGER);
+        qb.push(" AND f.id = ").push_bind(id);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.build_query_as::<LedgerRow>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ItemText {
+    pub facts: String,
+    pub basis: String,
+    pub responsibility: String,
+}
+
+pub async fn item_text(db: &Db, id: i64) -> Result<ItemText> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, ItemText>("SELECT facts, basis, responsibility FROM findings WHERE id = $1").bind(id).fetch_one(p).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measures, progress, files, write-offs, extensions, outcomes of one item
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Measure {
+    pub id: i64,
+    pub finding_id: i64,
+    pub kind: String,
+    pub content: String,
+    pub target: String,
+    pub responsible_leader: String,
+    pub lead_dept: String,
+    pub co_depts: String,
+    pub deadline: Date,
+    pub original_deadline: Date,
+    pub state: String,
+    pub version: i64,
+}
+
+pub async fn measures(db: &Db, finding_ids: &[i64]) -> Result<Vec<Measure>> {
+    if finding_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT id, finding_id, kind, content, target, responsible_leader, lead_dept, co_depts, deadline, original_deadline, state, version FROM measures WHERE finding_id IN (");
+        let mut sep = qb.separated(", ");
+        for id in finding_ids { sep.push_bind(*id); }
+        qb.push(") ORDER BY finding_id, id");
+        Ok(qb.build_query_as::<Measure>().fetch_all(p).await?)
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct FileLink {
+    pub id: i64,
+    pub finding_id: Option<i64>,
+    pub owner_type: String,
+    pub owner_id: i64,
+    pub name: String,
+    pub hash: String,
+    pub size: i64,
+    pub media_type: String,
+    pub version_no: i64,
+    pub effective_date: Date,
+    pub uploaded_by_name: String,
+    pub uploaded_at: OffsetDateTime,
+}
+
+const SELECT_LINK: &str = "SELECT l.id, l.finding_id, l.owner_type, l.owner_id, l.name, l.hash, fi.size, fi.media_type, CAST(l.version_no AS BIGINT) AS version_no, \
+     l.effective_date, l.uploaded_by_name, l.uploaded_at FROM file_links l JOIN files fi ON fi.hash = l.hash";
+
+pub async fn item_files(db: &Db, finding_id: i64) -> Result<Vec<FileLink>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, FileLink>(sqlx::AssertSqlSafe(format!("{SELECT_LINK} WHERE l.finding_id = $1 ORDER BY l.id"))).bind(finding_id).fetch_all(p).await?))
+}
+
+/// A file link in scope (through its finding), with the file's bytes.
+pub async fn file(db: &Db, scope: &Scope, link_id: i64) -> Result<(FileLink, Vec<u8>)> {
+    let link: FileLink = crate::on_db!(db, p => sqlx::query_as::<_, FileLink>(sqlx::AssertSqlSafe(format!("{SELECT_LINK} WHERE l.id = $1"))).bind(link_id).fetch_optional(p).await?)
+        .ok_or(StoreError::NotFound)?;
+    let Some(fid) = link.finding_id else {
+        return Err(StoreError::NotFound);
+    };
+    ledger_row(db, scope, fid).await?;
+    let bytes = file_bytes(db, &link.hash).await?;
+    Ok((link, bytes))
+}
+
+pub async fn file_bytes(db: &Db, hash: &str) -> Result<Vec<u8>> {
+    crate::on_db!(db, p => sqlx::query_scalar::<_, Vec<u8>>("SELECT bytes FROM files WHERE hash = $1").bind(hash).fetch_optional(p).await?)
+        .ok_or(StoreError::NotFound)
+}
+
+/// An uploaded file, already checked (type, size) by the caller.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Upload {
+    pub fn hash(&self) -> String {
+        xuncha_domain::audit::sm3_hex(&self.bytes)
+    }
+}
+
+/// Stores the files (content-addressed) and links each to its owner; a name already used on the
+/// same item becomes the next version.
+macro_rules! store_files {
+    ($tx:expr, $actor:expr, $finding_id:expr, $owner_type:expr, $owner_id:expr, $files:expr, $effective:expr) => {{
+        let now = $crate::now();
+        for f in $files {
+            let hash = f.hash();
+            sqlx::query("INSERT INTO files (hash, size, media_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING")
+                .bind(&hash)
+                .bind(i64::try_from(f.bytes.len()).unwrap_or(i64::MAX))
+                .bind(&f.media_type)
+                .bind(&f.bytes)
+                .bind(now)
+                .execute(&mut *$tx)
+                .await?;
+            let v: Option<i64> = sqlx::query_scalar("SELECT CAST(MAX(version_no) AS BIGINT) FROM file_links WHERE finding_id = $1 AND name = $2")
+                .bind($finding_id)
+                .bind(&f.name)
+                .fetch_one(&mut *$tx)
+                .await?;
+            sqlx::query("INSERT INTO file_links (province_id, finding_id, owner_type, owner_id, name, hash, version_no, effective_date, uploaded_by, uploaded_by_name, uploaded_at) \
+                         VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind($finding_id)
+                .bind($owner_type)
+                .bind($owner_id)
+                .bind(&f.name)
+                .bind(&hash)
+                .bind(i32::try_from(v.unwrap_or(0) + 1).unwrap_or(i32::MAX))
+                .bind($effective)
+                .bind($actor.user_id)
+                .bind(&$actor.name)
+                .bind(now)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+
+/// Evidence files per item: `(finding id, count)`.
+pub async fn evidence_counts(db: &Db, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new("SELECT finding_id, COUNT(*) FROM file_links WHERE finding_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk { sep.push_bind(*id); }
+            qb.push(") GROUP BY finding_id");
+            out.extend(qb.build_query_as::<(i64, i64)>().fetch_all(p).await?);
+        });
+    }
+    Ok(out)
+}
+
+/// The latest progress text per item: `(finding id, content)`.
+pub async fn latest_progress(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new("SELECT pr.finding_id, pr.content FROM progress pr WHERE pr.id IN (SELECT MAX(id) FROM progress WHERE finding_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk { sep.push_bind(*id); }
+            qb.push(") GROUP BY finding_id)");
+            out.extend(qb.build_query_as::<(i64, String)>().fetch_all(p).await?);
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Progress {
+    pub id: i64,
+    pub finding_id: i64,
+    pub effective_date: Date,
+    pub content: String,
+    pub outcome: Option<String>,
+    pub reported_by_name: String,
+    pub reported_at: OffsetDateTime,
+}
+
+pub async fn progress(db: &Db, finding_id: i64) -> Result<Vec<Progress>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Progress>("SELECT id, finding_id, effective_date, content, outcome, reported_by_name, reported_at FROM progress WHERE finding_id = $1 ORDER BY id").bind(finding_id).fetch_all(p).await?))
+}
+
+/// Reports progress on an item, with evidence files.
+pub async fn add_progress(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    finding_id: i64,
+    content: &str,
+    effective_date: Date,
+    outcome: Option<Outcome>,
+    files: &[Upload],
+) -> Result<i64> {
+    let row = ledger_row(db, scope, finding_id).await?;
+    let state = row.state()?;
+    if !is_workable(state) {
+        return Err(rule(
+            Msg::new("rect.not_workable").arg("state", state.label()),
+        ));
+    }
+    let now = crate::now();
+    let id = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO progress (province_id, finding_id, effective_date, content, outcome, reported_by, reported_by_name, reported_at) \
+             VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(finding_id).bind(effective_date).bind(content).bind(outcome.map(|o| o.code())).bind(actor.user_id).bind(&actor.name).bind(now)
+            .fetch_one(&mut *tx).await?;
+        store_files!(tx, actor, finding_id, "progress", id, files, effective_date);
+        if let Some(o) = outcome {
+            sqlx::query("UPDATE findings SET outcome = $1, updated_at = $2 WHERE id = $3").bind(o.code()).bind(now).bind(finding_id).execute(&mut *tx).await?;
+        }
+        crate::audit_append!(tx, actor, &Event::op("rect.progress", "finding", finding_id,
+            format!("{}：报告整改进展“{}”（佐证 {} 份）", row.org_name, row.title, files.len())));
+        tx.commit().await?;
+        id
+    });
+    Ok(id)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct WriteOff {
+    pub id: i64,
+    pub finding_id: i64,
+    pub state: String,
+    pub outcome: String,
+    pub explanation: String,
+    pub from_state: String,
+    pub requested_by_name: String,
+    pub requested_at: OffsetDateTime,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub reason: Option<String>,
+    pub version: i64,
+}
+
+const SELECT_WRITE_OFF: &str = "SELECT id, finding_id, state, outcome, explanation, from_state, requested_by_name, requested_at, decided_by_name, decided_at, reason, version FROM write_offs";
+
+pub async fn write_offs(db: &Db, finding_id: i64) -> Result<Vec<WriteOff>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, WriteOff>(sqlx::AssertSqlSafe(format!("{SELECT_WRITE_OFF} WHERE finding_id = $1 ORDER BY id"))).bind(finding_id).fetch_all(p).await?))
+}
+
+/// 申请销号 with evidence; the item goes to CLOSE_REQUESTED.
+pub async fn request_write_off(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    finding_id: i64,
+    outcome: Outcome,
+    explanation: &str,
+    files: &[Upload],
+    today: Date,
+) -> Result<i64> {
+    let row = ledger_row(db, scope, finding_id).await?;
+    let state = row.state()?;
+    check_write_off(state, outcome)?;
+    let existing = item_files(db, finding_id).await?.len();
+    xuncha_domain::rectification::check_write_off_request(existing + files.len())?;
+    let now = crate::now();
+    let id = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE findings SET state = 'CLOSE_REQUESTED', version = version + 1, updated_at = $1 WHERE id = $2 AND state = $3")
+            .bind(now).bind(finding_id).bind(state.code()).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO write_offs (province_id, finding_id, state, outcome, explanation, from_state, requested_by, requested_by_name, requested_at) \
+             VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, 'REQUESTED', $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(finding_id).bind(outcome.code()).bind(explanation).bind(state.code()).bind(actor.user_id).bind(&actor.name).bind(now)
+            .fetch_one(&mut *tx).await?;
+        store_files!(tx, actor, finding_id, "write_off", id, files, today);
+        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), "CLOSE_REQUESTED", format!("申请销号（{}）：{explanation}", outcome.label()));
+        crate::audit_append!(tx, actor, &Event::op("rect.write_off.request", "finding", finding_id,
+            format!("{}：“{}”申请销号", row.org_name, row.title)));
+        tx.commit().await?;
+        id
+    });
+    Ok(id)
+}
+
+/// 核验: verify (close, or long-term) or return with a reason.
+pub async fn decide_write_off(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    write_off_id: i64,
+    decision: ReviewDecision,
+    reason: &str,
+    version: i64,
+    today: Date,
+) -> Result<i64> {
+    let w: WriteOff = crate::on_db!(db, p => sqlx::query_as::<_, WriteOff>(sqlx::AssertSqlSafe(format!("{SELECT_WRITE_OFF} WHERE id = $1"))).bind(write_off_id).fetch_optional(p).await?)
+        .ok_or(StoreError::NotFound)?;
+    let row = ledger_row(db, scope, w.finding_id).await?;
+    if w.state != WriteOffState::Requested.code() {
+        return Err(rule(Msg::new("rect.write_off_decided")));
+    }
+    if decision == ReviewDecision::Return && reason.trim().is_empty() {
+        return Err(field("reason", Msg::new("rect.reason_required")));
+    }
+    let outcome = Outcome::from_code(&w.outcome)
+        .ok_or_else(|| StoreError::Corrupt(format!("outcome {}", w.outcome)))?;
+    let from = FindingState::from_code(&w.from_state)
+        .ok_or_else(|| StoreError::Corrupt(format!("state {}", w.from_state)))?;
+    let to = after_write_off(decision, outcome, from);
+    let (wstate, label) = match decision {
+        ReviewDecision::Approve => (WriteOffState::Verified, "核验通过"),
+        ReviewDecision::Return => (WriteOffState::Returned, "退回销号申请"),
+    };
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE write_offs SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, reason = $5, version = version + 1 \
+                             WHERE id = $6 AND version = $7 AND state = 'REQUESTED'")
+            .bind(wstate.code()).bind(actor.user_id).bind(&actor.name).bind(now).bind(reason.trim()).bind(write_off_id).bind(version)
+            .execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        let closed_on = (to == FindingState::Closed).then_some(today);
+        let outcome_col = (decision == ReviewDecision::Approve).then(|| outcome.code());
+        sqlx::query("UPDATE findings SET state = $1, closed_on = COALESCE($2, closed_on), outcome = COALESCE($3, outcome), version = version + 1, updated_at = $4 WHERE id = $5")
+            .bind(to.code()).bind(closed_on).bind(outcome_col).bind(now).bind(w.finding_id).execute(&mut *tx).await?;
+        if to == FindingState::Closed {
+            sqlx::query("UPDATE measures SET state = 'DONE', version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id).execute(&mut *tx).await?;
+        }
+        crate::event_append!(tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), format!("{label}{}{}", if reason.trim().is_empty() { "" } else { "：" }, reason.trim()));
+        crate::audit_append!(tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
+            format!("{}：“{}”{label}", row.org_name, row.title)));
+        notify_unit!(tx, w.finding_id, "write_off", format!("销号申请{}", wstate.label()),
+            format!("“{}”：{label}{}", row.title, if reason.trim().is_empty() { String::new() } else { format!("（{}）", reason.trim()) }),
+            format!("/rect/items/{}", w.finding_id), None::<String>);
+        tx.commit().await?;
+    });
+    Ok(w.finding_id)
+}
+
+/// 回头看: reopens a closed or long-term item; history stays as it was.
+pub async fn reopen(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    finding_id: i64,
+    reason: &str,
+    version: i64,
+) -> Result<()> {
+    let row = ledger_row(db, scope, finding_id).await?;
+    let state = row.state()?;
+    check_reopen(state)?;
+    if reason.trim().is_empty() {
+        return Err(StoreError::Domain(DomainError::Invalid(vec![
+            xuncha_domain::FieldError::required("reason"),
+        ])));
+    }
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE findings SET state = 'REOPENED', closed_on = NULL, outcome = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
+            .bind(now).bind(finding_id).bind(version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        sqlx::query("UPDATE measures SET state = 'OPEN', version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
+        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), "REOPENED", format!("回头看重新打开：{}", reason.trim()));
+        crate::audit_append!(tx, actor, &Event::op("rect.reopen", "finding", finding_id, format!("{}：“{}”回头看重新打开", row.org_name, row.title)));
+        notify_unit!(tx, finding_id, "reopen", "回头看重新整改".to_string(), format!("“{}”：{}", row.title, reason.trim()), format!("/rect/items/{finding_id}"), None::<String>);
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The unit explains an item it cannot finish (未完成 / 正在整改) — the item stays open.
+pub async fn explain(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    finding_id: i64,
+    outcome: Outcome,
+    explanation: &str,
+    version: i64,
+) -> Result<()> {
+    let row = ledger_row(db, scope, finding_id).await?;
+    let state = row.state()?;
+    if !is_workable(state) || !matches!(outcome, Outcome::NotCompleted | Outcome::InProgress) {
+        return Err(rule(
+            Msg::new("rect.not_workable").arg("state", state.label()),
+        ));
+    }
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE findings SET outcome = $1, explanation = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+            .bind(outcome.code()).bind(explanation).bind(now).bind(finding_id).bind(version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("{}：{explanation}", outcome.label()));
+        crate::audit_append!(tx, actor, &Event::op("rect.explain", "finding", finding_id, format!("{}：“{}”说明{}", row.org_name, row.title, outcome.label())));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Extension {
+    pub id: i64,
+    pub finding_id: i64,
+    pub measure_id: Option<i64>,
+    pub old_deadline: Date,
+    pub new_deadline: Date,
+    pub reason: String,
+    pub state: String,
+    pub requested_by_name: String,
+    pub requested_at: OffsetDateTime,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub opinion: Option<String>,
+    pub version: i64,
+    pub title: String,
+    pub org_name: String,
+}
+
+const SELECT_EXTENSION: &str = "SELECT x.id, x.finding_id, x.measure_id, x.old_deadline, x.new_deadline, x.reason, x.state, x.requested_by_name, x.requested_at, \
+     x.decided_by_name, x.decided_at, x.opinion, x.version, f.title, o.name AS org_name \
+     FROM deadline_extensions x JOIN findings f ON f.id = x.finding_id JOIN organisations o ON o.id = f.org_id WHERE 1 = 1";
+
+pub async fn extensions(
+    db: &Db,
+    scope: &Scope,
+    finding_id: Option<i64>,
+    state: Option<ExtensionState>,
+) -> Result<Vec<Extension>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_EXTENSION);
+        if let Some(f) = finding_id { qb.push(" AND x.finding_id = ").push_bind(f); }
+        if let Some(s) = state { qb.push(" AND x.state = ").push_bind(s.code().to_string()); }
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.push(" ORDER BY x.id LIMIT 500");
+        Ok(qb.build_query_as::<Extension>().fetch_all(p).await?)
+    })
+}
+
+/// Asks for a later deadline on one measure.
+pub async fn request_extension(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    finding_id: i64,
+    measure_id: i64,
+    new_deadline: Date,
+    reason: &str,
+) -> Result<i64> {
+    let row = ledger_row(db, scope, finding_id).await?;
+    let state = row.state()?;
+    if !is_workable(state) {
+        return Err(rule(
+            Msg::new("rect.not_workable").arg("state", state.label()),
+        ));
+    }
+    let m = measures(db, &[finding_id])
+        .await?
+        .into_iter()
+        .find(|m| m.id == measure_id)
+        .ok_or_else(|| field("measure_id", Msg::new("api.not_found")))?;
+    if new_deadline <= m.deadline {
+        return Err(field(
+            "new_deadline",
+            Msg::new("rect.extension_not_later").arg("current", m.deadline),
+        ));
+    }
+    if reason.trim().is_empty() {
+        return Err(StoreError::Domain(DomainError::Invalid(vec![
+            xuncha_domain::FieldError::required("reason"),
+        ])));
+    }
+    let now = crate::now();
+    let id = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deadline_extensions WHERE measure_id = $1 AND state = 'PENDING'").bind(measure_id).fetch_one(&mut *tx).await?;
+        if pending > 0 {
+            return Err(rule(Msg::new("rect.extension_pending")));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO deadline_extensions (province_id, finding_id, measure_id, old_deadline, new_deadline, reason, state, requested_by, requested_by_name, requested_at) \
+             VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, 'PENDING', $6, $7, $8) RETURNING id")
+            .bind(finding_id).bind(measure_id).bind(m.deadline).bind(new_deadline).bind(reason.trim()).bind(actor.user_id).bind(&actor.name).bind(now)
+            .fetch_one(&mut *tx).await?;
+        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("申请延期至 {new_deadline}：{}", reason.trim()));
+        crate::audit_append!(tx, actor, &Event::op("rect.extension.request", "finding", finding_id, format!("{}：“{}”申请延期至 {new_deadline}", row.org_name, row.title)));
+        tx.commit().await?;
+        id
+    });
+    Ok(id)
+}
+
+/// Approves (moves the measure's deadline; the original stays) or rejects an extension.
+pub async fn decide_extension(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    approve: bool,
+    opinion: &str,
+) -> Result<Extension> {
+    let x = extensions(db, scope, None, None)
+        .await?
+        .into_iter()
+        .find(|x| x.id == id);
+    let x = match x {
+        Some(x) => x,
+        None => {
+            // Not in the first page of a busy scope: look it up directly.
+            crate::on_db!(db, p => {
+                let mut qb = QueryBuilder::new(SELECT_EXTENSION);
+                qb.push(" AND x.id = ").push_bind(id);
+                scope.push_filter(&mut qb, LEDGER_COLS);
+                qb.build_query_as::<Extension>().fetch_optional(p).await?
+            })
+            .ok_or(StoreError::NotFound)?
+        }
+    };
+    if x.state != ExtensionState::Pending.code() {
+        return Err(rule(Msg::new("rect.extension_decided")));
+    }
+    let state = if approve {
+        ExtensionState::Approved
+    } else {
+        ExtensionState::Rejected
+    };
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE deadline_extensions SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, opinion = $5, version = version + 1 WHERE id = $6 AND state = 'PENDING'")
+            .bind(state.code()).bind(actor.user_id).bind(&actor.name).bind(now).bind(opinion.trim()).bind(id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        if approve {
+            sqlx::query("UPDATE measures SET deadline = $1, version = version + 1, updated_at = $2 WHERE id = $3").bind(x.new_deadline).bind(now).bind(x.measure_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE findings SET deadline = (SELECT MAX(m.deadline) FROM measures m WHERE m.finding_id = $1), extensions = extensions + 1, version = version + 1, updated_at = $2 WHERE id = $1")
+                .bind(x.finding_id).bind(now).execute(&mut *tx).await?;
+        }
+        let label = if approve { "批准延期" } else { "不批准延期" };
+        let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id).fetch_one(&mut *tx).await?;
+        crate::event_append!(tx, "finding", x.finding_id, actor, Some(fstate.as_str()), fstate.as_str(), format!("{label}（{} → {}）{}", x.old_deadline, x.new_deadline, opinion.trim()));
+        crate::audit_append!(tx, actor, &Event::op("rect.extension.decide", "finding", x.finding_id, format!("{}：“{}”{label}", x.org_name, x.title)));
+        notify_unit!(tx, x.finding_id, "extension", format!("延期申请{}", state.label()), format!("“{}”：{} → {}", x.title, x.old_deadline, x.new_deadline), format!("/rect/items/{}", x.finding_id), None::<String>);
+        tx.commit().await?;
+    });
+    let mut x = x;
+    x.state = state.code().to_string();
+    x.decided_by_name = Some(actor.name.clone());
+    x.decided_at = Some(now);
+    x.opinion = Some(opinion.trim().to_string());
+    Ok(x)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OutcomeRecord {
+    pub id: i64,
+    pub finding_id: i64,
+    pub kind: String,
+    pub detail: String,
+    pub count: i64,
+    pub amount_fen: i64,
+    pub person: Option<String>,
+    pub treatment: Option<String>,
+    pub recorded_at: OffsetDateTime,
+}
+
+pub async fn outcomes(db: &Db, finding_id: i64) -> Result<Vec<OutcomeRecord>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, OutcomeRecord>("SELECT id, finding_id, kind, detail, count, amount_fen, person, treatment, recorded_at FROM rect_outcomes WHERE finding_id = $1 ORDER BY id").bind(finding_id).fetch_all(p).await?))
+}
+
+#[derive(Debug, Clone)]
+pub struct OutcomeDraft {
+    pub kind: OutcomeKind,
+    pub detail: String,
+    pub count: i64,
+    pub amount_fen: i64,
+    pub person: Option<String>,
+    pub treatment: Option<String>,
+}
+
+pub async fn add_outcome(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    finding_id: i64,
+    d: &OutcomeDraft,
+) -> Result<i64> {
+    let row = ledger_row(db, scope, finding_id).await?;
+    let now = crate::now();
+    let id = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO rect_outcomes (province_id, finding_id, kind, detail, count, amount_fen, person, treatment, recorded_by, recorded_at) \
+             VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
+            .bind(finding_id).bind(d.kind.code()).bind(&d.detail).bind(d.count).bind(d.amount_fen).bind(&d.person).bind(&d.treatment).bind(actor.user_id).bind(now)
+            .fetch_one(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("rect.outcome", "finding", finding_id, format!("{}：“{}”登记成果（{}）", row.org_name, row.title, d.kind.label())));
+        tx.commit().await?;
+        id
+    });
+    Ok(id)
+}
+
+/// Rolled-up outcomes: `(kind, records, Σ count, Σ amount_fen)` for items in scope.
+pub async fn outcome_totals(
+    db: &Db,
+    scope: &Scope,
+    round_unit_id: Option<i64>,
+    round_id: Option<i64>,
+) -> Result<Vec<(String, i64, i64, i64)>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT x.kind, COUNT(*), CAST(COALESCE(SUM(x.count), 0) AS BIGINT), CAST(COALESCE(SUM(x.amount_fen), 0) AS BIGINT) \
+            FROM rect_outcomes x JOIN findings f ON f.id = x.finding_id JOIN round_units ru ON ru.id = f.round_unit_id WHERE 1 = 1");
+        if let Some(u) = round_unit_id { qb.push(" AND f.round_unit_id = ").push_bind(u); }
+        if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.push(" GROUP BY x.kind ORDER BY x.kind");
+        Ok(qb.build_query_as::<(String, i64, i64, i64)>().fetch_all(p).await?)
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct EventRow {
+    pub at: OffsetDateTime,
+    pub actor_name: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub comment: String,
+}
+
+pub async fn finding_events(db: &Db, finding_id: i64) -> Result<Vec<EventRow>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, EventRow>("SELECT at, actor_name, from_state, to_state, comment FROM events WHERE entity_type = 'finding' AND entity_id = $1 ORDER BY id").bind(finding_id).fetch_all(p).await?))
+}
+
+/// Clues transferred from this finding (a count only: clue contents are compartmented).
+pub async fn transferred_clues(db: &Db, finding_id: i64) -> Result<i64> {
+    crate::on_db!(db, p => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM clues WHERE finding_id = $1 AND transferred_on IS NOT NULL").bind(finding_id).fetch_one(p).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Notification {
+    pub id: i64,
+    pub kind: String,
+    pub title: String,
+    pub body: String,
+    pub link: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub read_at: Option<OffsetDateTime>,
+}
+
+pub async fn notifications(
+    db: &Db,
+    user_id: i64,
+    unread_only: bool,
+) -> Result<(Vec<Notification>, i64)> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE user_id = ");
+        qb.push_bind(user_id);
+        if unread_only { qb.push(" AND read_at IS NULL"); }
+        qb.push(" ORDER BY id DESC LIMIT 50");
+        let items = qb.build_query_as::<Notification>().fetch_all(p).await?;
+        let unread: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL").bind(user_id).fetch_one(p).await?;
+        Ok((items, unread))
+    })
+}
+
+/// Marks one (or, with `None`, every) notification of the user read.
+pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<()> {
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("UPDATE notifications SET read_at = ");
+        qb.push_bind(now).push(" WHERE read_at IS NULL AND user_id = ").push_bind(user_id);
+        if let Some(i) = id { qb.push(" AND id = ").push_bind(i); }
+        qb.build().execute(p).await?;
+    });
+    Ok(())
+}
+
+/// The address a user wants notifications e-mailed to.
+pub async fn notification_email(db: &Db, user_id: i64) -> Result<Option<String>> {
+    let v: Option<Option<String>> = crate::on_db!(db, p => sqlx::query_scalar("SELECT email FROM notification_prefs WHERE user_id = $1").bind(user_id).fetch_optional(p).await?);
+    Ok(v.flatten())
+}
+
+pub async fn set_notification_email(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    email: Option<&str>,
+) -> Result<()> {
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("INSERT INTO notification_prefs (user_id, email, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at")
+            .bind(user_id).bind(email).bind(now).execute(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("notification.email", "user", user_id, "设置通知邮箱"));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// A notification waiting to be e-mailed to a user who gave an address.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Unmailed {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub title: String,
+    pub body: String,
+}
+
+/// Notifications not yet mailed, created after `since`, for users with an address.
+pub async fn unmailed(db: &Db, since: OffsetDateTime, limit: i64) -> Result<Vec<Unmailed>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Unmailed>(
+        "SELECT n.id, np.email, u.display_name, n.title, n.body FROM notifications n JOIN users u ON u.id = n.user_id \
+         JOIN notification_prefs np ON np.user_id = n.user_id WHERE n.mailed_at IS NULL AND np.email IS NOT NULL AND n.created_at > $1 ORDER BY n.id LIMIT $2")
+        .bind(since).bind(limit).fetch_all(p).await?))
+}
+
+pub async fn mark_mailed(db: &Db, ids: &[i64]) -> Result<()> {
+    let now = crate::now();
+    for id in ids {
+        crate::on_db!(db, p => { sqlx::query("UPDATE notifications SET mailed_at = $1 WHERE id = $2").bind(now).bind(*id).execute(p).await?; });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans and their review
+
+/// One measure as stored in a plan revision's snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureSnap {
+    pub kind: String,
+    pub content: String,
+    pub target: String,
+    pub responsible_leader: String,
+    pub lead_dept: String,
+    pub co_depts: Vec<String>,
+    pub deadline: Option<String>,
+    pub deadline_working_days: Option<i64>,
+    pub resolved_deadline: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemSnap {
+    pub finding_id: i64,
+    pub measures: Vec<MeasureSnap>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PlanRow {
+    pub id: i64,
+    pub round_unit_id: i64,
+    pub revision: i64,
+    pub state: String,
+    pub principal_leader: String,
+    pub signed_on: Option<Date>,
+    pub summary: String,
+    pub items: String,
+    pub submitted_at: Option<OffsetDateTime>,
+    pub decided_at: Option<OffsetDateTime>,
+    pub version: i64,
+}
+
+impl PlanRow {
+    pub fn items(&self) -> Result<Vec<ItemSnap>> {
+        serde_json::from_str(&self.items)
+            .map_err(|e| StoreError::Corrupt(format!("plan items: {e}")))
+    }
+
+    pub fn state(&self) -> Result<PlanState> {
+        PlanState::from_code(&self.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("plan state {}", self.state)))
+    }
+}
+
+const SELECT_PLAN: &str = "SELECT id, round_unit_id, CAST(revision AS BIGINT) AS revision, state, principal_leader, signed_on, summary, items, submitted_at, decided_at, version FROM rect_plans";
+
+pub async fn plans(db: &Db, unit_id: i64) -> Result<Vec<PlanRow>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, PlanRow>(sqlx::AssertSqlSafe(format!("{SELECT_PLAN} WHERE round_unit_id = $1 ORDER BY revision"))).bind(unit_id).fetch_all(p).await?))
+}
+
+/// A plan revision whose unit is in scope.
+pub async fn plan(db: &Db, scope: &Scope, plan_id: i64) -> Result<PlanRow> {
+    let row: PlanRow = crate::on_db!(db, p => sqlx::query_as::<_, PlanRow>(sqlx::AssertSqlSafe(format!("{SELECT_PLAN} WHERE id = $1"))).bind(plan_id).fetch_optional(p).await?)
+        .ok_or(StoreError::NotFound)?;
+    unit(db, scope, row.round_unit_id).await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub body: String,
+    pub decision: String,
+    pub opinion: String,
+    pub reviewer_name: String,
+    pub at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct CommentRow {
+    pub id: i64,
+    pub plan_id: i64,
+    pub finding_id: i64,
+    pub body: String,
+    pub text: String,
+    pub reviewer_name: String,
+    pub at: OffsetDateTime,
+}
+
+/// Reviews and comments of every revision of a unit's plan.
+pub async fn reviews(db: &Db, unit_id: i64) -> Result<(Vec<ReviewRow>, Vec<CommentRow>)> {
+    crate::on_db!(db, p => {
+        let r = sqlx::query_as::<_, ReviewRow>("SELECT v.id, v.plan_id, v.body, v.decision, v.opinion, v.reviewer_name, v.at FROM plan_reviews v JOIN rect_plans rp ON rp.id = v.plan_id WHERE rp.round_unit_id = $1 ORDER BY v.id")
+            .bind(unit_id).fetch_all(p).await?;
+        let c = sqlx::query_as::<_, CommentRow>("SELECT v.id, v.plan_id, v.finding_id, v.body, v.text, v.reviewer_name, v.at FROM plan_comments v JOIN rect_plans rp ON rp.id = v.plan_id WHERE rp.round_unit_id = $1 ORDER BY v.id")
+            .bind(unit_id).fetch_all(p).await?;
+        Ok((r, c))
+    })
+}
+
+/// The fed-back problems of a unit: `(finding id, title, category name)`.
+pub async fn unit_problems(db: &Db, unit_id: i64) -> Result<Vec<(i64, String, Option<String>)>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, (i64, String, Option<String>)>(sqlx::AssertSqlSafe(format!(
+        "SELECT f.id, f.title, c.name FROM findings f LEFT JOIN categories c ON c.id = f.category_id WHERE f.round_unit_id = $1 AND f.state IN {LEDGER_STATES} ORDER BY f.id")))
+        .bind(unit_id).fetch_all(p).await?))
+}
+
+#[derive(Debug, Clone)]
+pub struct PlanDraft {
+    pub principal_leader: String,
+    pub signed_on: Option<Date>,
+    pub summary: String,
+    pub items: Vec<ItemSnap>,
+}
+
+/// Saves the draft: creates revision 1, updates a DRAFT, or starts the next revision from a
+/// RETURNED plan. Submitted and approved revisions are never edited.
+pub async fn save_plan(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    unit_id: i64,
+    d: &PlanDraft,
+    version: i64,
+) -> Result<PlanRow> {
+    let u = unit(db, scope, unit_id).await?;
+    let problems = unit_problems(db, unit_id).await?;
+    for it in &d.items {
+        if !problems.iter().any(|(id, _, _)| *id == it.finding_id) {
+            return Err(field(
+                "items",
+                Msg::new("rect.unknown_finding").arg("id", it.finding_id),
+            ));
+        }
+    }
+    let latest = plans(db, unit_id).await?.pop();
+    let items = serde_json::to_string(&d.items).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let now = crate::now();
+    let id = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = match latest.as_ref() {
+            Some(pl) if pl.state == PlanState::Draft.code() => {
+                let n = sqlx::query("UPDATE rect_plans SET principal_leader = $1, signed_on = $2, summary = $3, items = $4, version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND state = 'DRAFT'")
+                    .bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(now).bind(pl.id).bind(version)
+                    .execute(&mut *tx).await?.rows_affected();
+                if n == 0 {
+                    return Err(StoreError::StaleVersion);
+                }
+                pl.id
+            }
+            Some(pl) if pl.state == PlanState::Returned.code() || pl.state == PlanState::Draft.code() => {
+                if pl.version != version {
+                    return Err(StoreError::StaleVersion);
+                }
+                sqlx::query_scalar("INSERT INTO rect_plans (province_id, round_unit_id, revision, state, principal_leader, signed_on, summary, items, created_by, created_at, updated_at) \
+                                    VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, 'DRAFT', $3, $4, $5, $6, $7, $8, $8) RETURNING id")
+                    .bind(unit_id).bind(i32::try_from(pl.revision + 1).unwrap_or(i32::MAX)).bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(actor.user_id).bind(now)
+                    .fetch_one(&mut *tx).await?
+            }
+            Some(pl) => {
+                let st = PlanState::from_code(&pl.state).map_or_else(|| pl.state.clone(), |x| x.label().to_string());
+                return Err(rule(Msg::new("rect.plan_not_editable").arg("state", st)));
+            }
+            None => {
+                if version != 0 {
+                    return Err(StoreError::StaleVersion);
+                }
+                sqlx::query_scalar("INSERT INTO rect_plans (province_id, round_unit_id, revision, state, principal_leader, signed_on, summary, items, created_by, created_at, updated_at) \
+                                    VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, 1, 'DRAFT', $2, $3, $4, $5, $6, $7, $7) RETURNING id")
+                    .bind(unit_id).bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(actor.user_id).bind(now)
+                    .fetch_one(&mut *tx).await?
+            }
+        };
+        crate::audit_append!(tx, actor, &Event::op("rect.plan.save", "rect_plan", id, format!("{}：保存整改方案", u.org_name)));
+        tx.commit().await?;
+        id
+    });
+    plan(db, &Scope::unrestricted(), id).await
+}
+
+pub async fn submit_plan(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    plan_id: i64,
+    version: i64,
+) -> Result<PlanRow> {
+    let pl = plan(db, scope, plan_id).await?;
+    let st = pl.state()?;
+    if st != PlanState::Draft {
+        return Err(rule(
+            Msg::new("rect.plan_not_editable").arg("state", st.label()),
+        ));
+    }
+    xuncha_domain::rectification::check_signed(&pl.principal_leader, pl.signed_on)?;
+    let problems = unit_problems(db, pl.round_unit_id).await?;
+    let items = pl.items()?;
+    let ids: Vec<i64> = problems.iter().map(|(id, _, _)| *id).collect();
+    let counts: Vec<(i64, usize)> = items
+        .iter()
+        .map(|i| (i.finding_id, i.measures.len()))
+        .collect();
+    xuncha_domain::rectification::check_plan_complete(&ids, &counts)?;
+    let u = unit(db, scope, pl.round_unit_id).await?;
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE rect_plans SET state = 'SUBMITTED', submitted_at = $1, version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND state = 'DRAFT'")
+            .bind(now).bind(plan_id).bind(version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::event_append!(tx, "round_unit", pl.round_unit_id, actor, Some("DRAFT"), "PLAN_SUBMITTED", format!("报送整改方案（第{}稿），主要负责人{}签字", pl.revision, pl.principal_leader));
+        crate::audit_append!(tx, actor, &Event::op("rect.plan.submit", "rect_plan", plan_id, format!("{}：报送整改方案第{}稿", u.org_name, pl.revision)));
+        tx.commit().await?;
+    });
+    plan(db, &Scope::unrestricted(), plan_id).await
+}
+
+/// One review decision, for one or more bodies, with per-item comments. Returns the plan after
+/// the decision; approval creates the measures and starts rectification of every item.
+#[allow(clippy::too_many_arguments)]
+pub async fn review_plan(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    plan_id: i64,
+    bodies: &[String],
+    decision: ReviewDecision,
+    opinion: &str,
+    comments: &[(i64, String)],
+    version: i64,
+    resolved: &(dyn Fn(&MeasureSnap) -> Option<Date> + Sync),
+) -> Result<PlanRow> {
+    let pl = plan(db, scope, plan_id).await?;
+    if pl.state()? != PlanState::Submitted {
+        return Err(rule(Msg::new("rect.plan_not_submitted")));
+    }
+    let (cfg, _) = settings(db).await?;
+    if bodies.is_empty() {
+        return Err(StoreError::Domain(DomainError::Invalid(vec![
+            xuncha_domain::FieldError::required("bodies"),
+        ])));
+    }
+    for b in bodies {
+        if !cfg.review_bodies.contains(b) {
+            return Err(field(
+                "bodies",
+                Msg::new("rect.unknown_body").arg("body", b),
+            ));
+        }
+    }
+    if decision == ReviewDecision::Return && opinion.trim().is_empty() && comments.is_empty() {
+        return Err(field("opinion", Msg::new("rect.reason_required")));
+    }
+    let problems = unit_problems(db, pl.round_unit_id).await?;
+    for (fid, _) in comments {
+        if !problems.iter().any(|(id, _, _)| id == fid) {
+            return Err(field(
+                "comments",
+                Msg::new("rect.unknown_finding").arg("id", fid),
+            ));
+        }
+    }
+    let (existing, _) = reviews(db, pl.round_unit_id).await?;
+    let mut latest: Vec<(String, ReviewDecision)> = Vec::new();
+    for r in existing.iter().filter(|r| r.plan_id == plan_id) {
+        if let Some(d) = ReviewDecision::from_code(&r.decision) {
+            latest.retain(|(b, _)| *b != r.body);
+            latest.push((r.body.clone(), d));
+        }
+    }
+    for b in bodies {
+        latest.retain(|(x, _)| x != b);
+        latest.push((b.clone(), decision));
+    }
+    let result = xuncha_domain::rectification::review_result(&cfg.review_bodies, &latest);
+    let u = unit(db, scope, pl.round_unit_id).await?;
+    let items = pl.items()?;
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE rect_plans SET state = $1, decided_at = CASE WHEN $1 = 'SUBMITTED' THEN decided_at ELSE $2 END, version = version + 1, updated_at = $2 \
+                             WHERE id = $3 AND version = $4 AND state = 'SUBMITTED'")
+            .bind(result.code()).bind(now).bind(plan_id).bind(version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        for b in bodies {
+            sqlx::query("INSERT INTO plan_reviews (plan_id, body, decision, opinion, reviewer_id, reviewer_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(plan_id).bind(b).bind(decision.code()).bind(opinion.trim()).bind(actor.user_id).bind(&actor.name).bind(now).execute(&mut *tx).await?;
+        }
+        let body_names = bodies.join("、");
+        for (fid, text) in comments {
+            sqlx::query("INSERT INTO plan_comments (plan_id, finding_id, body, text, reviewer_id, reviewer_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(plan_id).bind(*fid).bind(&body_names).bind(text.trim()).bind(actor.user_id).bind(&actor.name).bind(now).execute(&mut *tx).await?;
+        }
+        if result == PlanState::Approved {
+            for it in &items {
+                let mut latest_deadline: Option<Date> = None;
+                for m in &it.measures {
+                    let d = resolved(m).ok_or_else(|| StoreError::Corrupt("plan measure without a deadline".into()))?;
+                    latest_deadline = Some(latest_deadline.map_or(d, |x| x.max(d)));
+                    sqlx::query("INSERT INTO measures (province_id, finding_id, plan_id, kind, content, target, responsible_leader, lead_dept, co_depts, deadline, original_deadline, state, created_at, updated_at) \
+                                 VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 'OPEN', $10, $10)")
+                        .bind(it.finding_id).bind(plan_id).bind(&m.kind).bind(&m.content).bind(&m.target).bind(&m.responsible_leader).bind(&m.lead_dept)
+                        .bind(crate::db::to_json_list(&m.co_depts)).bind(d).bind(now).execute(&mut *tx).await?;
+                }
+                sqlx::query("UPDATE findings SET state = 'IN_PROGRESS', deadline = $1, original_deadline = $1, outcome = 'in_progress', version = version + 1, updated_at = $2 WHERE id = $3 AND state = 'FED_BACK'")
+                    .bind(latest_deadline).bind(now).bind(it.finding_id).execute(&mut *tx).await?;
+                crate::event_append!(tx, "finding", it.finding_id, actor, Some("FED_BACK"), "PLANNED", format!("整改方案第{}稿经会审审定", pl.revision));
+                crate::event_append!(tx, "finding", it.finding_id, actor, Some("PLANNED"), "IN_PROGRESS", "按方案开始整改");
+            }
+            // 抄告: the supervising leaders at the office that ran the round, and the unit.
+            let leaders: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+                 WHERE ro.code = 'leader' AND u.org_id = (SELECT owner_org_id FROM round_units WHERE id = $1)")
+                .bind(pl.round_unit_id).fetch_all(&mut *tx).await?;
+            notify!(tx, &leaders, "copy", format!("抄告：{}整改方案已审定", u.org_name),
+                format!("{}（{}）整改方案第{}稿经会审审定，共{}个问题。", u.org_name, u.round_name, pl.revision, items.len()),
+                Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:copy")));
+            let unit_users: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+                 WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%'")
+                .bind(u.org_id).fetch_all(&mut *tx).await?;
+            notify!(tx, &unit_users, "plan", "整改方案已审定".to_string(), format!("{}整改方案第{}稿已审定，请按期推进整改。", u.round_name, pl.revision),
+                Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:approved")));
+        } else if result == PlanState::Returned {
+            let unit_users: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+                 WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%'")
+                .bind(u.org_id).fetch_all(&mut *tx).await?;
+            notify!(tx, &unit_users, "plan", "整改方案被退回修改".to_string(), format!("{}：{}", body_names, opinion.trim()),
+                Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:returned")));
+        }
+        crate::event_append!(tx, "round_unit", pl.round_unit_id, actor, Some("SUBMITTED"), result.code(), format!("{body_names}：{}{}", decision.label(), if opinion.trim().is_empty() { String::new() } else { format!("，{}", opinion.trim()) }));
+        crate::audit_append!(tx, actor, &Event::op("rect.plan.review", "rect_plan", plan_id, format!("{}：整改方案第{}稿 {body_names}{}", u.org_name, pl.revision, decision.label())));
+        tx.commit().await?;
+    });
+    plan(db, &Scope::unrestricted(), plan_id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Letters
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Letter {
+    pub id: i64,
+    pub round_unit_id: i64,
+    pub org_name: String,
+    pub letter_type: String,
+    pub letter_name: String,
+    pub doc_no: String,
+    pub finding_ids: String,
+    pub requirement: String,
+    pub new_deadline: Option<Date>,
+    pub file_hash: String,
+    pub issued_by_name: String,
+    pub issued_at: OffsetDateTime,
+}
+
+impl Letter {
+    pub fn finding_ids(&self) -> Vec<i64> {
+        serde_json::from_str(&self.finding_ids).unwrap_or_default()
+    }
+}
+
+const SELECT_LETTER: &str = "SELECT l.id, l.round_unit_id, o.name AS org_name, l.letter_type, l.letter_name, l.doc_no, l.finding_ids, l.requirement, l.new_deadline, \
+     l.file_hash, l.issued_by_name, l.issued_at FROM letters l JOIN round_units ru ON ru.id = l.round_unit_id JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1";
+
+pub async fn letters(db: &Db, scope: &Scope, round_unit_id: Option<i64>) -> Result<Vec<Letter>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_LETTER);
+        if let Some(u) = round_unit_id { qb.push(" AND l.round_unit_id = ").push_bind(u); }
+        scope.push_filter(&mut qb, UNIT_COLS);
+        qb.push(" ORDER BY l.id DESC LIMIT 500");
+        Ok(qb.build_query_as::<Letter>().fetch_all(p).await?)
+    })
+}
+
+pub async fn letter(db: &Db, scope: &Scope, id: i64) -> Result<Letter> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_LETTER);
+        qb.push(" AND l.id = ").push_bind(id);
+        scope.push_filter(&mut qb, UNIT_COLS);
+        qb.build_query_as::<Letter>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+/// Overdue open items per unit in scope: `(round_unit_id, finding_id, deadline)`, oldest first.
+pub async fn overdue_items(db: &Db, scope: &Scope, today: Date) -> Result<Vec<(i64, i64, Date)>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!("SELECT f.round_unit_id, f.id, f.deadline FROM findings f WHERE f.state IN {OPEN_STATES} AND f.deadline < "));
+        qb.push_bind(today);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.push(" ORDER BY f.round_unit_id, f.deadline LIMIT 10000");
+        Ok(qb.build_query_as::<(i64, i64, Date)>().fetch_all(p).await?)
+    })
+}
+
+/// The next document number of the year (文号 sequence) and the issuing office's name.
+pub async fn letter_context(db: &Db, unit_id: i64, year: i32) -> Result<(i64, String)> {
+    crate::on_db!(db, p => {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT CAST(MAX(doc_seq) AS BIGINT) FROM letters WHERE doc_year = $1").bind(year).fetch_one(p).await?;
+        let owner: String = sqlx::query_scalar("SELECT o.name FROM round_units ru JOIN organisations o ON o.id = ru.owner_org_id WHERE ru.id = $1").bind(unit_id).fetch_one(p).await?;
+        Ok((seq.unwrap_or(0) + 1, owner))
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct LetterDraft {
+    pub round_unit_id: i64,
+    pub letter_type: String,
+    pub letter_name: String,
+    pub year: i32,
+    pub seq: i64,
+    pub doc_no: String,
+    pub finding_ids: Vec<i64>,
+    pub requirement: String,
+    pub new_deadline: Option<Date>,
+    pub docx: Upload,
+}
+
+/// Records an issued letter with its generated document, and notifies the unit.
+pub async fn issue_letter(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    d: &LetterDraft,
+) -> Result<Letter> {
+    let u = unit(db, scope, d.round_unit_id).await?;
+    let now = crate::now();
+    let hash = d.docx.hash();
+    let ids =
+        serde_json::to_string(&d.finding_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let id = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("INSERT INTO files (hash, size, media_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING")
+            .bind(&hash).bind(i64::try_from(d.docx.bytes.len()).unwrap_or(i64::MAX)).bind(&d.docx.media_type).bind(&d.docx.bytes).bind(now)
+            .execute(&mut *tx).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO letters (province_id, round_unit_id, letter_type, letter_name, doc_year, doc_seq, doc_no, finding_ids, requirement, new_deadline, file_hash, issued_by, issued_by_name, issued_at) \
+             VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+            .bind(d.round_unit_id).bind(&d.letter_type).bind(&d.letter_name).bind(d.year).bind(i32::try_from(d.seq).unwrap_or(i32::MAX)).bind(&d.doc_no).bind(&ids)
+            .bind(&d.requirement).bind(d.new_deadline).bind(&hash).bind(actor.user_id).bind(&actor.name).bind(now)
+            .fetch_one(&mut *tx).await?;
+        for fid in &d.finding_ids {
+            let st: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(*fid).fetch_one(&mut *tx).await?;
+            crate::event_append!(tx, "finding", *fid, actor, Some(st.as_str()), st.as_str(), format!("发出{}（{}）", d.letter_name, d.doc_no));
+        }
+        let unit_users: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+             WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%'")
+            .bind(u.org_id).fetch_all(&mut *tx).await?;
+        notify!(tx, &unit_users, "letter", format!("收到{}", d.letter_name), format!("{}：{}", d.doc_no, d.requirement),
+            Some("/rect/ledger".to_string()), Some(format!("letter:{}", d.doc_no)));
+        crate::audit_append!(tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("向{}发出{}（{}）", u.org_name, d.letter_name, d.doc_no)));
+        tx.commit().await?;
+        id
+    });
+    letter(db, &Scope::unrestricted(), id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Report {
+    pub id: i64,
+    pub round_unit_id: i64,
+    pub kind: String,
+    pub title: String,
+    pub content: String,
+    pub principal_leader: String,
+    pub signed_on: Date,
+    pub meeting_date: Option<Date>,
+    pub participants: Option<String>,
+    pub filed_at: Option<OffsetDateTime>,
+    pub filed_to_name: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+const SELECT_REPORT: &str = "SELECT r.id, r.round_unit_id, r.kind, r.title, r.content, r.principal_leader, r.signed_on, r.meeting_date, r.participants, r.filed_at, \
+     fo.name AS filed_to_name, r.created_at FROM rect_reports r LEFT JOIN organisations fo ON fo.id = r.filed_to_org_id";
+
+pub async fn reports(db: &Db, scope: &Scope, unit_id: i64) -> Result<Vec<Report>> {
+    unit(db, scope, unit_id).await?;
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Report>(sqlx::AssertSqlSafe(format!("{SELECT_REPORT} WHERE r.round_unit_id = $1 ORDER BY r.id"))).bind(unit_id).fetch_all(p).await?))
+}
+
+pub async fn report(db: &Db, scope: &Scope, id: i64) -> Result<Report> {
+    let r: Report = crate::on_db!(db, p => sqlx::query_as::<_, Report>(sqlx::AssertSqlSafe(format!("{SELECT_REPORT} WHERE r.id = $1"))).bind(id).fetch_optional(p).await?)
+        .ok_or(StoreError::NotFound)?;
+    unit(db, scope, r.round_unit_id).await?;
+    Ok(r)
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportDraft {
+    pub kind: ReportKind,
+    pub title: String,
+    pub content: String,
+    pub principal_leader: String,
+    pub signed_on: Date,
+    pub meeting_date: Option<Date>,
+    pub participants: Option<String>,
+}
+
+pub async fn add_report(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    unit_id: i64,
+    d: &ReportDraft,
+) -> Result<Report> {
+    let u = unit(db, scope, unit_id).await?;
+    let now = crate::now();
+    let id = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO rect_reports (province_id, round_unit_id, kind, title, content, principal_leader, signed_on, meeting_date, participants, created_by, created_by_name, created_at) \
+             VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
+            .bind(unit_id).bind(d.kind.code()).bind(&d.title).bind(&d.content).bind(&d.principal_leader).bind(d.signed_on).bind(d.meeting_date)
+            .bind(&d.participants).bind(actor.user_id).bind(&actor.name).bind(now)
+            .fetch_one(&mut *tx).await?;
+        crate::audit_append!(tx, actor, &Event::op("rect.report", "round_unit", unit_id, format!("{}：{}“{}”", u.org_name, d.kind.label(), d.title)));
+        tx.commit().await?;
+        id
+    });
+    report(db, &Scope::unrestricted(), id).await
+}
+
+/// 报告报备: files the report with the office that ran the round and notifies its supervisors.
+pub async fn file_report(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Result<Report> {
+    let r = report(db, scope, id).await?;
+    if r.filed_at.is_some() {
+        return Err(rule(Msg::new("rect.report_filed")));
+    }
+    let u = unit(db, scope, r.round_unit_id).await?;
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE rect_reports SET filed_at = $1, filed_to_org_id = $2 WHERE id = $3 AND filed_at IS NULL").bind(now).bind(u.owner_org_id).bind(id).execute(&mut *tx).await?;
+        let office: Vec<i64> = sqlx::query_scalar(
+            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+             WHERE u.org_id = $1 AND (ro.code = 'leader' OR ro.permissions LIKE '%\"rect:supervise\"%')")
+            .bind(u.owner_org_id).fetch_all(&mut *tx).await?;
+        let kind = ReportKind::from_code(&r.kind).map_or_else(|| r.kind.clone(), |x| x.label().to_string());
+        notify!(tx, &office, "report", format!("{}报备：{}", u.org_name, kind), r.title.clone(), Some(format!("/rect/units/{}/plan", u.id)), Some(format!("report:{id}")));
+        crate::audit_append!(tx, actor, &Event::op("rect.report.file", "round_unit", u.id, format!("{}：{}“{}”报备至{}", u.org_name, kind, r.title, u.owner_org_name)));
+        tx.commit().await?;
+    });
+    report(db, &Scope::unrestricted(), id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+/// Counts of the §10 figures for one group; rates are computed by the domain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
+pub struct StatCounts {
+    pub key: String,
+    pub label: String,
+    pub total: i64,
+    pub completed: i64,
+    pub due: i64,
+    pub completed_on_time: i64,
+    pub overdue: i64,
+    pub long_term: i64,
+    pub extended: i64,
+    pub extensions: i64,
+    pub age_30: i64,
+    pub age_90: i64,
+    pub age_180: i64,
+    pub age_more: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatGroup {
+    Unit,
+    Level,
+    Round,
+    Category,
+    None,
+}
+
+/// Aggregates the ledger in scope by `group` on `today`.
+pub async fn stats(
+    db: &Db,
+    scope: &Scope,
+    group: StatGroup,
+    round_id: Option<i64>,
+    org_id: Option<i64>,
+    today: Date,
+) -> Result<Vec<StatCounts>> {
+    let (key, label) = match group {
+        StatGroup::Unit => ("CAST(f.org_id AS TEXT)", "o.name"),
+        StatGroup::Level => ("o.kind", "o.kind"),
+        StatGroup::Round => ("CAST(ru.round_id AS TEXT)", "r.name"),
+        StatGroup::Category => (
+            "COALESCE(CAST(f.category_id AS TEXT), '')",
+            "COALESCE(c.name, '未分类')",
+        ),
+        StatGroup::None => ("'all'", "'合计'"),
+    };
+    let range = match org_id {
+        Some(o) => Some(org_range(db, o).await?),
+        None => None,
+    };
+    let d30 = today - time::Duration::days(30);
+    let d90 = today - time::Duration::days(90);
+    let d180 = today - time::Duration::days(180);
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {key} AS key, {label} AS label, COUNT(*) AS total, \
+             CAST(SUM(CASE WHEN f.state = 'CLOSED' THEN 1 ELSE 0 END) AS BIGINT) AS completed, \
+             CAST(SUM(CASE WHEN f.deadline < "));
+        qb.push_bind(today).push(" THEN 1 ELSE 0 END) AS BIGINT) AS due, CAST(SUM(CASE WHEN f.state = 'CLOSED' AND f.deadline < ").push_bind(today)
+          .push(" AND f.closed_on <= f.deadline THEN 1 ELSE 0 END) AS BIGINT) AS completed_on_time, ")
+          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today)
+          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS overdue, CAST(SUM(CASE WHEN f.state = 'LONG_TERM' THEN 1 ELSE 0 END) AS BIGINT) AS long_term, \
+                 CAST(SUM(CASE WHEN f.extensions > 0 THEN 1 ELSE 0 END) AS BIGINT) AS extended, CAST(COALESCE(SUM(f.extensions), 0) AS BIGINT) AS extensions, ")
+          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today).push(" AND f.deadline >= ").push_bind(d30)
+          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_30, ")
+          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d30).push(" AND f.deadline >= ").push_bind(d90)
+          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_90, ")
+          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d90).push(" AND f.deadline >= ").push_bind(d180)
+          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_180, ")
+          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d180)
+          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_more ")
+          .push(format_args!("FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id JOIN rounds r ON r.id = ru.round_id \
+                 JOIN organisations o ON o.id = f.org_id LEFT JOIN categories c ON c.id = f.category_id WHERE f.state IN {LEDGER_STATES}"));
+        if let Some((s, e)) = &range {
+            qb.push(" AND f.org_path >= ").push_bind(s.clone()).push(" AND f.org_path < ").push_bind(e.clone());
+        }
+        if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        if group != StatGroup::None {
+            qb.push(format_args!(" GROUP BY {key}, {label} ORDER BY COUNT(*) DESC, {key} LIMIT 500"));
+        }
+        Ok(qb.build_query_as::<StatCounts>().fetch_all(p).await?)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scheduler's scan
+
+/// Open items whose deadline is on or before `yellow_until`, with the users to warn:
+/// `(finding id, title, org name, deadline, recipients)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningTarget {
+    pub finding_id: i64,
+    pub title: String,
+    pub org_name: String,
+    pub deadline: Date,
+    pub recipients: Vec<i64>,
+}
+
+pub async fn warning_targets(
+    db: &Db,
+    yellow_until: Date,
+    limit: i64,
+) -> Result<Vec<WarningTarget>> {
+    // (finding, title, unit name, deadline, unit org, owner office, team)
+    type Row = (i64, String, String, Date, i64, i64, Option<i64>);
+    let rows: Vec<Row> = crate::on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT f.id, f.title, o.name, f.deadline, f.org_id, ru.owner_org_id, ru.team_id FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id \
+         JOIN organisations o ON o.id = f.org_id WHERE f.state IN {OPEN_STATES} AND f.deadline <= $1 ORDER BY f.deadline, f.id LIMIT $2")))
+        .bind(yellow_until).bind(limit).fetch_all(p).await?);
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, title, org_name, deadline, org_id, owner, team) in rows {
+        // The unit's head and liaison (rect:write at the unit), the supervising leaders at the
+        // office, and the officer in charge (the team leader of the round unit).
+        let recipients: Vec<i64> = crate::on_db!(db, p => sqlx::query_scalar(
+            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+             WHERE (u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%') OR (u.org_id = $2 AND ro.code = 'leader') \
+             OR u.id IN (SELECT pe.user_id FROM team_members tm JOIN people pe ON pe.id = tm.person_id WHERE tm.team_id = $3 AND tm.role = 'leader' AND pe.user_id IS NOT NULL) \
+             ORDER BY u.id")
+            .bind(org_id).bind(owner).bind(team.unwrap_or(-1)).fetch_all(p).await?);
+        out.push(WarningTarget {
+            finding_id: id,
+            title,
+            org_name,
+            deadline,
+            recipients,
+        });
+    }
+    Ok(out)
+}
+
+/// Sends one warning notification (idempotent per item, colour and deadline).
+pub async fn send_warning(
+    db: &Db,
+    t: &WarningTarget,
+    colour: &str,
+    title: String,
+    body: String,
+) -> Result<()> {
+    let key = format!("warn:{}:{colour}:{}", t.finding_id, t.deadline);
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        notify!(tx, &t.recipients, "warning", title, body, Some(format!("/rect/items/{}", t.finding_id)), Some(key));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ledger import
+
+/// One validated row of an imported Excel ledger.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub title: String,
+    pub category_id: Option<i64>,
+    pub measure: MeasureSnap,
+    pub deadline: Date,
+    pub state: FindingState,
+    pub outcome: Outcome,
+}
+
+/// Category ids by name, for the import.
+pub async fn category_ids(db: &Db) -> Result<Vec<(i64, String)>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, (i64, String)>("SELECT c.id, c.name FROM categories c JOIN frames fr ON fr.id = c.frame_id WHERE fr.active = $1 ORDER BY c.id").bind(true).fetch_all(p).await?))
+}
+
+/// Stores an imported ledger for a fed-back round unit in one transaction: every row becomes a
+/// fed-back finding with one measure, in the state the sheet gives.
+pub async fn import_ledger(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    unit_id: i64,
+    rows: &[ImportRow],
+    today: Date,
+) -> Result<usize> {
+    let u = unit(db, scope, unit_id).await?;
+    if u.feedback_date.is_none() {
+        return Err(rule(Msg::new("rect.import_no_unit")));
+    }
+    let now = crate::now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        for r in rows {
+            let closed_on = (r.state == FindingState::Closed).then_some(today);
+            let fid: i64 = sqlx::query_scalar(
+                "INSERT INTO findings (province_id, round_unit_id, org_id, category_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, \
+                  created_by, created_at, updated_at, org_path, deadline, original_deadline, closed_on, outcome) \
+                 VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, '', '', '', '', '', '', $5, $6, $7, $7, (SELECT path FROM organisations WHERE id = $2), $8, $8, $9, $10) RETURNING id")
+                .bind(unit_id).bind(u.org_id).bind(r.category_id).bind(&r.title).bind(r.state.code()).bind(actor.user_id).bind(now).bind(r.deadline).bind(closed_on).bind(r.outcome.code())
+                .fetch_one(&mut *tx).await?;
+            sqlx::query("INSERT INTO measures (province_id, finding_id, kind, content, target, responsible_leader, lead_dept, co_depts, deadline, original_deadline, state, created_at, updated_at) \
+                         VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $10)")
+                .bind(fid).bind(&r.measure.kind).bind(&r.measure.content).bind(&r.measure.target).bind(&r.measure.responsible_leader).bind(&r.measure.lead_dept)
+                .bind(crate::db::to_json_list(&r.measure.co_depts)).bind(r.deadline).bind(if r.state == FindingState::Closed { "DONE" } else { "OPEN" }).bind(now)
+                .execute(&mut *tx).await?;
+            crate::event_append!(tx, "finding", fid, actor, None::<String>, r.state.code(), "由Excel整改台账导入");
+        }
+        crate::audit_append!(tx, actor, &Event::op("rect.ledger.import", "round_unit", unit_id, format!("{}：导入整改台账 {} 条", u.org_name, rows.len())));
+        tx.commit().await?;
+    });
+    if rows.len() >= 1000 {
+        crate::on_db!(db, p => { sqlx::query("ANALYZE findings").execute(p).await?; });
+    }
+    Ok(rows.len())
+}

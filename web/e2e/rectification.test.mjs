@@ -1,0 +1,431 @@
+// Browser end-to-end test of rectification (issue 4): the real server binary with demo data and a
+// controllable clock, driven through Debian's Chromium.
+//
+//   XUNCHA_BIN=/path/to/xuncha npm run e2e
+//
+// The liaison of 江岭省财政厅 (dept.liaison) drafts the plan for the two fed-back problems of
+// 2025年第二轮巡察 — one measure with a date, one with N working days — signs and submits it. The office
+// director (prov.director) returns it with a comment on one problem; the liaison sees the comment,
+// changes the measure and resubmits; the director sees the diff and approves for both review bodies.
+// The liaison reports progress on one item with a PDF and requests write-off; the director returns it
+// with a reason; the liaison requests again; the director verifies. The statistics show 1 completed
+// and a 50.00% completion rate. Then the clock moves on 400 days: the other item is red and overdue,
+// the director issues the suggested letter (its .docx downloads) and the statistics count 1 overdue.
+// Leaves screenshots in web/test-results/rectification*.png.
+//
+// E2E_WEB=dist serves this checkout's web/dist (run `npm run build` first) in front of the binary's
+// API instead of the front end embedded in the binary.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PASSWORD, RESULTS, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
+
+const UNIT = '江岭省财政厅'
+const ROUND = '2025年第二轮巡察'
+const PROBLEM_A = '“三重一大”决策制度执行不严格'
+const PROBLEM_B = '选人用人工作不规范'
+const STAMP = Date.now().toString(36)
+const COMMENT = `措施过于笼统，请明确干部选拔任用全程纪实的具体要求-${STAMP}`
+const RETURN_REASON = `佐证材料未体现党组会议研究情况-${STAMP}`
+const EVIDENCE = `整改佐证-${STAMP}.pdf`
+
+let platform
+let baseUrl
+let webServer
+let browser
+let workDir
+
+before(async () => {
+  // The clock control lets the test move the server's date (POST /api/v1/testing/clock).
+  platform = await startServer({ env: { XUNCHA_CLOCK_CONTROL: 'true' } })
+  baseUrl = platform.apiUrl
+  if (process.env.E2E_WEB === 'dist') {
+    const { preview } = await import('vite')
+    const webPort = await freePort()
+    webServer = await preview({
+      root: WEB_ROOT,
+      configFile: false,
+      logLevel: 'warn',
+      build: { outDir: 'dist' },
+      preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy: { '/api': platform.apiUrl, '/healthz': platform.apiUrl } },
+    })
+    baseUrl = `http://127.0.0.1:${webPort}`
+  }
+  browser = await launchBrowser()
+  workDir = mkdtempSync(join(tmpdir(), 'xuncha-rect-e2e-'))
+  // A tiny but well-formed PDF (the server checks the bytes against the extension).
+  writeFileSync(join(workDir, EVIDENCE), minimalPdf())
+})
+
+after(async () => {
+  await browser?.close().catch(() => undefined)
+  await webServer?.close().catch(() => undefined)
+  await platform?.stop()
+  if (workDir) rmSync(workDir, { recursive: true, force: true })
+})
+
+/** A one-page PDF with a correct cross-reference table. */
+function minimalPdf() {
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
+  ]
+  let body = '%PDF-1.4\n'
+  const offsets = []
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(body))
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`
+  })
+  const xref = Buffer.byteLength(body)
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`
+  for (const off of offsets) body += `${String(off).padStart(10, '0')} 00000 n \n`
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return Buffer.from(body, 'latin1')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page helpers.
+
+const visible = (page, testid) => page.locator(`[data-testid="${testid}"]:visible`)
+/** The <input>/<textarea> of an Element Plus field, whether the test id sits on it or on its wrapper. */
+const fieldIn = (scope, testid) =>
+  scope
+    .locator(
+      `input[data-testid="${testid}"]:visible, textarea[data-testid="${testid}"]:visible, [data-testid="${testid}"]:visible input, [data-testid="${testid}"]:visible textarea`,
+    )
+    .first()
+const field = (page, testid) => fieldIn(page, testid)
+
+/** A local date `days` from today, YYYY-MM-DD. */
+function dateFromToday(days) {
+  const d = new Date(Date.now() + days * 86_400_000)
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+}
+
+async function login(page, username) {
+  await page.goto(`${baseUrl}/login`)
+  await page.getByTestId('login-username').fill(username)
+  await page.getByTestId('login-password').fill(PASSWORD)
+  await page.getByTestId('login-submit').click()
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  await page.getByTestId('app-user').waitFor()
+}
+
+async function logout(page) {
+  await page.getByTestId('app-user').click()
+  await visible(page, 'app-logout').click()
+  await page.waitForURL(/\/login/)
+}
+
+/** Confirms an ElMessageBox. */
+async function confirmBox(page) {
+  await page.locator('.el-message-box:visible').getByRole('button', { name: '确定' }).click()
+}
+
+/** 整改方案 → the unit's plan page; returns the round unit id. */
+async function openPlan(page) {
+  await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '整改方案' }).click()
+  await page.waitForURL(/\/rect\/units$/)
+  await field(page, 'rect-unit-q').fill(UNIT)
+  const row = page.getByTestId('rect-unit-table').locator('tr', { hasText: UNIT }).filter({ hasText: ROUND }).first()
+  await row.locator('[data-testid^="rect-unit-open-"]').click()
+  await page.waitForURL(/\/rect\/units\/\d+\/plan/)
+  await page.getByTestId('plan-unit').getByText(UNIT).waitFor()
+  return Number(/\/rect\/units\/(\d+)\/plan/.exec(page.url())[1])
+}
+
+async function planState(page, state) {
+  await page.locator(`[data-testid="plan-state"][data-state="${state}"]`).waitFor()
+}
+
+const problemCard = (page, title) => page.locator('[data-testid^="plan-item-"]', { hasText: title }).first()
+
+/** Adds a measure to a problem and fills it; `deadline` is `{ date }` or `{ days }`. */
+async function addMeasure(page, title, m) {
+  const card = problemCard(page, title)
+  await card.getByTestId('plan-measure-add').click()
+  const measure = card.getByTestId('plan-measure').last()
+  await fieldIn(measure, 'measure-content').fill(m.content)
+  await fieldIn(measure, 'measure-target').fill(m.target)
+  await fieldIn(measure, 'measure-leader').fill(m.leader)
+  await fieldIn(measure, 'measure-dept').fill(m.dept)
+  if (m.days !== undefined) {
+    await measure.getByTestId('measure-mode-days').click()
+    const days = fieldIn(measure, 'measure-days')
+    await days.fill(String(m.days))
+    await days.press('Tab')
+  } else {
+    const date = fieldIn(measure, 'measure-date')
+    await date.fill(m.date)
+    await date.press('Enter')
+  }
+}
+
+/** 整改台账 → search a problem → its item page. */
+async function openItem(page, title) {
+  await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '整改台账' }).click()
+  await page.waitForURL(/\/rect\/ledger/)
+  await field(page, 'ledger-filter-q').fill(title)
+  await visible(page, 'ledger-search').click()
+  const row = page.getByTestId('ledger-table').locator('tr', { hasText: title }).filter({ hasText: UNIT }).filter({ hasText: ROUND }).first()
+  await row.locator('[data-testid^="ledger-open-"]').click()
+  await page.waitForURL(/\/rect\/items\/\d+/)
+  await page.getByTestId('item-title').getByText(title).waitFor()
+}
+
+async function itemState(page, state) {
+  await page.locator(`[data-testid="item-state"][data-state="${state}"]`).waitFor()
+}
+
+/** Opens 整改统计 for the unit and the round; returns the shown figures by card key. */
+async function readStats(page) {
+  await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '整改统计' }).click()
+  await page.waitForURL(/\/rect\/stats/)
+  await visible(page, 'stats-org').click()
+  await page.keyboard.type(UNIT)
+  await page.locator('.el-select-dropdown__item:visible', { hasText: UNIT }).first().click()
+  await visible(page, 'stats-round').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: ROUND }).first().click()
+  const answer = page.waitForResponse((res) => res.url().includes('/api/v1/rect/stats') && res.url().includes('org_id='))
+  await visible(page, 'stats-search').click()
+  assert.equal((await answer).status(), 200)
+  await page.getByTestId('rect-stats-cards').waitFor()
+  const figures = {}
+  for (const key of ['total', 'completed', 'completion-rate', 'overdue']) {
+    figures[key] = (await page.getByTestId(`rect-stat-${key}`).getByTestId('value').innerText()).trim()
+  }
+  return figures
+}
+
+function watchErrors(page, sink) {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') sink.push(msg.text())
+  })
+  page.on('pageerror', (error) => sink.push(String(error)))
+}
+
+// ---------------------------------------------------------------------------------------------
+
+test('rectification from the plan to write-off, warnings and a supervision letter', { timeout: 600_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN', acceptDownloads: true })
+  const page = await context.newPage()
+  page.setDefaultTimeout(20_000)
+  const consoleErrors = []
+  watchErrors(page, consoleErrors)
+  let stage = 'start'
+
+  try {
+    // --- The liaison drafts, signs and submits the plan. ------------------------------------
+    stage = 'liaison drafts the plan'
+    await login(page, 'dept.liaison')
+    const menu = page.getByTestId('app-menu')
+    for (const item of ['整改台账', '整改方案', '整改统计']) await menu.getByText(item).first().waitFor()
+    assert.equal(await menu.getByText('督办').count(), 0, 'no 督办 in the liaison\'s menu')
+    const unitId = await openPlan(page)
+    await problemCard(page, PROBLEM_A).waitFor()
+    await problemCard(page, PROBLEM_B).waitFor()
+    await addMeasure(page, PROBLEM_A, {
+      content: '修订党组“三重一大”决策制度实施细则，明确决策事项清单和议事规则',
+      target: '重大事项全部经集体研究决定',
+      leader: '王明',
+      dept: '办公室',
+      date: dateFromToday(90),
+    })
+    await addMeasure(page, PROBLEM_B, {
+      content: '开展选人用人专项检查',
+      target: '选人用人程序规范',
+      leader: '李强',
+      dept: '人事处',
+      days: 30,
+    })
+
+    await page.screenshot({ path: join(RESULTS, 'rectification-plan-edit.png'), fullPage: true })
+
+    stage = 'liaison submits without the sign-off and is told what is missing'
+    await visible(page, 'plan-submit').click()
+    await visible(page, 'plan-errors').getByText('主要负责人').first().waitFor()
+
+    stage = 'liaison signs and submits'
+    await field(page, 'plan-principal').fill('张建国')
+    const signed = field(page, 'plan-signed-on')
+    await signed.fill(dateFromToday(0))
+    await signed.press('Enter')
+    await visible(page, 'plan-submit').click()
+    await confirmBox(page)
+    await planState(page, 'SUBMITTED')
+    await logout(page)
+
+    // --- The director returns it with a comment on one problem. -----------------------------
+    stage = 'director returns the plan'
+    await login(page, 'prov.director')
+    assert.equal(await openPlan(page), unitId, 'the director reaches the same unit')
+    await planState(page, 'SUBMITTED')
+    const review = page.getByTestId('review-panel')
+    for (const body of ['巡察组', '巡察办']) await review.getByText(body).first().waitFor()
+    await review.getByTestId('review-return').click()
+    await fieldIn(review, 'review-opinion').fill('请按逐项意见修改后重新报送')
+    await review.locator('[data-testid^="review-item-"]', { hasText: PROBLEM_B }).locator('textarea').fill(COMMENT)
+    await review.getByTestId('review-submit').click()
+    await planState(page, 'RETURNED')
+    await logout(page)
+
+    // --- The liaison reads the comment, changes the measure and resubmits. -----------------
+    stage = 'liaison revises the plan'
+    await login(page, 'dept.liaison')
+    await openPlan(page)
+    await planState(page, 'RETURNED')
+    const cardB = problemCard(page, PROBLEM_B)
+    await cardB.locator('[data-testid^="plan-comments-"]').getByText(COMMENT).waitFor()
+    await fieldIn(cardB.getByTestId('plan-measure').first(), 'measure-content').fill(
+      '开展选人用人专项检查，落实干部选拔任用全程纪实，逐人建立纪实档案',
+    )
+    await visible(page, 'plan-submit').click()
+    await confirmBox(page)
+    await planState(page, 'SUBMITTED')
+    await page.locator('[data-testid="plan-revision"][data-revision="2"]').waitFor()
+    await logout(page)
+
+    // --- The director sees the diff and approves for both bodies. ---------------------------
+    stage = 'director approves the revised plan'
+    await login(page, 'prov.director')
+    await openPlan(page)
+    await planState(page, 'SUBMITTED')
+    await page.getByTestId('plan-diff').locator('[data-testid^="plan-diff-"]', { hasText: PROBLEM_B }).getByText('全程纪实').first().waitFor()
+    const approve = page.getByTestId('review-panel')
+    for (const body of ['巡察组', '巡察办']) {
+      const box = approve.getByTestId(`review-body-${body}`)
+      if (!(await box.locator('input').isChecked())) await box.click()
+    }
+    await approve.getByTestId('review-approve').click()
+    await fieldIn(approve, 'review-opinion').fill('同意该整改方案')
+    await approve.getByTestId('review-submit').click()
+    await planState(page, 'APPROVED')
+    await page.screenshot({ path: join(RESULTS, 'rectification-plan.png'), fullPage: true })
+    await logout(page)
+
+    // --- The liaison reports progress with evidence and requests write-off. -----------------
+    stage = 'liaison reports progress'
+    await login(page, 'dept.liaison')
+    // The approval was copied to the unit (抄告).
+    await page.getByTestId('notification-bell').click()
+    await page.getByTestId('notification-item').first().waitFor()
+    await page.locator('.app-header-title').click()
+    await openItem(page, PROBLEM_A)
+    await itemState(page, 'IN_PROGRESS')
+    await visible(page, 'item-progress').click()
+    await field(page, 'progress-content').fill('已召开党组会议审议通过《“三重一大”决策制度实施细则》并印发执行')
+    await page.locator('input[data-testid="progress-files"]').setInputFiles(join(workDir, EVIDENCE))
+    await visible(page, 'progress-files-picked').getByText(EVIDENCE).waitFor()
+    await visible(page, 'progress-submit').click()
+    await page.getByTestId('progress-list').getByText(EVIDENCE).waitFor()
+
+    stage = 'liaison requests write-off'
+    await visible(page, 'item-write-off').click()
+    await field(page, 'writeoff-explanation').fill('制度已修订印发，整改完成，申请销号')
+    await visible(page, 'writeoff-submit').click()
+    await itemState(page, 'CLOSE_REQUESTED')
+    await logout(page)
+
+    // --- The director returns the write-off with a reason. ----------------------------------
+    stage = 'director returns the write-off'
+    await login(page, 'prov.director')
+    await openItem(page, PROBLEM_A)
+    await itemState(page, 'CLOSE_REQUESTED')
+    await visible(page, 'writeoff-return').click()
+    await visible(page, 'writeoff-return-submit').click()
+    // The reason is required.
+    await page.locator('.el-dialog:visible .el-form-item__error').first().waitFor()
+    await field(page, 'writeoff-return-text').fill(RETURN_REASON)
+    await visible(page, 'writeoff-return-submit').click()
+    await itemState(page, 'IN_PROGRESS')
+    await page.getByTestId('writeoff-list').getByText(RETURN_REASON).waitFor()
+    await logout(page)
+
+    // --- The liaison requests again; the director verifies. ---------------------------------
+    stage = 'liaison requests write-off again'
+    await login(page, 'dept.liaison')
+    await openItem(page, PROBLEM_A)
+    await page.getByTestId('writeoff-list').getByText(RETURN_REASON).waitFor()
+    await visible(page, 'item-write-off').click()
+    await field(page, 'writeoff-explanation').fill('已补充党组会议纪要，整改完成，再次申请销号')
+    await visible(page, 'writeoff-submit').click()
+    await itemState(page, 'CLOSE_REQUESTED')
+    await logout(page)
+
+    stage = 'director verifies the write-off'
+    await login(page, 'prov.director')
+    await openItem(page, PROBLEM_A)
+    await visible(page, 'writeoff-verify').click()
+    await field(page, 'writeoff-verify-text').fill('佐证材料齐全，同意销号')
+    await visible(page, 'writeoff-verify-submit').click()
+    await itemState(page, 'CLOSED')
+    await page.locator('[data-testid="trail-write_off"][data-done="true"]').waitFor()
+    await page.screenshot({ path: join(RESULTS, 'rectification-item.png'), fullPage: true })
+
+    stage = 'statistics after the write-off'
+    const before = await readStats(page)
+    assert.equal(before.total, '2', 'two fed-back problems')
+    assert.equal(before.completed, '1', 'one completed')
+    assert.equal(before['completion-rate'], '50.00%')
+    assert.equal(before.overdue, '0')
+
+    // --- 400 days later: the open item is overdue. ------------------------------------------
+    stage = 'the clock moves on 400 days'
+    const csrf = (await context.cookies()).find((c) => c.name === 'xuncha_csrf')?.value
+    assert.ok(csrf, 'the CSRF cookie is set')
+    const moved = await page.request.post(`${baseUrl}/api/v1/testing/clock`, {
+      data: { advance_days: 400 },
+      headers: { 'X-CSRF-Token': csrf },
+    })
+    assert.equal(moved.status(), 200, `POST /testing/clock: ${moved.status()} ${await moved.text()}`)
+    // A new session, in case the old one is past its idle time on the server's new clock.
+    await page.context().clearCookies()
+    await login(page, 'prov.director')
+
+    stage = 'the open item is red and overdue in the ledger'
+    await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '整改台账' }).click()
+    await field(page, 'ledger-filter-q').fill(PROBLEM_B)
+    await visible(page, 'ledger-search').click()
+    const rowB = page.getByTestId('ledger-table').locator('tr', { hasText: PROBLEM_B }).filter({ hasText: UNIT }).filter({ hasText: ROUND }).first()
+    await rowB.locator('[data-testid^="ledger-warning-"][data-warning="red"]').waitFor()
+    await rowB.locator('[data-testid$="-overdue"]').waitFor()
+    await page.screenshot({ path: join(RESULTS, 'rectification-ledger.png'), fullPage: true })
+
+    stage = 'director issues the suggested letter'
+    await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '督办' }).click()
+    await page.waitForURL(/\/rect\/supervision/)
+    const suggestion = page.getByTestId('suggestion-table').locator('tr', { hasText: UNIT }).first()
+    await suggestion.locator('[data-testid^="suggestion-issue-"]').click()
+    await field(page, 'letter-requirement').fill('请于收函后10个工作日内书面报告逾期原因及整改措施')
+    await visible(page, 'letter-submit').click()
+    const docx = visible(page, 'letter-docx')
+    await docx.waitFor()
+    const href = await docx.getAttribute('href')
+    const download = await page.request.get(new URL(href, baseUrl).toString())
+    assert.equal(download.status(), 200, `GET ${href}`)
+    assert.match(download.headers()['content-type'] ?? '', /officedocument\.wordprocessingml\.document/)
+    assert.equal((await download.body()).subarray(0, 2).toString('latin1'), 'PK', 'a .docx is a zip')
+    await page.locator('.el-dialog:visible .el-dialog__headerbtn').click()
+    // Letters are listed newest first.
+    await page.getByTestId('letter-table').locator('.el-table__body tr').first().getByText(UNIT).waitFor()
+    await page.screenshot({ path: join(RESULTS, 'rectification-supervision.png'), fullPage: true })
+
+    stage = 'statistics count the overdue item'
+    const later = await readStats(page)
+    assert.equal(later.overdue, '1')
+    assert.equal(later.completed, '1')
+    await page.screenshot({ path: join(RESULTS, 'rectification-stats.png'), fullPage: true })
+  } catch (error) {
+    await page.screenshot({ path: join(RESULTS, 'rectification-failure.png'), fullPage: true }).catch(() => undefined)
+    console.error(`failed at: ${stage}`)
+    if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
+    console.error('server log (tail):\n' + platform.log().slice(-4000))
+    throw error
+  } finally {
+    await context.close()
+  }
+})

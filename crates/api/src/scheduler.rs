@@ -51,6 +51,17 @@ pub async fn tick(st: &AppState) -> ApiResult<usize> {
         };
         store::send_warning(&st.db, t, colour.code(), title, body).await?;
     }
+    // Long-term items report every `long_term_report_months` (quarterly by default).
+    let months = u8::try_from(cfg.long_term_report_months.clamp(1, 12)).unwrap_or(3);
+    let before = today - time::Duration::days(i64::from(months) * 30);
+    let period = format!(
+        "{}-{}",
+        today.year(),
+        (u8::from(today.month()) - 1) / months
+    );
+    for t in store::long_term_due(&st.db, before, MAX_TARGETS).await? {
+        store::send_long_term_reminder(&st.db, &t, &period).await?;
+    }
     if let Some(url) = &st.config.smtp_url {
         mail(st, url).await?;
     }

@@ -545,6 +545,214 @@ async fn main() -> Result<()> {
         );
     }
 
+    // Rectification at volume: every seeded finding goes through a plan reviewed per unit; a third
+    // are written off (request + verify, with evidence); deadlines spread from 100 days ago to 200
+    // days ahead, so the ledger has red, yellow and green items.
+    let mut seeded_rect = None;
+    let mut write_rate = None;
+    if n_findings > 0 && flag("--no-rect").is_none() {
+        use xuncha_domain::rectification::{Outcome, ReviewDecision};
+        use xuncha_store::rectification::{self as rect, ItemSnap, MeasureSnap, PlanDraft, Upload};
+        use xuncha_store::scope::Scope;
+        let all = Scope::unrestricted();
+        let actor = xuncha_store::audit::Actor::system("bench");
+        let today = time::OffsetDateTime::now_utc().date();
+        let t = Instant::now();
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        let evidence = Upload {
+            name: "佐证.pdf".into(),
+            media_type: "application/pdf".into(),
+            bytes: b"%PDF-1.4\n%%EOF\n".to_vec(),
+        };
+        let (cfg, _) = rect::settings(&db).await?;
+        let parse = |m: &MeasureSnap| {
+            m.resolved_deadline
+                .as_deref()
+                .and_then(|s| time::Date::parse(s, &fmt).ok())
+        };
+        let mut n_items = 0usize;
+        let units: Vec<_> = rect::units(&db, &all)
+            .await?
+            .into_iter()
+            .filter(|u| u.round_name == "压测轮次")
+            .collect();
+        for u in &units {
+            let problems = rect::unit_problems(&db, u.id).await?;
+            let items: Vec<ItemSnap> = problems
+                .iter()
+                .enumerate()
+                .map(|(i, (fid, _, _))| {
+                    let d = today + time::Duration::days((i as i64 * 37) % 300 - 100);
+                    let ds = d.format(&fmt).unwrap_or_default();
+                    ItemSnap {
+                        finding_id: *fid,
+                        measures: vec![MeasureSnap {
+                            kind: "deadline".into(),
+                            content: "压测整改措施".into(),
+                            target: String::new(),
+                            responsible_leader: "负责人".into(),
+                            lead_dept: "办公室".into(),
+                            co_depts: Vec::new(),
+                            deadline: Some(ds.clone()),
+                            deadline_working_days: None,
+                            resolved_deadline: Some(ds),
+                        }],
+                    }
+                })
+                .collect();
+            n_items += items.len();
+            let plan = rect::save_plan(
+                &db,
+                &actor,
+                &all,
+                u.id,
+                &PlanDraft {
+                    principal_leader: "书记".into(),
+                    signed_on: Some(today),
+                    summary: String::new(),
+                    items,
+                },
+                0,
+            )
+            .await?;
+            let plan = rect::submit_plan(&db, &actor, &all, plan.id, plan.version).await?;
+            rect::review_plan(
+                &db,
+                &actor,
+                &all,
+                plan.id,
+                &cfg.review_bodies,
+                ReviewDecision::Approve,
+                "",
+                &[],
+                plan.version,
+                &parse,
+            )
+            .await?;
+            for (fid, _, _) in problems.iter().step_by(3) {
+                let w = rect::request_write_off(
+                    &db,
+                    &actor,
+                    &all,
+                    *fid,
+                    Outcome::Completed,
+                    "完成",
+                    std::slice::from_ref(&evidence),
+                    today,
+                )
+                .await?;
+                rect::decide_write_off(&db, &actor, &all, w, ReviewDecision::Approve, "", 1, today)
+                    .await?;
+            }
+        }
+        seeded_rect = Some((n_items, t.elapsed()));
+        xuncha_store::on_db!(&db, p => { sqlx::query("ANALYZE").execute(p).await?; });
+        let item = rect::ledger(
+            &db,
+            &all,
+            &rect::LedgerFilter::default(),
+            rect::Today {
+                today,
+                yellow_until: today,
+            },
+            xuncha_store::PageReq::new(Some(1), Some(1)),
+        )
+        .await?
+        .items
+        .first()
+        .map(|r| r.id)
+        .context("ledger item")?;
+        let town_liaison = login(&base, "town010101.liaison").await?;
+        for (name, client, path) in [
+            (
+                "ledger: province, deadline order, 50 rows",
+                &prov,
+                "/api/v1/rect/ledger?page_size=50".to_string(),
+            ),
+            (
+                "ledger: province, red (overdue), page 5",
+                &prov,
+                "/api/v1/rect/ledger?warning=red&page_size=50&page=5".to_string(),
+            ),
+            (
+                "ledger: leader's needs-attention view",
+                &prov,
+                "/api/v1/rect/ledger?view=attention&page_size=50".to_string(),
+            ),
+            (
+                "ledger: one township's own (unit liaison)",
+                &town_liaison,
+                "/api/v1/rect/ledger".to_string(),
+            ),
+            (
+                "ledger item with trail, measures, progress",
+                &prov,
+                format!("/api/v1/rect/findings/{item}"),
+            ),
+            (
+                "rectification stats by unit (province)",
+                &prov,
+                "/api/v1/rect/stats?group=unit".to_string(),
+            ),
+            (
+                "rectification stats by category (province)",
+                &prov,
+                "/api/v1/rect/stats?group=category".to_string(),
+            ),
+            (
+                "letter suggestions (province)",
+                &prov,
+                "/api/v1/rect/letters/suggestions".to_string(),
+            ),
+        ] {
+            stats.push(measure(name, iterations.min(200), 200, client, &[path]).await?);
+        }
+        // Durable progress reports with a file, sequential, through HTTP.
+        let own: Value = town_liaison
+            .json("/api/v1/rect/ledger?state=IN_PROGRESS&page_size=1")
+            .await?;
+        let fid = own["items"][0]["id"]
+            .as_i64()
+            .context("an open item of the township")?;
+        let n = iterations.min(300);
+        let mut times = Vec::with_capacity(n);
+        let t = Instant::now();
+        for i in 0..n {
+            let form = reqwest::multipart::Form::new()
+                .text("content", format!("进展{i}"))
+                .text("effective_date", today.format(&fmt).unwrap_or_default())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(format!("%PDF-1.4\n{i}\n").into_bytes())
+                        .file_name("p.pdf"),
+                );
+            let s = Instant::now();
+            let r = town_liaison
+                .http
+                .post(format!(
+                    "{}/api/v1/rect/findings/{fid}/progress",
+                    town_liaison.base
+                ))
+                .header("x-csrf-token", &town_liaison.csrf)
+                .multipart(form)
+                .send()
+                .await?;
+            if r.status().as_u16() != 201 {
+                bail!("progress: {}", r.status());
+            }
+            times.push(s.elapsed());
+        }
+        write_rate = Some((n, t.elapsed()));
+        times.sort();
+        stats.push(Stat {
+            name: "progress report with one file (write, audited)".into(),
+            n,
+            p50: times[n / 2],
+            p95: times[n * 95 / 100],
+            p99: times[(n * 99 / 100).min(n - 1)],
+        });
+    }
+
     let backend = if postgres {
         "PostgreSQL 15"
     } else {
@@ -558,6 +766,19 @@ async fn main() -> Result<()> {
         println!(
             "Inspection work: {n} findings fed back across {units} round units (seeded through the store, each audited, in {:.1} s).",
             took.as_secs_f64()
+        );
+    }
+    if let Some((n, took)) = seeded_rect {
+        println!(
+            "Rectification: {n} ledger items through reviewed plans, a third written off with evidence (through the store, audited, in {:.1} s).",
+            took.as_secs_f64()
+        );
+    }
+    if let Some((n, took)) = write_rate {
+        println!(
+            "Sequential progress reports with a file: {n} in {:.1} s = {:.0}/s.",
+            took.as_secs_f64(),
+            n as f64 / took.as_secs_f64()
         );
     }
     println!("Sequential requests over loopback HTTP, session cookie, full middleware stack.\n");

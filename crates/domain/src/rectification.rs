@@ -630,9 +630,7 @@ pub fn next_letter<'a>(
     if overdue_days <= 0 {
         return None;
     }
-    let top_issued = ladder
-        .iter()
-        .rposition(|r| issued.contains(&r.code));
+    let top_issued = ladder.iter().rposition(|r| issued.contains(&r.code));
     let reached = ladder
         .iter()
         .rposition(|r| overdue_days >= r.after_overdue_days.max(1))?;

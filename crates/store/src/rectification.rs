@@ -40,9 +40,10 @@ const UNIT_COLS: ScopeColumns<'static> = ScopeColumns {
 /// Finding states that make up the ledger.
 pub const LEDGER_STATES: &str =
     "('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED')";
-/// Open ledger states (everything but CLOSED).
+/// Ledger states whose deadline runs: open items, except long-term ones (basically completed,
+/// reporting periodically instead) — these alone are warned about and counted overdue.
 pub const OPEN_STATES: &str =
-    "('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'LONG_TERM', 'REOPENED')";
+    "('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'REOPENED')";
 
 fn rule(msg: Msg) -> StoreError {
     StoreError::Domain(DomainError::Rule(msg))
@@ -352,6 +353,8 @@ pub struct LedgerFilter {
     pub warning: Option<WarningBand>,
     /// The leader's "needs attention" view.
     pub attention: bool,
+    /// The office's view: only rounds run by this organisation.
+    pub owner_org_id: Option<i64>,
 }
 
 /// Dates the warning filters need: today and the last date that is still yellow.
@@ -387,6 +390,9 @@ fn push_ledger_filter<DB>(
     }
     if let Some(r) = f.round_id {
         qb.push(" AND ru.round_id = ").push_bind(r);
+    }
+    if let Some(o) = f.owner_org_id {
+        qb.push(" AND ru.owner_org_id = ").push_bind(o);
     }
     if let Some(u) = f.round_unit_id {
         qb.push(" AND f.round_unit_id = ").push_bind(u);
@@ -798,7 +804,8 @@ pub async fn decide_write_off(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        let closed_on = (to == FindingState::Closed).then_some(today);
+        // A long-term item records when it was basically completed: its periodic reports count from there.
+        let closed_on = matches!(to, FindingState::Closed | FindingState::LongTerm).then_some(today);
         let outcome_col = (decision == ReviewDecision::Approve).then(|| outcome.code());
         sqlx::query("UPDATE findings SET state = $1, closed_on = COALESCE($2, closed_on), outcome = COALESCE($3, outcome), version = version + 1, updated_at = $4 WHERE id = $5")
             .bind(to.code()).bind(closed_on).bind(outcome_col).bind(now).bind(w.finding_id).execute(&mut *tx).await?;
@@ -983,23 +990,13 @@ pub async fn decide_extension(
     approve: bool,
     opinion: &str,
 ) -> Result<Extension> {
-    let x = extensions(db, scope, None, None)
-        .await?
-        .into_iter()
-        .find(|x| x.id == id);
-    let x = match x {
-        Some(x) => x,
-        None => {
-            // Not in the first page of a busy scope: look it up directly.
-            crate::on_db!(db, p => {
-                let mut qb = QueryBuilder::new(SELECT_EXTENSION);
-                qb.push(" AND x.id = ").push_bind(id);
-                scope.push_filter(&mut qb, LEDGER_COLS);
-                qb.build_query_as::<Extension>().fetch_optional(p).await?
-            })
-            .ok_or(StoreError::NotFound)?
-        }
-    };
+    let x = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_EXTENSION);
+        qb.push(" AND x.id = ").push_bind(id);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.build_query_as::<Extension>().fetch_optional(p).await?
+    })
+    .ok_or(StoreError::NotFound)?;
     if x.state != ExtensionState::Pending.code() {
         return Err(rule(Msg::new("rect.extension_decided")));
     }
@@ -1102,19 +1099,6 @@ pub async fn outcome_totals(
         qb.push(" GROUP BY x.kind ORDER BY x.kind");
         Ok(qb.build_query_as::<(String, i64, i64, i64)>().fetch_all(p).await?)
     })
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct EventRow {
-    pub at: OffsetDateTime,
-    pub actor_name: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
-    pub comment: String,
-}
-
-pub async fn finding_events(db: &Db, finding_id: i64) -> Result<Vec<EventRow>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, EventRow>("SELECT at, actor_name, from_state, to_state, comment FROM events WHERE entity_type = 'finding' AND entity_id = $1 ORDER BY id").bind(finding_id).fetch_all(p).await?))
 }
 
 /// Clues transferred from this finding (a count only: clue contents are compartmented).
@@ -1898,6 +1882,42 @@ pub async fn warning_targets(
         });
     }
     Ok(out)
+}
+
+/// Long-term items whose latest progress (or, without any, whose entry into LONG_TERM) is on or
+/// before `before`: `(finding id, title, unit name, unit org)`.
+pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<WarningTarget>> {
+    let rows: Vec<(i64, String, String, i64)> = crate::on_db!(db, p => sqlx::query_as(
+        "SELECT f.id, f.title, o.name, f.org_id FROM findings f JOIN organisations o ON o.id = f.org_id WHERE f.state = 'LONG_TERM' \
+         AND COALESCE((SELECT MAX(pr.effective_date) FROM progress pr WHERE pr.finding_id = f.id AND pr.effective_date >= f.closed_on), f.closed_on) <= $1 ORDER BY f.id LIMIT $2")
+        .bind(before).bind(limit).fetch_all(p).await?);
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, title, org_name, org_id) in rows {
+        let recipients: Vec<i64> = crate::on_db!(db, p => sqlx::query_scalar(
+            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+             WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%' ORDER BY u.id")
+            .bind(org_id).fetch_all(p).await?);
+        out.push(WarningTarget {
+            finding_id: id,
+            title,
+            org_name,
+            deadline: before,
+            recipients,
+        });
+    }
+    Ok(out)
+}
+
+/// Reminds the unit to report on a long-term item (once per item and period).
+pub async fn send_long_term_reminder(db: &Db, t: &WarningTarget, period: &str) -> Result<()> {
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        notify!(tx, &t.recipients, "long_term", format!("持续整改定期报告：{}", t.org_name),
+            format!("“{}”为持续整改事项，请报告本期整改进展。", t.title),
+            Some(format!("/rect/items/{}", t.finding_id)), Some(format!("longterm:{}:{period}", t.finding_id)));
+        tx.commit().await?;
+    });
+    Ok(())
 }
 
 /// Sends one warning notification (idempotent per item, colour and deadline).

@@ -7144,7 +7144,10 @@ export interface operations {
                 warning?: string;
                 category_id?: number;
                 q?: string;
-                /** @description unit (default) | attention */
+                /**
+                 * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
+                 *     organisation) | attention (the leader's "needs attention")
+                 */
                 view?: string;
                 page?: number;
                 page_size?: number;
@@ -7176,7 +7179,10 @@ export interface operations {
                 warning?: string;
                 category_id?: number;
                 q?: string;
-                /** @description unit (default) | attention */
+                /**
+                 * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
+                 *     organisation) | attention (the leader's "needs attention")
+                 */
                 view?: string;
                 page?: number;
                 page_size?: number;

@@ -27,7 +27,7 @@ use xuncha_store::assessment::{
 };
 
 use super::documents::{china_date, docx, issuer};
-use super::inspection::{Named, date_str, named, parse_date, today};
+use super::inspection::{Named, date_str, named, parse_date};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, Need, Perm};
 use crate::crypto::{random_bytes, token_hash};
@@ -633,7 +633,7 @@ async fn create_assessment(
 ) -> ApiResult<(StatusCode, axum::Json<AssessmentDto>)> {
     let on = match b.assessed_on.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) => parse_date("assessed_on", s).map_err(|e| DomainError::Invalid(vec![e]))?,
-        None => today(),
+        None => st.clock.today(),
     };
     let a = store::create_assessment(&st.db, &auth.actor, &auth.scope, b.round_unit_id, on)
         .await
@@ -871,7 +871,7 @@ async fn assessment_docx(
         recipient: None,
         blocks,
         signature: Some(issuer),
-        date: Some(china_date(today())),
+        date: Some(china_date(st.clock.today())),
         copy_to: None,
     };
     docx("整改评估报告", &doc)
@@ -1271,7 +1271,7 @@ async fn public_respond(
         ));
     }
     e.into_result()?;
-    store::respond(&st.db, &hash, &answers, comment, today())
+    store::respond(&st.db, &hash, &answers, comment, st.clock.today())
         .await
         .map_err(|e| match e {
             xuncha_store::StoreError::Domain(DomainError::Rule(m)) => {
@@ -1799,7 +1799,7 @@ async fn disclosure_docx(
         recipient: None,
         blocks,
         signature: Some(issuer),
-        date: Some(china_date(today())),
+        date: Some(china_date(st.clock.today())),
         copy_to: None,
     };
     docx(name, &doc)

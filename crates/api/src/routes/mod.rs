@@ -93,6 +93,38 @@ pub fn read_upload_table(name: &str, bytes: &[u8]) -> Result<xuncha_office::Tabl
     })
 }
 
+/// Finds the columns of an import by their headers. Every missing required column is reported at
+/// row 1, and a table without data rows is refused, before any row is read.
+pub fn import_columns<const N: usize>(
+    table: &xuncha_office::Table,
+    columns: [(&'static str, bool); N],
+) -> Result<[Option<usize>; N], Vec<xuncha_store::orgs::RowError>> {
+    use xuncha_domain::i18n::Msg;
+    use xuncha_store::orgs::RowError;
+    let found = columns.map(|(name, _)| table.column(name));
+    let missing: Vec<RowError> = columns
+        .iter()
+        .zip(&found)
+        .filter(|((_, required), at)| *required && at.is_none())
+        .map(|((name, _), _)| RowError {
+            row: 1,
+            column: (*name).to_string(),
+            msg: Msg::new("import.missing_column").arg("column", name),
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    if table.rows.is_empty() {
+        return Err(vec![RowError {
+            row: 2,
+            column: String::new(),
+            msg: Msg::new("import.empty"),
+        }]);
+    }
+    Ok(found)
+}
+
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }

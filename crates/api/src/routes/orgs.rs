@@ -413,33 +413,16 @@ async fn import(
 
 /// Validates every row of an import table in isolation, collecting every error.
 pub fn parse_import(table: &Table) -> Result<Vec<ImportRow>, Vec<RowError>> {
-    let mut missing = Vec::new();
-    let mut col = |name: &'static str, required: bool| {
-        let c = table.column(name);
-        if c.is_none() && required {
-            missing.push(RowError {
-                row: 1,
-                column: name.to_string(),
-                msg: Msg::new("import.missing_column").arg("column", name),
-            });
-        }
-        c
-    };
-    let c_code = col("编码", true);
-    let c_name = col("名称", true);
-    let c_parent = col("上级编码", true);
-    let c_kind = col("类型", true);
-    let c_party = col("党组织类别", false);
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    if table.rows.is_empty() {
-        return Err(vec![RowError {
-            row: 2,
-            column: String::new(),
-            msg: Msg::new("import.empty"),
-        }]);
-    }
+    let [c_code, c_name, c_parent, c_kind, c_party] = super::import_columns(
+        table,
+        [
+            ("编码", true),
+            ("名称", true),
+            ("上级编码", true),
+            ("类型", true),
+            ("党组织类别", false),
+        ],
+    )?;
     let label = |field: &str| match field {
         "code" => "编码",
         "name" => "名称",

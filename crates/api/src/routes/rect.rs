@@ -139,7 +139,8 @@ pub struct LedgerRowDto {
 }
 
 fn row_dto(r: LedgerRow, t: Today, cfg: &RectSettings, cal: &dom::Calendar) -> LedgerRowDto {
-    let closed = r.state == FindingState::Closed.code();
+    // Closed and long-term items have no warning colour: their deadline no longer runs.
+    let closed = r.state == FindingState::Closed.code() || r.state == FindingState::LongTerm.code();
     let warning = r
         .deadline
         .and_then(|d| cfg.warning_policy().colour(d, t.today, cal, closed));
@@ -189,14 +190,15 @@ pub struct LedgerQuery {
     pub warning: Option<String>,
     pub category_id: Option<i64>,
     pub q: Option<String>,
-    /// unit (default) | attention
+    /// unit (default: everything in the caller's scope) | office (rounds run by the caller's
+    /// organisation) | attention (the leader's "needs attention")
     pub view: Option<String>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
 }
 
 impl LedgerQuery {
-    fn filter(&self) -> ApiResult<LedgerFilter> {
+    fn filter(&self, auth: &Auth) -> ApiResult<LedgerFilter> {
         let warning = match self.warning.as_deref().map(str::trim) {
             None | Some("") => None,
             Some("red") => Some(WarningBand::Red),
@@ -221,6 +223,7 @@ impl LedgerQuery {
             q: self.q.clone(),
             warning,
             attention: self.view.as_deref() == Some("attention"),
+            owner_org_id: (self.view.as_deref() == Some("office")).then_some(auth.user.org_id),
         })
     }
 }
@@ -243,7 +246,7 @@ async fn ledger(
     let page = store::ledger(
         &st.db,
         &auth.scope,
-        &q.filter()?,
+        &q.filter(&auth)?,
         t,
         PageReq::new(q.page, q.page_size),
     )
@@ -290,7 +293,7 @@ async fn ledger_export(
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let (t, _, _) = today(&st).await?;
-    let rows = store::ledger_all(&st.db, &auth.scope, &q.filter()?, t, MAX_EXPORT_ROWS)
+    let rows = store::ledger_all(&st.db, &auth.scope, &q.filter(&auth)?, t, MAX_EXPORT_ROWS)
         .await
         .map_err(not_found())?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -337,7 +340,10 @@ async fn ledger_export(
                 .find(|(id, _)| *id == r.id)
                 .map_or(0, |(_, n)| *n)
                 .to_string(),
-            r.closed_on.map(date_str).unwrap_or_default(),
+            r.closed_on
+                .filter(|_| r.state == FindingState::Closed.code())
+                .map(date_str)
+                .unwrap_or_default(),
         ]);
     }
     let widths = [
@@ -375,36 +381,28 @@ pub fn parse_ledger_import(
 ) -> Result<Vec<store::ImportRow>, Vec<xuncha_store::orgs::RowError>> {
     use xuncha_office::Table;
     use xuncha_store::orgs::RowError;
-    let mut missing = Vec::new();
-    let mut col = |name: &'static str, required: bool| {
-        let c = table.column(name);
-        if c.is_none() && required {
-            missing.push(RowError {
-                row: 1,
-                column: name.to_string(),
-                msg: Msg::new("import.missing_column").arg("column", name),
-            });
-        }
-        c
-    };
-    let c_title = col("问题", true);
-    let c_cat = col("问题类别", false);
-    let c_measure = col("整改措施", true);
-    let c_leader = col("责任领导", true);
-    let c_lead = col("牵头部门", true);
-    let c_co = col("配合部门", false);
-    let c_deadline = col("整改时限", true);
-    let c_state = col("整改状态", true);
-    if !missing.is_empty() {
-        return Err(missing);
-    }
-    if table.rows.is_empty() {
-        return Err(vec![RowError {
-            row: 2,
-            column: String::new(),
-            msg: Msg::new("import.empty"),
-        }]);
-    }
+    let [
+        c_title,
+        c_cat,
+        c_measure,
+        c_leader,
+        c_lead,
+        c_co,
+        c_deadline,
+        c_state,
+    ] = super::import_columns(
+        table,
+        [
+            ("问题", true),
+            ("问题类别", false),
+            ("整改措施", true),
+            ("责任领导", true),
+            ("牵头部门", true),
+            ("配合部门", false),
+            ("整改时限", true),
+            ("整改状态", true),
+        ],
+    )?;
     let column_of = |field: &str| match field {
         "title" => "问题",
         "kind" => "整改措施",
@@ -2491,31 +2489,21 @@ pub fn parse_holidays(
 ) -> Result<Vec<(Date, dom::DayKind, String)>, Vec<xuncha_store::orgs::RowError>> {
     use xuncha_office::Table;
     use xuncha_store::orgs::RowError;
-    let (Some(c_date), Some(c_kind)) = (table.column("日期"), table.column("类型")) else {
-        return Err(["日期", "类型"]
-            .into_iter()
-            .filter(|c| table.column(c).is_none())
-            .map(|c| RowError {
-                row: 1,
-                column: c.to_string(),
-                msg: Msg::new("import.missing_column").arg("column", c),
-            })
-            .collect());
-    };
-    let c_name = table.column("名称");
+    let [c_date, c_kind, c_name] =
+        super::import_columns(table, [("日期", true), ("类型", true), ("名称", false)])?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (row, cells) in &table.rows {
-        let d = xuncha_office_date(Table::cell(cells, Some(c_date)))
+        let d = xuncha_office_date(Table::cell(cells, c_date))
             .and_then(|s| parse_date("date", &s).ok());
-        let k = dom::parse_day_kind(Table::cell(cells, Some(c_kind)));
+        let k = dom::parse_day_kind(Table::cell(cells, c_kind));
         if d.is_none() {
             errors.push(RowError {
                 row: *row,
                 column: "日期".into(),
                 msg: Msg::new("validation.unknown_value")
                     .arg("field", "日期")
-                    .arg("value", Table::cell(cells, Some(c_date)))
+                    .arg("value", Table::cell(cells, c_date))
                     .arg("allowed", "YYYY-MM-DD"),
             });
         }
@@ -2525,7 +2513,7 @@ pub fn parse_holidays(
                 column: "类型".into(),
                 msg: Msg::new("validation.unknown_value")
                     .arg("field", "类型")
-                    .arg("value", Table::cell(cells, Some(c_kind)))
+                    .arg("value", Table::cell(cells, c_kind))
                     .arg("allowed", "放假、调休上班"),
             });
         }
@@ -2536,13 +2524,6 @@ pub fn parse_holidays(
                 Table::cell(cells, c_name).trim().chars().take(50).collect(),
             ));
         }
-    }
-    if out.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            row: 2,
-            column: String::new(),
-            msg: Msg::new("import.empty"),
-        });
     }
     if errors.is_empty() {
         Ok(out)

@@ -11,6 +11,7 @@ crate::dual!(
     county_users_cannot_reach_another_countys_ledger,
     ledger_import_and_holidays_report_bad_rows_and_store_nothing,
     reports_meetings_and_filing_upward,
+    long_term_items_report_periodically_and_views,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
@@ -865,17 +866,79 @@ async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
 async fn county_users_cannot_reach_another_countys_ledger(app: App) {
     let (_own_unit, own_item) = county_unit(&app, "990101", "990101001").await;
     let (other_unit, other_item) = county_unit(&app, "990102", "990102001").await;
-    // The other county's office puts evidence and a letter on its item.
+    // The other county's office sees its own item.
     let other = login(&app, "county0102.director").await;
     let (_, view) = other
         .get(&format!("/api/v1/rect/findings/{other_item}"))
         .await;
     assert_eq!(view["row"]["state"], "FED_BACK", "{view}");
-    let (st, letter) = other
-        .post("/api/v1/rect/units/0/ledger/import", json!({}))
-        .await;
-    assert!(st.is_client_error(), "{letter}");
-
+    // The other county's item gets an approved plan and evidence (through the store: that
+    // county's unit has no liaison account in the demo).
+    let link_id = {
+        use xuncha_domain::rectification::ReviewDecision;
+        use xuncha_store::rectification::{self as rect, ItemSnap, MeasureSnap, PlanDraft, Upload};
+        let (db, all) = (&app.db, xuncha_store::scope::Scope::unrestricted());
+        let actor = xuncha_store::audit::Actor::system("test");
+        let snap = MeasureSnap {
+            kind: "deadline".into(),
+            content: "整改".into(),
+            target: String::new(),
+            responsible_leader: "某".into(),
+            lead_dept: "办公室".into(),
+            co_depts: vec![],
+            deadline: Some("2027-01-01".into()),
+            deadline_working_days: None,
+            resolved_deadline: Some("2027-01-01".into()),
+        };
+        let draft = PlanDraft {
+            principal_leader: "某书记".into(),
+            signed_on: Some(time::macros::date!(2026 - 06 - 02)),
+            summary: String::new(),
+            items: vec![ItemSnap {
+                finding_id: other_item,
+                measures: vec![snap],
+            }],
+        };
+        let p = rect::save_plan(db, &actor, &all, other_unit, &draft, 0)
+            .await
+            .unwrap();
+        let p = rect::submit_plan(db, &actor, &all, p.id, p.version)
+            .await
+            .unwrap();
+        let (cfg, _) = rect::settings(db).await.unwrap();
+        let parse = |_: &MeasureSnap| Some(time::macros::date!(2027 - 01 - 01));
+        rect::review_plan(
+            db,
+            &actor,
+            &all,
+            p.id,
+            &cfg.review_bodies,
+            ReviewDecision::Approve,
+            "",
+            &[],
+            p.version,
+            &parse,
+        )
+        .await
+        .unwrap();
+        rect::add_progress(
+            db,
+            &actor,
+            &all,
+            other_item,
+            "进展",
+            time::macros::date!(2026 - 06 - 02),
+            None,
+            &[Upload {
+                name: "其他县.pdf".into(),
+                media_type: "application/pdf".into(),
+                bytes: PDF.to_vec(),
+            }],
+        )
+        .await
+        .unwrap();
+        rect::item_files(db, other_item).await.unwrap()[0].id
+    };
     let me = login(&app, "county0101.director").await;
     // List, detail, search, export, archive, statistics, units, plan, letters, files.
     let (_, own_view) = me.get(&format!("/api/v1/rect/findings/{own_item}")).await;
@@ -951,6 +1014,17 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
     let mut manifest = String::new();
     std::io::Read::read_to_string(&mut ar.by_name("清单.csv").unwrap(), &mut manifest).unwrap();
     assert!(!manifest.contains("990102001"));
+    for path in [
+        format!("/api/v1/rect/files/{link_id}"),
+        "/api/v1/rect/extensions?state=PENDING".to_string(),
+    ] {
+        let (st, _, body) = bytes(&me, &path).await;
+        if path.contains("files") {
+            assert_eq!(st, StatusCode::NOT_FOUND, "{path}");
+        } else {
+            assert_eq!(body, b"[]", "{path}");
+        }
+    }
     // The province sees both.
     let prov = login(&app, "prov.director").await;
     let (st, _) = prov
@@ -1261,4 +1335,84 @@ mod mail {
         super::notifications_are_emailed_through_the_relay(rx, pg_app_with(config(port)).await)
             .await;
     }
+}
+
+async fn long_term_items_report_periodically_and_views(app: App) {
+    let liaison = login(&app, "dept.liaison").await;
+    let director = login(&app, "prov.director").await;
+    let (uid, ids) = approved_plan(&liaison, &director).await;
+    let (st, w) = multipart(
+        &liaison,
+        &format!("/api/v1/rect/findings/{}/write-off", ids[1]),
+        &[
+            ("outcome", "basically_completed"),
+            ("explanation", "制度已建立，执行效果须持续巩固"),
+        ],
+        &[("规程.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{w}");
+    let (st, item) = director
+        .post(
+            &format!("/api/v1/rect/write-offs/{}/decide", w["id"]),
+            json!({ "decision": "verify", "version": 1 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(item["row"]["state"], "LONG_TERM");
+    assert_eq!(item["row"]["outcome"], "basically_completed");
+    // A long-term item still reports and may ask for the final write-off later.
+    let (_, item) = liaison
+        .get(&format!("/api/v1/rect/findings/{}", ids[1]))
+        .await;
+    assert!(
+        item["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("write_off"))
+    );
+    let (_, stats) = director
+        .get(&format!(
+            "/api/v1/rect/stats?org_id={}",
+            org_id(&app, "99-D05").await
+        ))
+        .await;
+    assert_eq!(stats["totals"]["long_term"], 1);
+    assert_eq!(stats["totals"]["completed"], 0);
+
+    // A quarter without progress: the unit is reminded once for the period.
+    let count = |v: &Value| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "long_term")
+            .count()
+    };
+    let (_, before) = liaison.get("/api/v1/notifications").await;
+    assert_eq!(count(&before), 0);
+    director
+        .post("/api/v1/testing/clock", json!({ "advance_days": 95 }))
+        .await;
+    let (_, after) = liaison.get("/api/v1/notifications").await;
+    assert_eq!(count(&after), 1, "{after}");
+    director
+        .post("/api/v1/testing/clock", json!({ "advance_days": 0 }))
+        .await;
+    let (_, again) = liaison.get("/api/v1/notifications").await;
+    assert_eq!(count(&again), 1);
+
+    // Views: the office sees the rounds it runs; a county office runs none of these.
+    let (_, office) = director
+        .get(&format!(
+            "/api/v1/rect/ledger?view=office&round_unit_id={uid}"
+        ))
+        .await;
+    assert_eq!(office["total"], 2);
+    let county = login(&app, "county0101.director").await;
+    let (_, none) = county.get("/api/v1/rect/ledger?view=office").await;
+    assert_eq!(none["total"], 0);
+    let (st, e) = director.get("/api/v1/rect/ledger?warning=purple").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    chinese(&e);
 }

@@ -155,6 +155,7 @@ impl FromRequestParts<AppState> for Auth {
         let actor = Actor {
             user_id: Some(user.id),
             name: user.username.clone(),
+            display_name: user.display_name.clone(),
             ip,
         };
         Ok(Auth {

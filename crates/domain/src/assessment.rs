@@ -697,6 +697,10 @@ pub static ZH_CN_ASSESSMENT: &[(&str, &str)] = &[
     ("survey.answers_count", "请回答全部{count}个问题"),
     ("survey.bad_origin", "访问地址须为 http(s)://主机[:端口]"),
     ("disclosure.not_found", "整改公开稿不存在"),
+    (
+        "disclosure.not_round_office",
+        "只有组织该轮巡察的巡察机构（或其上级）才能审批整改公开稿",
+    ),
     ("disclosure.exists", "该巡察对象已有整改公开稿"),
     ("disclosure.not_editable", "公开稿已提交或已审批，不能修改"),
     ("disclosure.same_approver", "公开稿须由起草人以外的人员审批"),

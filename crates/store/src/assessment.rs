@@ -488,7 +488,7 @@ pub async fn finalise(
         let grade = rules::grade_for(scored.score, &grades).cloned().ok_or_else(|| rule("assessment.no_grade"))?;
         let bp = tally.rate_bp();
         sqlx::query("UPDATE assessments SET state = $1, score = $2, grade_code = $3, grade_name = $4, satisfaction_bp = $5, finalised_at = $6, finalised_by_name = $7 WHERE id = $8")
-            .bind(AssessmentState::Finalised.code()).bind(scored.score).bind(&grade.code).bind(&grade.name).bind(bp).bind(now).bind(&actor.name).bind(id)
+            .bind(AssessmentState::Finalised.code()).bind(scored.score).bind(&grade.code).bind(&grade.name).bind(bp).bind(now).bind(&actor.display_name).bind(id)
             .execute(&mut *tx).await?;
         for c in &grade.consequences {
             sqlx::query("INSERT INTO assessment_consequences (assessment_id, round_unit_id, kind, created_at) VALUES ($1, $2, $3, $4)")
@@ -705,6 +705,7 @@ pub async fn respond(
     let actor = Actor {
         user_id: None,
         name: "匿名测评".to_string(),
+        display_name: "匿名测评".to_string(),
         ip: "-".to_string(),
     };
     crate::on_db!(db, p => {
@@ -970,7 +971,7 @@ pub async fn create_disclosure(
             "INSERT INTO disclosures (province_id, round_unit_id, state, title, internal_text, public_text, drafted_by, drafted_by_name, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
             .bind(u.province_id).bind(unit_id).bind(DisclosureState::Draft.code()).bind(&title).bind(&internal).bind(&public)
-            .bind(actor.user_id).bind(&actor.name).bind(now).fetch_one(&mut *tx).await?;
+            .bind(actor.user_id).bind(&actor.display_name).bind(now).fetch_one(&mut *tx).await?;
         crate::audit_append!(tx, actor, &Event::op("disclosure.create", "disclosure", id, format!("{}：起草整改公开稿", u.org_name)));
         tx.commit().await?;
         id
@@ -1031,6 +1032,14 @@ pub async fn update_disclosure(
 }
 
 /// Submits (freezing the figures and the public items), approves or returns a disclosure.
+/// Whether the office that ran the round of `round_unit_id` lies in `scope`.
+pub async fn round_office_in_scope(db: &Db, scope: &Scope, round_unit_id: i64) -> Result<bool> {
+    let (owner_id, owner_path): (i64, String) = crate::on_db!(db, p => sqlx::query_as(
+        "SELECT o.id, o.path FROM round_units ru JOIN organisations o ON o.id = ru.owner_org_id WHERE ru.id = $1")
+        .bind(round_unit_id).fetch_one(p).await?);
+    Ok(scope.contains(owner_id, &owner_path, None))
+}
+
 pub async fn transition_disclosure(
     db: &Db,
     actor: &Actor,
@@ -1045,6 +1054,15 @@ pub async fn transition_disclosure(
     rules::check_disclosure_transition(from, to)?;
     if to == DisclosureState::Approved {
         rules::check_second_approver(row.drafted_by.unwrap_or(0), actor.user_id.unwrap_or(0))?;
+    }
+    if matches!(to, DisclosureState::Approved | DisclosureState::Returned) {
+        // Only the office that ran the round (or one above it) decides: the inspected unit's own
+        // office sees the disclosure but must not approve what is published about it.
+        if !round_office_in_scope(db, scope, row.round_unit_id).await? {
+            return Err(StoreError::Domain(DomainError::Rule(Msg::new(
+                "disclosure.not_round_office",
+            ))));
+        }
     }
     let frozen = if to == DisclosureState::Submitted {
         let all = disclosure_counts(db, row.round_unit_id, None).await?;
@@ -1078,7 +1096,7 @@ pub async fn transition_disclosure(
             None => sqlx::query(
                 "UPDATE disclosures SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, opinion = $5, \
                  version = version + 1, updated_at = $4 WHERE id = $6 AND version = $7 AND state = $8")
-                .bind(to.code()).bind(actor.user_id).bind(&actor.name).bind(now).bind(opinion).bind(id).bind(version).bind(from.code())
+                .bind(to.code()).bind(actor.user_id).bind(&actor.display_name).bind(now).bind(opinion).bind(id).bind(version).bind(from.code())
                 .execute(&mut *tx).await?.rows_affected(),
         };
         if n == 0 {

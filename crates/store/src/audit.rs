@@ -12,7 +12,10 @@ use crate::{Page, PageReq};
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub user_id: Option<i64>,
+    /// The username (what the audit trail records).
     pub name: String,
+    /// The person's name, shown on records (报告人, 核验人, …).
+    pub display_name: String,
     pub ip: String,
 }
 
@@ -22,6 +25,7 @@ impl Actor {
         Actor {
             user_id: None,
             name: name.to_string(),
+            display_name: name.to_string(),
             ip: "local".to_string(),
         }
     }

@@ -613,7 +613,7 @@ macro_rules! store_files {
                 .bind(i32::try_from(v.unwrap_or(0) + 1).unwrap_or(i32::MAX))
                 .bind($effective)
                 .bind($actor.user_id)
-                .bind(&$actor.name)
+                .bind(&$actor.display_name)
                 .bind(now)
                 .execute(&mut *$tx)
                 .await?;
@@ -690,7 +690,7 @@ pub async fn add_progress(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO progress (province_id, finding_id, effective_date, content, outcome, reported_by, reported_by_name, reported_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(finding_id).bind(effective_date).bind(content).bind(outcome.map(|o| o.code())).bind(actor.user_id).bind(&actor.name).bind(now)
+            .bind(finding_id).bind(effective_date).bind(content).bind(outcome.map(|o| o.code())).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
         store_files!(tx, actor, finding_id, "progress", id, files, effective_date);
         if let Some(o) = outcome {
@@ -753,7 +753,7 @@ pub async fn request_write_off(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO write_offs (province_id, finding_id, state, outcome, explanation, from_state, requested_by, requested_by_name, requested_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, 'REQUESTED', $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(finding_id).bind(outcome.code()).bind(explanation).bind(state.code()).bind(actor.user_id).bind(&actor.name).bind(now)
+            .bind(finding_id).bind(outcome.code()).bind(explanation).bind(state.code()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
         store_files!(tx, actor, finding_id, "write_off", id, files, today);
         crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), "CLOSE_REQUESTED", format!("申请销号（{}）：{explanation}", outcome.label()));
@@ -799,7 +799,7 @@ pub async fn decide_write_off(
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE write_offs SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, reason = $5, version = version + 1 \
                              WHERE id = $6 AND version = $7 AND state = 'REQUESTED'")
-            .bind(wstate.code()).bind(actor.user_id).bind(&actor.name).bind(now).bind(reason.trim()).bind(write_off_id).bind(version)
+            .bind(wstate.code()).bind(actor.user_id).bind(&actor.display_name).bind(now).bind(reason.trim()).bind(write_off_id).bind(version)
             .execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
@@ -971,7 +971,7 @@ pub async fn request_extension(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO deadline_extensions (province_id, finding_id, measure_id, old_deadline, new_deadline, reason, state, requested_by, requested_by_name, requested_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, 'PENDING', $6, $7, $8) RETURNING id")
-            .bind(finding_id).bind(measure_id).bind(m.deadline).bind(new_deadline).bind(reason.trim()).bind(actor.user_id).bind(&actor.name).bind(now)
+            .bind(finding_id).bind(measure_id).bind(m.deadline).bind(new_deadline).bind(reason.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
         crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("申请延期至 {new_deadline}：{}", reason.trim()));
         crate::audit_append!(tx, actor, &Event::op("rect.extension.request", "finding", finding_id, format!("{}：“{}”申请延期至 {new_deadline}", row.org_name, row.title)));
@@ -1009,7 +1009,7 @@ pub async fn decide_extension(
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE deadline_extensions SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, opinion = $5, version = version + 1 WHERE id = $6 AND state = 'PENDING'")
-            .bind(state.code()).bind(actor.user_id).bind(&actor.name).bind(now).bind(opinion.trim()).bind(id).execute(&mut *tx).await?.rows_affected();
+            .bind(state.code()).bind(actor.user_id).bind(&actor.display_name).bind(now).bind(opinion.trim()).bind(id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
@@ -1027,7 +1027,7 @@ pub async fn decide_extension(
     });
     let mut x = x;
     x.state = state.code().to_string();
-    x.decided_by_name = Some(actor.name.clone());
+    x.decided_by_name = Some(actor.display_name.clone());
     x.decided_at = Some(now);
     x.opinion = Some(opinion.trim().to_string());
     Ok(x)
@@ -1089,12 +1089,20 @@ pub async fn outcome_totals(
     scope: &Scope,
     round_unit_id: Option<i64>,
     round_id: Option<i64>,
+    org_id: Option<i64>,
 ) -> Result<Vec<(String, i64, i64, i64)>> {
+    let range = match org_id {
+        Some(o) => Some(org_range(db, o).await?),
+        None => None,
+    };
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new("SELECT x.kind, COUNT(*), CAST(COALESCE(SUM(x.count), 0) AS BIGINT), CAST(COALESCE(SUM(x.amount_fen), 0) AS BIGINT) \
             FROM rect_outcomes x JOIN findings f ON f.id = x.finding_id JOIN round_units ru ON ru.id = f.round_unit_id WHERE 1 = 1");
         if let Some(u) = round_unit_id { qb.push(" AND f.round_unit_id = ").push_bind(u); }
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
+        if let Some((a, b)) = &range {
+            qb.push(" AND f.org_path >= ").push_bind(a.clone()).push(" AND f.org_path < ").push_bind(b.clone());
+        }
         scope.push_filter(&mut qb, LEDGER_COLS);
         qb.push(" GROUP BY x.kind ORDER BY x.kind");
         Ok(qb.build_query_as::<(String, i64, i64, i64)>().fetch_all(p).await?)
@@ -1485,12 +1493,12 @@ pub async fn review_plan(
         }
         for b in bodies {
             sqlx::query("INSERT INTO plan_reviews (plan_id, body, decision, opinion, reviewer_id, reviewer_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(plan_id).bind(b).bind(decision.code()).bind(opinion.trim()).bind(actor.user_id).bind(&actor.name).bind(now).execute(&mut *tx).await?;
+                .bind(plan_id).bind(b).bind(decision.code()).bind(opinion.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now).execute(&mut *tx).await?;
         }
         let body_names = bodies.join("、");
         for (fid, text) in comments {
             sqlx::query("INSERT INTO plan_comments (plan_id, finding_id, body, text, reviewer_id, reviewer_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(plan_id).bind(*fid).bind(&body_names).bind(text.trim()).bind(actor.user_id).bind(&actor.name).bind(now).execute(&mut *tx).await?;
+                .bind(plan_id).bind(*fid).bind(&body_names).bind(text.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now).execute(&mut *tx).await?;
         }
         if result == PlanState::Approved {
             for it in &items {
@@ -1639,7 +1647,7 @@ pub async fn issue_letter(
             "INSERT INTO letters (province_id, round_unit_id, letter_type, letter_name, doc_year, doc_seq, doc_no, finding_ids, requirement, new_deadline, file_hash, issued_by, issued_by_name, issued_at) \
              VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
             .bind(d.round_unit_id).bind(&d.letter_type).bind(&d.letter_name).bind(d.year).bind(i32::try_from(d.seq).unwrap_or(i32::MAX)).bind(&d.doc_no).bind(&ids)
-            .bind(&d.requirement).bind(d.new_deadline).bind(&hash).bind(actor.user_id).bind(&actor.name).bind(now)
+            .bind(&d.requirement).bind(d.new_deadline).bind(&hash).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
         for fid in &d.finding_ids {
             let st: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(*fid).fetch_one(&mut *tx).await?;
@@ -1718,7 +1726,7 @@ pub async fn add_report(
             "INSERT INTO rect_reports (province_id, round_unit_id, kind, title, content, principal_leader, signed_on, meeting_date, participants, created_by, created_by_name, created_at) \
              VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
             .bind(unit_id).bind(d.kind.code()).bind(&d.title).bind(&d.content).bind(&d.principal_leader).bind(d.signed_on).bind(d.meeting_date)
-            .bind(&d.participants).bind(actor.user_id).bind(&actor.name).bind(now)
+            .bind(&d.participants).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
         crate::audit_append!(tx, actor, &Event::op("rect.report", "round_unit", unit_id, format!("{}：{}“{}”", u.org_name, d.kind.label(), d.title)));
         tx.commit().await?;
@@ -1800,6 +1808,13 @@ pub async fn stats(
         ),
         StatGroup::None => ("'all'", "'合计'"),
     };
+    // Join only what the group's label needs: the totals read the ledger rows alone.
+    let joins = match group {
+        StatGroup::Unit | StatGroup::Level => " JOIN organisations o ON o.id = f.org_id",
+        StatGroup::Round => " JOIN rounds r ON r.id = ru.round_id",
+        StatGroup::Category => " LEFT JOIN categories c ON c.id = f.category_id",
+        StatGroup::None => "",
+    };
     let range = match org_id {
         Some(o) => Some(org_range(db, o).await?),
         None => None,
@@ -1825,8 +1840,7 @@ pub async fn stats(
           .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_180, ")
           .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d180)
           .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_more ")
-          .push(format_args!("FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id JOIN rounds r ON r.id = ru.round_id \
-                 JOIN organisations o ON o.id = f.org_id LEFT JOIN categories c ON c.id = f.category_id WHERE f.state IN {LEDGER_STATES}"));
+          .push(format_args!("FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id{joins} WHERE f.state IN {LEDGER_STATES}"));
         if let Some((s, e)) = &range {
             qb.push(" AND f.org_path >= ").push_bind(s.clone()).push(" AND f.org_path < ").push_bind(e.clone());
         }

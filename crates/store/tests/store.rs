@@ -922,16 +922,36 @@ async fn sqlite_backup_and_restore() {
     assert!(orgs::get_by_code(&db, &all, "C").await.is_ok());
 }
 
-/// A PostgreSQL backup produces a pg_dump archive.
+/// A PostgreSQL backup produces a pg_dump archive. It runs against a database of its own: pg_dump
+/// takes a lock per table, and the shared test database holds many test schemas at once.
 #[tokio::test]
 async fn postgres_backup_writes_archive() {
-    let t = pg_db().await;
-    mk(&t.db, None, "P", OrgKind::Province).await;
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("pg.dump");
-    xuncha_store::backup::backup(&t.db, Some(&testing::pg_url()), &f)
+    let admin_url = testing::pg_url();
+    let name = format!("xt_backup_{}", std::process::id());
+    let admin = sqlx::PgPool::connect(&admin_url).await.unwrap();
+    let drop_db = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    sqlx::query(sqlx::AssertSqlSafe(drop_db.clone()))
+        .execute(&admin)
         .await
         .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let (base, _) = admin_url.rsplit_once('/').unwrap();
+    let url = format!("{base}/{name}");
+    let db = xuncha_store::connect(&url).await.unwrap();
+    db.migrate().await.unwrap();
+    mk(&db, None, "P", OrgKind::Province).await;
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("pg.dump");
+    let result = xuncha_store::backup::backup(&db, Some(&url), &f).await;
+    db.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(drop_db))
+        .execute(&admin)
+        .await
+        .unwrap();
+    result.unwrap();
     let bytes = std::fs::read(&f).unwrap();
     assert!(bytes.starts_with(b"PGDMP"), "not a pg_dump custom archive");
 }

@@ -1,5 +1,6 @@
-// A small fetch helper for the API paths the generated schema does not describe yet (rectification,
-// notifications: docs/design/rectification-api.md). Same rules as the typed client in client.ts:
+// A small fetch helper, used by the rectification and notification calls (rect.ts, notifications.ts:
+// multipart uploads of several evidence files, plain download links); their records are the generated
+// types of schema.d.ts all the same. Same rules as the typed client in client.ts:
 // same-origin cookies, the CSRF header on state-changing requests, a 401 reported to the session
 // handler, and `application/problem+json` answers turned into `ApiError`.
 import { ApiError, CSRF_COOKIE, CSRF_HEADER, NetworkError, baseUrl, readCookie, reportUnauthorized, toProblem } from './client'

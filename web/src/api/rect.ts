@@ -1,13 +1,17 @@
 // Rectification (整改): the ledger, one item's progress, write-off and extensions, plans and their
 // review (会审), reports, supervision letters, settings, holidays and statistics.
-// Written by hand against docs/design/rectification-api.md until the generated schema has the /rect
-// paths; field names follow the contract exactly.
+// The records are the generated types of the server's OpenAPI document (schema.d.ts); the calls go
+// through the small request helper in http.ts (multipart uploads, plain download links).
 import { get, post, put, upload, withQuery, formData, type Query } from './http'
+import type { components } from './schema'
+
+type S = components['schemas']
 
 const BASE = '/api/v1/rect'
 
 // ---------------------------------------------------------------------------------------------
-// Codes
+// Codes (hand-written: the generated types give these fields as plain strings; the screens build
+// option lists and locale keys from these)
 
 export type FindingState = 'FED_BACK' | 'PLANNED' | 'IN_PROGRESS' | 'CLOSE_REQUESTED' | 'CLOSED' | 'LONG_TERM' | 'REOPENED'
 export const FINDING_STATES: readonly FindingState[] = ['FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED']
@@ -37,13 +41,14 @@ export const OUTCOME_KINDS: readonly OutcomeKind[] = ['rule', 'money_returned', 
 export type ReportKind = 'rect_report' | 'life_meeting' | 'periodic'
 export const REPORT_KINDS: readonly ReportKind[] = ['rect_report', 'life_meeting', 'periodic']
 
-export type LedgerView = 'unit' | 'attention'
+/** The ledger's `view` parameter: unit (default), office (rounds run by the caller's organisation), attention. */
+export type LedgerView = 'unit' | 'office' | 'attention'
 export type StatsGroup = 'unit' | 'level' | 'round' | 'category'
 export const STATS_GROUPS: readonly StatsGroup[] = ['unit', 'level', 'round', 'category']
 
 /**
- * What the caller may do with an item now (`RectItem.actions`). The contract lists the first seven;
- * the server also lists 'explain' (the "cannot finish" explanation) where the unit may give one.
+ * What the caller may do with an item now (`RectItem.actions`). The server also lists 'letter' (a
+ * supervision letter, rect:supervise), which the schema's description of `actions` leaves out.
  */
 export type ItemAction = 'progress' | 'write_off' | 'verify' | 'reopen' | 'extend' | 'outcome' | 'letter' | 'explain'
 
@@ -53,42 +58,14 @@ export const TRAIL_STEPS: readonly TrailStepCode[] = ['report', 'handover', 'tra
 export type HolidayKind = 'holiday' | 'workday'
 
 // ---------------------------------------------------------------------------------------------
-// Records
+// Records: the server's own types (schema.d.ts, generated from its OpenAPI document). Code fields
+// (state, kind, warning, actions, …) are plain strings there; the unions above name the known codes.
 
-export interface LedgerRow {
-  id: number
-  round_id: number
-  round_name: string
-  round_unit_id: number
-  org_id: number
-  org_name: string
-  category_name: string | null
-  title: string
-  state: string
-  state_name: string
-  outcome: string | null
-  outcome_name: string | null
-  deadline: string | null
-  original_deadline: string | null
-  extensions: number
-  warning: Warning | null
-  /** Working days past the deadline, 0 if not overdue. */
-  overdue_days: number
-  measure_count: number
-  progress_count: number
-  last_progress_on: string | null
-  closed_on: string | null
-  letter_count: number
-  version: number
-  /** The unit's latest "cannot finish" explanation (the server sends it; not in the contract's list). */
-  explanation?: string | null
-}
+/** One line of the 整改台账. */
+export type LedgerRow = S['LedgerRowDto']
+export type LedgerPage = S['LedgerPage']
 
-export interface LedgerPage {
-  items: LedgerRow[]
-  total: number
-}
-
+/** The ledger's filters as query parameters (hand-written: a query, not a schema). */
 export interface LedgerQuery {
   org_id?: number | null
   round_id?: number | null
@@ -102,399 +79,85 @@ export interface LedgerQuery {
   page_size?: number
 }
 
-export interface Measure {
-  id: number
-  kind: MeasureKind
-  kind_name: string
-  content: string
-  target: string
-  responsible_leader: string
-  lead_dept: string
-  co_depts: string[]
-  deadline: string
-  original_deadline: string
-  state: 'OPEN' | 'DONE'
-  version: number
-}
-
-export interface FileLink {
-  id: number
-  name: string
-  /** SM3, hex. */
-  hash: string
-  size: number
-  media_type: string
-  version_no: number
-  effective_date: string
-  uploaded_at: string
-  uploaded_by_name: string
-  /** '/api/v1/rect/files/{id}' */
-  url: string
-}
-
-export interface Progress {
-  id: number
-  effective_date: string
-  reported_at: string
-  reported_by_name: string
-  content: string
-  outcome: string | null
-  files: FileLink[]
-}
-
-export interface WriteOff {
-  id: number
-  state: WriteOffState
-  state_name: string
-  outcome: string
-  outcome_name: string
-  explanation: string
-  requested_at: string
-  requested_by_name: string
-  decided_at: string | null
-  decided_by_name: string | null
-  reason: string | null
-  files: FileLink[]
-  /**
-   * The request's own version, checked by POST /write-offs/{id}/decide (the server sends it; the
-   * contract does not list it, so the item's version stands in when it is missing).
-   */
-  version?: number
-}
-
-export interface Extension {
-  id: number
-  measure_id: number | null
-  old_deadline: string
-  new_deadline: string
-  reason: string
-  state: ExtensionState
-  state_name: string
-  requested_by_name: string
-  requested_at: string
-  decided_by_name: string | null
-  decided_at: string | null
-  opinion: string | null
-}
-
-/** A pending extension in the reviewers' list (GET /rect/extensions). */
-export interface ExtensionListed extends Extension {
-  finding_id: number
-  title: string
-  org_name: string
-}
-
-export interface OutcomeRecord {
-  id: number
-  kind: OutcomeKind
-  kind_name: string
-  detail: string
-  count: number
-  amount_fen: number
-  person: string | null
-  treatment: string | null
-  recorded_at: string
-}
-
-export interface Letter {
-  id: number
-  letter_type: string
-  letter_name: string
-  doc_no: string
-  round_unit_id: number
-  org_name: string
-  finding_ids: number[]
-  requirement: string
-  new_deadline: string | null
-  issued_at: string
-  issued_by_name: string
-  /** '/api/v1/rect/letters/{id}/docx' */
-  url: string
-}
-
-export interface TrailStep {
-  step: TrailStepCode
-  name: string
-  done: boolean
-  at: string | null
-  detail: string
-}
-
-export interface RectEvent {
-  at: string
-  actor_name: string
-  from: string | null
-  to: string
-  from_name: string | null
-  to_name: string
-  comment: string
-}
-
-export interface RectItem {
-  row: LedgerRow
-  facts: string
-  basis: string
-  responsibility: string
-  measures: Measure[]
-  progress: Progress[]
-  write_offs: WriteOff[]
-  extensions: Extension[]
-  outcomes: OutcomeRecord[]
-  letters: Letter[]
-  trail: TrailStep[]
-  events: RectEvent[]
-  actions: ItemAction[]
-}
+export type Measure = S['MeasureDto']
+export type FileLink = S['FileLinkDto']
+export type Progress = S['ProgressDto']
+/** A write-off request; its own `version` is what POST /write-offs/{id}/decide checks. */
+export type WriteOff = S['WriteOffDto']
+/** An extension request, on an item or in the reviewers' list (GET /rect/extensions): one shape. */
+export type Extension = S['ExtensionDto']
+export type ExtensionListed = S['ExtensionDto']
+export type OutcomeRecord = S['OutcomeDto']
+export type Letter = S['LetterDto']
+export type TrailStep = S['TrailStep']
+export type RectEvent = S['EventDto']
+export type RectItem = S['RectItem']
 
 // Plans and their review.
 
-export interface MeasureDraft {
-  kind: MeasureKind
-  content: string
-  target: string
-  responsible_leader: string
-  lead_dept: string
-  co_depts: string[]
-  /** A date, or null when the deadline is given in working days. */
-  deadline: string | null
-  /** N working days from the feedback date, or null when a date is given. */
-  deadline_working_days: number | null
-  /** The date the server worked out (read only). */
-  resolved_deadline: string | null
-}
-
-export interface PlanComment {
-  id: number
-  body: string
-  text: string
-  reviewer_name: string
-  at: string
-  revision: number
-}
-
-export interface PlanItem {
-  finding_id: number
-  title: string
-  category_name: string | null
-  measures: MeasureDraft[]
-  comments: PlanComment[]
-}
-
-export interface Review {
-  id: number
-  body: string
-  decision: 'approve' | 'return'
-  decision_name?: string
-  opinion: string
-  reviewer_name: string
-  at: string
-  revision: number
-}
-
-export interface BodyStatus {
-  body: string
-  decision: 'approve' | 'return' | null
-  reviewer_name: string | null
-  at: string | null
-}
-
-export interface Plan {
-  id: number
-  round_unit_id: number
-  revision: number
-  state: PlanState
-  state_name: string
-  principal_leader: string
-  signed_on: string | null
-  summary: string
-  submitted_at: string | null
-  decided_at: string | null
-  version: number
-  items: PlanItem[]
-  reviews: Review[]
-  /** The configured review bodies. */
-  bodies: string[]
-  body_status: BodyStatus[]
-}
-
-export interface RoundUnitRef {
-  id: number
-  round_name: string
-  org_id: number
-  org_name: string
-  feedback_date: string | null
-  rectification_due: string | null
-}
-
-export interface PlanRevision {
-  id: number
-  revision: number
-  state: PlanState
-  state_name: string
-  submitted_at: string | null
-}
-
-export interface PlanView {
-  unit: RoundUnitRef
-  plan: Plan | null
-  revisions: PlanRevision[]
-  can_edit: boolean
-  can_review: boolean
-}
-
-export interface PlanChange {
-  finding_id: number
-  title: string
-  change: 'added' | 'removed' | 'changed'
-  before: MeasureDraft[]
-  after: MeasureDraft[]
-}
-
-export interface PlanDiff {
-  revision: number
-  /** Null for the first revision. */
-  previous_revision: number | null
-  changes: PlanChange[]
-}
-
-export interface PlanSave {
-  principal_leader: string
-  signed_on: string | null
-  summary: string
-  items: { finding_id: number; measures: MeasureDraft[] }[]
-  version: number
-}
-
-export interface PlanReviewBody {
-  bodies: string[]
-  decision: 'approve' | 'return'
-  opinion: string
-  comments: { finding_id: number; text: string }[]
-  version: number
-}
+/** A measure of a plan as saved and answered (`resolved_deadline` is output only). */
+export type MeasureDraft = S['MeasureDraftDto']
+export type PlanComment = S['CommentDto']
+export type PlanItem = S['PlanItemDto']
+export type Review = S['ReviewDto']
+export type BodyStatus = S['BodyStatus']
+/** The latest revision of a unit's plan; a fresh draft (id 0, revision 0) when none is saved yet. */
+export type Plan = S['PlanDto']
+/** The round unit of a plan view. */
+export type RoundUnitRef = S['RectUnitDto']
+export type PlanRevision = S['RevisionRef']
+export type PlanView = S['PlanView']
+export type PlanChange = S['ItemDiff']
+export type PlanDiff = S['PlanDiff']
+export type PlanItemSave = S['PlanItemSave']
+export type PlanSave = S['PlanSave']
+export type PlanReviewBody = S['ReviewBody']
+export type ItemComment = S['ItemComment']
 
 /** A round unit in rectification (GET /rect/units). */
-export interface RectUnit {
-  id: number
-  round_id: number
-  round_name: string
-  org_id: number
-  org_name: string
-  feedback_date: string | null
-  rectification_due: string | null
-  plan_state: string | null
-  /** The plan state's label, when the server sends it. */
-  plan_state_name?: string | null
-  /** The office that ran the round, when the server sends it. */
-  owner_org_name?: string
-  total: number
-  closed: number
-  /** Overdue items (contract); absent when the server leaves it out. */
-  overdue?: number
-}
+export type RectUnit = S['RectUnitDto']
 
 // Reports and meetings.
 
-export interface RectReport {
-  id: number
-  round_unit_id: number
-  kind: ReportKind
-  kind_name: string
-  title: string
-  content: string
-  principal_leader: string
-  signed_on: string
-  meeting_date: string | null
-  participants: string | null
-  filed_at: string | null
-  filed_to_name: string | null
-  created_at: string
-  /** '/api/v1/rect/reports/{id}/docx' */
-  url: string
-}
-
-export interface ReportCreate {
-  kind: ReportKind
-  title: string
-  content: string
-  principal_leader: string
-  signed_on: string
-  meeting_date?: string
-  participants?: string
-}
+export type RectReport = S['ReportDto']
+export type ReportCreate = S['ReportSave']
 
 // Settings, holidays, letters.
 
-export interface LetterRung {
-  code: string
-  name: string
-  after_overdue_days: number
-}
-
-export interface RectSettings {
-  review_bodies: string[]
-  /** Working days before the deadline from which an item is yellow. */
-  yellow_within: number
-  plan_due_working_days: number
-  long_term_report_months: number
-  letter_ladder: LetterRung[]
-  version: number
-}
-
-export interface Holiday {
-  date: string
-  kind: HolidayKind
-  name: string
-}
-
-export interface LetterSuggestion {
-  round_unit_id: number
-  org_name: string
-  letter_type: string
-  letter_name: string
-  finding_ids: number[]
-  overdue_days: number
-}
-
-export interface LetterCreate {
-  round_unit_id: number
-  letter_type: string
-  finding_ids: number[]
-  requirement: string
-  new_deadline?: string
-}
+export type LetterRung = S['LetterRungDto']
+export type RectSettings = S['RectSettingsDto']
+export type Holiday = S['HolidayDto']
+export type LetterSuggestion = S['LetterSuggestion']
+export type LetterCreate = S['LetterBody']
 
 // Statistics.
 
-export interface RectStats {
-  total: number
-  completed: number
-  /** A percentage (e.g. 98.71), as the server computes it. */
-  completion_rate: number
-  due: number
-  completed_on_time: number
-  on_time_rate: number
-  open: number
-  overdue: number
-  overdue_rate: number
-  long_term: number
-  extended: number
-  extensions: number
-  ageing: { d0_30: number; d31_90: number; d91_180: number; d180_plus: number }
-}
+export type RectStats = S['RectStatsDto']
+export type Ageing = S['Ageing']
+export type StatRow = S['StatRow']
+export type OutcomeTotal = S['OutcomeTotal']
+export type RectStatsAnswer = S['RectStatsResponse']
 
-export interface RectStatsAnswer {
-  totals: RectStats
-  rows: { key: string; label: string; stats: RectStats }[]
-}
+export type ImportResult = S['ImportResult']
+/** What a create answers (progress, write-off, extension, outcome): the new record's id. */
+export type CreatedRef = S['Created']
 
-export interface ImportResult {
-  imported: number
-}
+// Request bodies.
 
-/** What a create answers: the contract gives the whole record, the server at least its id. */
-export interface CreatedRef {
-  id: number
+/** The fields of a progress report (multipart; the evidence files go alongside). */
+export type ProgressFields = Omit<S['ProgressForm'], 'file'>
+/** The fields of a write-off request (multipart; the evidence files go alongside). */
+export type WriteOffFields = Omit<S['WriteOffForm'], 'file'>
+export type DecideBody = S['DecideBody']
+export type ExplainBody = S['ExplainBody']
+export type ExtensionBody = S['ExtensionBody']
+export type OutcomeBody = S['OutcomeBody']
+
+/** Query of GET /rect/stats (hand-written: a query, not a schema). */
+export interface StatsQuery {
+  group: StatsGroup
+  round_id?: number | null
+  org_id?: number | null
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -532,41 +195,30 @@ export function item(id: number): Promise<RectItem> {
   return get(`${BASE}/findings/${id}`)
 }
 
-export function reportProgress(
-  id: number,
-  body: { content: string; effective_date: string; outcome?: string | null },
-  files: readonly File[],
-): Promise<CreatedRef> {
+export function reportProgress(id: number, body: ProgressFields, files: readonly File[]): Promise<CreatedRef> {
   return upload(`${BASE}/findings/${id}/progress`, formData(body, files))
 }
 
-export function requestWriteOff(
-  id: number,
-  body: { outcome: string; explanation: string },
-  files: readonly File[],
-): Promise<CreatedRef> {
+export function requestWriteOff(id: number, body: WriteOffFields, files: readonly File[]): Promise<CreatedRef> {
   return upload(`${BASE}/findings/${id}/write-off`, formData(body, files))
 }
 
-export function decideWriteOff(
-  writeOffId: number,
-  body: { decision: 'verify' | 'return'; reason: string; version: number },
-): Promise<RectItem> {
+/** `decision`: 'verify' | 'return'; `version`: the write-off request's own version. */
+export function decideWriteOff(writeOffId: number, body: DecideBody): Promise<RectItem> {
   return post(`${BASE}/write-offs/${writeOffId}/decide`, body)
 }
 
 export function reopen(id: number, reason: string, version: number): Promise<RectItem> {
-  return post(`${BASE}/findings/${id}/reopen`, { reason, version })
+  const body: S['ReasonBody'] = { reason, version }
+  return post(`${BASE}/findings/${id}/reopen`, body)
 }
 
-export function explain(
-  id: number,
-  body: { outcome: 'not_completed' | 'in_progress'; explanation: string; version: number },
-): Promise<RectItem> {
+/** `outcome`: one of EXPLAIN_OUTCOMES. */
+export function explain(id: number, body: ExplainBody): Promise<RectItem> {
   return post(`${BASE}/findings/${id}/explain`, body)
 }
 
-export function requestExtension(id: number, body: { measure_id: number; new_deadline: string; reason: string }): Promise<CreatedRef> {
+export function requestExtension(id: number, body: ExtensionBody): Promise<CreatedRef> {
   return post(`${BASE}/findings/${id}/extensions`, body)
 }
 
@@ -575,13 +227,11 @@ export function extensions(state: ExtensionState = 'PENDING'): Promise<Extension
 }
 
 export function decideExtension(extensionId: number, approve: boolean, opinion: string): Promise<Extension> {
-  return post(`${BASE}/extensions/${extensionId}/decide`, { approve, opinion })
+  const body: S['ExtensionDecision'] = { approve, opinion }
+  return post(`${BASE}/extensions/${extensionId}/decide`, body)
 }
 
-export function addOutcome(
-  id: number,
-  body: { kind: OutcomeKind; detail: string; count: number; amount_fen: number; person?: string; treatment?: string },
-): Promise<CreatedRef> {
+export function addOutcome(id: number, body: OutcomeBody): Promise<CreatedRef> {
   return post(`${BASE}/findings/${id}/outcomes`, body)
 }
 
@@ -599,28 +249,19 @@ export function plan(unitId: number): Promise<PlanView> {
   return get(`${BASE}/units/${unitId}/plan`)
 }
 
-/**
- * The plan of an answer: the contract answers a Plan, the server may answer the whole PlanView;
- * either way the screens get the Plan.
- */
-export function planOf(answer: Plan | PlanView): Plan {
-  if ('unit' in answer && 'revisions' in answer) {
-    if (!answer.plan) throw new Error('plan missing in answer')
-    return answer.plan
-  }
-  return answer as Plan
-}
+// Saving, submitting and reviewing answer the whole PlanView; the screens take its plan.
 
 export async function savePlan(unitId: number, body: PlanSave): Promise<Plan> {
-  return planOf(await put<Plan | PlanView>(`${BASE}/units/${unitId}/plan`, body))
+  return (await put<PlanView>(`${BASE}/units/${unitId}/plan`, body)).plan
 }
 
 export async function submitPlan(planId: number, version: number): Promise<Plan> {
-  return planOf(await post<Plan | PlanView>(`${BASE}/plans/${planId}/submit`, { version }))
+  const body: S['VersionBody'] = { version }
+  return (await post<PlanView>(`${BASE}/plans/${planId}/submit`, body)).plan
 }
 
 export async function reviewPlan(planId: number, body: PlanReviewBody): Promise<Plan> {
-  return planOf(await post<Plan | PlanView>(`${BASE}/plans/${planId}/review`, body))
+  return (await post<PlanView>(`${BASE}/plans/${planId}/review`, body)).plan
 }
 
 export function planDiff(planId: number): Promise<PlanDiff> {
@@ -683,6 +324,6 @@ export function letterDocxUrl(letterId: number): string {
 
 // Statistics.
 
-export function stats(query: { group: StatsGroup; round_id?: number | null; org_id?: number | null }): Promise<RectStatsAnswer> {
-  return get(`${BASE}/stats`, query)
+export function stats(query: StatsQuery): Promise<RectStatsAnswer> {
+  return get(`${BASE}/stats`, { ...query })
 }

@@ -3484,6 +3484,26 @@ export interface components {
             recorded_at: string;
             treatment?: string | null;
         };
+        OutcomeTotal: {
+            /**
+             * Format: int64
+             * @description Σ amount in integer fen.
+             */
+            amount_fen: number;
+            /**
+             * Format: int64
+             * @description Σ count (rules made, people held accountable).
+             */
+            count: number;
+            /** @description rule | money_returned | loss_recovered | accountability */
+            kind: string;
+            kind_name: string;
+            /**
+             * Format: int64
+             * @description Records entered.
+             */
+            records: number;
+        };
         OverrideBody: {
             /** @description A user holding `recusal:approve`. */
             approver_username: string;
@@ -3771,6 +3791,8 @@ export interface components {
             total: number;
         };
         RectStatsResponse: {
+            /** @description 成果 rolled up over the same items. */
+            outcomes: components["schemas"]["OutcomeTotal"][];
             rows: components["schemas"]["StatRow"][];
             totals: components["schemas"]["RectStatsDto"];
         };

@@ -148,19 +148,19 @@ export function withDeadlineMode<M extends MeasureDraft>(m: M, mode: DeadlineMod
 /** The measure as the server takes it: trimmed text, co-operating departments without blanks or repeats. */
 export function cleanMeasure(m: MeasureDraft, mode: DeadlineMode = deadlineModeOf(m)): MeasureDraft {
   const depts: string[] = []
-  for (const d of m.co_depts) {
+  for (const d of m.co_depts ?? []) {
     const name = d.trim()
     if (name && !depts.includes(name)) depts.push(name)
   }
   return {
     kind: m.kind,
     content: m.content.trim(),
-    target: m.target.trim(),
+    target: (m.target ?? '').trim(),
     responsible_leader: m.responsible_leader.trim(),
     lead_dept: m.lead_dept.trim(),
     co_depts: depts,
     deadline: mode === 'date' ? m.deadline || null : null,
-    deadline_working_days: mode === 'working_days' ? m.deadline_working_days : null,
+    deadline_working_days: mode === 'working_days' ? (m.deadline_working_days ?? null) : null,
     resolved_deadline: null,
   }
 }
@@ -219,7 +219,7 @@ export function measureErrors(
     }
   } else {
     const n = m.deadline_working_days
-    if (n === null || !Number.isInteger(n) || n < 1 || n > MAX_DEADLINE_DAYS) {
+    if (n === null || n === undefined || !Number.isInteger(n) || n < 1 || n > MAX_DEADLINE_DAYS) {
       out.push(t('rect.validation.deadlineDays', { ...where, max: MAX_DEADLINE_DAYS }))
     }
   }
@@ -270,7 +270,7 @@ export const MEASURE_FIELDS = ['kind', 'content', 'target', 'responsible_leader'
 export type MeasureField = (typeof MEASURE_FIELDS)[number]
 
 function fieldValue(m: MeasureDraft, field: MeasureField): string {
-  if (field === 'co_depts') return m.co_depts.join('、')
+  if (field === 'co_depts') return (m.co_depts ?? []).join('、')
   if (field === 'deadline') return deadlineText({ ...m, resolved_deadline: null })
   return String(m[field] ?? '')
 }

@@ -142,7 +142,7 @@ describe('rectification item', () => {
     wrapper.unmount()
   })
 
-  it('lets a reviewer verify or return a requested write-off, with the item version', async () => {
+  it("lets a reviewer verify or return a requested write-off, with the request's own version", async () => {
     const requested = item(['verify', 'reopen'], {
       row: row({ state: 'CLOSE_REQUESTED', state_name: '已申请销号' }),
       write_offs: [
@@ -159,6 +159,7 @@ describe('rectification item', () => {
           decided_by_name: null,
           reason: null,
           files: [],
+          version: 2,
         },
       ],
     })
@@ -177,7 +178,7 @@ describe('rectification item', () => {
     await until(() => seen.some((r) => r.method === 'POST'), 'the decision')
     const post = seen.find((r) => r.method === 'POST')!
     expect(post.path).toBe('/api/v1/rect/write-offs/9/decide')
-    expect(post.body).toEqual({ decision: 'return', reason: '佐证不足', version: 7 })
+    expect(post.body).toEqual({ decision: 'return', reason: '佐证不足', version: 2 })
     wrapper.unmount()
   })
 })
@@ -209,7 +210,20 @@ describe('plan editor', () => {
 
   function view(plan: Plan): PlanViewDto {
     return {
-      unit: { id: 3, round_name: '2025年第二轮巡察', org_id: 2, org_name: '江岭省财政厅', feedback_date: '2026-01-05', rectification_due: null },
+      unit: {
+        id: 3,
+        round_id: 1,
+        round_name: '2025年第二轮巡察',
+        org_id: 2,
+        org_name: '江岭省财政厅',
+        owner_org_name: '省委巡察办',
+        feedback_date: '2026-01-05',
+        rectification_due: null,
+        plan_state: null,
+        plan_state_name: null,
+        total: 2,
+        closed: 0,
+      },
       plan,
       revisions: [],
       can_edit: true,
@@ -250,7 +264,7 @@ describe('plan editor', () => {
 
   it('saves a draft with one measure in working days, exactly one deadline field set', async () => {
     const { wrapper, seen } = await open((req) =>
-      req.method === 'PUT' ? jsonResponse(planDto({ id: 40, version: 1 })) : jsonResponse(view(planDto())),
+      req.method === 'PUT' ? jsonResponse(view(planDto({ id: 40, version: 1 }))) : jsonResponse(view(planDto())),
     )
     const card = q('plan-item-12')!
     ;(card.querySelector('[data-testid="plan-measure-add"]') as HTMLElement).click()

@@ -1420,7 +1420,8 @@ async fn disclosure_dto(st: &AppState, auth: &Auth, d: DisclosureRow) -> ApiResu
         can_edit: manage && state.editable(),
         can_approve: manage
             && state == DisclosureState::Submitted
-            && d.drafted_by != Some(auth.user.id),
+            && d.drafted_by != Some(auth.user.id)
+            && store::round_office_in_scope(&st.db, &auth.scope, d.round_unit_id).await?,
         id: d.id,
         round_unit_id: d.round_unit_id,
         round_name: d.round_name,

@@ -106,6 +106,7 @@ async fn login(
     let actor = |id: Option<i64>| Actor {
         user_id: id,
         name: username.clone(),
+        display_name: username.clone(),
         ip: ip.clone(),
     };
     let policy = accounts::policy(db).await?;

@@ -2320,7 +2320,7 @@ async fn report_docx(
                 .collect(),
         });
         let totals =
-            store::outcome_totals(&st.db, &Scope::unrestricted(), Some(u.id), None).await?;
+            store::outcome_totals(&st.db, &Scope::unrestricted(), Some(u.id), None, None).await?;
         blocks.push(Block::Heading1("三、整改成果".into()));
         blocks.push(Block::Paragraph(outcome_sentence(&totals)));
     }
@@ -2589,6 +2589,15 @@ async fn suggestions(st: &AppState, scope: &Scope) -> ApiResult<Vec<LetterSugges
     let (t, cfg, cal) = today(st).await?;
     let overdue = store::overdue_items(&st.db, scope, t.today).await?;
     let issued = store::letters(&st.db, scope, None).await?;
+    let names: std::collections::HashMap<i64, String> = if overdue.is_empty() {
+        Default::default()
+    } else {
+        store::units(&st.db, scope)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.org_name))
+            .collect()
+    };
     let mut out = Vec::new();
     let mut units: Vec<i64> = overdue.iter().map(|(u, _, _)| *u).collect();
     units.dedup();
@@ -2602,10 +2611,18 @@ async fn suggestions(st: &AppState, scope: &Scope) -> ApiResult<Vec<LetterSugges
             .map(|l| l.letter_type.clone())
             .collect();
         if let Some(r) = dom::next_letter(&cfg.letter_ladder, days, &codes) {
-            let unit = store::unit(&st.db, &Scope::unrestricted(), u).await?;
+            let org_name = match names.get(&u) {
+                Some(n) => n.clone(),
+                // Beyond the first 1,000 units listed: one lookup.
+                None => {
+                    store::unit(&st.db, &Scope::unrestricted(), u)
+                        .await?
+                        .org_name
+                }
+            };
             out.push(LetterSuggestion {
                 round_unit_id: u,
-                org_name: unit.org_name,
+                org_name,
                 letter_type: r.code.clone(),
                 letter_name: r.name.clone(),
                 finding_ids: items.iter().map(|(_, f, _)| *f).collect(),
@@ -2994,9 +3011,24 @@ pub struct StatRow {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeTotal {
+    /// rule | money_returned | loss_recovered | accountability
+    pub kind: String,
+    pub kind_name: String,
+    /// Records entered.
+    pub records: i64,
+    /// Σ count (rules made, people held accountable).
+    pub count: i64,
+    /// Σ amount in integer fen.
+    pub amount_fen: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct RectStatsResponse {
     pub totals: RectStatsDto,
     pub rows: Vec<StatRow>,
+    /// 成果 rolled up over the same items.
+    pub outcomes: Vec<OutcomeTotal>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -3050,7 +3082,20 @@ async fn stats(
         xuncha_domain::org::OrgKind::from_code(code)
             .map_or_else(|| code.to_string(), |k| k.label().to_string())
     };
+    let outcomes = store::outcome_totals(&st.db, &auth.scope, None, q.round_id, q.org_id)
+        .await
+        .map_err(not_found())?
+        .into_iter()
+        .map(|(kind, records, count, amount_fen)| OutcomeTotal {
+            kind_name: label(&kind, OutcomeKind::from_code, OutcomeKind::label),
+            kind,
+            records,
+            count,
+            amount_fen,
+        })
+        .collect();
     Ok(axum::Json(RectStatsResponse {
+        outcomes,
         totals: stats_dto(&totals.into_iter().next().unwrap_or_default()),
         rows: rows
             .iter()

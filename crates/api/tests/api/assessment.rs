@@ -15,6 +15,7 @@ crate::dual!(
     survey_is_answered_anonymously_then_closed,
     disclosure_counts_approval_and_public_release,
     county_user_cannot_reach_other_county_assessment_or_disclosure,
+    only_the_round_office_decides_a_disclosure,
 );
 
 /// A round of the office `owner` at `target`, fed back, with one finding per title.
@@ -820,4 +821,47 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
     // Their own export has it.
     let (_, x) = download(&other, "/api/v1/assessments/export").await;
     assert!(xlsx_text(&x).contains(&other_org));
+}
+
+/// The inspected city's own office sees the province's disclosure about it but cannot approve it.
+async fn only_the_round_office_decides_a_disclosure(app: App) {
+    let prov = login(&app, "prov.director").await;
+    let city = login(&app, "city01.director").await;
+    let yuntai = org_id(&app, "9901").await;
+    let (_, units) = prov.get("/api/v1/rect/units").await;
+    let unit = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["org_id"] == yuntai)
+        .map(|u| u["id"].as_i64().unwrap())
+        .unwrap_or_else(|| panic!("{units}"));
+    let (st, d) = prov
+        .post("/api/v1/disclosures", json!({ "round_unit_id": unit }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{d}");
+    let path = format!("/api/v1/disclosures/{}", d["id"]);
+    let (st, d) = prov
+        .post(
+            &format!("{path}/submit"),
+            json!({ "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    let (st, seen) = city.get(&path).await;
+    assert_eq!(
+        st,
+        StatusCode::OK,
+        "the city office sees the disclosure about its city"
+    );
+    let (st, e) = city
+        .post(
+            &format!("{path}/decide"),
+            json!({ "approve": true, "version": seen["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert!(chinese(&e).contains("组织该轮巡察"), "{e}");
+    let (_, after) = prov.get(&path).await;
+    assert_eq!(after["state"], "SUBMITTED");
 }

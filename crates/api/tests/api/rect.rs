@@ -545,6 +545,17 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["fields"][0]["field"], "amount_fen");
+    let (_, stats) = director
+        .get(&format!("/api/v1/rect/stats?org_id={}", unit["org_id"]))
+        .await;
+    let money = stats["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "money_returned")
+        .unwrap_or_else(|| panic!("{stats}"));
+    assert_eq!(money["amount_fen"], 1234567);
+    assert_eq!(money["kind_name"], "退缴金额");
 
     // The evidence archive of the unit holds every file and a manifest with hashes.
     let (st, ct, zip) = bytes(

@@ -77,13 +77,20 @@ macro_rules! notify {
     }};
 }
 
+/// The users of an organisation (`$1`) who act for the unit in rectification (`rect:write`) and
+/// are not locked by an administrator (`$2` = false): the recipients of everything sent "to the unit".
+pub const UNIT_WRITERS: &str = "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+     WHERE u.org_id = $1 AND u.locked_by_admin = $2 AND ro.permissions LIKE '%\"rect:write\"%' ORDER BY u.id";
+
 /// Notifies the users of the item's unit (its inspected organisation) holding `rect:write`.
 macro_rules! notify_unit {
     ($tx:expr, $finding_id:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
-        let users: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
-             WHERE u.org_id = (SELECT org_id FROM findings WHERE id = $1) AND u.locked_by_admin = $2 AND ro.permissions LIKE '%\"rect:write\"%'")
+        let org: i64 = sqlx::query_scalar("SELECT org_id FROM findings WHERE id = $1")
             .bind($finding_id)
+            .fetch_one(&mut *$tx)
+            .await?;
+        let users: Vec<i64> = sqlx::query_scalar($crate::rectification::UNIT_WRITERS)
+            .bind(org)
             .bind(false)
             .fetch_all(&mut *$tx)
             .await?;
@@ -550,6 +557,22 @@ const SELECT_LINK: &str = "SELECT l.id, l.finding_id, l.owner_type, l.owner_id, 
 
 pub async fn item_files(db: &Db, finding_id: i64) -> Result<Vec<FileLink>> {
     crate::on_db!(db, p => Ok(sqlx::query_as::<_, FileLink>(sqlx::AssertSqlSafe(format!("{SELECT_LINK} WHERE l.finding_id = $1 ORDER BY l.id"))).bind(finding_id).fetch_all(p).await?))
+}
+
+/// The file links of many items at once (for an archive), by item then upload order.
+pub async fn items_files(db: &Db, finding_ids: &[i64]) -> Result<Vec<FileLink>> {
+    let mut out = Vec::new();
+    for chunk in finding_ids.chunks(500) {
+        crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new(SELECT_LINK);
+            qb.push(" WHERE l.finding_id IN (");
+            let mut sep = qb.separated(", ");
+            for id in chunk { sep.push_bind(*id); }
+            qb.push(") ORDER BY l.finding_id, l.id");
+            out.extend(qb.build_query_as::<FileLink>().fetch_all(p).await?);
+        });
+    }
+    Ok(out)
 }
 
 /// A file link in scope (through its finding), with the file's bytes.
@@ -1524,17 +1547,11 @@ pub async fn review_plan(
             notify!(tx, &leaders, "copy", format!("抄告：{}整改方案已审定", u.org_name),
                 format!("{}（{}）整改方案第{}稿经会审审定，共{}个问题。", u.org_name, u.round_name, pl.revision, items.len()),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:copy")));
-            let unit_users: Vec<i64> = sqlx::query_scalar(
-                "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
-                 WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%'")
-                .bind(u.org_id).fetch_all(&mut *tx).await?;
+            let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
             notify!(tx, &unit_users, "plan", "整改方案已审定".to_string(), format!("{}整改方案第{}稿已审定，请按期推进整改。", u.round_name, pl.revision),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:approved")));
         } else if result == PlanState::Returned {
-            let unit_users: Vec<i64> = sqlx::query_scalar(
-                "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
-                 WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%'")
-                .bind(u.org_id).fetch_all(&mut *tx).await?;
+            let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
             notify!(tx, &unit_users, "plan", "整改方案被退回修改".to_string(), format!("{}：{}", body_names, opinion.trim()),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:returned")));
         }
@@ -1653,10 +1670,7 @@ pub async fn issue_letter(
             let st: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(*fid).fetch_one(&mut *tx).await?;
             crate::event_append!(tx, "finding", *fid, actor, Some(st.as_str()), st.as_str(), format!("发出{}（{}）", d.letter_name, d.doc_no));
         }
-        let unit_users: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
-             WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%'")
-            .bind(u.org_id).fetch_all(&mut *tx).await?;
+        let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
         notify!(tx, &unit_users, "letter", format!("收到{}", d.letter_name), format!("{}：{}", d.doc_no, d.requirement),
             Some("/rect/ledger".to_string()), Some(format!("letter:{}", d.doc_no)));
         crate::audit_append!(tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("向{}发出{}（{}）", u.org_name, d.letter_name, d.doc_no)));
@@ -1907,10 +1921,7 @@ pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<Warn
         .bind(before).bind(limit).fetch_all(p).await?);
     let mut out = Vec::with_capacity(rows.len());
     for (id, title, org_name, org_id) in rows {
-        let recipients: Vec<i64> = crate::on_db!(db, p => sqlx::query_scalar(
-            "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
-             WHERE u.org_id = $1 AND ro.permissions LIKE '%\"rect:write\"%' ORDER BY u.id")
-            .bind(org_id).fetch_all(p).await?);
+        let recipients: Vec<i64> = crate::on_db!(db, p => sqlx::query_scalar(UNIT_WRITERS).bind(org_id).bind(false).fetch_all(p).await?);
         out.push(WarningTarget {
             finding_id: id,
             title,

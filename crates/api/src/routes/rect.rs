@@ -1182,8 +1182,14 @@ async fn archive(
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     let mut manifest = String::from("\u{feff}单位,问题编号,问题,文件,版本,生效日期,上传时间,SM3\n");
     let clean = |s: &str| dom::clean_file_name(s).replace(['/', '\\'], "");
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut links: std::collections::HashMap<i64, Vec<store::FileLink>> =
+        std::collections::HashMap::new();
+    for l in store::items_files(&st.db, &ids).await? {
+        links.entry(l.finding_id.unwrap_or(0)).or_default().push(l);
+    }
     for r in &rows {
-        for l in store::item_files(&st.db, r.id).await? {
+        for l in links.get(&r.id).into_iter().flatten() {
             if entries.len() >= MAX_ARCHIVE_FILES {
                 break;
             }

@@ -28,6 +28,8 @@ export function freePort() {
  * Starts `$XUNCHA_BIN serve --demo` with a fresh data directory and waits for /healthz.
  * `options.env`: extra environment variables for the server (e.g. `{ XUNCHA_CLOCK_CONTROL: 'true' }`);
  * they are set after the inherited XUNCHA_* variables are dropped.
+ * The server's clock is pinned to `XUNCHA_TEST_TODAY` (default 2026-11-23), so the tests run on
+ * the same day whatever the date, and CI can run them on other days.
  * Returns `{ apiUrl, log(), stop() }`; `stop()` also removes the data directory.
  */
 export async function startServer(options = {}) {
@@ -48,6 +50,8 @@ export async function startServer(options = {}) {
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('XUNCHA_'))),
       NO_COLOR: '1',
+      XUNCHA_CLOCK_CONTROL: 'true',
+      XUNCHA_CLOCK_START: process.env.XUNCHA_TEST_TODAY || '2026-11-23',
       ...(options.env ?? {}),
     },
   })

@@ -78,7 +78,7 @@ impl FromRequestParts<AppState> for Auth {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ip = client_ip(parts, state);
-        let now = xuncha_store::now();
+        let now = state.db.now();
         let bearer = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
@@ -151,7 +151,10 @@ impl FromRequestParts<AppState> for Auth {
         if let Some(perms) = token_perms {
             access = access.restricted_to(&perms);
         }
-        let scope = Scope::resolve(&state.db, user.id, &access).await?;
+        let mut scope = Scope::resolve(&state.db, user.id, &access).await?;
+        if access.team_bound() {
+            scope.team_user = Some(user.id);
+        }
         let actor = Actor {
             user_id: Some(user.id),
             name: user.username.clone(),

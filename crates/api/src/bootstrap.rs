@@ -252,12 +252,19 @@ pub async fn seed_demo(
 
 /// Demo inspection work: a term of the provincial committee, an earlier round already fed back,
 /// and the current round with the team on site at 江岭省财政厅.
+/// The day the demo's inspection dates were written for (see `seed_demo_inspection`).
+pub const DEMO_DAY: time::Date = time::macros::date!(2026 - 11 - 23);
+
 async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapError> {
     use time::macros::date;
     use xuncha_domain::inspection::{InspectionKind, RoundUnitState as S};
     use xuncha_domain::recusal::{RelationKind, TeamRole};
     use xuncha_store::{fieldwork, inspection, people};
     let all = Scope::unrestricted();
+    // The demo's dates keep their distance from today: written for DEMO_DAY, moved to the
+    // server's today, so the current round is as current on any day it is loaded.
+    let shift = db.today() - DEMO_DAY;
+    let at = |d: time::Date| d + shift;
     let org = |code: &'static str| async move {
         orgs::get_by_code(db, &Scope::unrestricted(), code).await
     };
@@ -268,8 +275,8 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         &all,
         root.id,
         "第十四届",
-        date!(2023 - 01 - 01),
-        date!(2027 - 12 - 31),
+        at(date!(2023 - 01 - 01)),
+        at(date!(2027 - 12 - 31)),
         1,
     )
     .await?;
@@ -295,7 +302,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
                 *s,
                 "",
                 u.version,
-                time::OffsetDateTime::now_utc().date(),
+                db.today(),
             )
             .await?;
         }
@@ -311,9 +318,9 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         &all,
         term.id,
         &round(
-            "2025年第二轮巡察",
-            date!(2025 - 09 - 01),
-            date!(2025 - 11 - 30),
+            &format!("{}年第二轮巡察", at(date!(2025 - 09 - 01)).year()),
+            at(date!(2025 - 09 - 01)),
+            at(date!(2025 - 11 - 30)),
             "聚焦“四个落实”，重点关注国有企业和城市建设领域。",
         ),
     )
@@ -382,9 +389,9 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         &all,
         term.id,
         &round(
-            "2026年第一轮巡察",
-            date!(2026 - 03 - 01),
-            date!(2026 - 05 - 31),
+            &format!("{}年第一轮巡察", at(date!(2026 - 03 - 01)).year()),
+            at(date!(2026 - 03 - 01)),
+            at(date!(2026 - 05 - 31)),
             "聚焦“四个落实”，重点关注财政资金管理和教育领域群众身边的不正之风。",
         ),
     )
@@ -495,8 +502,8 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         former.row.id,
         education.id,
         "办公室主任",
-        date!(2019 - 03 - 01),
-        Some(date!(2024 - 06 - 30)),
+        at(date!(2019 - 03 - 01)),
+        Some(at(date!(2024 - 06 - 30))),
     )
     .await?;
     let seconded = people::save_person(
@@ -522,7 +529,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         &all,
         seconded.row.id,
         "全省巡视巡察干部业务培训班",
-        date!(2025 - 04 - 10),
+        at(date!(2025 - 04 - 10)),
         24,
     )
     .await?;
@@ -547,36 +554,44 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
     for (method, day, persons, count, summary) in [
         (
             "briefing",
-            date!(2026 - 03 - 02),
+            at(date!(2026 - 03 - 02)),
             35,
             1,
             "听取财政厅党组工作汇报",
         ),
-        ("petition", date!(2026 - 03 - 05), 9, 9, "受理来信来电来访"),
+        (
+            "petition",
+            at(date!(2026 - 03 - 05)),
+            9,
+            9,
+            "受理来信来电来访",
+        ),
         (
             "document_review",
-            date!(2026 - 03 - 06),
+            at(date!(2026 - 03 - 06)),
             0,
             36,
             "调阅党组会议记录、预算执行报告等",
         ),
         (
             "symposium",
-            date!(2026 - 03 - 09),
+            at(date!(2026 - 03 - 09)),
             14,
             1,
             "召开处级干部座谈会",
         ),
         (
             "rating_survey",
-            date!(2026 - 03 - 10),
+            at(date!(2026 - 03 - 10)),
             120,
             120,
             "开展民主测评",
         ),
     ] {
-        fieldwork::add_activity(db, actor, &all, u1.id, method, day, persons, count, summary)
-            .await?;
+        fieldwork::add_activity(
+            db, actor, &all, u1.id, method, day, persons, count, summary, None,
+        )
+        .await?;
     }
     walk(u2.id, &[S::Preparing, S::Notified]).await?;
     seed_demo_rectification(db, actor, earlier.id).await?;
@@ -594,9 +609,7 @@ async fn seed_demo_rectification(
     use xuncha_domain::rectification::{Outcome, OutcomeKind, ReviewDecision};
     use xuncha_store::rectification::{self as rect, ItemSnap, MeasureSnap, PlanDraft, Upload};
     let all = Scope::unrestricted();
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
-        .date();
+    let today = db.today();
     let units = rect::units(db, &all).await?;
     let day = |d: time::Date| {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");

@@ -20,7 +20,7 @@ const MAX_TARGETS: i64 = 20_000;
 pub async fn tick(st: &AppState) -> ApiResult<usize> {
     let (cfg, _) = store::settings(&st.db).await?;
     let cal = store::calendar(&st.db).await?;
-    let today = st.clock.today();
+    let today = st.db.today();
     let policy = cfg.warning_policy();
     let yellow_until = cal.add_working_days(today, u32::try_from(cfg.yellow_within).unwrap_or(5));
     let targets = store::warning_targets(&st.db, yellow_until, MAX_TARGETS).await?;
@@ -93,7 +93,7 @@ async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
             return Ok(0);
         }
     };
-    let since = xuncha_store::now() - time::Duration::days(7);
+    let since = st.db.now() - time::Duration::days(7);
     let pending = store::unmailed(&st.db, since, 500).await?;
     let mut sent = Vec::new();
     for n in &pending {
@@ -131,17 +131,13 @@ async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
 
 /// Runs [`tick`] every `interval` while this node holds the scheduler lease.
 pub fn spawn(st: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
-    let holder = format!(
-        "{}-{}",
-        std::process::id(),
-        xuncha_store::now().unix_timestamp()
-    );
+    let holder = format!("{}-{}", std::process::id(), st.db.now().unix_timestamp());
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             timer.tick().await;
-            let now = xuncha_store::now().unix_timestamp();
+            let now = st.db.now().unix_timestamp();
             let ttl = i64::try_from(interval.as_secs())
                 .unwrap_or(300)
                 .saturating_mul(3);

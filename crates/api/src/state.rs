@@ -44,47 +44,14 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     pub crypto: Arc<Crypto>,
     pub metrics: Option<PrometheusHandle>,
-    /// Today's date for deadlines, warnings and the scheduler.
-    pub clock: Arc<Clock>,
 }
 
-/// The server's clock for dates (China local time, UTC+8). Tests and drills may move it forward
-/// when it is built [`Clock::controllable`]; production clocks refuse to move.
-#[derive(Debug, Default)]
-pub struct Clock {
-    offset_days: std::sync::atomic::AtomicI64,
-    controllable: bool,
-}
-
-impl Clock {
-    pub fn system() -> Self {
-        Clock::default()
-    }
-
-    /// A clock that `POST /api/v1/testing/clock` may move (configuration `clock_control`).
-    pub fn controllable() -> Self {
-        Clock {
-            offset_days: std::sync::atomic::AtomicI64::new(0),
-            controllable: true,
-        }
-    }
-
-    pub fn is_controllable(&self) -> bool {
-        self.controllable
-    }
-
-    pub fn today(&self) -> time::Date {
-        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-        let days = self.offset_days.load(std::sync::atomic::Ordering::Relaxed);
-        xuncha_store::now().to_offset(offset).date() + time::Duration::days(days)
-    }
-
-    /// Moves the clock forward by `days`; false when the clock is not controllable.
-    pub fn advance(&self, days: i64) -> bool {
-        if self.controllable {
-            self.offset_days
-                .fetch_add(days, std::sync::atomic::Ordering::Relaxed);
-        }
-        self.controllable
+impl AppState {
+    /// The server's clock (carried by the database handle, so the store and the API read the
+    /// same time).
+    pub fn clock(&self) -> &Clock {
+        self.db.clock()
     }
 }
+
+pub use xuncha_store::Clock;

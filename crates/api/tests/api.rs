@@ -29,7 +29,46 @@ async fn spawn(db: Db, dir: Option<tempfile::TempDir>) -> App {
     spawn_with(db, dir, ApiConfig::default()).await
 }
 
+/// The date every API test runs on: `XUNCHA_TEST_TODAY` (YYYY-MM-DD), by default a fixed day.
+/// CI runs the suite again on other dates (a year ahead, New Year's Eve), so a rule that read the
+/// system clock, or a test that assumed a date, fails there.
+pub(crate) fn test_today() -> time::Date {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    std::env::var("XUNCHA_TEST_TODAY")
+        .ok()
+        .map(|s| {
+            time::Date::parse(s.trim(), &fmt)
+                .unwrap_or_else(|e| panic!("XUNCHA_TEST_TODAY={s}: {e}"))
+        })
+        .unwrap_or(BASE_DAY)
+}
+
+/// The day the tests' literal dates were written for; [`shift`] moves them to [`test_today`].
+const BASE_DAY: time::Date = xuncha_api::bootstrap::DEMO_DAY;
+
+/// `date` moved by as many days as the test's today lies after [`BASE_DAY`], so every date a
+/// test names keeps its distance from today (a deadline 128 days ahead stays 128 days ahead).
+pub(crate) fn shift_date(date: time::Date) -> time::Date {
+    date + (test_today() - BASE_DAY)
+}
+
+/// [`shift_date`] for a `YYYY-MM-DD` literal, as text.
+pub(crate) fn shift(date: &str) -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let d = time::Date::parse(date, &fmt).unwrap_or_else(|e| panic!("{date}: {e}"));
+    shift_date(d).format(&fmt).unwrap()
+}
+
+/// The demo's current round, named by the year it starts in (2026 on [`BASE_DAY`]).
+pub(crate) fn current_round_name() -> String {
+    format!(
+        "{}年第一轮巡察",
+        shift_date(time::macros::date!(2026 - 03 - 01)).year()
+    )
+}
+
 async fn spawn_with(db: Db, dir: Option<tempfile::TempDir>, config: ApiConfig) -> App {
+    let db = db.with_clock(Arc::new(xuncha_store::Clock::pinned_on(test_today())));
     seed_demo(&db, 11, SIZE).await.expect("seed demo");
     let state = AppState {
         db: db.clone(),
@@ -38,7 +77,6 @@ async fn spawn_with(db: Db, dir: Option<tempfile::TempDir>, config: ApiConfig) -
             Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())]).expect("key"),
         ),
         metrics: xuncha_api::metrics_handle(),
-        clock: Arc::new(xuncha_api::state::Clock::controllable()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -803,9 +841,7 @@ async fn audit_logs_and_verification(app: App) {
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     chinese(&b);
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
-        .date();
+    let today = test_today();
     let (_, todays) = auditor
         .get(&format!("/api/v1/audit/operations?from={today}&to={today}"))
         .await;
@@ -826,7 +862,7 @@ async fn totp_second_factor(app: App) {
     let uri = setup["otpauth_uri"].as_str().unwrap();
     assert!(uri.starts_with("otpauth://totp/"));
     let secret = decode_base32(setup["secret"].as_str().unwrap());
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = app.db.now().unix_timestamp();
     let (st, _) = s
         .post("/api/v1/auth/totp/enable", json!({ "code": "000000" }))
         .await;
@@ -1061,10 +1097,7 @@ async fn openapi_document_is_current() {
 
 /// Today (China time) minus `months` (of 31 days), for backdating test records.
 pub(crate) fn today_minus_months(months: i64) -> time::Date {
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap())
-        .date();
-    today - time::Duration::days(months * 31)
+    test_today() - time::Duration::days(months * 31)
 }
 
 #[path = "api/inspection.rs"]

@@ -32,6 +32,9 @@ pub struct Config {
     /// Let `POST /api/v1/testing/clock` move the server's date forward (browser tests and
     /// training drills only; never in production).
     pub clock_control: bool,
+    /// With `clock_control`: the date (`YYYY-MM-DD`, China time) the server's clock starts on,
+    /// so a drill or a browser test runs on a fixed day; empty starts on the system's date.
+    pub clock_start: String,
     /// Seconds between two runs of the rectification scheduler (warnings, e-mail).
     pub scheduler_interval_secs: u64,
     /// SMTP relay for e-mailed notifications, e.g. `smtp://mail.example.gov.cn:25` or
@@ -60,6 +63,7 @@ impl Default for Config {
             log_level: "info".into(),
             encryption_keys: Vec::new(),
             clock_control: false,
+            clock_start: String::new(),
             scheduler_interval_secs: 300,
             smtp_url: String::new(),
             smtp_from: "xuncha@localhost".into(),
@@ -102,6 +106,27 @@ impl Config {
         } else {
             self.database_url.clone()
         }
+    }
+
+    /// The server's clock: the system's, or a controllable one (`clock_control`), pinned to
+    /// `clock_start` when it is set.
+    pub fn clock(&self) -> Result<xuncha_store::Clock> {
+        let start = self.clock_start.trim();
+        if start.is_empty() {
+            return Ok(if self.clock_control {
+                xuncha_store::Clock::controllable()
+            } else {
+                xuncha_store::Clock::system()
+            });
+        }
+        anyhow::ensure!(
+            self.clock_control,
+            "clock_start 只能与 clock_control 一同使用"
+        );
+        let fmt = time::macros::format_description!("[year]-[month]-[day]");
+        let day = time::Date::parse(start, &fmt)
+            .with_context(|| format!("clock_start 应为 YYYY-MM-DD 格式的日期：{start}"))?;
+        Ok(xuncha_store::Clock::pinned_on(day))
     }
 
     pub fn is_postgres(&self) -> bool {

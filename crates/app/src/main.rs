@@ -201,7 +201,8 @@ async fn open(config: &Config) -> Result<Db> {
     }
     let db = xuncha_store::connect(&config.database())
         .await
-        .context("打开数据库")?;
+        .context("打开数据库")?
+        .with_clock(Arc::new(config.clock()?));
     db.migrate().await.context("数据库迁移")?;
     bootstrap::ensure_reference_data(&db)
         .await
@@ -224,11 +225,6 @@ fn state(db: Db, config: &Config) -> Result<AppState> {
         }),
         crypto: Arc::new(crypto),
         metrics: xuncha_api::metrics_handle(),
-        clock: Arc::new(if config.clock_control {
-            xuncha_api::state::Clock::controllable()
-        } else {
-            xuncha_api::state::Clock::system()
-        }),
     })
 }
 

@@ -151,7 +151,6 @@ async fn main() -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         ),
         metrics: None,
-        clock: Arc::new(xuncha_api::state::Clock::system()),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -418,7 +417,7 @@ async fn main() -> Result<()> {
             .collect();
         let per_unit = n_findings.div_ceil(towns.len().max(1));
         let cat = fieldwork::frames(&db).await?.1.first().map(|c| c.id);
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = db.today();
         for town in &towns {
             let mut u = inspection::add_unit(&db, &actor, &all, round.id, town.id).await?;
             for st in [
@@ -556,7 +555,7 @@ async fn main() -> Result<()> {
         use xuncha_store::scope::Scope;
         let all = Scope::unrestricted();
         let actor = xuncha_store::audit::Actor::system("bench");
-        let today = time::OffsetDateTime::now_utc().date();
+        let today = db.today();
         let t = Instant::now();
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         let evidence = Upload {

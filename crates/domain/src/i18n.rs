@@ -437,6 +437,10 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("scope.org", "本部门"),
     ("scope.org_and_below", "本部门及以下"),
     ("scope.self", "仅本人"),
+    // Dates checked against today and the round.
+    ("date.future", "{field}不能晚于今天"),
+    ("date.before_round", "{field}不能早于巡察开始日期{start}"),
+    ("compartment.missing", "没有“{compartment}”分区的权限"),
     // Compartments.
     ("compartment.clue", "问题线索"),
     ("compartment.talk", "谈话记录"),

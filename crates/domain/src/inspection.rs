@@ -323,6 +323,30 @@ pub fn clue_overdue(
     !has_result && transferred_on.is_some_and(|d| today > add_months(d, months))
 }
 
+/// A fieldwork entry is dated on a day that has happened, and not before the round started.
+pub fn check_fieldwork_date(
+    field: &str,
+    held_on: Date,
+    round_start: Date,
+    today: Date,
+) -> Result<(), FieldError> {
+    if held_on > today {
+        return Err(FieldError::new(
+            field,
+            Msg::new("date.future").arg("field", format!("field.{field}")),
+        ));
+    }
+    if held_on < round_start {
+        return Err(FieldError::new(
+            field,
+            Msg::new("date.before_round")
+                .arg("field", format!("field.{field}"))
+                .arg("start", round_start.to_string()),
+        ));
+    }
+    Ok(())
+}
+
 /// A fieldwork method of the 12+N list (configurable; this is the default).
 #[derive(Debug, Clone, Copy)]
 pub struct MethodDefault {
@@ -625,6 +649,16 @@ pub fn suggest_targets(candidates: &[Candidate], today: Date, limit: usize) -> V
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn fieldwork_dates_lie_between_the_round_start_and_today() {
+        use time::macros::date;
+        let (start, today) = (date!(2026 - 03 - 01), date!(2026 - 03 - 10));
+        assert!(check_fieldwork_date("date", date!(2026 - 03 - 10), start, today).is_ok());
+        assert!(check_fieldwork_date("date", date!(2026 - 03 - 01), start, today).is_ok());
+        assert!(check_fieldwork_date("date", date!(2026 - 03 - 11), start, today).is_err());
+        assert!(check_fieldwork_date("date", date!(2026 - 02 - 28), start, today).is_err());
+    }
 
     #[test]
     fn round_unit_moves_one_step_at_a_time_with_documented_skips() {

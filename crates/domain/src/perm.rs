@@ -81,6 +81,9 @@ pub const INSPECTION_PLAN: &str = "inspection:plan";
 pub const TEAM_MANAGE: &str = "team:manage";
 pub const RECUSAL_APPROVE: &str = "recusal:approve";
 pub const FIELDWORK_WRITE: &str = "fieldwork:write";
+/// The office running the round: the work of every team (without it, a holder of
+/// `fieldwork:write` is team-bound: only the units of teams they are on).
+pub const INSPECTION_OFFICE: &str = "inspection:office";
 pub const CLUE_LEAD: &str = "clue:lead";
 pub const CLUE_DISPOSE: &str = "clue:dispose";
 pub const PROBLEM_READ: &str = "problem:read";
@@ -133,6 +136,12 @@ pub static PERMISSIONS: &[Permission] = &[
         None,
     ),
     p(TEAM_MANAGE, "组建巡察组与人才库", "巡察工作", None),
+    p(
+        INSPECTION_OFFICE,
+        "统筹本级全部巡察组的工作（巡察办）",
+        "巡察工作",
+        None,
+    ),
     p(RECUSAL_APPROVE, "批准回避例外", "巡察工作", None),
     p(
         FIELDWORK_WRITE,
@@ -377,33 +386,75 @@ impl Access {
         }
     }
 
+    /// Team-bound: records fieldwork but is not the office running the round, so round units
+    /// and the work on them are open only where the user is on the unit's team.
+    pub fn team_bound(&self) -> bool {
+        self.has(FIELDWORK_WRITE) && !self.has(INSPECTION_OFFICE)
+    }
+
     pub fn has_compartment(&self, c: Compartment) -> bool {
         self.compartments.contains(&c)
     }
 
-    /// Restricts this access to a subset of permissions (an API token's scope).
+    /// Restricts this access to what an API token names: the permissions in `granted`, and the
+    /// compartments named there as `compartment:<code>` (a token holds no compartment it does
+    /// not name).
     #[must_use]
-    pub fn restricted_to(&self, permissions: &[String]) -> Access {
+    pub fn restricted_to(&self, granted: &[String]) -> Access {
         Access {
             permissions: self
                 .permissions
                 .iter()
-                .filter(|p| permissions.contains(p))
+                .filter(|p| granted.contains(p))
                 .cloned()
                 .collect(),
             data: self.data.clone(),
-            compartments: self.compartments.clone(),
+            compartments: self
+                .compartments
+                .iter()
+                .filter(|c| granted.contains(&token_compartment(**c)))
+                .copied()
+                .collect(),
         }
     }
 }
 
-/// Validates an API token's permission list: each must exist and be held by the creator.
+/// How an API token's list names a compartment it carries.
+pub fn token_compartment(c: Compartment) -> String {
+    format!("{TOKEN_COMPARTMENT_PREFIX}{}", c.code())
+}
+
+pub const TOKEN_COMPARTMENT_PREFIX: &str = "compartment:";
+
+/// Validates an API token's list: each permission must exist and be held by the creator; each
+/// `compartment:<code>` must name a compartment the creator holds.
 pub fn check_token_permissions(
     holder: &Access,
     requested: &[String],
 ) -> Result<Vec<String>, FieldError> {
     let mut out = Vec::new();
     for p in requested {
+        if let Some(code) = p.strip_prefix(TOKEN_COMPARTMENT_PREFIX) {
+            match Compartment::from_code(code) {
+                None => {
+                    return Err(FieldError::new(
+                        "compartments",
+                        Msg::new("perm.unknown").arg("value", p),
+                    ));
+                }
+                Some(c) if !holder.has_compartment(c) => {
+                    return Err(FieldError::new(
+                        "compartments",
+                        Msg::new("token.perm_not_held").arg("value", c.label()),
+                    ));
+                }
+                Some(_) => {}
+            }
+            if !out.contains(p) {
+                out.push(p.clone());
+            }
+            continue;
+        }
         if permission(p).is_none() {
             return Err(FieldError::new(
                 "permissions",
@@ -595,6 +646,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
             ORG_IMPORT,
             INSPECTION_READ,
             INSPECTION_PLAN,
+            INSPECTION_OFFICE,
             TEAM_MANAGE,
             RECUSAL_APPROVE,
             FIELDWORK_WRITE,
@@ -613,6 +665,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         permissions: &[
             ORG_READ,
             INSPECTION_READ,
+            INSPECTION_OFFICE,
             FIELDWORK_WRITE,
             RECT_READ,
             RECT_REVIEW,
@@ -638,7 +691,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: LEADER,
         name: "领导",
         admin_class: None,
-        permissions: &[ORG_READ, INSPECTION_READ, RECT_READ],
+        permissions: &[ORG_READ, INSPECTION_READ, INSPECTION_OFFICE, RECT_READ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[],
     },

@@ -151,7 +151,7 @@ pub async fn create_user(db: &Db, actor: &Actor, scope: &Scope, new: &NewUser) -
             }
             e => e,
         })?;
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(&new.username).fetch_optional(&mut *tx).await?;
@@ -165,7 +165,7 @@ pub async fn create_user(db: &Db, actor: &Actor, scope: &Scope, new: &NewUser) -
             .bind(new.must_change_password).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
         let event = Event::op("user.create", "user", id, format!("新建用户 {}（{}）", new.username, new.display_name));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         id
     });
@@ -190,7 +190,7 @@ pub async fn update_user(
             }
             e => e,
         })?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE users SET display_name = $1, org_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
@@ -199,7 +199,7 @@ pub async fn update_user(
             return Err(StoreError::StaleVersion);
         }
         let event = Event::op("user.update", "user", id, format!("修改用户 {}", user.username));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     get_user(db, &Scope::unrestricted(), id).await
@@ -228,7 +228,7 @@ pub async fn set_roles(
         grants.push(role.grant());
     }
     check_role_combination(&grants)?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE users SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
@@ -241,7 +241,7 @@ pub async fn set_roles(
             sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(*rid).execute(&mut *tx).await?;
         }
         let event = Event::op("user.roles", "user", id, format!("为用户 {} 分配角色：{}", user.username, names.join("、")));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     get_user(db, &Scope::unrestricted(), id).await
@@ -255,16 +255,17 @@ pub async fn set_password(
     hash: &str,
     by_admin: bool,
 ) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, failed_attempts = 0, locked_until = NULL, version = version + 1, updated_at = $3 WHERE id = $4")
             .bind(hash).bind(by_admin).bind(now).bind(id).execute(&mut *tx).await?;
-        // A password change ends every other session of the account.
+        // A password change ends every session of the account and revokes its API tokens.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now).bind(id).execute(&mut *tx).await?;
         let action = if by_admin { "user.reset_password" } else { "user.change_password" };
         let event = Event::op(action, "user", id, if by_admin { "重置用户密码" } else { "修改本人密码" });
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     Ok(())
@@ -279,17 +280,18 @@ pub async fn set_locked(
     locked: bool,
 ) -> Result<()> {
     let user = get_user(db, scope, id).await?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE users SET locked_by_admin = $1, failed_attempts = 0, locked_until = NULL, version = version + 1, updated_at = $2 WHERE id = $3")
             .bind(locked).bind(now).bind(id).execute(&mut *tx).await?;
         if locked {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now).bind(id).execute(&mut *tx).await?;
         }
         let (action, verb) = if locked { ("user.lock", "锁定") } else { ("user.unlock", "解锁") };
         let event = Event::op(action, "user", id, format!("{verb}用户 {}", user.username));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     Ok(())
@@ -303,7 +305,7 @@ pub async fn record_login(
     outcome: LoginOutcome,
     reason: &str,
 ) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         match (user_id, outcome) {
@@ -326,7 +328,7 @@ pub async fn record_login(
             summary: reason.to_string(),
             success,
         };
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     Ok(())
@@ -359,7 +361,7 @@ pub async fn set_totp(
             _ => ("user.totp_disable", "停用动态验证码"),
         };
         let event = Event::op(action, "user", id, summary);
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     Ok(())
@@ -531,7 +533,7 @@ pub async fn save_role(
         admin_class,
         builtin,
     } = header;
-    let now = crate::now();
+    let now = db.now();
     let perms = to_json_list(&draft.permissions);
     let comps = to_json_list(
         &draft
@@ -572,7 +574,7 @@ pub async fn save_role(
         }
         let action = if id.is_some() { "role.update" } else { "role.create" };
         let event = Event::op(action, "role", role_id, format!("保存角色 {name}（{code}）：{}", draft.permissions.join(",")));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         role_id
     });
@@ -597,7 +599,7 @@ pub async fn create_session(
     expires_at: OffsetDateTime,
     ip: &str,
 ) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(token_hash).bind(user_id).bind(csrf).bind(now).bind(expires_at).bind(ip)
@@ -624,6 +626,25 @@ pub async fn touch_session(
         }
         Ok(s)
     })
+}
+
+/// Moves every live session's expiry by `by`: when a drill moves the server's clock forward,
+/// the people logged in stay logged in.
+pub async fn shift_sessions(db: &Db, by: time::Duration) -> Result<()> {
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let rows: Vec<(String, OffsetDateTime)> = sqlx::query_as("SELECT token_hash, expires_at FROM sessions")
+            .fetch_all(&mut *tx).await?;
+        for (hash, expires) in rows {
+            if expires + by > now {
+                sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+                    .bind(expires + by).bind(&hash).execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await?;
+    });
+    Ok(())
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<()> {
@@ -660,7 +681,7 @@ pub async fn create_token(
     permissions: &[String],
     expires_at: OffsetDateTime,
 ) -> Result<i64> {
-    let now = crate::now();
+    let now = db.now();
     Ok(crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -668,7 +689,7 @@ pub async fn create_token(
             .bind(user_id).bind(name).bind(hash).bind(to_json_list(permissions)).bind(now).bind(expires_at)
             .fetch_one(&mut *tx).await?;
         let event = Event::op("token.create", "api_token", id, format!("创建接口令牌 {name}：{}", permissions.join(",")));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         id
     }))
@@ -683,7 +704,7 @@ pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<ApiTokenRow>> {
 }
 
 pub async fn revoke_token(db: &Db, actor: &Actor, user_id: i64, id: i64) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
@@ -692,7 +713,7 @@ pub async fn revoke_token(db: &Db, actor: &Actor, user_id: i64, id: i64) -> Resu
             return Err(StoreError::NotFound);
         }
         let event = Event::op("token.revoke", "api_token", id, "吊销接口令牌");
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     Ok(())
@@ -761,7 +782,7 @@ pub async fn save_policy(db: &Db, actor: &Actor, p: &SecurityPolicy) -> Result<S
         let event = Event::op("policy.update", "policy", 1, format!(
             "修改安全策略：密码最少{}位、{}类字符，失败{}次锁定{}分钟，会话{}分钟",
             p.password.min_length, p.password.min_classes, p.lockout.max_failures, p.lockout.lock_minutes, p.session_minutes));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     policy(db).await

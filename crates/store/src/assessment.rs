@@ -135,7 +135,7 @@ pub async fn save_rubric(
 ) -> Result<()> {
     rules::validate_indicators(indicators)?;
     rules::validate_grades(grades)?;
-    let now = crate::now();
+    let now = db.now();
     let summary = format!(
         "整改评估设置：指标 {}；等次 {}",
         indicators
@@ -156,7 +156,7 @@ pub async fn save_rubric(
                          ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = settings.version + 1, updated_at = excluded.updated_at")
                 .bind(k).bind(v).bind(now).execute(&mut *tx).await?;
         }
-        crate::audit_append!(tx, actor, &Event::op("assessment.settings", "settings", INDICATORS_KEY, summary));
+        crate::audit_append!(db, tx, actor, &Event::op("assessment.settings", "settings", INDICATORS_KEY, summary));
         tx.commit().await?;
     });
     Ok(())
@@ -388,7 +388,7 @@ pub async fn create_assessment(
     let u = unit(db, scope, unit_id).await?;
     check_fed_back(&u)?;
     let (indicators, grades) = rubric(db).await?;
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM assessments WHERE round_unit_id = $1").bind(unit_id).fetch_optional(&mut *tx).await?;
@@ -400,7 +400,7 @@ pub async fn create_assessment(
              VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) RETURNING id")
             .bind(u.province_id).bind(unit_id).bind(AssessmentState::Draft.code()).bind(indicators_json(&indicators)).bind(grades_json(&grades))
             .bind(assessed_on).bind(actor.user_id).bind(now).fetch_one(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("assessment.create", "assessment", id, format!("{}（{}）：开始整改评估", u.org_name, u.round_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("assessment.create", "assessment", id, format!("{}（{}）：开始整改评估", u.org_name, u.round_name)));
         tx.commit().await?;
         id
     });
@@ -423,7 +423,7 @@ pub async fn update_assessment(
         return Err(rule("assessment.finalised"));
     }
     let total: Tenths = deductions.iter().map(|d| d.points).sum();
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE assessments SET assessed_on = $1, conclusion = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5 AND state = 'DRAFT'")
@@ -436,7 +436,7 @@ pub async fn update_assessment(
             sqlx::query("INSERT INTO assessment_deductions (assessment_id, indicator, points, reason, sort) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id).bind(&d.indicator).bind(d.points).bind(&d.reason).bind(i32::try_from(i).unwrap_or(i32::MAX)).execute(&mut *tx).await?;
         }
-        crate::audit_append!(tx, actor, &Event::op("assessment.update", "assessment", id,
+        crate::audit_append!(db, tx, actor, &Event::op("assessment.update", "assessment", id,
             format!("{}：整改评估扣分 {} 项，合计 {} 分", a.org_name, deductions.len(), rules::show_points(total))));
         tx.commit().await?;
     });
@@ -469,7 +469,7 @@ pub async fn finalise(
     let grades = a.grade_list()?;
     let deds = deductions(db, id).await?;
     let u = unit(db, &Scope::unrestricted(), a.round_unit_id).await?;
-    let now = crate::now();
+    let now = db.now();
     let result = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND state = 'DRAFT'")
@@ -502,7 +502,7 @@ pub async fn finalise(
             }
         }
         let named: Vec<&str> = grade.consequences.iter().map(|c| c.label()).collect();
-        crate::audit_append!(tx, actor, &Event::op("assessment.finalise", "assessment", id, format!(
+        crate::audit_append!(db, tx, actor, &Event::op("assessment.finalise", "assessment", id, format!(
             "{}：整改评估定等，得分 {}，等次“{}”{}", a.org_name, rules::show_points(scored.score), grade.name,
             if named.is_empty() { String::new() } else { format!("，后果：{}", named.join("、")) })));
         tx.commit().await?;
@@ -622,7 +622,7 @@ pub async fn create_survey(
     if a.state()? != AssessmentState::Draft {
         return Err(rule("assessment.finalised"));
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM surveys WHERE assessment_id = $1").bind(assessment_id).fetch_optional(&mut *tx).await?;
@@ -636,7 +636,7 @@ pub async fn create_survey(
                 .bind(sid).bind(code).bind(name).bind(hash).bind(i32::try_from(i).unwrap_or(i32::MAX)).execute(&mut *tx).await?;
         }
         let names: Vec<&str> = groups.iter().map(|g| g.1.as_str()).collect();
-        crate::audit_append!(tx, actor, &Event::op("survey.create", "assessment", assessment_id,
+        crate::audit_append!(db, tx, actor, &Event::op("survey.create", "assessment", assessment_id,
             format!("{}：发起满意度测评（{}）", a.org_name, names.join("、"))));
         tx.commit().await?;
     });
@@ -660,7 +660,7 @@ pub async fn rotate_link(
         let Some(name) = name else {
             return Err(StoreError::NotFound);
         };
-        crate::audit_append!(tx, actor, &Event::op("survey.link", "assessment", assessment_id,
+        crate::audit_append!(db, tx, actor, &Event::op("survey.link", "assessment", assessment_id,
             format!("{}：重新生成“{}”测评链接", a.org_name, name)));
         tx.commit().await?;
         Ok(name)
@@ -723,7 +723,7 @@ pub async fn respond(
         }
         sqlx::query("INSERT INTO survey_responses (survey_id, group_id, answers, comment, submitted_on) VALUES ($1, $2, $3, $4, $5)")
             .bind(s.survey_id).bind(s.group_id).bind(crate::db::to_json_list(&codes)).bind(comment).bind(today).execute(&mut *tx).await?;
-        crate::audit_append!(tx, &actor, &Event::op("survey.respond", "survey", s.survey_id,
+        crate::audit_append!(db, tx, &actor, &Event::op("survey.respond", "survey", s.survey_id,
             format!("{}：满意度测评收到一份答卷（{}）", s.org_name, s.group_name)));
         tx.commit().await?;
     });
@@ -960,7 +960,7 @@ pub async fn create_disclosure(
     let internal = rules::internal_text(&u.org_name, &u.round_name, &c);
     let public = rules::public_text(&u.org_name, &u.round_name, &c);
     let title = format!("关于{}巡察整改情况的通报", u.org_name);
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM disclosures WHERE round_unit_id = $1").bind(unit_id).fetch_optional(&mut *tx).await?;
@@ -972,7 +972,7 @@ pub async fn create_disclosure(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
             .bind(u.province_id).bind(unit_id).bind(DisclosureState::Draft.code()).bind(&title).bind(&internal).bind(&public)
             .bind(actor.user_id).bind(&actor.display_name).bind(now).fetch_one(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("disclosure.create", "disclosure", id, format!("{}：起草整改公开稿", u.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("disclosure.create", "disclosure", id, format!("{}：起草整改公开稿", u.org_name)));
         tx.commit().await?;
         id
     });
@@ -1010,7 +1010,7 @@ pub async fn update_disclosure(
             )));
         }
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE disclosures SET title = $1, internal_text = $2, public_text = $3, version = version + 1, updated_at = $4 \
@@ -1024,7 +1024,7 @@ pub async fn update_disclosure(
             sqlx::query("INSERT INTO disclosure_exemptions (disclosure_id, finding_id, reason, note) VALUES ($1, $2, $3, $4)")
                 .bind(id).bind(*fid).bind(reason.code()).bind(note).execute(&mut *tx).await?;
         }
-        crate::audit_append!(tx, actor, &Event::op("disclosure.update", "disclosure", id,
+        crate::audit_append!(db, tx, actor, &Event::op("disclosure.update", "disclosure", id,
             format!("{}：修改整改公开稿（不予公开 {} 项）", row.org_name, d.exemptions.len())));
         tx.commit().await?;
     });
@@ -1084,7 +1084,7 @@ pub async fn transition_disclosure(
     } else {
         None
     };
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = match &frozen {
@@ -1102,7 +1102,7 @@ pub async fn transition_disclosure(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::audit_append!(tx, actor, &Event::op("disclosure.transition", "disclosure", id,
+        crate::audit_append!(db, tx, actor, &Event::op("disclosure.transition", "disclosure", id,
             format!("{}：整改公开稿 {} → {}", row.org_name, from.label(), to.label())));
         tx.commit().await?;
     });

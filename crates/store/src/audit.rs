@@ -120,14 +120,14 @@ pub(crate) fn record(seq: i64, at: OffsetDateTime, actor: &Actor, event: &Event)
 #[macro_export]
 #[doc(hidden)]
 macro_rules! audit_append {
-    ($tx:expr, $actor:expr, $event:expr) => {{
+    ($db:expr, $tx:expr, $actor:expr, $event:expr) => {{
         let actor: &$crate::audit::Actor = $actor;
         let event: &$crate::audit::Event = $event;
         let (seq, prev): (i64, String) =
             sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
                 .fetch_one(&mut *$tx)
                 .await?;
-        let at = $crate::now();
+        let at = $db.now();
         let hash = $crate::audit::record(seq, at, actor, event).chain_hash(&prev);
         sqlx::query(
             "INSERT INTO audit_log (seq, at, category, actor_id, actor_name, action, target_type, target_id, summary, ip, success, prev_hash, hash) \
@@ -156,7 +156,7 @@ macro_rules! audit_append {
 pub async fn record_event(db: &Db, actor: &Actor, event: &Event) -> Result<()> {
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        crate::audit_append!(tx, actor, event);
+        crate::audit_append!(db, tx, actor, event);
         tx.commit().await?;
     });
     Ok(())

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::db::{Db, Result, StoreError};
+use crate::db::{Db, Pool, Result, StoreError};
 
 /// Writes a consistent snapshot of `db` to `dest` (which must not exist yet).
 pub async fn backup(db: &Db, url: Option<&str>, dest: &Path) -> Result<()> {
@@ -17,8 +17,8 @@ pub async fn backup(db: &Db, url: Option<&str>, dest: &Path) -> Result<()> {
             dest.display()
         )));
     }
-    match db {
-        Db::Sqlite(p) => {
+    match &db.pool {
+        Pool::Sqlite(p) => {
             let target = dest
                 .to_str()
                 .ok_or_else(|| StoreError::Corrupt("backup path is not UTF-8".into()))?;
@@ -28,7 +28,7 @@ pub async fn backup(db: &Db, url: Option<&str>, dest: &Path) -> Result<()> {
                 .await?;
             Ok(())
         }
-        Db::Postgres(_) => {
+        Pool::Postgres(_) => {
             let url = url.ok_or_else(|| {
                 StoreError::Corrupt("PostgreSQL backup needs DATABASE_URL".into())
             })?;

@@ -81,7 +81,7 @@ where
         return;
     }
     qb.push(" AND ((1 = 1");
-    a.scope.push_filter(qb, crate::inspection::OWNER_COLS);
+    a.scope.push_unit_filter(qb);
     qb.push(" AND (");
     if a.lead {
         qb.push("1 = 1 OR ");
@@ -144,17 +144,31 @@ pub struct NewClue {
     pub facts_enc: Vec<u8>,
 }
 
+/// Registers a clue on a round unit. Only a holder of the clue compartment who leads clue work
+/// or is on the unit's team may; anyone else is answered "not found" and nothing is stored.
 pub async fn create_clue(
     db: &Db,
     actor: &Actor,
-    scope: &Scope,
+    a: &ClueAccess,
     unit_id: i64,
     c: &NewClue,
 ) -> Result<i64> {
-    let unit = get_unit(db, scope, unit_id).await?;
-    let now = crate::now();
+    if !a.compartment {
+        return Err(StoreError::NotFound);
+    }
+    let unit = get_unit(db, &a.scope, unit_id).await?;
+    let now = db.now();
     Ok(crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        if !a.lead {
+            let member: Option<i64> = sqlx::query_scalar(
+                "SELECT m.team_id FROM team_members m JOIN people pe ON pe.id = m.person_id JOIN round_units ru ON ru.team_id = m.team_id \
+                 WHERE ru.id = $1 AND pe.user_id = $2")
+                .bind(unit_id).bind(a.user_id).fetch_optional(&mut *tx).await?;
+            if member.is_none() {
+                return Err(StoreError::NotFound);
+            }
+        }
         let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO clues (province_id, round_unit_id, org_id, source, summary, subject_name_enc, subject_post_enc, informant_enc, facts_enc, state, created_by, created_at, updated_at) \
@@ -162,9 +176,9 @@ pub async fn create_clue(
             .bind(province).bind(unit_id).bind(unit.org_id).bind(&c.source).bind(&c.summary).bind(&c.subject_name_enc).bind(&c.subject_post_enc)
             .bind(&c.informant_enc).bind(&c.facts_enc).bind(ClueState::Received.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::event_append!(tx, "clue", id, actor, None::<String>, ClueState::Received.code(), "受理");
+        crate::event_append!(db, tx, "clue", id, actor, None::<String>, ClueState::Received.code(), "受理");
         // The audit trail names the clue, never its content.
-        crate::audit_append!(tx, actor, &Event::op("clue.create", "clue", id, format!("{}：登记问题线索", unit.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("clue.create", "clue", id, format!("{}：登记问题线索", unit.org_name)));
         tx.commit().await?;
         id
     }))
@@ -192,7 +206,7 @@ pub async fn change_clue(
     change: &ClueChange,
     comment: &str,
 ) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut qb = QueryBuilder::new("UPDATE clues SET state = ");
@@ -210,9 +224,9 @@ pub async fn change_clue(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(tx, "clue", clue.id, actor, Some(clue.state.as_str()), to.code(), comment);
+        crate::event_append!(db, tx, "clue", clue.id, actor, Some(clue.state.as_str()), to.code(), comment);
         let from = ClueState::from_code(&clue.state).map_or(clue.state.clone(), |s| s.label().to_string());
-        crate::audit_append!(tx, actor, &Event::op("clue.transition", "clue", clue.id, format!("问题线索 {}：{from} → {}", clue.id, to.label())));
+        crate::audit_append!(db, tx, actor, &Event::op("clue.transition", "clue", clue.id, format!("问题线索 {}：{from} → {}", clue.id, to.label())));
         tx.commit().await?;
     });
     Ok(())

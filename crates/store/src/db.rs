@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -11,6 +12,8 @@ use sqlx::sqlite::{
 use sqlx::{Database, Postgres, Sqlite, Transaction};
 use xuncha_domain::DomainError;
 
+use crate::clock::Clock;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -19,9 +22,17 @@ pub enum Backend {
 
 /// A connection pool on one of the two backends.
 #[derive(Debug, Clone)]
-pub enum Db {
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// The database: a pool on one of the two backends and the server's [`Clock`], which every
+/// stored instant and every "today" comes from.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub pool: Pool,
+    clock: Arc<Clock>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +85,7 @@ pub(crate) async fn connect_postgres(opts: PgConnectOptions) -> Result<Db> {
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(opts)
         .await?;
-    Ok(Db::Postgres(pool))
+    Ok(Db::new(Pool::Postgres(pool)))
 }
 
 /// Opens (creating if needed) an SQLite file in WAL mode with full synchronous commits and
@@ -94,22 +105,49 @@ pub async fn connect_sqlite_file(path: &Path) -> Result<Db> {
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(opts)
         .await?;
-    Ok(Db::Sqlite(pool))
+    Ok(Db::new(Pool::Sqlite(pool)))
 }
 
 impl Db {
+    /// A database on the system clock.
+    pub fn new(pool: Pool) -> Self {
+        Db {
+            pool,
+            clock: Arc::new(Clock::system()),
+        }
+    }
+
+    /// The same pool read through `clock` (a pinned or controllable clock for tests and drills).
+    pub fn with_clock(self, clock: Arc<Clock>) -> Self {
+        Db { clock, ..self }
+    }
+
+    pub fn clock(&self) -> &Arc<Clock> {
+        &self.clock
+    }
+
+    /// The current instant from the server's clock.
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Today's date in China from the server's clock.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
+    }
+
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Applies the embedded migrations of this backend.
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
-            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use xuncha_domain::org::OrgId;
 
 use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError};
-use crate::inspection::{OWNER_COLS, RoundUnit, get_unit};
+use crate::inspection::{RoundUnit, get_unit};
 use crate::scope::{Scope, ScopeColumns};
 use crate::{Page, PageReq};
 
@@ -43,7 +43,7 @@ pub async fn save_method(
             sqlx::query("INSERT INTO fieldwork_methods (code, name, compartment, sort, active) VALUES ($1, $2, NULL, $3, $4)")
                 .bind(code).bind(name).bind(sort).bind(active).execute(&mut *tx).await?;
         }
-        crate::audit_append!(tx, actor, &Event::op("fieldwork.method", "fieldwork_method", code, format!("了解方式 {code}：{name}（{}）", if active { "启用" } else { "停用" })));
+        crate::audit_append!(db, tx, actor, &Event::op("fieldwork.method", "fieldwork_method", code, format!("了解方式 {code}：{name}（{}）", if active { "启用" } else { "停用" })));
         tx.commit().await?;
     });
     methods(db).await
@@ -60,6 +60,8 @@ pub struct Activity {
     pub persons: i32,
     pub item_count: i32,
     pub summary: String,
+    /// The summary of a compartmented record (talks), encrypted by the api.
+    pub summary_enc: Option<Vec<u8>>,
     pub created_by_name: String,
     pub created_at: OffsetDateTime,
 }
@@ -68,7 +70,7 @@ pub async fn activities(db: &Db, scope: &Scope, unit_id: i64) -> Result<Vec<Acti
     get_unit(db, scope, unit_id).await?;
     crate::on_db!(db, p => {
         Ok(sqlx::query_as::<_, Activity>(
-            "SELECT a.id, a.round_unit_id, a.method, m.name AS method_name, m.compartment, a.held_on, a.persons, a.item_count, a.summary, a.created_by_name, a.created_at \
+            "SELECT a.id, a.round_unit_id, a.method, m.name AS method_name, m.compartment, a.held_on, a.persons, a.item_count, a.summary, a.summary_enc, a.created_by_name, a.created_at \
              FROM activities a JOIN fieldwork_methods m ON m.code = a.method WHERE a.round_unit_id = $1 ORDER BY a.held_on DESC, a.id DESC")
             .bind(unit_id).fetch_all(p).await?)
     })
@@ -94,10 +96,13 @@ pub async fn add_activity(
     persons: i32,
     count: i32,
     summary: &str,
+    summary_enc: Option<&[u8]>,
 ) -> Result<Activity> {
     let unit = get_unit(db, scope, unit_id).await?;
     check_open(&unit)?;
-    let now = crate::now();
+    xuncha_domain::inspection::check_fieldwork_date("date", held_on, unit.round_start, db.today())
+        .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let known: Option<bool> = sqlx::query_scalar("SELECT active FROM fieldwork_methods WHERE code = $1").bind(method).fetch_optional(&mut *tx).await?;
@@ -106,12 +111,12 @@ pub async fn add_activity(
         }
         let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO activities (province_id, round_unit_id, method, held_on, persons, item_count, summary, created_by, created_by_name, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id")
-            .bind(province).bind(unit_id).bind(method).bind(held_on).bind(persons).bind(count).bind(summary)
+            "INSERT INTO activities (province_id, round_unit_id, method, held_on, persons, item_count, summary, summary_enc, created_by, created_by_name, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
+            .bind(province).bind(unit_id).bind(method).bind(held_on).bind(persons).bind(count).bind(summary).bind(summary_enc)
             .bind(actor.user_id).bind(&actor.name).bind(now).fetch_one(&mut *tx).await?;
         // The content of talks is compartmented: the audit trail records only that one was logged.
-        crate::audit_append!(tx, actor, &Event::op("activity.create", "activity", id, format!("{}：登记了解情况（{method}，{persons}人次）", unit.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("activity.create", "activity", id, format!("{}：登记了解情况（{method}，{persons}人次）", unit.org_name)));
         tx.commit().await?;
         id
     });
@@ -136,7 +141,7 @@ pub async fn fieldwork_totals(
              JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1");
         if let Some(u) = unit_id { qb.push(" AND ru.id = ").push_bind(u); }
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
-        scope.push_filter(&mut qb, OWNER_COLS);
+        scope.push_unit_filter(&mut qb);
         qb.push(" GROUP BY m.code, m.name, m.sort ORDER BY m.sort");
         Ok(qb.build_query_as::<(String, String, i64, i64, i64)>().fetch_all(p).await?)
     })
@@ -234,7 +239,7 @@ pub async fn import_frames(
         errors.dedup_by(|a, b| a.row == b.row && a.column == b.column);
         return Ok(Err(errors));
     }
-    let now = crate::now();
+    let now = db.now();
     let (nf, nc) = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut frame_ids: HashMap<(String, i32), i64> = HashMap::new();
@@ -273,7 +278,7 @@ pub async fn import_frames(
             }
             pending = rest;
         }
-        crate::audit_append!(tx, actor, &Event::op("frame.import", "frame", "", format!("导入问题类别 {} 个框架、{} 个类别", frame_ids.len(), cat_ids.len())));
+        crate::audit_append!(db, tx, actor, &Event::op("frame.import", "frame", "", format!("导入问题类别 {} 个框架、{} 个类别", frame_ids.len(), cat_ids.len())));
         tx.commit().await?;
         (frame_ids.len(), cat_ids.len())
     });
@@ -400,11 +405,11 @@ pub async fn list_findings(
     crate::on_db!(db, p => {
         let mut count = QueryBuilder::new("SELECT COUNT(*) FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1");
         push_finding_filter(&mut count, f);
-        scope.push_filter(&mut count, OWNER_COLS);
+        scope.push_unit_filter(&mut count);
         let total: i64 = count.build_query_scalar().fetch_one(p).await?;
         let mut qb = QueryBuilder::new(SELECT_FINDING);
         push_finding_filter(&mut qb, f);
-        scope.push_filter(&mut qb, OWNER_COLS);
+        scope.push_unit_filter(&mut qb);
         qb.push(" ORDER BY f.id DESC LIMIT ").push_bind(page.page_size).push(" OFFSET ").push_bind(page.offset());
         Ok(Page { items: qb.build_query_as::<Finding>().fetch_all(p).await?, total })
     })
@@ -414,7 +419,7 @@ pub async fn get_finding(db: &Db, scope: &Scope, id: i64) -> Result<Finding> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_FINDING);
         qb.push(" AND f.id = ").push_bind(id);
-        scope.push_filter(&mut qb, OWNER_COLS);
+        scope.push_unit_filter(&mut qb);
         qb.build_query_as::<Finding>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
 }
@@ -499,7 +504,7 @@ pub async fn create_finding(
     let unit = get_unit(db, scope, unit_id).await?;
     check_open(&unit)?;
     check_category(db, d.category_id).await?;
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
@@ -510,8 +515,8 @@ pub async fn create_finding(
             .bind(&d.evidence).bind(&d.finder).bind(&d.team_opinion).bind(FindingState::Draft.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
         link_activities!(tx, id, unit_id, &d.activity_ids);
-        crate::event_append!(tx, "finding", id, actor, None::<String>, FindingState::Draft.code(), "撰写问题底稿");
-        crate::audit_append!(tx, actor, &Event::op("finding.create", "finding", id, format!("{}：撰写问题底稿“{}”", unit.org_name, d.title)));
+        crate::event_append!(db, tx, "finding", id, actor, None::<String>, FindingState::Draft.code(), "撰写问题底稿");
+        crate::audit_append!(db, tx, actor, &Event::op("finding.create", "finding", id, format!("{}：撰写问题底稿“{}”", unit.org_name, d.title)));
         tx.commit().await?;
         id
     });
@@ -533,7 +538,7 @@ pub async fn update_finding(
         ))));
     }
     check_category(db, d.category_id).await?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(
@@ -545,7 +550,7 @@ pub async fn update_finding(
             return Err(StoreError::StaleVersion);
         }
         link_activities!(tx, id, f.round_unit_id, &d.activity_ids);
-        crate::audit_append!(tx, actor, &Event::op("finding.update", "finding", id, format!("修改问题底稿“{}”", d.title)));
+        crate::audit_append!(db, tx, actor, &Event::op("finding.update", "finding", id, format!("修改问题底稿“{}”", d.title)));
         tx.commit().await?;
     });
     get_finding(db, &Scope::unrestricted(), id).await
@@ -569,7 +574,7 @@ pub async fn transition_finding(
             "inspection.round_closed",
         ))));
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
@@ -577,8 +582,8 @@ pub async fn transition_finding(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(tx, "finding", id, actor, Some(from.code()), to.code(), comment);
-        crate::audit_append!(tx, actor, &Event::op("finding.transition", "finding", id, format!("“{}”：{} → {}", f.title, from.label(), to.label())));
+        crate::event_append!(db, tx, "finding", id, actor, Some(from.code()), to.code(), comment);
+        crate::audit_append!(db, tx, actor, &Event::op("finding.transition", "finding", id, format!("“{}”：{} → {}", f.title, from.label(), to.label())));
         tx.commit().await?;
     });
     get_finding(db, &Scope::unrestricted(), id).await
@@ -602,7 +607,7 @@ pub async fn immediate_fix(
     deadline: Option<Date>,
 ) -> Result<Finding> {
     let f = get_finding(db, scope, id).await?;
-    let now = crate::now();
+    let now = db.now();
     match step {
         ImmediateStep::Issue if f.immediate_requirement.is_some() => {
             return Err(StoreError::Domain(DomainError::Rule(Msg::new(
@@ -650,7 +655,7 @@ pub async fn immediate_fix(
                     .bind(now).bind(id).execute(&mut *tx).await?;
             }
         }
-        crate::audit_append!(tx, actor, &Event::op("finding.immediate", "finding", id, format!("“{}”：{label}", f.title)));
+        crate::audit_append!(db, tx, actor, &Event::op("finding.immediate", "finding", id, format!("“{}”：{label}", f.title)));
         tx.commit().await?;
     });
     get_finding(db, &Scope::unrestricted(), id).await
@@ -680,7 +685,7 @@ pub async fn finding_counts(
             qb.push(" AND o.path >= ").push_bind(path).push(" AND o.path < ").push_bind(end);
         }
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
-        scope.push_filter(&mut qb, OWNER_COLS);
+        scope.push_unit_filter(&mut qb);
         qb.push(format!(" GROUP BY {expr} ORDER BY 2 DESC"));
         Ok(qb.build_query_as::<(String, i64)>().fetch_all(p).await?)
     })
@@ -693,7 +698,7 @@ pub async fn immediate_counts(db: &Db, scope: &Scope, round_id: Option<i64>) -> 
             "SELECT COUNT(f.immediate_requirement), COUNT(f.immediate_done_at) FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id \
              JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1");
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
-        scope.push_filter(&mut qb, OWNER_COLS);
+        scope.push_unit_filter(&mut qb);
         Ok(qb.build_query_as::<(i64, i64)>().fetch_one(p).await?)
     })
 }

@@ -29,7 +29,7 @@ pub(crate) const OWNER_COLS: ScopeColumns<'static> = ScopeColumns {
 #[macro_export]
 #[doc(hidden)]
 macro_rules! event_append {
-    ($tx:expr, $entity:expr, $id:expr, $actor:expr, $from:expr, $to:expr, $comment:expr) => {{
+    ($db:expr, $tx:expr, $entity:expr, $id:expr, $actor:expr, $from:expr, $to:expr, $comment:expr) => {{
         let actor: &$crate::audit::Actor = $actor;
         sqlx::query(
             "INSERT INTO events (entity_type, entity_id, at, actor_id, actor_name, from_state, to_state, comment) \
@@ -37,7 +37,7 @@ macro_rules! event_append {
         )
         .bind($entity)
         .bind($id)
-        .bind($crate::now())
+        .bind($db.now())
         .bind(actor.user_id)
         .bind(&actor.name)
         .bind($from)
@@ -115,7 +115,7 @@ pub async fn create_term(
             )),
             e => e,
         })?;
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -123,7 +123,7 @@ pub async fn create_term(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
             .bind(owner_org_id).bind(name).bind(start).bind(end).bind(depth.clamp(1, 5)).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("term.create", "term", id, format!("新建届次 {name}（{}）", owner.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("term.create", "term", id, format!("新建届次 {name}（{}）", owner.name)));
         tx.commit().await?;
         id
     });
@@ -218,7 +218,7 @@ pub async fn create_round(
         )),
         e => e,
     })?;
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -227,7 +227,7 @@ pub async fn create_round(
             .bind(term.id).bind(term.owner_org_id).bind(&d.name).bind(kinds_json(&d.kinds)).bind(d.village_mode.map(|m| m.code()))
             .bind(d.start_date).bind(d.end_date).bind(&d.focus).bind(&d.work_plan).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("round.create", "round", id, format!("新建巡察轮次 {}（{}）", d.name, term.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("round.create", "round", id, format!("新建巡察轮次 {}（{}）", d.name, term.name)));
         tx.commit().await?;
         id
     });
@@ -244,7 +244,7 @@ pub async fn update_round(
 ) -> Result<Round> {
     check_dates(d.start_date, d.end_date)?;
     get_round(db, scope, id).await?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query(
@@ -256,7 +256,7 @@ pub async fn update_round(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::audit_append!(tx, actor, &Event::op("round.update", "round", id, format!("修改巡察轮次 {}", d.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("round.update", "round", id, format!("修改巡察轮次 {}", d.name)));
         tx.commit().await?;
     });
     get_round(db, &Scope::unrestricted(), id).await
@@ -305,7 +305,7 @@ pub async fn get_unit(db: &Db, scope: &Scope, id: i64) -> Result<RoundUnit> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_UNIT);
         qb.push(" AND ru.id = ").push_bind(id);
-        scope.push_filter(&mut qb, OWNER_COLS);
+        scope.push_unit_filter(&mut qb);
         qb.build_query_as::<RoundUnit>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
 }
@@ -324,7 +324,7 @@ pub async fn list_units(
         if let Some(s) = state {
             qb.push(" AND ru.state = ").push_bind(s.to_string());
         }
-        scope.push_filter(&mut qb, OWNER_COLS);
+        scope.push_unit_filter(&mut qb);
         qb.push(" ORDER BY ru.round_id DESC, o.path LIMIT 1000");
         Ok(qb.build_query_as::<RoundUnit>().fetch_all(p).await?)
     })
@@ -354,7 +354,7 @@ pub async fn add_unit(
             Msg::new("org.not_found"),
         )));
     }
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM round_units WHERE round_id = $1 AND org_id = $2")
@@ -368,8 +368,8 @@ pub async fn add_unit(
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
             .bind(org.province_id).bind(round_id).bind(round.owner_org_id).bind(org_id).bind(state).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::event_append!(tx, "round_unit", id, actor, None::<String>, state, format!("列入{}", round.name));
-        crate::audit_append!(tx, actor, &Event::op("round_unit.create", "round_unit", id, format!("{}：列入巡察对象 {}", round.name, org.name)));
+        crate::event_append!(db, tx, "round_unit", id, actor, None::<String>, state, format!("列入{}", round.name));
+        crate::audit_append!(db, tx, actor, &Event::op("round_unit.create", "round_unit", id, format!("{}：列入巡察对象 {}", round.name, org.name)));
         tx.commit().await?;
         id
     });
@@ -402,7 +402,7 @@ pub async fn transition_unit(
         .clamp(1, 24),
     )
     .unwrap_or(RECTIFICATION_REPORT_MONTHS);
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE round_units SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
@@ -422,11 +422,11 @@ pub async fn transition_unit(
             for (fid, fstate) in &ids {
                 sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2, org_path = (SELECT o.path FROM organisations o WHERE o.id = findings.org_id) WHERE id = $3")
                     .bind("FED_BACK").bind(now).bind(*fid).execute(&mut *tx).await?;
-                crate::event_append!(tx, "finding", *fid, actor, Some(fstate.as_str()), "FED_BACK", "随反馈意见列入问题清单");
+                crate::event_append!(db, tx, "finding", *fid, actor, Some(fstate.as_str()), "FED_BACK", "随反馈意见列入问题清单");
             }
         }
-        crate::event_append!(tx, "round_unit", id, actor, Some(from.code()), to.code(), comment);
-        crate::audit_append!(tx, actor, &Event::op("round_unit.transition", "round_unit", id,
+        crate::event_append!(db, tx, "round_unit", id, actor, Some(from.code()), to.code(), comment);
+        crate::audit_append!(db, tx, actor, &Event::op("round_unit.transition", "round_unit", id,
             format!("{}：{} → {}", unit.org_name, from.label(), to.label())));
         tx.commit().await?;
     });
@@ -449,7 +449,7 @@ pub async fn assign_team(
             return Err(StoreError::Domain(DomainError::field("team_id", Msg::new("inspection.team_not_found"))));
         }
         sqlx::query("UPDATE round_units SET team_id = $1, version = version + 1 WHERE id = $2").bind(team_id).bind(unit_id).execute(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, format!("{}：指定巡察组", unit.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, format!("{}：指定巡察组", unit.org_name)));
         tx.commit().await?;
     });
     get_unit(db, &Scope::unrestricted(), unit_id).await

@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod assessment;
 pub mod audit;
 pub mod backup;
+pub mod clock;
 pub mod clues;
 mod db;
 pub mod fieldwork;
@@ -24,15 +25,16 @@ pub mod settings;
 #[doc(hidden)]
 pub mod testing;
 
-pub use db::{Backend, Db, StoreError, connect, connect_sqlite_file};
+pub use clock::Clock;
+pub use db::{Backend, Db, Pool, StoreError, connect, connect_sqlite_file};
 
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend `$db` is.
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::Db::Sqlite($pool) => $body,
-            $crate::Db::Postgres($pool) => $body,
+        match &($db).pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -62,11 +64,4 @@ impl PageReq {
     pub fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.page_size)
     }
-}
-
-/// The current instant, truncated to microseconds (the precision both backends store).
-pub fn now() -> time::OffsetDateTime {
-    let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .unwrap_or(t)
 }

@@ -296,12 +296,12 @@ pub async fn create(
             )));
         }
     };
-    let now = crate::now();
+    let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let (id, _path) = insert_org!(tx, actor, parent.as_ref(), draft, now);
         let event = Event::op("org.create", "org", id, format!("新增组织 {}（{}）", draft.name, draft.code));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         id
     });
@@ -318,7 +318,7 @@ pub async fn update(
     version: i64,
 ) -> Result<Org> {
     let current = get(db, scope, id).await?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let clash: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE code = $1 AND id <> $2")
@@ -336,7 +336,7 @@ pub async fn update(
             return Err(StoreError::StaleVersion);
         }
         let event = Event::op("org.update", "org", id, format!("修改组织 {} → {}（{}）", current.name, draft.name, draft.code));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     get(db, &Scope::unrestricted(), id).await
@@ -370,7 +370,7 @@ pub async fn move_to(
     let new = moved_path(&old, id, &parent_path)?;
     let delta = new.depth() - old.depth();
     let old_len = i32::try_from(old.as_str().len()).unwrap_or(i32::MAX);
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE organisations SET parent_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
@@ -391,7 +391,7 @@ pub async fn move_to(
             .bind(new.as_str()).bind(old_len + 1).bind(old.as_str()).bind(old.subtree_end())
             .execute(&mut *tx).await?;
         let event = Event::op("org.move", "org", id, format!("移动组织 {} 至 {} 之下", node.name, parent.name));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     get(db, &Scope::unrestricted(), id).await
@@ -407,7 +407,7 @@ pub async fn set_active(
     version: i64,
 ) -> Result<Org> {
     let node = get(db, scope, id).await?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         if !active {
@@ -431,7 +431,7 @@ pub async fn set_active(
         }
         let (action, verb) = if active { ("org.activate", "启用") } else { ("org.deactivate", "停用") };
         let event = Event::op(action, "org", id, format!("{verb}组织 {}", node.name));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     get(db, &Scope::unrestricted(), id).await
@@ -566,7 +566,7 @@ pub async fn import(
         errors.sort_by_key(|e| e.row);
         return Ok(Err(errors));
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let mut paths: HashMap<String, (OrgId, String)> = db_parents.into_iter().map(|(c, o)| (c, (o.id, o.path))).collect();
@@ -580,7 +580,7 @@ pub async fn import(
             paths.insert(r.draft.code.clone(), (id, path.as_str().to_string()));
         }
         let event = Event::op("org.import", "org", "", format!("导入组织 {} 个", rows.len()));
-        crate::audit_append!(tx, actor, &event);
+        crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
     if rows.len() >= 1000 {

@@ -201,7 +201,7 @@ pub async fn save_person(
     if let Some((pid, _)) = id {
         get_person(db, scope, pid).await?;
     }
-    let now = crate::now();
+    let now = db.now();
     let pid: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let pid = match id {
@@ -220,7 +220,7 @@ pub async fn save_person(
                 pid
             }
         };
-        crate::audit_append!(tx, actor, &Event::op("person.save", "person", pid, format!("保存人才库人员 {}", d.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("person.save", "person", pid, format!("保存人才库人员 {}", d.name)));
         tx.commit().await?;
         pid
     });
@@ -238,14 +238,15 @@ pub async fn add_post(
     end: Option<Date>,
 ) -> Result<Person> {
     let person = get_person(db, scope, person_id).await?;
-    crate::orgs::get(db, &Scope::unrestricted(), org_id)
+    // Every id in a request is checked against the caller's scope.
+    crate::orgs::get(db, scope, org_id)
         .await
         .map_err(|_| StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found"))))?;
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO person_posts (person_id, org_id, title, start_date, end_date) VALUES ($1, $2, $3, $4, $5)")
             .bind(person_id).bind(org_id).bind(title).bind(start).bind(end).execute(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("person.post", "person", person_id, format!("{}：登记任职经历 {title}", person.row.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("person.post", "person", person_id, format!("{}：登记任职经历 {title}", person.row.name)));
         tx.commit().await?;
     });
     get_person(db, &Scope::unrestricted(), person_id).await
@@ -262,11 +263,19 @@ pub async fn add_relation(
     note: &str,
 ) -> Result<Person> {
     let person = get_person(db, scope, person_id).await?;
+    if let Some(org) = related_org_id {
+        crate::orgs::get(db, scope, org).await.map_err(|_| {
+            StoreError::Domain(DomainError::field(
+                "related_org_id",
+                Msg::new("org.not_found"),
+            ))
+        })?;
+    }
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO person_relations (person_id, kind, related_name, related_org_id, note) VALUES ($1, $2, $3, $4, $5)")
             .bind(person_id).bind(kind.code()).bind(related_name).bind(related_org_id).bind(note).execute(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("person.relation", "person", person_id, format!("{}：申报{}关系", person.row.name, kind.label())));
+        crate::audit_append!(db, tx, actor, &Event::op("person.relation", "person", person_id, format!("{}：申报{}关系", person.row.name, kind.label())));
         tx.commit().await?;
     });
     get_person(db, &Scope::unrestricted(), person_id).await
@@ -286,7 +295,7 @@ pub async fn add_training(
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO trainings (person_id, name, held_on, hours) VALUES ($1, $2, $3, $4)")
             .bind(person_id).bind(name).bind(held_on).bind(hours).execute(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("person.training", "person", person_id, format!("{}：登记培训 {name}", person.row.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("person.training", "person", person_id, format!("{}：登记培训 {name}", person.row.name)));
         tx.commit().await?;
     });
     get_person(db, &Scope::unrestricted(), person_id).await
@@ -380,12 +389,12 @@ pub async fn create_team(
     name: &str,
 ) -> Result<Team> {
     let round = crate::inspection::get_round(db, scope, round_id).await?;
-    let now = crate::now();
+    let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO teams (round_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
             .bind(round_id).bind(name).bind(now).fetch_one(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("team.create", "team", id, format!("{}：组建{name}", round.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("team.create", "team", id, format!("{}：组建{name}", round.name)));
         tx.commit().await?;
         id
     });
@@ -479,14 +488,13 @@ pub async fn add_member(
     override_: Option<&Override>,
 ) -> Result<std::result::Result<Team, Vec<Conflict>>> {
     let team = get_team(db, scope, team_id).await?;
-    let person = get_person(db, &Scope::unrestricted(), person_id)
-        .await
-        .map_err(|_| {
-            StoreError::Domain(DomainError::field(
-                "person_id",
-                Msg::new("inspection.person_not_found"),
-            ))
-        })?;
+    // Only people of the caller's own pools (its scope) join its teams.
+    let person = get_person(db, scope, person_id).await.map_err(|_| {
+        StoreError::Domain(DomainError::field(
+            "person_id",
+            Msg::new("inspection.person_not_found"),
+        ))
+    })?;
     if team.members.iter().any(|m| m.person_id == person_id) {
         return Err(StoreError::Domain(DomainError::field(
             "person_id",
@@ -503,7 +511,7 @@ pub async fn add_member(
     if !conflicts.is_empty() && override_.is_none() {
         return Ok(Err(conflicts));
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO team_members (team_id, person_id, role, override_by, override_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -516,7 +524,7 @@ pub async fn add_member(
             let waived: Vec<String> = conflicts.iter().map(|c| format!("{}（{}）", c.rule, c.reason)).collect();
             summary.push_str(&format!("；经{}批准回避例外，理由：{}；涉及：{}", o.approver_name, o.reason, waived.join("；")));
         }
-        crate::audit_append!(tx, actor, &Event::op("team.member_add", "team", team_id, summary));
+        crate::audit_append!(db, tx, actor, &Event::op("team.member_add", "team", team_id, summary));
         tx.commit().await?;
     });
     Ok(Ok(get_team(db, &Scope::unrestricted(), team_id).await?))
@@ -536,7 +544,7 @@ pub async fn remove_member(
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        crate::audit_append!(tx, actor, &Event::op("team.member_remove", "team", team_id, format!("{}：调出人员 {person_id}", team.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("team.member_remove", "team", team_id, format!("{}：调出人员 {person_id}", team.name)));
         tx.commit().await?;
     });
     get_team(db, &Scope::unrestricted(), team_id).await

@@ -55,12 +55,12 @@ fn field(name: &str, msg: Msg) -> StoreError {
 
 /// Inserts one notification per user; with a dedupe key, a repeat is ignored.
 macro_rules! notify {
-    ($tx:expr, $users:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
+    ($db:expr, $tx:expr, $users:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
         let title: String = $title;
         let body: String = $body;
         let link: Option<String> = $link;
         let dedupe: Option<String> = $dedupe;
-        let now = $crate::now();
+        let now = $db.now();
         for u in $users {
             sqlx::query("INSERT INTO notifications (user_id, kind, title, body, link, dedupe_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                          ON CONFLICT (user_id, dedupe_key) DO NOTHING")
@@ -84,7 +84,7 @@ pub const UNIT_WRITERS: &str = "SELECT DISTINCT u.id FROM users u JOIN user_role
 
 /// Notifies the users of the item's unit (its inspected organisation) holding `rect:write`.
 macro_rules! notify_unit {
-    ($tx:expr, $finding_id:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
+    ($db:expr, $tx:expr, $finding_id:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
         let org: i64 = sqlx::query_scalar("SELECT org_id FROM findings WHERE id = $1")
             .bind($finding_id)
             .fetch_one(&mut *$tx)
@@ -94,7 +94,7 @@ macro_rules! notify_unit {
             .bind(false)
             .fetch_all(&mut *$tx)
             .await?;
-        notify!($tx, &users, $kind, $title, $body, Some($link), $dedupe);
+        notify!($db, $tx, &users, $kind, $title, $body, Some($link), $dedupe);
     }};
 }
 
@@ -175,7 +175,7 @@ pub async fn save_settings(
             .collect(),
     };
     let text = serde_json::to_string(&j).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = if version == 0 {
@@ -188,7 +188,7 @@ pub async fn save_settings(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::audit_append!(tx, actor, &Event::op("rect.settings", "settings", SETTINGS_KEY, "修改整改督办设置"));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.settings", "settings", SETTINGS_KEY, "修改整改督办设置"));
         tx.commit().await?;
     });
     settings(db).await
@@ -226,7 +226,7 @@ pub async fn import_holidays(
             sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name")
                 .bind(*d).bind(k.code()).bind(name).execute(&mut *tx).await?;
         }
-        crate::audit_append!(tx, actor, &Event::op("rect.holidays", "holidays", days.len(), format!("导入节假日安排 {} 天", days.len())));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", days.len(), format!("导入节假日安排 {} 天", days.len())));
         tx.commit().await?;
     });
     Ok(days.len())
@@ -609,8 +609,8 @@ impl Upload {
 /// Stores the files (content-addressed) and links each to its owner; a name already used on the
 /// same item becomes the next version.
 macro_rules! store_files {
-    ($tx:expr, $actor:expr, $finding_id:expr, $owner_type:expr, $owner_id:expr, $files:expr, $effective:expr) => {{
-        let now = $crate::now();
+    ($db:expr, $tx:expr, $actor:expr, $finding_id:expr, $owner_type:expr, $owner_id:expr, $files:expr, $effective:expr) => {{
+        let now = $db.now();
         for f in $files {
             let hash = f.hash();
             sqlx::query("INSERT INTO files (hash, size, media_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING")
@@ -707,7 +707,7 @@ pub async fn add_progress(
             Msg::new("rect.not_workable").arg("state", state.label()),
         ));
     }
-    let now = crate::now();
+    let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -715,11 +715,11 @@ pub async fn add_progress(
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(finding_id).bind(effective_date).bind(content).bind(outcome.map(|o| o.code())).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        store_files!(tx, actor, finding_id, "progress", id, files, effective_date);
+        store_files!(db, tx, actor, finding_id, "progress", id, files, effective_date);
         if let Some(o) = outcome {
             sqlx::query("UPDATE findings SET outcome = $1, updated_at = $2 WHERE id = $3").bind(o.code()).bind(now).bind(finding_id).execute(&mut *tx).await?;
         }
-        crate::audit_append!(tx, actor, &Event::op("rect.progress", "finding", finding_id,
+        crate::audit_append!(db, tx, actor, &Event::op("rect.progress", "finding", finding_id,
             format!("{}：报告整改进展“{}”（佐证 {} 份）", row.org_name, row.title, files.len())));
         tx.commit().await?;
         id
@@ -765,7 +765,7 @@ pub async fn request_write_off(
     check_write_off(state, outcome)?;
     let existing = item_files(db, finding_id).await?.len();
     xuncha_domain::rectification::check_write_off_request(existing + files.len())?;
-    let now = crate::now();
+    let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET state = 'CLOSE_REQUESTED', version = version + 1, updated_at = $1 WHERE id = $2 AND state = $3")
@@ -778,9 +778,9 @@ pub async fn request_write_off(
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, 'REQUESTED', $2, $3, $4, $5, $6, $7) RETURNING id")
             .bind(finding_id).bind(outcome.code()).bind(explanation).bind(state.code()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        store_files!(tx, actor, finding_id, "write_off", id, files, today);
-        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), "CLOSE_REQUESTED", format!("申请销号（{}）：{explanation}", outcome.label()));
-        crate::audit_append!(tx, actor, &Event::op("rect.write_off.request", "finding", finding_id,
+        store_files!(db, tx, actor, finding_id, "write_off", id, files, today);
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "CLOSE_REQUESTED", format!("申请销号（{}）：{explanation}", outcome.label()));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.request", "finding", finding_id,
             format!("{}：“{}”申请销号", row.org_name, row.title)));
         tx.commit().await?;
         id
@@ -817,7 +817,7 @@ pub async fn decide_write_off(
         ReviewDecision::Approve => (WriteOffState::Verified, "核验通过"),
         ReviewDecision::Return => (WriteOffState::Returned, "退回销号申请"),
     };
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE write_offs SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, reason = $5, version = version + 1 \
@@ -835,10 +835,10 @@ pub async fn decide_write_off(
         if to == FindingState::Closed {
             sqlx::query("UPDATE measures SET state = 'DONE', version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id).execute(&mut *tx).await?;
         }
-        crate::event_append!(tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), format!("{label}{}{}", if reason.trim().is_empty() { "" } else { "：" }, reason.trim()));
-        crate::audit_append!(tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
+        crate::event_append!(db, tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), format!("{label}{}{}", if reason.trim().is_empty() { "" } else { "：" }, reason.trim()));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
             format!("{}：“{}”{label}", row.org_name, row.title)));
-        notify_unit!(tx, w.finding_id, "write_off", format!("销号申请{}", wstate.label()),
+        notify_unit!(db, tx, w.finding_id, "write_off", format!("销号申请{}", wstate.label()),
             format!("“{}”：{label}{}", row.title, if reason.trim().is_empty() { String::new() } else { format!("（{}）", reason.trim()) }),
             format!("/rect/items/{}", w.finding_id), None::<String>);
         tx.commit().await?;
@@ -863,7 +863,7 @@ pub async fn reopen(
             xuncha_domain::FieldError::required("reason"),
         ])));
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET state = 'REOPENED', closed_on = NULL, outcome = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
@@ -872,9 +872,9 @@ pub async fn reopen(
             return Err(StoreError::StaleVersion);
         }
         sqlx::query("UPDATE measures SET state = 'OPEN', version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
-        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), "REOPENED", format!("回头看重新打开：{}", reason.trim()));
-        crate::audit_append!(tx, actor, &Event::op("rect.reopen", "finding", finding_id, format!("{}：“{}”回头看重新打开", row.org_name, row.title)));
-        notify_unit!(tx, finding_id, "reopen", "回头看重新整改".to_string(), format!("“{}”：{}", row.title, reason.trim()), format!("/rect/items/{finding_id}"), None::<String>);
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "REOPENED", format!("回头看重新打开：{}", reason.trim()));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.reopen", "finding", finding_id, format!("{}：“{}”回头看重新打开", row.org_name, row.title)));
+        notify_unit!(db, tx, finding_id, "reopen", "回头看重新整改".to_string(), format!("“{}”：{}", row.title, reason.trim()), format!("/rect/items/{finding_id}"), None::<String>);
         tx.commit().await?;
     });
     Ok(())
@@ -897,7 +897,7 @@ pub async fn explain(
             Msg::new("rect.not_workable").arg("state", state.label()),
         ));
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET outcome = $1, explanation = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
@@ -905,8 +905,8 @@ pub async fn explain(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("{}：{explanation}", outcome.label()));
-        crate::audit_append!(tx, actor, &Event::op("rect.explain", "finding", finding_id, format!("{}：“{}”说明{}", row.org_name, row.title, outcome.label())));
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("{}：{explanation}", outcome.label()));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.explain", "finding", finding_id, format!("{}：“{}”说明{}", row.org_name, row.title, outcome.label())));
         tx.commit().await?;
     });
     Ok(())
@@ -984,7 +984,7 @@ pub async fn request_extension(
             xuncha_domain::FieldError::required("reason"),
         ])));
     }
-    let now = crate::now();
+    let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deadline_extensions WHERE measure_id = $1 AND state = 'PENDING'").bind(measure_id).fetch_one(&mut *tx).await?;
@@ -996,8 +996,8 @@ pub async fn request_extension(
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, 'PENDING', $6, $7, $8) RETURNING id")
             .bind(finding_id).bind(measure_id).bind(m.deadline).bind(new_deadline).bind(reason.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::event_append!(tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("申请延期至 {new_deadline}：{}", reason.trim()));
-        crate::audit_append!(tx, actor, &Event::op("rect.extension.request", "finding", finding_id, format!("{}：“{}”申请延期至 {new_deadline}", row.org_name, row.title)));
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("申请延期至 {new_deadline}：{}", reason.trim()));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.extension.request", "finding", finding_id, format!("{}：“{}”申请延期至 {new_deadline}", row.org_name, row.title)));
         tx.commit().await?;
         id
     });
@@ -1028,7 +1028,7 @@ pub async fn decide_extension(
     } else {
         ExtensionState::Rejected
     };
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE deadline_extensions SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, opinion = $5, version = version + 1 WHERE id = $6 AND state = 'PENDING'")
@@ -1043,9 +1043,9 @@ pub async fn decide_extension(
         }
         let label = if approve { "批准延期" } else { "不批准延期" };
         let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id).fetch_one(&mut *tx).await?;
-        crate::event_append!(tx, "finding", x.finding_id, actor, Some(fstate.as_str()), fstate.as_str(), format!("{label}（{} → {}）{}", x.old_deadline, x.new_deadline, opinion.trim()));
-        crate::audit_append!(tx, actor, &Event::op("rect.extension.decide", "finding", x.finding_id, format!("{}：“{}”{label}", x.org_name, x.title)));
-        notify_unit!(tx, x.finding_id, "extension", format!("延期申请{}", state.label()), format!("“{}”：{} → {}", x.title, x.old_deadline, x.new_deadline), format!("/rect/items/{}", x.finding_id), None::<String>);
+        crate::event_append!(db, tx, "finding", x.finding_id, actor, Some(fstate.as_str()), fstate.as_str(), format!("{label}（{} → {}）{}", x.old_deadline, x.new_deadline, opinion.trim()));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.extension.decide", "finding", x.finding_id, format!("{}：“{}”{label}", x.org_name, x.title)));
+        notify_unit!(db, tx, x.finding_id, "extension", format!("延期申请{}", state.label()), format!("“{}”：{} → {}", x.title, x.old_deadline, x.new_deadline), format!("/rect/items/{}", x.finding_id), None::<String>);
         tx.commit().await?;
     });
     let mut x = x;
@@ -1091,7 +1091,7 @@ pub async fn add_outcome(
     d: &OutcomeDraft,
 ) -> Result<i64> {
     let row = ledger_row(db, scope, finding_id).await?;
-    let now = crate::now();
+    let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -1099,7 +1099,7 @@ pub async fn add_outcome(
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(finding_id).bind(d.kind.code()).bind(&d.detail).bind(d.count).bind(d.amount_fen).bind(&d.person).bind(&d.treatment).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("rect.outcome", "finding", finding_id, format!("{}：“{}”登记成果（{}）", row.org_name, row.title, d.kind.label())));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.outcome", "finding", finding_id, format!("{}：“{}”登记成果（{}）", row.org_name, row.title, d.kind.label())));
         tx.commit().await?;
         id
     });
@@ -1169,7 +1169,7 @@ pub async fn notifications(
 
 /// Marks one (or, with `None`, every) notification of the user read.
 pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new("UPDATE notifications SET read_at = ");
         qb.push_bind(now).push(" WHERE read_at IS NULL AND user_id = ").push_bind(user_id);
@@ -1191,13 +1191,13 @@ pub async fn set_notification_email(
     user_id: i64,
     email: Option<&str>,
 ) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO notification_prefs (user_id, email, updated_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at")
             .bind(user_id).bind(email).bind(now).execute(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("notification.email", "user", user_id, "设置通知邮箱"));
+        crate::audit_append!(db, tx, actor, &Event::op("notification.email", "user", user_id, "设置通知邮箱"));
         tx.commit().await?;
     });
     Ok(())
@@ -1222,7 +1222,7 @@ pub async fn unmailed(db: &Db, since: OffsetDateTime, limit: i64) -> Result<Vec<
 }
 
 pub async fn mark_mailed(db: &Db, ids: &[i64]) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     for id in ids {
         crate::on_db!(db, p => { sqlx::query("UPDATE notifications SET mailed_at = $1 WHERE id = $2").bind(now).bind(*id).execute(p).await?; });
     }
@@ -1363,7 +1363,7 @@ pub async fn save_plan(
     }
     let latest = plans(db, unit_id).await?.pop();
     let items = serde_json::to_string(&d.items).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let now = crate::now();
+    let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = match latest.as_ref() {
@@ -1399,7 +1399,7 @@ pub async fn save_plan(
                     .fetch_one(&mut *tx).await?
             }
         };
-        crate::audit_append!(tx, actor, &Event::op("rect.plan.save", "rect_plan", id, format!("{}：保存整改方案", u.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.save", "rect_plan", id, format!("{}：保存整改方案", u.org_name)));
         tx.commit().await?;
         id
     });
@@ -1430,7 +1430,7 @@ pub async fn submit_plan(
         .collect();
     xuncha_domain::rectification::check_plan_complete(&ids, &counts)?;
     let u = unit(db, scope, pl.round_unit_id).await?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE rect_plans SET state = 'SUBMITTED', submitted_at = $1, version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND state = 'DRAFT'")
@@ -1438,8 +1438,8 @@ pub async fn submit_plan(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(tx, "round_unit", pl.round_unit_id, actor, Some("DRAFT"), "PLAN_SUBMITTED", format!("报送整改方案（第{}稿），主要负责人{}签字", pl.revision, pl.principal_leader));
-        crate::audit_append!(tx, actor, &Event::op("rect.plan.submit", "rect_plan", plan_id, format!("{}：报送整改方案第{}稿", u.org_name, pl.revision)));
+        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("DRAFT"), "PLAN_SUBMITTED", format!("报送整改方案（第{}稿），主要负责人{}签字", pl.revision, pl.principal_leader));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.submit", "rect_plan", plan_id, format!("{}：报送整改方案第{}稿", u.org_name, pl.revision)));
         tx.commit().await?;
     });
     plan(db, &Scope::unrestricted(), plan_id).await
@@ -1505,7 +1505,7 @@ pub async fn review_plan(
     let result = xuncha_domain::rectification::review_result(&cfg.review_bodies, &latest);
     let u = unit(db, scope, pl.round_unit_id).await?;
     let items = pl.items()?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE rect_plans SET state = $1, decided_at = CASE WHEN $1 = 'SUBMITTED' THEN decided_at ELSE $2 END, version = version + 1, updated_at = $2 \
@@ -1536,27 +1536,27 @@ pub async fn review_plan(
                 }
                 sqlx::query("UPDATE findings SET state = 'IN_PROGRESS', deadline = $1, original_deadline = $1, outcome = 'in_progress', version = version + 1, updated_at = $2 WHERE id = $3 AND state = 'FED_BACK'")
                     .bind(latest_deadline).bind(now).bind(it.finding_id).execute(&mut *tx).await?;
-                crate::event_append!(tx, "finding", it.finding_id, actor, Some("FED_BACK"), "PLANNED", format!("整改方案第{}稿经会审审定", pl.revision));
-                crate::event_append!(tx, "finding", it.finding_id, actor, Some("PLANNED"), "IN_PROGRESS", "按方案开始整改");
+                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("FED_BACK"), "PLANNED", format!("整改方案第{}稿经会审审定", pl.revision));
+                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("PLANNED"), "IN_PROGRESS", "按方案开始整改");
             }
             // 抄告: the supervising leaders at the office that ran the round, and the unit.
             let leaders: Vec<i64> = sqlx::query_scalar(
                 "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
                  WHERE ro.code = 'leader' AND u.org_id = (SELECT owner_org_id FROM round_units WHERE id = $1)")
                 .bind(pl.round_unit_id).fetch_all(&mut *tx).await?;
-            notify!(tx, &leaders, "copy", format!("抄告：{}整改方案已审定", u.org_name),
+            notify!(db, tx, &leaders, "copy", format!("抄告：{}整改方案已审定", u.org_name),
                 format!("{}（{}）整改方案第{}稿经会审审定，共{}个问题。", u.org_name, u.round_name, pl.revision, items.len()),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:copy")));
             let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
-            notify!(tx, &unit_users, "plan", "整改方案已审定".to_string(), format!("{}整改方案第{}稿已审定，请按期推进整改。", u.round_name, pl.revision),
+            notify!(db, tx, &unit_users, "plan", "整改方案已审定".to_string(), format!("{}整改方案第{}稿已审定，请按期推进整改。", u.round_name, pl.revision),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:approved")));
         } else if result == PlanState::Returned {
             let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
-            notify!(tx, &unit_users, "plan", "整改方案被退回修改".to_string(), format!("{}：{}", body_names, opinion.trim()),
+            notify!(db, tx, &unit_users, "plan", "整改方案被退回修改".to_string(), format!("{}：{}", body_names, opinion.trim()),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:returned")));
         }
-        crate::event_append!(tx, "round_unit", pl.round_unit_id, actor, Some("SUBMITTED"), result.code(), format!("{body_names}：{}{}", decision.label(), if opinion.trim().is_empty() { String::new() } else { format!("，{}", opinion.trim()) }));
-        crate::audit_append!(tx, actor, &Event::op("rect.plan.review", "rect_plan", plan_id, format!("{}：整改方案第{}稿 {body_names}{}", u.org_name, pl.revision, decision.label())));
+        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("SUBMITTED"), result.code(), format!("{body_names}：{}{}", decision.label(), if opinion.trim().is_empty() { String::new() } else { format!("，{}", opinion.trim()) }));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.review", "rect_plan", plan_id, format!("{}：整改方案第{}稿 {body_names}{}", u.org_name, pl.revision, decision.label())));
         tx.commit().await?;
     });
     plan(db, &Scope::unrestricted(), plan_id).await
@@ -1651,7 +1651,7 @@ pub async fn issue_letter(
     d: &LetterDraft,
 ) -> Result<Letter> {
     let u = unit(db, scope, d.round_unit_id).await?;
-    let now = crate::now();
+    let now = db.now();
     let hash = d.docx.hash();
     let ids =
         serde_json::to_string(&d.finding_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -1668,12 +1668,12 @@ pub async fn issue_letter(
             .fetch_one(&mut *tx).await?;
         for fid in &d.finding_ids {
             let st: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(*fid).fetch_one(&mut *tx).await?;
-            crate::event_append!(tx, "finding", *fid, actor, Some(st.as_str()), st.as_str(), format!("发出{}（{}）", d.letter_name, d.doc_no));
+            crate::event_append!(db, tx, "finding", *fid, actor, Some(st.as_str()), st.as_str(), format!("发出{}（{}）", d.letter_name, d.doc_no));
         }
         let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
-        notify!(tx, &unit_users, "letter", format!("收到{}", d.letter_name), format!("{}：{}", d.doc_no, d.requirement),
+        notify!(db, tx, &unit_users, "letter", format!("收到{}", d.letter_name), format!("{}：{}", d.doc_no, d.requirement),
             Some("/rect/ledger".to_string()), Some(format!("letter:{}", d.doc_no)));
-        crate::audit_append!(tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("向{}发出{}（{}）", u.org_name, d.letter_name, d.doc_no)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("向{}发出{}（{}）", u.org_name, d.letter_name, d.doc_no)));
         tx.commit().await?;
         id
     });
@@ -1733,7 +1733,7 @@ pub async fn add_report(
     d: &ReportDraft,
 ) -> Result<Report> {
     let u = unit(db, scope, unit_id).await?;
-    let now = crate::now();
+    let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
@@ -1742,7 +1742,7 @@ pub async fn add_report(
             .bind(unit_id).bind(d.kind.code()).bind(&d.title).bind(&d.content).bind(&d.principal_leader).bind(d.signed_on).bind(d.meeting_date)
             .bind(&d.participants).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("rect.report", "round_unit", unit_id, format!("{}：{}“{}”", u.org_name, d.kind.label(), d.title)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.report", "round_unit", unit_id, format!("{}：{}“{}”", u.org_name, d.kind.label(), d.title)));
         tx.commit().await?;
         id
     });
@@ -1756,7 +1756,7 @@ pub async fn file_report(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Resu
         return Err(rule(Msg::new("rect.report_filed")));
     }
     let u = unit(db, scope, r.round_unit_id).await?;
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE rect_reports SET filed_at = $1, filed_to_org_id = $2 WHERE id = $3 AND filed_at IS NULL").bind(now).bind(u.owner_org_id).bind(id).execute(&mut *tx).await?;
@@ -1765,8 +1765,8 @@ pub async fn file_report(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Resu
              WHERE u.org_id = $1 AND (ro.code = 'leader' OR ro.permissions LIKE '%\"rect:supervise\"%')")
             .bind(u.owner_org_id).fetch_all(&mut *tx).await?;
         let kind = ReportKind::from_code(&r.kind).map_or_else(|| r.kind.clone(), |x| x.label().to_string());
-        notify!(tx, &office, "report", format!("{}报备：{}", u.org_name, kind), r.title.clone(), Some(format!("/rect/units/{}/plan", u.id)), Some(format!("report:{id}")));
-        crate::audit_append!(tx, actor, &Event::op("rect.report.file", "round_unit", u.id, format!("{}：{}“{}”报备至{}", u.org_name, kind, r.title, u.owner_org_name)));
+        notify!(db, tx, &office, "report", format!("{}报备：{}", u.org_name, kind), r.title.clone(), Some(format!("/rect/units/{}/plan", u.id)), Some(format!("report:{id}")));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.report.file", "round_unit", u.id, format!("{}：{}“{}”报备至{}", u.org_name, kind, r.title, u.owner_org_name)));
         tx.commit().await?;
     });
     report(db, &Scope::unrestricted(), id).await
@@ -1937,7 +1937,7 @@ pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<Warn
 pub async fn send_long_term_reminder(db: &Db, t: &WarningTarget, period: &str) -> Result<()> {
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        notify!(tx, &t.recipients, "long_term", format!("持续整改定期报告：{}", t.org_name),
+        notify!(db, tx, &t.recipients, "long_term", format!("持续整改定期报告：{}", t.org_name),
             format!("“{}”为持续整改事项，请报告本期整改进展。", t.title),
             Some(format!("/rect/items/{}", t.finding_id)), Some(format!("longterm:{}:{period}", t.finding_id)));
         tx.commit().await?;
@@ -1956,7 +1956,7 @@ pub async fn send_warning(
     let key = format!("warn:{}:{colour}:{}", t.finding_id, t.deadline);
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        notify!(tx, &t.recipients, "warning", title, body, Some(format!("/rect/items/{}", t.finding_id)), Some(key));
+        notify!(db, tx, &t.recipients, "warning", title, body, Some(format!("/rect/items/{}", t.finding_id)), Some(key));
         tx.commit().await?;
     });
     Ok(())
@@ -1995,7 +1995,7 @@ pub async fn import_ledger(
     if u.feedback_date.is_none() {
         return Err(rule(Msg::new("rect.import_no_unit")));
     }
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         for r in rows {
@@ -2011,9 +2011,9 @@ pub async fn import_ledger(
                 .bind(fid).bind(&r.measure.kind).bind(&r.measure.content).bind(&r.measure.target).bind(&r.measure.responsible_leader).bind(&r.measure.lead_dept)
                 .bind(crate::db::to_json_list(&r.measure.co_depts)).bind(r.deadline).bind(if r.state == FindingState::Closed { "DONE" } else { "OPEN" }).bind(now)
                 .execute(&mut *tx).await?;
-            crate::event_append!(tx, "finding", fid, actor, None::<String>, r.state.code(), "由Excel整改台账导入");
+            crate::event_append!(db, tx, "finding", fid, actor, None::<String>, r.state.code(), "由Excel整改台账导入");
         }
-        crate::audit_append!(tx, actor, &Event::op("rect.ledger.import", "round_unit", unit_id, format!("{}：导入整改台账 {} 条", u.org_name, rows.len())));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.ledger.import", "round_unit", unit_id, format!("{}：导入整改台账 {} 条", u.org_name, rows.len())));
         tx.commit().await?;
     });
     if rows.len() >= 1000 {

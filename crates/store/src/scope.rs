@@ -22,6 +22,9 @@ pub struct Scope {
     pub orgs: Vec<OrgId>,
     /// Whether records the user created are granted (仅本人).
     pub own: bool,
+    /// Team-bound (a 巡察组 member, not the office): round units, and the work recorded on them,
+    /// only where this user is a member of the unit's team.
+    pub team_user: Option<i64>,
 }
 
 /// The columns of a scoped record that the filter tests.
@@ -44,6 +47,7 @@ impl Scope {
             ranges: Vec::new(),
             orgs: Vec::new(),
             own: false,
+            team_user: None,
         }
     }
 
@@ -64,6 +68,7 @@ impl Scope {
             ranges: Vec::new(),
             orgs: Vec::new(),
             own: false,
+            team_user: None,
         };
         let subtree_ids: Vec<OrgId> = grants
             .iter()
@@ -143,6 +148,23 @@ impl Scope {
             qb.push_bind(self.user_id);
         }
         qb.push(")");
+    }
+
+    /// [`Scope::push_filter`] on the office running the round (joined as `ow`), and for a
+    /// team-bound caller the team of the round unit (joined as `ru`): the filter of round units
+    /// and of everything recorded on them (activities, findings, clues).
+    pub fn push_unit_filter<DB>(&self, qb: &mut QueryBuilder<DB>)
+    where
+        DB: Database,
+        for<'t> String: Encode<'t, DB> + Type<DB>,
+        for<'t> i64: Encode<'t, DB> + Type<DB>,
+    {
+        self.push_filter(qb, crate::inspection::OWNER_COLS);
+        if let Some(user) = self.team_user {
+            qb.push(" AND ru.team_id IN (SELECT m.team_id FROM team_members m JOIN people pe ON pe.id = m.person_id WHERE pe.user_id = ");
+            qb.push_bind(user);
+            qb.push(")");
+        }
     }
 
     /// True when an organisation with `path` and `created_by` lies inside this scope.

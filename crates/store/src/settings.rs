@@ -15,13 +15,13 @@ pub async fn get_int(db: &Db, key: &str, default: i64) -> Result<i64> {
 }
 
 pub async fn set(db: &Db, actor: &Actor, key: &str, value: &str) -> Result<()> {
-    let now = crate::now();
+    let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3) \
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = settings.version + 1, updated_at = excluded.updated_at")
             .bind(key).bind(value).bind(now).execute(&mut *tx).await?;
-        crate::audit_append!(tx, actor, &Event::op("settings.update", "settings", key, format!("设置 {key} = {value}")));
+        crate::audit_append!(db, tx, actor, &Event::op("settings.update", "settings", key, format!("设置 {key} = {value}")));
         tx.commit().await?;
     });
     Ok(())
@@ -39,7 +39,7 @@ pub async fn take_lease(
     // "<expiry, 12 digits>:<holder>", so the expiry compares as text.
     let value = format!("{:012}:{holder}", now + ttl_secs);
     let now_text = format!("{now:012}");
-    let at = crate::now();
+    let at = db.now();
     let n = crate::on_db!(db, p => {
         sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3) \
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at \

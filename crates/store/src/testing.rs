@@ -26,6 +26,7 @@ pub async fn sqlite_at(path: &Path) -> Result<Db> {
 
 /// A migrated database in a new, uniquely named PostgreSQL schema (`xt_…`), so tests run in
 /// parallel without seeing each other. `xtask test` drops leftover schemas before a run.
+#[allow(clippy::disallowed_methods)] // a unique schema name, not a date
 pub async fn postgres_fresh() -> Result<(Db, String)> {
     let base = PgConnectOptions::from_str(&pg_url())?;
     let schema = format!(

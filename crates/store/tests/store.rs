@@ -742,7 +742,7 @@ async fn roles_sessions_tokens_policy(db: Db) {
     ));
 
     // Sessions slide and expire.
-    let now = xuncha_store::now();
+    let now = db.now();
     accounts::create_session(
         &db,
         "h1",

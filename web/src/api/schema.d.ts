@@ -2653,7 +2653,10 @@ export interface components {
             finding_id?: number | null;
             /** Format: int64 */
             id: number;
+            /** @description The informant (反映人): only for holders of the reporter compartment, never in lists. */
             informant?: string | null;
+            /** @description Whether the caller may see the informant (holds the reporter compartment). */
+            informant_visible: boolean;
             letter_no?: string | null;
             /** Format: int64 */
             org_id: number;
@@ -3992,8 +3995,11 @@ export interface components {
             transitions: components["schemas"]["TransitionOption"][];
         };
         RoundUnitDto: {
-            /** Format: int64 */
-            clue_count: number;
+            /**
+             * Format: int64
+             * @description Null for a caller without the clue compartment (the count itself is compartmented).
+             */
+            clue_count?: number | null;
             feedback_date?: string | null;
             /** Format: int64 */
             finding_count: number;
@@ -4173,18 +4179,28 @@ export interface components {
             version: number;
         };
         TokenCreate: {
+            /**
+             * @description Compartments to carry (`clue`, `talk`, `reporter`), each held by the creator; none by
+             *     default, so a token reads no compartmented content unless it says so.
+             */
+            compartments?: string[];
             /** Format: int64 */
             expires_in_days: number;
             name: string;
             permissions: string[];
         };
         TokenCreated: {
+            /** @description The compartments it carries. */
+            compartments: string[];
             /** Format: int64 */
             id: number;
+            permissions: string[];
             /** @description The token itself; shown only once. */
             token: string;
         };
         TokenDto: {
+            /** @description Compartments the token carries (clue, talk, reporter); empty unless named at creation. */
+            compartments: string[];
             created_at: string;
             expires_at: string;
             /** Format: int64 */

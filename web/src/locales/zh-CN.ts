@@ -437,6 +437,7 @@ export default {
     subjectPost: '职务',
     informant: '反映人',
     informantPlaceholder: '匿名可不填',
+    informantHidden: '（举报人身份分区，无权查看）',
     facts: '具体问题',
     state: '状态',
     overdue: '超期',

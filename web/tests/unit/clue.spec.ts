@@ -40,6 +40,7 @@ function clue(state: string, to: string[]): ClueDetail {
     subject_name: '王某',
     subject_post: '基建处处长',
     informant: null,
+    informant_visible: false,
     facts: '多次打招呼干预招标',
     state,
     state_name: NAMES[state] ?? state,

@@ -633,7 +633,7 @@ async fn create_assessment(
 ) -> ApiResult<(StatusCode, axum::Json<AssessmentDto>)> {
     let on = match b.assessed_on.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(s) => parse_date("assessed_on", s).map_err(|e| DomainError::Invalid(vec![e]))?,
-        None => st.clock.today(),
+        None => st.db.today(),
     };
     let a = store::create_assessment(&st.db, &auth.actor, &auth.scope, b.round_unit_id, on)
         .await
@@ -871,7 +871,7 @@ async fn assessment_docx(
         recipient: None,
         blocks,
         signature: Some(issuer),
-        date: Some(china_date(st.clock.today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("整改评估报告", &doc)
@@ -1271,7 +1271,7 @@ async fn public_respond(
         ));
     }
     e.into_result()?;
-    store::respond(&st.db, &hash, &answers, comment, st.clock.today())
+    store::respond(&st.db, &hash, &answers, comment, st.db.today())
         .await
         .map_err(|e| match e {
             xuncha_store::StoreError::Domain(DomainError::Rule(m)) => {
@@ -1800,7 +1800,7 @@ async fn disclosure_docx(
         recipient: None,
         blocks,
         signature: Some(issuer),
-        date: Some(china_date(st.clock.today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx(name, &doc)

@@ -110,7 +110,7 @@ async fn login(
         ip: ip.clone(),
     };
     let policy = accounts::policy(db).await?;
-    let now = xuncha_store::now();
+    let now = st.db.now();
     let Some((user, creds)) = accounts::find_by_username(db, &username).await? else {
         verify_password(req.password, None).await;
         accounts::record_login(db, &actor(None), None, LoginOutcome::Refused, "用户不存在").await?;
@@ -257,7 +257,7 @@ async fn failed_attempt(
     key: &'static str,
     reason: &str,
 ) -> ApiError {
-    let now = xuncha_store::now();
+    let now = st.db.now();
     let next = policy.lockout.after_failure(&state, now);
     if let Err(e) = accounts::record_login(
         &st.db,
@@ -390,7 +390,7 @@ async fn totp_enable(
         .crypto
         .decrypt(&enc)
         .map_err(|e| ApiError::internal(&e))?;
-    if totp::verify(&secret, &req.code, xuncha_store::now().unix_timestamp()).is_none() {
+    if totp::verify(&secret, &req.code, st.db.now().unix_timestamp()).is_none() {
         return Err(ApiError::field("code", &Msg::new("auth.totp_invalid")));
     }
     accounts::set_totp(&st.db, &auth.actor, auth.user.id, Some(&enc), true).await?;

@@ -15,7 +15,7 @@ use xuncha_domain::perm::{CLUE_DISPOSE, CLUE_LEAD, Compartment, FIELDWORK_WRITE}
 use xuncha_store::audit::{Event, record_event};
 use xuncha_store::clues::{self, ClueAccess, ClueChange, ClueFilter, ClueRow, NewClue};
 
-use super::inspection::{EventDto, date_str, event_dtos, today};
+use super::inspection::{EventDto, date_str, event_dtos};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, ClueDispose, ClueLead, FieldworkWrite, Need};
 use crate::error::{ApiError, ApiResult};
@@ -68,7 +68,10 @@ pub struct ClueDto {
     /// Decrypted; null in lists.
     pub subject_name: Option<String>,
     pub subject_post: Option<String>,
+    /// The informant (反映人): only for holders of the reporter compartment, never in lists.
     pub informant: Option<String>,
+    /// Whether the caller may see the informant (holds the reporter compartment).
+    pub informant_visible: bool,
     pub facts: Option<String>,
     pub state: String,
     pub state_name: String,
@@ -97,19 +100,32 @@ pub fn decrypt(st: &AppState, data: &[u8]) -> ApiResult<String> {
     String::from_utf8(plain).map_err(|e| ApiError::internal(&e))
 }
 
-pub fn clue_dto(st: &AppState, c: ClueRow, full: bool, months: u8) -> ApiResult<ClueDto> {
+/// A clue for `auth`: `full` adds the person's post and the facts (a detail read); the informant
+/// is decrypted only for a detail read by a holder of the reporter compartment.
+pub fn clue_dto(
+    st: &AppState,
+    auth: &Auth,
+    c: ClueRow,
+    full: bool,
+    months: u8,
+) -> ApiResult<ClueDto> {
+    let informant_visible = auth.access.has_compartment(Compartment::Reporter);
     let (subject_name, subject_post, informant, facts) = if full {
         (
             Some(decrypt(st, &c.subject_name_enc)?),
             Some(decrypt(st, &c.subject_post_enc)?),
-            Some(decrypt(st, &c.informant_enc)?),
+            if informant_visible {
+                Some(decrypt(st, &c.informant_enc)?)
+            } else {
+                None
+            },
             Some(decrypt(st, &c.facts_enc)?),
         )
     } else {
         (Some(decrypt(st, &c.subject_name_enc)?), None, None, None)
     };
     Ok(ClueDto {
-        overdue: dom::clue_overdue(c.transferred_on, c.result.is_some(), today(), months),
+        overdue: dom::clue_overdue(c.transferred_on, c.result.is_some(), st.db.today(), months),
         source_name: ClueSource::from_code(&c.source)
             .map_or(c.source.clone(), |s| s.label().to_string()),
         state_name: ClueState::from_code(&c.state)
@@ -128,6 +144,7 @@ pub fn clue_dto(st: &AppState, c: ClueRow, full: bool, months: u8) -> ApiResult<
         subject_name,
         subject_post,
         informant,
+        informant_visible,
         facts,
         state: c.state,
         target_body: c.target_body,
@@ -190,7 +207,7 @@ async fn list(
     .await?;
     Ok(axum::Json(
         rows.into_iter()
-            .map(|c| clue_dto(&st, c, false, months))
+            .map(|c| clue_dto(&st, &auth, c, false, months))
             .collect::<Result<_, _>>()?,
     ))
 }
@@ -254,13 +271,13 @@ async fn create(
         informant_enc: enc(&b.informant)?,
         facts_enc: enc(&facts)?,
     };
-    let cid = clues::create_clue(&st.db, &auth.actor, &auth.scope, id, &new)
+    let cid = clues::create_clue(&st.db, &auth.actor, &access, id, &new)
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
     let row = clues::get_clue(&st.db, &access, cid).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(clue_dto(&st, row, true, result_months(&st).await?)?),
+        axum::Json(clue_dto(&st, &auth, row, true, result_months(&st).await?)?),
     ))
 }
 
@@ -296,7 +313,7 @@ async fn full(st: &AppState, auth: &Auth, id: i64) -> ApiResult<ClueDetail> {
     let transitions = allowed(auth, &row)?;
     Ok(ClueDetail {
         transitions,
-        clue: clue_dto(st, row, true, result_months(st).await?)?,
+        clue: clue_dto(st, auth, row, true, result_months(st).await?)?,
         events,
     })
 }
@@ -475,7 +492,7 @@ async fn transfer(
         target_body: target,
         receiving_org_id: Some(b.receiving_org_id),
         letter_no: letter,
-        transferred_on: Some(today()),
+        transferred_on: Some(st.db.today()),
         ..Default::default()
     };
     clues::change_clue(

@@ -14,7 +14,6 @@ use xuncha_store::{PageReq, clues};
 
 use super::ApiPath;
 use super::clues::{clue_access, decrypt};
-use super::inspection::today;
 use crate::auth::{Auth, ClueLead, FieldworkWrite, InspectionRead, Need};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -54,8 +53,8 @@ pub(crate) async fn issuer(st: &AppState, owner_org_id: i64) -> ApiResult<(Strin
     Ok((format!("中共{}委巡察工作领导小组办公室", owner.name), short))
 }
 
-fn doc_number(short: &str, kind: &str, id: i64) -> String {
-    format!("{short}巡{kind}〔{}〕{id}号", today().year())
+fn doc_number(st: &AppState, short: &str, kind: &str, id: i64) -> String {
+    format!("{short}巡{kind}〔{}〕{id}号", st.db.today().year())
 }
 
 pub(crate) fn docx(name: &str, doc: &OfficialDoc) -> ApiResult<impl IntoResponse + use<>> {
@@ -157,7 +156,7 @@ async fn notice(
     let (start, end) = round_dates(&st, &auth, &u).await?;
     let doc = OfficialDoc {
         issuer: Some(issuer.clone()),
-        doc_number: Some(doc_number(&short, "办", u.id)),
+        doc_number: Some(doc_number(&st, &short, "办", u.id)),
         marking: None,
         title: format!("关于对{}开展巡察的通知", u.org_name),
         recipient: Some(format!("{}党组织：", u.org_name)),
@@ -171,7 +170,7 @@ async fn notice(
             Block::Paragraph("请你单位严格落实配合巡察工作的要求，如实提供情况，不得隐瞒、拒绝或者提供虚假材料，不得对反映问题的人员进行打击报复。".into()),
         ],
         signature: Some(issuer),
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: Some("巡察组".into()),
     };
     docx("巡察通知", &doc)
@@ -203,7 +202,7 @@ async fn announcement(
             Block::Paragraph("巡察组将严格遵守工作纪律，依规依纪依法保护反映问题人员的合法权益。".into()),
         ],
         signature: Some(issuer),
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("巡察公告", &doc)
@@ -306,7 +305,7 @@ async fn report(
         recipient: Some(format!("{issuer}：").replace("办公室：", "：")),
         blocks,
         signature: Some(team.split('（').next().unwrap_or_default().to_string()),
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("巡察报告", &doc)
@@ -364,7 +363,7 @@ async fn mid_term(
         recipient: Some(format!("{issuer}：").replace("办公室：", "：")),
         blocks,
         signature: u.team_name.clone(),
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("中期汇报", &doc)
@@ -403,13 +402,13 @@ async fn feedback(
     )));
     let doc = OfficialDoc {
         issuer: Some(issuer.clone()),
-        doc_number: Some(doc_number(&short, "反", u.id)),
+        doc_number: Some(doc_number(&st, &short, "反", u.id)),
         marking: None,
         title: format!("关于对{}巡察的反馈意见", u.org_name),
         recipient: Some(format!("{}党组织：", u.org_name)),
         blocks,
         signature: Some(issuer),
-        date: Some(china_date(u.feedback_date.unwrap_or_else(today))),
+        date: Some(china_date(u.feedback_date.unwrap_or_else(|| st.db.today()))),
         copy_to: Some("分管领导，纪委监委，组织部".into()),
     };
     docx("反馈意见", &doc)
@@ -451,7 +450,7 @@ async fn problem_list(
             rows,
         }],
         signature: None,
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("问题清单", &doc)
@@ -523,7 +522,7 @@ async fn clue_report(
         recipient: None,
         blocks,
         signature: u.team_name.clone(),
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("问题线索报告", &doc)
@@ -579,7 +578,7 @@ async fn workpaper(
             field("组长签字", ""),
         ],
         signature: None,
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("问题底稿", &doc)
@@ -603,7 +602,7 @@ async fn immediate_notice(
     let (_, short) = issuer(&st, f.owner_org_id).await?;
     let doc = OfficialDoc {
         issuer: None,
-        doc_number: Some(doc_number(&short, "立", f.id)),
+        doc_number: Some(doc_number(&st, &short, "立", f.id)),
         marking: None,
         title: "立行立改通知书".into(),
         recipient: Some(format!("{}党组织：", f.org_name)),
@@ -617,7 +616,7 @@ async fn immediate_notice(
             Block::Field { label: "签收人".into(), value: "（签字）        年    月    日".into() },
         ],
         signature: u.team_name,
-        date: Some(china_date(today())),
+        date: Some(china_date(st.db.today())),
         copy_to: None,
     };
     docx("立行立改通知书", &doc)
@@ -671,7 +670,7 @@ async fn transfer_letter(
         doc_number: Some(
             c.letter_no
                 .clone()
-                .unwrap_or_else(|| doc_number(&short, "移", id)),
+                .unwrap_or_else(|| doc_number(&st, &short, "移", id)),
         ),
         marking: Some("机密 ★".into()),
         title: "关于移交问题线索的函".into(),
@@ -699,7 +698,9 @@ async fn transfer_letter(
             },
         ],
         signature: Some(issuer),
-        date: Some(china_date(c.transferred_on.unwrap_or_else(today))),
+        date: Some(china_date(
+            c.transferred_on.unwrap_or_else(|| st.db.today()),
+        )),
         copy_to: None,
     };
     docx("移交函", &doc)

@@ -134,9 +134,18 @@ pub struct ActivityDto {
     pub created_at: String,
 }
 
-fn activity_dto(auth: &Auth, a: fieldwork::Activity) -> ActivityDto {
-    ActivityDto {
-        summary: sees(auth, a.compartment.as_deref()).then_some(a.summary),
+/// An activity as `auth` may see it: a compartmented summary is decrypted only for a holder of
+/// the compartment.
+fn activity_dto(st: &AppState, auth: &Auth, a: fieldwork::Activity) -> ApiResult<ActivityDto> {
+    let summary = if !sees(auth, a.compartment.as_deref()) {
+        None
+    } else if let Some(enc) = &a.summary_enc {
+        Some(super::clues::decrypt(st, enc)?)
+    } else {
+        Some(a.summary)
+    };
+    Ok(ActivityDto {
+        summary,
         id: a.id,
         round_unit_id: a.round_unit_id,
         method: a.method,
@@ -146,7 +155,7 @@ fn activity_dto(auth: &Auth, a: fieldwork::Activity) -> ActivityDto {
         count: a.item_count,
         created_by_name: a.created_by_name,
         created_at: rfc3339(a.created_at),
-    }
+    })
 }
 
 fn sees(auth: &Auth, compartment: Option<&str>) -> bool {
@@ -181,7 +190,9 @@ async fn list_activities(
         .await?;
     }
     Ok(axum::Json(
-        rows.into_iter().map(|a| activity_dto(&auth, a)).collect(),
+        rows.into_iter()
+            .map(|a| activity_dto(&st, &auth, a))
+            .collect::<Result<_, _>>()?,
     ))
 }
 
@@ -232,20 +243,45 @@ async fn add_activity(
     let Some(date) = date else {
         return Err(ApiError::forbidden());
     };
+    // A compartmented method (talks): only a holder of the compartment records one, and its
+    // summary is stored encrypted.
+    let method = b.method.trim();
+    let compartment = fieldwork::methods(&st.db)
+        .await?
+        .into_iter()
+        .find(|m| m.code == method)
+        .and_then(|m| m.compartment);
+    let summary_enc = match compartment.as_deref() {
+        None => None,
+        Some(c) if sees(&auth, Some(c)) => Some(
+            st.crypto
+                .encrypt(b.summary.trim().as_bytes())
+                .map_err(|e| ApiError::internal(&e))?,
+        ),
+        Some(_) => return Err(ApiError::forbidden()),
+    };
     let a = fieldwork::add_activity(
         &st.db,
         &auth.actor,
         &auth.scope,
         id,
-        b.method.trim(),
+        method,
         date,
         b.persons,
         b.count,
-        b.summary.trim(),
+        if summary_enc.is_some() {
+            ""
+        } else {
+            b.summary.trim()
+        },
+        summary_enc.as_deref(),
     )
     .await
     .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
-    Ok((StatusCode::CREATED, axum::Json(activity_dto(&auth, a))))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(activity_dto(&st, &auth, a)?),
+    ))
 }
 
 /// Fieldwork totals of a round unit by method (了解工作量).

@@ -58,12 +58,6 @@ pub fn named<T: Copy>(
         .collect()
 }
 
-/// Today's date in China (UTC+8).
-pub fn today() -> Date {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    xuncha_store::now().to_offset(offset).date()
-}
-
 /// Inspection kinds (a round carries a set).
 #[utoipa::path(get, operation_id = "inspection_kinds", path = "/api/v1/inspection/kinds", tag = "inspection", responses((status = 200, body = Vec<Named>)))]
 async fn kinds(Need(_auth, _): Need<InspectionRead>) -> axum::Json<Vec<Named>> {
@@ -321,7 +315,7 @@ async fn coverage(
         .filter(|g| g.total > 0)
         .collect();
     let remaining = total - inspected;
-    let today = today();
+    let today = st.db.today();
     let candidates: Vec<Candidate> = orgs
         .iter()
         .filter(|o| !o.inspected)
@@ -553,7 +547,7 @@ async fn get_round(
     let units = inspection::list_units(&st.db, &auth.scope, Some(id), None)
         .await?
         .into_iter()
-        .map(RoundUnitDto::from)
+        .map(|u| unit_dto(u, &auth))
         .collect();
     let teams = xuncha_store::people::round_teams(&st.db, &auth.scope, id)
         .await?
@@ -606,30 +600,34 @@ pub struct RoundUnitDto {
     pub feedback_date: Option<String>,
     pub rectification_due: Option<String>,
     pub finding_count: i64,
-    pub clue_count: i64,
+    /// Null for a caller without the clue compartment (the count itself is compartmented).
+    pub clue_count: Option<i64>,
     pub version: i64,
 }
 
-impl From<RoundUnit> for RoundUnitDto {
-    fn from(u: RoundUnit) -> Self {
-        let state_name =
-            RoundUnitState::from_code(&u.state).map_or(u.state.clone(), |s| s.label().to_string());
-        RoundUnitDto {
-            id: u.id,
-            round_id: u.round_id,
-            round_name: u.round_name,
-            org_id: u.org_id,
-            org_name: u.org_name,
-            team_id: u.team_id,
-            team_name: u.team_name,
-            state: u.state,
-            state_name,
-            feedback_date: u.feedback_date.map(date_str),
-            rectification_due: u.rectification_due.map(date_str),
-            finding_count: u.finding_count,
-            clue_count: u.clue_count,
-            version: u.version,
-        }
+/// A round unit as `auth` may see it.
+pub fn unit_dto(u: RoundUnit, auth: &Auth) -> RoundUnitDto {
+    let clue_count = auth
+        .access
+        .has_compartment(xuncha_domain::perm::Compartment::Clue)
+        .then_some(u.clue_count);
+    let state_name =
+        RoundUnitState::from_code(&u.state).map_or(u.state.clone(), |s| s.label().to_string());
+    RoundUnitDto {
+        id: u.id,
+        round_id: u.round_id,
+        round_name: u.round_name,
+        org_id: u.org_id,
+        org_name: u.org_name,
+        team_id: u.team_id,
+        team_name: u.team_name,
+        state: u.state,
+        state_name,
+        feedback_date: u.feedback_date.map(date_str),
+        rectification_due: u.rectification_due.map(date_str),
+        finding_count: u.finding_count,
+        clue_count,
+        version: u.version,
     }
 }
 
@@ -651,7 +649,7 @@ async fn add_unit(
     let u = inspection::add_unit(&st.db, &auth.actor, &auth.scope, id, b.org_id)
         .await
         .map_err(ApiError::not_found_as("inspection.round_not_found"))?;
-    Ok((StatusCode::CREATED, axum::Json(u.into())))
+    Ok((StatusCode::CREATED, axum::Json(unit_dto(u, &auth))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -669,7 +667,9 @@ async fn list_units(
     ApiQuery(q): ApiQuery<UnitQuery>,
 ) -> ApiResult<axum::Json<Vec<RoundUnitDto>>> {
     let v = inspection::list_units(&st.db, &auth.scope, q.round_id, q.state.as_deref()).await?;
-    Ok(axum::Json(v.into_iter().map(RoundUnitDto::from).collect()))
+    Ok(axum::Json(
+        v.into_iter().map(|u| unit_dto(u, &auth)).collect(),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -740,7 +740,7 @@ async fn unit_detail(st: &AppState, auth: &Auth, u: RoundUnit) -> ApiResult<Roun
         RoundUnitState::from_code(s).map_or(s.to_string(), |x| x.label().to_string())
     });
     Ok(RoundUnitDetail {
-        unit: u.into(),
+        unit: unit_dto(u, auth),
         transitions,
         events,
     })
@@ -796,7 +796,7 @@ async fn transition_unit(
         to,
         comment,
         b.version,
-        today(),
+        st.db.today(),
     )
     .await?;
     Ok(axum::Json(unit_detail(&st, &auth, u).await?))
@@ -899,7 +899,7 @@ async fn stats(
     let access = super::clues::clue_access(&auth);
     let (received, transferred, with_result, rows) =
         xuncha_store::clues::clue_counts(&st.db, &access, q.round_id).await?;
-    let today = today();
+    let today = st.db.today();
     let months = super::clues::result_months(&st).await?;
     let overdue = i64::try_from(
         rows.iter()

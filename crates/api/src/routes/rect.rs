@@ -93,7 +93,7 @@ fn state_name(code: &str) -> String {
 async fn today(st: &AppState) -> ApiResult<(Today, RectSettings, dom::Calendar)> {
     let (cfg, _) = store::settings(&st.db).await?;
     let cal = store::calendar(&st.db).await?;
-    let today = st.clock.today();
+    let today = st.db.today();
     let yellow_until = cal.add_working_days(today, u32::try_from(cfg.yellow_within).unwrap_or(5));
     Ok((
         Today {
@@ -567,18 +567,11 @@ async fn ledger_import(
     let table = super::read_upload_table(&name, &bytes)?;
     let categories = store::category_ids(&st.db).await?;
     let cal = store::calendar(&st.db).await?;
-    let start = u.feedback_date.unwrap_or_else(|| st.clock.today());
+    let start = u.feedback_date.unwrap_or_else(|| st.db.today());
     let rows =
         parse_ledger_import(&table, &categories, &cal, start).map_err(|e| ApiError::rows(&e))?;
-    let n = store::import_ledger(
-        &st.db,
-        &auth.actor,
-        &auth.scope,
-        id,
-        &rows,
-        st.clock.today(),
-    )
-    .await?;
+    let n =
+        store::import_ledger(&st.db, &auth.actor, &auth.scope, id, &rows, st.db.today()).await?;
     Ok(axum::Json(ImportResult { imported: n }))
 }
 
@@ -1066,7 +1059,7 @@ async fn add_progress(
     let content = required(&form, "content", 4000)
         .map_err(|e| errs.push(e))
         .ok();
-    let today = st.clock.today();
+    let today = st.db.today();
     let date = match form
         .get("effective_date")
         .map(str::trim)
@@ -1271,7 +1264,7 @@ async fn request_write_off(
         outcome,
         &explanation,
         &form.files,
-        st.clock.today(),
+        st.db.today(),
     )
     .await?;
     Ok((StatusCode::CREATED, axum::Json(Created { id: wid })))
@@ -1317,7 +1310,7 @@ async fn decide_write_off(
         decision,
         &b.reason,
         b.version,
-        st.clock.today(),
+        st.db.today(),
     )
     .await
     .map_err(not_found())?;
@@ -1865,7 +1858,7 @@ async fn save_plan(
         .await
         .map_err(not_found())?;
     let cal = store::calendar(&st.db).await?;
-    let start = u.feedback_date.unwrap_or_else(|| st.clock.today());
+    let start = u.feedback_date.unwrap_or_else(|| st.db.today());
     let mut errs = Vec::new();
     let signed_on = match b
         .signed_on
@@ -3070,7 +3063,7 @@ async fn stats(
             ));
         }
     };
-    let today = st.clock.today();
+    let today = st.db.today();
     let totals = store::stats(
         &st.db,
         &auth.scope,
@@ -3137,8 +3130,8 @@ pub struct ClockMove {
     responses((status = 200, body = ClockDto)))]
 async fn get_clock(State(st): State<AppState>, _auth: Auth) -> axum::Json<ClockDto> {
     axum::Json(ClockDto {
-        today: date_str(st.clock.today()),
-        controllable: st.clock.is_controllable(),
+        today: date_str(st.db.today()),
+        controllable: st.clock().is_controllable(),
     })
 }
 
@@ -3151,12 +3144,13 @@ async fn move_clock(
     _auth: Auth,
     ApiJson(b): ApiJson<ClockMove>,
 ) -> ApiResult<axum::Json<ClockDto>> {
-    if !(0..=3650).contains(&b.advance_days) || !st.clock.advance(b.advance_days) {
+    if !(0..=3650).contains(&b.advance_days) || !st.clock().advance(b.advance_days) {
         return Err(ApiError::not_found("api.not_found"));
     }
+    xuncha_store::accounts::shift_sessions(&st.db, time::Duration::days(b.advance_days)).await?;
     crate::scheduler::tick(&st).await?;
     Ok(axum::Json(ClockDto {
-        today: date_str(st.clock.today()),
+        today: date_str(st.db.today()),
         controllable: true,
     }))
 }

@@ -1,5 +1,6 @@
-//! Scoped API tokens for integrations. A token carries a subset of its owner's permissions and
-//! the owner's data scope; it is shown once and stored only as its SM3 digest.
+//! Scoped API tokens for integrations. A token carries a subset of its owner's permissions, the
+//! compartments it names (none by default) and the owner's data scope; it is shown once, stored
+//! only as its SM3 digest, and revoked when the owner's password changes or is reset.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::DomainError;
 use xuncha_domain::error::required_text;
 use xuncha_domain::i18n::Msg;
-use xuncha_domain::perm::check_token_permissions;
+use xuncha_domain::perm::{TOKEN_COMPARTMENT_PREFIX, check_token_permissions};
 use xuncha_store::accounts;
 
 use super::{ApiJson, ApiPath, rfc3339};
@@ -29,6 +30,8 @@ pub struct TokenDto {
     pub id: i64,
     pub name: String,
     pub permissions: Vec<String>,
+    /// Compartments the token carries (clue, talk, reporter); empty unless named at creation.
+    pub compartments: Vec<String>,
     pub created_at: String,
     pub expires_at: String,
     pub last_used_at: Option<String>,
@@ -40,9 +43,11 @@ async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<Ve
     let rows = accounts::list_tokens(&st.db, auth.user.id).await?;
     let mut out = Vec::new();
     for t in rows {
+        let (compartments, permissions) = split_compartments(t.permission_list()?);
         out.push(TokenDto {
             id: t.id,
-            permissions: t.permission_list()?,
+            permissions,
+            compartments,
             name: t.name,
             created_at: rfc3339(t.created_at),
             expires_at: rfc3339(t.expires_at),
@@ -52,11 +57,27 @@ async fn list(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<Ve
     Ok(axum::Json(out))
 }
 
+/// Splits a stored token list into (compartment codes, permissions).
+fn split_compartments(list: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let (comps, perms): (Vec<String>, Vec<String>) = list
+        .into_iter()
+        .partition(|p| p.starts_with(TOKEN_COMPARTMENT_PREFIX));
+    let comps = comps
+        .into_iter()
+        .map(|c| c[TOKEN_COMPARTMENT_PREFIX.len()..].to_string())
+        .collect();
+    (comps, perms)
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenCreate {
     pub name: String,
     pub permissions: Vec<String>,
+    /// Compartments to carry (`clue`, `talk`, `reporter`), each held by the creator; none by
+    /// default, so a token reads no compartmented content unless it says so.
+    #[serde(default)]
+    pub compartments: Vec<String>,
     pub expires_in_days: i64,
 }
 
@@ -65,6 +86,9 @@ pub struct TokenCreated {
     pub id: i64,
     /// The token itself; shown only once.
     pub token: String,
+    pub permissions: Vec<String>,
+    /// The compartments it carries.
+    pub compartments: Vec<String>,
 }
 
 /// Creates a token with a subset of the caller's permissions.
@@ -80,7 +104,18 @@ async fn create(
         return Err(ApiError::forbidden());
     }
     let name = required_text("name", &b.name, 50).map_err(|e| DomainError::Invalid(vec![e]))?;
-    let perms = check_token_permissions(&auth.access, &b.permissions)
+    let requested: Vec<String> = b
+        .permissions
+        .iter()
+        .filter(|p| !p.starts_with(TOKEN_COMPARTMENT_PREFIX))
+        .cloned()
+        .chain(
+            b.compartments
+                .iter()
+                .map(|c| format!("{TOKEN_COMPARTMENT_PREFIX}{c}")),
+        )
+        .collect();
+    let perms = check_token_permissions(&auth.access, &requested)
         .map_err(|e| DomainError::Invalid(vec![e]))?;
     if !(1..=366).contains(&b.expires_in_days) {
         return Err(ApiError::field(
@@ -92,7 +127,7 @@ async fn create(
         ));
     }
     let token = new_token(TOKEN_PREFIX).map_err(|e| ApiError::internal(&e))?;
-    let expires = xuncha_store::now() + time::Duration::days(b.expires_in_days);
+    let expires = st.db.now() + time::Duration::days(b.expires_in_days);
     let id = accounts::create_token(
         &st.db,
         &auth.actor,
@@ -103,7 +138,16 @@ async fn create(
         expires,
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(TokenCreated { id, token })))
+    let (compartments, permissions) = split_compartments(perms);
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(TokenCreated {
+            id,
+            token,
+            permissions,
+            compartments,
+        }),
+    ))
 }
 
 /// Revokes one of the caller's tokens.

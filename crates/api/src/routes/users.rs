@@ -44,7 +44,7 @@ pub struct UserDto {
 
 async fn dto(st: &AppState, u: User) -> ApiResult<UserDto> {
     let roles = accounts::user_roles(&st.db, u.id).await?;
-    let now = xuncha_store::now();
+    let now = st.db.now();
     let temp_locked = u.locked_until.filter(|t| *t > now);
     Ok(UserDto {
         id: u.id,

@@ -20,7 +20,6 @@ crate::dual!(
 
 /// A round of the office `owner` at `target`, fed back, with one finding per title.
 async fn fed_back_unit(app: &App, owner: &str, target: &str, titles: &[&str]) -> (i64, Vec<i64>) {
-    use time::macros::date;
     let db = &app.db;
     let actor = Actor::system("test");
     let all = Scope::unrestricted();
@@ -32,8 +31,8 @@ async fn fed_back_unit(app: &App, owner: &str, target: &str, titles: &[&str]) ->
         &all,
         owner,
         "第十四届",
-        date!(2023 - 01 - 01),
-        date!(2027 - 12 - 31),
+        crate::shift_date(time::macros::date!(2023 - 01 - 01)),
+        crate::shift_date(time::macros::date!(2027 - 12 - 31)),
         1,
     )
     .await
@@ -47,8 +46,8 @@ async fn fed_back_unit(app: &App, owner: &str, target: &str, titles: &[&str]) ->
             name: "2025年第一轮巡察".into(),
             kinds: vec![xuncha_domain::inspection::InspectionKind::Regular],
             village_mode: None,
-            start_date: date!(2025 - 03 - 01),
-            end_date: date!(2025 - 05 - 31),
+            start_date: crate::shift_date(time::macros::date!(2025 - 03 - 01)),
+            end_date: crate::shift_date(time::macros::date!(2025 - 05 - 31)),
             focus: String::new(),
             work_plan: String::new(),
         },
@@ -120,7 +119,7 @@ async fn walk(db: &xuncha_store::Db, unit: i64, to: &[S]) {
             *s,
             "",
             u.version,
-            time::OffsetDateTime::now_utc().date(),
+            db.today(),
         )
         .await
         .unwrap();
@@ -144,7 +143,7 @@ async fn outcome(
     xuncha_store::on_db!(&app.db, p => {
         sqlx::query("INSERT INTO rect_outcomes (finding_id, kind, detail, count, amount_fen, person, treatment, recorded_by, recorded_at) \
                      VALUES ($1, $2, '测试', $3, $4, NULL, $5, NULL, $6)")
-            .bind(finding).bind(kind).bind(count).bind(fen).bind(treatment).bind(xuncha_store::now()).execute(p).await.unwrap();
+            .bind(finding).bind(kind).bind(count).bind(fen).bind(treatment).bind(app.db.now()).execute(p).await.unwrap();
     });
 }
 
@@ -206,7 +205,7 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
     let (st, bad) = s
         .put(
             &path,
-            json!({ "assessed_on": "2026-06-01", "version": a["version"], "deductions": [
+            json!({ "assessed_on": crate::shift("2026-06-01"), "version": a["version"], "deductions": [
                 { "indicator": "research", "points": 25, "reason": "未及时召开专题会议" },
                 { "indicator": "tasks", "points": 1, "reason": "  " },
                 { "indicator": "nope", "points": 1, "reason": "x" },
@@ -236,7 +235,7 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
             "deductions[3].points"
         ]
     );
-    let body = json!({ "assessed_on": "2026-06-01", "conclusion": "整改总体到位，但个别问题整改不彻底。", "version": a["version"], "deductions": [
+    let body = json!({ "assessed_on": crate::shift("2026-06-01"), "conclusion": "整改总体到位，但个别问题整改不彻底。", "version": a["version"], "deductions": [
         { "indicator": "research", "points": 10, "reason": "未及时召开专题民主生活会" },
         { "indicator": "tasks", "points": 15, "reason": "3个问题整改不到位" },
         { "indicator": "overall", "points": 2.5, "reason": "整改报告不规范" },
@@ -286,7 +285,7 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
     let (st, _) = s
         .put(
             &path,
-            json!({ "assessed_on": "2026-06-01", "version": f["version"], "deductions": [] }),
+            json!({ "assessed_on": crate::shift("2026-06-01"), "version": f["version"], "deductions": [] }),
         )
         .await;
     assert_eq!(st, StatusCode::CONFLICT);

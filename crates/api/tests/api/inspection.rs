@@ -72,7 +72,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let inspector = login(&app, "prov.inspector").await;
     let director = login(&app, "prov.director").await;
     let unit = unit_id(&inspector, "江岭省财政厅").await;
-    let (st, a) = inspector.post(&format!("/api/v1/round-units/{unit}/activities"), json!({ "method": "talk", "date": "2026-03-05", "persons": 1, "count": 1, "summary": "与预算处处长个别谈话" })).await;
+    let (st, a) = inspector.post(&format!("/api/v1/round-units/{unit}/activities"), json!({ "method": "talk", "date": crate::shift("2026-03-05"), "persons": 1, "count": 1, "summary": "与预算处处长个别谈话" })).await;
     assert_eq!(st, StatusCode::CREATED, "{a}");
     let (st, bad) = inspector
         .post(
@@ -130,7 +130,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let (st, late) = inspector
         .post(
             &format!("/api/v1/findings/{fid}/immediate-fix"),
-            json!({ "requirement": "立即拨付滞留资金", "deadline": "2026-07-01" }),
+            json!({ "requirement": "立即拨付滞留资金", "deadline": crate::shift("2026-07-01") }),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -138,7 +138,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let (st, f) = inspector
         .post(
             &format!("/api/v1/findings/{fid}/immediate-fix"),
-            json!({ "requirement": "立即拨付滞留资金", "deadline": "2026-03-20" }),
+            json!({ "requirement": "立即拨付滞留资金", "deadline": crate::shift("2026-03-20") }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{f}");
@@ -201,7 +201,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let (st, _) = inspector
         .post(
             &format!("/api/v1/round-units/{unit}/activities"),
-            json!({ "method": "petition", "date": "2026-04-01" }),
+            json!({ "method": "petition", "date": crate::shift("2026-04-01") }),
         )
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
@@ -414,7 +414,7 @@ async fn clues_are_compartmented_encrypted_audited_and_transferred(app: App) {
     let c2 = new_clue(&inspector, unit, "线索乙").await;
     xuncha_store::on_db!(&app.db, p => {
         sqlx::query("UPDATE clues SET state = 'TRANSFERRED', receiving_org_id = $1, transferred_on = $2 WHERE id = $3")
-            .bind(jw).bind(time::macros::date!(2020 - 01 - 01)).bind(c2["id"].as_i64().unwrap()).execute(p).await.unwrap();
+            .bind(jw).bind(crate::shift_date(time::macros::date!(2020 - 01 - 01))).bind(c2["id"].as_i64().unwrap()).execute(p).await.unwrap();
     });
     let (_, c2) = director.get(&format!("/api/v1/clues/{}", c2["id"])).await;
     assert_eq!(c2["overdue"], true);
@@ -474,7 +474,7 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["name"] == "2026年第一轮巡察")
+        .find(|r| r["name"] == crate::current_round_name())
         .unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -550,8 +550,8 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
     // Two counties: one county office's round is invisible to the other county's office.
     let k1 = login(&app, "county0101.director").await;
     let k2 = login(&app, "county0102.director").await;
-    let (_, t1) = k1.post("/api/v1/terms", json!({ "owner_org_id": org_id(&app, "990101").await, "name": "县委第五届", "start_date": "2023-01-01", "end_date": "2027-12-31" })).await;
-    let (st, r1) = k1.post("/api/v1/rounds", json!({ "term_id": t1["id"], "name": "县委2026年第一轮巡察", "kinds": ["regular"], "start_date": "2026-04-01", "end_date": "2026-05-15" })).await;
+    let (_, t1) = k1.post("/api/v1/terms", json!({ "owner_org_id": org_id(&app, "990101").await, "name": "县委第五届", "start_date": crate::shift("2023-01-01"), "end_date": crate::shift("2027-12-31") })).await;
+    let (st, r1) = k1.post("/api/v1/rounds", json!({ "term_id": t1["id"], "name": "县委2026年第一轮巡察", "kinds": ["regular"], "start_date": crate::shift("2026-04-01"), "end_date": crate::shift("2026-05-15") })).await;
     assert_eq!(st, StatusCode::CREATED, "{r1}");
     let (st, u1) = k1
         .post(
@@ -606,7 +606,7 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
         ["县委第五届"],
         "the city sees its counties' terms, never the province's"
     );
-    let (st, t) = city.post("/api/v1/terms", json!({ "owner_org_id": org_id(&app, "9901").await, "name": "市委第九届", "start_date": "2023-01-01", "end_date": "2027-12-31" })).await;
+    let (st, t) = city.post("/api/v1/terms", json!({ "owner_org_id": org_id(&app, "9901").await, "name": "市委第九届", "start_date": crate::shift("2023-01-01"), "end_date": crate::shift("2027-12-31") })).await;
     assert_eq!(st, StatusCode::CREATED, "{t}");
     let (_, terms) = director.get("/api/v1/terms").await;
     assert!(
@@ -625,7 +625,7 @@ async fn recusal_refuses_and_overrides_are_audited(app: App) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["name"] == "2026年第一轮巡察")
+        .find(|r| r["name"] == crate::current_round_name())
         .unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -906,7 +906,7 @@ async fn every_document_reopens_with_an_independent_reader(app: App) {
     inspector
         .post(
             &format!("/api/v1/findings/{fid}/immediate-fix"),
-            json!({ "requirement": "立即清退超标准接待费用", "deadline": "2026-03-31" }),
+            json!({ "requirement": "立即清退超标准接待费用", "deadline": crate::shift("2026-03-31") }),
         )
         .await;
     let clue = new_clue(&inspector, unit, "线索丙").await;
@@ -989,7 +989,10 @@ async fn every_document_reopens_with_an_independent_reader(app: App) {
     assert!(
         has(&imm, "立行立改通知书")
             && has(&imm, "立即清退超标准接待费用")
-            && has(&imm, "2026年3月31日"),
+            && has(&imm, &{
+                let d = crate::shift_date(time::macros::date!(2026 - 03 - 31));
+                format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
+            }),
         "{imm:?}"
     );
     let cr = docx_text(&director, &format!("{base}/clue-report")).await;

@@ -91,8 +91,8 @@ async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>)
     let (st, saved) = liaison
         .put(
             &format!("/api/v1/rect/units/{uid}/plan"),
-            json!({ "principal_leader": "张厅长", "signed_on": "2026-11-20", "summary": "党组专题研究",
-                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some("2027-03-31"), None)] },
+            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"), "summary": "党组专题研究",
+                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some(crate::shift("2027-03-31").as_str()), None)] },
                                { "finding_id": ids[1], "measures": [measure("规范选人用人", None, Some(20))] } ],
                     "version": 0 }),
         )
@@ -159,7 +159,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     let (st, saved) = liaison
         .put(
             &format!("/api/v1/rect/units/{uid}/plan"),
-            json!({ "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some("2027-03-31"), None)] } ], "version": 0 }),
+            json!({ "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some(crate::shift("2027-03-31").as_str()), None)] } ], "version": 0 }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{saved}");
@@ -175,8 +175,8 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     let (st, saved) = liaison
         .put(
             &format!("/api/v1/rect/units/{uid}/plan"),
-            json!({ "principal_leader": "张厅长", "signed_on": "2026-11-20",
-                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some("2027-03-31"), None)] } ],
+            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"),
+                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some(crate::shift("2027-03-31").as_str()), None)] } ],
                     "version": saved["plan"]["version"] }),
         )
         .await;
@@ -192,8 +192,8 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     let (st, saved) = liaison
         .put(
             &format!("/api/v1/rect/units/{uid}/plan"),
-            json!({ "principal_leader": "张厅长", "signed_on": "2026-11-20",
-                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some("2027-03-31"), None)] },
+            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"),
+                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some(crate::shift("2027-03-31").as_str()), None)] },
                                { "finding_id": ids[1], "measures": [measure("规范选人用人", None, Some(20))] } ],
                     "version": saved["plan"]["version"] }),
         )
@@ -268,9 +268,9 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     let (st, rev2) = liaison
         .put(
             &format!("/api/v1/rect/units/{uid}/plan"),
-            json!({ "principal_leader": "张厅长", "signed_on": "2026-11-21",
-                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some("2027-03-31"), None)] },
-                               { "finding_id": ids[1], "measures": [measure("制定《干部选拔任用工作规程》", Some("2027-02-28"), None)] } ],
+            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-21"),
+                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some(crate::shift("2027-03-31").as_str()), None)] },
+                               { "finding_id": ids[1], "measures": [measure("制定《干部选拔任用工作规程》", Some(crate::shift("2027-02-28").as_str()), None)] } ],
                     "version": view["plan"]["version"] }),
         )
         .await;
@@ -322,7 +322,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         .get(&format!("/api/v1/rect/findings/{}", ids[0]))
         .await;
     assert_eq!(item["row"]["state"], "IN_PROGRESS", "{item}");
-    assert_eq!(item["row"]["deadline"], "2027-03-31");
+    assert_eq!(item["row"]["deadline"], crate::shift("2027-03-31"));
     assert_eq!(item["measures"][0]["lead_dept"], "办公室");
     let trail: Vec<bool> = item["trail"]
         .as_array()
@@ -344,7 +344,10 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     let (st, e) = multipart(
         &liaison,
         &path,
-        &[("content", "进展"), ("effective_date", "2026-11-01")],
+        &[
+            ("content", "进展"),
+            ("effective_date", crate::shift("2026-11-01").as_str()),
+        ],
         &[("a.exe", b"MZ\x90\x00")],
     )
     .await;
@@ -353,7 +356,10 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     let (st, e) = multipart(
         &liaison,
         &path,
-        &[("content", "进展"), ("effective_date", "2026-11-01")],
+        &[
+            ("content", "进展"),
+            ("effective_date", crate::shift("2026-11-01").as_str()),
+        ],
         &[("照片.jpg", PDF)],
     )
     .await;
@@ -374,7 +380,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         &path,
         &[
             ("content", "已召开党组会研究整改"),
-            ("effective_date", "2026-11-01"),
+            ("effective_date", crate::shift("2026-11-01").as_str()),
         ],
         &[("会议纪要.pdf", PDF)],
     )
@@ -386,7 +392,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         &path,
         &[
             ("content", "印发新规则"),
-            ("effective_date", "2026-11-10"),
+            ("effective_date", crate::shift("2026-11-10").as_str()),
             ("outcome", "in_progress"),
         ],
         &[("会议纪要.pdf", &v2)],
@@ -405,7 +411,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     assert_eq!(files.len(), 2);
     assert_eq!(files[0]["version_no"], 1);
     assert_eq!(files[1]["version_no"], 2);
-    assert_eq!(files[0]["effective_date"], "2026-11-01");
+    assert_eq!(files[0]["effective_date"], crate::shift("2026-11-01"));
     assert_eq!(
         files[0]["hash"],
         xuncha_domain::audit::sm3_hex(PDF),
@@ -605,7 +611,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
     let (st, x) = liaison
         .post(
             &format!("/api/v1/rect/findings/{}/extensions", ids[1]),
-            json!({ "measure_id": mid, "new_deadline": "2027-06-30", "reason": "制度须经省委审定" }),
+            json!({ "measure_id": mid, "new_deadline": crate::shift("2027-06-30"), "reason": "制度须经省委审定" }),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{x}");
@@ -630,7 +636,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
     let (_, item) = liaison
         .get(&format!("/api/v1/rect/findings/{}", ids[1]))
         .await;
-    assert_eq!(item["row"]["deadline"], "2027-06-30");
+    assert_eq!(item["row"]["deadline"], crate::shift("2027-06-30"));
     assert_eq!(item["row"]["original_deadline"], deadline);
     assert_eq!(item["row"]["extensions"], 1);
     assert_eq!(item["measures"][0]["original_deadline"], deadline);
@@ -655,6 +661,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
             "/api/v1/rect/ledger?warning=red&round_unit_id={uid}"
         ))
         .await;
+    assert!(red["items"].is_array(), "{red}");
     let red_ids: Vec<i64> = red["items"]
         .as_array()
         .unwrap()
@@ -706,7 +713,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
         .post(
             "/api/v1/rect/letters",
             json!({ "round_unit_id": uid, "letter_type": s["letter_type"], "finding_ids": s["finding_ids"],
-                    "requirement": "请于10个工作日内完成整改并书面报告", "new_deadline": "2028-01-31" }),
+                    "requirement": "请于10个工作日内完成整改并书面报告", "new_deadline": crate::shift("2028-01-31") }),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{letter}");
@@ -768,7 +775,6 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
 
 /// A fed-back round unit of a county office about one of its townships, with one finding.
 async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
-    use time::macros::date;
     use xuncha_domain::inspection::{FindingState, InspectionKind, RoundUnitState as S};
     use xuncha_store::audit::Actor;
     use xuncha_store::scope::Scope;
@@ -781,8 +787,8 @@ async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
         &all,
         owner,
         &format!("{county}届"),
-        date!(2023 - 01 - 01),
-        date!(2027 - 12 - 31),
+        crate::shift_date(time::macros::date!(2023 - 01 - 01)),
+        crate::shift_date(time::macros::date!(2027 - 12 - 31)),
         3,
     )
     .await
@@ -796,8 +802,8 @@ async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
             name: format!("{county}第一轮"),
             kinds: vec![InspectionKind::Regular],
             village_mode: None,
-            start_date: date!(2026 - 03 - 01),
-            end_date: date!(2026 - 05 - 31),
+            start_date: crate::shift_date(time::macros::date!(2026 - 03 - 01)),
+            end_date: crate::shift_date(time::macros::date!(2026 - 05 - 31)),
             focus: "x".into(),
             work_plan: "x".into(),
         },
@@ -822,7 +828,7 @@ async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
             s,
             "",
             u.version,
-            date!(2026 - 04 - 01),
+            crate::shift_date(time::macros::date!(2026 - 04 - 01)),
         )
         .await
         .unwrap();
@@ -866,7 +872,7 @@ async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
             s,
             "",
             u.version,
-            date!(2026 - 06 - 01),
+            crate::shift_date(time::macros::date!(2026 - 06 - 01)),
         )
         .await
         .unwrap();
@@ -897,13 +903,13 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
             responsible_leader: "某".into(),
             lead_dept: "办公室".into(),
             co_depts: vec![],
-            deadline: Some("2027-01-01".into()),
+            deadline: Some(crate::shift("2027-01-01")),
             deadline_working_days: None,
-            resolved_deadline: Some("2027-01-01".into()),
+            resolved_deadline: Some(crate::shift("2027-01-01")),
         };
         let draft = PlanDraft {
             principal_leader: "某书记".into(),
-            signed_on: Some(time::macros::date!(2026 - 06 - 02)),
+            signed_on: Some(crate::shift_date(time::macros::date!(2026 - 06 - 02))),
             summary: String::new(),
             items: vec![ItemSnap {
                 finding_id: other_item,
@@ -917,7 +923,7 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
             .await
             .unwrap();
         let (cfg, _) = rect::settings(db).await.unwrap();
-        let parse = |_: &MeasureSnap| Some(time::macros::date!(2027 - 01 - 01));
+        let parse = |_: &MeasureSnap| Some(crate::shift_date(time::macros::date!(2027 - 01 - 01)));
         rect::review_plan(
             db,
             &actor,
@@ -938,7 +944,7 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
             &all,
             other_item,
             "进展",
-            time::macros::date!(2026 - 06 - 02),
+            crate::shift_date(time::macros::date!(2026 - 06 - 02)),
             None,
             &[Upload {
                 name: "其他县.pdf".into(),
@@ -1171,7 +1177,7 @@ async fn reports_meetings_and_filing_upward(app: App) {
         .post(
             &path,
             json!({ "kind": "life_meeting", "title": "专题民主生活会情况报告", "content": "对照反馈问题逐一检视",
-                    "principal_leader": "张厅长", "signed_on": "2026-11-21" }),
+                    "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-21") }),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1180,7 +1186,7 @@ async fn reports_meetings_and_filing_upward(app: App) {
         .post(
             &path,
             json!({ "kind": "life_meeting", "title": "专题民主生活会情况报告", "content": "对照反馈问题逐一检视",
-                    "principal_leader": "张厅长", "signed_on": "2026-11-21", "meeting_date": "2026-11-18",
+                    "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-21"), "meeting_date": crate::shift("2026-11-18"),
                     "participants": "党组成员" }),
         )
         .await;
@@ -1189,7 +1195,7 @@ async fn reports_meetings_and_filing_upward(app: App) {
         .post(
             &path,
             json!({ "kind": "rect_report", "title": "关于巡察整改情况的报告", "content": "党组高度重视巡察反馈意见。",
-                    "principal_leader": "张厅长", "signed_on": "2026-11-21" }),
+                    "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-21") }),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED);

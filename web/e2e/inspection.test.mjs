@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { PASSWORD, RESULTS, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
 
 const TERM = '第十四届'
-const ROUND = '2026年第一轮巡察'
+const ROUND = '2026年第二轮巡察'
 const UNIT = '江岭省财政厅'
 const OTHER_UNIT = '江岭省教育厅'
 const DISCIPLINE_ORG = '江岭省纪委监委'

@@ -389,9 +389,9 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         &all,
         term.id,
         &round(
-            &format!("{}年第一轮巡察", at(date!(2026 - 03 - 01)).year()),
-            at(date!(2026 - 03 - 01)),
-            at(date!(2026 - 05 - 31)),
+            &format!("{}年第二轮巡察", at(date!(2026 - 10 - 12)).year()),
+            at(date!(2026 - 10 - 12)),
+            at(date!(2027 - 01 - 08)),
             "聚焦“四个落实”，重点关注财政资金管理和教育领域群众身边的不正之风。",
         ),
     )
@@ -554,35 +554,35 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
     for (method, day, persons, count, summary) in [
         (
             "briefing",
-            at(date!(2026 - 03 - 02)),
+            at(date!(2026 - 10 - 13)),
             35,
             1,
             "听取财政厅党组工作汇报",
         ),
         (
             "petition",
-            at(date!(2026 - 03 - 05)),
+            at(date!(2026 - 10 - 16)),
             9,
             9,
             "受理来信来电来访",
         ),
         (
             "document_review",
-            at(date!(2026 - 03 - 06)),
+            at(date!(2026 - 10 - 19)),
             0,
             36,
             "调阅党组会议记录、预算执行报告等",
         ),
         (
             "symposium",
-            at(date!(2026 - 03 - 09)),
+            at(date!(2026 - 10 - 22)),
             14,
             1,
             "召开处级干部座谈会",
         ),
         (
             "rating_survey",
-            at(date!(2026 - 03 - 10)),
+            at(date!(2026 - 10 - 23)),
             120,
             120,
             "开展民主测评",

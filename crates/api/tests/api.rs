@@ -59,11 +59,12 @@ pub(crate) fn shift(date: &str) -> String {
     shift_date(d).format(&fmt).unwrap()
 }
 
-/// The demo's current round, named by the year it starts in (2026 on [`BASE_DAY`]).
+/// The demo's current round (on site, 2026-10-12 to 2027-01-08 on [`BASE_DAY`]), named by the
+/// year it starts in.
 pub(crate) fn current_round_name() -> String {
     format!(
-        "{}年第一轮巡察",
-        shift_date(time::macros::date!(2026 - 03 - 01)).year()
+        "{}年第二轮巡察",
+        shift_date(time::macros::date!(2026 - 10 - 12)).year()
     )
 }
 
@@ -162,7 +163,7 @@ pub(crate) struct Session {
     csrf: String,
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -1108,3 +1109,6 @@ mod rect;
 
 #[path = "api/assessment.rs"]
 mod assessment;
+
+#[path = "api/trust.rs"]
+mod trust;

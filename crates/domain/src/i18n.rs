@@ -266,6 +266,14 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("inspection.round_not_found", "巡察轮次不存在或无权访问"),
     ("inspection.unit_not_found", "巡察对象不存在或无权访问"),
     ("inspection.unit_exists", "该单位已在本轮巡察对象中"),
+    (
+        "inspection.round_outside_term",
+        "巡察轮次须在届次期限内（{start}至{end}）",
+    ),
+    (
+        "inspection.unit_concurrent",
+        "该单位已列入同期的{round}，不能重复巡察",
+    ),
     ("inspection.finding_not_found", "问题不存在或无权访问"),
     ("inspection.finding_not_draft", "只有底稿状态的问题可以修改"),
     ("inspection.clue_not_found", "线索不存在或无权访问"),
@@ -280,6 +288,10 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("inspection.round_closed", "该巡察对象已反馈，不能再登记"),
     ("inspection.not_team_member", "您不是该巡察组成员"),
     ("inspection.immediate_missing", "该问题尚未下发立行立改通知"),
+    (
+        "inspection.immediate_not_received",
+        "被巡察单位尚未签收立行立改通知，不能登记完成",
+    ),
     ("inspection.immediate_exists", "该问题已下发立行立改通知"),
     (
         "inspection.immediate_after_round",
@@ -439,6 +451,7 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("scope.self", "仅本人"),
     // Dates checked against today and the round.
     ("date.future", "{field}不能晚于今天"),
+    ("date.past", "{field}不能早于今天"),
     ("date.before_round", "{field}不能早于巡察开始日期{start}"),
     ("compartment.missing", "没有“{compartment}”分区的权限"),
     // Compartments.

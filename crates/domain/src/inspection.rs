@@ -323,6 +323,17 @@ pub fn clue_overdue(
     !has_result && transferred_on.is_some_and(|d| today > add_months(d, months))
 }
 
+/// A date that records something done (a signature, a meeting, progress) is not in the future.
+pub fn check_not_future(field: &str, date: Date, today: Date) -> Result<(), FieldError> {
+    if date > today {
+        return Err(FieldError::new(
+            field,
+            Msg::new("date.future").arg("field", format!("field.{field}")),
+        ));
+    }
+    Ok(())
+}
+
 /// A fieldwork entry is dated on a day that has happened, and not before the round started.
 pub fn check_fieldwork_date(
     field: &str,
@@ -342,6 +353,54 @@ pub fn check_fieldwork_date(
             Msg::new("date.before_round")
                 .arg("field", format!("field.{field}"))
                 .arg("start", round_start.to_string()),
+        ));
+    }
+    Ok(())
+}
+
+/// A round lies inside its term.
+pub fn check_round_in_term(
+    start: Date,
+    end: Date,
+    term_start: Date,
+    term_end: Date,
+) -> Result<(), FieldError> {
+    if start < term_start {
+        return Err(FieldError::new(
+            "start_date",
+            Msg::new("inspection.round_outside_term")
+                .arg("start", term_start.to_string())
+                .arg("end", term_end.to_string()),
+        ));
+    }
+    if end > term_end {
+        return Err(FieldError::new(
+            "end_date",
+            Msg::new("inspection.round_outside_term")
+                .arg("start", term_start.to_string())
+                .arg("end", term_end.to_string()),
+        ));
+    }
+    Ok(())
+}
+
+/// A 立行立改 deadline lies between today and the end of the round (it is finished during the
+/// round, and a notice is not issued for a day already past).
+pub fn check_immediate_deadline(
+    deadline: Date,
+    today: Date,
+    round_end: Date,
+) -> Result<(), FieldError> {
+    if deadline < today {
+        return Err(FieldError::new(
+            "deadline",
+            Msg::new("date.past").arg("field", "field.deadline"),
+        ));
+    }
+    if deadline > round_end {
+        return Err(FieldError::new(
+            "deadline",
+            Msg::new("inspection.immediate_after_round").arg("end", round_end.to_string()),
         ));
     }
     Ok(())
@@ -649,6 +708,24 @@ pub fn suggest_targets(candidates: &[Candidate], today: Date, limit: usize) -> V
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn rounds_lie_inside_their_term() {
+        use time::macros::date;
+        let (ts, te) = (date!(2023 - 01 - 01), date!(2027 - 12 - 31));
+        assert!(check_round_in_term(date!(2026 - 03 - 01), date!(2026 - 05 - 31), ts, te).is_ok());
+        assert!(check_round_in_term(date!(2022 - 12 - 01), date!(2023 - 02 - 01), ts, te).is_err());
+        assert!(check_round_in_term(date!(2027 - 12 - 01), date!(2028 - 01 - 31), ts, te).is_err());
+    }
+
+    #[test]
+    fn immediate_deadlines_lie_between_today_and_the_round_end() {
+        use time::macros::date;
+        let (today, end) = (date!(2026 - 04 - 01), date!(2026 - 05 - 31));
+        assert!(check_immediate_deadline(date!(2026 - 04 - 01), today, end).is_ok());
+        assert!(check_immediate_deadline(date!(2026 - 03 - 31), today, end).is_err());
+        assert!(check_immediate_deadline(date!(2026 - 06 - 01), today, end).is_err());
+    }
 
     #[test]
     fn fieldwork_dates_lie_between_the_round_start_and_today() {

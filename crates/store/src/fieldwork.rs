@@ -620,16 +620,20 @@ pub async fn immediate_fix(
                 sqlx::query_scalar("SELECT r.end_date FROM rounds r JOIN round_units ru ON ru.round_id = r.id WHERE ru.id = $1")
                     .bind(f.round_unit_id).fetch_one(p).await?
             });
-            if deadline.is_some_and(|d| d > round_end) {
-                return Err(StoreError::Domain(DomainError::field(
-                    "deadline",
-                    Msg::new("inspection.immediate_after_round").arg("end", round_end),
-                )));
+            if let Some(d) = deadline {
+                xuncha_domain::inspection::check_immediate_deadline(d, db.today(), round_end)
+                    .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
             }
         }
         ImmediateStep::Receipt | ImmediateStep::Done if f.immediate_requirement.is_none() => {
             return Err(StoreError::Domain(DomainError::Rule(Msg::new(
                 "inspection.immediate_missing",
+            ))));
+        }
+        // "Done" is recorded only after the unit signed for the notice.
+        ImmediateStep::Done if f.immediate_received_at.is_none() => {
+            return Err(StoreError::Domain(DomainError::Rule(Msg::new(
+                "inspection.immediate_not_received",
             ))));
         }
         _ => {}

@@ -218,6 +218,13 @@ pub async fn create_round(
         )),
         e => e,
     })?;
+    xuncha_domain::inspection::check_round_in_term(
+        d.start_date,
+        d.end_date,
+        term.start_date,
+        term.end_date,
+    )
+    .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -243,7 +250,15 @@ pub async fn update_round(
     version: i64,
 ) -> Result<Round> {
     check_dates(d.start_date, d.end_date)?;
-    get_round(db, scope, id).await?;
+    let round = get_round(db, scope, id).await?;
+    let term = get_term(db, &Scope::unrestricted(), round.term_id).await?;
+    xuncha_domain::inspection::check_round_in_term(
+        d.start_date,
+        d.end_date,
+        term.start_date,
+        term.end_date,
+    )
+    .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -361,6 +376,15 @@ pub async fn add_unit(
             .bind(round_id).bind(org_id).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(StoreError::Domain(DomainError::field("org_id", Msg::new("inspection.unit_exists"))));
+        }
+        // No second, concurrent round of the same office for the same unit.
+        let concurrent: Option<String> = sqlx::query_scalar(
+            "SELECT r.name FROM round_units ru JOIN rounds r ON r.id = ru.round_id \
+             WHERE ru.org_id = $1 AND r.owner_org_id = $2 AND r.id <> $3 AND r.start_date <= $4 AND r.end_date >= $5 LIMIT 1")
+            .bind(org_id).bind(round.owner_org_id).bind(round_id).bind(round.end_date).bind(round.start_date)
+            .fetch_optional(&mut *tx).await?;
+        if let Some(other) = concurrent {
+            return Err(StoreError::Domain(DomainError::field("org_id", Msg::new("inspection.unit_concurrent").arg("round", other))));
         }
         let state = RoundUnitState::Planned.code();
         let id: i64 = sqlx::query_scalar(

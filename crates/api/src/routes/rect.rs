@@ -1867,7 +1867,13 @@ async fn save_plan(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(s) => parse_date("signed_on", s).map_err(|e| errs.push(e)).ok(),
+        Some(s) => parse_date("signed_on", s)
+            .and_then(|d| {
+                xuncha_domain::inspection::check_not_future("signed_on", d, st.db.today())
+                    .map(|()| d)
+            })
+            .map_err(|e| errs.push(e))
+            .ok(),
     };
     if b.principal_leader.chars().count() > 50 {
         errs.push(FieldError::new(
@@ -2186,7 +2192,11 @@ async fn add_report(
     let leader = required_text("principal_leader", &b.principal_leader, 50)
         .map_err(|e| errs.push(e))
         .ok();
+    let today = st.db.today();
     let signed = parse_date("signed_on", &b.signed_on)
+        .and_then(|d| {
+            xuncha_domain::inspection::check_not_future("signed_on", d, today).map(|()| d)
+        })
         .map_err(|e| errs.push(e))
         .ok();
     let meeting = match b
@@ -2196,7 +2206,12 @@ async fn add_report(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(s) => parse_date("meeting_date", s).map_err(|e| errs.push(e)).ok(),
+        Some(s) => parse_date("meeting_date", s)
+            .and_then(|d| {
+                xuncha_domain::inspection::check_not_future("meeting_date", d, today).map(|()| d)
+            })
+            .map_err(|e| errs.push(e))
+            .ok(),
     };
     if kind == Some(ReportKind::LifeMeeting) && meeting.is_none() {
         errs.push(FieldError::required("meeting_date"));

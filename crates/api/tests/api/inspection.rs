@@ -72,7 +72,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let inspector = login(&app, "prov.inspector").await;
     let director = login(&app, "prov.director").await;
     let unit = unit_id(&inspector, "江岭省财政厅").await;
-    let (st, a) = inspector.post(&format!("/api/v1/round-units/{unit}/activities"), json!({ "method": "talk", "date": crate::shift("2026-03-05"), "persons": 1, "count": 1, "summary": "与预算处处长个别谈话" })).await;
+    let (st, a) = inspector.post(&format!("/api/v1/round-units/{unit}/activities"), json!({ "method": "talk", "date": crate::shift("2026-10-15"), "persons": 1, "count": 1, "summary": "与预算处处长个别谈话" })).await;
     assert_eq!(st, StatusCode::CREATED, "{a}");
     let (st, bad) = inspector
         .post(
@@ -130,7 +130,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let (st, late) = inspector
         .post(
             &format!("/api/v1/findings/{fid}/immediate-fix"),
-            json!({ "requirement": "立即拨付滞留资金", "deadline": crate::shift("2026-07-01") }),
+            json!({ "requirement": "立即拨付滞留资金", "deadline": crate::shift("2027-02-01") }),
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
@@ -138,7 +138,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let (st, f) = inspector
         .post(
             &format!("/api/v1/findings/{fid}/immediate-fix"),
-            json!({ "requirement": "立即拨付滞留资金", "deadline": crate::shift("2026-03-20") }),
+            json!({ "requirement": "立即拨付滞留资金", "deadline": crate::shift("2026-12-10") }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{f}");
@@ -201,7 +201,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let (st, _) = inspector
         .post(
             &format!("/api/v1/round-units/{unit}/activities"),
-            json!({ "method": "petition", "date": crate::shift("2026-04-01") }),
+            json!({ "method": "petition", "date": crate::shift("2026-10-20") }),
         )
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
@@ -906,7 +906,7 @@ async fn every_document_reopens_with_an_independent_reader(app: App) {
     inspector
         .post(
             &format!("/api/v1/findings/{fid}/immediate-fix"),
-            json!({ "requirement": "立即清退超标准接待费用", "deadline": crate::shift("2026-03-31") }),
+            json!({ "requirement": "立即清退超标准接待费用", "deadline": crate::shift("2026-12-31") }),
         )
         .await;
     let clue = new_clue(&inspector, unit, "线索丙").await;
@@ -990,7 +990,7 @@ async fn every_document_reopens_with_an_independent_reader(app: App) {
         has(&imm, "立行立改通知书")
             && has(&imm, "立即清退超标准接待费用")
             && has(&imm, &{
-                let d = crate::shift_date(time::macros::date!(2026 - 03 - 31));
+                let d = crate::shift_date(time::macros::date!(2026 - 12 - 31));
                 format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
             }),
         "{imm:?}"

@@ -703,6 +703,10 @@ pub static ZH_CN_ASSESSMENT: &[(&str, &str)] = &[
     ),
     ("disclosure.exists", "该巡察对象已有整改公开稿"),
     ("disclosure.not_editable", "公开稿已提交或已审批，不能修改"),
+    (
+        "disclosure.stale_text",
+        "社会公开稿与当前整改情况或不予公开事项不一致：请清空公开稿内容后保存，重新生成",
+    ),
     ("disclosure.same_approver", "公开稿须由起草人以外的人员审批"),
     (
         "disclosure.illegal_transition",

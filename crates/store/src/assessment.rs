@@ -755,6 +755,8 @@ pub struct DisclosureRow {
     pub counts: Option<String>,
     pub public_counts: Option<String>,
     pub public_items: Option<String>,
+    /// The public counts the public text was generated from (see [`update_disclosure`]).
+    pub public_basis: Option<String>,
     pub drafted_by: Option<i64>,
     pub drafted_by_name: String,
     pub submitted_at: Option<OffsetDateTime>,
@@ -774,7 +776,7 @@ impl DisclosureRow {
 }
 
 const SELECT_DISCLOSURE: &str = "SELECT d.id, d.round_unit_id, ru.round_id, r.name AS round_name, ru.org_id, o.name AS org_name, d.state, d.title, \
-     d.internal_text, d.public_text, d.counts, d.public_counts, d.public_items, d.drafted_by, d.drafted_by_name, d.submitted_at, \
+     d.internal_text, d.public_text, d.counts, d.public_counts, d.public_items, d.public_basis, d.drafted_by, d.drafted_by_name, d.submitted_at, \
      d.decided_by_name, d.decided_at, d.opinion, d.version, d.created_at, d.updated_at \
      FROM disclosures d JOIN round_units ru ON ru.id = d.round_unit_id JOIN rounds r ON r.id = ru.round_id \
      JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1";
@@ -968,10 +970,10 @@ pub async fn create_disclosure(
             return Err(rule("disclosure.exists"));
         }
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO disclosures (province_id, round_unit_id, state, title, internal_text, public_text, drafted_by, drafted_by_name, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id")
+            "INSERT INTO disclosures (province_id, round_unit_id, state, title, internal_text, public_text, public_basis, drafted_by, drafted_by_name, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
             .bind(u.province_id).bind(unit_id).bind(DisclosureState::Draft.code()).bind(&title).bind(&internal).bind(&public)
-            .bind(actor.user_id).bind(&actor.display_name).bind(now).fetch_one(&mut *tx).await?;
+            .bind(counts_json(&c)).bind(actor.user_id).bind(&actor.display_name).bind(now).fetch_one(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("disclosure.create", "disclosure", id, format!("{}：起草整改公开稿", u.org_name)));
         tx.commit().await?;
         id
@@ -1001,7 +1003,18 @@ pub async fn update_disclosure(
     if !row.state()?.editable() {
         return Err(rule("disclosure.not_editable"));
     }
-    let items = disclosure_items(db, row.round_unit_id, None).await?;
+    let items = disclosure_items(db, row.round_unit_id, Some(id)).await?;
+    let mut before: Vec<i64> = items
+        .iter()
+        .filter(|x| x.exemption.is_some())
+        .map(|x| x.finding_id)
+        .collect();
+    before.sort_unstable();
+    let mut after: Vec<i64> = d.exemptions.iter().map(|(fid, _, _)| *fid).collect();
+    after.sort_unstable();
+    after.dedup();
+    // The public text follows the exemptions: a change of them (or an empty text) regenerates it.
+    let regenerate = before != after || d.public_text.trim().is_empty();
     for (i, (fid, _, _)) in d.exemptions.iter().enumerate() {
         if !items.iter().any(|x| x.finding_id == *fid) {
             return Err(StoreError::Domain(DomainError::field(
@@ -1028,7 +1041,27 @@ pub async fn update_disclosure(
             format!("{}：修改整改公开稿（不予公开 {} 项）", row.org_name, d.exemptions.len())));
         tx.commit().await?;
     });
+    if regenerate {
+        regenerate_public_text(db, actor, &row).await?;
+    }
     get_disclosure(db, &Scope::unrestricted(), id).await
+}
+
+/// Rewrites the public text from the current public counts (without the exempted items) and
+/// records them as its basis.
+async fn regenerate_public_text(db: &Db, actor: &Actor, row: &DisclosureRow) -> Result<()> {
+    let c = disclosure_counts(db, row.round_unit_id, Some(row.id)).await?;
+    let text = rules::public_text(&row.org_name, &row.round_name, &c);
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("UPDATE disclosures SET public_text = $1, public_basis = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND state IN ('DRAFT', 'RETURNED')")
+            .bind(&text).bind(counts_json(&c)).bind(now).bind(row.id).execute(&mut *tx).await?;
+        crate::audit_append!(db, tx, actor, &Event::op("disclosure.regenerate", "disclosure", row.id,
+            format!("{}：按不予公开事项重新生成社会公开稿", row.org_name)));
+        tx.commit().await?;
+    });
+    Ok(())
 }
 
 /// Submits (freezing the figures and the public items), approves or returns a disclosure.
@@ -1067,6 +1100,11 @@ pub async fn transition_disclosure(
     let frozen = if to == DisclosureState::Submitted {
         let all = disclosure_counts(db, row.round_unit_id, None).await?;
         let public = disclosure_counts(db, row.round_unit_id, Some(id)).await?;
+        // The text must be the one generated for these counts and exemptions (an exempted case
+        // must not reach the public through a text drafted before it was exempted).
+        if row.public_basis.as_deref() != Some(counts_json(&public).as_str()) {
+            return Err(rule("disclosure.stale_text"));
+        }
         let items: Vec<Value> = disclosure_items(db, row.round_unit_id, Some(id))
             .await?
             .into_iter()

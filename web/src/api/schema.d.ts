@@ -2857,6 +2857,11 @@ export interface components {
         DisclosureSave: {
             exemptions?: components["schemas"]["ExemptionInput"][];
             internal_text: string;
+            /**
+             * @description The public text; empty regenerates it from the records. A change of the exemptions
+             *     always regenerates it, and a submission whose figures no longer match the text it was
+             *     generated from is refused (`disclosure.stale_text`).
+             */
             public_text: string;
             title: string;
             /** Format: int64 */

@@ -1563,6 +1563,9 @@ pub struct ExemptionInput {
 pub struct DisclosureSave {
     pub title: String,
     pub internal_text: String,
+    /// The public text; empty regenerates it from the records. A change of the exemptions
+    /// always regenerates it, and a submission whose figures no longer match the text it was
+    /// generated from is refused (`disclosure.stale_text`).
     pub public_text: String,
     #[serde(default)]
     pub exemptions: Vec<ExemptionInput>,
@@ -1598,7 +1601,12 @@ async fn update_disclosure(
         t.to_string()
     };
     let internal_text = text("internal_text", &b.internal_text);
-    let public_text = text("public_text", &b.public_text);
+    // An empty public text asks for it to be regenerated from the records.
+    let public_text = if b.public_text.trim().is_empty() {
+        String::new()
+    } else {
+        text("public_text", &b.public_text)
+    };
     let mut exemptions = Vec::new();
     for (i, x) in b.exemptions.iter().enumerate() {
         let reason = ExemptionReason::parse_field(&format!("exemptions[{i}].reason"), &x.reason)

@@ -592,12 +592,43 @@ async fn disclosure_counts_approval_and_public_release(app: App) {
     assert_eq!(bad["fields"][0]["field"], "exemptions[0].reason");
     assert_eq!(bad["fields"][1]["field"], "exemptions[1].note");
     chinese(&bad);
+    // Exempting an item regenerates the public text from the records without it: the exempted
+    // case's 党纪处分 no longer counts (3 people, not 4).
+    let exemptions =
+        json!([{ "finding_id": f[4], "reason": "unpublished_case", "note": "案件尚在审查调查中" }]);
+    let before = d["public_text"].as_str().unwrap().to_string();
+    let (st, d) = drafter
+        .put(&path, json!({ "title": "关于某局巡察整改情况的通报", "internal_text": d["internal_text"], "public_text": before, "version": d["version"],
+            "exemptions": exemptions }))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    let regenerated = d["public_text"].as_str().unwrap().to_string();
+    assert_ne!(regenerated, before, "the text follows the exemptions");
+    // A record that changes the public figures after drafting makes the text stale: submitting
+    // is refused until it is regenerated (saved empty).
+    outcome(&app, f[2], "rule", 1, 0, None).await;
+    let (st, stale) = drafter
+        .post(
+            &format!("{path}/submit"),
+            json!({ "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{stale}");
+    assert_eq!(stale["code"], "disclosure.stale_text");
+    let (st, d) = drafter
+        .put(&path, json!({ "title": "关于某局巡察整改情况的通报", "internal_text": d["internal_text"], "public_text": "", "version": d["version"],
+            "exemptions": exemptions }))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert!(!d["public_text"].as_str().unwrap().is_empty());
+    // With the exemptions unchanged, an edited text is kept.
     let public_text = "经审定，现将某区某局巡察整改情况公布如下。";
     let (st, d) = drafter
         .put(&path, json!({ "title": "关于某局巡察整改情况的通报", "internal_text": d["internal_text"], "public_text": public_text, "version": d["version"],
-            "exemptions": [{ "finding_id": f[4], "reason": "unpublished_case", "note": "案件尚在审查调查中" }] }))
+            "exemptions": exemptions }))
         .await;
     assert_eq!(st, StatusCode::OK, "{d}");
+    assert_eq!(d["public_text"], public_text);
     let pc = &d["public_counts"];
     assert_eq!(
         (pc["total"].as_i64(), pc["in_progress"].as_i64()),

@@ -593,6 +593,17 @@ pub fn diff_items<T: PartialEq + Clone>(
     out
 }
 
+/// A new deadline set by a letter lies after today.
+pub fn check_after_today(field: &str, date: Date, today: Date) -> Result<(), FieldError> {
+    if date <= today {
+        return Err(FieldError::new(
+            field,
+            Msg::new("rect.date_not_after_today").arg("field", format!("field.{field}")),
+        ));
+    }
+    Ok(())
+}
+
 /// One rung of the escalation ladder (提醒函 → 督办函 → 约谈 → 通报 → 问责).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterRung {
@@ -928,6 +939,19 @@ pub static ZH_CN_RECT: &[(&str, &str)] = &[
     ("rect.extension_pending", "该措施已有待审批的延期申请"),
     ("rect.future_date", "{field}不能晚于今天"),
     ("rect.no_overdue", "该单位没有逾期问题，无需发函"),
+    (
+        "rect.not_overdue",
+        "“{title}”未逾期或已销号，不能列入督办函件",
+    ),
+    (
+        "rect.letter_not_allowed",
+        "督办须逐级进行：按督办层级，现在只能发出{allowed}",
+    ),
+    (
+        "rect.letter_not_due",
+        "督办层级已用尽或尚未到期，现在不能发出督办函件",
+    ),
+    ("rect.date_not_after_today", "{field}须晚于今天"),
     ("rect.unknown_letter", "督办层级“{code}”未配置"),
     ("rect.report_filed", "该报告已报备"),
     ("rect.import_no_unit", "导入须指定已反馈的巡察对象"),

@@ -2699,27 +2699,42 @@ async fn issue_letter(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(s) => Some(parse_date("new_deadline", s).map_err(|e| invalid(vec![e]))?),
+        Some(s) => {
+            let d = parse_date("new_deadline", s).map_err(|e| invalid(vec![e]))?;
+            dom::check_after_today("new_deadline", d, t.today).map_err(|e| invalid(vec![e]))?;
+            Some(d)
+        }
     };
-    // The items named must be this unit's items in scope; with none named, every overdue one.
+    // The items named must be this unit's open, overdue items in scope; with none named, every
+    // overdue one.
     let f = LedgerFilter {
         round_unit_id: Some(u.id),
         ..LedgerFilter::default()
     };
     let rows = store::ledger_all(&st.db, &auth.scope, &f, t, 10_000).await?;
+    let open_overdue = |r: &LedgerRow| {
+        let state = FindingState::from_code(&r.state);
+        !matches!(state, Some(FindingState::Closed | FindingState::LongTerm))
+            && r.deadline.is_some_and(|d| d < t.today)
+    };
     let chosen: Vec<LedgerRow> = if b.finding_ids.is_empty() {
-        rows.into_iter()
-            .filter(|r| {
-                r.state != FindingState::Closed.code() && r.deadline.is_some_and(|d| d < t.today)
-            })
-            .collect()
+        rows.into_iter().filter(|r| open_overdue(r)).collect()
     } else {
         for id in &b.finding_ids {
-            if !rows.iter().any(|r| r.id == *id) {
-                return Err(ApiError::field(
-                    "finding_ids",
-                    &Msg::new("rect.unknown_finding").arg("id", id),
-                ));
+            match rows.iter().find(|r| r.id == *id) {
+                None => {
+                    return Err(ApiError::field(
+                        "finding_ids",
+                        &Msg::new("rect.unknown_finding").arg("id", id),
+                    ));
+                }
+                Some(r) if !open_overdue(r) => {
+                    return Err(ApiError::field(
+                        "finding_ids",
+                        &Msg::new("rect.not_overdue").arg("title", &r.title),
+                    ));
+                }
+                Some(_) => {}
             }
         }
         rows.into_iter()
@@ -2728,6 +2743,29 @@ async fn issue_letter(
     };
     if chosen.is_empty() {
         return Err(ApiError::field("finding_ids", &Msg::new("rect.no_overdue")));
+    }
+    // One rung at a time: only the rung the ladder allows now, for the oldest overdue item.
+    let oldest = chosen.iter().filter_map(|r| r.deadline).min();
+    let days = oldest.map_or(0, |d| cal.working_days_between(d, t.today).max(1));
+    let issued: Vec<String> = store::letters(&st.db, &auth.scope, Some(u.id))
+        .await?
+        .into_iter()
+        .map(|l| l.letter_type)
+        .collect();
+    match dom::next_letter(&cfg.letter_ladder, days, &issued) {
+        Some(allowed) if allowed.code == rung.code => {}
+        Some(allowed) => {
+            return Err(ApiError::field(
+                "letter_type",
+                &Msg::new("rect.letter_not_allowed").arg("allowed", &allowed.name),
+            ));
+        }
+        None => {
+            return Err(ApiError::field(
+                "letter_type",
+                &Msg::new("rect.letter_not_due"),
+            ));
+        }
     }
     let (issuer, short) = super::documents::issuer(&st, u_owner(&st, u.id).await?).await?;
     let year = t.today.year();

@@ -709,6 +709,35 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
         )
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    // One rung at a time, for open overdue items, with a new deadline after today.
+    let (st, e) = director
+        .post(
+            "/api/v1/rect/letters",
+            json!({ "round_unit_id": uid, "letter_type": "supervision", "finding_ids": s["finding_ids"], "requirement": "x" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["fields"][0]["field"], "letter_type");
+    let (st, e) = director
+        .post(
+            "/api/v1/rect/letters",
+            json!({ "round_unit_id": uid, "letter_type": "reminder", "finding_ids": [ids[1]], "requirement": "x" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "not overdue: {e}");
+    assert_eq!(e["fields"][0]["field"], "finding_ids");
+    let (st, e) = director
+        .post(
+            "/api/v1/rect/letters",
+            json!({ "round_unit_id": uid, "letter_type": "reminder", "finding_ids": s["finding_ids"], "requirement": "x", "new_deadline": crate::shift("2026-12-01") }),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a past new deadline: {e}"
+    );
+    assert_eq!(e["fields"][0]["field"], "new_deadline");
     let (st, letter) = director
         .post(
             "/api/v1/rect/letters",

@@ -790,6 +790,7 @@ export default {
         overdueCount: '逾期',
         nextDeadline: '最近时限',
         measures: '负责的整改措施',
+        due: '时限 {date}',
       },
     },
     upload: {

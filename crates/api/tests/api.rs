@@ -1112,3 +1112,6 @@ mod assessment;
 
 #[path = "api/trust.rs"]
 mod trust;
+
+#[path = "api/lists.rs"]
+mod lists;

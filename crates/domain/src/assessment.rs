@@ -620,6 +620,28 @@ pub fn public_text(org_name: &str, round_name: &str, c: &DisclosureCounts) -> St
 
 /// The zh-CN messages of assessment and disclosure.
 pub static ZH_CN_ASSESSMENT: &[(&str, &str)] = &[
+    ("revisit_state.PENDING", "待安排"),
+    ("revisit_state.SCHEDULED", "已安排"),
+    ("revisit_state.DONE", "已完成"),
+    ("assessment.revisit_not_found", "回头看事项不存在"),
+    ("assessment.revisit_done", "该回头看事项已完成，不能再安排"),
+    (
+        "assessment.revisit_not_scheduled",
+        "该回头看事项尚未安排巡察轮次",
+    ),
+    (
+        "assessment.revisit_round_not_found",
+        "巡察轮次不存在或不在本单位范围内",
+    ),
+    (
+        "assessment.revisit_same_round",
+        "回头看须安排在发现问题的轮次之后的轮次",
+    ),
+    (
+        "assessment.revisit_round_ended",
+        "该轮次已结束，不能安排回头看",
+    ),
+    ("field.round_id", "巡察轮次"),
     ("field.indicators", "评估指标"),
     ("field.indicator", "评估指标"),
     ("field.indicator_name", "指标名称"),

@@ -419,6 +419,25 @@ pub fn after_write_off(
     }
 }
 
+/// The catalogue key of the notification title that tells the unit how its write-off request
+/// ended: verified and closed, verified into 持续整改 (long term), or returned.
+pub fn write_off_notice(decision: ReviewDecision, to: FindingState) -> &'static str {
+    match (decision, to) {
+        (ReviewDecision::Return, _) => "notice.write_off.returned",
+        (ReviewDecision::Approve, FindingState::LongTerm) => "notice.write_off.long_term",
+        (ReviewDecision::Approve, _) => "notice.write_off.closed",
+    }
+}
+
+/// The catalogue key of the notification title for a decided extension request.
+pub fn extension_notice(approved: bool) -> &'static str {
+    if approved {
+        "notice.extension.approved"
+    } else {
+        "notice.extension.rejected"
+    }
+}
+
 /// 回头看 reopens a closed (or long-term) item; history is kept, the state moves on.
 pub fn check_reopen(state: FindingState) -> Result<(), DomainError> {
     if matches!(state, FindingState::Closed | FindingState::LongTerm) {
@@ -883,6 +902,17 @@ pub static ZH_CN_RECT: &[(&str, &str)] = &[
     ("plan_state.APPROVED", "已审定"),
     ("review_decision.approve", "同意"),
     ("review_decision.return", "退回修改"),
+    ("notice.write_off.closed", "销号申请核验通过，问题已销号"),
+    (
+        "notice.write_off.long_term",
+        "销号申请核验通过，转入持续整改",
+    ),
+    ("notice.write_off.returned", "销号申请被退回"),
+    ("notice.extension.approved", "延期申请已批准"),
+    ("notice.extension.rejected", "延期申请未获批准"),
+    ("measure_state.OPEN", "整改中"),
+    ("measure_state.DONE", "已完成"),
+    ("measure_state.overdue", "已逾期"),
     ("write_off_state.REQUESTED", "待核验"),
     ("write_off_state.VERIFIED", "已销号"),
     ("write_off_state.RETURNED", "已退回"),

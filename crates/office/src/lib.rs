@@ -96,12 +96,31 @@ fn split(mut rows: Vec<(usize, Vec<String>)>) -> Table {
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Table, OfficeError> {
+    read_sheet_at(bytes, None)
+}
+
+/// The names of a workbook's sheets, in order.
+pub fn sheet_names(bytes: &[u8]) -> Result<Vec<String>, OfficeError> {
+    let wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| OfficeError::Unreadable(e.to_string()))?;
+    Ok(wb.sheet_names())
+}
+
+/// Reads the sheet called `name` of an .xlsx/.xls/.ods workbook.
+pub fn read_sheet(bytes: &[u8], name: &str) -> Result<Table, OfficeError> {
+    read_sheet_at(bytes, Some(name))
+}
+
+fn read_sheet_at(bytes: &[u8], name: Option<&str>) -> Result<Table, OfficeError> {
     let mut wb = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| OfficeError::Unreadable(e.to_string()))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| OfficeError::Unreadable("no sheet".into()))?
-        .map_err(|e| OfficeError::Unreadable(e.to_string()))?;
+    let range = match name {
+        Some(n) => wb.worksheet_range(n),
+        None => wb
+            .worksheet_range_at(0)
+            .ok_or_else(|| OfficeError::Unreadable("no sheet".into()))?,
+    }
+    .map_err(|e| OfficeError::Unreadable(e.to_string()))?;
     let first_row = usize::try_from(range.start().map_or(0, |(r, _)| r)).unwrap_or(0);
     let first_col = usize::try_from(range.start().map_or(0, |(_, c)| c)).unwrap_or(0);
     let rows = range
@@ -163,31 +182,51 @@ pub fn write_xlsx(
     widths: &[f64],
     rows: impl Iterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, OfficeError> {
+    write_xlsx_sheets(vec![Sheet {
+        name: sheet_name,
+        headers,
+        widths,
+        rows: Box::new(rows),
+    }])
+}
+
+/// One sheet of a workbook for [`write_xlsx_sheets`].
+pub struct Sheet<'a> {
+    pub name: &'a str,
+    pub headers: &'a [&'a str],
+    pub widths: &'a [f64],
+    pub rows: Box<dyn Iterator<Item = Vec<String>> + 'a>,
+}
+
+/// Writes several sheets, in order, each laid out like [`write_xlsx`].
+pub fn write_xlsx_sheets(sheets: Vec<Sheet<'_>>) -> Result<Vec<u8>, OfficeError> {
     let err = |e: rust_xlsxwriter::XlsxError| OfficeError::Write(e.to_string());
+    let too_many = || OfficeError::Write("too many columns".into());
     let mut wb = Workbook::new();
-    let sheet = wb.add_worksheet_with_constant_memory().map_err(err)?;
-    sheet.set_name(sheet_name).map_err(err)?;
     let head = Format::new()
         .set_bold()
         .set_border(FormatBorder::Thin)
         .set_background_color("#D9E1F2");
-    for (c, h) in headers.iter().enumerate() {
-        let col = u16::try_from(c).map_err(|_| OfficeError::Write("too many columns".into()))?;
-        sheet
-            .write_string_with_format(0, col, *h, &head)
-            .map_err(err)?;
-        sheet
-            .set_column_width(col, widths.get(c).copied().unwrap_or(16.0))
-            .map_err(err)?;
-    }
-    sheet.set_freeze_panes(1, 0).map_err(err)?;
-    for (r, row) in rows.enumerate() {
-        let r = u32::try_from(r + 1).map_err(|_| OfficeError::Write("too many rows".into()))?;
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                let col =
-                    u16::try_from(c).map_err(|_| OfficeError::Write("too many columns".into()))?;
-                sheet.write_string(r, col, v).map_err(err)?;
+    for s in sheets {
+        let sheet = wb.add_worksheet_with_constant_memory().map_err(err)?;
+        sheet.set_name(s.name).map_err(err)?;
+        for (c, h) in s.headers.iter().enumerate() {
+            let col = u16::try_from(c).map_err(|_| too_many())?;
+            sheet
+                .write_string_with_format(0, col, *h, &head)
+                .map_err(err)?;
+            sheet
+                .set_column_width(col, s.widths.get(c).copied().unwrap_or(16.0))
+                .map_err(err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(err)?;
+        for (r, row) in s.rows.enumerate() {
+            let r = u32::try_from(r + 1).map_err(|_| OfficeError::Write("too many rows".into()))?;
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    let col = u16::try_from(c).map_err(|_| too_many())?;
+                    sheet.write_string(r, col, v).map_err(err)?;
+                }
             }
         }
     }

@@ -15,7 +15,8 @@ use xuncha_domain::i18n::Msg;
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::rectification::{
     Calendar, DayKind, ExtensionState, Outcome, OutcomeKind, PlanState, RectSettings, ReportKind,
-    ReviewDecision, WriteOffState, after_write_off, check_reopen, check_write_off, is_workable,
+    ReviewDecision, WriteOffState, after_write_off, check_reopen, check_write_off,
+    extension_notice, is_workable, write_off_notice,
 };
 
 use crate::audit::{Actor, Event};
@@ -493,6 +494,117 @@ pub async fn ledger_row(db: &Db, scope: &Scope, id: i64) -> Result<LedgerRow> {
     })
 }
 
+// ---------------------------------------------------------------------------------------------
+// 三清单: the task list (one line per measure) and the responsibility list (by responsible
+// leader and lead department), over the same filters and scope as the ledger.
+
+/// One line of the 任务清单: a measure with its item.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TaskLine {
+    pub id: i64,
+    pub finding_id: i64,
+    pub org_name: String,
+    pub round_name: String,
+    pub title: String,
+    pub finding_state: String,
+    pub kind: String,
+    pub content: String,
+    pub target: String,
+    pub responsible_leader: String,
+    pub lead_dept: String,
+    pub co_depts: String,
+    pub deadline: Date,
+    pub original_deadline: Date,
+    pub state: String,
+}
+
+const TASK_FROM: &str = "FROM measures m JOIN findings f ON f.id = m.finding_id JOIN round_units ru ON ru.id = f.round_unit_id \
+     JOIN rounds r ON r.id = ru.round_id JOIN organisations o ON o.id = f.org_id \
+     WHERE f.state IN ('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED')";
+
+const SELECT_TASK: &str = "SELECT m.id, m.finding_id, o.name AS org_name, r.name AS round_name, f.title, f.state AS finding_state, \
+     m.kind, m.content, m.target, m.responsible_leader, m.lead_dept, m.co_depts, m.deadline, m.original_deadline, m.state ";
+
+/// The 任务清单, one line per measure, in deadline order.
+pub async fn task_list(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: Today,
+    page: PageReq,
+) -> Result<Page<TaskLine>> {
+    let range = match f.org_id {
+        Some(o) => Some(org_range(db, o).await?),
+        None => None,
+    };
+    crate::on_db!(db, p => {
+        let mut count = QueryBuilder::new(format!("SELECT COUNT(*) {TASK_FROM}"));
+        push_ledger_filter(&mut count, f, range.as_ref(), t);
+        scope.push_filter(&mut count, LEDGER_COLS);
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+        let mut qb = QueryBuilder::new(format!("{SELECT_TASK}{TASK_FROM}"));
+        push_ledger_filter(&mut qb, f, range.as_ref(), t);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.push(" ORDER BY m.deadline, m.finding_id, m.id LIMIT ").push_bind(page.page_size).push(" OFFSET ").push_bind(page.offset());
+        Ok(Page { items: qb.build_query_as::<TaskLine>().fetch_all(p).await?, total })
+    })
+}
+
+/// One group of the 责任清单: a responsible leader and lead department with their measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerGroup {
+    pub responsible_leader: String,
+    pub lead_dept: String,
+    pub measures: Vec<TaskLine>,
+}
+
+/// The 责任清单: measures grouped by responsible leader and lead department (groups in name
+/// order, measures in deadline order).
+pub async fn owner_list(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: Today,
+    page: PageReq,
+) -> Result<Page<OwnerGroup>> {
+    let range = match f.org_id {
+        Some(o) => Some(org_range(db, o).await?),
+        None => None,
+    };
+    crate::on_db!(db, p => {
+        let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM (SELECT m.responsible_leader, m.lead_dept {TASK_FROM}"));
+        push_ledger_filter(&mut count, f, range.as_ref(), t);
+        scope.push_filter(&mut count, LEDGER_COLS);
+        count.push(" GROUP BY m.responsible_leader, m.lead_dept) g");
+        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+        let mut qb = QueryBuilder::new(format!("SELECT m.responsible_leader, m.lead_dept {TASK_FROM}"));
+        push_ledger_filter(&mut qb, f, range.as_ref(), t);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.push(" GROUP BY m.responsible_leader, m.lead_dept ORDER BY m.responsible_leader, m.lead_dept LIMIT ")
+            .push_bind(page.page_size).push(" OFFSET ").push_bind(page.offset());
+        let keys: Vec<(String, String)> = qb.build_query_as().fetch_all(p).await?;
+        let mut items: Vec<OwnerGroup> = keys.into_iter().map(|(l, d)| OwnerGroup { responsible_leader: l, lead_dept: d, measures: Vec::new() }).collect();
+        if !items.is_empty() {
+            let mut qb = QueryBuilder::new(format!("{SELECT_TASK}{TASK_FROM}"));
+            push_ledger_filter(&mut qb, f, range.as_ref(), t);
+            scope.push_filter(&mut qb, LEDGER_COLS);
+            qb.push(" AND (");
+            for (i, g) in items.iter().enumerate() {
+                if i > 0 { qb.push(" OR "); }
+                qb.push("(m.responsible_leader = ").push_bind(g.responsible_leader.clone())
+                    .push(" AND m.lead_dept = ").push_bind(g.lead_dept.clone()).push(")");
+            }
+            qb.push(") ORDER BY m.deadline, m.finding_id, m.id");
+            for m in qb.build_query_as::<TaskLine>().fetch_all(p).await? {
+                if let Some(g) = items.iter_mut().find(|g| g.responsible_leader == m.responsible_leader && g.lead_dept == m.lead_dept) {
+                    g.measures.push(m);
+                }
+            }
+        }
+        Ok(Page { items, total })
+    })
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct ItemText {
     pub facts: String,
@@ -814,6 +926,9 @@ pub async fn decide_write_off(
         .ok_or_else(|| StoreError::Corrupt(format!("state {}", w.from_state)))?;
     let to = after_write_off(decision, outcome, from);
     let (wstate, label) = match decision {
+        ReviewDecision::Approve if to == FindingState::LongTerm => {
+            (WriteOffState::Verified, "核验通过，转入持续整改")
+        }
         ReviewDecision::Approve => (WriteOffState::Verified, "核验通过"),
         ReviewDecision::Return => (WriteOffState::Returned, "退回销号申请"),
     };
@@ -838,7 +953,7 @@ pub async fn decide_write_off(
         crate::event_append!(db, tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), format!("{label}{}{}", if reason.trim().is_empty() { "" } else { "：" }, reason.trim()));
         crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
             format!("{}：“{}”{label}", row.org_name, row.title)));
-        notify_unit!(db, tx, w.finding_id, "write_off", format!("销号申请{}", wstate.label()),
+        notify_unit!(db, tx, w.finding_id, "write_off", Msg::new(write_off_notice(decision, to)).render(),
             format!("“{}”：{label}{}", row.title, if reason.trim().is_empty() { String::new() } else { format!("（{}）", reason.trim()) }),
             format!("/rect/items/{}", w.finding_id), None::<String>);
         tx.commit().await?;
@@ -1045,7 +1160,7 @@ pub async fn decide_extension(
         let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id).fetch_one(&mut *tx).await?;
         crate::event_append!(db, tx, "finding", x.finding_id, actor, Some(fstate.as_str()), fstate.as_str(), format!("{label}（{} → {}）{}", x.old_deadline, x.new_deadline, opinion.trim()));
         crate::audit_append!(db, tx, actor, &Event::op("rect.extension.decide", "finding", x.finding_id, format!("{}：“{}”{label}", x.org_name, x.title)));
-        notify_unit!(db, tx, x.finding_id, "extension", format!("延期申请{}", state.label()), format!("“{}”：{} → {}", x.title, x.old_deadline, x.new_deadline), format!("/rect/items/{}", x.finding_id), None::<String>);
+        notify_unit!(db, tx, x.finding_id, "extension", Msg::new(extension_notice(approve)).render(), format!("“{}”：{} → {}", x.title, x.old_deadline, x.new_deadline), format!("/rect/items/{}", x.finding_id), None::<String>);
         tx.commit().await?;
     });
     let mut x = x;

@@ -55,6 +55,16 @@ export function revisits(): Promise<Revisit[]> {
   return unwrap(client.GET('/api/v1/assessment/revisits'))
 }
 
+/** Schedules a 回头看 entry into a round (or moves it to another). */
+export function scheduleRevisit(id: number, body: S['ScheduleRevisitBody']): Promise<Revisit> {
+  return unwrap(client.POST('/api/v1/assessment/revisits/{id}/schedule', { params: { path: { id } }, body }))
+}
+
+/** Marks a scheduled 回头看 entry done. */
+export function finishRevisit(id: number, body: S['FinishRevisitBody']): Promise<Revisit> {
+  return unwrap(client.POST('/api/v1/assessment/revisits/{id}/done', { params: { path: { id } }, body }))
+}
+
 // Assessments
 
 export interface AssessmentQuery {

@@ -64,6 +64,15 @@ export type HolidayKind = 'holiday' | 'workday'
 /** One line of the 整改台账. */
 export type LedgerRow = S['LedgerRowDto']
 export type LedgerPage = S['LedgerPage']
+/** One line of the 任务清单 (a measure with its problem). */
+export type TaskLine = S['TaskLineDto']
+export type TaskPage = S['TaskPage']
+/** One group of the 责任清单 (a responsible leader and lead department with their measures). */
+export type OwnerGroup = S['OwnerGroupDto']
+export type OwnerPage = S['OwnerPage']
+/** The three lists of 三清单一台账 on the ledger page. */
+export type LedgerList = 'problems' | 'tasks' | 'owners'
+export const LEDGER_LISTS: readonly LedgerList[] = ['problems', 'tasks', 'owners']
 
 /** The ledger's filters as query parameters (hand-written: a query, not a schema). */
 export interface LedgerQuery {
@@ -172,7 +181,18 @@ export function ledger(query: LedgerQuery): Promise<LedgerPage> {
   return get(`${BASE}/ledger`, ledgerParams(query))
 }
 
-/** The .xlsx of the ledger with the same filters (no paging), as a plain download link. */
+/** The 任务清单: one line per measure, with the ledger's filters. */
+export function taskList(query: LedgerQuery): Promise<TaskPage> {
+  return get(`${BASE}/lists/tasks`, ledgerParams(query))
+}
+
+/** The 责任清单: measures grouped by responsible leader and lead department. */
+export function ownerList(query: LedgerQuery): Promise<OwnerPage> {
+  return get(`${BASE}/lists/owners`, ledgerParams(query))
+}
+
+/** The .xlsx of the ledger with the same filters (no paging), as a plain download link: the 台账
+ *  and the 问题清单, 任务清单 and 责任清单 sheets. */
 export function ledgerExportUrl(query: LedgerQuery): string {
   const filters: LedgerQuery = { ...query }
   delete filters.page

@@ -11,10 +11,50 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The 回头看 list: units put there by a low assessment grade. */
+        /**
+         * The 回头看 list: units put there by a low assessment grade, with links to the earlier items
+         *     and, once scheduled, the revisit round.
+         */
         get: operations["assessment_revisits"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/revisits/{id}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks a scheduled 回头看 entry done. */
+        post: operations["assessment_revisit_done"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assessment/revisits/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Schedules a 回头看 entry into a round (or moves it to another): a round in the caller's
+         *     scope, after the one that found the problems, not yet ended.
+         */
+        post: operations["assessment_revisit_schedule"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1533,7 +1573,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ledger as .xlsx in the usual 台账 layout (one line per measure). */
+        /**
+         * The ledger as .xlsx: the 台账 in the usual layout (one line per problem, its measures in
+         *     the cell), then the 问题清单 (one line per problem), the 任务清单 (one line per measure) and
+         *     the 责任清单 (by responsible leader and lead department) as further sheets.
+         */
         get: operations["rect_ledger_export"];
         put?: never;
         post?: never;
@@ -1587,6 +1631,46 @@ export interface paths {
         };
         /** The letter's .docx, as issued (the stored bytes). */
         get: operations["rect_letter_docx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/lists/owners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 责任清单: who answers for which measures — groups of responsible leader and lead
+         *     department in name order, each with its measures, deadlines and state.
+         */
+        get: operations["rect_owner_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rect/lists/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The 任务清单: one line per measure of the ledger items matching the ledger filters, in
+         *     deadline order.
+         */
+        get: operations["rect_task_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3020,6 +3104,12 @@ export interface components {
              */
             version?: number | null;
         };
+        FinishRevisitBody: {
+            /** @description What the 回头看 found (optional). */
+            note?: string;
+            /** Format: int64 */
+            version: number;
+        };
         FrameDto: {
             active: boolean;
             categories: components["schemas"]["CategoryDto"][];
@@ -3119,7 +3209,11 @@ export interface components {
             rectification_report_months: number;
         };
         InspectionStats: {
-            clues: components["schemas"]["ClueFigures"];
+            clues?: components["schemas"]["ClueFigures"] | null;
+            /** @description The figures cover only the clues of the caller's own teams (no `clue:lead`). */
+            clues_team_only: boolean;
+            /** @description Whether the caller may see clue figures (holds the clue compartment). */
+            clues_visible: boolean;
             fieldwork: components["schemas"]["MethodTotal"][];
             findings_by_category: components["schemas"]["LabelCount"][];
             findings_by_round: components["schemas"]["LabelCount"][];
@@ -3517,6 +3611,27 @@ export interface components {
             approver_username: string;
             reason: string;
         };
+        OwnerGroupDto: {
+            lead_dept: string;
+            /** Format: int64 */
+            measure_count: number;
+            measures: components["schemas"]["TaskLineDto"][];
+            /** @description The earliest deadline of a measure not yet done. */
+            next_deadline?: string | null;
+            /**
+             * Format: int64
+             * @description Measures not yet done.
+             */
+            open_count: number;
+            /** Format: int64 */
+            overdue_count: number;
+            responsible_leader: string;
+        };
+        OwnerPage: {
+            items: components["schemas"]["OwnerGroupDto"][];
+            /** Format: int64 */
+            total: number;
+        };
         PasswordChange: {
             new_password: string;
             old_password: string;
@@ -3905,16 +4020,41 @@ export interface components {
             added_at: string;
             /** Format: int64 */
             assessment_id?: number | null;
+            done_at?: string | null;
+            done_by_name?: string | null;
+            /**
+             * Format: int64
+             * @description The earlier items: the unit's ledger items of that round.
+             */
+            finding_count: number;
             /** Format: int64 */
             id: number;
+            note: string;
             /** Format: int64 */
             org_id: number;
             org_name: string;
             reason: string;
+            /**
+             * Format: int64
+             * @description The revisit round, once scheduled.
+             */
+            revisit_round_id?: number | null;
+            revisit_round_name?: string | null;
+            /**
+             * Format: int64
+             * @description The round that found the problems; its ledger items are the earlier items.
+             */
+            round_id: number;
             round_name: string;
             /** Format: int64 */
             round_unit_id: number;
+            scheduled_at?: string | null;
+            scheduled_by_name?: string | null;
+            /** @description PENDING | SCHEDULED | DONE */
             state: string;
+            state_name: string;
+            /** Format: int64 */
+            version: number;
         };
         RoleDto: {
             /** @description system, security or audit for the three administrators */
@@ -4055,6 +4195,15 @@ export interface components {
             /** Format: int64 */
             valid: number;
         };
+        ScheduleRevisitBody: {
+            /**
+             * Format: int64
+             * @description The round that will carry out the 回头看.
+             */
+            round_id: number;
+            /** Format: int64 */
+            version: number;
+        };
         SettingsSave: {
             grades: components["schemas"]["GradeDto"][];
             indicators: components["schemas"]["IndicatorDto"][];
@@ -4135,6 +4284,39 @@ export interface components {
             unknown: number;
             /** Format: int64 */
             unsatisfied: number;
+        };
+        TaskLineDto: {
+            co_depts: string[];
+            content: string;
+            deadline: string;
+            /** Format: int64 */
+            finding_id: number;
+            finding_state: string;
+            finding_state_name: string;
+            /**
+             * Format: int64
+             * @description The measure.
+             */
+            id: number;
+            kind: string;
+            kind_name: string;
+            lead_dept: string;
+            org_name: string;
+            original_deadline: string;
+            overdue: boolean;
+            responsible_leader: string;
+            round_name: string;
+            /** @description OPEN | DONE */
+            state: string;
+            state_name: string;
+            target: string;
+            /** @description The problem the measure answers. */
+            title: string;
+        };
+        TaskPage: {
+            items: components["schemas"]["TaskLineDto"][];
+            /** Format: int64 */
+            total: number;
         };
         TeamCreate: {
             name: string;
@@ -4386,6 +4568,104 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevisitDto"][];
+                };
+            };
+        };
+    };
+    assessment_revisit_done: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FinishRevisitBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisitDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessment_revisit_schedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRevisitBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevisitDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -7336,6 +7616,76 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    rect_owner_list: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                round_id?: number;
+                round_unit_id?: number;
+                state?: string;
+                /** @description green | yellow | red */
+                warning?: string;
+                category_id?: number;
+                q?: string;
+                /**
+                 * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
+                 *     organisation) | attention (the leader's "needs attention")
+                 */
+                view?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnerPage"];
+                };
+            };
+        };
+    };
+    rect_task_list: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                round_id?: number;
+                round_unit_id?: number;
+                state?: string;
+                /** @description green | yellow | red */
+                warning?: string;
+                category_id?: number;
+                q?: string;
+                /**
+                 * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
+                 *     organisation) | attention (the leader's "needs attention")
+                 */
+                view?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
                 };
             };
         };

@@ -844,7 +844,13 @@ pub struct InspectionStats {
     pub findings_by_category: Vec<LabelCount>,
     pub findings_by_state: Vec<LabelCount>,
     pub findings_by_round: Vec<LabelCount>,
-    pub clues: ClueFigures,
+    /// Null when the caller does not hold the clue compartment: clue counts are compartmented
+    /// like the clues themselves, so the figures are "not visible", never 0.
+    pub clues: Option<ClueFigures>,
+    /// Whether the caller may see clue figures (holds the clue compartment).
+    pub clues_visible: bool,
+    /// The figures cover only the clues of the caller's own teams (no `clue:lead`).
+    pub clues_team_only: bool,
     pub immediate: ImmediateFigures,
 }
 
@@ -927,13 +933,15 @@ async fn stats(
             q.round_id,
         )
         .await?),
-        clues: ClueFigures {
+        clues: access.compartment.then(|| ClueFigures {
             received,
             transferred,
             with_result,
             overdue,
             settled_rate: dom::rate(with_result, transferred),
-        },
+        }),
+        clues_visible: access.compartment,
+        clues_team_only: access.compartment && !access.lead,
         immediate: ImmediateFigures {
             issued,
             done,

@@ -9,6 +9,7 @@ pub mod findings;
 pub mod inspection;
 pub mod orgs;
 pub mod rect;
+pub mod rect_lists;
 pub mod roles;
 pub mod system;
 pub mod teams;
@@ -172,4 +173,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(documents::router())
         .merge(assessment::router())
         .merge(rect::router())
+        .merge(rect_lists::router())
 }

@@ -90,7 +90,7 @@ fn state_name(code: &str) -> String {
 }
 
 /// Today and the last date still counted yellow, from the settings and the calendar.
-async fn today(st: &AppState) -> ApiResult<(Today, RectSettings, dom::Calendar)> {
+pub(super) async fn today(st: &AppState) -> ApiResult<(Today, RectSettings, dom::Calendar)> {
     let (cfg, _) = store::settings(&st.db).await?;
     let cal = store::calendar(&st.db).await?;
     let today = st.db.today();
@@ -198,7 +198,7 @@ pub struct LedgerQuery {
 }
 
 impl LedgerQuery {
-    fn filter(&self, auth: &Auth) -> ApiResult<LedgerFilter> {
+    pub(super) fn filter(&self, auth: &Auth) -> ApiResult<LedgerFilter> {
         let warning = match self.warning.as_deref().map(str::trim) {
             None | Some("") => None,
             Some("red") => Some(WarningBand::Red),
@@ -284,7 +284,9 @@ const LEDGER_HEADERS: [&str; 16] = [
 /// The largest export in one file.
 const MAX_EXPORT_ROWS: i64 = 200_000;
 
-/// The ledger as .xlsx in the usual 台账 layout (one line per measure).
+/// The ledger as .xlsx: the 台账 in the usual layout (one line per problem, its measures in
+/// the cell), then the 问题清单 (one line per problem), the 任务清单 (one line per measure) and
+/// the 责任清单 (by responsible leader and lead department) as further sheets.
 #[utoipa::path(get, operation_id = "rect_ledger_export", path = "/api/v1/rect/ledger/export", tag = "rect", params(LedgerQuery),
     responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 async fn ledger_export(
@@ -350,8 +352,14 @@ async fn ledger_export(
         6.0, 20.0, 36.0, 16.0, 40.0, 10.0, 14.0, 16.0, 12.0, 12.0, 8.0, 12.0, 12.0, 30.0, 10.0,
         12.0,
     ];
-    let bytes = xuncha_office::write_xlsx("整改台账", &LEDGER_HEADERS, &widths, lines.into_iter())
-        .map_err(|e| ApiError::internal(&e))?;
+    let mut sheets = vec![xuncha_office::Sheet {
+        name: "整改台账",
+        headers: &LEDGER_HEADERS,
+        widths: &widths,
+        rows: Box::new(lines.into_iter()),
+    }];
+    sheets.extend(super::rect_lists::list_sheets(&rows, &measures, t.today));
+    let bytes = xuncha_office::write_xlsx_sheets(sheets).map_err(|e| ApiError::internal(&e))?;
     Ok((
         [
             (

@@ -1,0 +1,388 @@
+//! 三清单一台账: the 问题清单 (one line per problem), the 任务清单 (one line per measure) and the
+//! 责任清单 (measures grouped by responsible leader and lead department), as paged views and as
+//! sheets of the ledger export beside the 台账.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use serde::Serialize;
+use time::Date;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use xuncha_domain::i18n::Msg;
+use xuncha_domain::inspection::FindingState;
+use xuncha_domain::rectification::{MeasureKind, Outcome};
+use xuncha_office::Sheet;
+use xuncha_store::PageReq;
+use xuncha_store::rectification::{self as store, LedgerRow, Measure, TaskLine};
+
+use super::ApiQuery;
+use super::inspection::date_str;
+use super::rect::{LedgerQuery, today};
+use crate::auth::{Need, RectRead};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(task_list))
+        .routes(routes!(owner_list))
+}
+
+fn finding_state_name(code: &str) -> String {
+    FindingState::from_code(code).map_or_else(|| code.to_string(), |s| s.label().to_string())
+}
+
+fn kind_name(code: &str) -> String {
+    MeasureKind::from_code(code).map_or_else(|| code.to_string(), |k| k.label().to_string())
+}
+
+/// A measure counts as overdue while it is not done, its item's deadline runs (not closed or
+/// long-term) and its own deadline has passed.
+fn measure_overdue(state: &str, deadline: Date, finding_state: &str, today: Date) -> bool {
+    let runs = FindingState::from_code(finding_state)
+        .is_some_and(|s| !matches!(s, FindingState::Closed | FindingState::LongTerm));
+    state != "DONE" && runs && deadline < today
+}
+
+fn measure_state_name(state: &str, overdue: bool) -> String {
+    let key = if state == "DONE" {
+        "measure_state.DONE"
+    } else if overdue {
+        "measure_state.overdue"
+    } else {
+        "measure_state.OPEN"
+    };
+    Msg::new(key).render()
+}
+
+fn co_depts(json: &str) -> Vec<String> {
+    serde_json::from_str::<Vec<String>>(json).unwrap_or_default()
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskLineDto {
+    /// The measure.
+    pub id: i64,
+    pub finding_id: i64,
+    pub org_name: String,
+    pub round_name: String,
+    /// The problem the measure answers.
+    pub title: String,
+    pub finding_state: String,
+    pub finding_state_name: String,
+    pub kind: String,
+    pub kind_name: String,
+    pub content: String,
+    pub target: String,
+    pub responsible_leader: String,
+    pub lead_dept: String,
+    pub co_depts: Vec<String>,
+    pub deadline: String,
+    pub original_deadline: String,
+    /// OPEN | DONE
+    pub state: String,
+    pub state_name: String,
+    pub overdue: bool,
+}
+
+fn task_dto(m: TaskLine, today: Date) -> TaskLineDto {
+    let overdue = measure_overdue(&m.state, m.deadline, &m.finding_state, today);
+    TaskLineDto {
+        id: m.id,
+        finding_id: m.finding_id,
+        org_name: m.org_name,
+        round_name: m.round_name,
+        title: m.title,
+        finding_state_name: finding_state_name(&m.finding_state),
+        finding_state: m.finding_state,
+        kind_name: kind_name(&m.kind),
+        kind: m.kind,
+        content: m.content,
+        target: m.target,
+        responsible_leader: m.responsible_leader,
+        lead_dept: m.lead_dept,
+        co_depts: co_depts(&m.co_depts),
+        deadline: date_str(m.deadline),
+        original_deadline: date_str(m.original_deadline),
+        state_name: measure_state_name(&m.state, overdue),
+        state: m.state,
+        overdue,
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TaskPage {
+    pub items: Vec<TaskLineDto>,
+    pub total: i64,
+}
+
+/// The 任务清单: one line per measure of the ledger items matching the ledger filters, in
+/// deadline order.
+#[utoipa::path(get, operation_id = "rect_task_list", path = "/api/v1/rect/lists/tasks", tag = "rect", params(LedgerQuery),
+    responses((status = 200, body = TaskPage)))]
+async fn task_list(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<axum::Json<TaskPage>> {
+    let (t, _, _) = today(&st).await?;
+    let page = store::task_list(
+        &st.db,
+        &auth.scope,
+        &q.filter(&auth)?,
+        t,
+        PageReq::new(q.page, q.page_size),
+    )
+    .await
+    .map_err(ApiError::not_found_as("rect.not_found"))?;
+    Ok(axum::Json(TaskPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|m| task_dto(m, t.today))
+            .collect(),
+        total: page.total,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerGroupDto {
+    pub responsible_leader: String,
+    pub lead_dept: String,
+    pub measure_count: i64,
+    /// Measures not yet done.
+    pub open_count: i64,
+    pub overdue_count: i64,
+    /// The earliest deadline of a measure not yet done.
+    pub next_deadline: Option<String>,
+    pub measures: Vec<TaskLineDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnerPage {
+    pub items: Vec<OwnerGroupDto>,
+    pub total: i64,
+}
+
+/// The 责任清单: who answers for which measures — groups of responsible leader and lead
+/// department in name order, each with its measures, deadlines and state.
+#[utoipa::path(get, operation_id = "rect_owner_list", path = "/api/v1/rect/lists/owners", tag = "rect", params(LedgerQuery),
+    responses((status = 200, body = OwnerPage)))]
+async fn owner_list(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<axum::Json<OwnerPage>> {
+    let (t, _, _) = today(&st).await?;
+    let page = store::owner_list(
+        &st.db,
+        &auth.scope,
+        &q.filter(&auth)?,
+        t,
+        PageReq::new(q.page, q.page_size),
+    )
+    .await
+    .map_err(ApiError::not_found_as("rect.not_found"))?;
+    Ok(axum::Json(OwnerPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|g| {
+                let measures: Vec<TaskLineDto> = g
+                    .measures
+                    .into_iter()
+                    .map(|m| task_dto(m, t.today))
+                    .collect();
+                let open: Vec<&TaskLineDto> =
+                    measures.iter().filter(|m| m.state != "DONE").collect();
+                OwnerGroupDto {
+                    responsible_leader: g.responsible_leader,
+                    lead_dept: g.lead_dept,
+                    measure_count: i64::try_from(measures.len()).unwrap_or(0),
+                    open_count: i64::try_from(open.len()).unwrap_or(0),
+                    overdue_count: i64::try_from(open.iter().filter(|m| m.overdue).count())
+                        .unwrap_or(0),
+                    next_deadline: open.iter().map(|m| m.deadline.clone()).min(),
+                    measures,
+                }
+            })
+            .collect(),
+        total: page.total,
+    }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The export's extra sheets
+
+pub const PROBLEM_HEADERS: [&str; 10] = [
+    "序号",
+    "被巡察单位",
+    "巡察轮次",
+    "问题",
+    "问题类别",
+    "整改措施数",
+    "整改时限",
+    "整改状态",
+    "整改成效",
+    "销号日期",
+];
+const PROBLEM_WIDTHS: [f64; 10] = [6.0, 20.0, 20.0, 40.0, 16.0, 10.0, 12.0, 12.0, 16.0, 12.0];
+
+pub const TASK_HEADERS: [&str; 12] = [
+    "序号",
+    "被巡察单位",
+    "问题",
+    "措施类型",
+    "整改措施",
+    "整改目标",
+    "责任领导",
+    "牵头部门",
+    "配合部门",
+    "整改时限",
+    "原定时限",
+    "措施状态",
+];
+const TASK_WIDTHS: [f64; 12] = [
+    6.0, 20.0, 36.0, 10.0, 40.0, 30.0, 10.0, 14.0, 16.0, 12.0, 12.0, 10.0,
+];
+
+pub const OWNER_HEADERS: [&str; 8] = [
+    "序号",
+    "责任领导",
+    "牵头部门",
+    "措施数",
+    "未完成数",
+    "逾期数",
+    "最近时限",
+    "负责的整改措施",
+];
+const OWNER_WIDTHS: [f64; 8] = [6.0, 12.0, 16.0, 8.0, 8.0, 8.0, 12.0, 80.0];
+
+/// The 问题清单, 任务清单 and 责任清单 sheets for the export's ledger rows and their measures
+/// (measures in item order).
+pub fn list_sheets<'a>(
+    rows: &'a [LedgerRow],
+    measures: &'a [Measure],
+    today: Date,
+) -> Vec<Sheet<'a>> {
+    let by_id: BTreeMap<i64, &LedgerRow> = rows.iter().map(|r| (r.id, r)).collect();
+    let problems = rows.iter().enumerate().map(|(i, r)| {
+        vec![
+            (i + 1).to_string(),
+            r.org_name.clone(),
+            r.round_name.clone(),
+            r.title.clone(),
+            r.category_name.clone().unwrap_or_default(),
+            r.measure_count.to_string(),
+            r.deadline.map(date_str).unwrap_or_default(),
+            finding_state_name(&r.state),
+            r.outcome
+                .as_deref()
+                .and_then(Outcome::from_code)
+                .map(|o| o.label().to_string())
+                .unwrap_or_default(),
+            r.closed_on
+                .filter(|_| r.state == FindingState::Closed.code())
+                .map(date_str)
+                .unwrap_or_default(),
+        ]
+    });
+    // Measures of the rows, in the rows' order.
+    let mut ordered: Vec<(&LedgerRow, &Measure)> = measures
+        .iter()
+        .filter_map(|m| by_id.get(&m.finding_id).map(|r| (*r, m)))
+        .collect();
+    let pos: BTreeMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    ordered.sort_by_key(|(r, m)| (pos.get(&r.id).copied().unwrap_or(usize::MAX), m.id));
+    let status = move |r: &LedgerRow, m: &Measure| {
+        measure_state_name(
+            &m.state,
+            measure_overdue(&m.state, m.deadline, &r.state, today),
+        )
+    };
+    let tasks: Vec<Vec<String>> = ordered
+        .iter()
+        .enumerate()
+        .map(|(i, (r, m))| {
+            vec![
+                (i + 1).to_string(),
+                r.org_name.clone(),
+                r.title.clone(),
+                kind_name(&m.kind),
+                m.content.clone(),
+                m.target.clone(),
+                m.responsible_leader.clone(),
+                m.lead_dept.clone(),
+                co_depts(&m.co_depts).join("、"),
+                date_str(m.deadline),
+                date_str(m.original_deadline),
+                status(r, m),
+            ]
+        })
+        .collect();
+    let mut groups: BTreeMap<(&str, &str), Vec<(&LedgerRow, &Measure)>> = BTreeMap::new();
+    for (r, m) in &ordered {
+        groups
+            .entry((m.responsible_leader.as_str(), m.lead_dept.as_str()))
+            .or_default()
+            .push((r, m));
+    }
+    let owners: Vec<Vec<String>> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, ((leader, dept), ms))| {
+            let open: Vec<&(&LedgerRow, &Measure)> =
+                ms.iter().filter(|(_, m)| m.state != "DONE").collect();
+            let overdue = open
+                .iter()
+                .filter(|(r, m)| measure_overdue(&m.state, m.deadline, &r.state, today))
+                .count();
+            vec![
+                (i + 1).to_string(),
+                leader.to_string(),
+                dept.to_string(),
+                ms.len().to_string(),
+                open.len().to_string(),
+                overdue.to_string(),
+                open.iter()
+                    .map(|(_, m)| m.deadline)
+                    .min()
+                    .map(date_str)
+                    .unwrap_or_default(),
+                ms.iter()
+                    .map(|(r, m)| {
+                        format!(
+                            "{}：{}（{}，{}）",
+                            r.title,
+                            m.content,
+                            date_str(m.deadline),
+                            status(r, m)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ]
+        })
+        .collect();
+    vec![
+        Sheet {
+            name: "问题清单",
+            headers: &PROBLEM_HEADERS,
+            widths: &PROBLEM_WIDTHS,
+            rows: Box::new(problems),
+        },
+        Sheet {
+            name: "任务清单",
+            headers: &TASK_HEADERS,
+            widths: &TASK_WIDTHS,
+            rows: Box::new(tasks.into_iter()),
+        },
+        Sheet {
+            name: "责任清单",
+            headers: &OWNER_HEADERS,
+            widths: &OWNER_WIDTHS,
+            rows: Box::new(owners.into_iter()),
+        },
+    ]
+}

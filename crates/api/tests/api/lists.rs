@@ -1,0 +1,434 @@
+//! 三清单一台账, notification titles, acting on the 回头看 list and statistics that never read 0
+//! for what the viewer may not see; on SQLite and PostgreSQL.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::{App, Session, chinese, login, pg_app, sqlite_app};
+
+crate::dual!(
+    three_lists_beside_the_ledger,
+    long_term_write_off_notification_says_long_term,
+    revisit_entries_are_scheduled_and_done,
+    statistics_say_not_visible_rather_than_zero,
+);
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
+
+async fn bytes(s: &Session, path: &str) -> (StatusCode, Vec<u8>) {
+    let res = s
+        .http
+        .get(format!("{}{path}", s.base))
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.bytes().await.unwrap().to_vec())
+}
+
+async fn multipart(
+    s: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> (StatusCode, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text((*k).to_string(), (*v).to_string());
+    }
+    for (name, b) in files {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(b.to_vec()).file_name((*name).to_string()),
+        );
+    }
+    let res = s
+        .http
+        .post(format!("{}{path}", s.base))
+        .header("x-csrf-token", &s.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn measure(content: &str, leader: &str, dept: &str, deadline: &str) -> Value {
+    json!({ "kind": "deadline", "content": content, "target": "整改到位", "responsible_leader": leader,
+            "lead_dept": dept, "co_depts": ["财务处"], "deadline": crate::shift(deadline), "deadline_working_days": null })
+}
+
+/// The 财政厅 unit's plan approved with four measures: three on the first item (two for
+/// 李副厅长/办公室, one for 王副厅长/人事处), one on the second (王副厅长/人事处).
+async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
+    let (st, units) = liaison.get("/api/v1/rect/units").await;
+    assert_eq!(st, StatusCode::OK, "{units}");
+    let uid = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["org_name"] == "江岭省财政厅")
+        .unwrap_or_else(|| panic!("no 财政厅 unit: {units}"))["id"]
+        .as_i64()
+        .unwrap();
+    let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
+    let ids: Vec<i64> = view["plan"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["finding_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{view}");
+    let (st, saved) = liaison
+        .put(
+            &format!("/api/v1/rect/units/{uid}/plan"),
+            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"), "summary": "党组专题研究",
+                    "items": [ { "finding_id": ids[0], "measures": [
+                                    measure("修订决策规则", "李副厅长", "办公室", "2027-03-31"),
+                                    measure("建立决策台账", "李副厅长", "办公室", "2027-02-28"),
+                                    measure("开展制度培训", "王副厅长", "人事处", "2027-01-31") ] },
+                               { "finding_id": ids[1], "measures": [
+                                    measure("规范选人用人", "王副厅长", "人事处", "2027-04-30") ] } ],
+                    "version": 0 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{saved}");
+    let pid = saved["plan"]["id"].as_i64().unwrap();
+    let (st, sub) = liaison
+        .post(
+            &format!("/api/v1/rect/plans/{pid}/submit"),
+            json!({ "version": saved["plan"]["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{sub}");
+    let (st, ok) = director
+        .post(
+            &format!("/api/v1/rect/plans/{pid}/review"),
+            json!({ "bodies": ["巡察组", "巡察办"], "decision": "approve", "opinion": "同意", "version": sub["plan"]["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{ok}");
+    (uid, ids)
+}
+
+async fn three_lists_beside_the_ledger(app: App) {
+    let liaison = login(&app, "dept.liaison").await;
+    let director = login(&app, "prov.director").await;
+    let (uid, _) = approved_plan(&liaison, &director).await;
+
+    // The export: the 台账, then the three lists.
+    let (st, xlsx) = bytes(
+        &director,
+        &format!("/api/v1/rect/ledger/export?round_unit_id={uid}"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        xuncha_office::sheet_names(&xlsx).unwrap(),
+        ["整改台账", "问题清单", "任务清单", "责任清单"]
+    );
+    let ledger = xuncha_office::read_sheet(&xlsx, "整改台账").unwrap();
+    assert_eq!(ledger.rows.len(), 2, "one 台账 line per problem");
+    let problems = xuncha_office::read_sheet(&xlsx, "问题清单").unwrap();
+    assert_eq!(problems.rows.len(), 2, "one line per problem");
+    assert_eq!(problems.headers[3], "问题");
+    let tasks = xuncha_office::read_sheet(&xlsx, "任务清单").unwrap();
+    assert_eq!(tasks.rows.len(), 4, "one line per measure");
+    let col = |t: &xuncha_office::Table, h: &str| t.column(h).unwrap();
+    let contents: Vec<&str> = tasks
+        .rows
+        .iter()
+        .map(|(_, r)| r[col(&tasks, "整改措施")].as_str())
+        .collect();
+    assert!(contents.contains(&"建立决策台账"), "{contents:?}");
+    assert!(
+        tasks
+            .rows
+            .iter()
+            .all(|(_, r)| r[col(&tasks, "措施状态")] == "整改中"),
+        "{:?}",
+        tasks.rows
+    );
+    let owners = xuncha_office::read_sheet(&xlsx, "责任清单").unwrap();
+    assert_eq!(owners.rows.len(), 2, "{:?}", owners.rows);
+    let li = owners
+        .rows
+        .iter()
+        .find(|(_, r)| r[col(&owners, "责任领导")] == "李副厅长")
+        .unwrap();
+    assert_eq!(li.1[col(&owners, "牵头部门")], "办公室");
+    assert_eq!(li.1[col(&owners, "措施数")], "2");
+    assert_eq!(li.1[col(&owners, "未完成数")], "2");
+    assert_eq!(li.1[col(&owners, "最近时限")], crate::shift("2027-02-28"));
+    assert!(li.1[col(&owners, "负责的整改措施")].contains("修订决策规则"));
+
+    // The same lists as paged views.
+    let (st, page) = director
+        .get(&format!(
+            "/api/v1/rect/lists/tasks?round_unit_id={uid}&page_size=3"
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        page["items"][0]["content"], "开展制度培训",
+        "deadline order"
+    );
+    assert_eq!(page["items"][0]["state_name"], "整改中");
+    let (_, page2) = director
+        .get(&format!(
+            "/api/v1/rect/lists/tasks?round_unit_id={uid}&page_size=3&page=2"
+        ))
+        .await;
+    assert_eq!(page2["items"].as_array().unwrap().len(), 1);
+    let (st, own) = director
+        .get(&format!(
+            "/api/v1/rect/lists/owners?round_unit_id={uid}&page_size=1"
+        ))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{own}");
+    assert_eq!(own["total"], 2);
+    assert_eq!(own["items"].as_array().unwrap().len(), 1);
+    assert_eq!(own["items"][0]["responsible_leader"], "李副厅长");
+    assert_eq!(own["items"][0]["measure_count"], 2);
+    assert_eq!(own["items"][0]["measures"].as_array().unwrap().len(), 2);
+    let (_, own2) = director
+        .get(&format!(
+            "/api/v1/rect/lists/owners?round_unit_id={uid}&page_size=1&page=2"
+        ))
+        .await;
+    assert_eq!(own2["items"][0]["responsible_leader"], "王副厅长");
+    assert_eq!(
+        own2["items"][0]["next_deadline"],
+        crate::shift("2027-01-31")
+    );
+    // The unit sees its own lists; another county's office none of them.
+    let (_, mine) = liaison.get("/api/v1/rect/lists/tasks").await;
+    assert_eq!(mine["total"], 4, "{mine}");
+    let county = login(&app, "county0101.director").await;
+    let (_, none) = county
+        .get(&format!("/api/v1/rect/lists/tasks?round_unit_id={uid}"))
+        .await;
+    assert_eq!(none["total"], 0, "{none}");
+    let (_, none) = county
+        .get(&format!("/api/v1/rect/lists/owners?round_unit_id={uid}"))
+        .await;
+    assert_eq!(none["total"], 0, "{none}");
+}
+
+async fn long_term_write_off_notification_says_long_term(app: App) {
+    let liaison = login(&app, "dept.liaison").await;
+    let director = login(&app, "prov.director").await;
+    let (_, ids) = approved_plan(&liaison, &director).await;
+    let (st, w) = multipart(
+        &liaison,
+        &format!("/api/v1/rect/findings/{}/write-off", ids[1]),
+        &[
+            ("outcome", "basically_completed"),
+            ("explanation", "制度已建立，执行效果须持续巩固"),
+        ],
+        &[("规程.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{w}");
+    let (st, item) = director
+        .post(
+            &format!("/api/v1/rect/write-offs/{}/decide", w["id"]),
+            json!({ "decision": "verify", "version": 1 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{item}");
+    assert_eq!(item["row"]["state"], "LONG_TERM");
+    let (_, notes) = liaison.get("/api/v1/notifications").await;
+    let titles: Vec<&str> = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "write_off")
+        .map(|n| n["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["销号申请核验通过，转入持续整改"], "{notes}");
+    let (_, timeline) = liaison
+        .get(&format!("/api/v1/rect/findings/{}", ids[1]))
+        .await;
+    assert!(
+        timeline.to_string().contains("转入持续整改"),
+        "the event says what happened"
+    );
+}
+
+async fn revisit_entries_are_scheduled_and_done(app: App) {
+    let s = login(&app, "prov.director").await;
+    // A 基本合格 grade puts the unit on the 回头看 list.
+    let (_, units) = s.get("/api/v1/assessment/units").await;
+    let unit = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["org_name"] == "江岭省交通投资集团有限公司")
+        .unwrap_or_else(|| panic!("{units}"))["id"]
+        .as_i64()
+        .unwrap();
+    let (st, a) = s
+        .post("/api/v1/assessments", json!({ "round_unit_id": unit }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    let path = format!("/api/v1/assessments/{}", a["id"]);
+    let (st, a) = s
+        .put(
+            &path,
+            json!({ "assessed_on": crate::shift("2026-06-01"), "conclusion": "个别问题整改不彻底。", "version": a["version"], "deductions": [
+                { "indicator": "research", "points": 10, "reason": "未及时召开专题民主生活会" },
+                { "indicator": "tasks", "points": 15, "reason": "3个问题整改不到位" },
+                { "indicator": "overall", "points": 2.5, "reason": "整改报告不规范" },
+            ] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{a}");
+    let (st, f) = s
+        .post(
+            &format!("{path}/finalise"),
+            json!({ "version": a["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{f}");
+    let (_, list) = s.get("/api/v1/assessment/revisits").await;
+    let entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["round_unit_id"] == unit)
+        .cloned()
+        .unwrap_or_else(|| panic!("not listed: {list}"));
+    assert_eq!(entry["state"], "PENDING");
+    assert_eq!(entry["state_name"], "待安排");
+    assert!(entry["revisit_round_id"].is_null());
+    let id = entry["id"].as_i64().unwrap();
+    // The earlier items: the unit's ledger items in the round that found them.
+    let (_, ledger) = s
+        .get(&format!("/api/v1/rect/ledger?round_unit_id={unit}"))
+        .await;
+    assert!(entry["finding_count"].as_i64().unwrap() > 0, "{entry}");
+    assert_eq!(ledger["total"], entry["finding_count"]);
+
+    // Done before scheduled, or into the round that found the problems: refused, nothing stored.
+    let (st, e) = s
+        .post(
+            &format!("/api/v1/assessment/revisits/{id}/done"),
+            json!({ "version": entry["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "assessment.revisit_not_scheduled");
+    chinese(&e);
+    let (st, e) = s
+        .post(
+            &format!("/api/v1/assessment/revisits/{id}/schedule"),
+            json!({ "round_id": entry["round_id"], "version": entry["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["fields"][0]["field"], "round_id", "{e}");
+    // The unit itself cannot schedule its own 回头看; another county's office cannot see it.
+    let liaison = login(&app, "county0101.director").await;
+    let (st, _) = liaison
+        .post(
+            &format!("/api/v1/assessment/revisits/{id}/schedule"),
+            json!({ "round_id": entry["round_id"], "version": entry["version"] }),
+        )
+        .await;
+    assert!(
+        st == StatusCode::NOT_FOUND || st == StatusCode::FORBIDDEN,
+        "{st}"
+    );
+
+    // A 回头看 round of the province.
+    let (_, terms) = s.get("/api/v1/terms").await;
+    let term = terms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "第十四届")
+        .unwrap_or_else(|| panic!("{terms}"))["id"]
+        .clone();
+    let (st, round) = s
+        .post(
+            "/api/v1/rounds",
+            json!({ "term_id": term, "name": "省委2027年回头看", "kinds": ["revisit"],
+                    "start_date": crate::shift("2027-03-01"), "end_date": crate::shift("2027-04-30") }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{round}");
+    let (st, sched) = s
+        .post(
+            &format!("/api/v1/assessment/revisits/{id}/schedule"),
+            json!({ "round_id": round["id"], "version": entry["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{sched}");
+    assert_eq!(sched["state"], "SCHEDULED");
+    assert_eq!(sched["revisit_round_id"], round["id"]);
+    assert_eq!(sched["revisit_round_name"], "省委2027年回头看");
+    assert_eq!(
+        sched["round_id"], entry["round_id"],
+        "the earlier round stays"
+    );
+    assert!(sched["scheduled_at"].is_string());
+    // A stale version is a conflict.
+    let (st, _) = s
+        .post(
+            &format!("/api/v1/assessment/revisits/{id}/schedule"),
+            json!({ "round_id": round["id"], "version": entry["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+    let (st, done) = s
+        .post(
+            &format!("/api/v1/assessment/revisits/{id}/done"),
+            json!({ "note": "整改成果巩固，未发现反弹", "version": sched["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{done}");
+    assert_eq!(done["state"], "DONE");
+    assert_eq!(done["state_name"], "已完成");
+    assert_eq!(done["note"], "整改成果巩固，未发现反弹");
+    let (st, e) = s
+        .post(
+            &format!("/api/v1/assessment/revisits/{id}/schedule"),
+            json!({ "round_id": round["id"], "version": done["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "assessment.revisit_done");
+    let (_, list) = s.get("/api/v1/assessment/revisits").await;
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
+    assert_eq!(listed["revisit_round_id"], round["id"]);
+    assert_eq!(listed["state"], "DONE");
+    // Audited.
+    let auditor = login(&app, "auditor").await;
+    let (_, log) = auditor
+        .get("/api/v1/audit/operations?action=assessment.revisit.schedule")
+        .await;
+    assert!(log.to_string().contains("省委2027年回头看"), "{log}");
+}
+
+async fn statistics_say_not_visible_rather_than_zero(app: App) {
+    // The director holds the clue compartment: the true count (the test province has no clues).
+    let director = login(&app, "prov.director").await;
+    let (st, stats) = director.get("/api/v1/stats/inspection").await;
+    assert_eq!(st, StatusCode::OK, "{stats}");
+    assert_eq!(stats["clues_visible"], true);
+    assert_eq!(stats["clues"]["received"], 0, "{stats}");
+    // A leader without it reads "not visible", never 0.
+    let leader = login(&app, "prov.leader").await;
+    let (st, stats) = leader.get("/api/v1/stats/inspection").await;
+    assert_eq!(st, StatusCode::OK, "{stats}");
+    assert_eq!(stats["clues_visible"], false, "{stats}");
+    assert!(stats["clues"].is_null(), "{stats}");
+}

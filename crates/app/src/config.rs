@@ -167,7 +167,7 @@ impl Config {
         let file = self.field_key_file();
         if !file.exists() {
             let key = xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
-            write_private(&file, key[..32].as_bytes())?;
+            write_private(&file, &key.as_bytes()[..32])?;
         }
         let key =
             std::fs::read_to_string(&file).with_context(|| format!("读取 {}", file.display()))?;
@@ -208,10 +208,10 @@ pub fn private_dir(dir: &Path) -> Result<()> {
 
 /// Writes a new file readable only by the owner (0600), creating its directory (0700).
 pub fn write_private(file: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.exists() {
-            private_dir(dir)?;
-        }
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        private_dir(dir)?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

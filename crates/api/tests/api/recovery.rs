@@ -138,6 +138,8 @@ async fn metrics_need_the_token_and_checkpoints_are_signed(app: App) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     let res = http.get(&url).bearer_auth(TOKEN).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("http_requests_total"), "{body}");
 
     // Only the audit administrator signs checkpoints.
     let director = login(&app, "prov.director").await;

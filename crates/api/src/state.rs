@@ -23,6 +23,11 @@ pub struct ApiConfig {
     pub smtp_url: Option<String>,
     /// The sender of e-mailed notifications.
     pub smtp_from: String,
+    /// Bearer token that `GET /metrics` requires; None turns `/metrics` off (404).
+    pub metrics_token: Option<String>,
+    /// Key of the SM3-HMAC over signed audit checkpoints (kept outside the database); None
+    /// refuses to sign.
+    pub audit_key: Option<Vec<u8>>,
 }
 
 impl Default for ApiConfig {
@@ -34,6 +39,8 @@ impl Default for ApiConfig {
             database_url: None,
             smtp_url: None,
             smtp_from: "xuncha@localhost".to_string(),
+            metrics_token: None,
+            audit_key: None,
         }
     }
 }

@@ -1024,15 +1024,17 @@ async fn health_metrics_headers_docs_and_spa() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
+    // `/metrics` is off without `metrics_token` (tests/api/recovery.rs covers the token).
     let metrics = http
         .get(format!("{}/metrics", app.base))
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
-    assert!(metrics.contains("http_requests_total"), "{metrics}");
+    assert_eq!(metrics.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        metrics.headers()["content-type"],
+        "application/problem+json"
+    );
     // The Swagger UI is served offline: its page loads no script from another origin.
     let page = http
         .get(format!("{}/api/docs/", app.base))
@@ -1115,3 +1117,6 @@ mod trust;
 
 #[path = "api/lists.rs"]
 mod lists;
+
+#[path = "api/recovery.rs"]
+mod recovery;

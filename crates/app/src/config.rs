@@ -42,6 +42,11 @@ pub struct Config {
     pub smtp_url: String,
     /// The sender address of e-mailed notifications.
     pub smtp_from: String,
+    /// Bearer token for `GET /metrics`; empty (the default) turns `/metrics` off.
+    pub metrics_token: String,
+    /// Key of the SM3-HMAC that signs audit checkpoints (64 hex digits). When empty, a key is
+    /// generated once into `<data_dir>/keys/audit.key`.
+    pub audit_key: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,6 +72,8 @@ impl Default for Config {
             scheduler_interval_secs: 300,
             smtp_url: String::new(),
             smtp_from: "xuncha@localhost".into(),
+            metrics_token: String::new(),
+            audit_key: String::new(),
         }
     }
 }
@@ -133,6 +140,21 @@ impl Config {
         self.database_url.starts_with("postgres")
     }
 
+    /// `<data_dir>/keys/field.key`, the generated field-encryption key.
+    pub fn field_key_file(&self) -> PathBuf {
+        self.data_dir.join("keys").join("field.key")
+    }
+
+    /// `<data_dir>/keys/audit.key`, the generated audit checkpoint key.
+    pub fn audit_key_file(&self) -> PathBuf {
+        self.data_dir.join("keys").join("audit.key")
+    }
+
+    /// Whether field-encryption keys are available without generating one.
+    pub fn has_field_key(&self) -> bool {
+        !self.encryption_keys.is_empty() || self.field_key_file().exists()
+    }
+
     /// The configured keys, or the data dir's generated key (created on first use, mode 0600).
     pub fn keys(&self) -> Result<Vec<(u8, String)>> {
         if !self.encryption_keys.is_empty() {
@@ -142,23 +164,80 @@ impl Config {
                 .map(|k| (k.id, k.key.clone()))
                 .collect());
         }
-        let dir = self.data_dir.join("keys");
-        let file = dir.join("field.key");
+        let file = self.field_key_file();
         if !file.exists() {
-            std::fs::create_dir_all(&dir).with_context(|| format!("创建目录 {}", dir.display()))?;
             let key = xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
-            std::fs::write(&file, &key[..32])
-                .with_context(|| format!("写入 {}", file.display()))?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
-            }
+            write_private(&file, &key.as_bytes()[..32])?;
         }
         let key =
             std::fs::read_to_string(&file).with_context(|| format!("读取 {}", file.display()))?;
         Ok(vec![(1, key.trim().to_string())])
     }
+
+    /// The audit checkpoint key: configured, or `<data_dir>/keys/audit.key`, generated on first
+    /// use (mode 0600) only when `generate` is set.
+    pub fn audit_key(&self, generate: bool) -> Result<Vec<u8>> {
+        let configured = self.audit_key.trim();
+        let text = if configured.is_empty() {
+            let file = self.audit_key_file();
+            if !file.exists() {
+                anyhow::ensure!(
+                    generate,
+                    "缺少审计密钥文件 {}（也未配置 audit_key），无法校验检查点签名",
+                    file.display()
+                );
+                let key = xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
+                write_private(&file, key.as_bytes())?;
+            }
+            std::fs::read_to_string(&file).with_context(|| format!("读取 {}", file.display()))?
+        } else {
+            configured.to_string()
+        };
+        let key = xuncha_api::crypto::unhex(&text)
+            .filter(|k| k.len() >= 16)
+            .context("audit_key 应为至少 32 位十六进制数字")?;
+        Ok(key)
+    }
+}
+
+/// Creates `dir` (and its parents) if needed and makes it private to the owner (0700).
+pub fn private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("创建目录 {}", dir.display()))?;
+    set_mode(dir, 0o700)
+}
+
+/// Writes a new file readable only by the owner (0600), creating its directory (0700).
+pub fn write_private(file: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        private_dir(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(file)
+        .with_context(|| format!("写入 {}（文件已存在或无法创建）", file.display()))?;
+    std::io::Write::write_all(&mut f, bytes).with_context(|| format!("写入 {}", file.display()))?;
+    Ok(())
+}
+
+/// Sets a file's or directory's permission bits (Unix only; elsewhere nothing).
+pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("设置 {} 的权限", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -146,7 +146,15 @@ enum UserCommand {
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Verify the hash chain; exits 1 and names the first bad record if it is broken.
-    Verify,
+    Verify {
+        /// Also check a signed checkpoint written by `xuncha audit checkpoint`: a history
+        /// rewritten with recomputed hashes no longer matches it.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Sign the chain head with the audit key and write the checkpoint to FILE (JSON); keep it
+    /// outside the database server.
+    Checkpoint { file: PathBuf },
 }
 
 fn main() -> std::process::ExitCode {
@@ -196,7 +204,7 @@ fn init_tracing(config: &Config) {
 
 async fn open(config: &Config) -> Result<Db> {
     if !config.is_postgres() {
-        std::fs::create_dir_all(&config.data_dir)
+        config::private_dir(&config.data_dir)
             .with_context(|| format!("创建数据目录 {}", config.data_dir.display()))?;
     }
     let db = xuncha_store::connect(&config.database())
@@ -204,10 +212,41 @@ async fn open(config: &Config) -> Result<Db> {
         .context("打开数据库")?
         .with_clock(Arc::new(config.clock()?));
     db.migrate().await.context("数据库迁移")?;
+    private_db_files(config)?;
     bootstrap::ensure_reference_data(&db)
         .await
         .context("创建内置角色与基础数据")?;
     Ok(db)
+}
+
+/// The SQLite database and its side files are readable by the owner only (0600).
+fn private_db_files(config: &Config) -> Result<()> {
+    if config.is_postgres() {
+        return Ok(());
+    }
+    let db = PathBuf::from(config.database());
+    for file in [
+        db.clone(),
+        db.with_extension("db-wal"),
+        db.with_extension("db-shm"),
+    ] {
+        if file.exists() {
+            config::set_mode(&file, 0o600)?;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses to go on when the database holds encrypted data but no key is configured and the
+/// key file is missing: generating a new key would leave that data unreadable.
+async fn require_field_key(db: &Db, config: &Config) -> Result<()> {
+    if !config.has_field_key() && xuncha_store::backup::has_encrypted_data(db).await? {
+        bail!(
+            "数据库中已有加密数据，但缺少字段加密密钥文件 {}（也未配置 encryption_keys）。为免数据无法解密，不会生成新密钥。请从备份处恢复该密钥文件，或在配置中提供原密钥后再启动。",
+            config.field_key_file().display()
+        );
+    }
+    Ok(())
 }
 
 fn state(db: Db, config: &Config) -> Result<AppState> {
@@ -222,6 +261,9 @@ fn state(db: Db, config: &Config) -> Result<AppState> {
             database_url: config.is_postgres().then(|| config.database_url.clone()),
             smtp_url: (!config.smtp_url.trim().is_empty()).then(|| config.smtp_url.clone()),
             smtp_from: config.smtp_from.clone(),
+            metrics_token: (!config.metrics_token.trim().is_empty())
+                .then(|| config.metrics_token.trim().to_string()),
+            audit_key: Some(config.audit_key(true)?),
         }),
         crypto: Arc::new(crypto),
         metrics: xuncha_api::metrics_handle(),
@@ -257,6 +299,7 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
     match command {
         Command::Serve(args) => {
             let db = open(&config).await?;
+            require_field_key(&db, &config).await?;
             if args.demo && db.is_empty().await? {
                 let accounts = bootstrap::seed_demo(&db, args.seed, DemoSize::default()).await?;
                 println!("已装入演示省份“江岭省”，演示账号如下（密码相同）：");
@@ -266,13 +309,15 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                     "数据库为空。请先运行 `xuncha init --org-code 代码 --org-name 名称` 初始化，或用 `xuncha serve --demo` 装入演示数据。"
                 );
             }
+            // Keys are read (or, over a database without encrypted data, generated) before
+            // listening, so a key problem stops the server before it answers anyone.
+            let st = state(db.clone(), &config)?;
             let addr = args.listen.unwrap_or(config.listen);
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .with_context(|| format!("监听 {addr}"))?;
             let local = listener.local_addr()?;
             println!("巡察工作平台已启动：http://{local}/  （接口文档：http://{local}/api/docs/）");
-            let st = state(db.clone(), &config)?;
             let scheduler = xuncha_api::scheduler::spawn(
                 st.clone(),
                 std::time::Duration::from_secs(config.scheduler_interval_secs.max(10)),
@@ -343,6 +388,7 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
             let db = open(&config).await?;
             let url = config.is_postgres().then(|| config.database_url.clone());
             xuncha_store::backup::backup(&db, url.as_deref(), &file).await?;
+            config::set_mode(&file, 0o600)?;
             println!("备份已写入 {}。", file.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -353,7 +399,7 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
             if config.is_postgres() {
                 xuncha_store::backup::restore_postgres(&file, &config.database_url)?;
             } else {
-                std::fs::create_dir_all(&config.data_dir)?;
+                config::private_dir(&config.data_dir)?;
                 xuncha_store::backup::restore_sqlite(
                     &file,
                     std::path::Path::new(&config.database()),
@@ -361,24 +407,83 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 .await?;
             }
             println!("已从 {} 恢复。", file.display());
+            let db = open(&config).await?;
+            if let Err(e) = require_field_key(&db, &config).await {
+                eprintln!("警告：{e:#}");
+                eprintln!("在恢复密钥之前，`xuncha serve` 将拒绝启动。");
+            }
+            db.close().await;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit(AuditCommand::Verify) => {
+        Command::Audit(AuditCommand::Verify { checkpoint }) => {
+            // Read the checkpoint and its key first, so a bad file fails before any work.
+            let checkpoint = match checkpoint {
+                Some(f) => Some((read_checkpoint(&f)?, config.audit_key(false)?)),
+                None => None,
+            };
             let db = open(&config).await?;
             let report = xuncha_store::audit::verify(&db).await?;
             let r = xuncha_api::routes::audit::verify_result(&report);
             println!("{}", r.message);
-            Ok(if r.ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            if !r.ok {
+                return Ok(ExitCode::FAILURE);
+            }
+            let Some((cp, key)) = checkpoint else {
+                return Ok(ExitCode::SUCCESS);
+            };
+            let (head_seq, _) = xuncha_store::audit::head(&db).await?;
+            let hash_now = xuncha_store::audit::hash_at(&db, cp.seq).await?;
+            use xuncha_domain::audit::CheckpointProblem as P;
+            match cp.check(&key, head_seq, hash_now.as_deref()) {
+                None => {
+                    println!("与检查点一致（第{}条，签发于 {}）。", cp.seq, cp.at);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(P::BadMac) => {
+                    println!("检查点签名无效：检查点文件被改动，或审计密钥不是签发时的密钥。");
+                    Ok(ExitCode::FAILURE)
+                }
+                Some(P::Truncated) => {
+                    println!(
+                        "审计链只有{head_seq}条记录，已不包含检查点的第{}条：记录被删除或整条链被替换。",
+                        cp.seq
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+                Some(P::Rewritten) => {
+                    println!(
+                        "第{}条审计记录的哈希与检查点不符：该条及之前的审计记录被改写并重新计算了哈希。",
+                        cp.seq
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Audit(AuditCommand::Checkpoint { file }) => {
+            let key = config.audit_key(true)?;
+            let db = open(&config).await?;
+            let cp = xuncha_api::routes::audit::sign_head(&db, &key).await?;
+            config::write_private(&file, serde_json::to_string_pretty(&cp)?.as_bytes())?;
+            println!(
+                "已写入审计链检查点（第{}条）到 {}。",
+                cp.seq,
+                file.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Openapi => {
             println!("{}", xuncha_api::openapi().to_pretty_json()?);
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn read_checkpoint(file: &std::path::Path) -> Result<xuncha_domain::audit::Checkpoint> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("读取检查点文件 {}", file.display()))?;
+    let cp: xuncha_api::routes::audit::CheckpointDto = serde_json::from_str(&text)
+        .with_context(|| format!("检查点文件格式错误：{}", file.display()))?;
+    Ok(cp.into())
 }
 
 fn report_rows(errors: &[xuncha_store::orgs::RowError]) -> Result<std::process::ExitCode> {

@@ -253,3 +253,261 @@ fn configuration_rejects_unknown_keys_and_reads_env() {
         "a misspelt XUNCHA_ variable must fail"
     );
 }
+
+/// Runs `xuncha serve` until it says it is listening, then stops it; returns whether it started
+/// and what it wrote to stderr when it did not.
+fn serve_briefly(data: &Path) -> (bool, String) {
+    use std::io::{BufRead, BufReader};
+    let mut c = Command::new(env!("CARGO_BIN_EXE_xuncha"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("XUNCHA_") || k == "DATABASE_URL" {
+            c.env_remove(k);
+        }
+    }
+    let mut child = c
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let stdout = child.stdout.take().unwrap();
+    let started = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|l| l.contains("已启动"));
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    (started, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn sqlite3(db: &Path, sql: &str) {
+    let status = Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .status()
+        .expect("the sqlite3 command-line tool");
+    assert!(status.success(), "sqlite3 {sql}");
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn keys_are_never_regenerated_over_encrypted_data_and_files_are_private() {
+    let root = tempfile::tempdir().unwrap();
+    let src = root.path().join("src");
+    ok(&xuncha(
+        &src,
+        &["init", "--org-code", "R", "--org-name", "某省"],
+    ));
+    // First start on an installation without encrypted data: the keys are generated.
+    let (started, err) = serve_briefly(&src);
+    assert!(started, "{err}");
+    let field_key = src.join("keys/field.key");
+    assert!(field_key.exists() && src.join("keys/audit.key").exists());
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&src), 0o700);
+        assert_eq!(mode(&src.join("keys")), 0o700);
+        assert_eq!(mode(&field_key), 0o600);
+        assert_eq!(mode(&src.join("keys/audit.key")), 0o600);
+        assert_eq!(mode(&src.join("xuncha.db")), 0o600);
+    }
+    // Encrypted data appears (a TOTP secret), and a backup is taken.
+    sqlite3(
+        &src.join("xuncha.db"),
+        "UPDATE users SET totp_secret_enc = X'01000102030405060708090a0b0c0d0e0f' WHERE username = 'admin';",
+    );
+    let backup = root.path().join("backup.db");
+    ok(&xuncha(&src, &["backup", backup.to_str().unwrap()]));
+    #[cfg(unix)]
+    assert_eq!(mode(&backup), 0o600);
+
+    // Restored where the key is missing: restore warns, serve refuses and generates nothing.
+    let dst = root.path().join("dst");
+    let out = xuncha(&dst, &["restore", backup.to_str().unwrap(), "--yes"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("field.key") && stderr.contains("拒绝启动"),
+        "{stderr}"
+    );
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&dst), 0o700);
+        assert_eq!(mode(&dst.join("xuncha.db")), 0o600);
+    }
+    let (started, err) = serve_briefly(&dst);
+    assert!(!started, "served without the key");
+    assert!(
+        err.contains("缺少字段加密密钥文件") && err.contains("field.key"),
+        "{err}"
+    );
+    assert!(
+        !dst.join("keys/field.key").exists(),
+        "a new key was generated"
+    );
+
+    // The original installation, its key lost: the same refusal.
+    std::fs::copy(&field_key, root.path().join("field.key.saved")).unwrap();
+    std::fs::remove_file(&field_key).unwrap();
+    let (started, err) = serve_briefly(&src);
+    assert!(!started && err.contains("缺少字段加密密钥文件"), "{err}");
+    assert!(!field_key.exists());
+
+    // With the key restored next to the restored database, it serves.
+    std::fs::create_dir_all(dst.join("keys")).unwrap();
+    std::fs::copy(
+        root.path().join("field.key.saved"),
+        dst.join("keys/field.key"),
+    )
+    .unwrap();
+    let (started, err) = serve_briefly(&dst);
+    assert!(started, "{err}");
+}
+
+#[test]
+fn a_signed_checkpoint_detects_a_rechained_history() {
+    let d = tempfile::tempdir().unwrap();
+    ok(&xuncha(
+        d.path(),
+        &["init", "--org-code", "R", "--org-name", "某省"],
+    ));
+    let cp = d.path().join("cp.json");
+    let out = ok(&xuncha(
+        d.path(),
+        &["audit", "checkpoint", cp.to_str().unwrap()],
+    ));
+    assert!(out.contains("检查点"), "{out}");
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&cp), 0o600);
+        assert_eq!(mode(&d.path().join("keys/audit.key")), 0o600);
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+    let seq = json["seq"].as_i64().unwrap();
+    assert!(
+        seq >= 3 && json["mac"].as_str().unwrap().len() == 64,
+        "{json}"
+    );
+    // More work after the checkpoint: still consistent.
+    ok(&xuncha(
+        d.path(),
+        &[
+            "user",
+            "create",
+            "--username",
+            "later",
+            "--display-name",
+            "后来",
+            "--org-code",
+            "R",
+            "--role",
+            "office_staff",
+        ],
+    ));
+    let out = ok(&xuncha(
+        d.path(),
+        &["audit", "verify", "--checkpoint", cp.to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("审计链完整") && out.contains("与检查点一致"),
+        "{out}"
+    );
+
+    // A checkpoint edited to match a forged history fails its MAC.
+    let forged = d.path().join("forged.json");
+    let mut f = json.clone();
+    f["hash"] = serde_json::json!("0".repeat(64));
+    std::fs::write(&forged, f.to_string()).unwrap();
+    let out = xuncha(
+        d.path(),
+        &["audit", "verify", "--checkpoint", forged.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("检查点签名无效"));
+
+    // The insider: rewrite record 2 and recompute every later hash and the head.
+    let db = d.path().join("xuncha.db");
+    let rows = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = xuncha_store::connect(db.to_str().unwrap()).await.unwrap();
+        let mut rows = Vec::new();
+        for page in 1.. {
+            let p = xuncha_store::audit::list(
+                &store,
+                &xuncha_store::audit::AuditFilter::default(),
+                xuncha_store::PageReq::new(Some(page), Some(200)),
+            )
+            .await
+            .unwrap();
+            if p.items.is_empty() {
+                break;
+            }
+            rows.extend(p.items);
+        }
+        store.close().await;
+        rows
+    });
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.seq);
+    let mut sql = String::from("DROP TRIGGER audit_log_no_update;\n");
+    let mut prev = xuncha_domain::audit::GENESIS.to_string();
+    for r in &rows {
+        let summary = if r.seq == 2 {
+            "伪造的摘要".to_string()
+        } else {
+            r.summary.clone()
+        };
+        let rec = xuncha_domain::audit::AuditRecord {
+            seq: r.seq,
+            at: xuncha_store::audit::canonical_at(r.at),
+            category: r.category.clone(),
+            actor_id: r.actor_id,
+            actor_name: r.actor_name.clone(),
+            action: r.action.clone(),
+            target_type: r.target_type.clone(),
+            target_id: r.target_id.clone(),
+            summary: summary.clone(),
+            ip: r.ip.clone(),
+            success: r.success,
+        };
+        let hash = rec.chain_hash(&prev);
+        sql.push_str(&format!(
+            "UPDATE audit_log SET summary = '{}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {};\n",
+            summary.replace('\'', "''"),
+            r.seq
+        ));
+        prev = hash;
+    }
+    sql.push_str(&format!(
+        "UPDATE audit_head SET hash = '{prev}' WHERE id = 1;\n"
+    ));
+    sqlite3(&db, &sql);
+    // Plain verification cannot tell; the checkpoint can.
+    assert!(ok(&xuncha(d.path(), &["audit", "verify"])).contains("审计链完整"));
+    let out = xuncha(
+        d.path(),
+        &["audit", "verify", "--checkpoint", cp.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("第{seq}条审计记录的哈希与检查点不符")),
+        "{stdout}"
+    );
+    // Without the audit key the checkpoint cannot be checked.
+    std::fs::remove_file(d.path().join("keys/audit.key")).unwrap();
+    let out = xuncha(
+        d.path(),
+        &["audit", "verify", "--checkpoint", cp.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("缺少审计密钥文件"));
+}

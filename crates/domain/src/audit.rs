@@ -162,6 +162,102 @@ pub struct ChainReport {
     pub problem: Option<(i64, ChainProblem)>,
 }
 
+/// A signed checkpoint of the chain: the head `(seq, hash)` at instant `at`, with an SM3-HMAC
+/// under a key kept outside the database. An insider who rewrites rows and recomputes every hash
+/// cannot reproduce the hash a checkpoint recorded, nor forge a MAC for a new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    /// RFC 3339 UTC instant of signing.
+    pub at: String,
+    /// Lower-case hex HMAC-SM3 over the length-prefixed `seq`, `hash` and `at`.
+    pub mac: String,
+}
+
+fn checkpoint_hmac(key: &[u8], seq: i64, hash: &str, at: &str) -> Option<hmac::Hmac<Sm3>> {
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<Sm3> as KeyInit>::new_from_slice(key).ok()?;
+    for part in [
+        b"xuncha-audit-checkpoint-v1".as_slice(),
+        seq.to_string().as_bytes(),
+        hash.as_bytes(),
+        at.as_bytes(),
+    ] {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part);
+    }
+    Some(mac)
+}
+
+impl Checkpoint {
+    /// Signs the head `(seq, hash)` at `at` with `key`.
+    pub fn sign(key: &[u8], seq: i64, hash: &str, at: &str) -> Checkpoint {
+        use hmac::Mac;
+        let mac = checkpoint_hmac(key, seq, hash, at)
+            .map(|m| hex(&m.finalize().into_bytes()))
+            .unwrap_or_default();
+        Checkpoint {
+            seq,
+            hash: hash.to_string(),
+            at: at.to_string(),
+            mac,
+        }
+    }
+
+    /// Whether the MAC is valid under `key` (compared in constant time).
+    pub fn mac_ok(&self, key: &[u8]) -> bool {
+        use hmac::Mac;
+        let Some(tag) = unhex(&self.mac) else {
+            return false;
+        };
+        checkpoint_hmac(key, self.seq, &self.hash, &self.at)
+            .is_some_and(|m| m.verify_slice(&tag).is_ok())
+    }
+
+    /// Checks the checkpoint against the chain as it is now: `key` is the audit key,
+    /// `head_seq` the current head's sequence number and `hash_now` the stored hash of record
+    /// `self.seq` (None when it is missing).
+    pub fn check(
+        &self,
+        key: &[u8],
+        head_seq: i64,
+        hash_now: Option<&str>,
+    ) -> Option<CheckpointProblem> {
+        if !self.mac_ok(key) {
+            Some(CheckpointProblem::BadMac)
+        } else if self.seq > head_seq || (self.seq > 0 && hash_now.is_none()) {
+            Some(CheckpointProblem::Truncated)
+        } else if self.seq > 0 && hash_now != Some(self.hash.as_str()) {
+            Some(CheckpointProblem::Rewritten)
+        } else {
+            None
+        }
+    }
+}
+
+/// Why the chain disagrees with a signed checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckpointProblem {
+    /// The checkpoint was altered, or signed with another key.
+    BadMac,
+    /// The chain no longer reaches the checkpoint's record.
+    Truncated,
+    /// The record at the checkpoint has another hash: history up to it was rewritten.
+    Rewritten,
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim();
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +356,29 @@ mod tests {
         assert_eq!(
             hex(&h.finalize()),
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+    }
+
+    #[test]
+    fn checkpoints_detect_rewrites_and_forged_macs() {
+        let key = b"0123456789abcdef0123456789abcdef";
+        let rows = chain(5);
+        let cp = Checkpoint::sign(key, 3, &rows[2].2, "2026-12-04T00:00:00Z");
+        assert!(cp.mac_ok(key));
+        assert!(!cp.mac_ok(b"another key"));
+        assert_eq!(cp.check(key, 5, Some(&rows[2].2)), None);
+        assert_eq!(
+            cp.check(key, 5, Some("00")),
+            Some(CheckpointProblem::Rewritten)
+        );
+        assert_eq!(cp.check(key, 2, None), Some(CheckpointProblem::Truncated));
+        let forged = Checkpoint {
+            hash: "00".into(),
+            ..cp.clone()
+        };
+        assert_eq!(
+            forged.check(key, 5, Some("00")),
+            Some(CheckpointProblem::BadMac)
         );
     }
 }

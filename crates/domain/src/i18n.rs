@@ -242,6 +242,13 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ),
     ("api.db_unavailable", "数据库暂不可用"),
     ("api.payload_too_large", "请求内容过大"),
+    // Field encryption and the audit key.
+    ("crypto.undecryptable_marker", "【无法解密】"),
+    (
+        "crypto.undecryptable",
+        "该记录无法解密：加密密钥与数据不符，请联系系统管理员检查密钥",
+    ),
+    ("audit.no_key", "未配置审计密钥，无法签发审计链检查点"),
     // Audit.
     ("audit.ok", "审计链完整，共校验{count}条记录"),
     ("audit.edited", "第{seq}条审计记录的内容被修改"),

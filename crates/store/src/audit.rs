@@ -285,3 +285,17 @@ pub async fn verify(db: &Db) -> Result<ChainReport> {
     });
     Ok(verifier.finish(seq, &hash))
 }
+
+/// The chain head: the last sequence number and its hash.
+pub async fn head(db: &Db) -> Result<(i64, String)> {
+    Ok(crate::on_db!(db, p => {
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(p).await?
+    }))
+}
+
+/// The stored hash of record `seq`, if it exists.
+pub async fn hash_at(db: &Db, seq: i64) -> Result<Option<String>> {
+    Ok(crate::on_db!(db, p => {
+        sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1").bind(seq).fetch_optional(p).await?
+    }))
+}

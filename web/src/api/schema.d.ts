@@ -223,6 +223,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signs the current head of the audit chain: a checkpoint to keep outside the database. */
+        get: operations["audit_checkpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/logins": {
         parameters: {
             query?: never;
@@ -2704,6 +2721,20 @@ export interface components {
             /** Format: int64 */
             parent_id?: number | null;
         };
+        /**
+         * @description A signed checkpoint of the audit chain: the head `(seq, hash)` at `at`, with an SM3-HMAC
+         *     under the audit key (kept outside the database). Saved elsewhere, it lets
+         *     `xuncha audit verify --checkpoint FILE` detect a history rewritten with recomputed hashes.
+         */
+        CheckpointDto: {
+            /** @description RFC 3339 UTC instant of signing. */
+            at: string;
+            hash: string;
+            /** @description Lower-case hex HMAC-SM3 of `seq`, `hash` and `at`. */
+            mac: string;
+            /** Format: int64 */
+            seq: number;
+        };
         ClockDto: {
             controllable: boolean;
             today: string;
@@ -5026,6 +5057,33 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    audit_checkpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointDto"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(operations))
         .routes(routes!(logins))
         .routes(routes!(verify))
+        .routes(routes!(checkpoint))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -204,4 +205,77 @@ async fn verify(
 ) -> ApiResult<axum::Json<VerifyResult>> {
     let r = audit::verify(&st.db).await?;
     Ok(axum::Json(verify_result(&r)))
+}
+
+/// A signed checkpoint of the audit chain: the head `(seq, hash)` at `at`, with an SM3-HMAC
+/// under the audit key (kept outside the database). Saved elsewhere, it lets
+/// `xuncha audit verify --checkpoint FILE` detect a history rewritten with recomputed hashes.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CheckpointDto {
+    pub seq: i64,
+    pub hash: String,
+    /// RFC 3339 UTC instant of signing.
+    pub at: String,
+    /// Lower-case hex HMAC-SM3 of `seq`, `hash` and `at`.
+    pub mac: String,
+}
+
+impl From<xuncha_domain::audit::Checkpoint> for CheckpointDto {
+    fn from(c: xuncha_domain::audit::Checkpoint) -> Self {
+        CheckpointDto {
+            seq: c.seq,
+            hash: c.hash,
+            at: c.at,
+            mac: c.mac,
+        }
+    }
+}
+
+impl From<CheckpointDto> for xuncha_domain::audit::Checkpoint {
+    fn from(c: CheckpointDto) -> Self {
+        xuncha_domain::audit::Checkpoint {
+            seq: c.seq,
+            hash: c.hash,
+            at: c.at,
+            mac: c.mac,
+        }
+    }
+}
+
+/// Signs the current chain head with `key` at the database's current time.
+pub async fn sign_head(
+    db: &xuncha_store::Db,
+    key: &[u8],
+) -> Result<CheckpointDto, xuncha_store::StoreError> {
+    let (seq, hash) = audit::head(db).await?;
+    let at = audit::canonical_at(db.now());
+    Ok(xuncha_domain::audit::Checkpoint::sign(key, seq, &hash, &at).into())
+}
+
+/// Signs the current head of the audit chain: a checkpoint to keep outside the database.
+#[utoipa::path(get, operation_id = "audit_checkpoint", path = "/api/v1/audit/checkpoint", tag = "audit",
+    responses((status = 200, body = CheckpointDto), (status = 503, body = crate::error::Problem)))]
+async fn checkpoint(
+    State(st): State<AppState>,
+    Need(auth, _): Need<AuditRead>,
+) -> ApiResult<axum::Json<CheckpointDto>> {
+    let Some(key) = st.config.audit_key.as_deref() else {
+        return Err(crate::error::ApiError::key(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "audit.no_key",
+        ));
+    };
+    let cp = sign_head(&st.db, key).await?;
+    audit::record_event(
+        &st.db,
+        &auth.actor,
+        &audit::Event::read(
+            "audit.checkpoint",
+            "audit",
+            cp.seq,
+            format!("签发审计链检查点（第{}条）", cp.seq),
+        ),
+    )
+    .await?;
+    Ok(axum::Json(cp))
 }

@@ -91,13 +91,23 @@ pub struct ClueDto {
     pub version: i64,
 }
 
-/// Decrypts a text field of a clue.
+/// Decrypts a text field of a clue; a field the keys cannot read is a 409 with a Chinese
+/// message (a wrong or missing key), never a 500.
 pub fn decrypt(st: &AppState, data: &[u8]) -> ApiResult<String> {
-    let plain = st
-        .crypto
+    st.crypto
         .decrypt(data)
-        .map_err(|e| ApiError::internal(&e))?;
-    String::from_utf8(plain).map_err(|e| ApiError::internal(&e))
+        .ok()
+        .and_then(|plain| String::from_utf8(plain).ok())
+        .ok_or_else(|| {
+            tracing::error!("an encrypted field cannot be decrypted with the configured keys");
+            ApiError::key(StatusCode::CONFLICT, "crypto.undecryptable")
+        })
+}
+
+/// Decrypts a field for display: one undecryptable row shows 【无法解密】 (and is logged)
+/// instead of failing the whole list or detail.
+pub fn decrypt_shown(st: &AppState, data: &[u8]) -> String {
+    decrypt(st, data).unwrap_or_else(|_| Msg::new("crypto.undecryptable_marker").render())
 }
 
 /// A clue for `auth`: `full` adds the person's post and the facts (a detail read); the informant
@@ -112,17 +122,22 @@ pub fn clue_dto(
     let informant_visible = auth.access.has_compartment(Compartment::Reporter);
     let (subject_name, subject_post, informant, facts) = if full {
         (
-            Some(decrypt(st, &c.subject_name_enc)?),
-            Some(decrypt(st, &c.subject_post_enc)?),
+            Some(decrypt_shown(st, &c.subject_name_enc)),
+            Some(decrypt_shown(st, &c.subject_post_enc)),
             if informant_visible {
-                Some(decrypt(st, &c.informant_enc)?)
+                Some(decrypt_shown(st, &c.informant_enc))
             } else {
                 None
             },
-            Some(decrypt(st, &c.facts_enc)?),
+            Some(decrypt_shown(st, &c.facts_enc)),
         )
     } else {
-        (Some(decrypt(st, &c.subject_name_enc)?), None, None, None)
+        (
+            Some(decrypt_shown(st, &c.subject_name_enc)),
+            None,
+            None,
+            None,
+        )
     };
     Ok(ClueDto {
         overdue: dom::clue_overdue(c.transferred_on, c.result.is_some(), st.db.today(), months),

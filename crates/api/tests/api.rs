@@ -1120,3 +1120,6 @@ mod lists;
 
 #[path = "api/recovery.rs"]
 mod recovery;
+
+#[path = "api/matrix.rs"]
+mod matrix;

@@ -1954,21 +1954,21 @@ pub async fn stats(
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!(
             "SELECT {key} AS key, {label} AS label, COUNT(*) AS total, \
-             CAST(SUM(CASE WHEN f.state = 'CLOSED' THEN 1 ELSE 0 END) AS BIGINT) AS completed, \
-             CAST(SUM(CASE WHEN f.deadline < "));
-        qb.push_bind(today).push(" THEN 1 ELSE 0 END) AS BIGINT) AS due, CAST(SUM(CASE WHEN f.state = 'CLOSED' AND f.deadline < ").push_bind(today)
-          .push(" AND f.closed_on <= f.deadline THEN 1 ELSE 0 END) AS BIGINT) AS completed_on_time, ")
-          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today)
-          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS overdue, CAST(SUM(CASE WHEN f.state = 'LONG_TERM' THEN 1 ELSE 0 END) AS BIGINT) AS long_term, \
-                 CAST(SUM(CASE WHEN f.extensions > 0 THEN 1 ELSE 0 END) AS BIGINT) AS extended, CAST(COALESCE(SUM(f.extensions), 0) AS BIGINT) AS extensions, ")
-          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today).push(" AND f.deadline >= ").push_bind(d30)
-          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_30, ")
-          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d30).push(" AND f.deadline >= ").push_bind(d90)
-          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_90, ")
-          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d90).push(" AND f.deadline >= ").push_bind(d180)
-          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_180, ")
-          .push(format_args!("CAST(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d180)
-          .push(" THEN 1 ELSE 0 END) AS BIGINT) AS age_more ")
+             CAST(COALESCE(SUM(CASE WHEN f.state = 'CLOSED' THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed, \
+             CAST(COALESCE(SUM(CASE WHEN f.deadline < "));
+        qb.push_bind(today).push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS due, CAST(COALESCE(SUM(CASE WHEN f.state = 'CLOSED' AND f.deadline < ").push_bind(today)
+          .push(" AND f.closed_on <= f.deadline THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed_on_time, ")
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today)
+          .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, CAST(COALESCE(SUM(CASE WHEN f.state = 'LONG_TERM' THEN 1 ELSE 0 END), 0) AS BIGINT) AS long_term, \
+                 CAST(COALESCE(SUM(CASE WHEN f.extensions > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS extended, CAST(COALESCE(SUM(f.extensions), 0) AS BIGINT) AS extensions, ")
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today).push(" AND f.deadline >= ").push_bind(d30)
+          .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_30, ")
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d30).push(" AND f.deadline >= ").push_bind(d90)
+          .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_90, ")
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d90).push(" AND f.deadline >= ").push_bind(d180)
+          .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_180, ")
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d180)
+          .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_more ")
           .push(format_args!("FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id{joins} WHERE f.state IN {LEDGER_STATES}"));
         if let Some((s, e)) = &range {
             qb.push(" AND f.org_path >= ").push_bind(s.clone()).push(" AND f.org_path < ").push_bind(e.clone());

@@ -158,6 +158,10 @@ async fn revoke(
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<StatusCode> {
+    if auth.session.is_none() {
+        // A token manages no tokens: it holds only what it names.
+        return Err(ApiError::forbidden());
+    }
     accounts::revoke_token(&st.db, &auth.actor, auth.user.id, id)
         .await
         .map_err(ApiError::not_found_as("token.not_found"))?;

@@ -31,7 +31,7 @@ export function setRoles(id: number, role_ids: number[], version: number): Promi
   return unwrap(client.PUT('/api/v1/users/{id}/roles', { params: { path: { id } }, body: { role_ids, version } }))
 }
 
-/** Issues a one-time password (shown once), or files a request awaiting approval (三员 accounts). */
+/** Issues a one-time password (shown once), or files a request awaiting approval (administrator accounts). */
 export function resetPassword(id: number): Promise<PasswordResetResult> {
   return unwrap(client.POST('/api/v1/users/{id}/reset-password', { params: { path: { id } } }))
 }

@@ -136,10 +136,17 @@ impl FromRequestParts<AppState> for Auth {
                 "auth.locked_by_admin",
             ));
         }
-        if user.must_change_password
-            && session.is_some()
-            && !PASSWORD_CHANGE_ALLOWED.contains(&parts.uri.path())
-        {
+        // A one-time password that has expired ends the sessions opened with it.
+        if user.must_change_password && user.password_expires_at.is_some_and(|t| t <= now) {
+            return Err(ApiError::key(
+                StatusCode::UNAUTHORIZED,
+                "auth.one_time_password_expired",
+            ));
+        }
+        // A session opened with an initial or one-time password (and any token of such an
+        // account) can only set a new password, read who it is, and log out: every route
+        // goes through this extractor, so the rule holds server-side for all of them.
+        if user.must_change_password && !PASSWORD_CHANGE_ALLOWED.contains(&parts.uri.path()) {
             return Err(ApiError::key(
                 StatusCode::FORBIDDEN,
                 "auth.must_change_password",

@@ -23,6 +23,77 @@ pub enum CryptoError {
     Random,
     #[error("password hashing failed: {0}")]
     Hash(String),
+    /// Too many password hashes queued: the caller should retry later.
+    #[error("password hashing is busy")]
+    Busy,
+}
+
+impl From<CryptoError> for crate::error::ApiError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::Busy => crate::error::ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                &xuncha_domain::i18n::Msg::new("auth.busy").arg("seconds", BUSY_RETRY_SECONDS),
+            )
+            .retry_after(BUSY_RETRY_SECONDS),
+            e => crate::error::ApiError::internal(&e),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bounded password hashing
+//
+// argon2id with the crate's defaults allocates 19 MiB per hash. Unbounded, a storm of logins
+// runs one hash per request on the blocking pool and the allocator keeps the memory: 48
+// parallel logins took a fresh server from 26 MB to 770 MB. Hashes therefore run under a
+// semaphore sized to the cores; callers wait in a bounded queue for at most
+// `HASH_QUEUE_TIMEOUT` and are then told to retry (503 + Retry-After).
+
+/// How long a request waits for a hashing slot before it is answered 503.
+pub const HASH_QUEUE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// The `Retry-After` of a busy answer.
+pub const BUSY_RETRY_SECONDS: u64 = 5;
+/// Waiting requests per hashing slot beyond which new ones are refused at once.
+const QUEUE_PER_SLOT: usize = 64;
+
+struct HashGate {
+    slots: tokio::sync::Semaphore,
+    waiting: std::sync::atomic::AtomicUsize,
+    max_waiting: usize,
+}
+
+fn gate() -> &'static HashGate {
+    static GATE: std::sync::OnceLock<HashGate> = std::sync::OnceLock::new();
+    GATE.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        HashGate {
+            slots: tokio::sync::Semaphore::new(cores),
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+            max_waiting: cores * QUEUE_PER_SLOT,
+        }
+    })
+}
+
+/// Runs `f` (a password hash or verification) on the blocking pool once a slot is free.
+async fn gated<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CryptoError> {
+    use std::sync::atomic::Ordering;
+    let g = gate();
+    if g.waiting.fetch_add(1, Ordering::SeqCst) >= g.max_waiting {
+        g.waiting.fetch_sub(1, Ordering::SeqCst);
+        return Err(CryptoError::Busy);
+    }
+    let permit = tokio::time::timeout(HASH_QUEUE_TIMEOUT, g.slots.acquire()).await;
+    g.waiting.fetch_sub(1, Ordering::SeqCst);
+    let _permit = match permit {
+        Ok(Ok(p)) => p,
+        _ => return Err(CryptoError::Busy),
+    };
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CryptoError::Hash(e.to_string()))
 }
 
 /// The field-encryption keys.
@@ -117,24 +188,28 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async runtime.
+/// At most one hash per core runs at a time (see [`gated`]).
 pub async fn hash_password(password: String) -> Result<String, CryptoError> {
-    tokio::task::spawn_blocking(move || {
+    gated(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h: PasswordHash| h.to_string())
             .map_err(|e| CryptoError::Hash(e.to_string()))
     })
-    .await
-    .map_err(|e| CryptoError::Hash(e.to_string()))?
+    .await?
 }
 
 /// A valid hash of a random password, checked against when the user does not exist, so the
 /// response time does not reveal which usernames exist.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// Verifies a password against a stored hash (or the dummy hash), off the async runtime.
-pub async fn verify_password(password: String, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
+/// Verifies a password against a stored hash (or the dummy hash), off the async runtime; at
+/// most one verification per core runs at a time, and a full queue answers `Busy`.
+pub async fn verify_password(
+    password: String,
+    stored: Option<String>,
+) -> Result<bool, CryptoError> {
+    gated(move || {
         let stored = match stored {
             Some(s) => s,
             None => DUMMY_HASH
@@ -154,7 +229,6 @@ pub async fn verify_password(password: String, stored: Option<String>) -> bool {
             .is_ok()
     })
     .await
-    .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -186,8 +260,12 @@ mod tests {
     async fn argon2id_hash_verifies() {
         let h = hash_password("Xuncha@2026".into()).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("Xuncha@2026".into(), Some(h.clone())).await);
-        assert!(!verify_password("wrong".into(), Some(h)).await);
-        assert!(!verify_password("x".into(), None).await);
+        assert!(
+            verify_password("Xuncha@2026".into(), Some(h.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("wrong".into(), Some(h)).await.unwrap());
+        assert!(!verify_password("x".into(), None).await.unwrap());
     }
 }

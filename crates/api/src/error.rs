@@ -52,6 +52,8 @@ pub struct ApiError {
     pub detail: String,
     pub fields: Vec<FieldProblem>,
     pub errors: Vec<RowProblem>,
+    /// Seconds for a `Retry-After` header (429/503 answers).
+    pub retry_after: Option<u64>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -64,7 +66,15 @@ impl ApiError {
             detail: msg.render(),
             fields: Vec::new(),
             errors: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// Asks the client to retry after `seconds` (sets `Retry-After`).
+    #[must_use]
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds.max(1));
+        self
     }
 
     pub fn key(status: StatusCode, key: &'static str) -> Self {
@@ -141,6 +151,7 @@ impl From<DomainError> for ApiError {
                         })
                         .collect(),
                     errors: Vec::new(),
+                    retry_after: None,
                 }
             }
             DomainError::Rule(msg) => ApiError::new(StatusCode::CONFLICT, &msg),
@@ -228,6 +239,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         res
     }
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod routes;
 pub mod scheduler;
 pub mod state;
+pub mod throttle;
 mod web;
 
 use std::net::SocketAddr;

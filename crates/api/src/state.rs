@@ -51,6 +51,8 @@ pub struct AppState {
     pub config: Arc<ApiConfig>,
     pub crypto: Arc<Crypto>,
     pub metrics: Option<PrometheusHandle>,
+    /// Failed logins per client (salted digests of addresses, in memory).
+    pub throttle: Arc<crate::throttle::LoginThrottle>,
 }
 
 impl AppState {

@@ -267,6 +267,7 @@ fn state(db: Db, config: &Config) -> Result<AppState> {
         }),
         crypto: Arc::new(crypto),
         metrics: xuncha_api::metrics_handle(),
+        throttle: Default::default(),
     })
 }
 

@@ -61,8 +61,70 @@ impl PasswordPolicy {
                 Msg::new("password.contains_username"),
             ));
         }
+        if is_common_password(password) {
+            return Err(FieldError::new(
+                field,
+                Msg::new("password.common").arg("field", format!("field.{field}")),
+            ));
+        }
         Ok(())
     }
+}
+
+/// Widely used passwords and password stems (one per line, lower case), from public
+/// breach-frequency lists and their Chinese counterparts (pinyin, keyboard walks).
+const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+/// Undoes the common letter-for-symbol swaps (`p@ssw0rd` → `password`).
+fn unleet(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '@' | '4' => 'a',
+            '0' => 'o',
+            '1' | '!' => 'i',
+            '3' => 'e',
+            '$' | '5' => 's',
+            '7' => 't',
+            c => c,
+        })
+        .collect()
+}
+
+/// Whether `password` is, or is built on, a widely used password: compared in lower case,
+/// with the digits and symbols around the letters removed (`Password1!` → `password`), and
+/// with symbol swaps undone (`P@ssw0rd` → `password`).
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_ascii_lowercase();
+    let stem = lower.trim_matches(|c: char| !c.is_ascii_alphabetic() && c != '@' && c != '$');
+    let stem = stem.trim_end_matches(['@', '$']);
+    let candidates = [
+        lower.clone(),
+        stem.to_string(),
+        unleet(stem),
+        unleet(&lower),
+    ];
+    COMMON_PASSWORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|w| candidates.iter().any(|c| c == w))
+}
+
+/// How long a one-time password issued by a reset stays valid.
+pub const ONE_TIME_PASSWORD_MINUTES: i64 = 30;
+
+/// A one-time password from 16 random bytes: four groups of four characters from an alphabet
+/// without look-alikes (`0/O`, `1/l/I`), upper, lower and digits.
+pub fn one_time_password(random: &[u8; 16]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789";
+    let mut out = String::with_capacity(19);
+    for (i, b) in random.iter().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(ALPHABET[usize::from(*b) % ALPHABET.len()] as char);
+    }
+    out
 }
 
 /// Lockout after repeated failed logins.
@@ -88,7 +150,19 @@ pub struct LoginState {
     pub locked_until: Option<OffsetDateTime>,
 }
 
+/// The longest delay, as a multiple of `lock_minutes`: after the fourth lockout in a row the
+/// delay stops growing, so nobody can lock an account for longer than 8 × `lock_minutes`.
+pub const MAX_BACKOFF_FACTOR: i64 = 8;
+
 impl LockoutPolicy {
+    /// The delay imposed by the `lockouts`-th lockout in a row (1-based): `lock_minutes`,
+    /// doubling each time, capped at [`MAX_BACKOFF_FACTOR`] × `lock_minutes`.
+    pub fn delay(&self, lockouts: i32) -> Duration {
+        let exp = u32::try_from(lockouts.saturating_sub(1).clamp(0, 3)).unwrap_or(0);
+        let factor = (1i64 << exp).min(MAX_BACKOFF_FACTOR);
+        Duration::minutes(self.lock_minutes.max(1) * factor)
+    }
+
     /// Whether the account is locked at `now`.
     pub fn is_locked(&self, state: &LoginState, now: OffsetDateTime) -> bool {
         state.locked_until.is_some_and(|t| t > now)
@@ -180,6 +254,47 @@ mod tests {
         let s2 = policy.after_failure(&s, later);
         assert_eq!(s2.failed_attempts, 1);
         assert!(!policy.is_locked(&s2, later));
+    }
+
+    #[test]
+    fn common_passwords_and_their_variants_are_refused() {
+        let p = PasswordPolicy::default();
+        for weak in [
+            "Password1",
+            "P@ssw0rd",
+            "P@ssw0rd2026!",
+            "Qwerty123!",
+            "Admin@123",
+            "Woaini1314!",
+            "1qaz@WSX",
+        ] {
+            let e = p.check("new_password", weak, "zhang").unwrap_err();
+            assert_eq!(e.field, "new_password", "{weak}");
+            assert!(
+                e.msg.render().contains("常见"),
+                "{weak}: {}",
+                e.msg.render()
+            );
+        }
+        assert!(p.check("new_password", "Xuncha@2026", "zhang").is_ok());
+        assert!(p.check("new_password", "Strong#2026pw", "zhang").is_ok());
+    }
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let p = LockoutPolicy::default();
+        assert_eq!(p.delay(1), Duration::minutes(15));
+        assert_eq!(p.delay(2), Duration::minutes(30));
+        assert_eq!(p.delay(3), Duration::minutes(60));
+        assert_eq!(p.delay(4), Duration::minutes(120));
+        assert_eq!(p.delay(40), Duration::minutes(120));
+    }
+
+    #[test]
+    fn one_time_passwords_have_four_groups() {
+        let otp = one_time_password(&[7u8; 16]);
+        assert_eq!(otp.len(), 19);
+        assert_eq!(otp.matches('-').count(), 3);
     }
 
     #[test]

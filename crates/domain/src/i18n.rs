@@ -209,6 +209,25 @@ pub static ZH_CN: &[(&str, &str)] = &[
         "密码须至少包含大写字母、小写字母、数字、特殊字符中的{min}类",
     ),
     ("password.contains_username", "密码不能包含用户名"),
+    (
+        "password.common",
+        "{field}过于常见或容易猜测（如 Password1、P@ssw0rd），请换一个",
+    ),
+    (
+        "auth.one_time_password_expired",
+        "临时密码已过期，请联系系统管理员重新重置",
+    ),
+    ("auth.busy", "登录请求过多，请{seconds}秒后再试"),
+    ("auth.throttled", "登录失败次数过多，请{seconds}秒后再试"),
+    (
+        "user.reset_pending",
+        "该账号的密码重置已提交，等待安全保密管理员审批",
+    ),
+    ("user.reset_not_found", "密码重置申请不存在或已处理"),
+    (
+        "user.reset_own_request",
+        "不能审批本人提出的或重置本人账号的申请",
+    ),
     ("user.not_found", "用户不存在或无权访问"),
     ("user.cannot_lock_self", "不能锁定自己的账号"),
     ("role.not_found", "角色不存在"),

@@ -3,7 +3,7 @@
 use sqlx::{FromRow, QueryBuilder};
 use time::OffsetDateTime;
 use xuncha_domain::DomainError;
-use xuncha_domain::auth::{LockoutPolicy, LoginState, PasswordPolicy};
+use xuncha_domain::auth::{LockoutPolicy, PasswordPolicy};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::OrgId;
 use xuncha_domain::perm::{
@@ -35,6 +35,8 @@ pub struct User {
     pub last_login_at: Option<OffsetDateTime>,
     pub version: i64,
     pub created_by: Option<i64>,
+    /// Set while the password is a one-time password from a reset: when it stops working.
+    pub password_expires_at: Option<OffsetDateTime>,
 }
 
 /// A user's login secrets, for the login check only.
@@ -48,10 +50,12 @@ pub struct Credentials {
     pub totp_secret_enc: Option<Vec<u8>>,
     pub totp_enabled: bool,
     pub totp_last_step: Option<i64>,
+    pub must_change_password: bool,
+    pub password_expires_at: Option<OffsetDateTime>,
 }
 
 const SELECT_USER: &str = "SELECT u.id, u.username, u.display_name, u.org_id, o.name AS org_name, o.path AS org_path, \
-     u.must_change_password, u.failed_attempts, u.locked_until, u.locked_by_admin, u.totp_enabled, u.last_login_at, u.version, u.created_by \
+     u.must_change_password, u.failed_attempts, u.locked_until, u.locked_by_admin, u.totp_enabled, u.last_login_at, u.version, u.created_by, u.password_expires_at \
      FROM users u JOIN organisations o ON o.id = u.org_id WHERE 1 = 1";
 
 /// A user's visibility follows the user's organisation; "own" means the user itself.
@@ -84,7 +88,8 @@ pub async fn find_by_username(db: &Db, username: &str) -> Result<Option<(User, C
 pub async fn credentials(db: &Db, user_id: i64) -> Result<Credentials> {
     crate::on_db!(db, p => {
         sqlx::query_as::<_, Credentials>(
-            "SELECT id, password_hash, failed_attempts, locked_until, locked_by_admin, totp_secret_enc, totp_enabled, totp_last_step FROM users WHERE id = $1")
+            "SELECT id, password_hash, failed_attempts, locked_until, locked_by_admin, totp_secret_enc, totp_enabled, totp_last_step, \
+             must_change_password, password_expires_at FROM users WHERE id = $1")
             .bind(user_id).fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
 }
@@ -258,7 +263,8 @@ pub async fn set_password(
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, failed_attempts = 0, locked_until = NULL, version = version + 1, updated_at = $3 WHERE id = $4")
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, failed_attempts = 0, locked_until = NULL, lockouts = 0, \
+             password_expires_at = NULL, version = version + 1, updated_at = $3 WHERE id = $4")
             .bind(hash).bind(by_admin).bind(now).bind(id).execute(&mut *tx).await?;
         // A password change ends every session of the account and revokes its API tokens.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
@@ -283,7 +289,7 @@ pub async fn set_locked(
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE users SET locked_by_admin = $1, failed_attempts = 0, locked_until = NULL, version = version + 1, updated_at = $2 WHERE id = $3")
+        sqlx::query("UPDATE users SET locked_by_admin = $1, failed_attempts = 0, locked_until = NULL, lockouts = 0, version = version + 1, updated_at = $2 WHERE id = $3")
             .bind(locked).bind(now).bind(id).execute(&mut *tx).await?;
         if locked {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
@@ -310,13 +316,16 @@ pub async fn record_login(
         let mut tx = p.begin_write().await?;
         match (user_id, outcome) {
             (Some(id), LoginOutcome::Success) => {
-                sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login_at = $1 WHERE id = $2")
+                sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL, lockouts = 0, last_login_at = $1 WHERE id = $2")
                     .bind(now).bind(id).execute(&mut *tx).await?;
             }
-            (Some(id), LoginOutcome::Failure(state)) => {
-                sqlx::query("UPDATE users SET failed_attempts = $1, locked_until = $2 WHERE id = $3")
-                    .bind(state.failed_attempts).bind(state.locked_until).bind(id).execute(&mut *tx).await?;
+            // The attempt was counted when it was reserved; a failure that used the last slot
+            // starts the delay.
+            (Some(id), LoginOutcome::Failure { lock_until: Some(until) }) => {
+                sqlx::query("UPDATE users SET locked_until = $1, lockouts = lockouts + 1 WHERE id = $2 AND locked_until IS NULL")
+                    .bind(until).bind(id).execute(&mut *tx).await?;
             }
+            (Some(_), LoginOutcome::Failure { lock_until: None }) => {}
             (_, LoginOutcome::Refused) | (None, _) => {}
         }
         let success = matches!(outcome, LoginOutcome::Success);
@@ -337,10 +346,188 @@ pub async fn record_login(
 #[derive(Debug, Clone, Copy)]
 pub enum LoginOutcome {
     Success,
-    /// A failed attempt that counts towards lockout, with the new state.
-    Failure(LoginState),
-    /// Refused without counting (account locked, unknown user).
+    /// A failed password (or code) check, already counted by [`reserve_login_attempt`];
+    /// `lock_until` when it used the last attempt of the window.
+    Failure {
+        lock_until: Option<OffsetDateTime>,
+    },
+    /// Refused without a check (account in its delay, unknown user, throttled client).
     Refused,
+}
+
+/// A counted login attempt: the account's failures including this one, and its lockouts in a
+/// row so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromRow)]
+pub struct AttemptSlot {
+    pub failed_attempts: i32,
+    pub lockouts: i32,
+}
+
+/// Counts a login attempt before its password is checked, atomically (one
+/// `UPDATE … RETURNING`, which locks the row): `None` when the account is in its delay or its
+/// `max_failures` attempts are all taken, so that however many requests run in parallel, at
+/// most `max_failures` passwords are checked per window. A success resets the count
+/// ([`record_login`]); an attempt that was not checked is given back with
+/// [`release_login_attempt`]. An expired delay starts a new window.
+pub async fn reserve_login_attempt(
+    db: &Db,
+    user_id: i64,
+    now: OffsetDateTime,
+    max_failures: i32,
+) -> Result<Option<AttemptSlot>> {
+    crate::on_db!(db, p => {
+        Ok(sqlx::query_as::<_, AttemptSlot>(
+            "UPDATE users SET \
+               failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN 1 ELSE failed_attempts + 1 END, \
+               locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $2 THEN NULL ELSE locked_until END \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) \
+               AND (failed_attempts < $3 OR locked_until IS NOT NULL) \
+             RETURNING failed_attempts, lockouts")
+            .bind(user_id).bind(now).bind(max_failures.max(1)).fetch_optional(p).await?)
+    })
+}
+
+/// Gives back an attempt reserved but not checked (the hashing queue was full).
+pub async fn release_login_attempt(db: &Db, user_id: i64) -> Result<()> {
+    crate::on_db!(db, p => {
+        sqlx::query("UPDATE users SET failed_attempts = failed_attempts - 1 WHERE id = $1 AND failed_attempts > 0 AND locked_until IS NULL")
+            .bind(user_id).execute(p).await?;
+    });
+    Ok(())
+}
+
+macro_rules! issue_otp_sql {
+    ($tx:expr, $id:expr, $hash:expr, $expires:expr, $now:expr) => {{
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = TRUE, password_expires_at = $2, failed_attempts = 0, \
+                     locked_until = NULL, lockouts = 0, version = version + 1, updated_at = $3 WHERE id = $4")
+            .bind($hash).bind($expires).bind($now).bind($id).execute(&mut *$tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind($id).execute(&mut *$tx).await?;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind($now).bind($id).execute(&mut *$tx).await?;
+    }};
+}
+
+/// Replaces the password with a one-time password (its argon2 hash) valid until `expires_at`:
+/// the account must set a new password before anything else, every session ends and every
+/// API token is revoked. `summary` names who issued it (and who approved it).
+pub async fn issue_one_time_password(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    hash: &str,
+    expires_at: OffsetDateTime,
+    summary: &str,
+) -> Result<()> {
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        issue_otp_sql!(tx, id, hash, expires_at, now);
+        let event = Event::op("user.reset_password", "user", id, summary.to_string());
+        crate::audit_append!(db, tx, actor, &event);
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Password resets awaiting approval
+
+/// A reset of an administrator account, waiting for (or decided by) the security administrator.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ResetRequest {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub requested_at: OffsetDateTime,
+    pub state: String,
+}
+
+macro_rules! select_reset {
+    () => {
+        "SELECT r.id, r.user_id, u.username, u.display_name, r.requested_by, q.display_name AS requested_by_name, \
+     r.requested_at, r.state FROM password_resets r JOIN users u ON u.id = r.user_id JOIN users q ON q.id = r.requested_by"
+    };
+}
+
+/// Files a reset request for `user_id` (or returns the pending one).
+pub async fn request_reset(db: &Db, actor: &Actor, user_id: i64) -> Result<ResetRequest> {
+    let now = db.now();
+    let requester = actor.user_id.ok_or(StoreError::NotFound)?;
+    let id: i64 = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let pending: Option<i64> = sqlx::query_scalar("SELECT id FROM password_resets WHERE user_id = $1 AND state = 'pending'")
+            .bind(user_id).fetch_optional(&mut *tx).await?;
+        if let Some(id) = pending {
+            id
+        } else {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO password_resets (user_id, requested_by, requested_at, state) VALUES ($1, $2, $3, 'pending') RETURNING id")
+                .bind(user_id).bind(requester).bind(now).fetch_one(&mut *tx).await?;
+            let event = Event::op("user.reset_request", "user", user_id, format!("申请重置管理员账号密码（申请{id}，待安全保密管理员审批）"));
+            crate::audit_append!(db, tx, actor, &event);
+            tx.commit().await?;
+            id
+        }
+    });
+    get_reset(db, id).await
+}
+
+pub async fn get_reset(db: &Db, id: i64) -> Result<ResetRequest> {
+    crate::on_db!(db, p => {
+        sqlx::query_as::<_, ResetRequest>(concat!(select_reset!(), " WHERE r.id = $1"))
+            .bind(id).fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+/// The pending reset requests, oldest first.
+pub async fn pending_resets(db: &Db) -> Result<Vec<ResetRequest>> {
+    crate::on_db!(db, p => {
+        Ok(sqlx::query_as::<_, ResetRequest>(concat!(select_reset!(), " WHERE r.state = 'pending' ORDER BY r.id"))
+            .fetch_all(p).await?)
+    })
+}
+
+/// Decides a pending request: approving it issues the one-time password (`otp` = its hash and
+/// expiry) in the same transaction. Nobody decides a request they filed, nor one for their own
+/// account (`DomainError::Rule`); a request already decided is not found.
+pub async fn decide_reset(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    otp: Option<(&str, OffsetDateTime)>,
+) -> Result<ResetRequest> {
+    let now = db.now();
+    let me = actor.user_id.ok_or(StoreError::NotFound)?;
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let row: Option<(i64, i64)> = sqlx::query_as("SELECT user_id, requested_by FROM password_resets WHERE id = $1 AND state = 'pending'")
+            .bind(id).fetch_optional(&mut *tx).await?;
+        let Some((user_id, requested_by)) = row else {
+            return Err(StoreError::NotFound);
+        };
+        if requested_by == me || user_id == me {
+            return Err(StoreError::Domain(DomainError::Rule(Msg::new("user.reset_own_request"))));
+        }
+        let state = if otp.is_some() { "approved" } else { "rejected" };
+        let n = sqlx::query("UPDATE password_resets SET state = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND state = 'pending'")
+            .bind(state).bind(me).bind(now).bind(id).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let summary = if let Some((hash, expires)) = otp {
+            issue_otp_sql!(tx, user_id, hash, expires, now);
+            format!("批准重置申请{id}，签发一次性临时密码（申请人用户{requested_by}）")
+        } else {
+            format!("驳回重置申请{id}（申请人用户{requested_by}）")
+        };
+        let action = if otp.is_some() { "user.reset_approve" } else { "user.reset_reject" };
+        let event = Event::op(action, "user", user_id, summary);
+        crate::audit_append!(db, tx, actor, &event);
+        tx.commit().await?;
+    });
+    get_reset(db, id).await
 }
 
 /// Stores a new (not yet enabled) TOTP secret, or enables/disables TOTP.

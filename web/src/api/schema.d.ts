@@ -300,7 +300,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Logs in with username and password (and TOTP code when enabled); sets the session cookies. */
+        /**
+         * Logs in with username and password (and TOTP code when enabled); sets the session cookies.
+         * @description An unknown username, a wrong password and an account in its delay after repeated failures
+         *     all answer the same 401. A client that keeps failing is answered 429 with `Retry-After`;
+         *     when the password-hashing queue is full the answer is 503 with `Retry-After`.
+         */
         post: operations["auth_login"];
         delete?: never;
         options?: never;
@@ -1140,6 +1145,60 @@ export interface paths {
         put?: never;
         /** Moves an organisation and its whole subtree under a new parent. */
         post: operations["orgs_move_org"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/password-resets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The administrator-account resets waiting for the security administrator's approval. */
+        get: operations["password_resets_pending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/password-resets/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approves a pending reset (the security administrator, in their own session; never the
+         *     requester, never for their own account): answers the one-time password, shown once.
+         */
+        post: operations["password_resets_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/password-resets/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a pending reset. */
+        post: operations["password_resets_reject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2529,7 +2588,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resets a user's password; the user must change it at next login. */
+        /**
+         * Resets a user's password to a one-time password, shown once in the answer: it expires
+         *     after a short time and only lets the user set a new password. The account of an
+         *     administrator (system, security or audit class) is not reset at once: a request waits for
+         *     the security administrator's approval (202), and the one-time password goes to the approver.
+         */
         post: operations["users_reset_password"];
         delete?: never;
         options?: never;
@@ -3670,8 +3734,24 @@ export interface components {
         PasswordConfirm: {
             password: string;
         };
-        PasswordReset: {
-            new_password: string;
+        /** @description The outcome of a password reset. */
+        PasswordResetResult: {
+            expires_at?: string | null;
+            /**
+             * @description The one-time password, shown only in this answer. It stops working at `expires_at`
+             *     and only lets its user set a new password.
+             */
+            one_time_password?: string | null;
+            /**
+             * Format: int64
+             * @description The pending request, when `state` is `pending`.
+             */
+            request_id?: number | null;
+            /**
+             * @description `issued`: the one-time password is below; `pending`: the account is an administrator's
+             *     (三员) and the reset waits for the security administrator's approval.
+             */
+            state: string;
         };
         PermissionEntry: {
             admin_class?: string | null;
@@ -4015,6 +4095,21 @@ export interface components {
             principal_leader: string;
             signed_on: string;
             title: string;
+        };
+        /** @description A reset of an administrator account waiting for approval. */
+        ResetRequestDto: {
+            display_name: string;
+            /** Format: int64 */
+            id: number;
+            requested_at: string;
+            /** Format: int64 */
+            requested_by: number;
+            requested_by_name: string;
+            /** @description pending, approved, rejected */
+            state: string;
+            /** Format: int64 */
+            user_id: number;
+            username: string;
         };
         ReviewBody: {
             /** @description The reviewing bodies this decision is recorded for. */
@@ -5197,6 +5292,22 @@ export interface operations {
                 };
             };
             423: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6714,6 +6825,99 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrgDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    password_resets_pending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetRequestDto"][];
+                };
+            };
+        };
+    };
+    password_resets_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetResult"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    password_resets_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetRequestDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             409: {
@@ -9380,19 +9584,25 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PasswordReset"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PasswordResetResult"];
+                };
             };
-            422: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetResult"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

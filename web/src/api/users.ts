@@ -5,6 +5,8 @@ export type User = components['schemas']['UserDto']
 export type UserPage = components['schemas']['UserPage']
 export type CreateUser = components['schemas']['UserCreate']
 export type UpdateUser = components['schemas']['UserUpdate']
+export type PasswordResetResult = components['schemas']['PasswordResetResult']
+export type ResetRequest = components['schemas']['ResetRequestDto']
 
 export interface UserQuery {
   q?: string
@@ -29,10 +31,22 @@ export function setRoles(id: number, role_ids: number[], version: number): Promi
   return unwrap(client.PUT('/api/v1/users/{id}/roles', { params: { path: { id } }, body: { role_ids, version } }))
 }
 
-export function resetPassword(id: number, new_password: string): Promise<void> {
-  return unwrapVoid(
-    client.POST('/api/v1/users/{id}/reset-password', { params: { path: { id } }, body: { new_password } }),
-  )
+/** Issues a one-time password (shown once), or files a request awaiting approval (administrator accounts). */
+export function resetPassword(id: number): Promise<PasswordResetResult> {
+  return unwrap(client.POST('/api/v1/users/{id}/reset-password', { params: { path: { id } } }))
+}
+
+/** Administrator-account resets awaiting the security administrator's approval. */
+export function pendingResets(): Promise<ResetRequest[]> {
+  return unwrap(client.GET('/api/v1/password-resets'))
+}
+
+export function approveReset(id: number): Promise<PasswordResetResult> {
+  return unwrap(client.POST('/api/v1/password-resets/{id}/approve', { params: { path: { id } } }))
+}
+
+export function rejectReset(id: number): Promise<ResetRequest> {
+  return unwrap(client.POST('/api/v1/password-resets/{id}/reject', { params: { path: { id } } }))
 }
 
 export function lock(id: number): Promise<void> {

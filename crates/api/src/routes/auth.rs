@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use time::Duration;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
-use xuncha_domain::auth::LoginState;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::perm::Access;
 use xuncha_domain::totp;
@@ -86,15 +85,14 @@ fn me_of(a: &Auth) -> Me {
     }
 }
 
-fn china_time(t: time::OffsetDateTime) -> String {
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    t.to_offset(offset).format(&fmt).unwrap_or_default()
-}
-
 /// Logs in with username and password (and TOTP code when enabled); sets the session cookies.
+///
+/// An unknown username, a wrong password and an account in its delay after repeated failures
+/// all answer the same 401. A client that keeps failing is answered 429 with `Retry-After`;
+/// when the password-hashing queue is full the answer is 503 with `Retry-After`.
 #[utoipa::path(post, operation_id = "auth_login", path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem), (status = 423, body = crate::error::Problem)))]
+    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem), (status = 423, body = crate::error::Problem),
+        (status = 429, body = crate::error::Problem), (status = 503, body = crate::error::Problem)))]
 async fn login(
     State(st): State<AppState>,
     jar: CookieJar,
@@ -109,22 +107,64 @@ async fn login(
         display_name: username.clone(),
         ip: ip.clone(),
     };
+    if let Err(seconds) = st.throttle.check(&ip) {
+        accounts::record_login(
+            db,
+            &actor(None),
+            None,
+            LoginOutcome::Refused,
+            "来源地址登录失败过多，暂停受理",
+        )
+        .await?;
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            &Msg::new("auth.throttled").arg("seconds", seconds),
+        )
+        .retry_after(seconds));
+    }
     let policy = accounts::policy(db).await?;
     let now = st.db.now();
+    let invalid = || ApiError::key(StatusCode::UNAUTHORIZED, "auth.invalid_credentials");
     let Some((user, creds)) = accounts::find_by_username(db, &username).await? else {
-        verify_password(req.password, None).await;
+        // The same work and the same answer as a wrong password.
+        verify_password(req.password, None).await?;
+        st.throttle.failure(&ip);
         accounts::record_login(db, &actor(None), None, LoginOutcome::Refused, "用户不存在").await?;
-        return Err(ApiError::key(
-            StatusCode::UNAUTHORIZED,
-            "auth.invalid_credentials",
-        ));
+        return Err(invalid());
     };
     let uid = user.id;
-    let state = LoginState {
-        failed_attempts: creds.failed_attempts,
-        locked_until: creds.locked_until,
+    // Count the attempt before checking anything: at most `max_failures` checks per window,
+    // however many requests arrive at once.
+    let Some(slot) =
+        accounts::reserve_login_attempt(db, uid, now, policy.lockout.max_failures).await?
+    else {
+        // In its delay: no check of the real password, but the same work and the same answer
+        // as an unknown user, so the answer does not tell that the account exists.
+        verify_password(req.password, None).await?;
+        st.throttle.failure(&ip);
+        accounts::record_login(
+            db,
+            &actor(Some(uid)),
+            Some(uid),
+            LoginOutcome::Refused,
+            "账号处于登录失败等待期，未核验密码",
+        )
+        .await?;
+        return Err(invalid());
     };
+    let checked = match verify_password(req.password, Some(creds.password_hash.clone())).await {
+        Ok(ok) => ok,
+        Err(e) => {
+            accounts::release_login_attempt(db, uid).await?;
+            return Err(e.into());
+        }
+    };
+    if !checked {
+        return Err(failed_attempt(&st, &actor(Some(uid)), &policy, slot, "密码错误").await);
+    }
+    // The password is right: what follows may tell the caller about the account.
     if creds.locked_by_admin {
+        accounts::release_login_attempt(db, uid).await?;
         accounts::record_login(
             db,
             &actor(Some(uid)),
@@ -135,33 +175,20 @@ async fn login(
         .await?;
         return Err(ApiError::key(StatusCode::LOCKED, "auth.locked_by_admin"));
     }
-    if let Some(until) = state
-        .locked_until
-        .filter(|_| policy.lockout.is_locked(&state, now))
-    {
+    if creds.must_change_password && creds.password_expires_at.is_some_and(|t| t <= now) {
+        accounts::release_login_attempt(db, uid).await?;
         accounts::record_login(
             db,
             &actor(Some(uid)),
             Some(uid),
             LoginOutcome::Refused,
-            "账号锁定期间尝试登录",
+            "一次性临时密码已过期",
         )
         .await?;
-        return Err(ApiError::new(
-            StatusCode::LOCKED,
-            &Msg::new("auth.locked").arg("until", china_time(until)),
+        return Err(ApiError::key(
+            StatusCode::UNAUTHORIZED,
+            "auth.one_time_password_expired",
         ));
-    }
-    if !verify_password(req.password, Some(creds.password_hash.clone())).await {
-        return Err(failed_attempt(
-            &st,
-            &actor(Some(uid)),
-            &policy,
-            state,
-            "auth.invalid_credentials",
-            "密码错误",
-        )
-        .await);
     }
     if creds.totp_enabled {
         let Some(code) = req
@@ -170,6 +197,7 @@ async fn login(
             .map(str::trim)
             .filter(|c| !c.is_empty())
         else {
+            accounts::release_login_attempt(db, uid).await?;
             return Err(ApiError::key(
                 StatusCode::UNAUTHORIZED,
                 "auth.totp_required",
@@ -187,34 +215,35 @@ async fn login(
             None => false,
         };
         if !fresh {
-            return Err(failed_attempt(
-                &st,
-                &actor(Some(uid)),
-                &policy,
-                state,
-                "auth.totp_invalid",
-                "动态验证码错误",
-            )
-            .await);
+            let mut e =
+                failed_attempt(&st, &actor(Some(uid)), &policy, slot, "动态验证码错误").await;
+            if e.code == "auth.invalid_credentials" {
+                e = ApiError::key(StatusCode::UNAUTHORIZED, "auth.totp_invalid");
+            }
+            return Err(e);
         }
     }
     let token = new_token("").map_err(|e| ApiError::internal(&e))?;
     let csrf = new_token("").map_err(|e| ApiError::internal(&e))?;
-    accounts::create_session(
-        db,
-        &token_hash(&token),
-        uid,
-        &csrf,
-        now + Duration::minutes(policy.session_minutes),
-        &ip,
-    )
-    .await?;
+    // A session opened with a one-time password lasts no longer than the password itself.
+    let mut expires = now + Duration::minutes(policy.session_minutes);
+    if creds.must_change_password
+        && let Some(t) = creds.password_expires_at
+    {
+        expires = expires.min(t);
+    }
+    accounts::create_session(db, &token_hash(&token), uid, &csrf, expires, &ip).await?;
+    let reason = if creds.password_expires_at.is_some() {
+        "使用一次性临时密码登录（仅可设置新密码）"
+    } else {
+        "登录成功"
+    };
     accounts::record_login(
         db,
         &actor(Some(uid)),
         Some(uid),
         LoginOutcome::Success,
-        "登录成功",
+        reason,
     )
     .await?;
     let secure = st.config.secure_cookies;
@@ -248,38 +277,32 @@ async fn login(
     Ok((jar, axum::Json(me_of(&auth))))
 }
 
-/// Counts a failed attempt; answers "locked" when this attempt locked the account.
+/// Records a failed check (already counted when its attempt was reserved); the attempt that
+/// used the last one of the window starts the account's delay, which doubles with each
+/// lockout in a row. The answer is the plain 401 either way.
 async fn failed_attempt(
     st: &AppState,
     actor: &Actor,
     policy: &accounts::SecurityPolicy,
-    state: LoginState,
-    key: &'static str,
+    slot: accounts::AttemptSlot,
     reason: &str,
 ) -> ApiError {
     let now = st.db.now();
-    let next = policy.lockout.after_failure(&state, now);
+    st.throttle.failure(&actor.ip);
+    let lock_until = (slot.failed_attempts >= policy.lockout.max_failures)
+        .then(|| now + policy.lockout.delay(slot.lockouts + 1));
     if let Err(e) = accounts::record_login(
         &st.db,
         actor,
         actor.user_id,
-        LoginOutcome::Failure(next),
+        LoginOutcome::Failure { lock_until },
         reason,
     )
     .await
     {
         return e.into();
     }
-    match next
-        .locked_until
-        .filter(|_| policy.lockout.is_locked(&next, now))
-    {
-        Some(until) => ApiError::new(
-            StatusCode::LOCKED,
-            &Msg::new("auth.locked").arg("until", china_time(until)),
-        ),
-        None => ApiError::key(StatusCode::UNAUTHORIZED, key),
-    }
+    ApiError::key(StatusCode::UNAUTHORIZED, "auth.invalid_credentials")
 }
 
 /// Ends the session.
@@ -320,7 +343,7 @@ async fn change_password(
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
     let creds = accounts::credentials(&st.db, auth.user.id).await?;
-    if !verify_password(req.old_password.clone(), Some(creds.password_hash)).await {
+    if !verify_password(req.old_password.clone(), Some(creds.password_hash)).await? {
         return Err(ApiError::field(
             "old_password",
             &Msg::new("auth.old_password_wrong"),
@@ -337,9 +360,7 @@ async fn change_password(
         .password
         .check("new_password", &req.new_password, &auth.user.username)
         .map_err(|e| ApiError::from(xuncha_domain::DomainError::Invalid(vec![e])))?;
-    let hash = hash_password(req.new_password)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let hash = hash_password(req.new_password).await?;
     accounts::set_password(&st.db, &auth.actor, auth.user.id, &hash, false).await?;
     let jar = jar
         .remove(Cookie::build(SESSION_COOKIE).path("/"))
@@ -411,7 +432,7 @@ async fn totp_disable(
     ApiJson(req): ApiJson<PasswordConfirm>,
 ) -> ApiResult<StatusCode> {
     let creds = accounts::credentials(&st.db, auth.user.id).await?;
-    if !verify_password(req.password, Some(creds.password_hash)).await {
+    if !verify_password(req.password, Some(creds.password_hash)).await? {
         return Err(ApiError::field(
             "password",
             &Msg::new("auth.old_password_wrong"),

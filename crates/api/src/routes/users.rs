@@ -5,14 +5,14 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
-use xuncha_domain::auth::parse_username;
+use xuncha_domain::auth::{ONE_TIME_PASSWORD_MINUTES, one_time_password, parse_username};
 use xuncha_domain::error::{Errors, required_text};
 use xuncha_domain::i18n::Msg;
 use xuncha_store::PageReq;
 use xuncha_store::accounts::{self, NewUser, User, UserFilter};
 
 use super::{ApiJson, ApiPath, ApiQuery, RoleRef, rfc3339};
-use crate::auth::{Need, RoleWrite, UserRead, UserWrite};
+use crate::auth::{Need, PolicyWrite, RoleWrite, UserRead, UserWrite};
 use crate::crypto::hash_password;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -23,6 +23,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(detail, update))
         .routes(routes!(set_roles))
         .routes(routes!(reset_password))
+        .routes(routes!(pending_resets))
+        .routes(routes!(approve_reset))
+        .routes(routes!(reject_reset))
         .routes(routes!(lock))
         .routes(routes!(unlock))
 }
@@ -166,9 +169,7 @@ async fn create(
     let (Some(username), Some(display_name)) = (username, display) else {
         return Err(ApiError::forbidden());
     };
-    let password_hash = hash_password(b.password)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    let password_hash = hash_password(b.password).await?;
     let new = NewUser {
         username,
         display_name,
@@ -236,35 +237,162 @@ async fn set_roles(
     Ok(axum::Json(dto(&st, u).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordReset {
-    pub new_password: String,
+/// The outcome of a password reset.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordResetResult {
+    /// `issued`: the one-time password is below; `pending`: the account is an administrator's
+    /// (三员) and the reset waits for the security administrator's approval.
+    pub state: String,
+    /// The one-time password, shown only in this answer. It stops working at `expires_at`
+    /// and only lets its user set a new password.
+    pub one_time_password: Option<String>,
+    pub expires_at: Option<String>,
+    /// The pending request, when `state` is `pending`.
+    pub request_id: Option<i64>,
 }
 
-/// Resets a user's password; the user must change it at next login.
-#[utoipa::path(post, operation_id = "users_reset_password", path = "/api/v1/users/{id}/reset-password", tag = "users", params(("id" = i64, Path)), request_body = PasswordReset,
-    responses((status = 204), (status = 422, body = crate::error::Problem)))]
+/// Makes a one-time password: its text (shown once), its argon2 hash and its expiry.
+async fn new_one_time_password(st: &AppState) -> ApiResult<(String, String, time::OffsetDateTime)> {
+    let random = crate::crypto::random_bytes::<16>().map_err(|e| ApiError::internal(&e))?;
+    let otp = one_time_password(&random);
+    let hash = hash_password(otp.clone()).await?;
+    let expires = st.db.now() + time::Duration::minutes(ONE_TIME_PASSWORD_MINUTES);
+    Ok((otp, hash, expires))
+}
+
+fn issued(otp: String, expires: time::OffsetDateTime) -> PasswordResetResult {
+    PasswordResetResult {
+        state: "issued".into(),
+        one_time_password: Some(otp),
+        expires_at: Some(rfc3339(expires)),
+        request_id: None,
+    }
+}
+
+/// Resets a user's password to a one-time password, shown once in the answer: it expires
+/// after a short time and only lets the user set a new password. The account of an
+/// administrator (system, security or audit class) is not reset at once: a request waits for
+/// the security administrator's approval (202), and the one-time password goes to the approver.
+#[utoipa::path(post, operation_id = "users_reset_password", path = "/api/v1/users/{id}/reset-password", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = PasswordResetResult), (status = 202, body = PasswordResetResult), (status = 404, body = crate::error::Problem)))]
 async fn reset_password(
     State(st): State<AppState>,
     Need(auth, _): Need<UserWrite>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<PasswordReset>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<(StatusCode, axum::Json<PasswordResetResult>)> {
     let u = accounts::get_user(&st.db, &auth.scope, id)
         .await
         .map_err(ApiError::not_found_as(NOT_FOUND))?;
-    let policy = accounts::policy(&st.db).await?;
-    policy
-        .password
-        .check("new_password", &b.new_password, &u.username)
-        .map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?;
-    let hash = hash_password(b.new_password)
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
-    accounts::set_password(&st.db, &auth.actor, u.id, &hash, true).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let roles = accounts::user_roles(&st.db, u.id).await?;
+    if roles.iter().any(|r| r.admin_class.is_some()) {
+        let r = accounts::request_reset(&st.db, &auth.actor, u.id).await?;
+        return Ok((
+            StatusCode::ACCEPTED,
+            axum::Json(PasswordResetResult {
+                state: "pending".into(),
+                one_time_password: None,
+                expires_at: None,
+                request_id: Some(r.id),
+            }),
+        ));
+    }
+    let (otp, hash, expires) = new_one_time_password(&st).await?;
+    accounts::issue_one_time_password(
+        &st.db,
+        &auth.actor,
+        u.id,
+        &hash,
+        expires,
+        &format!(
+            "重置用户 {} 的密码，签发一次性临时密码（{}分钟内有效，仅可用于设置新密码）",
+            u.username, ONE_TIME_PASSWORD_MINUTES
+        ),
+    )
+    .await?;
+    Ok((StatusCode::OK, axum::Json(issued(otp, expires))))
 }
+
+/// A reset of an administrator account waiting for approval.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResetRequestDto {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub requested_at: String,
+    /// pending, approved, rejected
+    pub state: String,
+}
+
+fn reset_dto(r: accounts::ResetRequest) -> ResetRequestDto {
+    ResetRequestDto {
+        id: r.id,
+        user_id: r.user_id,
+        username: r.username,
+        display_name: r.display_name,
+        requested_by: r.requested_by,
+        requested_by_name: r.requested_by_name,
+        requested_at: rfc3339(r.requested_at),
+        state: r.state,
+    }
+}
+
+/// The administrator-account resets waiting for the security administrator's approval.
+#[utoipa::path(get, operation_id = "password_resets_pending", path = "/api/v1/password-resets", tag = "users",
+    responses((status = 200, body = Vec<ResetRequestDto>)))]
+async fn pending_resets(
+    State(st): State<AppState>,
+    Need(_auth, _): Need<PolicyWrite>,
+) -> ApiResult<axum::Json<Vec<ResetRequestDto>>> {
+    let list = accounts::pending_resets(&st.db).await?;
+    Ok(axum::Json(list.into_iter().map(reset_dto).collect()))
+}
+
+/// Approves a pending reset (the security administrator, in their own session; never the
+/// requester, never for their own account): answers the one-time password, shown once.
+#[utoipa::path(post, operation_id = "password_resets_approve", path = "/api/v1/password-resets/{id}/approve", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = PasswordResetResult), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn approve_reset(
+    State(st): State<AppState>,
+    Need(auth, _): Need<PolicyWrite>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<PasswordResetResult>> {
+    let r = accounts::get_reset(&st.db, id)
+        .await
+        .map_err(ApiError::not_found_as(RESET_NOT_FOUND))?;
+    if r.state != "pending" {
+        return Err(ApiError::not_found(RESET_NOT_FOUND));
+    }
+    if Some(r.requested_by) == auth.actor.user_id || Some(r.user_id) == auth.actor.user_id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            &Msg::new("user.reset_own_request"),
+        ));
+    }
+    let (otp, hash, expires) = new_one_time_password(&st).await?;
+    accounts::decide_reset(&st.db, &auth.actor, id, Some((&hash, expires)))
+        .await
+        .map_err(ApiError::not_found_as(RESET_NOT_FOUND))?;
+    Ok(axum::Json(issued(otp, expires)))
+}
+
+/// Rejects a pending reset.
+#[utoipa::path(post, operation_id = "password_resets_reject", path = "/api/v1/password-resets/{id}/reject", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = ResetRequestDto), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)))]
+async fn reject_reset(
+    State(st): State<AppState>,
+    Need(auth, _): Need<PolicyWrite>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<axum::Json<ResetRequestDto>> {
+    let r = accounts::decide_reset(&st.db, &auth.actor, id, None)
+        .await
+        .map_err(ApiError::not_found_as(RESET_NOT_FOUND))?;
+    Ok(axum::Json(reset_dto(r)))
+}
+
+const RESET_NOT_FOUND: &str = "user.reset_not_found";
 
 /// Locks an account until unlocked; ends its sessions.
 #[utoipa::path(post, operation_id = "users_lock", path = "/api/v1/users/{id}/lock", tag = "users", params(("id" = i64, Path)), responses((status = 204)))]

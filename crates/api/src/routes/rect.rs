@@ -862,7 +862,16 @@ async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
             .collect();
     let events = xuncha_store::inspection::events(&st.db, "finding", id).await?;
     let unit = store::unit(&st.db, &Scope::unrestricted(), row.round_unit_id).await?;
-    let clues = store::transferred_clues(&st.db, id).await?;
+    // The clue count is compartmented like the clues: without the compartment it is left out,
+    // never shown as 0.
+    let clues = if auth
+        .access
+        .has_compartment(xuncha_domain::perm::Compartment::Clue)
+    {
+        Some(store::transferred_clues(&st.db, id).await?)
+    } else {
+        None
+    };
     let plan_approved = store::plans(&st.db, row.round_unit_id)
         .await?
         .into_iter()
@@ -898,11 +907,14 @@ async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
                 .as_ref()
                 .and_then(|p| p.decided_at)
                 .map(rfc3339),
-            detail: format!(
-                "整改任务分解到{}个牵头部门；移交问题线索{}条",
-                depts.len(),
-                clues
-            ),
+            detail: match clues {
+                Some(n) => format!(
+                    "整改任务分解到{}个牵头部门；移交问题线索{}条",
+                    depts.len(),
+                    n
+                ),
+                None => format!("整改任务分解到{}个牵头部门", depts.len()),
+            },
         },
         TrailStep {
             step: "check".into(),

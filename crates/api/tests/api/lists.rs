@@ -114,7 +114,7 @@ async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>)
 async fn three_lists_beside_the_ledger(app: App) {
     let liaison = login(&app, "dept.liaison").await;
     let director = login(&app, "prov.director").await;
-    let (uid, _) = approved_plan(&liaison, &director).await;
+    let (uid, ids) = approved_plan(&liaison, &director).await;
 
     // The export: the 台账, then the three lists.
     let (st, xlsx) = bytes(
@@ -215,6 +215,19 @@ async fn three_lists_beside_the_ledger(app: App) {
         .get(&format!("/api/v1/rect/lists/owners?round_unit_id={uid}"))
         .await;
     assert_eq!(none["total"], 0, "{none}");
+
+    // The 明白账 trail gives the clue count only to holders of the clue compartment; the unit
+    // reads no count at all, rather than 0.
+    let (_, item) = liaison
+        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
+        .await;
+    let detail = item["trail"][2]["detail"].as_str().unwrap();
+    assert!(!detail.contains("线索"), "{detail}");
+    let (_, item) = director
+        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
+        .await;
+    let detail = item["trail"][2]["detail"].as_str().unwrap();
+    assert!(detail.contains("移交问题线索0条"), "{detail}");
 }
 
 async fn long_term_write_off_notification_says_long_term(app: App) {

@@ -446,7 +446,7 @@ pub struct MemberConflicts {
 /// What assigning a unit to a team did.
 #[derive(Debug, Clone)]
 pub enum AssignOutcome {
-    Assigned(RoundUnit),
+    Assigned(Box<RoundUnit>),
     /// Members conflict and a reason was given: exception requests await an approver (the ones
     /// already pending for this unit are listed too). The unit is not assigned.
     Requested(Vec<crate::recusal::Request>),
@@ -549,9 +549,9 @@ pub async fn assign_team(
         crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, format!("{}：指定巡察组（{}）", unit.org_name, team.name)));
         tx.commit().await?;
     });
-    Ok(AssignOutcome::Assigned(
+    Ok(AssignOutcome::Assigned(Box::new(
         get_unit(db, &Scope::unrestricted(), unit_id).await?,
-    ))
+    )))
 }
 
 /// One entry of an item's timeline.

@@ -473,7 +473,7 @@ pub async fn recusal_conflicts(
 pub enum MemberOutcome {
     Added(Team),
     /// Conflicts found and a reason given: a recusal exception request now awaits an approver.
-    Requested(crate::recusal::Request),
+    Requested(Box<crate::recusal::Request>),
     /// Conflicts found and no reason given: nothing stored.
     Refused(Vec<Conflict>),
 }
@@ -529,7 +529,7 @@ pub async fn add_member(
             },
         )
         .await?;
-        return Ok(MemberOutcome::Requested(req));
+        return Ok(MemberOutcome::Requested(Box::new(req)));
     }
     let now = db.now();
     crate::on_db!(db, p => {

@@ -669,9 +669,11 @@ async fn add_member(
     .map_err(ApiError::not_found_as("inspection.team_not_found"))?
     {
         MemberOutcome::Added(t) => Ok(axum::Json(TeamDto::from(t)).into_response()),
-        MemberOutcome::Requested(r) => {
-            Ok((StatusCode::ACCEPTED, axum::Json(RecusalRequestDto::from(r))).into_response())
-        }
+        MemberOutcome::Requested(r) => Ok((
+            StatusCode::ACCEPTED,
+            axum::Json(RecusalRequestDto::from(*r)),
+        )
+            .into_response()),
         MemberOutcome::Refused(conflicts) => {
             let reasons: Vec<String> = conflicts
                 .iter()

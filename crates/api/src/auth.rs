@@ -209,6 +209,7 @@ perms!(
     InspectionRead = xuncha_domain::perm::INSPECTION_READ,
     InspectionPlan = xuncha_domain::perm::INSPECTION_PLAN,
     TeamManage = xuncha_domain::perm::TEAM_MANAGE,
+    RecusalApprove = xuncha_domain::perm::RECUSAL_APPROVE,
     FieldworkWrite = xuncha_domain::perm::FIELDWORK_WRITE,
     ClueLead = xuncha_domain::perm::CLUE_LEAD,
     ClueDispose = xuncha_domain::perm::CLUE_DISPOSE,

@@ -535,14 +535,14 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
     .await?;
 
     let team = people::create_team(db, actor, &all, current.id, "第一巡察组").await?;
-    inspection::assign_team(db, actor, &all, u1.id, team.id).await?;
-    inspection::assign_team(db, actor, &all, u2.id, team.id).await?;
+    inspection::assign_team(db, actor, &all, u1.id, team.id, None).await?;
+    inspection::assign_team(db, actor, &all, u2.id, team.id, None).await?;
     for (p, role) in [
         (&leader, TeamRole::Leader),
         (&inspector, TeamRole::Member),
         (&seconded, TeamRole::Member),
     ] {
-        if let Err(conflicts) =
+        if let people::MemberOutcome::Refused(conflicts) =
             people::add_member(db, actor, &all, team.id, p.row.id, role, None).await?
         {
             return Err(BootstrapError::Other(format!("demo team: {conflicts:?}")));

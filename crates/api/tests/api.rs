@@ -1127,3 +1127,6 @@ mod matrix;
 
 #[path = "api/accounts.rs"]
 mod accounts;
+
+#[path = "api/recusal.rs"]
+mod recusal;

@@ -285,6 +285,53 @@ code_enum!(
     }
 );
 
+impl TargetBody {
+    /// Whether an organisation can receive clues sent to this body (domain.md §7).
+    ///
+    /// The organisation tree has no kind of its own for 纪委监委 or 组织部: both are departments
+    /// (`OrgKind::Department`) of a province, city or county and are recognised by their standard
+    /// names — a department whose name contains 纪委, 监委, 纪律检查委员会 or 监察委员会 is a
+    /// discipline commission, one whose name contains 组织部 an organisation department. Any
+    /// organisation may receive an "other" transfer (the office director's approval is the
+    /// transfer approval itself). None may be the inspected unit or a body inside it
+    /// (`receiver_path` inside `unit_path`).
+    pub fn check_receiver(
+        self,
+        kind: crate::org::OrgKind,
+        name: &str,
+        receiver_path: &str,
+        unit_path: &str,
+    ) -> Result<(), FieldError> {
+        let field = "receiving_org_id";
+        if receiver_path.starts_with(unit_path) {
+            return Err(FieldError::new(
+                field,
+                Msg::new("target_body.inside_unit").arg("org", name),
+            ));
+        }
+        let department = kind == crate::org::OrgKind::Department;
+        let ok = match self {
+            TargetBody::Discipline => {
+                department
+                    && ["纪委", "监委", "纪律检查委员会", "监察委员会"]
+                        .iter()
+                        .any(|k| name.contains(k))
+            }
+            TargetBody::OrgDept => department && name.contains("组织部"),
+            TargetBody::Other => true,
+        };
+        if !ok {
+            return Err(FieldError::new(
+                field,
+                Msg::new("target_body.wrong_receiver")
+                    .arg("org", name)
+                    .arg("body", self.label()),
+            ));
+        }
+        Ok(())
+    }
+}
+
 code_enum!(
     /// How the receiving body disposes of a clue.
     Disposition, "disposition.", {
@@ -706,6 +753,38 @@ pub fn suggest_targets(candidates: &[Candidate], today: Date, limit: usize) -> V
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn clues_go_only_to_a_body_that_can_receive_them() {
+        use crate::org::OrgKind::{Department, Province};
+        let unit = "/1/9/";
+        let ok = |b: TargetBody, k, n: &str, p: &str| b.check_receiver(k, n, p, unit).is_ok();
+        assert!(ok(
+            TargetBody::Discipline,
+            Department,
+            "江岭省纪委监委",
+            "/1/2/"
+        ));
+        assert!(!ok(
+            TargetBody::Discipline,
+            Department,
+            "江岭省组织部",
+            "/1/3/"
+        ));
+        assert!(ok(TargetBody::OrgDept, Department, "江岭省组织部", "/1/3/"));
+        assert!(!ok(TargetBody::OrgDept, Province, "江岭省", "/1/"));
+        assert!(!ok(
+            TargetBody::OrgDept,
+            Department,
+            "江岭省财政厅",
+            "/1/9/"
+        ));
+        assert!(ok(TargetBody::Other, Department, "江岭省审计厅", "/1/4/"));
+        let inside =
+            TargetBody::Other.check_receiver(Department, "财政厅机关纪委", "/1/9/12/", unit);
+        assert_eq!(inside.unwrap_err().field, "receiving_org_id");
+    }
+
     use super::*;
     use time::macros::date;
 

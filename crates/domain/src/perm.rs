@@ -691,7 +691,14 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         code: LEADER,
         name: "领导",
         admin_class: None,
-        permissions: &[ORG_READ, INSPECTION_READ, INSPECTION_OFFICE, RECT_READ],
+        // The leading group decides recusal exceptions the office asks for.
+        permissions: &[
+            ORG_READ,
+            INSPECTION_READ,
+            INSPECTION_OFFICE,
+            RECT_READ,
+            RECUSAL_APPROVE,
+        ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[],
     },

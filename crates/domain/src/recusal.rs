@@ -13,6 +13,7 @@
 
 use time::{Date, Duration};
 
+use crate::DomainError;
 use crate::i18n::Msg;
 use crate::org::code_enum;
 
@@ -39,6 +40,31 @@ code_enum!(
         Official => "official",
     }
 );
+
+code_enum!(
+    /// The state of a request for a recusal exception (回避例外).
+    RequestState, "recusal.state.", {
+        Pending => "pending",
+        Approved => "approved",
+        Rejected => "rejected",
+    }
+);
+
+/// An exception is decided in the approver's own session, never by the person who asked for it.
+pub fn check_decider(requested_by: i64, decider: i64) -> Result<(), DomainError> {
+    if requested_by == decider {
+        return Err(DomainError::Rule(Msg::new("recusal.own_request")));
+    }
+    Ok(())
+}
+
+/// Only a pending request is decided, once.
+pub fn check_pending(state: &str) -> Result<(), DomainError> {
+    if state != RequestState::Pending.code() {
+        return Err(DomainError::Rule(Msg::new("recusal.request_decided")));
+    }
+    Ok(())
+}
 
 impl TeamRole {
     fn is_lead(self) -> bool {
@@ -206,6 +232,15 @@ mod tests {
             cross: false,
             on: date!(2026 - 03 - 01),
         }
+    }
+
+    #[test]
+    fn nobody_decides_their_own_request() {
+        assert!(check_decider(7, 7).is_err());
+        assert!(check_decider(7, 8).is_ok());
+        assert!(check_pending("pending").is_ok());
+        assert!(check_pending("approved").is_err());
+        assert_eq!(RequestState::Rejected.label(), "已驳回");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use xuncha_domain::inspection::{
     InspectionKind, RECTIFICATION_REPORT_MONTHS, RoundUnitState, VillageMode, add_months,
 };
 use xuncha_domain::org::OrgId;
+use xuncha_domain::recusal::{RequestState, TeamRole};
 
 use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
@@ -458,25 +459,123 @@ pub async fn transition_unit(
 }
 
 /// Assigns a team to a round unit (the team must belong to the unit's round).
+/// A team member's recusal conflicts with a unit being assigned to the team.
+#[derive(Debug, Clone)]
+pub struct MemberConflicts {
+    pub person_id: i64,
+    pub name: String,
+    pub conflicts: Vec<crate::recusal::UnitConflict>,
+}
+
+/// What assigning a unit to a team did.
+#[derive(Debug, Clone)]
+pub enum AssignOutcome {
+    Assigned(Box<RoundUnit>),
+    /// Members conflict and a reason was given: exception requests await an approver (the ones
+    /// already pending for this unit are listed too). The unit is not assigned.
+    Requested(Vec<crate::recusal::Request>),
+    /// Members conflict without an approved exception for this unit: nothing stored.
+    Refused(Vec<MemberConflicts>),
+}
+
+/// Assigns a unit to a team, re-checking every member of the team against the unit: a conflict
+/// refuses the assignment unless an approved recusal exception covers that member and unit; with
+/// `override_reason` the uncovered conflicts file exception requests instead.
 pub async fn assign_team(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
     unit_id: i64,
     team_id: i64,
-) -> Result<RoundUnit> {
+    override_reason: Option<&str>,
+) -> Result<AssignOutcome> {
     let unit = get_unit(db, scope, unit_id).await?;
+    let team_missing = || {
+        StoreError::Domain(DomainError::field(
+            "team_id",
+            Msg::new("inspection.team_not_found"),
+        ))
+    };
+    let team = crate::people::get_team(db, scope, team_id)
+        .await
+        .map_err(|_| team_missing())?;
+    if team.round_id != unit.round_id {
+        return Err(team_missing());
+    }
+    let mut refused = Vec::new();
+    for m in &team.members {
+        let person = crate::people::get_person(db, &Scope::unrestricted(), m.person_id).await?;
+        let role = TeamRole::from_code(&m.role).unwrap_or(TeamRole::Member);
+        let conflicts =
+            crate::recusal::unit_conflicts(db, &person, role, std::slice::from_ref(&unit)).await?;
+        if conflicts.is_empty()
+            || crate::recusal::waived_units(db, team.id, m.person_id)
+                .await?
+                .contains(&unit.id)
+        {
+            continue;
+        }
+        refused.push((person, role, conflicts));
+    }
+    if !refused.is_empty() {
+        let Some(reason) = override_reason else {
+            return Ok(AssignOutcome::Refused(
+                refused
+                    .into_iter()
+                    .map(|(p, _, conflicts)| MemberConflicts {
+                        person_id: p.row.id,
+                        name: p.row.name,
+                        conflicts,
+                    })
+                    .collect(),
+            ));
+        };
+        let pending = crate::recusal::list(
+            db,
+            &Scope::unrestricted(),
+            &crate::recusal::Filter {
+                team_id: Some(team.id),
+                state: Some(RequestState::Pending.code().to_string()),
+            },
+            None,
+        )
+        .await?;
+        let mut out = Vec::new();
+        for (person, role, conflicts) in refused {
+            if let Some(r) = pending
+                .iter()
+                .find(|r| r.person_id == person.row.id && !r.join_team && r.unit_ids == [unit.id])
+            {
+                out.push(r.clone());
+                continue;
+            }
+            out.push(
+                crate::recusal::create(
+                    db,
+                    actor,
+                    &crate::recusal::NewRequest {
+                        team: &team,
+                        person: &person,
+                        role,
+                        join_team: false,
+                        conflicts: &conflicts,
+                        reason,
+                    },
+                )
+                .await?,
+            );
+        }
+        return Ok(AssignOutcome::Requested(out));
+    }
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let round: Option<i64> = sqlx::query_scalar("SELECT round_id FROM teams WHERE id = $1").bind(team_id).fetch_optional(&mut *tx).await?;
-        if round != Some(unit.round_id) {
-            return Err(StoreError::Domain(DomainError::field("team_id", Msg::new("inspection.team_not_found"))));
-        }
         sqlx::query("UPDATE round_units SET team_id = $1, version = version + 1 WHERE id = $2").bind(team_id).bind(unit_id).execute(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, format!("{}：指定巡察组", unit.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, format!("{}：指定巡察组（{}）", unit.org_name, team.name)));
         tx.commit().await?;
     });
-    get_unit(db, &Scope::unrestricted(), unit_id).await
+    Ok(AssignOutcome::Assigned(Box::new(
+        get_unit(db, &Scope::unrestricted(), unit_id).await?,
+    )))
 }
 
 /// One entry of an item's timeline.

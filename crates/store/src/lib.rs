@@ -20,6 +20,7 @@ pub mod inspection;
 pub mod orgs;
 pub mod people;
 pub mod rectification;
+pub mod recusal;
 pub mod scope;
 pub mod settings;
 #[doc(hidden)]

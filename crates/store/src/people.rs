@@ -468,16 +468,19 @@ pub async fn recusal_conflicts(
     Ok(out)
 }
 
-/// An approved exception to recusal.
+/// What adding a member did.
 #[derive(Debug, Clone)]
-pub struct Override {
-    pub approver_id: i64,
-    pub approver_name: String,
-    pub reason: String,
+pub enum MemberOutcome {
+    Added(Team),
+    /// Conflicts found and a reason given: a recusal exception request now awaits an approver.
+    Requested(Box<crate::recusal::Request>),
+    /// Conflicts found and no reason given: nothing stored.
+    Refused(Vec<Conflict>),
 }
 
-/// Adds a member. Conflicts refuse the assignment unless an approved override is given; the
-/// override is recorded on the membership and in the audit trail with the conflicts it waived.
+/// Adds a member. Conflicts refuse the assignment; with `override_reason` they file a request for
+/// a recusal exception instead (`crate::recusal`), which adds the member once an approver other
+/// than the requester approves it.
 pub async fn add_member(
     db: &Db,
     actor: &Actor,
@@ -485,8 +488,8 @@ pub async fn add_member(
     team_id: i64,
     person_id: i64,
     role: TeamRole,
-    override_: Option<&Override>,
-) -> Result<std::result::Result<Team, Vec<Conflict>>> {
+    override_reason: Option<&str>,
+) -> Result<MemberOutcome> {
     let team = get_team(db, scope, team_id).await?;
     // Only people of the caller's own pools (its scope) join its teams.
     let person = get_person(db, scope, person_id).await.map_err(|_| {
@@ -508,26 +511,38 @@ pub async fn add_member(
             .filter(|u| team.unit_ids.contains(&u.id))
             .collect();
     let conflicts = recusal_conflicts(db, &person, role, &units).await?;
-    if !conflicts.is_empty() && override_.is_none() {
-        return Ok(Err(conflicts));
+    if !conflicts.is_empty() {
+        let Some(reason) = override_reason else {
+            return Ok(MemberOutcome::Refused(conflicts));
+        };
+        let by_unit = crate::recusal::unit_conflicts(db, &person, role, &units).await?;
+        let req = crate::recusal::create(
+            db,
+            actor,
+            &crate::recusal::NewRequest {
+                team: &team,
+                person: &person,
+                role,
+                join_team: true,
+                conflicts: &by_unit,
+                reason,
+            },
+        )
+        .await?;
+        return Ok(MemberOutcome::Requested(Box::new(req)));
     }
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        sqlx::query("INSERT INTO team_members (team_id, person_id, role, override_by, override_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(team_id).bind(person_id).bind(role.code())
-            .bind(override_.filter(|_| !conflicts.is_empty()).map(|o| o.approver_id))
-            .bind(override_.filter(|_| !conflicts.is_empty()).map(|o| o.reason.clone()))
-            .bind(now).execute(&mut *tx).await?;
-        let mut summary = format!("{}：{}任{}", team.name, person.row.name, role.label());
-        if let Some(o) = override_.filter(|_| !conflicts.is_empty()) {
-            let waived: Vec<String> = conflicts.iter().map(|c| format!("{}（{}）", c.rule, c.reason)).collect();
-            summary.push_str(&format!("；经{}批准回避例外，理由：{}；涉及：{}", o.approver_name, o.reason, waived.join("；")));
-        }
+        sqlx::query("INSERT INTO team_members (team_id, person_id, role, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(team_id).bind(person_id).bind(role.code()).bind(now).execute(&mut *tx).await?;
+        let summary = format!("{}：{}任{}", team.name, person.row.name, role.label());
         crate::audit_append!(db, tx, actor, &Event::op("team.member_add", "team", team_id, summary));
         tx.commit().await?;
     });
-    Ok(Ok(get_team(db, &Scope::unrestricted(), team_id).await?))
+    Ok(MemberOutcome::Added(
+        get_team(db, &Scope::unrestricted(), team_id).await?,
+    ))
 }
 
 pub async fn remove_member(

@@ -27,8 +27,8 @@ export type Training = S['TrainingDto']
 export type Person = S['PersonDto']
 export type PersonSave = S['PersonSave']
 export type Suggestion = S['SuggestionItem']
-/** Approval of an assignment despite recusal conflicts (a user holding recusal:approve). */
-export type RecusalOverride = S['OverrideBody']
+/** A request for a recusal exception (回避例外), decided by another user holding recusal:approve. */
+export type RecusalRequest = S['RecusalRequestDto']
 
 export function people(query: { q?: string; pool?: string; specialty?: string }): Promise<Person[]> {
   return unwrap(client.GET('/api/v1/people', { params: { query } }))
@@ -58,16 +58,33 @@ export function createTeam(roundId: number, name: string): Promise<Team> {
   return unwrap(client.POST('/api/v1/rounds/{id}/teams', { params: { path: { id: roundId } }, body: { name } }))
 }
 
-export function assignUnit(teamId: number, roundUnitId: number): Promise<Team> {
-  return unwrap(
-    client.POST('/api/v1/teams/{id}/units', { params: { path: { id: teamId } }, body: { round_unit_id: roundUnitId } }),
-  )
+/**
+ * Assigns a unit to a team. Members in conflict refuse it (422 recusal.unit_conflict); with
+ * `overrideReason` the server files exception requests instead and answers them (202).
+ */
+export function assignUnit(teamId: number, roundUnitId: number, overrideReason?: string): Promise<Team | RecusalRequest[]> {
+  const body: S['TeamUnit'] = { round_unit_id: roundUnitId }
+  if (overrideReason) body.override_reason = overrideReason
+  return unwrap(client.POST('/api/v1/teams/{id}/units', { params: { path: { id: teamId } }, body }))
 }
 
-export function addMember(teamId: number, personId: number, role: string, override?: RecusalOverride): Promise<Team> {
+/** Adds a member; on a conflict with `overrideReason`, files an exception request (202) instead. */
+export function addMember(teamId: number, personId: number, role: string, overrideReason?: string): Promise<Team | RecusalRequest> {
   const body: S['MemberAdd'] = { person_id: personId, role }
-  if (override) body.override = override
+  if (overrideReason) body.override_reason = overrideReason
   return unwrap(client.POST('/api/v1/teams/{id}/members', { params: { path: { id: teamId } }, body }))
+}
+
+export function recusalRequests(query: { team_id?: number; state?: string } = {}): Promise<RecusalRequest[]> {
+  return unwrap(client.GET('/api/v1/recusal-requests', { params: { query } }))
+}
+
+export function decideRecusal(id: number, approve: boolean, version: number, comment?: string): Promise<RecusalRequest> {
+  const body: S['RecusalDecision'] = { version }
+  if (comment) body.comment = comment
+  return approve
+    ? unwrap(client.POST('/api/v1/recusal-requests/{id}/approve', { params: { path: { id } }, body }))
+    : unwrap(client.POST('/api/v1/recusal-requests/{id}/reject', { params: { path: { id } }, body }))
 }
 
 export function removeMember(teamId: number, personId: number): Promise<Team> {

@@ -1,4 +1,5 @@
-// The recusal flow of adding a team member: conflicts listed, exception requested, resubmitted with override.
+// The recusal flow of adding a team member: conflicts listed, an exception requested with a reason
+// (override_reason), which files a request an approver decides in their own session.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
@@ -121,10 +122,14 @@ describe('adding a team member', () => {
     wrapper.unmount()
   })
 
-  it('lists every recusal conflict, then resubmits with the approved exception', async () => {
-    const { wrapper, seen } = await setup((_req, n) =>
-      n === 1 ? CONFLICT(CONFLICT_EXTRA) : jsonResponse({ ...TEAM, members: [{ person_id: 11, name: '李明', role: 'member', role_name: '成员', override_reason: '专业需要' }] }),
-    )
+  it('lists every recusal conflict, then requests an exception with a reason', async () => {
+    const REQUEST = {
+      id: 3, team_id: 5, team_name: '第一巡察组', round_id: 1, person_id: 11, person_name: '李明', role: 'member', role_name: '成员',
+      join_team: true, unit_ids: [7], conflicts: [], reason: '审计专业人员紧缺', state: 'pending', state_name: '待审批',
+      requested_by: 4, requested_by_name: '黄明', requested_at: '2026-03-01T00:00:00Z', decided_by_name: null, decided_at: null,
+      decision_comment: null, version: 1,
+    }
+    const { wrapper, seen } = await setup((_req, n) => (n === 1 ? CONFLICT(CONFLICT_EXTRA) : jsonResponse(REQUEST, 202)))
     await click('member-submit')
     await until(() => all('member-conflict').length === 2, 'the conflicts')
 
@@ -135,37 +140,34 @@ describe('adding a team member', () => {
     expect(wrapper.emitted('saved')).toBeUndefined()
 
     await click('member-override')
-    // The exception needs both an approver and a reason.
+    // The request needs a reason; nobody names an approver.
+    expect(q('member-approver')).toBeNull()
     expect((q('member-override-submit') as HTMLButtonElement).disabled).toBe(true)
-    await type('member-approver', ' prov.director ')
-    await type('member-reason', '审计专业人员紧缺，经批准编入')
+    await type('member-reason', ' 审计专业人员紧缺 ')
     expect((q('member-override-submit') as HTMLButtonElement).disabled).toBe(false)
     await click('member-override-submit')
-    await until(() => wrapper.emitted('saved') !== undefined, 'saved after the exception')
+    await until(() => wrapper.emitted('requested') !== undefined, 'requested')
+    // A request is not a saved member.
+    expect(wrapper.emitted('saved')).toBeUndefined()
 
     expect(posted(seen)).toEqual([
       { person_id: 11, role: 'member' },
-      {
-        person_id: 11,
-        role: 'member',
-        override: { approver_username: 'prov.director', reason: '审计专业人员紧缺，经批准编入' },
-      },
+      { person_id: 11, role: 'member', override_reason: '审计专业人员紧缺' },
     ])
     wrapper.unmount()
   })
 
-  it('keeps the exception form open with the reason when the approver may not approve', async () => {
+  it('keeps the exception form open with the reason when the request is refused', async () => {
     const { wrapper, seen } = await setup((_req, n) =>
-      n === 1 ? CONFLICT(CONFLICT_EXTRA) : problemResponse(422, 'recusal.approver_invalid', '批准人无回避审批权限'),
+      n === 1 ? CONFLICT(CONFLICT_EXTRA) : problemResponse(422, 'validation.failed', '该人员已有待审批的回避例外申请'),
     )
     await click('member-submit')
     await until(() => all('member-conflict').length === 2, 'the conflicts')
     await click('member-override')
-    await type('member-approver', 'prov.inspector')
     await type('member-reason', '工作需要')
     await click('member-override-submit')
     await until(() => q('member-override-error') !== null, 'the override error')
-    expect(q('member-override-error')!.textContent).toContain('批准人无回避审批权限')
+    expect(q('member-override-error')!.textContent).toContain('该人员已有待审批的回避例外申请')
     expect(wrapper.emitted('saved')).toBeUndefined()
     expect(posted(seen)).toHaveLength(2)
     wrapper.unmount()

@@ -491,18 +491,29 @@ async fn transfer(
     e.into_result()?;
     let row = load(&st, &auth, id).await?;
     row.state()?.require(ClueState::TransferApproved)?;
-    xuncha_store::orgs::get(
+    // The receiving organisation must be in the caller's scope and able to receive this body's
+    // clues (TargetBody::check_receiver), never the inspected unit or a body inside it.
+    let receiver = xuncha_store::orgs::get(&st.db, &auth.scope, b.receiving_org_id)
+        .await
+        .map_err(|_| {
+            ApiError::field(
+                "receiving_org_id",
+                &Msg::new("inspection.receiving_org_required"),
+            )
+        })?;
+    let unit_org = xuncha_store::orgs::get(
         &st.db,
         &xuncha_store::scope::Scope::unrestricted(),
-        b.receiving_org_id,
+        row.org_id,
     )
-    .await
-    .map_err(|_| {
-        ApiError::field(
-            "receiving_org_id",
-            &Msg::new("inspection.receiving_org_required"),
-        )
-    })?;
+    .await?;
+    if let Some(t) = target {
+        let kind = xuncha_domain::org::OrgKind::from_code(&receiver.kind).ok_or_else(|| {
+            xuncha_store::StoreError::Corrupt(format!("org kind {}", receiver.kind))
+        })?;
+        t.check_receiver(kind, &receiver.name, &receiver.path, &unit_org.path)
+            .map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?;
+    }
     let change = ClueChange {
         target_body: target,
         receiving_org_id: Some(b.receiving_org_id),

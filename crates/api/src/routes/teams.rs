@@ -7,15 +7,16 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::error::{Errors, required_text};
 use xuncha_domain::i18n::Msg;
-use xuncha_domain::perm::RECUSAL_APPROVE;
-use xuncha_domain::recusal::{RelationKind, TeamRole};
-use xuncha_store::accounts;
-use xuncha_store::people::{self, Override, Person, PersonDraft, PersonFilter, Team};
+use xuncha_domain::perm::{RECUSAL_APPROVE, TEAM_MANAGE};
+use xuncha_domain::recusal::{RelationKind, RequestState, TeamRole};
+use xuncha_store::inspection::AssignOutcome;
+use xuncha_store::people::{self, MemberOutcome, Person, PersonDraft, PersonFilter, Team};
+use xuncha_store::recusal;
 use xuncha_store::scope::Scope;
 
 use super::inspection::{date_str, parse_date};
 use super::{ApiJson, ApiPath, ApiQuery};
-use crate::auth::{InspectionRead, Need, TeamManage};
+use crate::auth::{Auth, InspectionRead, Need, RecusalApprove, TeamManage};
 use crate::error::{ApiError, ApiResult, RowProblem};
 use crate::state::AppState;
 
@@ -31,6 +32,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(add_member))
         .routes(routes!(remove_member))
         .routes(routes!(suggestions))
+        .routes(routes!(list_recusal_requests))
+        .routes(routes!(approve_recusal_request))
+        .routes(routes!(reject_recusal_request))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -466,34 +470,88 @@ async fn create_team(
 #[serde(deny_unknown_fields)]
 pub struct TeamUnit {
     pub round_unit_id: i64,
+    /// When members conflict with the unit: file recusal exception requests with this reason
+    /// (answered 202 with the requests); assign again once they are approved.
+    #[serde(default)]
+    pub override_reason: Option<String>,
 }
 
-/// Assigns the team to a round unit (一托N: a team may cover several units).
+fn override_reason(r: &Option<String>) -> ApiResult<Option<String>> {
+    match r {
+        None => Ok(None),
+        Some(r) => Ok(Some(
+            required_text("override_reason", r, 500)
+                .map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?,
+        )),
+    }
+}
+
+/// Assigns the team to a round unit (一托N: a team may cover several units). Every member of the
+/// team is re-checked against the unit: a recusal conflict answers 422 `recusal.unit_conflict`
+/// naming the members and rules, unless an approved exception covers that member and unit. With
+/// `override_reason`, exception requests are filed instead (202, the requests; nothing assigned).
 #[utoipa::path(post, operation_id = "teams_assign_unit", path = "/api/v1/teams/{id}/units", tag = "teams", params(("id" = i64, Path)), request_body = TeamUnit,
-    responses((status = 200, body = TeamDto), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = TeamDto), (status = 202, body = Vec<RecusalRequestDto>), (status = 422, body = crate::error::Problem)))]
 async fn assign_unit(
     State(st): State<AppState>,
     Need(auth, _): Need<TeamManage>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TeamUnit>,
-) -> ApiResult<axum::Json<TeamDto>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let reason = override_reason(&b.override_reason)?;
     people::get_team(&st.db, &auth.scope, id)
         .await
         .map_err(ApiError::not_found_as("inspection.team_not_found"))?;
-    xuncha_store::inspection::assign_team(&st.db, &auth.actor, &auth.scope, b.round_unit_id, id)
-        .await
-        .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
-    Ok(axum::Json(
-        people::get_team(&st.db, &auth.scope, id).await?.into(),
-    ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OverrideBody {
-    /// A user holding `recusal:approve`.
-    pub approver_username: String,
-    pub reason: String,
+    let outcome = xuncha_store::inspection::assign_team(
+        &st.db,
+        &auth.actor,
+        &auth.scope,
+        b.round_unit_id,
+        id,
+        reason.as_deref(),
+    )
+    .await
+    .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
+    match outcome {
+        AssignOutcome::Assigned(_) => {
+            let t: TeamDto = people::get_team(&st.db, &auth.scope, id).await?.into();
+            Ok(axum::Json(t).into_response())
+        }
+        AssignOutcome::Requested(reqs) => {
+            let dtos: Vec<RecusalRequestDto> = reqs.into_iter().map(Into::into).collect();
+            Ok((StatusCode::ACCEPTED, axum::Json(dtos)).into_response())
+        }
+        AssignOutcome::Refused(members) => {
+            let reasons: Vec<String> = members
+                .iter()
+                .flat_map(|m| {
+                    m.conflicts
+                        .iter()
+                        .map(move |c| format!("{}：{}（{}）", m.name, c.rule, c.reason))
+                })
+                .collect();
+            let mut e = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &Msg::new("recusal.unit_conflict").arg("reasons", reasons.join("；")),
+            );
+            e.fields = vec![crate::error::FieldProblem {
+                field: "round_unit_id".into(),
+                message: e.detail.clone(),
+            }];
+            e.errors = members
+                .iter()
+                .flat_map(|m| {
+                    m.conflicts.iter().map(move |c| RowProblem {
+                        row: 0,
+                        column: c.rule.clone(),
+                        message: format!("{}：{}", m.name, c.reason),
+                    })
+                })
+                .collect();
+            Err(e)
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -502,57 +560,102 @@ pub struct MemberAdd {
     pub person_id: i64,
     /// leader, deputy, member, liaison
     pub role: String,
+    /// When the person conflicts: file a recusal exception request with this reason (answered
+    /// 202 with the request). A user holding `recusal:approve`, other than the requester, approves
+    /// it in their own session, which adds the member.
     #[serde(default)]
-    pub r#override: Option<OverrideBody>,
+    pub override_reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitConflictDto {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecusalRequestDto {
+    pub id: i64,
+    pub team_id: i64,
+    pub team_name: String,
+    pub round_id: i64,
+    pub person_id: i64,
+    pub person_name: String,
+    pub role: String,
+    pub role_name: String,
+    /// Approval adds the member; otherwise it waives an existing member's conflicts with `unit_ids`.
+    pub join_team: bool,
+    pub unit_ids: Vec<i64>,
+    pub conflicts: Vec<UnitConflictDto>,
+    pub reason: String,
+    /// pending, approved, rejected
+    pub state: String,
+    pub state_name: String,
+    pub requested_by: i64,
+    pub requested_by_name: String,
+    pub requested_at: String,
+    pub decided_by_name: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_comment: Option<String>,
+    pub version: i64,
+}
+
+impl From<recusal::Request> for RecusalRequestDto {
+    fn from(r: recusal::Request) -> Self {
+        RecusalRequestDto {
+            role_name: TeamRole::from_code(&r.role)
+                .map_or(r.role.clone(), |x| x.label().to_string()),
+            state_name: RequestState::from_code(&r.state)
+                .map_or(r.state.clone(), |x| x.label().to_string()),
+            id: r.id,
+            team_id: r.team_id,
+            team_name: r.team_name,
+            round_id: r.round_id,
+            person_id: r.person_id,
+            person_name: r.person_name,
+            role: r.role,
+            join_team: r.join_team,
+            unit_ids: r.unit_ids,
+            conflicts: r
+                .conflicts
+                .into_iter()
+                .map(|c| UnitConflictDto {
+                    unit_id: c.unit_id,
+                    unit_name: c.unit_name,
+                    rule: c.rule,
+                    reason: c.reason,
+                })
+                .collect(),
+            reason: r.reason,
+            state: r.state,
+            requested_by: r.requested_by,
+            requested_by_name: r.requested_by_name,
+            requested_at: super::rfc3339(r.requested_at),
+            decided_by_name: r.decided_by_name,
+            decided_at: r.decided_at.map(super::rfc3339),
+            decision_comment: r.decision_comment,
+            version: r.version,
+        }
+    }
 }
 
 /// Adds a member. A recusal conflict answers 422 `recusal.conflict` listing every rule broken; with
-/// an `override` approved by a user holding `recusal:approve` the member is added and the waiver
-/// audited.
+/// `override_reason` it files a recusal exception request instead (202), which an approver other
+/// than the requester decides; approval adds the member with the waiver recorded and audited.
 #[utoipa::path(post, operation_id = "teams_add_member", path = "/api/v1/teams/{id}/members", tag = "teams", params(("id" = i64, Path)), request_body = MemberAdd,
-    responses((status = 200, body = TeamDto), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = TeamDto), (status = 202, body = RecusalRequestDto), (status = 422, body = crate::error::Problem)))]
 async fn add_member(
     State(st): State<AppState>,
     Need(auth, _): Need<TeamManage>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<MemberAdd>,
-) -> ApiResult<axum::Json<TeamDto>> {
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let role = TeamRole::parse_field("role", &b.role)
         .map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?;
-    let over = match &b.r#override {
-        None => None,
-        Some(o) => {
-            let reason = o.reason.trim();
-            if reason.is_empty() {
-                return Err(ApiError::field(
-                    "override",
-                    &Msg::new("inspection.override_reason"),
-                ));
-            }
-            let invalid = || {
-                ApiError::field(
-                    "override",
-                    &Msg::new("inspection.approver_invalid").arg("value", &o.approver_username),
-                )
-            };
-            let (approver, _) = accounts::find_by_username(&st.db, o.approver_username.trim())
-                .await?
-                .ok_or_else(invalid)?;
-            let roles = accounts::user_roles(&st.db, approver.id).await?;
-            if !roles
-                .iter()
-                .any(|r| r.permissions.iter().any(|p| p == RECUSAL_APPROVE))
-                || approver.locked_by_admin
-            {
-                return Err(invalid());
-            }
-            Some(Override {
-                approver_id: approver.id,
-                approver_name: approver.username.clone(),
-                reason: reason.to_string(),
-            })
-        }
-    };
+    let reason = override_reason(&b.override_reason)?;
     match people::add_member(
         &st.db,
         &auth.actor,
@@ -560,13 +663,18 @@ async fn add_member(
         id,
         b.person_id,
         role,
-        over.as_ref(),
+        reason.as_deref(),
     )
     .await
     .map_err(ApiError::not_found_as("inspection.team_not_found"))?
     {
-        Ok(t) => Ok(axum::Json(t.into())),
-        Err(conflicts) => {
+        MemberOutcome::Added(t) => Ok(axum::Json(TeamDto::from(t)).into_response()),
+        MemberOutcome::Requested(r) => Ok((
+            StatusCode::ACCEPTED,
+            axum::Json(RecusalRequestDto::from(*r)),
+        )
+            .into_response()),
+        MemberOutcome::Refused(conflicts) => {
             let reasons: Vec<String> = conflicts
                 .iter()
                 .map(|c| format!("{}：{}", c.rule, c.reason))
@@ -590,6 +698,109 @@ async fn add_member(
             Err(e)
         }
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecusalQuery {
+    pub team_id: Option<i64>,
+    /// pending, approved, rejected
+    pub state: Option<String>,
+}
+
+/// Recusal exception requests of the rounds in scope, newest first: for those who form teams
+/// (`team:manage`) and those who decide exceptions (`recusal:approve`).
+#[utoipa::path(get, operation_id = "recusal_requests_list", path = "/api/v1/recusal-requests", tag = "teams", params(RecusalQuery),
+    responses((status = 200, body = Vec<RecusalRequestDto>), (status = 403, body = crate::error::Problem)))]
+async fn list_recusal_requests(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<RecusalQuery>,
+) -> ApiResult<axum::Json<Vec<RecusalRequestDto>>> {
+    if !(auth.access.has(TEAM_MANAGE) || auth.access.has(RECUSAL_APPROVE)) {
+        return Err(ApiError::forbidden());
+    }
+    let state = match q.state.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            RequestState::parse_field("state", s)
+                .map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?
+                .code()
+                .to_string(),
+        ),
+    };
+    let rows = recusal::list(
+        &st.db,
+        &auth.scope,
+        &recusal::Filter {
+            team_id: q.team_id,
+            state,
+        },
+        None,
+    )
+    .await?;
+    Ok(axum::Json(rows.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecusalDecision {
+    pub version: i64,
+    /// Required when rejecting.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+async fn decide(
+    st: &AppState,
+    auth: &Auth,
+    id: i64,
+    b: &RecusalDecision,
+    approve: bool,
+) -> ApiResult<axum::Json<RecusalRequestDto>> {
+    let comment = match (&b.comment, approve) {
+        (Some(c), true) if c.trim().is_empty() => String::new(),
+        (None, true) => String::new(),
+        (c, _) => required_text("comment", c.as_deref().unwrap_or(""), 500)
+            .map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?,
+    };
+    let r = recusal::decide(
+        &st.db,
+        &auth.actor,
+        &auth.scope,
+        id,
+        b.version,
+        approve,
+        &comment,
+    )
+    .await
+    .map_err(ApiError::not_found_as("recusal.request_not_found"))?;
+    Ok(axum::Json(r.into()))
+}
+
+/// Approves a pending recusal exception request, in the approver's own session; nobody approves
+/// their own request. A request to join the team adds the member with the waiver recorded.
+#[utoipa::path(post, operation_id = "recusal_requests_approve", path = "/api/v1/recusal-requests/{id}/approve", tag = "teams", params(("id" = i64, Path)), request_body = RecusalDecision,
+    responses((status = 200, body = RecusalRequestDto), (status = 409, body = crate::error::Problem)))]
+async fn approve_recusal_request(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RecusalApprove>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RecusalDecision>,
+) -> ApiResult<axum::Json<RecusalRequestDto>> {
+    decide(&st, &auth, id, &b, true).await
+}
+
+/// Rejects a pending recusal exception request with a comment.
+#[utoipa::path(post, operation_id = "recusal_requests_reject", path = "/api/v1/recusal-requests/{id}/reject", tag = "teams", params(("id" = i64, Path)), request_body = RecusalDecision,
+    responses((status = 200, body = RecusalRequestDto), (status = 409, body = crate::error::Problem)))]
+async fn reject_recusal_request(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RecusalApprove>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<RecusalDecision>,
+) -> ApiResult<axum::Json<RecusalRequestDto>> {
+    decide(&st, &auth, id, &b, false).await
 }
 
 /// Removes a member.

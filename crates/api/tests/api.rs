@@ -1108,3 +1108,6 @@ mod rect;
 
 #[path = "api/assessment.rs"]
 mod assessment;
+
+#[path = "api/errors.rs"]
+mod errors;

@@ -177,24 +177,27 @@ impl From<StoreError> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
-        let status = if matches!(r, JsonRejection::MissingJsonContentType(_)) {
-            StatusCode::UNSUPPORTED_MEDIA_TYPE
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
+        let status = match &r {
+            JsonRejection::MissingJsonContentType(_) => {
+                return ApiError::key(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "api.unsupported_media_type",
+                );
+            }
+            JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            JsonRejection::JsonSyntaxError(_) => StatusCode::BAD_REQUEST,
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return ApiError::key(StatusCode::PAYLOAD_TOO_LARGE, "api.payload_too_large");
+            }
+            _ => StatusCode::BAD_REQUEST,
         };
-        ApiError::new(
-            status,
-            &Msg::new("api.bad_json").arg("reason", translate_serde(&r.body_text())),
-        )
+        serde_problem(status, &r.body_text())
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(r: QueryRejection) -> Self {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            &Msg::new("api.bad_json").arg("reason", translate_serde(&r.body_text())),
-        )
+        serde_problem(StatusCode::BAD_REQUEST, &r.body_text())
     }
 }
 
@@ -204,19 +207,171 @@ impl From<PathRejection> for ApiError {
     }
 }
 
-/// Names the field of a serde error in Chinese where it can ("missing field `name`").
-fn translate_serde(text: &str) -> String {
-    let field = text.split('`').nth(1).unwrap_or("");
-    if text.contains("missing field") {
-        format!("缺少字段“{}”", field_label(field))
-    } else if text.contains("unknown field") {
-        format!("不认识的字段“{field}”")
-    } else if text.contains("invalid type") || text.contains("invalid value") {
-        let at = text.split(": ").next().unwrap_or("");
-        format!("字段取值类型错误（{at}）")
-    } else {
-        "无法解析请求内容".to_string()
+/// A problem for a body or query string serde could not read, naming the field in Chinese.
+fn serde_problem(status: StatusCode, text: &str) -> ApiError {
+    let (field, reason) = translate_serde(text);
+    let mut e = ApiError::new(status, &Msg::new("api.bad_json").arg("reason", &reason));
+    if let Some(field) = field {
+        e.fields.push(FieldProblem {
+            field,
+            message: reason,
+        });
     }
+    e
+}
+
+/// The text between the first pair of backticks after `marker`.
+fn quoted_after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
+    text.split_once(marker)?.1.split('`').nth(1)
+}
+
+/// The Chinese name of what serde expected ("expected a string" → 文本).
+fn expected_kind(text: &str) -> &'static str {
+    let expected = text.rsplit_once("expected").map_or("", |(_, e)| e);
+    let has = |words: &[&str]| words.iter().any(|w| expected.contains(w));
+    if has(&["string", "char"]) {
+        "文本"
+    } else if has(&[
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "integer",
+    ]) {
+        "整数"
+    } else if has(&["f32", "f64", "float", "number"]) {
+        "数字"
+    } else if has(&["bool"]) {
+        "布尔值（true/false）"
+    } else if has(&["sequence", "tuple"]) {
+        "列表"
+    } else if has(&["map", "struct"]) {
+        "对象"
+    } else if has(&["variant", "one of"]) {
+        "规定的可选值之一"
+    } else {
+        "规定的格式"
+    }
+}
+
+/// The Chinese label of a field path, or the quoted wire name of a field without one.
+fn readable_field(path: &str) -> String {
+    let label = field_label(path);
+    if label == "该字段" {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        let name = last.split('[').next().unwrap_or(last);
+        format!("字段“{name}”")
+    } else {
+        label
+    }
+}
+
+/// Translates a serde (JSON or query string) error into Chinese, with the field path it names
+/// (`items[0].name`) when there is one. Field names become their labels, indices 第N项.
+fn translate_serde(text: &str) -> (Option<String>, String) {
+    let mut rest = text;
+    for prefix in [
+        "Failed to deserialize the JSON body into the target type: ",
+        "Failed to deserialize query string: ",
+        "Failed to parse the request body as JSON: ",
+    ] {
+        if let Some(r) = rest.strip_prefix(prefix) {
+            rest = r;
+        }
+    }
+    // serde_path_to_error puts the path first: `items[0].name: invalid type: …`.
+    let (path, message) = match rest.split_once(": ") {
+        Some((p, m)) if !p.is_empty() && !p.contains(char::is_whitespace) && p != "." => {
+            (Some(p.to_string()), m)
+        }
+        _ => (None, rest),
+    };
+    let label = |p: &Option<String>| p.as_deref().map(readable_field);
+    let join = |p: &Option<String>, child: &str| match p {
+        Some(p) => format!("{p}.{child}"),
+        None => child.to_string(),
+    };
+    if let Some(name) = quoted_after(message, "missing field") {
+        let field = join(&path, name);
+        let text = format!("缺少{}", readable_field(&field));
+        return (Some(field), text);
+    }
+    if let Some(name) = quoted_after(message, "unknown field") {
+        let field = join(&path, name);
+        return (Some(field), format!("含有不认识的字段“{name}”"));
+    }
+    if let Some(name) = quoted_after(message, "duplicate field") {
+        let field = join(&path, name);
+        let text = format!("{}重复出现", readable_field(&field));
+        return (Some(field), text);
+    }
+    let what = label(&path).unwrap_or_else(|| "请求内容".to_string());
+    let text = if message.starts_with("invalid type") {
+        format!("{what}应为{}", expected_kind(message))
+    } else if let Some(value) = quoted_after(message, "unknown variant") {
+        let value: String = value.chars().take(50).collect();
+        format!("{what}的取值“{value}”无效")
+    } else if message.starts_with("invalid value") {
+        format!("{what}的取值无效，应为{}", expected_kind(message))
+    } else if message.starts_with("invalid length") && path.is_none() {
+        "请求内容应为对象".to_string()
+    } else if message.starts_with("invalid length") {
+        format!("{what}的项数不正确")
+    } else if message.contains("number too large")
+        || message.contains("number too small")
+        || message.contains("out of range")
+    {
+        format!("{what}超出允许的数值范围")
+    } else if message.contains("invalid digit")
+        || message.contains("cannot parse integer")
+        || message.contains("invalid float")
+    {
+        format!("{what}应为有效的数字")
+    } else if message.contains("provided string was not") || message.contains("invalid character") {
+        format!("{what}应为{}", expected_kind(message))
+    } else if path.is_none() {
+        "请求内容不是有效的 JSON".to_string()
+    } else {
+        format!("{what}的格式不正确")
+    };
+    (path, text)
+}
+
+/// Turns every error answer under `/api/` that is not already problem+json (axum's 404 and
+/// 405, the body limit's 413, a multipart or media-type rejection) into one, in Chinese.
+pub async fn problem_for_bare_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    if !is_api || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return res;
+    }
+    let e = match status {
+        StatusCode::NOT_FOUND => ApiError::not_found("api.not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::key(status, "api.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::key(status, "api.payload_too_large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::key(status, "api.unsupported_media_type"),
+        StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ApiError::new(
+            status,
+            &Msg::new("api.bad_request").arg("reason", "请求格式错误"),
+        ),
+        StatusCode::INTERNAL_SERVER_ERROR => ApiError::key(status, "api.internal"),
+        _ => ApiError::key(status, "api.request_failed"),
+    };
+    let (parts, _) = res.into_parts();
+    let mut out = e.into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
 }
 
 impl IntoResponse for ApiError {

@@ -113,6 +113,7 @@ pub fn app(state: AppState) -> axum::Router {
         // axum's own 2 MB default would cut uploads short; the layer below is the one cap.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES))
+        .layer(middleware::from_fn(error::problem_for_bare_errors))
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))

@@ -1130,3 +1130,6 @@ mod accounts;
 
 #[path = "api/recusal.rs"]
 mod recusal;
+
+#[path = "api/errors.rs"]
+mod errors;

@@ -57,8 +57,8 @@ pub fn render(msg: &Msg) -> String {
     let mut out = template(msg.key).unwrap_or(msg.key).to_string();
     for (name, value) in &msg.args {
         // Field names are themselves catalogue keys ("field.xxx"); translate them when they are.
-        let value = if value.starts_with("field.") {
-            template(value).unwrap_or(value).to_string()
+        let value = if let Some(path) = value.strip_prefix("field.") {
+            template(value).map_or_else(|| field_path_label(path), str::to_string)
         } else {
             value.clone()
         };
@@ -69,9 +69,30 @@ pub fn render(msg: &Msg) -> String {
 
 /// Translates a field key such as `field.name` into its Chinese label.
 pub fn field_label(field: &str) -> String {
-    template(&format!("field.{field}"))
-        .unwrap_or(field)
-        .to_string()
+    template(&format!("field.{field}")).map_or_else(|| field_path_label(field), str::to_string)
+}
+
+/// Renders a field path such as `items[0].measures[2].deadline` as Chinese labels with 1-based
+/// item numbers ("整改措施第3项"). Segments without a label keep only their number; a path with
+/// nothing translatable reads "该字段", so no wire name reaches the user.
+pub fn field_path_label(path: &str) -> String {
+    let mut out = String::new();
+    for segment in path.split('.').filter(|s| !s.is_empty()) {
+        let (name, rest) = segment.split_once('[').unwrap_or((segment, ""));
+        if let Some(label) = template(&format!("field.{name}")) {
+            out.push_str(label);
+        }
+        for index in rest.split('[') {
+            if let Ok(i) = index.trim_end_matches(']').parse::<usize>() {
+                out.push_str(&format!("第{}项", i.saturating_add(1)));
+            }
+        }
+    }
+    if out.is_empty() {
+        "该字段".to_string()
+    } else {
+        out
+    }
 }
 
 pub static ZH_CN: &[(&str, &str)] = &[
@@ -268,6 +289,25 @@ pub static ZH_CN: &[(&str, &str)] = &[
         "该记录无法解密：加密密钥与数据不符，请联系系统管理员检查密钥",
     ),
     ("audit.no_key", "未配置审计密钥，无法签发审计链检查点"),
+
+    ("api.method_not_allowed", "不支持该请求方法"),
+        "api.unsupported_media_type",
+        "不支持的请求内容类型，请以 JSON 提交",
+    ("api.bad_request", "请求无法处理：{reason}"),
+    ("api.request_failed", "请求未能完成"),
+    ("field.group", "分组"),
+    ("field.warning", "预警"),
+    ("field.year", "年份"),
+    ("field.page", "页码"),
+    ("field.page_size", "每页条数"),
+    ("field.subject_post", "被反映人职务"),
+    ("field.informant", "反映人信息"),
+    ("field.focus", "巡察重点"),
+    ("field.work_plan", "工作方案"),
+    ("field.person", "责任人"),
+    ("field.treatment", "处理结果"),
+    ("field.participants", "参会人员"),
+    ("field.body", "请求内容"),
     // Audit.
     ("audit.ok", "审计链完整，共校验{count}条记录"),
     ("audit.edited", "第{seq}条审计记录的内容被修改"),
@@ -530,6 +570,14 @@ mod tests {
             .arg("field", "field.name")
             .arg("max", 100);
         assert_eq!(msg.render(), "名称不能超过100个字符");
+    }
+
+    #[test]
+    fn indexed_field_paths_read_as_labels_and_item_numbers() {
+        let msg = Msg::new("validation.required").arg("field", "field.answers[3]");
+        assert_eq!(msg.render(), "测评答案第4项不能为空");
+        assert_eq!(field_path_label("nothing_known"), "该字段");
+        assert_eq!(field_label("exemptions[0].note"), "不予公开事项第1项说明");
     }
 
     #[test]

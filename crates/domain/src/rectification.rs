@@ -274,15 +274,19 @@ pub fn parse_deadline(
 ) -> Result<DeadlineSpec, FieldError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     match (date.map(str::trim).filter(|s| !s.is_empty()), working_days) {
-        (Some(d), _) => Date::parse(d, &fmt).map(DeadlineSpec::Date).map_err(|_| {
-            FieldError::new(
-                field,
-                Msg::new("validation.unknown_value")
-                    .arg("field", format!("field.{field}"))
-                    .arg("value", d)
-                    .arg("allowed", "YYYY-MM-DD"),
-            )
-        }),
+        (Some(d), _) => Date::parse(d, &fmt)
+            .ok()
+            .filter(|d| crate::limits::year_ok(d.year()))
+            .map(DeadlineSpec::Date)
+            .ok_or_else(|| {
+                FieldError::new(
+                    field,
+                    Msg::new("validation.unknown_value")
+                        .arg("field", format!("field.{field}"))
+                        .arg("value", d)
+                        .arg("allowed", "YYYY-MM-DD"),
+                )
+            }),
         (None, Some(n)) if (1..=3650).contains(&n) => {
             Ok(DeadlineSpec::WorkingDays(u32::try_from(n).unwrap_or(1)))
         }
@@ -882,6 +886,7 @@ pub fn fen_to_yuan(fen: i64) -> String {
 
 /// The zh-CN messages of rectification.
 pub static ZH_CN_RECT: &[(&str, &str)] = &[
+    ("rect.not_found", "整改事项不存在或无权访问"),
     ("rect.write_off_needs_evidence", "申请销号须附佐证材料"),
     ("measure_kind.immediate", "立行立改"),
     ("measure_kind.deadline", "限期整改"),

@@ -250,6 +250,15 @@ async fn create(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ClueCreate>,
 ) -> ApiResult<(StatusCode, axum::Json<ClueDto>)> {
+    super::max_lengths(&[
+        ("source", &b.source, xuncha_domain::limits::LABEL_CHARS),
+        (
+            "subject_post",
+            &b.subject_post,
+            xuncha_domain::limits::LABEL_CHARS,
+        ),
+        ("informant", &b.informant, xuncha_domain::limits::NOTE_CHARS),
+    ])?;
     let access = clue_access(&auth);
     if !access.compartment {
         return Err(ApiError::forbidden());
@@ -391,6 +400,7 @@ async fn triage(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TriageBody>,
 ) -> ApiResult<axum::Json<ClueDetail>> {
+    super::max_lengths(&[("comment", &b.comment, xuncha_domain::limits::NOTE_CHARS)])?;
     let decision = TriageDecision::parse_field("decision", &b.decision)
         .map_err(|e| DomainError::Invalid(vec![e]))?;
     let row = load(&st, &auth, id).await?;
@@ -438,6 +448,7 @@ async fn transition(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<super::inspection::TransitionBody>,
 ) -> ApiResult<axum::Json<ClueDetail>> {
+    super::max_lengths(&[("comment", &b.comment, xuncha_domain::limits::NOTE_CHARS)])?;
     let to = ClueState::parse_field("to", &b.to).map_err(|e| DomainError::Invalid(vec![e]))?;
     let needed = if to == ClueState::Reported {
         FIELDWORK_WRITE
@@ -481,6 +492,11 @@ async fn transfer(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TransferBody>,
 ) -> ApiResult<axum::Json<ClueDetail>> {
+    super::max_lengths(&[(
+        "target_body",
+        &b.target_body,
+        xuncha_domain::limits::LABEL_CHARS,
+    )])?;
     let mut e = Errors::default();
     let target = TargetBody::parse_field("target_body", &b.target_body)
         .map_err(|x| e.push(x))
@@ -591,6 +607,11 @@ async fn disposition(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DispositionBody>,
 ) -> ApiResult<axum::Json<ClueDetail>> {
+    super::max_lengths(&[(
+        "disposition",
+        &b.disposition,
+        xuncha_domain::limits::LABEL_CHARS,
+    )])?;
     let mut e = Errors::default();
     let d = Disposition::parse_field("disposition", &b.disposition)
         .map_err(|x| e.push(x))

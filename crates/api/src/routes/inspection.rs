@@ -107,15 +107,18 @@ pub fn date_str(d: Date) -> String {
 /// Parses a `YYYY-MM-DD` field.
 pub fn parse_date(field: &str, s: &str) -> Result<Date, xuncha_domain::FieldError> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &fmt).map_err(|_| {
-        xuncha_domain::FieldError::new(
-            field,
-            Msg::new("validation.unknown_value")
-                .arg("field", format!("field.{field}"))
-                .arg("value", s)
-                .arg("allowed", "YYYY-MM-DD"),
-        )
-    })
+    Date::parse(s.trim(), &fmt)
+        .ok()
+        .filter(|d| xuncha_domain::limits::year_ok(d.year()))
+        .ok_or_else(|| {
+            xuncha_domain::FieldError::new(
+                field,
+                Msg::new("validation.unknown_value")
+                    .arg("field", format!("field.{field}"))
+                    .arg("value", s.chars().take(30).collect::<String>())
+                    .arg("allowed", "YYYY-MM-DD"),
+            )
+        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -514,6 +517,10 @@ async fn create_round(
     Need(auth, _): Need<InspectionPlan>,
     ApiJson(b): ApiJson<RoundSave>,
 ) -> ApiResult<(StatusCode, axum::Json<RoundDto>)> {
+    super::max_lengths(&[
+        ("focus", &b.focus, xuncha_domain::limits::TEXT_CHARS),
+        ("work_plan", &b.work_plan, xuncha_domain::limits::TEXT_CHARS),
+    ])?;
     let d = round_draft(&b)?;
     let term_id = b.term_id.ok_or_else(|| {
         ApiError::field(
@@ -570,6 +577,10 @@ async fn update_round(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<RoundSave>,
 ) -> ApiResult<axum::Json<RoundDto>> {
+    super::max_lengths(&[
+        ("focus", &b.focus, xuncha_domain::limits::TEXT_CHARS),
+        ("work_plan", &b.work_plan, xuncha_domain::limits::TEXT_CHARS),
+    ])?;
     let d = round_draft(&b)?;
     let version = b.version.ok_or_else(|| {
         ApiError::field(
@@ -779,6 +790,7 @@ async fn transition_unit(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<TransitionBody>,
 ) -> ApiResult<axum::Json<RoundUnitDetail>> {
+    super::max_lengths(&[("comment", &b.comment, xuncha_domain::limits::NOTE_CHARS)])?;
     let to = RoundUnitState::parse_field("to", &b.to)
         .map_err(|e| xuncha_domain::DomainError::Invalid(vec![e]))?;
     let u = inspection::get_unit(&st.db, &auth.scope, id)

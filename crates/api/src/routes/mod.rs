@@ -16,7 +16,7 @@ pub mod teams;
 pub mod tokens;
 pub mod users;
 
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::FromRequestParts;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -26,10 +26,108 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// JSON body extractor whose rejections are problem+json in Chinese.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// JSON body extractor whose rejections are problem+json in Chinese. Besides the types, it
+/// refuses any string longer than [`xuncha_domain::limits::TEXT_CHARS`] anywhere in the body,
+/// naming the field, so no field stores a megabyte whatever its handler checks.
 pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        use axum::http::{StatusCode, header};
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .is_some_and(|m| {
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::key(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "api.unsupported_media_type",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::key(StatusCode::PAYLOAD_TOO_LARGE, "api.payload_too_large")
+                } else {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        &xuncha_domain::i18n::Msg::new("api.bad_request")
+                            .arg("reason", "请求内容未能完整接收"),
+                    )
+                }
+            })?;
+        // A body shorter than the limit cannot hold a string longer than it.
+        if bytes.len() > xuncha_domain::limits::TEXT_CHARS
+            && let Ok(v) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        {
+            let mut errors = Vec::new();
+            too_long_strings(&v, String::new(), &mut errors);
+            if !errors.is_empty() {
+                return Err(xuncha_domain::DomainError::Invalid(errors).into());
+            }
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(ApiJson(value))
+    }
+}
+
+/// Collects every string in `v` longer than the text limit, by field path.
+fn too_long_strings(
+    v: &serde_json::Value,
+    path: String,
+    errors: &mut Vec<xuncha_domain::FieldError>,
+) {
+    use serde_json::Value;
+    let max = xuncha_domain::limits::TEXT_CHARS;
+    match v {
+        Value::String(s) if s.chars().count() > max => {
+            let field = if path.is_empty() {
+                "body".to_string()
+            } else {
+                path
+            };
+            errors.push(xuncha_domain::FieldError::new(
+                &field,
+                xuncha_domain::i18n::Msg::new("validation.too_long")
+                    .arg("field", format!("field.{field}"))
+                    .arg("max", max),
+            ));
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                too_long_strings(x, format!("{path}[{i}]"), errors);
+            }
+        }
+        Value::Object(map) => {
+            for (k, x) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                too_long_strings(x, p, errors);
+            }
+        }
+        _ => {}
+    }
+}
 
 /// Query-string extractor whose rejections are problem+json in Chinese.
 #[derive(FromRequestParts)]
@@ -62,10 +160,16 @@ pub async fn read_upload(
 ) -> Result<(String, Vec<u8>), ApiError> {
     use xuncha_domain::i18n::Msg;
     let unreadable = |e: axum::extract::multipart::MultipartError| {
-        ApiError::field(
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::key(e.status(), "api.payload_too_large");
+        }
+        let mut err = ApiError::field(
             "file",
-            &Msg::new("import.unreadable").arg("reason", e.body_text()),
-        )
+            &Msg::new("import.unreadable")
+                .arg("reason", "上传内容不是有效的 multipart/form-data 格式"),
+        );
+        err.status = axum::http::StatusCode::BAD_REQUEST;
+        err
     };
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
@@ -126,6 +230,22 @@ pub fn import_columns<const N: usize>(
     Ok(found)
 }
 
+/// Checks free-text fields against their maximum lengths (`(field, value, max)`), reporting
+/// every field that is too long at once.
+pub fn max_lengths(fields: &[(&str, &str, usize)]) -> Result<(), ApiError> {
+    let errors: Vec<xuncha_domain::FieldError> = fields
+        .iter()
+        .filter_map(|(field, value, max)| {
+            xuncha_domain::limits::optional_text(field, value, *max).err()
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(xuncha_domain::DomainError::Invalid(errors).into())
+    }
+}
+
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
@@ -140,15 +260,18 @@ pub fn day_start(
         return Ok(None);
     };
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(s, &fmt).map_err(|_| {
-        ApiError::field(
-            field,
-            &xuncha_domain::i18n::Msg::new("validation.unknown_value")
-                .arg("field", field)
-                .arg("value", s)
-                .arg("allowed", "YYYY-MM-DD"),
-        )
-    })?;
+    let d = time::Date::parse(s, &fmt)
+        .ok()
+        .filter(|d| xuncha_domain::limits::year_ok(d.year()))
+        .ok_or_else(|| {
+            ApiError::field(
+                field,
+                &xuncha_domain::i18n::Msg::new("validation.unknown_value")
+                    .arg("field", field)
+                    .arg("value", s)
+                    .arg("allowed", "YYYY-MM-DD"),
+            )
+        })?;
     let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
     Ok(Some(
         d.midnight()

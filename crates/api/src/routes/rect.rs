@@ -1309,6 +1309,7 @@ async fn decide_write_off(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<DecideBody>,
 ) -> ApiResult<axum::Json<RectItem>> {
+    super::max_lengths(&[("reason", &b.reason, xuncha_domain::limits::NOTE_CHARS)])?;
     let decision = match b.decision.as_str() {
         "verify" | "approve" => ReviewDecision::Approve,
         "return" => ReviewDecision::Return,
@@ -1353,6 +1354,7 @@ async fn reopen(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<axum::Json<RectItem>> {
+    super::max_lengths(&[("reason", &b.reason, xuncha_domain::limits::NOTE_CHARS)])?;
     store::reopen(&st.db, &auth.actor, &auth.scope, id, &b.reason, b.version)
         .await
         .map_err(not_found())?;
@@ -1411,6 +1413,7 @@ async fn request_extension(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ExtensionBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
+    super::max_lengths(&[("reason", &b.reason, xuncha_domain::limits::NOTE_CHARS)])?;
     let d = parse_date("new_deadline", &b.new_deadline).map_err(|e| invalid(vec![e]))?;
     let xid = store::request_extension(
         &st.db,
@@ -1466,6 +1469,7 @@ async fn decide_extension(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ExtensionDecision>,
 ) -> ApiResult<axum::Json<ExtensionDto>> {
+    super::max_lengths(&[("opinion", &b.opinion, xuncha_domain::limits::OPINION_CHARS)])?;
     let x = store::decide_extension(&st.db, &auth.actor, &auth.scope, id, b.approve, &b.opinion)
         .await
         .map_err(not_found())?;
@@ -1496,6 +1500,18 @@ async fn add_outcome(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<OutcomeBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
+    super::max_lengths(&[
+        (
+            "person",
+            b.person.as_deref().unwrap_or_default(),
+            xuncha_domain::limits::NAME_CHARS,
+        ),
+        (
+            "treatment",
+            b.treatment.as_deref().unwrap_or_default(),
+            xuncha_domain::limits::NOTE_CHARS,
+        ),
+    ])?;
     if !(auth.access.has(RECT_WRITE) || auth.access.has(RECT_REVIEW)) {
         return Err(ApiError::forbidden());
     }
@@ -1874,6 +1890,7 @@ async fn save_plan(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<PlanSave>,
 ) -> ApiResult<axum::Json<PlanView>> {
+    super::max_lengths(&[("summary", &b.summary, xuncha_domain::limits::TEXT_CHARS)])?;
     let u = store::unit(&st.db, &auth.scope, id)
         .await
         .map_err(not_found())?;
@@ -2016,6 +2033,7 @@ async fn review_plan(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> ApiResult<axum::Json<PlanView>> {
+    super::max_lengths(&[("opinion", &b.opinion, xuncha_domain::limits::OPINION_CHARS)])?;
     let decision =
         ReviewDecision::parse_field("decision", &b.decision).map_err(|e| invalid(vec![e]))?;
     let comments: Vec<(i64, String)> = b
@@ -2198,6 +2216,11 @@ async fn add_report(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReportSave>,
 ) -> ApiResult<(StatusCode, axum::Json<ReportDto>)> {
+    super::max_lengths(&[(
+        "participants",
+        b.participants.as_deref().unwrap_or_default(),
+        xuncha_domain::limits::NOTE_CHARS,
+    )])?;
     use xuncha_domain::error::required_text;
     let mut errs = Vec::new();
     let kind = ReportKind::parse_field("kind", &b.kind)
@@ -2504,6 +2527,15 @@ async fn list_holidays(
     Need(_auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<YearQuery>,
 ) -> ApiResult<axum::Json<Vec<HolidayDto>>> {
+    if q.year.is_some_and(|y| !xuncha_domain::limits::year_ok(y)) {
+        return Err(ApiError::field(
+            "year",
+            &Msg::new("validation.out_of_range")
+                .arg("field", "field.year")
+                .arg("min", xuncha_domain::limits::MIN_YEAR)
+                .arg("max", xuncha_domain::limits::MAX_YEAR),
+        ));
+    }
     Ok(axum::Json(
         store::holidays(&st.db, q.year)
             .await?

@@ -332,6 +332,7 @@ async fn add_relation(
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<RelationCreate>,
 ) -> ApiResult<axum::Json<PersonDto>> {
+    super::max_lengths(&[("note", &b.note, xuncha_domain::limits::NOTE_CHARS)])?;
     let mut e = Errors::default();
     let kind = RelationKind::parse_field("kind", &b.kind)
         .map_err(|x| e.push(x))

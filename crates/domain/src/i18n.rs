@@ -289,10 +289,11 @@ pub static ZH_CN: &[(&str, &str)] = &[
         "该记录无法解密：加密密钥与数据不符，请联系系统管理员检查密钥",
     ),
     ("audit.no_key", "未配置审计密钥，无法签发审计链检查点"),
-
     ("api.method_not_allowed", "不支持该请求方法"),
+    (
         "api.unsupported_media_type",
         "不支持的请求内容类型，请以 JSON 提交",
+    ),
     ("api.bad_request", "请求无法处理：{reason}"),
     ("api.request_failed", "请求未能完成"),
     ("field.group", "分组"),

@@ -201,6 +201,16 @@ pub async fn save_person(
     if let Some((pid, _)) = id {
         get_person(db, scope, pid).await?;
     }
+    if let Some(uid) = d.user_id {
+        crate::accounts::get_user(db, scope, uid)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => {
+                    StoreError::Domain(DomainError::field("user_id", Msg::new("user.not_found")))
+                }
+                e => e,
+            })?;
+    }
     let now = db.now();
     let pid: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;

@@ -1970,6 +1970,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/recusal-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recusal exception requests of the rounds in scope, newest first: for those who form teams
+         *     (`team:manage`) and those who decide exceptions (`recusal:approve`).
+         */
+        get: operations["recusal_requests_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recusal-requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approves a pending recusal exception request, in the approver's own session; nobody approves
+         *     their own request. A request to join the team adds the member with the waiver recorded.
+         */
+        post: operations["recusal_requests_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recusal-requests/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rejects a pending recusal exception request with a comment. */
+        post: operations["recusal_requests_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -2369,8 +2426,8 @@ export interface paths {
         put?: never;
         /**
          * Adds a member. A recusal conflict answers 422 `recusal.conflict` listing every rule broken; with
-         *     an `override` approved by a user holding `recusal:approve` the member is added and the waiver
-         *     audited.
+         *     `override_reason` it files a recusal exception request instead (202), which an approver other
+         *     than the requester decides; approval adds the member with the waiver recorded and audited.
          */
         post: operations["teams_add_member"];
         delete?: never;
@@ -2425,7 +2482,12 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assigns the team to a round unit (一托N: a team may cover several units). */
+        /**
+         * Assigns the team to a round unit (一托N: a team may cover several units). Every member of the
+         *     team is re-checked against the unit: a recusal conflict answers 422 `recusal.unit_conflict`
+         *     naming the members and rules, unless an approved exception covers that member and unit. With
+         *     `override_reason`, exception requests are filed instead (202, the requests; nothing assigned).
+         */
         post: operations["teams_assign_unit"];
         delete?: never;
         options?: never;
@@ -3501,7 +3563,12 @@ export interface components {
             version: number;
         };
         MemberAdd: {
-            override?: components["schemas"]["OverrideBody"] | null;
+            /**
+             * @description When the person conflicts: file a recusal exception request with this reason (answered
+             *     202 with the request). A user holding `recusal:approve`, other than the requester, approves
+             *     it in their own session, which adds the member.
+             */
+            override_reason?: string | null;
             /** Format: int64 */
             person_id: number;
             /** @description leader, deputy, member, liaison */
@@ -3700,11 +3767,6 @@ export interface components {
              * @description Records entered.
              */
             records: number;
-        };
-        OverrideBody: {
-            /** @description A user holding `recusal:approve`. */
-            approver_username: string;
-            reason: string;
         };
         OwnerGroupDto: {
             lead_dept: string;
@@ -4048,6 +4110,43 @@ export interface components {
             round_name: string;
             /** Format: int64 */
             total: number;
+        };
+        RecusalDecision: {
+            /** @description Required when rejecting. */
+            comment?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
+        RecusalRequestDto: {
+            conflicts: components["schemas"]["UnitConflictDto"][];
+            decided_at?: string | null;
+            decided_by_name?: string | null;
+            decision_comment?: string | null;
+            /** Format: int64 */
+            id: number;
+            /** @description Approval adds the member; otherwise it waives an existing member's conflicts with `unit_ids`. */
+            join_team: boolean;
+            /** Format: int64 */
+            person_id: number;
+            person_name: string;
+            reason: string;
+            requested_at: string;
+            /** Format: int64 */
+            requested_by: number;
+            requested_by_name: string;
+            role: string;
+            role_name: string;
+            /** Format: int64 */
+            round_id: number;
+            /** @description pending, approved, rejected */
+            state: string;
+            state_name: string;
+            /** Format: int64 */
+            team_id: number;
+            team_name: string;
+            unit_ids: number[];
+            /** Format: int64 */
+            version: number;
         };
         RelationCreate: {
             /** @description spouse, blood, collateral, in_law, superior, colleague, academic, official */
@@ -4459,6 +4558,11 @@ export interface components {
             version: number;
         };
         TeamUnit: {
+            /**
+             * @description When members conflict with the unit: file recusal exception requests with this reason
+             *     (answered 202 with the requests); assign again once they are approved.
+             */
+            override_reason?: string | null;
             /** Format: int64 */
             round_unit_id: number;
         };
@@ -4586,6 +4690,13 @@ export interface components {
         UnitAdd: {
             /** Format: int64 */
             org_id: number;
+        };
+        UnitConflictDto: {
+            reason: string;
+            rule: string;
+            /** Format: int64 */
+            unit_id: number;
+            unit_name: string;
         };
         UserCreate: {
             display_name: string;
@@ -5178,7 +5289,7 @@ export interface operations {
                     "application/json": components["schemas"]["CheckpointDto"];
                 };
             };
-            503: {
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8389,6 +8500,103 @@ export interface operations {
             };
         };
     };
+    recusal_requests_list: {
+        parameters: {
+            query?: {
+                team_id?: number;
+                /** @description pending, approved, rejected */
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecusalRequestDto"][];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recusal_requests_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecusalDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecusalRequestDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recusal_requests_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecusalDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecusalRequestDto"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     roles_list: {
         parameters: {
             query?: never;
@@ -9135,6 +9343,14 @@ export interface operations {
                     "application/json": components["schemas"]["TeamDto"];
                 };
             };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecusalRequestDto"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9221,6 +9437,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TeamDto"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecusalRequestDto"][];
                 };
             };
             422: {

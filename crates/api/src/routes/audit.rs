@@ -254,14 +254,15 @@ pub async fn sign_head(
 
 /// Signs the current head of the audit chain: a checkpoint to keep outside the database.
 #[utoipa::path(get, operation_id = "audit_checkpoint", path = "/api/v1/audit/checkpoint", tag = "audit",
-    responses((status = 200, body = CheckpointDto), (status = 503, body = crate::error::Problem)))]
+    responses((status = 200, body = CheckpointDto), (status = 409, body = crate::error::Problem)))]
 async fn checkpoint(
     State(st): State<AppState>,
     Need(auth, _): Need<AuditRead>,
 ) -> ApiResult<axum::Json<CheckpointDto>> {
     let Some(key) = st.config.audit_key.as_deref() else {
+        // A state of the installation (no audit key configured), not a failure of the server.
         return Err(crate::error::ApiError::key(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            axum::http::StatusCode::CONFLICT,
             "audit.no_key",
         ));
     };

@@ -378,6 +378,10 @@ pub struct TotpSetup {
 /// Generates a new TOTP secret (not active until confirmed with a code).
 #[utoipa::path(post, operation_id = "auth_totp_setup", path = "/api/v1/auth/totp/setup", tag = "auth", responses((status = 200, body = TotpSetup)))]
 async fn totp_setup(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<TotpSetup>> {
+    if auth.session.is_none() {
+        // An API token never manages the account's second factor.
+        return Err(ApiError::forbidden());
+    }
     let secret = random_bytes::<20>().map_err(|e| ApiError::internal(&e))?;
     let enc = st
         .crypto
@@ -403,6 +407,10 @@ async fn totp_enable(
     auth: Auth,
     ApiJson(req): ApiJson<TotpCode>,
 ) -> ApiResult<StatusCode> {
+    if auth.session.is_none() {
+        // An API token never manages the account's second factor.
+        return Err(ApiError::forbidden());
+    }
     let creds = accounts::credentials(&st.db, auth.user.id).await?;
     let Some(enc) = creds.totp_secret_enc else {
         return Err(ApiError::field("code", &Msg::new("auth.totp_not_setup")));
@@ -431,6 +439,10 @@ async fn totp_disable(
     auth: Auth,
     ApiJson(req): ApiJson<PasswordConfirm>,
 ) -> ApiResult<StatusCode> {
+    if auth.session.is_none() {
+        // An API token never manages the account's second factor.
+        return Err(ApiError::forbidden());
+    }
     let creds = accounts::credentials(&st.db, auth.user.id).await?;
     if !verify_password(req.password, Some(creds.password_hash)).await? {
         return Err(ApiError::field(

@@ -114,7 +114,7 @@ async fn metrics_are_off_and_checkpoints_need_a_key_by_default(app: App) {
     assert!(body["detail"].as_str().is_some(), "{body}");
     let auditor = login(&app, "auditor").await;
     let (st, p) = auditor.get("/api/v1/audit/checkpoint").await;
-    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(st, StatusCode::CONFLICT, "{p}");
     assert_eq!(p["code"], "audit.no_key");
 }
 

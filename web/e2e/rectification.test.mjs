@@ -20,7 +20,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PASSWORD, RESULTS, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
+import { PASSWORD, RESULTS, TEST_TODAY, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
 
 const UNIT = '江岭省财政厅'
 const ROUND = '2025年第二轮巡察'
@@ -100,10 +100,11 @@ const fieldIn = (scope, testid) =>
 const field = (page, testid) => fieldIn(page, testid)
 
 /** A local date `days` from today, YYYY-MM-DD. */
+/** The server's pinned day plus `days` (the server's clock, not the machine's). */
 function dateFromToday(days) {
-  const d = new Date(Date.now() + days * 86_400_000)
+  const d = new Date(Date.parse(`${TEST_TODAY}T12:00:00Z`) + days * 86_400_000)
   const p = (n) => String(n).padStart(2, '0')
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`
 }
 
 async function login(page, username) {

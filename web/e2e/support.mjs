@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core'
 export const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url))
 export const WEB_ROOT = fileURLToPath(new URL('../', import.meta.url))
 export const PASSWORD = 'Xuncha@2026'
+/** The day the server's clock is pinned to (see startServer). */
+export const TEST_TODAY = process.env.XUNCHA_TEST_TODAY || '2026-11-23'
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -51,7 +53,7 @@ export async function startServer(options = {}) {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('XUNCHA_'))),
       NO_COLOR: '1',
       XUNCHA_CLOCK_CONTROL: 'true',
-      XUNCHA_CLOCK_START: process.env.XUNCHA_TEST_TODAY || '2026-11-23',
+      XUNCHA_CLOCK_START: TEST_TODAY,
       ...(options.env ?? {}),
     },
   })

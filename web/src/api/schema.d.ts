@@ -3525,6 +3525,8 @@ export interface components {
             org_name: string;
             permissions: string[];
             roles: components["schemas"]["RoleRef"][];
+            /** @description The server's date (China time): forms default their dates to it, not to the browser's. */
+            today?: string | null;
             totp_enabled: boolean;
             username: string;
         };

@@ -4,6 +4,7 @@ import { computed, ref } from 'vue'
 import * as authApi from '@/api/auth'
 import type { LoginRequest, Me } from '@/api/auth'
 import { ApiError } from '@/api/client'
+import { setServerToday } from '@/utils/format'
 
 /**
  * The compartments a user holds (clue, talk, reporter), as GET /auth/me lists them. The screens only
@@ -38,6 +39,7 @@ export const useAuthStore = defineStore('auth', () => {
   async function fetchMe(): Promise<Me | null> {
     try {
       me.value = await authApi.me()
+      setServerToday(me.value?.today)
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) me.value = null
       else throw error
@@ -49,6 +51,7 @@ export const useAuthStore = defineStore('auth', () => {
 
   async function login(request: LoginRequest): Promise<Me> {
     const user = await authApi.login(request)
+    setServerToday(user.today)
     me.value = user
     loaded.value = true
     return user

@@ -22,8 +22,17 @@ export function saveBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-/** Today's local date as YYYY-MM-DD. */
-export function today(now: Date = new Date()): string {
+let serverToday: string | null = null
+
+/** Records the server's date (from GET /auth/me): "today" in forms is the server's, not the browser's. */
+export function setServerToday(day: string | null | undefined): void {
+  serverToday = day ?? null
+}
+
+/** Today as YYYY-MM-DD: the server's date once known, else the browser's (or `now`'s). */
+export function today(now?: Date): string {
+  if (!now && serverToday) return serverToday
+  now ??= new Date()
   const p = (n: number) => String(n).padStart(2, '0')
   return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`
 }

@@ -55,10 +55,13 @@ pub struct Me {
     pub compartments: Vec<String>,
     pub totp_enabled: bool,
     pub must_change_password: bool,
+    /// The server's date (China time): forms default their dates to it, not to the browser's.
+    pub today: Option<String>,
 }
 
-fn me_of(a: &Auth) -> Me {
+fn me_of(a: &Auth, today: time::Date) -> Me {
     Me {
+        today: Some(super::inspection::date_str(today)),
         id: a.user.id,
         username: a.user.username.clone(),
         display_name: a.user.display_name.clone(),
@@ -274,7 +277,7 @@ async fn login(
         user,
         session: None,
     };
-    Ok((jar, axum::Json(me_of(&auth))))
+    Ok((jar, axum::Json(me_of(&auth, st.db.today()))))
 }
 
 /// Records a failed check (already counted when its attempt was reserved); the attempt that
@@ -323,8 +326,8 @@ async fn logout(
 
 /// The current user, with roles and effective permissions.
 #[utoipa::path(get, operation_id = "auth_me", path = "/api/v1/auth/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)))]
-async fn me(auth: Auth) -> axum::Json<Me> {
-    axum::Json(me_of(&auth))
+async fn me(State(st): State<AppState>, auth: Auth) -> axum::Json<Me> {
+    axum::Json(me_of(&auth, st.db.today()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

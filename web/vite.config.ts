@@ -41,6 +41,8 @@ export default defineConfig({
     include: ['tests/unit/**/*.spec.ts'],
     setupFiles: ['tests/unit/setup.ts'],
     restoreMocks: true,
+    // Mounting Element Plus forms takes seconds on a loaded 2-core machine; 5 s flaked.
+    testTimeout: 30_000,
     // Element Plus's ES build imports the CommonJS async-validator; run through Vite so the default
     // import resolves as in the browser build (otherwise form validation silently passes in tests).
     server: { deps: { inline: ['element-plus'] } },

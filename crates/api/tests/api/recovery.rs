@@ -77,7 +77,7 @@ async fn one_undecryptable_row_never_fails_a_list(app: App) {
     let (st, a) = inspector
         .post(
             &format!("/api/v1/round-units/{unit}/activities"),
-            json!({ "method": "talk", "date": crate::shift("2026-03-05"), "persons": 1, "count": 1, "summary": "个别谈话记录" }),
+            json!({ "method": "talk", "date": crate::shift("2026-10-20"), "persons": 1, "count": 1, "summary": "个别谈话记录" }),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{a}");

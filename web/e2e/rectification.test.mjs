@@ -6,7 +6,7 @@
 // The liaison of 江岭省财政厅 (dept.liaison) drafts the plan for the two fed-back problems of
 // 2025年第二轮巡察 — one measure with a date, one with N working days — signs and submits it. The office
 // director (prov.director) returns it with a comment on one problem; the liaison sees the comment,
-// changes the measure and resubmits; the director sees the diff and approves for both review bodies.
+// changes the measure and resubmits; the director (巡察办) and the team's inspector (巡察组) see the diff and approve.
 // The liaison reports progress on one item with a PDF and requests write-off; the director returns it
 // with a reason; the liaison requests again; the director verifies. The statistics show 1 completed
 // and a 50.00% completion rate. Then the clock moves on 400 days: the other item is red and overdue,
@@ -266,7 +266,9 @@ test('rectification from the plan to write-off, warnings and a supervision lette
     assert.equal(await openPlan(page), unitId, 'the director reaches the same unit')
     await planState(page, 'SUBMITTED')
     const review = page.getByTestId('review-panel')
-    for (const body of ['巡察组', '巡察办']) await review.getByText(body).first().waitFor()
+    // Each body decides through its own members: the director speaks for 巡察办 only.
+    await review.getByTestId('review-body-巡察办').waitFor()
+    assert.equal(await review.getByTestId('review-body-巡察组').count(), 0, 'the director is not on the team')
     await review.getByTestId('review-return').click()
     await fieldIn(review, 'review-opinion').fill('请按逐项意见修改后重新报送')
     await review.locator('[data-testid^="review-item-"]', { hasText: PROBLEM_B }).locator('textarea').fill(COMMENT)
@@ -290,21 +292,25 @@ test('rectification from the plan to write-off, warnings and a supervision lette
     await page.locator('[data-testid="plan-revision"][data-revision="2"]').waitFor()
     await logout(page)
 
-    // --- The director sees the diff and approves for both bodies. ---------------------------
-    stage = 'director approves the revised plan'
-    await login(page, 'prov.director')
-    await openPlan(page)
-    await planState(page, 'SUBMITTED')
-    await page.getByTestId('plan-diff').locator('[data-testid^="plan-diff-"]', { hasText: PROBLEM_B }).getByText('全程纪实').first().waitFor()
-    const approve = page.getByTestId('review-panel')
-    for (const body of ['巡察组', '巡察办']) {
+    // --- The director (巡察办) and the team's inspector (巡察组) see the diff and approve. -----
+    for (const [who, body, after] of [
+      ['prov.director', '巡察办', 'SUBMITTED'],
+      ['prov.inspector', '巡察组', 'APPROVED'],
+    ]) {
+      stage = `${who} approves the revised plan for ${body}`
+      await login(page, who)
+      await openPlan(page)
+      await planState(page, 'SUBMITTED')
+      await page.getByTestId('plan-diff').locator('[data-testid^="plan-diff-"]', { hasText: PROBLEM_B }).getByText('全程纪实').first().waitFor()
+      const approve = page.getByTestId('review-panel')
       const box = approve.getByTestId(`review-body-${body}`)
       if (!(await box.locator('input').isChecked())) await box.click()
+      await approve.getByTestId('review-approve').click()
+      await fieldIn(approve, 'review-opinion').fill('同意该整改方案')
+      await approve.getByTestId('review-submit').click()
+      await planState(page, after)
+      if (after !== 'APPROVED') await logout(page)
     }
-    await approve.getByTestId('review-approve').click()
-    await fieldIn(approve, 'review-opinion').fill('同意该整改方案')
-    await approve.getByTestId('review-submit').click()
-    await planState(page, 'APPROVED')
     await page.screenshot({ path: join(RESULTS, 'rectification-plan.png'), fullPage: true })
     await logout(page)
 

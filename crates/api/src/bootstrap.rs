@@ -325,9 +325,11 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         ),
     )
     .await?;
+    let mut earlier_units = Vec::new();
     for code in ["9901", "99-E01", "99-D05"] {
         let target = org(code).await?;
         let u = inspection::add_unit(db, actor, &all, earlier.id, target.id).await?;
+        earlier_units.push(u.id);
         walk(
             u.id,
             &[
@@ -534,6 +536,22 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
     )
     .await?;
 
+    // The earlier round's team: its members decide for 巡察组 in the plans' 会审.
+    let team = people::create_team(db, actor, &all, earlier.id, "第二巡察组").await?;
+    for (p, role) in [(&leader, TeamRole::Leader), (&inspector, TeamRole::Member)] {
+        if let people::MemberOutcome::Refused(conflicts) =
+            people::add_member(db, actor, &all, team.id, p.row.id, role, None).await?
+        {
+            return Err(BootstrapError::Other(format!("demo team: {conflicts:?}")));
+        }
+    }
+    for u in &earlier_units {
+        if let inspection::AssignOutcome::Refused(conflicts) =
+            inspection::assign_team(db, actor, &all, *u, team.id, None).await?
+        {
+            return Err(BootstrapError::Other(format!("demo team: {conflicts:?}")));
+        }
+    }
     let team = people::create_team(db, actor, &all, current.id, "第一巡察组").await?;
     inspection::assign_team(db, actor, &all, u1.id, team.id, None).await?;
     inspection::assign_team(db, actor, &all, u2.id, team.id, None).await?;

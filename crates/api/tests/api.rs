@@ -195,12 +195,49 @@ pub(crate) async fn login(app: &App, username: &str) -> Session {
     login_with(app, username, DEMO_PASSWORD).await
 }
 
+/// 会审 by the demo's default bodies, each through its own members: `office` (the director)
+/// for 巡察办, then prov.inspector (on the team of the demo's earlier round) for 巡察组.
+/// Answers the last decision's status and body.
+pub(crate) async fn approve_by_both_bodies(
+    office: &Session,
+    plan_id: i64,
+    version: &Value,
+) -> (StatusCode, Value) {
+    let path = format!("/api/v1/rect/plans/{plan_id}/review");
+    let (st, first) = office
+        .post(
+            &path,
+            json!({ "bodies": ["巡察办"], "decision": "approve", "opinion": "同意", "version": version }),
+        )
+        .await;
+    if st != StatusCode::OK {
+        return (st, first);
+    }
+    let http = client();
+    let res = http
+        .post(format!("{}/api/v1/auth/login", office.base))
+        .json(&json!({ "username": "prov.inspector", "password": DEMO_PASSWORD }))
+        .send()
+        .await
+        .expect("login request");
+    let team = session_at(&office.base, http, res).await;
+    team.post(
+        &path,
+        json!({ "bodies": ["巡察组"], "decision": "approve", "opinion": "同意", "version": first["plan"]["version"] }),
+    )
+    .await
+}
+
 async fn login_with(app: &App, username: &str, password: &str) -> Session {
     let (http, res) = try_login(app, username, password, None).await;
     session_of(app, http, res).await
 }
 
 async fn session_of(app: &App, http: reqwest::Client, res: reqwest::Response) -> Session {
+    session_at(&app.base, http, res).await
+}
+
+async fn session_at(base: &str, http: reqwest::Client, res: reqwest::Response) -> Session {
     assert_eq!(
         res.status(),
         StatusCode::OK,
@@ -227,7 +264,7 @@ async fn session_of(app: &App, http: reqwest::Client, res: reqwest::Response) ->
         && c.contains("SameSite=Strict")));
     Session {
         http,
-        base: app.base.clone(),
+        base: base.to_string(),
         csrf,
     }
 }

@@ -549,6 +549,7 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("scope.custom", "自定义"),
     ("scope.org", "本部门"),
     ("scope.org_and_below", "本部门及以下"),
+    ("scope.level", "本级及以下"),
     ("scope.self", "仅本人"),
     // Dates checked against today and the round.
     ("date.future", "{field}不能晚于今天"),

@@ -40,6 +40,9 @@ code_enum!(
         Custom => "custom",
         Org => "org",
         OrgAndBelow => "org_and_below",
+        // The level the user's body belongs to: the parent organisation and everything below it
+        // (纪委监委 and 组织部 supervise their party committee's whole jurisdiction).
+        Level => "level",
         OwnOnly => "self",
     }
 );
@@ -301,6 +304,8 @@ pub enum ScopeGrant {
     Subtree(OrgId),
     /// That organisation only.
     Org(OrgId),
+    /// The parent of that organisation and everything below it (its level).
+    Level(OrgId),
     /// Records the user created or owns.
     Own,
 }
@@ -345,6 +350,7 @@ impl Access {
                 }
                 DataScope::Org => grants.push(ScopeGrant::Org(user_org)),
                 DataScope::OrgAndBelow => grants.push(ScopeGrant::Subtree(user_org)),
+                DataScope::Level => grants.push(ScopeGrant::Level(user_org)),
                 DataScope::OwnOnly => grants.push(ScopeGrant::Own),
             }
         }
@@ -707,7 +713,7 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
         name: "纪委监委",
         admin_class: None,
         permissions: &[ORG_READ, INSPECTION_READ, CLUE_DISPOSE, RECT_READ],
-        data_scope: DataScope::OrgAndBelow,
+        data_scope: DataScope::Level,
         compartments: &[Compartment::Clue],
     },
     BuiltinRole {

@@ -520,6 +520,46 @@ pub fn parse_measure(
     }
 }
 
+/// The longest span a plan may set for a measure: five years from feedback (one 届).
+pub const MEASURE_MAX_YEARS: i32 = 5;
+
+/// A plan measure's deadline falls after the feedback date and within the allowed span: a
+/// 立行立改 measure within the 集中整改 period (`rectification_due`, when set), any other within
+/// [`MEASURE_MAX_YEARS`] of feedback.
+pub fn check_measure_deadline(
+    field: &str,
+    kind: MeasureKind,
+    deadline: Date,
+    feedback: Date,
+    rectification_due: Option<Date>,
+) -> Result<(), FieldError> {
+    if deadline <= feedback {
+        return Err(FieldError::new(
+            field,
+            Msg::new("rect.deadline_before_feedback").arg("date", feedback.to_string()),
+        ));
+    }
+    if kind == MeasureKind::Immediate
+        && let Some(due) = rectification_due
+        && deadline > due
+    {
+        return Err(FieldError::new(
+            field,
+            Msg::new("rect.immediate_after_period").arg("date", due.to_string()),
+        ));
+    }
+    let max = feedback
+        .replace_year(feedback.year() + MEASURE_MAX_YEARS)
+        .unwrap_or(feedback + time::Duration::days(365 * i64::from(MEASURE_MAX_YEARS)));
+    if deadline > max {
+        return Err(FieldError::new(
+            field,
+            Msg::new("rect.deadline_too_far").arg("date", max.to_string()),
+        ));
+    }
+    Ok(())
+}
+
 /// Every fed-back problem needs at least one measure before the plan is submitted.
 pub fn check_plan_complete(finding_ids: &[i64], items: &[(i64, usize)]) -> Result<(), DomainError> {
     let mut errs = Vec::new();
@@ -570,6 +610,55 @@ pub fn review_result(bodies: &[String], latest: &[(String, ReviewDecision)]) -> 
         PlanState::Approved
     } else {
         PlanState::Submitted
+    }
+}
+
+/// Who a reviewing body is, read from its configured name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewBodyKind {
+    /// 巡察组: the team that inspected the unit.
+    Team,
+    /// 巡察办: the office that runs the round.
+    Office,
+    /// Any other body (纪委监委, 组织部, 宣传部 …): a department of the party committee whose
+    /// office runs the round, found by its name.
+    Department,
+}
+
+pub fn review_body_kind(name: &str) -> ReviewBodyKind {
+    let n = name.trim();
+    if n.contains("巡察组") || n.contains("巡视组") {
+        ReviewBodyKind::Team
+    } else if n.contains("巡察办") || n.contains("巡视办") || n.contains("巡察机构") {
+        ReviewBodyKind::Office
+    } else {
+        ReviewBodyKind::Department
+    }
+}
+
+/// What makes a user a member of a reviewing body for one plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewerStanding {
+    /// On the team assigned to the unit, holding the review permission.
+    pub on_team: bool,
+    /// The office running the round: the office permission and the review permission.
+    pub office: bool,
+    /// The name of the user's organisation when it is a department directly under the
+    /// organisation that runs the round (and not the inspected unit itself).
+    pub department: Option<String>,
+}
+
+/// 会审 decides through each body's own members: the team through its members, the office
+/// through its staff, 纪委监委 or 组织部 through the users of that department (never one body
+/// by proxy for another).
+pub fn may_decide_for(body: &str, s: &ReviewerStanding) -> bool {
+    match review_body_kind(body) {
+        ReviewBodyKind::Team => s.on_team,
+        ReviewBodyKind::Office => s.office,
+        ReviewBodyKind::Department => s
+            .department
+            .as_deref()
+            .is_some_and(|org| !body.trim().is_empty() && org.contains(body.trim())),
     }
 }
 
@@ -960,6 +1049,27 @@ pub static ZH_CN_RECT: &[(&str, &str)] = &[
     ("rect.unit_not_fed_back", "该单位尚未反馈，不能制定整改方案"),
     ("rect.unknown_body", "“{body}”不是已配置的会审单位"),
     (
+        "rect.deadline_before_feedback",
+        "整改时限须晚于反馈日期（{date}）",
+    ),
+    (
+        "rect.immediate_after_period",
+        "立行立改措施的时限不得晚于集中整改期限（{date}）",
+    ),
+    (
+        "rect.deadline_too_far",
+        "整改时限不得晚于反馈后五年（{date}）",
+    ),
+    (
+        "rect.measure_item_not_open",
+        "该问题不在整改中，不能报告措施完成",
+    ),
+    ("rect.measure_done_already", "该措施已完成"),
+    (
+        "rect.not_body_member",
+        "您不是“{body}”的成员，不能代其作出会审决定",
+    ),
+    (
         "rect.unknown_finding",
         "问题（编号{id}）不属于本单位的问题清单",
     ),
@@ -1017,6 +1127,45 @@ pub static ZH_CN_RECT: &[(&str, &str)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plan_measure_deadlines_fall_after_feedback_within_the_span() {
+        let fb = date!(2026 - 11 - 20);
+        let due = Some(date!(2027 - 02 - 20));
+        let ok = |k, d| check_measure_deadline("d", k, d, fb, due).is_ok();
+        assert!(!ok(MeasureKind::Deadline, fb));
+        assert!(ok(MeasureKind::Deadline, date!(2026 - 11 - 21)));
+        assert!(ok(MeasureKind::Immediate, date!(2027 - 02 - 20)));
+        assert!(!ok(MeasureKind::Immediate, date!(2027 - 02 - 21)));
+        assert!(ok(MeasureKind::LongTerm, date!(2031 - 11 - 20)));
+        assert!(!ok(MeasureKind::LongTerm, date!(2031 - 11 - 21)));
+    }
+
+    #[test]
+    fn each_body_decides_through_its_own_members() {
+        let office = ReviewerStanding {
+            office: true,
+            ..ReviewerStanding::default()
+        };
+        let team = ReviewerStanding {
+            on_team: true,
+            ..ReviewerStanding::default()
+        };
+        let discipline = ReviewerStanding {
+            department: Some("江岭省纪委监委".into()),
+            ..ReviewerStanding::default()
+        };
+        assert!(may_decide_for("巡察办", &office));
+        assert!(!may_decide_for("巡察组", &office));
+        assert!(!may_decide_for("纪委监委", &office));
+        assert!(may_decide_for("巡察组", &team));
+        assert!(!may_decide_for("巡察办", &team));
+        assert!(may_decide_for("纪委监委", &discipline));
+        assert!(!may_decide_for("组织部", &discipline));
+        assert!(!may_decide_for("巡察组", &discipline));
+        assert_eq!(review_body_kind("省委巡视组"), ReviewBodyKind::Team);
+        assert_eq!(review_body_kind("组织部"), ReviewBodyKind::Department);
+    }
     use time::macros::date;
 
     fn item(closed: bool, deadline: Option<Date>, closed_on: Option<Date>) -> ItemFacts {

@@ -90,7 +90,12 @@ where
     qb.push_bind(a.user_id);
     qb.push("))) ");
     if a.dispose {
-        qb.push("OR (c.receiving_org_id IS NOT NULL AND c.state IN ('TRANSFERRED', 'DISPOSING', 'RESULT_FED_BACK', 'CLOSED')");
+        // The receiving body's inbox: clues transferred to the caller's own organisation or
+        // below, within scope (a level-wide data scope does not open other bodies' inboxes).
+        qb.push("OR (c.receiving_org_id IS NOT NULL AND c.state IN ('TRANSFERRED', 'DISPOSING', 'RESULT_FED_BACK', 'CLOSED') \
+                 AND EXISTS (SELECT 1 FROM users uu JOIN organisations uo ON uo.id = uu.org_id WHERE uu.id = ");
+        qb.push_bind(a.user_id);
+        qb.push(" AND substr(rcv.path, 1, length(uo.path)) = uo.path)");
         a.scope.push_filter(
             qb,
             crate::scope::ScopeColumns {

@@ -311,6 +311,8 @@ pub struct LedgerRow {
     pub outcome: Option<String>,
     pub explanation: Option<String>,
     pub deadline: Option<Date>,
+    /// The next due date: the earliest open measure's deadline (warnings follow it).
+    pub due_date: Option<Date>,
     pub original_deadline: Option<Date>,
     pub extensions: i64,
     pub closed_on: Option<Date>,
@@ -328,8 +330,12 @@ impl LedgerRow {
     }
 }
 
+/// Sets an item's next due date: the earliest deadline of its open measures, or its own
+/// deadline when none is open (every measure's deadline is watched, not only the latest).
+const REFRESH_DUE: &str = "UPDATE findings SET due_date = COALESCE((SELECT MIN(m.deadline) FROM measures m WHERE m.finding_id = $1 AND m.state = 'OPEN'), deadline) WHERE id = $1";
+
 const SELECT_LEDGER: &str = "SELECT f.id, ru.round_id, r.name AS round_name, f.round_unit_id, f.org_id, o.name AS org_name, f.category_id, c.name AS category_name, \
-     f.title, f.state, f.outcome, f.explanation, f.deadline, f.original_deadline, CAST(f.extensions AS BIGINT) AS extensions, f.closed_on, \
+     f.title, f.state, f.outcome, f.explanation, f.deadline, f.due_date, f.original_deadline, CAST(f.extensions AS BIGINT) AS extensions, f.closed_on, \
      (SELECT COUNT(*) FROM measures m WHERE m.finding_id = f.id) AS measure_count, \
      (SELECT COUNT(*) FROM progress pr WHERE pr.finding_id = f.id) AS progress_count, \
      (SELECT MAX(pr.effective_date) FROM progress pr WHERE pr.finding_id = f.id) AS last_progress_on, \
@@ -419,21 +425,21 @@ fn push_ledger_filter<DB>(
         qb.push(format_args!(" AND f.state IN {OPEN_STATES}"));
         match w {
             WarningBand::Red => {
-                qb.push(" AND f.deadline < ").push_bind(t.today);
+                qb.push(" AND f.due_date < ").push_bind(t.today);
             }
             WarningBand::Yellow => {
-                qb.push(" AND f.deadline >= ")
+                qb.push(" AND f.due_date >= ")
                     .push_bind(t.today)
-                    .push(" AND f.deadline <= ")
+                    .push(" AND f.due_date <= ")
                     .push_bind(t.yellow_until);
             }
             WarningBand::Green => {
-                qb.push(" AND f.deadline > ").push_bind(t.yellow_until);
+                qb.push(" AND f.due_date > ").push_bind(t.yellow_until);
             }
         }
     }
     if f.attention {
-        qb.push(format_args!(" AND ((f.state IN {OPEN_STATES} AND f.deadline <= "))
+        qb.push(format_args!(" AND ((f.state IN {OPEN_STATES} AND f.due_date <= "))
             .push_bind(t.yellow_until)
             .push(") OR f.state = 'CLOSE_REQUESTED' OR EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.finding_id = f.id AND x.state = 'PENDING'))");
     }
@@ -632,6 +638,7 @@ pub struct Measure {
     pub deadline: Date,
     pub original_deadline: Date,
     pub state: String,
+    pub done_on: Option<Date>,
     pub version: i64,
 }
 
@@ -640,12 +647,51 @@ pub async fn measures(db: &Db, finding_ids: &[i64]) -> Result<Vec<Measure>> {
         return Ok(Vec::new());
     }
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new("SELECT id, finding_id, kind, content, target, responsible_leader, lead_dept, co_depts, deadline, original_deadline, state, version FROM measures WHERE finding_id IN (");
+        let mut qb = QueryBuilder::new("SELECT id, finding_id, kind, content, target, responsible_leader, lead_dept, co_depts, deadline, original_deadline, state, done_on, version FROM measures WHERE finding_id IN (");
         let mut sep = qb.separated(", ");
         for id in finding_ids { sep.push_bind(*id); }
         qb.push(") ORDER BY finding_id, id");
         Ok(qb.build_query_as::<Measure>().fetch_all(p).await?)
     })
+}
+
+/// The unit reports one measure done: its deadline is no longer watched, and the item's next due
+/// date moves to its next open measure (the item itself closes only through write-off).
+pub async fn complete_measure(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    measure_id: i64,
+    version: i64,
+) -> Result<i64> {
+    let found: Option<(i64, String, String)> = crate::on_db!(db, p => sqlx::query_as("SELECT finding_id, state, content FROM measures WHERE id = $1")
+        .bind(measure_id).fetch_optional(p).await?);
+    let (finding_id, state, content) = found.ok_or(StoreError::NotFound)?;
+    let row = ledger_row(db, scope, finding_id).await?;
+    if !matches!(
+        row.state()?,
+        FindingState::InProgress | FindingState::Reopened
+    ) {
+        return Err(rule(Msg::new("rect.measure_item_not_open")));
+    }
+    if state != "OPEN" {
+        return Err(rule(Msg::new("rect.measure_done_already")));
+    }
+    let (now, today) = (db.now(), db.today());
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE measures SET state = 'DONE', done_on = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4 AND state = 'OPEN'")
+            .bind(today).bind(now).bind(measure_id).bind(version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        sqlx::query(REFRESH_DUE).bind(finding_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE findings SET version = version + 1, updated_at = $1 WHERE id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(row.state.as_str()), row.state.as_str(), format!("措施已完成：{content}"));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.measure.done", "finding", finding_id, format!("{}：“{}”一项措施已完成", row.org_name, row.title)));
+        tx.commit().await?;
+    });
+    Ok(finding_id)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -948,7 +994,8 @@ pub async fn decide_write_off(
         sqlx::query("UPDATE findings SET state = $1, closed_on = COALESCE($2, closed_on), outcome = COALESCE($3, outcome), version = version + 1, updated_at = $4 WHERE id = $5")
             .bind(to.code()).bind(closed_on).bind(outcome_col).bind(now).bind(w.finding_id).execute(&mut *tx).await?;
         if to == FindingState::Closed {
-            sqlx::query("UPDATE measures SET state = 'DONE', version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE measures SET state = 'DONE', done_on = COALESCE(done_on, $3), version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id).bind(today).execute(&mut *tx).await?;
+            sqlx::query(REFRESH_DUE).bind(w.finding_id).execute(&mut *tx).await?;
         }
         crate::event_append!(db, tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), format!("{label}{}{}", if reason.trim().is_empty() { "" } else { "：" }, reason.trim()));
         crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
@@ -986,7 +1033,8 @@ pub async fn reopen(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        sqlx::query("UPDATE measures SET state = 'OPEN', version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE measures SET state = 'OPEN', done_on = NULL, version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
+        sqlx::query(REFRESH_DUE).bind(finding_id).execute(&mut *tx).await?;
         crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "REOPENED", format!("回头看重新打开：{}", reason.trim()));
         crate::audit_append!(db, tx, actor, &Event::op("rect.reopen", "finding", finding_id, format!("{}：“{}”回头看重新打开", row.org_name, row.title)));
         notify_unit!(db, tx, finding_id, "reopen", "回头看重新整改".to_string(), format!("“{}”：{}", row.title, reason.trim()), format!("/rect/items/{finding_id}"), None::<String>);
@@ -1155,6 +1203,7 @@ pub async fn decide_extension(
             sqlx::query("UPDATE measures SET deadline = $1, version = version + 1, updated_at = $2 WHERE id = $3").bind(x.new_deadline).bind(now).bind(x.measure_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE findings SET deadline = (SELECT MAX(m.deadline) FROM measures m WHERE m.finding_id = $1), extensions = extensions + 1, version = version + 1, updated_at = $2 WHERE id = $1")
                 .bind(x.finding_id).bind(now).execute(&mut *tx).await?;
+            sqlx::query(REFRESH_DUE).bind(x.finding_id).execute(&mut *tx).await?;
         }
         let label = if approve { "批准延期" } else { "不批准延期" };
         let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id).fetch_one(&mut *tx).await?;
@@ -1560,6 +1609,29 @@ pub async fn submit_plan(
     plan(db, &Scope::unrestricted(), plan_id).await
 }
 
+/// The facts that make `user_id` a member of a reviewing body for the plan of `round_unit_id`:
+/// whether the user is on the unit's team, and the name of the user's organisation when it is a
+/// department directly under the organisation that runs the round (never the inspected unit).
+pub async fn reviewer_facts(
+    db: &Db,
+    user_id: i64,
+    round_unit_id: i64,
+) -> Result<(bool, Option<String>)> {
+    crate::on_db!(db, p => {
+        let on_team: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM round_units ru JOIN team_members m ON m.team_id = ru.team_id \
+             JOIN people pe ON pe.id = m.person_id WHERE ru.id = $1 AND pe.user_id = $2")
+            .bind(round_unit_id).bind(user_id).fetch_one(p).await?;
+        let dept: Option<(String, String, String)> = sqlx::query_as("SELECT o.name, o.path, io.path FROM users u JOIN organisations o ON o.id = u.org_id \
+             JOIN round_units ru ON ru.id = $1 JOIN organisations io ON io.id = ru.org_id \
+             WHERE u.id = $2 AND o.parent_id = ru.owner_org_id")
+            .bind(round_unit_id).bind(user_id).fetch_optional(p).await?;
+        let department = dept
+            .filter(|(_, own, unit)| !own.starts_with(unit.as_str()))
+            .map(|(name, _, _)| name);
+        Ok((on_team > 0, department))
+    })
+}
+
 /// One review decision, for one or more bodies, with per-item comments. Returns the plan after
 /// the decision; approval creates the measures and starts rectification of every item.
 #[allow(clippy::too_many_arguments)]
@@ -1651,6 +1723,7 @@ pub async fn review_plan(
                 }
                 sqlx::query("UPDATE findings SET state = 'IN_PROGRESS', deadline = $1, original_deadline = $1, outcome = 'in_progress', version = version + 1, updated_at = $2 WHERE id = $3 AND state = 'FED_BACK'")
                     .bind(latest_deadline).bind(now).bind(it.finding_id).execute(&mut *tx).await?;
+                sqlx::query(REFRESH_DUE).bind(it.finding_id).execute(&mut *tx).await?;
                 crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("FED_BACK"), "PLANNED", format!("整改方案第{}稿经会审审定", pl.revision));
                 crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("PLANNED"), "IN_PROGRESS", "按方案开始整改");
             }
@@ -1727,10 +1800,10 @@ pub async fn letter(db: &Db, scope: &Scope, id: i64) -> Result<Letter> {
 /// Overdue open items per unit in scope: `(round_unit_id, finding_id, deadline)`, oldest first.
 pub async fn overdue_items(db: &Db, scope: &Scope, today: Date) -> Result<Vec<(i64, i64, Date)>> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(format!("SELECT f.round_unit_id, f.id, f.deadline FROM findings f WHERE f.state IN {OPEN_STATES} AND f.deadline < "));
+        let mut qb = QueryBuilder::new(format!("SELECT f.round_unit_id, f.id, f.due_date FROM findings f WHERE f.state IN {OPEN_STATES} AND f.due_date < "));
         qb.push_bind(today);
         scope.push_filter(&mut qb, LEDGER_COLS);
-        qb.push(" ORDER BY f.round_unit_id, f.deadline LIMIT 10000");
+        qb.push(" ORDER BY f.round_unit_id, f.due_date LIMIT 10000");
         Ok(qb.build_query_as::<(i64, i64, Date)>().fetch_all(p).await?)
     })
 }
@@ -1958,16 +2031,16 @@ pub async fn stats(
              CAST(COALESCE(SUM(CASE WHEN f.deadline < "));
         qb.push_bind(today).push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS due, CAST(COALESCE(SUM(CASE WHEN f.state = 'CLOSED' AND f.deadline < ").push_bind(today)
           .push(" AND f.closed_on <= f.deadline THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed_on_time, ")
-          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today)
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.due_date < ")).push_bind(today)
           .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, CAST(COALESCE(SUM(CASE WHEN f.state = 'LONG_TERM' THEN 1 ELSE 0 END), 0) AS BIGINT) AS long_term, \
                  CAST(COALESCE(SUM(CASE WHEN f.extensions > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS extended, CAST(COALESCE(SUM(f.extensions), 0) AS BIGINT) AS extensions, ")
-          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(today).push(" AND f.deadline >= ").push_bind(d30)
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.due_date < ")).push_bind(today).push(" AND f.due_date >= ").push_bind(d30)
           .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_30, ")
-          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d30).push(" AND f.deadline >= ").push_bind(d90)
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.due_date < ")).push_bind(d30).push(" AND f.due_date >= ").push_bind(d90)
           .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_90, ")
-          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d90).push(" AND f.deadline >= ").push_bind(d180)
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.due_date < ")).push_bind(d90).push(" AND f.due_date >= ").push_bind(d180)
           .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_180, ")
-          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.deadline < ")).push_bind(d180)
+          .push(format_args!("CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.due_date < ")).push_bind(d180)
           .push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS age_more ")
           .push(format_args!("FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id{joins} WHERE f.state IN {LEDGER_STATES}"));
         if let Some((s, e)) = &range {
@@ -2003,8 +2076,8 @@ pub async fn warning_targets(
 ) -> Result<Vec<WarningTarget>> {
     // (finding, title, unit name, deadline, unit org, owner office, team)
     type Row = (i64, String, String, Date, i64, i64, Option<i64>);
-    let rows: Vec<Row> = crate::on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT f.id, f.title, o.name, f.deadline, f.org_id, ru.owner_org_id, ru.team_id FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id \
-         JOIN organisations o ON o.id = f.org_id WHERE f.state IN {OPEN_STATES} AND f.deadline <= $1 ORDER BY f.deadline, f.id LIMIT $2")))
+    let rows: Vec<Row> = crate::on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT f.id, f.title, o.name, f.due_date, f.org_id, ru.owner_org_id, ru.team_id FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id \
+         JOIN organisations o ON o.id = f.org_id WHERE f.state IN {OPEN_STATES} AND f.due_date <= $1 ORDER BY f.due_date, f.id LIMIT $2")))
         .bind(yellow_until).bind(limit).fetch_all(p).await?);
     let mut out = Vec::with_capacity(rows.len());
     for (id, title, org_name, deadline, org_id, owner, team) in rows {
@@ -2126,6 +2199,7 @@ pub async fn import_ledger(
                 .bind(fid).bind(&r.measure.kind).bind(&r.measure.content).bind(&r.measure.target).bind(&r.measure.responsible_leader).bind(&r.measure.lead_dept)
                 .bind(crate::db::to_json_list(&r.measure.co_depts)).bind(r.deadline).bind(if r.state == FindingState::Closed { "DONE" } else { "OPEN" }).bind(now)
                 .execute(&mut *tx).await?;
+            sqlx::query(REFRESH_DUE).bind(fid).execute(&mut *tx).await?;
             crate::event_append!(db, tx, "finding", fid, actor, None::<String>, r.state.code(), "由Excel整改台账导入");
         }
         crate::audit_append!(db, tx, actor, &Event::op("rect.ledger.import", "round_unit", unit_id, format!("{}：导入整改台账 {} 条", u.org_name, rows.len())));

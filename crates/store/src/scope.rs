@@ -70,21 +70,17 @@ impl Scope {
             own: false,
             team_user: None,
         };
-        let subtree_ids: Vec<OrgId> = grants
-            .iter()
-            .filter_map(|g| {
-                if let ScopeGrant::Subtree(id) = g {
-                    Some(*id)
-                } else {
-                    None
-                }
-            })
-            .collect();
+        let mut subtree_ids: Vec<OrgId> = Vec::new();
         for g in grants {
             match g {
                 ScopeGrant::Org(id) => scope.orgs.push(*id),
                 ScopeGrant::Own => scope.own = true,
-                ScopeGrant::Subtree(_) => {}
+                ScopeGrant::Subtree(id) => subtree_ids.push(*id),
+                // The level: the parent's subtree (the organisation's own at the root).
+                ScopeGrant::Level(id) => {
+                    let parent: Option<Option<i64>> = crate::on_db!(db, p => sqlx::query_scalar("SELECT parent_id FROM organisations WHERE id = $1").bind(*id).fetch_optional(p).await?);
+                    subtree_ids.push(parent.flatten().unwrap_or(*id));
+                }
             }
         }
         if !subtree_ids.is_empty() {

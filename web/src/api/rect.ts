@@ -50,7 +50,7 @@ export const STATS_GROUPS: readonly StatsGroup[] = ['unit', 'level', 'round', 'c
  * What the caller may do with an item now (`RectItem.actions`). The server also lists 'letter' (a
  * supervision letter, rect:supervise), which the schema's description of `actions` leaves out.
  */
-export type ItemAction = 'progress' | 'write_off' | 'verify' | 'reopen' | 'extend' | 'outcome' | 'letter' | 'explain'
+export type ItemAction = 'progress' | 'write_off' | 'verify' | 'reopen' | 'extend' | 'outcome' | 'letter' | 'explain' | 'measure_done'
 
 export type TrailStepCode = 'report' | 'handover' | 'transfer' | 'check' | 'write_off'
 export const TRAIL_STEPS: readonly TrailStepCode[] = ['report', 'handover', 'transfer', 'check', 'write_off']
@@ -231,6 +231,12 @@ export function decideWriteOff(writeOffId: number, body: DecideBody): Promise<Re
 export function reopen(id: number, reason: string, version: number): Promise<RectItem> {
   const body: S['ReasonBody'] = { reason, version }
   return post(`${BASE}/findings/${id}/reopen`, body)
+}
+
+/** The unit reports one measure done: the item's warning then follows its next open measure. */
+export function measureDone(measureId: number, version: number): Promise<RectItem> {
+  const body: S['VersionBody'] = { version }
+  return post(`${BASE}/measures/${measureId}/done`, body)
 }
 
 /** `outcome`: one of EXPLAIN_OUTCOMES. */

@@ -1755,6 +1755,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rect/measures/{id}/done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The unit reports one measure done; the item's warning then follows its next open measure. */
+        post: operations["rect_measure_done"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rect/plans/{id}/diff": {
         parameters: {
             query?: never;
@@ -3406,6 +3423,8 @@ export interface components {
             category_name?: string | null;
             closed_on?: string | null;
             deadline?: string | null;
+            /** @description The next due date: the earliest deadline of the open measures (the colour follows it). */
+            due_date?: string | null;
             explanation?: string | null;
             /** Format: int64 */
             extensions: number;
@@ -3552,12 +3571,16 @@ export interface components {
             co_depts: string[];
             content: string;
             deadline: string;
+            /** @description When the unit reported the measure done. */
+            done_on?: string | null;
             /** Format: int64 */
             id: number;
             kind: string;
             kind_name: string;
             lead_dept: string;
             original_deadline: string;
+            /** @description Open and past its deadline (every measure's deadline is watched). */
+            overdue: boolean;
             responsible_leader: string;
             state: string;
             target: string;
@@ -3918,6 +3941,8 @@ export interface components {
             can_edit: boolean;
             can_review: boolean;
             plan: components["schemas"]["PlanDto"];
+            /** @description The configured bodies the caller decides for (会审 through each body's own members). */
+            review_bodies: string[];
             revisions: components["schemas"]["RevisionRef"][];
             unit: components["schemas"]["RectUnitDto"];
         };
@@ -4028,7 +4053,10 @@ export interface components {
             version: number;
         };
         RectItem: {
-            /** @description What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain. */
+            /**
+             * @description What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain,
+             *     measure_done.
+             */
             actions: string[];
             basis: string;
             events: components["schemas"]["EventDto"][];
@@ -8061,6 +8089,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+        };
+    };
+    rect_measure_done: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectItem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -895,6 +895,11 @@ export default {
       state: '状态',
       open: '整改中',
       done: '已完成',
+      doneOn: '{date} 完成',
+      overdue: '已逾期',
+      markDone: '报告完成',
+      markDoneConfirm: '确认措施“{content}”已完成？完成后不再按其时限预警。',
+      markedDone: '已报告措施完成',
     },
     review: {
       title: '会审',

@@ -208,7 +208,7 @@ describe('plan editor', () => {
     }
   }
 
-  function view(plan: Plan): PlanViewDto {
+  function view(plan: Plan, over: Partial<PlanViewDto> = {}): PlanViewDto {
     return {
       unit: {
         id: 3,
@@ -228,6 +228,8 @@ describe('plan editor', () => {
       revisions: [],
       can_edit: true,
       can_review: false,
+      review_bodies: [],
+      ...over,
     }
   }
 
@@ -250,6 +252,24 @@ describe('plan editor', () => {
     input.value = value
     input.dispatchEvent(new Event('input'))
   }
+
+  it('offers the reviewer only the bodies they belong to', async () => {
+    const submitted = planDto({ id: 40, version: 3, state: 'SUBMITTED', state_name: '待会审' })
+    const { wrapper, seen } = await open((req) =>
+      req.method === 'POST'
+        ? jsonResponse(view({ ...submitted, version: 4 }))
+        : jsonResponse(view(submitted, { can_edit: false, can_review: true, review_bodies: ['巡察办'] })),
+    )
+    await until(() => q('review-panel') !== null, 'the review panel')
+    expect(q('review-body-巡察办')).not.toBeNull()
+    expect(q('review-body-巡察组')).toBeNull()
+    ;(q('review-submit') as HTMLElement).click()
+    await until(() => seen.some((r) => r.method === 'POST'), 'the review')
+    const post = seen.find((r) => r.method === 'POST')!
+    expect(post.path).toBe('/api/v1/rect/plans/40/review')
+    expect((post.body as { bodies: string[] }).bodies).toEqual(['巡察办'])
+    wrapper.unmount()
+  })
 
   it('names what is missing and sends nothing', async () => {
     const { wrapper, seen } = await open(() => jsonResponse(view(planDto())))

@@ -14,6 +14,7 @@ use xuncha_domain::inspection::{
 use xuncha_domain::perm::{CLUE_DISPOSE, CLUE_LEAD, Compartment, FIELDWORK_WRITE};
 use xuncha_store::audit::{Event, record_event};
 use xuncha_store::clues::{self, ClueAccess, ClueChange, ClueFilter, ClueRow, NewClue};
+use xuncha_store::scope::Scope;
 
 use super::inspection::{EventDto, date_str, event_dtos};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
@@ -574,14 +575,22 @@ async fn receipt(
     Ok(axum::Json(full(&st, &auth, id).await?))
 }
 
-/// A clue transferred to an organisation in the caller's scope.
+/// A clue transferred to the caller's own body (its organisation or below): a data scope wider
+/// than the body (纪委监委 see their whole level) never makes another body's inbox theirs.
 async fn receiving(st: &AppState, auth: &Auth, id: i64) -> ApiResult<ClueRow> {
     let row = load(st, auth, id).await?;
     let rcv = match row.receiving_org_id {
         Some(r) => xuncha_store::orgs::get(&st.db, &auth.scope, r).await.ok(),
         None => None,
     };
-    if rcv.is_none() {
+    let own = xuncha_store::orgs::get(&st.db, &Scope::unrestricted(), auth.user.org_id)
+        .await
+        .ok();
+    let inbox = match (&rcv, &own) {
+        (Some(r), Some(o)) => r.path.starts_with(o.path.as_str()),
+        _ => false,
+    };
+    if !inbox {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             &Msg::new("inspection.not_receiving_body"),

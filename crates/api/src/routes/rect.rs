@@ -13,7 +13,7 @@ use xuncha_domain::DomainError;
 use xuncha_domain::FieldError;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::inspection::FindingState;
-use xuncha_domain::perm::{RECT_REVIEW, RECT_SUPERVISE, RECT_WRITE};
+use xuncha_domain::perm::{INSPECTION_OFFICE, RECT_REVIEW, RECT_SUPERVISE, RECT_WRITE};
 use xuncha_domain::rectification::{
     self as dom, ExtensionState, LetterRung, MeasureKind, Outcome, OutcomeKind, PlanState,
     RectSettings, RectStats, ReportKind, ReviewDecision, Warning, WriteOffState,
@@ -43,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(request_write_off))
         .routes(routes!(decide_write_off))
         .routes(routes!(reopen))
+        .routes(routes!(measure_done))
         .routes(routes!(explain))
         .routes(routes!(request_extension))
         .routes(routes!(list_extensions))
@@ -124,6 +125,8 @@ pub struct LedgerRowDto {
     pub outcome_name: Option<String>,
     pub explanation: Option<String>,
     pub deadline: Option<String>,
+    /// The next due date: the earliest deadline of the open measures (the colour follows it).
+    pub due_date: Option<String>,
     pub original_deadline: Option<String>,
     pub extensions: i64,
     /// green | yellow | red; null when closed or without a deadline.
@@ -141,10 +144,10 @@ pub struct LedgerRowDto {
 fn row_dto(r: LedgerRow, t: Today, cfg: &RectSettings, cal: &dom::Calendar) -> LedgerRowDto {
     // Closed and long-term items have no warning colour: their deadline no longer runs.
     let closed = r.state == FindingState::Closed.code() || r.state == FindingState::LongTerm.code();
-    let warning = r
-        .deadline
-        .and_then(|d| cfg.warning_policy().colour(d, t.today, cal, closed));
-    let overdue_days = match (warning, r.deadline) {
+    // Every measure's deadline is watched: the colour follows the next due date.
+    let due = r.due_date.or(r.deadline);
+    let warning = due.and_then(|d| cfg.warning_policy().colour(d, t.today, cal, closed));
+    let overdue_days = match (warning, due) {
         (Some(Warning::Red), Some(d)) => cal.working_days_between(d, t.today).max(1),
         _ => 0,
     };
@@ -168,6 +171,7 @@ fn row_dto(r: LedgerRow, t: Today, cfg: &RectSettings, cal: &dom::Calendar) -> L
         outcome: r.outcome,
         explanation: r.explanation,
         deadline: r.deadline.map(date_str),
+        due_date: due.map(date_str),
         original_deadline: r.original_deadline.map(date_str),
         extensions: r.extensions,
         measure_count: r.measure_count,
@@ -599,6 +603,10 @@ pub struct MeasureDto {
     pub deadline: String,
     pub original_deadline: String,
     pub state: String,
+    /// When the unit reported the measure done.
+    pub done_on: Option<String>,
+    /// Open and past its deadline (every measure's deadline is watched).
+    pub overdue: bool,
     pub version: i64,
 }
 
@@ -768,12 +776,15 @@ pub struct RectItem {
     pub letters: Vec<LetterDto>,
     pub trail: Vec<TrailStep>,
     pub events: Vec<EventDto>,
-    /// What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain.
+    /// What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain,
+    /// measure_done.
     pub actions: Vec<String>,
 }
 
-fn measure_dto(m: store::Measure) -> MeasureDto {
+fn measure_dto(m: store::Measure, today: Date) -> MeasureDto {
     MeasureDto {
+        overdue: m.state == "OPEN" && m.deadline < today,
+        done_on: m.done_on.map(date_str),
         kind_name: label(&m.kind, MeasureKind::from_code, MeasureKind::label),
         co_depts: serde_json::from_str(&m.co_depts).unwrap_or_default(),
         id: m.id,
@@ -947,6 +958,9 @@ async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
     if unit_side && dom::is_workable(state) {
         actions.extend(["progress", "write_off", "extend", "explain"].map(String::from));
     }
+    if unit_side && matches!(state, FindingState::InProgress | FindingState::Reopened) {
+        actions.push("measure_done".into());
+    }
     if (unit_side || review) && state != FindingState::FedBack {
         actions.push("outcome".into());
     }
@@ -964,7 +978,10 @@ async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
         facts: text.facts,
         basis: text.basis,
         responsibility: text.responsibility,
-        measures: measures.into_iter().map(measure_dto).collect(),
+        measures: measures
+            .into_iter()
+            .map(|m| measure_dto(m, t.today))
+            .collect(),
         progress,
         write_offs,
         extensions: extensions.into_iter().map(extension_dto).collect(),
@@ -1343,6 +1360,21 @@ async fn decide_write_off(
 pub struct ReasonBody {
     pub reason: String,
     pub version: i64,
+}
+
+/// The unit reports one measure done; the item's warning then follows its next open measure.
+#[utoipa::path(post, operation_id = "rect_measure_done", path = "/api/v1/rect/measures/{id}/done", tag = "rect", params(("id" = i64, Path)),
+    request_body = super::VersionBody, responses((status = 200, body = RectItem), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn measure_done(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<super::VersionBody>,
+) -> ApiResult<axum::Json<RectItem>> {
+    let finding_id = store::complete_measure(&st.db, &auth.actor, &auth.scope, id, b.version)
+        .await
+        .map_err(not_found())?;
+    Ok(axum::Json(item_dto(&st, &auth, finding_id).await?))
 }
 
 /// 回头看: reopen a closed item when the problem has come back.
@@ -1725,6 +1757,8 @@ pub struct PlanView {
     pub revisions: Vec<RevisionRef>,
     pub can_edit: bool,
     pub can_review: bool,
+    /// The configured bodies the caller decides for (会审 through each body's own members).
+    pub review_bodies: Vec<String>,
 }
 
 async fn plan_dto(
@@ -1839,6 +1873,7 @@ async fn plan_view(
     let all = store::plans(&st.db, id).await?;
     let latest = all.last();
     let state = latest.map(store::PlanRow::state).transpose()?;
+    let review_bodies = decidable_bodies(&st, &auth, id).await?;
     Ok(axum::Json(PlanView {
         plan: plan_dto(&st, id, latest).await?,
         revisions: all
@@ -1856,9 +1891,29 @@ async fn plan_view(
                 state,
                 None | Some(PlanState::Draft) | Some(PlanState::Returned)
             ),
-        can_review: auth.access.has(RECT_REVIEW) && state == Some(PlanState::Submitted),
+        can_review: state == Some(PlanState::Submitted) && !review_bodies.is_empty(),
+        review_bodies,
         unit: unit_dto(u),
     }))
+}
+
+/// The configured reviewing bodies `auth` decides for on the plan of `unit_id`: the team
+/// through its members, the office through its staff, a department (纪委监委, 组织部 …) of the
+/// committee running the round through its own users.
+async fn decidable_bodies(st: &AppState, auth: &Auth, unit_id: i64) -> ApiResult<Vec<String>> {
+    let (cfg, _) = store::settings(&st.db).await?;
+    let (on_team, department) = store::reviewer_facts(&st.db, auth.user.id, unit_id).await?;
+    let review = auth.access.has(RECT_REVIEW);
+    let standing = dom::ReviewerStanding {
+        on_team: on_team && review,
+        office: review && auth.access.has(INSPECTION_OFFICE),
+        department,
+    };
+    Ok(cfg
+        .review_bodies
+        .into_iter()
+        .filter(|b| dom::may_decide_for(b, &standing))
+        .collect())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -1937,6 +1992,18 @@ async fn save_plan(
             ) {
                 Ok(d) => {
                     let resolved = d.deadline.resolve(start, &cal);
+                    if let Some(fb) = u.feedback_date
+                        && let Err(e) = dom::check_measure_deadline(
+                            &format!("items[{i}].measures[{j}].deadline"),
+                            d.kind,
+                            resolved,
+                            fb,
+                            u.rectification_due,
+                        )
+                    {
+                        errs.push(e);
+                        continue;
+                    }
                     ms.push(MeasureSnap {
                         kind: d.kind.code().to_string(),
                         content: d.content,
@@ -2029,13 +2096,31 @@ pub struct ReviewBody {
     request_body = ReviewBody, responses((status = 200, body = PlanView), (status = 422, body = crate::error::Problem)))]
 async fn review_plan(
     State(st): State<AppState>,
-    Need(auth, _): Need<RectReview>,
+    Need(auth, _): Need<RectRead>,
     ApiPath(id): ApiPath<i64>,
     ApiJson(b): ApiJson<ReviewBody>,
 ) -> ApiResult<axum::Json<PlanView>> {
     super::max_lengths(&[("opinion", &b.opinion, xuncha_domain::limits::OPINION_CHARS)])?;
     let decision =
         ReviewDecision::parse_field("decision", &b.decision).map_err(|e| invalid(vec![e]))?;
+    // Each body decides through its own members: every body named must be one the caller
+    // belongs to (checked before anything is written; unknown names are the store's 422).
+    let unit_id = store::plan(&st.db, &auth.scope, id)
+        .await
+        .map_err(not_found())?
+        .round_unit_id;
+    let (cfg, _) = store::settings(&st.db).await?;
+    let mine = decidable_bodies(&st, &auth, unit_id).await?;
+    if let Some(other) = b
+        .bodies
+        .iter()
+        .find(|x| cfg.review_bodies.contains(x) && !mine.contains(x))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            &Msg::new("rect.not_body_member").arg("body", other),
+        ));
+    }
     let comments: Vec<(i64, String)> = b
         .comments
         .iter()
@@ -2767,7 +2852,7 @@ async fn issue_letter(
     let open_overdue = |r: &LedgerRow| {
         let state = FindingState::from_code(&r.state);
         !matches!(state, Some(FindingState::Closed | FindingState::LongTerm))
-            && r.deadline.is_some_and(|d| d < t.today)
+            && r.due_date.or(r.deadline).is_some_and(|d| d < t.today)
     };
     let chosen: Vec<LedgerRow> = if b.finding_ids.is_empty() {
         rows.into_iter().filter(|r| open_overdue(r)).collect()
@@ -2797,7 +2882,10 @@ async fn issue_letter(
         return Err(ApiError::field("finding_ids", &Msg::new("rect.no_overdue")));
     }
     // One rung at a time: only the rung the ladder allows now, for the oldest overdue item.
-    let oldest = chosen.iter().filter_map(|r| r.deadline).min();
+    let oldest = chosen
+        .iter()
+        .filter_map(|r| r.due_date.or(r.deadline))
+        .min();
     let days = oldest.map_or(0, |d| cal.working_days_between(d, t.today).max(1));
     let issued: Vec<String> = store::letters(&st.db, &auth.scope, Some(u.id))
         .await?

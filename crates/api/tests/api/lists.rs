@@ -11,6 +11,7 @@ crate::dual!(
     long_term_write_off_notification_says_long_term,
     revisit_entries_are_scheduled_and_done,
     statistics_say_not_visible_rather_than_zero,
+    every_measure_deadline_is_watched,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
@@ -101,12 +102,7 @@ async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>)
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{sub}");
-    let (st, ok) = director
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/review"),
-            json!({ "bodies": ["巡察组", "巡察办"], "decision": "approve", "opinion": "同意", "version": sub["plan"]["version"] }),
-        )
-        .await;
+    let (st, ok) = crate::approve_by_both_bodies(director, pid, &sub["plan"]["version"]).await;
     assert_eq!(st, StatusCode::OK, "{ok}");
     (uid, ids)
 }
@@ -444,4 +440,122 @@ async fn statistics_say_not_visible_rather_than_zero(app: App) {
     assert_eq!(st, StatusCode::OK, "{stats}");
     assert_eq!(stats["clues_visible"], false, "{stats}");
     assert!(stats["clues"].is_null(), "{stats}");
+}
+
+/// Every measure's deadline is watched, not only the item's latest (issue 8): an item whose
+/// earliest measure is past due is red although its last deadline is months away; the unit
+/// reports that measure done and the colour follows the next one. Plan measure deadlines fall
+/// after feedback, a 立行立改 measure within the 集中整改 period.
+async fn every_measure_deadline_is_watched(app: App) {
+    let liaison = login(&app, "dept.liaison").await;
+    let director = login(&app, "prov.director").await;
+    let (_, units) = liaison.get("/api/v1/rect/units").await;
+    let unit = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["org_name"] == "江岭省财政厅")
+        .cloned()
+        .unwrap();
+    let uid = unit["id"].as_i64().unwrap();
+    let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
+    let first = view["plan"]["items"][0]["finding_id"].as_i64().unwrap();
+    let bad = |kind: &str, deadline: &str| {
+        json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"),
+                "items": [ { "finding_id": first, "measures": [
+                    { "kind": kind, "content": "立即整改", "target": "", "responsible_leader": "李副厅长",
+                      "lead_dept": "办公室", "co_depts": [], "deadline": deadline } ] } ],
+                "version": 0 })
+    };
+    for (kind, deadline, says) in [
+        ("deadline", "2020-01-01".to_string(), "晚于反馈日期"),
+        ("immediate", crate::shift("2027-12-31"), "集中整改期限"),
+        ("long_term", crate::shift("2036-01-01"), "五年"),
+    ] {
+        let (st, e) = liaison
+            .put(
+                &format!("/api/v1/rect/units/{uid}/plan"),
+                bad(kind, &deadline),
+            )
+            .await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{kind} {deadline}: {e}"
+        );
+        assert_eq!(
+            e["fields"][0]["field"], "items[0].measures[0].deadline",
+            "{e}"
+        );
+        assert!(e.to_string().contains(says), "{e}");
+    }
+
+    let (_, ids) = approved_plan(&liaison, &director).await;
+    let it = item_of(&liaison, ids[0]).await;
+    assert_eq!(it["row"]["deadline"], crate::shift("2027-03-31"));
+    assert_eq!(it["row"]["due_date"], crate::shift("2027-01-31"), "{it}");
+    // Past the earliest measure's deadline, well before the item's last one: red.
+    let (st, _) = director
+        .post("/api/v1/testing/clock", json!({ "advance_days": 75 }))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let it = item_of(&liaison, ids[0]).await;
+    assert_eq!(it["row"]["warning"], "red", "{it}");
+    assert!(it["row"]["overdue_days"].as_i64().unwrap() >= 1);
+    let training = it["measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["content"] == "开展制度培训")
+        .cloned()
+        .unwrap();
+    assert_eq!(training["overdue"], true);
+    assert!(
+        it["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "measure_done")
+    );
+    let (_, red) = director.get("/api/v1/rect/ledger?warning=red").await;
+    assert!(
+        red["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == ids[0]),
+        "{red}"
+    );
+    // Only the unit reports a measure done, and only its own.
+    let done = format!("/api/v1/rect/measures/{}/done", training["id"]);
+    let body = json!({ "version": training["version"] });
+    let (st, _) = director.post(&done, body.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let other = login(&app, "town010101.liaison").await;
+    let (st, _) = other.post(&done, body.clone()).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, after) = liaison.post(&done, body.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{after}");
+    assert_eq!(
+        after["row"]["due_date"],
+        crate::shift("2027-02-28"),
+        "{after}"
+    );
+    assert_ne!(after["row"]["warning"], "red", "{after}");
+    let (st, e) = liaison
+        .post(
+            &done,
+            json!({ "version": training["version"].as_i64().unwrap() + 1 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "rect.measure_done_already");
+    let (st, _) = director
+        .post("/api/v1/testing/clock", json!({ "advance_days": 0 }))
+        .await;
+    assert_eq!(st, StatusCode::OK);
+}
+
+async fn item_of(s: &Session, id: i64) -> Value {
+    s.get(&format!("/api/v1/rect/findings/{id}")).await.1
 }

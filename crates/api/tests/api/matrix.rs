@@ -196,6 +196,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/rect/findings/{id}/write-off", RECT_WRITE, Path),
     ("POST", "/api/v1/rect/write-offs/{id}/decide", RECT_REVIEW, Path),
     ("POST", "/api/v1/rect/findings/{id}/reopen", RECT_REVIEW, Path),
+    ("POST", "/api/v1/rect/measures/{id}/done", RECT_WRITE, Path),
     ("POST", "/api/v1/rect/findings/{id}/explain", RECT_WRITE, Path),
     ("POST", "/api/v1/rect/findings/{id}/extensions", RECT_WRITE, Path),
     ("GET", "/api/v1/rect/extensions", RECT_READ, Open),
@@ -205,7 +206,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("GET", "/api/v1/rect/units/{id}/plan", RECT_READ, Path),
     ("PUT", "/api/v1/rect/units/{id}/plan", RECT_WRITE, Path),
     ("POST", "/api/v1/rect/plans/{id}/submit", RECT_WRITE, Path),
-    ("POST", "/api/v1/rect/plans/{id}/review", RECT_REVIEW, Path),
+    ("POST", "/api/v1/rect/plans/{id}/review", RECT_READ, Path),
     ("GET", "/api/v1/rect/plans/{id}/diff", RECT_READ, Path),
     ("GET", "/api/v1/rect/units/{id}/reports", RECT_READ, Path),
     ("POST", "/api/v1/rect/units/{id}/reports", RECT_WRITE, Path),
@@ -458,6 +459,15 @@ async fn fill_me(app: &App, c: &mut Caller) {
         .bind(c.name.split(' ').next().unwrap_or(""))
         .fetch_all(p).await.expect("scopes"));
     c.org_only = !scopes.is_empty() && scopes.iter().all(|s| s == "org");
+    // 纪委监委's data scope is its level: the parent organisation's subtree (demo codes:
+    // 99-D05 under 99, 9901 under 99).
+    if !scopes.is_empty() && scopes.iter().all(|s| s == "level") {
+        c.org_code = c.org_code.take().map(|own| match own.split_once('-') {
+            Some((parent, _)) => parent.to_string(),
+            None if own.len() > 2 => own[..own.len() - 2].to_string(),
+            None => own,
+        });
+    }
 }
 
 async fn org_codes(app: &App) -> HashMap<i64, String> {
@@ -768,14 +778,20 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     // Files and write-offs hang on ledger items.
     let mut file = None;
     let mut write_off = None;
+    let mut measure = None;
     for i in items(&ledger) {
-        if file.is_some() && write_off.is_some() {
+        if file.is_some() && write_off.is_some() && measure.is_some() {
             break;
         }
         let iid = i["id"].as_i64().unwrap_or(0);
         let owner = owner_of(Some(&i));
         let d = director.get(&format!("/api/v1/rect/findings/{iid}")).await;
         let text = d.to_string();
+        if measure.is_none()
+            && let Some(m) = find_in(&d, "measures")
+        {
+            measure = Some((m, owner.clone()));
+        }
         if file.is_none()
             && let Some(fid) = find_key(&d, "file_id").or_else(|| find_in(&d, "files"))
         {
@@ -788,6 +804,12 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
             write_off = Some((w, owner.clone()));
         }
     }
+    let (mid, mo) = measure.unzip();
+    put(
+        "/api/v1/rect/measures/{id}",
+        mid,
+        mo.unwrap_or(Owner::Missing),
+    );
     let (fid, fo) = file.unzip();
     put("/api/v1/rect/files/{id}", fid, fo.unwrap_or(Owner::Missing));
     let (wid, wo) = write_off.unzip();

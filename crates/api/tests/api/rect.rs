@@ -12,6 +12,7 @@ crate::dual!(
     ledger_import_and_holidays_report_bad_rows_and_store_nothing,
     reports_meetings_and_filing_upward,
     long_term_items_report_periodically_and_views,
+    review_bodies_decide_through_their_own_members,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
@@ -106,12 +107,7 @@ async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>)
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{sub}");
-    let (st, ok) = director
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/review"),
-            json!({ "bodies": ["巡察组", "巡察办"], "decision": "approve", "opinion": "同意", "version": sub["plan"]["version"] }),
-        )
-        .await;
+    let (st, ok) = crate::approve_by_both_bodies(director, pid, &sub["plan"]["version"]).await;
     assert_eq!(st, StatusCode::OK, "{ok}");
     assert_eq!(ok["plan"]["state"], "APPROVED");
     (uid, ids)
@@ -222,8 +218,31 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         .await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 
+    // Each body decides through its own members: the director is not on the team, so cannot
+    // decide for 巡察组 (nothing stored); the team's inspector can, and only for 巡察组.
+    let (st, e) = director
+        .post(
+            &format!("/api/v1/rect/plans/{pid}/review"),
+            json!({ "bodies": ["巡察组"], "decision": "approve", "opinion": "基本同意", "version": sub["plan"]["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    assert!(chinese(&e).contains("巡察组"), "{e}");
+    let inspector = login(&app, "prov.inspector").await;
+    let (_, seen) = inspector
+        .get(&format!("/api/v1/rect/units/{uid}/plan"))
+        .await;
+    assert_eq!(seen["review_bodies"], json!(["巡察组"]), "{seen}");
+    assert_eq!(seen["plan"]["version"], sub["plan"]["version"]);
+    let (st, e) = inspector
+        .post(
+            &format!("/api/v1/rect/plans/{pid}/review"),
+            json!({ "bodies": ["巡察办"], "decision": "approve", "version": sub["plan"]["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
     // 巡察组 approves, 巡察办 returns with a per-item comment: the plan is returned.
-    let (st, r1) = director
+    let (st, r1) = inspector
         .post(
             &format!("/api/v1/rect/plans/{pid}/review"),
             json!({ "bodies": ["巡察组"], "decision": "approve", "opinion": "基本同意", "version": sub["plan"]["version"] }),
@@ -296,12 +315,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
             json!({ "version": rev2["plan"]["version"] }),
         )
         .await;
-    let (st, ok) = director
-        .post(
-            &format!("/api/v1/rect/plans/{pid2}/review"),
-            json!({ "bodies": ["巡察组", "巡察办"], "decision": "approve", "opinion": "同意", "version": sub2["plan"]["version"] }),
-        )
-        .await;
+    let (st, ok) = crate::approve_by_both_bodies(&director, pid2, &sub2["plan"]["version"]).await;
     assert_eq!(st, StatusCode::OK, "{ok}");
     assert_eq!(ok["plan"]["state"], "APPROVED");
     // 抄告 reaches the supervising leader at the office.
@@ -1461,4 +1475,107 @@ async fn long_term_items_report_periodically_and_views(app: App) {
     let (st, e) = director.get("/api/v1/rect/ledger?warning=purple").await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     chinese(&e);
+}
+
+/// 会审 through each body's own members (issue 8): with 纪委监委 among the bodies, the
+/// province's discipline commission sees the plan and the ledger of its level and decides for
+/// 纪委监委 only; the office, the team and the commission each decide for themselves, and the
+/// plan is approved when all three have; another level's commission does not see the plan.
+async fn review_bodies_decide_through_their_own_members(app: App) {
+    let liaison = login(&app, "dept.liaison").await;
+    let director = login(&app, "prov.director").await;
+    let (_, s) = director.get("/api/v1/rect/settings").await;
+    let mut three = s.clone();
+    three["review_bodies"] = json!(["巡察组", "巡察办", "纪委监委"]);
+    let (st, saved) = director.put("/api/v1/rect/settings", three).await;
+    assert_eq!(st, StatusCode::OK, "{saved}");
+
+    let unit = finance_unit(&liaison).await;
+    let uid = unit["id"].as_i64().unwrap();
+    let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
+    let ids: Vec<i64> = view["plan"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["finding_id"].as_i64().unwrap())
+        .collect();
+    let items: Vec<Value> = ids
+        .iter()
+        .map(|id| json!({ "finding_id": id, "measures": [measure("修订制度", Some(crate::shift("2027-03-31").as_str()), None)] }))
+        .collect();
+    let (st, saved) = liaison
+        .put(
+            &format!("/api/v1/rect/units/{uid}/plan"),
+            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"), "items": items, "version": 0 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{saved}");
+    let pid = saved["plan"]["id"].as_i64().unwrap();
+    let (st, sub) = liaison
+        .post(
+            &format!("/api/v1/rect/plans/{pid}/submit"),
+            json!({ "version": saved["plan"]["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{sub}");
+
+    // The commission of the province sees the plan and the ledger of its level.
+    let discipline = login(&app, "prov.discipline").await;
+    let (st, seen) = discipline
+        .get(&format!("/api/v1/rect/units/{uid}/plan"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{seen}");
+    assert_eq!(seen["review_bodies"], json!(["纪委监委"]));
+    assert_eq!(seen["can_review"], true);
+    let (st, ledger) = discipline.get("/api/v1/rect/ledger").await;
+    assert_eq!(st, StatusCode::OK, "{ledger}");
+    assert!(ledger["total"].as_i64().unwrap() > 0, "{ledger}");
+    let (_, mine) = director
+        .get(&format!("/api/v1/rect/units/{uid}/plan"))
+        .await;
+    assert_eq!(mine["review_bodies"], json!(["巡察办"]));
+    // Another level's commission does not.
+    for other in ["county0101.discipline", "city01.discipline"] {
+        let s = login(&app, other).await;
+        let (st, _) = s.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{other}");
+    }
+
+    let review = |body: &str, version: &Value| json!({ "bodies": [body], "decision": "approve", "opinion": "同意", "version": version });
+    let path = format!("/api/v1/rect/plans/{pid}/review");
+    // Nobody decides by proxy: the office not for the commission, the commission not for the
+    // office; the refusal stores nothing (the version is unchanged).
+    let (st, e) = director
+        .post(&path, review("纪委监委", &sub["plan"]["version"]))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    let (st, e) = discipline
+        .post(&path, review("巡察办", &sub["plan"]["version"]))
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    let (st, r1) = director
+        .post(&path, review("巡察办", &sub["plan"]["version"]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r1}");
+    assert_eq!(r1["plan"]["state"], "SUBMITTED");
+    let (st, r2) = discipline
+        .post(&path, review("纪委监委", &r1["plan"]["version"]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r2}");
+    assert_eq!(r2["plan"]["state"], "SUBMITTED");
+    let inspector = login(&app, "prov.inspector").await;
+    let (st, r3) = inspector
+        .post(&path, review("巡察组", &r2["plan"]["version"]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{r3}");
+    assert_eq!(r3["plan"]["state"], "APPROVED");
+    let status = r3["plan"]["body_status"].as_array().unwrap();
+    let by = |b: &str| {
+        status
+            .iter()
+            .find(|x| x["body"] == b)
+            .map(|x| x["reviewer_name"].clone())
+            .unwrap()
+    };
+    assert_ne!(by("纪委监委"), by("巡察办"));
 }

@@ -80,6 +80,15 @@ fn measure(content: &str, deadline: Option<&str>, days: Option<i64>) -> Value {
 }
 
 async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
+    let (uid, ids, pid, version) = submitted_plan(liaison).await;
+    let (st, ok) = crate::approve_by_both_bodies(director, pid, &version).await;
+    assert_eq!(st, StatusCode::OK, "{ok}");
+    assert_eq!(ok["plan"]["state"], "APPROVED");
+    (uid, ids)
+}
+
+/// The 财政厅 unit's plan, drafted and submitted: (unit, finding ids, plan id, plan version).
+async fn submitted_plan(liaison: &Session) -> (i64, Vec<i64>, i64, Value) {
     let unit = finance_unit(liaison).await;
     let uid = unit["id"].as_i64().unwrap();
     let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
@@ -107,10 +116,7 @@ async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>)
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{sub}");
-    let (st, ok) = crate::approve_by_both_bodies(director, pid, &sub["plan"]["version"]).await;
-    assert_eq!(st, StatusCode::OK, "{ok}");
-    assert_eq!(ok["plan"]["state"], "APPROVED");
-    (uid, ids)
+    (uid, ids, pid, sub["plan"]["version"].clone())
 }
 
 async fn plan_review_progress_and_two_step_write_off(app: App) {
@@ -1490,34 +1496,8 @@ async fn review_bodies_decide_through_their_own_members(app: App) {
     let (st, saved) = director.put("/api/v1/rect/settings", three).await;
     assert_eq!(st, StatusCode::OK, "{saved}");
 
-    let unit = finance_unit(&liaison).await;
-    let uid = unit["id"].as_i64().unwrap();
-    let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
-    let ids: Vec<i64> = view["plan"]["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["finding_id"].as_i64().unwrap())
-        .collect();
-    let items: Vec<Value> = ids
-        .iter()
-        .map(|id| json!({ "finding_id": id, "measures": [measure("修订制度", Some(crate::shift("2027-03-31").as_str()), None)] }))
-        .collect();
-    let (st, saved) = liaison
-        .put(
-            &format!("/api/v1/rect/units/{uid}/plan"),
-            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"), "items": items, "version": 0 }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{saved}");
-    let pid = saved["plan"]["id"].as_i64().unwrap();
-    let (st, sub) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{sub}");
+    let (uid, _, pid, version) = submitted_plan(&liaison).await;
+    let sub = json!({ "plan": { "version": version } });
 
     // The commission of the province sees the plan and the ledger of its level.
     let discipline = login(&app, "prov.discipline").await;

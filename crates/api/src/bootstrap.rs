@@ -702,7 +702,7 @@ async fn seed_demo_rectification(
         )
         .await?;
         let plan = rect::submit_plan(db, actor, &all, plan.id, plan.version).await?;
-        let (cfg, _) = rect::settings(db).await?;
+        let (cfg, _) = rect::settings(db, u.owner_org_id).await?;
         let parse = |m: &MeasureSnap| {
             m.resolved_deadline.as_deref().and_then(|s| {
                 time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()

@@ -18,14 +18,18 @@ const MAX_TARGETS: i64 = 20_000;
 /// notification per item, colour and deadline), so running twice changes nothing. Returns the
 /// number of items considered.
 pub async fn tick(st: &AppState) -> ApiResult<usize> {
-    let (cfg, _) = store::settings(&st.db).await?;
-    let cal = store::calendar(&st.db).await?;
     let today = st.db.today();
-    let policy = cfg.warning_policy();
-    let yellow_until = cal.add_working_days(today, u32::try_from(cfg.yellow_within).unwrap_or(5));
-    let targets = store::warning_targets(&st.db, yellow_until, MAX_TARGETS).await?;
+    // Each item takes the threshold, calendar and report period of the office running its round.
+    let book = store::book(&st.db, 0, today).await?;
+    let targets = store::warning_targets(&st.db, book.latest_yellow_until(), MAX_TARGETS).await?;
     for t in &targets {
-        let Some(colour) = policy.colour(t.deadline, today, &cal, false) else {
+        let office = book.office(t.owner_org_id);
+        let cal = &office.calendar;
+        let Some(colour) = office
+            .settings
+            .warning_policy()
+            .colour(t.deadline, today, cal, false)
+        else {
             continue;
         };
         let (title, body) = match colour {
@@ -51,15 +55,26 @@ pub async fn tick(st: &AppState) -> ApiResult<usize> {
         };
         store::send_warning(&st.db, t, colour.code(), title, body).await?;
     }
-    // Long-term items report every `long_term_report_months` (quarterly by default).
-    let months = u8::try_from(cfg.long_term_report_months.clamp(1, 12)).unwrap_or(3);
-    let before = today - time::Duration::days(i64::from(months) * 30);
-    let period = format!(
-        "{}-{}",
-        today.year(),
-        (u8::from(today.month()) - 1) / months
-    );
-    for t in store::long_term_due(&st.db, before, MAX_TARGETS).await? {
+    // Long-term items report every `long_term_report_months` of their office (quarterly by
+    // default).
+    let months_of = |s: &xuncha_domain::rectification::RectSettings| {
+        u8::try_from(s.long_term_report_months.clamp(1, 12)).unwrap_or(3)
+    };
+    let before_of = |months: u8| today - time::Duration::days(i64::from(months) * 30);
+    let latest_before = book
+        .offices()
+        .map(|(_, o)| before_of(months_of(&o.settings)))
+        .fold(before_of(months_of(&book.own.settings)), time::Date::max);
+    for t in store::long_term_due(&st.db, latest_before, MAX_TARGETS).await? {
+        let months = months_of(&book.office(t.owner_org_id).settings);
+        if t.deadline > before_of(months) {
+            continue;
+        }
+        let period = format!(
+            "{}-{}",
+            today.year(),
+            (u8::from(today.month()) - 1) / months
+        );
         store::send_long_term_reminder(&st.db, &t, &period).await?;
     }
     if let Some(url) = &st.config.smtp_url {

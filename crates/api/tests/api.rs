@@ -301,6 +301,10 @@ impl Session {
     async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::PUT, path, body).await
     }
+
+    async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::DELETE, path, Value::Null).await
+    }
 }
 
 pub(crate) fn chinese(v: &Value) -> &str {
@@ -1170,3 +1174,6 @@ mod recusal;
 
 #[path = "api/errors.rs"]
 mod errors;
+
+#[path = "api/settings.rs"]
+mod settings;

@@ -564,7 +564,6 @@ async fn main() -> Result<()> {
             media_type: "application/pdf".into(),
             bytes: b"%PDF-1.4\n%%EOF\n".to_vec(),
         };
-        let (cfg, _) = rect::settings(&db).await?;
         let parse = |m: &MeasureSnap| {
             m.resolved_deadline
                 .as_deref()
@@ -577,6 +576,7 @@ async fn main() -> Result<()> {
             .filter(|u| u.round_name == "压测轮次")
             .collect();
         for u in &units {
+            let (cfg, _) = rect::settings(&db, u.owner_org_id).await?;
             let problems = rect::unit_problems(&db, u.id).await?;
             let items: Vec<ItemSnap> = problems
                 .iter()
@@ -651,9 +651,10 @@ async fn main() -> Result<()> {
             &db,
             &all,
             &rect::LedgerFilter::default(),
-            rect::Today {
+            &rect::Today {
                 today,
                 yellow_until: today,
+                by_office: Vec::new(),
             },
             xuncha_store::PageReq::new(Some(1), Some(1)),
         )

@@ -51,6 +51,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     ZH_CN,
     crate::rectification::ZH_CN_RECT,
     crate::assessment::ZH_CN_ASSESSMENT,
+    crate::settings::ZH_CN_SETTINGS,
 ];
 
 pub fn render(msg: &Msg) -> String {

@@ -15,6 +15,7 @@ pub mod org;
 pub mod perm;
 pub mod rectification;
 pub mod recusal;
+pub mod settings;
 pub mod totp;
 
 pub use error::{DomainError, FieldError};

@@ -106,36 +106,41 @@ pub fn parse_grades(text: &str) -> Result<Vec<GradeBand>> {
         .ok_or_else(|| corrupt(GRADES_KEY))
 }
 
-/// The configured rubric and grade bands (the defaults of domain.md §6.5 when unset).
-pub async fn rubric(db: &Db) -> Result<(Vec<Indicator>, Vec<GradeBand>)> {
-    let rows: Vec<(String, String)> = crate::on_db!(db, p => sqlx::query_as("SELECT key, value FROM settings WHERE key IN ($1, $2)")
-        .bind(INDICATORS_KEY).bind(GRADES_KEY).fetch_all(p).await?);
-    let get = |k: &str| {
-        rows.iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
-    let indicators = match get(INDICATORS_KEY) {
+/// The rubric and grade bands of `office`: its own, else its nearest ancestor's, else the
+/// defaults of domain.md §6.5.
+pub async fn rubric(db: &Db, office: OrgId) -> Result<(Vec<Indicator>, Vec<GradeBand>)> {
+    let (i, g, _) = rubric_with_source(db, office).await?;
+    Ok((i, g))
+}
+
+/// [`rubric`] with where it comes from.
+pub async fn rubric_with_source(
+    db: &Db,
+    office: OrgId,
+) -> Result<(Vec<Indicator>, Vec<GradeBand>, crate::settings::Group)> {
+    let g = crate::settings::group(db, office, &[INDICATORS_KEY, GRADES_KEY]).await?;
+    let indicators = match g.get(INDICATORS_KEY) {
         Some(t) => parse_indicators(t)?,
         None => rules::default_indicators(),
     };
-    let grades = match get(GRADES_KEY) {
+    let grades = match g.get(GRADES_KEY) {
         Some(t) => parse_grades(t)?,
         None => rules::default_grades(),
     };
-    Ok((indicators, grades))
+    Ok((indicators, grades, g))
 }
 
-/// Saves the rubric and grade bands (validated by the caller) in one audited transaction.
+/// Saves `office`'s own rubric and grade bands (validated by the caller) in one audited
+/// transaction; other offices' are untouched.
 pub async fn save_rubric(
     db: &Db,
     actor: &Actor,
+    office: OrgId,
     indicators: &[Indicator],
     grades: &[GradeBand],
 ) -> Result<()> {
     rules::validate_indicators(indicators)?;
     rules::validate_grades(grades)?;
-    let now = db.now();
     let summary = format!(
         "整改评估设置：指标 {}；等次 {}",
         indicators
@@ -149,17 +154,32 @@ pub async fn save_rubric(
             .collect::<Vec<_>>()
             .join("、")
     );
-    crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        for (k, v) in [(INDICATORS_KEY, indicators_json(indicators)), (GRADES_KEY, grades_json(grades))] {
-            sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3) \
-                         ON CONFLICT (key) DO UPDATE SET value = excluded.value, version = settings.version + 1, updated_at = excluded.updated_at")
-                .bind(k).bind(v).bind(now).execute(&mut *tx).await?;
-        }
-        crate::audit_append!(db, tx, actor, &Event::op("assessment.settings", "settings", INDICATORS_KEY, summary));
-        tx.commit().await?;
-    });
-    Ok(())
+    crate::settings::save_group(
+        db,
+        actor,
+        office,
+        &[
+            (INDICATORS_KEY, indicators_json(indicators)),
+            (GRADES_KEY, grades_json(grades)),
+        ],
+        None,
+        "assessment.settings",
+        &summary,
+    )
+    .await
+}
+
+/// Drops `office`'s own rubric: it inherits again. False when it had none.
+pub async fn inherit_rubric(db: &Db, actor: &Actor, office: OrgId) -> Result<bool> {
+    crate::settings::drop_group(
+        db,
+        actor,
+        office,
+        &[INDICATORS_KEY, GRADES_KEY],
+        "assessment.settings",
+        "删除本级整改评估设置，恢复继承上级设置",
+    )
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,7 +407,7 @@ pub async fn create_assessment(
 ) -> Result<AssessmentRow> {
     let u = unit(db, scope, unit_id).await?;
     check_fed_back(&u)?;
-    let (indicators, grades) = rubric(db).await?;
+    let (indicators, grades) = rubric(db, u.owner_org_id).await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;

@@ -35,6 +35,8 @@ pub struct ClueAccess {
 pub struct ClueRow {
     pub id: i64,
     pub round_unit_id: i64,
+    /// The office that runs the round: its time limit for the result applies.
+    pub owner_org_id: OrgId,
     pub org_id: OrgId,
     pub org_name: String,
     pub source: String,
@@ -64,7 +66,7 @@ impl ClueRow {
     }
 }
 
-const SELECT_CLUE: &str = "SELECT c.id, c.round_unit_id, c.org_id, o.name AS org_name, c.source, c.summary, c.subject_name_enc, c.subject_post_enc, \
+const SELECT_CLUE: &str = "SELECT c.id, c.round_unit_id, ru.owner_org_id, c.org_id, o.name AS org_name, c.source, c.summary, c.subject_name_enc, c.subject_post_enc, \
      c.informant_enc, c.facts_enc, c.state, c.target_body, c.receiving_org_id, rcv.name AS receiving_org_name, c.letter_no, c.transferred_on, \
      c.received_at, c.disposition, c.result, c.result_at, c.finding_id, c.version \
      FROM clues c JOIN round_units ru ON ru.id = c.round_unit_id JOIN organisations o ON o.id = c.org_id \
@@ -292,18 +294,19 @@ pub async fn clue_counts(
     db: &Db,
     a: &ClueAccess,
     round_id: Option<i64>,
-) -> Result<(i64, i64, i64, Vec<(Option<Date>, bool)>)> {
+) -> Result<(i64, i64, i64, Vec<(Option<Date>, bool, OrgId)>)> {
     let rows = crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(
-            "SELECT c.transferred_on, c.result IS NOT NULL FROM clues c JOIN round_units ru ON ru.id = c.round_unit_id \
+            "SELECT c.transferred_on, c.result IS NOT NULL, ru.owner_org_id FROM clues c JOIN round_units ru ON ru.id = c.round_unit_id \
              JOIN organisations ow ON ow.id = ru.owner_org_id LEFT JOIN organisations rcv ON rcv.id = c.receiving_org_id WHERE 1 = 1");
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
         push_access(&mut qb, a);
-        qb.build_query_as::<(Option<Date>, bool)>().fetch_all(p).await?
+        qb.build_query_as::<(Option<Date>, bool, OrgId)>().fetch_all(p).await?
     });
     let received = i64::try_from(rows.len()).unwrap_or(0);
-    let transferred = i64::try_from(rows.iter().filter(|(t, _)| t.is_some()).count()).unwrap_or(0);
+    let transferred =
+        i64::try_from(rows.iter().filter(|(t, _, _)| t.is_some()).count()).unwrap_or(0);
     let with_result =
-        i64::try_from(rows.iter().filter(|(t, r)| t.is_some() && *r).count()).unwrap_or(0);
+        i64::try_from(rows.iter().filter(|(t, r, _)| t.is_some() && *r).count()).unwrap_or(0);
     Ok((received, transferred, with_result, rows))
 }

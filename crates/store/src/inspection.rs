@@ -420,6 +420,7 @@ pub async fn transition_unit(
     let report_months = u8::try_from(
         crate::settings::get_int(
             db,
+            unit.owner_org_id,
             crate::settings::RECTIFICATION_REPORT_MONTHS,
             i64::from(RECTIFICATION_REPORT_MONTHS),
         )

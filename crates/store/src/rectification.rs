@@ -19,9 +19,15 @@ use xuncha_domain::rectification::{
     extension_notice, is_workable, write_off_notice,
 };
 
+use std::collections::HashMap;
+
+use xuncha_domain::org::OrgId;
+use xuncha_domain::settings::merge_days;
+
 use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError};
 use crate::scope::{Scope, ScopeColumns};
+use crate::settings;
 use crate::{Page, PageReq};
 
 /// Ledger items: the inspected organisation's denormalised path.
@@ -120,37 +126,54 @@ struct RungJson {
     after_overdue_days: i64,
 }
 
-/// The rectification settings and their version (0 while the defaults apply).
-pub async fn settings(db: &Db) -> Result<(RectSettings, i64)> {
-    let row: Option<(String, i64)> = crate::on_db!(db, p => sqlx::query_as("SELECT value, version FROM settings WHERE key = $1").bind(SETTINGS_KEY).fetch_optional(p).await?);
-    let Some((text, version)) = row else {
-        return Ok((RectSettings::default(), 0));
-    };
-    let j: SettingsJson = serde_json::from_str(&text)
+fn parse_settings(text: &str) -> Result<RectSettings> {
+    let j: SettingsJson = serde_json::from_str(text)
         .map_err(|e| StoreError::Corrupt(format!("{SETTINGS_KEY}: {e}")))?;
-    Ok((
-        RectSettings {
-            review_bodies: j.review_bodies,
-            yellow_within: j.yellow_within,
-            plan_due_working_days: j.plan_due_working_days,
-            long_term_report_months: j.long_term_report_months,
-            letter_ladder: j
-                .letter_ladder
-                .into_iter()
-                .map(|r| xuncha_domain::rectification::LetterRung {
-                    code: r.code,
-                    name: r.name,
-                    after_overdue_days: r.after_overdue_days,
-                })
-                .collect(),
-        },
-        version,
-    ))
+    Ok(RectSettings {
+        review_bodies: j.review_bodies,
+        yellow_within: j.yellow_within,
+        plan_due_working_days: j.plan_due_working_days,
+        long_term_report_months: j.long_term_report_months,
+        letter_ladder: j
+            .letter_ladder
+            .into_iter()
+            .map(|r| xuncha_domain::rectification::LetterRung {
+                code: r.code,
+                name: r.name,
+                after_overdue_days: r.after_overdue_days,
+            })
+            .collect(),
+    })
 }
 
+fn settings_of(g: &settings::Group) -> Result<RectSettings> {
+    match g.get(SETTINGS_KEY) {
+        Some(text) => parse_settings(text),
+        None => Ok(RectSettings::default()),
+    }
+}
+
+/// The rectification settings of `office` (its own, else its nearest ancestor's, else the
+/// defaults) and the version of the office's own row (0 while it inherits).
+pub async fn settings(db: &Db, office: OrgId) -> Result<(RectSettings, i64)> {
+    let (s, g) = settings_with_source(db, office).await?;
+    Ok((s, g.version))
+}
+
+/// [`settings`] with where they come from.
+pub async fn settings_with_source(
+    db: &Db,
+    office: OrgId,
+) -> Result<(RectSettings, settings::Group)> {
+    let g = settings::group(db, office, &[SETTINGS_KEY]).await?;
+    Ok((settings_of(&g)?, g))
+}
+
+/// Saves `office`'s own rectification settings (`version` 0 when it inherits until now).
 pub async fn save_settings(
     db: &Db,
     actor: &Actor,
+    office: OrgId,
     s: &RectSettings,
     version: i64,
 ) -> Result<(RectSettings, i64)> {
@@ -176,76 +199,302 @@ pub async fn save_settings(
             .collect(),
     };
     let text = serde_json::to_string(&j).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let now = db.now();
-    crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let n = if version == 0 {
-            sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ($1, $2, 1, $3) ON CONFLICT (key) DO NOTHING")
-                .bind(SETTINGS_KEY).bind(&text).bind(now).execute(&mut *tx).await?.rows_affected()
-        } else {
-            sqlx::query("UPDATE settings SET value = $1, version = version + 1, updated_at = $2 WHERE key = $3 AND version = $4")
-                .bind(&text).bind(now).bind(SETTINGS_KEY).bind(version).execute(&mut *tx).await?.rows_affected()
-        };
-        if n == 0 {
-            return Err(StoreError::StaleVersion);
-        }
-        crate::audit_append!(db, tx, actor, &Event::op("rect.settings", "settings", SETTINGS_KEY, "修改整改督办设置"));
-        tx.commit().await?;
-    });
-    settings(db).await
+    settings::save_group(
+        db,
+        actor,
+        office,
+        &[(SETTINGS_KEY, text)],
+        Some(version),
+        "rect.settings",
+        &format!("修改整改督办设置（黄色预警{}个工作日）", s.yellow_within),
+    )
+    .await?;
+    settings(db, office).await
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+/// Drops `office`'s own rectification settings: it inherits again. False when it had none.
+pub async fn inherit_settings(db: &Db, actor: &Actor, office: OrgId) -> Result<bool> {
+    settings::drop_group(
+        db,
+        actor,
+        office,
+        &[SETTINGS_KEY],
+        "rect.settings",
+        "删除本级整改督办设置，恢复继承上级设置",
+    )
+    .await
+}
+
+/// One office's rectification settings, calendar and last yellow day.
+#[derive(Debug, Clone)]
+pub struct RectOffice {
+    pub settings: RectSettings,
+    pub calendar: Calendar,
+    pub yellow_until: Date,
+}
+
+impl RectOffice {
+    fn new(settings: RectSettings, calendar: Calendar, today: Date) -> Self {
+        let yellow_until =
+            calendar.add_working_days(today, u32::try_from(settings.yellow_within).unwrap_or(5));
+        RectOffice {
+            settings,
+            calendar,
+            yellow_until,
+        }
+    }
+}
+
+/// The rectification settings of every office a list can show, loaded once per request: each
+/// ledger row takes its own office's (the office that ran the round), never the viewer's.
+#[derive(Debug, Clone)]
+pub struct RectBook {
+    pub today: Date,
+    /// The viewer's office (used for a row of an office not loaded, which does not happen).
+    pub own: RectOffice,
+    offices: HashMap<OrgId, RectOffice>,
+}
+
+impl RectBook {
+    /// The settings of `office`.
+    pub fn office(&self, office: OrgId) -> &RectOffice {
+        self.offices.get(&office).unwrap_or(&self.own)
+    }
+
+    /// The latest last-yellow day of all offices (what the scheduler must look at).
+    pub fn latest_yellow_until(&self) -> Date {
+        self.offices
+            .values()
+            .map(|o| o.yellow_until)
+            .fold(self.own.yellow_until, Date::max)
+    }
+
+    /// Every office loaded, with its settings.
+    pub fn offices(&self) -> impl Iterator<Item = (&OrgId, &RectOffice)> {
+        self.offices.iter()
+    }
+
+    /// The dates the ledger's warning filters need, per office.
+    pub fn dates(&self) -> Today {
+        Today {
+            today: self.today,
+            yellow_until: self.own.yellow_until,
+            by_office: self
+                .offices
+                .iter()
+                .filter(|(_, o)| o.yellow_until != self.own.yellow_until)
+                .map(|(id, o)| (*id, o.yellow_until))
+                .collect(),
+        }
+    }
+}
+
+/// The [`RectBook`] of every office that runs a round, with `own` (the viewer's office): four
+/// queries however many offices.
+pub async fn book(db: &Db, own: OrgId, today: Date) -> Result<RectBook> {
+    let chains = settings::running_offices(db, own).await?;
+    let rows = settings::rows_on(db, &chains, &[SETTINGS_KEY]).await?;
+    let days = holidays_on(db, &chains).await?;
+    let mut offices = HashMap::new();
+    for (id, chain) in &chains {
+        let g = settings::resolve(*id, chain, &rows, &[SETTINGS_KEY]);
+        let cal = Calendar::new(
+            merge_days(chain, days.iter().map(|(o, d, k)| (*o, *d, *k)))
+                .into_iter()
+                .map(|(d, k, _)| (d, k)),
+        );
+        offices.insert(*id, RectOffice::new(settings_of(&g)?, cal, today));
+    }
+    let own = match offices.get(&own) {
+        Some(o) => o.clone(),
+        None => RectOffice::new(RectSettings::default(), Calendar::default(), today),
+    };
+    Ok(RectBook {
+        today,
+        own,
+        offices,
+    })
+}
+
+/// The settings, calendar and dates of one office (a unit's: the office that runs its round).
+pub async fn office_today(db: &Db, office: OrgId, today: Date) -> Result<(Today, RectOffice)> {
+    let (s, _) = settings(db, office).await?;
+    let cal = calendar(db, office).await?;
+    let o = RectOffice::new(s, cal, today);
+    Ok((
+        Today {
+            today,
+            yellow_until: o.yellow_until,
+            by_office: Vec::new(),
+        },
+        o,
+    ))
+}
+
+/// The office that runs a round unit's round.
+pub async fn unit_office(db: &Db, round_unit_id: i64) -> Result<OrgId> {
+    let o: Option<OrgId> = crate::on_db!(db, p => sqlx::query_scalar("SELECT owner_org_id FROM round_units WHERE id = $1").bind(round_unit_id).fetch_optional(p).await?);
+    o.ok_or(StoreError::NotFound)
+}
+
+/// One day of an office's effective calendar and the office that listed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holiday {
     pub day: Date,
     pub kind: String,
     pub name: String,
+    pub org_id: OrgId,
+    pub org_name: String,
 }
 
-pub async fn holidays(db: &Db, year: Option<i32>) -> Result<Vec<Holiday>> {
-    crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new("SELECT day, kind, name FROM holidays WHERE 1 = 1");
+fn day_kind(kind: &str) -> DayKind {
+    if kind == "workday" {
+        DayKind::Workday
+    } else {
+        DayKind::Holiday
+    }
+}
+
+/// The effective calendar of `office` (optionally one year): the days every office on its chain
+/// listed, the nearest office's entry winning a day. One query.
+pub async fn holidays(db: &Db, office: OrgId, year: Option<i32>) -> Result<Vec<Holiday>> {
+    #[derive(FromRow)]
+    struct HolidayRow {
+        path: String,
+        org_id: OrgId,
+        org_name: String,
+        day: Date,
+        kind: String,
+        name: String,
+    }
+    let rows: Vec<HolidayRow> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(
+            "SELECT o.path, h.org_id, so.name AS org_name, h.day, h.kind, h.name FROM holidays h JOIN organisations so ON so.id = h.org_id \
+             JOIN organisations o ON o.path LIKE so.path || '%' WHERE o.id = ");
+        qb.push_bind(office);
         if let Some(y) = year {
             let from = Date::from_calendar_date(y, time::Month::January, 1).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let to = Date::from_calendar_date(y + 1, time::Month::January, 1).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            qb.push(" AND day >= ").push_bind(from).push(" AND day < ").push_bind(to);
+            qb.push(" AND h.day >= ").push_bind(from).push(" AND h.day < ").push_bind(to);
         }
-        qb.push(" ORDER BY day");
-        Ok(qb.build_query_as::<Holiday>().fetch_all(p).await?)
-    })
+        qb.build_query_as::<HolidayRow>().fetch_all(p).await?
+    });
+    let chain = rows
+        .first()
+        .and_then(|r| xuncha_domain::org::OrgPath::parse(&r.path))
+        .map(|p| p.ids())
+        .unwrap_or_default();
+    let merged = merge_days(
+        &chain,
+        rows.iter().map(|r| {
+            (
+                r.org_id,
+                r.day,
+                (r.kind.as_str(), r.name.as_str(), r.org_name.as_str()),
+            )
+        }),
+    );
+    Ok(merged
+        .into_iter()
+        .map(|(day, (kind, name, org_name), org_id)| Holiday {
+            day,
+            kind: kind.to_string(),
+            name: name.to_string(),
+            org_id,
+            org_name: org_name.to_string(),
+        })
+        .collect())
 }
 
-/// Replaces the listed days (an import is all or nothing; the caller validated every row).
+/// The days listed by the organisations on `chains`, in one query.
+async fn holidays_on(
+    db: &Db,
+    chains: &HashMap<OrgId, Vec<OrgId>>,
+) -> Result<Vec<(OrgId, Date, DayKind)>> {
+    let mut ids: Vec<OrgId> = chains.values().flatten().copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(OrgId, Date, String)> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT org_id, day, kind FROM holidays WHERE org_id IN (");
+        let mut sep = qb.separated(", ");
+        for o in &ids {
+            sep.push_bind(*o);
+        }
+        qb.push(")");
+        qb.build_query_as().fetch_all(p).await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(o, d, k)| (o, d, day_kind(&k)))
+        .collect())
+}
+
+/// Replaces the listed days of `office`'s own calendar (an import is all or nothing; the caller
+/// validated every row). The calendars of other offices, the parent's too, are untouched.
 pub async fn import_holidays(
     db: &Db,
     actor: &Actor,
+    office: OrgId,
     days: &[(Date, DayKind, String)],
 ) -> Result<usize> {
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        let office_name: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(office).fetch_optional(&mut *tx).await?;
+        let office_name = office_name.ok_or(StoreError::NotFound)?;
         for (d, k, name) in days {
-            sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, $2, $3) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name")
-                .bind(*d).bind(k.code()).bind(name).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO holidays (org_id, day, kind, name) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, day) DO UPDATE SET kind = excluded.kind, name = excluded.name")
+                .bind(office).bind(*d).bind(k.code()).bind(name).execute(&mut *tx).await?;
         }
-        crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", days.len(), format!("导入节假日安排 {} 天", days.len())));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", office, format!("{office_name}：导入本级节假日安排 {} 天", days.len())));
         tx.commit().await?;
     });
     Ok(days.len())
 }
 
-/// The working-day calendar from the stored holiday list.
-pub async fn calendar(db: &Db) -> Result<Calendar> {
-    let rows = holidays(db, None).await?;
-    Ok(Calendar::new(rows.into_iter().map(|h| {
-        (
-            h.day,
-            if h.kind == "workday" {
-                DayKind::Workday
-            } else {
-                DayKind::Holiday
-            },
-        )
-    })))
+/// Drops `office`'s own calendar days (of one year, or all): it follows its parents' again.
+pub async fn drop_holidays(
+    db: &Db,
+    actor: &Actor,
+    office: OrgId,
+    year: Option<i32>,
+) -> Result<u64> {
+    let range = match year {
+        Some(y) => Some((
+            Date::from_calendar_date(y, time::Month::January, 1)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            Date::from_calendar_date(y + 1, time::Month::January, 1)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )),
+        None => None,
+    };
+    let n = crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let office_name: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(office).fetch_optional(&mut *tx).await?;
+        let office_name = office_name.ok_or(StoreError::NotFound)?;
+        let n = match range {
+            Some((from, to)) => sqlx::query("DELETE FROM holidays WHERE org_id = $1 AND day >= $2 AND day < $3")
+                .bind(office).bind(from).bind(to).execute(&mut *tx).await?.rows_affected(),
+            None => sqlx::query("DELETE FROM holidays WHERE org_id = $1").bind(office).execute(&mut *tx).await?.rows_affected(),
+        };
+        if n > 0 {
+            let what = year.map_or_else(String::new, |y| format!("{y}年"));
+            crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", office, format!("{office_name}：删除本级{what}节假日安排 {n} 天，恢复继承上级日历")));
+        }
+        tx.commit().await?;
+        n
+    });
+    Ok(n)
+}
+
+/// The working-day calendar of `office`.
+pub async fn calendar(db: &Db, office: OrgId) -> Result<Calendar> {
+    let rows = holidays(db, office, None).await?;
+    Ok(Calendar::new(
+        rows.into_iter().map(|h| (h.day, day_kind(&h.kind))),
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,6 +551,8 @@ pub struct LedgerRow {
     pub round_id: i64,
     pub round_name: String,
     pub round_unit_id: i64,
+    /// The office that runs the round: its settings apply to the row.
+    pub owner_org_id: i64,
     pub org_id: i64,
     pub org_name: String,
     pub category_id: Option<i64>,
@@ -334,7 +585,7 @@ impl LedgerRow {
 /// deadline when none is open (every measure's deadline is watched, not only the latest).
 const REFRESH_DUE: &str = "UPDATE findings SET due_date = COALESCE((SELECT MIN(m.deadline) FROM measures m WHERE m.finding_id = $1 AND m.state = 'OPEN'), deadline) WHERE id = $1";
 
-const SELECT_LEDGER: &str = "SELECT f.id, ru.round_id, r.name AS round_name, f.round_unit_id, f.org_id, o.name AS org_name, f.category_id, c.name AS category_name, \
+const SELECT_LEDGER: &str = "SELECT f.id, ru.round_id, r.name AS round_name, f.round_unit_id, ru.owner_org_id, f.org_id, o.name AS org_name, f.category_id, c.name AS category_name, \
      f.title, f.state, f.outcome, f.explanation, f.deadline, f.due_date, f.original_deadline, CAST(f.extensions AS BIGINT) AS extensions, f.closed_on, \
      (SELECT COUNT(*) FROM measures m WHERE m.finding_id = f.id) AS measure_count, \
      (SELECT COUNT(*) FROM progress pr WHERE pr.finding_id = f.id) AS progress_count, \
@@ -371,11 +622,41 @@ pub struct LedgerFilter {
     pub owner_org_id: Option<i64>,
 }
 
-/// Dates the warning filters need: today and the last date that is still yellow.
-#[derive(Debug, Clone, Copy)]
+/// Dates the warning filters need: today and the last date that is still yellow, which depends
+/// on the office that runs the round (its threshold and its calendar).
+#[derive(Debug, Clone)]
 pub struct Today {
     pub today: Date,
+    /// The last yellow day of any office not listed in `by_office`.
     pub yellow_until: Date,
+    /// Offices whose last yellow day differs, by `round_units.owner_org_id`.
+    pub by_office: Vec<(OrgId, Date)>,
+}
+
+/// The last yellow day of a ledger row's office, as SQL over `ru.owner_org_id`.
+fn push_yellow_until<DB>(qb: &mut QueryBuilder<DB>, t: &Today)
+where
+    DB: sqlx::Database,
+    for<'x> i64: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> Date: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
+    if t.by_office.is_empty() {
+        qb.push_bind(t.yellow_until);
+        return;
+    }
+    let mut dates: Vec<Date> = t.by_office.iter().map(|(_, d)| *d).collect();
+    dates.sort_unstable();
+    dates.dedup();
+    qb.push("(CASE");
+    for d in dates {
+        qb.push(" WHEN ru.owner_org_id IN (");
+        let mut sep = qb.separated(", ");
+        for (o, _) in t.by_office.iter().filter(|(_, x)| *x == d) {
+            sep.push_bind(*o);
+        }
+        qb.push(") THEN ").push_bind(d);
+    }
+    qb.push(" ELSE ").push_bind(t.yellow_until).push(" END)");
 }
 
 async fn org_range(db: &Db, org_id: i64) -> Result<(String, String)> {
@@ -389,7 +670,7 @@ fn push_ledger_filter<DB>(
     qb: &mut QueryBuilder<DB>,
     f: &LedgerFilter,
     range: Option<&(String, String)>,
-    t: Today,
+    t: &Today,
 ) where
     DB: sqlx::Database,
     for<'x> String: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
@@ -430,18 +711,21 @@ fn push_ledger_filter<DB>(
             WarningBand::Yellow => {
                 qb.push(" AND f.due_date >= ")
                     .push_bind(t.today)
-                    .push(" AND f.due_date <= ")
-                    .push_bind(t.yellow_until);
+                    .push(" AND f.due_date <= ");
+                push_yellow_until(qb, t);
             }
             WarningBand::Green => {
-                qb.push(" AND f.due_date > ").push_bind(t.yellow_until);
+                qb.push(" AND f.due_date > ");
+                push_yellow_until(qb, t);
             }
         }
     }
     if f.attention {
-        qb.push(format_args!(" AND ((f.state IN {OPEN_STATES} AND f.due_date <= "))
-            .push_bind(t.yellow_until)
-            .push(") OR f.state = 'CLOSE_REQUESTED' OR EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.finding_id = f.id AND x.state = 'PENDING'))");
+        qb.push(format_args!(
+            " AND ((f.state IN {OPEN_STATES} AND f.due_date <= "
+        ));
+        push_yellow_until(qb, t);
+        qb.push(") OR f.state = 'CLOSE_REQUESTED' OR EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.finding_id = f.id AND x.state = 'PENDING'))");
     }
 }
 
@@ -449,7 +733,7 @@ pub async fn ledger(
     db: &Db,
     scope: &Scope,
     f: &LedgerFilter,
-    t: Today,
+    t: &Today,
     page: PageReq,
 ) -> Result<Page<LedgerRow>> {
     let range = match f.org_id {
@@ -475,7 +759,7 @@ pub async fn ledger_all(
     db: &Db,
     scope: &Scope,
     f: &LedgerFilter,
-    t: Today,
+    t: &Today,
     limit: i64,
 ) -> Result<Vec<LedgerRow>> {
     let range = match f.org_id {
@@ -536,7 +820,7 @@ pub async fn task_list(
     db: &Db,
     scope: &Scope,
     f: &LedgerFilter,
-    t: Today,
+    t: &Today,
     page: PageReq,
 ) -> Result<Page<TaskLine>> {
     let range = match f.org_id {
@@ -570,7 +854,7 @@ pub async fn owner_list(
     db: &Db,
     scope: &Scope,
     f: &LedgerFilter,
-    t: Today,
+    t: &Today,
     page: PageReq,
 ) -> Result<Page<OwnerGroup>> {
     let range = match f.org_id {
@@ -1651,7 +1935,7 @@ pub async fn review_plan(
     if pl.state()? != PlanState::Submitted {
         return Err(rule(Msg::new("rect.plan_not_submitted")));
     }
-    let (cfg, _) = settings(db).await?;
+    let (cfg, _) = settings(db, unit_office(db, pl.round_unit_id).await?).await?;
     if bodies.is_empty() {
         return Err(StoreError::Domain(DomainError::Invalid(vec![
             xuncha_domain::FieldError::required("bodies"),
@@ -2065,7 +2349,10 @@ pub struct WarningTarget {
     pub finding_id: i64,
     pub title: String,
     pub org_name: String,
+    /// The deadline; for a long-term item, the date of its latest report.
     pub deadline: Date,
+    /// The office that runs the round: its settings and calendar apply.
+    pub owner_org_id: i64,
     pub recipients: Vec<i64>,
 }
 
@@ -2094,6 +2381,7 @@ pub async fn warning_targets(
             title,
             org_name,
             deadline,
+            owner_org_id: owner,
             recipients,
         });
     }
@@ -2101,20 +2389,22 @@ pub async fn warning_targets(
 }
 
 /// Long-term items whose latest progress (or, without any, whose entry into LONG_TERM) is on or
-/// before `before`: `(finding id, title, unit name, unit org)`.
+/// before `before`, with that date as the target's `deadline`.
 pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<WarningTarget>> {
-    let rows: Vec<(i64, String, String, i64)> = crate::on_db!(db, p => sqlx::query_as(
-        "SELECT f.id, f.title, o.name, f.org_id FROM findings f JOIN organisations o ON o.id = f.org_id WHERE f.state = 'LONG_TERM' \
+    let rows: Vec<(i64, String, String, i64, i64, Date)> = crate::on_db!(db, p => sqlx::query_as(
+        "SELECT f.id, f.title, o.name, f.org_id, ru.owner_org_id, COALESCE((SELECT MAX(pr.effective_date) FROM progress pr WHERE pr.finding_id = f.id AND pr.effective_date >= f.closed_on), f.closed_on) AS last \
+         FROM findings f JOIN organisations o ON o.id = f.org_id JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state = 'LONG_TERM' \
          AND COALESCE((SELECT MAX(pr.effective_date) FROM progress pr WHERE pr.finding_id = f.id AND pr.effective_date >= f.closed_on), f.closed_on) <= $1 ORDER BY f.id LIMIT $2")
         .bind(before).bind(limit).fetch_all(p).await?);
     let mut out = Vec::with_capacity(rows.len());
-    for (id, title, org_name, org_id) in rows {
+    for (id, title, org_name, org_id, owner, last) in rows {
         let recipients: Vec<i64> = crate::on_db!(db, p => sqlx::query_scalar(UNIT_WRITERS).bind(org_id).bind(false).fetch_all(p).await?);
         out.push(WarningTarget {
             finding_id: id,
             title,
             org_name,
-            deadline: before,
+            deadline: last,
+            owner_org_id: owner,
             recipients,
         });
     }

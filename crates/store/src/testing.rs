@@ -26,8 +26,15 @@ pub async fn sqlite_at(path: &Path) -> Result<Db> {
 
 /// A migrated database in a new, uniquely named PostgreSQL schema (`xt_…`), so tests run in
 /// parallel without seeing each other. `xtask test` drops leftover schemas before a run.
-#[allow(clippy::disallowed_methods)] // a unique schema name, not a date
 pub async fn postgres_fresh() -> Result<(Db, String)> {
+    let (db, schema) = postgres_empty().await?;
+    db.migrate().await?;
+    Ok((db, schema))
+}
+
+/// [`postgres_fresh`] without the migrations (for a test of one migration).
+#[allow(clippy::disallowed_methods)] // a unique schema name, not a date
+pub async fn postgres_empty() -> Result<(Db, String)> {
     let base = PgConnectOptions::from_str(&pg_url())?;
     let schema = format!(
         "xt_{}_{}",
@@ -43,6 +50,5 @@ pub async fn postgres_fresh() -> Result<(Db, String)> {
     });
     admin.close().await;
     let db = connect_postgres(base.options([("search_path", schema.as_str())])).await?;
-    db.migrate().await?;
     Ok((db, schema))
 }

@@ -836,6 +836,107 @@ async fn roles_sessions_tokens_policy(db: Db) {
     assert_eq!(audit::verify(&db).await.unwrap().problem, None);
 }
 
+/// Migration 0010 keeps every setting and holiday: they become the root organisation's (the
+/// province's), the scheduler's lease organisation 0's; and they then resolve for every office.
+async fn office_settings_migration_keeps_the_data(db: Db) {
+    match &db.pool {
+        xuncha_store::Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite")
+            .run_to(9, p)
+            .await
+            .unwrap(),
+        xuncha_store::Pool::Postgres(p) => sqlx::migrate!("migrations/postgres")
+            .run_to(9, p)
+            .await
+            .unwrap(),
+    }
+    let at = db.now();
+    on_db!(&db, p => {
+        for (id, parent, path, depth) in [(1_i64, None, "/1/", 0_i32), (2, Some(1_i64), "/1/2/", 1), (3, Some(2), "/1/2/3/", 2)] {
+            sqlx::query("INSERT INTO organisations (id, province_id, parent_id, code, name, kind, path, depth, created_at, updated_at) VALUES ($1, 1, $2, $3, $4, 'province', $5, $6, $7, $7)")
+                .bind(id).bind(parent).bind(format!("c{id}")).bind(format!("组织{id}")).bind(path).bind(depth).bind(at).execute(p).await.unwrap();
+        }
+        sqlx::query("INSERT INTO settings (key, value, version, updated_at) VALUES ('clue_result_months', '5', 3, $1), ('scheduler.lease', '000000000099:node', 1, $1)")
+            .bind(at).execute(p).await.unwrap();
+        sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, 'holiday', '春节')")
+            .bind(time::macros::date!(2027 - 02 - 05)).execute(p).await.unwrap();
+    });
+    db.migrate().await.unwrap();
+    let rows: Vec<(i64, String, String, i64)> = on_db!(&db, p => sqlx::query_as("SELECT org_id, key, value, version FROM settings ORDER BY key")
+        .fetch_all(p).await.unwrap());
+    assert_eq!(
+        rows,
+        vec![
+            (1, "clue_result_months".into(), "5".into(), 3),
+            (0, "scheduler.lease".into(), "000000000099:node".into(), 1)
+        ]
+    );
+    let days: Vec<(i64, String)> = on_db!(&db, p => sqlx::query_as("SELECT org_id, name FROM holidays")
+        .fetch_all(p).await.unwrap());
+    assert_eq!(days, vec![(1, "春节".to_string())]);
+    // The county (3) inherits the province's value and calendar; then overrides its own.
+    use xuncha_store::settings;
+    let g = settings::group(&db, 3, &[settings::CLUE_RESULT_MONTHS])
+        .await
+        .unwrap();
+    assert_eq!(g.int(settings::CLUE_RESULT_MONTHS, 3), 5);
+    assert_eq!(g.from, Some((1, "组织1".to_string())));
+    assert_eq!(g.version, 0);
+    settings::set(&db, &actor(), 3, settings::CLUE_RESULT_MONTHS, "7")
+        .await
+        .unwrap();
+    assert_eq!(
+        settings::get_int(&db, 3, settings::CLUE_RESULT_MONTHS, 3)
+            .await
+            .unwrap(),
+        7
+    );
+    assert_eq!(
+        settings::get_int(&db, 2, settings::CLUE_RESULT_MONTHS, 3)
+            .await
+            .unwrap(),
+        5
+    );
+    assert_eq!(
+        settings::get_int(&db, 1, settings::CLUE_RESULT_MONTHS, 3)
+            .await
+            .unwrap(),
+        5
+    );
+    let many = settings::groups(&db, &[1, 2, 3], &[settings::CLUE_RESULT_MONTHS])
+        .await
+        .unwrap();
+    let v = |o: i64| many[&o].int(settings::CLUE_RESULT_MONTHS, 3);
+    assert_eq!((v(1), v(2), v(3)), (5, 5, 7));
+    let cal = xuncha_store::rectification::holidays(&db, 3, Some(2027))
+        .await
+        .unwrap();
+    assert_eq!(cal.len(), 1);
+    assert_eq!(cal[0].org_id, 1);
+    // The lease still works, apart from the settings.
+    assert!(
+        settings::take_lease(&db, "scheduler.lease", "node", 100, 60)
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn office_settings_migration_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = xuncha_store::connect_sqlite_file(&dir.path().join("t.db"))
+        .await
+        .unwrap();
+    office_settings_migration_keeps_the_data(db).await;
+}
+
+#[tokio::test]
+async fn office_settings_migration_postgres() {
+    let (db, _) = testing::postgres_empty()
+        .await
+        .expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
+    office_settings_migration_keeps_the_data(db).await;
+}
+
 /// The two migration trees must describe the same schema: same tables, same columns, same indexes.
 #[tokio::test]
 async fn migrations_are_in_parity() {

@@ -47,6 +47,11 @@ export function saveSettings(body: { indicators: IndicatorConf[]; grades: GradeC
   return unwrap(client.PUT('/api/v1/assessment/settings', { body }))
 }
 
+/** Drops the caller's office's own rubric: it inherits again (恢复继承). */
+export function inheritSettings(): Promise<AssessmentSettings> {
+  return unwrap(client.DELETE('/api/v1/assessment/settings'))
+}
+
 export function units(): Promise<AssessUnit[]> {
   return unwrap(client.GET('/api/v1/assessment/units'))
 }

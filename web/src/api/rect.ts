@@ -2,7 +2,7 @@
 // review (会审), reports, supervision letters, settings, holidays and statistics.
 // The records are the generated types of the server's OpenAPI document (schema.d.ts); the calls go
 // through the small request helper in http.ts (multipart uploads, plain download links).
-import { get, post, put, upload, withQuery, formData, type Query } from './http'
+import { get, post, put, request, upload, withQuery, formData, type Query } from './http'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -324,6 +324,16 @@ export function saveSettings(body: RectSettings): Promise<RectSettings> {
 
 export function holidays(year: number): Promise<Holiday[]> {
   return get(`${BASE}/holidays`, { year })
+}
+
+/** Drops the caller's office's own settings: it inherits again (恢复继承). */
+export function inheritSettings(): Promise<RectSettings> {
+  return request('DELETE', `${BASE}/settings`)
+}
+
+/** Drops the caller's office's own calendar days of `year`: it follows the offices above again. */
+export function dropHolidays(year: number): Promise<S['HolidaysDropped']> {
+  return request('DELETE', `${BASE}/holidays`, { query: { year } })
 }
 
 export function importHolidays(file: File): Promise<ImportResult> {

@@ -68,12 +68,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The assessment rubric (indicators and maxima) and the grade bands with their consequences. */
+        /**
+         * The caller's office's assessment rubric (indicators and maxima) and grade bands with their
+         *     consequences: its own, else inherited from the nearest office above, else the defaults.
+         */
         get: operations["assessment_settings"];
-        /** Configures the rubric (maxima summing to 100) and the grade bands. */
+        /**
+         * Configures the caller's own office's rubric (maxima summing to 100) and grade bands; a
+         *     parent's or another office's are never changed.
+         */
         put: operations["assessment_settings_save"];
         post?: never;
-        delete?: never;
+        /** Drops the caller's office's own rubric (恢复继承): it inherits again. */
+        delete: operations["assessment_settings_inherit"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1598,11 +1605,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The holiday calendar (放假 and 调休上班 days). */
+        /**
+         * The caller's office's holiday calendar (放假 and 调休上班 days): the days every office from
+         *     the province down to it listed, the nearest office's entry winning a day; each day names the
+         *     office it comes from.
+         */
         get: operations["rect_holidays"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Drops the caller's office's own calendar days (of `year`, or all): it follows the calendar
+         *     of the offices above again (恢复继承). Other offices' days are untouched.
+         */
+        delete: operations["rect_holidays_inherit"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1617,7 +1632,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Imports the year's holiday list (all or nothing). */
+        /**
+         * Imports the year's holiday list into the caller's own office's calendar (all or nothing):
+         *     the province's is the national calendar for all below, a county adds its local days.
+         */
         post: operations["rect_holidays_import"];
         delete?: never;
         options?: never;
@@ -1864,11 +1882,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rectification settings: reviewing bodies, warning threshold, time limits, escalation ladder. */
+        /**
+         * Rectification settings of the caller's office (its own, else inherited from the nearest
+         *     office above, else the defaults): reviewing bodies, warning threshold, time limits,
+         *     escalation ladder, and where they come from.
+         */
         get: operations["rect_settings"];
+        /**
+         * Saves the caller's own office's rectification settings (never a parent's or another
+         *     office's); the offices below without their own inherit them.
+         */
         put: operations["rect_settings_save"];
         post?: never;
-        delete?: never;
+        /** Drops the caller's office's own rectification settings (恢复继承): it inherits again. */
+        delete: operations["rect_settings_inherit"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2404,12 +2431,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The configurable time limits of inspection work. */
+        /**
+         * The configurable time limits of inspection work for the caller's office: its own, else
+         *     inherited from the nearest office above, else the defaults.
+         */
         get: operations["settings_inspection_get"];
-        /** Changes the time limits (1 to 24 months each). */
+        /**
+         * Changes the caller's own office's time limits (1 to 24 months each); a parent's or another
+         *     office's are never changed.
+         */
         put: operations["settings_inspection_put"];
         post?: never;
-        delete?: never;
+        /** Drops the caller's office's own time limits (恢复继承): it inherits again. */
+        delete: operations["settings_inspection_inherit"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2827,6 +2861,8 @@ export interface components {
             grades: components["schemas"]["GradeDto"][];
             indicators: components["schemas"]["IndicatorDto"][];
             modes: components["schemas"]["Named"][];
+            /** @description Where the rubric comes from: the caller's office's own, inherited or the defaults. */
+            source: components["schemas"]["SettingsSource"];
         };
         AssessmentSummary: {
             assessed_on: string;
@@ -3315,6 +3351,21 @@ export interface components {
             /** @description holiday | workday */
             kind: string;
             name: string;
+            /**
+             * Format: int64
+             * @description The office that listed the day (the caller's own, or an office above it).
+             */
+            org_id: number;
+            org_name: string;
+            /** @description Whether the caller's own office listed it (else it is inherited). */
+            own: boolean;
+        };
+        HolidaysDropped: {
+            /**
+             * Format: int64
+             * @description Days of the office's own calendar removed.
+             */
+            removed: number;
         };
         ImmediateDto: {
             deadline?: string | null;
@@ -3381,6 +3432,7 @@ export interface components {
              * @description Months after feedback within which the rectification report is due (default 2).
              */
             rectification_report_months: number;
+            source?: components["schemas"]["SettingsSource"] | null;
         };
         InspectionStats: {
             clues?: components["schemas"]["ClueFigures"] | null;
@@ -4062,6 +4114,8 @@ export interface components {
             events: components["schemas"]["EventDto"][];
             extensions: components["schemas"]["ExtensionDto"][];
             facts: string;
+            /** @description The escalation ladder of the office that runs the item's round (its letters follow it). */
+            letter_ladder: components["schemas"]["LetterRungDto"][];
             letters: components["schemas"]["LetterDto"][];
             measures: components["schemas"]["MeasureDto"][];
             outcomes: components["schemas"]["OutcomeDto"][];
@@ -4078,7 +4132,12 @@ export interface components {
             /** Format: int64 */
             plan_due_working_days: number;
             review_bodies: string[];
-            /** Format: int64 */
+            source?: components["schemas"]["SettingsSource"] | null;
+            /**
+             * Format: int64
+             * @description The version of the caller's office's own settings (0 while it inherits); a save with 0
+             *     creates the office's own settings.
+             */
             version: number;
             /** Format: int64 */
             yellow_within: number;
@@ -4462,6 +4521,24 @@ export interface components {
         SettingsSave: {
             grades: components["schemas"]["GradeDto"][];
             indicators: components["schemas"]["IndicatorDto"][];
+        };
+        /** @description Where an office's settings come from. */
+        SettingsSource: {
+            /**
+             * Format: int64
+             * @description The office the values come from (the caller's own or an ancestor); null for the defaults.
+             */
+            from_org_id?: number | null;
+            from_org_name?: string | null;
+            /** @description own (本级设置) | inherited (继承自上级) | default (默认设置) */
+            kind: string;
+            /** @description 本级设置, 继承自<机构> or 默认设置. */
+            label: string;
+            /**
+             * Format: int64
+             * @description The office whose settings these are: the caller's own.
+             */
+            office_id: number;
         };
         StatRow: {
             key: string;
@@ -4983,6 +5060,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    assessment_settings_inherit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssessmentSettings"];
                 };
             };
         };
@@ -7828,6 +7924,35 @@ export interface operations {
             };
         };
     };
+    rect_holidays_inherit: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HolidaysDropped"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     rect_holidays_import: {
         parameters: {
             query?: never;
@@ -8334,6 +8459,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rect_settings_inherit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RectSettingsDto"];
                 };
             };
         };
@@ -9364,6 +9508,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settings_inspection_inherit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InspectionSettings"];
                 };
             };
         };

@@ -1179,6 +1179,23 @@ export default {
       empty: '文件“{name}”是空文件',
     },
   },
+  // Settings and calendars belong to an office and inherit downward.
+  officeSettings: {
+    own: '本级设置',
+    inherited: '继承自{org}',
+    default: '默认设置',
+    ownHint: '本级设置对本机构及未单独设置的下级机构生效，不影响上级和其他机构。',
+    inheritedHint: '当前沿用上级（或默认）设置；保存后即成为本级设置。',
+    restore: '恢复继承',
+    restoreConfirm: '删除本级设置，恢复继承上级（或默认）设置？',
+    restored: '已恢复继承',
+    holidaySource: '来源',
+    holidayOwn: '本级',
+    holidaysHint: '上级的节假日安排对下级同样适用；本级可增加本地节假日或调休上班日，同一天以本级安排为准。',
+    restoreHolidays: '恢复继承',
+    restoreHolidaysConfirm: '删除本级{year}年的节假日安排，恢复继承上级日历？',
+    holidaysRestored: '已删除本级安排 {count} 天',
+  },
   notification: {
     title: '消息通知',
     unread: '{n} 条未读',

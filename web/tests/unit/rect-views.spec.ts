@@ -94,6 +94,7 @@ function item(actions: ItemAction[], over: Partial<RectItem> = {}): RectItem {
     trail: [],
     events: [],
     actions,
+    letter_ladder: [],
     ...over,
   }
 }

@@ -50,7 +50,7 @@ impl Perm for AssessManage {
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(get_settings, put_settings, inherit_settings))
         .routes(routes!(units))
         .routes(routes!(revisits))
         .routes(routes!(schedule_revisit))
@@ -125,6 +125,8 @@ pub struct AssessmentSettings {
     pub grades: Vec<GradeDto>,
     pub modes: Vec<Named>,
     pub consequences: Vec<Named>,
+    /// Where the rubric comes from: the caller's office's own, inherited or the defaults.
+    pub source: super::office_settings::SettingsSource,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -156,8 +158,13 @@ fn grade_dto(g: &GradeBand) -> GradeDto {
     }
 }
 
-fn settings_dto(indicators: &[Indicator], grades: &[GradeBand]) -> AssessmentSettings {
+fn settings_dto(
+    indicators: &[Indicator],
+    grades: &[GradeBand],
+    g: &xuncha_store::settings::Group,
+) -> AssessmentSettings {
     AssessmentSettings {
+        source: super::office_settings::source_dto(g),
         indicators: indicators.iter().map(indicator_dto).collect(),
         grades: grades.iter().map(grade_dto).collect(),
         modes: named(
@@ -169,18 +176,36 @@ fn settings_dto(indicators: &[Indicator], grades: &[GradeBand]) -> AssessmentSet
     }
 }
 
-/// The assessment rubric (indicators and maxima) and the grade bands with their consequences.
+async fn settings_of(st: &AppState, office: i64) -> ApiResult<axum::Json<AssessmentSettings>> {
+    let (i, g, src) = store::rubric_with_source(&st.db, office).await?;
+    Ok(axum::Json(settings_dto(&i, &g, &src)))
+}
+
+/// The caller's office's assessment rubric (indicators and maxima) and grade bands with their
+/// consequences: its own, else inherited from the nearest office above, else the defaults.
 #[utoipa::path(get, operation_id = "assessment_settings", path = "/api/v1/assessment/settings", tag = "assessment",
     responses((status = 200, body = AssessmentSettings)))]
 async fn get_settings(
     State(st): State<AppState>,
-    Need(_auth, _): Need<AssessRead>,
+    Need(auth, _): Need<AssessRead>,
 ) -> ApiResult<axum::Json<AssessmentSettings>> {
-    let (i, g) = store::rubric(&st.db).await?;
-    Ok(axum::Json(settings_dto(&i, &g)))
+    settings_of(&st, super::office_settings::office(&auth)).await
 }
 
-/// Configures the rubric (maxima summing to 100) and the grade bands.
+/// Drops the caller's office's own rubric (恢复继承): it inherits again.
+#[utoipa::path(delete, operation_id = "assessment_settings_inherit", path = "/api/v1/assessment/settings", tag = "assessment",
+    responses((status = 200, body = AssessmentSettings)))]
+async fn inherit_settings(
+    State(st): State<AppState>,
+    Need(auth, _): Need<AssessManage>,
+) -> ApiResult<axum::Json<AssessmentSettings>> {
+    let office = super::office_settings::office(&auth);
+    store::inherit_rubric(&st.db, &auth.actor, office).await?;
+    settings_of(&st, office).await
+}
+
+/// Configures the caller's own office's rubric (maxima summing to 100) and grade bands; a
+/// parent's or another office's are never changed.
 #[utoipa::path(put, operation_id = "assessment_settings_save", path = "/api/v1/assessment/settings", tag = "assessment", request_body = SettingsSave,
     responses((status = 200, body = AssessmentSettings), (status = 422, body = crate::error::Problem)))]
 async fn put_settings(
@@ -239,8 +264,9 @@ async fn put_settings(
         });
     }
     e.into_result()?;
-    store::save_rubric(&st.db, &auth.actor, &indicators, &grades).await?;
-    Ok(axum::Json(settings_dto(&indicators, &grades)))
+    let office = super::office_settings::office(&auth);
+    store::save_rubric(&st.db, &auth.actor, office, &indicators, &grades).await?;
+    settings_of(&st, office).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,15 +35,41 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(close))
 }
 
-/// The configured months for a clue's result (default 3).
-pub async fn result_months(st: &AppState) -> ApiResult<u8> {
-    let v = xuncha_store::settings::get_int(
-        &st.db,
-        xuncha_store::settings::CLUE_RESULT_MONTHS,
-        i64::from(dom::CLUE_RESULT_MONTHS),
-    )
-    .await?;
-    Ok(u8::try_from(v.clamp(1, 24)).unwrap_or(dom::CLUE_RESULT_MONTHS))
+/// The months each office gives a clue's result (its own setting, else inherited, else 3).
+pub struct ResultMonths(std::collections::HashMap<i64, u8>);
+
+impl ResultMonths {
+    /// The months of `office` (the office that runs the clue's round).
+    pub fn of(&self, office: i64) -> u8 {
+        self.0
+            .get(&office)
+            .copied()
+            .unwrap_or(dom::CLUE_RESULT_MONTHS)
+    }
+}
+
+/// The configured months for a clue's result of each of `offices`, loaded at once.
+pub async fn result_months(st: &AppState, offices: &[i64]) -> ApiResult<ResultMonths> {
+    use xuncha_store::settings;
+    let mut offices = offices.to_vec();
+    offices.sort_unstable();
+    offices.dedup();
+    let groups = settings::groups(&st.db, &offices, &[settings::CLUE_RESULT_MONTHS]).await?;
+    Ok(ResultMonths(
+        groups
+            .into_iter()
+            .map(|(o, g)| {
+                let v = g.int(
+                    settings::CLUE_RESULT_MONTHS,
+                    i64::from(dom::CLUE_RESULT_MONTHS),
+                );
+                (
+                    o,
+                    u8::try_from(v.clamp(1, 24)).unwrap_or(dom::CLUE_RESULT_MONTHS),
+                )
+            })
+            .collect(),
+    ))
 }
 
 /// The caller's access to clues.
@@ -208,7 +234,8 @@ async fn list(
         },
     )
     .await?;
-    let months = result_months(&st).await?;
+    let offices: Vec<i64> = rows.iter().map(|c| c.owner_org_id).collect();
+    let months = result_months(&st, &offices).await?;
     let ids: Vec<String> = rows.iter().map(|c| c.id.to_string()).collect();
     record_event(
         &st.db,
@@ -223,7 +250,10 @@ async fn list(
     .await?;
     Ok(axum::Json(
         rows.into_iter()
-            .map(|c| clue_dto(&st, &auth, c, false, months))
+            .map(|c| {
+                let m = months.of(c.owner_org_id);
+                clue_dto(&st, &auth, c, false, m)
+            })
             .collect::<Result<_, _>>()?,
     ))
 }
@@ -302,7 +332,12 @@ async fn create(
     let row = clues::get_clue(&st.db, &access, cid).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(clue_dto(&st, &auth, row, true, result_months(&st).await?)?),
+        axum::Json({
+            let m = result_months(&st, &[row.owner_org_id])
+                .await?
+                .of(row.owner_org_id);
+            clue_dto(&st, &auth, row, true, m)?
+        }),
     ))
 }
 
@@ -338,7 +373,12 @@ async fn full(st: &AppState, auth: &Auth, id: i64) -> ApiResult<ClueDetail> {
     let transitions = allowed(auth, &row)?;
     Ok(ClueDetail {
         transitions,
-        clue: clue_dto(st, auth, row, true, result_months(st).await?)?,
+        clue: {
+            let m = result_months(st, &[row.owner_org_id])
+                .await?
+                .of(row.owner_org_id);
+            clue_dto(st, auth, row, true, m)?
+        },
         events,
     })
 }

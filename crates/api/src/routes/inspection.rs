@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_unit))
         .routes(routes!(transition_unit))
         .routes(routes!(stats))
-        .routes(routes!(get_settings, put_settings))
+        .routes(routes!(get_settings, put_settings, inherit_settings))
 }
 
 /// A code with its Chinese name.
@@ -918,10 +918,12 @@ async fn stats(
     let (received, transferred, with_result, rows) =
         xuncha_store::clues::clue_counts(&st.db, &access, q.round_id).await?;
     let today = st.db.today();
-    let months = super::clues::result_months(&st).await?;
+    // Each clue takes the time limit of the office that runs its round.
+    let offices: Vec<i64> = rows.iter().map(|(_, _, o)| *o).collect();
+    let months = super::clues::result_months(&st, &offices).await?;
     let overdue = i64::try_from(
         rows.iter()
-            .filter(|(t, r)| dom::clue_overdue(*t, *r, today, months))
+            .filter(|(t, r, o)| dom::clue_overdue(*t, *r, today, months.of(*o)))
             .count(),
     )
     .unwrap_or(0);
@@ -969,32 +971,45 @@ pub struct InspectionSettings {
     pub clue_result_months: i64,
     /// Months after feedback within which the rectification report is due (default 2).
     pub rectification_report_months: i64,
+    /// Where the values come from (read only; ignored in a save, which always writes the
+    /// caller's own office's settings).
+    #[serde(default)]
+    pub source: Option<super::office_settings::SettingsSource>,
 }
 
-/// The configurable time limits of inspection work.
-#[utoipa::path(get, operation_id = "settings_inspection_get", path = "/api/v1/settings/inspection", tag = "inspection", responses((status = 200, body = InspectionSettings)))]
-async fn get_settings(
-    State(st): State<AppState>,
-    Need(_auth, _): Need<InspectionRead>,
-) -> ApiResult<axum::Json<InspectionSettings>> {
+const INSPECTION_KEYS: [&str; 2] = [
+    xuncha_store::settings::CLUE_RESULT_MONTHS,
+    xuncha_store::settings::RECTIFICATION_REPORT_MONTHS,
+];
+
+async fn settings_of(st: &AppState, office: i64) -> ApiResult<axum::Json<InspectionSettings>> {
     use xuncha_store::settings;
+    let g = settings::group(&st.db, office, &INSPECTION_KEYS).await?;
     Ok(axum::Json(InspectionSettings {
-        clue_result_months: settings::get_int(
-            &st.db,
+        clue_result_months: g.int(
             settings::CLUE_RESULT_MONTHS,
             i64::from(dom::CLUE_RESULT_MONTHS),
-        )
-        .await?,
-        rectification_report_months: settings::get_int(
-            &st.db,
+        ),
+        rectification_report_months: g.int(
             settings::RECTIFICATION_REPORT_MONTHS,
             i64::from(dom::RECTIFICATION_REPORT_MONTHS),
-        )
-        .await?,
+        ),
+        source: Some(super::office_settings::source_dto(&g)),
     }))
 }
 
-/// Changes the time limits (1 to 24 months each).
+/// The configurable time limits of inspection work for the caller's office: its own, else
+/// inherited from the nearest office above, else the defaults.
+#[utoipa::path(get, operation_id = "settings_inspection_get", path = "/api/v1/settings/inspection", tag = "inspection", responses((status = 200, body = InspectionSettings)))]
+async fn get_settings(
+    State(st): State<AppState>,
+    Need(auth, _): Need<InspectionRead>,
+) -> ApiResult<axum::Json<InspectionSettings>> {
+    settings_of(&st, super::office_settings::office(&auth)).await
+}
+
+/// Changes the caller's own office's time limits (1 to 24 months each); a parent's or another
+/// office's are never changed.
 #[utoipa::path(put, operation_id = "settings_inspection_put", path = "/api/v1/settings/inspection", tag = "inspection", request_body = InspectionSettings,
     responses((status = 200, body = InspectionSettings), (status = 422, body = crate::error::Problem)))]
 async fn put_settings(
@@ -1019,19 +1034,48 @@ async fn put_settings(
         }
     }
     e.into_result()?;
-    settings::set(
+    let office = super::office_settings::office(&auth);
+    settings::save_group(
         &st.db,
         &auth.actor,
-        settings::CLUE_RESULT_MONTHS,
-        &b.clue_result_months.to_string(),
+        office,
+        &[
+            (
+                settings::CLUE_RESULT_MONTHS,
+                b.clue_result_months.to_string(),
+            ),
+            (
+                settings::RECTIFICATION_REPORT_MONTHS,
+                b.rectification_report_months.to_string(),
+            ),
+        ],
+        None,
+        "settings.update",
+        &format!(
+            "巡察时限设置：线索办理结果{}个月，整改报告{}个月",
+            b.clue_result_months, b.rectification_report_months
+        ),
     )
     .await?;
-    settings::set(
+    settings_of(&st, office).await
+}
+
+/// Drops the caller's office's own time limits (恢复继承): it inherits again.
+#[utoipa::path(delete, operation_id = "settings_inspection_inherit", path = "/api/v1/settings/inspection", tag = "inspection",
+    responses((status = 200, body = InspectionSettings)))]
+async fn inherit_settings(
+    State(st): State<AppState>,
+    Need(auth, _): Need<InspectionPlan>,
+) -> ApiResult<axum::Json<InspectionSettings>> {
+    let office = super::office_settings::office(&auth);
+    xuncha_store::settings::drop_group(
         &st.db,
         &auth.actor,
-        settings::RECTIFICATION_REPORT_MONTHS,
-        &b.rectification_report_months.to_string(),
+        office,
+        &INSPECTION_KEYS,
+        "settings.update",
+        "删除本级巡察时限设置，恢复继承上级设置",
     )
     .await?;
-    Ok(axum::Json(b))
+    settings_of(&st, office).await
 }

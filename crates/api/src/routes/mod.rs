@@ -7,6 +7,7 @@ pub mod clues;
 pub mod documents;
 pub mod findings;
 pub mod inspection;
+pub mod office_settings;
 pub mod orgs;
 pub mod rect;
 pub mod rect_lists;

@@ -26,6 +26,7 @@ use xuncha_store::rectification::{
 use xuncha_store::scope::Scope;
 
 use super::inspection::{EventDto, date_str, event_dtos, parse_date};
+use super::office_settings::{SettingsSource, office, source_dto};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, Need, RectRead, RectReview, RectSupervise, RectWrite};
 use crate::error::{ApiError, ApiResult};
@@ -57,8 +58,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_reports, add_report))
         .routes(routes!(file_report))
         .routes(routes!(report_docx))
-        .routes(routes!(get_settings, put_settings))
-        .routes(routes!(list_holidays))
+        .routes(routes!(get_settings, put_settings, inherit_settings))
+        .routes(routes!(list_holidays, drop_holidays))
         .routes(routes!(import_holidays))
         .routes(routes!(list_letters, issue_letter))
         .routes(routes!(letter_suggestions))
@@ -90,20 +91,20 @@ fn state_name(code: &str) -> String {
     label(code, FindingState::from_code, FindingState::label)
 }
 
-/// Today and the last date still counted yellow, from the settings and the calendar.
-pub(super) async fn today(st: &AppState) -> ApiResult<(Today, RectSettings, dom::Calendar)> {
-    let (cfg, _) = store::settings(&st.db).await?;
-    let cal = store::calendar(&st.db).await?;
-    let today = st.db.today();
-    let yellow_until = cal.add_working_days(today, u32::try_from(cfg.yellow_within).unwrap_or(5));
-    Ok((
-        Today {
-            today,
-            yellow_until,
-        },
-        cfg,
-        cal,
-    ))
+/// Today and the last date still counted yellow for the office `office` (a unit's: the office
+/// that runs its round), with that office's settings and calendar.
+pub(super) async fn today(
+    st: &AppState,
+    office: i64,
+) -> ApiResult<(Today, RectSettings, dom::Calendar)> {
+    let (t, o) = store::office_today(&st.db, office, st.db.today()).await?;
+    Ok((t, o.settings, o.calendar))
+}
+
+/// The settings of every office a list can show, once per request: each row takes those of the
+/// office that runs its round, never the viewer's.
+pub(super) async fn book(st: &AppState, auth: &Auth) -> ApiResult<store::RectBook> {
+    Ok(store::book(&st.db, office(auth), st.db.today()).await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,14 +142,16 @@ pub struct LedgerRowDto {
     pub version: i64,
 }
 
-fn row_dto(r: LedgerRow, t: Today, cfg: &RectSettings, cal: &dom::Calendar) -> LedgerRowDto {
+/// A ledger row, its warning colour from the settings and calendar of its own office `o`.
+fn row_dto(r: LedgerRow, today: Date, o: &store::RectOffice) -> LedgerRowDto {
+    let (cfg, cal) = (&o.settings, &o.calendar);
     // Closed and long-term items have no warning colour: their deadline no longer runs.
     let closed = r.state == FindingState::Closed.code() || r.state == FindingState::LongTerm.code();
     // Every measure's deadline is watched: the colour follows the next due date.
     let due = r.due_date.or(r.deadline);
-    let warning = due.and_then(|d| cfg.warning_policy().colour(d, t.today, cal, closed));
+    let warning = due.and_then(|d| cfg.warning_policy().colour(d, today, cal, closed));
     let overdue_days = match (warning, due) {
-        (Some(Warning::Red), Some(d)) => cal.working_days_between(d, t.today).max(1),
+        (Some(Warning::Red), Some(d)) => cal.working_days_between(d, today).max(1),
         _ => 0,
     };
     LedgerRowDto {
@@ -246,12 +249,12 @@ async fn ledger(
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<axum::Json<LedgerPage>> {
-    let (t, cfg, cal) = today(&st).await?;
+    let book = book(&st, &auth).await?;
     let page = store::ledger(
         &st.db,
         &auth.scope,
         &q.filter(&auth)?,
-        t,
+        &book.dates(),
         PageReq::new(q.page, q.page_size),
     )
     .await
@@ -260,7 +263,10 @@ async fn ledger(
         items: page
             .items
             .into_iter()
-            .map(|r| row_dto(r, t, &cfg, &cal))
+            .map(|r| {
+                let o = book.office(r.owner_org_id);
+                row_dto(r, book.today, o)
+            })
             .collect(),
         total: page.total,
     }))
@@ -298,8 +304,8 @@ async fn ledger_export(
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let (t, _, _) = today(&st).await?;
-    let rows = store::ledger_all(&st.db, &auth.scope, &q.filter(&auth)?, t, MAX_EXPORT_ROWS)
+    let t = book(&st, &auth).await?.dates();
+    let rows = store::ledger_all(&st.db, &auth.scope, &q.filter(&auth)?, &t, MAX_EXPORT_ROWS)
         .await
         .map_err(not_found())?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -578,7 +584,7 @@ async fn ledger_import(
     let (name, bytes) = super::read_upload(form).await?;
     let table = super::read_upload_table(&name, &bytes)?;
     let categories = store::category_ids(&st.db).await?;
-    let cal = store::calendar(&st.db).await?;
+    let cal = store::calendar(&st.db, u.owner_org_id).await?;
     let start = u.feedback_date.unwrap_or_else(|| st.db.today());
     let rows =
         parse_ledger_import(&table, &categories, &cal, start).map_err(|e| ApiError::rows(&e))?;
@@ -779,6 +785,8 @@ pub struct RectItem {
     /// What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain,
     /// measure_done.
     pub actions: Vec<String>,
+    /// The escalation ladder of the office that runs the item's round (its letters follow it).
+    pub letter_ladder: Vec<LetterRungDto>,
 }
 
 fn measure_dto(m: store::Measure, today: Date) -> MeasureDto {
@@ -801,10 +809,10 @@ fn measure_dto(m: store::Measure, today: Date) -> MeasureDto {
 }
 
 async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
-    let (t, cfg, cal) = today(st).await?;
     let row = store::ledger_row(&st.db, &auth.scope, id)
         .await
         .map_err(not_found())?;
+    let (t, o) = store::office_today(&st.db, row.owner_org_id, st.db.today()).await?;
     let state = row.state()?;
     let text = store::item_text(&st.db, id).await?;
     let files = store::item_files(&st.db, id).await?;
@@ -974,7 +982,7 @@ async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
         actions.push("letter".into());
     }
     Ok(RectItem {
-        row: row_dto(row, t, &cfg, &cal),
+        row: row_dto(row, t.today, &o),
         facts: text.facts,
         basis: text.basis,
         responsibility: text.responsibility,
@@ -990,6 +998,16 @@ async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
         trail,
         events: event_dtos(events, state_name),
         actions,
+        letter_ladder: o
+            .settings
+            .letter_ladder
+            .iter()
+            .map(|r| LetterRungDto {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                after_overdue_days: r.after_overdue_days,
+            })
+            .collect(),
     })
 }
 
@@ -1200,13 +1218,13 @@ async fn archive(
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<ArchiveQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let (t, _, _) = today(&st).await?;
+    let t = book(&st, &auth).await?.dates();
     let f = LedgerFilter {
         org_id: q.org_id,
         round_id: q.round_id,
         ..LedgerFilter::default()
     };
-    let rows = store::ledger_all(&st.db, &auth.scope, &f, t, MAX_EXPORT_ROWS)
+    let rows = store::ledger_all(&st.db, &auth.scope, &f, &t, MAX_EXPORT_ROWS)
         .await
         .map_err(not_found())?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
@@ -1766,7 +1784,7 @@ async fn plan_dto(
     unit_id: i64,
     plan: Option<&store::PlanRow>,
 ) -> ApiResult<PlanDto> {
-    let (cfg, _) = store::settings(&st.db).await?;
+    let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
     let problems = store::unit_problems(&st.db, unit_id).await?;
     let all = store::plans(&st.db, unit_id).await?;
     let (reviews, comments) = store::reviews(&st.db, unit_id).await?;
@@ -1901,7 +1919,7 @@ async fn plan_view(
 /// through its members, the office through its staff, a department (纪委监委, 组织部 …) of the
 /// committee running the round through its own users.
 async fn decidable_bodies(st: &AppState, auth: &Auth, unit_id: i64) -> ApiResult<Vec<String>> {
-    let (cfg, _) = store::settings(&st.db).await?;
+    let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
     let (on_team, department) = store::reviewer_facts(&st.db, auth.user.id, unit_id).await?;
     let review = auth.access.has(RECT_REVIEW);
     let standing = dom::ReviewerStanding {
@@ -1949,7 +1967,7 @@ async fn save_plan(
     let u = store::unit(&st.db, &auth.scope, id)
         .await
         .map_err(not_found())?;
-    let cal = store::calendar(&st.db).await?;
+    let cal = store::calendar(&st.db, u.owner_org_id).await?;
     let start = u.feedback_date.unwrap_or_else(|| st.db.today());
     let mut errs = Vec::new();
     let signed_on = match b
@@ -2109,7 +2127,7 @@ async fn review_plan(
         .await
         .map_err(not_found())?
         .round_unit_id;
-    let (cfg, _) = store::settings(&st.db).await?;
+    let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
     let mine = decidable_bodies(&st, &auth, unit_id).await?;
     if let Some(other) = b
         .bodies
@@ -2398,12 +2416,12 @@ async fn report_docx(
         .await
         .map_err(not_found())?;
     let u = store::unit(&st.db, &Scope::unrestricted(), r.round_unit_id).await?;
-    let (t, cfg, cal) = today(&st).await?;
+    let (t, o) = store::office_today(&st.db, u.owner_org_id, st.db.today()).await?;
     let f = LedgerFilter {
         round_unit_id: Some(u.id),
         ..LedgerFilter::default()
     };
-    let rows = store::ledger_all(&st.db, &Scope::unrestricted(), &f, t, 10_000).await?;
+    let rows = store::ledger_all(&st.db, &Scope::unrestricted(), &f, &t, 10_000).await?;
     let mut blocks: Vec<Block> = Vec::new();
     if let Some(m) = r.meeting_date {
         blocks.push(Block::Field {
@@ -2446,7 +2464,7 @@ async fn report_docx(
                 .into_iter()
                 .enumerate()
                 .map(|(i, x)| {
-                    let dto = row_dto(x, t, &cfg, &cal);
+                    let dto = row_dto(x, t.today, &o);
                     vec![
                         (i + 1).to_string(),
                         dto.title,
@@ -2531,10 +2549,16 @@ pub struct RectSettingsDto {
     pub plan_due_working_days: i64,
     pub long_term_report_months: i64,
     pub letter_ladder: Vec<LetterRungDto>,
+    /// The version of the caller's office's own settings (0 while it inherits); a save with 0
+    /// creates the office's own settings.
     pub version: i64,
+    /// Where the values come from (read only; ignored in a save, which always writes the
+    /// caller's own office's settings).
+    #[serde(default)]
+    pub source: Option<SettingsSource>,
 }
 
-fn settings_dto(s: RectSettings, version: i64) -> RectSettingsDto {
+fn settings_dto(s: RectSettings, g: &xuncha_store::settings::Group) -> RectSettingsDto {
     RectSettingsDto {
         review_bodies: s.review_bodies,
         yellow_within: s.yellow_within,
@@ -2549,21 +2573,30 @@ fn settings_dto(s: RectSettings, version: i64) -> RectSettingsDto {
                 after_overdue_days: r.after_overdue_days,
             })
             .collect(),
-        version,
+        version: g.version,
+        source: Some(source_dto(g)),
     }
 }
 
-/// Rectification settings: reviewing bodies, warning threshold, time limits, escalation ladder.
+async fn settings_of(st: &AppState, office: i64) -> ApiResult<axum::Json<RectSettingsDto>> {
+    let (s, g) = store::settings_with_source(&st.db, office).await?;
+    Ok(axum::Json(settings_dto(s, &g)))
+}
+
+/// Rectification settings of the caller's office (its own, else inherited from the nearest
+/// office above, else the defaults): reviewing bodies, warning threshold, time limits,
+/// escalation ladder, and where they come from.
 #[utoipa::path(get, operation_id = "rect_settings", path = "/api/v1/rect/settings", tag = "rect",
     responses((status = 200, body = RectSettingsDto)))]
 async fn get_settings(
     State(st): State<AppState>,
-    Need(_auth, _): Need<RectRead>,
+    Need(auth, _): Need<RectRead>,
 ) -> ApiResult<axum::Json<RectSettingsDto>> {
-    let (s, v) = store::settings(&st.db).await?;
-    Ok(axum::Json(settings_dto(s, v)))
+    settings_of(&st, office(&auth)).await
 }
 
+/// Saves the caller's own office's rectification settings (never a parent's or another
+/// office's); the offices below without their own inherit them.
 #[utoipa::path(put, operation_id = "rect_settings_save", path = "/api/v1/rect/settings", tag = "rect",
     request_body = RectSettingsDto, responses((status = 200, body = RectSettingsDto), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn put_settings(
@@ -2586,8 +2619,19 @@ async fn put_settings(
             })
             .collect(),
     };
-    let (s, v) = store::save_settings(&st.db, &auth.actor, &s, b.version).await?;
-    Ok(axum::Json(settings_dto(s, v)))
+    store::save_settings(&st.db, &auth.actor, office(&auth), &s, b.version).await?;
+    settings_of(&st, office(&auth)).await
+}
+
+/// Drops the caller's office's own rectification settings (恢复继承): it inherits again.
+#[utoipa::path(delete, operation_id = "rect_settings_inherit", path = "/api/v1/rect/settings", tag = "rect",
+    responses((status = 200, body = RectSettingsDto)))]
+async fn inherit_settings(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectSupervise>,
+) -> ApiResult<axum::Json<RectSettingsDto>> {
+    store::inherit_settings(&st.db, &auth.actor, office(&auth)).await?;
+    settings_of(&st, office(&auth)).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -2596,6 +2640,11 @@ pub struct HolidayDto {
     /// holiday | workday
     pub kind: String,
     pub name: String,
+    /// The office that listed the day (the caller's own, or an office above it).
+    pub org_id: i64,
+    pub org_name: String,
+    /// Whether the caller's own office listed it (else it is inherited).
+    pub own: bool,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -2604,15 +2653,8 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-/// The holiday calendar (放假 and 调休上班 days).
-#[utoipa::path(get, operation_id = "rect_holidays", path = "/api/v1/rect/holidays", tag = "rect", params(YearQuery),
-    responses((status = 200, body = Vec<HolidayDto>)))]
-async fn list_holidays(
-    State(st): State<AppState>,
-    Need(_auth, _): Need<RectRead>,
-    ApiQuery(q): ApiQuery<YearQuery>,
-) -> ApiResult<axum::Json<Vec<HolidayDto>>> {
-    if q.year.is_some_and(|y| !xuncha_domain::limits::year_ok(y)) {
+fn check_year(year: Option<i32>) -> ApiResult<()> {
+    if year.is_some_and(|y| !xuncha_domain::limits::year_ok(y)) {
         return Err(ApiError::field(
             "year",
             &Msg::new("validation.out_of_range")
@@ -2621,17 +2663,55 @@ async fn list_holidays(
                 .arg("max", xuncha_domain::limits::MAX_YEAR),
         ));
     }
+    Ok(())
+}
+
+/// The caller's office's holiday calendar (放假 and 调休上班 days): the days every office from
+/// the province down to it listed, the nearest office's entry winning a day; each day names the
+/// office it comes from.
+#[utoipa::path(get, operation_id = "rect_holidays", path = "/api/v1/rect/holidays", tag = "rect", params(YearQuery),
+    responses((status = 200, body = Vec<HolidayDto>)))]
+async fn list_holidays(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<axum::Json<Vec<HolidayDto>>> {
+    check_year(q.year)?;
+    let own = office(&auth);
     Ok(axum::Json(
-        store::holidays(&st.db, q.year)
+        store::holidays(&st.db, own, q.year)
             .await?
             .into_iter()
             .map(|h| HolidayDto {
                 date: date_str(h.day),
                 kind: h.kind,
                 name: h.name,
+                own: h.org_id == own,
+                org_id: h.org_id,
+                org_name: h.org_name,
             })
             .collect(),
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HolidaysDropped {
+    /// Days of the office's own calendar removed.
+    pub removed: u64,
+}
+
+/// Drops the caller's office's own calendar days (of `year`, or all): it follows the calendar
+/// of the offices above again (恢复继承). Other offices' days are untouched.
+#[utoipa::path(delete, operation_id = "rect_holidays_inherit", path = "/api/v1/rect/holidays", tag = "rect", params(YearQuery),
+    responses((status = 200, body = HolidaysDropped), (status = 422, body = crate::error::Problem)))]
+async fn drop_holidays(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectSupervise>,
+    ApiQuery(q): ApiQuery<YearQuery>,
+) -> ApiResult<axum::Json<HolidaysDropped>> {
+    check_year(q.year)?;
+    let removed = store::drop_holidays(&st.db, &auth.actor, office(&auth), q.year).await?;
+    Ok(axum::Json(HolidaysDropped { removed }))
 }
 
 /// Parses a holiday list (columns 日期, 类型, 名称).
@@ -2683,7 +2763,8 @@ pub fn parse_holidays(
     }
 }
 
-/// Imports the year's holiday list (all or nothing).
+/// Imports the year's holiday list into the caller's own office's calendar (all or nothing):
+/// the province's is the national calendar for all below, a county adds its local days.
 #[utoipa::path(post, operation_id = "rect_holidays_import", path = "/api/v1/rect/holidays/import", tag = "rect",
     request_body(content = super::orgs::ImportForm, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportResult), (status = 422, body = crate::error::Problem)))]
@@ -2695,7 +2776,7 @@ async fn import_holidays(
     let (name, bytes) = super::read_upload(form).await?;
     let table = super::read_upload_table(&name, &bytes)?;
     let days = parse_holidays(&table).map_err(|e| ApiError::rows(&e))?;
-    let n = store::import_holidays(&st.db, &auth.actor, &days).await?;
+    let n = store::import_holidays(&st.db, &auth.actor, office(&auth), &days).await?;
     Ok(axum::Json(ImportResult { imported: n }))
 }
 
@@ -2736,17 +2817,20 @@ pub struct LetterSuggestion {
     pub overdue_days: i64,
 }
 
-async fn suggestions(st: &AppState, scope: &Scope) -> ApiResult<Vec<LetterSuggestion>> {
-    let (t, cfg, cal) = today(st).await?;
-    let overdue = store::overdue_items(&st.db, scope, t.today).await?;
+async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<LetterSuggestion>> {
+    let scope = &auth.scope;
+    // Each unit's ladder and calendar are those of the office that runs its round.
+    let book = book(st, auth).await?;
+    let today = book.today;
+    let overdue = store::overdue_items(&st.db, scope, today).await?;
     let issued = store::letters(&st.db, scope, None).await?;
-    let names: std::collections::HashMap<i64, String> = if overdue.is_empty() {
+    let names: std::collections::HashMap<i64, (String, i64)> = if overdue.is_empty() {
         Default::default()
     } else {
         store::units(&st.db, scope)
             .await?
             .into_iter()
-            .map(|u| (u.id, u.org_name))
+            .map(|u| (u.id, (u.org_name, u.owner_org_id)))
             .collect()
     };
     let mut out = Vec::new();
@@ -2754,23 +2838,23 @@ async fn suggestions(st: &AppState, scope: &Scope) -> ApiResult<Vec<LetterSugges
     units.dedup();
     for u in units {
         let items: Vec<&(i64, i64, Date)> = overdue.iter().filter(|(x, _, _)| *x == u).collect();
+        let (org_name, office) = match names.get(&u) {
+            Some(n) => n.clone(),
+            // Beyond the first 1,000 units listed: one lookup.
+            None => {
+                let x = store::unit(&st.db, &Scope::unrestricted(), u).await?;
+                (x.org_name, x.owner_org_id)
+            }
+        };
+        let o = book.office(office);
         let oldest = items.iter().map(|(_, _, d)| *d).min();
-        let days = oldest.map_or(0, |d| cal.working_days_between(d, t.today).max(1));
+        let days = oldest.map_or(0, |d| o.calendar.working_days_between(d, today).max(1));
         let codes: Vec<String> = issued
             .iter()
             .filter(|l| l.round_unit_id == u)
             .map(|l| l.letter_type.clone())
             .collect();
-        if let Some(r) = dom::next_letter(&cfg.letter_ladder, days, &codes) {
-            let org_name = match names.get(&u) {
-                Some(n) => n.clone(),
-                // Beyond the first 1,000 units listed: one lookup.
-                None => {
-                    store::unit(&st.db, &Scope::unrestricted(), u)
-                        .await?
-                        .org_name
-                }
-            };
+        if let Some(r) = dom::next_letter(&o.settings.letter_ladder, days, &codes) {
             out.push(LetterSuggestion {
                 round_unit_id: u,
                 org_name,
@@ -2791,7 +2875,7 @@ async fn letter_suggestions(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
 ) -> ApiResult<axum::Json<Vec<LetterSuggestion>>> {
-    Ok(axum::Json(suggestions(&st, &auth.scope).await?))
+    Ok(axum::Json(suggestions(&st, &auth).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -2815,7 +2899,7 @@ async fn issue_letter(
     let u = store::unit(&st.db, &auth.scope, b.round_unit_id)
         .await
         .map_err(not_found())?;
-    let (t, cfg, cal) = today(&st).await?;
+    let (t, cfg, cal) = today(&st, u.owner_org_id).await?;
     let rung = cfg
         .letter_ladder
         .iter()
@@ -2848,7 +2932,7 @@ async fn issue_letter(
         round_unit_id: Some(u.id),
         ..LedgerFilter::default()
     };
-    let rows = store::ledger_all(&st.db, &auth.scope, &f, t, 10_000).await?;
+    let rows = store::ledger_all(&st.db, &auth.scope, &f, &t, 10_000).await?;
     let open_overdue = |r: &LedgerRow| {
         let state = FindingState::from_code(&r.state);
         !matches!(state, Some(FindingState::Closed | FindingState::LongTerm))

@@ -18,7 +18,7 @@ use xuncha_store::rectification::{self as store, LedgerRow, Measure, TaskLine};
 
 use super::ApiQuery;
 use super::inspection::date_str;
-use super::rect::{LedgerQuery, today};
+use super::rect::{LedgerQuery, book};
 use crate::auth::{Need, RectRead};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -126,12 +126,12 @@ async fn task_list(
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<axum::Json<TaskPage>> {
-    let (t, _, _) = today(&st).await?;
+    let t = book(&st, &auth).await?.dates();
     let page = store::task_list(
         &st.db,
         &auth.scope,
         &q.filter(&auth)?,
-        t,
+        &t,
         PageReq::new(q.page, q.page_size),
     )
     .await
@@ -174,12 +174,12 @@ async fn owner_list(
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<axum::Json<OwnerPage>> {
-    let (t, _, _) = today(&st).await?;
+    let t = book(&st, &auth).await?.dates();
     let page = store::owner_list(
         &st.db,
         &auth.scope,
         &q.filter(&auth)?,
-        t,
+        &t,
         PageReq::new(q.page, q.page_size),
     )
     .await

@@ -19,7 +19,12 @@ crate::dual!(
 );
 
 /// A round of the office `owner` at `target`, fed back, with one finding per title.
-async fn fed_back_unit(app: &App, owner: &str, target: &str, titles: &[&str]) -> (i64, Vec<i64>) {
+pub(crate) async fn fed_back_unit(
+    app: &App,
+    owner: &str,
+    target: &str,
+    titles: &[&str],
+) -> (i64, Vec<i64>) {
     let db = &app.db;
     let actor = Actor::system("test");
     let all = Scope::unrestricted();

@@ -84,6 +84,7 @@ const ANY: Option<&str> = None;
 const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("GET", "/api/v1/assessment/settings", RECT_READ, Open),
     ("PUT", "/api/v1/assessment/settings", RECT_SUPERVISE, Open),
+    ("DELETE", "/api/v1/assessment/settings", RECT_SUPERVISE, Open),
     ("GET", "/api/v1/assessment/units", RECT_READ, Open),
     ("GET", "/api/v1/assessment/revisits", RECT_READ, Open),
     ("POST", "/api/v1/assessment/revisits/{id}/schedule", RECT_SUPERVISE, Body),
@@ -171,6 +172,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("GET", "/api/v1/stats/inspection", INSP_READ, Open),
     ("GET", "/api/v1/settings/inspection", INSP_READ, Open),
     ("PUT", "/api/v1/settings/inspection", INSP_PLAN, Open),
+    ("DELETE", "/api/v1/settings/inspection", INSP_PLAN, Open),
     ("GET", "/api/v1/orgs/roots", ORG_READ, Open),
     // A list filtered by scope: out of scope (like missing) it is empty.
     ("GET", "/api/v1/orgs/{id}/children", ORG_READ, Open),
@@ -214,7 +216,9 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("GET", "/api/v1/rect/reports/{id}/docx", RECT_READ, Path),
     ("GET", "/api/v1/rect/settings", RECT_READ, Open),
     ("PUT", "/api/v1/rect/settings", RECT_SUPERVISE, Open),
+    ("DELETE", "/api/v1/rect/settings", RECT_SUPERVISE, Open),
     ("GET", "/api/v1/rect/holidays", RECT_READ, Open),
+    ("DELETE", "/api/v1/rect/holidays", RECT_SUPERVISE, Open),
     ("POST", "/api/v1/rect/holidays/import", RECT_SUPERVISE, Open),
     ("GET", "/api/v1/rect/letters", RECT_READ, Open),
     ("GET", "/api/v1/rect/letters/suggestions", RECT_READ, Open),

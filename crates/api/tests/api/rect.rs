@@ -17,7 +17,7 @@ crate::dual!(
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
 
-async fn multipart(
+pub(crate) async fn multipart(
     s: &Session,
     path: &str,
     fields: &[(&str, &str)],
@@ -971,7 +971,9 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
         let p = rect::submit_plan(db, &actor, &all, p.id, p.version)
             .await
             .unwrap();
-        let (cfg, _) = rect::settings(db).await.unwrap();
+        let (cfg, _) = rect::settings(db, rect::unit_office(db, other_unit).await.unwrap())
+            .await
+            .unwrap();
         let parse = |_: &MeasureSnap| Some(crate::shift_date(time::macros::date!(2027 - 01 - 01)));
         rect::review_plan(
             db,

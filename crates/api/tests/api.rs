@@ -1110,6 +1110,9 @@ mod inspection;
 #[path = "api/rect.rs"]
 mod rect;
 
+#[path = "api/letters.rs"]
+mod letters;
+
 #[path = "api/assessment.rs"]
 mod assessment;
 

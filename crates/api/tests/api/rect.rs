@@ -78,7 +78,7 @@ fn measure(content: &str, deadline: Option<&str>, days: Option<i64>) -> Value {
             "lead_dept": "办公室", "co_depts": ["人事处"], "deadline": deadline, "deadline_working_days": days })
 }
 
-async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
+pub(crate) async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
     let unit = finance_unit(liaison).await;
     let uid = unit["id"].as_i64().unwrap();
     let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;

@@ -1714,13 +1714,36 @@ impl Letter {
 
 const SELECT_LETTER: &str = "SELECT l.id, l.round_unit_id, o.name AS org_name, l.letter_type, l.letter_name, l.doc_no, l.finding_ids, l.requirement, l.new_deadline, \
      l.file_hash, l.issued_by_name, l.issued_at, l.addressee_org_id, CASE WHEN l.addressee_name = '' THEN o.name ELSE l.addressee_name END AS addressee_name, \
-     l.state, l.withdrawn_at, l.withdrawn_by_name, l.withdraw_reason, l.version FROM letters l JOIN round_units ru ON ru.id = l.round_unit_id JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1";
+     l.state, l.withdrawn_at, l.withdrawn_by_name, l.withdraw_reason, l.version FROM letters l JOIN round_units ru ON ru.id = l.round_unit_id JOIN organisations o ON o.id = ru.org_id \
+     LEFT JOIN organisations ao ON ao.id = l.addressee_org_id WHERE 1 = 1";
+
+/// The addressee body of a letter (`ao`, e.g. the 纪委监委 of a 问责建议函).
+const ADDRESSEE_COLS: ScopeColumns<'static> = ScopeColumns {
+    path: "ao.path",
+    org_id: "ao.id",
+    owner: "ao.created_by",
+};
+
+/// A letter is readable where its unit is in scope, or its addressee (the 纪委监委 reads the
+/// 问责建议函 addressed to it).
+fn push_letter_scope<DB>(qb: &mut QueryBuilder<DB>, scope: &Scope)
+where
+    DB: sqlx::Database,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push(" AND ((1 = 1");
+    scope.push_filter(qb, UNIT_COLS);
+    qb.push(") OR (1 = 1");
+    scope.push_filter(qb, ADDRESSEE_COLS);
+    qb.push("))");
+}
 
 pub async fn letters(db: &Db, scope: &Scope, round_unit_id: Option<i64>) -> Result<Vec<Letter>> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LETTER);
         if let Some(u) = round_unit_id { qb.push(" AND l.round_unit_id = ").push_bind(u); }
-        scope.push_filter(&mut qb, UNIT_COLS);
+        push_letter_scope(&mut qb, scope);
         qb.push(" ORDER BY l.id DESC LIMIT 500");
         Ok(qb.build_query_as::<Letter>().fetch_all(p).await?)
     })
@@ -1730,7 +1753,7 @@ pub async fn letter(db: &Db, scope: &Scope, id: i64) -> Result<Letter> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LETTER);
         qb.push(" AND l.id = ").push_bind(id);
-        scope.push_filter(&mut qb, UNIT_COLS);
+        push_letter_scope(&mut qb, scope);
         qb.build_query_as::<Letter>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
 }
@@ -1779,6 +1802,15 @@ pub struct LetterDraft {
 const ADDRESSEE_READERS: &str = "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
      WHERE u.org_id = $1 AND u.locked_by_admin = $2 AND ro.permissions LIKE '%\"rect:read\"%' ORDER BY u.id";
 
+/// Where a letter's notification leads: the unit to its first item's page (letters listed there),
+/// another addressee body to the letter's document.
+fn letter_link(letter_id: i64, to_unit: bool, finding_ids: &[i64]) -> String {
+    match finding_ids.first() {
+        Some(f) if to_unit => format!("/rect/items/{f}"),
+        _ => format!("/api/v1/rect/letters/{letter_id}/docx"),
+    }
+}
+
 /// Records an issued letter with its generated document, and notifies its addressee.
 pub async fn issue_letter(
     db: &Db,
@@ -1810,7 +1842,7 @@ pub async fn issue_letter(
         let recipients: Vec<i64> = sqlx::query_scalar(if d.addressee_is_unit { UNIT_WRITERS } else { ADDRESSEE_READERS })
             .bind(d.addressee_org_id).bind(false).fetch_all(&mut *tx).await?;
         notify!(db, tx, &recipients, "letter", format!("收到{}", d.letter_name), format!("{}（{}）：{}", d.doc_no, u.org_name, d.requirement),
-            Some("/rect/letters".to_string()), Some(format!("letter:{}", d.doc_no)));
+            Some(letter_link(id, d.addressee_is_unit, &d.finding_ids)), Some(format!("letter:{}", d.doc_no)));
         crate::audit_append!(db, tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("就{}向{}发出{}（{}）", u.org_name, d.addressee_name, d.letter_name, d.doc_no)));
         tx.commit().await?;
         id
@@ -1830,6 +1862,8 @@ pub async fn withdraw_letter(
     version: Option<i64>,
 ) -> Result<Letter> {
     let l = letter(db, scope, id).await?;
+    // Only the office whose scope holds the unit withdraws (the addressee body reads it only).
+    unit(db, scope, l.round_unit_id).await?;
     let state = xuncha_domain::letters::LetterState::from_code(&l.state)
         .ok_or_else(|| StoreError::Corrupt(format!("letter state {}", l.state)))?;
     state.check_withdraw()?;
@@ -1859,7 +1893,7 @@ pub async fn withdraw_letter(
         let recipients: Vec<i64> = sqlx::query_scalar(if addressee == unit_org { UNIT_WRITERS } else { ADDRESSEE_READERS })
             .bind(addressee).bind(false).fetch_all(&mut *tx).await?;
         notify!(db, tx, &recipients, "letter", format!("{}已撤回", l.letter_name), format!("{}（{}）已撤回：{}", l.doc_no, l.org_name, reason),
-            Some("/rect/letters".to_string()), Some(format!("letter-withdrawn:{}", l.doc_no)));
+            Some(letter_link(id, addressee == unit_org, &l.finding_ids())), Some(format!("letter-withdrawn:{}", l.doc_no)));
         crate::audit_append!(db, tx, actor, &Event::op("rect.letter_withdraw", "letter", id, format!("撤回{}（{}，主送{}）：{}", l.letter_name, l.doc_no, l.addressee_name, reason)));
         tx.commit().await?;
     });

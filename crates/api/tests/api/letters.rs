@@ -129,6 +129,31 @@ async fn each_rung_its_own_template_and_addressee(app: App) {
         "{jw_notes:?}"
     );
     assert!(!jw_notes.iter().any(|t| t == "收到提醒函"), "{jw_notes:?}");
+    // The discipline body reads the letter addressed to it (its document), not the unit's others.
+    let (_, notes) = discipline.get("/api/v1/notifications").await;
+    let link = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["title"] == "收到问责建议函")
+        .unwrap()["link"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(link.ends_with("/docx"), "{link}");
+    let text = docx_text(&discipline, &link).await;
+    assert!(text.contains("问责建议"), "{text}");
+    let (_, seen) = discipline.get("/api/v1/rect/letters").await;
+    assert_eq!(seen.as_array().unwrap().len(), 1, "{seen}");
+    assert_eq!(seen[0]["letter_type"], "accountability");
+    // It cannot withdraw it (no rect:supervise).
+    let (st, _) = discipline
+        .post(
+            &format!("/api/v1/rect/letters/{}/withdraw", seen[0]["id"]),
+            json!({ "reason": "x" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
     let unit_notes = titles(&liaison).await;
     assert!(
         unit_notes.iter().any(|t| t == "收到提醒函"),
@@ -225,6 +250,19 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
         item["events"]
     );
     assert!(titles(&liaison).await.iter().any(|t| t == "督办函已撤回"));
+    let auditor = login(&app, "auditor").await;
+    let (_, ops) = auditor
+        .get("/api/v1/audit/operations?action=rect.letter_withdraw")
+        .await;
+    let ops = ops["items"].as_array().unwrap();
+    assert_eq!(ops.len(), 1, "one audit record: {ops:?}");
+    assert!(
+        ops[0]["summary"]
+            .as_str()
+            .unwrap()
+            .contains(second["doc_no"].as_str().unwrap()),
+        "{ops:?}"
+    );
 
     // The rung is free again; the next letter takes the next number, never the withdrawn one.
     let (_, sug) = director.get("/api/v1/rect/letters/suggestions").await;

@@ -10,7 +10,8 @@
 // The liaison reports progress on one item with a PDF and requests write-off; the director returns it
 // with a reason; the liaison requests again; the director verifies. The statistics show 1 completed
 // and a 50.00% completion rate. Then the clock moves on 400 days: the other item is red and overdue,
-// the director issues the suggested letter (its .docx downloads) and the statistics count 1 overdue.
+// the director issues the suggested letter (its .docx downloads), withdraws it with a reason, and the
+// statistics count 1 overdue.
 // Leaves screenshots in web/test-results/rectification*.png.
 //
 // E2E_WEB=dist serves this checkout's web/dist (run `npm run build` first) in front of the binary's
@@ -417,9 +418,26 @@ test('rectification from the plan to write-off, warnings and a supervision lette
     assert.match(download.headers()['content-type'] ?? '', /officedocument\.wordprocessingml\.document/)
     assert.equal((await download.body()).subarray(0, 2).toString('latin1'), 'PK', 'a .docx is a zip')
     await page.locator('.el-dialog:visible .el-dialog__headerbtn').click()
-    // Letters are listed newest first.
-    await page.getByTestId('letter-table').locator('.el-table__body tr').first().getByText(UNIT).waitFor()
+    // Letters are listed newest first, with 主送 (the unit's party organisation for a 提醒函).
+    const letterRow = page.getByTestId('letter-table').locator('.el-table__body tr').first()
+    await letterRow.getByText(UNIT, { exact: true }).waitFor()
+    await letterRow.getByText(`${UNIT}党组`, { exact: true }).waitFor()
     await page.screenshot({ path: join(RESULTS, 'rectification-supervision.png'), fullPage: true })
+
+    stage = 'director withdraws the letter with a reason'
+    await letterRow.locator('[data-testid^="letter-withdraw-"]').click()
+    await visible(page, 'letter-withdraw-submit').click()
+    // A reason is required.
+    await page.locator('.el-dialog:visible .el-form-item__error').waitFor()
+    await field(page, 'letter-withdraw-text').fill('误发，收回重发')
+    await visible(page, 'letter-withdraw-submit').click()
+    await letterRow.locator('[data-testid^="letter-state-"]', { hasText: '已撤回' }).waitFor()
+    await letterRow.getByText('误发，收回重发').waitFor()
+    assert.equal(await letterRow.locator('[data-testid^="letter-withdraw-"]').count(), 0, 'withdrawn once')
+    await page.screenshot({ path: join(RESULTS, 'rectification-letter-withdrawn.png'), fullPage: true })
+    // The withdrawn letter's .docx stays downloadable.
+    const again = await page.request.get(new URL(href, baseUrl).toString())
+    assert.equal(again.status(), 200, `GET ${href} after withdrawal`)
 
     stage = 'statistics count the overdue item'
     const later = await readStats(page)

@@ -1151,6 +1151,9 @@ mod inspection;
 #[path = "api/rect.rs"]
 mod rect;
 
+#[path = "api/letters.rs"]
+mod letters;
+
 #[path = "api/assessment.rs"]
 mod assessment;
 

@@ -50,6 +50,7 @@ pub fn template(key: &str) -> Option<&'static str> {
 pub static CATALOGUES: &[&[(&str, &str)]] = &[
     ZH_CN,
     crate::rectification::ZH_CN_RECT,
+    crate::letters::ZH_CN_LETTERS,
     crate::assessment::ZH_CN_ASSESSMENT,
     crate::settings::ZH_CN_SETTINGS,
 ];

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod i18n;
 pub mod inspection;
+pub mod letters;
 pub mod limits;
 pub mod org;
 pub mod perm;

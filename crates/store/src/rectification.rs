@@ -590,7 +590,7 @@ const SELECT_LEDGER: &str = "SELECT f.id, ru.round_id, r.name AS round_name, f.r
      (SELECT COUNT(*) FROM measures m WHERE m.finding_id = f.id) AS measure_count, \
      (SELECT COUNT(*) FROM progress pr WHERE pr.finding_id = f.id) AS progress_count, \
      (SELECT MAX(pr.effective_date) FROM progress pr WHERE pr.finding_id = f.id) AS last_progress_on, \
-     (SELECT COUNT(*) FROM letters l WHERE l.round_unit_id = f.round_unit_id) AS letter_count, f.version \
+     (SELECT COUNT(*) FROM letters l WHERE l.round_unit_id = f.round_unit_id AND l.state <> 'withdrawn') AS letter_count, f.version \
      FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id JOIN rounds r ON r.id = ru.round_id \
      JOIN organisations o ON o.id = f.org_id LEFT JOIN categories c ON c.id = f.category_id \
      WHERE f.state IN ('FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED')";
@@ -2051,6 +2051,16 @@ pub struct Letter {
     pub file_hash: String,
     pub issued_by_name: String,
     pub issued_at: OffsetDateTime,
+    /// 主送: the addressee organisation (the unit, or the 纪委监委 for a 问责建议函) and its name
+    /// as written on the letter.
+    pub addressee_org_id: Option<i64>,
+    pub addressee_name: String,
+    /// `issued` or `withdrawn` (`letters::LetterState`).
+    pub state: String,
+    pub withdrawn_at: Option<OffsetDateTime>,
+    pub withdrawn_by_name: Option<String>,
+    pub withdraw_reason: Option<String>,
+    pub version: i64,
 }
 
 impl Letter {
@@ -2060,13 +2070,37 @@ impl Letter {
 }
 
 const SELECT_LETTER: &str = "SELECT l.id, l.round_unit_id, o.name AS org_name, l.letter_type, l.letter_name, l.doc_no, l.finding_ids, l.requirement, l.new_deadline, \
-     l.file_hash, l.issued_by_name, l.issued_at FROM letters l JOIN round_units ru ON ru.id = l.round_unit_id JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1";
+     l.file_hash, l.issued_by_name, l.issued_at, l.addressee_org_id, CASE WHEN l.addressee_name = '' THEN o.name ELSE l.addressee_name END AS addressee_name, \
+     l.state, l.withdrawn_at, l.withdrawn_by_name, l.withdraw_reason, l.version FROM letters l JOIN round_units ru ON ru.id = l.round_unit_id JOIN organisations o ON o.id = ru.org_id \
+     LEFT JOIN organisations ao ON ao.id = l.addressee_org_id WHERE 1 = 1";
+
+/// The addressee body of a letter (`ao`, e.g. the 纪委监委 of a 问责建议函).
+const ADDRESSEE_COLS: ScopeColumns<'static> = ScopeColumns {
+    path: "ao.path",
+    org_id: "ao.id",
+    owner: "ao.created_by",
+};
+
+/// A letter is readable where its unit is in scope, or its addressee (the 纪委监委 reads the
+/// 问责建议函 addressed to it).
+fn push_letter_scope<DB>(qb: &mut QueryBuilder<DB>, scope: &Scope)
+where
+    DB: sqlx::Database,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push(" AND ((1 = 1");
+    scope.push_filter(qb, UNIT_COLS);
+    qb.push(") OR (1 = 1");
+    scope.push_filter(qb, ADDRESSEE_COLS);
+    qb.push("))");
+}
 
 pub async fn letters(db: &Db, scope: &Scope, round_unit_id: Option<i64>) -> Result<Vec<Letter>> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LETTER);
         if let Some(u) = round_unit_id { qb.push(" AND l.round_unit_id = ").push_bind(u); }
-        scope.push_filter(&mut qb, UNIT_COLS);
+        push_letter_scope(&mut qb, scope);
         qb.push(" ORDER BY l.id DESC LIMIT 500");
         Ok(qb.build_query_as::<Letter>().fetch_all(p).await?)
     })
@@ -2076,7 +2110,7 @@ pub async fn letter(db: &Db, scope: &Scope, id: i64) -> Result<Letter> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LETTER);
         qb.push(" AND l.id = ").push_bind(id);
-        scope.push_filter(&mut qb, UNIT_COLS);
+        push_letter_scope(&mut qb, scope);
         qb.build_query_as::<Letter>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
 }
@@ -2113,9 +2147,28 @@ pub struct LetterDraft {
     pub requirement: String,
     pub new_deadline: Option<Date>,
     pub docx: Upload,
+    /// 主送 (see `Letter`); `addressee_is_unit` picks who is notified: the unit's users acting
+    /// in rectification, or the users of the addressee body who read rectification.
+    pub addressee_org_id: i64,
+    pub addressee_name: String,
+    pub addressee_is_unit: bool,
 }
 
-/// Records an issued letter with its generated document, and notifies the unit.
+/// The users of a body other than the unit (`$1`) an escalation letter is addressed to: those
+/// reading rectification (`rect:read`, e.g. the 纪委监委's discipline users), not locked (`$2`).
+const ADDRESSEE_READERS: &str = "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
+     WHERE u.org_id = $1 AND u.locked_by_admin = $2 AND ro.permissions LIKE '%\"rect:read\"%' ORDER BY u.id";
+
+/// Where a letter's notification leads: the unit to its first item's page (letters listed there),
+/// another addressee body to the letter's document.
+fn letter_link(letter_id: i64, to_unit: bool, finding_ids: &[i64]) -> String {
+    match finding_ids.first() {
+        Some(f) if to_unit => format!("/rect/items/{f}"),
+        _ => format!("/api/v1/rect/letters/{letter_id}/docx"),
+    }
+}
+
+/// Records an issued letter with its generated document, and notifies its addressee.
 pub async fn issue_letter(
     db: &Db,
     actor: &Actor,
@@ -2133,21 +2186,73 @@ pub async fn issue_letter(
             .bind(&hash).bind(i64::try_from(d.docx.bytes.len()).unwrap_or(i64::MAX)).bind(&d.docx.media_type).bind(&d.docx.bytes).bind(now)
             .execute(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO letters (province_id, round_unit_id, letter_type, letter_name, doc_year, doc_seq, doc_no, finding_ids, requirement, new_deadline, file_hash, issued_by, issued_by_name, issued_at) \
-             VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id")
+            "INSERT INTO letters (province_id, round_unit_id, letter_type, letter_name, doc_year, doc_seq, doc_no, finding_ids, requirement, new_deadline, file_hash, issued_by, issued_by_name, issued_at, addressee_org_id, addressee_name) \
+             VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
             .bind(d.round_unit_id).bind(&d.letter_type).bind(&d.letter_name).bind(d.year).bind(i32::try_from(d.seq).unwrap_or(i32::MAX)).bind(&d.doc_no).bind(&ids)
             .bind(&d.requirement).bind(d.new_deadline).bind(&hash).bind(actor.user_id).bind(&actor.display_name).bind(now)
+            .bind(d.addressee_org_id).bind(&d.addressee_name)
             .fetch_one(&mut *tx).await?;
         for fid in &d.finding_ids {
             let st: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(*fid).fetch_one(&mut *tx).await?;
             crate::event_append!(db, tx, "finding", *fid, actor, Some(st.as_str()), st.as_str(), format!("发出{}（{}）", d.letter_name, d.doc_no));
         }
-        let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
-        notify!(db, tx, &unit_users, "letter", format!("收到{}", d.letter_name), format!("{}：{}", d.doc_no, d.requirement),
-            Some("/rect/ledger".to_string()), Some(format!("letter:{}", d.doc_no)));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("向{}发出{}（{}）", u.org_name, d.letter_name, d.doc_no)));
+        let recipients: Vec<i64> = sqlx::query_scalar(if d.addressee_is_unit { UNIT_WRITERS } else { ADDRESSEE_READERS })
+            .bind(d.addressee_org_id).bind(false).fetch_all(&mut *tx).await?;
+        notify!(db, tx, &recipients, "letter", format!("收到{}", d.letter_name), format!("{}（{}）：{}", d.doc_no, u.org_name, d.requirement),
+            Some(letter_link(id, d.addressee_is_unit, &d.finding_ids)), Some(format!("letter:{}", d.doc_no)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("就{}向{}发出{}（{}）", u.org_name, d.addressee_name, d.letter_name, d.doc_no)));
         tx.commit().await?;
         id
+    });
+    letter(db, &Scope::unrestricted(), id).await
+}
+
+/// Withdraws an issued letter in scope with a reason: its number and document are kept, it no
+/// longer counts as issued for the ladder; an event on each named item, an audit record, and the
+/// addressee is notified. `version`, when given, must be the letter's current one.
+pub async fn withdraw_letter(
+    db: &Db,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    reason: &str,
+    version: Option<i64>,
+) -> Result<Letter> {
+    let l = letter(db, scope, id).await?;
+    // Only the office whose scope holds the unit withdraws (the addressee body reads it only).
+    unit(db, scope, l.round_unit_id).await?;
+    let state = xuncha_domain::letters::LetterState::from_code(&l.state)
+        .ok_or_else(|| StoreError::Corrupt(format!("letter state {}", l.state)))?;
+    state.check_withdraw()?;
+    if version.is_some_and(|v| v != l.version) {
+        return Err(StoreError::StaleVersion);
+    }
+    let now = db.now();
+    let unit_org: i64 = crate::on_db!(db, p => {
+        sqlx::query_scalar("SELECT org_id FROM round_units WHERE id = $1").bind(l.round_unit_id).fetch_one(p).await?
+    });
+    let addressee = l.addressee_org_id.unwrap_or(unit_org);
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        let n = sqlx::query("UPDATE letters SET state = 'withdrawn', withdrawn_at = $1, withdrawn_by = $2, withdrawn_by_name = $3, withdraw_reason = $4, \
+                             version = version + 1 WHERE id = $5 AND state = 'issued' AND version = $6")
+            .bind(now).bind(actor.user_id).bind(&actor.display_name).bind(reason).bind(id).bind(l.version)
+            .execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        for fid in l.finding_ids() {
+            let st: Option<String> = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(fid).fetch_optional(&mut *tx).await?;
+            if let Some(st) = st {
+                crate::event_append!(db, tx, "finding", fid, actor, Some(st.as_str()), st.as_str(), format!("撤回{}（{}）：{}", l.letter_name, l.doc_no, reason));
+            }
+        }
+        let recipients: Vec<i64> = sqlx::query_scalar(if addressee == unit_org { UNIT_WRITERS } else { ADDRESSEE_READERS })
+            .bind(addressee).bind(false).fetch_all(&mut *tx).await?;
+        notify!(db, tx, &recipients, "letter", format!("{}已撤回", l.letter_name), format!("{}（{}）已撤回：{}", l.doc_no, l.org_name, reason),
+            Some(letter_link(id, addressee == unit_org, &l.finding_ids())), Some(format!("letter-withdrawn:{}", l.doc_no)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.letter_withdraw", "letter", id, format!("撤回{}（{}，主送{}）：{}", l.letter_name, l.doc_no, l.addressee_name, reason)));
+        tx.commit().await?;
     });
     letter(db, &Scope::unrestricted(), id).await
 }

@@ -354,6 +354,11 @@ export function issueLetter(body: LetterCreate): Promise<Letter> {
   return post(`${BASE}/letters`, body)
 }
 
+/** Withdraws an issued letter with a reason; its number is kept and its .docx stays downloadable. */
+export function withdrawLetter(letterId: number, reason: string, version?: number): Promise<Letter> {
+  return post(`${BASE}/letters/${letterId}/withdraw`, { reason, version })
+}
+
 export function letterDocxUrl(letterId: number): string {
   return `${BASE}/letters/${letterId}/docx`
 }

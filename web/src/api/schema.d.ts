@@ -1733,6 +1733,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rect/letters/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraws an issued letter with a reason. Its number is kept (never reused) and its .docx stays
+         *     downloadable; it no longer counts as issued for the ladder, so its rung can be issued again.
+         */
+        post: operations["rect_letter_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rect/lists/owners": {
         parameters: {
             query?: never;
@@ -3520,8 +3540,18 @@ export interface components {
             requirement: string;
             /** Format: int64 */
             round_unit_id: number;
+            talk_place?: string | null;
+            /** @description 约谈通知 only: when and where the talk takes place (另行通知 when empty). */
+            talk_time?: string | null;
         };
         LetterDto: {
+            addressee_name: string;
+            /**
+             * Format: int64
+             * @description 主送: the organisation the letter is addressed to (the unit, or the 纪委监委 for a
+             *     问责建议函) and the name written on it.
+             */
+            addressee_org_id?: number | null;
             doc_no: string;
             finding_ids: number[];
             /** Format: int64 */
@@ -3535,7 +3565,15 @@ export interface components {
             requirement: string;
             /** Format: int64 */
             round_unit_id: number;
+            /** @description `issued` (已发出) or `withdrawn` (已撤回). */
+            state: string;
+            state_name: string;
             url: string;
+            /** Format: int64 */
+            version: number;
+            withdraw_reason?: string | null;
+            withdrawn_at?: string | null;
+            withdrawn_by_name?: string | null;
         };
         LetterRungDto: {
             /** Format: int64 */
@@ -4864,6 +4902,15 @@ export interface components {
         VersionBody: {
             /** Format: int64 */
             version: number;
+        };
+        WithdrawLetterBody: {
+            /** @description Why the letter is withdrawn (required). */
+            reason?: string;
+            /**
+             * Format: int64
+             * @description The letter's current version, when the caller holds one.
+             */
+            version?: number | null;
         };
         WriteOffDto: {
             decided_at?: string | null;
@@ -8144,6 +8191,55 @@ export interface operations {
                 };
                 content: {
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": unknown;
+                };
+            };
+        };
+    };
+    rect_letter_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WithdrawLetterBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LetterDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -13,6 +13,7 @@ use xuncha_domain::DomainError;
 use xuncha_domain::FieldError;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::inspection::FindingState;
+use xuncha_domain::letters::{self as letter_dom, LetterState};
 use xuncha_domain::perm::{INSPECTION_OFFICE, RECT_REVIEW, RECT_SUPERVISE, RECT_WRITE};
 use xuncha_domain::rectification::{
     self as dom, ExtensionState, LetterRung, MeasureKind, Outcome, OutcomeKind, PlanState,
@@ -64,6 +65,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_letters, issue_letter))
         .routes(routes!(letter_suggestions))
         .routes(routes!(letter_docx))
+        .routes(routes!(withdraw_letter))
         .routes(routes!(notifications))
         .routes(routes!(notification_read))
         .routes(routes!(notifications_read_all))
@@ -740,6 +742,17 @@ pub struct LetterDto {
     pub issued_at: String,
     pub issued_by_name: String,
     pub url: String,
+    /// 主送: the organisation the letter is addressed to (the unit, or the 纪委监委 for a
+    /// 问责建议函) and the name written on it.
+    pub addressee_org_id: Option<i64>,
+    pub addressee_name: String,
+    /// `issued` (已发出) or `withdrawn` (已撤回).
+    pub state: String,
+    pub state_name: String,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_by_name: Option<String>,
+    pub withdraw_reason: Option<String>,
+    pub version: i64,
 }
 
 fn letter_dto(l: store::Letter) -> LetterDto {
@@ -756,7 +769,20 @@ fn letter_dto(l: store::Letter) -> LetterDto {
         new_deadline: l.new_deadline.map(date_str),
         issued_at: rfc3339(l.issued_at),
         issued_by_name: l.issued_by_name,
+        addressee_org_id: l.addressee_org_id,
+        addressee_name: l.addressee_name,
+        state_name: label(&l.state, LetterState::from_code, LetterState::label),
+        state: l.state,
+        withdrawn_at: l.withdrawn_at.map(rfc3339),
+        withdrawn_by_name: l.withdrawn_by_name,
+        withdraw_reason: l.withdraw_reason,
+        version: l.version,
     }
+}
+
+/// Whether a letter counts as issued for the ladder (a withdrawn one does not).
+fn letter_counts(l: &store::Letter) -> bool {
+    LetterState::from_code(&l.state).is_none_or(LetterState::counts)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -2851,7 +2877,7 @@ async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<LetterSuggesti
         let days = oldest.map_or(0, |d| o.calendar.working_days_between(d, today).max(1));
         let codes: Vec<String> = issued
             .iter()
-            .filter(|l| l.round_unit_id == u)
+            .filter(|l| l.round_unit_id == u && letter_counts(l))
             .map(|l| l.letter_type.clone())
             .collect();
         if let Some(r) = dom::next_letter(&o.settings.letter_ladder, days, &codes) {
@@ -2886,6 +2912,11 @@ pub struct LetterBody {
     pub finding_ids: Vec<i64>,
     pub requirement: String,
     pub new_deadline: Option<String>,
+    /// 约谈通知 only: when and where the talk takes place (另行通知 when empty).
+    #[serde(default)]
+    pub talk_time: Option<String>,
+    #[serde(default)]
+    pub talk_place: Option<String>,
 }
 
 /// Issues a letter of the ladder: the .docx is generated, stored with its hash and recorded.
@@ -2974,6 +3005,7 @@ async fn issue_letter(
     let issued: Vec<String> = store::letters(&st.db, &auth.scope, Some(u.id))
         .await?
         .into_iter()
+        .filter(letter_counts)
         .map(|l| l.letter_type)
         .collect();
     match dom::next_letter(&cfg.letter_ladder, days, &issued) {
@@ -2991,14 +3023,30 @@ async fn issue_letter(
             ));
         }
     }
-    let (issuer, short) = super::documents::issuer(&st, u_owner(&st, u.id).await?).await?;
+    let talk_time = letter_option("talk_time", b.talk_time.as_deref())?;
+    let talk_place = letter_option("talk_place", b.talk_place.as_deref())?;
+    // Each rung its own template and addressee (主送), decided from its code.
+    let template = letter_dom::Template::for_code(&rung.code);
+    let owner_org_id = u_owner(&st, u.id).await?;
+    let owner = xuncha_store::orgs::get(&st.db, &Scope::unrestricted(), owner_org_id).await?;
+    let (addressee_org_id, addressee_name, org_dept) =
+        letter_addressee(&st, template, &u, &owner).await?;
+    let (issuer, short) = super::documents::issuer(&st, owner_org_id).await?;
     let year = t.today.year();
     let (seq, _) = store::letter_context(&st.db, u.id, year).await?;
     let doc_no = format!("{short}巡办督〔{year}〕{seq}号");
-    let mut blocks = vec![Block::Paragraph(format!(
-        "根据巡察反馈意见和你单位整改方案，下列问题已超过整改时限尚未完成整改。现发出{}，请高度重视，认真落实整改主体责任。",
-        rung.name
-    ))];
+    let deadline_text = new_deadline.map(super::documents::china_date);
+    let text = template.text(&letter_dom::LetterInput {
+        rung_name: &rung.name,
+        unit_name: &u.org_name,
+        office_name: &owner.name,
+        addressee_name: &addressee_name,
+        new_deadline: deadline_text.as_deref(),
+        talk_time: talk_time.as_deref(),
+        talk_place: talk_place.as_deref(),
+        org_dept_name: org_dept.as_deref(),
+    });
+    let mut blocks = vec![Block::Paragraph(text.opening.clone())];
     blocks.push(Block::Table {
         headers: vec![
             "序号".into(),
@@ -3021,24 +3069,20 @@ async fn issue_letter(
             })
             .collect(),
     });
-    blocks.push(Block::Heading1("整改要求".into()));
+    blocks.extend(text.details.iter().cloned().map(Block::Paragraph));
+    blocks.push(Block::Heading1(text.heading.clone()));
     blocks.push(Block::Paragraph(requirement.clone()));
-    if let Some(d) = new_deadline {
-        blocks.push(Block::Paragraph(format!(
-            "请于{}前将整改情况书面报送我办。",
-            super::documents::china_date(d)
-        )));
-    }
+    blocks.extend(text.closing.iter().cloned().map(Block::Paragraph));
     let doc = OfficialDoc {
         issuer: Some(issuer.clone()),
         doc_number: Some(doc_no.clone()),
         marking: None,
-        title: format!("关于{}整改问题的{}", u.org_name, rung.name),
-        recipient: Some(format!("{}：", u.org_name)),
+        title: text.title.clone(),
+        recipient: Some(text.recipient.clone()),
         blocks,
         signature: Some(issuer),
         date: Some(super::documents::china_date(t.today)),
-        copy_to: Some(format!("{}分管领导", u.owner_org_name)),
+        copy_to: text.copy_to.clone(),
     };
     let bytes = xuncha_office::docx::render(&doc).map_err(|e| ApiError::internal(&e))?;
     let letter =
@@ -3063,10 +3107,72 @@ async fn issue_letter(
                             .into(),
                     bytes,
                 },
+                addressee_org_id,
+                addressee_is_unit: addressee_org_id == u.org_id,
+                addressee_name,
             },
         )
         .await?;
     Ok((StatusCode::CREATED, axum::Json(letter_dto(letter))))
+}
+
+/// An optional short text field: trimmed, empty as none, at most a label's length.
+fn letter_option(field: &str, v: Option<&str>) -> ApiResult<Option<String>> {
+    let v = v.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(s) = v {
+        super::max_lengths(&[(field, s, xuncha_domain::limits::LABEL_CHARS)])?;
+    }
+    Ok(v.map(str::to_string))
+}
+
+/// 主送 of a letter: `(org id, name written on the letter, the 组织部 to copy)`. The unit's party
+/// organisation for the unit's rungs (its principal leader for a 约谈通知); for a 问责建议函 the
+/// 纪委监委 among the departments of the organisation whose office runs the round (domain.md §7:
+/// the discipline body at that level), with its 组织部 copied.
+async fn letter_addressee(
+    st: &AppState,
+    template: letter_dom::Template,
+    u: &store::RectUnit,
+    owner: &xuncha_store::orgs::Org,
+) -> ApiResult<(i64, String, Option<String>)> {
+    match template.addressee() {
+        letter_dom::Addressee::Unit => {
+            let org = xuncha_store::orgs::get(&st.db, &Scope::unrestricted(), u.org_id).await?;
+            let party = org
+                .party_org_kind
+                .as_deref()
+                .and_then(xuncha_domain::org::PartyOrgKind::from_code)
+                .map_or("党组织", xuncha_domain::org::PartyOrgKind::label);
+            let name = if template == letter_dom::Template::Admonition {
+                format!("{}{party}主要负责人", u.org_name)
+            } else {
+                format!("{}{party}", u.org_name)
+            };
+            Ok((u.org_id, name, None))
+        }
+        letter_dom::Addressee::Discipline => {
+            let depts: Vec<xuncha_store::orgs::Org> =
+                xuncha_store::orgs::children(&st.db, &Scope::unrestricted(), owner.id, false)
+                    .await?
+                    .into_iter()
+                    .filter(|o| o.kind == xuncha_domain::org::OrgKind::Department.code())
+                    .collect();
+            let body = depts
+                .iter()
+                .find(|o| letter_dom::is_discipline_name(&o.name))
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "letter_type",
+                        &Msg::new("letter.no_discipline_body").arg("office", &owner.name),
+                    )
+                })?;
+            let org_dept = depts
+                .iter()
+                .find(|o| letter_dom::is_org_dept_name(&o.name))
+                .map(|o| o.name.clone());
+            Ok((body.id, body.name.clone(), org_dept))
+        }
+    }
 }
 
 async fn u_owner(st: &AppState, unit_id: i64) -> ApiResult<i64> {
@@ -3094,6 +3200,37 @@ async fn letter_docx(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         bytes,
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawLetterBody {
+    /// Why the letter is withdrawn (required).
+    #[serde(default)]
+    pub reason: String,
+    /// The letter's current version, when the caller holds one.
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Withdraws an issued letter with a reason. Its number is kept (never reused) and its .docx stays
+/// downloadable; it no longer counts as issued for the ladder, so its rung can be issued again.
+#[utoipa::path(post, operation_id = "rect_letter_withdraw", path = "/api/v1/rect/letters/{id}/withdraw", tag = "rect", params(("id" = i64, Path)),
+    request_body = WithdrawLetterBody, responses((status = 200, body = LetterDto), (status = 404, body = crate::error::Problem),
+    (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+async fn withdraw_letter(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectSupervise>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<WithdrawLetterBody>,
+) -> ApiResult<axum::Json<LetterDto>> {
+    let reason =
+        xuncha_domain::error::required_text("reason", &b.reason, xuncha_domain::limits::NOTE_CHARS)
+            .map_err(|e| invalid(vec![e]))?;
+    let l = store::withdraw_letter(&st.db, &auth.actor, &auth.scope, id, &reason, b.version)
+        .await
+        .map_err(not_found())?;
+    Ok(axum::Json(letter_dto(l)))
 }
 
 // ---------------------------------------------------------------------------------------------

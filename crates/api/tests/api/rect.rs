@@ -79,7 +79,7 @@ fn measure(content: &str, deadline: Option<&str>, days: Option<i64>) -> Value {
             "lead_dept": "办公室", "co_depts": ["人事处"], "deadline": deadline, "deadline_working_days": days })
 }
 
-async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
+pub(crate) async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
     let (uid, ids, pid, version) = submitted_plan(liaison).await;
     let (st, ok) = crate::approve_by_both_bodies(director, pid, &version).await;
     assert_eq!(st, StatusCode::OK, "{ok}");

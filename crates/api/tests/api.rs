@@ -1133,3 +1133,6 @@ mod recusal;
 
 #[path = "api/errors.rs"]
 mod errors;
+
+#[path = "api/imports.rs"]
+mod imports;

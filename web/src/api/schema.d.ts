@@ -1022,9 +1022,9 @@ export interface paths {
         put?: never;
         /**
          * Imports organisations from .xlsx or .csv. Every bad cell is reported (row, column, reason)
-         *     and nothing is stored unless the whole file is valid. At most
-         *     [`super::MAX_IMPORT_BYTES`] and [`super::MAX_IMPORT_ROWS`] rows; the file is read and
-         *     checked off the async threads and the work stops when the client goes away.
+         *     and nothing is stored unless the whole file is valid. At most 32 MB (413 otherwise) and
+         *     100,000 data rows (422 otherwise); the file is read and checked off the async threads and the
+         *     work stops when the client goes away.
          */
         post: operations["orgs_import"];
         delete?: never;

@@ -23,7 +23,7 @@ use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// JSON body extractor whose rejections are problem+json in Chinese. Besides the types, it
@@ -329,11 +329,30 @@ impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         if let Some(c) = self.0.take() {
             c.set();
-            CANCELLED_IMPORTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            metrics::counter!("import_cancelled_total").increment(1);
-            tracing::info!("import cancelled: the request went away");
         }
     }
+}
+
+/// Runs an import handler's work (reading, checking, the transaction), counting it as cancelled
+/// when its future is dropped before the end: the client went away or the server stopped. The
+/// work then stops: off-runtime parsing sees its [`Cancel`] flag, an open transaction rolls back.
+pub async fn counted_import<T>(
+    work: impl std::future::Future<Output = ApiResult<T>>,
+) -> ApiResult<T> {
+    struct InFlight(bool);
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            if self.0 {
+                CANCELLED_IMPORTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                metrics::counter!("import_cancelled_total").increment(1);
+                tracing::info!("import cancelled: the request went away");
+            }
+        }
+    }
+    let mut in_flight = InFlight(true);
+    let out = work.await;
+    in_flight.0 = false;
+    out
 }
 
 /// Imports whose request went away while their work was running.
@@ -352,7 +371,17 @@ pub async fn off_runtime<T: Send + 'static>(
 ) -> Result<T, ApiError> {
     let cancel = Cancel::default();
     let mut guard = CancelOnDrop(Some(cancel.clone()));
-    let result = tokio::task::spawn_blocking(move || work(&cancel)).await;
+    let mut task = tokio::task::spawn_blocking(move || work(&cancel));
+    // The HTTP/1 connection notices a client that hung up only when its task is polled; a
+    // handler waiting on the blocking pool would not poll it until the work ends. Waking every
+    // 100 ms lets the server see the hang-up (and drop this future) while the work runs.
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+    let result = loop {
+        tokio::select! {
+            r = &mut task => break r,
+            _ = tick.tick() => {}
+        }
+    };
     guard.0 = None;
     result.map_err(|e| ApiError::internal(&e))?
 }
@@ -510,7 +539,6 @@ mod tests {
     #[tokio::test]
     async fn dropping_the_awaiting_future_cancels_the_work() {
         let (tx, rx) = std::sync::mpsc::channel();
-        let before = cancelled_imports();
         let fut = off_runtime(move |cancel| {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
             while !cancel.is_set() && std::time::Instant::now() < deadline {
@@ -524,6 +552,12 @@ mod tests {
             .await
             .unwrap();
         assert!(seen, "the work did not see the cancellation");
+        let before = cancelled_imports();
+        let counted = counted_import(async {
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(10), counted).await;
         assert!(cancelled_imports() > before);
     }
 }

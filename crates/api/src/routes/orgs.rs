@@ -392,9 +392,9 @@ pub struct ImportForm {
 }
 
 /// Imports organisations from .xlsx or .csv. Every bad cell is reported (row, column, reason)
-/// and nothing is stored unless the whole file is valid. At most
-/// [`super::MAX_IMPORT_BYTES`] and [`super::MAX_IMPORT_ROWS`] rows; the file is read and
-/// checked off the async threads and the work stops when the client goes away.
+/// and nothing is stored unless the whole file is valid. At most 32 MB (413 otherwise) and
+/// 100,000 data rows (422 otherwise); the file is read and checked off the async threads and the
+/// work stops when the client goes away.
 #[utoipa::path(post, operation_id = "orgs_import", path = "/api/v1/orgs/import", tag = "orgs", request_body(content = ImportForm, content_type = "multipart/form-data"),
     responses((status = 200, body = ImportResult), (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn import(
@@ -402,17 +402,20 @@ async fn import(
     Need(auth, _): Need<OrgImport>,
     upload: super::Upload,
 ) -> ApiResult<axum::Json<ImportResult>> {
-    let rows = super::off_runtime(move |cancel| {
-        let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
-        drop(upload);
-        cancel.check()?;
-        parse_import(&table).map_err(|e| ApiError::rows(&e))
+    super::counted_import(async move {
+        let rows = super::off_runtime(move |cancel| {
+            let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
+            drop(upload);
+            cancel.check()?;
+            parse_import(&table).map_err(|e| ApiError::rows(&e))
+        })
+        .await?;
+        match orgs::import(&st.db, &auth.actor, &auth.scope, &rows).await? {
+            Ok(n) => Ok(axum::Json(ImportResult { imported: n })),
+            Err(errors) => Err(ApiError::rows(&errors)),
+        }
     })
-    .await?;
-    match orgs::import(&st.db, &auth.actor, &auth.scope, &rows).await? {
-        Ok(n) => Ok(axum::Json(ImportResult { imported: n })),
-        Err(errors) => Err(ApiError::rows(&errors)),
-    }
+    .await
 }
 
 /// Validates every row of an import table in isolation, collecting every error.

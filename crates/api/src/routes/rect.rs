@@ -581,16 +581,19 @@ async fn ledger_import(
     let cal = store::calendar(&st.db).await?;
     let start = u.feedback_date.unwrap_or_else(|| st.db.today());
     // Reading and checking run off the async threads and stop when the client goes away.
-    let rows = super::off_runtime(move |cancel| {
-        let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
-        drop(upload);
-        cancel.check()?;
-        parse_ledger_import(&table, &categories, &cal, start).map_err(|e| ApiError::rows(&e))
+    super::counted_import(async move {
+        let rows = super::off_runtime(move |cancel| {
+            let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
+            drop(upload);
+            cancel.check()?;
+            parse_ledger_import(&table, &categories, &cal, start).map_err(|e| ApiError::rows(&e))
+        })
+        .await?;
+        let n = store::import_ledger(&st.db, &auth.actor, &auth.scope, id, &rows, st.db.today())
+            .await?;
+        Ok(axum::Json(ImportResult { imported: n }))
     })
-    .await?;
-    let n =
-        store::import_ledger(&st.db, &auth.actor, &auth.scope, id, &rows, st.db.today()).await?;
-    Ok(axum::Json(ImportResult { imported: n }))
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 
 use aes_gcm::AesGcm;
 use aes_gcm::aead::{Aead, KeyInit};
-use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use argon2::{Argon2, PasswordHash};
 use sm3::{Digest, Sm3};
 use sm4::Sm4;
 use xuncha_domain::audit::hex;
@@ -187,16 +187,98 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async runtime.
-/// At most one hash per core runs at a time (see [`gated`]).
-pub async fn hash_password(password: String) -> Result<String, CryptoError> {
-    gated(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h: PasswordHash| h.to_string())
-            .map_err(|e| CryptoError::Hash(e.to_string()))
+/// argon2's working memory (19 MiB with the default parameters), kept for reuse: one buffer per
+/// hashing slot. Allocating and freeing 19 MiB per login let the allocator keep a growing heap
+/// (500 parallel logins took RSS past 500 MB with only two hashes running at a time); reused
+/// buffers keep the hashing share of RSS at slots × 19 MiB.
+static ARGON2_MEMORY: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
+
+/// Runs `f` with a reusable argon2 memory buffer of at least `blocks` blocks.
+fn with_argon2_memory<T>(blocks: usize, f: impl FnOnce(&mut [argon2::Block]) -> T) -> T {
+    let take = || {
+        ARGON2_MEMORY
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+    };
+    let mut memory = take().unwrap_or_default();
+    if memory.len() < blocks {
+        memory.resize(blocks, argon2::Block::default());
+    }
+    let out = f(&mut memory[..blocks]);
+    let mut pool = ARGON2_MEMORY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if pool.len() < cores {
+        pool.push(memory);
+    }
+    out
+}
+
+/// argon2id with the crate's default parameters, computed in reused memory.
+fn hash_in_reused_memory(password: &[u8]) -> Result<String, CryptoError> {
+    use argon2::password_hash::phc::{Output, ParamsString, Salt};
+    let err = |e: &dyn std::fmt::Display| CryptoError::Hash(e.to_string());
+    let params = argon2::Params::default();
+    let argon = Argon2::new(
+        argon2::Algorithm::Argon2id,
+        argon2::Version::V0x13,
+        params.clone(),
+    );
+    let salt_bytes = random_bytes::<16>()?;
+    let salt = Salt::new(&salt_bytes).map_err(|e| err(&e))?;
+    let mut out = [0u8; argon2::Params::DEFAULT_OUTPUT_LEN];
+    with_argon2_memory(params.block_count(), |m| {
+        argon.hash_password_into_with_memory(password, &salt_bytes, &mut out, m)
     })
-    .await?
+    .map_err(|e| err(&e))?;
+    let hash = PasswordHash {
+        algorithm: argon2::Algorithm::Argon2id.ident(),
+        version: Some(argon2::Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| err(&e))?,
+        salt: Some(salt),
+        hash: Some(Output::new(&out).map_err(|e| err(&e))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Verifies `password` against a PHC argon2 string, computing in reused memory; the output is
+/// compared in constant time (`Output`'s equality).
+fn verify_in_reused_memory(password: &[u8], stored: &str) -> bool {
+    use argon2::password_hash::phc::Output;
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let Ok(params) = argon2::Params::try_from(&parsed) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(parsed.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let salt: &[u8] = salt.as_ref();
+    let mut out = vec![0u8; expected.len()];
+    let ok = with_argon2_memory(blocks, |m| {
+        argon
+            .hash_password_into_with_memory(password, salt, &mut out, m)
+            .is_ok()
+    });
+    ok && Output::new(&out).is_ok_and(|o| &o == expected)
+}
+
+/// Hashes a password with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async runtime.
+/// At most one hash per core runs at a time (see [`gated`]), in reused memory.
+pub async fn hash_password(password: String) -> Result<String, CryptoError> {
+    gated(move || hash_in_reused_memory(password.as_bytes())).await?
 }
 
 /// A valid hash of a random password, checked against when the user does not exist, so the
@@ -214,19 +296,11 @@ pub async fn verify_password(
             Some(s) => s,
             None => DUMMY_HASH
                 .get_or_init(|| {
-                    Argon2::default()
-                        .hash_password(b"dummy password for timing")
-                        .map(|h: PasswordHash| h.to_string())
-                        .unwrap_or_default()
+                    hash_in_reused_memory(b"dummy password for timing").unwrap_or_default()
                 })
                 .clone(),
         };
-        let Ok(parsed) = PasswordHash::new(&stored) else {
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+        verify_in_reused_memory(password.as_bytes(), &stored)
     })
     .await
 }
@@ -254,6 +328,29 @@ mod tests {
         tampered[last] ^= 1;
         assert!(old.decrypt(&tampered).is_err());
         assert!(Crypto::new(&[(1, "abcd".into())]).is_err());
+    }
+
+    #[test]
+    fn reused_memory_hashes_match_the_stock_argon2() {
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let stock = Argon2::default()
+            .hash_password(b"Xuncha@2026")
+            .unwrap()
+            .to_string();
+        assert!(verify_in_reused_memory(b"Xuncha@2026", &stock));
+        assert!(!verify_in_reused_memory(b"Xuncha@2027", &stock));
+        let ours = hash_in_reused_memory(b"Xuncha@2026").unwrap();
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"Xuncha@2026", &parsed)
+                .is_ok()
+        );
+        assert!(!verify_in_reused_memory(b"x", "not a hash"));
     }
 
     #[tokio::test]

@@ -98,17 +98,40 @@ impl ApiError {
         Self::key(StatusCode::INTERNAL_SERVER_ERROR, "api.internal")
     }
 
+    /// `413` naming the server's request body limit.
+    pub fn payload_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &Msg::new("api.payload_too_large").arg("max", crate::MAX_REQUEST_BYTES / (1024 * 1024)),
+        )
+    }
+
+    /// Work stopped because its request went away (or the server is shutting down).
+    pub fn cancelled() -> Self {
+        Self::key(StatusCode::SERVICE_UNAVAILABLE, "import.cancelled")
+    }
+
     pub fn field(field: &str, msg: &Msg) -> Self {
         DomainError::field(field, msg.clone()).into()
     }
 
+    /// `422` listing the bad cells of an import, the first [`MAX_ROW_PROBLEMS`] of them (the
+    /// detail gives the total and says when the list is cut).
     pub fn rows(errors: &[RowError]) -> Self {
         let mut e = Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             &Msg::new("import.has_errors").arg("count", errors.len()),
         );
+        if errors.len() > MAX_ROW_PROBLEMS {
+            e.detail = format!(
+                "{}；{}",
+                e.detail,
+                Msg::new("import.too_many_errors").arg("count", MAX_ROW_PROBLEMS)
+            );
+        }
         e.errors = errors
             .iter()
+            .take(MAX_ROW_PROBLEMS)
             .map(|r| RowProblem {
                 row: r.row,
                 column: r.column.clone(),
@@ -126,6 +149,9 @@ impl ApiError {
         }
     }
 }
+
+/// The most bad cells one import answer lists.
+pub const MAX_ROW_PROBLEMS: usize = 1000;
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
@@ -187,7 +213,7 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
             JsonRejection::JsonSyntaxError(_) => StatusCode::BAD_REQUEST,
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return ApiError::key(StatusCode::PAYLOAD_TOO_LARGE, "api.payload_too_large");
+                return ApiError::payload_too_large();
             }
             _ => StatusCode::BAD_REQUEST,
         };
@@ -355,7 +381,7 @@ pub async fn problem_for_bare_errors(
     let e = match status {
         StatusCode::NOT_FOUND => ApiError::not_found("api.not_found"),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::key(status, "api.method_not_allowed"),
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::key(status, "api.payload_too_large"),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::key(status, "api.unsupported_media_type"),
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ApiError::new(
             status,

@@ -134,6 +134,40 @@ pub fn app(state: AppState) -> axum::Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// Serves `app` on `listener` until `shutdown` resolves, then lets requests in flight finish
+/// for at most `grace`: after that the server stops anyway, dropping what is left (an import's
+/// transaction rolls back; its off-runtime work sees its cancellation flag). A slow client or a
+/// long import therefore cannot hold a stopping server.
+pub async fn serve_with_grace(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: std::time::Duration,
+) -> std::io::Result<()> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let signalled = async move {
+        shutdown.await;
+        let _ = tx.send(true);
+    };
+    let mut rx2 = rx.clone();
+    let server = serve(listener, state, async move {
+        let mut rx = rx;
+        let _ = rx.wait_for(|v| *v).await;
+    });
+    let deadline = async move {
+        let _ = rx2.wait_for(|v| *v).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::pin!(server);
+    tokio::select! {
+        r = &mut server => r,
+        () = async { tokio::join!(signalled, deadline); } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "requests still running after the shutdown grace period; stopping anyway");
+            Ok(())
+        }
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,

@@ -1178,5 +1178,7 @@ mod recusal;
 #[path = "api/errors.rs"]
 mod errors;
 
+#[path = "api/imports.rs"]
+mod imports;
 #[path = "api/settings.rs"]
 mod settings;

@@ -180,14 +180,25 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, config)) {
+    let code = match runtime.block_on(run(cli.command, config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误：{e:#}");
             std::process::ExitCode::FAILURE
         }
-    }
+    };
+    // Dropping a runtime waits for every blocking task (an import being parsed, a password
+    // being hashed) however long it runs; give them a moment, then exit regardless.
+    runtime.shutdown_timeout(RUNTIME_SHUTDOWN);
+    code
 }
+
+/// After SIGTERM or Ctrl-C: how long requests in flight may still run.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+/// Then: how long closing the database may take.
+const DB_CLOSE: std::time::Duration = std::time::Duration::from_secs(2);
+/// Then: how long blocking tasks may take before the process exits anyway.
+const RUNTIME_SHUTDOWN: std::time::Duration = std::time::Duration::from_secs(1);
 
 fn init_tracing(config: &Config) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -323,9 +334,13 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 st.clone(),
                 std::time::Duration::from_secs(config.scheduler_interval_secs.max(10)),
             );
-            xuncha_api::serve(listener, st, shutdown_signal()).await?;
+            // A stop signal ends the server within SHUTDOWN_GRACE + DB_CLOSE + RUNTIME_SHUTDOWN
+            // (8 s), whatever is in flight: slow clients, a long import.
+            xuncha_api::serve_with_grace(listener, st, shutdown_signal(), SHUTDOWN_GRACE).await?;
             scheduler.abort();
-            db.close().await;
+            if tokio::time::timeout(DB_CLOSE, db.close()).await.is_err() {
+                tracing::warn!("database connections still busy at shutdown; exiting anyway");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

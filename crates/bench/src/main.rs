@@ -2,7 +2,10 @@
 //! server on a loopback port, and measures request latency of the organisation routes.
 //!
 //! `cargo run --release -p xuncha-bench -- [--orgs-scale N] [--postgres] [--iterations N]`
-//! prints a Markdown table for docs/benchmarks.md.
+//! prints a Markdown table for docs/benchmarks.md. `xuncha-bench imports [--rows N]` measures
+//! 100,000-row imports instead (see [`imports`]).
+
+mod imports;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -110,6 +113,9 @@ fn ms(d: Duration) -> String {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("imports") {
+        return imports::run(&args).await;
+    }
     let flag = |name: &str| {
         args.iter()
             .position(|a| a == name)

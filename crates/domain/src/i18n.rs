@@ -200,7 +200,15 @@ pub static ZH_CN: &[(&str, &str)] = &[
         "import.has_errors",
         "导入文件有{count}处错误，未导入任何数据",
     ),
-    ("import.too_large", "文件过大（上限{max}MB）"),
+    (
+        "import.too_large",
+        "文件过大（上限{max}MB），未导入任何数据",
+    ),
+    (
+        "import.too_many_rows",
+        "文件“{file}”的数据行超过上限（每次最多导入{max}行），未导入任何数据，请拆分后分批导入",
+    ),
+    ("import.cancelled", "导入已取消，未导入任何数据"),
     // Accounts and authentication.
     ("auth.invalid_credentials", "用户名或密码错误"),
     (
@@ -283,7 +291,7 @@ pub static ZH_CN: &[(&str, &str)] = &[
         "服务器内部错误，请稍后重试；如持续出现请联系管理员",
     ),
     ("api.db_unavailable", "数据库暂不可用"),
-    ("api.payload_too_large", "请求内容过大"),
+    ("api.payload_too_large", "请求内容过大（上限{max}MB）"),
     // Field encryption and the audit key.
     ("crypto.undecryptable_marker", "【无法解密】"),
     (

@@ -220,11 +220,12 @@ pub async fn import_frames(
         }
     }
     let (existing, _) = frames(db).await?;
+    let existing: HashSet<(&str, i32)> = existing
+        .iter()
+        .map(|f| (f.code.as_str(), f.version_no))
+        .collect();
     for r in rows {
-        if existing
-            .iter()
-            .any(|f| f.code == r.frame_code && f.version_no == r.version_no)
-        {
+        if existing.contains(&(r.frame_code.as_str(), r.version_no)) {
             errors.push(crate::orgs::RowError {
                 row: r.row,
                 column: "版本".into(),
@@ -244,39 +245,51 @@ pub async fn import_frames(
         let mut tx = p.begin_write().await?;
         let mut frame_ids: HashMap<(String, i32), i64> = HashMap::new();
         let mut cat_ids: HashMap<(i64, String), i64> = HashMap::new();
-        // Parents first: rows whose parent is placed go in each pass.
-        let mut pending: Vec<&CategoryImport> = rows.iter().collect();
+        // Parents first, in linear time: rows without a parent start the order and each placed
+        // row brings its children in. A row never reached lies on a cycle.
+        let index: HashMap<(&str, i32, &str), usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.frame_code.as_str(), r.version_no, r.code.as_str()), i))
+            .collect();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
+        let mut order: Vec<usize> = Vec::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            match r.parent_code.as_deref().and_then(|pc| index.get(&(r.frame_code.as_str(), r.version_no, pc))) {
+                Some(&parent) => children[parent].push(i),
+                None => order.push(i),
+            }
+        }
+        let mut next = 0;
+        while let Some(&i) = order.get(next) {
+            next += 1;
+            let kids = std::mem::take(&mut children[i]);
+            order.extend(kids);
+        }
+        if order.len() < rows.len() {
+            return Err(StoreError::Domain(DomainError::Rule(Msg::new("import.cycle"))));
+        }
         let mut sort = 0;
-        while !pending.is_empty() {
-            let before = pending.len();
-            let mut rest = Vec::new();
-            for r in pending {
-                let key = (r.frame_code.clone(), r.version_no);
-                let fid = match frame_ids.get(&key) {
-                    Some(f) => *f,
-                    None => {
-                        let f: i64 = sqlx::query_scalar("INSERT INTO frames (code, name, version_no, active, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                            .bind(&r.frame_code).bind(&r.frame_name).bind(r.version_no).bind(true).bind(now).fetch_one(&mut *tx).await?;
-                        frame_ids.insert(key, f);
-                        f
-                    }
-                };
-                let parent = match &r.parent_code {
-                    None => None,
-                    Some(pc) => match cat_ids.get(&(fid, pc.clone())) {
-                        Some(id) => Some(*id),
-                        None => { rest.push(r); continue; }
-                    },
-                };
-                sort += 1;
-                let id: i64 = sqlx::query_scalar("INSERT INTO categories (frame_id, parent_id, code, name, sort) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                    .bind(fid).bind(parent).bind(&r.code).bind(&r.name).bind(sort).fetch_one(&mut *tx).await?;
-                cat_ids.insert((fid, r.code.clone()), id);
-            }
-            if rest.len() == before {
-                return Err(StoreError::Domain(DomainError::Rule(Msg::new("import.cycle"))));
-            }
-            pending = rest;
+        for &i in &order {
+            let r = &rows[i];
+            let key = (r.frame_code.clone(), r.version_no);
+            let fid = match frame_ids.get(&key) {
+                Some(f) => *f,
+                None => {
+                    let f: i64 = sqlx::query_scalar("INSERT INTO frames (code, name, version_no, active, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                        .bind(&r.frame_code).bind(&r.frame_name).bind(r.version_no).bind(true).bind(now).fetch_one(&mut *tx).await?;
+                    frame_ids.insert(key, f);
+                    f
+                }
+            };
+            let parent = match &r.parent_code {
+                None => None,
+                Some(pc) => Some(*cat_ids.get(&(fid, pc.clone())).ok_or_else(|| StoreError::Corrupt(format!("category {pc} not placed")))?),
+            };
+            sort += 1;
+            let id: i64 = sqlx::query_scalar("INSERT INTO categories (frame_id, parent_id, code, name, sort) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                .bind(fid).bind(parent).bind(&r.code).bind(&r.name).bind(sort).fetch_one(&mut *tx).await?;
+            cat_ids.insert((fid, r.code.clone()), id);
         }
         crate::audit_append!(db, tx, actor, &Event::op("frame.import", "frame", "", format!("导入问题类别 {} 个框架、{} 个类别", frame_ids.len(), cat_ids.len())));
         tx.commit().await?;

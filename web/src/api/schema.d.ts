@@ -1029,7 +1029,9 @@ export interface paths {
         put?: never;
         /**
          * Imports organisations from .xlsx or .csv. Every bad cell is reported (row, column, reason)
-         *     and nothing is stored unless the whole file is valid.
+         *     and nothing is stored unless the whole file is valid. At most 32 MB (413 otherwise) and
+         *     100,000 data rows (422 otherwise); the file is read and checked off the async threads and the
+         *     work stops when the client goes away.
          */
         post: operations["orgs_import"];
         delete?: never;
@@ -6877,6 +6879,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             422: {

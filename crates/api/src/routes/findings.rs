@@ -1,6 +1,6 @@
 //! Fieldwork (12+N), supervision frames, findings (问题底稿) and the inspected unit's problem list.
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -374,11 +374,15 @@ pub struct FrameImportResult {
 async fn import_frames(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionPlan>,
-    form: Multipart,
+    upload: super::Upload,
 ) -> ApiResult<axum::Json<FrameImportResult>> {
-    let (name, bytes) = super::read_upload(form).await?;
-    let table = super::read_upload_table(&name, &bytes)?;
-    let rows = parse_frame_rows(&table).map_err(|e| ApiError::rows(&e))?;
+    let rows = super::off_runtime(move |cancel| {
+        let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
+        drop(upload);
+        cancel.check()?;
+        parse_frame_rows(&table).map_err(|e| ApiError::rows(&e))
+    })
+    .await?;
     match fieldwork::import_frames(&st.db, &auth.actor, &rows).await? {
         Ok((frames, categories)) => Ok(axum::Json(FrameImportResult { frames, categories })),
         Err(errors) => Err(ApiError::rows(&errors)),

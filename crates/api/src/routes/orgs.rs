@@ -1,6 +1,6 @@
 //! The organisation tree.
 
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
@@ -391,24 +391,31 @@ pub struct ImportForm {
     pub file: String,
 }
 
-pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
-
 /// Imports organisations from .xlsx or .csv. Every bad cell is reported (row, column, reason)
-/// and nothing is stored unless the whole file is valid.
+/// and nothing is stored unless the whole file is valid. At most 32 MB (413 otherwise) and
+/// 100,000 data rows (422 otherwise); the file is read and checked off the async threads and the
+/// work stops when the client goes away.
 #[utoipa::path(post, operation_id = "orgs_import", path = "/api/v1/orgs/import", tag = "orgs", request_body(content = ImportForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = ImportResult), (status = 422, body = crate::error::Problem)))]
+    responses((status = 200, body = ImportResult), (status = 413, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 async fn import(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgImport>,
-    form: Multipart,
+    upload: super::Upload,
 ) -> ApiResult<axum::Json<ImportResult>> {
-    let (name, bytes) = super::read_upload(form).await?;
-    let table = super::read_upload_table(&name, &bytes)?;
-    let rows = parse_import(&table).map_err(|e| ApiError::rows(&e))?;
-    match orgs::import(&st.db, &auth.actor, &auth.scope, &rows).await? {
-        Ok(n) => Ok(axum::Json(ImportResult { imported: n })),
-        Err(errors) => Err(ApiError::rows(&errors)),
-    }
+    super::counted_import(async move {
+        let rows = super::off_runtime(move |cancel| {
+            let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
+            drop(upload);
+            cancel.check()?;
+            parse_import(&table).map_err(|e| ApiError::rows(&e))
+        })
+        .await?;
+        match orgs::import(&st.db, &auth.actor, &auth.scope, &rows).await? {
+            Ok(n) => Ok(axum::Json(ImportResult { imported: n })),
+            Err(errors) => Err(ApiError::rows(&errors)),
+        }
+    })
+    .await
 }
 
 /// Validates every row of an import table in isolation, collecting every error.

@@ -434,7 +434,13 @@ pub fn parse_ledger_import(
         _ => "整改状态",
     };
     let mut errors = Vec::new();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(table.rows.len());
+    // Category names to ids, looked up once per row (the first of a repeated name wins).
+    let mut category_by_name: std::collections::HashMap<&str, i64> =
+        std::collections::HashMap::with_capacity(categories.len());
+    for (id, n) in categories {
+        category_by_name.entry(n.as_str()).or_insert(*id);
+    }
     for (row, cells) in &table.rows {
         let mut errs: Vec<FieldError> = Vec::new();
         let title = xuncha_domain::error::required_text("title", Table::cell(cells, c_title), 500);
@@ -442,8 +448,8 @@ pub fn parse_ledger_import(
         let category_id = if cat_text.is_empty() {
             None
         } else {
-            match categories.iter().find(|(_, n)| n == cat_text) {
-                Some((id, _)) => Some(*id),
+            match category_by_name.get(cat_text) {
+                Some(id) => Some(*id),
                 None => {
                     errs.push(FieldError::new(
                         "category",
@@ -578,21 +584,28 @@ async fn ledger_import(
     State(st): State<AppState>,
     Need(auth, _): Need<RectSupervise>,
     ApiPath(id): ApiPath<i64>,
-    form: Multipart,
+    upload: super::Upload,
 ) -> ApiResult<axum::Json<ImportResult>> {
     let u = store::unit(&st.db, &auth.scope, id)
         .await
         .map_err(not_found())?;
-    let (name, bytes) = super::read_upload(form).await?;
-    let table = super::read_upload_table(&name, &bytes)?;
     let categories = store::category_ids(&st.db).await?;
     let cal = store::calendar(&st.db, u.owner_org_id).await?;
     let start = u.feedback_date.unwrap_or_else(|| st.db.today());
-    let rows =
-        parse_ledger_import(&table, &categories, &cal, start).map_err(|e| ApiError::rows(&e))?;
-    let n =
-        store::import_ledger(&st.db, &auth.actor, &auth.scope, id, &rows, st.db.today()).await?;
-    Ok(axum::Json(ImportResult { imported: n }))
+    // Reading and checking run off the async threads and stop when the client goes away.
+    super::counted_import(async move {
+        let rows = super::off_runtime(move |cancel| {
+            let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
+            drop(upload);
+            cancel.check()?;
+            parse_ledger_import(&table, &categories, &cal, start).map_err(|e| ApiError::rows(&e))
+        })
+        .await?;
+        let n = store::import_ledger(&st.db, &auth.actor, &auth.scope, id, &rows, st.db.today())
+            .await?;
+        Ok(axum::Json(ImportResult { imported: n }))
+    })
+    .await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2797,11 +2810,13 @@ pub fn parse_holidays(
 async fn import_holidays(
     State(st): State<AppState>,
     Need(auth, _): Need<RectSupervise>,
-    form: Multipart,
+    upload: super::Upload,
 ) -> ApiResult<axum::Json<ImportResult>> {
-    let (name, bytes) = super::read_upload(form).await?;
-    let table = super::read_upload_table(&name, &bytes)?;
-    let days = parse_holidays(&table).map_err(|e| ApiError::rows(&e))?;
+    let days = super::off_runtime(move |cancel| {
+        let table = super::read_upload_table(&upload.name, &upload.bytes, cancel)?;
+        parse_holidays(&table).map_err(|e| ApiError::rows(&e))
+    })
+    .await?;
     let n = store::import_holidays(&st.db, &auth.actor, office(&auth), &days).await?;
     Ok(axum::Json(ImportResult { imported: n }))
 }

@@ -4,54 +4,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(unix)]
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::io::AsyncWriteExt;
 
-fn spawn(data: &Path, port: u16, demo: bool) -> Child {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xuncha"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("XUNCHA_") || k == "DATABASE_URL" {
-            c.env_remove(k);
-        }
-    }
-    c.arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
-    if demo {
-        c.arg("--demo");
-    }
-    c.env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn xuncha")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn wait_healthy(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if reqwest::get(format!("{base}/healthz"))
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("server did not become healthy");
-}
+mod support;
+use support::{free_port, spawn, wait_healthy};
 
 /// A logged-in client, plus the session cookie and CSRF token for hand-written requests.
 async fn login(base: &str) -> (reqwest::Client, String, String) {

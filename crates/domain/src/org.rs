@@ -242,6 +242,28 @@ impl OrgPath {
     }
 }
 
+/// Parents before children, in linear time: `parent_of[i]` is the index of row `i`'s parent
+/// among the rows, or `None` when it has none there. Rows without one start the order and each
+/// placed row brings its children in (breadth first). The rows never reached lie on a cycle:
+/// the order is then shorter than the rows.
+pub fn parents_first(parent_of: &[Option<usize>]) -> Vec<usize> {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); parent_of.len()];
+    let mut order: Vec<usize> = Vec::with_capacity(parent_of.len());
+    for (i, p) in parent_of.iter().enumerate() {
+        match p {
+            Some(parent) if *parent < parent_of.len() => children[*parent].push(i),
+            _ => order.push(i),
+        }
+    }
+    let mut next = 0;
+    while let Some(&i) = order.get(next) {
+        next += 1;
+        let kids = std::mem::take(&mut children[i]);
+        order.extend(kids);
+    }
+    order
+}
+
 /// The exclusive upper bound of the subtree whose stored path is `path` (`/1/5/` → `/1/50`): the
 /// subtree is the key range `[path, subtree_end(path))`.
 pub fn subtree_end(path: &str) -> String {
@@ -266,6 +288,17 @@ pub fn moved_path(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parents_first_orders_a_deep_chain_and_finds_cycles() {
+        // 3 → 2 → 1 → 0 listed children first.
+        assert_eq!(
+            parents_first(&[Some(1), Some(2), Some(3), None]),
+            vec![3, 2, 1, 0]
+        );
+        // 0 ↔ 1 is a cycle; 2 stands alone.
+        assert_eq!(parents_first(&[Some(1), Some(0), None]), vec![2]);
+    }
 
     #[test]
     fn path_subtree_range_contains_descendants_only() {

@@ -245,27 +245,17 @@ pub async fn import_frames(
         let mut tx = p.begin_write().await?;
         let mut frame_ids: HashMap<(String, i32), i64> = HashMap::new();
         let mut cat_ids: HashMap<(i64, String), i64> = HashMap::new();
-        // Parents first, in linear time: rows without a parent start the order and each placed
-        // row brings its children in. A row never reached lies on a cycle.
+        // Parents first, in linear time; a row never reached lies on a cycle.
         let index: HashMap<(&str, i32, &str), usize> = rows
             .iter()
             .enumerate()
             .map(|(i, r)| ((r.frame_code.as_str(), r.version_no, r.code.as_str()), i))
             .collect();
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
-        let mut order: Vec<usize> = Vec::with_capacity(rows.len());
-        for (i, r) in rows.iter().enumerate() {
-            match r.parent_code.as_deref().and_then(|pc| index.get(&(r.frame_code.as_str(), r.version_no, pc))) {
-                Some(&parent) => children[parent].push(i),
-                None => order.push(i),
-            }
-        }
-        let mut next = 0;
-        while let Some(&i) = order.get(next) {
-            next += 1;
-            let kids = std::mem::take(&mut children[i]);
-            order.extend(kids);
-        }
+        let parent_of: Vec<Option<usize>> = rows
+            .iter()
+            .map(|r| r.parent_code.as_deref().and_then(|pc| index.get(&(r.frame_code.as_str(), r.version_no, pc)).copied()))
+            .collect();
+        let order = xuncha_domain::org::parents_first(&parent_of);
         if order.len() < rows.len() {
             return Err(StoreError::Domain(DomainError::Rule(Msg::new("import.cycle"))));
         }

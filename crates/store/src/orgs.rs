@@ -536,23 +536,16 @@ pub async fn import(
             },
         }
     }
-    // Parents before children, in linear time: rows whose parent is not in the file start the
-    // order, and each placed row brings its children in (breadth first). A row never reached
-    // lies on a cycle.
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
-    let mut order: Vec<usize> = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        match r.parent_code.as_deref().and_then(|pc| by_code.get(pc)) {
-            Some(&parent) => children[parent].push(i),
-            None => order.push(i),
-        }
-    }
-    let mut next = 0;
-    while let Some(&i) = order.get(next) {
-        next += 1;
-        let kids = std::mem::take(&mut children[i]);
-        order.extend(kids);
-    }
+    // Parents before children, in linear time; rows never reached lie on a cycle.
+    let parent_of: Vec<Option<usize>> = rows
+        .iter()
+        .map(|r| {
+            r.parent_code
+                .as_deref()
+                .and_then(|pc| by_code.get(pc).copied())
+        })
+        .collect();
+    let order = xuncha_domain::org::parents_first(&parent_of);
     if order.len() < rows.len() {
         let mut placed = vec![false; rows.len()];
         for &i in &order {

@@ -1,0 +1,502 @@
+//! Rectification routes: ledger.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerRowDto {
+    pub id: i64,
+    pub round_id: i64,
+    pub round_name: String,
+    pub round_unit_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub category_name: Option<String>,
+    pub title: String,
+    pub state: String,
+    pub state_name: String,
+    pub outcome: Option<String>,
+    pub outcome_name: Option<String>,
+    pub explanation: Option<String>,
+    pub deadline: Option<String>,
+    /// The next due date: the earliest deadline of the open measures (the colour follows it).
+    pub due_date: Option<String>,
+    pub original_deadline: Option<String>,
+    pub extensions: i64,
+    /// green | yellow | red; null when closed or without a deadline.
+    pub warning: Option<String>,
+    /// Working days past the deadline (0 when not overdue).
+    pub overdue_days: i64,
+    pub measure_count: i64,
+    pub progress_count: i64,
+    pub last_progress_on: Option<String>,
+    pub closed_on: Option<String>,
+    pub letter_count: i64,
+    pub version: i64,
+}
+
+/// A ledger row, its warning colour from the settings and calendar of its own office `o`.
+pub(super) fn row_dto(r: LedgerRow, today: Date, o: &store::RectOffice) -> LedgerRowDto {
+    let (cfg, cal) = (&o.settings, &o.calendar);
+    // Closed and long-term items have no warning colour: their deadline no longer runs.
+    let closed = r.state == FindingState::Closed.code() || r.state == FindingState::LongTerm.code();
+    // Every measure's deadline is watched: the colour follows the next due date.
+    let due = r.due_date.or(r.deadline);
+    let warning = due.and_then(|d| cfg.warning_policy().colour(d, today, cal, closed));
+    let overdue_days = match (warning, due) {
+        (Some(Warning::Red), Some(d)) => cal.working_days_between(d, today).max(1),
+        _ => 0,
+    };
+    LedgerRowDto {
+        state_name: state_name(&r.state),
+        outcome_name: r
+            .outcome
+            .as_deref()
+            .map(|o| label(o, Outcome::from_code, Outcome::label)),
+        warning: warning.map(|w| w.code().to_string()),
+        overdue_days,
+        id: r.id,
+        round_id: r.round_id,
+        round_name: r.round_name,
+        round_unit_id: r.round_unit_id,
+        org_id: r.org_id,
+        org_name: r.org_name,
+        category_name: r.category_name,
+        title: r.title,
+        state: r.state,
+        outcome: r.outcome,
+        explanation: r.explanation,
+        deadline: r.deadline.map(date_str),
+        due_date: due.map(date_str),
+        original_deadline: r.original_deadline.map(date_str),
+        extensions: r.extensions,
+        measure_count: r.measure_count,
+        progress_count: r.progress_count,
+        last_progress_on: r.last_progress_on.map(date_str),
+        closed_on: r.closed_on.map(date_str),
+        letter_count: r.letter_count,
+        version: r.version,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    pub org_id: Option<i64>,
+    pub round_id: Option<i64>,
+    pub round_unit_id: Option<i64>,
+    pub state: Option<String>,
+    /// green | yellow | red
+    pub warning: Option<String>,
+    pub category_id: Option<i64>,
+    pub q: Option<String>,
+    /// unit (default: everything in the caller's scope) | office (rounds run by the caller's
+    /// organisation) | attention (the leader's "needs attention")
+    pub view: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+impl LedgerQuery {
+    pub(crate) fn filter(&self, auth: &Auth) -> ApiResult<LedgerFilter> {
+        let warning = match self.warning.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some("red") => Some(WarningBand::Red),
+            Some("yellow") => Some(WarningBand::Yellow),
+            Some("green") => Some(WarningBand::Green),
+            Some(v) => {
+                return Err(ApiError::field(
+                    "warning",
+                    &Msg::new("validation.unknown_value")
+                        .arg("field", "field.warning")
+                        .arg("value", v)
+                        .arg("allowed", "green, yellow, red"),
+                ));
+            }
+        };
+        Ok(LedgerFilter {
+            org_id: self.org_id,
+            round_id: self.round_id,
+            round_unit_id: self.round_unit_id,
+            state: self.state.clone(),
+            category_id: self.category_id,
+            q: self.q.clone(),
+            warning,
+            attention: self.view.as_deref() == Some("attention"),
+            owner_org_id: (self.view.as_deref() == Some("office")).then_some(auth.user.org_id),
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LedgerPage {
+    pub items: Vec<LedgerRowDto>,
+    pub total: i64,
+}
+
+/// The 整改台账 in the caller's scope, in deadline order.
+#[utoipa::path(get, operation_id = "rect_ledger", path = "/api/v1/rect/ledger", tag = "rect", params(LedgerQuery),
+    responses((status = 200, body = LedgerPage)))]
+pub(super) async fn ledger(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<axum::Json<LedgerPage>> {
+    let book = book(&st, &auth).await?;
+    let page = store::ledger(
+        &st.db,
+        &auth.scope,
+        &q.filter(&auth)?,
+        &book.dates(),
+        PageReq::new(q.page, q.page_size),
+    )
+    .await
+    .map_err(not_found())?;
+    Ok(axum::Json(LedgerPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| {
+                let o = book.office(r.owner_org_id);
+                row_dto(r, book.today, o)
+            })
+            .collect(),
+        total: page.total,
+    }))
+}
+
+pub(super) const LEDGER_HEADERS: [&str; 16] = [
+    "序号",
+    "被巡察单位",
+    "问题",
+    "问题类别",
+    "整改措施",
+    "责任领导",
+    "牵头部门",
+    "配合部门",
+    "整改时限",
+    "原定时限",
+    "延期次数",
+    "整改状态",
+    "整改成效",
+    "最新进展",
+    "佐证材料数",
+    "销号日期",
+];
+
+/// The largest export in one file.
+pub(super) const MAX_EXPORT_ROWS: i64 = 200_000;
+
+/// The ledger as .xlsx: the 台账 in the usual layout (one line per problem, its measures in
+/// the cell), then the 问题清单 (one line per problem), the 任务清单 (one line per measure) and
+/// the 责任清单 (by responsible leader and lead department) as further sheets.
+#[utoipa::path(get, operation_id = "rect_ledger_export", path = "/api/v1/rect/ledger/export", tag = "rect", params(LedgerQuery),
+    responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub(super) async fn ledger_export(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let t = book(&st, &auth).await?.dates();
+    let rows = store::ledger_all(&st.db, &auth.scope, &q.filter(&auth)?, &t, MAX_EXPORT_ROWS)
+        .await
+        .map_err(not_found())?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut measures = Vec::new();
+    for chunk in ids.chunks(500) {
+        measures.extend(store::measures(&st.db, chunk).await?);
+    }
+    let evidence = store::evidence_counts(&st.db, &ids).await?;
+    let latest = store::latest_progress(&st.db, &ids).await?;
+    let mut lines: Vec<Vec<String>> = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let ms: Vec<&store::Measure> = measures.iter().filter(|m| m.finding_id == r.id).collect();
+        let join = |f: &dyn Fn(&store::Measure) -> String| {
+            ms.iter().map(|m| f(m)).collect::<Vec<_>>().join("\n")
+        };
+        lines.push(vec![
+            (i + 1).to_string(),
+            r.org_name.clone(),
+            r.title.clone(),
+            r.category_name.clone().unwrap_or_default(),
+            join(&|m| m.content.clone()),
+            join(&|m| m.responsible_leader.clone()),
+            join(&|m| m.lead_dept.clone()),
+            join(&|m| {
+                serde_json::from_str::<Vec<String>>(&m.co_depts)
+                    .unwrap_or_default()
+                    .join("、")
+            }),
+            r.deadline.map(date_str).unwrap_or_default(),
+            r.original_deadline.map(date_str).unwrap_or_default(),
+            r.extensions.to_string(),
+            state_name(&r.state),
+            r.outcome
+                .as_deref()
+                .map(|o| label(o, Outcome::from_code, Outcome::label))
+                .unwrap_or_default(),
+            latest
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default(),
+            evidence
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map_or(0, |(_, n)| *n)
+                .to_string(),
+            r.closed_on
+                .filter(|_| r.state == FindingState::Closed.code())
+                .map(date_str)
+                .unwrap_or_default(),
+        ]);
+    }
+    let widths = [
+        6.0, 20.0, 36.0, 16.0, 40.0, 10.0, 14.0, 16.0, 12.0, 12.0, 8.0, 12.0, 12.0, 30.0, 10.0,
+        12.0,
+    ];
+    let mut sheets = vec![xuncha_office::Sheet {
+        name: "整改台账",
+        headers: &LEDGER_HEADERS,
+        widths: &widths,
+        rows: Box::new(lines.into_iter()),
+    }];
+    sheets.extend(crate::routes::rect_lists::list_sheets(
+        &rows, &measures, t.today,
+    ));
+    let bytes = xuncha_office::write_xlsx_sheets(sheets).map_err(|e| ApiError::internal(&e))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E6%95%B4%E6%94%B9%E5%8F%B0%E8%B4%A6.xlsx".to_string(),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportResult {
+    pub imported: usize,
+}
+
+/// Parses an imported ledger: every bad cell is reported by row and column.
+pub fn parse_ledger_import(
+    table: &xuncha_office::Table,
+    categories: &[(i64, String)],
+    cal: &dom::Calendar,
+    start: Date,
+) -> Result<Vec<store::ImportRow>, Vec<xuncha_store::orgs::RowError>> {
+    use xuncha_office::Table;
+    use xuncha_store::orgs::RowError;
+    let [
+        c_title,
+        c_cat,
+        c_measure,
+        c_leader,
+        c_lead,
+        c_co,
+        c_deadline,
+        c_state,
+    ] = crate::routes::import_columns(
+        table,
+        [
+            ("问题", true),
+            ("问题类别", false),
+            ("整改措施", true),
+            ("责任领导", true),
+            ("牵头部门", true),
+            ("配合部门", false),
+            ("整改时限", true),
+            ("整改状态", true),
+        ],
+    )?;
+    let column_of = |field: &str| match field {
+        "title" => "问题",
+        "kind" => "整改措施",
+        "content" => "整改措施",
+        "responsible_leader" => "责任领导",
+        "lead_dept" => "牵头部门",
+        "deadline" => "整改时限",
+        "category" => "问题类别",
+        _ => "整改状态",
+    };
+    let mut errors = Vec::new();
+    let mut rows = Vec::with_capacity(table.rows.len());
+    // Category names to ids, looked up once per row (the first of a repeated name wins).
+    let mut category_by_name: std::collections::HashMap<&str, i64> =
+        std::collections::HashMap::with_capacity(categories.len());
+    for (id, n) in categories {
+        category_by_name.entry(n.as_str()).or_insert(*id);
+    }
+    for (row, cells) in &table.rows {
+        let mut errs: Vec<FieldError> = Vec::new();
+        let title = xuncha_domain::error::required_text("title", Table::cell(cells, c_title), 500);
+        let cat_text = Table::cell(cells, c_cat).trim();
+        let category_id = if cat_text.is_empty() {
+            None
+        } else {
+            match category_by_name.get(cat_text) {
+                Some(id) => Some(*id),
+                None => {
+                    errs.push(FieldError::new(
+                        "category",
+                        Msg::new("validation.unknown_value")
+                            .arg("field", "问题类别")
+                            .arg("value", cat_text)
+                            .arg("allowed", "已启用框架中的类别名称"),
+                    ));
+                    None
+                }
+            }
+        };
+        let deadline_text = Table::cell(cells, c_deadline).trim();
+        let deadline = xuncha_office_date(deadline_text);
+        let co: Vec<String> = Table::cell(cells, c_co)
+            .split(['、', ',', '，', ';', '；'])
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let measure = dom::parse_measure(
+            "m",
+            "deadline",
+            Table::cell(cells, c_measure),
+            "",
+            Table::cell(cells, c_leader),
+            Table::cell(cells, c_lead),
+            &co,
+            deadline.as_deref(),
+            None,
+        );
+        let state_text = Table::cell(cells, c_state).trim();
+        let state = match state_text {
+            "已完成" | "已销号" | "完成" => {
+                Some((FindingState::Closed, Outcome::Completed))
+            }
+            "正在整改" | "整改中" | "未完成" | "" => {
+                Some((FindingState::InProgress, Outcome::InProgress))
+            }
+            "基本完成" | "持续整改" | "长期坚持" => {
+                Some((FindingState::LongTerm, Outcome::BasicallyCompleted))
+            }
+            _ => None,
+        };
+        if state.is_none() {
+            errs.push(FieldError::new(
+                "state",
+                Msg::new("validation.unknown_value")
+                    .arg("field", "整改状态")
+                    .arg("value", state_text)
+                    .arg("allowed", "已完成、正在整改、基本完成、持续整改"),
+            ));
+        }
+        if let Err(e) = &title {
+            errs.push(e.clone());
+        }
+        match (&measure, deadline_text.is_empty()) {
+            (Err(m), _) => errs.extend(m.iter().cloned().map(|mut e| {
+                e.field = e.field.trim_start_matches("m.").to_string();
+                e
+            })),
+            (Ok(_), _) => {}
+        }
+        if errs.is_empty() {
+            if let (Ok(title), Ok(m), Some((state, outcome))) = (title, measure, state) {
+                let d = m.deadline.resolve(start, cal);
+                rows.push(store::ImportRow {
+                    title,
+                    category_id,
+                    measure: MeasureSnap {
+                        kind: MeasureKind::Deadline.code().to_string(),
+                        content: m.content,
+                        target: m.target,
+                        responsible_leader: m.responsible_leader,
+                        lead_dept: m.lead_dept,
+                        co_depts: m.co_depts,
+                        deadline: Some(date_str(d)),
+                        deadline_working_days: None,
+                        resolved_deadline: Some(date_str(d)),
+                    },
+                    deadline: d,
+                    state,
+                    outcome,
+                });
+            }
+        } else {
+            errors.extend(errs.into_iter().map(|f| RowError {
+                row: *row,
+                column: column_of(&f.field).to_string(),
+                msg: f.msg,
+            }));
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Dates in sheets come as `2026-05-31`, `2026/5/31`, `2026年5月31日` or an Excel serial number.
+pub(super) fn xuncha_office_date(text: &str) -> Option<String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(serial) = t.parse::<f64>()
+        && (1.0..200_000.0).contains(&serial)
+    {
+        {
+            #[allow(clippy::cast_possible_truncation)]
+            let days = serial.trunc() as i64;
+            let base = time::macros::date!(1899 - 12 - 30);
+            return Some(date_str(base + time::Duration::days(days)));
+        }
+    }
+    let norm: String = t
+        .replace(['年', '月', '/', '.'], "-")
+        .replace('日', "")
+        .split('-')
+        .map(|p| format!("{:0>2}", p.trim()))
+        .collect::<Vec<_>>()
+        .join("-");
+    Some(norm)
+}
+
+/// Imports an existing Excel 台账 into a fed-back round unit: all or nothing, every bad cell
+/// reported by row and column.
+#[utoipa::path(post, operation_id = "rect_ledger_import", path = "/api/v1/rect/units/{id}/ledger/import", tag = "rect",
+    params(("id" = i64, Path)), request_body(content = crate::routes::orgs::ImportForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = ImportResult), (status = 422, body = crate::error::Problem)))]
+pub(super) async fn ledger_import(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectSupervise>,
+    ApiPath(id): ApiPath<i64>,
+    upload: crate::routes::Upload,
+) -> ApiResult<axum::Json<ImportResult>> {
+    let u = store::unit(&st.db, &auth.scope, id)
+        .await
+        .map_err(not_found())?;
+    let categories = store::category_ids(&st.db).await?;
+    let cal = store::calendar(&st.db, u.owner_org_id).await?;
+    let start = u.feedback_date.unwrap_or_else(|| st.db.today());
+    // Reading and checking run off the async threads and stop when the client goes away.
+    crate::routes::counted_import(async move {
+        let rows = crate::routes::off_runtime(move |cancel| {
+            let table = crate::routes::read_upload_table(&upload.name, &upload.bytes, cancel)?;
+            drop(upload);
+            cancel.check()?;
+            parse_ledger_import(&table, &categories, &cal, start).map_err(|e| ApiError::rows(&e))
+        })
+        .await?;
+        let n = store::import_ledger(&st.db, &auth.actor, &auth.scope, id, &rows, st.db.today())
+            .await?;
+        Ok(axum::Json(ImportResult { imported: n }))
+    })
+    .await
+}

@@ -9,31 +9,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 mod support;
-use support::{free_port, spawn, wait_healthy};
-
-async fn login(base: &str) -> (reqwest::Client, String) {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let res = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "username": "prov.director", "password": "Xuncha@2026" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
-    let csrf = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("xuncha_csrf="))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string();
-    (http, csrf)
-}
+use support::{free_port, login, spawn, wait_healthy};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9() {
@@ -42,7 +18,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let base = format!("http://127.0.0.1:{port}");
     let mut server = spawn(dir.path(), port, true);
     wait_healthy(&base).await;
-    let (http, csrf) = login(&base).await;
+    let (http, _, csrf) = login(&base).await;
     let roots: Value = http
         .get(format!("{base}/api/v1/orgs/roots"))
         .send()
@@ -92,7 +68,7 @@ async fn acknowledged_writes_survive_kill_9() {
     let base2 = format!("http://127.0.0.1:{port2}");
     let mut server2 = spawn(dir.path(), port2, false);
     wait_healthy(&base2).await;
-    let (http2, _) = login(&base2).await;
+    let (http2, _, _) = login(&base2).await;
     let page: Value = http2
         .get(format!("{base2}/api/v1/orgs?q=CRASH-&page_size=200"))
         .send()

@@ -7,38 +7,11 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 mod support;
-use support::{free_port, spawn, wait_healthy};
-
-/// A logged-in client, plus the session cookie and CSRF token for hand-written requests.
-async fn login(base: &str) -> (reqwest::Client, String, String) {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let res = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "username": "prov.director", "password": "Xuncha@2026" }))
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success());
-    let cookie = |name: &str| {
-        res.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix(&format!("{name}=")))
-            .and_then(|c| c.split(';').next())
-            .unwrap()
-            .to_string()
-    };
-    let (session, csrf) = (cookie("xuncha_session"), cookie("xuncha_csrf"));
-    (http, session, csrf)
-}
+use support::{free_port, login, spawn, wait_healthy};
 
 const ROWS: usize = 100_000;
 

@@ -50,3 +50,30 @@ pub async fn wait_healthy(base: &str) {
     }
     panic!("server did not become healthy");
 }
+
+/// A logged-in client, plus the session cookie and CSRF token for hand-written requests.
+pub async fn login(base: &str) -> (reqwest::Client, String, String) {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let res = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "username": "prov.director", "password": "Xuncha@2026" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let cookie = |name: &str| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix(&format!("{name}=")))
+            .and_then(|c| c.split(';').next())
+            .unwrap()
+            .to_string()
+    };
+    let (session, csrf) = (cookie("xuncha_session"), cookie("xuncha_csrf"));
+    (http, session, csrf)
+}

@@ -382,6 +382,12 @@ pub fn is_open(state: FindingState) -> bool {
     )
 }
 
+/// A measure counts as overdue while it is not done, its item's deadline runs (not closed or
+/// long-term) and its own deadline has passed.
+pub fn measure_overdue(done: bool, deadline: Date, item: FindingState, today: Date) -> bool {
+    !done && !matches!(item, FindingState::Closed | FindingState::LongTerm) && deadline < today
+}
+
 /// States from which the unit may report progress, ask for an extension or request write-off.
 pub fn is_workable(state: FindingState) -> bool {
     matches!(

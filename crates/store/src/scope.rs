@@ -71,26 +71,31 @@ impl Scope {
             team_user: None,
         };
         let mut subtree_ids: Vec<OrgId> = Vec::new();
+        let mut level_ids: Vec<OrgId> = Vec::new();
         for g in grants {
             match g {
                 ScopeGrant::Org(id) => scope.orgs.push(*id),
                 ScopeGrant::Own => scope.own = true,
                 ScopeGrant::Subtree(id) => subtree_ids.push(*id),
-                // The level: the parent's subtree (the organisation's own at the root).
-                ScopeGrant::Level(id) => {
-                    let parent: Option<Option<i64>> = crate::on_db!(db, p => sqlx::query_scalar("SELECT parent_id FROM organisations WHERE id = $1").bind(*id).fetch_optional(p).await?);
-                    subtree_ids.push(parent.flatten().unwrap_or(*id));
-                }
+                ScopeGrant::Level(id) => level_ids.push(*id),
             }
         }
-        if !subtree_ids.is_empty() {
+        if !subtree_ids.is_empty() || !level_ids.is_empty() {
+            // One query: the granted subtrees' paths, and for a level the parent's path (the
+            // organisation's own at the root). -1 names no organisation: it keeps an empty
+            // list valid SQL.
             let paths: Vec<String> = crate::on_db!(db, p => {
                 let mut qb = QueryBuilder::new("SELECT path FROM organisations WHERE id IN (");
                 let mut sep = qb.separated(", ");
-                for id in &subtree_ids {
+                for id in subtree_ids.iter().chain([&-1]) {
                     sep.push_bind(*id);
                 }
-                qb.push(")");
+                qb.push(") OR id IN (SELECT COALESCE(parent_id, id) FROM organisations WHERE id IN (");
+                let mut sep = qb.separated(", ");
+                for id in level_ids.iter().chain([&-1]) {
+                    sep.push_bind(*id);
+                }
+                qb.push("))");
                 qb.build_query_scalar().fetch_all(p).await?
             });
             for path in paths {

@@ -37,12 +37,10 @@ fn kind_name(code: &str) -> String {
     MeasureKind::from_code(code).map_or_else(|| code.to_string(), |k| k.label().to_string())
 }
 
-/// A measure counts as overdue while it is not done, its item's deadline runs (not closed or
-/// long-term) and its own deadline has passed.
 fn measure_overdue(state: &str, deadline: Date, finding_state: &str, today: Date) -> bool {
-    let runs = FindingState::from_code(finding_state)
-        .is_some_and(|s| !matches!(s, FindingState::Closed | FindingState::LongTerm));
-    state != "DONE" && runs && deadline < today
+    FindingState::from_code(finding_state).is_some_and(|f| {
+        xuncha_domain::rectification::measure_overdue(state == "DONE", deadline, f, today)
+    })
 }
 
 fn measure_state_name(state: &str, overdue: bool) -> String {

@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use super::rect::{PDF, multipart};
 use super::{App, Session, chinese, login, pg_app, sqlite_app};
 
 crate::dual!(
@@ -14,8 +15,6 @@ crate::dual!(
     every_measure_deadline_is_watched,
 );
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
-
 async fn bytes(s: &Session, path: &str) -> (StatusCode, Vec<u8>) {
     let res = s
         .http
@@ -24,34 +23,6 @@ async fn bytes(s: &Session, path: &str) -> (StatusCode, Vec<u8>) {
         .await
         .unwrap();
     (res.status(), res.bytes().await.unwrap().to_vec())
-}
-
-async fn multipart(
-    s: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-    files: &[(&str, &[u8])],
-) -> (StatusCode, Value) {
-    let mut form = reqwest::multipart::Form::new();
-    for (k, v) in fields {
-        form = form.text((*k).to_string(), (*v).to_string());
-    }
-    for (name, b) in files {
-        form = form.part(
-            "file",
-            reqwest::multipart::Part::bytes(b.to_vec()).file_name((*name).to_string()),
-        );
-    }
-    let res = s
-        .http
-        .post(format!("{}{path}", s.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
 }
 
 fn measure(content: &str, leader: &str, dept: &str, deadline: &str) -> Value {

@@ -15,7 +15,7 @@ crate::dual!(
     review_bodies_decide_through_their_own_members,
 );
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
 
 pub(crate) async fn multipart(
     s: &Session,

@@ -220,9 +220,9 @@ pub struct RectItem {
     pub letter_ladder: Vec<LetterRungDto>,
 }
 
-pub(super) fn measure_dto(m: store::Measure, today: Date) -> MeasureDto {
+pub(super) fn measure_dto(m: store::Measure, item: FindingState, today: Date) -> MeasureDto {
     MeasureDto {
-        overdue: m.state == "OPEN" && m.deadline < today,
+        overdue: dom::measure_overdue(m.state == "DONE", m.deadline, item, today),
         done_on: m.done_on.map(date_str),
         kind_name: label(&m.kind, MeasureKind::from_code, MeasureKind::label),
         co_depts: serde_json::from_str(&m.co_depts).unwrap_or_default(),
@@ -419,7 +419,7 @@ pub(super) async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<R
         responsibility: text.responsibility,
         measures: measures
             .into_iter()
-            .map(|m| measure_dto(m, t.today))
+            .map(|m| measure_dto(m, state, t.today))
             .collect(),
         progress,
         write_offs,

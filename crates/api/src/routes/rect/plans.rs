@@ -282,9 +282,10 @@ pub(super) async fn plan_view(
     let all = store::plans(&st.db, id).await?;
     let latest = all.last();
     let state = latest.map(store::PlanRow::state).transpose()?;
-    let review_bodies = decidable_bodies(&st, &auth, id).await?;
+    let plan = plan_dto(&st, id, latest).await?;
+    let review_bodies = decidable_bodies(&st, &auth, id, &plan.bodies).await?;
     Ok(axum::Json(PlanView {
-        plan: plan_dto(&st, id, latest).await?,
+        plan,
         revisions: all
             .iter()
             .map(|p| RevisionRef {
@@ -306,15 +307,15 @@ pub(super) async fn plan_view(
     }))
 }
 
-/// The configured reviewing bodies `auth` decides for on the plan of `unit_id`: the team
-/// through its members, the office through its staff, a department (纪委监委, 组织部 …) of the
-/// committee running the round through its own users.
+/// Those of the configured reviewing `bodies` that `auth` decides for on the plan of `unit_id`:
+/// the team through its members, the office through its staff, a department (纪委监委, 组织部 …)
+/// of the committee running the round through its own users.
 pub(super) async fn decidable_bodies(
     st: &AppState,
     auth: &Auth,
     unit_id: i64,
+    bodies: &[String],
 ) -> ApiResult<Vec<String>> {
-    let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
     let (on_team, department) = store::reviewer_facts(&st.db, auth.user.id, unit_id).await?;
     let review = auth.access.has(RECT_REVIEW);
     let standing = dom::ReviewerStanding {
@@ -322,10 +323,10 @@ pub(super) async fn decidable_bodies(
         office: review && auth.access.has(INSPECTION_OFFICE),
         department,
     };
-    Ok(cfg
-        .review_bodies
-        .into_iter()
+    Ok(bodies
+        .iter()
         .filter(|b| dom::may_decide_for(b, &standing))
+        .cloned()
         .collect())
 }
 
@@ -523,7 +524,7 @@ pub(super) async fn review_plan(
         .map_err(not_found())?
         .round_unit_id;
     let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
-    let mine = decidable_bodies(&st, &auth, unit_id).await?;
+    let mine = decidable_bodies(&st, &auth, unit_id, &cfg.review_bodies).await?;
     if let Some(other) = b
         .bodies
         .iter()

@@ -1,10 +1,13 @@
 // 简体中文 UI text. Every user-facing string of the front end lives here.
 // vue-i18n message syntax: {name} interpolates; avoid a bare `|`, `@`, `{` or `}` in text.
 import assessmentMessages from './zh-CN-assessment'
+import screenMessages from './zh-CN-screens'
 
 export default {
   // Assessment (整改评估), surveys and disclosure (整改公开): zh-CN-assessment.ts.
   ...assessmentMessages,
+  // Column settings, empty states, operation-log names: zh-CN-screens.ts.
+  ...screenMessages,
   app: {
     name: '巡察工作平台',
     mark: '巡',

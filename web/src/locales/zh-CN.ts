@@ -964,6 +964,7 @@ export default {
       timeline: '办理记录',
       noProgress: '暂无进展',
       noRecords: '暂无记录',
+      emptySections: '暂无记录：{sections}',
       reportedBy: '报告人',
       reportedAt: '报告时间',
       effectiveDate: '进展日期',

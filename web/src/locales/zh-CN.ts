@@ -55,6 +55,9 @@ export default {
     profile: '个人设置',
     apiDocs: '接口文档',
     groupInspection: '巡察工作',
+    groupAssessment: '评估与公开',
+    groupOrgs: '组织与人员',
+    groupSystem: '系统管理',
     rounds: '届次与轮次',
     roundDetail: '轮次详情',
     unitDetail: '巡察对象',
@@ -62,7 +65,7 @@ export default {
     coverage: '覆盖情况',
     clueDisposal: '线索处置',
     problems: '问题清单',
-    stats: '统计',
+    stats: '巡察统计',
   },
   auth: {
     logout: '退出登录',
@@ -191,6 +194,7 @@ export default {
     },
   },
   user: {
+    orgTree: '组织机构',
     search: '关键字',
     searchPlaceholder: '用户名或姓名',
     create: '新增用户',

@@ -353,6 +353,8 @@ export default {
     unitAdded: '已添加巡察对象：{name}',
   },
   unit: {
+    rectProgress: '已销号 {closed} / {total}',
+    rectDone: '整改完成',
     org: '被巡察单位',
     round: '轮次',
     team: '巡察组',

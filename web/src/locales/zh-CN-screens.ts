@@ -1,6 +1,15 @@
 // 简体中文 UI text shared by the list screens: column settings, empty states, the operation log's action and
 // object names. Merged into zh-CN.ts. vue-i18n message syntax: {name} interpolates; no bare `|`, `@`, `{` or `}`.
 export default {
+  people: {
+    // The server's own actors (no account): the command line, first start, the demo loader.
+    system: {
+      system: '系统',
+      init: '系统初始化',
+      demo: '演示数据',
+      cli: '命令行',
+    },
+  },
   table: {
     columns: '列设置',
     defaultColumns: '恢复默认',

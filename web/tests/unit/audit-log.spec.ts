@@ -126,7 +126,8 @@ describe('操作日志 page', () => {
     const q = (id: string) => document.querySelector(`[data-testid="${id}"]`)
     await until(() => q('audit-actor-1') !== null, 'the entries')
     expect(q('audit-actor-1')!.textContent!.trim()).toBe('张三（zhangsan）')
-    expect(q('audit-actor-2')!.textContent!.trim()).toBe('system')
+    // The server's own actor (no account) in words.
+    expect(q('audit-actor-2')!.textContent!.trim()).toBe('系统')
     expect(document.body.textContent).not.toContain('（）')
     expect(q('audit-action-1')!.textContent!.trim()).toBe('报送整改进展')
     expect(q('audit-action-2')!.textContent!.trim()).toBe('修改组织')

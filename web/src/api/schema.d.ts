@@ -3751,13 +3751,13 @@ export interface components {
         };
         OperationEntry: {
             action: string;
-            /** Format: int64 */
-            actor_id?: number | null;
             /**
              * @description The person's name (姓名) of that account; null for the command line, a system job or a
              *     removed account.
              */
             actor_display_name?: string | null;
+            /** Format: int64 */
+            actor_id?: number | null;
             /** @description The username the record was written under. */
             actor_name: string;
             at: string;

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
-use xuncha_store::{PageReq, StoreError};
 use xuncha_store::accounts;
 use xuncha_store::audit::{self, AuditFilter};
 use xuncha_store::scope::Scope;
+use xuncha_store::{PageReq, StoreError};
 
 use super::{ApiQuery, day_start, rfc3339};
 use crate::auth::{AuditRead, Need};

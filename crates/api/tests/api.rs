@@ -867,6 +867,13 @@ async fn audit_logs_and_verification(app: App) {
     let first = &ops["items"][0];
     assert_eq!(first["action"], "org.create");
     assert!(first["summary"].as_str().unwrap().contains("审计测试"));
+    // The person's name of the account beside its username (the log itself keeps the username).
+    assert!(
+        first["actor_display_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
+        "{first}"
+    );
     let (_, fails) = auditor
         .get("/api/v1/audit/logins?username=prov.director&success=false")
         .await;

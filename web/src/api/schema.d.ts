@@ -3790,8 +3790,14 @@ export interface components {
         };
         OperationEntry: {
             action: string;
+            /**
+             * @description The person's name (姓名) of that account; null for the command line, a system job or a
+             *     removed account.
+             */
+            actor_display_name?: string | null;
             /** Format: int64 */
             actor_id?: number | null;
+            /** @description The username the record was written under. */
             actor_name: string;
             at: string;
             /** @description operation (a write) or read (a read of compartmented data or an export) */

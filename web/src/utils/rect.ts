@@ -427,11 +427,6 @@ export function ledgerQuery(f: LedgerFilters, page?: { page: number; page_size: 
   return q
 }
 
-/** A percentage from the server (98.7123) with two decimals and the sign: "98.71%". */
-export function formatRate(rate: number | null | undefined): string {
-  if (rate === null || rate === undefined || !Number.isFinite(rate)) return '0.00%'
-  return `${(Math.round(rate * 100) / 100).toFixed(2)}%`
-}
 
 /** The distinct rounds of the units in rectification, for a filter (newest id first). */
 export function roundsOf<U extends { round_id: number; round_name: string }>(units: readonly U[]): { id: number; name: string }[] {
@@ -455,4 +450,16 @@ export function internalLink(link: string | null | undefined): string | null {
   if (!link) return null
   if (link.startsWith('/') && !link.startsWith('//')) return link
   return null
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words: one word per state
+
+/**
+ * A plan's state in one word everywhere: 未编制 while nothing is saved (no plan, or the server's
+ * unsaved plan with id 0), 草稿 once saved and not submitted, then the server's names.
+ */
+export function planStateLabel(plan: { id?: number; state?: string | null; state_name?: string | null } | null | undefined): string {
+  if (!plan || !plan.state || plan.id === 0) return t('rect.field.noPlan')
+  return plan.state_name || t(`rect.planStates.${plan.state}`)
 }

@@ -9,7 +9,7 @@
 // changes the measure and resubmits; the director (巡察办) and the team's inspector (巡察组) see the diff and approve.
 // The liaison reports progress on one item with a PDF and requests write-off; the director returns it
 // with a reason; the liaison requests again; the director verifies. The statistics show 1 completed
-// and a 50.00% completion rate. Then the clock moves on 400 days: the other item is red and overdue,
+// and a 50.0% completion rate. Then the clock moves on 400 days: the other item is red and overdue,
 // the director issues the suggested letter (its .docx downloads), withdraws it with a reason, and the
 // statistics count 1 overdue.
 // Leaves screenshots in web/test-results/rectification*.png.
@@ -378,7 +378,7 @@ test('rectification from the plan to write-off, warnings and a supervision lette
     const before = await readStats(page)
     assert.equal(before.total, '2', 'two fed-back problems')
     assert.equal(before.completed, '1', 'one completed')
-    assert.equal(before['completion-rate'], '50.00%')
+    assert.equal(before['completion-rate'], '50.0%')
     assert.equal(before.overdue, '0')
 
     // --- 400 days later: the open item is overdue. ------------------------------------------

@@ -1,6 +1,6 @@
 // Rectification assessment (整改评估), satisfaction surveys (满意度测评) and disclosure (整改公开):
 // docs/design/assessment-api.md. Typed from the generated schema; the public routes need no login.
-import { client, unwrap, unwrapVoid } from './client'
+import { client, href, unwrap, unwrapVoid } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -104,11 +104,11 @@ export function finalise(id: number, version: number): Promise<Assessment> {
 }
 
 export function assessmentDocxUrl(id: number): string {
-  return `/api/v1/assessments/${id}/docx`
+  return href('/api/v1/assessments/{id}/docx', { path: { id } })
 }
 
 export function exportUrl(roundId?: number): string {
-  return roundId === undefined ? '/api/v1/assessments/export' : `/api/v1/assessments/export?round_id=${roundId}`
+  return href('/api/v1/assessments/export', { query: { round_id: roundId } })
 }
 
 // Surveys
@@ -161,7 +161,7 @@ export function decideDisclosure(id: number, approve: boolean, opinion: string, 
 }
 
 export function disclosureDocxUrl(id: number, channel: DisclosureChannel): string {
-  return `/api/v1/disclosures/${id}/docx?channel=${channel}`
+  return href('/api/v1/disclosures/{id}/docx', { path: { id }, query: { channel } })
 }
 
 export function publicDisclosures(page: number, pageSize: number): Promise<PublicDisclosurePage> {

@@ -1,6 +1,6 @@
 // Clues (问题线索): compartmented register, triage, report, transfer, the receiving body's disposition
 // and closing. `ClueDetail.transitions` lists the next states the caller may reach (see `clueActions`).
-import { client, unwrap } from './client'
+import { client, href, unwrap } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -68,5 +68,5 @@ export function close(id: number): Promise<ClueDetail> {
 }
 
 export function transferLetterUrl(id: number): string {
-  return `/api/v1/clues/${id}/documents/transfer-letter`
+  return href('/api/v1/clues/{id}/documents/transfer-letter', { path: { id } })
 }

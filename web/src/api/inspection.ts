@@ -1,7 +1,7 @@
 // Inspection planning and the round unit lifecycle (docs/design/inspection-api.md): reference data,
 // terms (届), rounds (轮), round units (one inspected organisation in a round), coverage, statistics
 // and the generated documents.
-import { client, unwrap } from './client'
+import { client, href, unwrap } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -111,5 +111,5 @@ export const UNIT_DOCUMENTS: readonly UnitDocument[] = [
 ]
 
 export function unitDocumentUrl(unitId: number, doc: UnitDocument): string {
-  return `/api/v1/round-units/${unitId}/documents/${doc}`
+  return href(`/api/v1/round-units/{id}/documents/${doc}`, { path: { id: unitId } })
 }

@@ -9,52 +9,10 @@ import type { components } from './schema'
 type S = components['schemas']
 
 // ---------------------------------------------------------------------------------------------
-// Codes (hand-written: the generated types give these fields as plain strings; the screens build
-// option lists and locale keys from these)
+// Codes (api/codes.ts: one alias per union, to follow the schema's enums when it names them)
 
-export type FindingState = 'FED_BACK' | 'PLANNED' | 'IN_PROGRESS' | 'CLOSE_REQUESTED' | 'CLOSED' | 'LONG_TERM' | 'REOPENED'
-export const FINDING_STATES: readonly FindingState[] = ['FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED']
-
-export type MeasureKind = 'immediate' | 'deadline' | 'long_term'
-export const MEASURE_KINDS: readonly MeasureKind[] = ['immediate', 'deadline', 'long_term']
-
-export type Outcome = 'completed' | 'basically_completed' | 'in_progress' | 'not_completed'
-export const OUTCOMES: readonly Outcome[] = ['completed', 'basically_completed', 'in_progress', 'not_completed']
-/** The outcomes a write-off may be requested with. */
-export const WRITE_OFF_OUTCOMES: readonly Outcome[] = ['completed', 'basically_completed']
-/** The outcomes of an item the unit cannot finish (POST /findings/{id}/explain). */
-export const EXPLAIN_OUTCOMES: readonly Outcome[] = ['not_completed', 'in_progress']
-
-export type Warning = 'green' | 'yellow' | 'red'
-export const WARNINGS: readonly Warning[] = ['green', 'yellow', 'red']
-
-export type PlanState = 'DRAFT' | 'SUBMITTED' | 'RETURNED' | 'APPROVED'
-export const PLAN_STATES: readonly PlanState[] = ['DRAFT', 'SUBMITTED', 'RETURNED', 'APPROVED']
-
-export type WriteOffState = 'REQUESTED' | 'VERIFIED' | 'RETURNED'
-export type ExtensionState = 'PENDING' | 'APPROVED' | 'REJECTED'
-
-export type OutcomeKind = 'rule' | 'money_returned' | 'loss_recovered' | 'accountability'
-export const OUTCOME_KINDS: readonly OutcomeKind[] = ['rule', 'money_returned', 'loss_recovered', 'accountability']
-
-export type ReportKind = 'rect_report' | 'life_meeting' | 'periodic'
-export const REPORT_KINDS: readonly ReportKind[] = ['rect_report', 'life_meeting', 'periodic']
-
-/** The ledger's `view` parameter: unit (default), office (rounds run by the caller's organisation), attention. */
-export type LedgerView = 'unit' | 'office' | 'attention'
-export type StatsGroup = 'unit' | 'level' | 'round' | 'category'
-export const STATS_GROUPS: readonly StatsGroup[] = ['unit', 'level', 'round', 'category']
-
-/**
- * What the caller may do with an item now (`RectItem.actions`). The server also lists 'letter' (a
- * supervision letter, rect:supervise), which the schema's description of `actions` leaves out.
- */
-export type ItemAction = 'progress' | 'write_off' | 'verify' | 'reopen' | 'extend' | 'outcome' | 'letter' | 'explain' | 'measure_done'
-
-export type TrailStepCode = 'report' | 'handover' | 'transfer' | 'check' | 'write_off'
-export const TRAIL_STEPS: readonly TrailStepCode[] = ['report', 'handover', 'transfer', 'check', 'write_off']
-
-export type HolidayKind = 'holiday' | 'workday'
+export * from './codes'
+import type { ExtensionState, LedgerView, StatsGroup } from './codes'
 
 // ---------------------------------------------------------------------------------------------
 // Records: the server's own types (schema.d.ts, generated from its OpenAPI document). Code fields

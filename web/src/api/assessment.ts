@@ -34,7 +34,13 @@ export const DISCLOSURE_STATES: readonly DisclosureState[] = ['DRAFT', 'SUBMITTE
 export type Answer = 'satisfied' | 'basic' | 'unsatisfied' | 'unknown'
 export const ANSWERS: readonly Answer[] = ['satisfied', 'basic', 'unsatisfied', 'unknown']
 export type ExemptionReason = 'secret' | 'unpublished_case' | 'negative_hype' | 'mass_petition' | 'other'
-export const EXEMPTION_REASONS: readonly ExemptionReason[] = ['secret', 'unpublished_case', 'negative_hype', 'mass_petition', 'other']
+export const EXEMPTION_REASONS: readonly ExemptionReason[] = [
+  'secret',
+  'unpublished_case',
+  'negative_hype',
+  'mass_petition',
+  'other',
+]
 export type DisclosureChannel = 'internal' | 'public'
 
 // Settings, units, the 回头看 list
@@ -85,7 +91,9 @@ export function list(query: AssessmentQuery): Promise<AssessmentPage> {
 }
 
 export function create(roundUnitId: number, assessedOn?: string): Promise<Assessment> {
-  return unwrap(client.POST('/api/v1/assessments', { body: { round_unit_id: roundUnitId, assessed_on: assessedOn ?? null } }))
+  return unwrap(
+    client.POST('/api/v1/assessments', { body: { round_unit_id: roundUnitId, assessed_on: assessedOn ?? null } }),
+  )
 }
 
 export function get(id: number): Promise<Assessment> {
@@ -94,7 +102,12 @@ export function get(id: number): Promise<Assessment> {
 
 export function save(
   id: number,
-  body: { assessed_on: string; conclusion: string; deductions: { indicator: string; points: number; reason: string }[]; version: number },
+  body: {
+    assessed_on: string
+    conclusion: string
+    deductions: { indicator: string; points: number; reason: string }[]
+    version: number
+  },
 ): Promise<Assessment> {
   return unwrap(client.PUT('/api/v1/assessments/{id}', { params: { path: { id } }, body }))
 }
@@ -114,12 +127,17 @@ export function exportUrl(roundId?: number): string {
 // Surveys
 
 export function createSurvey(id: number, origin: string): Promise<SurveyLink[]> {
-  return unwrap(client.POST('/api/v1/assessments/{id}/survey', { params: { path: { id } }, body: { origin } })).then((r) => r.links)
+  return unwrap(client.POST('/api/v1/assessments/{id}/survey', { params: { path: { id } }, body: { origin } })).then(
+    (r) => r.links,
+  )
 }
 
 export function newLink(id: number, groupId: number, origin: string): Promise<SurveyLink> {
   return unwrap(
-    client.POST('/api/v1/assessments/{id}/survey/groups/{group_id}/link', { params: { path: { id, group_id: groupId } }, body: { origin } }),
+    client.POST('/api/v1/assessments/{id}/survey/groups/{group_id}/link', {
+      params: { path: { id, group_id: groupId } },
+      body: { origin },
+    }),
   )
 }
 
@@ -128,7 +146,9 @@ export function publicSurvey(token: string): Promise<PublicSurvey> {
 }
 
 export function respond(token: string, answers: Answer[], comment: string): Promise<void> {
-  return unwrapVoid(client.POST('/api/v1/public/surveys/{token}', { params: { path: { token } }, body: { answers, comment } }))
+  return unwrapVoid(
+    client.POST('/api/v1/public/surveys/{token}', { params: { path: { token } }, body: { answers, comment } }),
+  )
 }
 
 // Disclosure
@@ -157,7 +177,9 @@ export function submitDisclosure(id: number, version: number): Promise<Disclosur
 }
 
 export function decideDisclosure(id: number, approve: boolean, opinion: string, version: number): Promise<Disclosure> {
-  return unwrap(client.POST('/api/v1/disclosures/{id}/decide', { params: { path: { id } }, body: { approve, opinion, version } }))
+  return unwrap(
+    client.POST('/api/v1/disclosures/{id}/decide', { params: { path: { id } }, body: { approve, opinion, version } }),
+  )
 }
 
 export function disclosureDocxUrl(id: number, channel: DisclosureChannel): string {

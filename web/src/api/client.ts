@@ -8,7 +8,12 @@
 // Query parameters that are null, undefined or '' are left out (a cleared filter never reaches the
 // server as an empty parameter). Multipart uploads go through `multipart` (a FormData body), and
 // download links (plain `<a href>`) are built from the same typed paths by `href`.
-import createClient, { createFinalURL, createQuerySerializer, defaultPathSerializer, type Middleware } from 'openapi-fetch'
+import createClient, {
+  createFinalURL,
+  createQuerySerializer,
+  defaultPathSerializer,
+  type Middleware,
+} from 'openapi-fetch'
 import type { components, paths } from './schema'
 
 export type Problem = components['schemas']['Problem']

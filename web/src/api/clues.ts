@@ -15,7 +15,14 @@ export type TargetBody = 'discipline' | 'org_dept' | 'other'
 export const TARGET_BODIES: readonly TargetBody[] = ['discipline', 'org_dept', 'other']
 
 export type Disposition = 'talk_inquiry' | 'preliminary' | 'hold' | 'close' | 'case' | 'org_handling'
-export const DISPOSITIONS: readonly Disposition[] = ['talk_inquiry', 'preliminary', 'hold', 'close', 'case', 'org_handling']
+export const DISPOSITIONS: readonly Disposition[] = [
+  'talk_inquiry',
+  'preliminary',
+  'hold',
+  'close',
+  'case',
+  'org_handling',
+]
 
 /** In lists, `informant` and `facts` are null. */
 export type Clue = S['ClueDto']
@@ -47,7 +54,9 @@ export function triage(id: number, body: S['TriageBody'] & { decision: TriageDec
 }
 
 export function transition(id: number, to: string, comment: string, version: number): Promise<ClueDetail> {
-  return unwrap(client.POST('/api/v1/clues/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }))
+  return unwrap(
+    client.POST('/api/v1/clues/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }),
+  )
 }
 
 export function transfer(id: number, body: S['TransferBody'] & { target_body: TargetBody }): Promise<ClueDetail> {

@@ -4,7 +4,8 @@
 // `components['schemas']['FindingState']` (one line); the arrays below then check against the
 // server's own list. The screens import these through api/rect.ts.
 
-export type FindingState = 'FED_BACK' | 'PLANNED' | 'IN_PROGRESS' | 'CLOSE_REQUESTED' | 'CLOSED' | 'LONG_TERM' | 'REOPENED'
+export type FindingState =
+  'FED_BACK' | 'PLANNED' | 'IN_PROGRESS' | 'CLOSE_REQUESTED' | 'CLOSED' | 'LONG_TERM' | 'REOPENED'
 export type MeasureKind = 'immediate' | 'deadline' | 'long_term'
 export type Outcome = 'completed' | 'basically_completed' | 'in_progress' | 'not_completed'
 export type Warning = 'green' | 'yellow' | 'red'
@@ -21,15 +22,7 @@ export type StatsGroup = 'unit' | 'level' | 'round' | 'category'
  * supervision letter, rect:supervise), which the schema's description of `actions` leaves out.
  */
 export type ItemAction =
-  | 'progress'
-  | 'write_off'
-  | 'verify'
-  | 'reopen'
-  | 'extend'
-  | 'outcome'
-  | 'letter'
-  | 'explain'
-  | 'measure_done'
+  'progress' | 'write_off' | 'verify' | 'reopen' | 'extend' | 'outcome' | 'letter' | 'explain' | 'measure_done'
 export type TrailStepCode = 'report' | 'handover' | 'transfer' | 'check' | 'write_off'
 export type HolidayKind = 'holiday' | 'workday'
 
@@ -66,4 +59,10 @@ export const OUTCOME_KINDS = [
 ] as const satisfies readonly OutcomeKind[]
 export const REPORT_KINDS = ['rect_report', 'life_meeting', 'periodic'] as const satisfies readonly ReportKind[]
 export const STATS_GROUPS = ['unit', 'level', 'round', 'category'] as const satisfies readonly StatsGroup[]
-export const TRAIL_STEPS = ['report', 'handover', 'transfer', 'check', 'write_off'] as const satisfies readonly TrailStepCode[]
+export const TRAIL_STEPS = [
+  'report',
+  'handover',
+  'transfer',
+  'check',
+  'write_off',
+] as const satisfies readonly TrailStepCode[]

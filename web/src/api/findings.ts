@@ -46,7 +46,9 @@ export function update(id: number, body: FindingSave & { version: number }): Pro
 }
 
 export function transition(id: number, to: string, comment: string, version: number): Promise<FindingDetail> {
-  return unwrap(client.POST('/api/v1/findings/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }))
+  return unwrap(
+    client.POST('/api/v1/findings/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }),
+  )
 }
 
 export function issueImmediateFix(id: number, requirement: string, deadline: string): Promise<FindingDetail> {

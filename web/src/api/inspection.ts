@@ -79,7 +79,9 @@ export function updateRound(id: number, body: RoundSave & { version: number }): 
 // Round units.
 
 export function addUnit(roundId: number, orgId: number): Promise<RoundUnit> {
-  return unwrap(client.POST('/api/v1/rounds/{id}/units', { params: { path: { id: roundId } }, body: { org_id: orgId } }))
+  return unwrap(
+    client.POST('/api/v1/rounds/{id}/units', { params: { path: { id: roundId } }, body: { org_id: orgId } }),
+  )
 }
 
 export function roundUnits(query: { round_id?: number; state?: string }): Promise<RoundUnit[]> {
@@ -104,10 +106,17 @@ export function stats(query: { org_id?: number; round_id?: number }): Promise<In
 
 // Documents (.docx), opened as plain links: the session cookie authorises the download.
 
-export type UnitDocument = 'notice' | 'announcement' | 'mid-term' | 'report' | 'feedback' | 'problem-list' | 'clue-report'
+export type UnitDocument =
+  'notice' | 'announcement' | 'mid-term' | 'report' | 'feedback' | 'problem-list' | 'clue-report'
 
 export const UNIT_DOCUMENTS: readonly UnitDocument[] = [
-  'notice', 'announcement', 'mid-term', 'report', 'feedback', 'problem-list', 'clue-report',
+  'notice',
+  'announcement',
+  'mid-term',
+  'report',
+  'feedback',
+  'problem-list',
+  'clue-report',
 ]
 
 export function unitDocumentUrl(unitId: number, doc: UnitDocument): string {

@@ -201,12 +201,16 @@ export function decideWriteOff(writeOffId: number, body: DecideBody): Promise<Re
 }
 
 export function reopen(id: number, reason: string, version: number): Promise<RectItem> {
-  return unwrap(client.POST('/api/v1/rect/findings/{id}/reopen', { params: { path: { id } }, body: { reason, version } }))
+  return unwrap(
+    client.POST('/api/v1/rect/findings/{id}/reopen', { params: { path: { id } }, body: { reason, version } }),
+  )
 }
 
 /** The unit reports one measure done: the item's warning then follows its next open measure. */
 export function measureDone(measureId: number, version: number): Promise<RectItem> {
-  return unwrap(client.POST('/api/v1/rect/measures/{id}/done', { params: { path: { id: measureId } }, body: { version } }))
+  return unwrap(
+    client.POST('/api/v1/rect/measures/{id}/done', { params: { path: { id: measureId } }, body: { version } }),
+  )
 }
 
 /** `outcome`: one of EXPLAIN_OUTCOMES. */
@@ -224,7 +228,10 @@ export function extensions(state: ExtensionState = 'PENDING'): Promise<Extension
 
 export function decideExtension(extensionId: number, approve: boolean, opinion: string): Promise<Extension> {
   return unwrap(
-    client.POST('/api/v1/rect/extensions/{id}/decide', { params: { path: { id: extensionId } }, body: { approve, opinion } }),
+    client.POST('/api/v1/rect/extensions/{id}/decide', {
+      params: { path: { id: extensionId } },
+      body: { approve, opinion },
+    }),
   )
 }
 
@@ -253,8 +260,9 @@ export async function savePlan(unitId: number, body: PlanSave): Promise<Plan> {
 }
 
 export async function submitPlan(planId: number, version: number): Promise<Plan> {
-  return (await unwrap(client.POST('/api/v1/rect/plans/{id}/submit', { params: { path: { id: planId } }, body: { version } })))
-    .plan
+  return (
+    await unwrap(client.POST('/api/v1/rect/plans/{id}/submit', { params: { path: { id: planId } }, body: { version } }))
+  ).plan
 }
 
 export async function reviewPlan(planId: number, body: PlanReviewBody): Promise<Plan> {
@@ -328,7 +336,10 @@ export function issueLetter(body: LetterCreate): Promise<Letter> {
 /** Withdraws an issued letter with a reason; its number is kept and its .docx stays downloadable. */
 export function withdrawLetter(letterId: number, reason: string, version?: number): Promise<Letter> {
   return unwrap(
-    client.POST('/api/v1/rect/letters/{id}/withdraw', { params: { path: { id: letterId } }, body: { reason, version } }),
+    client.POST('/api/v1/rect/letters/{id}/withdraw', {
+      params: { path: { id: letterId } },
+      body: { reason, version },
+    }),
   )
 }
 

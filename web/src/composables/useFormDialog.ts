@@ -73,14 +73,17 @@ export function useFormDialog<F extends object, E extends string = never, R = un
     try {
       const server: Record<string, string> = {}
       let succeeded = false
-      const result = await runSave(async () => {
-        const value = await options.save(form)
-        succeeded = true
-        return value
-      }, {
-        ...(options.serverFields ? { fields: server } : {}),
-        ...(options.onStale ? { onStale: options.onStale } : {}),
-      })
+      const result = await runSave(
+        async () => {
+          const value = await options.save(form)
+          succeeded = true
+          return value
+        },
+        {
+          ...(options.serverFields ? { fields: server } : {}),
+          ...(options.onStale ? { onStale: options.onStale } : {}),
+        },
+      )
       for (const [name, key] of Object.entries(options.serverFields ?? {})) {
         if (key && server[name]) errors[key] = server[name]
       }

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, CSRF_HEADER, NetworkError, compact, formData, href, querySerializer, setUnauthorizedHandler } from '@/api/client'
+import {
+  ApiError,
+  CSRF_HEADER,
+  NetworkError,
+  compact,
+  formData,
+  href,
+  querySerializer,
+  setUnauthorizedHandler,
+} from '@/api/client'
 import * as rectApi from '@/api/rect'
 import * as notificationsApi from '@/api/notifications'
 import { clearCookies, jsonResponse, problemResponse, stubFetch } from './helpers'
@@ -37,7 +46,9 @@ describe('query strings', () => {
   it('builds links from typed paths with their path and query parameters', () => {
     expect(href('/api/v1/rect/files/{id}', { path: { id: 12 } })).toBe('/api/v1/rect/files/12')
     expect(href('/api/v1/rect/archive', { query: {} })).toBe('/api/v1/rect/archive')
-    expect(href('/api/v1/rect/archive', { query: { org_id: 2, round_id: undefined } })).toBe('/api/v1/rect/archive?org_id=2')
+    expect(href('/api/v1/rect/archive', { query: { org_id: 2, round_id: undefined } })).toBe(
+      '/api/v1/rect/archive?org_id=2',
+    )
   })
 
   it('sends a blank filter of a real request nowhere (GET through the typed client)', async () => {
@@ -47,9 +58,9 @@ describe('query strings', () => {
   })
 
   it('builds the export and archive links with the filters and without paging', () => {
-    expect(rectApi.ledgerExportUrl({ org_id: 3, state: 'IN_PROGRESS', view: 'attention', page: 2, page_size: 50 })).toBe(
-      '/api/v1/rect/ledger/export?org_id=3&state=IN_PROGRESS&view=attention',
-    )
+    expect(
+      rectApi.ledgerExportUrl({ org_id: 3, state: 'IN_PROGRESS', view: 'attention', page: 2, page_size: 50 }),
+    ).toBe('/api/v1/rect/ledger/export?org_id=3&state=IN_PROGRESS&view=attention')
     expect(rectApi.archiveUrl({ org_id: 3, round_id: null })).toBe('/api/v1/rect/archive?org_id=3')
     expect(rectApi.letterDocxUrl(9)).toBe('/api/v1/rect/letters/9/docx')
     expect(rectApi.reportDocxUrl(4)).toBe('/api/v1/rect/reports/4/docx')
@@ -73,7 +84,13 @@ describe('rectification API', () => {
   it('sends JSON bodies with the CSRF header from the cookie', async () => {
     document.cookie = 'xuncha_csrf=from-cookie; path=/'
     const seen = stubFetch(() => jsonResponse({ id: 3, version: 2 }))
-    await rectApi.savePlan(7, { principal_leader: '李厅长', signed_on: '2026-01-15', summary: '', items: [], version: 0 })
+    await rectApi.savePlan(7, {
+      principal_leader: '李厅长',
+      signed_on: '2026-01-15',
+      summary: '',
+      items: [],
+      version: 0,
+    })
     await rectApi.submitPlan(3, 2)
     await rectApi.decideWriteOff(11, { decision: 'return', reason: '佐证不足', version: 4 })
     expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -107,7 +124,9 @@ describe('rectification API', () => {
   })
 
   it('keeps file names and leaves blank fields out of a form', () => {
-    const form = formData({ outcome: 'completed', explanation: '已整改', empty: '', none: null }, [new File(['x'], '整改报告.pdf')])
+    const form = formData({ outcome: 'completed', explanation: '已整改', empty: '', none: null }, [
+      new File(['x'], '整改报告.pdf'),
+    ])
     expect([...form.keys()]).toEqual(['outcome', 'explanation', 'file'])
     expect((form.get('file') as File).name).toBe('整改报告.pdf')
   })

@@ -15,9 +15,9 @@ use xuncha_store::accounts::{self, User};
 use xuncha_store::audit::Actor;
 use xuncha_store::scope::Scope;
 
-use crate::crypto::token_hash;
 use crate::error::ApiError;
 use crate::state::AppState;
+use xuncha_service::crypto::token_hash;
 
 pub const SESSION_COOKIE: &str = "xuncha_session";
 pub const CSRF_COOKIE: &str = "xuncha_csrf";

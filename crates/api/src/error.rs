@@ -427,3 +427,17 @@ impl IntoResponse for ApiError {
         res
     }
 }
+
+impl From<xuncha_service::crypto::CryptoError> for ApiError {
+    fn from(e: xuncha_service::crypto::CryptoError) -> Self {
+        match e {
+            xuncha_service::crypto::CryptoError::Busy => ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                &xuncha_domain::i18n::Msg::new("auth.busy")
+                    .arg("seconds", xuncha_service::crypto::BUSY_RETRY_SECONDS),
+            )
+            .retry_after(xuncha_service::crypto::BUSY_RETRY_SECONDS),
+            e => ApiError::internal(&e),
+        }
+    }
+}

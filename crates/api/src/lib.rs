@@ -4,11 +4,9 @@
 //! with an offline Swagger UI at `/api/docs/`), `/healthz`, `/metrics`, and the embedded SPA.
 
 pub mod auth;
-pub mod bootstrap;
-pub mod crypto;
+pub mod codes;
 pub mod error;
 pub mod routes;
-pub mod scheduler;
 pub mod state;
 pub mod throttle;
 mod web;
@@ -38,7 +36,17 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "巡察工作平台 Xuncha API", description = "Xuncha（巡察）HTTP API。错误响应为 application/problem+json，含稳定的 code 与中文 detail。"),
-    components(schemas(error::Problem, error::FieldProblem, error::RowProblem)),
+    components(schemas(
+        error::Problem,
+        error::FieldProblem,
+        error::RowProblem,
+        // Codes used only by query parameters (the bodies register theirs).
+        codes::LedgerView,
+        codes::StatsGroup,
+        codes::ExtensionState,
+        codes::FindingState,
+        codes::Warning,
+    )),
     tags(
         (name = "auth", description = "登录与账号安全"),
         (name = "orgs", description = "组织机构"),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use metrics_exporter_prometheus::PrometheusHandle;
 use xuncha_store::Db;
 
-use crate::crypto::Crypto;
+use xuncha_service::crypto::Crypto;
 
 /// Settings of the HTTP layer, from the server configuration.
 #[derive(Debug, Clone)]
@@ -28,6 +28,16 @@ pub struct ApiConfig {
     /// Key of the SM3-HMAC over signed audit checkpoints (kept outside the database); None
     /// refuses to sign.
     pub audit_key: Option<Vec<u8>>,
+}
+
+impl ApiConfig {
+    /// Where the scheduler e-mails notifications from.
+    pub fn mail(&self) -> xuncha_service::scheduler::Mail {
+        xuncha_service::scheduler::Mail {
+            smtp_url: self.smtp_url.clone(),
+            smtp_from: self.smtp_from.clone(),
+        }
+    }
 }
 
 impl Default for ApiConfig {

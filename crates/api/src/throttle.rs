@@ -35,7 +35,7 @@ pub struct LoginThrottle {
 impl Default for LoginThrottle {
     fn default() -> Self {
         LoginThrottle {
-            salt: crate::crypto::random_bytes::<32>().unwrap_or([0x5a; 32]),
+            salt: xuncha_service::crypto::random_bytes::<32>().unwrap_or([0x5a; 32]),
             entries: Mutex::new(HashMap::new()),
         }
     }

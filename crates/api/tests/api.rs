@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use xuncha_api::bootstrap::seed_demo;
-use xuncha_api::crypto::Crypto;
 use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::{DEMO_PASSWORD, DemoSize};
+use xuncha_service::bootstrap::seed_demo;
+use xuncha_service::crypto::Crypto;
 use xuncha_store::{Db, testing};
 
 pub(crate) struct App {
@@ -44,7 +44,7 @@ pub(crate) fn test_today() -> time::Date {
 }
 
 /// The day the tests' literal dates were written for; [`shift`] moves them to [`test_today`].
-const BASE_DAY: time::Date = xuncha_api::bootstrap::DEMO_DAY;
+const BASE_DAY: time::Date = xuncha_service::bootstrap::DEMO_DAY;
 
 /// `date` moved by as many days as the test's today lies after [`BASE_DAY`], so every date a
 /// test names keeps its distance from today (a deadline 128 days ahead stays 128 days ahead).
@@ -867,6 +867,13 @@ async fn audit_logs_and_verification(app: App) {
     let first = &ops["items"][0];
     assert_eq!(first["action"], "org.create");
     assert!(first["summary"].as_str().unwrap().contains("审计测试"));
+    // The person's name of the account beside its username (the log itself keeps the username).
+    assert!(
+        first["actor_display_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty()),
+        "{first}"
+    );
     let (_, fails) = auditor
         .get("/api/v1/audit/logins?username=prov.director&success=false")
         .await;

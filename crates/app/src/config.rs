@@ -166,7 +166,7 @@ impl Config {
         }
         let file = self.field_key_file();
         if !file.exists() {
-            let key = xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
+            let key = xuncha_service::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
             write_private(&file, &key.as_bytes()[..32])?;
         }
         let key =
@@ -186,14 +186,15 @@ impl Config {
                     "缺少审计密钥文件 {}（也未配置 audit_key），无法校验检查点签名",
                     file.display()
                 );
-                let key = xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
+                let key =
+                    xuncha_service::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?;
                 write_private(&file, key.as_bytes())?;
             }
             std::fs::read_to_string(&file).with_context(|| format!("读取 {}", file.display()))?
         } else {
             configured.to_string()
         };
-        let key = xuncha_api::crypto::unhex(&text)
+        let key = xuncha_service::crypto::unhex(&text)
             .filter(|k| k.len() >= 16)
             .context("audit_key 应为至少 32 位十六进制数字")?;
         Ok(key)

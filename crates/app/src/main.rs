@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use xuncha_api::bootstrap::{self, CreatedAccount};
 use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::DemoSize;
+use xuncha_service::bootstrap::{self, CreatedAccount};
 use xuncha_store::Db;
 use xuncha_store::audit::Actor;
 use xuncha_store::scope::Scope;
@@ -261,7 +261,7 @@ async fn require_field_key(db: &Db, config: &Config) -> Result<()> {
 }
 
 fn state(db: Db, config: &Config) -> Result<AppState> {
-    let crypto = xuncha_api::crypto::Crypto::new(&config.keys()?)
+    let crypto = xuncha_service::crypto::Crypto::new(&config.keys()?)
         .map_err(|e| anyhow::anyhow!("加密密钥：{e}"))?;
     Ok(AppState {
         db,
@@ -330,8 +330,9 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 .with_context(|| format!("监听 {addr}"))?;
             let local = listener.local_addr()?;
             println!("巡察工作平台已启动：http://{local}/  （接口文档：http://{local}/api/docs/）");
-            let scheduler = xuncha_api::scheduler::spawn(
-                st.clone(),
+            let scheduler = xuncha_service::scheduler::spawn(
+                db.clone(),
+                st.config.mail(),
                 std::time::Duration::from_secs(config.scheduler_interval_secs.max(10)),
             );
             // A stop signal ends the server within SHUTDOWN_GRACE + DB_CLOSE + RUNTIME_SHUTDOWN
@@ -528,7 +529,8 @@ async fn user(cmd: UserCommand, config: &Config) -> Result<std::process::ExitCod
             None => Ok((
                 format!(
                     "{}Aa#1",
-                    &xuncha_api::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?[..16]
+                    &xuncha_service::crypto::new_token("").map_err(|e| anyhow::anyhow!("{e}"))?
+                        [..16]
                 ),
                 true,
             )),
@@ -560,7 +562,7 @@ async fn user(cmd: UserCommand, config: &Config) -> Result<std::process::ExitCod
                 .await
                 .with_context(|| format!("角色 {role} 不存在"))?;
             let (password, generated) = pick_password(password, &username)?;
-            let hash = xuncha_api::crypto::hash_password(password.clone())
+            let hash = xuncha_service::crypto::hash_password(password.clone())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let new = accounts::NewUser {
@@ -580,7 +582,7 @@ async fn user(cmd: UserCommand, config: &Config) -> Result<std::process::ExitCod
         UserCommand::ResetPassword { username, password } => {
             let u = find(username).await?;
             let (password, generated) = pick_password(password, &u.username)?;
-            let hash = xuncha_api::crypto::hash_password(password.clone())
+            let hash = xuncha_service::crypto::hash_password(password.clone())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             accounts::set_password(&db, &actor, u.id, &hash, true).await?;

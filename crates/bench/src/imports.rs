@@ -9,11 +9,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use xuncha_api::bootstrap::seed_demo;
-use xuncha_api::crypto::Crypto;
 use xuncha_api::routes::{Cancel, read_upload_table};
 use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::DemoSize;
+use xuncha_service::bootstrap::seed_demo;
+use xuncha_service::crypto::Crypto;
 use xuncha_store::{Db, testing};
 
 /// CPU time of the calling thread.
@@ -248,9 +248,14 @@ pub async fn run(args: &[String]) -> Result<()> {
                         .map(|r| r.len())
                         .map_err(|e| e.len())
                 } else {
-                    xuncha_api::routes::rect::parse_ledger_import(&table, &categories, &cal, start)
-                        .map(|r| r.len())
-                        .map_err(|e| e.len())
+                    xuncha_api::routes::rectification::parse_ledger_import(
+                        &table,
+                        &categories,
+                        &cal,
+                        start,
+                    )
+                    .map(|r| r.len())
+                    .map_err(|e| e.len())
                 };
                 let cpu = thread_cpu() - t;
                 match ok {

@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
-use xuncha_api::bootstrap::seed_demo;
-use xuncha_api::crypto::Crypto;
 use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::{DEMO_PASSWORD, DemoSize};
+use xuncha_service::bootstrap::seed_demo;
+use xuncha_service::crypto::Crypto;
 use xuncha_store::{Db, testing};
 
 struct Client {

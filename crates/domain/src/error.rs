@@ -91,3 +91,20 @@ pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, Fie
     }
     Ok(v.to_string())
 }
+
+/// Parses a `YYYY-MM-DD` field (years within [`crate::limits::year_ok`]).
+pub fn parse_date(field: &str, s: &str) -> Result<time::Date, FieldError> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), &fmt)
+        .ok()
+        .filter(|d| crate::limits::year_ok(d.year()))
+        .ok_or_else(|| {
+            FieldError::new(
+                field,
+                Msg::new("validation.unknown_value")
+                    .arg("field", format!("field.{field}"))
+                    .arg("value", s.chars().take(30).collect::<String>())
+                    .arg("allowed", "YYYY-MM-DD"),
+            )
+        })
+}

@@ -3,8 +3,8 @@
 
 use time::{Date, Month};
 
+use crate::code::code_enum;
 use crate::i18n::Msg;
-use crate::org::code_enum;
 use crate::{DomainError, FieldError};
 
 code_enum!(

@@ -19,8 +19,8 @@
 //! so it is written here rather than in the message catalogue.
 
 use crate::DomainError;
+use crate::code::code_enum;
 use crate::i18n::Msg;
-use crate::org::code_enum;
 
 /// Who a rung's letter is addressed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,18 +224,6 @@ impl LetterState {
         self == LetterState::Issued
     }
 }
-
-pub static ZH_CN_LETTERS: &[(&str, &str)] = &[
-    ("letter_state.issued", "已发出"),
-    ("letter_state.withdrawn", "已撤回"),
-    ("letter.already_withdrawn", "该函件已撤回，不能再次撤回"),
-    (
-        "letter.no_discipline_body",
-        "{office}未设置纪委监委机构，不能发出问责建议函",
-    ),
-    ("field.talk_time", "约谈时间"),
-    ("field.talk_place", "约谈地点"),
-];
 
 #[cfg(test)]
 mod tests {

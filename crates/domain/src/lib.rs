@@ -6,6 +6,7 @@
 pub mod assessment;
 pub mod audit;
 pub mod auth;
+pub mod code;
 pub mod demo;
 pub mod error;
 pub mod i18n;

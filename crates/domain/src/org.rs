@@ -10,67 +10,8 @@ use crate::i18n::Msg;
 
 pub type OrgId = i64;
 
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident, $prefix:literal, { $($variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable wire and storage code.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            /// The Chinese label from the message catalogue.
-            pub fn label(self) -> &'static str {
-                crate::i18n::template(match self { $($name::$variant => concat!($prefix, $code)),+ })
-                    .unwrap_or(self.code())
-            }
-
-            pub fn from_code(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-
-            /// Accepts the code, the Chinese label, or an unambiguous short form of a label
-            /// such as 村 or 社区 for 村(社区) (as people type them in Excel sheets).
-            pub fn from_code_or_label(text: &str) -> Option<Self> {
-                let t = text.trim();
-                let t = &t.replace('（', "(").replace('）', ")");
-                Self::ALL.iter().copied().find(|v| v.code() == t || v.label() == t).or_else(|| {
-                    let matches: Vec<Self> = Self::ALL.iter().copied().filter(|v| crate::org::label_aliases(v.label()).any(|a| a == t)).collect();
-                    if matches.len() == 1 { Some(matches[0]) } else { None }
-                })
-            }
-
-            /// Parses a wire value, naming `field` in the error.
-            pub fn parse_field(field: &str, text: &str) -> Result<Self, $crate::error::FieldError> {
-                Self::from_code_or_label(text).ok_or_else(|| {
-                    let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.label()).collect();
-                    $crate::error::FieldError::new(field, $crate::i18n::Msg::new("validation.unknown_value")
-                        .arg("field", format!("field.{field}"))
-                        .arg("value", text)
-                        .arg("allowed", allowed.join("、")))
-                })
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
-
-/// The short forms of a label `X(Y、Z)`: `X`, `Y` and `Z`.
-pub(crate) fn label_aliases(label: &str) -> impl Iterator<Item = &str> {
-    let (head, rest) = label.split_once('(').unwrap_or((label, ""));
-    // "交叉巡察" is also typed as "交叉".
-    let short = head.strip_suffix("巡察").filter(|s| !s.is_empty());
-    std::iter::once(head).chain(short).chain(
-        rest.trim_end_matches(')')
-            .split('、')
-            .filter(|s| !s.is_empty()),
-    )
-}
+// `code_enum!` moved to its own module; re-exported here for the modules not yet moved to `crate::code`.
+pub(crate) use crate::code::code_enum;
 
 code_enum!(
     /// What kind of organisation a node is: a level of the regional hierarchy or a unit type.

@@ -10,9 +10,10 @@
 //! of the organisation sets each role's scope grants (so `全部` in any role means all);
 //! compartments are the union. Every grant is additive; no role can take away what another gives.
 
+use crate::code::code_enum;
 use crate::error::{DomainError, FieldError};
 use crate::i18n::Msg;
-use crate::org::{OrgId, code_enum};
+use crate::org::OrgId;
 
 /// An entry in the function-permission catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -72,17 +72,6 @@ pub fn merge_days<D: Ord + Copy, K: Clone>(
     by_day.into_iter().map(|(d, (_, k, o))| (d, k, o)).collect()
 }
 
-/// The messages of office settings.
-pub static ZH_CN_SETTINGS: &[(&str, &str)] = &[
-    ("settings.own", "本级设置"),
-    ("settings.inherited", "继承自{org}"),
-    ("settings.default", "默认设置"),
-    (
-        "settings.not_own",
-        "只能修改本级巡察机构的设置，不能修改上级或其他机构的设置",
-    ),
-];
-
 /// Whether `caller_office` may change the settings of `target_office`: only its own.
 pub fn may_write(caller_office: OrgId, target_office: OrgId) -> bool {
     caller_office == target_office

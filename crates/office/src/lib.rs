@@ -4,6 +4,7 @@
 //! the row and column of every problem. CSV files saved by Excel on Chinese Windows are GBK;
 //! they are detected (not valid UTF-8) and decoded as GB18030.
 
+pub mod documents;
 pub mod docx;
 
 use std::io::Cursor;

@@ -26,6 +26,11 @@ export type ItemAction =
 export type TrailStepCode = 'report' | 'handover' | 'transfer' | 'check' | 'write_off'
 export type HolidayKind = 'holiday' | 'workday'
 
+/** Narrows a string (a route query, a select's value) to one of the codes of `list`. */
+export function isCode<T extends string>(list: readonly T[], value: string | null | undefined): value is T {
+  return (list as readonly (string | null | undefined)[]).includes(value)
+}
+
 // The lists the screens build options and locale keys from (tests/unit/codes.spec.ts checks at type
 // level that each full list names every code of its union).
 

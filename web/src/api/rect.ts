@@ -12,11 +12,11 @@ type S = components['schemas']
 // Codes (api/codes.ts: one alias per union, to follow the schema's enums when it names them)
 
 export * from './codes'
-import type { ExtensionState, LedgerView, StatsGroup } from './codes'
+import type { ExtensionState, FindingState, LedgerView, StatsGroup, Warning } from './codes'
 
 // ---------------------------------------------------------------------------------------------
 // Records: the server's own types (schema.d.ts, generated from its OpenAPI document). Code fields
-// (state, kind, warning, actions, …) are plain strings there; the unions above name the known codes.
+// (state, kind, warning, actions, …) carry the enum schemas that the aliases above name.
 
 /** One line of the 整改台账. */
 export type LedgerRow = S['LedgerRowDto']
@@ -36,8 +36,8 @@ export interface LedgerQuery {
   org_id?: number | null
   round_id?: number | null
   round_unit_id?: number | null
-  state?: string | null
-  warning?: string | null
+  state?: FindingState | null
+  warning?: Warning | null
   category_id?: number | null
   q?: string | null
   view?: LedgerView | null

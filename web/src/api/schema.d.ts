@@ -2906,7 +2906,7 @@ export interface components {
         BodyStatus: {
             at?: string | null;
             body: string;
-            decision?: string | null;
+            decision?: components["schemas"]["ReviewDecision"] | null;
             reviewer_name?: string | null;
         };
         Catalogue: {
@@ -3252,10 +3252,15 @@ export interface components {
             reason: string;
             requested_at: string;
             requested_by_name: string;
-            state: string;
+            state: components["schemas"]["ExtensionState"];
             state_name: string;
             title: string;
         };
+        /**
+         * @description A deadline extension request.
+         * @enum {string}
+         */
+        ExtensionState: "PENDING" | "APPROVED" | "REJECTED";
         /** @description One invalid field. */
         FieldProblem: {
             field: string;
@@ -3336,6 +3341,11 @@ export interface components {
              */
             version?: number | null;
         };
+        /**
+         * @description The state of a finding; once fed back, of a ledger item.
+         * @enum {string}
+         */
+        FindingState: "DRAFT" | "CONFIRMED" | "IN_REPORT" | "FED_BACK" | "PLANNED" | "IN_PROGRESS" | "CLOSE_REQUESTED" | "CLOSED" | "LONG_TERM" | "REOPENED";
         FinishRevisitBody: {
             /** @description What the 回头看 found (optional). */
             note?: string;
@@ -3371,7 +3381,7 @@ export interface components {
         HolidayDto: {
             date: string;
             /** @description holiday | workday */
-            kind: string;
+            kind: components["schemas"]["HolidayKind"];
             name: string;
             /**
              * Format: int64
@@ -3382,6 +3392,11 @@ export interface components {
             /** @description Whether the caller's own office listed it (else it is inherited). */
             own: boolean;
         };
+        /**
+         * @description A day of the holiday list: a holiday, or a 调休 make-up working day.
+         * @enum {string}
+         */
+        HolidayKind: "holiday" | "workday";
         HolidaysDropped: {
             /**
              * Format: int64
@@ -3468,6 +3483,11 @@ export interface components {
             findings_by_state: components["schemas"]["LabelCount"][];
             immediate: components["schemas"]["ImmediateFigures"];
         };
+        /**
+         * @description What the caller may do with a ledger item now.
+         * @enum {string}
+         */
+        ItemAction: "progress" | "write_off" | "verify" | "reopen" | "extend" | "outcome" | "letter" | "explain" | "measure_done";
         ItemComment: {
             /** Format: int64 */
             finding_id: number;
@@ -3513,7 +3533,7 @@ export interface components {
             org_id: number;
             org_name: string;
             original_deadline?: string | null;
-            outcome?: string | null;
+            outcome?: components["schemas"]["Outcome"] | null;
             outcome_name?: string | null;
             /**
              * Format: int64
@@ -3527,14 +3547,18 @@ export interface components {
             round_name: string;
             /** Format: int64 */
             round_unit_id: number;
-            state: string;
+            state: components["schemas"]["FindingState"];
             state_name: string;
             title: string;
             /** Format: int64 */
             version: number;
-            /** @description green | yellow | red; null when closed or without a deadline. */
-            warning?: string | null;
+            warning?: components["schemas"]["Warning"] | null;
         };
+        /**
+         * @description The ledger's view: the caller's units (default), the rounds its office runs, or the items that need attention.
+         * @enum {string}
+         */
+        LedgerView: "unit" | "office" | "attention";
         LetterBody: {
             finding_ids: number[];
             letter_type: string;
@@ -3568,7 +3592,7 @@ export interface components {
             /** Format: int64 */
             round_unit_id: number;
             /** @description `issued` (已发出) or `withdrawn` (已撤回). */
-            state: string;
+            state: components["schemas"]["LetterState"];
             state_name: string;
             url: string;
             /** Format: int64 */
@@ -3583,6 +3607,11 @@ export interface components {
             code: string;
             name: string;
         };
+        /**
+         * @description A supervision letter: issued, or withdrawn (kept on record, no longer counted).
+         * @enum {string}
+         */
+        LetterState: "issued" | "withdrawn";
         LetterSuggestion: {
             finding_ids: number[];
             letter_name: string;
@@ -3652,7 +3681,7 @@ export interface components {
              */
             deadline_working_days?: number | null;
             /** @description immediate | deadline | long_term */
-            kind: string;
+            kind: components["schemas"]["MeasureKind"];
             lead_dept: string;
             /** @description The date the deadline resolves to (output only). */
             resolved_deadline?: string | null;
@@ -3667,18 +3696,28 @@ export interface components {
             done_on?: string | null;
             /** Format: int64 */
             id: number;
-            kind: string;
+            kind: components["schemas"]["MeasureKind"];
             kind_name: string;
             lead_dept: string;
             original_deadline: string;
             /** @description Open and past its deadline (every measure's deadline is watched). */
             overdue: boolean;
             responsible_leader: string;
-            state: string;
+            state: components["schemas"]["MeasureState"];
             target: string;
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description The kind of a rectification measure.
+         * @enum {string}
+         */
+        MeasureKind: "immediate" | "deadline" | "long_term";
+        /**
+         * @description The state of one measure.
+         * @enum {string}
+         */
+        MeasureState: "OPEN" | "DONE";
         MemberAdd: {
             /**
              * @description When the person conflicts: file a recusal exception request with this reason (answered
@@ -3751,8 +3790,14 @@ export interface components {
         };
         OperationEntry: {
             action: string;
+            /**
+             * @description The person's name (姓名) of that account; null for the command line, a system job or a
+             *     removed account.
+             */
+            actor_display_name?: string | null;
             /** Format: int64 */
             actor_id?: number | null;
+            /** @description The username the record was written under. */
             actor_name: string;
             at: string;
             /** @description operation (a write) or read (a read of compartmented data or an export) */
@@ -3837,6 +3882,11 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description How a unit reports an item's outcome.
+         * @enum {string}
+         */
+        Outcome: "completed" | "basically_completed" | "in_progress" | "not_completed";
         OutcomeBody: {
             /**
              * Format: int64
@@ -3859,12 +3909,17 @@ export interface components {
             detail: string;
             /** Format: int64 */
             id: number;
-            kind: string;
+            kind: components["schemas"]["OutcomeKind"];
             kind_name: string;
             person?: string | null;
             recorded_at: string;
             treatment?: string | null;
         };
+        /**
+         * @description 成果: what rectification produced.
+         * @enum {string}
+         */
+        OutcomeKind: "rule" | "money_returned" | "loss_recovered" | "accountability";
         OutcomeTotal: {
             /**
              * Format: int64
@@ -3877,7 +3932,7 @@ export interface components {
              */
             count: number;
             /** @description rule | money_returned | loss_recovered | accountability */
-            kind: string;
+            kind: components["schemas"]["OutcomeKind"];
             kind_name: string;
             /**
              * Format: int64
@@ -3998,7 +4053,7 @@ export interface components {
             /** Format: int64 */
             round_unit_id: number;
             signed_on?: string | null;
-            state: string;
+            state: components["schemas"]["PlanState"];
             state_name: string;
             submitted_at?: string | null;
             summary: string;
@@ -4029,6 +4084,11 @@ export interface components {
              */
             version: number;
         };
+        /**
+         * @description The state of one revision of a unit's 整改方案.
+         * @enum {string}
+         */
+        PlanState: "DRAFT" | "SUBMITTED" | "RETURNED" | "APPROVED";
         PlanView: {
             can_edit: boolean;
             can_review: boolean;
@@ -4088,7 +4148,7 @@ export interface components {
             files: components["schemas"]["FileLinkDto"][];
             /** Format: int64 */
             id: number;
-            outcome?: string | null;
+            outcome?: components["schemas"]["Outcome"] | null;
             reported_at: string;
             reported_by_name: string;
         };
@@ -4149,7 +4209,7 @@ export interface components {
              * @description What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain,
              *     measure_done.
              */
-            actions: string[];
+            actions: components["schemas"]["ItemAction"][];
             basis: string;
             events: components["schemas"]["EventDto"][];
             extensions: components["schemas"]["ExtensionDto"][];
@@ -4303,7 +4363,7 @@ export interface components {
             filed_to_name?: string | null;
             /** Format: int64 */
             id: number;
-            kind: string;
+            kind: components["schemas"]["ReportKind"];
             kind_name: string;
             meeting_date?: string | null;
             participants?: string | null;
@@ -4314,6 +4374,11 @@ export interface components {
             title: string;
             url: string;
         };
+        /**
+         * @description The unit's reports on rectification.
+         * @enum {string}
+         */
+        ReportKind: "rect_report" | "life_meeting" | "periodic";
         ReportSave: {
             content: string;
             /** @description rect_report | life_meeting | periodic */
@@ -4349,10 +4414,15 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description A reviewing body's decision on a plan, or a reviewer's on a write-off.
+         * @enum {string}
+         */
+        ReviewDecision: "approve" | "return";
         ReviewDto: {
             at: string;
             body: string;
-            decision: string;
+            decision: components["schemas"]["ReviewDecision"];
             decision_name: string;
             /** Format: int64 */
             id: number;
@@ -4366,7 +4436,7 @@ export interface components {
             id: number;
             /** Format: int64 */
             revision: number;
-            state: string;
+            state: components["schemas"]["PlanState"];
             state_name: string;
             submitted_at?: string | null;
         };
@@ -4590,6 +4660,11 @@ export interface components {
             finding: components["schemas"]["Named"][];
             round_unit: components["schemas"]["Named"][];
         };
+        /**
+         * @description How rectification statistics are grouped.
+         * @enum {string}
+         */
+        StatsGroup: "unit" | "level" | "round" | "category";
         SuggestionDto: {
             /** Format: int64 */
             org_id: number;
@@ -4670,7 +4745,7 @@ export interface components {
              * @description The measure.
              */
             id: number;
-            kind: string;
+            kind: components["schemas"]["MeasureKind"];
             kind_name: string;
             lead_dept: string;
             org_name: string;
@@ -4679,7 +4754,7 @@ export interface components {
             responsible_leader: string;
             round_name: string;
             /** @description OPEN | DONE */
-            state: string;
+            state: components["schemas"]["MeasureState"];
             state_name: string;
             target: string;
             /** @description The problem the measure answers. */
@@ -4786,8 +4861,13 @@ export interface components {
             detail: string;
             done: boolean;
             name: string;
-            step: string;
+            step: components["schemas"]["TrailStepCode"];
         };
+        /**
+         * @description A step of the 明白账 (报告报账 → 反馈交账 → 移交转账 → 督办查账 → 整改销账).
+         * @enum {string}
+         */
+        TrailStepCode: "report" | "handover" | "transfer" | "check" | "write_off";
         TrainingCreate: {
             date: string;
             /** Format: int32 */
@@ -4905,6 +4985,11 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /**
+         * @description 三色预警: green well before the deadline, yellow close to it, red past it.
+         * @enum {string}
+         */
+        Warning: "green" | "yellow" | "red";
         WithdrawLetterBody: {
             /** @description Why the letter is withdrawn (required). */
             reason?: string;
@@ -4921,12 +5006,12 @@ export interface components {
             files: components["schemas"]["FileLinkDto"][];
             /** Format: int64 */
             id: number;
-            outcome: string;
+            outcome: components["schemas"]["Outcome"];
             outcome_name: string;
             reason?: string | null;
             requested_at: string;
             requested_by_name: string;
-            state: string;
+            state: components["schemas"]["WriteOffState"];
             state_name: string;
             /** Format: int64 */
             version: number;
@@ -4937,6 +5022,11 @@ export interface components {
             /** @description completed | basically_completed */
             outcome: string;
         };
+        /**
+         * @description 申请销号 → 核验.
+         * @enum {string}
+         */
+        WriteOffState: "REQUESTED" | "VERIFIED" | "RETURNED";
     };
     responses: never;
     parameters: never;
@@ -7654,7 +7744,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description PENDING | APPROVED | REJECTED */
-                state?: string;
+                state?: components["schemas"]["ExtensionState"];
             };
             header?: never;
             path?: never;
@@ -8047,16 +8137,16 @@ export interface operations {
                 org_id?: number;
                 round_id?: number;
                 round_unit_id?: number;
-                state?: string;
+                state?: components["schemas"]["FindingState"];
                 /** @description green | yellow | red */
-                warning?: string;
+                warning?: components["schemas"]["Warning"];
                 category_id?: number;
                 q?: string;
                 /**
                  * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
                  *     organisation) | attention (the leader's "needs attention")
                  */
-                view?: string;
+                view?: components["schemas"]["LedgerView"];
                 page?: number;
                 page_size?: number;
             };
@@ -8082,16 +8172,16 @@ export interface operations {
                 org_id?: number;
                 round_id?: number;
                 round_unit_id?: number;
-                state?: string;
+                state?: components["schemas"]["FindingState"];
                 /** @description green | yellow | red */
-                warning?: string;
+                warning?: components["schemas"]["Warning"];
                 category_id?: number;
                 q?: string;
                 /**
                  * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
                  *     organisation) | attention (the leader's "needs attention")
                  */
-                view?: string;
+                view?: components["schemas"]["LedgerView"];
                 page?: number;
                 page_size?: number;
             };
@@ -8260,16 +8350,16 @@ export interface operations {
                 org_id?: number;
                 round_id?: number;
                 round_unit_id?: number;
-                state?: string;
+                state?: components["schemas"]["FindingState"];
                 /** @description green | yellow | red */
-                warning?: string;
+                warning?: components["schemas"]["Warning"];
                 category_id?: number;
                 q?: string;
                 /**
                  * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
                  *     organisation) | attention (the leader's "needs attention")
                  */
-                view?: string;
+                view?: components["schemas"]["LedgerView"];
                 page?: number;
                 page_size?: number;
             };
@@ -8295,16 +8385,16 @@ export interface operations {
                 org_id?: number;
                 round_id?: number;
                 round_unit_id?: number;
-                state?: string;
+                state?: components["schemas"]["FindingState"];
                 /** @description green | yellow | red */
-                warning?: string;
+                warning?: components["schemas"]["Warning"];
                 category_id?: number;
                 q?: string;
                 /**
                  * @description unit (default: everything in the caller's scope) | office (rounds run by the caller's
                  *     organisation) | attention (the leader's "needs attention")
                  */
-                view?: string;
+                view?: components["schemas"]["LedgerView"];
                 page?: number;
                 page_size?: number;
             };
@@ -8592,7 +8682,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description unit | level | round | category */
-                group?: string;
+                group?: components["schemas"]["StatsGroup"];
                 round_id?: number;
                 org_id?: number;
             };

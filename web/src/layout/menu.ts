@@ -66,3 +66,31 @@ export function groupMenu(items: readonly MenuItem[]): MenuEntry[] {
   }
   return entries
 }
+
+/** One step of the header's breadcrumb: an i18n key, and a link when it is a page of its own. */
+export interface Crumb {
+  title: string
+  path?: string
+}
+
+/**
+ * The breadcrumb of a page from the route meta: 工作台, the sidebar group, the list a detail page belongs
+ * to (its `activeMenu`), the page itself.
+ */
+export function breadcrumbs(
+  meta: { title?: string; group?: string; activeMenu?: string },
+  layoutChildren: readonly RouteRecordRaw[],
+): Crumb[] {
+  const home: Crumb = { title: 'menu.home', path: '/' }
+  if (!meta.title || meta.title === home.title) return [{ title: home.title }]
+  const crumbs: Crumb[] = [home]
+  const parent = meta.activeMenu ? layoutChildren.find((r) => '/' + r.path === meta.activeMenu) : undefined
+  const group = meta.group ?? parent?.meta?.group
+  if (group) crumbs.push({ title: group })
+  if (parent?.meta?.title) crumbs.push({ title: parent.meta.title, path: meta.activeMenu })
+  crumbs.push({ title: meta.title })
+  return crumbs
+}
+
+/** The permissions only the three administrators hold (三员: system, security, audit). */
+export const ADMIN_PERMISSIONS = ['user:read', 'role:read', 'audit:read'] as const

@@ -1,10 +1,13 @@
 // 简体中文 UI text. Every user-facing string of the front end lives here.
 // vue-i18n message syntax: {name} interpolates; avoid a bare `|`, `@`, `{` or `}` in text.
 import assessmentMessages from './zh-CN-assessment'
+import screenMessages from './zh-CN-screens'
 
 export default {
   // Assessment (整改评估), surveys and disclosure (整改公开): zh-CN-assessment.ts.
   ...assessmentMessages,
+  // Column settings, empty states, operation-log names: zh-CN-screens.ts.
+  ...screenMessages,
   app: {
     name: '巡察工作平台',
     mark: '巡',
@@ -52,6 +55,9 @@ export default {
     profile: '个人设置',
     apiDocs: '接口文档',
     groupInspection: '巡察工作',
+    groupAssessment: '评估与公开',
+    groupOrgs: '组织与人员',
+    groupSystem: '系统管理',
     rounds: '届次与轮次',
     roundDetail: '轮次详情',
     unitDetail: '巡察对象',
@@ -59,7 +65,7 @@ export default {
     coverage: '覆盖情况',
     clueDisposal: '线索处置',
     problems: '问题清单',
-    stats: '统计',
+    stats: '巡察统计',
   },
   auth: {
     logout: '退出登录',
@@ -188,6 +194,7 @@ export default {
     },
   },
   user: {
+    orgTree: '组织机构',
     search: '关键字',
     searchPlaceholder: '用户名或姓名',
     create: '新增用户',
@@ -346,6 +353,8 @@ export default {
     unitAdded: '已添加巡察对象：{name}',
   },
   unit: {
+    rectProgress: '已销号 {closed} / {total}',
+    rectDone: '整改完成',
     org: '被巡察单位',
     round: '轮次',
     team: '巡察组',
@@ -626,7 +635,7 @@ export default {
     notVisible: '无权查看',
     cluesTeamOnly: '仅统计本人可查看的线索',
     immediate: '立行立改完成',
-    immediateRate: '完成率 {rate}%',
+    immediateRate: '完成率 {rate}',
     fieldwork: '了解工作量',
     entries: '记录数',
     byCategory: '问题按类别',
@@ -961,6 +970,7 @@ export default {
       timeline: '办理记录',
       noProgress: '暂无进展',
       noRecords: '暂无记录',
+      emptySections: '暂无记录：{sections}',
       reportedBy: '报告人',
       reportedAt: '报告时间',
       effectiveDate: '进展日期',
@@ -1115,6 +1125,11 @@ export default {
       onTimeRate: '按期整改率',
       overdue: '逾期',
       overdueRate: '逾期率',
+      ratio: '{part} / {whole}',
+      overdueSub: '逾期率 {rate}（{part} / {whole}）',
+      completionFormula: '整改完成率 = 已完成数 / 反馈问题总数',
+      onTimeFormula: '按期整改率 = 按期完成数 / 应完成数（整改期限已到的问题）',
+      overdueFormula: '逾期率 = 逾期数 / 未完成数（持续整改的问题不计逾期）',
       longTerm: '持续整改',
       extended: '延期',
       extendedSub: '{items} 项，共 {times} 次',

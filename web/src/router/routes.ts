@@ -26,7 +26,7 @@ import { assessmentChildren, publicRoutes } from './routes-assessment'
 // `meta.compartment`: the compartment it needs besides (GET /auth/me `compartments`).
 // `meta.title`: i18n key of the page and menu title. `meta.menu`: shown in the sidebar.
 // `meta.group`: i18n key of the sidebar group the item sits in (巡察工作); `meta.activeMenu`: the menu
-// item a detail page highlights.
+// item a detail page highlights. The order of the children is the order of the sidebar.
 export const routes: RouteRecordRaw[] = [
   {
     path: '/login',
@@ -45,6 +45,8 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/home/index.vue'),
         meta: { title: 'menu.home', icon: House, menu: true },
       },
+      // The sidebar follows the work: 计划 → 巡察 → 反馈 → 整改 → 评估 → 公开, then 线索, 组织与人员, 系统管理.
+      // 计划 and 巡察: the terms, rounds and their units (a round's plan and its inspection), the coverage.
       {
         path: 'inspection',
         name: 'inspection',
@@ -64,23 +66,12 @@ export const routes: RouteRecordRaw[] = [
         meta: { title: 'menu.unitDetail', permission: 'inspection:read', activeMenu: '/inspection' },
       },
       {
-        path: 'teams',
-        name: 'teams',
-        component: () => import('@/views/teams/index.vue'),
-        meta: { title: 'menu.teams', icon: Avatar, menu: true, permission: 'team:manage', group: 'menu.groupInspection' },
-      },
-      {
         path: 'coverage',
         name: 'coverage',
         component: () => import('@/views/coverage/index.vue'),
         meta: { title: 'menu.coverage', icon: PieChart, menu: true, permission: 'inspection:read', group: 'menu.groupInspection' },
       },
-      {
-        path: 'clues',
-        name: 'clues',
-        component: () => import('@/views/clues/index.vue'),
-        meta: { title: 'menu.clueDisposal', icon: Stamp, menu: true, permission: 'clue:dispose', compartment: 'clue', group: 'menu.groupInspection' },
-      },
+      // 反馈: the problems fed back to the unit; the inspection figures.
       {
         path: 'problems',
         name: 'problems',
@@ -93,13 +84,7 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/stats/index.vue'),
         meta: { title: 'menu.stats', icon: DataAnalysis, menu: true, permission: 'inspection:read', group: 'menu.groupInspection' },
       },
-      // Rectification (整改): docs/design/rectification-api.md.
-      {
-        path: 'rect/ledger',
-        name: 'rect-ledger',
-        component: () => import('@/views/rect/ledger.vue'),
-        meta: { title: 'rect.menu.ledger', icon: Notebook, menu: true, permission: 'rect:read', group: 'rect.menu.group' },
-      },
+      // 整改 (rectification): docs/design/rectification-api.md. The plan first, then the ledger.
       {
         path: 'rect/units',
         name: 'rect-units',
@@ -111,6 +96,12 @@ export const routes: RouteRecordRaw[] = [
         name: 'rect-plan',
         component: () => import('@/views/rect/plan.vue'),
         meta: { title: 'rect.menu.plan', permission: 'rect:read', activeMenu: '/rect/units' },
+      },
+      {
+        path: 'rect/ledger',
+        name: 'rect-ledger',
+        component: () => import('@/views/rect/ledger.vue'),
+        meta: { title: 'rect.menu.ledger', icon: Notebook, menu: true, permission: 'rect:read', group: 'rect.menu.group' },
       },
       {
         path: 'rect/items/:id(\\d+)',
@@ -136,35 +127,52 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/rect/settings.vue'),
         meta: { title: 'rect.menu.settings', icon: Tools, menu: true, permission: 'rect:supervise', group: 'rect.menu.group' },
       },
+      // 评估 and 公开: routes-assessment.ts.
+      ...assessmentChildren,
+      // 线索: clue disposal (the clue compartment).
+      {
+        path: 'clues',
+        name: 'clues',
+        component: () => import('@/views/clues/index.vue'),
+        meta: { title: 'menu.clueDisposal', icon: Stamp, menu: true, permission: 'clue:dispose', compartment: 'clue' },
+      },
+      // 组织与人员: the organisation tree, the teams and the talent pool.
       {
         path: 'orgs',
         name: 'orgs',
         component: () => import('@/views/orgs/index.vue'),
-        meta: { title: 'menu.orgs', icon: OfficeBuilding, menu: true, permission: 'org:read' },
+        meta: { title: 'menu.orgs', icon: OfficeBuilding, menu: true, permission: 'org:read', group: 'menu.groupOrgs' },
       },
+      {
+        path: 'teams',
+        name: 'teams',
+        component: () => import('@/views/teams/index.vue'),
+        meta: { title: 'menu.teams', icon: Avatar, menu: true, permission: 'team:manage', group: 'menu.groupOrgs' },
+      },
+      // 系统管理: accounts, roles, the logs; personal settings last.
       {
         path: 'users',
         name: 'users',
         component: () => import('@/views/users/index.vue'),
-        meta: { title: 'menu.users', icon: User, menu: true, permission: 'user:read' },
+        meta: { title: 'menu.users', icon: User, menu: true, permission: 'user:read', group: 'menu.groupSystem' },
       },
       {
         path: 'roles',
         name: 'roles',
         component: () => import('@/views/roles/index.vue'),
-        meta: { title: 'menu.roles', icon: UserFilled, menu: true, permission: 'role:read' },
+        meta: { title: 'menu.roles', icon: UserFilled, menu: true, permission: 'role:read', group: 'menu.groupSystem' },
       },
       {
         path: 'audit/operations',
         name: 'audit-operations',
         component: () => import('@/views/audit/operations.vue'),
-        meta: { title: 'menu.auditOperations', icon: Document, menu: true, permission: 'audit:read' },
+        meta: { title: 'menu.auditOperations', icon: Document, menu: true, permission: 'audit:read', group: 'menu.groupSystem' },
       },
       {
         path: 'audit/logins',
         name: 'audit-logins',
         component: () => import('@/views/audit/logins.vue'),
-        meta: { title: 'menu.auditLogins', icon: Tickets, menu: true, permission: 'audit:read' },
+        meta: { title: 'menu.auditLogins', icon: Tickets, menu: true, permission: 'audit:read', group: 'menu.groupSystem' },
       },
       {
         path: 'profile',
@@ -172,7 +180,6 @@ export const routes: RouteRecordRaw[] = [
         component: () => import('@/views/profile/index.vue'),
         meta: { title: 'menu.profile', icon: Setting, menu: true },
       },
-      ...assessmentChildren,
       {
         path: ':pathMatch(.*)*',
         name: 'not-found',

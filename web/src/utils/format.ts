@@ -36,3 +36,14 @@ export function today(now?: Date): string {
   const p = (n: number) => String(n).padStart(2, '0')
   return `${now.getFullYear()}-${p(now.getMonth() + 1)}-${p(now.getDate())}`
 }
+
+/**
+ * A percentage as every screen shows it: one decimal and the sign ("98.7%"). Takes the server's percent
+ * (98.7123) or its text ("87.50%"); "-" when there is none (no denominator, no responses).
+ */
+export function formatPercent(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === '') return '-'
+  const n = typeof value === 'number' ? value : Number.parseFloat(value.replace('%', '').trim())
+  if (!Number.isFinite(n)) return '-'
+  return `${(Math.round(n * 10) / 10).toFixed(1)}%`
+}

@@ -1,6 +1,7 @@
 // Small rules of inspection work shared by several screens.
 import type { TriageDecision } from '@/api/clues'
 import type { Transition } from '@/api/inspection'
+import { i18n } from '@/locales'
 
 /**
  * The index of a state in its lifecycle (for el-steps): the position of `state` in `states`,
@@ -8,6 +9,48 @@ import type { Transition } from '@/api/inspection'
  */
 export function stepIndex(states: readonly { code: string }[], state: string): number {
   return states.findIndex((s) => s.code === state)
+}
+
+/** What the rectification ledger says about a round unit (GET /rect/units/{id}/plan `unit` and `plan`). */
+export interface RectProgress {
+  /** The plan's state: APPROVED once reviewed and approved. */
+  planState: string | null | undefined
+  /** Problems written off, of all the unit's fed-back problems. */
+  closed: number
+  total: number
+}
+
+export interface UnitStep {
+  code: string
+  name: string
+  description?: string
+}
+
+/** Where the unit's lifecycle waits for the rectification to follow. */
+export const RECTIFYING = 'RECTIFYING'
+
+/**
+ * The steps of a round unit's progress bar and the active one. The unit's own state moves by hand; once the
+ * rectification plan is approved the bar follows the rectification instead: 集中整改 while problems are
+ * open (with how many are written off), 整改完成 once every problem is.
+ */
+export function unitProgress(
+  lifecycle: readonly { code: string; name: string }[],
+  state: string,
+  rect: RectProgress | null,
+): { steps: UnitStep[]; active: number } {
+  const steps: UnitStep[] = lifecycle.map((s) => ({ code: s.code, name: s.name }))
+  let active = stepIndex(lifecycle, state)
+  const at = stepIndex(lifecycle, RECTIFYING)
+  if (!rect || rect.planState !== 'APPROVED' || at < 0) return { steps, active }
+  const done = rect.total > 0 && rect.closed >= rect.total
+  if (active < at) active = at
+  const step = steps[at]!
+  step.description = done
+    ? i18n.global.t('unit.rectDone')
+    : i18n.global.t('unit.rectProgress', { closed: rect.closed, total: rect.total })
+  if (done && active === at) active = at + 1
+  return { steps, active }
 }
 
 /** The triage decision (POST /clues/{id}/triage) that leads to each state reachable from RECEIVED. */

@@ -6,7 +6,9 @@ type Of<A extends readonly unknown[]> = A[number]
 
 describe('codes', () => {
   it('lists every code of each union (checked by the type checker)', () => {
-    expectTypeOf<Of<typeof codes.FINDING_STATES>>().toEqualTypeOf<codes.FindingState>()
+    expectTypeOf<Of<typeof codes.FINDING_STATES>>().toEqualTypeOf<
+      Exclude<codes.FindingState, 'DRAFT' | 'CONFIRMED' | 'IN_REPORT'>
+    >()
     expectTypeOf<Of<typeof codes.MEASURE_KINDS>>().toEqualTypeOf<codes.MeasureKind>()
     expectTypeOf<Of<typeof codes.OUTCOMES>>().toEqualTypeOf<codes.Outcome>()
     expectTypeOf<Of<typeof codes.WARNINGS>>().toEqualTypeOf<codes.Warning>()
@@ -17,6 +19,20 @@ describe('codes', () => {
     expectTypeOf<Of<typeof codes.TRAIL_STEPS>>().toEqualTypeOf<codes.TrailStepCode>()
     expectTypeOf<Of<typeof codes.WRITE_OFF_OUTCOMES>>().toExtend<codes.Outcome>()
     expectTypeOf<Of<typeof codes.EXPLAIN_OUTCOMES>>().toExtend<codes.Outcome>()
+  })
+
+  it('narrows a string to a known code', () => {
+    expect(codes.isCode(codes.FINDING_STATES, 'CLOSED')).toBe(true)
+    expect(codes.isCode(codes.FINDING_STATES, 'DRAFT')).toBe(false)
+    expect(codes.isCode(codes.WARNINGS, '')).toBe(false)
+    expect(codes.isCode(codes.WARNINGS, undefined)).toBe(false)
+  })
+
+  it('narrows a string to a known code', () => {
+    expect(codes.isCode(codes.FINDING_STATES, 'CLOSED')).toBe(true)
+    expect(codes.isCode(codes.FINDING_STATES, 'DRAFT')).toBe(false)
+    expect(codes.isCode(codes.WARNINGS, '')).toBe(false)
+    expect(codes.isCode(codes.WARNINGS, undefined)).toBe(false)
   })
 
   it('are the ones api/rect.ts gives the screens, without duplicates', () => {

@@ -135,8 +135,22 @@ describe('menu groups', () => {
   it('folds the inspection pages into one group, shown by permission', () => {
     expect(entriesFor(['inspection:read', 'inspection:plan', 'team:manage', 'org:read'])).toEqual([
       '/',
-      { group: 'menu.groupInspection', items: ['/inspection', '/teams', '/coverage', '/stats'] },
-      '/orgs',
+      { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/stats'] },
+      { group: 'menu.groupOrgs', items: ['/orgs', '/teams'] },
+      '/profile',
+    ])
+  })
+
+  it('follows the work: 计划 → 巡察 → 反馈 → 整改 → 评估 → 公开, then 线索, 组织与人员, 系统管理', () => {
+    const all = ['inspection:read', 'problem:read', 'rect:read', 'rect:supervise', 'clue:dispose', 'org:read', 'team:manage', 'user:read', 'role:read', 'audit:read']
+    expect(entriesFor(all, ['clue'])).toEqual([
+      '/',
+      { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/problems', '/stats'] },
+      { group: 'rect.menu.group', items: ['/rect/units', '/rect/ledger', '/rect/supervision', '/rect/stats', '/rect/settings'] },
+      { group: 'menu.groupAssessment', items: ['/assessment', '/disclosure'] },
+      '/clues',
+      { group: 'menu.groupOrgs', items: ['/orgs', '/teams'] },
+      { group: 'menu.groupSystem', items: ['/users', '/roles', '/audit/operations', '/audit/logins'] },
       '/profile',
     ])
   })
@@ -145,7 +159,8 @@ describe('menu groups', () => {
     expect(entriesFor(['problem:read'])).toEqual(['/', { group: 'menu.groupInspection', items: ['/problems'] }, '/profile'])
     expect(entriesFor(['inspection:read', 'clue:dispose'], ['clue'])).toEqual([
       '/',
-      { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/clues', '/stats'] },
+      { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/stats'] },
+      '/clues',
       '/profile',
     ])
   })
@@ -173,7 +188,7 @@ describe('menu groups', () => {
   })
 
   it('leaves the group out when none of its pages may be opened', () => {
-    expect(entriesFor(['org:read'])).toEqual(['/', '/orgs', '/profile'])
+    expect(entriesFor(['org:read'])).toEqual(['/', { group: 'menu.groupOrgs', items: ['/orgs'] }, '/profile'])
   })
 
   it('keeps the detail pages out of the menu', () => {

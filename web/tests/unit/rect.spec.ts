@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import zhCN from '@/locales/zh-CN'
+import { formatPercent } from '@/utils/format'
 import {
   FINDING_STATES,
   MEASURE_KINDS,
@@ -27,7 +28,6 @@ import {
   extensionDateError,
   fenToYuan,
   fileError,
-  formatRate,
   formatSize,
   formatYuan,
   groupDiff,
@@ -315,12 +315,14 @@ describe('ledger and figures', () => {
     })
   })
 
-  it('formats rates with two decimals and the percent sign', () => {
-    expect(formatRate(50)).toBe('50.00%')
-    expect(formatRate(98.71)).toBe('98.71%')
-    expect(formatRate(33.333333)).toBe('33.33%')
-    expect(formatRate(0)).toBe('0.00%')
-    expect(formatRate(null)).toBe('0.00%')
+  it('formats rates with one decimal and the percent sign (formatPercent, one format everywhere)', () => {
+    expect(formatPercent(50)).toBe('50.0%')
+    expect(formatPercent(98.71)).toBe('98.7%')
+    expect(formatPercent(33.333333)).toBe('33.3%')
+    expect(formatPercent(0)).toBe('0.0%')
+    expect(formatPercent('87.50%')).toBe('87.5%')
+    expect(formatPercent(null)).toBe('-')
+    expect(formatPercent('')).toBe('-')
   })
 
   it('lists the distinct rounds of the units, newest first', () => {

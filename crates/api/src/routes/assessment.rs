@@ -30,9 +30,9 @@ use super::documents::{china_date, docx, issuer};
 use super::inspection::{Named, date_str, named, parse_date};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, Need, Perm};
-use crate::crypto::{random_bytes, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use xuncha_service::crypto::{random_bytes, token_hash};
 
 /// Reading assessments and disclosures (`rect:read`).
 #[derive(Debug)]

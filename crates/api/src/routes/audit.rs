@@ -1,12 +1,17 @@
 //! The operation log, the login log and chain verification (the audit administrator).
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
-use xuncha_store::PageReq;
+use xuncha_store::accounts;
 use xuncha_store::audit::{self, AuditFilter};
+use xuncha_store::scope::Scope;
+use xuncha_store::{PageReq, StoreError};
 
 use super::{ApiQuery, day_start, rfc3339};
 use crate::auth::{AuditRead, Need};
@@ -28,7 +33,11 @@ pub struct OperationEntry {
     /// operation (a write) or read (a read of compartmented data or an export)
     pub category: String,
     pub actor_id: Option<i64>,
+    /// The username the record was written under.
     pub actor_name: String,
+    /// The person's name (姓名) of that account; null for the command line, a system job or a
+    /// removed account.
+    pub actor_display_name: Option<String>,
     pub action: String,
     pub target_type: String,
     pub target_id: String,
@@ -75,6 +84,18 @@ async fn operations(
         to: day_start("to", q.to.as_deref(), 1)?,
     };
     let r = audit::list(&st.db, &f, page).await?;
+    // The people's names, one look-up per account on the page (the log keeps only the username).
+    let mut names: HashMap<i64, Option<String>> = HashMap::new();
+    for id in r.items.iter().filter_map(|a| a.actor_id) {
+        if let Entry::Vacant(slot) = names.entry(id) {
+            let name = match accounts::get_user(&st.db, &Scope::unrestricted(), id).await {
+                Ok(u) => Some(u.display_name),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            };
+            slot.insert(name);
+        }
+    }
     let items = r
         .items
         .into_iter()
@@ -82,6 +103,7 @@ async fn operations(
             seq: a.seq,
             at: rfc3339(a.at),
             category: a.category,
+            actor_display_name: a.actor_id.and_then(|id| names.get(&id).cloned().flatten()),
             actor_id: a.actor_id,
             actor_name: a.actor_name,
             action: a.action,

@@ -17,9 +17,9 @@ use xuncha_store::scope::Scope;
 
 use super::{ApiJson, RoleRef};
 use crate::auth::{Auth, CSRF_COOKIE, ClientIp, SESSION_COOKIE};
-use crate::crypto::{hash_password, new_token, random_bytes, token_hash, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use xuncha_service::crypto::{hash_password, new_token, random_bytes, token_hash, verify_password};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -61,7 +61,7 @@ pub struct Me {
 
 fn me_of(a: &Auth, today: time::Date) -> Me {
     Me {
-        today: Some(super::inspection::date_str(today)),
+        today: Some(super::common::date_str(today)),
         id: a.user.id,
         username: a.user.username.clone(),
         display_name: a.user.display_name.clone(),

@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use time::Date;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::error::{Errors, required_text};
@@ -16,7 +15,11 @@ use xuncha_domain::org::OrgKind;
 use xuncha_domain::perm::{FIELDWORK_WRITE, INSPECTION_PLAN};
 use xuncha_store::inspection::{self, Round, RoundDraft, RoundUnit, Term};
 
-use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
+// Re-exported for the modules that still import them from here (until they move to `common`).
+pub use super::common::{
+    EventDto, Named, TransitionBody, TransitionOption, date_str, event_dtos, named, parse_date,
+};
+use super::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::{Auth, InspectionPlan, InspectionRead, Need};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -36,26 +39,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(transition_unit))
         .routes(routes!(stats))
         .routes(routes!(get_settings, put_settings, inherit_settings))
-}
-
-/// A code with its Chinese name.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Named {
-    pub code: String,
-    pub name: String,
-}
-
-pub fn named<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<Named> {
-    all.iter()
-        .map(|v| Named {
-            code: code(*v).to_string(),
-            name: label(*v).to_string(),
-        })
-        .collect()
 }
 
 /// Inspection kinds (a round carries a set).
@@ -97,28 +80,6 @@ async fn states(Need(_auth, _): Need<InspectionRead>) -> axum::Json<StateCatalog
         finding: named(FindingState::ALL, FindingState::code, FindingState::label),
         clue: named(ClueState::ALL, ClueState::code, ClueState::label),
     })
-}
-
-pub fn date_str(d: Date) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    d.format(&fmt).unwrap_or_default()
-}
-
-/// Parses a `YYYY-MM-DD` field.
-pub fn parse_date(field: &str, s: &str) -> Result<Date, xuncha_domain::FieldError> {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), &fmt)
-        .ok()
-        .filter(|d| xuncha_domain::limits::year_ok(d.year()))
-        .ok_or_else(|| {
-            xuncha_domain::FieldError::new(
-                field,
-                Msg::new("validation.unknown_value")
-                    .arg("field", format!("field.{field}"))
-                    .arg("value", s.chars().take(30).collect::<String>())
-                    .arg("allowed", "YYYY-MM-DD"),
-            )
-        })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,41 +645,6 @@ async fn list_units(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct EventDto {
-    pub at: String,
-    pub actor_name: String,
-    pub from: Option<String>,
-    pub to: String,
-    pub from_name: Option<String>,
-    pub to_name: String,
-    pub comment: String,
-}
-
-/// Converts timeline rows, naming states with `label`.
-pub fn event_dtos(
-    rows: Vec<inspection::EventRow>,
-    label: impl Fn(&str) -> String,
-) -> Vec<EventDto> {
-    rows.into_iter()
-        .map(|e| EventDto {
-            at: rfc3339(e.at),
-            actor_name: e.actor_name,
-            from_name: e.from_state.as_deref().map(&label),
-            to_name: label(&e.to_state),
-            from: e.from_state,
-            to: e.to_state,
-            comment: e.comment,
-        })
-        .collect()
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TransitionOption {
-    pub to: String,
-    pub name: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
 pub struct RoundUnitDetail {
     #[serde(flatten)]
     pub unit: RoundUnitDto,
@@ -769,15 +695,6 @@ async fn get_unit(
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
     Ok(axum::Json(unit_detail(&st, &auth, u).await?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionBody {
-    pub to: String,
-    #[serde(default)]
-    pub comment: String,
-    pub version: i64,
 }
 
 /// Moves a round unit along its lifecycle. FEEDBACK_DONE hands the problem list to the unit and

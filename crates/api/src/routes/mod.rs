@@ -4,24 +4,22 @@ pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod clues;
+pub mod common;
 pub mod documents;
 pub mod findings;
 pub mod inspection;
 pub mod office_settings;
 pub mod orgs;
-pub mod rect;
-pub mod rect_lists;
+pub mod rectification;
 pub mod roles;
 pub mod system;
 pub mod teams;
 pub mod tokens;
 pub mod users;
 
+pub use common::{RoleRef, VersionBody, day_start, max_lengths, rfc3339};
+
 use axum::extract::FromRequestParts;
-use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::{ApiError, ApiResult};
@@ -139,21 +137,6 @@ pub struct ApiQuery<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
-
-/// The body of state changes that only need the caller's version.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct VersionBody {
-    pub version: i64,
-}
-
-/// A reference to a role.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RoleRef {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-}
 
 /// The largest import file accepted (.xlsx or .csv). Reading the upload stops here.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
@@ -419,57 +402,6 @@ pub fn import_columns<const N: usize>(
     Ok(found)
 }
 
-/// Checks free-text fields against their maximum lengths (`(field, value, max)`), reporting
-/// every field that is too long at once.
-pub fn max_lengths(fields: &[(&str, &str, usize)]) -> Result<(), ApiError> {
-    let errors: Vec<xuncha_domain::FieldError> = fields
-        .iter()
-        .filter_map(|(field, value, max)| {
-            xuncha_domain::limits::optional_text(field, value, *max).err()
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(xuncha_domain::DomainError::Invalid(errors).into())
-    }
-}
-
-pub fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
-/// Parses a `YYYY-MM-DD` query date as the start of that day in China (UTC+8).
-pub fn day_start(
-    field: &str,
-    s: Option<&str>,
-    plus_days: i64,
-) -> Result<Option<OffsetDateTime>, ApiError> {
-    let Some(s) = s.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(s, &fmt)
-        .ok()
-        .filter(|d| xuncha_domain::limits::year_ok(d.year()))
-        .ok_or_else(|| {
-            ApiError::field(
-                field,
-                &xuncha_domain::i18n::Msg::new("validation.unknown_value")
-                    .arg("field", field)
-                    .arg("value", s)
-                    .arg("allowed", "YYYY-MM-DD"),
-            )
-        })?;
-    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
-    Ok(Some(
-        d.midnight()
-            .assume_offset(offset)
-            .to_offset(time::UtcOffset::UTC)
-            + time::Duration::days(plus_days),
-    ))
-}
-
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(auth::router())
@@ -484,8 +416,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(clues::router())
         .merge(documents::router())
         .merge(assessment::router())
-        .merge(rect::router())
-        .merge(rect_lists::router())
+        .merge(rectification::router())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The organisation tree.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -368,11 +368,10 @@ async fn export(
         &xuncha_store::audit::Event::read("org.export", "org", q.root_id.unwrap_or(0), summary),
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"orgs.xlsx\"; filename*=UTF-8''%E7%BB%84%E7%BB%87%E6%9C%BA%E6%9E%84.xlsx".to_string()),
-        ],
+    Ok(super::common::download(
+        super::common::XLSX,
+        "orgs.xlsx",
+        "组织机构.xlsx",
         bytes,
     ))
 }

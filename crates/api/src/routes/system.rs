@@ -39,7 +39,8 @@ pub async fn metrics(
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
     // Compare digests, so the comparison takes the same time wherever the strings differ.
-    if crate::crypto::token_hash(given.trim()) != crate::crypto::token_hash(token) {
+    if xuncha_service::crypto::token_hash(given.trim()) != xuncha_service::crypto::token_hash(token)
+    {
         return Err(ApiError::unauthenticated());
     }
     let body = st

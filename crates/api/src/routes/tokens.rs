@@ -15,9 +15,9 @@ use xuncha_store::accounts;
 
 use super::{ApiJson, ApiPath, rfc3339};
 use crate::auth::{Auth, TOKEN_PREFIX};
-use crate::crypto::{new_token, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use xuncha_service::crypto::{new_token, token_hash};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -13,9 +13,9 @@ use xuncha_store::accounts::{self, NewUser, User, UserFilter};
 
 use super::{ApiJson, ApiPath, ApiQuery, RoleRef, rfc3339};
 use crate::auth::{Need, PolicyWrite, RoleWrite, UserRead, UserWrite};
-use crate::crypto::hash_password;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use xuncha_service::crypto::hash_password;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -253,7 +253,8 @@ pub struct PasswordResetResult {
 
 /// Makes a one-time password: its text (shown once), its argon2 hash and its expiry.
 async fn new_one_time_password(st: &AppState) -> ApiResult<(String, String, time::OffsetDateTime)> {
-    let random = crate::crypto::random_bytes::<16>().map_err(|e| ApiError::internal(&e))?;
+    let random =
+        xuncha_service::crypto::random_bytes::<16>().map_err(|e| ApiError::internal(&e))?;
     let otp = one_time_password(&random);
     let hash = hash_password(otp.clone()).await?;
     let expires = st.db.now() + time::Duration::minutes(ONE_TIME_PASSWORD_MINUTES);

@@ -678,3 +678,69 @@ pub async fn outcome_totals(
 pub async fn transferred_clues(db: &Db, finding_id: i64) -> Result<i64> {
     crate::on_db!(db, p => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM clues WHERE finding_id = $1 AND transferred_on IS NOT NULL").bind(finding_id).fetch_one(p).await?))
 }
+
+// ---------------------------------------------------------------------------------------------
+// One item, whole
+
+/// Everything the item page shows, read in one call: the ledger line (in `scope`, else
+/// `NotFound`), its office's settings and calendar on `today`, text, measures, progress,
+/// evidence, write-offs, extensions, outcomes, the letters naming it, its timeline, its unit,
+/// the latest approved plan and, with the clue compartment, the count of transferred clues.
+pub struct ItemRecord {
+    pub row: LedgerRow,
+    pub today: Today,
+    pub office: RectOffice,
+    pub text: ItemText,
+    pub files: Vec<FileLink>,
+    pub measures: Vec<Measure>,
+    pub progress: Vec<Progress>,
+    pub write_offs: Vec<WriteOff>,
+    pub extensions: Vec<Extension>,
+    pub outcomes: Vec<OutcomeRecord>,
+    pub letters: Vec<Letter>,
+    pub events: Vec<crate::inspection::EventRow>,
+    pub unit: RectUnit,
+    pub approved_plan: Option<PlanRow>,
+    pub clues: Option<i64>,
+}
+
+pub async fn item_record(
+    db: &Db,
+    scope: &Scope,
+    id: i64,
+    today: Date,
+    with_clues: bool,
+) -> Result<ItemRecord> {
+    let row = ledger_row(db, scope, id).await?;
+    let (today, office) = office_today(db, row.owner_org_id, today).await?;
+    let letters = letters(db, &Scope::unrestricted(), Some(row.round_unit_id))
+        .await?
+        .into_iter()
+        .filter(|l| l.finding_ids().contains(&id))
+        .collect();
+    let approved_plan = plans(db, row.round_unit_id)
+        .await?
+        .into_iter()
+        .rfind(|p| p.state == xuncha_domain::rectification::PlanState::Approved.code());
+    Ok(ItemRecord {
+        today,
+        office,
+        text: item_text(db, id).await?,
+        files: item_files(db, id).await?,
+        measures: measures(db, &[id]).await?,
+        progress: progress(db, id).await?,
+        write_offs: write_offs(db, id).await?,
+        extensions: extensions(db, scope, Some(id), None).await?,
+        outcomes: outcomes(db, id).await?,
+        letters,
+        events: crate::inspection::events(db, "finding", id).await?,
+        unit: unit(db, &Scope::unrestricted(), row.round_unit_id).await?,
+        approved_plan,
+        clues: if with_clues {
+            Some(transferred_clues(db, id).await?)
+        } else {
+            None
+        },
+        row,
+    })
+}

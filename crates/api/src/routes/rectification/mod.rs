@@ -3,7 +3,7 @@
 //! The contract is docs/design/rectification-api.md.
 
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -19,14 +19,13 @@ use xuncha_domain::rectification::{
     self as dom, ExtensionState, LetterRung, MeasureKind, Outcome, OutcomeKind, PlanState,
     RectSettings, RectStats, ReportKind, ReviewDecision, Warning, WriteOffState,
 };
-use xuncha_office::docx::{Block, OfficialDoc};
 use xuncha_store::PageReq;
 use xuncha_store::rectification::{
     self as store, LedgerFilter, LedgerRow, MeasureSnap, StatGroup, Today, Upload, WarningBand,
 };
 use xuncha_store::scope::Scope;
 
-use super::inspection::{EventDto, date_str, event_dtos, parse_date};
+use super::common::{EventDto, XLSX, date_str, download, event_dtos, parse_date};
 use super::office_settings::{SettingsSource, office, source_dto};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, Need, RectRead, RectReview, RectSupervise, RectWrite};
@@ -36,6 +35,7 @@ use crate::state::AppState;
 mod item;
 mod ledger;
 mod letters;
+mod lists;
 mod notifications;
 mod plans;
 mod reports;
@@ -95,6 +95,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(stats))
         .routes(routes!(get_clock, move_clock))
+        .merge(lists::router())
 }
 
 fn not_found() -> impl Fn(xuncha_store::StoreError) -> ApiError {

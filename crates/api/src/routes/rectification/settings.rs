@@ -111,6 +111,7 @@ pub(super) async fn inherit_settings(
 pub struct HolidayDto {
     pub date: String,
     /// holiday | workday
+    #[schema(value_type = crate::codes::HolidayKind)]
     pub kind: String,
     pub name: String,
     /// The office that listed the day (the caller's own, or an office above it).

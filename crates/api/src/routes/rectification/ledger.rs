@@ -13,8 +13,10 @@ pub struct LedgerRowDto {
     pub org_name: String,
     pub category_name: Option<String>,
     pub title: String,
+    #[schema(value_type = crate::codes::FindingState)]
     pub state: String,
     pub state_name: String,
+    #[schema(value_type = Option<crate::codes::Outcome>)]
     pub outcome: Option<String>,
     pub outcome_name: Option<String>,
     pub explanation: Option<String>,
@@ -24,6 +26,7 @@ pub struct LedgerRowDto {
     pub original_deadline: Option<String>,
     pub extensions: i64,
     /// green | yellow | red; null when closed or without a deadline.
+    #[schema(value_type = Option<crate::codes::Warning>)]
     pub warning: Option<String>,
     /// Working days past the deadline (0 when not overdue).
     pub overdue_days: i64,
@@ -85,13 +88,16 @@ pub struct LedgerQuery {
     pub org_id: Option<i64>,
     pub round_id: Option<i64>,
     pub round_unit_id: Option<i64>,
+    #[param(value_type = Option<crate::codes::FindingState>)]
     pub state: Option<String>,
     /// green | yellow | red
+    #[param(value_type = Option<crate::codes::Warning>)]
     pub warning: Option<String>,
     pub category_id: Option<i64>,
     pub q: Option<String>,
     /// unit (default: everything in the caller's scope) | office (rounds run by the caller's
     /// organisation) | attention (the leader's "needs attention")
+    #[param(value_type = Option<crate::codes::LedgerView>)]
     pub view: Option<String>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
@@ -261,23 +267,9 @@ pub(super) async fn ledger_export(
         widths: &widths,
         rows: Box::new(lines.into_iter()),
     }];
-    sheets.extend(crate::routes::rect_lists::list_sheets(
-        &rows, &measures, t.today,
-    ));
+    sheets.extend(lists::list_sheets(&rows, &measures, t.today));
     let bytes = xuncha_office::write_xlsx_sheets(sheets).map_err(|e| ApiError::internal(&e))?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''%E6%95%B4%E6%94%B9%E5%8F%B0%E8%B4%A6.xlsx".to_string(),
-            ),
-        ],
-        bytes,
-    ))
+    Ok(download(XLSX, "ledger.xlsx", "整改台账.xlsx", bytes))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -16,9 +16,9 @@ use xuncha_office::Sheet;
 use xuncha_store::PageReq;
 use xuncha_store::rectification::{self as store, LedgerRow, Measure, TaskLine};
 
-use super::ApiQuery;
-use super::inspection::date_str;
-use super::rect::{LedgerQuery, book};
+use super::super::ApiQuery;
+use super::super::common::date_str;
+use super::{LedgerQuery, book};
 use crate::auth::{Need, RectRead};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -69,6 +69,7 @@ pub struct TaskLineDto {
     pub title: String,
     pub finding_state: String,
     pub finding_state_name: String,
+    #[schema(value_type = crate::codes::MeasureKind)]
     pub kind: String,
     pub kind_name: String,
     pub content: String,
@@ -79,6 +80,7 @@ pub struct TaskLineDto {
     pub deadline: String,
     pub original_deadline: String,
     /// OPEN | DONE
+    #[schema(value_type = crate::codes::MeasureState)]
     pub state: String,
     pub state_name: String,
     pub overdue: bool,

@@ -6,6 +6,7 @@ use super::*;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeasureDto {
     pub id: i64,
+    #[schema(value_type = crate::codes::MeasureKind)]
     pub kind: String,
     pub kind_name: String,
     pub content: String,
@@ -15,6 +16,7 @@ pub struct MeasureDto {
     pub co_depts: Vec<String>,
     pub deadline: String,
     pub original_deadline: String,
+    #[schema(value_type = crate::codes::MeasureState)]
     pub state: String,
     /// When the unit reported the measure done.
     pub done_on: Option<String>,
@@ -60,6 +62,7 @@ pub struct ProgressDto {
     pub reported_at: String,
     pub reported_by_name: String,
     pub content: String,
+    #[schema(value_type = Option<crate::codes::Outcome>)]
     pub outcome: Option<String>,
     pub files: Vec<FileLinkDto>,
 }
@@ -67,8 +70,10 @@ pub struct ProgressDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WriteOffDto {
     pub id: i64,
+    #[schema(value_type = crate::codes::WriteOffState)]
     pub state: String,
     pub state_name: String,
+    #[schema(value_type = crate::codes::Outcome)]
     pub outcome: String,
     pub outcome_name: String,
     pub explanation: String,
@@ -91,6 +96,7 @@ pub struct ExtensionDto {
     pub old_deadline: String,
     pub new_deadline: String,
     pub reason: String,
+    #[schema(value_type = crate::codes::ExtensionState)]
     pub state: String,
     pub state_name: String,
     pub requested_by_name: String,
@@ -123,6 +129,7 @@ pub(super) fn extension_dto(x: store::Extension) -> ExtensionDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutcomeDto {
     pub id: i64,
+    #[schema(value_type = crate::codes::OutcomeKind)]
     pub kind: String,
     pub kind_name: String,
     pub detail: String,
@@ -152,6 +159,7 @@ pub struct LetterDto {
     pub addressee_org_id: Option<i64>,
     pub addressee_name: String,
     /// `issued` (已发出) or `withdrawn` (已撤回).
+    #[schema(value_type = crate::codes::LetterState)]
     pub state: String,
     pub state_name: String,
     pub withdrawn_at: Option<String>,
@@ -192,6 +200,7 @@ pub(super) fn letter_counts(l: &store::Letter) -> bool {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrailStep {
+    #[schema(value_type = crate::codes::TrailStepCode)]
     pub step: String,
     pub name: String,
     pub done: bool,
@@ -215,6 +224,7 @@ pub struct RectItem {
     pub events: Vec<EventDto>,
     /// What the caller may do now: progress, write_off, verify, reopen, extend, outcome, explain,
     /// measure_done.
+    #[schema(value_type = Vec<crate::codes::ItemAction>)]
     pub actions: Vec<String>,
     /// The escalation ladder of the office that runs the item's round (its letters follow it).
     pub letter_ladder: Vec<LetterRungDto>,
@@ -240,23 +250,22 @@ pub(super) fn measure_dto(m: store::Measure, item: FindingState, today: Date) ->
 }
 
 pub(super) async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
-    let row = store::ledger_row(&st.db, &auth.scope, id)
+    let with_clues = auth
+        .access
+        .has_compartment(xuncha_domain::perm::Compartment::Clue);
+    let r = store::item_record(&st.db, &auth.scope, id, st.db.today(), with_clues)
         .await
         .map_err(not_found())?;
-    let (t, o) = store::office_today(&st.db, row.owner_org_id, st.db.today()).await?;
-    let state = row.state()?;
-    let text = store::item_text(&st.db, id).await?;
-    let files = store::item_files(&st.db, id).await?;
+    let state = r.row.state()?;
     let files_of = |owner: &str, oid: i64| -> Vec<FileLinkDto> {
-        files
+        r.files
             .iter()
             .filter(|f| f.owner_type == owner && f.owner_id == oid)
             .map(link_dto)
             .collect()
     };
-    let measures = store::measures(&st.db, &[id]).await?;
-    let progress: Vec<ProgressDto> = store::progress(&st.db, id)
-        .await?
+    let progress: Vec<ProgressDto> = r
+        .progress
         .into_iter()
         .map(|p| ProgressDto {
             files: files_of("progress", p.id),
@@ -268,8 +277,8 @@ pub(super) async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<R
             outcome: p.outcome,
         })
         .collect();
-    let write_offs: Vec<WriteOffDto> = store::write_offs(&st.db, id)
-        .await?
+    let write_offs: Vec<WriteOffDto> = r
+        .write_offs
         .into_iter()
         .map(|w| WriteOffDto {
             files: files_of("write_off", w.id),
@@ -287,9 +296,8 @@ pub(super) async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<R
             version: w.version,
         })
         .collect();
-    let extensions = store::extensions(&st.db, &auth.scope, Some(id), None).await?;
-    let outcomes: Vec<OutcomeDto> = store::outcomes(&st.db, id)
-        .await?
+    let outcomes: Vec<OutcomeDto> = r
+        .outcomes
         .into_iter()
         .map(|o| OutcomeDto {
             kind_name: label(&o.kind, OutcomeKind::from_code, OutcomeKind::label),
@@ -303,142 +311,84 @@ pub(super) async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<R
             recorded_at: rfc3339(o.recorded_at),
         })
         .collect();
-    let letters: Vec<LetterDto> =
-        store::letters(&st.db, &Scope::unrestricted(), Some(row.round_unit_id))
-            .await?
-            .into_iter()
-            .filter(|l| l.finding_ids().contains(&id))
-            .map(letter_dto)
-            .collect();
-    let events = xuncha_store::inspection::events(&st.db, "finding", id).await?;
-    let unit = store::unit(&st.db, &Scope::unrestricted(), row.round_unit_id).await?;
-    // The clue count is compartmented like the clues: without the compartment it is left out,
-    // never shown as 0.
-    let clues = if auth
-        .access
-        .has_compartment(xuncha_domain::perm::Compartment::Clue)
-    {
-        Some(store::transferred_clues(&st.db, id).await?)
-    } else {
-        None
-    };
-    let plan_approved = store::plans(&st.db, row.round_unit_id)
-        .await?
-        .into_iter()
-        .rfind(|p| p.state == PlanState::Approved.code());
+    let letters: Vec<LetterDto> = r.letters.into_iter().map(letter_dto).collect();
     let at_of = |to: &str| {
-        events
+        r.events
             .iter()
             .find(|e| e.to_state == to)
             .map(|e| rfc3339(e.at))
     };
-    let depts: std::collections::BTreeSet<&str> =
-        measures.iter().map(|m| m.lead_dept.as_str()).collect();
-    let trail = vec![
-        TrailStep {
-            step: "report".into(),
-            name: dom::TRAIL_STEPS[0].1.into(),
-            done: true,
-            at: at_of("CONFIRMED").or_else(|| at_of("FED_BACK")),
-            detail: "经组务会确认，列入巡察报告".into(),
-        },
-        TrailStep {
-            step: "handover".into(),
-            name: dom::TRAIL_STEPS[1].1.into(),
-            done: true,
-            at: unit.feedback_date.map(date_str),
-            detail: format!("随反馈意见交{}，列入问题清单", unit.org_name),
-        },
-        TrailStep {
-            step: "transfer".into(),
-            name: dom::TRAIL_STEPS[2].1.into(),
-            done: plan_approved.is_some(),
-            at: plan_approved
-                .as_ref()
-                .and_then(|p| p.decided_at)
-                .map(rfc3339),
-            detail: match clues {
-                Some(n) => format!(
-                    "整改任务分解到{}个牵头部门；移交问题线索{}条",
-                    depts.len(),
-                    n
-                ),
-                None => format!("整改任务分解到{}个牵头部门", depts.len()),
-            },
-        },
-        TrailStep {
-            step: "check".into(),
-            name: dom::TRAIL_STEPS[3].1.into(),
-            done: !progress.is_empty() || !letters.is_empty(),
-            at: progress.last().map(|p| p.reported_at.clone()),
-            detail: format!(
-                "报告进展{}次，督办函{}份，延期{}次",
-                progress.len(),
-                letters.len(),
-                row.extensions
-            ),
-        },
-        TrailStep {
-            step: "write_off".into(),
-            name: dom::TRAIL_STEPS[4].1.into(),
-            done: state == FindingState::Closed,
-            at: row.closed_on.map(date_str),
-            detail: match state {
-                FindingState::Closed => "经核验销号".to_string(),
-                FindingState::CloseRequested => "已申请销号，待核验".to_string(),
-                FindingState::LongTerm => "阶段性成效，持续整改".to_string(),
-                _ => "尚未销号".to_string(),
-            },
-        },
+    let lead_depts: std::collections::BTreeSet<&str> =
+        r.measures.iter().map(|m| m.lead_dept.as_str()).collect();
+    let steps = dom::account_trail(&dom::TrailFacts {
+        state,
+        unit_name: &r.unit.org_name,
+        plan_approved: r.approved_plan.is_some(),
+        lead_depts: lead_depts.len(),
+        clues: r.clues,
+        progress: progress.len(),
+        letters: letters.len(),
+        extensions: r.row.extensions,
+    });
+    let ats = [
+        at_of("CONFIRMED").or_else(|| at_of("FED_BACK")),
+        r.unit.feedback_date.map(date_str),
+        r.approved_plan
+            .as_ref()
+            .and_then(|p| p.decided_at)
+            .map(rfc3339),
+        progress.last().map(|p| p.reported_at.clone()),
+        r.row.closed_on.map(date_str),
     ];
-    let mut actions = Vec::new();
-    let unit_side = auth.access.has(RECT_WRITE);
-    let review = auth.access.has(RECT_REVIEW);
-    if unit_side && dom::is_workable(state) {
-        actions.extend(["progress", "write_off", "extend", "explain"].map(String::from));
-    }
-    if unit_side && matches!(state, FindingState::InProgress | FindingState::Reopened) {
-        actions.push("measure_done".into());
-    }
-    if (unit_side || review) && state != FindingState::FedBack {
-        actions.push("outcome".into());
-    }
-    if review && state == FindingState::CloseRequested {
-        actions.push("verify".into());
-    }
-    if review && dom::check_reopen(state).is_ok() {
-        actions.push("reopen".into());
-    }
-    if auth.access.has(RECT_SUPERVISE) {
-        actions.push("letter".into());
-    }
+    let trail = steps
+        .into_iter()
+        .zip(ats)
+        .map(|(s, at)| TrailStep {
+            step: s.code.into(),
+            name: s.name.into(),
+            done: s.done,
+            at,
+            detail: s.detail.render(),
+        })
+        .collect();
+    let rights = dom::ItemRights {
+        write: auth.access.has(RECT_WRITE),
+        review: auth.access.has(RECT_REVIEW),
+        supervise: auth.access.has(RECT_SUPERVISE),
+    };
+    let today = r.today.today;
     Ok(RectItem {
-        row: row_dto(row, t.today, &o),
-        facts: text.facts,
-        basis: text.basis,
-        responsibility: text.responsibility,
-        measures: measures
+        facts: r.text.facts,
+        basis: r.text.basis,
+        responsibility: r.text.responsibility,
+        measures: r
+            .measures
             .into_iter()
-            .map(|m| measure_dto(m, state, t.today))
+            .map(|m| measure_dto(m, state, today))
             .collect(),
         progress,
         write_offs,
-        extensions: extensions.into_iter().map(extension_dto).collect(),
+        extensions: r.extensions.into_iter().map(extension_dto).collect(),
         outcomes,
         letters,
         trail,
-        events: event_dtos(events, state_name),
-        actions,
-        letter_ladder: o
+        events: event_dtos(r.events, state_name),
+        actions: dom::item_actions(state, rights)
+            .into_iter()
+            .map(|a| a.code().to_string())
+            .collect(),
+        letter_ladder: r
+            .office
             .settings
             .letter_ladder
             .iter()
-            .map(|r| LetterRungDto {
-                code: r.code.clone(),
-                name: r.name.clone(),
-                after_overdue_days: r.after_overdue_days,
+            .map(|l| LetterRungDto {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                after_overdue_days: l.after_overdue_days,
             })
             .collect(),
+        row: row_dto(r.row, today, &r.office),
     })
 }
 
@@ -541,52 +491,20 @@ pub(super) async fn add_progress(
         .await
         .map_err(not_found())?;
     let form = read_form(form).await?;
-    let mut errs = Vec::new();
-    let content = required(&form, "content", 4000)
-        .map_err(|e| errs.push(e))
-        .ok();
-    let today = st.db.today();
-    let date = match form
-        .get("effective_date")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => {
-            errs.push(FieldError::required("effective_date"));
-            None
-        }
-        Some(s) => match parse_date("effective_date", s) {
-            Ok(d) if d > today => {
-                errs.push(FieldError::new(
-                    "effective_date",
-                    Msg::new("rect.future_date").arg("field", "field.effective_date"),
-                ));
-                None
-            }
-            Ok(d) => Some(d),
-            Err(e) => {
-                errs.push(e);
-                None
-            }
-        },
-    };
-    let outcome = match form.get("outcome").map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(o) => Outcome::parse_field("outcome", o)
-            .map_err(|e| errs.push(e))
-            .ok(),
-    };
-    let (Some(content), Some(date), true) = (content, date, errs.is_empty()) else {
-        return Err(invalid(errs));
-    };
+    let draft = dom::parse_progress(
+        form.get("content"),
+        form.get("effective_date"),
+        form.get("outcome"),
+        st.db.today(),
+    )?;
     let pid = store::add_progress(
         &st.db,
         &auth.actor,
         &auth.scope,
         id,
-        &content,
-        date,
-        outcome,
+        &draft.content,
+        draft.effective_date,
+        draft.outcome,
         &form.files,
     )
     .await?;
@@ -594,26 +512,7 @@ pub(super) async fn add_progress(
 }
 
 pub(super) fn attachment(name: &str, media: &str, bytes: Vec<u8>) -> impl IntoResponse + use<> {
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    (
-        [
-            (header::CONTENT_TYPE, media.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"file\"; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        bytes,
-    )
+    super::super::common::download(media, "file", name, bytes)
 }
 
 /// Downloads one evidence file (in scope only).
@@ -914,6 +813,7 @@ pub(super) async fn request_extension(
 #[into_params(parameter_in = Query)]
 pub struct ExtensionQuery {
     /// PENDING | APPROVED | REJECTED
+    #[param(value_type = Option<crate::codes::ExtensionState>)]
     pub state: Option<String>,
 }
 

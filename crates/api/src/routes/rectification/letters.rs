@@ -2,6 +2,10 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_office::documents::china_date;
+use xuncha_office::documents::rectification::{
+    LetterItem, LetterParts, letter_number, supervision_letter,
+};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -228,8 +232,8 @@ pub(super) async fn issue_letter(
     let (issuer, short) = crate::routes::documents::issuer(&st, owner_org_id).await?;
     let year = t.today.year();
     let (seq, _) = store::letter_context(&st.db, u.id, year).await?;
-    let doc_no = format!("{short}巡办督〔{year}〕{seq}号");
-    let deadline_text = new_deadline.map(crate::routes::documents::china_date);
+    let doc_no = letter_number(&short, year, seq);
+    let deadline_text = new_deadline.map(china_date);
     let text = template.text(&letter_dom::LetterInput {
         rung_name: &rung.name,
         unit_name: &u.org_name,
@@ -240,73 +244,59 @@ pub(super) async fn issue_letter(
         talk_place: talk_place.as_deref(),
         org_dept_name: org_dept.as_deref(),
     });
-    let mut blocks = vec![Block::Paragraph(text.opening.clone())];
-    blocks.push(Block::Table {
-        headers: vec![
-            "序号".into(),
-            "问题".into(),
-            "整改时限".into(),
-            "逾期（工作日）".into(),
-        ],
-        rows: chosen
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                vec![
-                    (i + 1).to_string(),
-                    r.title.clone(),
-                    r.deadline.map(date_str).unwrap_or_default(),
-                    r.deadline
-                        .map(|d| cal.working_days_between(d, t.today).max(0).to_string())
-                        .unwrap_or_default(),
-                ]
-            })
-            .collect(),
-    });
-    blocks.extend(text.details.iter().cloned().map(Block::Paragraph));
-    blocks.push(Block::Heading1(text.heading.clone()));
-    blocks.push(Block::Paragraph(requirement.clone()));
-    blocks.extend(text.closing.iter().cloned().map(Block::Paragraph));
-    let doc = OfficialDoc {
-        issuer: Some(issuer.clone()),
-        doc_number: Some(doc_no.clone()),
-        marking: None,
-        title: text.title.clone(),
-        recipient: Some(text.recipient.clone()),
-        blocks,
-        signature: Some(issuer),
-        date: Some(crate::routes::documents::china_date(t.today)),
-        copy_to: text.copy_to.clone(),
-    };
+    let items: Vec<LetterItem> = chosen
+        .iter()
+        .map(|r| LetterItem {
+            title: r.title.clone(),
+            deadline: r.deadline.map(date_str).unwrap_or_default(),
+            overdue_days: r
+                .deadline
+                .map(|d| cal.working_days_between(d, t.today).max(0).to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let doc = supervision_letter(
+        &LetterParts {
+            title: &text.title,
+            recipient: &text.recipient,
+            opening: &text.opening,
+            details: &text.details,
+            heading: &text.heading,
+            closing: &text.closing,
+            copy_to: text.copy_to.as_deref(),
+        },
+        &items,
+        &requirement,
+        &issuer,
+        &doc_no,
+        t.today,
+    );
     let bytes = xuncha_office::docx::render(&doc).map_err(|e| ApiError::internal(&e))?;
-    let letter =
-        store::issue_letter(
-            &st.db,
-            &auth.actor,
-            &auth.scope,
-            &store::LetterDraft {
-                round_unit_id: u.id,
-                letter_type: rung.code.clone(),
-                letter_name: rung.name.clone(),
-                year,
-                seq,
-                doc_no,
-                finding_ids: chosen.iter().map(|r| r.id).collect(),
-                requirement,
-                new_deadline,
-                docx: Upload {
-                    name: format!("{}.docx", rung.name),
-                    media_type:
-                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                            .into(),
-                    bytes,
-                },
-                addressee_org_id,
-                addressee_is_unit: addressee_org_id == u.org_id,
-                addressee_name,
+    let letter = store::issue_letter(
+        &st.db,
+        &auth.actor,
+        &auth.scope,
+        &store::LetterDraft {
+            round_unit_id: u.id,
+            letter_type: rung.code.clone(),
+            letter_name: rung.name.clone(),
+            year,
+            seq,
+            doc_no,
+            finding_ids: chosen.iter().map(|r| r.id).collect(),
+            requirement,
+            new_deadline,
+            docx: Upload {
+                name: format!("{}.docx", rung.name),
+                media_type: super::super::common::DOCX.into(),
+                bytes,
             },
-        )
-        .await?;
+            addressee_org_id,
+            addressee_is_unit: addressee_org_id == u.org_id,
+            addressee_name,
+        },
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(letter_dto(letter))))
 }
 
@@ -391,7 +381,7 @@ pub(super) async fn letter_docx(
     let bytes = store::file_bytes(&st.db, &l.file_hash).await?;
     Ok(attachment(
         &format!("{}（{}）.docx", l.letter_name, l.doc_no),
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        super::super::common::DOCX,
         bytes,
     ))
 }

@@ -28,19 +28,6 @@ pub enum CryptoError {
     Busy,
 }
 
-impl From<CryptoError> for crate::error::ApiError {
-    fn from(e: CryptoError) -> Self {
-        match e {
-            CryptoError::Busy => crate::error::ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                &xuncha_domain::i18n::Msg::new("auth.busy").arg("seconds", BUSY_RETRY_SECONDS),
-            )
-            .retry_after(BUSY_RETRY_SECONDS),
-            e => crate::error::ApiError::internal(&e),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Bounded password hashing
 //

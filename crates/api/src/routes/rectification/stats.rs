@@ -73,6 +73,7 @@ pub struct StatRow {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutcomeTotal {
     /// rule | money_returned | loss_recovered | accountability
+    #[schema(value_type = crate::codes::OutcomeKind)]
     pub kind: String,
     pub kind_name: String,
     /// Records entered.
@@ -95,6 +96,7 @@ pub struct RectStatsResponse {
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// unit | level | round | category
+    #[param(value_type = Option<crate::codes::StatsGroup>)]
     pub group: Option<String>,
     pub round_id: Option<i64>,
     pub org_id: Option<i64>,

@@ -2,11 +2,13 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_office::documents::rectification::{RectReport, ReportFigures, ReportItem, rect_report};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportDto {
     pub id: i64,
     pub round_unit_id: i64,
+    #[schema(value_type = crate::codes::ReportKind)]
     pub kind: String,
     pub kind_name: String,
     pub title: String,
@@ -179,19 +181,9 @@ pub(super) async fn report_docx(
         ..LedgerFilter::default()
     };
     let rows = store::ledger_all(&st.db, &Scope::unrestricted(), &f, &t, 10_000).await?;
-    let mut blocks: Vec<Block> = Vec::new();
-    if let Some(m) = r.meeting_date {
-        blocks.push(Block::Field {
-            label: "会议时间".into(),
-            value: crate::routes::documents::china_date(m),
-        });
-        blocks.push(Block::Field {
-            label: "参加人员".into(),
-            value: r.participants.clone().unwrap_or_default(),
-        });
-    }
-    blocks.push(Block::Paragraph(r.content.clone()));
-    if r.kind != ReportKind::LifeMeeting.code() {
+    let ledger = if r.kind == ReportKind::LifeMeeting.code() {
+        None
+    } else {
         let facts: Vec<dom::ItemFacts> = rows
             .iter()
             .map(|x| dom::ItemFacts {
@@ -203,66 +195,46 @@ pub(super) async fn report_docx(
             })
             .collect();
         let s = dom::rect_stats(&facts, t.today);
-        blocks.push(Block::Heading1("一、整改总体情况".into()));
-        blocks.push(Block::Paragraph(format!(
-            "巡察反馈问题{}个，已完成整改{}个，整改完成率{:.2}%；持续整改{}个；逾期{}个。",
-            s.total, s.completed, s.completion_rate, s.long_term, s.overdue
-        )));
-        blocks.push(Block::Heading1("二、逐项整改情况".into()));
-        blocks.push(Block::Table {
-            headers: vec![
-                "序号".into(),
-                "问题".into(),
-                "整改时限".into(),
-                "状态".into(),
-                "预警".into(),
-            ],
-            rows: rows
-                .into_iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    let dto = row_dto(x, t.today, &o);
-                    vec![
-                        (i + 1).to_string(),
-                        dto.title,
-                        dto.deadline.unwrap_or_default(),
-                        dto.state_name,
-                        dto.warning
-                            .as_deref()
-                            .and_then(Warning::from_code)
-                            .map(|w| w.label().to_string())
-                            .unwrap_or_default(),
-                    ]
-                })
-                .collect(),
-        });
+        let items = rows
+            .into_iter()
+            .map(|x| {
+                let dto = row_dto(x, t.today, &o);
+                ReportItem {
+                    title: dto.title,
+                    deadline: dto.deadline.unwrap_or_default(),
+                    state: dto.state_name,
+                    warning: dto
+                        .warning
+                        .as_deref()
+                        .and_then(Warning::from_code)
+                        .map(|w| w.label().to_string())
+                        .unwrap_or_default(),
+                }
+            })
+            .collect();
         let totals =
             store::outcome_totals(&st.db, &Scope::unrestricted(), Some(u.id), None, None).await?;
-        blocks.push(Block::Heading1("三、整改成果".into()));
-        blocks.push(Block::Paragraph(outcome_sentence(&totals)));
-    }
-    blocks.push(Block::Field {
-        label: "主要负责人（签字）".into(),
-        value: format!(
-            "{}　{}",
-            r.principal_leader,
-            crate::routes::documents::china_date(r.signed_on)
-        ),
-    });
-    let doc = OfficialDoc {
-        issuer: None,
-        doc_number: None,
-        marking: Some("内部资料 注意保密".into()),
-        title: r.title.clone(),
-        recipient: Some(format!(
-            "中共{}委巡察工作领导小组办公室：",
-            u.owner_org_name
-        )),
-        blocks,
-        signature: Some(u.org_name.clone()),
-        date: Some(crate::routes::documents::china_date(r.signed_on)),
-        copy_to: None,
+        let figures = ReportFigures {
+            total: s.total,
+            completed: s.completed,
+            completion_rate: s.completion_rate,
+            long_term: s.long_term,
+            overdue: s.overdue,
+        };
+        Some((figures, items, outcome_sentence(&totals)))
     };
+    let doc = rect_report(&RectReport {
+        title: &r.title,
+        office_name: &u.owner_org_name,
+        unit_name: &u.org_name,
+        content: &r.content,
+        meeting: r
+            .meeting_date
+            .map(|m| (m, r.participants.clone().unwrap_or_default())),
+        ledger,
+        principal_leader: &r.principal_leader,
+        signed_on: r.signed_on,
+    });
     crate::routes::documents::docx(&r.title, &doc)
 }
 

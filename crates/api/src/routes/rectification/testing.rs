@@ -37,7 +37,7 @@ pub(super) async fn move_clock(
         return Err(ApiError::not_found("api.not_found"));
     }
     xuncha_store::accounts::shift_sessions(&st.db, time::Duration::days(b.advance_days)).await?;
-    crate::scheduler::tick(&st).await?;
+    xuncha_service::scheduler::tick(&st.db, &st.config.mail()).await?;
     Ok(axum::Json(ClockDto {
         today: date_str(st.db.today()),
         controllable: true,

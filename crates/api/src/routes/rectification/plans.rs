@@ -58,6 +58,7 @@ pub(super) async fn units(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct MeasureDraftDto {
     /// immediate | deadline | long_term
+    #[schema(value_type = crate::codes::MeasureKind)]
     pub kind: String,
     pub content: String,
     #[serde(default)]
@@ -114,6 +115,7 @@ pub struct PlanItemDto {
 pub struct ReviewDto {
     pub id: i64,
     pub body: String,
+    #[schema(value_type = crate::codes::ReviewDecision)]
     pub decision: String,
     pub decision_name: String,
     pub opinion: String,
@@ -125,6 +127,7 @@ pub struct ReviewDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BodyStatus {
     pub body: String,
+    #[schema(value_type = Option<crate::codes::ReviewDecision>)]
     pub decision: Option<String>,
     pub reviewer_name: Option<String>,
     pub at: Option<String>,
@@ -136,6 +139,7 @@ pub struct PlanDto {
     pub id: i64,
     pub round_unit_id: i64,
     pub revision: i64,
+    #[schema(value_type = crate::codes::PlanState)]
     pub state: String,
     pub state_name: String,
     pub principal_leader: String,
@@ -154,6 +158,7 @@ pub struct PlanDto {
 pub struct RevisionRef {
     pub id: i64,
     pub revision: i64,
+    #[schema(value_type = crate::codes::PlanState)]
     pub state: String,
     pub state_name: String,
     pub submitted_at: Option<String>,

@@ -1,15 +1,24 @@
 //! The rectification scheduler, run inside `xuncha serve`: early warnings in three colours to
-//! the people in charge of each item. Its clock is the server's [`crate::state::Clock`], so tests
+//! the people in charge of each item. Its clock is the server's ([`xuncha_store::Clock`]), so tests
 //! move time instead of waiting; with several nodes on one PostgreSQL database a lease in the
 //! settings table elects the one node that runs it.
 
 use std::time::Duration;
 
+use xuncha_domain::i18n::Msg;
 use xuncha_domain::rectification::Warning;
 use xuncha_store::rectification as store;
+use xuncha_store::{Db, StoreError};
 
-use crate::error::ApiResult;
-use crate::state::AppState;
+/// Where notifications are e-mailed from, if anywhere.
+#[derive(Debug, Clone, Default)]
+pub struct Mail {
+    /// SMTP relay (`smtp://host:25`, `smtp://user:pass@host:587`); None keeps notifications
+    /// in-app only.
+    pub smtp_url: Option<String>,
+    /// The sender's address.
+    pub smtp_from: String,
+}
 
 /// The most items warned about in one run.
 const MAX_TARGETS: i64 = 20_000;
@@ -17,11 +26,11 @@ const MAX_TARGETS: i64 = 20_000;
 /// One run: warns about every open item that is yellow or red today. Sends are idempotent (one
 /// notification per item, colour and deadline), so running twice changes nothing. Returns the
 /// number of items considered.
-pub async fn tick(st: &AppState) -> ApiResult<usize> {
-    let today = st.db.today();
+pub async fn tick(db: &Db, mail_to: &Mail) -> Result<usize, StoreError> {
+    let today = db.today();
     // Each item takes the threshold, calendar and report period of the office running its round.
-    let book = store::book(&st.db, 0, today).await?;
-    let targets = store::warning_targets(&st.db, book.latest_yellow_until(), MAX_TARGETS).await?;
+    let book = store::book(db, 0, today).await?;
+    let targets = store::warning_targets(db, book.latest_yellow_until(), MAX_TARGETS).await?;
     for t in &targets {
         let office = book.office(t.owner_org_id);
         let cal = &office.calendar;
@@ -34,26 +43,28 @@ pub async fn tick(st: &AppState) -> ApiResult<usize> {
         };
         let (title, body) = match colour {
             Warning::Red => (
-                format!("【红色预警】{}整改逾期", t.org_name),
-                format!(
-                    "“{}”整改时限为{}，已逾期{}个工作日，请立即督促整改。",
-                    t.title,
-                    t.deadline,
-                    cal.working_days_between(t.deadline, today).max(1)
-                ),
+                Msg::new("warning.red_title")
+                    .arg("org", &t.org_name)
+                    .render(),
+                Msg::new("warning.red_body")
+                    .arg("title", &t.title)
+                    .arg("deadline", t.deadline)
+                    .arg("days", cal.working_days_between(t.deadline, today).max(1))
+                    .render(),
             ),
             Warning::Yellow => (
-                format!("【黄色预警】{}整改临期", t.org_name),
-                format!(
-                    "“{}”整改时限为{}，还剩{}个工作日。",
-                    t.title,
-                    t.deadline,
-                    cal.working_days_between(today, t.deadline).max(0)
-                ),
+                Msg::new("warning.yellow_title")
+                    .arg("org", &t.org_name)
+                    .render(),
+                Msg::new("warning.yellow_body")
+                    .arg("title", &t.title)
+                    .arg("deadline", t.deadline)
+                    .arg("days", cal.working_days_between(today, t.deadline).max(0))
+                    .render(),
             ),
             Warning::Green => continue,
         };
-        store::send_warning(&st.db, t, colour.code(), title, body).await?;
+        store::send_warning(db, t, colour.code(), title, body).await?;
     }
     // Long-term items report every `long_term_report_months` of their office (quarterly by
     // default).
@@ -65,7 +76,7 @@ pub async fn tick(st: &AppState) -> ApiResult<usize> {
         .offices()
         .map(|(_, o)| before_of(months_of(&o.settings)))
         .fold(before_of(months_of(&book.own.settings)), time::Date::max);
-    for t in store::long_term_due(&st.db, latest_before, MAX_TARGETS).await? {
+    for t in store::long_term_due(db, latest_before, MAX_TARGETS).await? {
         let months = months_of(&book.office(t.owner_org_id).settings);
         if t.deadline > before_of(months) {
             continue;
@@ -75,17 +86,17 @@ pub async fn tick(st: &AppState) -> ApiResult<usize> {
             today.year(),
             (u8::from(today.month()) - 1) / months
         );
-        store::send_long_term_reminder(&st.db, &t, &period).await?;
+        store::send_long_term_reminder(db, &t, &period).await?;
     }
-    if let Some(url) = &st.config.smtp_url {
-        mail(st, url).await?;
+    if let Some(url) = &mail_to.smtp_url {
+        mail(db, url, &mail_to.smtp_from).await?;
     }
     Ok(targets.len())
 }
 
 /// E-mails notifications of the last week to users who gave an address, through the configured
 /// SMTP relay. A failed send is logged and retried on the next run.
-async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
+async fn mail(db: &Db, url: &str, smtp_from: &str) -> Result<usize, StoreError> {
     use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
     let Some(relay) = SmtpRelay::parse(url) else {
         tracing::warn!("smtp_url is not smtp://[user:password@]host[:port]");
@@ -101,15 +112,15 @@ async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
         ));
     }
     let transport = builder.build();
-    let from = match st.config.smtp_from.parse::<lettre::Address>() {
+    let from = match smtp_from.parse::<lettre::Address>() {
         Ok(f) => f,
         Err(e) => {
             tracing::warn!(error = %e, "smtp_from is not an address");
             return Ok(0);
         }
     };
-    let since = st.db.now() - time::Duration::days(7);
-    let pending = store::unmailed(&st.db, since, 500).await?;
+    let since = db.now() - time::Duration::days(7);
+    let pending = store::unmailed(db, since, 500).await?;
     let mut sent = Vec::new();
     for n in &pending {
         let Ok(to) = n.email.parse::<lettre::Address>() else {
@@ -118,7 +129,7 @@ async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
         };
         let msg = Message::builder()
             .from(lettre::message::Mailbox::new(
-                Some("巡察工作平台".into()),
+                Some(Msg::new("app.name").render()),
                 from.clone(),
             ))
             .to(lettre::message::Mailbox::new(
@@ -127,10 +138,12 @@ async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
             ))
             .subject(&n.title)
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
-            .body(format!(
-                "{}\n\n{}\n\n（本邮件由巡察工作平台自动发送，请登录平台查看详情。）",
-                n.title, n.body
-            ));
+            .body(
+                Msg::new("mail.body")
+                    .arg("title", &n.title)
+                    .arg("body", &n.body)
+                    .render(),
+            );
         let Ok(msg) = msg else { continue };
         match transport.send(msg).await {
             Ok(_) => sent.push(n.id),
@@ -140,27 +153,27 @@ async fn mail(st: &AppState, url: &str) -> ApiResult<usize> {
             }
         }
     }
-    store::mark_mailed(&st.db, &sent).await?;
+    store::mark_mailed(db, &sent).await?;
     Ok(sent.len())
 }
 
 /// Runs [`tick`] every `interval` while this node holds the scheduler lease.
-pub fn spawn(st: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
-    let holder = format!("{}-{}", std::process::id(), st.db.now().unix_timestamp());
+pub fn spawn(db: Db, mail_to: Mail, interval: Duration) -> tokio::task::JoinHandle<()> {
+    let holder = format!("{}-{}", std::process::id(), db.now().unix_timestamp());
     tokio::spawn(async move {
         let mut timer = tokio::time::interval(interval);
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             timer.tick().await;
-            let now = st.db.now().unix_timestamp();
+            let now = db.now().unix_timestamp();
             let ttl = i64::try_from(interval.as_secs())
                 .unwrap_or(300)
                 .saturating_mul(3);
-            match xuncha_store::settings::take_lease(&st.db, "scheduler.lease", &holder, now, ttl)
+            match xuncha_store::settings::take_lease(&db, "scheduler.lease", &holder, now, ttl)
                 .await
             {
                 Ok(true) => {
-                    if let Err(e) = tick(&st).await {
+                    if let Err(e) = tick(&db, &mail_to).await {
                         tracing::warn!(error = ?e, "rectification scheduler run failed");
                     }
                 }

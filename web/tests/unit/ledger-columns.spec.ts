@@ -1,0 +1,177 @@
+// The 整改台账 at 1366 px: 问题 fixed left, 操作 fixed right, at most eight columns by default, the column
+// toggle kept per table; the item page folds its empty sections into one line.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia, type Pinia } from 'pinia'
+import ElementPlus from 'element-plus'
+import { createMemoryHistory, createRouter, type Router } from 'vue-router'
+import LedgerView from '@/views/rect/ledger.vue'
+import ItemView from '@/views/rect/item.vue'
+import { vPerm } from '@/directives/perm'
+import { i18n } from '@/locales'
+import { useAuthStore } from '@/stores/auth'
+import type { Me } from '@/api/auth'
+import type { LedgerRow, RectItem } from '@/api/rect'
+import { jsonResponse, stubFetch, until as waitFor } from './helpers'
+
+const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
+const SLOW = 30_000
+let pinia: Pinia
+
+function me(permissions: string[]): Me {
+  return {
+    id: 1,
+    username: 'u',
+    display_name: '用户',
+    org_id: 2,
+    org_name: '江岭省委巡察办',
+    roles: [],
+    permissions,
+    compartments: [],
+    totp_enabled: false,
+    must_change_password: false,
+  }
+}
+
+function row(over: Partial<LedgerRow> = {}): LedgerRow {
+  return {
+    id: 5,
+    round_id: 1,
+    round_name: '2025年第二轮巡察',
+    round_unit_id: 3,
+    org_id: 2,
+    org_name: '江岭省财政厅',
+    category_name: '党的建设',
+    title: '选人用人工作不规范',
+    state: 'IN_PROGRESS',
+    state_name: '整改中',
+    outcome: null,
+    outcome_name: null,
+    deadline: '2026-06-30',
+    original_deadline: '2026-03-31',
+    extensions: 1,
+    warning: 'yellow',
+    overdue_days: 0,
+    measure_count: 1,
+    progress_count: 0,
+    last_progress_on: null,
+    closed_on: null,
+    letter_count: 0,
+    version: 7,
+    ...over,
+  }
+}
+
+async function routerAt(path: string): Promise<Router> {
+  const stub = { template: '<div />' }
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: [
+      { path: '/rect/ledger', name: 'rect-ledger', component: stub },
+      { path: '/rect/items/:id', name: 'rect-item', component: stub },
+    ],
+  })
+  await router.push(path)
+  await router.isReady()
+  return router
+}
+
+async function mountAt(component: unknown, path: string) {
+  useAuthStore().me = me(['rect:read'])
+  const router = await routerAt(path)
+  const wrapper = mount(component as never, {
+    global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+    attachTo: document.body,
+  })
+  return { wrapper, router }
+}
+
+/** The header titles of the ledger table (the main table, not the fixed copies). */
+function headers(): string[] {
+  const table = document.querySelector('[data-testid="ledger-table"]')!
+  return [...table.querySelectorAll('.el-table__header-wrapper th')].map((th) => th.textContent?.trim() ?? '')
+}
+
+beforeEach(() => {
+  pinia = createPinia()
+  setActivePinia(pinia)
+  localStorage.clear()
+})
+
+afterEach(() => {
+  vi.unstubAllGlobals()
+  document.body.innerHTML = ''
+  localStorage.clear()
+})
+
+describe('整改台账 columns', () => {
+  it('shows at most eight columns by default, 问题 fixed left and 操作 fixed right', async () => {
+    stubFetch((req) => (req.path === '/api/v1/rect/ledger' ? jsonResponse({ items: [row()], total: 1 }) : jsonResponse([])))
+    const { wrapper } = await mountAt(LedgerView, '/rect/ledger')
+    await until(() => document.body.textContent!.includes('选人用人工作不规范'), 'the ledger row')
+    const titles = headers()
+    expect(titles.length).toBeLessThanOrEqual(8)
+    expect(titles[0]).toBe('问题')
+    expect(titles.at(-1)).toBe('操作')
+    expect(titles).not.toContain('督办函')
+    const table = document.querySelector('[data-testid="ledger-table"]')!
+    const first = table.querySelector('.el-table__header-wrapper th')!
+    expect(first.className).toContain('el-table-fixed-column--left')
+    const last = [...table.querySelectorAll('.el-table__header-wrapper th')].at(-1)!
+    expect(last.className).toContain('el-table-fixed-column--right')
+    // One line per row: the original deadline is a tooltip, not a second line.
+    expect(document.body.textContent).not.toContain('原定 2026-03-31')
+    wrapper.unmount()
+  }, SLOW)
+
+  it('keeps the columns the user picks in the toggle for the next visit', async () => {
+    stubFetch((req) => (req.path === '/api/v1/rect/ledger' ? jsonResponse({ items: [row()], total: 1 }) : jsonResponse([])))
+    const first = await mountAt(LedgerView, '/rect/ledger')
+    await until(() => document.querySelector('[data-testid="ledger-columns"]') !== null, 'the column toggle')
+    ;(document.querySelector('[data-testid="ledger-columns"]') as HTMLElement).click()
+    await until(() => document.querySelector('[data-testid="ledger-columns-letters"]') !== null, 'the column list')
+    const letters = document.querySelector('[data-testid="ledger-columns-letters"] input') as HTMLInputElement
+    letters.click()
+    await flushPromises()
+    await until(() => headers().includes('督办函'), 'the letters column')
+    first.wrapper.unmount()
+    document.body.innerHTML = ''
+
+    const second = await mountAt(LedgerView, '/rect/ledger')
+    await until(() => document.body.textContent!.includes('选人用人工作不规范'), 'the ledger row')
+    expect(headers()).toContain('督办函')
+    second.wrapper.unmount()
+  }, SLOW)
+})
+
+describe('整改事项 page', () => {
+  it('folds the sections with no records into one line', async () => {
+    const detail: RectItem = {
+      row: row(),
+      facts: '纪实不全',
+      basis: '条例',
+      responsibility: '厅党组',
+      measures: [],
+      progress: [],
+      write_offs: [],
+      extensions: [],
+      outcomes: [],
+      letters: [],
+      trail: [],
+      events: [],
+      actions: [],
+      letter_ladder: [],
+    }
+    stubFetch(() => jsonResponse(detail))
+    const { wrapper } = await mountAt(ItemView, '/rect/items/5')
+    await until(() => document.querySelector('[data-testid="item-state"]') !== null, 'the item')
+    await flushPromises()
+    expect(document.querySelector('[data-testid="item-measures"]')).toBeNull()
+    expect(document.querySelector('[data-testid="item-letters"]')).toBeNull()
+    const line = document.querySelector('[data-testid="item-empty-sections"]')!
+    expect(line.textContent).toContain('暂无记录')
+    expect(line.textContent).toContain('督办函')
+    expect(document.querySelectorAll('.el-empty').length).toBe(0)
+    wrapper.unmount()
+  }, SLOW)
+})

@@ -1,30 +1,31 @@
-// The codes of rectification (整改) records: states, kinds, outcomes, warnings, … The server sends them
-// as strings; until its OpenAPI document names them as enum schemas, the unions are written here, one
-// alias each. When `components['schemas']` has one (after `npm run gen:api`), its alias becomes
-// `components['schemas']['FindingState']` (one line); the arrays below then check against the
-// server's own list. The screens import these through api/rect.ts.
+// The codes of rectification (整改) records: states, kinds, outcomes, warnings, … They are the named
+// enum schemas of the server's OpenAPI document (generated into schema.d.ts), one alias each, so
+// the record fields that carry them and these aliases are the same types. The screens import
+// these through api/rect.ts.
+import type { components } from './schema'
 
-export type FindingState =
-  'FED_BACK' | 'PLANNED' | 'IN_PROGRESS' | 'CLOSE_REQUESTED' | 'CLOSED' | 'LONG_TERM' | 'REOPENED'
-export type MeasureKind = 'immediate' | 'deadline' | 'long_term'
-export type Outcome = 'completed' | 'basically_completed' | 'in_progress' | 'not_completed'
-export type Warning = 'green' | 'yellow' | 'red'
-export type PlanState = 'DRAFT' | 'SUBMITTED' | 'RETURNED' | 'APPROVED'
-export type WriteOffState = 'REQUESTED' | 'VERIFIED' | 'RETURNED'
-export type ExtensionState = 'PENDING' | 'APPROVED' | 'REJECTED'
-export type OutcomeKind = 'rule' | 'money_returned' | 'loss_recovered' | 'accountability'
-export type ReportKind = 'rect_report' | 'life_meeting' | 'periodic'
+type S = components['schemas']
+
+/** Every state of a finding, from the workpaper (DRAFT, CONFIRMED, IN_REPORT) to the ledger's. */
+export type FindingState = S['FindingState']
+export type MeasureKind = S['MeasureKind']
+export type MeasureState = S['MeasureState']
+export type Outcome = S['Outcome']
+export type Warning = S['Warning']
+export type PlanState = S['PlanState']
+export type ReviewDecision = S['ReviewDecision']
+export type WriteOffState = S['WriteOffState']
+export type ExtensionState = S['ExtensionState']
+export type OutcomeKind = S['OutcomeKind']
+export type ReportKind = S['ReportKind']
+export type LetterState = S['LetterState']
 /** The ledger's `view` parameter: unit (default), office (rounds run by the caller's organisation), attention. */
-export type LedgerView = 'unit' | 'office' | 'attention'
-export type StatsGroup = 'unit' | 'level' | 'round' | 'category'
-/**
- * What the caller may do with an item now (`RectItem.actions`). The server also lists 'letter' (a
- * supervision letter, rect:supervise), which the schema's description of `actions` leaves out.
- */
-export type ItemAction =
-  'progress' | 'write_off' | 'verify' | 'reopen' | 'extend' | 'outcome' | 'letter' | 'explain' | 'measure_done'
-export type TrailStepCode = 'report' | 'handover' | 'transfer' | 'check' | 'write_off'
-export type HolidayKind = 'holiday' | 'workday'
+export type LedgerView = S['LedgerView']
+export type StatsGroup = S['StatsGroup']
+/** What the caller may do with an item now (`RectItem.actions`). */
+export type ItemAction = S['ItemAction']
+export type TrailStepCode = S['TrailStepCode']
+export type HolidayKind = S['HolidayKind']
 
 /** Narrows a string (a route query, a select's value) to one of the codes of `list`. */
 export function isCode<T extends string>(list: readonly T[], value: string | null | undefined): value is T {
@@ -32,8 +33,10 @@ export function isCode<T extends string>(list: readonly T[], value: string | nul
 }
 
 // The lists the screens build options and locale keys from (tests/unit/codes.spec.ts checks at type
-// level that each full list names every code of its union).
+// level that each full list names every code of its union, so a code the server adds fails the
+// type check until it is listed here and in the locale).
 
+/** The states of a ledger item: a finding from its feedback on (the ledger never shows earlier ones). */
 export const FINDING_STATES = [
   'FED_BACK',
   'PLANNED',

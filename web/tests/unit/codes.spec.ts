@@ -28,13 +28,6 @@ describe('codes', () => {
     expect(codes.isCode(codes.WARNINGS, undefined)).toBe(false)
   })
 
-  it('narrows a string to a known code', () => {
-    expect(codes.isCode(codes.FINDING_STATES, 'CLOSED')).toBe(true)
-    expect(codes.isCode(codes.FINDING_STATES, 'DRAFT')).toBe(false)
-    expect(codes.isCode(codes.WARNINGS, '')).toBe(false)
-    expect(codes.isCode(codes.WARNINGS, undefined)).toBe(false)
-  })
-
   it('are the ones api/rect.ts gives the screens, without duplicates', () => {
     expect(rectApi.FINDING_STATES).toBe(codes.FINDING_STATES)
     for (const list of [codes.FINDING_STATES, codes.OUTCOMES, codes.OUTCOME_KINDS, codes.TRAIL_STEPS]) {

@@ -81,6 +81,10 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("import.empty", "文件中没有数据行"),
     ("import.unreadable", "无法读取文件：{reason}"),
     (
+        "import.not_multipart",
+        "上传内容不是有效的 multipart/form-data 格式",
+    ),
+    (
         "import.unsupported_type",
         "不支持的文件类型，请上传 .xlsx 或 .csv 文件",
     ),

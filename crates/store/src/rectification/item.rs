@@ -7,7 +7,8 @@ use super::*;
 pub struct Measure {
     pub id: i64,
     pub finding_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: MeasureKind,
     pub content: String,
     pub target: String,
     pub responsible_leader: String,
@@ -15,7 +16,8 @@ pub struct Measure {
     pub co_depts: String,
     pub deadline: Date,
     pub original_deadline: Date,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: MeasureState,
     pub done_on: Option<Date>,
     pub version: i64,
 }
@@ -46,10 +48,7 @@ pub async fn complete_measure(
         .bind(measure_id).fetch_optional(p).await?);
     let (finding_id, state, content) = found.ok_or(StoreError::NotFound)?;
     let row = ledger_row(db, scope, finding_id).await?;
-    if !matches!(
-        row.state()?,
-        FindingState::InProgress | FindingState::Reopened
-    ) {
+    if !matches!(row.state, FindingState::InProgress | FindingState::Reopened) {
         return Err(rule(Msg::new("rect.measure_item_not_open")));
     }
     if state != "OPEN" {
@@ -65,7 +64,7 @@ pub async fn complete_measure(
         }
         sqlx::query(REFRESH_DUE).bind(finding_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE findings SET version = version + 1, updated_at = $1 WHERE id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(row.state.as_str()), row.state.as_str(), format!("措施已完成：{content}"));
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(row.state.code()), row.state.code(), format!("措施已完成：{content}"));
         crate::audit_append!(db, tx, actor, &Event::op("rect.measure.done", "finding", finding_id, format!("{}：“{}”一项措施已完成", row.org_name, row.title)));
         tx.commit().await?;
     });
@@ -237,7 +236,7 @@ pub async fn add_progress(
     files: &[Upload],
 ) -> Result<i64> {
     let row = ledger_row(db, scope, finding_id).await?;
-    let state = row.state()?;
+    let state = row.state;
     if !is_workable(state) {
         return Err(rule(
             Msg::new("rect.not_workable").arg("state", state.label()),
@@ -267,7 +266,8 @@ pub async fn add_progress(
 pub struct WriteOff {
     pub id: i64,
     pub finding_id: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: WriteOffState,
     pub outcome: String,
     pub explanation: String,
     pub from_state: String,
@@ -297,7 +297,7 @@ pub async fn request_write_off(
     today: Date,
 ) -> Result<i64> {
     let row = ledger_row(db, scope, finding_id).await?;
-    let state = row.state()?;
+    let state = row.state;
     check_write_off(state, outcome)?;
     let existing = item_files(db, finding_id).await?.len();
     xuncha_domain::rectification::check_write_off_request(existing + files.len())?;
@@ -338,7 +338,7 @@ pub async fn decide_write_off(
     let w: WriteOff = crate::on_db!(db, p => sqlx::query_as::<_, WriteOff>(sqlx::AssertSqlSafe(format!("{SELECT_WRITE_OFF} WHERE id = $1"))).bind(write_off_id).fetch_optional(p).await?)
         .ok_or(StoreError::NotFound)?;
     let row = ledger_row(db, scope, w.finding_id).await?;
-    if w.state != WriteOffState::Requested.code() {
+    if w.state != WriteOffState::Requested {
         return Err(rule(Msg::new("rect.write_off_decided")));
     }
     if decision == ReviewDecision::Return && reason.trim().is_empty() {
@@ -396,7 +396,7 @@ pub async fn reopen(
     version: i64,
 ) -> Result<()> {
     let row = ledger_row(db, scope, finding_id).await?;
-    let state = row.state()?;
+    let state = row.state;
     check_reopen(state)?;
     if reason.trim().is_empty() {
         return Err(StoreError::Domain(DomainError::Invalid(vec![
@@ -432,7 +432,7 @@ pub async fn explain(
     version: i64,
 ) -> Result<()> {
     let row = ledger_row(db, scope, finding_id).await?;
-    let state = row.state()?;
+    let state = row.state;
     if !is_workable(state) || !matches!(outcome, Outcome::NotCompleted | Outcome::InProgress) {
         return Err(rule(
             Msg::new("rect.not_workable").arg("state", state.label()),
@@ -461,7 +461,8 @@ pub struct Extension {
     pub old_deadline: Date,
     pub new_deadline: Date,
     pub reason: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: ExtensionState,
     pub requested_by_name: String,
     pub requested_at: OffsetDateTime,
     pub decided_by_name: Option<String>,
@@ -503,7 +504,7 @@ pub async fn request_extension(
     reason: &str,
 ) -> Result<i64> {
     let row = ledger_row(db, scope, finding_id).await?;
-    let state = row.state()?;
+    let state = row.state;
     if !is_workable(state) {
         return Err(rule(
             Msg::new("rect.not_workable").arg("state", state.label()),
@@ -561,7 +562,7 @@ pub async fn decide_extension(
         qb.build_query_as::<Extension>().fetch_optional(p).await?
     })
     .ok_or(StoreError::NotFound)?;
-    if x.state != ExtensionState::Pending.code() {
+    if x.state != ExtensionState::Pending {
         return Err(rule(Msg::new("rect.extension_decided")));
     }
     let state = if approve {
@@ -591,7 +592,7 @@ pub async fn decide_extension(
         tx.commit().await?;
     });
     let mut x = x;
-    x.state = state.code().to_string();
+    x.state = state;
     x.decided_by_name = Some(actor.display_name.clone());
     x.decided_at = Some(now);
     x.opinion = Some(opinion.trim().to_string());
@@ -721,7 +722,7 @@ pub async fn item_record(
     let approved_plan = plans(db, row.round_unit_id)
         .await?
         .into_iter()
-        .rfind(|p| p.state == xuncha_domain::rectification::PlanState::Approved.code());
+        .rfind(|p| p.state == xuncha_domain::rectification::PlanState::Approved);
     Ok(ItemRecord {
         today,
         office,

@@ -16,7 +16,8 @@ pub struct LedgerRow {
     pub category_id: Option<i64>,
     pub category_name: Option<String>,
     pub title: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: FindingState,
     pub outcome: Option<String>,
     pub explanation: Option<String>,
     pub deadline: Option<Date>,
@@ -30,13 +31,6 @@ pub struct LedgerRow {
     pub last_progress_on: Option<Date>,
     pub letter_count: i64,
     pub version: i64,
-}
-
-impl LedgerRow {
-    pub fn state(&self) -> Result<FindingState> {
-        FindingState::from_code(&self.state)
-            .ok_or_else(|| StoreError::Corrupt(format!("finding state {}", self.state)))
-    }
 }
 
 /// Sets an item's next due date: the earliest deadline of its open measures, or its own

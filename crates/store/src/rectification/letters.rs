@@ -22,7 +22,8 @@ pub struct Letter {
     pub addressee_org_id: Option<i64>,
     pub addressee_name: String,
     /// `issued` or `withdrawn` (`letters::LetterState`).
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: LetterState,
     pub withdrawn_at: Option<OffsetDateTime>,
     pub withdrawn_by_name: Option<String>,
     pub withdraw_reason: Option<String>,
@@ -187,9 +188,7 @@ pub async fn withdraw_letter(
     let l = letter(db, scope, id).await?;
     // Only the office whose scope holds the unit withdraws (the addressee body reads it only).
     unit(db, scope, l.round_unit_id).await?;
-    let state = xuncha_domain::letters::LetterState::from_code(&l.state)
-        .ok_or_else(|| StoreError::Corrupt(format!("letter state {}", l.state)))?;
-    state.check_withdraw()?;
+    l.state.check_withdraw()?;
     if version.is_some_and(|v| v != l.version) {
         return Err(StoreError::StaleVersion);
     }

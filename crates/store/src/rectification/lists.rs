@@ -13,8 +13,10 @@ pub struct TaskLine {
     pub org_name: String,
     pub round_name: String,
     pub title: String,
-    pub finding_state: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub finding_state: FindingState,
+    #[sqlx(try_from = "String")]
+    pub kind: MeasureKind,
     pub content: String,
     pub target: String,
     pub responsible_leader: String,
@@ -22,7 +24,8 @@ pub struct TaskLine {
     pub co_depts: String,
     pub deadline: Date,
     pub original_deadline: Date,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: MeasureState,
 }
 
 pub(super) const TASK_FROM: &str = "FROM measures m JOIN findings f ON f.id = m.finding_id JOIN round_units ru ON ru.id = f.round_unit_id \

@@ -13,10 +13,11 @@ use time::{Date, OffsetDateTime};
 use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::inspection::FindingState;
+use xuncha_domain::letters::LetterState;
 use xuncha_domain::rectification::{
-    Calendar, DayKind, ExtensionState, Outcome, OutcomeKind, PlanState, RectSettings, ReportKind,
-    ReviewDecision, WriteOffState, after_write_off, check_reopen, check_write_off,
-    extension_notice, is_workable, write_off_notice,
+    Calendar, DayKind, ExtensionState, MeasureKind, MeasureState, Outcome, OutcomeKind, PlanState,
+    RectSettings, ReportKind, ReviewDecision, WriteOffState, after_write_off, check_reopen,
+    check_write_off, extension_notice, is_workable, write_off_notice,
 };
 
 use std::collections::HashMap;

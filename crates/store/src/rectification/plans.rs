@@ -28,7 +28,8 @@ pub struct PlanRow {
     pub id: i64,
     pub round_unit_id: i64,
     pub revision: i64,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: PlanState,
     pub principal_leader: String,
     pub signed_on: Option<Date>,
     pub summary: String,
@@ -42,11 +43,6 @@ impl PlanRow {
     pub fn items(&self) -> Result<Vec<ItemSnap>> {
         serde_json::from_str(&self.items)
             .map_err(|e| StoreError::Corrupt(format!("plan items: {e}")))
-    }
-
-    pub fn state(&self) -> Result<PlanState> {
-        PlanState::from_code(&self.state)
-            .ok_or_else(|| StoreError::Corrupt(format!("plan state {}", self.state)))
     }
 }
 
@@ -138,7 +134,7 @@ pub async fn save_plan(
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let id: i64 = match latest.as_ref() {
-            Some(pl) if pl.state == PlanState::Draft.code() => {
+            Some(pl) if pl.state == PlanState::Draft => {
                 let n = sqlx::query("UPDATE rect_plans SET principal_leader = $1, signed_on = $2, summary = $3, items = $4, version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND state = 'DRAFT'")
                     .bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(now).bind(pl.id).bind(version)
                     .execute(&mut *tx).await?.rows_affected();
@@ -147,7 +143,7 @@ pub async fn save_plan(
                 }
                 pl.id
             }
-            Some(pl) if pl.state == PlanState::Returned.code() || pl.state == PlanState::Draft.code() => {
+            Some(pl) if pl.state == PlanState::Returned || pl.state == PlanState::Draft => {
                 if pl.version != version {
                     return Err(StoreError::StaleVersion);
                 }
@@ -157,8 +153,7 @@ pub async fn save_plan(
                     .fetch_one(&mut *tx).await?
             }
             Some(pl) => {
-                let st = PlanState::from_code(&pl.state).map_or_else(|| pl.state.clone(), |x| x.label().to_string());
-                return Err(rule(Msg::new("rect.plan_not_editable").arg("state", st)));
+                return Err(rule(Msg::new("rect.plan_not_editable").arg("state", pl.state.label())));
             }
             None => {
                 if version != 0 {
@@ -185,7 +180,7 @@ pub async fn submit_plan(
     version: i64,
 ) -> Result<PlanRow> {
     let pl = plan(db, scope, plan_id).await?;
-    let st = pl.state()?;
+    let st = pl.state;
     if st != PlanState::Draft {
         return Err(rule(
             Msg::new("rect.plan_not_editable").arg("state", st.label()),
@@ -255,7 +250,7 @@ pub async fn review_plan(
     resolved: &(dyn Fn(&MeasureSnap) -> Option<Date> + Sync),
 ) -> Result<PlanRow> {
     let pl = plan(db, scope, plan_id).await?;
-    if pl.state()? != PlanState::Submitted {
+    if pl.state != PlanState::Submitted {
         return Err(rule(Msg::new("rect.plan_not_submitted")));
     }
     let (cfg, _) = settings(db, unit_office(db, pl.round_unit_id).await?).await?;

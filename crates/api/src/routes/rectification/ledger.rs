@@ -42,7 +42,7 @@ pub struct LedgerRowDto {
 pub(super) fn row_dto(r: LedgerRow, today: Date, o: &store::RectOffice) -> LedgerRowDto {
     let (cfg, cal) = (&o.settings, &o.calendar);
     // Closed and long-term items have no warning colour: their deadline no longer runs.
-    let closed = r.state == FindingState::Closed.code() || r.state == FindingState::LongTerm.code();
+    let closed = r.state == FindingState::Closed || r.state == FindingState::LongTerm;
     // Every measure's deadline is watched: the colour follows the next due date.
     let due = r.due_date.or(r.deadline);
     let warning = due.and_then(|d| cfg.warning_policy().colour(d, today, cal, closed));
@@ -51,7 +51,7 @@ pub(super) fn row_dto(r: LedgerRow, today: Date, o: &store::RectOffice) -> Ledge
         _ => 0,
     };
     LedgerRowDto {
-        state_name: state_name(&r.state),
+        state_name: r.state.label().to_string(),
         outcome_name: r
             .outcome
             .as_deref()
@@ -66,7 +66,7 @@ pub(super) fn row_dto(r: LedgerRow, today: Date, o: &store::RectOffice) -> Ledge
         org_name: r.org_name,
         category_name: r.category_name,
         title: r.title,
-        state: r.state,
+        state: r.state.code().to_string(),
         outcome: r.outcome,
         explanation: r.explanation,
         deadline: r.deadline.map(date_str),
@@ -236,7 +236,7 @@ pub(super) async fn ledger_export(
             r.deadline.map(date_str).unwrap_or_default(),
             r.original_deadline.map(date_str).unwrap_or_default(),
             r.extensions.to_string(),
-            state_name(&r.state),
+            r.state.label().to_string(),
             r.outcome
                 .as_deref()
                 .map(|o| label(o, Outcome::from_code, Outcome::label))
@@ -252,7 +252,7 @@ pub(super) async fn ledger_export(
                 .map_or(0, |(_, n)| *n)
                 .to_string(),
             r.closed_on
-                .filter(|_| r.state == FindingState::Closed.code())
+                .filter(|_| r.state == FindingState::Closed)
                 .map(date_str)
                 .unwrap_or_default(),
         ]);

@@ -163,7 +163,7 @@ pub(super) async fn issue_letter(
     };
     let rows = store::ledger_all(&st.db, &auth.scope, &f, &t, 10_000).await?;
     let open_overdue = |r: &LedgerRow| {
-        let state = FindingState::from_code(&r.state);
+        let state = Some(r.state);
         !matches!(state, Some(FindingState::Closed | FindingState::LongTerm))
             && r.due_date.or(r.deadline).is_some_and(|d| d < t.today)
     };

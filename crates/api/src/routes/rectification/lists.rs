@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::inspection::FindingState;
-use xuncha_domain::rectification::{MeasureKind, Outcome};
+use xuncha_domain::rectification::{MeasureState, Outcome};
 use xuncha_office::Sheet;
 use xuncha_store::PageReq;
 use xuncha_store::rectification::{self as store, LedgerRow, Measure, TaskLine};
@@ -29,22 +29,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(owner_list))
 }
 
-fn finding_state_name(code: &str) -> String {
-    FindingState::from_code(code).map_or_else(|| code.to_string(), |s| s.label().to_string())
+fn measure_overdue(state: MeasureState, deadline: Date, item: FindingState, today: Date) -> bool {
+    xuncha_domain::rectification::measure_overdue(
+        state == MeasureState::Done,
+        deadline,
+        item,
+        today,
+    )
 }
 
-fn kind_name(code: &str) -> String {
-    MeasureKind::from_code(code).map_or_else(|| code.to_string(), |k| k.label().to_string())
-}
-
-fn measure_overdue(state: &str, deadline: Date, finding_state: &str, today: Date) -> bool {
-    FindingState::from_code(finding_state).is_some_and(|f| {
-        xuncha_domain::rectification::measure_overdue(state == "DONE", deadline, f, today)
-    })
-}
-
-fn measure_state_name(state: &str, overdue: bool) -> String {
-    let key = if state == "DONE" {
+fn measure_state_name(state: MeasureState, overdue: bool) -> String {
+    let key = if state == MeasureState::Done {
         "measure_state.DONE"
     } else if overdue {
         "measure_state.overdue"
@@ -87,17 +82,17 @@ pub struct TaskLineDto {
 }
 
 fn task_dto(m: TaskLine, today: Date) -> TaskLineDto {
-    let overdue = measure_overdue(&m.state, m.deadline, &m.finding_state, today);
+    let overdue = measure_overdue(m.state, m.deadline, m.finding_state, today);
     TaskLineDto {
         id: m.id,
         finding_id: m.finding_id,
         org_name: m.org_name,
         round_name: m.round_name,
         title: m.title,
-        finding_state_name: finding_state_name(&m.finding_state),
-        finding_state: m.finding_state,
-        kind_name: kind_name(&m.kind),
-        kind: m.kind,
+        finding_state_name: m.finding_state.label().to_string(),
+        finding_state: m.finding_state.code().to_string(),
+        kind_name: m.kind.label().to_string(),
+        kind: m.kind.code().to_string(),
         content: m.content,
         target: m.target,
         responsible_leader: m.responsible_leader,
@@ -105,8 +100,8 @@ fn task_dto(m: TaskLine, today: Date) -> TaskLineDto {
         co_depts: co_depts(&m.co_depts),
         deadline: date_str(m.deadline),
         original_deadline: date_str(m.original_deadline),
-        state_name: measure_state_name(&m.state, overdue),
-        state: m.state,
+        state_name: measure_state_name(m.state, overdue),
+        state: m.state.code().to_string(),
         overdue,
     }
 }
@@ -276,14 +271,14 @@ pub fn list_sheets<'a>(
             r.category_name.clone().unwrap_or_default(),
             r.measure_count.to_string(),
             r.deadline.map(date_str).unwrap_or_default(),
-            finding_state_name(&r.state),
+            r.state.label().to_string(),
             r.outcome
                 .as_deref()
                 .and_then(Outcome::from_code)
                 .map(|o| o.label().to_string())
                 .unwrap_or_default(),
             r.closed_on
-                .filter(|_| r.state == FindingState::Closed.code())
+                .filter(|_| r.state == FindingState::Closed)
                 .map(date_str)
                 .unwrap_or_default(),
         ]
@@ -297,8 +292,8 @@ pub fn list_sheets<'a>(
     ordered.sort_by_key(|(r, m)| (pos.get(&r.id).copied().unwrap_or(usize::MAX), m.id));
     let status = move |r: &LedgerRow, m: &Measure| {
         measure_state_name(
-            &m.state,
-            measure_overdue(&m.state, m.deadline, &r.state, today),
+            m.state,
+            measure_overdue(m.state, m.deadline, r.state, today),
         )
     };
     let tasks: Vec<Vec<String>> = ordered
@@ -309,7 +304,7 @@ pub fn list_sheets<'a>(
                 (i + 1).to_string(),
                 r.org_name.clone(),
                 r.title.clone(),
-                kind_name(&m.kind),
+                m.kind.label().to_string(),
                 m.content.clone(),
                 m.target.clone(),
                 m.responsible_leader.clone(),
@@ -332,11 +327,13 @@ pub fn list_sheets<'a>(
         .into_iter()
         .enumerate()
         .map(|(i, ((leader, dept), ms))| {
-            let open: Vec<&(&LedgerRow, &Measure)> =
-                ms.iter().filter(|(_, m)| m.state != "DONE").collect();
+            let open: Vec<&(&LedgerRow, &Measure)> = ms
+                .iter()
+                .filter(|(_, m)| m.state != MeasureState::Done)
+                .collect();
             let overdue = open
                 .iter()
-                .filter(|(r, m)| measure_overdue(&m.state, m.deadline, &r.state, today))
+                .filter(|(r, m)| measure_overdue(m.state, m.deadline, r.state, today))
                 .count();
             vec![
                 (i + 1).to_string(),

@@ -17,7 +17,7 @@ use xuncha_domain::letters::{self as letter_dom, LetterState};
 use xuncha_domain::perm::{INSPECTION_OFFICE, RECT_REVIEW, RECT_SUPERVISE, RECT_WRITE};
 use xuncha_domain::rectification::{
     self as dom, ExtensionState, LetterRung, MeasureKind, Outcome, OutcomeKind, PlanState,
-    RectSettings, RectStats, ReportKind, ReviewDecision, Warning, WriteOffState,
+    RectSettings, RectStats, ReportKind, ReviewDecision, Warning,
 };
 use xuncha_store::PageReq;
 use xuncha_store::rectification::{
@@ -32,26 +32,34 @@ use crate::auth::{Auth, Need, RectRead, RectReview, RectSupervise, RectWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+mod deadlines;
 mod item;
 mod ledger;
 mod letters;
 mod lists;
 mod notifications;
+mod outcomes;
 mod plans;
+mod progress;
 mod reports;
 mod settings;
 mod stats;
 mod testing;
+mod write_off;
 
+pub use self::deadlines::*;
 pub use self::item::*;
 pub use self::ledger::*;
 pub use self::letters::*;
 pub use self::notifications::*;
+pub use self::outcomes::*;
 pub use self::plans::*;
+pub use self::progress::*;
 pub use self::reports::*;
 pub use self::settings::*;
 pub use self::stats::*;
 pub use self::testing::*;
+pub use self::write_off::*;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

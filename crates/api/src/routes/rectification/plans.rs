@@ -236,7 +236,10 @@ pub(super) async fn plan_dto(
             }
         })
         .collect();
-    let state = plan.map_or(PlanState::Draft.code().to_string(), |p| p.state.clone());
+    let state = plan
+        .map_or(PlanState::Draft, |p| p.state)
+        .code()
+        .to_string();
     Ok(PlanDto {
         id: plan_id,
         round_unit_id: unit_id,
@@ -286,7 +289,7 @@ pub(super) async fn plan_view(
         .map_err(not_found())?;
     let all = store::plans(&st.db, id).await?;
     let latest = all.last();
-    let state = latest.map(store::PlanRow::state).transpose()?;
+    let state = latest.map(|p| p.state);
     let plan = plan_dto(&st, id, latest).await?;
     let review_bodies = decidable_bodies(&st, &auth, id, &plan.bodies).await?;
     Ok(axum::Json(PlanView {
@@ -296,8 +299,8 @@ pub(super) async fn plan_view(
             .map(|p| RevisionRef {
                 id: p.id,
                 revision: p.revision,
-                state_name: label(&p.state, PlanState::from_code, PlanState::label),
-                state: p.state.clone(),
+                state_name: p.state.label().to_string(),
+                state: p.state.code().to_string(),
                 submitted_at: p.submitted_at.map(rfc3339),
             })
             .collect(),

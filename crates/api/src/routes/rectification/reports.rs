@@ -187,8 +187,8 @@ pub(super) async fn report_docx(
         let facts: Vec<dom::ItemFacts> = rows
             .iter()
             .map(|x| dom::ItemFacts {
-                closed: x.state == FindingState::Closed.code(),
-                long_term: x.state == FindingState::LongTerm.code(),
+                closed: x.state == FindingState::Closed,
+                long_term: x.state == FindingState::LongTerm,
                 deadline: x.deadline,
                 closed_on: x.closed_on,
                 extensions: x.extensions,

@@ -1,0 +1,158 @@
+//! 整改进展: progress reports with evidence files (multipart), file downloads and the evidence archive.
+
+use super::*;
+
+pub(super) fn required(
+    form: &crate::routes::uploads::EvidenceForm,
+    name: &str,
+    max: usize,
+) -> Result<String, FieldError> {
+    xuncha_domain::error::required_text(name, form.get(name).unwrap_or_default(), max)
+}
+
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct ProgressForm {
+    pub content: String,
+    /// YYYY-MM-DD, not after today.
+    pub effective_date: String,
+    pub outcome: Option<String>,
+    /// Evidence files (0..n): pdf, jpg, png, doc(x), xls(x), ofd, zip; ≤ 20 MB each.
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    pub file: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+/// Reports progress with evidence files.
+#[utoipa::path(post, operation_id = "rect_progress", path = "/api/v1/rect/findings/{id}/progress", tag = "rect", params(("id" = i64, Path)),
+    request_body(content = ProgressForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = Created), (status = 422, body = crate::error::Problem)))]
+pub(super) async fn add_progress(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectWrite>,
+    ApiPath(id): ApiPath<i64>,
+    form: Multipart,
+) -> ApiResult<(StatusCode, axum::Json<Created>)> {
+    store::ledger_row(&st.db, &auth.scope, id)
+        .await
+        .map_err(not_found())?;
+    let form = crate::routes::uploads::EvidenceForm::read(form).await?;
+    let draft = dom::parse_progress(
+        form.get("content"),
+        form.get("effective_date"),
+        form.get("outcome"),
+        st.db.today(),
+    )?;
+    let pid = store::add_progress(
+        &st.db,
+        &auth.actor,
+        &auth.scope,
+        id,
+        &draft.content,
+        draft.effective_date,
+        draft.outcome,
+        &form.files,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(Created { id: pid })))
+}
+
+pub(super) fn attachment(name: &str, media: &str, bytes: Vec<u8>) -> impl IntoResponse + use<> {
+    super::super::common::download(media, "file", name, bytes)
+}
+
+/// Downloads one evidence file (in scope only).
+#[utoipa::path(get, operation_id = "rect_file", path = "/api/v1/rect/files/{id}", tag = "rect", params(("id" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = crate::error::Problem)))]
+pub(super) async fn file_download(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<impl IntoResponse> {
+    let (link, bytes) = store::file(&st.db, &auth.scope, id)
+        .await
+        .map_err(not_found())?;
+    Ok(attachment(&link.name, &link.media_type, bytes))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArchiveQuery {
+    pub org_id: Option<i64>,
+    pub round_id: Option<i64>,
+}
+
+/// The most evidence files one archive carries.
+pub(super) const MAX_ARCHIVE_FILES: usize = 5_000;
+
+/// Every evidence file of the items in scope (optionally one subtree or round) as one .zip, with
+/// a 清单.csv of names, versions and SM3 hashes.
+#[utoipa::path(get, operation_id = "rect_archive", path = "/api/v1/rect/archive", tag = "rect", params(ArchiveQuery),
+    responses((status = 200, description = "zip archive", content_type = "application/zip")))]
+pub(super) async fn archive(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+    ApiQuery(q): ApiQuery<ArchiveQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let t = book(&st, &auth).await?.dates();
+    let f = LedgerFilter {
+        org_id: q.org_id,
+        round_id: q.round_id,
+        ..LedgerFilter::default()
+    };
+    let rows = store::ledger_all(&st.db, &auth.scope, &f, &t, MAX_EXPORT_ROWS)
+        .await
+        .map_err(not_found())?;
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut manifest = String::from("\u{feff}单位,问题编号,问题,文件,版本,生效日期,上传时间,SM3\n");
+    let clean = |s: &str| dom::clean_file_name(s).replace(['/', '\\'], "");
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut links: std::collections::HashMap<i64, Vec<store::FileLink>> =
+        std::collections::HashMap::new();
+    for l in store::items_files(&st.db, &ids).await? {
+        links.entry(l.finding_id.unwrap_or(0)).or_default().push(l);
+    }
+    for r in &rows {
+        for l in links.get(&r.id).into_iter().flatten() {
+            if entries.len() >= MAX_ARCHIVE_FILES {
+                break;
+            }
+            let short: String = r.title.chars().take(20).collect();
+            let path = format!(
+                "{}/{} {}/{}-{}",
+                clean(&r.org_name),
+                r.id,
+                clean(&short),
+                l.version_no,
+                clean(&l.name)
+            );
+            manifest.push_str(&format!(
+                "{},{},\"{}\",\"{}\",{},{},{},{}\n",
+                r.org_name,
+                r.id,
+                r.title.replace('"', "\"\""),
+                l.name.replace('"', "\"\""),
+                l.version_no,
+                date_str(l.effective_date),
+                rfc3339(l.uploaded_at),
+                l.hash
+            ));
+            entries.push((path, store::file_bytes(&st.db, &l.hash).await?));
+        }
+    }
+    entries.push(("清单.csv".to_string(), manifest.into_bytes()));
+    let bytes =
+        xuncha_office::write_zip(entries.into_iter()).map_err(|e| ApiError::internal(&e))?;
+    let ev = xuncha_store::audit::Event::op(
+        "rect.archive",
+        "ledger",
+        q.org_id.unwrap_or(0),
+        format!("下载整改佐证材料包（{} 个问题）", rows.len()),
+    );
+    xuncha_store::audit::record_event(&st.db, &auth.actor, &ev).await?;
+    Ok(attachment("整改佐证材料.zip", "application/zip", bytes))
+}

@@ -1,0 +1,99 @@
+//! The benchmark client: a logged-in HTTP session and timed request series.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use serde_json::{Value, json};
+use xuncha_domain::demo::DEMO_PASSWORD;
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+pub async fn login(base: &str, username: &str) -> Result<Client> {
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    let res = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "username": username, "password": DEMO_PASSWORD }))
+        .send()
+        .await?;
+    if !res.status().is_success() {
+        bail!("login {username}: {}", res.status());
+    }
+    let csrf = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("xuncha_csrf="))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_default()
+        .to_string();
+    Ok(Client {
+        http,
+        base: base.to_string(),
+        csrf,
+    })
+}
+
+impl Client {
+    pub async fn get(&self, path: &str) -> Result<(u16, Vec<u8>)> {
+        let r = self.http.get(format!("{}{path}", self.base)).send().await?;
+        Ok((r.status().as_u16(), r.bytes().await?.to_vec()))
+    }
+
+    pub async fn json(&self, path: &str) -> Result<Value> {
+        let (_, b) = self.get(path).await?;
+        Ok(serde_json::from_slice(&b)?)
+    }
+}
+
+pub struct Stat {
+    pub name: String,
+    pub n: usize,
+    pub p50: Duration,
+    pub p95: Duration,
+    pub p99: Duration,
+}
+
+pub async fn measure(
+    name: &str,
+    iterations: usize,
+    expect: u16,
+    client: &Client,
+    paths: &[String],
+) -> Result<Stat> {
+    // Warm up caches and connections first.
+    for p in paths.iter().take(10) {
+        client.get(p).await?;
+    }
+    let mut times = Vec::with_capacity(iterations);
+    for i in 0..iterations {
+        let path = &paths[i % paths.len()];
+        let t = Instant::now();
+        let (status, _) = client.get(path).await?;
+        times.push(t.elapsed());
+        if status != expect {
+            bail!("{name}: {path} answered {status}, expected {expect}");
+        }
+    }
+    times.sort();
+    let q = |f: f64| {
+        times[((times.len() as f64 * f).ceil() as usize)
+            .saturating_sub(1)
+            .min(times.len() - 1)]
+    };
+    Ok(Stat {
+        name: name.to_string(),
+        n: iterations,
+        p50: q(0.50),
+        p95: q(0.95),
+        p99: q(0.99),
+    })
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}

@@ -170,6 +170,7 @@ fn test() -> Result<()> {
     postgres()?;
     chromium()?;
     let bin = build(false)?;
+    run(&mut npm(&["run", "lint"]))?;
     run(&mut npm(&["test"]))?;
     run(cargo()
         .args(["test", "--workspace", "--all-targets"])

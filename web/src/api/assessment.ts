@@ -1,6 +1,6 @@
 // Rectification assessment (整改评估), satisfaction surveys (满意度测评) and disclosure (整改公开):
 // docs/design/assessment-api.md. Typed from the generated schema; the public routes need no login.
-import { client, unwrap, unwrapVoid } from './client'
+import { client, href, unwrap, unwrapVoid } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -34,7 +34,13 @@ export const DISCLOSURE_STATES: readonly DisclosureState[] = ['DRAFT', 'SUBMITTE
 export type Answer = 'satisfied' | 'basic' | 'unsatisfied' | 'unknown'
 export const ANSWERS: readonly Answer[] = ['satisfied', 'basic', 'unsatisfied', 'unknown']
 export type ExemptionReason = 'secret' | 'unpublished_case' | 'negative_hype' | 'mass_petition' | 'other'
-export const EXEMPTION_REASONS: readonly ExemptionReason[] = ['secret', 'unpublished_case', 'negative_hype', 'mass_petition', 'other']
+export const EXEMPTION_REASONS: readonly ExemptionReason[] = [
+  'secret',
+  'unpublished_case',
+  'negative_hype',
+  'mass_petition',
+  'other',
+]
 export type DisclosureChannel = 'internal' | 'public'
 
 // Settings, units, the 回头看 list
@@ -85,7 +91,9 @@ export function list(query: AssessmentQuery): Promise<AssessmentPage> {
 }
 
 export function create(roundUnitId: number, assessedOn?: string): Promise<Assessment> {
-  return unwrap(client.POST('/api/v1/assessments', { body: { round_unit_id: roundUnitId, assessed_on: assessedOn ?? null } }))
+  return unwrap(
+    client.POST('/api/v1/assessments', { body: { round_unit_id: roundUnitId, assessed_on: assessedOn ?? null } }),
+  )
 }
 
 export function get(id: number): Promise<Assessment> {
@@ -94,7 +102,12 @@ export function get(id: number): Promise<Assessment> {
 
 export function save(
   id: number,
-  body: { assessed_on: string; conclusion: string; deductions: { indicator: string; points: number; reason: string }[]; version: number },
+  body: {
+    assessed_on: string
+    conclusion: string
+    deductions: { indicator: string; points: number; reason: string }[]
+    version: number
+  },
 ): Promise<Assessment> {
   return unwrap(client.PUT('/api/v1/assessments/{id}', { params: { path: { id } }, body }))
 }
@@ -104,22 +117,27 @@ export function finalise(id: number, version: number): Promise<Assessment> {
 }
 
 export function assessmentDocxUrl(id: number): string {
-  return `/api/v1/assessments/${id}/docx`
+  return href('/api/v1/assessments/{id}/docx', { path: { id } })
 }
 
 export function exportUrl(roundId?: number): string {
-  return roundId === undefined ? '/api/v1/assessments/export' : `/api/v1/assessments/export?round_id=${roundId}`
+  return href('/api/v1/assessments/export', { query: { round_id: roundId } })
 }
 
 // Surveys
 
 export function createSurvey(id: number, origin: string): Promise<SurveyLink[]> {
-  return unwrap(client.POST('/api/v1/assessments/{id}/survey', { params: { path: { id } }, body: { origin } })).then((r) => r.links)
+  return unwrap(client.POST('/api/v1/assessments/{id}/survey', { params: { path: { id } }, body: { origin } })).then(
+    (r) => r.links,
+  )
 }
 
 export function newLink(id: number, groupId: number, origin: string): Promise<SurveyLink> {
   return unwrap(
-    client.POST('/api/v1/assessments/{id}/survey/groups/{group_id}/link', { params: { path: { id, group_id: groupId } }, body: { origin } }),
+    client.POST('/api/v1/assessments/{id}/survey/groups/{group_id}/link', {
+      params: { path: { id, group_id: groupId } },
+      body: { origin },
+    }),
   )
 }
 
@@ -128,7 +146,9 @@ export function publicSurvey(token: string): Promise<PublicSurvey> {
 }
 
 export function respond(token: string, answers: Answer[], comment: string): Promise<void> {
-  return unwrapVoid(client.POST('/api/v1/public/surveys/{token}', { params: { path: { token } }, body: { answers, comment } }))
+  return unwrapVoid(
+    client.POST('/api/v1/public/surveys/{token}', { params: { path: { token } }, body: { answers, comment } }),
+  )
 }
 
 // Disclosure
@@ -157,11 +177,13 @@ export function submitDisclosure(id: number, version: number): Promise<Disclosur
 }
 
 export function decideDisclosure(id: number, approve: boolean, opinion: string, version: number): Promise<Disclosure> {
-  return unwrap(client.POST('/api/v1/disclosures/{id}/decide', { params: { path: { id } }, body: { approve, opinion, version } }))
+  return unwrap(
+    client.POST('/api/v1/disclosures/{id}/decide', { params: { path: { id } }, body: { approve, opinion, version } }),
+  )
 }
 
 export function disclosureDocxUrl(id: number, channel: DisclosureChannel): string {
-  return `/api/v1/disclosures/${id}/docx?channel=${channel}`
+  return href('/api/v1/disclosures/{id}/docx', { path: { id }, query: { channel } })
 }
 
 export function publicDisclosures(page: number, pageSize: number): Promise<PublicDisclosurePage> {

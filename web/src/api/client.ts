@@ -5,7 +5,15 @@
 // - CSRF: every state-changing request carries `X-CSRF-Token` = the readable `xuncha_csrf` cookie.
 // - 401: the session is gone; the registered handler sends the user to /login.
 // Errors come back as `application/problem+json`; `unwrap` turns them into `ApiError`.
-import createClient, { type Middleware } from 'openapi-fetch'
+// Query parameters that are null, undefined or '' are left out (a cleared filter never reaches the
+// server as an empty parameter). Multipart uploads go through `multipart` (a FormData body), and
+// download links (plain `<a href>`) are built from the same typed paths by `href`.
+import createClient, {
+  createFinalURL,
+  createQuerySerializer,
+  defaultPathSerializer,
+  type Middleware,
+} from 'openapi-fetch'
 import type { components, paths } from './schema'
 
 export type Problem = components['schemas']['Problem']
@@ -96,9 +104,22 @@ export function baseUrl(): string {
   return typeof location !== 'undefined' && location.origin && location.origin !== 'null' ? location.origin : ''
 }
 
+const serializeQuery = createQuerySerializer()
+
+/** The query string of `query` without the parameters that carry no value (null, undefined, ''). */
+export function querySerializer(query: Record<string, unknown> | undefined): string {
+  const kept: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === null || value === undefined || value === '') continue
+    kept[key] = value
+  }
+  return serializeQuery(kept)
+}
+
 export const client = createClient<paths>({
   baseUrl: baseUrl(),
   credentials: 'same-origin',
+  querySerializer,
   // Looked up at call time so tests can stub the global fetch.
   fetch: (request: Request) => globalThis.fetch(request),
 })
@@ -136,4 +157,71 @@ export async function unwrap<D>(promise: Promise<Result<D>>): Promise<D> {
 /** Like `unwrap` for answers without a body (204). */
 export async function unwrapVoid(promise: Promise<Result<unknown>>): Promise<void> {
   await unwrap(promise)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries, multipart bodies and download links
+
+/** A query object as the generated parameter types take it: the null values become absent. */
+export type Compact<Q> = { [K in keyof Q]?: Exclude<Q[K], null> }
+
+/**
+ * The filters of a screen (which use null for "no filter") as a typed query: null, undefined and ''
+ * are left out (the client's query serializer drops them as well; this is for the types).
+ */
+export function compact<Q extends object>(query: Q): Compact<Q> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(query)) {
+    if (value === null || value === undefined || value === '') continue
+    out[key] = value
+  }
+  return out as Compact<Q>
+}
+
+export type FormValue = string | number | boolean | null | undefined
+
+/** Multipart form data from plain fields and files; each file becomes a part named `fileField`. */
+export function formData(fields: Record<string, FormValue>, files: readonly File[] = [], fileField = 'file'): FormData {
+  const form = new FormData()
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === null || value === undefined || value === '') continue
+    form.append(key, String(value))
+  }
+  for (const file of files) form.append(fileField, file, file.name)
+  return form
+}
+
+/**
+ * The body options of a multipart upload for openapi-fetch: the fields are checked against the
+ * generated form type `T` (its binary parts, typed `string` there, are the `files`); the serializer
+ * sends a FormData, for which the browser sets the Content-Type with its boundary.
+ *
+ *     client.POST('/api/v1/rect/findings/{id}/progress', { params, ...multipart<S['ProgressForm']>(fields, files) })
+ */
+export function multipart<T extends object, F extends keyof T = 'file' & keyof T>(
+  fields: Omit<T, F>,
+  files: readonly File[] = [],
+  fileField: F = 'file' as F,
+): { body: T; bodySerializer: () => FormData } {
+  const form = formData(fields as Record<string, FormValue>, files, String(fileField))
+  return { body: fields as unknown as T, bodySerializer: () => form }
+}
+
+type GetPath = { [P in keyof paths]: paths[P] extends { get: { parameters: unknown } } ? P : never }[keyof paths]
+type GetParameters<P extends GetPath> = paths[P] extends { get: { parameters: infer X } } ? X : never
+/** The path and query parameters of a GET operation, as generated. */
+type LinkParams<P extends GetPath> = Pick<GetParameters<P>, ('path' | 'query') & keyof GetParameters<P>>
+
+/**
+ * A same-origin link to a GET path of the API (a download: .docx, .xlsx, .zip, an evidence file),
+ * built from the typed path and its parameters; blank query parameters are left out.
+ */
+export function href<P extends GetPath>(path: P, params: LinkParams<P>): string {
+  const { path: pathParams, query } = params as { path?: Record<string, unknown>; query?: Record<string, unknown> }
+  return createFinalURL(path, {
+    baseUrl: '',
+    params: { path: pathParams, query },
+    querySerializer,
+    pathSerializer: defaultPathSerializer,
+  })
 }

@@ -1,6 +1,6 @@
 // Clues (问题线索): compartmented register, triage, report, transfer, the receiving body's disposition
 // and closing. `ClueDetail.transitions` lists the next states the caller may reach (see `clueActions`).
-import { client, unwrap } from './client'
+import { client, href, unwrap } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -15,7 +15,14 @@ export type TargetBody = 'discipline' | 'org_dept' | 'other'
 export const TARGET_BODIES: readonly TargetBody[] = ['discipline', 'org_dept', 'other']
 
 export type Disposition = 'talk_inquiry' | 'preliminary' | 'hold' | 'close' | 'case' | 'org_handling'
-export const DISPOSITIONS: readonly Disposition[] = ['talk_inquiry', 'preliminary', 'hold', 'close', 'case', 'org_handling']
+export const DISPOSITIONS: readonly Disposition[] = [
+  'talk_inquiry',
+  'preliminary',
+  'hold',
+  'close',
+  'case',
+  'org_handling',
+]
 
 /** In lists, `informant` and `facts` are null. */
 export type Clue = S['ClueDto']
@@ -47,7 +54,9 @@ export function triage(id: number, body: S['TriageBody'] & { decision: TriageDec
 }
 
 export function transition(id: number, to: string, comment: string, version: number): Promise<ClueDetail> {
-  return unwrap(client.POST('/api/v1/clues/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }))
+  return unwrap(
+    client.POST('/api/v1/clues/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }),
+  )
 }
 
 export function transfer(id: number, body: S['TransferBody'] & { target_body: TargetBody }): Promise<ClueDetail> {
@@ -68,5 +77,5 @@ export function close(id: number): Promise<ClueDetail> {
 }
 
 export function transferLetterUrl(id: number): string {
-  return `/api/v1/clues/${id}/documents/transfer-letter`
+  return href('/api/v1/clues/{id}/documents/transfer-letter', { path: { id } })
 }

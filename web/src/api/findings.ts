@@ -1,5 +1,5 @@
 // Findings (问题底稿), their 立行立改 notices, category frames and the inspected unit's problem list.
-import { client, unwrap } from './client'
+import { client, href, unwrap } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -46,7 +46,9 @@ export function update(id: number, body: FindingSave & { version: number }): Pro
 }
 
 export function transition(id: number, to: string, comment: string, version: number): Promise<FindingDetail> {
-  return unwrap(client.POST('/api/v1/findings/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }))
+  return unwrap(
+    client.POST('/api/v1/findings/{id}/transition', { params: { path: { id } }, body: { to, comment, version } }),
+  )
 }
 
 export function issueImmediateFix(id: number, requirement: string, deadline: string): Promise<FindingDetail> {
@@ -71,5 +73,5 @@ export function problems(orgId?: number): Promise<Finding[]> {
 export type FindingDocument = 'workpaper' | 'immediate-fix'
 
 export function documentUrl(id: number, doc: FindingDocument): string {
-  return `/api/v1/findings/${id}/documents/${doc}`
+  return href(`/api/v1/findings/{id}/documents/${doc}`, { path: { id } })
 }

@@ -1,7 +1,7 @@
 // Inspection planning and the round unit lifecycle (docs/design/inspection-api.md): reference data,
 // terms (届), rounds (轮), round units (one inspected organisation in a round), coverage, statistics
 // and the generated documents.
-import { client, unwrap } from './client'
+import { client, href, unwrap } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -79,7 +79,9 @@ export function updateRound(id: number, body: RoundSave & { version: number }): 
 // Round units.
 
 export function addUnit(roundId: number, orgId: number): Promise<RoundUnit> {
-  return unwrap(client.POST('/api/v1/rounds/{id}/units', { params: { path: { id: roundId } }, body: { org_id: orgId } }))
+  return unwrap(
+    client.POST('/api/v1/rounds/{id}/units', { params: { path: { id: roundId } }, body: { org_id: orgId } }),
+  )
 }
 
 export function roundUnits(query: { round_id?: number; state?: string }): Promise<RoundUnit[]> {
@@ -104,12 +106,19 @@ export function stats(query: { org_id?: number; round_id?: number }): Promise<In
 
 // Documents (.docx), opened as plain links: the session cookie authorises the download.
 
-export type UnitDocument = 'notice' | 'announcement' | 'mid-term' | 'report' | 'feedback' | 'problem-list' | 'clue-report'
+export type UnitDocument =
+  'notice' | 'announcement' | 'mid-term' | 'report' | 'feedback' | 'problem-list' | 'clue-report'
 
 export const UNIT_DOCUMENTS: readonly UnitDocument[] = [
-  'notice', 'announcement', 'mid-term', 'report', 'feedback', 'problem-list', 'clue-report',
+  'notice',
+  'announcement',
+  'mid-term',
+  'report',
+  'feedback',
+  'problem-list',
+  'clue-report',
 ]
 
 export function unitDocumentUrl(unitId: number, doc: UnitDocument): string {
-  return `/api/v1/round-units/${unitId}/documents/${doc}`
+  return href(`/api/v1/round-units/{id}/documents/${doc}`, { path: { id: unitId } })
 }

@@ -1,7 +1,7 @@
 // The signed-in user's notifications (抄告, reminders, letters) and their own notification settings.
 // The records are the generated types of the server's OpenAPI document (schema.d.ts); the calls go
-// through the request helper in http.ts.
-import { get, put, request } from './http'
+// through the typed client of client.ts.
+import { client, unwrap, unwrapVoid } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
@@ -17,23 +17,22 @@ export type NotificationList = S['NotificationList']
 export type NotificationSettings = S['NotificationSettings']
 
 export function list(unreadOnly = false): Promise<NotificationList> {
-  return get('/api/v1/notifications', unreadOnly ? { unread: true } : {})
+  return unwrap(client.GET('/api/v1/notifications', { params: { query: unreadOnly ? { unread: true } : {} } }))
 }
 
 export function markRead(id: number): Promise<void> {
-  return request<void>('POST', `/api/v1/notifications/${id}/read`)
+  return unwrapVoid(client.POST('/api/v1/notifications/{id}/read', { params: { path: { id } } }))
 }
 
 export function markAllRead(): Promise<void> {
-  return request<void>('POST', '/api/v1/notifications/read-all')
+  return unwrapVoid(client.POST('/api/v1/notifications/read-all'))
 }
 
 export function settings(): Promise<NotificationSettings> {
-  return get('/api/v1/notifications/settings')
+  return unwrap(client.GET('/api/v1/notifications/settings'))
 }
 
 /** Sets the address, or clears it with null (in-app only). */
 export function saveSettings(email: string | null): Promise<NotificationSettings> {
-  const body: NotificationSettings = { email }
-  return put('/api/v1/notifications/settings', body)
+  return unwrap(client.PUT('/api/v1/notifications/settings', { body: { email } }))
 }

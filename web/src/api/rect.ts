@@ -1,65 +1,22 @@
 // Rectification (整改): the ledger, one item's progress, write-off and extensions, plans and their
 // review (会审), reports, supervision letters, settings, holidays and statistics.
 // The records are the generated types of the server's OpenAPI document (schema.d.ts); the calls go
-// through the small request helper in http.ts (multipart uploads, plain download links).
-import { get, post, put, request, upload, withQuery, formData, type Query } from './http'
+// through the typed client of client.ts (paths checked against the document, multipart uploads
+// included), and the download links are built from the same typed paths.
+import { client, compact, href, multipart, unwrap, type Compact } from './client'
 import type { components } from './schema'
 
 type S = components['schemas']
 
-const BASE = '/api/v1/rect'
-
 // ---------------------------------------------------------------------------------------------
-// Codes (hand-written: the generated types give these fields as plain strings; the screens build
-// option lists and locale keys from these)
+// Codes (api/codes.ts: one alias per union, to follow the schema's enums when it names them)
 
-export type FindingState = 'FED_BACK' | 'PLANNED' | 'IN_PROGRESS' | 'CLOSE_REQUESTED' | 'CLOSED' | 'LONG_TERM' | 'REOPENED'
-export const FINDING_STATES: readonly FindingState[] = ['FED_BACK', 'PLANNED', 'IN_PROGRESS', 'CLOSE_REQUESTED', 'CLOSED', 'LONG_TERM', 'REOPENED']
-
-export type MeasureKind = 'immediate' | 'deadline' | 'long_term'
-export const MEASURE_KINDS: readonly MeasureKind[] = ['immediate', 'deadline', 'long_term']
-
-export type Outcome = 'completed' | 'basically_completed' | 'in_progress' | 'not_completed'
-export const OUTCOMES: readonly Outcome[] = ['completed', 'basically_completed', 'in_progress', 'not_completed']
-/** The outcomes a write-off may be requested with. */
-export const WRITE_OFF_OUTCOMES: readonly Outcome[] = ['completed', 'basically_completed']
-/** The outcomes of an item the unit cannot finish (POST /findings/{id}/explain). */
-export const EXPLAIN_OUTCOMES: readonly Outcome[] = ['not_completed', 'in_progress']
-
-export type Warning = 'green' | 'yellow' | 'red'
-export const WARNINGS: readonly Warning[] = ['green', 'yellow', 'red']
-
-export type PlanState = 'DRAFT' | 'SUBMITTED' | 'RETURNED' | 'APPROVED'
-export const PLAN_STATES: readonly PlanState[] = ['DRAFT', 'SUBMITTED', 'RETURNED', 'APPROVED']
-
-export type WriteOffState = 'REQUESTED' | 'VERIFIED' | 'RETURNED'
-export type ExtensionState = 'PENDING' | 'APPROVED' | 'REJECTED'
-
-export type OutcomeKind = 'rule' | 'money_returned' | 'loss_recovered' | 'accountability'
-export const OUTCOME_KINDS: readonly OutcomeKind[] = ['rule', 'money_returned', 'loss_recovered', 'accountability']
-
-export type ReportKind = 'rect_report' | 'life_meeting' | 'periodic'
-export const REPORT_KINDS: readonly ReportKind[] = ['rect_report', 'life_meeting', 'periodic']
-
-/** The ledger's `view` parameter: unit (default), office (rounds run by the caller's organisation), attention. */
-export type LedgerView = 'unit' | 'office' | 'attention'
-export type StatsGroup = 'unit' | 'level' | 'round' | 'category'
-export const STATS_GROUPS: readonly StatsGroup[] = ['unit', 'level', 'round', 'category']
-
-/**
- * What the caller may do with an item now (`RectItem.actions`). The server also lists 'letter' (a
- * supervision letter, rect:supervise), which the schema's description of `actions` leaves out.
- */
-export type ItemAction = 'progress' | 'write_off' | 'verify' | 'reopen' | 'extend' | 'outcome' | 'letter' | 'explain' | 'measure_done'
-
-export type TrailStepCode = 'report' | 'handover' | 'transfer' | 'check' | 'write_off'
-export const TRAIL_STEPS: readonly TrailStepCode[] = ['report', 'handover', 'transfer', 'check', 'write_off']
-
-export type HolidayKind = 'holiday' | 'workday'
+export * from './codes'
+import type { ExtensionState, FindingState, LedgerView, StatsGroup, Warning } from './codes'
 
 // ---------------------------------------------------------------------------------------------
 // Records: the server's own types (schema.d.ts, generated from its OpenAPI document). Code fields
-// (state, kind, warning, actions, …) are plain strings there; the unions above name the known codes.
+// (state, kind, warning, actions, …) carry the enum schemas that the aliases above name.
 
 /** One line of the 整改台账. */
 export type LedgerRow = S['LedgerRowDto']
@@ -79,8 +36,8 @@ export interface LedgerQuery {
   org_id?: number | null
   round_id?: number | null
   round_unit_id?: number | null
-  state?: string | null
-  warning?: string | null
+  state?: FindingState | null
+  warning?: Warning | null
   category_id?: number | null
   q?: string | null
   view?: LedgerView | null
@@ -172,23 +129,23 @@ export interface StatsQuery {
 // ---------------------------------------------------------------------------------------------
 // Ledger
 
-/** The filters of the ledger as query parameters (page and size included). */
-export function ledgerParams(query: LedgerQuery): Query {
-  return { ...query } as Query
+/** The filters of the ledger as query parameters (page and size included; blank filters left out). */
+export function ledgerParams(query: LedgerQuery): Compact<LedgerQuery> {
+  return compact(query)
 }
 
 export function ledger(query: LedgerQuery): Promise<LedgerPage> {
-  return get(`${BASE}/ledger`, ledgerParams(query))
+  return unwrap(client.GET('/api/v1/rect/ledger', { params: { query: ledgerParams(query) } }))
 }
 
 /** The 任务清单: one line per measure, with the ledger's filters. */
 export function taskList(query: LedgerQuery): Promise<TaskPage> {
-  return get(`${BASE}/lists/tasks`, ledgerParams(query))
+  return unwrap(client.GET('/api/v1/rect/lists/tasks', { params: { query: ledgerParams(query) } }))
 }
 
 /** The 责任清单: measures grouped by responsible leader and lead department. */
 export function ownerList(query: LedgerQuery): Promise<OwnerPage> {
-  return get(`${BASE}/lists/owners`, ledgerParams(query))
+  return unwrap(client.GET('/api/v1/rect/lists/owners', { params: { query: ledgerParams(query) } }))
 }
 
 /** The .xlsx of the ledger with the same filters (no paging), as a plain download link: the 台账
@@ -197,174 +154,201 @@ export function ledgerExportUrl(query: LedgerQuery): string {
   const filters: LedgerQuery = { ...query }
   delete filters.page
   delete filters.page_size
-  return withQuery(`${BASE}/ledger/export`, ledgerParams(filters))
+  return href('/api/v1/rect/ledger/export', { query: ledgerParams(filters) })
 }
 
 export function importLedger(unitId: number, file: File): Promise<ImportResult> {
-  return upload(`${BASE}/units/${unitId}/ledger/import`, formData({}, [file]))
+  return unwrap(
+    client.POST('/api/v1/rect/units/{id}/ledger/import', {
+      params: { path: { id: unitId } },
+      ...multipart<S['ImportForm']>({}, [file]),
+    }),
+  )
 }
 
 /** The .zip of every evidence file in scope (optionally one organisation's subtree, one round). */
 export function archiveUrl(query: { org_id?: number | null; round_id?: number | null }): string {
-  return withQuery(`${BASE}/archive`, query)
+  return href('/api/v1/rect/archive', { query: compact(query) })
 }
 
 // One item.
 
 export function item(id: number): Promise<RectItem> {
-  return get(`${BASE}/findings/${id}`)
+  return unwrap(client.GET('/api/v1/rect/findings/{id}', { params: { path: { id } } }))
 }
 
 export function reportProgress(id: number, body: ProgressFields, files: readonly File[]): Promise<CreatedRef> {
-  return upload(`${BASE}/findings/${id}/progress`, formData(body, files))
+  return unwrap(
+    client.POST('/api/v1/rect/findings/{id}/progress', {
+      params: { path: { id } },
+      ...multipart<S['ProgressForm']>(body, files),
+    }),
+  )
 }
 
 export function requestWriteOff(id: number, body: WriteOffFields, files: readonly File[]): Promise<CreatedRef> {
-  return upload(`${BASE}/findings/${id}/write-off`, formData(body, files))
+  return unwrap(
+    client.POST('/api/v1/rect/findings/{id}/write-off', {
+      params: { path: { id } },
+      ...multipart<S['WriteOffForm']>(body, files),
+    }),
+  )
 }
 
 /** `decision`: 'verify' | 'return'; `version`: the write-off request's own version. */
 export function decideWriteOff(writeOffId: number, body: DecideBody): Promise<RectItem> {
-  return post(`${BASE}/write-offs/${writeOffId}/decide`, body)
+  return unwrap(client.POST('/api/v1/rect/write-offs/{id}/decide', { params: { path: { id: writeOffId } }, body }))
 }
 
 export function reopen(id: number, reason: string, version: number): Promise<RectItem> {
-  const body: S['ReasonBody'] = { reason, version }
-  return post(`${BASE}/findings/${id}/reopen`, body)
+  return unwrap(
+    client.POST('/api/v1/rect/findings/{id}/reopen', { params: { path: { id } }, body: { reason, version } }),
+  )
 }
 
 /** The unit reports one measure done: the item's warning then follows its next open measure. */
 export function measureDone(measureId: number, version: number): Promise<RectItem> {
-  const body: S['VersionBody'] = { version }
-  return post(`${BASE}/measures/${measureId}/done`, body)
+  return unwrap(
+    client.POST('/api/v1/rect/measures/{id}/done', { params: { path: { id: measureId } }, body: { version } }),
+  )
 }
 
 /** `outcome`: one of EXPLAIN_OUTCOMES. */
 export function explain(id: number, body: ExplainBody): Promise<RectItem> {
-  return post(`${BASE}/findings/${id}/explain`, body)
+  return unwrap(client.POST('/api/v1/rect/findings/{id}/explain', { params: { path: { id } }, body }))
 }
 
 export function requestExtension(id: number, body: ExtensionBody): Promise<CreatedRef> {
-  return post(`${BASE}/findings/${id}/extensions`, body)
+  return unwrap(client.POST('/api/v1/rect/findings/{id}/extensions', { params: { path: { id } }, body }))
 }
 
 export function extensions(state: ExtensionState = 'PENDING'): Promise<ExtensionListed[]> {
-  return get(`${BASE}/extensions`, { state })
+  return unwrap(client.GET('/api/v1/rect/extensions', { params: { query: { state } } }))
 }
 
 export function decideExtension(extensionId: number, approve: boolean, opinion: string): Promise<Extension> {
-  const body: S['ExtensionDecision'] = { approve, opinion }
-  return post(`${BASE}/extensions/${extensionId}/decide`, body)
+  return unwrap(
+    client.POST('/api/v1/rect/extensions/{id}/decide', {
+      params: { path: { id: extensionId } },
+      body: { approve, opinion },
+    }),
+  )
 }
 
 export function addOutcome(id: number, body: OutcomeBody): Promise<CreatedRef> {
-  return post(`${BASE}/findings/${id}/outcomes`, body)
+  return unwrap(client.POST('/api/v1/rect/findings/{id}/outcomes', { params: { path: { id } }, body }))
 }
 
 export function fileUrl(fileId: number): string {
-  return `${BASE}/files/${fileId}`
+  return href('/api/v1/rect/files/{id}', { path: { id: fileId } })
 }
 
 // Plans.
 
 export function units(): Promise<RectUnit[]> {
-  return get(`${BASE}/units`)
+  return unwrap(client.GET('/api/v1/rect/units'))
 }
 
 export function plan(unitId: number): Promise<PlanView> {
-  return get(`${BASE}/units/${unitId}/plan`)
+  return unwrap(client.GET('/api/v1/rect/units/{id}/plan', { params: { path: { id: unitId } } }))
 }
 
 // Saving, submitting and reviewing answer the whole PlanView; the screens take its plan.
 
 export async function savePlan(unitId: number, body: PlanSave): Promise<Plan> {
-  return (await put<PlanView>(`${BASE}/units/${unitId}/plan`, body)).plan
+  return (await unwrap(client.PUT('/api/v1/rect/units/{id}/plan', { params: { path: { id: unitId } }, body }))).plan
 }
 
 export async function submitPlan(planId: number, version: number): Promise<Plan> {
-  const body: S['VersionBody'] = { version }
-  return (await post<PlanView>(`${BASE}/plans/${planId}/submit`, body)).plan
+  return (
+    await unwrap(client.POST('/api/v1/rect/plans/{id}/submit', { params: { path: { id: planId } }, body: { version } }))
+  ).plan
 }
 
 export async function reviewPlan(planId: number, body: PlanReviewBody): Promise<Plan> {
-  return (await post<PlanView>(`${BASE}/plans/${planId}/review`, body)).plan
+  return (await unwrap(client.POST('/api/v1/rect/plans/{id}/review', { params: { path: { id: planId } }, body }))).plan
 }
 
 export function planDiff(planId: number): Promise<PlanDiff> {
-  return get(`${BASE}/plans/${planId}/diff`)
+  return unwrap(client.GET('/api/v1/rect/plans/{id}/diff', { params: { path: { id: planId } } }))
 }
 
 // Reports.
 
 export function reports(unitId: number): Promise<RectReport[]> {
-  return get(`${BASE}/units/${unitId}/reports`)
+  return unwrap(client.GET('/api/v1/rect/units/{id}/reports', { params: { path: { id: unitId } } }))
 }
 
 export function createReport(unitId: number, body: ReportCreate): Promise<RectReport> {
-  return post(`${BASE}/units/${unitId}/reports`, body)
+  return unwrap(client.POST('/api/v1/rect/units/{id}/reports', { params: { path: { id: unitId } }, body }))
 }
 
 export function fileReport(reportId: number): Promise<RectReport> {
-  return post(`${BASE}/reports/${reportId}/file`, {})
+  return unwrap(client.POST('/api/v1/rect/reports/{id}/file', { params: { path: { id: reportId } } }))
 }
 
 export function reportDocxUrl(reportId: number): string {
-  return `${BASE}/reports/${reportId}/docx`
+  return href('/api/v1/rect/reports/{id}/docx', { path: { id: reportId } })
 }
 
 // Settings and holidays.
 
 export function settings(): Promise<RectSettings> {
-  return get(`${BASE}/settings`)
+  return unwrap(client.GET('/api/v1/rect/settings'))
 }
 
 export function saveSettings(body: RectSettings): Promise<RectSettings> {
-  return put(`${BASE}/settings`, body)
+  return unwrap(client.PUT('/api/v1/rect/settings', { body }))
 }
 
 export function holidays(year: number): Promise<Holiday[]> {
-  return get(`${BASE}/holidays`, { year })
+  return unwrap(client.GET('/api/v1/rect/holidays', { params: { query: { year } } }))
 }
 
 /** Drops the caller's office's own settings: it inherits again (恢复继承). */
 export function inheritSettings(): Promise<RectSettings> {
-  return request('DELETE', `${BASE}/settings`)
+  return unwrap(client.DELETE('/api/v1/rect/settings'))
 }
 
 /** Drops the caller's office's own calendar days of `year`: it follows the offices above again. */
 export function dropHolidays(year: number): Promise<S['HolidaysDropped']> {
-  return request('DELETE', `${BASE}/holidays`, { query: { year } })
+  return unwrap(client.DELETE('/api/v1/rect/holidays', { params: { query: { year } } }))
 }
 
 export function importHolidays(file: File): Promise<ImportResult> {
-  return upload(`${BASE}/holidays/import`, formData({}, [file]))
+  return unwrap(client.POST('/api/v1/rect/holidays/import', multipart<S['ImportForm']>({}, [file])))
 }
 
 // Letters.
 
 export function letters(roundUnitId?: number | null): Promise<Letter[]> {
-  return get(`${BASE}/letters`, { round_unit_id: roundUnitId })
+  return unwrap(client.GET('/api/v1/rect/letters', { params: { query: compact({ round_unit_id: roundUnitId }) } }))
 }
 
 export function letterSuggestions(): Promise<LetterSuggestion[]> {
-  return get(`${BASE}/letters/suggestions`)
+  return unwrap(client.GET('/api/v1/rect/letters/suggestions'))
 }
 
 export function issueLetter(body: LetterCreate): Promise<Letter> {
-  return post(`${BASE}/letters`, body)
+  return unwrap(client.POST('/api/v1/rect/letters', { body }))
 }
 
 /** Withdraws an issued letter with a reason; its number is kept and its .docx stays downloadable. */
 export function withdrawLetter(letterId: number, reason: string, version?: number): Promise<Letter> {
-  return post(`${BASE}/letters/${letterId}/withdraw`, { reason, version })
+  return unwrap(
+    client.POST('/api/v1/rect/letters/{id}/withdraw', {
+      params: { path: { id: letterId } },
+      body: { reason, version },
+    }),
+  )
 }
 
 export function letterDocxUrl(letterId: number): string {
-  return `${BASE}/letters/${letterId}/docx`
+  return href('/api/v1/rect/letters/{id}/docx', { path: { id: letterId } })
 }
 
 // Statistics.
 
 export function stats(query: StatsQuery): Promise<RectStatsAnswer> {
-  return get(`${BASE}/stats`, { ...query })
+  return unwrap(client.GET('/api/v1/rect/stats', { params: { query: compact(query) } }))
 }

@@ -2,6 +2,7 @@
 // deadlines as a date or N working days, evidence file checks, plan validation, the plan diff,
 // warning colours, ledger queries and figures. Pure functions; messages come from the locale.
 import { i18n } from '@/locales'
+import { FINDING_STATES, WARNINGS, isCode } from '@/api/codes'
 import type {
   LedgerQuery,
   LedgerRow,
@@ -49,7 +50,10 @@ export function originalDeadlineShown(row: Pick<LedgerRow, 'deadline' | 'origina
  */
 export function parseYuan(text: string | number | null | undefined): number | null {
   if (text === null || text === undefined) return null
-  const s = String(text).trim().replace(/[,，\s]/g, '').replace(/^¥/, '')
+  const s = String(text)
+    .trim()
+    .replace(/[,，\s]/g, '')
+    .replace(/^¥/, '')
   if (s === '') return null
   const m = /^(\d+)(?:\.(\d{0,2}))?$/.exec(s)
   if (!m) return null
@@ -131,7 +135,9 @@ export function emptyMeasure(): MeasureDraft {
 
 /** How a measure's deadline is given (a date when neither is set yet). */
 export function deadlineModeOf(m: Pick<MeasureDraft, 'deadline' | 'deadline_working_days'>): DeadlineMode {
-  return m.deadline_working_days !== null && m.deadline_working_days !== undefined && !m.deadline ? 'working_days' : 'date'
+  return m.deadline_working_days !== null && m.deadline_working_days !== undefined && !m.deadline
+    ? 'working_days'
+    : 'date'
 }
 
 /**
@@ -166,7 +172,9 @@ export function cleanMeasure(m: MeasureDraft, mode: DeadlineMode = deadlineModeO
 }
 
 /** The deadline of a measure as text: the date, or "N 个工作日" with the worked-out date when known. */
-export function deadlineText(m: Pick<MeasureDraft, 'deadline' | 'deadline_working_days' | 'resolved_deadline'>): string {
+export function deadlineText(
+  m: Pick<MeasureDraft, 'deadline' | 'deadline_working_days' | 'resolved_deadline'>,
+): string {
   if (m.deadline) return m.deadline
   if (m.deadline_working_days !== null && m.deadline_working_days !== undefined) {
     return m.resolved_deadline
@@ -266,7 +274,15 @@ export function groupDiff(diff: Pick<PlanDiff, 'changes'> | null | undefined): D
 }
 
 /** The fields of a measure the diff compares, in display order. */
-export const MEASURE_FIELDS = ['kind', 'content', 'target', 'responsible_leader', 'lead_dept', 'co_depts', 'deadline'] as const
+export const MEASURE_FIELDS = [
+  'kind',
+  'content',
+  'target',
+  'responsible_leader',
+  'lead_dept',
+  'co_depts',
+  'deadline',
+] as const
 export type MeasureField = (typeof MEASURE_FIELDS)[number]
 
 function fieldValue(m: MeasureDraft, field: MeasureField): string {
@@ -327,7 +343,9 @@ export function fileError(file: { name: string; size: number }): string | null {
 }
 
 /** Splits picked files into the acceptable ones and the messages for the others. */
-export function checkFiles<F extends { name: string; size: number }>(files: readonly F[]): { ok: F[]; errors: string[] } {
+export function checkFiles<F extends { name: string; size: number }>(
+  files: readonly F[],
+): { ok: F[]; errors: string[] } {
   const ok: F[] = []
   const errors: string[] = []
   for (const f of files) {
@@ -368,7 +386,10 @@ export function effectiveDateError(date: string | null | undefined, today: strin
 }
 
 /** A new deadline asked for: a date after the current one. */
-export function extensionDateError(newDate: string | null | undefined, current: string | null | undefined): string | null {
+export function extensionDateError(
+  newDate: string | null | undefined,
+  current: string | null | undefined,
+): string | null {
   if (!isDate(newDate)) return t('rect.validation.newDeadline')
   if (current && newDate <= current) return t('rect.validation.newDeadlineAfter', { date: current })
   return null
@@ -404,7 +425,16 @@ export interface LedgerFilters {
 }
 
 export function emptyLedgerFilters(): LedgerFilters {
-  return { org_id: null, round_id: null, round_unit_id: null, state: '', warning: '', category_id: null, q: '', attention: false }
+  return {
+    org_id: null,
+    round_id: null,
+    round_unit_id: null,
+    state: '',
+    warning: '',
+    category_id: null,
+    q: '',
+    attention: false,
+  }
 }
 
 /** The ledger query of the filters: blanks left out, `view` only when it is not the default. */
@@ -413,8 +443,9 @@ export function ledgerQuery(f: LedgerFilters, page?: { page: number; page_size: 
   if (f.org_id !== null) q.org_id = f.org_id
   if (f.round_id !== null) q.round_id = f.round_id
   if (f.round_unit_id !== null && f.round_unit_id !== undefined) q.round_unit_id = f.round_unit_id
-  if (f.state) q.state = f.state
-  if (f.warning) q.warning = f.warning
+  // (A code the server does not know, say from a hand-edited address, is left out.)
+  if (isCode(FINDING_STATES, f.state)) q.state = f.state
+  if (isCode(WARNINGS, f.warning)) q.warning = f.warning
   if (f.category_id !== null) q.category_id = f.category_id
   const text = f.q.trim()
   if (text) q.q = text
@@ -427,9 +458,10 @@ export function ledgerQuery(f: LedgerFilters, page?: { page: number; page_size: 
   return q
 }
 
-
 /** The distinct rounds of the units in rectification, for a filter (newest id first). */
-export function roundsOf<U extends { round_id: number; round_name: string }>(units: readonly U[]): { id: number; name: string }[] {
+export function roundsOf<U extends { round_id: number; round_name: string }>(
+  units: readonly U[],
+): { id: number; name: string }[] {
   const seen = new Map<number, string>()
   for (const u of units) if (!seen.has(u.round_id)) seen.set(u.round_id, u.round_name)
   return [...seen.entries()].sort((a, b) => b[0] - a[0]).map(([id, name]) => ({ id, name }))
@@ -459,7 +491,9 @@ export function internalLink(link: string | null | undefined): string | null {
  * A plan's state in one word everywhere: 未编制 while nothing is saved (no plan, or the server's
  * unsaved plan with id 0), 草稿 once saved and not submitted, then the server's names.
  */
-export function planStateLabel(plan: { id?: number; state?: string | null; state_name?: string | null } | null | undefined): string {
+export function planStateLabel(
+  plan: { id?: number; state?: string | null; state_name?: string | null } | null | undefined,
+): string {
   if (!plan || !plan.state || plan.id === 0) return t('rect.field.noPlan')
   return plan.state_name || t(`rect.planStates.${plan.state}`)
 }

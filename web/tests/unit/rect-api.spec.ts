@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, CSRF_HEADER, NetworkError, setUnauthorizedHandler } from '@/api/client'
-import { formData, withQuery } from '@/api/http'
+import {
+  ApiError,
+  CSRF_HEADER,
+  NetworkError,
+  compact,
+  formData,
+  href,
+  querySerializer,
+  setUnauthorizedHandler,
+} from '@/api/client'
 import * as rectApi from '@/api/rect'
 import * as notificationsApi from '@/api/notifications'
 import { clearCookies, jsonResponse, problemResponse, stubFetch } from './helpers'
@@ -27,18 +35,36 @@ function stubRaw(handler: (req: Request) => Response | Promise<Response>): Reque
 
 describe('query strings', () => {
   it('leaves out blank parameters', () => {
-    expect(withQuery('/x', { a: 1, b: '', c: null, d: undefined, e: false, q: '三重 一大' })).toBe('/x?a=1&e=false&q=%E4%B8%89%E9%87%8D+%E4%B8%80%E5%A4%A7')
-    expect(withQuery('/x', {})).toBe('/x')
-    expect(withQuery('/x?y=1', { z: 2 })).toBe('/x?y=1&z=2')
+    expect(querySerializer({ a: 1, b: '', c: null, d: undefined, e: false, q: '三重 一大' })).toBe(
+      'a=1&e=false&q=%E4%B8%89%E9%87%8D%20%E4%B8%80%E5%A4%A7',
+    )
+    expect(querySerializer({})).toBe('')
+    expect(querySerializer(undefined)).toBe('')
+    expect(compact({ a: 1, b: '', c: null, d: undefined, e: 0 })).toEqual({ a: 1, e: 0 })
+  })
+
+  it('builds links from typed paths with their path and query parameters', () => {
+    expect(href('/api/v1/rect/files/{id}', { path: { id: 12 } })).toBe('/api/v1/rect/files/12')
+    expect(href('/api/v1/rect/archive', { query: {} })).toBe('/api/v1/rect/archive')
+    expect(href('/api/v1/rect/archive', { query: { org_id: 2, round_id: undefined } })).toBe(
+      '/api/v1/rect/archive?org_id=2',
+    )
+  })
+
+  it('sends a blank filter of a real request nowhere (GET through the typed client)', async () => {
+    const seen = stubRaw(() => jsonResponse({ items: [], total: 0 }))
+    await rectApi.taskList({ org_id: null, state: null, q: '', round_id: 4 })
+    expect(new URL(seen[0]!.url).search).toBe('?round_id=4')
   })
 
   it('builds the export and archive links with the filters and without paging', () => {
-    expect(rectApi.ledgerExportUrl({ org_id: 3, state: 'IN_PROGRESS', view: 'attention', page: 2, page_size: 50 })).toBe(
-      '/api/v1/rect/ledger/export?org_id=3&state=IN_PROGRESS&view=attention',
-    )
+    expect(
+      rectApi.ledgerExportUrl({ org_id: 3, state: 'IN_PROGRESS', view: 'attention', page: 2, page_size: 50 }),
+    ).toBe('/api/v1/rect/ledger/export?org_id=3&state=IN_PROGRESS&view=attention')
     expect(rectApi.archiveUrl({ org_id: 3, round_id: null })).toBe('/api/v1/rect/archive?org_id=3')
     expect(rectApi.letterDocxUrl(9)).toBe('/api/v1/rect/letters/9/docx')
     expect(rectApi.reportDocxUrl(4)).toBe('/api/v1/rect/reports/4/docx')
+    expect(rectApi.fileUrl(31)).toBe('/api/v1/rect/files/31')
   })
 })
 
@@ -58,7 +84,13 @@ describe('rectification API', () => {
   it('sends JSON bodies with the CSRF header from the cookie', async () => {
     document.cookie = 'xuncha_csrf=from-cookie; path=/'
     const seen = stubFetch(() => jsonResponse({ id: 3, version: 2 }))
-    await rectApi.savePlan(7, { principal_leader: '李厅长', signed_on: '2026-01-15', summary: '', items: [], version: 0 })
+    await rectApi.savePlan(7, {
+      principal_leader: '李厅长',
+      signed_on: '2026-01-15',
+      summary: '',
+      items: [],
+      version: 0,
+    })
     await rectApi.submitPlan(3, 2)
     await rectApi.decideWriteOff(11, { decision: 'return', reason: '佐证不足', version: 4 })
     expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([
@@ -92,7 +124,9 @@ describe('rectification API', () => {
   })
 
   it('keeps file names and leaves blank fields out of a form', () => {
-    const form = formData({ outcome: 'completed', explanation: '已整改', empty: '', none: null }, [new File(['x'], '整改报告.pdf')])
+    const form = formData({ outcome: 'completed', explanation: '已整改', empty: '', none: null }, [
+      new File(['x'], '整改报告.pdf'),
+    ])
     expect([...form.keys()]).toEqual(['outcome', 'explanation', 'file'])
     expect((form.get('file') as File).name).toBe('整改报告.pdf')
   })

@@ -52,6 +52,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     crate::rectification::ZH_CN_RECT,
     crate::letters::ZH_CN_LETTERS,
     crate::assessment::ZH_CN_ASSESSMENT,
+    crate::disclosure::ZH_CN_DISCLOSURE,
     crate::settings::ZH_CN_SETTINGS,
 ];
 

@@ -15,6 +15,7 @@ pub mod backup;
 pub mod clock;
 pub mod clues;
 mod db;
+pub mod disclosure;
 pub mod fieldwork;
 pub mod inspection;
 pub mod orgs;

@@ -4,6 +4,7 @@ pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod clues;
+pub mod disclosure;
 pub mod documents;
 pub mod findings;
 pub mod inspection;
@@ -484,6 +485,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(clues::router())
         .merge(documents::router())
         .merge(assessment::router())
+        .merge(disclosure::router())
         .merge(rect::router())
         .merge(rect_lists::router())
 }

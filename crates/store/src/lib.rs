@@ -19,11 +19,10 @@ pub mod disclosure;
 pub mod fieldwork;
 pub mod inspection;
 pub mod orgs;
-pub mod people;
 pub mod rectification;
-pub mod recusal;
 pub mod scope;
 pub mod settings;
+pub mod teams;
 #[doc(hidden)]
 pub mod testing;
 

@@ -556,7 +556,7 @@ async fn get_round(
         .into_iter()
         .map(|u| unit_dto(u, &auth))
         .collect();
-    let teams = xuncha_store::people::round_teams(&st.db, &auth.scope, id)
+    let teams = xuncha_store::teams::round_teams(&st.db, &auth.scope, id)
         .await?
         .into_iter()
         .map(super::teams::TeamDto::from)

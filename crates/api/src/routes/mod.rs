@@ -6,7 +6,7 @@ pub mod auth;
 pub mod clues;
 pub mod disclosure;
 pub mod documents;
-pub mod findings;
+pub mod fieldwork;
 pub mod inspection;
 pub mod office_settings;
 pub mod orgs;
@@ -481,7 +481,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(inspection::router())
         .merge(teams::router())
-        .merge(findings::router())
+        .merge(fieldwork::router())
         .merge(clues::router())
         .merge(documents::router())
         .merge(assessment::router())

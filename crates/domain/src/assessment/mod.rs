@@ -23,10 +23,12 @@ pub const MAX_TEXT_CHARS: usize = 20_000;
 
 code_enum!(
     /// How an indicator is scored: deductions entered by the assessors, or derived from the
-    /// satisfaction survey (plus any deductions entered by hand).
+    /// satisfaction survey or from the unit's overdue items (plus any deductions entered by
+    /// hand).
     IndicatorMode, "indicator_mode.", {
         Manual => "manual",
         Satisfaction => "satisfaction",
+        Overdue => "overdue",
     }
 );
 
@@ -108,6 +110,9 @@ pub static ZH_CN_ASSESSMENT: &[(&str, &str)] = &[
     ("field.conclusion", "评估结论"),
     ("indicator_mode.manual", "人工扣分"),
     ("indicator_mode.satisfaction", "按满意度折算"),
+    ("indicator_mode.overdue", "按逾期问题折算"),
+    ("assessment.grade_pending", "待测评"),
+    ("assessment.one_overdue", "只能有一个按逾期问题折算的指标"),
     ("consequence.redo", "重新整改"),
     ("consequence.admonition", "约谈主要负责人"),
     ("consequence.revisit", "列入回头看名单"),

@@ -32,10 +32,10 @@ fn ind(code: &str, name: &str, max: Tenths, mode: IndicatorMode) -> Indicator {
 
 /// The five indicators of domain.md §6.5 [P6], 100 points in all.
 pub fn default_indicators() -> Vec<Indicator> {
-    use IndicatorMode::{Manual, Satisfaction};
+    use IndicatorMode::{Manual, Overdue, Satisfaction};
     vec![
         ind("research", "研究部署", 200, Manual),
-        ind("tasks", "任务落实", 300, Manual),
+        ind("tasks", "任务落实", 300, Overdue),
         ind("organisation", "组织落实", 200, Manual),
         ind("satisfaction", "满意度", 200, Satisfaction),
         ind("overall", "综合评价", 100, Manual),
@@ -180,6 +180,16 @@ pub fn validate_indicators(v: &[Indicator]) -> Result<(), DomainError> {
         e.push(FieldError::new(
             "indicators",
             Msg::new("assessment.one_satisfaction"),
+        ));
+    }
+    if v.iter()
+        .filter(|x| x.mode == IndicatorMode::Overdue)
+        .count()
+        > 1
+    {
+        e.push(FieldError::new(
+            "indicators",
+            Msg::new("assessment.one_overdue"),
         ));
     }
     e.into_result()

@@ -148,17 +148,50 @@ pub fn satisfaction_deduction(max: Tenths, t: Tally) -> Tenths {
     (max * negative * 2 + valid) / (2 * valid)
 }
 
+/// The unit's ledger on the day of scoring: its fed-back items, and the open ones past their
+/// deadline (long-term items are not overdue).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ledger {
+    pub items: i64,
+    pub overdue: i64,
+}
+
+/// The deduction an overdue indicator takes from the ledger: `max × overdue ÷ items`, in tenths,
+/// rounded half up; zero without items.
+pub fn overdue_deduction(max: Tenths, l: Ledger) -> Tenths {
+    if l.items <= 0 {
+        return 0;
+    }
+    let overdue = l.overdue.clamp(0, l.items);
+    (max * overdue * 2 + l.items) / (2 * l.items)
+}
+
+/// Whether a draft's grade must wait for the survey (待测评): the rubric derives an indicator from
+/// the satisfaction survey, and no valid answer is in yet. Until then the score of that
+/// indicator says nothing, so no band is shown.
+pub fn awaits_survey(indicators: &[Indicator], survey: Tally) -> bool {
+    survey.valid() == 0
+        && indicators
+            .iter()
+            .any(|x| x.mode == IndicatorMode::Satisfaction)
+}
+
 /// The result of scoring: per indicator the points deducted (capped at its maximum), and the score.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scored {
-    /// `(indicator code, deducted, auto part from the survey)` in rubric order.
+    /// `(indicator code, deducted, automatic part from the survey or the ledger)` in rubric order.
     pub per_indicator: Vec<(String, Tenths, Tenths)>,
     pub score: Tenths,
 }
 
 /// 整改评估得分 = 100 − Σ deductions (domain.md §10); an indicator never loses more than its
 /// maximum and the score never falls below 0.
-pub fn score(indicators: &[Indicator], deductions: &[Deduction], survey: Tally) -> Scored {
+pub fn score(
+    indicators: &[Indicator],
+    deductions: &[Deduction],
+    survey: Tally,
+    ledger: Ledger,
+) -> Scored {
     let mut per = Vec::new();
     let mut total = 0;
     for x in indicators {
@@ -167,10 +200,10 @@ pub fn score(indicators: &[Indicator], deductions: &[Deduction], survey: Tally) 
             .filter(|d| d.indicator == x.code)
             .map(|d| d.points)
             .sum();
-        let auto = if x.mode == IndicatorMode::Satisfaction {
-            satisfaction_deduction(x.max, survey)
-        } else {
-            0
+        let auto = match x.mode {
+            IndicatorMode::Satisfaction => satisfaction_deduction(x.max, survey),
+            IndicatorMode::Overdue => overdue_deduction(x.max, ledger),
+            IndicatorMode::Manual => 0,
         };
         let d = (manual + auto).min(x.max);
         total += d;
@@ -180,6 +213,29 @@ pub fn score(indicators: &[Indicator], deductions: &[Deduction], survey: Tally) 
         per_indicator: per,
         score: (FULL_SCORE - total).max(0),
     }
+}
+
+/// The breakdown of a finalised assessment, whose score is recorded: as [`score`] with the
+/// closed survey, where the overdue indicator's automatic part is the one of the day of
+/// finalising (the ledger moves on, the recorded score does not), recovered from `recorded`.
+pub fn score_recorded(
+    indicators: &[Indicator],
+    deductions: &[Deduction],
+    survey: Tally,
+    recorded: Tenths,
+) -> Scored {
+    let mut s = score(indicators, deductions, survey, Ledger::default());
+    if let Some(i) = indicators
+        .iter()
+        .position(|x| x.mode == IndicatorMode::Overdue)
+    {
+        let (_, d, auto) = &mut s.per_indicator[i];
+        let add = (s.score - recorded).clamp(0, indicators[i].max - *d);
+        *d += add;
+        *auto += add;
+        s.score -= add;
+    }
+    s
 }
 
 /// The band a score falls in: the band with the highest minimum at or below the score.

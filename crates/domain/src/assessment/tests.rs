@@ -117,7 +117,7 @@ fn score_caps_each_indicator_and_grades_by_band() {
         unsatisfied: 1,
         ..Tally::default()
     };
-    let s = score(&v, &ded, t);
+    let s = score(&v, &ded, t, Ledger::default());
     assert_eq!(s.score, 1000 - 20 - 200);
     assert_eq!(s.per_indicator[3], ("satisfaction".into(), 200, 100));
     let g = default_grades();
@@ -131,5 +131,77 @@ fn score_caps_each_indicator_and_grades_by_band() {
             .consequences
             .contains(&Consequence::Redo)
     );
-    assert_eq!(score(&v, &[], Tally::default()).score, FULL_SCORE);
+    assert_eq!(
+        score(&v, &[], Tally::default(), Ledger::default()).score,
+        FULL_SCORE
+    );
+}
+
+#[test]
+fn overdue_items_deduct_and_the_grade_waits_for_a_valid_survey_answer() {
+    let v = default_indicators();
+    assert_eq!(v[1].mode, IndicatorMode::Overdue);
+    // 任务落实 (30 points) with 1 of 4 items overdue: 7.5 points, rounded half up in tenths.
+    let l = Ledger {
+        items: 4,
+        overdue: 1,
+    };
+    assert_eq!(overdue_deduction(300, l), 75);
+    assert_eq!(overdue_deduction(300, Ledger::default()), 0);
+    assert_eq!(
+        overdue_deduction(
+            200,
+            Ledger {
+                items: 3,
+                overdue: 1
+            }
+        ),
+        67
+    );
+    let s = score(&v, &[], Tally::default(), l);
+    assert_eq!(s.score, FULL_SCORE - 75);
+    assert_eq!(s.per_indicator[1], ("tasks".into(), 75, 75));
+    // Deductions by hand add to the automatic part, capped at the maximum.
+    let ded = parse_deductions(&v, &[d("tasks", 25.0)]).unwrap();
+    assert_eq!(score(&v, &ded, Tally::default(), l).per_indicator[1].1, 300);
+    // A finalised score keeps the overdue part of its day, whatever the ledger says now.
+    let r = score_recorded(&v, &[], Tally::default(), FULL_SCORE - 75);
+    assert_eq!(r.per_indicator[1], ("tasks".into(), 75, 75));
+    assert_eq!(r.score, FULL_SCORE - 75);
+    // No valid survey answer (不了解 is not valid): the grade waits (待测评).
+    assert!(awaits_survey(&v, Tally::default()));
+    assert!(awaits_survey(
+        &v,
+        Tally {
+            unknown: 3,
+            ..Tally::default()
+        }
+    ));
+    assert!(!awaits_survey(
+        &v,
+        Tally {
+            satisfied: 1,
+            ..Tally::default()
+        }
+    ));
+    let by_hand: Vec<Indicator> = v
+        .iter()
+        .cloned()
+        .map(|mut x| {
+            x.mode = IndicatorMode::Manual;
+            x
+        })
+        .collect();
+    assert!(!awaits_survey(&by_hand, Tally::default()));
+    assert_eq!(
+        crate::i18n::Msg::new("assessment.grade_pending").render(),
+        "待测评"
+    );
+    // At most one overdue indicator.
+    let mut two = v.clone();
+    two[0].mode = IndicatorMode::Overdue;
+    let Err(DomainError::Invalid(e)) = validate_indicators(&two) else {
+        panic!("accepted two overdue indicators")
+    };
+    assert_eq!(e[0].msg.render(), "只能有一个按逾期问题折算的指标");
 }

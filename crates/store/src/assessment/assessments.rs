@@ -159,6 +159,21 @@ pub async fn finalised_with_consequences(
         .collect())
 }
 
+/// The unit's ledger on `today`, for an overdue indicator: its fed-back items, and the open ones
+/// past their deadline (the rectification ledger's rule: long-term items are not overdue).
+pub async fn ledger(db: &Db, round_unit_id: i64, today: Date) -> Result<Ledger> {
+    use crate::rectification::{LEDGER_STATES, OPEN_STATES};
+    let (items, overdue): (i64, i64) = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.due_date < "));
+        qb.push_bind(today)
+            .push(format!(" THEN 1 ELSE 0 END), 0) AS BIGINT) FROM findings f WHERE f.state IN {LEDGER_STATES} AND f.round_unit_id = "))
+            .push_bind(round_unit_id);
+        qb.build_query_as::<(i64, i64)>().fetch_one(p).await?
+    });
+    Ok(Ledger { items, overdue })
+}
+
 /// Starts the assessment of a fed-back round unit, with a snapshot of the current rubric.
 pub async fn create_assessment(
     db: &Db,
@@ -251,6 +266,7 @@ pub async fn finalise(
     let grades = a.grade_list()?;
     let deds = deductions(db, id).await?;
     let u = unit(db, &Scope::unrestricted(), a.round_unit_id).await?;
+    let ledger = ledger(db, a.round_unit_id, db.today()).await?;
     let now = db.now();
     let result = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -266,7 +282,7 @@ pub async fn finalise(
         let answers: Vec<String> = sqlx::query_scalar("SELECT r.answers FROM survey_responses r JOIN surveys s ON s.id = r.survey_id WHERE s.assessment_id = $1")
             .bind(id).fetch_all(&mut *tx).await?;
         let tally = tally_of(&answers);
-        let scored = rules::score(&indicators, &deds, tally);
+        let scored = rules::score(&indicators, &deds, tally, ledger);
         let grade = rules::grade_for(scored.score, &grades).cloned().ok_or_else(|| rule("assessment.no_grade"))?;
         let bp = tally.rate_bp();
         sqlx::query("UPDATE assessments SET state = $1, score = $2, grade_code = $3, grade_name = $4, satisfaction_bp = $5, finalised_at = $6, finalised_by_name = $7 WHERE id = $8")

@@ -13,7 +13,7 @@ use time::{Date, OffsetDateTime};
 use xuncha_domain::DomainError;
 use xuncha_domain::assessment::{
     self as rules, Answer, AssessmentState, Consequence, Deduction, GradeBand, Indicator,
-    IndicatorMode, Tally, Tenths,
+    IndicatorMode, Ledger, Tally, Tenths,
 };
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::OrgId;

@@ -146,9 +146,15 @@ pub(super) async fn assessment_dto(
     let grades = a.grade_list()?;
     let deds = store::deductions(&st.db, a.id).await?;
     let (tally, sat) = satisfaction(st, auth, a.id).await?;
-    let scored = rules::score(&indicators, &deds, tally);
     let state = a.state()?;
     let finalised = state == AssessmentState::Finalised;
+    let scored = match a.score {
+        Some(recorded) if finalised => rules::score_recorded(&indicators, &deds, tally, recorded),
+        _ => {
+            let ledger = store::ledger(&st.db, a.round_unit_id, st.db.today()).await?;
+            rules::score(&indicators, &deds, tally, ledger)
+        }
+    };
     let (score, grade_code, grade_name, consequences) = if finalised {
         let c = store::consequences(&st.db, a.id).await?;
         (
@@ -156,6 +162,14 @@ pub(super) async fn assessment_dto(
             a.grade_code.clone(),
             a.grade_name.clone(),
             c,
+        )
+    } else if rules::awaits_survey(&indicators, tally) {
+        // No band before the survey has a valid answer: 待测评.
+        (
+            scored.score,
+            None,
+            Some(Msg::new("assessment.grade_pending").render()),
+            Vec::new(),
         )
     } else {
         let g = rules::grade_for(scored.score, &grades);

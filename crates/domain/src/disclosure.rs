@@ -172,6 +172,20 @@ pub static ZH_CN_DISCLOSURE: &[(&str, &str)] = &[
     ("disclosure_state.RETURNED", "已退回"),
     ("disclosure_state.APPROVED", "已审批公开"),
     ("disclosure.not_found", "整改公开稿不存在"),
+    ("disclosure.other_treatment", "其他处理"),
+    ("disclosure.audit_create", "{org}：起草整改公开稿"),
+    (
+        "disclosure.audit_update",
+        "{org}：修改整改公开稿（不予公开 {count} 项）",
+    ),
+    (
+        "disclosure.audit_regenerate",
+        "{org}：按不予公开事项重新生成社会公开稿",
+    ),
+    (
+        "disclosure.audit_transition",
+        "{org}：整改公开稿 {from} → {to}",
+    ),
     (
         "disclosure.not_round_office",
         "只有组织该轮巡察的巡察机构（或其上级）才能审批整改公开稿",

@@ -162,7 +162,7 @@ pub async fn disclosure_counts(
                 c.accountability_people += count;
                 let t = treatment
                     .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| "其他处理".to_string());
+                    .unwrap_or_else(|| Msg::new("disclosure.other_treatment").render());
                 match c.by_treatment.iter_mut().find(|(x, _)| *x == t) {
                     Some(e) => e.1 += count,
                     None => c.by_treatment.push((t, count)),
@@ -256,7 +256,7 @@ pub async fn create_disclosure(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
             .bind(u.province_id).bind(unit_id).bind(DisclosureState::Draft.code()).bind(&title).bind(&internal).bind(&public)
             .bind(counts_json(&c)).bind(actor.user_id).bind(&actor.display_name).bind(now).fetch_one(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("disclosure.create", "disclosure", id, format!("{}：起草整改公开稿", u.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("disclosure.create", "disclosure", id, Msg::new("disclosure.audit_create").arg("org", &u.org_name).render()));
         tx.commit().await?;
         id
     });
@@ -320,7 +320,7 @@ pub async fn update_disclosure(
                 .bind(id).bind(*fid).bind(reason.code()).bind(note).execute(&mut *tx).await?;
         }
         crate::audit_append!(db, tx, actor, &Event::op("disclosure.update", "disclosure", id,
-            format!("{}：修改整改公开稿（不予公开 {} 项）", row.org_name, d.exemptions.len())));
+            Msg::new("disclosure.audit_update").arg("org", &row.org_name).arg("count", d.exemptions.len()).render()));
         tx.commit().await?;
     });
     if regenerate {
@@ -340,7 +340,7 @@ async fn regenerate_public_text(db: &Db, actor: &Actor, row: &DisclosureRow) -> 
         sqlx::query("UPDATE disclosures SET public_text = $1, public_basis = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND state IN ('DRAFT', 'RETURNED')")
             .bind(&text).bind(counts_json(&c)).bind(now).bind(row.id).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("disclosure.regenerate", "disclosure", row.id,
-            format!("{}：按不予公开事项重新生成社会公开稿", row.org_name)));
+            Msg::new("disclosure.audit_regenerate").arg("org", &row.org_name).render()));
         tx.commit().await?;
     });
     Ok(())
@@ -423,7 +423,7 @@ pub async fn transition_disclosure(
             return Err(StoreError::StaleVersion);
         }
         crate::audit_append!(db, tx, actor, &Event::op("disclosure.transition", "disclosure", id,
-            format!("{}：整改公开稿 {} → {}", row.org_name, from.label(), to.label())));
+            Msg::new("disclosure.audit_transition").arg("org", &row.org_name).arg("from", from.label()).arg("to", to.label()).render()));
         tx.commit().await?;
     });
     get_disclosure(db, &Scope::unrestricted(), id).await

@@ -153,6 +153,43 @@ pub static ZH_CN_ASSESSMENT: &[(&str, &str)] = &[
         "assessment.no_grade",
         "得分不在任何等次范围内，请检查等次设置",
     ),
+    ("assessment.audit_create", "{org}（{round}）：开始整改评估"),
+    (
+        "assessment.audit_update",
+        "{org}：整改评估扣分 {count} 项，合计 {points} 分",
+    ),
+    (
+        "assessment.revisit_reason",
+        "整改评估{score}分，等次“{grade}”",
+    ),
+    (
+        "assessment.audit_finalise",
+        "{org}：整改评估定等，得分 {score}，等次“{grade}”{consequences}",
+    ),
+    ("assessment.audit_consequences", "，后果：{list}"),
+    (
+        "assessment.audit_revisit_schedule",
+        "{org}：回头看安排在“{round}”",
+    ),
+    (
+        "assessment.audit_revisit_done",
+        "{org}：回头看完成（{round}）",
+    ),
+    (
+        "assessment.audit_settings",
+        "整改评估设置：指标 {indicators}；等次 {grades}",
+    ),
+    (
+        "assessment.audit_settings_inherit",
+        "删除本级整改评估设置，恢复继承上级设置",
+    ),
+    ("survey.audit_create", "{org}：发起满意度测评（{groups}）"),
+    ("survey.audit_link", "{org}：重新生成“{group}”测评链接"),
+    ("survey.anonymous", "匿名测评"),
+    (
+        "survey.audit_respond",
+        "{org}：满意度测评收到一份答卷（{group}）",
+    ),
     ("survey.not_found", "测评链接无效或已失效"),
     ("survey.closed", "本次满意度测评已结束，感谢您的关注"),
     ("survey.exists", "该评估已发起满意度测评"),

@@ -197,7 +197,7 @@ pub async fn create_assessment(
              VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) RETURNING id")
             .bind(u.province_id).bind(unit_id).bind(AssessmentState::Draft.code()).bind(indicators_json(&indicators)).bind(grades_json(&grades))
             .bind(assessed_on).bind(actor.user_id).bind(now).fetch_one(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("assessment.create", "assessment", id, format!("{}（{}）：开始整改评估", u.org_name, u.round_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("assessment.create", "assessment", id, Msg::new("assessment.audit_create").arg("org", &u.org_name).arg("round", &u.round_name).render()));
         tx.commit().await?;
         id
     });
@@ -234,7 +234,7 @@ pub async fn update_assessment(
                 .bind(id).bind(&d.indicator).bind(d.points).bind(&d.reason).bind(i32::try_from(i).unwrap_or(i32::MAX)).execute(&mut *tx).await?;
         }
         crate::audit_append!(db, tx, actor, &Event::op("assessment.update", "assessment", id,
-            format!("{}：整改评估扣分 {} 项，合计 {} 分", a.org_name, deductions.len(), rules::show_points(total))));
+            Msg::new("assessment.audit_update").arg("org", &a.org_name).arg("count", deductions.len()).arg("points", rules::show_points(total)).render()));
         tx.commit().await?;
     });
     get_assessment(db, &Scope::unrestricted(), id).await
@@ -295,14 +295,15 @@ pub async fn finalise(
                 sqlx::query("INSERT INTO revisit_list (province_id, round_unit_id, org_id, assessment_id, reason, state, added_at) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6) \
                              ON CONFLICT (round_unit_id) DO NOTHING")
                     .bind(u.province_id).bind(a.round_unit_id).bind(u.org_id).bind(id)
-                    .bind(format!("整改评估{}分，等次“{}”", rules::show_points(scored.score), grade.name)).bind(now)
+                    .bind(Msg::new("assessment.revisit_reason").arg("score", rules::show_points(scored.score)).arg("grade", &grade.name).render()).bind(now)
                     .execute(&mut *tx).await?;
             }
         }
         let named: Vec<&str> = grade.consequences.iter().map(|c| c.label()).collect();
-        crate::audit_append!(db, tx, actor, &Event::op("assessment.finalise", "assessment", id, format!(
-            "{}：整改评估定等，得分 {}，等次“{}”{}", a.org_name, rules::show_points(scored.score), grade.name,
-            if named.is_empty() { String::new() } else { format!("，后果：{}", named.join("、")) })));
+        crate::audit_append!(db, tx, actor, &Event::op("assessment.finalise", "assessment", id, Msg::new("assessment.audit_finalise")
+            .arg("org", &a.org_name).arg("score", rules::show_points(scored.score)).arg("grade", &grade.name)
+            .arg("consequences", if named.is_empty() { String::new() } else { Msg::new("assessment.audit_consequences").arg("list", named.join("、")).render() })
+            .render()));
         tx.commit().await?;
         Finalised { score: scored.score, grade, satisfaction_bp: bp }
     });

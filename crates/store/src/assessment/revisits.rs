@@ -99,7 +99,7 @@ pub async fn schedule_revisit(
             return Err(StoreError::StaleVersion);
         }
         crate::audit_append!(db, tx, actor, &Event::op("assessment.revisit.schedule", "revisit", id,
-            format!("{}：回头看安排在“{}”", v.org_name, round.name)));
+            Msg::new("assessment.audit_revisit_schedule").arg("org", &v.org_name).arg("round", &round.name).render()));
         tx.commit().await?;
     });
     revisit(db, scope, id).await
@@ -129,7 +129,7 @@ pub async fn finish_revisit(
             return Err(StoreError::StaleVersion);
         }
         crate::audit_append!(db, tx, actor, &Event::op("assessment.revisit.done", "revisit", id,
-            format!("{}：回头看完成（{}）", v.org_name, v.revisit_round_name.clone().unwrap_or_default())));
+            Msg::new("assessment.audit_revisit_done").arg("org", &v.org_name).arg("round", v.revisit_round_name.clone().unwrap_or_default()).render()));
         tx.commit().await?;
     });
     revisit(db, scope, id).await

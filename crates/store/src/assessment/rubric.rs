@@ -94,19 +94,24 @@ pub async fn save_rubric(
 ) -> Result<()> {
     rules::validate_indicators(indicators)?;
     rules::validate_grades(grades)?;
-    let summary = format!(
-        "整改评估设置：指标 {}；等次 {}",
-        indicators
-            .iter()
-            .map(|x| format!("{}{}分", x.name, rules::show_points(x.max)))
-            .collect::<Vec<_>>()
-            .join("、"),
-        grades
-            .iter()
-            .map(|g| format!("{}≥{}", g.name, rules::show_points(g.min)))
-            .collect::<Vec<_>>()
-            .join("、")
-    );
+    let summary = Msg::new("assessment.audit_settings")
+        .arg(
+            "indicators",
+            indicators
+                .iter()
+                .map(|x| format!("{}{}分", x.name, rules::show_points(x.max)))
+                .collect::<Vec<_>>()
+                .join("、"),
+        )
+        .arg(
+            "grades",
+            grades
+                .iter()
+                .map(|g| format!("{}≥{}", g.name, rules::show_points(g.min)))
+                .collect::<Vec<_>>()
+                .join("、"),
+        )
+        .render();
     crate::settings::save_group(
         db,
         actor,
@@ -130,7 +135,7 @@ pub async fn inherit_rubric(db: &Db, actor: &Actor, office: OrgId) -> Result<boo
         office,
         &[INDICATORS_KEY, GRADES_KEY],
         "assessment.settings",
-        "删除本级整改评估设置，恢复继承上级设置",
+        &Msg::new("assessment.audit_settings_inherit").render(),
     )
     .await
 }

@@ -100,7 +100,7 @@ pub async fn create_survey(
         }
         let names: Vec<&str> = groups.iter().map(|g| g.1.as_str()).collect();
         crate::audit_append!(db, tx, actor, &Event::op("survey.create", "assessment", assessment_id,
-            format!("{}：发起满意度测评（{}）", a.org_name, names.join("、"))));
+            Msg::new("survey.audit_create").arg("org", &a.org_name).arg("groups", names.join("、")).render()));
         tx.commit().await?;
     });
     Ok(())
@@ -124,7 +124,7 @@ pub async fn rotate_link(
             return Err(StoreError::NotFound);
         };
         crate::audit_append!(db, tx, actor, &Event::op("survey.link", "assessment", assessment_id,
-            format!("{}：重新生成“{}”测评链接", a.org_name, name)));
+            Msg::new("survey.audit_link").arg("org", &a.org_name).arg("group", &name).render()));
         tx.commit().await?;
         Ok(name)
     })
@@ -167,8 +167,8 @@ pub async fn respond(
     // The audit trail records that a response came in, never who or from where.
     let actor = Actor {
         user_id: None,
-        name: "匿名测评".to_string(),
-        display_name: "匿名测评".to_string(),
+        name: Msg::new("survey.anonymous").render(),
+        display_name: Msg::new("survey.anonymous").render(),
         ip: "-".to_string(),
     };
     crate::on_db!(db, p => {
@@ -187,7 +187,7 @@ pub async fn respond(
         sqlx::query("INSERT INTO survey_responses (survey_id, group_id, answers, comment, submitted_on) VALUES ($1, $2, $3, $4, $5)")
             .bind(s.survey_id).bind(s.group_id).bind(crate::db::to_json_list(&codes)).bind(comment).bind(today).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, &actor, &Event::op("survey.respond", "survey", s.survey_id,
-            format!("{}：满意度测评收到一份答卷（{}）", s.org_name, s.group_name)));
+            Msg::new("survey.audit_respond").arg("org", &s.org_name).arg("group", &s.group_name).render()));
         tx.commit().await?;
     });
     Ok(())

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod code;
 pub mod demo;
+pub mod disclosure;
 pub mod error;
 pub mod i18n;
 pub mod inspection;

@@ -259,7 +259,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
     use time::macros::date;
     use xuncha_domain::inspection::{InspectionKind, RoundUnitState as S};
     use xuncha_domain::recusal::{RelationKind, TeamRole};
-    use xuncha_store::{fieldwork, inspection, people};
+    use xuncha_store::{fieldwork, inspection, teams};
     let all = Scope::unrestricted();
     // The demo's dates keep their distance from today: written for DEMO_DAY, moved to the
     // server's today, so the current round is as current on any day it is loaded.
@@ -413,7 +413,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
     };
     let person =
         |name: &str, org_id: i64, user: Option<i64>, specialties: &[&str], pools: &[&str]| {
-            people::PersonDraft {
+            teams::PersonDraft {
                 name: name.to_string(),
                 org_id,
                 user_id: user,
@@ -422,7 +422,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
                 seconded: false,
             }
         };
-    let leader = people::save_person(
+    let leader = teams::save_person(
         db,
         actor,
         &all,
@@ -430,7 +430,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         &person("王建国", root.id, None, &["纪检", "组织"], &["leader"]),
     )
     .await?;
-    let inspector = people::save_person(
+    let inspector = teams::save_person(
         db,
         actor,
         &all,
@@ -444,7 +444,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         ),
     )
     .await?;
-    people::save_person(
+    teams::save_person(
         db,
         actor,
         &all,
@@ -458,7 +458,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         ),
     )
     .await?;
-    let kin = people::save_person(
+    let kin = teams::save_person(
         db,
         actor,
         &all,
@@ -472,7 +472,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         ),
     )
     .await?;
-    people::add_relation(
+    teams::add_relation(
         db,
         actor,
         &all,
@@ -483,7 +483,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         "在财政厅预算处工作",
     )
     .await?;
-    let former = people::save_person(
+    let former = teams::save_person(
         db,
         actor,
         &all,
@@ -497,7 +497,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         ),
     )
     .await?;
-    people::add_post(
+    teams::add_post(
         db,
         actor,
         &all,
@@ -508,12 +508,12 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         Some(at(date!(2024 - 06 - 30))),
     )
     .await?;
-    let seconded = people::save_person(
+    let seconded = teams::save_person(
         db,
         actor,
         &all,
         None,
-        &people::PersonDraft {
+        &teams::PersonDraft {
             seconded: true,
             ..person(
                 "李建军",
@@ -525,7 +525,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         },
     )
     .await?;
-    people::add_training(
+    teams::add_training(
         db,
         actor,
         &all,
@@ -537,10 +537,10 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
     .await?;
 
     // The earlier round's team: its members decide for 巡察组 in the plans' 会审.
-    let team = people::create_team(db, actor, &all, earlier.id, "第二巡察组").await?;
+    let team = teams::create_team(db, actor, &all, earlier.id, "第二巡察组").await?;
     for (p, role) in [(&leader, TeamRole::Leader), (&inspector, TeamRole::Member)] {
-        if let people::MemberOutcome::Refused(conflicts) =
-            people::add_member(db, actor, &all, team.id, p.row.id, role, None).await?
+        if let teams::MemberOutcome::Refused(conflicts) =
+            teams::add_member(db, actor, &all, team.id, p.row.id, role, None).await?
         {
             return Err(BootstrapError::Other(format!("demo team: {conflicts:?}")));
         }
@@ -552,7 +552,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
             return Err(BootstrapError::Other(format!("demo team: {conflicts:?}")));
         }
     }
-    let team = people::create_team(db, actor, &all, current.id, "第一巡察组").await?;
+    let team = teams::create_team(db, actor, &all, current.id, "第一巡察组").await?;
     inspection::assign_team(db, actor, &all, u1.id, team.id, None).await?;
     inspection::assign_team(db, actor, &all, u2.id, team.id, None).await?;
     for (p, role) in [
@@ -560,8 +560,8 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         (&inspector, TeamRole::Member),
         (&seconded, TeamRole::Member),
     ] {
-        if let people::MemberOutcome::Refused(conflicts) =
-            people::add_member(db, actor, &all, team.id, p.row.id, role, None).await?
+        if let teams::MemberOutcome::Refused(conflicts) =
+            teams::add_member(db, actor, &all, team.id, p.row.id, role, None).await?
         {
             return Err(BootstrapError::Other(format!("demo team: {conflicts:?}")));
         }

@@ -465,7 +465,7 @@ pub async fn transition_unit(
 pub struct MemberConflicts {
     pub person_id: i64,
     pub name: String,
-    pub conflicts: Vec<crate::recusal::UnitConflict>,
+    pub conflicts: Vec<crate::teams::recusal::UnitConflict>,
 }
 
 /// What assigning a unit to a team did.
@@ -474,7 +474,7 @@ pub enum AssignOutcome {
     Assigned(Box<RoundUnit>),
     /// Members conflict and a reason was given: exception requests await an approver (the ones
     /// already pending for this unit are listed too). The unit is not assigned.
-    Requested(Vec<crate::recusal::Request>),
+    Requested(Vec<crate::teams::recusal::Request>),
     /// Members conflict without an approved exception for this unit: nothing stored.
     Refused(Vec<MemberConflicts>),
 }
@@ -497,7 +497,7 @@ pub async fn assign_team(
             Msg::new("inspection.team_not_found"),
         ))
     };
-    let team = crate::people::get_team(db, scope, team_id)
+    let team = crate::teams::get_team(db, scope, team_id)
         .await
         .map_err(|_| team_missing())?;
     if team.round_id != unit.round_id {
@@ -505,12 +505,13 @@ pub async fn assign_team(
     }
     let mut refused = Vec::new();
     for m in &team.members {
-        let person = crate::people::get_person(db, &Scope::unrestricted(), m.person_id).await?;
+        let person = crate::teams::get_person(db, &Scope::unrestricted(), m.person_id).await?;
         let role = TeamRole::from_code(&m.role).unwrap_or(TeamRole::Member);
         let conflicts =
-            crate::recusal::unit_conflicts(db, &person, role, std::slice::from_ref(&unit)).await?;
+            crate::teams::recusal::unit_conflicts(db, &person, role, std::slice::from_ref(&unit))
+                .await?;
         if conflicts.is_empty()
-            || crate::recusal::waived_units(db, team.id, m.person_id)
+            || crate::teams::recusal::waived_units(db, team.id, m.person_id)
                 .await?
                 .contains(&unit.id)
         {
@@ -531,10 +532,10 @@ pub async fn assign_team(
                     .collect(),
             ));
         };
-        let pending = crate::recusal::list(
+        let pending = crate::teams::recusal::list(
             db,
             &Scope::unrestricted(),
-            &crate::recusal::Filter {
+            &crate::teams::recusal::Filter {
                 team_id: Some(team.id),
                 state: Some(RequestState::Pending.code().to_string()),
             },
@@ -551,10 +552,10 @@ pub async fn assign_team(
                 continue;
             }
             out.push(
-                crate::recusal::create(
+                crate::teams::recusal::create(
                     db,
                     actor,
-                    &crate::recusal::NewRequest {
+                    &crate::teams::recusal::NewRequest {
                         team: &team,
                         person: &person,
                         role,

@@ -15,14 +15,14 @@ pub mod backup;
 pub mod clock;
 pub mod clues;
 mod db;
+pub mod disclosure;
 pub mod fieldwork;
 pub mod inspection;
 pub mod orgs;
-pub mod people;
 pub mod rectification;
-pub mod recusal;
 pub mod scope;
 pub mod settings;
+pub mod teams;
 #[doc(hidden)]
 pub mod testing;
 

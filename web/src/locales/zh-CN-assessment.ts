@@ -58,7 +58,7 @@ export default {
     indicator: '指标',
     maxPoints: '分值',
     deducted: '扣分',
-    autoDeducted: '其中按满意度折算',
+    autoDeducted: '其中自动折算',
     remaining: '得分',
     deductions: '扣分事项',
     addDeduction: '添加扣分',

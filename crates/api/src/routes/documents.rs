@@ -102,7 +102,7 @@ async fn team_line(st: &AppState, auth: &Auth, u: &RoundUnit) -> ApiResult<Strin
     let Some(team_id) = u.team_id else {
         return Ok(team_line_text(None));
     };
-    let team = xuncha_store::people::get_team(&st.db, &auth.scope, team_id).await?;
+    let team = xuncha_store::teams::get_team(&st.db, &auth.scope, team_id).await?;
     let leader = team
         .members
         .iter()

@@ -5,8 +5,9 @@ pub mod audit;
 pub mod auth;
 pub mod clues;
 pub mod common;
+pub mod disclosure;
 pub mod documents;
-pub mod findings;
+pub mod fieldwork;
 pub mod inspection;
 pub mod office_settings;
 pub mod orgs;
@@ -153,9 +154,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tokens::router())
         .merge(inspection::router())
         .merge(teams::router())
-        .merge(findings::router())
+        .merge(fieldwork::router())
         .merge(clues::router())
         .merge(documents::router())
         .merge(assessment::router())
+        .merge(disclosure::router())
         .merge(rectification::router())
 }

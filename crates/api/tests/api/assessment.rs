@@ -16,6 +16,7 @@ crate::dual!(
     disclosure_counts_approval_and_public_release,
     county_user_cannot_reach_other_county_assessment_or_disclosure,
     only_the_round_office_decides_a_disclosure,
+    preview_counts_overdue_items_and_waits_for_the_survey,
 );
 
 /// A round of the office `owner` at `target`, fed back, with one finding per title.
@@ -196,7 +197,9 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
     assert_eq!(st, StatusCode::CREATED, "{a}");
     assert_eq!(a["state"], "DRAFT");
     assert_eq!(a["score"], 100.0);
-    assert_eq!(a["grade_name"], "优秀");
+    // No survey answer yet: the preview shows no band (待测评), not 优秀.
+    assert_eq!(a["grade_name"], "待测评");
+    assert_eq!(a["grade_code"], Value::Null);
     assert_eq!(a["indicators"].as_array().unwrap().len(), 5);
     let id = a["id"].as_i64().unwrap();
     let (st, dup) = s
@@ -248,7 +251,8 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
     let (st, a) = s.put(&path, body.clone()).await;
     assert_eq!(st, StatusCode::OK, "{a}");
     assert_eq!(a["score"], 72.5);
-    assert_eq!(a["grade_name"], "基本合格");
+    assert_eq!(a["grade_name"], "待测评");
+    assert_eq!(a["consequences"], json!([]));
     let (st, stale) = s.put(&path, body).await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_eq!(stale["code"], "api.stale_version");
@@ -899,4 +903,109 @@ async fn only_the_round_office_decides_a_disclosure(app: App) {
     assert!(chinese(&e).contains("组织该轮巡察"), "{e}");
     let (_, after) = prov.get(&path).await;
     assert_eq!(after["state"], "SUBMITTED");
+}
+
+/// The preview of a draft never shows full marks and a band it has not earned: the 任务落实
+/// indicator (mode `overdue` by default) loses its share for each overdue open item, and the
+/// grade waits for the survey (待测评) until a valid answer is in. Finalising records what the
+/// preview showed.
+async fn preview_counts_overdue_items_and_waits_for_the_survey(app: App) {
+    let s = login(&app, "prov.director").await;
+    let (unit, items) = fed_back_unit(&app, "99", "99-D05", &["问题一", "问题二"]).await;
+    // One of the two items is open past its deadline, the other is not yet due.
+    let past = crate::test_today() - time::Duration::days(5);
+    let later = crate::test_today() + time::Duration::days(30);
+    for (f, d) in [(items[0], past), (items[1], later)] {
+        xuncha_store::on_db!(&app.db, p => {
+            sqlx::query("UPDATE findings SET state = 'IN_PROGRESS', deadline = $1, original_deadline = $1, due_date = $1 WHERE id = $2")
+                .bind(d).bind(f).execute(p).await.unwrap();
+        });
+    }
+    let (st, a) = s
+        .post("/api/v1/assessments", json!({ "round_unit_id": unit }))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    let tasks = &a["indicators"][1];
+    assert_eq!(
+        (&tasks["code"], &tasks["mode"]),
+        (&json!("tasks"), &json!("overdue"))
+    );
+    // 30 points × 1 overdue of 2 items = 15 points, by itself.
+    assert_eq!(tasks["auto_deducted"], 15.0, "{a}");
+    assert_eq!(tasks["deducted"], 15.0);
+    assert_eq!(a["score"], 85.0);
+    // No survey answer yet: no band, no consequences.
+    assert_eq!(a["grade_code"], Value::Null, "{a}");
+    assert_eq!(a["grade_name"], "待测评");
+    assert_eq!(a["consequences"], json!([]));
+    let id = a["id"].as_i64().unwrap();
+    let (_, doc) = download(&s, &format!("/api/v1/assessments/{id}/docx")).await;
+    assert!(docx_has(&doc, "综合得分85分，评定等次为“待测评”"));
+
+    // A survey with only 不了解 is still no valid answer; one 满意 sheet is.
+    let (st, created) = s
+        .post(
+            &format!("/api/v1/assessments/{id}/survey"),
+            json!({ "origin": "https://xuncha.example.cn" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{created}");
+    let sheet = format!(
+        "/api/v1/public/surveys/{}",
+        token_of(created["links"][0]["url"].as_str().unwrap())
+    );
+    let (st, _) = public_post(
+        &app,
+        &sheet,
+        json!({ "answers": ["unknown", "unknown", "unknown", "unknown"] }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, a) = s.get(&format!("/api/v1/assessments/{id}")).await;
+    assert_eq!(a["grade_name"], "待测评", "{a}");
+    let (st, _) = public_post(
+        &app,
+        &sheet,
+        json!({ "answers": ["satisfied", "satisfied", "satisfied", "satisfied"] }),
+    )
+    .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, a) = s.get(&format!("/api/v1/assessments/{id}")).await;
+    assert_eq!(a["score"], 85.0, "{a}");
+    assert_eq!(a["grade_code"], "qualified", "{a}");
+    assert_eq!(a["grade_name"], "合格");
+
+    // The item is done: the preview gives the points back; finalising records the preview.
+    xuncha_store::on_db!(&app.db, p => {
+        sqlx::query("UPDATE findings SET state = 'CLOSED', closed_on = $1 WHERE id = $2")
+            .bind(crate::test_today()).bind(items[0]).execute(p).await.unwrap();
+    });
+    let (_, a) = s.get(&format!("/api/v1/assessments/{id}")).await;
+    assert_eq!(a["score"], 100.0, "{a}");
+    assert_eq!(a["grade_name"], "优秀");
+    // Overdue again before finalising: the recorded score keeps the deduction of that day, and
+    // the breakdown still explains it after the item is closed.
+    xuncha_store::on_db!(&app.db, p => {
+        sqlx::query("UPDATE findings SET state = 'IN_PROGRESS', closed_on = NULL WHERE id = $1")
+            .bind(items[0]).execute(p).await.unwrap();
+    });
+    let (st, f) = s
+        .post(
+            &format!("/api/v1/assessments/{id}/finalise"),
+            json!({ "version": a["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{f}");
+    assert_eq!(
+        (&f["score"], &f["grade_name"]),
+        (&json!(85.0), &json!("合格"))
+    );
+    xuncha_store::on_db!(&app.db, p => {
+        sqlx::query("UPDATE findings SET state = 'CLOSED', closed_on = $1 WHERE id = $2")
+            .bind(crate::test_today()).bind(items[0]).execute(p).await.unwrap();
+    });
+    let (_, f) = s.get(&format!("/api/v1/assessments/{id}")).await;
+    assert_eq!(f["score"], 85.0, "{f}");
+    assert_eq!(f["indicators"][1]["deducted"], 15.0, "{f}");
+    assert_eq!(f["indicators"][1]["auto_deducted"], 15.0);
 }

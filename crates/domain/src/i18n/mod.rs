@@ -71,6 +71,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     rectification::ZH_CN_RECT,
     letters::ZH_CN_LETTERS,
     crate::assessment::ZH_CN_ASSESSMENT,
+    crate::disclosure::ZH_CN_DISCLOSURE,
     settings::ZH_CN_SETTINGS,
 ];
 

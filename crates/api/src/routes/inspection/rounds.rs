@@ -170,7 +170,7 @@ pub(super) async fn get_round(
         .into_iter()
         .map(|u| unit_dto(u, &auth))
         .collect();
-    let teams = xuncha_store::people::round_teams(&st.db, &auth.scope, id)
+    let teams = xuncha_store::teams::round_teams(&st.db, &auth.scope, id)
         .await?
         .into_iter()
         .map(crate::routes::teams::TeamDto::from)

@@ -10,10 +10,10 @@ use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::recusal::{self, RequestState, TeamRole};
 
+use super::{Person, Team};
 use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError};
 use crate::inspection::{OWNER_COLS, RoundUnit};
-use crate::people::{Person, Team};
 use crate::scope::Scope;
 
 /// One conflict found for one unit.
@@ -146,8 +146,7 @@ pub async fn unit_conflicts(
 ) -> Result<Vec<UnitConflict>> {
     let mut out = Vec::new();
     for u in units {
-        for c in crate::people::recusal_conflicts(db, person, role, std::slice::from_ref(u)).await?
-        {
+        for c in super::recusal_conflicts(db, person, role, std::slice::from_ref(u)).await? {
             out.push(UnitConflict {
                 unit_id: u.id,
                 unit_name: u.org_name.clone(),
@@ -263,7 +262,7 @@ pub async fn decide(
     }
     let role = TeamRole::from_code(&req.role)
         .ok_or_else(|| StoreError::Corrupt(format!("team role {}", req.role)))?;
-    let team = crate::people::get_team(db, &Scope::unrestricted(), req.team_id).await?;
+    let team = super::get_team(db, &Scope::unrestricted(), req.team_id).await?;
     if approve && req.join_team {
         if team.members.iter().any(|m| m.person_id == req.person_id) {
             return Err(StoreError::Domain(DomainError::field(
@@ -271,7 +270,7 @@ pub async fn decide(
                 Msg::new("inspection.already_member"),
             )));
         }
-        let person = crate::people::get_person(db, &Scope::unrestricted(), req.person_id).await?;
+        let person = super::get_person(db, &Scope::unrestricted(), req.person_id).await?;
         let units: Vec<RoundUnit> =
             crate::inspection::list_units(db, &Scope::unrestricted(), Some(team.round_id), None)
                 .await?

@@ -1,321 +1,7 @@
-//! Fieldwork (the 12+N methods), supervision frames and findings (问题底稿 → 问题清单).
+//! Fieldwork storage: findings (问题底稿 → 问题清单) and immediate fixes (立行立改).
 
-use sqlx::{FromRow, QueryBuilder};
-use time::{Date, OffsetDateTime};
-use xuncha_domain::DomainError;
-use xuncha_domain::i18n::Msg;
-use xuncha_domain::inspection::{DEFAULT_FRAMES, FindingState};
-use xuncha_domain::org::OrgId;
-
-use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
-use crate::inspection::{RoundUnit, get_unit};
-use crate::scope::{Scope, ScopeColumns};
-use crate::{Page, PageReq};
-
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct Method {
-    pub code: String,
-    pub name: String,
-    pub compartment: Option<String>,
-    pub active: bool,
-}
-
-pub async fn methods(db: &Db) -> Result<Vec<Method>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Method>("SELECT code, name, compartment, active FROM fieldwork_methods ORDER BY sort").fetch_all(p).await?))
-}
-
-/// Adds a method (the "N" of 12+N) or renames / (de)activates an existing one.
-pub async fn save_method(
-    db: &Db,
-    actor: &Actor,
-    code: &str,
-    name: &str,
-    active: bool,
-) -> Result<Vec<Method>> {
-    crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let exists: Option<String> = sqlx::query_scalar("SELECT code FROM fieldwork_methods WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?;
-        if exists.is_some() {
-            sqlx::query("UPDATE fieldwork_methods SET name = $1, active = $2 WHERE code = $3").bind(name).bind(active).bind(code).execute(&mut *tx).await?;
-        } else {
-            let sort: i32 = sqlx::query_scalar("SELECT COALESCE(MAX(sort), 0) + 1 FROM fieldwork_methods").fetch_one(&mut *tx).await?;
-            sqlx::query("INSERT INTO fieldwork_methods (code, name, compartment, sort, active) VALUES ($1, $2, NULL, $3, $4)")
-                .bind(code).bind(name).bind(sort).bind(active).execute(&mut *tx).await?;
-        }
-        crate::audit_append!(db, tx, actor, &Event::op("fieldwork.method", "fieldwork_method", code, format!("了解方式 {code}：{name}（{}）", if active { "启用" } else { "停用" })));
-        tx.commit().await?;
-    });
-    methods(db).await
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct Activity {
-    pub id: i64,
-    pub round_unit_id: i64,
-    pub method: String,
-    pub method_name: String,
-    pub compartment: Option<String>,
-    pub held_on: Date,
-    pub persons: i32,
-    pub item_count: i32,
-    pub summary: String,
-    /// The summary of a compartmented record (talks), encrypted by the api.
-    pub summary_enc: Option<Vec<u8>>,
-    pub created_by_name: String,
-    pub created_at: OffsetDateTime,
-}
-
-pub async fn activities(db: &Db, scope: &Scope, unit_id: i64) -> Result<Vec<Activity>> {
-    get_unit(db, scope, unit_id).await?;
-    crate::on_db!(db, p => {
-        Ok(sqlx::query_as::<_, Activity>(
-            "SELECT a.id, a.round_unit_id, a.method, m.name AS method_name, m.compartment, a.held_on, a.persons, a.item_count, a.summary, a.summary_enc, a.created_by_name, a.created_at \
-             FROM activities a JOIN fieldwork_methods m ON m.code = a.method WHERE a.round_unit_id = $1 ORDER BY a.held_on DESC, a.id DESC")
-            .bind(unit_id).fetch_all(p).await?)
-    })
-}
-
-/// Refuses writes to a unit whose problem list has been handed over.
-fn check_open(unit: &RoundUnit) -> Result<()> {
-    if unit.state()?.is_fed_back() {
-        return Err(StoreError::Domain(DomainError::Rule(Msg::new(
-            "inspection.round_closed",
-        ))));
-    }
-    Ok(())
-}
-
-pub async fn add_activity(
-    db: &Db,
-    actor: &Actor,
-    scope: &Scope,
-    unit_id: i64,
-    method: &str,
-    held_on: Date,
-    persons: i32,
-    count: i32,
-    summary: &str,
-    summary_enc: Option<&[u8]>,
-) -> Result<Activity> {
-    let unit = get_unit(db, scope, unit_id).await?;
-    check_open(&unit)?;
-    xuncha_domain::inspection::check_fieldwork_date("date", held_on, unit.round_start, db.today())
-        .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
-    let now = db.now();
-    let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let known: Option<bool> = sqlx::query_scalar("SELECT active FROM fieldwork_methods WHERE code = $1").bind(method).fetch_optional(&mut *tx).await?;
-        if known != Some(true) {
-            return Err(StoreError::Domain(DomainError::field("method", Msg::new("inspection.method_unknown").arg("value", method))));
-        }
-        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO activities (province_id, round_unit_id, method, held_on, persons, item_count, summary, summary_enc, created_by, created_by_name, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
-            .bind(province).bind(unit_id).bind(method).bind(held_on).bind(persons).bind(count).bind(summary).bind(summary_enc)
-            .bind(actor.user_id).bind(&actor.name).bind(now).fetch_one(&mut *tx).await?;
-        // The content of talks is compartmented: the audit trail records only that one was logged.
-        crate::audit_append!(db, tx, actor, &Event::op("activity.create", "activity", id, format!("{}：登记了解情况（{method}，{persons}人次）", unit.org_name)));
-        tx.commit().await?;
-        id
-    });
-    activities(db, &Scope::unrestricted(), unit_id)
-        .await?
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or(StoreError::NotFound)
-}
-
-/// Per-method totals: `(method, name, entries, persons, count)`.
-pub async fn fieldwork_totals(
-    db: &Db,
-    scope: &Scope,
-    unit_id: Option<i64>,
-    round_id: Option<i64>,
-) -> Result<Vec<(String, String, i64, i64, i64)>> {
-    crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(
-            "SELECT m.code, m.name, COUNT(a.id), COALESCE(SUM(a.persons), 0), COALESCE(SUM(a.item_count), 0) \
-             FROM activities a JOIN fieldwork_methods m ON m.code = a.method JOIN round_units ru ON ru.id = a.round_unit_id \
-             JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1");
-        if let Some(u) = unit_id { qb.push(" AND ru.id = ").push_bind(u); }
-        if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
-        scope.push_unit_filter(&mut qb);
-        qb.push(" GROUP BY m.code, m.name, m.sort ORDER BY m.sort");
-        Ok(qb.build_query_as::<(String, String, i64, i64, i64)>().fetch_all(p).await?)
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Frames
-
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct FrameRow {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub version_no: i32,
-    pub active: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
-pub struct CategoryRow {
-    pub id: i64,
-    pub frame_id: i64,
-    pub parent_id: Option<i64>,
-    pub code: String,
-    pub name: String,
-}
-
-pub async fn frames(db: &Db) -> Result<(Vec<FrameRow>, Vec<CategoryRow>)> {
-    crate::on_db!(db, p => {
-        Ok((sqlx::query_as::<_, FrameRow>("SELECT id, code, name, version_no, active FROM frames ORDER BY id").fetch_all(p).await?,
-            sqlx::query_as::<_, CategoryRow>("SELECT id, frame_id, parent_id, code, name FROM categories ORDER BY frame_id, sort, id").fetch_all(p).await?))
-    })
-}
-
-/// One category of an imported frame.
-#[derive(Debug, Clone)]
-pub struct CategoryImport {
-    pub row: usize,
-    pub frame_code: String,
-    pub frame_name: String,
-    pub version_no: i32,
-    pub code: String,
-    pub name: String,
-    pub parent_code: Option<String>,
-}
-
-/// Imports frames and categories (a new version of a frame is a new frame row). All or nothing:
-/// an unknown parent or a duplicate code in one frame refuses the whole file.
-pub async fn import_frames(
-    db: &Db,
-    actor: &Actor,
-    rows: &[CategoryImport],
-) -> Result<std::result::Result<(usize, usize), Vec<crate::orgs::RowError>>> {
-    use std::collections::{HashMap, HashSet};
-    let mut errors = Vec::new();
-    let mut seen: HashSet<(String, i32, String)> = HashSet::new();
-    for r in rows {
-        if !seen.insert((r.frame_code.clone(), r.version_no, r.code.clone())) {
-            errors.push(crate::orgs::RowError {
-                row: r.row,
-                column: "类别编码".into(),
-                msg: Msg::new("validation.duplicate")
-                    .arg("field", "field.code")
-                    .arg("value", &r.code),
-            });
-        }
-    }
-    for r in rows {
-        if let Some(pc) = &r.parent_code
-            && !seen.contains(&(r.frame_code.clone(), r.version_no, pc.clone()))
-        {
-            errors.push(crate::orgs::RowError {
-                row: r.row,
-                column: "上级类别编码".into(),
-                msg: Msg::new("import.parent_unknown").arg("value", pc),
-            });
-        }
-    }
-    let (existing, _) = frames(db).await?;
-    let existing: HashSet<(&str, i32)> = existing
-        .iter()
-        .map(|f| (f.code.as_str(), f.version_no))
-        .collect();
-    for r in rows {
-        if existing.contains(&(r.frame_code.as_str(), r.version_no)) {
-            errors.push(crate::orgs::RowError {
-                row: r.row,
-                column: "版本".into(),
-                msg: Msg::new("validation.duplicate")
-                    .arg("field", "版本")
-                    .arg("value", format!("{} v{}", r.frame_code, r.version_no)),
-            });
-        }
-    }
-    if !errors.is_empty() {
-        errors.sort_by_key(|e| e.row);
-        errors.dedup_by(|a, b| a.row == b.row && a.column == b.column);
-        return Ok(Err(errors));
-    }
-    let now = db.now();
-    let (nf, nc) = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
-        let mut frame_ids: HashMap<(String, i32), i64> = HashMap::new();
-        let mut cat_ids: HashMap<(i64, String), i64> = HashMap::new();
-        // Parents first, in linear time; a row never reached lies on a cycle.
-        let index: HashMap<(&str, i32, &str), usize> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((r.frame_code.as_str(), r.version_no, r.code.as_str()), i))
-            .collect();
-        let parent_of: Vec<Option<usize>> = rows
-            .iter()
-            .map(|r| r.parent_code.as_deref().and_then(|pc| index.get(&(r.frame_code.as_str(), r.version_no, pc)).copied()))
-            .collect();
-        let order = xuncha_domain::org::parents_first(&parent_of);
-        if order.len() < rows.len() {
-            return Err(StoreError::Domain(DomainError::Rule(Msg::new("import.cycle"))));
-        }
-        let mut sort = 0;
-        for &i in &order {
-            let r = &rows[i];
-            let key = (r.frame_code.clone(), r.version_no);
-            let fid = match frame_ids.get(&key) {
-                Some(f) => *f,
-                None => {
-                    let f: i64 = sqlx::query_scalar("INSERT INTO frames (code, name, version_no, active, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                        .bind(&r.frame_code).bind(&r.frame_name).bind(r.version_no).bind(true).bind(now).fetch_one(&mut *tx).await?;
-                    frame_ids.insert(key, f);
-                    f
-                }
-            };
-            let parent = match &r.parent_code {
-                None => None,
-                Some(pc) => Some(*cat_ids.get(&(fid, pc.clone())).ok_or_else(|| StoreError::Corrupt(format!("category {pc} not placed")))?),
-            };
-            sort += 1;
-            let id: i64 = sqlx::query_scalar("INSERT INTO categories (frame_id, parent_id, code, name, sort) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(fid).bind(parent).bind(&r.code).bind(&r.name).bind(sort).fetch_one(&mut *tx).await?;
-            cat_ids.insert((fid, r.code.clone()), id);
-        }
-        crate::audit_append!(db, tx, actor, &Event::op("frame.import", "frame", "", format!("导入问题类别 {} 个框架、{} 个类别", frame_ids.len(), cat_ids.len())));
-        tx.commit().await?;
-        (frame_ids.len(), cat_ids.len())
-    });
-    Ok(Ok((nf, nc)))
-}
-
-/// Creates the built-in frames when no frame exists yet.
-pub async fn ensure_default_frames(db: &Db) -> Result<()> {
-    let (existing, _) = frames(db).await?;
-    if !existing.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<CategoryImport> = DEFAULT_FRAMES
-        .iter()
-        .flat_map(|f| {
-            f.categories.iter().map(|(code, name)| CategoryImport {
-                row: 0,
-                frame_code: f.code.to_string(),
-                frame_name: f.name.to_string(),
-                version_no: 1,
-                code: (*code).to_string(),
-                name: (*name).to_string(),
-                parent_code: None,
-            })
-        })
-        .collect();
-    match import_frames(db, &Actor::system("system"), &rows).await? {
-        Ok(_) => Ok(()),
-        Err(e) => Err(StoreError::Corrupt(format!("default frames: {e:?}"))),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Findings
+#[allow(clippy::wildcard_imports)]
+use super::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Finding {
@@ -352,7 +38,7 @@ impl Finding {
     }
 }
 
-const SELECT_FINDING: &str = "SELECT f.id, f.round_unit_id, r.name AS round_name, ru.owner_org_id, f.org_id, o.name AS org_name, f.category_id, \
+pub(super) const SELECT_FINDING: &str = "SELECT f.id, f.round_unit_id, r.name AS round_name, ru.owner_org_id, f.org_id, o.name AS org_name, f.category_id, \
      c.name AS category_name, fr.name AS frame_name, f.title, f.facts, f.basis, f.responsibility, f.evidence, f.finder, f.team_opinion, f.state, \
      f.immediate_requirement, f.immediate_deadline, f.immediate_received_at, f.immediate_done_at, f.version, f.created_at, f.updated_at \
      FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id JOIN rounds r ON r.id = ru.round_id \
@@ -360,7 +46,7 @@ const SELECT_FINDING: &str = "SELECT f.id, f.round_unit_id, r.name AS round_name
      LEFT JOIN categories c ON c.id = f.category_id LEFT JOIN frames fr ON fr.id = c.frame_id WHERE 1 = 1";
 
 /// The inspected unit's view: the inspected organisation in scope.
-const UNIT_COLS: ScopeColumns<'static> = ScopeColumns {
+pub(super) const UNIT_COLS: ScopeColumns<'static> = ScopeColumns {
     path: "o.path",
     org_id: "o.id",
     owner: "o.created_by",
@@ -375,7 +61,7 @@ pub struct FindingFilter {
     pub q: Option<String>,
 }
 
-fn push_finding_filter<DB>(qb: &mut QueryBuilder<DB>, f: &FindingFilter)
+pub(super) fn push_finding_filter<DB>(qb: &mut QueryBuilder<DB>, f: &FindingFilter)
 where
     DB: sqlx::Database,
     for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
@@ -484,7 +170,7 @@ macro_rules! link_activities {
     }};
 }
 
-async fn check_category(db: &Db, id: Option<i64>) -> Result<()> {
+pub(super) async fn check_category(db: &Db, id: Option<i64>) -> Result<()> {
     if let Some(c) = id {
         let ok: Option<i64> = crate::on_db!(db, p => sqlx::query_scalar("SELECT id FROM categories WHERE id = $1").bind(c).fetch_optional(p).await?);
         if ok.is_none() {

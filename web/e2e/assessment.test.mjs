@@ -82,7 +82,12 @@ before(async () => {
       configFile: false,
       logLevel: 'warn',
       build: { outDir: 'dist' },
-      preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy: { '/api': platform.apiUrl, '/healthz': platform.apiUrl } },
+      preview: {
+        host: '127.0.0.1',
+        port: webPort,
+        strictPort: true,
+        proxy: { '/api': platform.apiUrl, '/healthz': platform.apiUrl },
+      },
     })
     baseUrl = `http://127.0.0.1:${webPort}`
   }
@@ -144,7 +149,10 @@ async function createSecondDirector() {
   // A new account must change its initial password before anything else.
   const fresh = await apiSession(APPROVER, 'Initial#2026x')
   try {
-    const changed = await fresh.call('POST', '/api/v1/auth/password', { old_password: 'Initial#2026x', new_password: APPROVER_PASSWORD })
+    const changed = await fresh.call('POST', '/api/v1/auth/password', {
+      old_password: 'Initial#2026x',
+      new_password: APPROVER_PASSWORD,
+    })
     assert.equal(changed.status, 204, JSON.stringify(changed.body))
   } finally {
     await fresh.dispose()
@@ -189,7 +197,10 @@ const exact = (text) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '
 
 /** The value cell next to a label of an <el-descriptions border>. */
 const described = (scope, label) =>
-  scope.locator('.el-descriptions__label', { hasText: exact(label) }).first().locator('xpath=following-sibling::*[1]')
+  scope
+    .locator('.el-descriptions__label', { hasText: exact(label) })
+    .first()
+    .locator('xpath=following-sibling::*[1]')
 
 /** Waits until a locator's text, trimmed, equals `expected`. */
 async function textIs(locator, expected, what) {
@@ -206,7 +217,11 @@ async function textIs(locator, expected, what) {
 /** Picks an option of the Element Plus select inside `scope`. */
 async function choose(page, scope, option) {
   await scope.locator('.el-select').first().click()
-  await page.locator('.el-select-dropdown__item:visible').filter({ hasText: exact(option) }).first().click()
+  await page
+    .locator('.el-select-dropdown__item:visible')
+    .filter({ hasText: exact(option) })
+    .first()
+    .click()
 }
 
 async function login(page, username, password = PASSWORD) {
@@ -249,7 +264,10 @@ async function checkPhoneLayout(page, what) {
       .filter((b) => b.getClientRects().length > 0)
       .map((b) => ({ text: (b.textContent ?? '').trim().slice(0, 20), height: b.getBoundingClientRect().height })),
   }))
-  assert.ok(m.scrollWidth <= m.innerWidth, `${what}: no horizontal scroll (scrollWidth ${m.scrollWidth} > ${m.innerWidth})`)
+  assert.ok(
+    m.scrollWidth <= m.innerWidth,
+    `${what}: no horizontal scroll (scrollWidth ${m.scrollWidth} > ${m.innerWidth})`,
+  )
   for (const b of m.buttons) assert.ok(b.height >= 40, `${what}: button "${b.text}" is ${b.height} px tall`)
   return m
 }
@@ -257,7 +275,11 @@ async function checkPhoneLayout(page, what) {
 /** Runs one stage with its own desktop context; on failure leaves a screenshot and the logs. */
 async function stage(name, requires, body) {
   for (const r of requires) assert.ok(shared.done.has(r), `needs the stage "${r}", which did not pass`)
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN', acceptDownloads: true })
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 860 },
+    locale: 'zh-CN',
+    acceptDownloads: true,
+  })
   const page = await context.newPage()
   page.setDefaultTimeout(20_000)
   const consoleErrors = []
@@ -267,7 +289,9 @@ async function stage(name, requires, body) {
     await body(page, step, context)
     shared.done.add(name)
   } catch (error) {
-    await page.screenshot({ path: join(RESULTS, `assessment-failure-${name}.png`), fullPage: true }).catch(() => undefined)
+    await page
+      .screenshot({ path: join(RESULTS, `assessment-failure-${name}.png`), fullPage: true })
+      .catch(() => undefined)
     console.error(`failed at: ${name} / ${step.name}`)
     if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
     console.error('server log (tail):\n' + platform.log().slice(-4000))
@@ -285,7 +309,11 @@ test('the director scores 云台市, sees score and grade, and issues survey lin
     await login(page, 'prov.director')
     await openMenu(page, '/assessment')
     await page.locator('#tab-units').click()
-    const unitRow = page.getByTestId('assessment-units').locator('tr', { hasText: UNIT }).filter({ hasText: ROUND }).first()
+    const unitRow = page
+      .getByTestId('assessment-units')
+      .locator('tr', { hasText: UNIT })
+      .filter({ hasText: ROUND })
+      .first()
     // The fed-back units of the round, none assessed yet.
     for (const org of [UNIT, OTHER_UNIT, '江岭省财政厅']) {
       await page.getByTestId('assessment-units').locator('tr', { hasText: org }).first().waitFor()
@@ -343,8 +371,19 @@ test('the director scores 云台市, sees score and grade, and issues survey lin
     for (const r of RATERS) assert.ok(shared.links.has(r.group), `a link for ${r.group}`)
     await textIs(page.getByTestId('survey-state'), '测评进行中', 'the survey is open')
     // Starting the survey keeps what was being edited.
-    assert.equal(await fieldIn(page, 'assessment-conclusion').inputValue(), CONCLUSION, 'the conclusion typed before starting the survey is kept')
-    assert.equal(await page.locator('[data-testid^="deduction-"]').filter({ has: page.locator('.reason') }).count(), 2, 'both deductions are kept')
+    assert.equal(
+      await fieldIn(page, 'assessment-conclusion').inputValue(),
+      CONCLUSION,
+      'the conclusion typed before starting the survey is kept',
+    )
+    assert.equal(
+      await page
+        .locator('[data-testid^="deduction-"]')
+        .filter({ has: page.locator('.reason') })
+        .count(),
+      2,
+      'both deductions are kept',
+    )
     await visible(page, 'assessment-save').click()
     await page.locator('.el-message--success').first().waitFor()
     // The layout scrolls inside its main pane: bring the links into the picture.
@@ -392,10 +431,15 @@ test('raters answer the survey on a phone without logging in', { timeout: 300_00
           await page.getByTestId('survey-error').getByText('请回答全部问题').waitFor()
         }
         await questions.nth(i).getByRole('radio', { name: answer, exact: true }).tap()
-        assert.ok(await questions.nth(i).getByRole('radio', { name: answer, exact: true }).isChecked(), `q${i + 1}: ${answer}`)
+        assert.ok(
+          await questions.nth(i).getByRole('radio', { name: answer, exact: true }).isChecked(),
+          `q${i + 1}: ${answer}`,
+        )
       }
       if (rater.comment) await page.getByTestId('survey-comment').fill(rater.comment)
-      const sent = page.waitForResponse((res) => res.url().includes('/api/v1/public/surveys/') && res.request().method() === 'POST')
+      const sent = page.waitForResponse(
+        (res) => res.url().includes('/api/v1/public/surveys/') && res.request().method() === 'POST',
+      )
       await page.getByTestId('survey-submit').tap()
       assert.equal((await sent).status(), 204, 'the answer is accepted')
       await page.getByTestId('survey-done').getByText('提交成功，感谢您的参与！').waitFor()
@@ -406,7 +450,9 @@ test('raters answer the survey on a phone without logging in', { timeout: 300_00
       await page.reload()
       await page.getByTestId('survey-done').getByText('已在本设备上提交过').waitFor()
     } catch (error) {
-      await page.screenshot({ path: join(RESULTS, 'assessment-failure-survey.png'), fullPage: true }).catch(() => undefined)
+      await page
+        .screenshot({ path: join(RESULTS, 'assessment-failure-survey.png'), fullPage: true })
+        .catch(() => undefined)
       if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
       console.error('server log (tail):\n' + platform.log().slice(-4000))
       throw error
@@ -417,228 +463,298 @@ test('raters answer the survey on a phone without logging in', { timeout: 300_00
   shared.done.add('survey')
 })
 
-test('the director sees the satisfaction, finalises, and downloads the report and the export', { timeout: 300_000 }, () =>
-  stage('finalise', ['assess', 'survey'], async (page, step) => {
-    step.name = 'director reads the survey result'
-    await login(page, 'prov.director')
-    await page.goto(`${baseUrl}/assessment/${shared.assessmentId}`)
-    const total = page.getByTestId('survey-total')
-    await total.getByText('合计：2').waitFor()
-    await total.getByText('满意度：71.4%').waitFor()
-    const groups = page.getByTestId('survey-groups')
-    for (const r of RATERS) await textIs(groups.locator('tr', { hasText: r.group }).locator('td').nth(1), '1', `one answer from ${r.group}`)
-    await page.getByText(`单位干部职工：${COMMENT}`).waitFor()
-    // 满意度 loses 20 × 2/7 = 5.7 automatically: 100 − 15 − 5.7.
-    const sat = page.getByTestId('assessment-indicators').locator('tr', { hasText: '满意度' })
-    await textIs(sat.locator('td').nth(2), '5.7', 'deducted on 满意度')
-    await textIs(sat.locator('td').nth(3), '5.7', 'of which from the survey')
-    await textIs(page.getByTestId('assessment-score'), '79.3', 'preview with the survey')
-    const result = page.getByTestId('assessment-result')
-    await textIs(described(result, '等次'), '基本合格', 'grade at 79.3')
+test(
+  'the director sees the satisfaction, finalises, and downloads the report and the export',
+  { timeout: 300_000 },
+  () =>
+    stage('finalise', ['assess', 'survey'], async (page, step) => {
+      step.name = 'director reads the survey result'
+      await login(page, 'prov.director')
+      await page.goto(`${baseUrl}/assessment/${shared.assessmentId}`)
+      const total = page.getByTestId('survey-total')
+      await total.getByText('合计：2').waitFor()
+      await total.getByText('满意度：71.4%').waitFor()
+      const groups = page.getByTestId('survey-groups')
+      for (const r of RATERS)
+        await textIs(groups.locator('tr', { hasText: r.group }).locator('td').nth(1), '1', `one answer from ${r.group}`)
+      await page.getByText(`单位干部职工：${COMMENT}`).waitFor()
+      // 满意度 loses 20 × 2/7 = 5.7 automatically: 100 − 15 − 5.7.
+      const sat = page.getByTestId('assessment-indicators').locator('tr', { hasText: '满意度' })
+      await textIs(sat.locator('td').nth(2), '5.7', 'deducted on 满意度')
+      await textIs(sat.locator('td').nth(3), '5.7', 'of which from the survey')
+      await textIs(page.getByTestId('assessment-score'), '79.3', 'preview with the survey')
+      const result = page.getByTestId('assessment-result')
+      await textIs(described(result, '等次'), '基本合格', 'grade at 79.3')
 
-    step.name = 'director finalises'
-    await visible(page, 'assessment-finalise').click()
-    await confirmBox(page)
-    await textIs(page.getByTestId('assessment-state'), '已定等', 'finalised')
-    await textIs(described(result, '评定结果'), '79.3', 'the recorded score')
-    await textIs(described(result, '等次'), '基本合格', 'the recorded grade')
-    const consequences = described(result, '结果运用')
-    for (const c of ['列入回头看名单', '与分管领导谈话']) await consequences.getByText(c).waitFor()
-    await textIs(page.getByTestId('survey-state'), '测评已结束', 'the survey closed')
-    assert.equal(await visible(page, 'assessment-save').count(), 0, 'nothing to save any more')
-    assert.equal(await visible(page, 'assessment-finalise').count(), 0, 'finalised once')
-    await page.screenshot({ path: join(RESULTS, 'assessment-finalised.png'), fullPage: true })
+      step.name = 'director finalises'
+      await visible(page, 'assessment-finalise').click()
+      await confirmBox(page)
+      await textIs(page.getByTestId('assessment-state'), '已定等', 'finalised')
+      await textIs(described(result, '评定结果'), '79.3', 'the recorded score')
+      await textIs(described(result, '等次'), '基本合格', 'the recorded grade')
+      const consequences = described(result, '结果运用')
+      for (const c of ['列入回头看名单', '与分管领导谈话']) await consequences.getByText(c).waitFor()
+      await textIs(page.getByTestId('survey-state'), '测评已结束', 'the survey closed')
+      assert.equal(await visible(page, 'assessment-save').count(), 0, 'nothing to save any more')
+      assert.equal(await visible(page, 'assessment-finalise').count(), 0, 'finalised once')
+      await page.screenshot({ path: join(RESULTS, 'assessment-finalised.png'), fullPage: true })
 
-    step.name = 'the survey links answer that the survey is closed'
-    const phone = await browser.newContext(PHONE)
-    try {
-      const p = await phone.newPage()
-      p.setDefaultTimeout(20_000)
-      await p.goto(shared.links.get(RATERS[1].group))
-      await p.getByTestId('survey-closed').getByText('本次满意度测评已结束').waitFor()
-      assert.equal(await p.getByTestId('survey-form').count(), 0, 'no answer sheet')
-      await checkPhoneLayout(p, 'closed survey')
-      await p.screenshot({ path: join(RESULTS, 'assessment-survey-closed.png'), fullPage: true })
-      // A late answer is refused by the server too.
-      const token = shared.links.get(RATERS[0].group).split('/s/')[1]
-      const late = await p.request.post(`${baseUrl}/api/v1/public/surveys/${token}`, {
-        data: { answers: ['satisfied', 'satisfied', 'satisfied', 'satisfied'] },
-      })
-      assert.equal(late.status(), 409, 'a closed survey takes no answer')
-      assert.equal((await late.json()).code, 'survey.closed')
-    } finally {
-      await phone.close()
-    }
+      step.name = 'the survey links answer that the survey is closed'
+      const phone = await browser.newContext(PHONE)
+      try {
+        const p = await phone.newPage()
+        p.setDefaultTimeout(20_000)
+        await p.goto(shared.links.get(RATERS[1].group))
+        await p.getByTestId('survey-closed').getByText('本次满意度测评已结束').waitFor()
+        assert.equal(await p.getByTestId('survey-form').count(), 0, 'no answer sheet')
+        await checkPhoneLayout(p, 'closed survey')
+        await p.screenshot({ path: join(RESULTS, 'assessment-survey-closed.png'), fullPage: true })
+        // A late answer is refused by the server too.
+        const token = shared.links.get(RATERS[0].group).split('/s/')[1]
+        const late = await p.request.post(`${baseUrl}/api/v1/public/surveys/${token}`, {
+          data: { answers: ['satisfied', 'satisfied', 'satisfied', 'satisfied'] },
+        })
+        assert.equal(late.status(), 409, 'a closed survey takes no answer')
+        assert.equal((await late.json()).code, 'survey.closed')
+      } finally {
+        await phone.close()
+      }
 
-    step.name = 'director downloads the assessment report'
-    const docxLink = visible(page, 'assessment-docx')
-    const [docx] = await Promise.all([page.waitForEvent('download'), docxLink.click()])
-    assert.match(docx.suggestedFilename(), /\.docx$/, `report file name ${docx.suggestedFilename()}`)
-    const docxBytes = readFileSync(await docx.path())
-    const documentXml = unzip(docxBytes).get('word/document.xml') ?? ''
-    for (const s of [UNIT, '79.3', '基本合格']) assert.ok(documentXml.includes(s), `the report mentions ${s}`)
-    const docxRes = await page.request.get(new URL(await docxLink.getAttribute('href'), baseUrl).toString())
-    assert.equal(docxRes.status(), 200)
-    assert.equal(docxRes.headers()['content-type'], 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
+      step.name = 'director downloads the assessment report'
+      const docxLink = visible(page, 'assessment-docx')
+      const [docx] = await Promise.all([page.waitForEvent('download'), docxLink.click()])
+      assert.match(docx.suggestedFilename(), /\.docx$/, `report file name ${docx.suggestedFilename()}`)
+      const docxBytes = readFileSync(await docx.path())
+      const documentXml = unzip(docxBytes).get('word/document.xml') ?? ''
+      for (const s of [UNIT, '79.3', '基本合格']) assert.ok(documentXml.includes(s), `the report mentions ${s}`)
+      const docxRes = await page.request.get(new URL(await docxLink.getAttribute('href'), baseUrl).toString())
+      assert.equal(docxRes.status(), 200)
+      assert.equal(
+        docxRes.headers()['content-type'],
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      )
 
-    step.name = 'director exports the finalised assessments'
-    await openMenu(page, '/assessment')
-    const listRow = page.getByTestId('assessment-table').locator('tr', { hasText: UNIT }).first()
-    await listRow.getByText('已定等').waitFor()
-    await listRow.getByText('71.4%').waitFor()
-    const exportLink = visible(page, 'assessment-export')
-    const [xlsx] = await Promise.all([page.waitForEvent('download'), exportLink.click()])
-    assert.match(xlsx.suggestedFilename(), /\.xlsx$/, `export file name ${xlsx.suggestedFilename()}`)
-    const xlsxBytes = readFileSync(await xlsx.path())
-    // The cells' text, whether in the shared strings or inline in the sheets.
-    const strings = [...unzip(xlsxBytes)].filter(([name]) => name.startsWith('xl/')).map(([, text]) => text).join('\n')
-    for (const s of [UNIT, ROUND, '基本合格', '71.43%']) assert.ok(strings.includes(s), `the export lists ${s}`)
-    const xlsxRes = await page.request.get(new URL(await exportLink.getAttribute('href'), baseUrl).toString())
-    assert.equal(xlsxRes.status(), 200)
-    assert.equal(xlsxRes.headers()['content-type'], 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      step.name = 'director exports the finalised assessments'
+      await openMenu(page, '/assessment')
+      const listRow = page.getByTestId('assessment-table').locator('tr', { hasText: UNIT }).first()
+      await listRow.getByText('已定等').waitFor()
+      await listRow.getByText('71.4%').waitFor()
+      const exportLink = visible(page, 'assessment-export')
+      const [xlsx] = await Promise.all([page.waitForEvent('download'), exportLink.click()])
+      assert.match(xlsx.suggestedFilename(), /\.xlsx$/, `export file name ${xlsx.suggestedFilename()}`)
+      const xlsxBytes = readFileSync(await xlsx.path())
+      // The cells' text, whether in the shared strings or inline in the sheets.
+      const strings = [...unzip(xlsxBytes)]
+        .filter(([name]) => name.startsWith('xl/'))
+        .map(([, text]) => text)
+        .join('\n')
+      for (const s of [UNIT, ROUND, '基本合格', '71.43%']) assert.ok(strings.includes(s), `the export lists ${s}`)
+      const xlsxRes = await page.request.get(new URL(await exportLink.getAttribute('href'), baseUrl).toString())
+      assert.equal(xlsxRes.status(), 200)
+      assert.equal(
+        xlsxRes.headers()['content-type'],
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      )
 
-    step.name = '云台市 is on the 回头看 list'
-    await page.locator('#tab-revisits').click()
-    await page.getByTestId('revisit-table').locator('tr', { hasText: UNIT }).getByText('基本合格').waitFor()
-    await page.screenshot({ path: join(RESULTS, 'assessment-list.png'), fullPage: true })
-  }),
+      step.name = '云台市 is on the 回头看 list'
+      await page.locator('#tab-revisits').click()
+      await page.getByTestId('revisit-table').locator('tr', { hasText: UNIT }).getByText('基本合格').waitFor()
+      await page.screenshot({ path: join(RESULTS, 'assessment-list.png'), fullPage: true })
+    }),
 )
 
-test('disclosure: drafted from the records, one problem exempted, approved by a second director, published', { timeout: 300_000 }, async () => {
-  // The second director; the demo has a single provincial account holding rect:supervise.
-  await createSecondDirector()
-  let title = ''
+test(
+  'disclosure: drafted from the records, one problem exempted, approved by a second director, published',
+  { timeout: 300_000 },
+  async () => {
+    // The second director; the demo has a single provincial account holding rect:supervise.
+    await createSecondDirector()
+    let title = ''
 
-  await stage('disclose-draft', [], async (page, step) => {
-    step.name = 'director drafts from the records'
-    await login(page, 'prov.director')
-    await openMenu(page, '/disclosure')
-    const units = page.getByTestId('disclosure-units')
-    await units.locator('tr', { hasText: UNIT }).filter({ hasText: ROUND }).getByRole('button', { name: '起草公开稿' }).click()
-    await page.waitForURL(/\/disclosure\/\d+$/)
-    shared.disclosureId = Number(/\/disclosure\/(\d+)$/.exec(page.url())[1])
-    await textIs(page.getByTestId('disclosure-state'), '草稿', 'a new draft')
-    const all = page.getByTestId('disclosure-counts')
-    const expectAll = { 反馈问题: '2', '已完成': '1', '正在整改': '1', 完成率: '50.00%', '建章立制（项）': '1', '退缴资金（元）': '123456.00' }
-    for (const [label, value] of Object.entries(expectAll)) await textIs(described(all, label), value, `all figures: ${label}`)
-    const publicText = fieldIn(page, 'disclosure-public')
-    assert.match(await publicText.inputValue(), /督促退缴资金123456\.00元/, 'the public text is generated from the records')
-    assert.match(await fieldIn(page, 'disclosure-internal').inputValue(), /建立完善制度1项/, 'so is the internal circular')
-    title = (await fieldIn(page, 'disclosure-title').inputValue()).trim()
-    assert.ok(title.includes(UNIT), `title: ${title}`)
-    await page.screenshot({ path: join(RESULTS, 'assessment-disclosure-draft.png'), fullPage: true })
+    await stage('disclose-draft', [], async (page, step) => {
+      step.name = 'director drafts from the records'
+      await login(page, 'prov.director')
+      await openMenu(page, '/disclosure')
+      const units = page.getByTestId('disclosure-units')
+      await units
+        .locator('tr', { hasText: UNIT })
+        .filter({ hasText: ROUND })
+        .getByRole('button', { name: '起草公开稿' })
+        .click()
+      await page.waitForURL(/\/disclosure\/\d+$/)
+      shared.disclosureId = Number(/\/disclosure\/(\d+)$/.exec(page.url())[1])
+      await textIs(page.getByTestId('disclosure-state'), '草稿', 'a new draft')
+      const all = page.getByTestId('disclosure-counts')
+      const expectAll = {
+        反馈问题: '2',
+        已完成: '1',
+        正在整改: '1',
+        完成率: '50.00%',
+        '建章立制（项）': '1',
+        '退缴资金（元）': '123456.00',
+      }
+      for (const [label, value] of Object.entries(expectAll))
+        await textIs(described(all, label), value, `all figures: ${label}`)
+      const publicText = fieldIn(page, 'disclosure-public')
+      assert.match(
+        await publicText.inputValue(),
+        /督促退缴资金123456\.00元/,
+        'the public text is generated from the records',
+      )
+      assert.match(
+        await fieldIn(page, 'disclosure-internal').inputValue(),
+        /建立完善制度1项/,
+        'so is the internal circular',
+      )
+      title = (await fieldIn(page, 'disclosure-title').inputValue()).trim()
+      assert.ok(title.includes(UNIT), `title: ${title}`)
+      await page.screenshot({ path: join(RESULTS, 'assessment-disclosure-draft.png'), fullPage: true })
 
-    step.name = 'director exempts the open problem'
-    const row = page.getByTestId('disclosure-items').locator('tr', { hasText: PROBLEM_OPEN })
-    await choose(page, row, '涉及尚未公开的案件')
-    await row.locator('input').last().fill('相关问题线索已移交纪委监委，案件尚未审结')
-    await visible(page, 'disclosure-save').click()
-    const pub = page.getByTestId('disclosure-public-counts')
-    await textIs(described(pub, '反馈问题'), '1', 'public figures leave the exempted problem out')
-    for (const [label, value] of Object.entries({ '已完成': '1', 完成率: '100.00%', '建章立制（项）': '1', '退缴资金（元）': '123456.00' })) {
-      await textIs(described(pub, label), value, `public figures: ${label}`)
-    }
-    // The public text is rewritten from the public figures.
-    await visible(page, 'disclosure-public-suggested').click()
-    assert.match(await publicText.inputValue(), /巡察反馈问题1个/, 'the regenerated public text counts the public problems only')
+      step.name = 'director exempts the open problem'
+      const row = page.getByTestId('disclosure-items').locator('tr', { hasText: PROBLEM_OPEN })
+      await choose(page, row, '涉及尚未公开的案件')
+      await row.locator('input').last().fill('相关问题线索已移交纪委监委，案件尚未审结')
+      await visible(page, 'disclosure-save').click()
+      const pub = page.getByTestId('disclosure-public-counts')
+      await textIs(described(pub, '反馈问题'), '1', 'public figures leave the exempted problem out')
+      for (const [label, value] of Object.entries({
+        已完成: '1',
+        完成率: '100.00%',
+        '建章立制（项）': '1',
+        '退缴资金（元）': '123456.00',
+      })) {
+        await textIs(described(pub, label), value, `public figures: ${label}`)
+      }
+      // The public text is rewritten from the public figures.
+      await visible(page, 'disclosure-public-suggested').click()
+      assert.match(
+        await publicText.inputValue(),
+        /巡察反馈问题1个/,
+        'the regenerated public text counts the public problems only',
+      )
 
-    step.name = 'director submits'
-    await visible(page, 'disclosure-submit').click()
-    await confirmBox(page)
-    await textIs(page.getByTestId('disclosure-state'), '待审批', 'submitted')
-    await visible(page, 'disclosure-self-approve').getByText('起草人以外的人员审批').waitFor()
-    assert.equal(await page.getByTestId('disclosure-approve').count(), 0, 'the drafter has no approve button')
-    await page.getByTestId('disclosure-items').scrollIntoViewIfNeeded()
-    await page.screenshot({ path: join(RESULTS, 'assessment-disclosure-submitted.png'), fullPage: true })
-    // The server refuses the drafter too (API: the page offers no way to try).
-    const csrf = (await page.context().cookies()).find((c) => c.name === 'xuncha_csrf')?.value
-    const current = await (await page.request.get(`${baseUrl}/api/v1/disclosures/${shared.disclosureId}`)).json()
-    assert.equal(current.can_approve, false, 'the server does not offer the drafter the approval')
-    const self = await page.request.post(`${baseUrl}/api/v1/disclosures/${shared.disclosureId}/decide`, {
-      data: { approve: true, opinion: '同意', version: current.version },
-      headers: { 'X-CSRF-Token': csrf },
+      step.name = 'director submits'
+      await visible(page, 'disclosure-submit').click()
+      await confirmBox(page)
+      await textIs(page.getByTestId('disclosure-state'), '待审批', 'submitted')
+      await visible(page, 'disclosure-self-approve').getByText('起草人以外的人员审批').waitFor()
+      assert.equal(await page.getByTestId('disclosure-approve').count(), 0, 'the drafter has no approve button')
+      await page.getByTestId('disclosure-items').scrollIntoViewIfNeeded()
+      await page.screenshot({ path: join(RESULTS, 'assessment-disclosure-submitted.png'), fullPage: true })
+      // The server refuses the drafter too (API: the page offers no way to try).
+      const csrf = (await page.context().cookies()).find((c) => c.name === 'xuncha_csrf')?.value
+      const current = await (await page.request.get(`${baseUrl}/api/v1/disclosures/${shared.disclosureId}`)).json()
+      assert.equal(current.can_approve, false, 'the server does not offer the drafter the approval')
+      const self = await page.request.post(`${baseUrl}/api/v1/disclosures/${shared.disclosureId}/decide`, {
+        data: { approve: true, opinion: '同意', version: current.version },
+        headers: { 'X-CSRF-Token': csrf },
+      })
+      assert.equal(self.status(), 409, 'the drafter cannot approve')
+      assert.equal((await self.json()).code, 'disclosure.same_approver')
+
+      step.name = 'director drafts another release and leaves it unapproved'
+      await openMenu(page, '/disclosure')
+      await page
+        .getByTestId('disclosure-units')
+        .locator('tr', { hasText: OTHER_UNIT })
+        .getByRole('button', { name: '起草公开稿' })
+        .click()
+      await page.waitForURL(
+        (url) => /\/disclosure\/\d+$/.test(url.pathname) && !url.pathname.endsWith(`/${shared.disclosureId}`),
+      )
+      await textIs(page.getByTestId('disclosure-state'), '草稿', 'the other draft')
+      await logout(page)
     })
-    assert.equal(self.status(), 409, 'the drafter cannot approve')
-    assert.equal((await self.json()).code, 'disclosure.same_approver')
 
-    step.name = 'director drafts another release and leaves it unapproved'
-    await openMenu(page, '/disclosure')
-    await page.getByTestId('disclosure-units').locator('tr', { hasText: OTHER_UNIT }).getByRole('button', { name: '起草公开稿' }).click()
-    await page.waitForURL((url) => /\/disclosure\/\d+$/.test(url.pathname) && !url.pathname.endsWith(`/${shared.disclosureId}`))
-    await textIs(page.getByTestId('disclosure-state'), '草稿', 'the other draft')
-    await logout(page)
-  })
+    await stage('public-before', ['disclose-draft'], async (page) => {
+      // Nothing is public before the approval.
+      await page.goto(`${baseUrl}/public/disclosures`)
+      await page.getByText('暂无公开内容').waitFor()
+      assert.equal(await page.getByTestId('public-disclosures').locator('li').count(), 0)
+      await page.goto(`${baseUrl}/public/disclosures/${shared.disclosureId}`)
+      await page.getByText('内容不存在或未公开').waitFor()
+      assert.equal(await page.getByTestId('public-disclosure').count(), 0)
+    })
 
-  await stage('public-before', ['disclose-draft'], async (page) => {
-    // Nothing is public before the approval.
-    await page.goto(`${baseUrl}/public/disclosures`)
-    await page.getByText('暂无公开内容').waitFor()
-    assert.equal(await page.getByTestId('public-disclosures').locator('li').count(), 0)
-    await page.goto(`${baseUrl}/public/disclosures/${shared.disclosureId}`)
-    await page.getByText('内容不存在或未公开').waitFor()
-    assert.equal(await page.getByTestId('public-disclosure').count(), 0)
-  })
+    await stage('disclose-approve', ['disclose-draft'], async (page, step) => {
+      step.name = 'the second director approves'
+      await login(page, APPROVER, APPROVER_PASSWORD)
+      await openMenu(page, '/disclosure')
+      const row = page.getByTestId('disclosure-table').locator('tr', { hasText: UNIT })
+      await row.getByText('待审批').waitFor()
+      await row.getByRole('button', { name: '打开' }).click()
+      await page.waitForURL(new RegExp(`/disclosure/${shared.disclosureId}$`))
+      await textIs(page.getByTestId('disclosure-state'), '待审批', 'submitted')
+      // The frozen public figures are what the approver sees.
+      await textIs(described(page.getByTestId('disclosure-public-counts'), '反馈问题'), '1', 'frozen public figures')
+      await fieldIn(page, 'disclosure-opinion').fill('数据准确，同意公开')
+      await visible(page, 'disclosure-approve').click()
+      await textIs(page.getByTestId('disclosure-state'), '已审批公开', 'approved')
+      // The approver is named; the server records the login name today rather than the display name
+      // (crates/store/src/assessment.rs, decided_by_name), so either is accepted here.
+      await page.getByText(new RegExp(`审批人：(${APPROVER_NAME}|${APPROVER.replace('.', '\\.')})`)).waitFor()
+      await page.getByTestId('disclosure-state').scrollIntoViewIfNeeded()
+      await page.screenshot({ path: join(RESULTS, 'assessment-disclosure-approved.png'), fullPage: true })
+    })
 
-  await stage('disclose-approve', ['disclose-draft'], async (page, step) => {
-    step.name = 'the second director approves'
-    await login(page, APPROVER, APPROVER_PASSWORD)
-    await openMenu(page, '/disclosure')
-    const row = page.getByTestId('disclosure-table').locator('tr', { hasText: UNIT })
-    await row.getByText('待审批').waitFor()
-    await row.getByRole('button', { name: '打开' }).click()
-    await page.waitForURL(new RegExp(`/disclosure/${shared.disclosureId}$`))
-    await textIs(page.getByTestId('disclosure-state'), '待审批', 'submitted')
-    // The frozen public figures are what the approver sees.
-    await textIs(described(page.getByTestId('disclosure-public-counts'), '反馈问题'), '1', 'frozen public figures')
-    await fieldIn(page, 'disclosure-opinion').fill('数据准确，同意公开')
-    await visible(page, 'disclosure-approve').click()
-    await textIs(page.getByTestId('disclosure-state'), '已审批公开', 'approved')
-    // The approver is named; the server records the login name today rather than the display name
-    // (crates/store/src/assessment.rs, decided_by_name), so either is accepted here.
-    await page.getByText(new RegExp(`审批人：(${APPROVER_NAME}|${APPROVER.replace('.', '\\.')})`)).waitFor()
-    await page.getByTestId('disclosure-state').scrollIntoViewIfNeeded()
-    await page.screenshot({ path: join(RESULTS, 'assessment-disclosure-approved.png'), fullPage: true })
-  })
+    // The public pages on a phone, without logging in.
+    const context = await browser.newContext(PHONE)
+    const page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    const consoleErrors = []
+    watchErrors(page, consoleErrors)
+    try {
+      await page.goto(`${baseUrl}/public/disclosures`)
+      const list = page.getByTestId('public-disclosures')
+      const entry = list.locator('li', { hasText: title })
+      await entry.waitFor()
+      await entry.locator('.meta', { hasText: UNIT }).waitFor()
+      assert.equal(
+        await list.locator('li').count(),
+        1,
+        `only the approved release is listed, not the ${OTHER_UNIT} draft`,
+      )
+      assert.ok(!(await page.content()).includes(PROBLEM_OPEN), 'the exempted problem is not on the list page')
+      await checkPhoneLayout(page, 'public list')
+      await page.screenshot({ path: join(RESULTS, 'assessment-public-list.png'), fullPage: true })
 
-  // The public pages on a phone, without logging in.
-  const context = await browser.newContext(PHONE)
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  watchErrors(page, consoleErrors)
-  try {
-    await page.goto(`${baseUrl}/public/disclosures`)
-    const list = page.getByTestId('public-disclosures')
-    const entry = list.locator('li', { hasText: title })
-    await entry.waitFor()
-    await entry.locator('.meta', { hasText: UNIT }).waitFor()
-    assert.equal(await list.locator('li').count(), 1, `only the approved release is listed, not the ${OTHER_UNIT} draft`)
-    assert.ok(!(await page.content()).includes(PROBLEM_OPEN), 'the exempted problem is not on the list page')
-    await checkPhoneLayout(page, 'public list')
-    await page.screenshot({ path: join(RESULTS, 'assessment-public-list.png'), fullPage: true })
-
-    const answer = page.waitForResponse((res) => res.url().includes(`/api/v1/public/disclosures/${shared.disclosureId}`))
-    await entry.getByRole('link', { name: title }).tap()
-    await page.waitForURL(new RegExp(`/public/disclosures/${shared.disclosureId}$`))
-    const body = await (await answer).text()
-    assert.ok(!body.includes(PROBLEM_OPEN), 'the public API does not carry the exempted problem')
-    const release = page.getByTestId('public-disclosure')
-    await release.waitFor()
-    const figure = (label) => page.getByTestId('public-figures').locator('div', { has: page.locator('dt', { hasText: exact(label) }) }).locator('dd')
-    for (const [label, value] of Object.entries({ 反馈问题: '1', '已完成': '1', 完成率: '100.00%', '建章立制（项）': '1', '退缴资金（元）': '123456.00' })) {
-      await textIs(figure(label), value, `public figure ${label}`)
+      const answer = page.waitForResponse((res) =>
+        res.url().includes(`/api/v1/public/disclosures/${shared.disclosureId}`),
+      )
+      await entry.getByRole('link', { name: title }).tap()
+      await page.waitForURL(new RegExp(`/public/disclosures/${shared.disclosureId}$`))
+      const body = await (await answer).text()
+      assert.ok(!body.includes(PROBLEM_OPEN), 'the public API does not carry the exempted problem')
+      const release = page.getByTestId('public-disclosure')
+      await release.waitFor()
+      const figure = (label) =>
+        page
+          .getByTestId('public-figures')
+          .locator('div', { has: page.locator('dt', { hasText: exact(label) }) })
+          .locator('dd')
+      for (const [label, value] of Object.entries({
+        反馈问题: '1',
+        已完成: '1',
+        完成率: '100.00%',
+        '建章立制（项）': '1',
+        '退缴资金（元）': '123456.00',
+      })) {
+        await textIs(figure(label), value, `public figure ${label}`)
+      }
+      await page.getByTestId('public-items').getByText(PROBLEM_CLOSED).waitFor()
+      assert.ok(!(await release.innerText()).includes(PROBLEM_OPEN), 'the exempted problem is not shown')
+      await release.getByText('巡察反馈问题1个').waitFor()
+      await checkPhoneLayout(page, 'public release')
+      await page.screenshot({ path: join(RESULTS, 'assessment-public-release.png'), fullPage: true })
+    } catch (error) {
+      await page
+        .screenshot({ path: join(RESULTS, 'assessment-failure-public.png'), fullPage: true })
+        .catch(() => undefined)
+      if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
+      console.error('server log (tail):\n' + platform.log().slice(-4000))
+      throw error
+    } finally {
+      await context.close()
     }
-    await page.getByTestId('public-items').getByText(PROBLEM_CLOSED).waitFor()
-    assert.ok(!(await release.innerText()).includes(PROBLEM_OPEN), 'the exempted problem is not shown')
-    await release.getByText('巡察反馈问题1个').waitFor()
-    await checkPhoneLayout(page, 'public release')
-    await page.screenshot({ path: join(RESULTS, 'assessment-public-release.png'), fullPage: true })
-  } catch (error) {
-    await page.screenshot({ path: join(RESULTS, 'assessment-failure-public.png'), fullPage: true }).catch(() => undefined)
-    if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + platform.log().slice(-4000))
-    throw error
-  } finally {
-    await context.close()
-  }
-})
+  },
+)

@@ -28,7 +28,15 @@ const STAMP = Date.now().toString(36)
 const FINDING_TITLE = `三公经费管理不规范-${STAMP}`
 const CLUE_SUMMARY = `反映某处长违规收受礼金-${STAMP}`
 // The lifecycle up to the feedback (domain.md §4), in order.
-const UNIT_STEPS = ['PREPARING', 'NOTIFIED', 'STATIONED', 'FIELDWORK_DONE', 'REPORTING', 'REPORT_APPROVED', 'FEEDBACK_DONE']
+const UNIT_STEPS = [
+  'PREPARING',
+  'NOTIFIED',
+  'STATIONED',
+  'FIELDWORK_DONE',
+  'REPORTING',
+  'REPORT_APPROVED',
+  'FEEDBACK_DONE',
+]
 
 let platform
 let apiUrl
@@ -67,7 +75,11 @@ after(async () => {
 const visible = (page, testid) => page.locator(`[data-testid="${testid}"]:visible`)
 /** The <input>/<textarea> of an Element Plus field, whether the test id sits on it or on its wrapper. */
 const field = (page, testid) =>
-  page.locator(`input[data-testid="${testid}"]:visible, textarea[data-testid="${testid}"]:visible, [data-testid="${testid}"]:visible input, [data-testid="${testid}"]:visible textarea`).first()
+  page
+    .locator(
+      `input[data-testid="${testid}"]:visible, textarea[data-testid="${testid}"]:visible, [data-testid="${testid}"]:visible input, [data-testid="${testid}"]:visible textarea`,
+    )
+    .first()
 
 async function pickOption(page, testid, text) {
   await visible(page, testid).first().click()
@@ -144,8 +156,12 @@ function watchErrors(page, sink) {
 
 // ---------------------------------------------------------------------------------------------
 
-test('inspection work from fieldwork to the unit\'s problem list', { timeout: 300_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN', acceptDownloads: true })
+test("inspection work from fieldwork to the unit's problem list", { timeout: 300_000 }, async () => {
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 860 },
+    locale: 'zh-CN',
+    acceptDownloads: true,
+  })
   const page = await context.newPage()
   page.setDefaultTimeout(20_000)
   const consoleErrors = []
@@ -232,9 +248,9 @@ test('inspection work from fieldwork to the unit\'s problem list', { timeout: 30
     await visible(page, 'unit-steps').waitFor()
     // The demo unit may already be some way along (e.g. STATIONED): start from the step offered now.
     await page.locator('[data-testid^="unit-transition-"]:visible').first().waitFor()
-    const offered = await page.locator('[data-testid^="unit-transition-"]:visible').evaluateAll((els) =>
-      els.map((el) => el.getAttribute('data-testid').replace('unit-transition-', '')),
-    )
+    const offered = await page
+      .locator('[data-testid^="unit-transition-"]:visible')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-testid').replace('unit-transition-', '')))
     const first = UNIT_STEPS.findIndex((s) => offered.includes(s))
     assert.ok(first >= 0, `one of ${UNIT_STEPS.join(', ')} is offered (offered: ${offered.join(', ')})`)
     for (const to of UNIT_STEPS.slice(first)) {
@@ -250,7 +266,10 @@ test('inspection work from fieldwork to the unit\'s problem list', { timeout: 30
       const res = await fetch(`/api/v1/findings?round_unit_id=${id}&page=1&page_size=100`)
       return res.ok ? (await res.json()).items.map((f) => [f.title, f.state]) : res.status
     }, unitId)
-    assert.deepEqual(states.find((f) => f[0] === FINDING_TITLE), [FINDING_TITLE, 'FED_BACK'])
+    assert.deepEqual(
+      states.find((f) => f[0] === FINDING_TITLE),
+      [FINDING_TITLE, 'FED_BACK'],
+    )
     await page.screenshot({ path: join(RESULTS, 'inspection.png'), fullPage: true })
     await logout(page)
 
@@ -277,7 +296,10 @@ test('inspection work from fieldwork to the unit\'s problem list', { timeout: 30
       const res = await fetch(`/api/v1/clues?round_unit_id=${id}`)
       return { status: res.status, body: await res.text() }
     }, unitId)
-    assert.ok(!clueAnswer.body.includes(CLUE_SUMMARY), `the clue API tells the liaison nothing (HTTP ${clueAnswer.status})`)
+    assert.ok(
+      !clueAnswer.body.includes(CLUE_SUMMARY),
+      `the clue API tells the liaison nothing (HTTP ${clueAnswer.status})`,
+    )
   } catch (error) {
     await page.screenshot({ path: join(RESULTS, 'inspection-failure.png'), fullPage: true }).catch(() => undefined)
     console.error(`failed at: ${stage}`)
@@ -289,121 +311,139 @@ test('inspection work from fieldwork to the unit\'s problem list', { timeout: 30
   }
 })
 
-test('a clue goes from the team to the discipline body and back with its disposition', { timeout: 300_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  watchErrors(page, consoleErrors)
-  const summary = `反映基建处违规插手工程-${STAMP}`
-  let stage = 'start'
+test(
+  'a clue goes from the team to the discipline body and back with its disposition',
+  { timeout: 300_000 },
+  async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    const consoleErrors = []
+    watchErrors(page, consoleErrors)
+    const summary = `反映基建处违规插手工程-${STAMP}`
+    let stage = 'start'
 
-  const openClue = async () => {
-    await openTab(page, 'clues')
-    await page.getByTestId('clue-table').getByText(summary).click()
-    await visible(page, 'clue-detail-state').waitFor()
-  }
+    const openClue = async () => {
+      await openTab(page, 'clues')
+      await page.getByTestId('clue-table').getByText(summary).click()
+      await visible(page, 'clue-detail-state').waitFor()
+    }
 
-  try {
-    stage = 'inspector registers and triages the clue'
-    await login(page, 'prov.inspector')
-    await openUnit(page, OTHER_UNIT)
-    await openTab(page, 'clues')
-    await visible(page, 'clue-add').click()
-    await pickOption(page, 'clue-form-source', '信访')
-    await field(page, 'clue-form-summary').fill(summary)
-    await field(page, 'clue-form-subject').fill('王某')
-    await field(page, 'clue-form-post').fill('基建处处长')
-    await field(page, 'clue-form-facts').fill('2025年多次打招呼干预校舍改造工程招标')
-    await visible(page, 'clue-form-save').click()
-    await page.locator('[data-testid="clue-form-save"]:visible').waitFor({ state: 'hidden' })
-    await openClue()
-    await visible(page, 'clue-triage-decision').getByText('作为问题线索').click()
-    await field(page, 'clue-triage-comment').fill('组务会研究：具体可查')
-    await visible(page, 'clue-triage-submit').click()
-    await transition(page, 'clue-transition-REPORTED', '形成问题线索报告')
-    await closeDrawer(page)
-    await logout(page)
+    try {
+      stage = 'inspector registers and triages the clue'
+      await login(page, 'prov.inspector')
+      await openUnit(page, OTHER_UNIT)
+      await openTab(page, 'clues')
+      await visible(page, 'clue-add').click()
+      await pickOption(page, 'clue-form-source', '信访')
+      await field(page, 'clue-form-summary').fill(summary)
+      await field(page, 'clue-form-subject').fill('王某')
+      await field(page, 'clue-form-post').fill('基建处处长')
+      await field(page, 'clue-form-facts').fill('2025年多次打招呼干预校舍改造工程招标')
+      await visible(page, 'clue-form-save').click()
+      await page.locator('[data-testid="clue-form-save"]:visible').waitFor({ state: 'hidden' })
+      await openClue()
+      await visible(page, 'clue-triage-decision').getByText('作为问题线索').click()
+      await field(page, 'clue-triage-comment').fill('组务会研究：具体可查')
+      await visible(page, 'clue-triage-submit').click()
+      await transition(page, 'clue-transition-REPORTED', '形成问题线索报告')
+      await closeDrawer(page)
+      await logout(page)
 
-    stage = 'director approves and transfers the clue'
-    await login(page, 'prov.director')
-    await openUnit(page, OTHER_UNIT)
-    await openClue()
-    await transition(page, 'clue-transition-TRANSFER_APPROVED', '领导小组同意移交')
-    await visible(page, 'clue-transfer-org').click()
-    await page.keyboard.type('纪委监委')
-    await page.locator('.el-select-dropdown__item:visible', { hasText: DISCIPLINE_ORG }).first().click()
-    await field(page, 'clue-transfer-letter').fill(`江巡移〔2026〕${STAMP}号`)
-    await visible(page, 'clue-transfer-submit').click()
-    await visible(page, 'clue-doc-transfer').waitFor()
-    await closeDrawer(page)
-    await logout(page)
+      stage = 'director approves and transfers the clue'
+      await login(page, 'prov.director')
+      await openUnit(page, OTHER_UNIT)
+      await openClue()
+      await transition(page, 'clue-transition-TRANSFER_APPROVED', '领导小组同意移交')
+      await visible(page, 'clue-transfer-org').click()
+      await page.keyboard.type('纪委监委')
+      await page.locator('.el-select-dropdown__item:visible', { hasText: DISCIPLINE_ORG }).first().click()
+      await field(page, 'clue-transfer-letter').fill(`江巡移〔2026〕${STAMP}号`)
+      await visible(page, 'clue-transfer-submit').click()
+      await visible(page, 'clue-doc-transfer').waitFor()
+      await closeDrawer(page)
+      await logout(page)
 
-    stage = 'discipline body signs for the clue and reports the disposition'
-    await login(page, 'prov.discipline')
-    await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '线索处置' }).click()
-    await page.waitForURL(/\/clues/)
-    const row = page.getByTestId('disposal-table').locator('tr', { hasText: summary })
-    await row.getByRole('button', { name: '签收' }).click()
-    await visible(page, 'clue-dispose-kind').waitFor()
-    await pickOption(page, 'clue-dispose-kind', '初核')
-    await field(page, 'clue-dispose-result').fill('经初核，反映问题部分属实，已立案审查')
-    await visible(page, 'clue-dispose-submit').click()
-    await page.locator('[data-testid="clue-dispose-submit"]:visible').waitFor({ state: 'hidden' })
-    await closeDrawer(page)
-    await row.getByRole('button', { name: '签收' }).waitFor({ state: 'detached' })
-    const states = await page.evaluate(async () => {
-      const res = await fetch('/api/v1/clues?received=true')
-      return res.ok ? (await res.json()).map((c) => [c.summary, c.state, c.disposition]) : res.status
-    })
-    assert.deepEqual(states.find((c) => c[0] === summary), [summary, 'RESULT_FED_BACK', 'preliminary'])
-    await page.screenshot({ path: join(RESULTS, 'inspection-clue.png'), fullPage: true })
-  } catch (error) {
-    await page.screenshot({ path: join(RESULTS, 'inspection-clue-failure.png'), fullPage: true }).catch(() => undefined)
-    console.error(`failed at: ${stage}`)
-    if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + platform.log().slice(-4000))
-    throw error
-  } finally {
-    await context.close()
-  }
-})
+      stage = 'discipline body signs for the clue and reports the disposition'
+      await login(page, 'prov.discipline')
+      await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '线索处置' }).click()
+      await page.waitForURL(/\/clues/)
+      const row = page.getByTestId('disposal-table').locator('tr', { hasText: summary })
+      await row.getByRole('button', { name: '签收' }).click()
+      await visible(page, 'clue-dispose-kind').waitFor()
+      await pickOption(page, 'clue-dispose-kind', '初核')
+      await field(page, 'clue-dispose-result').fill('经初核，反映问题部分属实，已立案审查')
+      await visible(page, 'clue-dispose-submit').click()
+      await page.locator('[data-testid="clue-dispose-submit"]:visible').waitFor({ state: 'hidden' })
+      await closeDrawer(page)
+      await row.getByRole('button', { name: '签收' }).waitFor({ state: 'detached' })
+      const states = await page.evaluate(async () => {
+        const res = await fetch('/api/v1/clues?received=true')
+        return res.ok ? (await res.json()).map((c) => [c.summary, c.state, c.disposition]) : res.status
+      })
+      assert.deepEqual(
+        states.find((c) => c[0] === summary),
+        [summary, 'RESULT_FED_BACK', 'preliminary'],
+      )
+      await page.screenshot({ path: join(RESULTS, 'inspection-clue.png'), fullPage: true })
+    } catch (error) {
+      await page
+        .screenshot({ path: join(RESULTS, 'inspection-clue-failure.png'), fullPage: true })
+        .catch(() => undefined)
+      console.error(`failed at: ${stage}`)
+      if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
+      console.error('server log (tail):\n' + platform.log().slice(-4000))
+      throw error
+    } finally {
+      await context.close()
+    }
+  },
+)
 
-test('a recusal conflict is shown in full and an approved exception assigns the member', { timeout: 120_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  watchErrors(page, consoleErrors)
-  try {
-    await login(page, 'prov.director')
-    await page.locator('.el-menu-item', { hasText: '届次与轮次' }).click()
-    await page.getByTestId('term-table').locator('tr', { hasText: TERM }).first().click()
-    await page.getByTestId('round-table').getByText(ROUND, { exact: true }).click()
-    const team = page.getByTestId('team-panel').locator('[data-testid^="team-"]', { hasText: TEAM }).first()
-    await team.getByTestId('team-add-member').click()
+test(
+  'a recusal conflict is shown in full and an approved exception assigns the member',
+  { timeout: 120_000 },
+  async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' })
+    const page = await context.newPage()
+    page.setDefaultTimeout(20_000)
+    const consoleErrors = []
+    watchErrors(page, consoleErrors)
+    try {
+      await login(page, 'prov.director')
+      await page.locator('.el-menu-item', { hasText: '届次与轮次' }).click()
+      await page.getByTestId('term-table').locator('tr', { hasText: TERM }).first().click()
+      await page.getByTestId('round-table').getByText(ROUND, { exact: true }).click()
+      const team = page.getByTestId('team-panel').locator('[data-testid^="team-"]', { hasText: TEAM }).first()
+      await team.getByTestId('team-add-member').click()
 
-    await visible(page, 'member-person').click()
-    await page.keyboard.type(CONFLICTED)
-    await page.locator('.el-select-dropdown__item:visible', { hasText: CONFLICTED }).first().click()
-    await visible(page, 'member-submit').click()
-    const conflicts = page.locator('[data-testid="member-conflict"]:visible')
-    await conflicts.first().waitFor()
-    assert.ok((await conflicts.allInnerTexts()).some((text) => text.includes('亲属回避')), 'the 亲属回避 conflict is listed')
+      await visible(page, 'member-person').click()
+      await page.keyboard.type(CONFLICTED)
+      await page.locator('.el-select-dropdown__item:visible', { hasText: CONFLICTED }).first().click()
+      await visible(page, 'member-submit').click()
+      const conflicts = page.locator('[data-testid="member-conflict"]:visible')
+      await conflicts.first().waitFor()
+      assert.ok(
+        (await conflicts.allInnerTexts()).some((text) => text.includes('亲属回避')),
+        'the 亲属回避 conflict is listed',
+      )
 
-    // The exception is requested with a reason; an approver other than the requester decides it
-    // (crates/api/tests/api/recusal.rs), so here the request is listed as pending.
-    await visible(page, 'member-override').click()
-    await field(page, 'member-reason').fill('熟悉财政业务，经批准编入，不参与财政厅问题核实')
-    await visible(page, 'member-override-submit').click()
-    await page.locator('[data-testid="member-override-submit"]:visible').waitFor({ state: 'hidden' })
-    await page.locator('[data-testid="recusal-requests"]', { hasText: CONFLICTED }).waitFor()
-  } catch (error) {
-    await page.screenshot({ path: join(RESULTS, 'inspection-recusal-failure.png'), fullPage: true }).catch(() => undefined)
-    if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + platform.log().slice(-4000))
-    throw error
-  } finally {
-    await context.close()
-  }
-})
+      // The exception is requested with a reason; an approver other than the requester decides it
+      // (crates/api/tests/api/recusal.rs), so here the request is listed as pending.
+      await visible(page, 'member-override').click()
+      await field(page, 'member-reason').fill('熟悉财政业务，经批准编入，不参与财政厅问题核实')
+      await visible(page, 'member-override-submit').click()
+      await page.locator('[data-testid="member-override-submit"]:visible').waitFor({ state: 'hidden' })
+      await page.locator('[data-testid="recusal-requests"]', { hasText: CONFLICTED }).waitFor()
+    } catch (error) {
+      await page
+        .screenshot({ path: join(RESULTS, 'inspection-recusal-failure.png'), fullPage: true })
+        .catch(() => undefined)
+      if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
+      console.error('server log (tail):\n' + platform.log().slice(-4000))
+      throw error
+    } finally {
+      await context.close()
+    }
+  },
+)

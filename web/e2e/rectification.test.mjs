@@ -50,7 +50,12 @@ before(async () => {
       configFile: false,
       logLevel: 'warn',
       build: { outDir: 'dist' },
-      preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy: { '/api': platform.apiUrl, '/healthz': platform.apiUrl } },
+      preview: {
+        host: '127.0.0.1',
+        port: webPort,
+        strictPort: true,
+        proxy: { '/api': platform.apiUrl, '/healthz': platform.apiUrl },
+      },
     })
     baseUrl = `http://127.0.0.1:${webPort}`
   }
@@ -173,7 +178,12 @@ async function openItem(page, title) {
   await page.waitForURL(/\/rect\/ledger/)
   await field(page, 'ledger-filter-q').fill(title)
   await visible(page, 'ledger-search').click()
-  const row = page.getByTestId('ledger-table').locator('tr', { hasText: title }).filter({ hasText: UNIT }).filter({ hasText: ROUND }).first()
+  const row = page
+    .getByTestId('ledger-table')
+    .locator('tr', { hasText: title })
+    .filter({ hasText: UNIT })
+    .filter({ hasText: ROUND })
+    .first()
   await row.locator('[data-testid^="ledger-open-"]').click()
   await page.waitForURL(/\/rect\/items\/\d+/)
   await page.getByTestId('item-title').getByText(title).waitFor()
@@ -192,7 +202,9 @@ async function readStats(page) {
   await page.locator('.el-select-dropdown__item:visible', { hasText: UNIT }).first().click()
   await visible(page, 'stats-round').click()
   await page.locator('.el-select-dropdown__item:visible', { hasText: ROUND }).first().click()
-  const answer = page.waitForResponse((res) => res.url().includes('/api/v1/rect/stats') && res.url().includes('org_id='))
+  const answer = page.waitForResponse(
+    (res) => res.url().includes('/api/v1/rect/stats') && res.url().includes('org_id='),
+  )
   await visible(page, 'stats-search').click()
   assert.equal((await answer).status(), 200)
   await page.getByTestId('rect-stats-cards').waitFor()
@@ -213,7 +225,11 @@ function watchErrors(page, sink) {
 // ---------------------------------------------------------------------------------------------
 
 test('rectification from the plan to write-off, warnings and a supervision letter', { timeout: 600_000 }, async () => {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN', acceptDownloads: true })
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 860 },
+    locale: 'zh-CN',
+    acceptDownloads: true,
+  })
   const page = await context.newPage()
   page.setDefaultTimeout(20_000)
   const consoleErrors = []
@@ -226,7 +242,7 @@ test('rectification from the plan to write-off, warnings and a supervision lette
     await login(page, 'dept.liaison')
     const menu = page.getByTestId('app-menu')
     for (const item of ['整改台账', '整改方案', '整改统计']) await menu.getByText(item).first().waitFor()
-    assert.equal(await menu.getByText('督办').count(), 0, 'no 督办 in the liaison\'s menu')
+    assert.equal(await menu.getByText('督办').count(), 0, "no 督办 in the liaison's menu")
     const unitId = await openPlan(page)
     await problemCard(page, PROBLEM_A).waitFor()
     await problemCard(page, PROBLEM_B).waitFor()
@@ -302,7 +318,12 @@ test('rectification from the plan to write-off, warnings and a supervision lette
       await login(page, who)
       await openPlan(page)
       await planState(page, 'SUBMITTED')
-      await page.getByTestId('plan-diff').locator('[data-testid^="plan-diff-"]', { hasText: PROBLEM_B }).getByText('全程纪实').first().waitFor()
+      await page
+        .getByTestId('plan-diff')
+        .locator('[data-testid^="plan-diff-"]', { hasText: PROBLEM_B })
+        .getByText('全程纪实')
+        .first()
+        .waitFor()
       const approve = page.getByTestId('review-panel')
       const box = approve.getByTestId(`review-body-${body}`)
       if (!(await box.locator('input').isChecked())) await box.click()
@@ -398,7 +419,12 @@ test('rectification from the plan to write-off, warnings and a supervision lette
     await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '整改台账' }).click()
     await field(page, 'ledger-filter-q').fill(PROBLEM_B)
     await visible(page, 'ledger-search').click()
-    const rowB = page.getByTestId('ledger-table').locator('tr', { hasText: PROBLEM_B }).filter({ hasText: UNIT }).filter({ hasText: ROUND }).first()
+    const rowB = page
+      .getByTestId('ledger-table')
+      .locator('tr', { hasText: PROBLEM_B })
+      .filter({ hasText: UNIT })
+      .filter({ hasText: ROUND })
+      .first()
     await rowB.locator('[data-testid^="ledger-warning-"][data-warning="red"]').waitFor()
     await rowB.locator('[data-testid$="-overdue"]').waitFor()
     await page.screenshot({ path: join(RESULTS, 'rectification-ledger.png'), fullPage: true })

@@ -171,6 +171,7 @@ fn test() -> Result<()> {
     chromium()?;
     let bin = build(false)?;
     run(&mut npm(&["run", "lint"]))?;
+    run(&mut npm(&["run", "format:check"]))?;
     run(&mut npm(&["test"]))?;
     run(cargo()
         .args(["test", "--workspace", "--all-targets"])

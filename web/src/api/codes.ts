@@ -1,7 +1,7 @@
 // The codes of rectification (整改) records: states, kinds, outcomes, warnings, … They are the named
 // enum schemas of the server's OpenAPI document (generated into schema.d.ts), one alias each, so
 // the record fields that carry them and these aliases are the same types. The screens import
-// these through api/rect.ts.
+// these through api/rectification.ts.
 import type { components } from './schema'
 
 type S = components['schemas']

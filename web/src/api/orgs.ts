@@ -8,15 +8,28 @@ export type UpdateOrg = components['schemas']['OrgUpdate']
 export type ImportResult = components['schemas']['ImportResult']
 
 /** The kinds of unit (`Org.kind`; the server's document types it as a plain string). */
-export type OrgKind = 'province' | 'city' | 'county' | 'township' | 'village' | 'department' | 'soe' | 'school' | 'institution'
+export type OrgKind =
+  'province' | 'city' | 'county' | 'township' | 'village' | 'department' | 'soe' | 'school' | 'institution'
 /** The kinds of party organisation (`Org.party_org_kind`). */
 export type PartyOrgKind = 'committee' | 'leadership_group' | 'working_committee' | 'general_branch' | 'branch'
 
 export const ORG_KINDS: readonly OrgKind[] = [
-  'province', 'city', 'county', 'township', 'village', 'department', 'soe', 'school', 'institution',
+  'province',
+  'city',
+  'county',
+  'township',
+  'village',
+  'department',
+  'soe',
+  'school',
+  'institution',
 ]
 export const PARTY_ORG_KINDS: readonly PartyOrgKind[] = [
-  'committee', 'leadership_group', 'working_committee', 'general_branch', 'branch',
+  'committee',
+  'leadership_group',
+  'working_committee',
+  'general_branch',
+  'branch',
 ]
 
 export interface OrgQuery {
@@ -60,9 +73,7 @@ export function update(id: number, body: UpdateOrg): Promise<Org> {
 }
 
 export function move(id: number, new_parent_id: number, version: number): Promise<Org> {
-  return unwrap(
-    client.POST('/api/v1/orgs/{id}/move', { params: { path: { id } }, body: { new_parent_id, version } }),
-  )
+  return unwrap(client.POST('/api/v1/orgs/{id}/move', { params: { path: { id } }, body: { new_parent_id, version } }))
 }
 
 export function deactivate(id: number, version: number): Promise<Org> {

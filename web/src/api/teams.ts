@@ -13,12 +13,26 @@ export const TEAM_ROLES: readonly TeamRole[] = ['leader', 'deputy', 'member', 'l
 
 export type RelationKind = 'spouse' | 'blood' | 'collateral' | 'in_law' | 'superior' | 'colleague' | 'academic'
 export const RELATION_KINDS: readonly RelationKind[] = [
-  'spouse', 'blood', 'collateral', 'in_law', 'superior', 'colleague', 'academic',
+  'spouse',
+  'blood',
+  'collateral',
+  'in_law',
+  'superior',
+  'colleague',
+  'academic',
 ]
 
 /** Specialty keys with labels in the locale (`team.specialty.*`); the server stores the label text. */
 export const SPECIALTY_KEYS = [
-  'finance', 'audit', 'engineering', 'law', 'discipline', 'organisation', 'publicity', 'petition', 'agriculture',
+  'finance',
+  'audit',
+  'engineering',
+  'law',
+  'discipline',
+  'organisation',
+  'publicity',
+  'petition',
+  'agriculture',
 ] as const
 
 export type Post = S['PostDto']
@@ -62,14 +76,23 @@ export function createTeam(roundId: number, name: string): Promise<Team> {
  * Assigns a unit to a team. Members in conflict refuse it (422 recusal.unit_conflict); with
  * `overrideReason` the server files exception requests instead and answers them (202).
  */
-export function assignUnit(teamId: number, roundUnitId: number, overrideReason?: string): Promise<Team | RecusalRequest[]> {
+export function assignUnit(
+  teamId: number,
+  roundUnitId: number,
+  overrideReason?: string,
+): Promise<Team | RecusalRequest[]> {
   const body: S['TeamUnit'] = { round_unit_id: roundUnitId }
   if (overrideReason) body.override_reason = overrideReason
   return unwrap(client.POST('/api/v1/teams/{id}/units', { params: { path: { id: teamId } }, body }))
 }
 
 /** Adds a member; on a conflict with `overrideReason`, files an exception request (202) instead. */
-export function addMember(teamId: number, personId: number, role: string, overrideReason?: string): Promise<Team | RecusalRequest> {
+export function addMember(
+  teamId: number,
+  personId: number,
+  role: string,
+  overrideReason?: string,
+): Promise<Team | RecusalRequest> {
   const body: S['MemberAdd'] = { person_id: personId, role }
   if (overrideReason) body.override_reason = overrideReason
   return unwrap(client.POST('/api/v1/teams/{id}/members', { params: { path: { id: teamId } }, body }))
@@ -79,7 +102,12 @@ export function recusalRequests(query: { team_id?: number; state?: string } = {}
   return unwrap(client.GET('/api/v1/recusal-requests', { params: { query } }))
 }
 
-export function decideRecusal(id: number, approve: boolean, version: number, comment?: string): Promise<RecusalRequest> {
+export function decideRecusal(
+  id: number,
+  approve: boolean,
+  version: number,
+  comment?: string,
+): Promise<RecusalRequest> {
   const body: S['RecusalDecision'] = { version }
   if (comment) body.comment = comment
   return approve

@@ -171,7 +171,8 @@ export default {
     import: {
       button: '导入',
       title: '导入组织机构',
-      intro: '支持 .xlsx 或 .csv 文件，第一行为表头，列如下。上级单位须已存在或在同一文件中位于前面的行。有任何错误行时整份文件都不会导入。',
+      intro:
+        '支持 .xlsx 或 .csv 文件，第一行为表头，列如下。上级单位须已存在或在同一文件中位于前面的行。有任何错误行时整份文件都不会导入。',
       column: '列名',
       note: '说明',
       colCode: '编码',
@@ -222,7 +223,8 @@ export default {
     resetPassword: '重置密码',
     resetTitle: '重置密码：{name}',
     passwordReset: '密码已重置，用户下次登录时须修改密码',
-    resetConfirm: '将为该用户生成一次性临时密码：原密码立即失效，该用户的会话和接口令牌全部作废。临时密码短时间内有效，只能用于登录后设置新密码。系统管理员、安全保密管理员、安全审计员账号的重置须经安全保密管理员审批。',
+    resetConfirm:
+      '将为该用户生成一次性临时密码：原密码立即失效，该用户的会话和接口令牌全部作废。临时密码短时间内有效，只能用于登录后设置新密码。系统管理员、安全保密管理员、安全审计员账号的重置须经安全保密管理员审批。',
     oneTimePassword: '一次性临时密码（只显示这一次，请当面或通过安全渠道交给本人）：',
     oneTimePasswordHint: '有效期至 {at}；本人用它登录后须立即设置新密码，不能进行其他操作。',
     resetPending: '该账号为管理员账号，重置申请已提交，等待安全保密管理员审批。',
@@ -527,7 +529,8 @@ export default {
     },
     conflictTitle: '该人员存在回避情形，不能直接编入',
     requestOverride: '申请回避例外',
-    overrideHint: '确需编入的，提交申请后由有回避审批权限的领导在本人账号中审批（申请人不能审批本人的申请）。批准后自动编入，审批人与理由记入审计日志。',
+    overrideHint:
+      '确需编入的，提交申请后由有回避审批权限的领导在本人账号中审批（申请人不能审批本人的申请）。批准后自动编入，审批人与理由记入审计日志。',
     overrideReason: '例外理由',
     submitOverride: '提交回避例外申请',
     overrideDone: '已提交回避例外申请，待审批',
@@ -800,7 +803,8 @@ export default {
       import: '导入台账',
       archive: '佐证材料归档',
       importTitle: '导入整改台账',
-      importIntro: '将纸质或 Excel 台账迁入一个已反馈的巡察对象。支持 .xlsx 或 .csv，第一行为表头，列与导出的台账一致。有任何错误行时整份文件都不会导入。',
+      importIntro:
+        '将纸质或 Excel 台账迁入一个已反馈的巡察对象。支持 .xlsx 或 .csv，第一行为表头，列与导出的台账一致。有任何错误行时整份文件都不会导入。',
       importUnit: '导入到',
       importUnitRequired: '请先选择要导入的巡察对象',
       importDone: '导入完成，共导入 {count} 条',
@@ -1155,7 +1159,8 @@ export default {
     settings: {
       general: '整改参数',
       reviewBodies: '会审机构',
-      reviewBodiesHint: '整改方案须经下列全部机构同意后方为审定，例如巡察组、巡察办，或纪委、组织部、宣传部等联合会审。',
+      reviewBodiesHint:
+        '整改方案须经下列全部机构同意后方为审定，例如巡察组、巡察办，或纪委、组织部、宣传部等联合会审。',
       addBody: '添加机构',
       bodyPlaceholder: '机构名称',
       bodiesRequired: '至少保留一个会审机构',
@@ -1181,7 +1186,8 @@ export default {
       noHolidays: '该年份尚未导入节假日安排',
       importHolidays: '导入节假日',
       importTitle: '导入节假日安排',
-      importIntro: '支持 .xlsx 或 .csv，第一行为表头，列为：日期、类型（放假 或 调休上班）、名称。有任何错误行时整份文件都不会导入。',
+      importIntro:
+        '支持 .xlsx 或 .csv，第一行为表头，列为：日期、类型（放假 或 调休上班）、名称。有任何错误行时整份文件都不会导入。',
       importColumns: '日期、类型、名称',
       importDone: '导入完成，共导入 {count} 天',
     },

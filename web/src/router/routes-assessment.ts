@@ -9,7 +9,13 @@ export const assessmentChildren: RouteRecordRaw[] = [
     path: 'assessment',
     name: 'assessment',
     component: () => import('@/views/assessment/index.vue'),
-    meta: { title: 'assessment.menu.assessments', icon: Medal, menu: true, permission: 'rect:read', group: 'menu.groupAssessment' },
+    meta: {
+      title: 'assessment.menu.assessments',
+      icon: Medal,
+      menu: true,
+      permission: 'rect:read',
+      group: 'menu.groupAssessment',
+    },
   },
   {
     path: 'assessment/:id(\\d+)',
@@ -21,7 +27,13 @@ export const assessmentChildren: RouteRecordRaw[] = [
     path: 'disclosure',
     name: 'disclosure',
     component: () => import('@/views/disclosure/index.vue'),
-    meta: { title: 'assessment.menu.disclosures', icon: Promotion, menu: true, permission: 'rect:read', group: 'menu.groupAssessment' },
+    meta: {
+      title: 'assessment.menu.disclosures',
+      icon: Promotion,
+      menu: true,
+      permission: 'rect:read',
+      group: 'menu.groupAssessment',
+    },
   },
   {
     path: 'disclosure/:id(\\d+)',

@@ -79,5 +79,19 @@ export const useAuthStore = defineStore('auth', () => {
     if (me.value) me.value = { ...me.value, totp_enabled: enabled }
   }
 
-  return { me, loaded, loggedIn, permissions, compartments, hasPerm, hasCompartment, fetchMe, login, logout, clear, markPasswordChanged, setTotpEnabled }
+  return {
+    me,
+    loaded,
+    loggedIn,
+    permissions,
+    compartments,
+    hasPerm,
+    hasCompartment,
+    fetchMe,
+    login,
+    logout,
+    clear,
+    markPasswordChanged,
+    setTotpEnabled,
+  }
 })

@@ -26,7 +26,10 @@ export function formatPoints(points: number | null | undefined): string {
  * decimal, each indicator's total within its maximum, a reason. Returns message keys by row
  * index and field (`points`, `reason`, `indicator`).
  */
-export function deductionErrors(rows: readonly DeductionRow[], indicators: readonly IndicatorConf[]): Record<string, string> {
+export function deductionErrors(
+  rows: readonly DeductionRow[],
+  indicators: readonly IndicatorConf[],
+): Record<string, string> {
   const out: Record<string, string> = {}
   const sums = new Map<string, number>()
   rows.forEach((r, i) => {
@@ -49,10 +52,16 @@ export function deductionErrors(rows: readonly DeductionRow[], indicators: reado
 }
 
 /** Score preview: 100 − Σ per indicator min(max, deductions). */
-export function previewScore(rows: readonly DeductionRow[], indicators: readonly IndicatorConf[], auto: Record<string, number> = {}): number {
+export function previewScore(
+  rows: readonly DeductionRow[],
+  indicators: readonly IndicatorConf[],
+  auto: Record<string, number> = {},
+): number {
   let total = 0
   for (const ind of indicators) {
-    const manual = rows.filter((r) => r.indicator === ind.code).reduce((s, r) => s + (r.points && r.points > 0 ? Math.round(r.points * 10) : 0), 0)
+    const manual = rows
+      .filter((r) => r.indicator === ind.code)
+      .reduce((s, r) => s + (r.points && r.points > 0 ? Math.round(r.points * 10) : 0), 0)
     total += Math.min(Math.round(ind.max_points * 10), manual + Math.round((auto[ind.code] ?? 0) * 10))
   }
   return Math.max(0, 1000 - total) / 10

@@ -173,7 +173,11 @@ export function targetLabel(type: string): string {
 }
 
 /** The page of the record an entry is about, when there is one (null otherwise). */
-export function targetRoute(entry: { action: string; target_type: string; target_id: string }): RouteLocationRaw | null {
+export function targetRoute(entry: {
+  action: string
+  target_type: string
+  target_id: string
+}): RouteLocationRaw | null {
   const id = Number(entry.target_id)
   if (!entry.target_id || !Number.isInteger(id) || id <= 0) return null
   const rect = actionModule(entry.action) === 'rect'

@@ -82,7 +82,14 @@ export interface ClueActions {
  * actions of the clue screen. A state the screen does not know is left out.
  */
 export function clueActions(transitions: readonly Transition[] | null | undefined): ClueActions {
-  const out: ClueActions = { triage: [], transitions: [], transfer: false, receipt: false, dispose: false, close: false }
+  const out: ClueActions = {
+    triage: [],
+    transitions: [],
+    transfer: false,
+    receipt: false,
+    dispose: false,
+    close: false,
+  }
   for (const tr of transitions ?? []) {
     const decision = CLUE_TRIAGE_TARGETS[tr.to]
     if (decision) {

@@ -16,7 +16,11 @@ export function personName(name: string | null | undefined): string {
  * "姓名（用户名）" when both are known and differ; only the one that is known otherwise — never an empty
  * "（）". Without an account (`accountId` null) the name is one of the server's own actors.
  */
-export function personLabel(name: string | null | undefined, username: string | null | undefined, accountId?: number | null): string {
+export function personLabel(
+  name: string | null | undefined,
+  username: string | null | undefined,
+  accountId?: number | null,
+): string {
   if (accountId === null) return personName(username || name)
   const n = name?.trim() ?? ''
   const u = username?.trim() ?? ''

@@ -65,7 +65,9 @@ describe('assessment helpers', () => {
       { indicator: 'overall', points: 2.5, reason: 'c' },
     ]
     expect(previewScore(rows, indicators)).toBe(72.5)
-    expect(previewScore([{ indicator: 'satisfaction', points: 18, reason: 'x' }], indicators, { satisfaction: 5.7 })).toBe(80)
+    expect(
+      previewScore([{ indicator: 'satisfaction', points: 18, reason: 'x' }], indicators, { satisfaction: 5.7 }),
+    ).toBe(80)
   })
 
   it('recognises survey tokens and completeness', () => {
@@ -87,7 +89,8 @@ describe('assessment helpers', () => {
 
 describe('assessment labels and routes', () => {
   it('labels every code the screens build keys from', () => {
-    const at = (path: string) => path.split('.').reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], zhCN)
+    const at = (path: string) =>
+      path.split('.').reduce<unknown>((n, p) => (n as Record<string, unknown> | undefined)?.[p], zhCN)
     for (const s of ASSESSMENT_STATES) expect(typeof at(`assessment.states.${s}`), s).toBe('string')
     for (const s of DISCLOSURE_STATES) expect(typeof at(`disclosure.states.${s}`), s).toBe('string')
     for (const r of EXEMPTION_REASONS) expect(typeof at(`disclosure.reasons.${r}`), r).toBe('string')
@@ -97,7 +100,11 @@ describe('assessment labels and routes', () => {
 
   it('keeps the public pages public and the rest behind rect:read', () => {
     expect(publicRoutes.every((r) => r.meta?.public === true)).toBe(true)
-    expect(publicRoutes.map((r) => r.path)).toEqual(['/s/:token', '/public/disclosures', '/public/disclosures/:id(\\d+)'])
+    expect(publicRoutes.map((r) => r.path)).toEqual([
+      '/s/:token',
+      '/public/disclosures',
+      '/public/disclosures/:id(\\d+)',
+    ])
     expect(assessmentChildren.every((r) => r.meta?.permission === 'rect:read' && !r.meta?.public)).toBe(true)
   })
 })

@@ -21,7 +21,12 @@ const SLOW = 30_000
 let pinia: Pinia
 
 function lookup(key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), zhCN)
+  return key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+      zhCN,
+    )
 }
 
 function entry(over: Partial<OperationLogEntry> = {}): OperationLogEntry {
@@ -84,67 +89,93 @@ describe('audit words', () => {
   it('links a record to its page only where the front end has one', () => {
     expect(targetRoute(entry())).toEqual({ name: 'rect-item', params: { id: 5 } })
     expect(targetRoute(entry({ action: 'finding.update' }))).toBeNull()
-    expect(targetRoute(entry({ action: 'round.update', target_type: 'round', target_id: '3' }))).toEqual({ name: 'inspection-round', params: { id: 3 } })
-    expect(targetRoute(entry({ action: 'rect.report', target_type: 'round_unit', target_id: '4' }))).toEqual({ name: 'rect-plan', params: { id: 4 } })
+    expect(targetRoute(entry({ action: 'round.update', target_type: 'round', target_id: '3' }))).toEqual({
+      name: 'inspection-round',
+      params: { id: 3 },
+    })
+    expect(targetRoute(entry({ action: 'rect.report', target_type: 'round_unit', target_id: '4' }))).toEqual({
+      name: 'rect-plan',
+      params: { id: 4 },
+    })
     expect(targetRoute(entry({ action: 'org.update', target_type: 'org', target_id: '2' }))).toBeNull()
     expect(targetRoute(entry({ action: 'settings.update', target_type: 'settings', target_id: '1:rect' }))).toBeNull()
   })
 })
 
 describe('操作日志 page', () => {
-  it('shows Chinese names, people by name and links, and filters by 操作类型', async () => {
-    const urls: string[] = []
-    vi.stubGlobal('fetch', async (input: Request) => {
-      urls.push(input.url)
-      return new URL(input.url).pathname === '/api/v1/audit/operations'
-        ? jsonResponse({
-            items: [
-              entry(),
-              entry({ seq: 2, actor_id: null, actor_name: 'system', actor_display_name: null, action: 'org.update', target_type: 'org', target_id: '2' }),
-            ],
-            total: 2,
-            page: 1,
-            page_size: 20,
-          })
-        : jsonResponse({})
-    })
-    useAuthStore().me = me
-    const stub = { template: '<div />' }
-    const router = createRouter({
-      history: createMemoryHistory(),
-      routes: [
-        { path: '/audit/operations', name: 'audit-operations', component: stub },
-        { path: '/rect/items/:id', name: 'rect-item', component: stub },
-      ],
-    })
-    await router.push('/audit/operations')
-    await router.isReady()
-    const wrapper = mount(OperationsView, {
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
-      attachTo: document.body,
-    })
-    const q = (id: string) => document.querySelector(`[data-testid="${id}"]`)
-    await until(() => q('audit-actor-1') !== null, 'the entries')
-    expect(q('audit-actor-1')!.textContent!.trim()).toBe('张三（zhangsan）')
-    // The server's own actor (no account) in words.
-    expect(q('audit-actor-2')!.textContent!.trim()).toBe('系统')
-    expect(document.body.textContent).not.toContain('（）')
-    expect(q('audit-action-1')!.textContent!.trim()).toBe('报送整改进展')
-    expect(q('audit-action-2')!.textContent!.trim()).toBe('修改组织')
-    const link = q('audit-target-1')!.querySelector('a')!
-    expect(link.getAttribute('href')).toBe('/rect/items/5')
-    expect(link.textContent).toContain('问题')
-    expect(q('audit-target-2')!.querySelector('a')).toBeNull()
-    expect(q('audit-target-2')!.textContent).toContain('组织')
+  it(
+    'shows Chinese names, people by name and links, and filters by 操作类型',
+    async () => {
+      const urls: string[] = []
+      vi.stubGlobal('fetch', async (input: Request) => {
+        urls.push(input.url)
+        return new URL(input.url).pathname === '/api/v1/audit/operations'
+          ? jsonResponse({
+              items: [
+                entry(),
+                entry({
+                  seq: 2,
+                  actor_id: null,
+                  actor_name: 'system',
+                  actor_display_name: null,
+                  action: 'org.update',
+                  target_type: 'org',
+                  target_id: '2',
+                }),
+              ],
+              total: 2,
+              page: 1,
+              page_size: 20,
+            })
+          : jsonResponse({})
+      })
+      useAuthStore().me = me
+      const stub = { template: '<div />' }
+      const router = createRouter({
+        history: createMemoryHistory(),
+        routes: [
+          { path: '/audit/operations', name: 'audit-operations', component: stub },
+          { path: '/rect/items/:id', name: 'rect-item', component: stub },
+        ],
+      })
+      await router.push('/audit/operations')
+      await router.isReady()
+      const wrapper = mount(OperationsView, {
+        global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+        attachTo: document.body,
+      })
+      const q = (id: string) => document.querySelector(`[data-testid="${id}"]`)
+      await until(() => q('audit-actor-1') !== null, 'the entries')
+      expect(q('audit-actor-1')!.textContent!.trim()).toBe('张三（zhangsan）')
+      // The server's own actor (no account) in words.
+      expect(q('audit-actor-2')!.textContent!.trim()).toBe('系统')
+      expect(document.body.textContent).not.toContain('（）')
+      expect(q('audit-action-1')!.textContent!.trim()).toBe('报送整改进展')
+      expect(q('audit-action-2')!.textContent!.trim()).toBe('修改组织')
+      const link = q('audit-target-1')!.querySelector('a')!
+      expect(link.getAttribute('href')).toBe('/rect/items/5')
+      expect(link.textContent).toContain('问题')
+      expect(q('audit-target-2')!.querySelector('a')).toBeNull()
+      expect(q('audit-target-2')!.textContent).toContain('组织')
 
-    // 操作类型: a grouped dropdown; choosing an action sends it as the action prefix.
-    ;(q('audit-action-filter')!.querySelector('.el-select__wrapper') as HTMLElement).click()
-    await flushPromises()
-    await until(() => [...document.querySelectorAll('.el-select-dropdown__item')].some((o) => o.textContent?.trim() === '发出督办函'), 'the options')
-    const option = [...document.querySelectorAll('.el-select-dropdown__item')].find((o) => o.textContent?.trim() === '发出督办函') as HTMLElement
-    option.click()
-    await until(() => urls.some((u) => new URL(u).searchParams.get('action') === 'rect.letter'), 'the filtered load')
-    expect(new URL(urls.at(-1)!).searchParams.get('page')).toBe('1')
-    wrapper.unmount()
-  }, SLOW)
+      // 操作类型: a grouped dropdown; choosing an action sends it as the action prefix.
+      ;(q('audit-action-filter')!.querySelector('.el-select__wrapper') as HTMLElement).click()
+      await flushPromises()
+      await until(
+        () =>
+          [...document.querySelectorAll('.el-select-dropdown__item')].some(
+            (o) => o.textContent?.trim() === '发出督办函',
+          ),
+        'the options',
+      )
+      const option = [...document.querySelectorAll('.el-select-dropdown__item')].find(
+        (o) => o.textContent?.trim() === '发出督办函',
+      ) as HTMLElement
+      option.click()
+      await until(() => urls.some((u) => new URL(u).searchParams.get('action') === 'rect.letter'), 'the filtered load')
+      expect(new URL(urls.at(-1)!).searchParams.get('page')).toBe('1')
+      wrapper.unmount()
+    },
+    SLOW,
+  )
 })

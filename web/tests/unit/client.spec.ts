@@ -89,7 +89,9 @@ describe('CSRF middleware', () => {
 describe('errors', () => {
   it('turns a problem document into ApiError with code, status and detail', async () => {
     stubFetch(() => problemResponse(409, 'conflict.stale_version', '该记录已被他人修改，请刷新后重试'))
-    const error = await orgsApi.update(5, { code: 'A', name: 'B', kind: 'city', party_org_kind: null, version: 3 }).catch((e) => e)
+    const error = await orgsApi
+      .update(5, { code: 'A', name: 'B', kind: 'city', party_org_kind: null, version: 3 })
+      .catch((e) => e)
     expect(error).toBeInstanceOf(ApiError)
     expect(error.status).toBe(409)
     expect(error.code).toBe('conflict.stale_version')

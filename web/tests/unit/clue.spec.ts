@@ -81,7 +81,8 @@ const posts = (seen: Captured[]) => seen.filter((r) => r.method === 'POST').map(
 function shown(): string[] {
   const ids = ['clue-triage', 'clue-transfer', 'clue-receipt', 'clue-dispose', 'clue-close']
   const out = ids.filter((id) => q(id) !== null)
-  for (const b of document.querySelectorAll<HTMLElement>('[data-testid^="clue-transition-"]')) out.push(b.dataset.testid!)
+  for (const b of document.querySelectorAll<HTMLElement>('[data-testid^="clue-transition-"]'))
+    out.push(b.dataset.testid!)
   return out
 }
 
@@ -110,7 +111,15 @@ afterEach(() => {
 
 describe('clue steps', () => {
   it('offers nothing when the server lists no transition, whatever the state and permissions', async () => {
-    for (const state of ['RECEIVED', 'CLUE', 'REPORTED', 'TRANSFER_APPROVED', 'TRANSFERRED', 'DISPOSING', 'RESULT_FED_BACK']) {
+    for (const state of [
+      'RECEIVED',
+      'CLUE',
+      'REPORTED',
+      'TRANSFER_APPROVED',
+      'TRANSFERRED',
+      'DISPOSING',
+      'RESULT_FED_BACK',
+    ]) {
       const { wrapper } = await open(clue(state, []))
       expect(shown(), state).toEqual([])
       wrapper.unmount()
@@ -138,7 +147,9 @@ describe('clue steps', () => {
 
   it('offers only the triage decisions listed, and triages with the one chosen', async () => {
     const { wrapper, seen } = await open(clue('RECEIVED', ['DISMISSED', 'FORWARDED']), clue('DISMISSED', []))
-    const options = [...q('clue-triage-decision')!.querySelectorAll<HTMLElement>('[data-testid^="clue-triage-"]')].map((e) => e.dataset.testid)
+    const options = [...q('clue-triage-decision')!.querySelectorAll<HTMLElement>('[data-testid^="clue-triage-"]')].map(
+      (e) => e.dataset.testid,
+    )
     expect(options).toEqual(['clue-triage-dismiss', 'clue-triage-forward'])
     q('clue-triage-submit')!.click()
     await until(() => posts(seen).length === 1, 'the triage')
@@ -147,17 +158,24 @@ describe('clue steps', () => {
   })
 
   it('approves the transfer through /transition with the comment and version', async () => {
-    const { wrapper, seen } = await open(clue('REPORTED', ['TRANSFER_APPROVED']), clue('TRANSFER_APPROVED', ['TRANSFERRED']))
+    const { wrapper, seen } = await open(
+      clue('REPORTED', ['TRANSFER_APPROVED']),
+      clue('TRANSFER_APPROVED', ['TRANSFERRED']),
+    )
     expect(q('clue-transition-TRANSFER_APPROVED')!.textContent).toContain('已批准移交')
     q('clue-transition-TRANSFER_APPROVED')!.click()
     await until(() => q('transition-confirm') !== null, 'the comment dialog')
-    const textarea = document.querySelector('textarea[data-testid="transition-comment"], [data-testid="transition-comment"] textarea') as HTMLTextAreaElement
+    const textarea = document.querySelector(
+      'textarea[data-testid="transition-comment"], [data-testid="transition-comment"] textarea',
+    ) as HTMLTextAreaElement
     textarea.value = '领导小组同意移交'
     textarea.dispatchEvent(new Event('input'))
     await nextTick()
     q('transition-confirm')!.click()
     await until(() => posts(seen).length === 1, 'the transition')
-    expect(posts(seen)).toEqual([['/api/v1/clues/5/transition', { to: 'TRANSFER_APPROVED', comment: '领导小组同意移交', version: 4 }]])
+    expect(posts(seen)).toEqual([
+      ['/api/v1/clues/5/transition', { to: 'TRANSFER_APPROVED', comment: '领导小组同意移交', version: 4 }],
+    ])
     wrapper.unmount()
   })
 
@@ -213,7 +231,10 @@ describe('the clue tab of a round unit', () => {
     })
     await router.push('/inspection/units/3?tab=clues')
     await router.isReady()
-    const wrapper = mount(UnitView, { global: { plugins: [pinia, router, i18n, ElementPlus], directives: { perm: vPerm } }, attachTo: document.body })
+    const wrapper = mount(UnitView, {
+      global: { plugins: [pinia, router, i18n, ElementPlus], directives: { perm: vPerm } },
+      attachTo: document.body,
+    })
     await until(() => document.querySelector('[data-testid="unit-tabs"]') !== null, 'the tabs')
     await flushPromises()
     const names = [...document.querySelectorAll<HTMLElement>('.el-tabs__item')].map((e) => e.id)
@@ -229,7 +250,10 @@ describe('the clue tab of a round unit', () => {
   })
 
   it('is not there without the compartment, whatever the roles and clue permissions', async () => {
-    const { names, active } = await tabs({ compartments: ['talk'], roles: [{ id: 2, code: 'inspector', name: '巡察组成员' }] })
+    const { names, active } = await tabs({
+      compartments: ['talk'],
+      roles: [{ id: 2, code: 'inspector', name: '巡察组成员' }],
+    })
     expect(names).not.toContain('tab-clues')
     expect(names).toContain('tab-fieldwork')
     expect(active).toBe('tab-overview')

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import * as codes from '@/api/codes'
-import * as rectApi from '@/api/rect'
+import * as rectApi from '@/api/rectification'
 
 type Of<A extends readonly unknown[]> = A[number]
 
@@ -28,7 +28,7 @@ describe('codes', () => {
     expect(codes.isCode(codes.WARNINGS, undefined)).toBe(false)
   })
 
-  it('are the ones api/rect.ts gives the screens, without duplicates', () => {
+  it('are the ones api/rectification.ts gives the screens, without duplicates', () => {
     expect(rectApi.FINDING_STATES).toBe(codes.FINDING_STATES)
     for (const list of [codes.FINDING_STATES, codes.OUTCOMES, codes.OUTCOME_KINDS, codes.TRAIL_STEPS]) {
       expect(new Set(list).size).toBe(list.length)

@@ -23,7 +23,12 @@ function files(dir: string, ext: string[]): string[] {
 }
 
 function lookup(key: string): unknown {
-  return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), zhCN)
+  return key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+      zhCN,
+    )
 }
 
 const sources = files(SRC, ['.vue', '.ts']).filter((f) => !f.includes('/locales/') && !f.endsWith('.d.ts'))
@@ -57,7 +62,8 @@ describe('i18n', () => {
   it('labels every organisation kind, party organisation kind, data scope and admin class', () => {
     for (const k of ORG_KINDS) expect(typeof lookup(`org.kind.${k}`), k).toBe('string')
     for (const k of PARTY_ORG_KINDS) expect(typeof lookup(`org.partyOrgKind.${k}`), k).toBe('string')
-    for (const k of ['all', 'custom', 'org', 'org_and_below', 'self']) expect(typeof lookup(`role.scope.${k}`), k).toBe('string')
+    for (const k of ['all', 'custom', 'org', 'org_and_below', 'self'])
+      expect(typeof lookup(`role.scope.${k}`), k).toBe('string')
     for (const k of ['system', 'security', 'audit']) expect(typeof lookup(`role.adminClass.${k}`), k).toBe('string')
   })
 
@@ -79,7 +85,17 @@ describe('i18n', () => {
   })
 
   it('uses the specialty and relation labels of the contract', () => {
-    expect(SPECIALTY_KEYS.map((k) => lookup(`team.specialty.${k}`))).toEqual(['财务', '审计', '工程', '法律', '纪检', '组织', '宣传', '信访', '农业'])
+    expect(SPECIALTY_KEYS.map((k) => lookup(`team.specialty.${k}`))).toEqual([
+      '财务',
+      '审计',
+      '工程',
+      '法律',
+      '纪检',
+      '组织',
+      '宣传',
+      '信访',
+      '农业',
+    ])
     expect(lookup('team.relationKinds.collateral')).toBe('三代以内旁系血亲')
     expect(lookup('clue.dispositions.talk_inquiry')).toBe('谈话函询')
   })

@@ -67,7 +67,9 @@ describe('transition buttons', () => {
     await wrapper.find('[data-testid="tr-CONFIRMED"]').trigger('click')
     await until(() => document.querySelector('[data-testid="transition-comment"]') !== null, 'the comment dialog')
     expect(document.body.textContent).toContain('确认操作：组务会确认')
-    const textarea = document.querySelector('[data-testid="transition-comment"] textarea, textarea[data-testid="transition-comment"]') as HTMLTextAreaElement
+    const textarea = document.querySelector(
+      '[data-testid="transition-comment"] textarea, textarea[data-testid="transition-comment"]',
+    ) as HTMLTextAreaElement
     textarea.value = '  组务会第3次会议通过  '
     textarea.dispatchEvent(new Event('input'))
     await nextTick()
@@ -89,7 +91,9 @@ describe('transition buttons', () => {
     await until(() => document.querySelector('[data-testid="transition-confirm"]') !== null, 'the dialog')
     ;(document.querySelector('[data-testid="transition-confirm"]') as HTMLButtonElement).click()
     await new Promise((r) => setTimeout(r, 30))
-    const dialog = document.querySelector('[data-testid="transition-comment"]')?.closest('.el-overlay') as HTMLElement | null
+    const dialog = document
+      .querySelector('[data-testid="transition-comment"]')
+      ?.closest('.el-overlay') as HTMLElement | null
     expect(dialog).not.toBeNull()
     expect(dialog!.style.display).not.toBe('none')
     wrapper.unmount()
@@ -140,10 +144,16 @@ describe('inspection rules', () => {
   it('sorts the transitions of a clue by the endpoint each goes through', () => {
     const tr = (...to: string[]) => to.map((x) => ({ to: x, name: `名${x}` }))
     const none = { triage: [], transitions: [], transfer: false, receipt: false, dispose: false, close: false }
-    expect(clueActions(tr('CLUE', 'TO_FINDING', 'FORWARDED', 'DISMISSED'))).toEqual({ ...none, triage: ['clue', 'finding', 'forward', 'dismiss'] })
+    expect(clueActions(tr('CLUE', 'TO_FINDING', 'FORWARDED', 'DISMISSED'))).toEqual({
+      ...none,
+      triage: ['clue', 'finding', 'forward', 'dismiss'],
+    })
     expect(clueActions(tr('DISMISSED', 'CLUE'))).toEqual({ ...none, triage: ['dismiss', 'clue'] })
     expect(clueActions(tr('REPORTED'))).toEqual({ ...none, transitions: [{ to: 'REPORTED', name: '名REPORTED' }] })
-    expect(clueActions(tr('TRANSFER_APPROVED'))).toEqual({ ...none, transitions: [{ to: 'TRANSFER_APPROVED', name: '名TRANSFER_APPROVED' }] })
+    expect(clueActions(tr('TRANSFER_APPROVED'))).toEqual({
+      ...none,
+      transitions: [{ to: 'TRANSFER_APPROVED', name: '名TRANSFER_APPROVED' }],
+    })
     expect(clueActions(tr('TRANSFERRED'))).toEqual({ ...none, transfer: true })
     expect(clueActions(tr('DISPOSING'))).toEqual({ ...none, receipt: true })
     expect(clueActions(tr('RESULT_FED_BACK'))).toEqual({ ...none, dispose: true })

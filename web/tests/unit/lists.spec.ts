@@ -5,14 +5,14 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
-import LedgerView from '@/views/rect/ledger.vue'
+import LedgerView from '@/views/rectification/ledger.vue'
 import AssessmentIndex from '@/views/assessment/index.vue'
 import StatsView from '@/views/stats/index.vue'
 import { vPerm } from '@/directives/perm'
 import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
-import type { OwnerGroup, TaskLine } from '@/api/rect'
+import type { OwnerGroup, TaskLine } from '@/api/rectification'
 import type { Revisit } from '@/api/assessment'
 import type { InspectionStats } from '@/api/inspection'
 import { jsonResponse, stubFetch, until as waitFor } from './helpers'
@@ -105,48 +105,60 @@ afterEach(() => {
 })
 
 describe('三清单 on the ledger page', () => {
-  it('shows the 任务清单 one line per measure, paged, with the filters', async () => {
-    const seen = stubFetch((req) => {
-      if (req.path === '/api/v1/rect/lists/tasks') return jsonResponse({ items: [task(), task({ id: 12, content: '建立决策台账', overdue: false, state_name: '整改中' })], total: 4 })
-      return jsonResponse([])
-    })
-    const { wrapper, router } = await mountAt(LedgerView, '/rect/ledger?list=tasks&round_unit_id=3', ['rect:read'])
-    await until(() => text().includes('建立决策台账'), 'the task lines')
-    const call = seen.find((r) => r.path === '/api/v1/rect/lists/tasks')!
-    expect(call).toBeTruthy()
-    expect(text()).toContain('开展制度培训')
-    expect(text()).toContain('已逾期')
-    expect(text()).toContain('任务清单')
-    expect(router.currentRoute.value.query.list).toBe('tasks')
-    expect(router.currentRoute.value.query.round_unit_id).toBe('3')
-    // The export keeps the same filters and holds all the lists.
-    const link = document.querySelector('[data-testid="ledger-export"]') as HTMLAnchorElement
-    expect(link.getAttribute('href')).toContain('round_unit_id=3')
-    wrapper.unmount()
-  }, SLOW)
+  it(
+    'shows the 任务清单 one line per measure, paged, with the filters',
+    async () => {
+      const seen = stubFetch((req) => {
+        if (req.path === '/api/v1/rect/lists/tasks')
+          return jsonResponse({
+            items: [task(), task({ id: 12, content: '建立决策台账', overdue: false, state_name: '整改中' })],
+            total: 4,
+          })
+        return jsonResponse([])
+      })
+      const { wrapper, router } = await mountAt(LedgerView, '/rect/ledger?list=tasks&round_unit_id=3', ['rect:read'])
+      await until(() => text().includes('建立决策台账'), 'the task lines')
+      const call = seen.find((r) => r.path === '/api/v1/rect/lists/tasks')!
+      expect(call).toBeTruthy()
+      expect(text()).toContain('开展制度培训')
+      expect(text()).toContain('已逾期')
+      expect(text()).toContain('任务清单')
+      expect(router.currentRoute.value.query.list).toBe('tasks')
+      expect(router.currentRoute.value.query.round_unit_id).toBe('3')
+      // The export keeps the same filters and holds all the lists.
+      const link = document.querySelector('[data-testid="ledger-export"]') as HTMLAnchorElement
+      expect(link.getAttribute('href')).toContain('round_unit_id=3')
+      wrapper.unmount()
+    },
+    SLOW,
+  )
 
-  it('groups the 责任清单 by leader and department', async () => {
-    const group: OwnerGroup = {
-      responsible_leader: '李副厅长',
-      lead_dept: '办公室',
-      measure_count: 2,
-      open_count: 2,
-      overdue_count: 1,
-      next_deadline: '2027-02-28',
-      measures: [task({ responsible_leader: '李副厅长', lead_dept: '办公室', content: '修订决策规则' })],
-    }
-    const seen = stubFetch((req) => {
-      if (req.path === '/api/v1/rect/lists/owners') return jsonResponse({ items: [group], total: 1 })
-      return jsonResponse([])
-    })
-    const { wrapper } = await mountAt(LedgerView, '/rect/ledger?list=owners', ['rect:read'])
-    await until(() => text().includes('修订决策规则'), 'the owner group')
-    expect(seen.some((r) => r.path === '/api/v1/rect/lists/owners')).toBe(true)
-    expect(seen.some((r) => r.path === '/api/v1/rect/ledger')).toBe(false)
-    expect(text()).toContain('李副厅长')
-    expect(text()).toContain('2027-02-28')
-    wrapper.unmount()
-  }, SLOW)
+  it(
+    'groups the 责任清单 by leader and department',
+    async () => {
+      const group: OwnerGroup = {
+        responsible_leader: '李副厅长',
+        lead_dept: '办公室',
+        measure_count: 2,
+        open_count: 2,
+        overdue_count: 1,
+        next_deadline: '2027-02-28',
+        measures: [task({ responsible_leader: '李副厅长', lead_dept: '办公室', content: '修订决策规则' })],
+      }
+      const seen = stubFetch((req) => {
+        if (req.path === '/api/v1/rect/lists/owners') return jsonResponse({ items: [group], total: 1 })
+        return jsonResponse([])
+      })
+      const { wrapper } = await mountAt(LedgerView, '/rect/ledger?list=owners', ['rect:read'])
+      await until(() => text().includes('修订决策规则'), 'the owner group')
+      expect(seen.some((r) => r.path === '/api/v1/rect/lists/owners')).toBe(true)
+      expect(seen.some((r) => r.path === '/api/v1/rect/ledger')).toBe(false)
+      expect(text()).toContain('李副厅长')
+      expect(text()).toContain('2027-02-28')
+      wrapper.unmount()
+    },
+    SLOW,
+  )
 })
 
 function revisit(over: Partial<Revisit> = {}): Revisit {
@@ -176,40 +188,81 @@ function revisit(over: Partial<Revisit> = {}): Revisit {
 }
 
 describe('回头看 list', () => {
-  it('links to the earlier items and schedules an entry into a round', async () => {
-    const seen = stubFetch((req) => {
-      if (req.path === '/api/v1/assessment/revisits') return jsonResponse([revisit()])
-      if (req.path === '/api/v1/rounds')
-        return jsonResponse([
-          { id: 1, term_id: 1, term_name: '第十四届', name: '2025年第二轮巡察', kinds: ['regular'], start_date: '2025-09-01', end_date: '2025-10-31', focus: '', work_plan: '', unit_count: 4, version: 1 },
-          { id: 9, term_id: 1, term_name: '第十四届', name: '省委2027年回头看', kinds: ['revisit'], start_date: '2027-03-01', end_date: '2027-04-30', focus: '', work_plan: '', unit_count: 0, version: 1 },
-        ])
-      if (req.path === '/api/v1/assessment/revisits/7/schedule')
-        return jsonResponse(revisit({ state: 'SCHEDULED', state_name: '已安排', revisit_round_id: 9, revisit_round_name: '省委2027年回头看', version: 2 }))
-      if (req.path === '/api/v1/assessments') return jsonResponse({ items: [], total: 0 })
-      return jsonResponse([])
-    })
-    const { wrapper } = await mountAt(AssessmentIndex, '/assessments', ['rect:read', 'rect:supervise'])
-    ;(document.querySelector('#tab-revisits') as HTMLElement).click()
-    await until(() => document.querySelector('[data-testid="revisit-earlier-7"]') !== null, 'the revisit row')
-    const earlier = document.querySelector('[data-testid="revisit-earlier-7"]') as HTMLAnchorElement
-    expect(earlier.textContent).toContain('3 个问题')
-    expect(earlier.getAttribute('href')).toContain('round_unit_id=3')
-    expect(text()).toContain('未安排')
-    ;(document.querySelector('[data-testid="revisit-schedule-7"]') as HTMLElement).click()
-    await until(() => seen.some((r) => r.path === '/api/v1/rounds'), 'the rounds')
-    const vm = wrapper.vm as unknown as { scheduleRound: number | null }
-    vm.scheduleRound = 9
-    await until(() => !(document.querySelector('[data-testid="revisit-schedule-save"]') as HTMLButtonElement).disabled, 'a round picked')
-    ;(document.querySelector('[data-testid="revisit-schedule-save"]') as HTMLElement).click()
-    await until(() => document.querySelector('[data-testid="revisit-round-7"]') !== null, 'the revisit round link')
-    const call = seen.find((r) => r.path === '/api/v1/assessment/revisits/7/schedule')!
-    expect(call.method).toBe('POST')
-    expect(call.body).toEqual({ round_id: 9, version: 1 })
-    expect(document.querySelector('[data-testid="revisit-round-7"]')!.getAttribute('href')).toContain('/inspection/rounds/9')
-    expect(document.querySelector('[data-testid="revisit-done-7"]')).not.toBeNull()
-    wrapper.unmount()
-  }, SLOW)
+  it(
+    'links to the earlier items and schedules an entry into a round',
+    async () => {
+      const seen = stubFetch((req) => {
+        if (req.path === '/api/v1/assessment/revisits') return jsonResponse([revisit()])
+        if (req.path === '/api/v1/rounds')
+          return jsonResponse([
+            {
+              id: 1,
+              term_id: 1,
+              term_name: '第十四届',
+              name: '2025年第二轮巡察',
+              kinds: ['regular'],
+              start_date: '2025-09-01',
+              end_date: '2025-10-31',
+              focus: '',
+              work_plan: '',
+              unit_count: 4,
+              version: 1,
+            },
+            {
+              id: 9,
+              term_id: 1,
+              term_name: '第十四届',
+              name: '省委2027年回头看',
+              kinds: ['revisit'],
+              start_date: '2027-03-01',
+              end_date: '2027-04-30',
+              focus: '',
+              work_plan: '',
+              unit_count: 0,
+              version: 1,
+            },
+          ])
+        if (req.path === '/api/v1/assessment/revisits/7/schedule')
+          return jsonResponse(
+            revisit({
+              state: 'SCHEDULED',
+              state_name: '已安排',
+              revisit_round_id: 9,
+              revisit_round_name: '省委2027年回头看',
+              version: 2,
+            }),
+          )
+        if (req.path === '/api/v1/assessments') return jsonResponse({ items: [], total: 0 })
+        return jsonResponse([])
+      })
+      const { wrapper } = await mountAt(AssessmentIndex, '/assessments', ['rect:read', 'rect:supervise'])
+      ;(document.querySelector('#tab-revisits') as HTMLElement).click()
+      await until(() => document.querySelector('[data-testid="revisit-earlier-7"]') !== null, 'the revisit row')
+      const earlier = document.querySelector('[data-testid="revisit-earlier-7"]') as HTMLAnchorElement
+      expect(earlier.textContent).toContain('3 个问题')
+      expect(earlier.getAttribute('href')).toContain('round_unit_id=3')
+      expect(text()).toContain('未安排')
+      ;(document.querySelector('[data-testid="revisit-schedule-7"]') as HTMLElement).click()
+      await until(() => seen.some((r) => r.path === '/api/v1/rounds'), 'the rounds')
+      const vm = wrapper.vm as unknown as { scheduleRound: number | null }
+      vm.scheduleRound = 9
+      await until(
+        () => !(document.querySelector('[data-testid="revisit-schedule-save"]') as HTMLButtonElement).disabled,
+        'a round picked',
+      )
+      ;(document.querySelector('[data-testid="revisit-schedule-save"]') as HTMLElement).click()
+      await until(() => document.querySelector('[data-testid="revisit-round-7"]') !== null, 'the revisit round link')
+      const call = seen.find((r) => r.path === '/api/v1/assessment/revisits/7/schedule')!
+      expect(call.method).toBe('POST')
+      expect(call.body).toEqual({ round_id: 9, version: 1 })
+      expect(document.querySelector('[data-testid="revisit-round-7"]')!.getAttribute('href')).toContain(
+        '/inspection/rounds/9',
+      )
+      expect(document.querySelector('[data-testid="revisit-done-7"]')).not.toBeNull()
+      wrapper.unmount()
+    },
+    SLOW,
+  )
 })
 
 describe('inspection statistics', () => {
@@ -224,20 +277,35 @@ describe('inspection statistics', () => {
     immediate: { issued: 2, done: 1, rate: 50 },
   }
 
-  it('says 无权查看 for clue figures without the compartment, never 0', async () => {
-    stubFetch((req) => (req.path === '/api/v1/stats/inspection' ? jsonResponse(base) : jsonResponse([])))
-    const { wrapper } = await mountAt(StatsView, '/stats', ['inspection:read'])
-    await until(() => document.querySelector('[data-testid="stats-cluesReceived-hidden"]') !== null, 'the hidden figures')
-    expect(document.querySelector('[data-testid="stats-cluesReceived-hidden"]')!.textContent).toContain('无权查看')
-    wrapper.unmount()
-  }, SLOW)
+  it(
+    'says 无权查看 for clue figures without the compartment, never 0',
+    async () => {
+      stubFetch((req) => (req.path === '/api/v1/stats/inspection' ? jsonResponse(base) : jsonResponse([])))
+      const { wrapper } = await mountAt(StatsView, '/stats', ['inspection:read'])
+      await until(
+        () => document.querySelector('[data-testid="stats-cluesReceived-hidden"]') !== null,
+        'the hidden figures',
+      )
+      expect(document.querySelector('[data-testid="stats-cluesReceived-hidden"]')!.textContent).toContain('无权查看')
+      wrapper.unmount()
+    },
+    SLOW,
+  )
 
-  it('shows the true count with the compartment', async () => {
-    const stats = { ...base, clues_visible: true, clues: { received: 145, transferred: 20, with_result: 10, overdue: 2, settled_rate: 50 } }
-    stubFetch((req) => (req.path === '/api/v1/stats/inspection' ? jsonResponse(stats) : jsonResponse([])))
-    const { wrapper } = await mountAt(StatsView, '/stats', ['inspection:read'])
-    await until(() => text().includes('145'), 'the clue count')
-    expect(document.querySelector('[data-testid="stats-cluesReceived-hidden"]')).toBeNull()
-    wrapper.unmount()
-  }, SLOW)
+  it(
+    'shows the true count with the compartment',
+    async () => {
+      const stats = {
+        ...base,
+        clues_visible: true,
+        clues: { received: 145, transferred: 20, with_result: 10, overdue: 2, settled_rate: 50 },
+      }
+      stubFetch((req) => (req.path === '/api/v1/stats/inspection' ? jsonResponse(stats) : jsonResponse([])))
+      const { wrapper } = await mountAt(StatsView, '/stats', ['inspection:read'])
+      await until(() => text().includes('145'), 'the clue count')
+      expect(document.querySelector('[data-testid="stats-cluesReceived-hidden"]')).toBeNull()
+      wrapper.unmount()
+    },
+    SLOW,
+  )
 })

@@ -113,7 +113,12 @@ afterEach(() => {
 
 describe('adding a team member', () => {
   it('adds a member without conflicts in one request', async () => {
-    const { wrapper, seen } = await setup(() => jsonResponse({ ...TEAM, members: [{ person_id: 11, name: '李明', role: 'member', role_name: '成员', override_reason: null }] }))
+    const { wrapper, seen } = await setup(() =>
+      jsonResponse({
+        ...TEAM,
+        members: [{ person_id: 11, name: '李明', role: 'member', role_name: '成员', override_reason: null }],
+      }),
+    )
     await click('member-submit')
     await until(() => wrapper.emitted('saved') !== undefined, 'saved')
     expect(posted(seen)).toEqual([{ person_id: 11, role: 'member' }])
@@ -124,12 +129,31 @@ describe('adding a team member', () => {
 
   it('lists every recusal conflict, then requests an exception with a reason', async () => {
     const REQUEST = {
-      id: 3, team_id: 5, team_name: '第一巡察组', round_id: 1, person_id: 11, person_name: '李明', role: 'member', role_name: '成员',
-      join_team: true, unit_ids: [7], conflicts: [], reason: '审计专业人员紧缺', state: 'pending', state_name: '待审批',
-      requested_by: 4, requested_by_name: '黄明', requested_at: '2026-03-01T00:00:00Z', decided_by_name: null, decided_at: null,
-      decision_comment: null, version: 1,
+      id: 3,
+      team_id: 5,
+      team_name: '第一巡察组',
+      round_id: 1,
+      person_id: 11,
+      person_name: '李明',
+      role: 'member',
+      role_name: '成员',
+      join_team: true,
+      unit_ids: [7],
+      conflicts: [],
+      reason: '审计专业人员紧缺',
+      state: 'pending',
+      state_name: '待审批',
+      requested_by: 4,
+      requested_by_name: '黄明',
+      requested_at: '2026-03-01T00:00:00Z',
+      decided_by_name: null,
+      decided_at: null,
+      decision_comment: null,
+      version: 1,
     }
-    const { wrapper, seen } = await setup((_req, n) => (n === 1 ? CONFLICT(CONFLICT_EXTRA) : jsonResponse(REQUEST, 202)))
+    const { wrapper, seen } = await setup((_req, n) =>
+      n === 1 ? CONFLICT(CONFLICT_EXTRA) : jsonResponse(REQUEST, 202),
+    )
     await click('member-submit')
     await until(() => all('member-conflict').length === 2, 'the conflicts')
 
@@ -177,7 +201,9 @@ describe('adding a team member', () => {
     const { wrapper } = await setup(() => CONFLICT(CONFLICT_EXTRA))
     await click('member-submit')
     await until(() => all('member-conflict').length === 2, 'the conflicts')
-    const leader = [...document.querySelectorAll<HTMLInputElement>('[data-testid="member-role"] input')].find((i) => i.value === 'leader')!
+    const leader = [...document.querySelectorAll<HTMLInputElement>('[data-testid="member-role"] input')].find(
+      (i) => i.value === 'leader',
+    )!
     leader.click()
     await flushPromises()
     expect(q('member-conflicts')).toBeNull()

@@ -11,7 +11,12 @@ import { jsonResponse, problemResponse, stubFetch, until } from './helpers'
 
 describe('notification e-mail address', () => {
   it('accepts ordinary addresses, trimmed', () => {
-    for (const ok of ['name@example.gov.cn', 'zhang.san+rect@mail.example.com', '  li_si@a-b.cn  ', 'x@sub.domain.example']) {
+    for (const ok of [
+      'name@example.gov.cn',
+      'zhang.san+rect@mail.example.com',
+      '  li_si@a-b.cn  ',
+      'x@sub.domain.example',
+    ]) {
       expect(emailError(ok), ok).toBeNull()
     }
     expect(emailValue('  li_si@a-b.cn  ')).toBe('li_si@a-b.cn')
@@ -26,7 +31,19 @@ describe('notification e-mail address', () => {
   })
 
   it('refuses malformed addresses with a Chinese message', () => {
-    for (const bad of ['name', 'name@', '@example.cn', 'name@example', 'na me@example.cn', 'a@b@example.cn', 'name@-example.cn', 'name@example-.cn', 'name@example..cn', 'name@.example.cn', 'name@example.cn.']) {
+    for (const bad of [
+      'name',
+      'name@',
+      '@example.cn',
+      'name@example',
+      'na me@example.cn',
+      'a@b@example.cn',
+      'name@-example.cn',
+      'name@example-.cn',
+      'name@example..cn',
+      'name@.example.cn',
+      'name@example.cn.',
+    ]) {
       expect(emailError(bad), bad).toBe('邮箱地址格式不正确，请填写如 name@example.gov.cn 的地址')
     }
   })
@@ -53,7 +70,10 @@ describe('notification settings card', () => {
 
   async function open(handler: Parameters<typeof stubFetch>[0]) {
     const seen = stubFetch(handler)
-    const wrapper = mount(NotificationSettingsCard, { global: { plugins: [i18n, ElementPlus] }, attachTo: document.body })
+    const wrapper = mount(NotificationSettingsCard, {
+      global: { plugins: [i18n, ElementPlus] },
+      attachTo: document.body,
+    })
     await until(() => seen.length > 0, 'the settings')
     await flushPromises()
     return { wrapper, seen }
@@ -80,7 +100,9 @@ describe('notification settings card', () => {
 
   it('shows no hint when e-mail is sent, and saves a cleared address as null', async () => {
     const { wrapper, seen } = await open((req) =>
-      req.method === 'PUT' ? jsonResponse({ email: null, mail_enabled: true }) : jsonResponse({ email: 'old@example.cn', mail_enabled: true }),
+      req.method === 'PUT'
+        ? jsonResponse({ email: null, mail_enabled: true })
+        : jsonResponse({ email: 'old@example.cn', mail_enabled: true }),
     )
     expect(q('notification-mail-disabled')).toBeNull()
     typeEmail('  ')
@@ -104,14 +126,22 @@ describe('notification settings card', () => {
   it("shows the server's 422 field message on the field", async () => {
     const { wrapper, seen } = await open((req) =>
       req.method === 'PUT'
-        ? problemResponse(422, 'validation.failed', '提交的内容有误', { fields: [{ field: 'email', message: '邮箱域名不接受' }] })
+        ? problemResponse(422, 'validation.failed', '提交的内容有误', {
+            fields: [{ field: 'email', message: '邮箱域名不接受' }],
+          })
         : jsonResponse({ email: null, mail_enabled: true }),
     )
     typeEmail('name@example.gov.cn')
     ;(q('notification-save') as HTMLElement).click()
     await until(() => seen.some((r) => r.method === 'PUT'), 'the save')
     expect(seen.find((r) => r.method === 'PUT')!.body).toEqual({ email: 'name@example.gov.cn' })
-    await until(() => (q('notification-settings')?.querySelector('.el-form-item__error')?.textContent ?? '').includes('邮箱域名不接受'), 'the server message')
+    await until(
+      () =>
+        (q('notification-settings')?.querySelector('.el-form-item__error')?.textContent ?? '').includes(
+          '邮箱域名不接受',
+        ),
+      'the server message',
+    )
     wrapper.unmount()
   })
 })

@@ -32,8 +32,24 @@ describe('people', () => {
     const wrapper = mount(EventTimeline, {
       props: {
         events: [
-          { at: '2026-01-01T00:00:00Z', actor_name: 'demo', comment: '', from: null, from_name: null, to: 'PLANNED', to_name: '已列入计划' },
-          { at: '2026-01-02T00:00:00Z', actor_name: '王建国', comment: '', from: 'PLANNED', from_name: '已列入计划', to: 'NOTIFIED', to_name: '已通知' },
+          {
+            at: '2026-01-01T00:00:00Z',
+            actor_name: 'demo',
+            comment: '',
+            from: null,
+            from_name: null,
+            to: 'PLANNED',
+            to_name: '已列入计划',
+          },
+          {
+            at: '2026-01-02T00:00:00Z',
+            actor_name: '王建国',
+            comment: '',
+            from: 'PLANNED',
+            from_name: '已列入计划',
+            to: 'NOTIFIED',
+            to_name: '已通知',
+          },
         ],
       },
       global: { plugins: [i18n, ElementPlus] },

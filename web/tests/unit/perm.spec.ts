@@ -86,7 +86,11 @@ describe('menu', () => {
   const children = layoutChildren(routes)
   const menuFor = (perms: string[]) => {
     const set = new Set(perms)
-    return buildMenu(children, (p) => !p || set.has(p), () => false).map((i) => i.path)
+    return buildMenu(
+      children,
+      (p) => !p || set.has(p),
+      () => false,
+    ).map((i) => i.path)
   }
 
   it('shows only the work-bench and personal settings without permissions', () => {
@@ -114,11 +118,13 @@ describe('menu', () => {
   it('uses the store permission check', () => {
     const auth = useAuthStore()
     auth.me = me(['user:read'])
-    expect(buildMenu(children, (p) => auth.hasPerm(p), (c) => auth.hasCompartment(c)).map((i) => i.title)).toEqual([
-      'menu.home',
-      'menu.users',
-      'menu.profile',
-    ])
+    expect(
+      buildMenu(
+        children,
+        (p) => auth.hasPerm(p),
+        (c) => auth.hasCompartment(c),
+      ).map((i) => i.title),
+    ).toEqual(['menu.home', 'menu.users', 'menu.profile'])
   })
 })
 
@@ -127,9 +133,13 @@ describe('menu groups', () => {
   const entriesFor = (perms: string[], compartments: string[] = []) => {
     const set = new Set(perms)
     const held = new Set(compartments)
-    return groupMenu(buildMenu(children, (p) => !p || set.has(p), (c) => held.has(c))).map((e) =>
-      'group' in e ? { group: e.group, items: e.items.map((i) => i.path) } : e.item.path,
-    )
+    return groupMenu(
+      buildMenu(
+        children,
+        (p) => !p || set.has(p),
+        (c) => held.has(c),
+      ),
+    ).map((e) => ('group' in e ? { group: e.group, items: e.items.map((i) => i.path) } : e.item.path))
   }
 
   it('folds the inspection pages into one group, shown by permission', () => {
@@ -142,11 +152,25 @@ describe('menu groups', () => {
   })
 
   it('follows the work: 计划 → 巡察 → 反馈 → 整改 → 评估 → 公开, then 线索, 组织与人员, 系统管理', () => {
-    const all = ['inspection:read', 'problem:read', 'rect:read', 'rect:supervise', 'clue:dispose', 'org:read', 'team:manage', 'user:read', 'role:read', 'audit:read']
+    const all = [
+      'inspection:read',
+      'problem:read',
+      'rect:read',
+      'rect:supervise',
+      'clue:dispose',
+      'org:read',
+      'team:manage',
+      'user:read',
+      'role:read',
+      'audit:read',
+    ]
     expect(entriesFor(all, ['clue'])).toEqual([
       '/',
       { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/problems', '/stats'] },
-      { group: 'rect.menu.group', items: ['/rect/units', '/rect/ledger', '/rect/supervision', '/rect/stats', '/rect/settings'] },
+      {
+        group: 'rect.menu.group',
+        items: ['/rect/units', '/rect/ledger', '/rect/supervision', '/rect/stats', '/rect/settings'],
+      },
       { group: 'menu.groupAssessment', items: ['/assessment', '/disclosure'] },
       '/clues',
       { group: 'menu.groupOrgs', items: ['/orgs', '/teams'] },
@@ -156,7 +180,11 @@ describe('menu groups', () => {
   })
 
   it('gives the inspected unit only its problem list, and the discipline body its clue disposal', () => {
-    expect(entriesFor(['problem:read'])).toEqual(['/', { group: 'menu.groupInspection', items: ['/problems'] }, '/profile'])
+    expect(entriesFor(['problem:read'])).toEqual([
+      '/',
+      { group: 'menu.groupInspection', items: ['/problems'] },
+      '/profile',
+    ])
     expect(entriesFor(['inspection:read', 'clue:dispose'], ['clue'])).toEqual([
       '/',
       { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/stats'] },
@@ -180,8 +208,16 @@ describe('menu groups', () => {
 
   it('follows the compartments of GET /auth/me, not the role codes', () => {
     const auth = useAuthStore()
-    const paths = () => buildMenu(children, (p) => auth.hasPerm(p), (c) => auth.hasCompartment(c)).map((i) => i.path)
-    auth.me = { ...me(['inspection:read', 'clue:dispose']), roles: [{ id: 3, code: 'discipline', name: '纪检监察机关' }] }
+    const paths = () =>
+      buildMenu(
+        children,
+        (p) => auth.hasPerm(p),
+        (c) => auth.hasCompartment(c),
+      ).map((i) => i.path)
+    auth.me = {
+      ...me(['inspection:read', 'clue:dispose']),
+      roles: [{ id: 3, code: 'discipline', name: '纪检监察机关' }],
+    }
     expect(paths()).not.toContain('/clues')
     auth.me = { ...me(['inspection:read', 'clue:dispose']), compartments: ['clue'] }
     expect(paths()).toContain('/clues')
@@ -192,7 +228,11 @@ describe('menu groups', () => {
   })
 
   it('keeps the detail pages out of the menu', () => {
-    const paths = buildMenu(children, () => true, () => true).map((i) => i.path)
+    const paths = buildMenu(
+      children,
+      () => true,
+      () => true,
+    ).map((i) => i.path)
     expect(paths.some((p) => p.includes(':id'))).toBe(false)
   })
 })

@@ -78,7 +78,14 @@ describe('unit overview', () => {
       const path = new URL(input.url).pathname
       if (path === '/api/v1/inspection/states') return jsonResponse({ round_unit: LIFECYCLE, finding: [], clue: [] })
       if (path === '/api/v1/rect/units/3/plan')
-        return jsonResponse({ plan: { id: 9, state: 'APPROVED' }, unit: { id: 3, closed: 2, total: 3 }, can_edit: false, can_review: false, review_bodies: [], revisions: [] })
+        return jsonResponse({
+          plan: { id: 9, state: 'APPROVED' },
+          unit: { id: 3, closed: 2, total: 3 },
+          can_edit: false,
+          can_review: false,
+          review_bodies: [],
+          revisions: [],
+        })
       return jsonResponse([])
     })
     useAuthStore().me = {
@@ -93,7 +100,10 @@ describe('unit overview', () => {
       totp_enabled: false,
       must_change_password: false,
     }
-    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/', component: { template: '<div />' } }] })
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: '/', component: { template: '<div />' } }],
+    })
     await router.push('/')
     await router.isReady()
     const wrapper = mount(UnitOverview, {

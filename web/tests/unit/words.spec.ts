@@ -7,13 +7,13 @@ import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter } from 'vue-router'
-import RectStatsView from '@/views/rect/stats.vue'
+import RectStatsView from '@/views/rectification/stats.vue'
 import { vPerm } from '@/directives/perm'
 import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
-import type { RectStats } from '@/api/rect'
+import type { RectStats } from '@/api/rectification'
 import { formatPercent } from '@/utils/format'
-import { planStateLabel } from '@/utils/rect'
+import { planStateLabel } from '@/utils/rectification'
 import { jsonResponse, stubFetch, until as waitFor } from './helpers'
 
 const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
@@ -80,7 +80,9 @@ describe('整改统计', () => {
       ageing: { d0_30: 1, d31_90: 1, d91_180: 0, d180_plus: 0 },
     }
     stubFetch((req) =>
-      req.path === '/api/v1/rect/stats' ? jsonResponse({ totals, rows: [{ key: '1', label: '江岭省财政厅', stats: totals }], outcomes: [] }) : jsonResponse([]),
+      req.path === '/api/v1/rect/stats'
+        ? jsonResponse({ totals, rows: [{ key: '1', label: '江岭省财政厅', stats: totals }], outcomes: [] })
+        : jsonResponse([]),
     )
     useAuthStore().me = {
       id: 1,
@@ -94,7 +96,10 @@ describe('整改统计', () => {
       totp_enabled: false,
       must_change_password: false,
     }
-    const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/rect/stats', component: { template: '<div />' } }] })
+    const router = createRouter({
+      history: createMemoryHistory(),
+      routes: [{ path: '/rect/stats', component: { template: '<div />' } }],
+    })
     await router.push('/rect/stats')
     await router.isReady()
     const wrapper = mount(RectStatsView, {
@@ -106,7 +111,9 @@ describe('整改统计', () => {
     const onTime = q('rect-stat-on-time-rate')!
     expect(onTime.textContent).toContain('33.3%')
     expect(onTime.textContent).toContain('1 / 3')
-    expect(q('rect-stat-on-time-rate-formula')!.getAttribute('aria-label')).toBe('按期整改率 = 按期完成数 / 应完成数（整改期限已到的问题）')
+    expect(q('rect-stat-on-time-rate-formula')!.getAttribute('aria-label')).toBe(
+      '按期整改率 = 按期完成数 / 应完成数（整改期限已到的问题）',
+    )
     const overdue = q('rect-stat-overdue')!
     expect(overdue.textContent).toContain('33.3%')
     expect(overdue.textContent).toContain('2 / 6')

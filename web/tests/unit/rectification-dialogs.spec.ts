@@ -6,9 +6,9 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import type { Component } from 'vue'
 import ElementPlus from 'element-plus'
 import { i18n } from '@/locales'
-import OutcomeDialog from '@/views/rect/components/OutcomeDialog.vue'
-import ExplainDialog from '@/views/rect/components/ExplainDialog.vue'
-import WriteOffDialog from '@/views/rect/components/WriteOffDialog.vue'
+import OutcomeDialog from '@/views/rectification/components/OutcomeDialog.vue'
+import ExplainDialog from '@/views/rectification/components/ExplainDialog.vue'
+import WriteOffDialog from '@/views/rectification/components/WriteOffDialog.vue'
 import { jsonResponse, problemResponse, stubFetch, until } from './helpers'
 
 const q = (testid: string) => document.querySelector(`[data-testid="${testid}"]`)

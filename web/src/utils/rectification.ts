@@ -13,7 +13,7 @@ import type {
   PlanDiff,
   TrailStep,
   Warning,
-} from '@/api/rect'
+} from '@/api/rectification'
 
 const t = (key: string, params: Record<string, unknown> = {}): string => i18n.global.t(key, params)
 

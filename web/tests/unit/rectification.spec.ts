@@ -13,7 +13,7 @@ import {
   type MeasureDraft,
   type PlanDiff,
   type TrailStep,
-} from '@/api/rect'
+} from '@/api/rectification'
 import {
   MAX_FILE_BYTES,
   addDays,
@@ -46,7 +46,7 @@ import {
   trailActive,
   warningTagType,
   withDeadlineMode,
-} from '@/utils/rect'
+} from '@/utils/rectification'
 
 function measure(over: Partial<MeasureDraft> = {}): MeasureDraft {
   return {
@@ -125,7 +125,13 @@ describe('measure deadlines: a date or N working days', () => {
 
   it('cleans a measure for the server', () => {
     const m = cleanMeasure(
-      measure({ content: '  建立台账  ', co_depts: [' 财务处 ', '', '人事处', '财务处'], deadline: '2026-05-01', deadline_working_days: 10, resolved_deadline: 'x' }),
+      measure({
+        content: '  建立台账  ',
+        co_depts: [' 财务处 ', '', '人事处', '财务处'],
+        deadline: '2026-05-01',
+        deadline_working_days: 10,
+        resolved_deadline: 'x',
+      }),
       'working_days',
     )
     expect(m.content).toBe('建立台账')
@@ -138,7 +144,9 @@ describe('measure deadlines: a date or N working days', () => {
   it('shows a deadline as a date, or as working days with the worked-out date', () => {
     expect(deadlineText(measure())).toBe('2026-03-31')
     expect(deadlineText(measure({ deadline: null, deadline_working_days: 15 }))).toBe('15 个工作日')
-    expect(deadlineText(measure({ deadline: null, deadline_working_days: 15, resolved_deadline: '2026-02-06' }))).toBe('15 个工作日（2026-02-06）')
+    expect(deadlineText(measure({ deadline: null, deadline_working_days: 15, resolved_deadline: '2026-02-06' }))).toBe(
+      '15 个工作日（2026-02-06）',
+    )
   })
 })
 
@@ -177,8 +185,13 @@ describe('plan validation', () => {
       '提交前须填写主要负责人姓名（签字背书）',
       '提交前须填写主要负责人签字日期',
     ])
-    const complete = [items[0]!, { title: '选人用人工作不规范', measures: [measure({ deadline: null, deadline_working_days: 30 })] }]
-    expect(planErrors(complete, { base, submit: true, principal_leader: '李厅长', signed_on: '2026-01-15' })).toEqual([])
+    const complete = [
+      items[0]!,
+      { title: '选人用人工作不规范', measures: [measure({ deadline: null, deadline_working_days: 30 })] },
+    ]
+    expect(planErrors(complete, { base, submit: true, principal_leader: '李厅长', signed_on: '2026-01-15' })).toEqual(
+      [],
+    )
   })
 
   it('ticks by default the bodies that have not approved yet', () => {
@@ -199,7 +212,13 @@ describe('plan diff', () => {
     revision: 2,
     previous_revision: 1,
     changes: [
-      { finding_id: 1, title: 'A', change: 'changed', before: [measure()], after: [measure({ lead_dept: '党组办公室' }), measure({ content: '新增措施' })] },
+      {
+        finding_id: 1,
+        title: 'A',
+        change: 'changed',
+        before: [measure()],
+        after: [measure({ lead_dept: '党组办公室' }), measure({ content: '新增措施' })],
+      },
       { finding_id: 2, title: 'B', change: 'added', before: [], after: [measure()] },
       { finding_id: 3, title: 'C', change: 'removed', before: [measure()], after: [] },
       { finding_id: 4, title: 'D', change: 'changed', before: [measure()], after: [measure()] },
@@ -231,7 +250,9 @@ describe('evidence files', () => {
     expect(fileError({ name: '整改报告.PDF', size: 1024 })).toBeNull()
     expect(fileError({ name: 'a.ofd', size: MAX_FILE_BYTES })).toBeNull()
     expect(fileError({ name: 'a.docx', size: MAX_FILE_BYTES + 1 })).toBe('文件“a.docx”超过 20 MB，不能上传')
-    expect(fileError({ name: 'run.exe', size: 10 })).toMatch(/^文件“run.exe”的类型不支持，仅支持 pdf、jpg、jpeg、png、doc、docx、xls、xlsx、ofd、zip$/)
+    expect(fileError({ name: 'run.exe', size: 10 })).toMatch(
+      /^文件“run.exe”的类型不支持，仅支持 pdf、jpg、jpeg、png、doc、docx、xls、xlsx、ofd、zip$/,
+    )
     expect(fileError({ name: 'noext', size: 10 })).not.toBeNull()
     expect(fileError({ name: '.pdf', size: 10 })).not.toBeNull()
     expect(fileError({ name: 'empty.pdf', size: 0 })).toBe('文件“empty.pdf”是空文件')
@@ -303,7 +324,14 @@ describe('ledger and figures', () => {
 
   it('builds the ledger query without blanks, with the attention view and paging', () => {
     expect(ledgerQuery(emptyLedgerFilters())).toEqual({})
-    const f = { ...emptyLedgerFilters(), org_id: 7, state: 'IN_PROGRESS', warning: 'red', q: '  三重一大 ', attention: true }
+    const f = {
+      ...emptyLedgerFilters(),
+      org_id: 7,
+      state: 'IN_PROGRESS',
+      warning: 'red',
+      q: '  三重一大 ',
+      attention: true,
+    }
     expect(ledgerQuery(f, { page: 2, page_size: 50 })).toEqual({
       org_id: 7,
       state: 'IN_PROGRESS',
@@ -343,7 +371,12 @@ describe('ledger and figures', () => {
 
 describe('rectification labels', () => {
   function lookup(key: string): unknown {
-    return key.split('.').reduce<unknown>((node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined), zhCN)
+    return key
+      .split('.')
+      .reduce<unknown>(
+        (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+        zhCN,
+      )
   }
 
   it('labels every code the screens build keys from, with the contract labels', () => {

@@ -5,14 +5,14 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia, type Pinia } from 'pinia'
 import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
-import ItemView from '@/views/rect/item.vue'
-import PlanView from '@/views/rect/plan.vue'
+import ItemView from '@/views/rectification/item.vue'
+import PlanView from '@/views/rectification/plan.vue'
 import NotificationBell from '@/layout/NotificationBell.vue'
 import { vPerm } from '@/directives/perm'
 import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
-import type { ItemAction, LedgerRow, Plan, PlanView as PlanViewDto, RectItem } from '@/api/rect'
+import type { ItemAction, LedgerRow, Plan, PlanView as PlanViewDto, RectItem } from '@/api/rectification'
 import { jsonResponse, stubFetch, until, type Captured } from './helpers'
 
 let pinia: Pinia
@@ -112,7 +112,9 @@ afterEach(() => {
 describe('rectification item', () => {
   async function open(detail: RectItem, perms: string[]) {
     useAuthStore().me = me(perms)
-    const seen = stubFetch((req) => (req.path === '/api/v1/rect/findings/5' ? jsonResponse(detail) : jsonResponse(detail)))
+    const seen = stubFetch((req) =>
+      req.path === '/api/v1/rect/findings/5' ? jsonResponse(detail) : jsonResponse(detail),
+    )
     const router = await routerAt('/rect/items/5')
     const wrapper = mount(ItemView, {
       global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
@@ -123,7 +125,15 @@ describe('rectification item', () => {
     return { wrapper, seen }
   }
 
-  const ACTION_BUTTONS = ['item-progress', 'item-write-off', 'item-extend', 'item-explain', 'item-outcome', 'item-letter', 'item-reopen']
+  const ACTION_BUTTONS = [
+    'item-progress',
+    'item-write-off',
+    'item-extend',
+    'item-explain',
+    'item-outcome',
+    'item-letter',
+    'item-reopen',
+  ]
   const shown = () => ACTION_BUTTONS.filter((id) => q(id) !== null)
 
   it('offers only the actions the server lists', async () => {
@@ -297,7 +307,9 @@ describe('plan editor', () => {
     ;(measure.querySelector('[data-testid="measure-mode-days"] input') as HTMLInputElement).click()
     await flushPromises()
     setInput(measure, 'measure-days', '30')
-    ;(measure.querySelector('[data-testid="measure-days"] input') as HTMLInputElement).dispatchEvent(new Event('change'))
+    ;(measure.querySelector('[data-testid="measure-days"] input') as HTMLInputElement).dispatchEvent(
+      new Event('change'),
+    )
     await flushPromises()
     ;(q('plan-save') as HTMLElement).click()
     await until(() => seen.some((r) => r.method === 'PUT'), 'the save')
@@ -334,7 +346,10 @@ describe('notification bell', () => {
     try {
       const seen = stubFetch(() => jsonResponse({ items: [], unread: 3 }))
       const router = await routerAt('/rect/ledger')
-      const wrapper = mount(NotificationBell, { global: { plugins: [pinia, i18n, ElementPlus, router] }, attachTo: document.body })
+      const wrapper = mount(NotificationBell, {
+        global: { plugins: [pinia, i18n, ElementPlus, router] },
+        attachTo: document.body,
+      })
       await until(() => (q('notification-count')?.textContent ?? '').includes('3'), 'the count')
       expect(seen[0]!.path).toBe('/api/v1/notifications')
       const polls = seen.length

@@ -9,7 +9,7 @@ import {
   querySerializer,
   setUnauthorizedHandler,
 } from '@/api/client'
-import * as rectApi from '@/api/rect'
+import * as rectApi from '@/api/rectification'
 import * as notificationsApi from '@/api/notifications'
 import { clearCookies, jsonResponse, problemResponse, stubFetch } from './helpers'
 

@@ -58,7 +58,8 @@ const PHONE = {
 }
 // The two raters' answers to the four default questions. Together: 满意 3, 基本满意 2, 不满意 2,
 // 不了解 1 → 7 valid answers, 满意度 5/7 = 71.43%, the 满意度 indicator (20) loses
-// 20 × 2/7 = 5.7 points. With the manual 10.5 + 4.5 the score is 100 − 20.7 = 79.3: 基本合格.
+// 20 × 2/7 = 5.7 points. One of 云台市's two problems is overdue, so 任务落实 (30) loses 15 by itself;
+// with the manual 4.5 + 1.5 the score is 100 − 15 − 6 − 5.7 = 73.3: 基本合格.
 const RATERS = [
   { group: '单位干部职工', answers: ['满意', '满意', '基本满意', '不满意'], comment: COMMENT },
   { group: '组织部', answers: ['满意', '基本满意', '不了解', '不满意'], comment: '' },
@@ -325,15 +326,16 @@ test('the director scores 云台市, sees score and grade, and issues survey lin
     shared.assessmentId = Number(/\/assessment\/(\d+)$/.exec(page.url())[1])
     await page.getByText(UNIT, { exact: true }).first().waitFor()
     await textIs(page.getByTestId('assessment-state'), '评估中', 'a new assessment is a draft')
-    await textIs(page.getByTestId('assessment-score'), '100', 'full marks before any deduction')
+    // One of the two problems is overdue: 任务落实 (30) loses 30 × 1/2 = 15 by itself.
+    await textIs(page.getByTestId('assessment-score'), '85', 'the overdue problem deducts before any hand deduction')
     const result = page.getByTestId('assessment-result')
     // No survey answer yet: no band at full marks, the grade waits for the survey.
     await textIs(described(result, '等次'), '待测评', 'no grade before the survey')
 
     step.name = 'director records two deductions'
     const deductions = [
-      { indicator: '任务落实', points: '10.5', reason: '2个问题中1个未按期完成整改，整改措施落实不到位' },
       { indicator: '研究部署', points: '4.5', reason: '党委专题研究整改工作不及时，未制定整改任务清单' },
+      { indicator: '组织落实', points: '1.5', reason: '整改责任分工不够明确' },
     ]
     for (const [i, d] of deductions.entries()) {
       await visible(page, 'deduction-add').click()
@@ -345,14 +347,19 @@ test('the director scores 云台市, sees score and grade, and issues survey lin
       await row.locator('.reason input').fill(d.reason)
     }
     // The preview follows the form at once.
-    await textIs(page.getByTestId('assessment-score'), '85', 'preview 100 − 10.5 − 4.5')
+    await textIs(page.getByTestId('assessment-score'), '79', 'preview 100 − 15 − 4.5 − 1.5')
     await page.screenshot({ path: join(RESULTS, 'assessment-deductions.png'), fullPage: true })
 
     step.name = 'director saves: the grade still waits for the survey'
     await visible(page, 'assessment-save').click()
-    await textIs(described(result, '等次'), '待测评', 'no grade at 85 before the survey')
+    await textIs(described(result, '等次'), '待测评', 'no grade at 79 before the survey')
     const indicators = page.getByTestId('assessment-indicators')
-    await textIs(indicators.locator('tr', { hasText: '任务落实' }).locator('td').nth(2), '10.5', 'deducted on 任务落实')
+    await textIs(
+      indicators.locator('tr', { hasText: '任务落实' }).locator('td').nth(2),
+      '15',
+      'deducted on 任务落实 for the overdue problem',
+    )
+    await textIs(indicators.locator('tr', { hasText: '组织落实' }).locator('td').nth(2), '1.5', 'deducted on 组织落实')
     await textIs(indicators.locator('tr', { hasText: '研究部署' }).locator('td').nth(2), '4.5', 'deducted on 研究部署')
 
     step.name = 'director starts the survey (with an unsaved conclusion in the form)'
@@ -392,7 +399,7 @@ test('the director scores 云台市, sees score and grade, and issues survey lin
 
     step.name = 'the saved assessment reads back'
     await page.reload()
-    await textIs(page.getByTestId('assessment-score'), '85', 'score after reload')
+    await textIs(page.getByTestId('assessment-score'), '79', 'score after reload')
     assert.equal(await fieldIn(page, 'assessment-conclusion').inputValue(), CONCLUSION, 'the conclusion is saved')
     // The links are shown once: after a reload they are gone, the groups remain.
     await page.getByTestId('survey-groups').locator('tr', { hasText: '单位干部职工' }).waitFor()
@@ -478,19 +485,19 @@ test(
       for (const r of RATERS)
         await textIs(groups.locator('tr', { hasText: r.group }).locator('td').nth(1), '1', `one answer from ${r.group}`)
       await page.getByText(`单位干部职工：${COMMENT}`).waitFor()
-      // 满意度 loses 20 × 2/7 = 5.7 automatically: 100 − 15 − 5.7.
+      // 满意度 loses 20 × 2/7 = 5.7 automatically: 100 − 15 − 6 − 5.7.
       const sat = page.getByTestId('assessment-indicators').locator('tr', { hasText: '满意度' })
       await textIs(sat.locator('td').nth(2), '5.7', 'deducted on 满意度')
       await textIs(sat.locator('td').nth(3), '5.7', 'of which from the survey')
-      await textIs(page.getByTestId('assessment-score'), '79.3', 'preview with the survey')
+      await textIs(page.getByTestId('assessment-score'), '73.3', 'preview with the survey')
       const result = page.getByTestId('assessment-result')
-      await textIs(described(result, '等次'), '基本合格', 'grade at 79.3')
+      await textIs(described(result, '等次'), '基本合格', 'grade at 73.3')
 
       step.name = 'director finalises'
       await visible(page, 'assessment-finalise').click()
       await confirmBox(page)
       await textIs(page.getByTestId('assessment-state'), '已定等', 'finalised')
-      await textIs(described(result, '评定结果'), '79.3', 'the recorded score')
+      await textIs(described(result, '评定结果'), '73.3', 'the recorded score')
       await textIs(described(result, '等次'), '基本合格', 'the recorded grade')
       const consequences = described(result, '结果运用')
       for (const c of ['列入回头看名单', '与分管领导谈话']) await consequences.getByText(c).waitFor()
@@ -526,7 +533,7 @@ test(
       assert.match(docx.suggestedFilename(), /\.docx$/, `report file name ${docx.suggestedFilename()}`)
       const docxBytes = readFileSync(await docx.path())
       const documentXml = unzip(docxBytes).get('word/document.xml') ?? ''
-      for (const s of [UNIT, '79.3', '基本合格']) assert.ok(documentXml.includes(s), `the report mentions ${s}`)
+      for (const s of [UNIT, '73.3', '基本合格']) assert.ok(documentXml.includes(s), `the report mentions ${s}`)
       const docxRes = await page.request.get(new URL(await docxLink.getAttribute('href'), baseUrl).toString())
       assert.equal(docxRes.status(), 200)
       assert.equal(

@@ -4,10 +4,12 @@
 //! [`Msg`] into text. A missing key renders as the key itself, and a test checks that every
 //! key used in the code base is present.
 //!
-//! The catalogue is in slices, one file per capability in this folder (`general`, `rectification`,
+//! The catalogue is in slices, one file per capability in this folder (`general`, `rectification`, `assessment`, `disclosure`,
 //! `letters`, `settings`, …); the capability modules use messages, they do not hold them, so
 //! nothing here depends on the rules.
 
+mod assessment;
+mod disclosure;
 mod general;
 mod letters;
 mod rectification;
@@ -70,8 +72,8 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     general::ZH_CN,
     rectification::ZH_CN_RECT,
     letters::ZH_CN_LETTERS,
-    crate::assessment::ZH_CN_ASSESSMENT,
-    crate::disclosure::ZH_CN_DISCLOSURE,
+    assessment::ZH_CN_ASSESSMENT,
+    disclosure::ZH_CN_DISCLOSURE,
     settings::ZH_CN_SETTINGS,
 ];
 

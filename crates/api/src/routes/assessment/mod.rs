@@ -23,13 +23,13 @@ use xuncha_office::docx::{Block, OfficialDoc};
 use xuncha_store::PageReq;
 use xuncha_store::assessment::{self as store, AssessmentFilter, AssessmentRow, GroupTally};
 
-use super::documents::{china_date, docx, issuer};
 use super::common::{Named, date_str, named, parse_date};
+use super::documents::{china_date, docx, issuer};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, Need, Perm};
-use xuncha_service::crypto::{random_bytes, token_hash};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use xuncha_service::crypto::{random_bytes, token_hash};
 
 mod assessments;
 mod documents;

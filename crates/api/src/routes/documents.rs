@@ -19,8 +19,6 @@ use xuncha_store::fieldwork::{self, Finding, FindingFilter};
 use xuncha_store::inspection::{self, RoundUnit};
 use xuncha_store::{PageReq, clues};
 
-pub(crate) use xuncha_office::documents::china_date;
-
 use super::ApiPath;
 use super::clues::{clue_access, decrypt};
 use crate::auth::{Auth, ClueLead, FieldworkWrite, InspectionRead, Need};

@@ -2,6 +2,7 @@
 //! the facts a document states and returns an [`OfficialDoc`] that [`crate::docx::render`]
 //! lays out per GB/T 9704. No records are read here; the api gathers the facts.
 
+pub mod assessment;
 pub mod clues;
 pub mod inspection;
 pub mod rectification;

@@ -3,6 +3,9 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_office::documents::assessment::{
+    AssessmentReport, DeductionLine, IndicatorLine, TallyLine, assessment_report,
+};
 
 /// 整改评估报告 (.docx): indicators, deductions, score, grade, satisfaction and consequences.
 #[utoipa::path(get, operation_id = "assessments_docx", path = "/api/v1/assessments/{id}/docx", tag = "assessment", params(("id" = i64, Path)),
@@ -22,121 +25,84 @@ pub(super) async fn assessment_docx(
     .await?;
     let (issuer, _) = issuer(&st, unit.owner_org_id).await?;
     let d = assessment_dto(&st, &auth, a).await?;
-    let mut blocks = vec![
-        Block::Paragraph(format!(
-            "根据{}整改工作安排，于{}对{}党组织巡察整改情况进行了评估。评估采取个别谈话、查阅资料、实地核查、对账销号和满意度测评等方式进行，现将评估情况报告如下。",
-            d.round_name, d.assessed_on, d.org_name
-        )),
-        Block::Heading1("一、评估得分".into()),
-        Block::Table {
-            headers: ["序号", "评估指标", "分值", "扣分", "得分"]
-                .map(String::from)
-                .to_vec(),
-            rows: d
-                .indicators
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    vec![
-                        (i + 1).to_string(),
-                        x.name.clone(),
-                        fmt_points(x.max_points),
-                        fmt_points(x.deducted),
-                        fmt_points(x.max_points - x.deducted),
-                    ]
-                })
-                .collect(),
-        },
-        Block::Paragraph(format!(
-            "综合得分{}分，评定等次为“{}”{}。",
-            fmt_points(d.score),
-            d.grade_name.clone().unwrap_or_default(),
-            if d.state == AssessmentState::Draft.code() {
-                "（评估中，尚未定等）"
-            } else {
-                ""
-            }
-        )),
-        Block::Heading1("二、扣分情况".into()),
-    ];
-    if d.deductions.is_empty() {
-        blocks.push(Block::Paragraph("无扣分事项。".into()));
-    }
-    for (i, x) in d.deductions.iter().enumerate() {
-        blocks.push(Block::Paragraph(format!(
-            "{}．{}：扣{}分。{}",
-            i + 1,
-            x.indicator_name,
-            fmt_points(x.points),
-            x.reason
-        )));
-    }
-    blocks.push(Block::Heading1("三、满意度测评".into()));
-    match &d.satisfaction {
-        None => blocks.push(Block::Paragraph("未开展满意度测评。".into())),
-        Some(s) => {
-            blocks.push(Block::Paragraph(format!(
-                "共收回测评表{}份，有效评价{}个（满意{}、基本满意{}、不满意{}，不了解{}不计入），满意度{}。",
-                s.responses,
-                s.valid,
-                s.satisfied,
-                s.basic,
-                s.unsatisfied,
-                s.unknown,
-                s.rate.clone().unwrap_or_else(|| "无有效评价".into())
-            )));
-            blocks.push(Block::Table {
-                headers: [
-                    "测评组",
-                    "答卷数",
-                    "满意",
-                    "基本满意",
-                    "不满意",
-                    "不了解",
-                    "满意度",
-                ]
-                .map(String::from)
-                .to_vec(),
-                rows: s
-                    .groups
-                    .iter()
-                    .map(|g| {
-                        vec![
-                            g.name.clone(),
-                            g.responses.to_string(),
-                            g.satisfied.to_string(),
-                            g.basic.to_string(),
-                            g.unsatisfied.to_string(),
-                            g.unknown.to_string(),
-                            g.rate.clone().unwrap_or_else(|| "—".into()),
-                        ]
-                    })
-                    .collect(),
-            });
-        }
-    }
-    blocks.push(Block::Heading1("四、评估结论和结果运用".into()));
-    if !d.conclusion.is_empty() {
-        blocks.push(Block::Paragraph(d.conclusion.clone()));
-    }
-    let cons: Vec<String> = d.consequences.iter().map(|c| c.name.clone()).collect();
-    blocks.push(Block::Paragraph(if cons.is_empty() {
-        "评估结果纳入年度考核。".to_string()
-    } else {
-        format!("根据评估等次，{}；评估结果纳入年度考核。", cons.join("、"))
-    }));
-    let doc = OfficialDoc {
-        issuer: None,
-        doc_number: None,
-        marking: None,
-        title: format!("关于{}巡察整改情况的评估报告", d.org_name),
-        recipient: None,
-        blocks,
-        signature: Some(issuer),
-        date: Some(china_date(st.db.today())),
-        copy_to: None,
+    let tally = |name: String, t: &TallyCounts| TallyLine {
+        name,
+        responses: t.responses,
+        satisfied: t.satisfied,
+        basic: t.basic,
+        unsatisfied: t.unsatisfied,
+        unknown: t.unknown,
+        rate: t.rate.clone(),
     };
-    docx("整改评估报告", &doc)
+    let report = AssessmentReport {
+        round_name: d.round_name.clone(),
+        assessed_on: d.assessed_on.clone(),
+        org_name: d.org_name.clone(),
+        indicators: d
+            .indicators
+            .iter()
+            .map(|x| IndicatorLine {
+                name: x.name.clone(),
+                max: fmt_points(x.max_points),
+                deducted: fmt_points(x.deducted),
+                score: fmt_points(x.max_points - x.deducted),
+            })
+            .collect(),
+        score: fmt_points(d.score),
+        grade_name: d.grade_name.clone().unwrap_or_default(),
+        draft: d.state == AssessmentState::Draft.code(),
+        deductions: d
+            .deductions
+            .iter()
+            .map(|x| DeductionLine {
+                indicator: x.indicator_name.clone(),
+                points: fmt_points(x.points),
+                reason: x.reason.clone(),
+            })
+            .collect(),
+        satisfaction: d.satisfaction.as_ref().map(|s| {
+            let total = TallyCounts {
+                responses: s.responses,
+                satisfied: s.satisfied,
+                basic: s.basic,
+                unsatisfied: s.unsatisfied,
+                unknown: s.unknown,
+                rate: s.rate.clone(),
+            };
+            let groups = s
+                .groups
+                .iter()
+                .map(|g| {
+                    tally(
+                        g.name.clone(),
+                        &TallyCounts {
+                            responses: g.responses,
+                            satisfied: g.satisfied,
+                            basic: g.basic,
+                            unsatisfied: g.unsatisfied,
+                            unknown: g.unknown,
+                            rate: g.rate.clone(),
+                        },
+                    )
+                })
+                .collect();
+            (tally(String::new(), &total), s.valid, groups)
+        }),
+        conclusion: d.conclusion.clone(),
+        consequences: d.consequences.iter().map(|c| c.name.clone()).collect(),
+        issuer,
+    };
+    docx("整改评估报告", &assessment_report(&report, st.db.today()))
+}
+
+/// The counts of a tally, from the total or a group.
+struct TallyCounts {
+    responses: i64,
+    satisfied: i64,
+    basic: i64,
+    unsatisfied: i64,
+    unknown: i64,
+    rate: Option<String>,
 }
 
 pub(super) fn fmt_points(p: f64) -> String {

@@ -19,12 +19,11 @@ use xuncha_domain::assessment::{
 use xuncha_domain::error::{Errors, required_text};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::{DomainError, FieldError};
-use xuncha_office::docx::{Block, OfficialDoc};
 use xuncha_store::PageReq;
 use xuncha_store::assessment::{self as store, AssessmentFilter, AssessmentRow, GroupTally};
 
 use super::common::{Named, date_str, named, parse_date};
-use super::documents::{china_date, docx, issuer};
+use super::documents::{docx, issuer};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, Need, Perm};
 use crate::error::{ApiError, ApiResult};

@@ -3,9 +3,9 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 use axum::response::IntoResponse;
-use xuncha_office::docx::{Block, OfficialDoc};
+use xuncha_office::documents::assessment::{DisclosureDoc, DisclosureFigures, disclosure};
 
-use crate::routes::documents::{china_date, docx, issuer};
+use crate::routes::documents::{docx, issuer};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -39,53 +39,28 @@ pub(super) async fn disclosure_docx(
     } else {
         (&dto.internal_text, &dto.counts, "党内通报")
     };
-    let mut blocks: Vec<Block> = text
-        .lines()
-        .map(|l| Block::Paragraph(l.to_string()))
-        .collect();
-    blocks.push(Block::Heading1("附：整改情况统计".into()));
-    blocks.push(Block::Table {
-        headers: ["项目", "数量"].map(String::from).to_vec(),
-        rows: vec![
-            vec!["反馈问题（个）".into(), counts.total.to_string()],
-            vec!["已完成整改（个）".into(), counts.completed.to_string()],
-            vec!["正在整改（个）".into(), counts.in_progress.to_string()],
-            vec!["持续整改（个）".into(), counts.long_term.to_string()],
-            vec!["整改完成率".into(), counts.completion_rate.clone()],
-            vec![
-                "问责处理（人）".into(),
-                counts.accountability_people.to_string(),
-            ],
-            vec!["建章立制（项）".into(), counts.rules.to_string()],
-            vec!["退缴资金（元）".into(), counts.money_returned_yuan.clone()],
-            vec!["挽回损失（元）".into(), counts.loss_recovered_yuan.clone()],
-        ],
-    });
-    if public {
-        let rows: Vec<Vec<String>> = dto
+    let doc = DisclosureDoc {
+        title: dto.title.clone(),
+        public,
+        text: text.clone(),
+        figures: DisclosureFigures {
+            total: counts.total,
+            completed: counts.completed,
+            in_progress: counts.in_progress,
+            long_term: counts.long_term,
+            completion_rate: counts.completion_rate.clone(),
+            accountability_people: counts.accountability_people,
+            rules: counts.rules,
+            money_returned_yuan: counts.money_returned_yuan.clone(),
+            loss_recovered_yuan: counts.loss_recovered_yuan.clone(),
+        },
+        items: dto
             .items
             .iter()
             .filter(|x| x.exemption.is_none())
-            .enumerate()
-            .map(|(i, x)| vec![(i + 1).to_string(), x.title.clone(), x.state_name.clone()])
-            .collect();
-        if !rows.is_empty() {
-            blocks.push(Block::Table {
-                headers: ["序号", "问题", "整改状态"].map(String::from).to_vec(),
-                rows,
-            });
-        }
-    }
-    let doc = OfficialDoc {
-        issuer: None,
-        doc_number: None,
-        marking: (!public).then(|| "党内文件 注意保存".to_string()),
-        title: dto.title.clone(),
-        recipient: None,
-        blocks,
-        signature: Some(issuer),
-        date: Some(china_date(st.db.today())),
-        copy_to: None,
+            .map(|x| (x.title.clone(), x.state_name.clone()))
+            .collect(),
+        issuer,
     };
-    docx(name, &doc)
+    docx(name, &disclosure(&doc, st.db.today()))
 }

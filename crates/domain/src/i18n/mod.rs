@@ -181,7 +181,7 @@ mod tests {
             .arg("name", "新")
             .arg("code", "{old}");
         assert_eq!(msg.render(), "修改组织 {name} → 新（{old}）");
-        assert_eq!(Msg::new("no.such.key").arg("x", 1).render(), "no.such.key");
+        assert_eq!(Msg::new("no_such_key").arg("x", 1).render(), "no_such_key");
     }
 
     #[test]

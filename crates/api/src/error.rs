@@ -252,37 +252,38 @@ fn quoted_after<'a>(text: &'a str, marker: &str) -> Option<&'a str> {
 }
 
 /// The Chinese name of what serde expected ("expected a string" → 文本).
-fn expected_kind(text: &str) -> &'static str {
+fn expected_kind(text: &str) -> String {
     let expected = text.rsplit_once("expected").map_or("", |(_, e)| e);
     let has = |words: &[&str]| words.iter().any(|w| expected.contains(w));
-    if has(&["string", "char"]) {
-        "文本"
+    let key = if has(&["string", "char"]) {
+        "json.kind.text"
     } else if has(&[
         "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "integer",
     ]) {
-        "整数"
+        "json.kind.integer"
     } else if has(&["f32", "f64", "float", "number"]) {
-        "数字"
+        "json.kind.number"
     } else if has(&["bool"]) {
-        "布尔值（true/false）"
+        "json.kind.bool"
     } else if has(&["sequence", "tuple"]) {
-        "列表"
+        "json.kind.list"
     } else if has(&["map", "struct"]) {
-        "对象"
+        "json.kind.object"
     } else if has(&["variant", "one of"]) {
-        "规定的可选值之一"
+        "json.kind.variant"
     } else {
-        "规定的格式"
-    }
+        "json.kind.format"
+    };
+    Msg::new(key).render()
 }
 
 /// The Chinese label of a field path, or the quoted wire name of a field without one.
 fn readable_field(path: &str) -> String {
     let label = field_label(path);
-    if label == "该字段" {
+    if label == Msg::new("label.this_field").render() {
         let last = path.rsplit('.').next().unwrap_or(path);
         let name = last.split('[').next().unwrap_or(last);
-        format!("字段“{name}”")
+        Msg::new("json.named_field").arg("name", name).render()
     } else {
         label
     }
@@ -315,48 +316,53 @@ fn translate_serde(text: &str) -> (Option<String>, String) {
     };
     if let Some(name) = quoted_after(message, "missing field") {
         let field = join(&path, name);
-        let text = format!("缺少{}", readable_field(&field));
+        let text = Msg::new("json.missing_field")
+            .arg("field", readable_field(&field))
+            .render();
         return (Some(field), text);
     }
     if let Some(name) = quoted_after(message, "unknown field") {
         let field = join(&path, name);
-        return (Some(field), format!("含有不认识的字段“{name}”"));
+        let text = Msg::new("json.unknown_field").arg("name", name).render();
+        return (Some(field), text);
     }
     if let Some(name) = quoted_after(message, "duplicate field") {
         let field = join(&path, name);
-        let text = format!("{}重复出现", readable_field(&field));
+        let text = Msg::new("json.duplicate_field")
+            .arg("field", readable_field(&field))
+            .render();
         return (Some(field), text);
     }
-    let what = label(&path).unwrap_or_else(|| "请求内容".to_string());
-    let text = if message.starts_with("invalid type") {
-        format!("{what}应为{}", expected_kind(message))
+    let what = label(&path).unwrap_or_else(|| Msg::new("json.request_body").render());
+    let msg = if message.starts_with("invalid type") {
+        Msg::new("json.wrong_type").arg("expected", expected_kind(message))
     } else if let Some(value) = quoted_after(message, "unknown variant") {
         let value: String = value.chars().take(50).collect();
-        format!("{what}的取值“{value}”无效")
+        Msg::new("json.unknown_value").arg("value", value)
     } else if message.starts_with("invalid value") {
-        format!("{what}的取值无效，应为{}", expected_kind(message))
+        Msg::new("json.invalid_value").arg("expected", expected_kind(message))
     } else if message.starts_with("invalid length") && path.is_none() {
-        "请求内容应为对象".to_string()
+        Msg::new("json.body_not_object")
     } else if message.starts_with("invalid length") {
-        format!("{what}的项数不正确")
+        Msg::new("json.wrong_length")
     } else if message.contains("number too large")
         || message.contains("number too small")
         || message.contains("out of range")
     {
-        format!("{what}超出允许的数值范围")
+        Msg::new("json.out_of_range")
     } else if message.contains("invalid digit")
         || message.contains("cannot parse integer")
         || message.contains("invalid float")
     {
-        format!("{what}应为有效的数字")
+        Msg::new("json.not_a_number")
     } else if message.contains("provided string was not") || message.contains("invalid character") {
-        format!("{what}应为{}", expected_kind(message))
+        Msg::new("json.wrong_type").arg("expected", expected_kind(message))
     } else if path.is_none() {
-        "请求内容不是有效的 JSON".to_string()
+        Msg::new("json.not_json")
     } else {
-        format!("{what}的格式不正确")
+        Msg::new("json.bad_format")
     };
-    (path, text)
+    (path, msg.arg("what", what).render())
 }
 
 /// Turns every error answer under `/api/` that is not already problem+json (axum's 404 and
@@ -385,7 +391,7 @@ pub async fn problem_for_bare_errors(
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::key(status, "api.unsupported_media_type"),
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => ApiError::new(
             status,
-            &Msg::new("api.bad_request").arg("reason", "请求格式错误"),
+            &Msg::new("api.bad_request").arg("reason", Msg::new("json.malformed").render()),
         ),
         StatusCode::INTERNAL_SERVER_ERROR => ApiError::key(status, "api.internal"),
         _ => ApiError::key(status, "api.request_failed"),

@@ -268,7 +268,7 @@ fn state(db: Db, config: &Config) -> Result<AppState> {
         config: Arc::new(ApiConfig {
             secure_cookies: config.secure_cookies,
             trust_forwarded_for: config.trust_forwarded_for,
-            totp_issuer: "巡察工作平台".into(),
+            totp_issuer: xuncha_domain::i18n::Msg::new("app.name").render(),
             database_url: config.is_postgres().then(|| config.database_url.clone()),
             smtp_url: (!config.smtp_url.trim().is_empty()).then(|| config.smtp_url.clone()),
             smtp_from: config.smtp_from.clone(),

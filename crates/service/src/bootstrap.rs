@@ -1,6 +1,7 @@
 //! Installing: built-in roles, a fresh installation's first accounts, and the demo province.
 
 use xuncha_domain::demo::{DEMO_PASSWORD, DemoProvince, DemoSize, generate};
+use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::OrgDraft;
 use xuncha_domain::perm::{AUDIT_ADMIN, BUILTIN_ROLES, RoleDraft, SEC_ADMIN, SYS_ADMIN};
 use xuncha_store::accounts::{self, NewUser};
@@ -142,7 +143,7 @@ pub async fn init(
 ) -> Result<Vec<CreatedAccount>, BootstrapError> {
     if !db.is_empty().await? {
         return Err(BootstrapError::Other(
-            "数据库中已有组织机构，不能重复初始化".into(),
+            Msg::new("bootstrap.already_initialised").render(),
         ));
     }
     ensure_reference_data(db).await?;
@@ -152,10 +153,11 @@ pub async fn init(
     let root = orgs::create(db, &actor, &Scope::unrestricted(), None, &draft).await?;
     let mut out = Vec::new();
     for (username, display, role) in [
-        ("admin", "系统管理员", SYS_ADMIN),
-        ("security", "安全管理员", SEC_ADMIN),
-        ("auditor", "审计管理员", AUDIT_ADMIN),
+        ("admin", "bootstrap.sys_admin_name", SYS_ADMIN),
+        ("security", "bootstrap.sec_admin_name", SEC_ADMIN),
+        ("auditor", "bootstrap.audit_admin_name", AUDIT_ADMIN),
     ] {
+        let display = Msg::new(display).render();
         // 24 hex digits plus a fixed suffix satisfy any policy of up to four classes.
         let password = format!(
             "{}Aa#1",
@@ -166,7 +168,7 @@ pub async fn init(
             .map_err(|e| BootstrapError::Other(e.to_string()))?;
         let new = NewUser {
             username: username.into(),
-            display_name: display.into(),
+            display_name: display.clone(),
             org_id: root.id,
             password_hash: hash,
             must_change_password: true,
@@ -174,7 +176,7 @@ pub async fn init(
         let (role_name, org_name) = create_account(db, &actor, &new, role).await?;
         out.push(CreatedAccount {
             username: username.into(),
-            display_name: display.into(),
+            display_name: display,
             role: role.into(),
             role_name,
             org_code: root.code.clone(),
@@ -193,7 +195,7 @@ pub async fn seed_demo(
 ) -> Result<Vec<CreatedAccount>, BootstrapError> {
     if !db.is_empty().await? {
         return Err(BootstrapError::Other(
-            "数据库中已有组织机构；演示数据只能装入空数据库".into(),
+            Msg::new("bootstrap.demo_needs_empty_db").render(),
         ));
     }
     ensure_reference_data(db).await?;

@@ -169,7 +169,7 @@ pub async fn create_user(db: &Db, actor: &Actor, scope: &Scope, new: &NewUser) -
             .bind(&new.username).bind(&new.display_name).bind(new.org_id).bind(&new.password_hash)
             .bind(new.must_change_password).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        let event = Event::op("user.create", "user", id, format!("新建用户 {}（{}）", new.username, new.display_name));
+        let event = Event::op("user.create", "user", id, Msg::new("audit.user_create").arg("username", &new.username).arg("name", &new.display_name).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         id
@@ -203,7 +203,7 @@ pub async fn update_user(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        let event = Event::op("user.update", "user", id, format!("修改用户 {}", user.username));
+        let event = Event::op("user.update", "user", id, Msg::new("audit.user_update").arg("username", &user.username).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -245,7 +245,7 @@ pub async fn set_roles(
         for rid in role_ids {
             sqlx::query("INSERT INTO user_roles (user_id, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(*rid).execute(&mut *tx).await?;
         }
-        let event = Event::op("user.roles", "user", id, format!("为用户 {} 分配角色：{}", user.username, names.join("、")));
+        let event = Event::op("user.roles", "user", id, Msg::new("audit.user_roles").arg("username", &user.username).arg("roles", names.join(&Msg::new("list.separator").render())).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -270,7 +270,7 @@ pub async fn set_password(
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now).bind(id).execute(&mut *tx).await?;
         let action = if by_admin { "user.reset_password" } else { "user.change_password" };
-        let event = Event::op(action, "user", id, if by_admin { "重置用户密码" } else { "修改本人密码" });
+        let event = Event::op(action, "user", id, Msg::new(if by_admin { "audit.user_reset_password" } else { "audit.user_change_password" }).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -295,8 +295,8 @@ pub async fn set_locked(
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
             sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL").bind(now).bind(id).execute(&mut *tx).await?;
         }
-        let (action, verb) = if locked { ("user.lock", "锁定") } else { ("user.unlock", "解锁") };
-        let event = Event::op(action, "user", id, format!("{verb}用户 {}", user.username));
+        let (action, key) = if locked { ("user.lock", "audit.user_lock") } else { ("user.unlock", "audit.user_unlock") };
+        let event = Event::op(action, "user", id, Msg::new(key).arg("username", &user.username).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -465,7 +465,7 @@ pub async fn request_reset(db: &Db, actor: &Actor, user_id: i64) -> Result<Reset
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO password_resets (user_id, requested_by, requested_at, state) VALUES ($1, $2, $3, 'pending') RETURNING id")
                 .bind(user_id).bind(requester).bind(now).fetch_one(&mut *tx).await?;
-            let event = Event::op("user.reset_request", "user", user_id, format!("申请重置管理员账号密码（申请{id}，待安全保密管理员审批）"));
+            let event = Event::op("user.reset_request", "user", user_id, Msg::new("audit.user_reset_request").arg("id", id).render());
             crate::audit_append!(db, tx, actor, &event);
             tx.commit().await?;
             id
@@ -518,9 +518,9 @@ pub async fn decide_reset(
         }
         let summary = if let Some((hash, expires)) = otp {
             issue_otp_sql!(tx, user_id, hash, expires, now);
-            format!("批准重置申请{id}，签发一次性临时密码（申请人用户{requested_by}）")
+            Msg::new("audit.user_reset_approve").arg("id", id).arg("user", requested_by).render()
         } else {
-            format!("驳回重置申请{id}（申请人用户{requested_by}）")
+            Msg::new("audit.user_reset_reject").arg("id", id).arg("user", requested_by).render()
         };
         let action = if otp.is_some() { "user.reset_approve" } else { "user.reset_reject" };
         let event = Event::op(action, "user", user_id, summary);
@@ -543,11 +543,11 @@ pub async fn set_totp(
         sqlx::query("UPDATE users SET totp_secret_enc = $1, totp_enabled = $2, totp_last_step = NULL, version = version + 1 WHERE id = $3")
             .bind(secret_enc).bind(enabled).bind(id).execute(&mut *tx).await?;
         let (action, summary) = match (secret_enc.is_some(), enabled) {
-            (true, true) => ("user.totp_enable", "启用动态验证码"),
-            (true, false) => ("user.totp_setup", "生成动态验证码密钥"),
-            _ => ("user.totp_disable", "停用动态验证码"),
+            (true, true) => ("user.totp_enable", "audit.user_totp_enable"),
+            (true, false) => ("user.totp_setup", "audit.user_totp_setup"),
+            _ => ("user.totp_disable", "audit.user_totp_disable"),
         };
-        let event = Event::op(action, "user", id, summary);
+        let event = Event::op(action, "user", id, Msg::new(summary).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -760,7 +760,7 @@ pub async fn save_role(
             sqlx::query("INSERT INTO role_custom_orgs (role_id, org_id) VALUES ($1, $2)").bind(role_id).bind(*org).execute(&mut *tx).await?;
         }
         let action = if id.is_some() { "role.update" } else { "role.create" };
-        let event = Event::op(action, "role", role_id, format!("保存角色 {name}（{code}）：{}", draft.permissions.join(",")));
+        let event = Event::op(action, "role", role_id, Msg::new("audit.role_save").arg("name", name).arg("code", code).arg("permissions", draft.permissions.join(",")).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         role_id
@@ -875,7 +875,7 @@ pub async fn create_token(
             "INSERT INTO api_tokens (user_id, name, token_hash, permissions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(user_id).bind(name).bind(hash).bind(to_json_list(permissions)).bind(now).bind(expires_at)
             .fetch_one(&mut *tx).await?;
-        let event = Event::op("token.create", "api_token", id, format!("创建接口令牌 {name}：{}", permissions.join(",")));
+        let event = Event::op("token.create", "api_token", id, Msg::new("audit.token_create").arg("name", name).arg("permissions", permissions.join(",")).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         id
@@ -899,7 +899,7 @@ pub async fn revoke_token(db: &Db, actor: &Actor, user_id: i64, id: i64) -> Resu
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        let event = Event::op("token.revoke", "api_token", id, "吊销接口令牌");
+        let event = Event::op("token.revoke", "api_token", id, Msg::new("audit.token_revoke").render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -966,9 +966,10 @@ pub async fn save_policy(db: &Db, actor: &Actor, p: &SecurityPolicy) -> Result<S
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        let event = Event::op("policy.update", "policy", 1, format!(
-            "修改安全策略：密码最少{}位、{}类字符，失败{}次锁定{}分钟，会话{}分钟",
-            p.password.min_length, p.password.min_classes, p.lockout.max_failures, p.lockout.lock_minutes, p.session_minutes));
+        let event = Event::op("policy.update", "policy", 1, Msg::new("audit.policy_update")
+            .arg("min_length", p.password.min_length).arg("min_classes", p.password.min_classes)
+            .arg("max_failures", p.lockout.max_failures).arg("lock_minutes", p.lockout.lock_minutes)
+            .arg("session_minutes", p.session_minutes).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });

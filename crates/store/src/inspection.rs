@@ -124,7 +124,7 @@ pub async fn create_term(
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
             .bind(owner_org_id).bind(name).bind(start).bind(end).bind(depth.clamp(1, 5)).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("term.create", "term", id, format!("新建届次 {name}（{}）", owner.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("term.create", "term", id, Msg::new("audit.term_create").arg("name", name).arg("owner", &owner.name).render()));
         tx.commit().await?;
         id
     });
@@ -235,7 +235,7 @@ pub async fn create_round(
             .bind(term.id).bind(term.owner_org_id).bind(&d.name).bind(kinds_json(&d.kinds)).bind(d.village_mode.map(|m| m.code()))
             .bind(d.start_date).bind(d.end_date).bind(&d.focus).bind(&d.work_plan).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("round.create", "round", id, format!("新建巡察轮次 {}（{}）", d.name, term.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("round.create", "round", id, Msg::new("audit.round_create").arg("name", &d.name).arg("term", &term.name).render()));
         tx.commit().await?;
         id
     });
@@ -272,7 +272,7 @@ pub async fn update_round(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::audit_append!(db, tx, actor, &Event::op("round.update", "round", id, format!("修改巡察轮次 {}", d.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("round.update", "round", id, Msg::new("audit.round_update").arg("name", &d.name).render()));
         tx.commit().await?;
     });
     get_round(db, &Scope::unrestricted(), id).await
@@ -393,8 +393,8 @@ pub async fn add_unit(
              VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id")
             .bind(org.province_id).bind(round_id).bind(round.owner_org_id).bind(org_id).bind(state).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::event_append!(db, tx, "round_unit", id, actor, None::<String>, state, format!("列入{}", round.name));
-        crate::audit_append!(db, tx, actor, &Event::op("round_unit.create", "round_unit", id, format!("{}：列入巡察对象 {}", round.name, org.name)));
+        crate::event_append!(db, tx, "round_unit", id, actor, None::<String>, state, Msg::new("event.unit_listed").arg("round", &round.name).render());
+        crate::audit_append!(db, tx, actor, &Event::op("round_unit.create", "round_unit", id, Msg::new("audit.round_unit_create").arg("round", &round.name).arg("org", &org.name).render()));
         tx.commit().await?;
         id
     });
@@ -448,12 +448,12 @@ pub async fn transition_unit(
             for (fid, fstate) in &ids {
                 sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2, org_path = (SELECT o.path FROM organisations o WHERE o.id = findings.org_id) WHERE id = $3")
                     .bind("FED_BACK").bind(now).bind(*fid).execute(&mut *tx).await?;
-                crate::event_append!(db, tx, "finding", *fid, actor, Some(fstate.as_str()), "FED_BACK", "随反馈意见列入问题清单");
+                crate::event_append!(db, tx, "finding", *fid, actor, Some(fstate.as_str()), "FED_BACK", Msg::new("event.finding_fed_back").render());
             }
         }
         crate::event_append!(db, tx, "round_unit", id, actor, Some(from.code()), to.code(), comment);
         crate::audit_append!(db, tx, actor, &Event::op("round_unit.transition", "round_unit", id,
-            format!("{}：{} → {}", unit.org_name, from.label(), to.label())));
+            Msg::new("audit.round_unit_transition").arg("org", &unit.org_name).arg("from", from.label()).arg("to", to.label()).render()));
         tx.commit().await?;
     });
     get_unit(db, &Scope::unrestricted(), id).await
@@ -572,7 +572,7 @@ pub async fn assign_team(
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("UPDATE round_units SET team_id = $1, version = version + 1 WHERE id = $2").bind(team_id).bind(unit_id).execute(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, format!("{}：指定巡察组（{}）", unit.org_name, team.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, Msg::new("audit.round_unit_team").arg("org", &unit.org_name).arg("team", &team.name).render()));
         tx.commit().await?;
     });
     Ok(AssignOutcome::Assigned(Box::new(

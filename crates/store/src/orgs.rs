@@ -300,7 +300,7 @@ pub async fn create(
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let (id, _path) = insert_org!(tx, actor, parent.as_ref(), draft, now);
-        let event = Event::op("org.create", "org", id, format!("新增组织 {}（{}）", draft.name, draft.code));
+        let event = Event::op("org.create", "org", id, Msg::new("audit.org_create").arg("name", &draft.name).arg("code", &draft.code).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
         id
@@ -335,7 +335,7 @@ pub async fn update(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        let event = Event::op("org.update", "org", id, format!("修改组织 {} → {}（{}）", current.name, draft.name, draft.code));
+        let event = Event::op("org.update", "org", id, Msg::new("audit.org_update").arg("old", &current.name).arg("name", &draft.name).arg("code", &draft.code).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -390,7 +390,7 @@ pub async fn move_to(
         sqlx::query("UPDATE findings SET org_path = $1 || substr(org_path, $2) WHERE org_path >= $3 AND org_path < $4")
             .bind(new.as_str()).bind(old_len + 1).bind(old.as_str()).bind(old.subtree_end())
             .execute(&mut *tx).await?;
-        let event = Event::op("org.move", "org", id, format!("移动组织 {} 至 {} 之下", node.name, parent.name));
+        let event = Event::op("org.move", "org", id, Msg::new("audit.org_move").arg("name", &node.name).arg("parent", &parent.name).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -429,8 +429,8 @@ pub async fn set_active(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        let (action, verb) = if active { ("org.activate", "启用") } else { ("org.deactivate", "停用") };
-        let event = Event::op(action, "org", id, format!("{verb}组织 {}", node.name));
+        let (action, key) = if active { ("org.activate", "audit.org_activate") } else { ("org.deactivate", "audit.org_deactivate") };
+        let event = Event::op(action, "org", id, Msg::new(key).arg("name", &node.name).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });
@@ -470,7 +470,7 @@ pub async fn import(
         if let Some(first) = by_code.get(r.draft.code.as_str()) {
             errors.push(RowError {
                 row: r.row,
-                column: "编码".into(),
+                column: Msg::new("column.org.code").render(),
                 msg: Msg::new("import.duplicate_in_file")
                     .arg("value", &r.draft.code)
                     .arg("other", rows[*first].row),
@@ -502,14 +502,14 @@ pub async fn import(
         if existing.contains(&r.draft.code) {
             errors.push(RowError {
                 row: r.row,
-                column: "编码".into(),
+                column: Msg::new("column.org.code").render(),
                 msg: Msg::new("import.code_exists").arg("value", &r.draft.code),
             });
         }
         match &r.parent_code {
             None if !scope.all => errors.push(RowError {
                 row: r.row,
-                column: "上级编码".into(),
+                column: Msg::new("column.org.parent_code").render(),
                 msg: Msg::new("org.root_forbidden"),
             }),
             None => {}
@@ -517,19 +517,19 @@ pub async fn import(
             Some(pc) => match db_parents.get(pc) {
                 None => errors.push(RowError {
                     row: r.row,
-                    column: "上级编码".into(),
+                    column: Msg::new("column.org.parent_code").render(),
                     msg: Msg::new("import.parent_unknown").arg("value", pc),
                 }),
                 Some(o) if !scope.contains(o.id, &o.path, o.created_by) => {
                     errors.push(RowError {
                         row: r.row,
-                        column: "上级编码".into(),
+                        column: Msg::new("column.org.parent_code").render(),
                         msg: Msg::new("import.parent_out_of_scope").arg("value", pc),
                     });
                 }
                 Some(o) if !o.active => errors.push(RowError {
                     row: r.row,
-                    column: "上级编码".into(),
+                    column: Msg::new("column.org.parent_code").render(),
                     msg: Msg::new("org.parent_inactive"),
                 }),
                 Some(_) => {}
@@ -555,7 +555,7 @@ pub async fn import(
             if !placed[i] {
                 errors.push(RowError {
                     row: r.row,
-                    column: "上级编码".into(),
+                    column: Msg::new("column.org.parent_code").render(),
                     msg: Msg::new("import.cycle"),
                 });
             }
@@ -637,7 +637,7 @@ pub async fn import(
                 return Err(StoreError::Corrupt(format!("import updated {n} of {} organisations", chunk.len())));
             }
         }
-        let event = Event::op("org.import", "org", "", format!("导入组织 {} 个", rows.len()));
+        let event = Event::op("org.import", "org", "", Msg::new("audit.org_import").arg("count", rows.len()).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;
     });

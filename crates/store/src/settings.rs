@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use sqlx::{FromRow, QueryBuilder};
+use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::{OrgId, OrgPath};
 use xuncha_domain::settings::{Source, nearest};
 
@@ -241,7 +242,7 @@ pub async fn save_group(
             }
         }
         let key = values.first().map_or("", |(k, _)| *k);
-        crate::audit_append!(db, tx, actor, &Event::op(action, "settings", format!("{office}:{key}"), format!("{name}：{summary}")));
+        crate::audit_append!(db, tx, actor, &Event::op(action, "settings", format!("{office}:{key}"), Msg::new("audit.settings_change").arg("office", &name).arg("summary", summary).render()));
         tx.commit().await?;
     });
     Ok(())
@@ -267,7 +268,7 @@ pub async fn drop_group(
         }
         if n > 0 {
             let key = keys.first().copied().unwrap_or("");
-            crate::audit_append!(db, tx, actor, &Event::op(action, "settings", format!("{office}:{key}"), format!("{name}：{summary}")));
+            crate::audit_append!(db, tx, actor, &Event::op(action, "settings", format!("{office}:{key}"), Msg::new("audit.settings_change").arg("office", &name).arg("summary", summary).render()));
         }
         tx.commit().await?;
         n
@@ -284,7 +285,10 @@ pub async fn set(db: &Db, actor: &Actor, office: OrgId, key: &str, value: &str) 
         &[(key, value.to_string())],
         None,
         "settings.update",
-        &format!("设置 {key} = {value}"),
+        &Msg::new("audit.setting_set")
+            .arg("key", key)
+            .arg("value", value)
+            .render(),
     )
     .await
 }

@@ -296,7 +296,9 @@ async fn checkpoint(
             "audit.checkpoint",
             "audit",
             cp.seq,
-            format!("签发审计链检查点（第{}条）", cp.seq),
+            xuncha_domain::i18n::Msg::new("audit.checkpoint_issue")
+                .arg("seq", cp.seq)
+                .render(),
         ),
     )
     .await?;

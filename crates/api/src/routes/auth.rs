@@ -116,7 +116,7 @@ async fn login(
             &actor(None),
             None,
             LoginOutcome::Refused,
-            "来源地址登录失败过多，暂停受理",
+            &Msg::new("login.ip_throttled").render(),
         )
         .await?;
         return Err(ApiError::new(
@@ -132,7 +132,14 @@ async fn login(
         // The same work and the same answer as a wrong password.
         verify_password(req.password, None).await?;
         st.throttle.failure(&ip);
-        accounts::record_login(db, &actor(None), None, LoginOutcome::Refused, "用户不存在").await?;
+        accounts::record_login(
+            db,
+            &actor(None),
+            None,
+            LoginOutcome::Refused,
+            &Msg::new("login.unknown_user").render(),
+        )
+        .await?;
         return Err(invalid());
     };
     let uid = user.id;
@@ -150,7 +157,7 @@ async fn login(
             &actor(Some(uid)),
             Some(uid),
             LoginOutcome::Refused,
-            "账号处于登录失败等待期，未核验密码",
+            &Msg::new("login.in_delay").render(),
         )
         .await?;
         return Err(invalid());
@@ -163,7 +170,14 @@ async fn login(
         }
     };
     if !checked {
-        return Err(failed_attempt(&st, &actor(Some(uid)), &policy, slot, "密码错误").await);
+        return Err(failed_attempt(
+            &st,
+            &actor(Some(uid)),
+            &policy,
+            slot,
+            &Msg::new("login.wrong_password").render(),
+        )
+        .await);
     }
     // The password is right: what follows may tell the caller about the account.
     if creds.locked_by_admin {
@@ -173,7 +187,7 @@ async fn login(
             &actor(Some(uid)),
             Some(uid),
             LoginOutcome::Refused,
-            "账号被管理员锁定",
+            &Msg::new("login.locked_by_admin").render(),
         )
         .await?;
         return Err(ApiError::key(StatusCode::LOCKED, "auth.locked_by_admin"));
@@ -185,7 +199,7 @@ async fn login(
             &actor(Some(uid)),
             Some(uid),
             LoginOutcome::Refused,
-            "一次性临时密码已过期",
+            &Msg::new("login.one_time_password_expired").render(),
         )
         .await?;
         return Err(ApiError::key(
@@ -218,8 +232,14 @@ async fn login(
             None => false,
         };
         if !fresh {
-            let mut e =
-                failed_attempt(&st, &actor(Some(uid)), &policy, slot, "动态验证码错误").await;
+            let mut e = failed_attempt(
+                &st,
+                &actor(Some(uid)),
+                &policy,
+                slot,
+                &Msg::new("login.wrong_totp").render(),
+            )
+            .await;
             if e.code == "auth.invalid_credentials" {
                 e = ApiError::key(StatusCode::UNAUTHORIZED, "auth.totp_invalid");
             }
@@ -236,17 +256,18 @@ async fn login(
         expires = expires.min(t);
     }
     accounts::create_session(db, &token_hash(&token), uid, &csrf, expires, &ip).await?;
-    let reason = if creds.password_expires_at.is_some() {
-        "使用一次性临时密码登录（仅可设置新密码）"
+    let reason = Msg::new(if creds.password_expires_at.is_some() {
+        "login.one_time_password"
     } else {
-        "登录成功"
-    };
+        "login.success"
+    })
+    .render();
     accounts::record_login(
         db,
         &actor(Some(uid)),
         Some(uid),
         LoginOutcome::Success,
-        reason,
+        &reason,
     )
     .await?;
     let secure = st.config.secure_cookies;

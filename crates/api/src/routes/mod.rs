@@ -73,8 +73,10 @@ where
                 } else {
                     ApiError::new(
                         StatusCode::BAD_REQUEST,
-                        &xuncha_domain::i18n::Msg::new("api.bad_request")
-                            .arg("reason", "请求内容未能完整接收"),
+                        &xuncha_domain::i18n::Msg::new("api.bad_request").arg(
+                            "reason",
+                            xuncha_domain::i18n::Msg::new("json.incomplete").render(),
+                        ),
                     )
                 }
             })?;

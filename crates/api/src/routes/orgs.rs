@@ -291,8 +291,15 @@ async fn activate(
     Ok(axum::Json(org.into()))
 }
 
-/// The columns of the import template and the export, in order.
-pub const COLUMNS: [&str; 6] = ["编码", "名称", "上级编码", "类型", "党组织类别", "状态"];
+/// The columns of the import template and the export, in order, by catalogue key.
+pub const COLUMNS: [&str; 6] = [
+    "column.org.code",
+    "column.org.name",
+    "column.org.parent_code",
+    "column.org.kind",
+    "column.org.party_kind",
+    "column.org.state",
+];
 
 /// The .xlsx of organisations in the import layout (so an export re-imports). `outside` names the
 /// codes of parents that are not themselves in `rows`.
@@ -317,12 +324,18 @@ pub fn orgs_workbook(
                 .and_then(PartyOrgKind::from_code)
                 .map(|k| k.label().to_string())
                 .unwrap_or_default(),
-            if o.active { "启用" } else { "停用" }.to_string(),
+            Msg::new(if o.active {
+                "column.org.active"
+            } else {
+                "column.org.inactive"
+            })
+            .render(),
         ]
     });
+    let headers = COLUMNS.map(|key| Msg::new(key).render());
     write_xlsx(
-        "组织机构",
-        &COLUMNS,
+        &Msg::new("sheet.orgs").render(),
+        &headers.each_ref().map(String::as_str),
         &[16.0, 36.0, 16.0, 14.0, 12.0, 8.0],
         data,
     )
@@ -361,7 +374,7 @@ async fn export(
     }
     let count = rows.len();
     let bytes = orgs_workbook(rows, &outside).map_err(|e| ApiError::internal(&e))?;
-    let summary = format!("导出组织机构 {count} 条");
+    let summary = Msg::new("audit.org_export").arg("count", count).render();
     xuncha_store::audit::record_event(
         &st.db,
         &auth.actor,
@@ -371,7 +384,7 @@ async fn export(
     Ok(super::common::download(
         super::common::XLSX,
         "orgs.xlsx",
-        "组织机构.xlsx",
+        &Msg::new("file.orgs_xlsx").render(),
         bytes,
     ))
 }
@@ -422,18 +435,21 @@ pub fn parse_import(table: &Table) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let [c_code, c_name, c_parent, c_kind, c_party] = super::import_columns(
         table,
         [
-            ("编码", true),
-            ("名称", true),
-            ("上级编码", true),
-            ("类型", true),
-            ("党组织类别", false),
+            ("column.org.code", true),
+            ("column.org.name", true),
+            ("column.org.parent_code", true),
+            ("column.org.kind", true),
+            ("column.org.party_kind", false),
         ],
     )?;
-    let label = |field: &str| match field {
-        "code" => "编码",
-        "name" => "名称",
-        "kind" => "类型",
-        _ => "党组织类别",
+    let label = |field: &str| {
+        Msg::new(match field {
+            "code" => "column.org.code",
+            "name" => "column.org.name",
+            "kind" => "column.org.kind",
+            _ => "column.org.party_kind",
+        })
+        .render()
     };
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -454,7 +470,7 @@ pub fn parse_import(table: &Table) -> Result<Vec<ImportRow>, Vec<RowError>> {
             Err(xuncha_domain::DomainError::Invalid(fields)) => {
                 errors.extend(fields.into_iter().map(|f| RowError {
                     row: *row,
-                    column: label(&f.field).to_string(),
+                    column: label(&f.field),
                     msg: f.msg,
                 }));
             }

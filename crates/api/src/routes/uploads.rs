@@ -240,21 +240,23 @@ pub async fn off_runtime<T: Send + 'static>(
     result.map_err(|e| ApiError::internal(&e))?
 }
 
-/// Finds the columns of an import by their headers. Every missing required column is reported at
+/// Finds the columns of an import by their headers, named by catalogue key. Every missing required column is reported at
 /// row 1, and a table without data rows is refused, before any row is read.
 pub fn import_columns<const N: usize>(
     table: &xuncha_office::Table,
     columns: [(&'static str, bool); N],
 ) -> Result<[Option<usize>; N], Vec<xuncha_store::orgs::RowError>> {
     use xuncha_store::orgs::RowError;
-    let found = columns.map(|(name, _)| table.column(name));
+    // The columns are given by catalogue key; the file's header row holds their Chinese names.
+    let columns = columns.map(|(key, required)| (Msg::new(key).render(), required));
+    let found = columns.each_ref().map(|(name, _)| table.column(name));
     let missing: Vec<RowError> = columns
         .iter()
         .zip(&found)
         .filter(|((_, required), at)| *required && at.is_none())
         .map(|((name, _), _)| RowError {
             row: 1,
-            column: (*name).to_string(),
+            column: name.clone(),
             msg: Msg::new("import.missing_column").arg("column", name),
         })
         .collect();

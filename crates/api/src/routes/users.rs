@@ -304,10 +304,10 @@ async fn reset_password(
         u.id,
         &hash,
         expires,
-        &format!(
-            "重置用户 {} 的密码，签发一次性临时密码（{}分钟内有效，仅可用于设置新密码）",
-            u.username, ONE_TIME_PASSWORD_MINUTES
-        ),
+        &Msg::new("audit.user_one_time_password")
+            .arg("username", &u.username)
+            .arg("minutes", ONE_TIME_PASSWORD_MINUTES)
+            .render(),
     )
     .await?;
     Ok((StatusCode::OK, axum::Json(issued(otp, expires))))

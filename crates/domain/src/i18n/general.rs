@@ -9,6 +9,7 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("field.party_org_kind", "党组织类别"),
     ("field.parent_id", "上级组织"),
     ("field.parent_code", "上级编码"),
+    ("field.term_id", "届次"),
     ("field.new_parent_id", "新上级组织"),
     ("field.username", "用户名"),
     ("field.display_name", "姓名"),

@@ -8,6 +8,9 @@ pub static ZH_CN_LETTERS: &[(&str, &str)] = &[
         "letter.no_discipline_body",
         "{office}未设置纪委监委机构，不能发出问责建议函",
     ),
+    ("letter.party_org", "党组织"),
+    ("letter.addressee_party", "{org}{party}"),
+    ("letter.addressee_principal", "{org}{party}主要负责人"),
     ("field.talk_time", "约谈时间"),
     ("field.talk_place", "约谈地点"),
 ];

@@ -4,16 +4,23 @@
 //! [`Msg`] into text. A missing key renders as the key itself, and a test checks that every
 //! key used in the code base is present.
 //!
-//! The catalogue is in slices, one file per capability in this folder (`general`, `rectification`, `assessment`, `disclosure`,
+//! The catalogue is in slices, one file per capability or kind of text in this folder (`general`,
+//! `rectification`, `assessment`, `disclosure`, `audit`, `events`, `notices`, `sheets`,
 //! `letters`, `settings`, …); the capability modules use messages, they do not hold them, so
 //! nothing here depends on the rules.
 
 mod assessment;
+mod audit;
+mod bootstrap;
 mod disclosure;
+mod events;
 mod general;
 mod letters;
+mod notices;
 mod rectification;
+mod requests;
 mod settings;
+mod sheets;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -75,19 +82,51 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     assessment::ZH_CN_ASSESSMENT,
     disclosure::ZH_CN_DISCLOSURE,
     settings::ZH_CN_SETTINGS,
+    audit::ZH_CN_AUDIT,
+    events::ZH_CN_EVENTS,
+    notices::ZH_CN_NOTICES,
+    sheets::ZH_CN_SHEETS,
+    requests::ZH_CN_REQUESTS,
+    bootstrap::ZH_CN_BOOTSTRAP,
 ];
 
+/// The text of a message without arguments (a column header, a sheet name), borrowed for the
+/// life of the program; the key itself when the catalogue lacks it.
+pub fn text(key: &'static str) -> &'static str {
+    template(key).unwrap_or(key)
+}
+
+/// Fills the placeholders of the message's template in one pass, so an argument's value (a
+/// user's text, say) is never itself searched for placeholders.
 pub fn render(msg: &Msg) -> String {
-    let mut out = template(msg.key).unwrap_or(msg.key).to_string();
-    for (name, value) in &msg.args {
-        // Field names are themselves catalogue keys ("field.xxx"); translate them when they are.
-        let value = if let Some(path) = value.strip_prefix("field.") {
-            template(value).map_or_else(|| field_path_label(path), str::to_string)
+    let mut rest = template(msg.key).unwrap_or(msg.key);
+    let mut out = String::with_capacity(rest.len());
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let arg = after.find('}').and_then(|end| {
+            let name = &after[..end];
+            msg.args
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, value)| (end, value))
+        });
+        if let Some((end, value)) = arg {
+            // Field names are themselves catalogue keys ("field.xxx"); translate them when they are.
+            if let Some(path) = value.strip_prefix("field.") {
+                out.push_str(
+                    &template(value).map_or_else(|| field_path_label(path), str::to_string),
+                );
+            } else {
+                out.push_str(value);
+            }
+            rest = &after[end + 1..];
         } else {
-            value.clone()
-        };
-        out = out.replace(&format!("{{{name}}}"), &value);
+            out.push('{');
+            rest = after;
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -113,7 +152,7 @@ pub fn field_path_label(path: &str) -> String {
         }
     }
     if out.is_empty() {
-        "该字段".to_string()
+        Msg::new("label.this_field").render()
     } else {
         out
     }
@@ -137,6 +176,16 @@ mod tests {
         assert_eq!(msg.render(), "测评答案第4项不能为空");
         assert_eq!(field_path_label("nothing_known"), "该字段");
         assert_eq!(field_label("exemptions[0].note"), "不予公开事项第1项说明");
+    }
+
+    #[test]
+    fn argument_values_are_not_searched_for_placeholders() {
+        let msg = Msg::new("audit.org_update")
+            .arg("old", "{name}")
+            .arg("name", "新")
+            .arg("code", "{old}");
+        assert_eq!(msg.render(), "修改组织 {name} → 新（{old}）");
+        assert_eq!(Msg::new("no_such_key").arg("x", 1).render(), "no_such_key");
     }
 
     #[test]

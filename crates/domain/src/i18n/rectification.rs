@@ -132,6 +132,10 @@ pub static ZH_CN_RECT: &[(&str, &str)] = &[
     ("rect.write_off_pending", "该问题已有待核验的销号申请"),
     ("rect.write_off_decided", "该销号申请已处理"),
     ("rect.reason_required", "退回时须说明理由"),
+    (
+        "rect.outcome_summary",
+        "建立完善制度{rules}项，退缴资金{returned}元，挽回经济损失{recovered}元，问责处理{accountability}人次。",
+    ),
     ("rect.extension_decided", "该延期申请已处理"),
     (
         "rect.extension_not_later",

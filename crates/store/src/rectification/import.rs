@@ -75,16 +75,17 @@ pub async fn import_ledger(
                     .push_bind(if r.state == FindingState::Closed { "DONE" } else { "OPEN" }).push_bind(now).push_bind(now);
             });
             qb.build().execute(&mut *tx).await?;
+            let comment = Msg::new("event.ledger_imported").render();
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO events (entity_type, entity_id, at, actor_id, actor_name, from_state, to_state, comment) ",
             );
             qb.push_values(chunk.iter().zip(&ids), |mut b, (r, fid)| {
                 b.push_bind("finding").push_bind(*fid).push_bind(now).push_bind(actor.user_id).push_bind(actor.name.as_str())
-                    .push_bind(None::<String>).push_bind(r.state.code()).push_bind("由Excel整改台账导入");
+                    .push_bind(None::<String>).push_bind(r.state.code()).push_bind(comment.as_str());
             });
             qb.build().execute(&mut *tx).await?;
         }
-        crate::audit_append!(db, tx, actor, &Event::op("rect.ledger.import", "round_unit", unit_id, format!("{}：导入整改台账 {} 条", u.org_name, rows.len())));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.ledger.import", "round_unit", unit_id, Msg::new("audit.rect_ledger_import").arg("org", &u.org_name).arg("count", rows.len()).render()));
         tx.commit().await?;
     });
     if rows.len() >= 1000 {

@@ -64,8 +64,8 @@ pub async fn complete_measure(
         }
         sqlx::query(REFRESH_DUE).bind(finding_id).execute(&mut *tx).await?;
         sqlx::query("UPDATE findings SET version = version + 1, updated_at = $1 WHERE id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(row.state.code()), row.state.code(), format!("措施已完成：{content}"));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.measure.done", "finding", finding_id, format!("{}：“{}”一项措施已完成", row.org_name, row.title)));
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(row.state.code()), row.state.code(), Msg::new("event.measure_done").arg("content", content).render());
+        crate::audit_append!(db, tx, actor, &Event::op("rect.measure.done", "finding", finding_id, Msg::new("audit.rect_measure_done").arg("org", &row.org_name).arg("title", &row.title).render()));
         tx.commit().await?;
     });
     Ok(finding_id)
@@ -255,7 +255,7 @@ pub async fn add_progress(
             sqlx::query("UPDATE findings SET outcome = $1, updated_at = $2 WHERE id = $3").bind(o.code()).bind(now).bind(finding_id).execute(&mut *tx).await?;
         }
         crate::audit_append!(db, tx, actor, &Event::op("rect.progress", "finding", finding_id,
-            format!("{}：报告整改进展“{}”（佐证 {} 份）", row.org_name, row.title, files.len())));
+            Msg::new("audit.rect_progress").arg("org", &row.org_name).arg("title", &row.title).arg("files", files.len()).render()));
         tx.commit().await?;
         id
     });
@@ -315,9 +315,9 @@ pub async fn request_write_off(
             .bind(finding_id).bind(outcome.code()).bind(explanation).bind(state.code()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
         store_files!(db, tx, actor, finding_id, "write_off", id, files, today);
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "CLOSE_REQUESTED", format!("申请销号（{}）：{explanation}", outcome.label()));
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "CLOSE_REQUESTED", Msg::new("event.write_off_requested").arg("outcome", outcome.label()).arg("explanation", explanation).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.request", "finding", finding_id,
-            format!("{}：“{}”申请销号", row.org_name, row.title)));
+            Msg::new("audit.rect_write_off_request").arg("org", &row.org_name).arg("title", &row.title).render()));
         tx.commit().await?;
         id
     });
@@ -350,12 +350,14 @@ pub async fn decide_write_off(
         .ok_or_else(|| StoreError::Corrupt(format!("state {}", w.from_state)))?;
     let to = after_write_off(decision, outcome, from);
     let (wstate, label) = match decision {
-        ReviewDecision::Approve if to == FindingState::LongTerm => {
-            (WriteOffState::Verified, "核验通过，转入持续整改")
-        }
-        ReviewDecision::Approve => (WriteOffState::Verified, "核验通过"),
-        ReviewDecision::Return => (WriteOffState::Returned, "退回销号申请"),
+        ReviewDecision::Approve if to == FindingState::LongTerm => (
+            WriteOffState::Verified,
+            "event.write_off_verified_long_term",
+        ),
+        ReviewDecision::Approve => (WriteOffState::Verified, "event.write_off_verified"),
+        ReviewDecision::Return => (WriteOffState::Returned, "event.write_off_returned"),
     };
+    let label = Msg::new(label).render();
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -375,11 +377,11 @@ pub async fn decide_write_off(
             sqlx::query("UPDATE measures SET state = 'DONE', done_on = COALESCE(done_on, $3), version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id).bind(today).execute(&mut *tx).await?;
             sqlx::query(REFRESH_DUE).bind(w.finding_id).execute(&mut *tx).await?;
         }
-        crate::event_append!(db, tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), format!("{label}{}{}", if reason.trim().is_empty() { "" } else { "：" }, reason.trim()));
+        crate::event_append!(db, tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), if reason.trim().is_empty() { label.clone() } else { Msg::new("event.decision_with_reason").arg("decision", &label).arg("reason", reason.trim()).render() });
         crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
-            format!("{}：“{}”{label}", row.org_name, row.title)));
+            Msg::new("audit.rect_item_decision").arg("org", &row.org_name).arg("title", &row.title).arg("decision", &label).render()));
         notify_unit!(db, tx, w.finding_id, "write_off", Msg::new(write_off_notice(decision, to)).render(),
-            format!("“{}”：{label}{}", row.title, if reason.trim().is_empty() { String::new() } else { format!("（{}）", reason.trim()) }),
+            if reason.trim().is_empty() { Msg::new("notice.write_off_body").arg("title", &row.title).arg("decision", &label).render() } else { Msg::new("notice.write_off_body_with_reason").arg("title", &row.title).arg("decision", &label).arg("reason", reason.trim()).render() },
             format!("/rect/items/{}", w.finding_id), None::<String>);
         tx.commit().await?;
     });
@@ -413,9 +415,9 @@ pub async fn reopen(
         }
         sqlx::query("UPDATE measures SET state = 'OPEN', done_on = NULL, version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
         sqlx::query(REFRESH_DUE).bind(finding_id).execute(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "REOPENED", format!("回头看重新打开：{}", reason.trim()));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.reopen", "finding", finding_id, format!("{}：“{}”回头看重新打开", row.org_name, row.title)));
-        notify_unit!(db, tx, finding_id, "reopen", "回头看重新整改".to_string(), format!("“{}”：{}", row.title, reason.trim()), format!("/rect/items/{finding_id}"), None::<String>);
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "REOPENED", Msg::new("event.reopened").arg("reason", reason.trim()).render());
+        crate::audit_append!(db, tx, actor, &Event::op("rect.reopen", "finding", finding_id, Msg::new("audit.rect_reopen").arg("org", &row.org_name).arg("title", &row.title).render()));
+        notify_unit!(db, tx, finding_id, "reopen", Msg::new("notice.reopen_title").render(), Msg::new("notice.reopen_body").arg("title", &row.title).arg("reason", reason.trim()).render(), format!("/rect/items/{finding_id}"), None::<String>);
         tx.commit().await?;
     });
     Ok(())
@@ -446,8 +448,8 @@ pub async fn explain(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("{}：{explanation}", outcome.label()));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.explain", "finding", finding_id, format!("{}：“{}”说明{}", row.org_name, row.title, outcome.label())));
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), Msg::new("event.explained").arg("outcome", outcome.label()).arg("explanation", explanation).render());
+        crate::audit_append!(db, tx, actor, &Event::op("rect.explain", "finding", finding_id, Msg::new("audit.rect_explain").arg("org", &row.org_name).arg("title", &row.title).arg("outcome", outcome.label()).render()));
         tx.commit().await?;
     });
     Ok(())
@@ -538,8 +540,8 @@ pub async fn request_extension(
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, 'PENDING', $6, $7, $8) RETURNING id")
             .bind(finding_id).bind(measure_id).bind(m.deadline).bind(new_deadline).bind(reason.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), format!("申请延期至 {new_deadline}：{}", reason.trim()));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.extension.request", "finding", finding_id, format!("{}：“{}”申请延期至 {new_deadline}", row.org_name, row.title)));
+        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), Msg::new("event.extension_requested").arg("deadline", new_deadline).arg("reason", reason.trim()).render());
+        crate::audit_append!(db, tx, actor, &Event::op("rect.extension.request", "finding", finding_id, Msg::new("audit.rect_extension_request").arg("org", &row.org_name).arg("title", &row.title).arg("deadline", new_deadline).render()));
         tx.commit().await?;
         id
     });
@@ -584,11 +586,11 @@ pub async fn decide_extension(
                 .bind(x.finding_id).bind(now).execute(&mut *tx).await?;
             sqlx::query(REFRESH_DUE).bind(x.finding_id).execute(&mut *tx).await?;
         }
-        let label = if approve { "批准延期" } else { "不批准延期" };
+        let label = Msg::new(if approve { "event.extension_approved" } else { "event.extension_rejected" }).render();
         let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id).fetch_one(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", x.finding_id, actor, Some(fstate.as_str()), fstate.as_str(), format!("{label}（{} → {}）{}", x.old_deadline, x.new_deadline, opinion.trim()));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.extension.decide", "finding", x.finding_id, format!("{}：“{}”{label}", x.org_name, x.title)));
-        notify_unit!(db, tx, x.finding_id, "extension", Msg::new(extension_notice(approve)).render(), format!("“{}”：{} → {}", x.title, x.old_deadline, x.new_deadline), format!("/rect/items/{}", x.finding_id), None::<String>);
+        crate::event_append!(db, tx, "finding", x.finding_id, actor, Some(fstate.as_str()), fstate.as_str(), Msg::new("event.extension_decided").arg("decision", &label).arg("old", x.old_deadline).arg("new", x.new_deadline).arg("opinion", opinion.trim()).render());
+        crate::audit_append!(db, tx, actor, &Event::op("rect.extension.decide", "finding", x.finding_id, Msg::new("audit.rect_item_decision").arg("org", &x.org_name).arg("title", &x.title).arg("decision", &label).render()));
+        notify_unit!(db, tx, x.finding_id, "extension", Msg::new(extension_notice(approve)).render(), Msg::new("notice.extension_body").arg("title", &x.title).arg("old", x.old_deadline).arg("new", x.new_deadline).render(), format!("/rect/items/{}", x.finding_id), None::<String>);
         tx.commit().await?;
     });
     let mut x = x;
@@ -642,7 +644,7 @@ pub async fn add_outcome(
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
             .bind(finding_id).bind(d.kind.code()).bind(&d.detail).bind(d.count).bind(d.amount_fen).bind(&d.person).bind(&d.treatment).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("rect.outcome", "finding", finding_id, format!("{}：“{}”登记成果（{}）", row.org_name, row.title, d.kind.label())));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.outcome", "finding", finding_id, Msg::new("audit.rect_outcome").arg("org", &row.org_name).arg("title", &row.title).arg("kind", d.kind.label()).render()));
         tx.commit().await?;
         id
     });

@@ -161,13 +161,13 @@ pub async fn issue_letter(
             .fetch_one(&mut *tx).await?;
         for fid in &d.finding_ids {
             let st: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(*fid).fetch_one(&mut *tx).await?;
-            crate::event_append!(db, tx, "finding", *fid, actor, Some(st.as_str()), st.as_str(), format!("发出{}（{}）", d.letter_name, d.doc_no));
+            crate::event_append!(db, tx, "finding", *fid, actor, Some(st.as_str()), st.as_str(), Msg::new("event.letter_issued").arg("letter", &d.letter_name).arg("doc_no", &d.doc_no).render());
         }
         let recipients: Vec<i64> = sqlx::query_scalar(if d.addressee_is_unit { UNIT_WRITERS } else { ADDRESSEE_READERS })
             .bind(d.addressee_org_id).bind(false).fetch_all(&mut *tx).await?;
-        notify!(db, tx, &recipients, "letter", format!("收到{}", d.letter_name), format!("{}（{}）：{}", d.doc_no, u.org_name, d.requirement),
+        notify!(db, tx, &recipients, "letter", Msg::new("notice.letter_title").arg("letter", &d.letter_name).render(), Msg::new("notice.letter_body").arg("doc_no", &d.doc_no).arg("org", &u.org_name).arg("requirement", &d.requirement).render(),
             Some(letter_link(id, d.addressee_is_unit, &d.finding_ids)), Some(format!("letter:{}", d.doc_no)));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, format!("就{}向{}发出{}（{}）", u.org_name, d.addressee_name, d.letter_name, d.doc_no)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.letter", "round_unit", d.round_unit_id, Msg::new("audit.rect_letter").arg("org", &u.org_name).arg("addressee", &d.addressee_name).arg("letter", &d.letter_name).arg("doc_no", &d.doc_no).render()));
         tx.commit().await?;
         id
     });
@@ -209,14 +209,14 @@ pub async fn withdraw_letter(
         for fid in l.finding_ids() {
             let st: Option<String> = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(fid).fetch_optional(&mut *tx).await?;
             if let Some(st) = st {
-                crate::event_append!(db, tx, "finding", fid, actor, Some(st.as_str()), st.as_str(), format!("撤回{}（{}）：{}", l.letter_name, l.doc_no, reason));
+                crate::event_append!(db, tx, "finding", fid, actor, Some(st.as_str()), st.as_str(), Msg::new("event.letter_withdrawn").arg("letter", &l.letter_name).arg("doc_no", &l.doc_no).arg("reason", reason).render());
             }
         }
         let recipients: Vec<i64> = sqlx::query_scalar(if addressee == unit_org { UNIT_WRITERS } else { ADDRESSEE_READERS })
             .bind(addressee).bind(false).fetch_all(&mut *tx).await?;
-        notify!(db, tx, &recipients, "letter", format!("{}已撤回", l.letter_name), format!("{}（{}）已撤回：{}", l.doc_no, l.org_name, reason),
+        notify!(db, tx, &recipients, "letter", Msg::new("notice.letter_withdrawn_title").arg("letter", &l.letter_name).render(), Msg::new("notice.letter_withdrawn_body").arg("doc_no", &l.doc_no).arg("org", &l.org_name).arg("reason", reason).render(),
             Some(letter_link(id, addressee == unit_org, &l.finding_ids())), Some(format!("letter-withdrawn:{}", l.doc_no)));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.letter_withdraw", "letter", id, format!("撤回{}（{}，主送{}）：{}", l.letter_name, l.doc_no, l.addressee_name, reason)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.letter_withdraw", "letter", id, Msg::new("audit.rect_letter_withdraw").arg("letter", &l.letter_name).arg("doc_no", &l.doc_no).arg("addressee", &l.addressee_name).arg("reason", reason).render()));
         tx.commit().await?;
     });
     letter(db, &Scope::unrestricted(), id).await

@@ -60,7 +60,7 @@ pub async fn set_notification_email(
         sqlx::query("INSERT INTO notification_prefs (user_id, email, updated_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at")
             .bind(user_id).bind(email).bind(now).execute(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("notification.email", "user", user_id, "设置通知邮箱"));
+        crate::audit_append!(db, tx, actor, &Event::op("notification.email", "user", user_id, Msg::new("audit.notification_email").render()));
         tx.commit().await?;
     });
     Ok(())

@@ -101,7 +101,9 @@ pub async fn save_settings(
         &[(SETTINGS_KEY, text)],
         Some(version),
         "rect.settings",
-        &format!("修改整改督办设置（黄色预警{}个工作日）", s.yellow_within),
+        &Msg::new("audit.rect_settings_update")
+            .arg("days", s.yellow_within)
+            .render(),
     )
     .await?;
     settings(db, office).await
@@ -115,7 +117,7 @@ pub async fn inherit_settings(db: &Db, actor: &Actor, office: OrgId) -> Result<b
         office,
         &[SETTINGS_KEY],
         "rect.settings",
-        "删除本级整改督办设置，恢复继承上级设置",
+        &Msg::new("audit.rect_settings_inherit").render(),
     )
     .await
 }
@@ -343,7 +345,7 @@ pub async fn import_holidays(
             sqlx::query("INSERT INTO holidays (org_id, day, kind, name) VALUES ($1, $2, $3, $4) ON CONFLICT (org_id, day) DO UPDATE SET kind = excluded.kind, name = excluded.name")
                 .bind(office).bind(*d).bind(k.code()).bind(name).execute(&mut *tx).await?;
         }
-        crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", office, format!("{office_name}：导入本级节假日安排 {} 天", days.len())));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", office, Msg::new("audit.rect_holidays_import").arg("office", &office_name).arg("count", days.len()).render()));
         tx.commit().await?;
     });
     Ok(days.len())
@@ -375,8 +377,8 @@ pub async fn drop_holidays(
             None => sqlx::query("DELETE FROM holidays WHERE org_id = $1").bind(office).execute(&mut *tx).await?.rows_affected(),
         };
         if n > 0 {
-            let what = year.map_or_else(String::new, |y| format!("{y}年"));
-            crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", office, format!("{office_name}：删除本级{what}节假日安排 {n} 天，恢复继承上级日历")));
+            let what = year.map_or_else(String::new, |y| Msg::new("audit.year").arg("year", y).render());
+            crate::audit_append!(db, tx, actor, &Event::op("rect.holidays", "holidays", office, Msg::new("audit.rect_holidays_drop").arg("office", &office_name).arg("year", &what).arg("count", n).render()));
         }
         tx.commit().await?;
         n

@@ -165,7 +165,7 @@ pub async fn save_plan(
                     .fetch_one(&mut *tx).await?
             }
         };
-        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.save", "rect_plan", id, format!("{}：保存整改方案", u.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.save", "rect_plan", id, Msg::new("audit.rect_plan_save").arg("org", &u.org_name).render()));
         tx.commit().await?;
         id
     });
@@ -204,8 +204,8 @@ pub async fn submit_plan(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("DRAFT"), "PLAN_SUBMITTED", format!("报送整改方案（第{}稿），主要负责人{}签字", pl.revision, pl.principal_leader));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.submit", "rect_plan", plan_id, format!("{}：报送整改方案第{}稿", u.org_name, pl.revision)));
+        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("DRAFT"), "PLAN_SUBMITTED", Msg::new("event.plan_submitted").arg("revision", pl.revision).arg("leader", &pl.principal_leader).render());
+        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.submit", "rect_plan", plan_id, Msg::new("audit.rect_plan_submit").arg("org", &u.org_name).arg("revision", pl.revision).render()));
         tx.commit().await?;
     });
     plan(db, &Scope::unrestricted(), plan_id).await
@@ -326,27 +326,27 @@ pub async fn review_plan(
                 sqlx::query("UPDATE findings SET state = 'IN_PROGRESS', deadline = $1, original_deadline = $1, outcome = 'in_progress', version = version + 1, updated_at = $2 WHERE id = $3 AND state = 'FED_BACK'")
                     .bind(latest_deadline).bind(now).bind(it.finding_id).execute(&mut *tx).await?;
                 sqlx::query(REFRESH_DUE).bind(it.finding_id).execute(&mut *tx).await?;
-                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("FED_BACK"), "PLANNED", format!("整改方案第{}稿经会审审定", pl.revision));
-                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("PLANNED"), "IN_PROGRESS", "按方案开始整改");
+                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("FED_BACK"), "PLANNED", Msg::new("event.plan_approved").arg("revision", pl.revision).render());
+                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("PLANNED"), "IN_PROGRESS", Msg::new("event.rectification_started").render());
             }
             // 抄告: the supervising leaders at the office that ran the round, and the unit.
             let leaders: Vec<i64> = sqlx::query_scalar(
                 "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
                  WHERE ro.code = 'leader' AND u.org_id = (SELECT owner_org_id FROM round_units WHERE id = $1)")
                 .bind(pl.round_unit_id).fetch_all(&mut *tx).await?;
-            notify!(db, tx, &leaders, "copy", format!("抄告：{}整改方案已审定", u.org_name),
-                format!("{}（{}）整改方案第{}稿经会审审定，共{}个问题。", u.org_name, u.round_name, pl.revision, items.len()),
+            notify!(db, tx, &leaders, "copy", Msg::new("notice.plan_copy_title").arg("org", &u.org_name).render(),
+                Msg::new("notice.plan_copy_body").arg("org", &u.org_name).arg("round", &u.round_name).arg("revision", pl.revision).arg("count", items.len()).render(),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:copy")));
             let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
-            notify!(db, tx, &unit_users, "plan", "整改方案已审定".to_string(), format!("{}整改方案第{}稿已审定，请按期推进整改。", u.round_name, pl.revision),
+            notify!(db, tx, &unit_users, "plan", Msg::new("notice.plan_approved_title").render(), Msg::new("notice.plan_approved_body").arg("round", &u.round_name).arg("revision", pl.revision).render(),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:approved")));
         } else if result == PlanState::Returned {
             let unit_users: Vec<i64> = sqlx::query_scalar(UNIT_WRITERS).bind(u.org_id).bind(false).fetch_all(&mut *tx).await?;
-            notify!(db, tx, &unit_users, "plan", "整改方案被退回修改".to_string(), format!("{}：{}", body_names, opinion.trim()),
+            notify!(db, tx, &unit_users, "plan", Msg::new("notice.plan_returned_title").render(), Msg::new("notice.plan_returned_body").arg("bodies", &body_names).arg("opinion", opinion.trim()).render(),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:returned")));
         }
-        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("SUBMITTED"), result.code(), format!("{body_names}：{}{}", decision.label(), if opinion.trim().is_empty() { String::new() } else { format!("，{}", opinion.trim()) }));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.review", "rect_plan", plan_id, format!("{}：整改方案第{}稿 {body_names}{}", u.org_name, pl.revision, decision.label())));
+        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("SUBMITTED"), result.code(), if opinion.trim().is_empty() { Msg::new("event.plan_reviewed").arg("bodies", &body_names).arg("decision", decision.label()).render() } else { Msg::new("event.plan_reviewed_with_opinion").arg("bodies", &body_names).arg("decision", decision.label()).arg("opinion", opinion.trim()).render() });
+        crate::audit_append!(db, tx, actor, &Event::op("rect.plan.review", "rect_plan", plan_id, Msg::new("audit.rect_plan_review").arg("org", &u.org_name).arg("revision", pl.revision).arg("bodies", &body_names).arg("decision", decision.label()).render()));
         tx.commit().await?;
     });
     plan(db, &Scope::unrestricted(), plan_id).await

@@ -62,7 +62,7 @@ pub async fn add_report(
             .bind(unit_id).bind(d.kind.code()).bind(&d.title).bind(&d.content).bind(&d.principal_leader).bind(d.signed_on).bind(d.meeting_date)
             .bind(&d.participants).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("rect.report", "round_unit", unit_id, format!("{}：{}“{}”", u.org_name, d.kind.label(), d.title)));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.report", "round_unit", unit_id, Msg::new("audit.rect_report").arg("org", &u.org_name).arg("kind", d.kind.label()).arg("title", &d.title).render()));
         tx.commit().await?;
         id
     });
@@ -85,8 +85,8 @@ pub async fn file_report(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Resu
              WHERE u.org_id = $1 AND (ro.code = 'leader' OR ro.permissions LIKE '%\"rect:supervise\"%')")
             .bind(u.owner_org_id).fetch_all(&mut *tx).await?;
         let kind = ReportKind::from_code(&r.kind).map_or_else(|| r.kind.clone(), |x| x.label().to_string());
-        notify!(db, tx, &office, "report", format!("{}报备：{}", u.org_name, kind), r.title.clone(), Some(format!("/rect/units/{}/plan", u.id)), Some(format!("report:{id}")));
-        crate::audit_append!(db, tx, actor, &Event::op("rect.report.file", "round_unit", u.id, format!("{}：{}“{}”报备至{}", u.org_name, kind, r.title, u.owner_org_name)));
+        notify!(db, tx, &office, "report", Msg::new("notice.report_filed_title").arg("org", &u.org_name).arg("kind", &kind).render(), r.title.clone(), Some(format!("/rect/units/{}/plan", u.id)), Some(format!("report:{id}")));
+        crate::audit_append!(db, tx, actor, &Event::op("rect.report.file", "round_unit", u.id, Msg::new("audit.rect_report_file").arg("org", &u.org_name).arg("kind", &kind).arg("title", &r.title).arg("office", &u.owner_org_name).render()));
         tx.commit().await?;
     });
     report(db, &Scope::unrestricted(), id).await

@@ -76,8 +76,8 @@ pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<Warn
 pub async fn send_long_term_reminder(db: &Db, t: &WarningTarget, period: &str) -> Result<()> {
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        notify!(db, tx, &t.recipients, "long_term", format!("持续整改定期报告：{}", t.org_name),
-            format!("“{}”为持续整改事项，请报告本期整改进展。", t.title),
+        notify!(db, tx, &t.recipients, "long_term", Msg::new("notice.long_term_title").arg("org", &t.org_name).render(),
+            Msg::new("notice.long_term_body").arg("title", &t.title).render(),
             Some(format!("/rect/items/{}", t.finding_id)), Some(format!("longterm:{}:{period}", t.finding_id)));
         tx.commit().await?;
     });

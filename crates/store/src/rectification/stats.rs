@@ -46,9 +46,9 @@ pub async fn stats(
         StatGroup::Round => ("CAST(ru.round_id AS TEXT)", "r.name"),
         StatGroup::Category => (
             "COALESCE(CAST(f.category_id AS TEXT), '')",
-            "COALESCE(c.name, '未分类')",
+            "COALESCE(c.name, '')",
         ),
-        StatGroup::None => ("'all'", "'合计'"),
+        StatGroup::None => ("'all'", "''"),
     };
     // Join only what the group's label needs: the totals read the ledger rows alone.
     let joins = match group {
@@ -64,7 +64,7 @@ pub async fn stats(
     let d30 = today - time::Duration::days(30);
     let d90 = today - time::Duration::days(90);
     let d180 = today - time::Duration::days(180);
-    crate::on_db!(db, p => {
+    let mut rows: Vec<StatCounts> = crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!(
             "SELECT {key} AS key, {label} AS label, COUNT(*) AS total, \
              CAST(COALESCE(SUM(CASE WHEN f.state = 'CLOSED' THEN 1 ELSE 0 END), 0) AS BIGINT) AS completed, \
@@ -91,6 +91,18 @@ pub async fn stats(
         if group != StatGroup::None {
             qb.push(format_args!(" GROUP BY {key}, {label} ORDER BY COUNT(*) DESC, {key} LIMIT 500"));
         }
-        Ok(qb.build_query_as::<StatCounts>().fetch_all(p).await?)
-    })
+        qb.build_query_as::<StatCounts>().fetch_all(p).await?
+    });
+    // The labels of the uncategorised group and of the total come from the catalogue.
+    let fallback = match group {
+        StatGroup::Category => Some("stats.uncategorised"),
+        StatGroup::None => Some("stats.total"),
+        _ => None,
+    };
+    if let Some(key) = fallback {
+        for row in rows.iter_mut().filter(|r| r.label.is_empty()) {
+            row.label = Msg::new(key).render();
+        }
+    }
+    Ok(rows)
 }

@@ -139,7 +139,7 @@ pub(super) async fn create_round(
     let term_id = b.term_id.ok_or_else(|| {
         ApiError::field(
             "term_id",
-            &Msg::new("validation.required").arg("field", "届次"),
+            &Msg::new("validation.required").arg("field", "field.term_id"),
         )
     })?;
     let r = inspection::create_round(&st.db, &auth.actor, &auth.scope, term_id, &d).await?;

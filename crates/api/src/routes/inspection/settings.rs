@@ -92,10 +92,10 @@ pub(super) async fn put_settings(
         ],
         None,
         "settings.update",
-        &format!(
-            "巡察时限设置：线索办理结果{}个月，整改报告{}个月",
-            b.clue_result_months, b.rectification_report_months
-        ),
+        &xuncha_domain::i18n::Msg::new("audit.inspection_settings_update")
+            .arg("clue_months", b.clue_result_months)
+            .arg("report_months", b.rectification_report_months)
+            .render(),
     )
     .await?;
     settings_of(&st, office).await
@@ -115,7 +115,7 @@ pub(super) async fn inherit_settings(
         office,
         &INSPECTION_KEYS,
         "settings.update",
-        "删除本级巡察时限设置，恢复继承上级设置",
+        &xuncha_domain::i18n::Msg::new("audit.inspection_settings_inherit").render(),
     )
     .await?;
     settings_of(&st, office).await

@@ -172,22 +172,22 @@ pub(super) async fn ledger(
 }
 
 pub(super) const LEDGER_HEADERS: [&str; 16] = [
-    "序号",
-    "被巡察单位",
-    "问题",
-    "问题类别",
-    "整改措施",
-    "责任领导",
-    "牵头部门",
-    "配合部门",
-    "整改时限",
-    "原定时限",
-    "延期次数",
-    "整改状态",
-    "整改成效",
-    "最新进展",
-    "佐证材料数",
-    "销号日期",
+    "column.seq",
+    "column.rect.unit",
+    "column.rect.problem",
+    "column.rect.category",
+    "column.rect.measure",
+    "column.rect.leader",
+    "column.rect.lead_dept",
+    "column.rect.co_depts",
+    "column.rect.deadline",
+    "column.rect.original_deadline",
+    "column.rect.extensions",
+    "column.rect.state",
+    "column.rect.outcome",
+    "column.rect.latest_progress",
+    "column.rect.evidence_count",
+    "column.rect.closed_on",
 ];
 
 /// The largest export in one file.
@@ -261,15 +261,21 @@ pub(super) async fn ledger_export(
         6.0, 20.0, 36.0, 16.0, 40.0, 10.0, 14.0, 16.0, 12.0, 12.0, 8.0, 12.0, 12.0, 30.0, 10.0,
         12.0,
     ];
+    let headers = LEDGER_HEADERS.map(xuncha_domain::i18n::text);
     let mut sheets = vec![xuncha_office::Sheet {
-        name: "整改台账",
-        headers: &LEDGER_HEADERS,
+        name: xuncha_domain::i18n::text("sheet.rect_ledger"),
+        headers: &headers,
         widths: &widths,
         rows: Box::new(lines.into_iter()),
     }];
     sheets.extend(lists::list_sheets(&rows, &measures, t.today));
     let bytes = xuncha_office::write_xlsx_sheets(sheets).map_err(|e| ApiError::internal(&e))?;
-    Ok(download(XLSX, "ledger.xlsx", "整改台账.xlsx", bytes))
+    Ok(download(
+        XLSX,
+        "ledger.xlsx",
+        xuncha_domain::i18n::text("file.rect_ledger_xlsx"),
+        bytes,
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -298,25 +304,26 @@ pub fn parse_ledger_import(
     ] = crate::routes::import_columns(
         table,
         [
-            ("问题", true),
-            ("问题类别", false),
-            ("整改措施", true),
-            ("责任领导", true),
-            ("牵头部门", true),
-            ("配合部门", false),
-            ("整改时限", true),
-            ("整改状态", true),
+            ("column.rect.problem", true),
+            ("column.rect.category", false),
+            ("column.rect.measure", true),
+            ("column.rect.leader", true),
+            ("column.rect.lead_dept", true),
+            ("column.rect.co_depts", false),
+            ("column.rect.deadline", true),
+            ("column.rect.state", true),
         ],
     )?;
-    let column_of = |field: &str| match field {
-        "title" => "问题",
-        "kind" => "整改措施",
-        "content" => "整改措施",
-        "responsible_leader" => "责任领导",
-        "lead_dept" => "牵头部门",
-        "deadline" => "整改时限",
-        "category" => "问题类别",
-        _ => "整改状态",
+    let column_of = |field: &str| {
+        xuncha_domain::i18n::text(match field {
+            "title" => "column.rect.problem",
+            "kind" | "content" => "column.rect.measure",
+            "responsible_leader" => "column.rect.leader",
+            "lead_dept" => "column.rect.lead_dept",
+            "deadline" => "column.rect.deadline",
+            "category" => "column.rect.category",
+            _ => "column.rect.state",
+        })
     };
     let mut errors = Vec::new();
     let mut rows = Vec::with_capacity(table.rows.len());
@@ -339,9 +346,12 @@ pub fn parse_ledger_import(
                     errs.push(FieldError::new(
                         "category",
                         Msg::new("validation.unknown_value")
-                            .arg("field", "问题类别")
+                            .arg("field", xuncha_domain::i18n::text("column.rect.category"))
                             .arg("value", cat_text)
-                            .arg("allowed", "已启用框架中的类别名称"),
+                            .arg(
+                                "allowed",
+                                xuncha_domain::i18n::text("import.allowed_categories"),
+                            ),
                     ));
                     None
                 }
@@ -382,9 +392,12 @@ pub fn parse_ledger_import(
             errs.push(FieldError::new(
                 "state",
                 Msg::new("validation.unknown_value")
-                    .arg("field", "整改状态")
+                    .arg("field", xuncha_domain::i18n::text("column.rect.state"))
                     .arg("value", state_text)
-                    .arg("allowed", "已完成、正在整改、基本完成、持续整改"),
+                    .arg(
+                        "allowed",
+                        xuncha_domain::i18n::text("import.allowed_ledger_states"),
+                    ),
             ));
         }
         if let Err(e) = &title {

@@ -326,12 +326,19 @@ pub(super) async fn letter_addressee(
                 .party_org_kind
                 .as_deref()
                 .and_then(xuncha_domain::org::PartyOrgKind::from_code)
-                .map_or("党组织", xuncha_domain::org::PartyOrgKind::label);
-            let name = if template == letter_dom::Template::Admonition {
-                format!("{}{party}主要负责人", u.org_name)
+                .map_or_else(
+                    || Msg::new("letter.party_org").render(),
+                    |k| k.label().to_string(),
+                );
+            let key = if template == letter_dom::Template::Admonition {
+                "letter.addressee_principal"
             } else {
-                format!("{}{party}", u.org_name)
+                "letter.addressee_party"
             };
+            let name = Msg::new(key)
+                .arg("org", &u.org_name)
+                .arg("party", party)
+                .render();
             Ok((u.org_id, name, None))
         }
         letter_dom::Addressee::Discipline => {
@@ -380,7 +387,10 @@ pub(super) async fn letter_docx(
         .map_err(not_found())?;
     let bytes = store::file_bytes(&st.db, &l.file_hash).await?;
     Ok(attachment(
-        &format!("{}（{}）.docx", l.letter_name, l.doc_no),
+        &Msg::new("file.letter_docx")
+            .arg("letter", &l.letter_name)
+            .arg("doc_no", &l.doc_no)
+            .render(),
         super::super::common::DOCX,
         bytes,
     ))

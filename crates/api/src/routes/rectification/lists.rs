@@ -211,48 +211,56 @@ async fn owner_list(
 // The export's extra sheets
 
 pub const PROBLEM_HEADERS: [&str; 10] = [
-    "序号",
-    "被巡察单位",
-    "巡察轮次",
-    "问题",
-    "问题类别",
-    "整改措施数",
-    "整改时限",
-    "整改状态",
-    "整改成效",
-    "销号日期",
+    "column.seq",
+    "column.rect.unit",
+    "column.rect.round",
+    "column.rect.problem",
+    "column.rect.category",
+    "column.rect.measure_count",
+    "column.rect.deadline",
+    "column.rect.state",
+    "column.rect.outcome",
+    "column.rect.closed_on",
 ];
 const PROBLEM_WIDTHS: [f64; 10] = [6.0, 20.0, 20.0, 40.0, 16.0, 10.0, 12.0, 12.0, 16.0, 12.0];
 
 pub const TASK_HEADERS: [&str; 12] = [
-    "序号",
-    "被巡察单位",
-    "问题",
-    "措施类型",
-    "整改措施",
-    "整改目标",
-    "责任领导",
-    "牵头部门",
-    "配合部门",
-    "整改时限",
-    "原定时限",
-    "措施状态",
+    "column.seq",
+    "column.rect.unit",
+    "column.rect.problem",
+    "column.rect.measure_kind",
+    "column.rect.measure",
+    "column.rect.target",
+    "column.rect.leader",
+    "column.rect.lead_dept",
+    "column.rect.co_depts",
+    "column.rect.deadline",
+    "column.rect.original_deadline",
+    "column.rect.measure_state",
 ];
 const TASK_WIDTHS: [f64; 12] = [
     6.0, 20.0, 36.0, 10.0, 40.0, 30.0, 10.0, 14.0, 16.0, 12.0, 12.0, 10.0,
 ];
 
 pub const OWNER_HEADERS: [&str; 8] = [
-    "序号",
-    "责任领导",
-    "牵头部门",
-    "措施数",
-    "未完成数",
-    "逾期数",
-    "最近时限",
-    "负责的整改措施",
+    "column.seq",
+    "column.rect.leader",
+    "column.rect.lead_dept",
+    "column.rect.measures",
+    "column.rect.open_measures",
+    "column.rect.overdue_measures",
+    "column.rect.next_deadline",
+    "column.rect.owned_measures",
 ];
 const OWNER_WIDTHS: [f64; 8] = [6.0, 12.0, 16.0, 8.0, 8.0, 8.0, 12.0, 80.0];
+
+/// The headers of the sheets, from the catalogue (the consts above hold their keys).
+static PROBLEM_TEXTS: std::sync::LazyLock<[&str; 10]> =
+    std::sync::LazyLock::new(|| PROBLEM_HEADERS.map(xuncha_domain::i18n::text));
+static TASK_TEXTS: std::sync::LazyLock<[&str; 12]> =
+    std::sync::LazyLock::new(|| TASK_HEADERS.map(xuncha_domain::i18n::text));
+static OWNER_TEXTS: std::sync::LazyLock<[&str; 8]> =
+    std::sync::LazyLock::new(|| OWNER_HEADERS.map(xuncha_domain::i18n::text));
 
 /// The 问题清单, 任务清单 and 责任清单 sheets for the export's ledger rows and their measures
 /// (measures in item order).
@@ -364,20 +372,20 @@ pub fn list_sheets<'a>(
         .collect();
     vec![
         Sheet {
-            name: "问题清单",
-            headers: &PROBLEM_HEADERS,
+            name: xuncha_domain::i18n::text("sheet.rect_problems"),
+            headers: &*PROBLEM_TEXTS,
             widths: &PROBLEM_WIDTHS,
             rows: Box::new(problems),
         },
         Sheet {
-            name: "任务清单",
-            headers: &TASK_HEADERS,
+            name: xuncha_domain::i18n::text("sheet.rect_tasks"),
+            headers: &*TASK_TEXTS,
             widths: &TASK_WIDTHS,
             rows: Box::new(tasks.into_iter()),
         },
         Sheet {
-            name: "责任清单",
-            headers: &OWNER_HEADERS,
+            name: xuncha_domain::i18n::text("sheet.rect_owners"),
+            headers: &*OWNER_TEXTS,
             widths: &OWNER_WIDTHS,
             rows: Box::new(owners.into_iter()),
         },

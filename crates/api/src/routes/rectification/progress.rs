@@ -108,7 +108,7 @@ pub(super) async fn archive(
         .await
         .map_err(not_found())?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut manifest = String::from("\u{feff}单位,问题编号,问题,文件,版本,生效日期,上传时间,SM3\n");
+    let mut manifest = format!("\u{feff}{}\n", Msg::new("archive.manifest_header").render());
     let clean = |s: &str| dom::clean_file_name(s).replace(['/', '\\'], "");
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut links: std::collections::HashMap<i64, Vec<store::FileLink>> =
@@ -144,15 +144,24 @@ pub(super) async fn archive(
             entries.push((path, store::file_bytes(&st.db, &l.hash).await?));
         }
     }
-    entries.push(("清单.csv".to_string(), manifest.into_bytes()));
+    entries.push((
+        Msg::new("archive.manifest_name").render(),
+        manifest.into_bytes(),
+    ));
     let bytes =
         xuncha_office::write_zip(entries.into_iter()).map_err(|e| ApiError::internal(&e))?;
     let ev = xuncha_store::audit::Event::op(
         "rect.archive",
         "ledger",
         q.org_id.unwrap_or(0),
-        format!("下载整改佐证材料包（{} 个问题）", rows.len()),
+        Msg::new("audit.rect_archive")
+            .arg("count", rows.len())
+            .render(),
     );
     xuncha_store::audit::record_event(&st.db, &auth.actor, &ev).await?;
-    Ok(attachment("整改佐证材料.zip", "application/zip", bytes))
+    Ok(attachment(
+        &Msg::new("archive.file_name").render(),
+        "application/zip",
+        bytes,
+    ))
 }

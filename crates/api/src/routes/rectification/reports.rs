@@ -250,11 +250,10 @@ pub fn outcome_sentence(totals: &[(String, i64, i64, i64)]) -> String {
     let (_, _, returned) = get(OutcomeKind::MoneyReturned);
     let (_, _, recovered) = get(OutcomeKind::LossRecovered);
     let (acc, acc_count, _) = get(OutcomeKind::Accountability);
-    format!(
-        "建立完善制度{}项，退缴资金{}元，挽回经济损失{}元，问责处理{}人次。",
-        rule_count.max(rules),
-        dom::fen_to_yuan(returned),
-        dom::fen_to_yuan(recovered),
-        acc_count.max(acc)
-    )
+    Msg::new("rect.outcome_summary")
+        .arg("rules", rule_count.max(rules))
+        .arg("returned", dom::fen_to_yuan(returned))
+        .arg("recovered", dom::fen_to_yuan(recovered))
+        .arg("accountability", acc_count.max(acc))
+        .render()
 }

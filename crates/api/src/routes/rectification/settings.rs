@@ -194,8 +194,14 @@ pub fn parse_holidays(
 ) -> Result<Vec<(Date, dom::DayKind, String)>, Vec<xuncha_store::orgs::RowError>> {
     use xuncha_office::Table;
     use xuncha_store::orgs::RowError;
-    let [c_date, c_kind, c_name] =
-        crate::routes::import_columns(table, [("日期", true), ("类型", true), ("名称", false)])?;
+    let [c_date, c_kind, c_name] = crate::routes::import_columns(
+        table,
+        [
+            ("column.holiday.date", true),
+            ("column.holiday.kind", true),
+            ("column.holiday.name", false),
+        ],
+    )?;
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for (row, cells) in &table.rows {
@@ -205,9 +211,9 @@ pub fn parse_holidays(
         if d.is_none() {
             errors.push(RowError {
                 row: *row,
-                column: "日期".into(),
+                column: Msg::new("column.holiday.date").render(),
                 msg: Msg::new("validation.unknown_value")
-                    .arg("field", "日期")
+                    .arg("field", xuncha_domain::i18n::text("column.holiday.date"))
                     .arg("value", Table::cell(cells, c_date))
                     .arg("allowed", "YYYY-MM-DD"),
             });
@@ -215,11 +221,14 @@ pub fn parse_holidays(
         if k.is_none() {
             errors.push(RowError {
                 row: *row,
-                column: "类型".into(),
+                column: Msg::new("column.holiday.kind").render(),
                 msg: Msg::new("validation.unknown_value")
-                    .arg("field", "类型")
+                    .arg("field", xuncha_domain::i18n::text("column.holiday.kind"))
                     .arg("value", Table::cell(cells, c_kind))
-                    .arg("allowed", "放假、调休上班"),
+                    .arg(
+                        "allowed",
+                        xuncha_domain::i18n::text("import.allowed_day_kinds"),
+                    ),
             });
         }
         if let (Some(d), Some(k)) = (d, k) {

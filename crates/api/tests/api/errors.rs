@@ -327,6 +327,7 @@ fn every_message_key_in_the_code_is_in_the_catalogue() {
                 "not_found(\"",
                 "not_found_as(\"",
                 "ApiError::key(",
+                "i18n::text(\"",
             ] {
                 for part in text.split(marker).skip(1) {
                     let part = part

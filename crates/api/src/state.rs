@@ -45,7 +45,7 @@ impl Default for ApiConfig {
         ApiConfig {
             secure_cookies: false,
             trust_forwarded_for: false,
-            totp_issuer: "巡察工作平台".to_string(),
+            totp_issuer: xuncha_domain::i18n::Msg::new("app.name").render(),
             database_url: None,
             smtp_url: None,
             smtp_from: "xuncha@localhost".to_string(),

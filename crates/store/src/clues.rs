@@ -183,9 +183,9 @@ pub async fn create_clue(
             .bind(province).bind(unit_id).bind(unit.org_id).bind(&c.source).bind(&c.summary).bind(&c.subject_name_enc).bind(&c.subject_post_enc)
             .bind(&c.informant_enc).bind(&c.facts_enc).bind(ClueState::Received.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::event_append!(db, tx, "clue", id, actor, None::<String>, ClueState::Received.code(), "受理");
+        crate::event_append!(db, tx, "clue", id, actor, None::<String>, ClueState::Received.code(), Msg::new("event.clue_received").render());
         // The audit trail names the clue, never its content.
-        crate::audit_append!(db, tx, actor, &Event::op("clue.create", "clue", id, format!("{}：登记问题线索", unit.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("clue.create", "clue", id, Msg::new("audit.clue_create").arg("org", &unit.org_name).render()));
         tx.commit().await?;
         id
     }))
@@ -233,7 +233,7 @@ pub async fn change_clue(
         }
         crate::event_append!(db, tx, "clue", clue.id, actor, Some(clue.state.as_str()), to.code(), comment);
         let from = ClueState::from_code(&clue.state).map_or(clue.state.clone(), |s| s.label().to_string());
-        crate::audit_append!(db, tx, actor, &Event::op("clue.transition", "clue", clue.id, format!("问题线索 {}：{from} → {}", clue.id, to.label())));
+        crate::audit_append!(db, tx, actor, &Event::op("clue.transition", "clue", clue.id, Msg::new("audit.clue_transition").arg("id", clue.id).arg("from", &from).arg("to", to.label()).render()));
         tx.commit().await?;
     });
     Ok(())

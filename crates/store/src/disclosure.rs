@@ -243,7 +243,9 @@ pub async fn create_disclosure(
     let c = disclosure_counts(db, unit_id, None).await?;
     let internal = rules::internal_text(&u.org_name, &u.round_name, &c);
     let public = rules::public_text(&u.org_name, &u.round_name, &c);
-    let title = format!("关于{}巡察整改情况的通报", u.org_name);
+    let title = Msg::new("disclosure.title")
+        .arg("org", &u.org_name)
+        .render();
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;

@@ -301,7 +301,9 @@ async fn clue_report(
             "clue.report",
             "round_unit",
             id,
-            format!("生成{}问题线索报告", u.org_name),
+            xuncha_domain::i18n::Msg::new("audit.clue_report")
+                .arg("org", &u.org_name)
+                .render(),
         ),
     )
     .await?;
@@ -413,7 +415,9 @@ async fn transfer_letter(
             "clue.letter",
             "clue",
             id,
-            format!("生成问题线索 {id} 移交函"),
+            xuncha_domain::i18n::Msg::new("audit.clue_letter")
+                .arg("id", id)
+                .render(),
         ),
     )
     .await?;

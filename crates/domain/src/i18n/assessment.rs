@@ -128,4 +128,5 @@ pub static ZH_CN_ASSESSMENT: &[(&str, &str)] = &[
     ("survey.full", "该测评组的答卷数量已达上限"),
     ("survey.answers_count", "请回答全部{count}个问题"),
     ("survey.bad_origin", "访问地址须为 http(s)://主机[:端口]"),
+    ("assessment.indicator_points", "{name}{points}分"),
 ];

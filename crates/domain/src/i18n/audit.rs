@@ -123,4 +123,65 @@ pub static ZH_CN_AUDIT: &[(&str, &str)] = &[
         "audit.rect_holidays_drop",
         "{office}：删除本级{year}节假日安排 {count} 天，恢复继承上级日历",
     ),
+    // Teams, the talent pool and recusal
+    ("list.clause_separator", "；"),
+    ("audit.team_create", "{round}：组建{name}"),
+    ("audit.team_member_add", "{team}：{person}任{role}"),
+    (
+        "audit.team_member_add_waived",
+        "{team}：{person}任{role}；经{approver}批准回避例外（申请{id}），理由：{reason}；涉及：{rules}",
+    ),
+    ("audit.team_member_remove", "{team}：调出人员 {person}"),
+    ("audit.person_save", "保存人才库人员 {name}"),
+    ("audit.person_post", "{person}：登记任职经历 {title}"),
+    ("audit.person_relation", "{person}：申报{kind}关系"),
+    ("audit.person_training", "{person}：登记培训 {name}"),
+    (
+        "audit.recusal_request",
+        "{team}：申请{person}任{role}回避例外，理由：{reason}；涉及：{rules}",
+    ),
+    (
+        "audit.recusal_decide",
+        "{team}：{state}{person}任{role}回避例外申请（{requester}提出，理由：{reason}）{opinion}",
+    ),
+    ("audit.recusal_opinion", "；意见：{comment}"),
+    // Fieldwork
+    (
+        "audit.activity_create",
+        "{org}：登记了解情况（{method}，{persons}人次）",
+    ),
+    (
+        "audit.activity_read_talk",
+        "查阅巡察对象 {id} 的谈话记录 {count} 条",
+    ),
+    ("audit.finding_create", "{org}：撰写问题底稿“{title}”"),
+    ("audit.finding_update", "修改问题底稿“{title}”"),
+    (
+        "audit.finding_immediate_issue",
+        "“{title}”：下发立行立改通知",
+    ),
+    (
+        "audit.finding_immediate_receipt",
+        "“{title}”：签收立行立改通知",
+    ),
+    ("audit.finding_immediate_done", "“{title}”：立行立改完成"),
+    (
+        "audit.frame_import",
+        "导入问题类别 {frames} 个框架、{categories} 个类别",
+    ),
+    (
+        "audit.fieldwork_method_active",
+        "了解方式 {code}：{name}（启用）",
+    ),
+    (
+        "audit.fieldwork_method_inactive",
+        "了解方式 {code}：{name}（停用）",
+    ),
+    // Clues
+    ("audit.clue_create", "{org}：登记问题线索"),
+    ("audit.clue_transition", "问题线索 {id}：{from} → {to}"),
+    ("audit.clue_list", "查阅问题线索列表（{ids}）"),
+    ("audit.clue_read", "查阅问题线索 {id}"),
+    ("audit.clue_report", "生成{org}问题线索报告"),
+    ("audit.clue_letter", "生成问题线索 {id} 移交函"),
 ];

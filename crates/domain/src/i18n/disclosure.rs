@@ -46,4 +46,5 @@ pub static ZH_CN_DISCLOSURE: &[(&str, &str)] = &[
     ),
     ("disclosure.finding_not_in_unit", "该问题不属于本巡察对象"),
     ("disclosure.return_reason", "退回时须填写审批意见"),
+    ("disclosure.title", "关于{org}巡察整改情况的通报"),
 ];

@@ -45,4 +45,10 @@ pub static ZH_CN_EVENTS: &[(&str, &str)] = &[
         "{decision}（{old} → {new}）{opinion}",
     ),
     ("event.ledger_imported", "由Excel整改台账导入"),
+    ("event.finding_drafted", "撰写问题底稿"),
+    ("event.clue_received", "受理"),
+    ("event.clue_transferred", "移交"),
+    ("event.clue_signed_for", "签收"),
+    ("event.clue_result_reported", "报告处置结果"),
+    ("event.clue_closed", "销号"),
 ];

@@ -66,4 +66,11 @@ pub static ZH_CN_SHEETS: &[(&str, &str)] = &[
     ("file.letter_docx", "{letter}（{doc_no}）.docx"),
     ("stats.uncategorised", "未分类"),
     ("stats.total", "合计"),
+    // Supervision frames (import)
+    ("column.frame.code", "框架编码"),
+    ("column.frame.name", "框架名称"),
+    ("column.frame.version", "版本"),
+    ("column.category.code", "类别编码"),
+    ("column.category.name", "类别名称"),
+    ("column.category.parent_code", "上级类别编码"),
 ];

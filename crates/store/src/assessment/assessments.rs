@@ -302,7 +302,7 @@ pub async fn finalise(
         let named: Vec<&str> = grade.consequences.iter().map(|c| c.label()).collect();
         crate::audit_append!(db, tx, actor, &Event::op("assessment.finalise", "assessment", id, Msg::new("assessment.audit_finalise")
             .arg("org", &a.org_name).arg("score", rules::show_points(scored.score)).arg("grade", &grade.name)
-            .arg("consequences", if named.is_empty() { String::new() } else { Msg::new("assessment.audit_consequences").arg("list", named.join("、")).render() })
+            .arg("consequences", if named.is_empty() { String::new() } else { Msg::new("assessment.audit_consequences").arg("list", named.join(xuncha_domain::i18n::text("list.separator"))).render() })
             .render()));
         tx.commit().await?;
         Finalised { score: scored.score, grade, satisfaction_bp: bp }

@@ -99,9 +99,14 @@ pub async fn save_rubric(
             "indicators",
             indicators
                 .iter()
-                .map(|x| format!("{}{}分", x.name, rules::show_points(x.max)))
+                .map(|x| {
+                    Msg::new("assessment.indicator_points")
+                        .arg("name", &x.name)
+                        .arg("points", rules::show_points(x.max))
+                        .render()
+                })
                 .collect::<Vec<_>>()
-                .join("、"),
+                .join(xuncha_domain::i18n::text("list.separator")),
         )
         .arg(
             "grades",
@@ -109,7 +114,7 @@ pub async fn save_rubric(
                 .iter()
                 .map(|g| format!("{}≥{}", g.name, rules::show_points(g.min)))
                 .collect::<Vec<_>>()
-                .join("、"),
+                .join(xuncha_domain::i18n::text("list.separator")),
         )
         .render();
     crate::settings::save_group(

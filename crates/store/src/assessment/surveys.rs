@@ -100,7 +100,7 @@ pub async fn create_survey(
         }
         let names: Vec<&str> = groups.iter().map(|g| g.1.as_str()).collect();
         crate::audit_append!(db, tx, actor, &Event::op("survey.create", "assessment", assessment_id,
-            Msg::new("survey.audit_create").arg("org", &a.org_name).arg("groups", names.join("、")).render()));
+            Msg::new("survey.audit_create").arg("org", &a.org_name).arg("groups", names.join(xuncha_domain::i18n::text("list.separator"))).render()));
         tx.commit().await?;
     });
     Ok(())

@@ -70,7 +70,7 @@ pub async fn add_activity(
             .bind(province).bind(unit_id).bind(method).bind(held_on).bind(persons).bind(count).bind(summary).bind(summary_enc)
             .bind(actor.user_id).bind(&actor.name).bind(now).fetch_one(&mut *tx).await?;
         // The content of talks is compartmented: the audit trail records only that one was logged.
-        crate::audit_append!(db, tx, actor, &Event::op("activity.create", "activity", id, format!("{}：登记了解情况（{method}，{persons}人次）", unit.org_name)));
+        crate::audit_append!(db, tx, actor, &Event::op("activity.create", "activity", id, Msg::new("audit.activity_create").arg("org", &unit.org_name).arg("method", method).arg("persons", persons).render()));
         tx.commit().await?;
         id
     });

@@ -204,8 +204,8 @@ pub async fn create_finding(
             .bind(&d.evidence).bind(&d.finder).bind(&d.team_opinion).bind(FindingState::Draft.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
         link_activities!(tx, id, unit_id, &d.activity_ids);
-        crate::event_append!(db, tx, "finding", id, actor, None::<String>, FindingState::Draft.code(), "撰写问题底稿");
-        crate::audit_append!(db, tx, actor, &Event::op("finding.create", "finding", id, format!("{}：撰写问题底稿“{}”", unit.org_name, d.title)));
+        crate::event_append!(db, tx, "finding", id, actor, None::<String>, FindingState::Draft.code(), Msg::new("event.finding_drafted").render());
+        crate::audit_append!(db, tx, actor, &Event::op("finding.create", "finding", id, Msg::new("audit.finding_create").arg("org", &unit.org_name).arg("title", &d.title).render()));
         tx.commit().await?;
         id
     });
@@ -239,7 +239,7 @@ pub async fn update_finding(
             return Err(StoreError::StaleVersion);
         }
         link_activities!(tx, id, f.round_unit_id, &d.activity_ids);
-        crate::audit_append!(db, tx, actor, &Event::op("finding.update", "finding", id, format!("修改问题底稿“{}”", d.title)));
+        crate::audit_append!(db, tx, actor, &Event::op("finding.update", "finding", id, Msg::new("audit.finding_update").arg("title", &d.title).render()));
         tx.commit().await?;
     });
     get_finding(db, &Scope::unrestricted(), id).await
@@ -327,10 +327,10 @@ pub async fn immediate_fix(
         }
         _ => {}
     }
-    let label = match step {
-        ImmediateStep::Issue => "下发立行立改通知",
-        ImmediateStep::Receipt => "签收立行立改通知",
-        ImmediateStep::Done => "立行立改完成",
+    let summary_key = match step {
+        ImmediateStep::Issue => "audit.finding_immediate_issue",
+        ImmediateStep::Receipt => "audit.finding_immediate_receipt",
+        ImmediateStep::Done => "audit.finding_immediate_done",
     };
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -348,7 +348,7 @@ pub async fn immediate_fix(
                     .bind(now).bind(id).execute(&mut *tx).await?;
             }
         }
-        crate::audit_append!(db, tx, actor, &Event::op("finding.immediate", "finding", id, format!("“{}”：{label}", f.title)));
+        crate::audit_append!(db, tx, actor, &Event::op("finding.immediate", "finding", id, Msg::new(summary_key).arg("title", &f.title).render()));
         tx.commit().await?;
     });
     get_finding(db, &Scope::unrestricted(), id).await
@@ -363,7 +363,8 @@ pub async fn finding_counts(
     round_id: Option<i64>,
 ) -> Result<Vec<(String, i64)>> {
     let expr = match group {
-        "category" => "COALESCE(c.name, '未分类')",
+        // Uncategorised findings group under '', labelled from the catalogue below.
+        "category" => "COALESCE(c.name, '')",
         "state" => "f.state",
         _ => "r.name",
     };
@@ -380,7 +381,13 @@ pub async fn finding_counts(
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
         scope.push_unit_filter(&mut qb);
         qb.push(format!(" GROUP BY {expr} ORDER BY 2 DESC"));
-        Ok(qb.build_query_as::<(String, i64)>().fetch_all(p).await?)
+        let mut rows = qb.build_query_as::<(String, i64)>().fetch_all(p).await?;
+        if group == "category" {
+            for (label, _) in rows.iter_mut().filter(|(l, _)| l.is_empty()) {
+                *label = Msg::new("stats.uncategorised").render();
+            }
+        }
+        Ok(rows)
     })
 }
 

@@ -54,7 +54,7 @@ pub async fn import_frames(
         if !seen.insert((r.frame_code.clone(), r.version_no, r.code.clone())) {
             errors.push(crate::orgs::RowError {
                 row: r.row,
-                column: "类别编码".into(),
+                column: Msg::new("column.category.code").render(),
                 msg: Msg::new("validation.duplicate")
                     .arg("field", "field.code")
                     .arg("value", &r.code),
@@ -67,7 +67,7 @@ pub async fn import_frames(
         {
             errors.push(crate::orgs::RowError {
                 row: r.row,
-                column: "上级类别编码".into(),
+                column: Msg::new("column.category.parent_code").render(),
                 msg: Msg::new("import.parent_unknown").arg("value", pc),
             });
         }
@@ -81,9 +81,9 @@ pub async fn import_frames(
         if existing.contains(&(r.frame_code.as_str(), r.version_no)) {
             errors.push(crate::orgs::RowError {
                 row: r.row,
-                column: "版本".into(),
+                column: Msg::new("column.frame.version").render(),
                 msg: Msg::new("validation.duplicate")
-                    .arg("field", "版本")
+                    .arg("field", Msg::new("column.frame.version").render())
                     .arg("value", format!("{} v{}", r.frame_code, r.version_no)),
             });
         }
@@ -134,7 +134,7 @@ pub async fn import_frames(
                 .bind(fid).bind(parent).bind(&r.code).bind(&r.name).bind(sort).fetch_one(&mut *tx).await?;
             cat_ids.insert((fid, r.code.clone()), id);
         }
-        crate::audit_append!(db, tx, actor, &Event::op("frame.import", "frame", "", format!("导入问题类别 {} 个框架、{} 个类别", frame_ids.len(), cat_ids.len())));
+        crate::audit_append!(db, tx, actor, &Event::op("frame.import", "frame", "", Msg::new("audit.frame_import").arg("frames", frame_ids.len()).arg("categories", cat_ids.len()).render()));
         tx.commit().await?;
         (frame_ids.len(), cat_ids.len())
     });

@@ -33,7 +33,7 @@ pub async fn save_method(
             sqlx::query("INSERT INTO fieldwork_methods (code, name, compartment, sort, active) VALUES ($1, $2, NULL, $3, $4)")
                 .bind(code).bind(name).bind(sort).bind(active).execute(&mut *tx).await?;
         }
-        crate::audit_append!(db, tx, actor, &Event::op("fieldwork.method", "fieldwork_method", code, format!("了解方式 {code}：{name}（{}）", if active { "启用" } else { "停用" })));
+        crate::audit_append!(db, tx, actor, &Event::op("fieldwork.method", "fieldwork_method", code, Msg::new(if active { "audit.fieldwork_method_active" } else { "audit.fieldwork_method_inactive" }).arg("code", code).arg("name", name).render()));
         tx.commit().await?;
     });
     methods(db).await

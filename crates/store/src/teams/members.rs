@@ -93,7 +93,7 @@ pub async fn create_team(
         let mut tx = p.begin_write().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO teams (round_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
             .bind(round_id).bind(name).bind(now).fetch_one(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("team.create", "team", id, format!("{}：组建{name}", round.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("team.create", "team", id, Msg::new("audit.team_create").arg("round", &round.name).arg("name", name).render()));
         tx.commit().await?;
         id
     });
@@ -235,7 +235,7 @@ pub async fn add_member(
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO team_members (team_id, person_id, role, created_at) VALUES ($1, $2, $3, $4)")
             .bind(team_id).bind(person_id).bind(role.code()).bind(now).execute(&mut *tx).await?;
-        let summary = format!("{}：{}任{}", team.name, person.row.name, role.label());
+        let summary = Msg::new("audit.team_member_add").arg("team", &team.name).arg("person", &person.row.name).arg("role", role.label()).render();
         crate::audit_append!(db, tx, actor, &Event::op("team.member_add", "team", team_id, summary));
         tx.commit().await?;
     });
@@ -258,7 +258,7 @@ pub async fn remove_member(
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        crate::audit_append!(db, tx, actor, &Event::op("team.member_remove", "team", team_id, format!("{}：调出人员 {person_id}", team.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("team.member_remove", "team", team_id, Msg::new("audit.team_member_remove").arg("team", &team.name).arg("person", person_id).render()));
         tx.commit().await?;
     });
     get_team(db, &Scope::unrestricted(), team_id).await

@@ -219,7 +219,7 @@ pub async fn save_person(
                 pid
             }
         };
-        crate::audit_append!(db, tx, actor, &Event::op("person.save", "person", pid, format!("保存人才库人员 {}", d.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("person.save", "person", pid, Msg::new("audit.person_save").arg("name", &d.name).render()));
         tx.commit().await?;
         pid
     });
@@ -245,7 +245,7 @@ pub async fn add_post(
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO person_posts (person_id, org_id, title, start_date, end_date) VALUES ($1, $2, $3, $4, $5)")
             .bind(person_id).bind(org_id).bind(title).bind(start).bind(end).execute(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("person.post", "person", person_id, format!("{}：登记任职经历 {title}", person.row.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("person.post", "person", person_id, Msg::new("audit.person_post").arg("person", &person.row.name).arg("title", title).render()));
         tx.commit().await?;
     });
     get_person(db, &Scope::unrestricted(), person_id).await
@@ -274,7 +274,7 @@ pub async fn add_relation(
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO person_relations (person_id, kind, related_name, related_org_id, note) VALUES ($1, $2, $3, $4, $5)")
             .bind(person_id).bind(kind.code()).bind(related_name).bind(related_org_id).bind(note).execute(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("person.relation", "person", person_id, format!("{}：申报{}关系", person.row.name, kind.label())));
+        crate::audit_append!(db, tx, actor, &Event::op("person.relation", "person", person_id, Msg::new("audit.person_relation").arg("person", &person.row.name).arg("kind", kind.label()).render()));
         tx.commit().await?;
     });
     get_person(db, &Scope::unrestricted(), person_id).await
@@ -294,7 +294,7 @@ pub async fn add_training(
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO trainings (person_id, name, held_on, hours) VALUES ($1, $2, $3, $4)")
             .bind(person_id).bind(name).bind(held_on).bind(hours).execute(&mut *tx).await?;
-        crate::audit_append!(db, tx, actor, &Event::op("person.training", "person", person_id, format!("{}：登记培训 {name}", person.row.name)));
+        crate::audit_append!(db, tx, actor, &Event::op("person.training", "person", person_id, Msg::new("audit.person_training").arg("person", &person.row.name).arg("name", name).render()));
         tx.commit().await?;
     });
     get_person(db, &Scope::unrestricted(), person_id).await

@@ -221,13 +221,14 @@ pub async fn create(db: &Db, actor: &Actor, n: &NewRequest<'_>) -> Result<Reques
             .bind(n.team.id).bind(n.person.row.id).bind(n.role.code()).bind(n.join_team).bind(&units_json).bind(&conflicts_json)
             .bind(n.reason).bind(RequestState::Pending.code()).bind(requester).bind(now).fetch_one(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("recusal.request", "recusal_request", id,
-            format!("{}：申请{}任{}回避例外，理由：{}；涉及：{}", n.team.name, n.person.row.name, n.role.label(), n.reason, rules.join("；"))));
+            Msg::new("audit.recusal_request").arg("team", &n.team.name).arg("person", &n.person.row.name).arg("role", n.role.label())
+                .arg("reason", n.reason).arg("rules", rules.join(xuncha_domain::i18n::text("list.clause_separator"))).render()));
         let users: Vec<i64> = sqlx::query_scalar(APPROVERS).bind(&owner_path).bind(false).bind(requester).fetch_all(&mut *tx).await?;
         let title = Msg::new("recusal.notify_title").render();
         let body = Msg::new("recusal.notify_body")
             .arg("team", &n.team.name)
             .arg("name", &n.person.row.name)
-            .arg("rules", n.conflicts.iter().map(|c| c.rule.as_str()).collect::<Vec<_>>().join("、"))
+            .arg("rules", n.conflicts.iter().map(|c| c.rule.as_str()).collect::<Vec<_>>().join(xuncha_domain::i18n::text("list.separator")))
             .arg("reason", n.reason)
             .render();
         let link = format!("/inspection/rounds/{}", n.team.round_id);
@@ -308,14 +309,16 @@ pub async fn decide(
             return Err(StoreError::StaleVersion);
         }
         crate::audit_append!(db, tx, actor, &Event::op(if approve { "recusal.approve" } else { "recusal.reject" }, "recusal_request", id,
-            format!("{}：{}{}任{}回避例外申请（{}提出，理由：{}）{}", team.name, state.label(), req.person_name, role.label(), req.requested_by_name, req.reason,
-                if comment.is_empty() { String::new() } else { format!("；意见：{comment}") })));
+            Msg::new("audit.recusal_decide").arg("team", &team.name).arg("state", state.label()).arg("person", &req.person_name).arg("role", role.label())
+                .arg("requester", &req.requested_by_name).arg("reason", &req.reason)
+                .arg("opinion", if comment.is_empty() { String::new() } else { Msg::new("audit.recusal_opinion").arg("comment", comment).render() }).render()));
         if approve && req.join_team {
             sqlx::query("INSERT INTO team_members (team_id, person_id, role, override_by, override_reason, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(req.team_id).bind(req.person_id).bind(role.code()).bind(decider).bind(&req.reason).bind(now)
                 .execute(&mut *tx).await?;
             crate::audit_append!(db, tx, actor, &Event::op("team.member_add", "team", req.team_id,
-                format!("{}：{}任{}；经{}批准回避例外（申请{}），理由：{}；涉及：{}", team.name, req.person_name, role.label(), actor.name, id, req.reason, waived.join("；"))));
+                Msg::new("audit.team_member_add_waived").arg("team", &team.name).arg("person", &req.person_name).arg("role", role.label()).arg("approver", &actor.name)
+                    .arg("id", id).arg("reason", &req.reason).arg("rules", waived.join(xuncha_domain::i18n::text("list.clause_separator"))).render()));
         }
         let title = Msg::new("recusal.decided_title").arg("state", state.label()).render();
         sqlx::query("INSERT INTO notifications (user_id, kind, title, body, link, dedupe_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")

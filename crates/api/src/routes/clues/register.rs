@@ -44,7 +44,9 @@ pub(super) async fn list(
             "clue.list",
             "clue",
             "",
-            format!("查阅问题线索列表（{}）", ids.join(",")),
+            Msg::new("audit.clue_list")
+                .arg("ids", ids.join(","))
+                .render(),
         ),
     )
     .await?;
@@ -163,7 +165,12 @@ pub(super) async fn full(st: &AppState, auth: &Auth, id: i64) -> ApiResult<ClueD
     record_event(
         &st.db,
         &auth.actor,
-        &Event::read("clue.read", "clue", id, format!("查阅问题线索 {id}")),
+        &Event::read(
+            "clue.read",
+            "clue",
+            id,
+            Msg::new("audit.clue_read").arg("id", id).render(),
+        ),
     )
     .await?;
     let events = event_dtos(

@@ -73,7 +73,7 @@ pub(super) async fn transfer(
         &row,
         ClueState::Transferred,
         &change,
-        "移交",
+        &Msg::new("event.clue_transferred").render(),
     )
     .await?;
     Ok(axum::Json(full(&st, &auth, id).await?))
@@ -98,7 +98,7 @@ pub(super) async fn receipt(
             received: true,
             ..Default::default()
         },
-        "签收",
+        &Msg::new("event.clue_signed_for").render(),
     )
     .await?;
     Ok(axum::Json(full(&st, &auth, id).await?))
@@ -171,7 +171,7 @@ pub(super) async fn disposition(
         &row,
         ClueState::ResultFedBack,
         &change,
-        "报告处置结果",
+        &Msg::new("event.clue_result_reported").render(),
     )
     .await?;
     Ok(axum::Json(full(&st, &auth, id).await?))
@@ -193,7 +193,7 @@ pub(super) async fn close(
         &row,
         ClueState::Closed,
         &ClueChange::default(),
-        "销号",
+        &Msg::new("event.clue_closed").render(),
     )
     .await?;
     Ok(axum::Json(full(&st, &auth, id).await?))

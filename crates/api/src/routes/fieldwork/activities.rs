@@ -69,7 +69,10 @@ pub(super) async fn list_activities(
         .filter(|a| a.compartment.is_some() && sees(&auth, a.compartment.as_deref()))
         .count();
     if talks > 0 {
-        let summary = format!("查阅巡察对象 {id} 的谈话记录 {talks} 条");
+        let summary = Msg::new("audit.activity_read_talk")
+            .arg("id", id)
+            .arg("count", talks)
+            .render();
         xuncha_store::audit::record_event(
             &st.db,
             &auth.actor,

@@ -82,29 +82,19 @@ pub(super) async fn import_frames(
 }
 
 pub(super) fn parse_frame_rows(table: &Table) -> Result<Vec<CategoryImport>, Vec<RowError>> {
+    let [fc, fname, ver, cc, cname, parent] = crate::routes::import_columns(
+        table,
+        [
+            ("column.frame.code", true),
+            ("column.frame.name", true),
+            ("column.frame.version", true),
+            ("column.category.code", true),
+            ("column.category.name", true),
+            ("column.category.parent_code", false),
+        ],
+    )?;
+    let label = |key: &'static str| Msg::new(key).render();
     let mut errors = Vec::new();
-    let mut col = |name: &'static str| {
-        let c = table.column(name);
-        if c.is_none() {
-            errors.push(RowError {
-                row: 1,
-                column: name.into(),
-                msg: Msg::new("import.missing_column").arg("column", name),
-            });
-        }
-        c
-    };
-    let (fc, fname, ver, cc, cname) = (
-        col("框架编码"),
-        col("框架名称"),
-        col("版本"),
-        col("类别编码"),
-        col("类别名称"),
-    );
-    let parent = table.column("上级类别编码");
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let mut out = Vec::new();
     for (row, cells) in &table.rows {
         let cell = |c| Table::cell(cells, c).trim().to_string();
@@ -119,18 +109,18 @@ pub(super) fn parse_frame_rows(table: &Table) -> Result<Vec<CategoryImport>, Vec
             }
             v
         };
-        let frame_code = required(fc, "框架编码", &mut errors);
-        let frame_name = required(fname, "框架名称", &mut errors);
-        let code = required(cc, "类别编码", &mut errors);
-        let name = required(cname, "类别名称", &mut errors);
+        let frame_code = required(fc, &label("column.frame.code"), &mut errors);
+        let frame_name = required(fname, &label("column.frame.name"), &mut errors);
+        let code = required(cc, &label("column.category.code"), &mut errors);
+        let name = required(cname, &label("column.category.name"), &mut errors);
         let version_no = match cell(ver).parse::<i32>() {
             Ok(v) if (1..=999).contains(&v) => v,
             _ => {
                 errors.push(RowError {
                     row: *row,
-                    column: "版本".into(),
+                    column: label("column.frame.version"),
                     msg: Msg::new("validation.out_of_range")
-                        .arg("field", "版本")
+                        .arg("field", label("column.frame.version"))
                         .arg("min", 1)
                         .arg("max", 999),
                 });

@@ -305,21 +305,29 @@ pub(super) async fn suggestions(
             && p.specialties.iter().any(|s| s == sp)
         {
             score += 10;
-            reasons.push(format!("专业特长：{sp}"));
+            reasons.push(
+                Msg::new("suggestion.specialty")
+                    .arg("specialty", sp)
+                    .render(),
+            );
         }
         if matches!(role, TeamRole::Leader | TeamRole::Deputy)
             && p.pools.iter().any(|x| x == "leader")
         {
             score += 8;
-            reasons.push("组长库人选".to_string());
+            reasons.push(Msg::new("suggestion.leader_pool").render());
         }
         if p.pools.iter().any(|x| x == "specialist") {
             score += 2;
-            reasons.push("专业人才库人选".to_string());
+            reasons.push(Msg::new("suggestion.specialist_pool").render());
         }
         score -= 3 * p.row.workload;
-        reasons.push(format!("当前在{}个巡察组", p.row.workload));
-        reasons.push("无回避情形".to_string());
+        reasons.push(
+            Msg::new("suggestion.workload")
+                .arg("count", p.row.workload)
+                .render(),
+        );
+        reasons.push(Msg::new("suggestion.no_conflict").render());
         out.push(SuggestionItem {
             person: p.into(),
             score,

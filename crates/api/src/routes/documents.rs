@@ -19,6 +19,8 @@ use xuncha_store::fieldwork::{self, Finding, FindingFilter};
 use xuncha_store::inspection::{self, RoundUnit};
 use xuncha_store::{PageReq, clues};
 
+use xuncha_domain::i18n::text;
+
 use super::ApiPath;
 use super::clues::{clue_access, decrypt};
 use crate::auth::{Auth, ClueLead, FieldworkWrite, InspectionRead, Need};
@@ -158,7 +160,7 @@ async fn notice(
     let team = team_line(&st, &auth, &u).await?;
     let (start, end) = round_dates(&st, &auth, &u).await?;
     docx(
-        "巡察通知",
+        text("file.doc_notice"),
         &docs::notice(&unit_doc(&st, &u, &issuer, &short), &team, start, end),
     )
 }
@@ -176,7 +178,7 @@ async fn announcement(
     let team = team_line(&st, &auth, &u).await?;
     let (start, end) = round_dates(&st, &auth, &u).await?;
     docx(
-        "巡察公告",
+        text("file.doc_announcement"),
         &docs::announcement(&unit_doc(&st, &u, &issuer, &short), &team, start, end),
     )
 }
@@ -195,7 +197,7 @@ async fn report(
     let problems = unit_problems(&st, &auth, id).await?;
     let work = work(&st, &auth, id).await?;
     docx(
-        "巡察报告",
+        text("file.doc_report"),
         &docs::report(&unit_doc(&st, &u, &issuer, &short), &team, &work, &problems),
     )
 }
@@ -221,7 +223,7 @@ async fn mid_term(
         &work,
         &problems,
     );
-    docx("中期汇报", &doc)
+    docx(text("file.doc_mid_term"), &doc)
 }
 
 /// 反馈意见: each problem as facts → characterisation → responsibility, suggestions, and the
@@ -242,7 +244,7 @@ async fn feedback(
         u.rectification_due,
         u.feedback_date,
     );
-    docx("反馈意见", &doc)
+    docx(text("file.doc_feedback"), &doc)
 }
 
 /// 问题清单: the itemised problem list handed to the unit.
@@ -256,7 +258,7 @@ async fn problem_list(
     let u = unit(&st, &auth, id).await?;
     let problems = unit_problems(&st, &auth, id).await?;
     docx(
-        "问题清单",
+        text("file.doc_problem_list"),
         &docs::problem_list(&u.org_name, &problems, st.db.today()),
     )
 }
@@ -308,7 +310,7 @@ async fn clue_report(
     )
     .await?;
     let doc = clue_report_doc(&u.org_name, &lines, u.team_name.clone(), st.db.today());
-    docx("问题线索报告", &doc)
+    docx(text("file.doc_clue_report"), &doc)
 }
 
 async fn finding(st: &AppState, auth: &Auth, id: i64) -> ApiResult<Finding> {
@@ -334,7 +336,10 @@ async fn workpaper(
         finder: f.finder,
         team_opinion: f.team_opinion,
     };
-    docx("问题底稿", &docs::workpaper(&w, st.db.today()))
+    docx(
+        text("file.doc_workpaper"),
+        &docs::workpaper(&w, st.db.today()),
+    )
 }
 
 /// 立行立改通知书: the issue, the requirement, the deadline and a receipt line.
@@ -366,7 +371,7 @@ async fn immediate_notice(
         },
         st.db.today(),
     );
-    docx("立行立改通知书", &doc)
+    docx(text("file.doc_immediate_fix"), &doc)
 }
 
 /// 移交函: the letter transferring a clue to the receiving body (clue:lead; the read is audited).
@@ -421,5 +426,8 @@ async fn transfer_letter(
         ),
     )
     .await?;
-    docx("移交函", &transfer_letter_doc(&t, st.db.today()))
+    docx(
+        text("file.doc_transfer_letter"),
+        &transfer_letter_doc(&t, st.db.today()),
+    )
 }

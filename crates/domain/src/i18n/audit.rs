@@ -184,4 +184,5 @@ pub static ZH_CN_AUDIT: &[(&str, &str)] = &[
     ("audit.clue_read", "查阅问题线索 {id}"),
     ("audit.clue_report", "生成{org}问题线索报告"),
     ("audit.clue_letter", "生成问题线索 {id} 移交函"),
+    ("audit.assessment_export", "导出整改评估结果 {count} 条"),
 ];

@@ -3,6 +3,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::i18n::text;
 use xuncha_office::documents::assessment::{
     AssessmentReport, DeductionLine, IndicatorLine, TallyLine, assessment_report,
 };
@@ -92,7 +93,10 @@ pub(super) async fn assessment_docx(
         consequences: d.consequences.iter().map(|c| c.name.clone()).collect(),
         issuer,
     };
-    docx("整改评估报告", &assessment_report(&report, st.db.today()))
+    docx(
+        text("file.assessment_report"),
+        &assessment_report(&report, st.db.today()),
+    )
 }
 
 /// The counts of a tally, from the total or a group.
@@ -143,18 +147,20 @@ pub(super) async fn export_assessments(
         })
         .collect();
     let count = out.len();
+    let headers = [
+        "column.seq",
+        "column.assessment.unit",
+        "column.assessment.round",
+        "column.assessment.date",
+        "column.assessment.score",
+        "column.assessment.grade",
+        "column.assessment.satisfaction",
+        "column.assessment.consequences",
+    ]
+    .map(text);
     let bytes = xuncha_office::write_xlsx(
-        "整改评估结果",
-        &[
-            "序号",
-            "被巡察单位",
-            "轮次",
-            "评估日期",
-            "得分",
-            "等次",
-            "满意度",
-            "后果",
-        ],
+        text("sheet.assessments"),
+        &headers,
         &[6.0, 30.0, 22.0, 12.0, 8.0, 10.0, 10.0, 40.0],
         out.into_iter(),
     )
@@ -166,15 +172,16 @@ pub(super) async fn export_assessments(
             "assessment.export",
             "assessment",
             "",
-            format!("导出整改评估结果 {count} 条"),
+            Msg::new("audit.assessment_export")
+                .arg("count", count)
+                .render(),
         ),
     )
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"assessments.xlsx\"; filename*=UTF-8''%E6%95%B4%E6%94%B9%E8%AF%84%E4%BC%B0%E7%BB%93%E6%9E%9C.xlsx".to_string()),
-        ],
+    Ok(crate::routes::common::download(
+        crate::routes::common::XLSX,
+        "assessments.xlsx",
+        text("file.assessments_xlsx"),
         bytes,
     ))
 }

@@ -3,6 +3,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 use axum::response::IntoResponse;
+use xuncha_domain::i18n::text;
 use xuncha_office::documents::assessment::{DisclosureDoc, DisclosureFigures, disclosure};
 
 use crate::routes::documents::{docx, issuer};
@@ -35,9 +36,17 @@ pub(super) async fn disclosure_docx(
     let (issuer, _) = issuer(&st, unit.owner_org_id).await?;
     let dto = disclosure_dto(&st, &auth, d).await?;
     let (text, counts, name) = if public {
-        (&dto.public_text, &dto.public_counts, "社会公开稿")
+        (
+            &dto.public_text,
+            &dto.public_counts,
+            text("file.disclosure_public"),
+        )
     } else {
-        (&dto.internal_text, &dto.counts, "党内通报")
+        (
+            &dto.internal_text,
+            &dto.counts,
+            text("file.disclosure_internal"),
+        )
     };
     let doc = DisclosureDoc {
         title: dto.title.clone(),

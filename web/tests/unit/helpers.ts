@@ -1,5 +1,11 @@
-import { vi } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
+import { createPinia, getActivePinia, setActivePinia } from 'pinia'
+import ElementPlus from 'element-plus'
+import type { Router } from 'vue-router'
 import type { Problem } from '@/api/client'
+import type { Me } from '@/api/auth'
+import { vPerm } from '@/directives/perm'
+import { i18n } from '@/locales'
 
 /** A JSON response like the server's. */
 export function jsonResponse(body: unknown, status = 200): Response {
@@ -59,4 +65,41 @@ export function clearCookies(): void {
     const name = part.split('=')[0]?.trim()
     if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`
   }
+}
+
+/** The first mount of a screen is slow on a busy machine: `until` with a longer wait, and the test timeout for it. */
+export const slowUntil = (check: () => boolean, message?: string) => until(check, message, 15_000)
+export const SLOW = 30_000
+
+/** A signed-in user of the 江岭省委巡察办 with these permissions (and whatever `extra` changes). */
+export function me(permissions: string[], extra: Partial<Me> = {}): Me {
+  return {
+    id: 1,
+    username: 'u',
+    display_name: '用户',
+    org_id: 2,
+    org_name: '江岭省委巡察办',
+    roles: [],
+    permissions,
+    compartments: [],
+    totp_enabled: false,
+    must_change_password: false,
+    ...extra,
+  }
+}
+
+/** A fresh active pinia before each test; after it, the global stubs undone and the page emptied. */
+export function freshScreenEachTest(): void {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    document.body.innerHTML = ''
+  })
+}
+
+/** What a screen mounts with: the test's pinia, i18n, Element Plus, the router and the perm directive. */
+export function screenGlobal(router: Router) {
+  return { plugins: [getActivePinia()!, i18n, ElementPlus, router], directives: { perm: vPerm } }
 }

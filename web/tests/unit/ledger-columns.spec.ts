@@ -1,37 +1,13 @@
 // The 整改台账 at 1366 px: 问题 fixed left, 操作 fixed right, at most eight columns by default, the column
 // toggle kept per table; the item page folds its empty sections into one line.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import LedgerView from '@/views/rectification/ledger.vue'
 import ItemView from '@/views/rectification/item.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
-import type { Me } from '@/api/auth'
 import type { LedgerRow, RectItem } from '@/api/rectification'
-import { jsonResponse, stubFetch, until as waitFor } from './helpers'
-
-const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
-const SLOW = 30_000
-let pinia: Pinia
-
-function me(permissions: string[]): Me {
-  return {
-    id: 1,
-    username: 'u',
-    display_name: '用户',
-    org_id: 2,
-    org_name: '江岭省委巡察办',
-    roles: [],
-    permissions,
-    compartments: [],
-    totp_enabled: false,
-    must_change_password: false,
-  }
-}
+import { jsonResponse, stubFetch, slowUntil as until, SLOW, freshScreenEachTest, screenGlobal, me } from './helpers'
 
 function row(over: Partial<LedgerRow> = {}): LedgerRow {
   return {
@@ -80,7 +56,7 @@ async function mountAt(component: unknown, path: string) {
   useAuthStore().me = me(['rect:read'])
   const router = await routerAt(path)
   const wrapper = mount(component as never, {
-    global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+    global: screenGlobal(router),
     attachTo: document.body,
   })
   return { wrapper, router }
@@ -92,17 +68,9 @@ function headers(): string[] {
   return [...table.querySelectorAll('.el-table__header-wrapper th')].map((th) => th.textContent?.trim() ?? '')
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  localStorage.clear()
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-  localStorage.clear()
-})
+freshScreenEachTest()
+beforeEach(() => localStorage.clear())
+afterEach(() => localStorage.clear())
 
 describe('整改台账 columns', () => {
   it(

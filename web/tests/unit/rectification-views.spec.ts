@@ -1,21 +1,15 @@
 // The rectification screens: an item offers only the actions the server lists; the plan editor checks
 // the plan before sending it and saves then submits it; the bell shows the unread count.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import ItemView from '@/views/rectification/item.vue'
 import PlanView from '@/views/rectification/plan.vue'
 import NotificationBell from '@/layout/NotificationBell.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { ItemAction, LedgerRow, Plan, PlanView as PlanViewDto, RectItem } from '@/api/rectification'
-import { jsonResponse, stubFetch, until, type Captured } from './helpers'
-
-let pinia: Pinia
+import { jsonResponse, stubFetch, until, type Captured, freshScreenEachTest, screenGlobal } from './helpers'
 
 function me(permissions: string[]): Me {
   return {
@@ -99,15 +93,7 @@ function item(actions: ItemAction[], over: Partial<RectItem> = {}): RectItem {
   }
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+freshScreenEachTest()
 
 describe('rectification item', () => {
   async function open(detail: RectItem, perms: string[]) {
@@ -117,7 +103,7 @@ describe('rectification item', () => {
     )
     const router = await routerAt('/rect/items/5')
     const wrapper = mount(ItemView, {
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+      global: screenGlobal(router),
       attachTo: document.body,
     })
     await until(() => q('item-state') !== null, 'the item')
@@ -249,7 +235,7 @@ describe('plan editor', () => {
     const seen = stubFetch(handler)
     const router = await routerAt('/rect/units/3/plan')
     const wrapper = mount(PlanView, {
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+      global: screenGlobal(router),
       attachTo: document.body,
     })
     await until(() => q('plan-item-11') !== null, 'the plan')
@@ -347,7 +333,7 @@ describe('notification bell', () => {
       const seen = stubFetch(() => jsonResponse({ items: [], unread: 3 }))
       const router = await routerAt('/rect/ledger')
       const wrapper = mount(NotificationBell, {
-        global: { plugins: [pinia, i18n, ElementPlus, router] },
+        global: screenGlobal(router),
         attachTo: document.body,
       })
       await until(() => (q('notification-count')?.textContent ?? '').includes('3'), 'the count')

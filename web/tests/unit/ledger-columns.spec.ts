@@ -2,55 +2,29 @@
 // toggle kept per table; the item page folds its empty sections into one line.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import LedgerView from '@/views/rectification/ledger.vue'
 import ItemView from '@/views/rectification/item.vue'
 import { useAuthStore } from '@/stores/auth'
-import type { LedgerRow, RectItem } from '@/api/rectification'
-import { jsonResponse, stubFetch, slowUntil as until, SLOW, freshScreenEachTest, screenGlobal, me } from './helpers'
+import type { RectItem } from '@/api/rectification'
+import {
+  jsonResponse,
+  stubFetch,
+  slowUntil as until,
+  SLOW,
+  freshScreenEachTest,
+  screenGlobal,
+  me,
+  stubRouterAt,
+  ledgerRow,
+} from './helpers'
 
-function row(over: Partial<LedgerRow> = {}): LedgerRow {
-  return {
-    id: 5,
-    round_id: 1,
-    round_name: '2025年第二轮巡察',
-    round_unit_id: 3,
-    org_id: 2,
-    org_name: '江岭省财政厅',
-    category_name: '党的建设',
-    title: '选人用人工作不规范',
-    state: 'IN_PROGRESS',
-    state_name: '整改中',
-    outcome: null,
-    outcome_name: null,
-    deadline: '2026-06-30',
-    original_deadline: '2026-03-31',
-    extensions: 1,
-    warning: 'yellow',
-    overdue_days: 0,
-    measure_count: 1,
-    progress_count: 0,
-    last_progress_on: null,
-    closed_on: null,
-    letter_count: 0,
-    version: 7,
-    ...over,
-  }
-}
+const row = ledgerRow
 
-async function routerAt(path: string): Promise<Router> {
-  const stub = { template: '<div />' }
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [
-      { path: '/rect/ledger', name: 'rect-ledger', component: stub },
-      { path: '/rect/items/:id', name: 'rect-item', component: stub },
-    ],
+const routerAt = (path: string) =>
+  stubRouterAt(path, {
+    'rect-ledger': '/rect/ledger',
+    'rect-item': '/rect/items/:id',
   })
-  await router.push(path)
-  await router.isReady()
-  return router
-}
 
 async function mountAt(component: unknown, path: string) {
   useAuthStore().me = me(['rect:read'])

@@ -2,7 +2,6 @@
 // rather than 0 for a viewer without the clue compartment.
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import LedgerView from '@/views/rectification/ledger.vue'
 import AssessmentIndex from '@/views/assessment/index.vue'
 import StatsView from '@/views/stats/index.vue'
@@ -10,28 +9,29 @@ import { useAuthStore } from '@/stores/auth'
 import type { OwnerGroup, TaskLine } from '@/api/rectification'
 import type { Revisit } from '@/api/assessment'
 import type { InspectionStats } from '@/api/inspection'
-import { jsonResponse, stubFetch, slowUntil as until, SLOW, freshScreenEachTest, screenGlobal, me } from './helpers'
+import {
+  jsonResponse,
+  stubFetch,
+  slowUntil as until,
+  SLOW,
+  freshScreenEachTest,
+  screenGlobal,
+  me,
+  stubRouterAt,
+} from './helpers'
 
 const text = () => document.body.textContent ?? ''
 
-async function routerAt(path: string): Promise<Router> {
-  const stub = { template: '<div />' }
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [
-      { path: '/rect/ledger', name: 'rect-ledger', component: stub },
-      { path: '/rect/items/:id', name: 'rect-item', component: stub },
-      { path: '/inspection/rounds/:id', name: 'inspection-round', component: stub },
-      { path: '/assessments', name: 'assessments', component: stub },
-      { path: '/assessments/:id', name: 'assessment-editor', component: stub },
-      { path: '/disclosures/:id', name: 'disclosure-editor', component: stub },
-      { path: '/stats', name: 'stats', component: stub },
-    ],
+const routerAt = (path: string) =>
+  stubRouterAt(path, {
+    'rect-ledger': '/rect/ledger',
+    'rect-item': '/rect/items/:id',
+    'inspection-round': '/inspection/rounds/:id',
+    assessments: '/assessments',
+    'assessment-editor': '/assessments/:id',
+    'disclosure-editor': '/disclosures/:id',
+    stats: '/stats',
   })
-  await router.push(path)
-  await router.isReady()
-  return router
-}
 
 async function mountAt(component: unknown, path: string, permissions: string[]) {
   useAuthStore().me = me(permissions)

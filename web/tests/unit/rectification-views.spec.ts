@@ -2,14 +2,22 @@
 // the plan before sending it and saves then submits it; the bell shows the unread count.
 import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import ItemView from '@/views/rectification/item.vue'
 import PlanView from '@/views/rectification/plan.vue'
 import NotificationBell from '@/layout/NotificationBell.vue'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { ItemAction, LedgerRow, Plan, PlanView as PlanViewDto, RectItem } from '@/api/rectification'
-import { jsonResponse, stubFetch, until, type Captured, freshScreenEachTest, screenGlobal } from './helpers'
+import {
+  jsonResponse,
+  stubFetch,
+  until,
+  type Captured,
+  freshScreenEachTest,
+  screenGlobal,
+  stubRouterAt,
+  ledgerRow,
+} from './helpers'
 
 function me(permissions: string[]): Me {
   return {
@@ -28,50 +36,15 @@ function me(permissions: string[]): Me {
 
 const q = (testid: string) => document.querySelector(`[data-testid="${testid}"]`)
 
-async function routerAt(path: string): Promise<Router> {
-  const stub = { template: '<div />' }
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [
-      { path: '/rect/ledger', name: 'rect-ledger', component: stub },
-      { path: '/rect/units', name: 'rect-units', component: stub },
-      { path: '/rect/items/:id', name: 'rect-item', component: stub },
-      { path: '/rect/units/:id/plan', name: 'rect-plan', component: stub },
-    ],
+const routerAt = (path: string) =>
+  stubRouterAt(path, {
+    'rect-ledger': '/rect/ledger',
+    'rect-units': '/rect/units',
+    'rect-item': '/rect/items/:id',
+    'rect-plan': '/rect/units/:id/plan',
   })
-  await router.push(path)
-  await router.isReady()
-  return router
-}
 
-function row(over: Partial<LedgerRow> = {}): LedgerRow {
-  return {
-    id: 5,
-    round_id: 1,
-    round_name: '2025年第二轮巡察',
-    round_unit_id: 3,
-    org_id: 2,
-    org_name: '江岭省财政厅',
-    category_name: null,
-    title: '选人用人工作不规范',
-    state: 'IN_PROGRESS',
-    state_name: '整改中',
-    outcome: null,
-    outcome_name: null,
-    deadline: '2026-06-30',
-    original_deadline: '2026-03-31',
-    extensions: 1,
-    warning: 'yellow',
-    overdue_days: 0,
-    measure_count: 1,
-    progress_count: 0,
-    last_progress_on: null,
-    closed_on: null,
-    letter_count: 0,
-    version: 7,
-    ...over,
-  }
-}
+const row = (over: Partial<LedgerRow> = {}): LedgerRow => ledgerRow({ category_name: null, ...over })
 
 function item(actions: ItemAction[], over: Partial<RectItem> = {}): RectItem {
   return {

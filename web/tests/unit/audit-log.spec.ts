@@ -1,24 +1,16 @@
 // 操作日志 in words: Chinese action and object names, links to the record, people as 姓名（用户名） and never
 // an empty "（）", and the 操作类型 filter sent as the server's action prefix.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import OperationsView from '@/views/audit/operations.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import zhCN from '@/locales/zh-CN'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { OperationLogEntry } from '@/api/audit'
 import { AUDIT_ACTIONS, AUDIT_TARGETS, actionGroups, actionKey, actionLabel, targetRoute } from '@/utils/audit'
 import { personLabel } from '@/utils/people'
-import { jsonResponse, until as waitFor } from './helpers'
-
-const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
-const SLOW = 30_000
-let pinia: Pinia
+import { jsonResponse, slowUntil as until, SLOW, freshScreenEachTest, screenGlobal } from './helpers'
 
 function lookup(key: string): unknown {
   return key
@@ -59,15 +51,7 @@ const me: Me = {
   must_change_password: false,
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+freshScreenEachTest()
 
 describe('audit words', () => {
   it('names every action code and object kind the server records', () => {
@@ -141,7 +125,7 @@ describe('操作日志 page', () => {
       await router.push('/audit/operations')
       await router.isReady()
       const wrapper = mount(OperationsView, {
-        global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+        global: screenGlobal(router),
         attachTo: document.body,
       })
       const q = (id: string) => document.querySelector(`[data-testid="${id}"]`)

@@ -1,5 +1,12 @@
-import { vi } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
+import { createPinia, getActivePinia, setActivePinia } from 'pinia'
+import ElementPlus from 'element-plus'
+import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import type { Problem } from '@/api/client'
+import type { Me } from '@/api/auth'
+import type { LedgerRow } from '@/api/rectification'
+import { vPerm } from '@/directives/perm'
+import { i18n } from '@/locales'
 
 /** A JSON response like the server's. */
 export function jsonResponse(body: unknown, status = 200): Response {
@@ -58,5 +65,84 @@ export function clearCookies(): void {
   for (const part of document.cookie.split(';')) {
     const name = part.split('=')[0]?.trim()
     if (name) document.cookie = `${name}=; expires=Thu, 01 Jan 1970 00:00:00 GMT; path=/`
+  }
+}
+
+/** The first mount of a screen is slow on a busy machine: `until` with a longer wait, and the test timeout for it. */
+export const slowUntil = (check: () => boolean, message?: string) => until(check, message, 15_000)
+export const SLOW = 30_000
+
+/** A signed-in user of the 江岭省委巡察办 with these permissions (and whatever `extra` changes). */
+export function me(permissions: string[], extra: Partial<Me> = {}): Me {
+  return {
+    id: 1,
+    username: 'u',
+    display_name: '用户',
+    org_id: 2,
+    org_name: '江岭省委巡察办',
+    roles: [],
+    permissions,
+    compartments: [],
+    totp_enabled: false,
+    must_change_password: false,
+    ...extra,
+  }
+}
+
+/** A fresh active pinia before each test; after it, the global stubs undone and the page emptied. */
+export function freshScreenEachTest(): void {
+  beforeEach(() => {
+    setActivePinia(createPinia())
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    document.body.innerHTML = ''
+  })
+}
+
+/** What a screen mounts with: the test's pinia, i18n, Element Plus, the router and the perm directive. */
+export function screenGlobal(router: Router) {
+  return { plugins: [getActivePinia()!, i18n, ElementPlus, router], directives: { perm: vPerm } }
+}
+
+/** A memory router at `path` whose named routes (name → path) all show an empty stub. */
+export async function stubRouterAt(path: string, named: Record<string, string>): Promise<Router> {
+  const component = { template: '<div />' }
+  const router = createRouter({
+    history: createMemoryHistory(),
+    routes: Object.entries(named).map(([name, at]) => ({ path: at, name, component })),
+  })
+  await router.push(path)
+  await router.isReady()
+  return router
+}
+
+/** A row of the 整改台账 (an open item of 江岭省财政厅, deadline extended once). */
+export function ledgerRow(over: Partial<LedgerRow> = {}): LedgerRow {
+  return {
+    id: 5,
+    round_id: 1,
+    round_name: '2025年第二轮巡察',
+    round_unit_id: 3,
+    org_id: 2,
+    org_name: '江岭省财政厅',
+    category_name: '党的建设',
+    title: '选人用人工作不规范',
+    state: 'IN_PROGRESS',
+    state_name: '整改中',
+    outcome: null,
+    outcome_name: null,
+    deadline: '2026-06-30',
+    original_deadline: '2026-03-31',
+    extensions: 1,
+    warning: 'yellow',
+    overdue_days: 0,
+    measure_count: 1,
+    progress_count: 0,
+    last_progress_on: null,
+    closed_on: null,
+    letter_count: 0,
+    version: 7,
+    ...over,
   }
 }

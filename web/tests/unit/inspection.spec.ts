@@ -14,23 +14,10 @@ import { formatDateTime } from '@/utils/format'
 import * as inspectionApi from '@/api/inspection'
 import * as teamsApi from '@/api/teams'
 import type { Me } from '@/api/auth'
-import { jsonResponse, problemResponse, stubFetch, until } from './helpers'
+import { jsonResponse, problemResponse, stubFetch, until, me as baseMe } from './helpers'
 
-function me(permissions: string[], extra: Partial<Me> = {}): Me {
-  return {
-    id: 1,
-    username: 'u',
-    display_name: '用户',
-    org_id: 1,
-    org_name: '单位',
-    roles: [],
-    permissions,
-    compartments: [],
-    totp_enabled: false,
-    must_change_password: false,
-    ...extra,
-  }
-}
+const me = (permissions: string[], extra: Partial<Me> = {}): Me =>
+  baseMe(permissions, { org_id: 1, org_name: '单位', ...extra })
 
 beforeEach(() => {
   setActivePinia(createPinia())

@@ -1,50 +1,19 @@
 // The frame: breadcrumbs from the route meta, 接口文档 only for the administrators, and users filtered by the
 // organisation tree.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
+import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter, type RouteRecordRaw } from 'vue-router'
 import AppLayout from '@/layout/AppLayout.vue'
 import UsersView from '@/views/users/index.vue'
 import { breadcrumbs, layoutChildren } from '@/layout/menu'
 import { routes } from '@/router/routes'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
-import type { Me } from '@/api/auth'
-import { jsonResponse, until as waitFor } from './helpers'
-
-const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
-const SLOW = 30_000
-let pinia: Pinia
-
-function me(permissions: string[]): Me {
-  return {
-    id: 1,
-    username: 'u',
-    display_name: '用户',
-    org_id: 2,
-    org_name: '江岭省委巡察办',
-    roles: [],
-    permissions,
-    compartments: [],
-    totp_enabled: false,
-    must_change_password: false,
-  }
-}
+import { jsonResponse, slowUntil as until, SLOW, freshScreenEachTest, screenGlobal, me } from './helpers'
 
 const q = (id: string) => document.querySelector(`[data-testid="${id}"]`)
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+freshScreenEachTest()
 
 describe('breadcrumbs', () => {
   const children = layoutChildren(routes)
@@ -90,7 +59,7 @@ describe('app frame', () => {
     await router.push(path)
     await router.isReady()
     const wrapper = mount(AppLayout, {
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+      global: screenGlobal(router),
       attachTo: document.body,
     })
     await flushPromises()
@@ -119,7 +88,7 @@ describe('app frame', () => {
       staff.unmount()
       document.body.innerHTML = ''
       for (const admin of [['user:read', 'org:read'], ['role:read'], ['audit:read']]) {
-        setActivePinia((pinia = createPinia()))
+        setActivePinia(createPinia())
         const wrapper = await frameAt('/', admin)
         expect(q('app-api-docs'), admin.join()).not.toBeNull()
         wrapper.unmount()
@@ -151,7 +120,7 @@ describe('user management', () => {
       await router.push('/users')
       await router.isReady()
       const wrapper = mount(UsersView, {
-        global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+        global: screenGlobal(router),
         attachTo: document.body,
       })
       await until(() => q('org-node-1') !== null, 'the organisation tree')

@@ -1,86 +1,36 @@
 // The 整改台账 at 1366 px: 问题 fixed left, 操作 fixed right, at most eight columns by default, the column
 // toggle kept per table; the item page folds its empty sections into one line.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import LedgerView from '@/views/rectification/ledger.vue'
 import ItemView from '@/views/rectification/item.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
-import type { Me } from '@/api/auth'
-import type { LedgerRow, RectItem } from '@/api/rectification'
-import { jsonResponse, stubFetch, until as waitFor } from './helpers'
+import type { RectItem } from '@/api/rectification'
+import {
+  jsonResponse,
+  stubFetch,
+  slowUntil as until,
+  SLOW,
+  freshScreenEachTest,
+  screenGlobal,
+  me,
+  stubRouterAt,
+  ledgerRow,
+} from './helpers'
 
-const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
-const SLOW = 30_000
-let pinia: Pinia
+const row = ledgerRow
 
-function me(permissions: string[]): Me {
-  return {
-    id: 1,
-    username: 'u',
-    display_name: '用户',
-    org_id: 2,
-    org_name: '江岭省委巡察办',
-    roles: [],
-    permissions,
-    compartments: [],
-    totp_enabled: false,
-    must_change_password: false,
-  }
-}
-
-function row(over: Partial<LedgerRow> = {}): LedgerRow {
-  return {
-    id: 5,
-    round_id: 1,
-    round_name: '2025年第二轮巡察',
-    round_unit_id: 3,
-    org_id: 2,
-    org_name: '江岭省财政厅',
-    category_name: '党的建设',
-    title: '选人用人工作不规范',
-    state: 'IN_PROGRESS',
-    state_name: '整改中',
-    outcome: null,
-    outcome_name: null,
-    deadline: '2026-06-30',
-    original_deadline: '2026-03-31',
-    extensions: 1,
-    warning: 'yellow',
-    overdue_days: 0,
-    measure_count: 1,
-    progress_count: 0,
-    last_progress_on: null,
-    closed_on: null,
-    letter_count: 0,
-    version: 7,
-    ...over,
-  }
-}
-
-async function routerAt(path: string): Promise<Router> {
-  const stub = { template: '<div />' }
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [
-      { path: '/rect/ledger', name: 'rect-ledger', component: stub },
-      { path: '/rect/items/:id', name: 'rect-item', component: stub },
-    ],
+const routerAt = (path: string) =>
+  stubRouterAt(path, {
+    'rect-ledger': '/rect/ledger',
+    'rect-item': '/rect/items/:id',
   })
-  await router.push(path)
-  await router.isReady()
-  return router
-}
 
 async function mountAt(component: unknown, path: string) {
   useAuthStore().me = me(['rect:read'])
   const router = await routerAt(path)
   const wrapper = mount(component as never, {
-    global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+    global: screenGlobal(router),
     attachTo: document.body,
   })
   return { wrapper, router }
@@ -92,17 +42,9 @@ function headers(): string[] {
   return [...table.querySelectorAll('.el-table__header-wrapper th')].map((th) => th.textContent?.trim() ?? '')
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-  localStorage.clear()
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-  localStorage.clear()
-})
+freshScreenEachTest()
+beforeEach(() => localStorage.clear())
+afterEach(() => localStorage.clear())
 
 describe('整改台账 columns', () => {
   it(

@@ -1,69 +1,43 @@
 // 三清单一台账 on the ledger page, acting on the 回头看 list, and clue statistics that read 「无权查看」
 // rather than 0 for a viewer without the clue compartment.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import LedgerView from '@/views/rectification/ledger.vue'
 import AssessmentIndex from '@/views/assessment/index.vue'
 import StatsView from '@/views/stats/index.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
-import type { Me } from '@/api/auth'
 import type { OwnerGroup, TaskLine } from '@/api/rectification'
 import type { Revisit } from '@/api/assessment'
 import type { InspectionStats } from '@/api/inspection'
-import { jsonResponse, stubFetch, until as waitFor } from './helpers'
-
-/** The first mount of a screen is slow on a busy machine. */
-const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
-const SLOW = 30_000
-
-let pinia: Pinia
-
-function me(permissions: string[]): Me {
-  return {
-    id: 1,
-    username: 'u',
-    display_name: '用户',
-    org_id: 2,
-    org_name: '江岭省委巡察办',
-    roles: [],
-    permissions,
-    compartments: [],
-    totp_enabled: false,
-    must_change_password: false,
-  }
-}
+import {
+  jsonResponse,
+  stubFetch,
+  slowUntil as until,
+  SLOW,
+  freshScreenEachTest,
+  screenGlobal,
+  me,
+  stubRouterAt,
+} from './helpers'
 
 const text = () => document.body.textContent ?? ''
 
-async function routerAt(path: string): Promise<Router> {
-  const stub = { template: '<div />' }
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [
-      { path: '/rect/ledger', name: 'rect-ledger', component: stub },
-      { path: '/rect/items/:id', name: 'rect-item', component: stub },
-      { path: '/inspection/rounds/:id', name: 'inspection-round', component: stub },
-      { path: '/assessments', name: 'assessments', component: stub },
-      { path: '/assessments/:id', name: 'assessment-editor', component: stub },
-      { path: '/disclosures/:id', name: 'disclosure-editor', component: stub },
-      { path: '/stats', name: 'stats', component: stub },
-    ],
+const routerAt = (path: string) =>
+  stubRouterAt(path, {
+    'rect-ledger': '/rect/ledger',
+    'rect-item': '/rect/items/:id',
+    'inspection-round': '/inspection/rounds/:id',
+    assessments: '/assessments',
+    'assessment-editor': '/assessments/:id',
+    'disclosure-editor': '/disclosures/:id',
+    stats: '/stats',
   })
-  await router.push(path)
-  await router.isReady()
-  return router
-}
 
 async function mountAt(component: unknown, path: string, permissions: string[]) {
   useAuthStore().me = me(permissions)
   const router = await routerAt(path)
   const wrapper = mount(component as never, {
-    global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+    global: screenGlobal(router),
     attachTo: document.body,
   })
   return { wrapper, router }
@@ -94,15 +68,7 @@ function task(over: Partial<TaskLine> = {}): TaskLine {
   }
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+freshScreenEachTest()
 
 describe('三清单 on the ledger page', () => {
   it(

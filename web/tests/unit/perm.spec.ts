@@ -7,21 +7,9 @@ import { useAuthStore } from '@/stores/auth'
 import { buildMenu, groupMenu, layoutChildren } from '@/layout/menu'
 import { routes } from '@/router/routes'
 import type { Me } from '@/api/auth'
+import { me as baseMe } from './helpers'
 
-function me(permissions: string[]): Me {
-  return {
-    id: 1,
-    username: 'u',
-    display_name: '用户',
-    org_id: 1,
-    org_name: '单位',
-    roles: [],
-    permissions,
-    compartments: [],
-    totp_enabled: false,
-    must_change_password: false,
-  }
-}
+const me = (permissions: string[]): Me => baseMe(permissions, { org_id: 1, org_name: '单位' })
 
 let pinia: Pinia
 

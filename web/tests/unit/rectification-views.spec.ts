@@ -1,21 +1,23 @@
 // The rectification screens: an item offers only the actions the server lists; the plan editor checks
 // the plan before sending it and saves then submits it; the bell shows the unread count.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
-import { createMemoryHistory, createRouter, type Router } from 'vue-router'
 import ItemView from '@/views/rectification/item.vue'
 import PlanView from '@/views/rectification/plan.vue'
 import NotificationBell from '@/layout/NotificationBell.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { ItemAction, LedgerRow, Plan, PlanView as PlanViewDto, RectItem } from '@/api/rectification'
-import { jsonResponse, stubFetch, until, type Captured } from './helpers'
-
-let pinia: Pinia
+import {
+  jsonResponse,
+  stubFetch,
+  until,
+  type Captured,
+  freshScreenEachTest,
+  screenGlobal,
+  stubRouterAt,
+  ledgerRow,
+} from './helpers'
 
 function me(permissions: string[]): Me {
   return {
@@ -34,50 +36,15 @@ function me(permissions: string[]): Me {
 
 const q = (testid: string) => document.querySelector(`[data-testid="${testid}"]`)
 
-async function routerAt(path: string): Promise<Router> {
-  const stub = { template: '<div />' }
-  const router = createRouter({
-    history: createMemoryHistory(),
-    routes: [
-      { path: '/rect/ledger', name: 'rect-ledger', component: stub },
-      { path: '/rect/units', name: 'rect-units', component: stub },
-      { path: '/rect/items/:id', name: 'rect-item', component: stub },
-      { path: '/rect/units/:id/plan', name: 'rect-plan', component: stub },
-    ],
+const routerAt = (path: string) =>
+  stubRouterAt(path, {
+    'rect-ledger': '/rect/ledger',
+    'rect-units': '/rect/units',
+    'rect-item': '/rect/items/:id',
+    'rect-plan': '/rect/units/:id/plan',
   })
-  await router.push(path)
-  await router.isReady()
-  return router
-}
 
-function row(over: Partial<LedgerRow> = {}): LedgerRow {
-  return {
-    id: 5,
-    round_id: 1,
-    round_name: '2025年第二轮巡察',
-    round_unit_id: 3,
-    org_id: 2,
-    org_name: '江岭省财政厅',
-    category_name: null,
-    title: '选人用人工作不规范',
-    state: 'IN_PROGRESS',
-    state_name: '整改中',
-    outcome: null,
-    outcome_name: null,
-    deadline: '2026-06-30',
-    original_deadline: '2026-03-31',
-    extensions: 1,
-    warning: 'yellow',
-    overdue_days: 0,
-    measure_count: 1,
-    progress_count: 0,
-    last_progress_on: null,
-    closed_on: null,
-    letter_count: 0,
-    version: 7,
-    ...over,
-  }
-}
+const row = (over: Partial<LedgerRow> = {}): LedgerRow => ledgerRow({ category_name: null, ...over })
 
 function item(actions: ItemAction[], over: Partial<RectItem> = {}): RectItem {
   return {
@@ -99,15 +66,7 @@ function item(actions: ItemAction[], over: Partial<RectItem> = {}): RectItem {
   }
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+freshScreenEachTest()
 
 describe('rectification item', () => {
   async function open(detail: RectItem, perms: string[]) {
@@ -117,7 +76,7 @@ describe('rectification item', () => {
     )
     const router = await routerAt('/rect/items/5')
     const wrapper = mount(ItemView, {
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+      global: screenGlobal(router),
       attachTo: document.body,
     })
     await until(() => q('item-state') !== null, 'the item')
@@ -249,7 +208,7 @@ describe('plan editor', () => {
     const seen = stubFetch(handler)
     const router = await routerAt('/rect/units/3/plan')
     const wrapper = mount(PlanView, {
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+      global: screenGlobal(router),
       attachTo: document.body,
     })
     await until(() => q('plan-item-11') !== null, 'the plan')
@@ -347,7 +306,7 @@ describe('notification bell', () => {
       const seen = stubFetch(() => jsonResponse({ items: [], unread: 3 }))
       const router = await routerAt('/rect/ledger')
       const wrapper = mount(NotificationBell, {
-        global: { plugins: [pinia, i18n, ElementPlus, router] },
+        global: screenGlobal(router),
         attachTo: document.body,
       })
       await until(() => (q('notification-count')?.textContent ?? '').includes('3'), 'the count')

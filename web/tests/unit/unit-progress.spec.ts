@@ -1,20 +1,13 @@
 // The round unit's progress bar follows the rectification once the plan is approved: 集中整改 while problems
 // are open, 整改完成 once all are written off.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import UnitOverview from '@/views/inspection/components/UnitOverview.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
 import type { RoundUnitDetail } from '@/api/inspection'
 import { unitProgress } from '@/utils/inspection'
-import { jsonResponse, until as waitFor } from './helpers'
-
-const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
-let pinia: Pinia
+import { jsonResponse, slowUntil as until, freshScreenEachTest, screenGlobal } from './helpers'
 
 const LIFECYCLE = [
   ['PLANNED', '已列入计划'],
@@ -25,15 +18,7 @@ const LIFECYCLE = [
   ['ARCHIVED', '已归档'],
 ].map(([code, name]) => ({ code: code!, name: name! }))
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+freshScreenEachTest()
 
 describe('unitProgress', () => {
   it('shows the unit state until the plan is approved', () => {
@@ -108,7 +93,7 @@ describe('unit overview', () => {
     await router.isReady()
     const wrapper = mount(UnitOverview, {
       props: { unit },
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+      global: screenGlobal(router),
       attachTo: document.body,
     })
     const step = () => document.querySelector('[data-testid="unit-step-RECTIFYING"]')

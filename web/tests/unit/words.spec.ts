@@ -1,24 +1,18 @@
 // One word per state, one empty state, one percentage format, and the rates with their denominators.
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia, type Pinia } from 'pinia'
-import ElementPlus from 'element-plus'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import RectStatsView from '@/views/rectification/stats.vue'
-import { vPerm } from '@/directives/perm'
-import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
 import type { RectStats } from '@/api/rectification'
 import { formatPercent } from '@/utils/format'
 import { planStateLabel } from '@/utils/rectification'
-import { jsonResponse, stubFetch, until as waitFor } from './helpers'
+import { jsonResponse, stubFetch, slowUntil as until, freshScreenEachTest, screenGlobal } from './helpers'
 
-const until = (check: () => boolean, message?: string) => waitFor(check, message, 15_000)
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
-let pinia: Pinia
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -27,15 +21,7 @@ function files(dir: string): string[] {
   })
 }
 
-beforeEach(() => {
-  pinia = createPinia()
-  setActivePinia(pinia)
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  document.body.innerHTML = ''
-})
+freshScreenEachTest()
 
 describe('words and formats', () => {
   it('calls a plan that is not saved 未编制 and a saved one 草稿', () => {
@@ -103,7 +89,7 @@ describe('整改统计', () => {
     await router.push('/rect/stats')
     await router.isReady()
     const wrapper = mount(RectStatsView, {
-      global: { plugins: [pinia, i18n, ElementPlus, router], directives: { perm: vPerm } },
+      global: screenGlobal(router),
       attachTo: document.body,
     })
     const q = (id: string) => document.querySelector(`[data-testid="${id}"]`)

@@ -85,8 +85,15 @@ pub fn parse_deadline(
 
 /// A measure counts as overdue while it is not done, its item's deadline runs (not closed or
 /// long-term) and its own deadline has passed.
-pub fn measure_overdue(done: bool, deadline: Date, item: FindingState, today: Date) -> bool {
-    !done && !matches!(item, FindingState::Closed | FindingState::LongTerm) && deadline < today
+pub fn measure_overdue(
+    state: MeasureState,
+    deadline: Date,
+    item: FindingState,
+    today: Date,
+) -> bool {
+    state == MeasureState::Open
+        && !matches!(item, FindingState::Closed | FindingState::LongTerm)
+        && deadline < today
 }
 
 /// The longest span a plan may set for a measure: five years from feedback (one 届).

@@ -26,15 +26,6 @@ pub(super) async fn assessment_docx(
     .await?;
     let (issuer, _) = issuer(&st, unit.owner_org_id).await?;
     let d = assessment_dto(&st, &auth, a).await?;
-    let tally = |name: String, t: &TallyCounts| TallyLine {
-        name,
-        responses: t.responses,
-        satisfied: t.satisfied,
-        basic: t.basic,
-        unsatisfied: t.unsatisfied,
-        unknown: t.unknown,
-        rate: t.rate.clone(),
-    };
     let report = AssessmentReport {
         round_name: d.round_name.clone(),
         assessed_on: d.assessed_on.clone(),
@@ -62,7 +53,8 @@ pub(super) async fn assessment_docx(
             })
             .collect(),
         satisfaction: d.satisfaction.as_ref().map(|s| {
-            let total = TallyCounts {
+            let total = TallyLine {
+                name: String::new(),
                 responses: s.responses,
                 satisfied: s.satisfied,
                 basic: s.basic,
@@ -73,21 +65,17 @@ pub(super) async fn assessment_docx(
             let groups = s
                 .groups
                 .iter()
-                .map(|g| {
-                    tally(
-                        g.name.clone(),
-                        &TallyCounts {
-                            responses: g.responses,
-                            satisfied: g.satisfied,
-                            basic: g.basic,
-                            unsatisfied: g.unsatisfied,
-                            unknown: g.unknown,
-                            rate: g.rate.clone(),
-                        },
-                    )
+                .map(|g| TallyLine {
+                    name: g.name.clone(),
+                    responses: g.responses,
+                    satisfied: g.satisfied,
+                    basic: g.basic,
+                    unsatisfied: g.unsatisfied,
+                    unknown: g.unknown,
+                    rate: g.rate.clone(),
                 })
                 .collect();
-            (tally(String::new(), &total), s.valid, groups)
+            (total, s.valid, groups)
         }),
         conclusion: d.conclusion.clone(),
         consequences: d.consequences.iter().map(|c| c.name.clone()).collect(),
@@ -97,16 +85,6 @@ pub(super) async fn assessment_docx(
         text("file.assessment_report"),
         &assessment_report(&report, st.db.today()),
     )
-}
-
-/// The counts of a tally, from the total or a group.
-struct TallyCounts {
-    responses: i64,
-    satisfied: i64,
-    basic: i64,
-    unsatisfied: i64,
-    unknown: i64,
-    rate: Option<String>,
 }
 
 pub(super) fn fmt_points(p: f64) -> String {

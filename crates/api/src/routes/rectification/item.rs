@@ -2,7 +2,6 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
-use xuncha_domain::rectification::MeasureState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeasureDto {
@@ -233,7 +232,7 @@ pub struct RectItem {
 
 pub(super) fn measure_dto(m: store::Measure, item: FindingState, today: Date) -> MeasureDto {
     MeasureDto {
-        overdue: dom::measure_overdue(m.state == MeasureState::Done, m.deadline, item, today),
+        overdue: dom::measure_overdue(m.state, m.deadline, item, today),
         done_on: m.done_on.map(date_str),
         kind_name: m.kind.label().to_string(),
         co_depts: serde_json::from_str(&m.co_depts).unwrap_or_default(),

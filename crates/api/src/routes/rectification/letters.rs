@@ -288,7 +288,7 @@ pub(super) async fn issue_letter(
             new_deadline,
             docx: Upload {
                 name: format!("{}.docx", rung.name),
-                media_type: super::super::common::DOCX.into(),
+                media_type: DOCX.into(),
                 bytes,
             },
             addressee_org_id,
@@ -386,12 +386,13 @@ pub(super) async fn letter_docx(
         .await
         .map_err(not_found())?;
     let bytes = store::file_bytes(&st.db, &l.file_hash).await?;
-    Ok(attachment(
+    Ok(download(
+        DOCX,
+        "file",
         &Msg::new("file.letter_docx")
             .arg("letter", &l.letter_name)
             .arg("doc_no", &l.doc_no)
             .render(),
-        super::super::common::DOCX,
         bytes,
     ))
 }

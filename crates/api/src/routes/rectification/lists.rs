@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::inspection::FindingState;
-use xuncha_domain::rectification::{MeasureState, Outcome};
+use xuncha_domain::rectification::{MeasureState, Outcome, measure_overdue};
 use xuncha_office::Sheet;
 use xuncha_store::PageReq;
 use xuncha_store::rectification::{self as store, LedgerRow, Measure, TaskLine};
@@ -27,15 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(task_list))
         .routes(routes!(owner_list))
-}
-
-fn measure_overdue(state: MeasureState, deadline: Date, item: FindingState, today: Date) -> bool {
-    xuncha_domain::rectification::measure_overdue(
-        state == MeasureState::Done,
-        deadline,
-        item,
-        today,
-    )
 }
 
 fn measure_state_name(state: MeasureState, overdue: bool) -> String {

@@ -25,7 +25,7 @@ use xuncha_store::rectification::{
 };
 use xuncha_store::scope::Scope;
 
-use super::common::{EventDto, XLSX, date_str, download, event_dtos, parse_date};
+use super::common::{DOCX, EventDto, XLSX, date_str, download, event_dtos, parse_date};
 use super::office_settings::{SettingsSource, office, source_dto};
 use super::{ApiJson, ApiPath, ApiQuery, rfc3339};
 use crate::auth::{Auth, Need, RectRead, RectReview, RectSupervise, RectWrite};

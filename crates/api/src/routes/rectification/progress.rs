@@ -61,10 +61,6 @@ pub(super) async fn add_progress(
     Ok((StatusCode::CREATED, axum::Json(Created { id: pid })))
 }
 
-pub(super) fn attachment(name: &str, media: &str, bytes: Vec<u8>) -> impl IntoResponse + use<> {
-    super::super::common::download(media, "file", name, bytes)
-}
-
 /// Downloads one evidence file (in scope only).
 #[utoipa::path(get, operation_id = "rect_file", path = "/api/v1/rect/files/{id}", tag = "rect", params(("id" = i64, Path)),
     responses((status = 200, description = "the file"), (status = 404, body = crate::error::Problem)))]
@@ -76,7 +72,7 @@ pub(super) async fn file_download(
     let (link, bytes) = store::file(&st.db, &auth.scope, id)
         .await
         .map_err(not_found())?;
-    Ok(attachment(&link.name, &link.media_type, bytes))
+    Ok(download(&link.media_type, "file", &link.name, bytes))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -159,9 +155,10 @@ pub(super) async fn archive(
             .render(),
     );
     xuncha_store::audit::record_event(&st.db, &auth.actor, &ev).await?;
-    Ok(attachment(
-        &Msg::new("archive.file_name").render(),
+    Ok(download(
         "application/zip",
+        "file",
+        &Msg::new("archive.file_name").render(),
         bytes,
     ))
 }

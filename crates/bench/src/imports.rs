@@ -195,7 +195,7 @@ pub async fn run(args: &[String]) -> Result<()> {
         .context("finance unit")?;
     let categories = xuncha_store::rectification::category_ids(&db).await?;
     let category = categories.first().map(|c| c.1.clone()).unwrap_or_default();
-    let office = xuncha_store::rectification::unit_office(&db, unit).await?;
+    let office = xuncha_store::rectification::unit_office(&db, unit.into()).await?;
     let cal = xuncha_store::rectification::calendar(&db, office).await?;
     let start = db.today();
 

@@ -494,7 +494,7 @@ async fn main() -> Result<()> {
             .collect();
         for u in &units {
             let (cfg, _) = rect::settings(&db, u.owner_org_id).await?;
-            let problems = rect::unit_problems(&db, u.id).await?;
+            let problems = rect::unit_problems(&db, u.id.into()).await?;
             let items: Vec<ItemSnap> = problems
                 .iter()
                 .enumerate()
@@ -522,7 +522,7 @@ async fn main() -> Result<()> {
                 &db,
                 &actor,
                 &all,
-                u.id,
+                u.id.into(),
                 &PlanDraft {
                     principal_leader: "书记".into(),
                     signed_on: Some(today),

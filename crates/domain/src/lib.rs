@@ -11,6 +11,7 @@ pub mod demo;
 pub mod disclosure;
 pub mod error;
 pub mod i18n;
+pub mod ids;
 pub mod inspection;
 pub mod letters;
 pub mod limits;

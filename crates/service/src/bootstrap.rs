@@ -2,6 +2,7 @@
 
 use xuncha_domain::demo::{DEMO_PASSWORD, DemoProvince, DemoSize, generate};
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::org::OrgDraft;
 use xuncha_domain::perm::{AUDIT_ADMIN, BUILTIN_ROLES, RoleDraft, SEC_ADMIN, SYS_ADMIN};
 use xuncha_store::accounts::{self, NewUser};
@@ -293,7 +294,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
             "进驻约40天；听取汇报、个别谈话、受理信访、调阅资料、下沉走访；中期向领导小组汇报。"
                 .to_string(),
     };
-    let walk = |unit_id: i64, to: &'static [S]| async move {
+    let walk = |unit_id: RoundUnitId, to: &'static [S]| async move {
         let mut u = inspection::get_unit(db, &Scope::unrestricted(), unit_id).await?;
         for s in to {
             u = inspection::transition_unit(
@@ -674,7 +675,7 @@ async fn seed_demo_rectification(
         else {
             continue;
         };
-        let problems = rect::unit_problems(db, u.id).await?;
+        let problems = rect::unit_problems(db, u.id.into()).await?;
         let items: Vec<ItemSnap> = problems
             .iter()
             .zip(deadlines)
@@ -692,7 +693,7 @@ async fn seed_demo_rectification(
             db,
             actor,
             &all,
-            u.id,
+            u.id.into(),
             &PlanDraft {
                 principal_leader: "张书记".into(),
                 signed_on: Some(today),

@@ -229,9 +229,12 @@ pub async fn list(db: &Db, f: &AuditFilter, page: PageReq) -> Result<Page<AuditR
             if let Some(a) = f.actor.as_ref().filter(|s| !s.is_empty()) {
                 qb.push(" AND actor_name = ").push_bind(a.clone());
             }
-            if let Some(a) = f.action.as_ref().filter(|s| !s.is_empty()) {
+            // A module (`rect.`) is a prefix of its actions' codes; any other value is one action.
+            if let Some(a) = f.action.as_ref().filter(|s| s.ends_with('.')) {
                 let escaped: String = a.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
                 qb.push(" AND action LIKE ").push_bind(format!("{escaped}%")).push(" ESCAPE '\\'");
+            } else if let Some(a) = f.action.as_ref().filter(|s| !s.is_empty()) {
+                qb.push(" AND action = ").push_bind(a.clone());
             }
             if let Some(s) = f.success {
                 qb.push(" AND success = ").push_bind(s);

@@ -10,6 +10,7 @@ use sqlx::{FromRow, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::inspection::{ClueState, Disposition, TargetBody};
 use xuncha_domain::org::OrgId;
 
@@ -34,7 +35,8 @@ pub struct ClueAccess {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct ClueRow {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     /// The office that runs the round: its time limit for the result applies.
     pub owner_org_id: OrgId,
     pub org_id: OrgId,
@@ -157,7 +159,7 @@ pub async fn create_clue(
     db: &Db,
     actor: &Actor,
     a: &ClueAccess,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     c: &NewClue,
 ) -> Result<i64> {
     if !a.compartment {
@@ -171,16 +173,16 @@ pub async fn create_clue(
             let member: Option<i64> = sqlx::query_scalar(
                 "SELECT m.team_id FROM team_members m JOIN people pe ON pe.id = m.person_id JOIN round_units ru ON ru.team_id = m.team_id \
                  WHERE ru.id = $1 AND pe.user_id = $2")
-                .bind(unit_id).bind(a.user_id).fetch_optional(&mut *tx).await?;
+                .bind(unit_id.get()).bind(a.user_id).fetch_optional(&mut *tx).await?;
             if member.is_none() {
                 return Err(StoreError::NotFound);
             }
         }
-        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
+        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id.get()).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO clues (province_id, round_unit_id, org_id, source, summary, subject_name_enc, subject_post_enc, informant_enc, facts_enc, state, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
-            .bind(province).bind(unit_id).bind(unit.org_id).bind(&c.source).bind(&c.summary).bind(&c.subject_name_enc).bind(&c.subject_post_enc)
+            .bind(province).bind(unit_id.get()).bind(unit.org_id).bind(&c.source).bind(&c.summary).bind(&c.subject_name_enc).bind(&c.subject_post_enc)
             .bind(&c.informant_enc).bind(&c.facts_enc).bind(ClueState::Received.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
         crate::event_append!(db, tx, "clue", id, actor, None::<String>, ClueState::Received.code(), Msg::new("event.clue_received").render());
@@ -268,7 +270,7 @@ pub async fn triage_to_finding(
             basis: String::new(),
             responsibility: String::new(),
             evidence: String::new(),
-            finder: actor.name.clone(),
+            finder: actor.display_name.clone(),
             team_opinion: String::new(),
             activity_ids: Vec::new(),
         },
@@ -280,13 +282,13 @@ pub async fn triage_to_finding(
         clue,
         ClueState::ToFinding,
         &ClueChange {
-            finding_id: Some(finding.id),
+            finding_id: Some(finding.id.get()),
             ..Default::default()
         },
         comment,
     )
     .await?;
-    Ok(finding.id)
+    Ok(finding.id.get())
 }
 
 /// `(received, transferred, with_result, transferred rows for the overdue check)`.

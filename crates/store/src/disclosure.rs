@@ -13,6 +13,7 @@ use xuncha_domain::disclosure::{
     self as rules, DisclosureCounts, DisclosureState, ExemptionReason,
 };
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::{FindingId, RoundUnitId};
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::org::OrgId;
 
@@ -25,7 +26,8 @@ use crate::{Page, PageReq};
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct DisclosureRow {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
     pub org_id: OrgId,
@@ -96,7 +98,8 @@ pub async fn get_disclosure(db: &Db, scope: &Scope, id: i64) -> Result<Disclosur
 /// A fed-back finding of the unit, with its exemption from the public release if any.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct DisclosureItem {
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     pub title: String,
     pub category_name: Option<String>,
     pub state: String,
@@ -110,7 +113,7 @@ const FED_BACK_STATES: &str =
 
 pub async fn disclosure_items(
     db: &Db,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     disclosure_id: Option<i64>,
 ) -> Result<Vec<DisclosureItem>> {
     crate::on_db!(db, p => Ok(sqlx::query_as::<_, DisclosureItem>(sqlx::AssertSqlSafe(format!(
@@ -118,7 +121,7 @@ pub async fn disclosure_items(
          FROM findings f LEFT JOIN categories c ON c.id = f.category_id \
          LEFT JOIN disclosure_exemptions x ON x.finding_id = f.id AND x.disclosure_id = $2 \
          WHERE f.round_unit_id = $1 AND f.state IN {FED_BACK_STATES} ORDER BY f.id")))
-        .bind(unit_id).bind(disclosure_id.unwrap_or(0)).fetch_all(p).await?))
+        .bind(unit_id.get()).bind(disclosure_id.unwrap_or(0)).fetch_all(p).await?))
 }
 
 /// `(kind, treatment, rows, Σ count, Σ amount_fen)` of the outcomes of one kind and treatment.
@@ -129,7 +132,7 @@ type OutcomeSum = (String, Option<String>, i64, i64, i64);
 /// their outcomes are left out (the public figures).
 pub async fn disclosure_counts(
     db: &Db,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     without_exempt_of: Option<i64>,
 ) -> Result<DisclosureCounts> {
     // No disclosure has id 0, so without one nothing is left out.
@@ -139,12 +142,12 @@ pub async fn disclosure_counts(
     let (states, outcomes): (Vec<(String, i64)>, Vec<OutcomeSum>) = crate::on_db!(db, p => {
         let states = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT f.state, COUNT(*) FROM findings f WHERE f.round_unit_id = $1 AND f.state IN {FED_BACK_STATES}{exempt} GROUP BY f.state")))
-            .bind(unit_id).bind(xid).fetch_all(p).await?;
+            .bind(unit_id.get()).bind(xid).fetch_all(p).await?;
         let outcomes = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT o.kind, o.treatment, COUNT(*), CAST(COALESCE(SUM(o.count), 0) AS BIGINT), CAST(COALESCE(SUM(o.amount_fen), 0) AS BIGINT) \
              FROM rect_outcomes o JOIN findings f ON f.id = o.finding_id \
              WHERE f.round_unit_id = $1 AND f.state IN {FED_BACK_STATES}{exempt} GROUP BY o.kind, o.treatment ORDER BY o.kind, o.treatment")))
-            .bind(unit_id).bind(xid).fetch_all(p).await?;
+            .bind(unit_id.get()).bind(xid).fetch_all(p).await?;
         (states, outcomes)
     });
     let mut c = DisclosureCounts::default();
@@ -236,7 +239,7 @@ pub async fn create_disclosure(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
 ) -> Result<DisclosureRow> {
     let u = unit(db, scope, unit_id).await?;
     check_fed_back(&u)?;
@@ -249,14 +252,14 @@ pub async fn create_disclosure(
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM disclosures WHERE round_unit_id = $1").bind(unit_id).fetch_optional(&mut *tx).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM disclosures WHERE round_unit_id = $1").bind(unit_id.get()).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(rule("disclosure.exists"));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO disclosures (province_id, round_unit_id, state, title, internal_text, public_text, public_basis, drafted_by, drafted_by_name, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id")
-            .bind(u.province_id).bind(unit_id).bind(DisclosureState::Draft.code()).bind(&title).bind(&internal).bind(&public)
+            .bind(u.province_id).bind(unit_id.get()).bind(DisclosureState::Draft.code()).bind(&title).bind(&internal).bind(&public)
             .bind(counts_json(&c)).bind(actor.user_id).bind(&actor.display_name).bind(now).fetch_one(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("disclosure.create", "disclosure", id, Msg::new("disclosure.audit_create").arg("org", &u.org_name).render()));
         tx.commit().await?;
@@ -291,7 +294,7 @@ pub async fn update_disclosure(
     let mut before: Vec<i64> = items
         .iter()
         .filter(|x| x.exemption.is_some())
-        .map(|x| x.finding_id)
+        .map(|x| x.finding_id.get())
         .collect();
     before.sort_unstable();
     let mut after: Vec<i64> = d.exemptions.iter().map(|(fid, _, _)| *fid).collect();
@@ -300,7 +303,7 @@ pub async fn update_disclosure(
     // The public text follows the exemptions: a change of them (or an empty text) regenerates it.
     let regenerate = before != after || d.public_text.trim().is_empty();
     for (i, (fid, _, _)) in d.exemptions.iter().enumerate() {
-        if !items.iter().any(|x| x.finding_id == *fid) {
+        if !items.iter().any(|x| x.finding_id.get() == *fid) {
             return Err(StoreError::Domain(DomainError::field(
                 &format!("exemptions[{i}].finding_id"),
                 Msg::new("disclosure.finding_not_in_unit"),
@@ -350,10 +353,14 @@ async fn regenerate_public_text(db: &Db, actor: &Actor, row: &DisclosureRow) -> 
 
 /// Submits (freezing the figures and the public items), approves or returns a disclosure.
 /// Whether the office that ran the round of `round_unit_id` lies in `scope`.
-pub async fn round_office_in_scope(db: &Db, scope: &Scope, round_unit_id: i64) -> Result<bool> {
+pub async fn round_office_in_scope(
+    db: &Db,
+    scope: &Scope,
+    round_unit_id: RoundUnitId,
+) -> Result<bool> {
     let (owner_id, owner_path): (i64, String) = crate::on_db!(db, p => sqlx::query_as(
         "SELECT o.id, o.path FROM round_units ru JOIN organisations o ON o.id = ru.owner_org_id WHERE ru.id = $1")
-        .bind(round_unit_id).fetch_one(p).await?);
+        .bind(round_unit_id.get()).fetch_one(p).await?);
     Ok(scope.contains(owner_id, &owner_path, None))
 }
 

@@ -9,6 +9,7 @@ use sqlx::{FromRow, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::inspection::{
     InspectionKind, RECTIFICATION_REPORT_MONTHS, RoundUnitState, VillageMode, add_months,
 };
@@ -283,7 +284,8 @@ pub async fn update_round(
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct RoundUnit {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
     pub owner_org_id: OrgId,
@@ -317,10 +319,10 @@ pub(crate) const SELECT_UNIT: &str = "SELECT ru.id, ru.round_id, r.name AS round
      FROM round_units ru JOIN rounds r ON r.id = ru.round_id JOIN organisations o ON o.id = ru.org_id \
      JOIN organisations ow ON ow.id = ru.owner_org_id LEFT JOIN teams tm ON tm.id = ru.team_id WHERE 1 = 1";
 
-pub async fn get_unit(db: &Db, scope: &Scope, id: i64) -> Result<RoundUnit> {
+pub async fn get_unit(db: &Db, scope: &Scope, id: RoundUnitId) -> Result<RoundUnit> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_UNIT);
-        qb.push(" AND ru.id = ").push_bind(id);
+        qb.push(" AND ru.id = ").push_bind(id.get());
         scope.push_unit_filter(&mut qb);
         qb.build_query_as::<RoundUnit>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
@@ -398,7 +400,7 @@ pub async fn add_unit(
         tx.commit().await?;
         id
     });
-    get_unit(db, &Scope::unrestricted(), id).await
+    get_unit(db, &Scope::unrestricted(), id.into()).await
 }
 
 /// Moves a round unit to `to`, checking the state machine. Reaching FEEDBACK_DONE hands the
@@ -408,7 +410,7 @@ pub async fn transition_unit(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    id: i64,
+    id: RoundUnitId,
     to: RoundUnitState,
     comment: &str,
     version: i64,
@@ -432,26 +434,26 @@ pub async fn transition_unit(
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE round_units SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
-            .bind(to.code()).bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
+            .bind(to.code()).bind(now).bind(id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
         if to == RoundUnitState::Stationed {
-            sqlx::query("UPDATE round_units SET stationed_on = $1 WHERE id = $2 AND stationed_on IS NULL").bind(today).bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE round_units SET stationed_on = $1 WHERE id = $2 AND stationed_on IS NULL").bind(today).bind(id.get()).execute(&mut *tx).await?;
         }
         if to == RoundUnitState::FeedbackDone {
             let due = add_months(today, report_months);
             sqlx::query("UPDATE round_units SET feedback_date = $1, rectification_due = $2 WHERE id = $3")
-                .bind(today).bind(due).bind(id).execute(&mut *tx).await?;
+                .bind(today).bind(due).bind(id.get()).execute(&mut *tx).await?;
             let ids: Vec<(i64, String)> = sqlx::query_as("SELECT id, state FROM findings WHERE round_unit_id = $1 AND state IN ($2, $3) ORDER BY id")
-                .bind(id).bind("CONFIRMED").bind("IN_REPORT").fetch_all(&mut *tx).await?;
+                .bind(id.get()).bind("CONFIRMED").bind("IN_REPORT").fetch_all(&mut *tx).await?;
             for (fid, fstate) in &ids {
                 sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2, org_path = (SELECT o.path FROM organisations o WHERE o.id = findings.org_id) WHERE id = $3")
                     .bind("FED_BACK").bind(now).bind(*fid).execute(&mut *tx).await?;
                 crate::event_append!(db, tx, "finding", *fid, actor, Some(fstate.as_str()), "FED_BACK", Msg::new("event.finding_fed_back").render());
             }
         }
-        crate::event_append!(db, tx, "round_unit", id, actor, Some(from.code()), to.code(), comment);
+        crate::event_append!(db, tx, "round_unit", id.get(), actor, Some(from.code()), to.code(), comment);
         crate::audit_append!(db, tx, actor, &Event::op("round_unit.transition", "round_unit", id,
             Msg::new("audit.round_unit_transition").arg("org", &unit.org_name).arg("from", from.label()).arg("to", to.label()).render()));
         tx.commit().await?;
@@ -486,7 +488,7 @@ pub async fn assign_team(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     team_id: i64,
     override_reason: Option<&str>,
 ) -> Result<AssignOutcome> {
@@ -513,7 +515,7 @@ pub async fn assign_team(
         if conflicts.is_empty()
             || crate::teams::recusal::waived_units(db, team.id, m.person_id)
                 .await?
-                .contains(&unit.id)
+                .contains(&unit.id.get())
         {
             continue;
         }
@@ -544,10 +546,9 @@ pub async fn assign_team(
         .await?;
         let mut out = Vec::new();
         for (person, role, conflicts) in refused {
-            if let Some(r) = pending
-                .iter()
-                .find(|r| r.person_id == person.row.id && !r.join_team && r.unit_ids == [unit.id])
-            {
+            if let Some(r) = pending.iter().find(|r| {
+                r.person_id == person.row.id && !r.join_team && r.unit_ids == [unit.id.get()]
+            }) {
                 out.push(r.clone());
                 continue;
             }
@@ -571,7 +572,7 @@ pub async fn assign_team(
     }
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        sqlx::query("UPDATE round_units SET team_id = $1, version = version + 1 WHERE id = $2").bind(team_id).bind(unit_id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE round_units SET team_id = $1, version = version + 1 WHERE id = $2").bind(team_id).bind(unit_id.get()).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, Msg::new("audit.round_unit_team").arg("org", &unit.org_name).arg("team", &team.name).render()));
         tx.commit().await?;
     });

@@ -672,3 +672,12 @@ async fn lookup_codes(db: &Db, codes: &[String]) -> Result<Vec<Org>> {
     }
     Ok(out)
 }
+
+/// The key range `[path, path_end)` of an organisation's subtree (itself and every unit below),
+/// for a filter that is one range scan on an indexed path column.
+pub async fn subtree_range(db: &Db, org_id: OrgId) -> Result<(String, String)> {
+    let path: Option<String> = crate::on_db!(db, p => sqlx::query_scalar("SELECT path FROM organisations WHERE id = $1").bind(org_id).fetch_optional(p).await?);
+    let path = path.ok_or(StoreError::NotFound)?;
+    let end = xuncha_domain::org::subtree_end(&path);
+    Ok((path, end))
+}

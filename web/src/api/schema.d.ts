@@ -5594,7 +5594,10 @@ export interface operations {
         parameters: {
             query?: {
                 actor?: string;
-                /** @description Prefix of the action code, e.g. `org.` */
+                /**
+                 * @description A module, as the prefix of its action codes ending in `.` (e.g. `org.`), or one action code
+                 *     matched exactly (e.g. `rect.progress`).
+                 */
                 action?: string;
                 /** @description First day, YYYY-MM-DD (China time). */
                 from?: string;

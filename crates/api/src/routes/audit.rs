@@ -57,7 +57,8 @@ pub struct OperationPage {
 #[into_params(parameter_in = Query)]
 pub struct OperationQuery {
     pub actor: Option<String>,
-    /// Prefix of the action code, e.g. `org.`
+    /// A module, as the prefix of its action codes ending in `.` (e.g. `org.`), or one action code
+    /// matched exactly (e.g. `rect.progress`).
     pub action: Option<String>,
     /// First day, YYYY-MM-DD (China time).
     pub from: Option<String>,

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::inspection::{ClueSource, Disposition, FindingState, TargetBody};
 use xuncha_domain::perm::Compartment;
 use xuncha_office::documents::clues::{
@@ -63,7 +64,7 @@ pub(crate) fn docx(name: &str, doc: &OfficialDoc) -> ApiResult<impl IntoResponse
     ))
 }
 
-async fn unit(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RoundUnit> {
+async fn unit(st: &AppState, auth: &Auth, id: RoundUnitId) -> ApiResult<RoundUnit> {
     inspection::get_unit(&st.db, &auth.scope, id)
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))
@@ -82,9 +83,13 @@ fn problem(f: &Finding) -> Problem {
 }
 
 /// The unit's confirmed problems in frame and category order, as documents state them.
-async fn unit_problems(st: &AppState, auth: &Auth, unit_id: i64) -> ApiResult<Vec<Problem>> {
+async fn unit_problems(
+    st: &AppState,
+    auth: &Auth,
+    unit_id: RoundUnitId,
+) -> ApiResult<Vec<Problem>> {
     let f = FindingFilter {
-        round_unit_id: Some(unit_id),
+        round_unit_id: Some(unit_id.get()),
         ..Default::default()
     };
     let all = fieldwork::list_findings(&st.db, &auth.scope, &f, PageReq::new(Some(1), Some(200)))
@@ -121,9 +126,9 @@ async fn round_dates(
     Ok((r.start_date, r.end_date))
 }
 
-async fn work(st: &AppState, auth: &Auth, unit_id: i64) -> ApiResult<Vec<MethodCount>> {
+async fn work(st: &AppState, auth: &Auth, unit_id: RoundUnitId) -> ApiResult<Vec<MethodCount>> {
     Ok(
-        fieldwork::fieldwork_totals(&st.db, &auth.scope, Some(unit_id), None)
+        fieldwork::fieldwork_totals(&st.db, &auth.scope, Some(unit_id.get()), None)
             .await?
             .into_iter()
             .map(|(_, name, entries, persons, count)| MethodCount {
@@ -138,12 +143,39 @@ async fn work(st: &AppState, auth: &Auth, unit_id: i64) -> ApiResult<Vec<MethodC
 
 fn unit_doc<'a>(st: &AppState, u: &'a RoundUnit, issuer: &'a str, short: &'a str) -> Unit<'a> {
     Unit {
-        id: u.id,
+        id: u.id.get(),
         round_name: &u.round_name,
         org_name: &u.org_name,
         issuer,
         short,
         today: st.db.today(),
+    }
+}
+
+/// What each of a round unit's documents opens with: the unit, its issuing office (full and short
+/// name) and the team line.
+struct Heading {
+    u: RoundUnit,
+    issuer: String,
+    short: String,
+    team: String,
+}
+
+impl Heading {
+    async fn load(st: &AppState, auth: &Auth, id: RoundUnitId) -> ApiResult<Self> {
+        let u = unit(st, auth, id).await?;
+        let (issuer, short) = issuer(st, u.owner_org_id).await?;
+        let team = team_line(st, auth, &u).await?;
+        Ok(Self {
+            u,
+            issuer,
+            short,
+            team,
+        })
+    }
+
+    fn unit<'a>(&'a self, st: &AppState) -> Unit<'a> {
+        unit_doc(st, &self.u, &self.issuer, &self.short)
     }
 }
 
@@ -153,15 +185,13 @@ fn unit_doc<'a>(st: &AppState, u: &'a RoundUnit, issuer: &'a str, short: &'a str
 async fn notice(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
-    let u = unit(&st, &auth, id).await?;
-    let (issuer, short) = issuer(&st, u.owner_org_id).await?;
-    let team = team_line(&st, &auth, &u).await?;
-    let (start, end) = round_dates(&st, &auth, &u).await?;
+    let h = Heading::load(&st, &auth, id).await?;
+    let (start, end) = round_dates(&st, &auth, &h.u).await?;
     docx(
         text("file.doc_notice"),
-        &docs::notice(&unit_doc(&st, &u, &issuer, &short), &team, start, end),
+        &docs::notice(&h.unit(&st), &h.team, start, end),
     )
 }
 
@@ -171,15 +201,13 @@ async fn notice(
 async fn announcement(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
-    let u = unit(&st, &auth, id).await?;
-    let (issuer, short) = issuer(&st, u.owner_org_id).await?;
-    let team = team_line(&st, &auth, &u).await?;
-    let (start, end) = round_dates(&st, &auth, &u).await?;
+    let h = Heading::load(&st, &auth, id).await?;
+    let (start, end) = round_dates(&st, &auth, &h.u).await?;
     docx(
         text("file.doc_announcement"),
-        &docs::announcement(&unit_doc(&st, &u, &issuer, &short), &team, start, end),
+        &docs::announcement(&h.unit(&st), &h.team, start, end),
     )
 }
 
@@ -189,16 +217,14 @@ async fn announcement(
 async fn report(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
-    let u = unit(&st, &auth, id).await?;
-    let (issuer, short) = issuer(&st, u.owner_org_id).await?;
-    let team = team_line(&st, &auth, &u).await?;
+    let h = Heading::load(&st, &auth, id).await?;
     let problems = unit_problems(&st, &auth, id).await?;
     let work = work(&st, &auth, id).await?;
     docx(
         text("file.doc_report"),
-        &docs::report(&unit_doc(&st, &u, &issuer, &short), &team, &work, &problems),
+        &docs::report(&h.unit(&st), &h.team, &work, &problems),
     )
 }
 
@@ -209,17 +235,15 @@ async fn report(
 async fn mid_term(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
-    let u = unit(&st, &auth, id).await?;
-    let (issuer, short) = issuer(&st, u.owner_org_id).await?;
-    let team = team_line(&st, &auth, &u).await?;
+    let h = Heading::load(&st, &auth, id).await?;
     let problems = unit_problems(&st, &auth, id).await?;
     let work = work(&st, &auth, id).await?;
     let doc = docs::mid_term(
-        &unit_doc(&st, &u, &issuer, &short),
-        &team,
-        u.team_name.clone(),
+        &h.unit(&st),
+        &h.team,
+        h.u.team_name.clone(),
         &work,
         &problems,
     );
@@ -233,16 +257,15 @@ async fn mid_term(
 async fn feedback(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
-    let u = unit(&st, &auth, id).await?;
-    let (issuer, short) = issuer(&st, u.owner_org_id).await?;
+    let h = Heading::load(&st, &auth, id).await?;
     let problems = unit_problems(&st, &auth, id).await?;
     let doc = docs::feedback(
-        &unit_doc(&st, &u, &issuer, &short),
+        &h.unit(&st),
         &problems,
-        u.rectification_due,
-        u.feedback_date,
+        h.u.rectification_due,
+        h.u.feedback_date,
     );
     docx(text("file.doc_feedback"), &doc)
 }
@@ -253,7 +276,7 @@ async fn feedback(
 async fn problem_list(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
     let u = unit(&st, &auth, id).await?;
     let problems = unit_problems(&st, &auth, id).await?;
@@ -269,7 +292,7 @@ async fn problem_list(
 async fn clue_report(
     State(st): State<AppState>,
     Need(auth, _): Need<ClueLead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
     if !auth.access.has_compartment(Compartment::Clue) {
         return Err(ApiError::forbidden());
@@ -280,7 +303,7 @@ async fn clue_report(
         &st.db,
         &access,
         &clues::ClueFilter {
-            round_unit_id: Some(id),
+            round_unit_id: Some(id.get()),
             ..Default::default()
         },
     )
@@ -314,7 +337,7 @@ async fn clue_report(
 }
 
 async fn finding(st: &AppState, auth: &Auth, id: i64) -> ApiResult<Finding> {
-    fieldwork::get_finding(&st.db, &auth.scope, id)
+    fieldwork::get_finding(&st.db, &auth.scope, id.into())
         .await
         .map_err(ApiError::not_found_as("inspection.finding_not_found"))
 }
@@ -325,9 +348,9 @@ async fn finding(st: &AppState, auth: &Auth, id: i64) -> ApiResult<Finding> {
 async fn workpaper(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
-    let f = finding(&st, &auth, id).await?;
+    let f = finding(&st, &auth, id.get()).await?;
     let w = Workpaper {
         problem: problem(&f),
         org_name: f.org_name,
@@ -348,9 +371,9 @@ async fn workpaper(
 async fn immediate_notice(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
-    let f = finding(&st, &auth, id).await?;
+    let f = finding(&st, &auth, id.get()).await?;
     let requirement = f.immediate_requirement.clone().ok_or_else(|| {
         ApiError::from(xuncha_domain::DomainError::Rule(
             xuncha_domain::i18n::Msg::new("inspection.immediate_missing"),
@@ -360,7 +383,7 @@ async fn immediate_notice(
     let (_, short) = issuer(&st, f.owner_org_id).await?;
     let doc = docs::immediate_notice(
         &ImmediateFix {
-            finding_id: f.id,
+            finding_id: f.id.get(),
             org_name: &f.org_name,
             title: &f.title,
             facts: &f.facts,
@@ -380,10 +403,10 @@ async fn immediate_notice(
 async fn transfer_letter(
     State(st): State<AppState>,
     Need(auth, _): Need<ClueLead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<impl IntoResponse> {
     let access = clue_access(&auth);
-    let c = clues::get_clue(&st.db, &access, id)
+    let c = clues::get_clue(&st.db, &access, id.get())
         .await
         .map_err(ApiError::not_found_as("inspection.clue_not_found"))?;
     let u = inspection::get_unit(
@@ -394,7 +417,7 @@ async fn transfer_letter(
     .await?;
     let (issuer, short) = issuer(&st, u.owner_org_id).await?;
     let t = Transfer {
-        clue_id: id,
+        clue_id: id.get(),
         round_name: &u.round_name,
         org_name: &u.org_name,
         issuer: &issuer,

@@ -65,7 +65,7 @@ pub(crate) async fn fed_back_unit(
         .unwrap();
     walk(
         db,
-        unit.id,
+        unit.id.get(),
         &[
             S::Preparing,
             S::Notified,
@@ -107,16 +107,16 @@ pub(crate) async fn fed_back_unit(
         )
         .await
         .unwrap();
-        ids.push(f.id);
+        ids.push(f.id.get());
     }
-    walk(db, unit.id, &[S::ReportApproved, S::FeedbackDone]).await;
-    (unit.id, ids)
+    walk(db, unit.id.get(), &[S::ReportApproved, S::FeedbackDone]).await;
+    (unit.id.get(), ids)
 }
 
 async fn walk(db: &xuncha_store::Db, unit: i64, to: &[S]) {
     let all = Scope::unrestricted();
     for s in to {
-        let u = inspection::get_unit(db, &all, unit).await.unwrap();
+        let u = inspection::get_unit(db, &all, unit.into()).await.unwrap();
         inspection::transition_unit(
             db,
             &Actor::system("test"),

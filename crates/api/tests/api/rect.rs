@@ -926,7 +926,7 @@ async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
         .await
         .unwrap();
     }
-    (u.id, f.id)
+    (u.id.get(), f.id.get())
 }
 
 async fn county_users_cannot_reach_another_countys_ledger(app: App) {
@@ -961,17 +961,17 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
             signed_on: Some(crate::shift_date(time::macros::date!(2026 - 06 - 02))),
             summary: String::new(),
             items: vec![ItemSnap {
-                finding_id: other_item,
+                finding_id: other_item.into(),
                 measures: vec![snap],
             }],
         };
-        let p = rect::save_plan(db, &actor, &all, other_unit, &draft, 0)
+        let p = rect::save_plan(db, &actor, &all, other_unit.into(), &draft, 0)
             .await
             .unwrap();
         let p = rect::submit_plan(db, &actor, &all, p.id, p.version)
             .await
             .unwrap();
-        let (cfg, _) = rect::settings(db, rect::unit_office(db, other_unit).await.unwrap())
+        let (cfg, _) = rect::settings(db, rect::unit_office(db, other_unit.into()).await.unwrap())
             .await
             .unwrap();
         let parse = |_: &MeasureSnap| Some(crate::shift_date(time::macros::date!(2027 - 01 - 01)));
@@ -993,7 +993,7 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
             db,
             &actor,
             &all,
-            other_item,
+            other_item.into(),
             "进展",
             crate::shift_date(time::macros::date!(2026 - 06 - 02)),
             None,
@@ -1005,7 +1005,7 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
         )
         .await
         .unwrap();
-        rect::item_files(db, other_item).await.unwrap()[0].id
+        rect::item_files(db, other_item.into()).await.unwrap()[0].id
     };
     let me = login(&app, "county0101.director").await;
     // List, detail, search, export, archive, statistics, units, plan, letters, files.

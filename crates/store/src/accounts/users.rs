@@ -91,6 +91,11 @@ pub async fn list_users(
     f: &UserFilter,
     page: PageReq,
 ) -> Result<Page<User>> {
+    // The users of the chosen organisation and of every unit below it.
+    let subtree = match f.org_id {
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
+        None => None,
+    };
     crate::on_db!(db, p => {
         let build = |select: &str| {
             let mut qb = QueryBuilder::new(select);
@@ -98,8 +103,8 @@ pub async fn list_users(
                 let pat = format!("%{}%", q.replace(['%', '_'], ""));
                 qb.push(" AND (u.username LIKE ").push_bind(pat.clone()).push(" OR u.display_name LIKE ").push_bind(pat).push(")");
             }
-            if let Some(org) = f.org_id {
-                qb.push(" AND u.org_id = ").push_bind(org);
+            if let Some((from, to)) = &subtree {
+                qb.push(" AND o.path >= ").push_bind(from.clone()).push(" AND o.path < ").push_bind(to.clone());
             }
             scope.push_filter(&mut qb, USER_COLS);
             qb

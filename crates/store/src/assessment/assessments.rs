@@ -6,7 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct AssessmentRow {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
     pub org_id: OrgId,
@@ -161,14 +162,14 @@ pub async fn finalised_with_consequences(
 
 /// The unit's ledger on `today`, for an overdue indicator: its fed-back items, and the open ones
 /// past their deadline (the rectification ledger's rule: long-term items are not overdue).
-pub async fn ledger(db: &Db, round_unit_id: i64, today: Date) -> Result<Ledger> {
+pub async fn ledger(db: &Db, round_unit_id: RoundUnitId, today: Date) -> Result<Ledger> {
     use crate::rectification::{LEDGER_STATES, OPEN_STATES};
     let (items, overdue): (i64, i64) = crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!(
             "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN f.state IN {OPEN_STATES} AND f.due_date < "));
         qb.push_bind(today)
             .push(format!(" THEN 1 ELSE 0 END), 0) AS BIGINT) FROM findings f WHERE f.state IN {LEDGER_STATES} AND f.round_unit_id = "))
-            .push_bind(round_unit_id);
+            .push_bind(round_unit_id.get());
         qb.build_query_as::<(i64, i64)>().fetch_one(p).await?
     });
     Ok(Ledger { items, overdue })
@@ -179,7 +180,7 @@ pub async fn create_assessment(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     assessed_on: Date,
 ) -> Result<AssessmentRow> {
     let u = unit(db, scope, unit_id).await?;
@@ -188,14 +189,14 @@ pub async fn create_assessment(
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM assessments WHERE round_unit_id = $1").bind(unit_id).fetch_optional(&mut *tx).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM assessments WHERE round_unit_id = $1").bind(unit_id.get()).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(rule("assessment.exists"));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO assessments (province_id, round_unit_id, state, indicators, grades, assessed_on, conclusion, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, $8) RETURNING id")
-            .bind(u.province_id).bind(unit_id).bind(AssessmentState::Draft.code()).bind(indicators_json(&indicators)).bind(grades_json(&grades))
+            .bind(u.province_id).bind(unit_id.get()).bind(AssessmentState::Draft.code()).bind(indicators_json(&indicators)).bind(grades_json(&grades))
             .bind(assessed_on).bind(actor.user_id).bind(now).fetch_one(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("assessment.create", "assessment", id, Msg::new("assessment.audit_create").arg("org", &u.org_name).arg("round", &u.round_name).render()));
         tx.commit().await?;
@@ -290,11 +291,11 @@ pub async fn finalise(
             .execute(&mut *tx).await?;
         for c in &grade.consequences {
             sqlx::query("INSERT INTO assessment_consequences (assessment_id, round_unit_id, kind, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(id).bind(a.round_unit_id).bind(c.code()).bind(now).execute(&mut *tx).await?;
+                .bind(id).bind(a.round_unit_id.get()).bind(c.code()).bind(now).execute(&mut *tx).await?;
             if *c == Consequence::Revisit {
                 sqlx::query("INSERT INTO revisit_list (province_id, round_unit_id, org_id, assessment_id, reason, state, added_at) VALUES ($1, $2, $3, $4, $5, 'PENDING', $6) \
                              ON CONFLICT (round_unit_id) DO NOTHING")
-                    .bind(u.province_id).bind(a.round_unit_id).bind(u.org_id).bind(id)
+                    .bind(u.province_id).bind(a.round_unit_id.get()).bind(u.org_id).bind(id)
                     .bind(Msg::new("assessment.revisit_reason").arg("score", rules::show_points(scored.score)).arg("grade", &grade.name).render()).bind(now)
                     .execute(&mut *tx).await?;
             }

@@ -16,6 +16,7 @@ use xuncha_domain::assessment::{
     IndicatorMode, Ledger, Tally, Tenths,
 };
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::org::OrgId;
 
 use crate::audit::{Actor, Event};
@@ -83,10 +84,10 @@ const SELECT_UNIT: &str = "SELECT ru.id, ru.province_id, ru.round_id, r.name AS 
      FROM round_units ru JOIN rounds r ON r.id = ru.round_id JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1";
 
 /// A round unit whose inspected organisation is in scope.
-pub async fn unit(db: &Db, scope: &Scope, id: i64) -> Result<UnitRef> {
+pub async fn unit(db: &Db, scope: &Scope, id: RoundUnitId) -> Result<UnitRef> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_UNIT);
-        qb.push(" AND ru.id = ").push_bind(id);
+        qb.push(" AND ru.id = ").push_bind(id.get());
         scope.push_filter(&mut qb, UNIT_COLS);
         qb.build_query_as::<UnitRef>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })

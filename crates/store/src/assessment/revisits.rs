@@ -8,7 +8,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct RevisitRow {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
     pub org_id: OrgId,

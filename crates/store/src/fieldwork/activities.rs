@@ -6,7 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Activity {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub method: String,
     pub method_name: String,
     pub compartment: Option<String>,
@@ -20,13 +21,14 @@ pub struct Activity {
     pub created_at: OffsetDateTime,
 }
 
-pub async fn activities(db: &Db, scope: &Scope, unit_id: i64) -> Result<Vec<Activity>> {
+pub async fn activities(db: &Db, scope: &Scope, unit_id: RoundUnitId) -> Result<Vec<Activity>> {
     get_unit(db, scope, unit_id).await?;
     crate::on_db!(db, p => {
         Ok(sqlx::query_as::<_, Activity>(
-            "SELECT a.id, a.round_unit_id, a.method, m.name AS method_name, m.compartment, a.held_on, a.persons, a.item_count, a.summary, a.summary_enc, a.created_by_name, a.created_at \
-             FROM activities a JOIN fieldwork_methods m ON m.code = a.method WHERE a.round_unit_id = $1 ORDER BY a.held_on DESC, a.id DESC")
-            .bind(unit_id).fetch_all(p).await?)
+            "SELECT a.id, a.round_unit_id, a.method, m.name AS method_name, m.compartment, a.held_on, a.persons, a.item_count, a.summary, a.summary_enc, \
+             COALESCE(cu.display_name, a.created_by_name) AS created_by_name, a.created_at \
+             FROM activities a JOIN fieldwork_methods m ON m.code = a.method LEFT JOIN users cu ON cu.id = a.created_by WHERE a.round_unit_id = $1 ORDER BY a.held_on DESC, a.id DESC")
+            .bind(unit_id.get()).fetch_all(p).await?)
     })
 }
 
@@ -44,7 +46,7 @@ pub async fn add_activity(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     method: &str,
     held_on: Date,
     persons: i32,
@@ -63,12 +65,12 @@ pub async fn add_activity(
         if known != Some(true) {
             return Err(StoreError::Domain(DomainError::field("method", Msg::new("inspection.method_unknown").arg("value", method))));
         }
-        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
+        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id.get()).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO activities (province_id, round_unit_id, method, held_on, persons, item_count, summary, summary_enc, created_by, created_by_name, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
-            .bind(province).bind(unit_id).bind(method).bind(held_on).bind(persons).bind(count).bind(summary).bind(summary_enc)
-            .bind(actor.user_id).bind(&actor.name).bind(now).fetch_one(&mut *tx).await?;
+            .bind(province).bind(unit_id.get()).bind(method).bind(held_on).bind(persons).bind(count).bind(summary).bind(summary_enc)
+            .bind(actor.user_id).bind(&actor.display_name).bind(now).fetch_one(&mut *tx).await?;
         // The content of talks is compartmented: the audit trail records only that one was logged.
         crate::audit_append!(db, tx, actor, &Event::op("activity.create", "activity", id, Msg::new("audit.activity_create").arg("org", &unit.org_name).arg("method", method).arg("persons", persons).render()));
         tx.commit().await?;

@@ -5,8 +5,10 @@ use super::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Finding {
-    pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: FindingId,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub round_name: String,
     pub owner_org_id: OrgId,
     pub org_id: OrgId,
@@ -104,10 +106,10 @@ pub async fn list_findings(
     })
 }
 
-pub async fn get_finding(db: &Db, scope: &Scope, id: i64) -> Result<Finding> {
+pub async fn get_finding(db: &Db, scope: &Scope, id: FindingId) -> Result<Finding> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_FINDING);
-        qb.push(" AND f.id = ").push_bind(id);
+        qb.push(" AND f.id = ").push_bind(id.get());
         scope.push_unit_filter(&mut qb);
         qb.build_query_as::<Finding>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
@@ -125,8 +127,8 @@ pub async fn problems(db: &Db, scope: &Scope, org_id: Option<OrgId>) -> Result<V
     })
 }
 
-pub async fn finding_activities(db: &Db, id: i64) -> Result<Vec<i64>> {
-    crate::on_db!(db, p => Ok(sqlx::query_scalar("SELECT activity_id FROM finding_activities WHERE finding_id = $1 ORDER BY activity_id").bind(id).fetch_all(p).await?))
+pub async fn finding_activities(db: &Db, id: FindingId) -> Result<Vec<i64>> {
+    crate::on_db!(db, p => Ok(sqlx::query_scalar("SELECT activity_id FROM finding_activities WHERE finding_id = $1 ORDER BY activity_id").bind(id.get()).fetch_all(p).await?))
 }
 
 /// The validated content of a workpaper.
@@ -155,7 +157,7 @@ macro_rules! link_activities {
                     .bind(*a)
                     .fetch_optional(&mut *$tx)
                     .await?;
-            if owner != Some($unit_id) {
+            if owner != Some($unit_id.get()) {
                 return Err(StoreError::Domain(DomainError::field(
                     "activity_ids",
                     Msg::new("api.not_found"),
@@ -187,7 +189,7 @@ pub async fn create_finding(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     d: &FindingDraft,
 ) -> Result<Finding> {
     let unit = get_unit(db, scope, unit_id).await?;
@@ -196,11 +198,11 @@ pub async fn create_finding(
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
-        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
+        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id.get()).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO findings (province_id, round_unit_id, org_id, category_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_by, created_at, updated_at, org_path) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, (SELECT path FROM organisations WHERE id = $3)) RETURNING id")
-            .bind(province).bind(unit_id).bind(unit.org_id).bind(d.category_id).bind(&d.title).bind(&d.facts).bind(&d.basis).bind(&d.responsibility)
+            .bind(province).bind(unit_id.get()).bind(unit.org_id).bind(d.category_id).bind(&d.title).bind(&d.facts).bind(&d.basis).bind(&d.responsibility)
             .bind(&d.evidence).bind(&d.finder).bind(&d.team_opinion).bind(FindingState::Draft.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
         link_activities!(tx, id, unit_id, &d.activity_ids);
@@ -209,14 +211,14 @@ pub async fn create_finding(
         tx.commit().await?;
         id
     });
-    get_finding(db, &Scope::unrestricted(), id).await
+    get_finding(db, &Scope::unrestricted(), id.into()).await
 }
 
 pub async fn update_finding(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    id: i64,
+    id: FindingId,
     d: &FindingDraft,
     version: i64,
 ) -> Result<Finding> {
@@ -234,11 +236,11 @@ pub async fn update_finding(
             "UPDATE findings SET category_id = $1, title = $2, facts = $3, basis = $4, responsibility = $5, evidence = $6, finder = $7, team_opinion = $8, \
              version = version + 1, updated_at = $9 WHERE id = $10 AND version = $11 AND state = 'DRAFT'")
             .bind(d.category_id).bind(&d.title).bind(&d.facts).bind(&d.basis).bind(&d.responsibility).bind(&d.evidence).bind(&d.finder)
-            .bind(&d.team_opinion).bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
+            .bind(&d.team_opinion).bind(now).bind(id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        link_activities!(tx, id, f.round_unit_id, &d.activity_ids);
+        link_activities!(tx, id.get(), f.round_unit_id, &d.activity_ids);
         crate::audit_append!(db, tx, actor, &Event::op("finding.update", "finding", id, Msg::new("audit.finding_update").arg("title", &d.title).render()));
         tx.commit().await?;
     });
@@ -249,7 +251,7 @@ pub async fn transition_finding(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    id: i64,
+    id: FindingId,
     to: FindingState,
     comment: &str,
     version: i64,
@@ -267,11 +269,11 @@ pub async fn transition_finding(
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
-            .bind(to.code()).bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
+            .bind(to.code()).bind(now).bind(id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(db, tx, "finding", id, actor, Some(from.code()), to.code(), comment);
+        crate::event_append!(db, tx, "finding", id.get(), actor, Some(from.code()), to.code(), comment);
         crate::audit_append!(db, tx, actor, &Event::op("finding.transition", "finding", id, format!("“{}”：{} → {}", f.title, from.label(), to.label())));
         tx.commit().await?;
     });
@@ -290,7 +292,7 @@ pub async fn immediate_fix(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    id: i64,
+    id: FindingId,
     step: ImmediateStep,
     requirement: &str,
     deadline: Option<Date>,
@@ -307,7 +309,7 @@ pub async fn immediate_fix(
             // 立行立改 is finished during the round: the deadline cannot fall after its end.
             let round_end: Date = crate::on_db!(db, p => {
                 sqlx::query_scalar("SELECT r.end_date FROM rounds r JOIN round_units ru ON ru.round_id = r.id WHERE ru.id = $1")
-                    .bind(f.round_unit_id).fetch_one(p).await?
+                    .bind(f.round_unit_id.get()).fetch_one(p).await?
             });
             if let Some(d) = deadline {
                 xuncha_domain::inspection::check_immediate_deadline(d, db.today(), round_end)
@@ -337,15 +339,15 @@ pub async fn immediate_fix(
         match step {
             ImmediateStep::Issue => {
                 sqlx::query("UPDATE findings SET immediate_requirement = $1, immediate_deadline = $2, version = version + 1, updated_at = $3 WHERE id = $4")
-                    .bind(requirement).bind(deadline).bind(now).bind(id).execute(&mut *tx).await?;
+                    .bind(requirement).bind(deadline).bind(now).bind(id.get()).execute(&mut *tx).await?;
             }
             ImmediateStep::Receipt => {
                 sqlx::query("UPDATE findings SET immediate_received_at = COALESCE(immediate_received_at, $1), version = version + 1, updated_at = $1 WHERE id = $2")
-                    .bind(now).bind(id).execute(&mut *tx).await?;
+                    .bind(now).bind(id.get()).execute(&mut *tx).await?;
             }
             ImmediateStep::Done => {
                 sqlx::query("UPDATE findings SET immediate_done_at = COALESCE(immediate_done_at, $1), version = version + 1, updated_at = $1 WHERE id = $2")
-                    .bind(now).bind(id).execute(&mut *tx).await?;
+                    .bind(now).bind(id.get()).execute(&mut *tx).await?;
             }
         }
         crate::audit_append!(db, tx, actor, &Event::op("finding.immediate", "finding", id, Msg::new(summary_key).arg("title", &f.title).render()));

@@ -4,6 +4,7 @@ use sqlx::{FromRow, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::{FindingId, RoundUnitId};
 use xuncha_domain::inspection::{DEFAULT_FRAMES, FindingState};
 use xuncha_domain::org::OrgId;
 

@@ -29,7 +29,7 @@ pub async fn import_ledger(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     rows: &[ImportRow],
     today: Date,
 ) -> Result<usize> {
@@ -42,7 +42,7 @@ pub async fn import_ledger(
         let mut tx = p.begin_write().await?;
         // Every row in a few multi-row statements, in one transaction.
         let province_id: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1")
-            .bind(unit_id).fetch_one(&mut *tx).await?;
+            .bind(unit_id.get()).fetch_one(&mut *tx).await?;
         let org_path: String = sqlx::query_scalar("SELECT path FROM organisations WHERE id = $1")
             .bind(u.org_id).fetch_one(&mut *tx).await?;
         for chunk in rows.chunks(LEDGER_IMPORT_CHUNK) {
@@ -52,7 +52,7 @@ pub async fn import_ledger(
             );
             qb.push_values(chunk, |mut b, r| {
                 let closed_on = (r.state == FindingState::Closed).then_some(today);
-                b.push_bind(province_id).push_bind(unit_id).push_bind(u.org_id).push_bind(r.category_id).push_bind(r.title.as_str())
+                b.push_bind(province_id).push_bind(unit_id.get()).push_bind(u.org_id).push_bind(r.category_id).push_bind(r.title.as_str())
                     .push("''").push("''").push("''").push("''").push("''").push("''")
                     .push_bind(r.state.code()).push_bind(actor.user_id).push_bind(now).push_bind(now).push_bind(org_path.as_str())
                     .push_bind(r.deadline).push_bind(r.deadline).push_bind(r.deadline).push_bind(closed_on).push_bind(r.outcome.code());

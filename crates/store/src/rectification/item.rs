@@ -6,7 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Measure {
     pub id: i64,
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     #[sqlx(try_from = "String")]
     pub kind: MeasureKind,
     pub content: String,
@@ -47,7 +48,7 @@ pub async fn complete_measure(
     let found: Option<(i64, String, String)> = crate::on_db!(db, p => sqlx::query_as("SELECT finding_id, state, content FROM measures WHERE id = $1")
         .bind(measure_id).fetch_optional(p).await?);
     let (finding_id, state, content) = found.ok_or(StoreError::NotFound)?;
-    let row = ledger_row(db, scope, finding_id).await?;
+    let row = ledger_row(db, scope, finding_id.into()).await?;
     if !matches!(row.state, FindingState::InProgress | FindingState::Reopened) {
         return Err(rule(Msg::new("rect.measure_item_not_open")));
     }
@@ -90,8 +91,8 @@ pub struct FileLink {
 pub(super) const SELECT_LINK: &str = "SELECT l.id, l.finding_id, l.owner_type, l.owner_id, l.name, l.hash, fi.size, fi.media_type, CAST(l.version_no AS BIGINT) AS version_no, \
      l.effective_date, l.uploaded_by_name, l.uploaded_at FROM file_links l JOIN files fi ON fi.hash = l.hash";
 
-pub async fn item_files(db: &Db, finding_id: i64) -> Result<Vec<FileLink>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, FileLink>(sqlx::AssertSqlSafe(format!("{SELECT_LINK} WHERE l.finding_id = $1 ORDER BY l.id"))).bind(finding_id).fetch_all(p).await?))
+pub async fn item_files(db: &Db, finding_id: FindingId) -> Result<Vec<FileLink>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, FileLink>(sqlx::AssertSqlSafe(format!("{SELECT_LINK} WHERE l.finding_id = $1 ORDER BY l.id"))).bind(finding_id.get()).fetch_all(p).await?))
 }
 
 /// The file links of many items at once (for an archive), by item then upload order.
@@ -117,7 +118,7 @@ pub async fn file(db: &Db, scope: &Scope, link_id: i64) -> Result<(FileLink, Vec
     let Some(fid) = link.finding_id else {
         return Err(StoreError::NotFound);
     };
-    ledger_row(db, scope, fid).await?;
+    ledger_row(db, scope, fid.into()).await?;
     let bytes = file_bytes(db, &link.hash).await?;
     Ok((link, bytes))
 }
@@ -212,7 +213,8 @@ pub async fn latest_progress(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>>
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Progress {
     pub id: i64,
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     pub effective_date: Date,
     pub content: String,
     pub outcome: Option<String>,
@@ -220,8 +222,8 @@ pub struct Progress {
     pub reported_at: OffsetDateTime,
 }
 
-pub async fn progress(db: &Db, finding_id: i64) -> Result<Vec<Progress>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Progress>("SELECT id, finding_id, effective_date, content, outcome, reported_by_name, reported_at FROM progress WHERE finding_id = $1 ORDER BY id").bind(finding_id).fetch_all(p).await?))
+pub async fn progress(db: &Db, finding_id: FindingId) -> Result<Vec<Progress>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Progress>("SELECT id, finding_id, effective_date, content, outcome, reported_by_name, reported_at FROM progress WHERE finding_id = $1 ORDER BY id").bind(finding_id.get()).fetch_all(p).await?))
 }
 
 /// Reports progress on an item, with evidence files.
@@ -229,7 +231,7 @@ pub async fn add_progress(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    finding_id: i64,
+    finding_id: FindingId,
     content: &str,
     effective_date: Date,
     outcome: Option<Outcome>,
@@ -248,11 +250,11 @@ pub async fn add_progress(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO progress (province_id, finding_id, effective_date, content, outcome, reported_by, reported_by_name, reported_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(finding_id).bind(effective_date).bind(content).bind(outcome.map(|o| o.code())).bind(actor.user_id).bind(&actor.display_name).bind(now)
+            .bind(finding_id.get()).bind(effective_date).bind(content).bind(outcome.map(|o| o.code())).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        store_files!(db, tx, actor, finding_id, "progress", id, files, effective_date);
+        store_files!(db, tx, actor, finding_id.get(), "progress", id, files, effective_date);
         if let Some(o) = outcome {
-            sqlx::query("UPDATE findings SET outcome = $1, updated_at = $2 WHERE id = $3").bind(o.code()).bind(now).bind(finding_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE findings SET outcome = $1, updated_at = $2 WHERE id = $3").bind(o.code()).bind(now).bind(finding_id.get()).execute(&mut *tx).await?;
         }
         crate::audit_append!(db, tx, actor, &Event::op("rect.progress", "finding", finding_id,
             Msg::new("audit.rect_progress").arg("org", &row.org_name).arg("title", &row.title).arg("files", files.len()).render()));
@@ -265,7 +267,8 @@ pub async fn add_progress(
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct WriteOff {
     pub id: i64,
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     #[sqlx(try_from = "String")]
     pub state: WriteOffState,
     pub outcome: String,
@@ -281,8 +284,8 @@ pub struct WriteOff {
 
 pub(super) const SELECT_WRITE_OFF: &str = "SELECT id, finding_id, state, outcome, explanation, from_state, requested_by_name, requested_at, decided_by_name, decided_at, reason, version FROM write_offs";
 
-pub async fn write_offs(db: &Db, finding_id: i64) -> Result<Vec<WriteOff>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, WriteOff>(sqlx::AssertSqlSafe(format!("{SELECT_WRITE_OFF} WHERE finding_id = $1 ORDER BY id"))).bind(finding_id).fetch_all(p).await?))
+pub async fn write_offs(db: &Db, finding_id: FindingId) -> Result<Vec<WriteOff>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, WriteOff>(sqlx::AssertSqlSafe(format!("{SELECT_WRITE_OFF} WHERE finding_id = $1 ORDER BY id"))).bind(finding_id.get()).fetch_all(p).await?))
 }
 
 /// 申请销号 with evidence; the item goes to CLOSE_REQUESTED.
@@ -290,7 +293,7 @@ pub async fn request_write_off(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    finding_id: i64,
+    finding_id: FindingId,
     outcome: Outcome,
     explanation: &str,
     files: &[Upload],
@@ -305,17 +308,17 @@ pub async fn request_write_off(
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET state = 'CLOSE_REQUESTED', version = version + 1, updated_at = $1 WHERE id = $2 AND state = $3")
-            .bind(now).bind(finding_id).bind(state.code()).execute(&mut *tx).await?.rows_affected();
+            .bind(now).bind(finding_id.get()).bind(state.code()).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO write_offs (province_id, finding_id, state, outcome, explanation, from_state, requested_by, requested_by_name, requested_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, 'REQUESTED', $2, $3, $4, $5, $6, $7) RETURNING id")
-            .bind(finding_id).bind(outcome.code()).bind(explanation).bind(state.code()).bind(actor.user_id).bind(&actor.display_name).bind(now)
+            .bind(finding_id.get()).bind(outcome.code()).bind(explanation).bind(state.code()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        store_files!(db, tx, actor, finding_id, "write_off", id, files, today);
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "CLOSE_REQUESTED", Msg::new("event.write_off_requested").arg("outcome", outcome.label()).arg("explanation", explanation).render());
+        store_files!(db, tx, actor, finding_id.get(), "write_off", id, files, today);
+        crate::event_append!(db, tx, "finding", finding_id.get(), actor, Some(state.code()), "CLOSE_REQUESTED", Msg::new("event.write_off_requested").arg("outcome", outcome.label()).arg("explanation", explanation).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.request", "finding", finding_id,
             Msg::new("audit.rect_write_off_request").arg("org", &row.org_name).arg("title", &row.title).render()));
         tx.commit().await?;
@@ -372,20 +375,20 @@ pub async fn decide_write_off(
         let closed_on = matches!(to, FindingState::Closed | FindingState::LongTerm).then_some(today);
         let outcome_col = (decision == ReviewDecision::Approve).then(|| outcome.code());
         sqlx::query("UPDATE findings SET state = $1, closed_on = COALESCE($2, closed_on), outcome = COALESCE($3, outcome), version = version + 1, updated_at = $4 WHERE id = $5")
-            .bind(to.code()).bind(closed_on).bind(outcome_col).bind(now).bind(w.finding_id).execute(&mut *tx).await?;
+            .bind(to.code()).bind(closed_on).bind(outcome_col).bind(now).bind(w.finding_id.get()).execute(&mut *tx).await?;
         if to == FindingState::Closed {
-            sqlx::query("UPDATE measures SET state = 'DONE', done_on = COALESCE(done_on, $3), version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id).bind(today).execute(&mut *tx).await?;
-            sqlx::query(REFRESH_DUE).bind(w.finding_id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE measures SET state = 'DONE', done_on = COALESCE(done_on, $3), version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id.get()).bind(today).execute(&mut *tx).await?;
+            sqlx::query(REFRESH_DUE).bind(w.finding_id.get()).execute(&mut *tx).await?;
         }
-        crate::event_append!(db, tx, "finding", w.finding_id, actor, Some("CLOSE_REQUESTED"), to.code(), if reason.trim().is_empty() { label.clone() } else { Msg::new("event.decision_with_reason").arg("decision", &label).arg("reason", reason.trim()).render() });
+        crate::event_append!(db, tx, "finding", w.finding_id.get(), actor, Some("CLOSE_REQUESTED"), to.code(), if reason.trim().is_empty() { label.clone() } else { Msg::new("event.decision_with_reason").arg("decision", &label).arg("reason", reason.trim()).render() });
         crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
             Msg::new("audit.rect_item_decision").arg("org", &row.org_name).arg("title", &row.title).arg("decision", &label).render()));
-        notify_unit!(db, tx, w.finding_id, "write_off", Msg::new(write_off_notice(decision, to)).render(),
+        notify_unit!(db, tx, w.finding_id.get(), "write_off", Msg::new(write_off_notice(decision, to)).render(),
             if reason.trim().is_empty() { Msg::new("notice.write_off_body").arg("title", &row.title).arg("decision", &label).render() } else { Msg::new("notice.write_off_body_with_reason").arg("title", &row.title).arg("decision", &label).arg("reason", reason.trim()).render() },
             format!("/rect/items/{}", w.finding_id), None::<String>);
         tx.commit().await?;
     });
-    Ok(w.finding_id)
+    Ok(w.finding_id.get())
 }
 
 /// 回头看: reopens a closed or long-term item; history stays as it was.
@@ -393,7 +396,7 @@ pub async fn reopen(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    finding_id: i64,
+    finding_id: FindingId,
     reason: &str,
     version: i64,
 ) -> Result<()> {
@@ -409,15 +412,15 @@ pub async fn reopen(
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET state = 'REOPENED', closed_on = NULL, outcome = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
-            .bind(now).bind(finding_id).bind(version).execute(&mut *tx).await?.rows_affected();
+            .bind(now).bind(finding_id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        sqlx::query("UPDATE measures SET state = 'OPEN', done_on = NULL, version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
-        sqlx::query(REFRESH_DUE).bind(finding_id).execute(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), "REOPENED", Msg::new("event.reopened").arg("reason", reason.trim()).render());
+        sqlx::query("UPDATE measures SET state = 'OPEN', done_on = NULL, version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id.get()).execute(&mut *tx).await?;
+        sqlx::query(REFRESH_DUE).bind(finding_id.get()).execute(&mut *tx).await?;
+        crate::event_append!(db, tx, "finding", finding_id.get(), actor, Some(state.code()), "REOPENED", Msg::new("event.reopened").arg("reason", reason.trim()).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.reopen", "finding", finding_id, Msg::new("audit.rect_reopen").arg("org", &row.org_name).arg("title", &row.title).render()));
-        notify_unit!(db, tx, finding_id, "reopen", Msg::new("notice.reopen_title").render(), Msg::new("notice.reopen_body").arg("title", &row.title).arg("reason", reason.trim()).render(), format!("/rect/items/{finding_id}"), None::<String>);
+        notify_unit!(db, tx, finding_id.get(), "reopen", Msg::new("notice.reopen_title").render(), Msg::new("notice.reopen_body").arg("title", &row.title).arg("reason", reason.trim()).render(), format!("/rect/items/{finding_id}"), None::<String>);
         tx.commit().await?;
     });
     Ok(())
@@ -428,7 +431,7 @@ pub async fn explain(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    finding_id: i64,
+    finding_id: FindingId,
     outcome: Outcome,
     explanation: &str,
     version: i64,
@@ -444,11 +447,11 @@ pub async fn explain(
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         let n = sqlx::query("UPDATE findings SET outcome = $1, explanation = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
-            .bind(outcome.code()).bind(explanation).bind(now).bind(finding_id).bind(version).execute(&mut *tx).await?.rows_affected();
+            .bind(outcome.code()).bind(explanation).bind(now).bind(finding_id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), Msg::new("event.explained").arg("outcome", outcome.label()).arg("explanation", explanation).render());
+        crate::event_append!(db, tx, "finding", finding_id.get(), actor, Some(state.code()), state.code(), Msg::new("event.explained").arg("outcome", outcome.label()).arg("explanation", explanation).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.explain", "finding", finding_id, Msg::new("audit.rect_explain").arg("org", &row.org_name).arg("title", &row.title).arg("outcome", outcome.label()).render()));
         tx.commit().await?;
     });
@@ -458,7 +461,8 @@ pub async fn explain(
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Extension {
     pub id: i64,
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     pub measure_id: Option<i64>,
     pub old_deadline: Date,
     pub new_deadline: Date,
@@ -500,7 +504,7 @@ pub async fn request_extension(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    finding_id: i64,
+    finding_id: FindingId,
     measure_id: i64,
     new_deadline: Date,
     reason: &str,
@@ -512,7 +516,7 @@ pub async fn request_extension(
             Msg::new("rect.not_workable").arg("state", state.label()),
         ));
     }
-    let m = measures(db, &[finding_id])
+    let m = measures(db, &[finding_id.get()])
         .await?
         .into_iter()
         .find(|m| m.id == measure_id)
@@ -538,9 +542,9 @@ pub async fn request_extension(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO deadline_extensions (province_id, finding_id, measure_id, old_deadline, new_deadline, reason, state, requested_by, requested_by_name, requested_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, 'PENDING', $6, $7, $8) RETURNING id")
-            .bind(finding_id).bind(measure_id).bind(m.deadline).bind(new_deadline).bind(reason.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now)
+            .bind(finding_id.get()).bind(measure_id).bind(m.deadline).bind(new_deadline).bind(reason.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", finding_id, actor, Some(state.code()), state.code(), Msg::new("event.extension_requested").arg("deadline", new_deadline).arg("reason", reason.trim()).render());
+        crate::event_append!(db, tx, "finding", finding_id.get(), actor, Some(state.code()), state.code(), Msg::new("event.extension_requested").arg("deadline", new_deadline).arg("reason", reason.trim()).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.extension.request", "finding", finding_id, Msg::new("audit.rect_extension_request").arg("org", &row.org_name).arg("title", &row.title).arg("deadline", new_deadline).render()));
         tx.commit().await?;
         id
@@ -583,14 +587,14 @@ pub async fn decide_extension(
         if approve {
             sqlx::query("UPDATE measures SET deadline = $1, version = version + 1, updated_at = $2 WHERE id = $3").bind(x.new_deadline).bind(now).bind(x.measure_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE findings SET deadline = (SELECT MAX(m.deadline) FROM measures m WHERE m.finding_id = $1), extensions = extensions + 1, version = version + 1, updated_at = $2 WHERE id = $1")
-                .bind(x.finding_id).bind(now).execute(&mut *tx).await?;
-            sqlx::query(REFRESH_DUE).bind(x.finding_id).execute(&mut *tx).await?;
+                .bind(x.finding_id.get()).bind(now).execute(&mut *tx).await?;
+            sqlx::query(REFRESH_DUE).bind(x.finding_id.get()).execute(&mut *tx).await?;
         }
         let label = Msg::new(if approve { "event.extension_approved" } else { "event.extension_rejected" }).render();
-        let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id).fetch_one(&mut *tx).await?;
-        crate::event_append!(db, tx, "finding", x.finding_id, actor, Some(fstate.as_str()), fstate.as_str(), Msg::new("event.extension_decided").arg("decision", &label).arg("old", x.old_deadline).arg("new", x.new_deadline).arg("opinion", opinion.trim()).render());
+        let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id.get()).fetch_one(&mut *tx).await?;
+        crate::event_append!(db, tx, "finding", x.finding_id.get(), actor, Some(fstate.as_str()), fstate.as_str(), Msg::new("event.extension_decided").arg("decision", &label).arg("old", x.old_deadline).arg("new", x.new_deadline).arg("opinion", opinion.trim()).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.extension.decide", "finding", x.finding_id, Msg::new("audit.rect_item_decision").arg("org", &x.org_name).arg("title", &x.title).arg("decision", &label).render()));
-        notify_unit!(db, tx, x.finding_id, "extension", Msg::new(extension_notice(approve)).render(), Msg::new("notice.extension_body").arg("title", &x.title).arg("old", x.old_deadline).arg("new", x.new_deadline).render(), format!("/rect/items/{}", x.finding_id), None::<String>);
+        notify_unit!(db, tx, x.finding_id.get(), "extension", Msg::new(extension_notice(approve)).render(), Msg::new("notice.extension_body").arg("title", &x.title).arg("old", x.old_deadline).arg("new", x.new_deadline).render(), format!("/rect/items/{}", x.finding_id), None::<String>);
         tx.commit().await?;
     });
     let mut x = x;
@@ -604,7 +608,8 @@ pub async fn decide_extension(
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct OutcomeRecord {
     pub id: i64,
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     pub kind: String,
     pub detail: String,
     pub count: i64,
@@ -614,8 +619,8 @@ pub struct OutcomeRecord {
     pub recorded_at: OffsetDateTime,
 }
 
-pub async fn outcomes(db: &Db, finding_id: i64) -> Result<Vec<OutcomeRecord>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, OutcomeRecord>("SELECT id, finding_id, kind, detail, count, amount_fen, person, treatment, recorded_at FROM rect_outcomes WHERE finding_id = $1 ORDER BY id").bind(finding_id).fetch_all(p).await?))
+pub async fn outcomes(db: &Db, finding_id: FindingId) -> Result<Vec<OutcomeRecord>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, OutcomeRecord>("SELECT id, finding_id, kind, detail, count, amount_fen, person, treatment, recorded_at FROM rect_outcomes WHERE finding_id = $1 ORDER BY id").bind(finding_id.get()).fetch_all(p).await?))
 }
 
 #[derive(Debug, Clone)]
@@ -632,7 +637,7 @@ pub async fn add_outcome(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    finding_id: i64,
+    finding_id: FindingId,
     d: &OutcomeDraft,
 ) -> Result<i64> {
     let row = ledger_row(db, scope, finding_id).await?;
@@ -642,7 +647,7 @@ pub async fn add_outcome(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rect_outcomes (province_id, finding_id, kind, detail, count, amount_fen, person, treatment, recorded_by, recorded_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")
-            .bind(finding_id).bind(d.kind.code()).bind(&d.detail).bind(d.count).bind(d.amount_fen).bind(&d.person).bind(&d.treatment).bind(actor.user_id).bind(now)
+            .bind(finding_id.get()).bind(d.kind.code()).bind(&d.detail).bind(d.count).bind(d.amount_fen).bind(&d.person).bind(&d.treatment).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("rect.outcome", "finding", finding_id, Msg::new("audit.rect_outcome").arg("org", &row.org_name).arg("title", &row.title).arg("kind", d.kind.label()).render()));
         tx.commit().await?;
@@ -660,7 +665,7 @@ pub async fn outcome_totals(
     org_id: Option<i64>,
 ) -> Result<Vec<(String, i64, i64, i64)>> {
     let range = match org_id {
-        Some(o) => Some(org_range(db, o).await?),
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
         None => None,
     };
     crate::on_db!(db, p => {
@@ -678,8 +683,8 @@ pub async fn outcome_totals(
 }
 
 /// Clues transferred from this finding (a count only: clue contents are compartmented).
-pub async fn transferred_clues(db: &Db, finding_id: i64) -> Result<i64> {
-    crate::on_db!(db, p => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM clues WHERE finding_id = $1 AND transferred_on IS NOT NULL").bind(finding_id).fetch_one(p).await?))
+pub async fn transferred_clues(db: &Db, finding_id: FindingId) -> Result<i64> {
+    crate::on_db!(db, p => Ok(sqlx::query_scalar("SELECT COUNT(*) FROM clues WHERE finding_id = $1 AND transferred_on IS NOT NULL").bind(finding_id.get()).fetch_one(p).await?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -710,7 +715,7 @@ pub struct ItemRecord {
 pub async fn item_record(
     db: &Db,
     scope: &Scope,
-    id: i64,
+    id: FindingId,
     today: Date,
     with_clues: bool,
 ) -> Result<ItemRecord> {
@@ -719,7 +724,7 @@ pub async fn item_record(
     let letters = letters(db, &Scope::unrestricted(), Some(row.round_unit_id))
         .await?
         .into_iter()
-        .filter(|l| l.finding_ids().contains(&id))
+        .filter(|l| l.finding_ids().contains(&id.get()))
         .collect();
     let approved_plan = plans(db, row.round_unit_id)
         .await?
@@ -730,13 +735,13 @@ pub async fn item_record(
         office,
         text: item_text(db, id).await?,
         files: item_files(db, id).await?,
-        measures: measures(db, &[id]).await?,
+        measures: measures(db, &[id.get()]).await?,
         progress: progress(db, id).await?,
         write_offs: write_offs(db, id).await?,
-        extensions: extensions(db, scope, Some(id), None).await?,
+        extensions: extensions(db, scope, Some(id.get()), None).await?,
         outcomes: outcomes(db, id).await?,
         letters,
-        events: crate::inspection::events(db, "finding", id).await?,
+        events: crate::inspection::events(db, "finding", id.get()).await?,
         unit: unit(db, &Scope::unrestricted(), row.round_unit_id).await?,
         approved_plan,
         clues: if with_clues {

@@ -5,10 +5,12 @@ use super::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct LedgerRow {
-    pub id: i64,
+    #[sqlx(try_from = "i64")]
+    pub id: FindingId,
     pub round_id: i64,
     pub round_name: String,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     /// The office that runs the round: its settings apply to the row.
     pub owner_org_id: i64,
     pub org_id: i64,
@@ -111,13 +113,6 @@ where
     qb.push(" ELSE ").push_bind(t.yellow_until).push(" END)");
 }
 
-pub(super) async fn org_range(db: &Db, org_id: i64) -> Result<(String, String)> {
-    let path: Option<String> = crate::on_db!(db, p => sqlx::query_scalar("SELECT path FROM organisations WHERE id = $1").bind(org_id).fetch_optional(p).await?);
-    let path = path.ok_or(StoreError::NotFound)?;
-    let end = xuncha_domain::org::subtree_end(&path);
-    Ok((path, end))
-}
-
 pub(super) fn push_ledger_filter<DB>(
     qb: &mut QueryBuilder<DB>,
     f: &LedgerFilter,
@@ -189,7 +184,7 @@ pub async fn ledger(
     page: PageReq,
 ) -> Result<Page<LedgerRow>> {
     let range = match f.org_id {
-        Some(o) => Some(org_range(db, o).await?),
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
         None => None,
     };
     crate::on_db!(db, p => {
@@ -215,7 +210,7 @@ pub async fn ledger_all(
     limit: i64,
 ) -> Result<Vec<LedgerRow>> {
     let range = match f.org_id {
-        Some(o) => Some(org_range(db, o).await?),
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
         None => None,
     };
     crate::on_db!(db, p => {
@@ -227,10 +222,10 @@ pub async fn ledger_all(
     })
 }
 
-pub async fn ledger_row(db: &Db, scope: &Scope, id: i64) -> Result<LedgerRow> {
+pub async fn ledger_row(db: &Db, scope: &Scope, id: FindingId) -> Result<LedgerRow> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LEDGER);
-        qb.push(" AND f.id = ").push_bind(id);
+        qb.push(" AND f.id = ").push_bind(id.get());
         scope.push_filter(&mut qb, LEDGER_COLS);
         qb.build_query_as::<LedgerRow>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })

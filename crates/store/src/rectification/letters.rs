@@ -6,7 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Letter {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub org_name: String,
     pub letter_type: String,
     pub letter_name: String,
@@ -63,10 +64,14 @@ where
     qb.push("))");
 }
 
-pub async fn letters(db: &Db, scope: &Scope, round_unit_id: Option<i64>) -> Result<Vec<Letter>> {
+pub async fn letters(
+    db: &Db,
+    scope: &Scope,
+    round_unit_id: Option<RoundUnitId>,
+) -> Result<Vec<Letter>> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LETTER);
-        if let Some(u) = round_unit_id { qb.push(" AND l.round_unit_id = ").push_bind(u); }
+        if let Some(u) = round_unit_id { qb.push(" AND l.round_unit_id = ").push_bind(u.get()); }
         push_letter_scope(&mut qb, scope);
         qb.push(" ORDER BY l.id DESC LIMIT 500");
         Ok(qb.build_query_as::<Letter>().fetch_all(p).await?)
@@ -94,17 +99,17 @@ pub async fn overdue_items(db: &Db, scope: &Scope, today: Date) -> Result<Vec<(i
 }
 
 /// The next document number of the year (文号 sequence) and the issuing office's name.
-pub async fn letter_context(db: &Db, unit_id: i64, year: i32) -> Result<(i64, String)> {
+pub async fn letter_context(db: &Db, unit_id: RoundUnitId, year: i32) -> Result<(i64, String)> {
     crate::on_db!(db, p => {
         let seq: Option<i64> = sqlx::query_scalar("SELECT CAST(MAX(doc_seq) AS BIGINT) FROM letters WHERE doc_year = $1").bind(year).fetch_one(p).await?;
-        let owner: String = sqlx::query_scalar("SELECT o.name FROM round_units ru JOIN organisations o ON o.id = ru.owner_org_id WHERE ru.id = $1").bind(unit_id).fetch_one(p).await?;
+        let owner: String = sqlx::query_scalar("SELECT o.name FROM round_units ru JOIN organisations o ON o.id = ru.owner_org_id WHERE ru.id = $1").bind(unit_id.get()).fetch_one(p).await?;
         Ok((seq.unwrap_or(0) + 1, owner))
     })
 }
 
 #[derive(Debug, Clone)]
 pub struct LetterDraft {
-    pub round_unit_id: i64,
+    pub round_unit_id: RoundUnitId,
     pub letter_type: String,
     pub letter_name: String,
     pub year: i32,
@@ -155,7 +160,7 @@ pub async fn issue_letter(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO letters (province_id, round_unit_id, letter_type, letter_name, doc_year, doc_seq, doc_no, finding_ids, requirement, new_deadline, file_hash, issued_by, issued_by_name, issued_at, addressee_org_id, addressee_name) \
              VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id")
-            .bind(d.round_unit_id).bind(&d.letter_type).bind(&d.letter_name).bind(d.year).bind(i32::try_from(d.seq).unwrap_or(i32::MAX)).bind(&d.doc_no).bind(&ids)
+            .bind(d.round_unit_id.get()).bind(&d.letter_type).bind(&d.letter_name).bind(d.year).bind(i32::try_from(d.seq).unwrap_or(i32::MAX)).bind(&d.doc_no).bind(&ids)
             .bind(&d.requirement).bind(d.new_deadline).bind(&hash).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .bind(d.addressee_org_id).bind(&d.addressee_name)
             .fetch_one(&mut *tx).await?;
@@ -194,7 +199,7 @@ pub async fn withdraw_letter(
     }
     let now = db.now();
     let unit_org: i64 = crate::on_db!(db, p => {
-        sqlx::query_scalar("SELECT org_id FROM round_units WHERE id = $1").bind(l.round_unit_id).fetch_one(p).await?
+        sqlx::query_scalar("SELECT org_id FROM round_units WHERE id = $1").bind(l.round_unit_id.get()).fetch_one(p).await?
     });
     let addressee = l.addressee_org_id.unwrap_or(unit_org);
     crate::on_db!(db, p => {

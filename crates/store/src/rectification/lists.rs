@@ -9,7 +9,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct TaskLine {
     pub id: i64,
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     pub org_name: String,
     pub round_name: String,
     pub title: String,
@@ -44,7 +45,7 @@ pub async fn task_list(
     page: PageReq,
 ) -> Result<Page<TaskLine>> {
     let range = match f.org_id {
-        Some(o) => Some(org_range(db, o).await?),
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
         None => None,
     };
     crate::on_db!(db, p => {
@@ -78,7 +79,7 @@ pub async fn owner_list(
     page: PageReq,
 ) -> Result<Page<OwnerGroup>> {
     let range = match f.org_id {
-        Some(o) => Some(org_range(db, o).await?),
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
         None => None,
     };
     crate::on_db!(db, p => {
@@ -122,6 +123,6 @@ pub struct ItemText {
     pub responsibility: String,
 }
 
-pub async fn item_text(db: &Db, id: i64) -> Result<ItemText> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, ItemText>("SELECT facts, basis, responsibility FROM findings WHERE id = $1").bind(id).fetch_one(p).await?))
+pub async fn item_text(db: &Db, id: FindingId) -> Result<ItemText> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, ItemText>("SELECT facts, basis, responsibility FROM findings WHERE id = $1").bind(id.get()).fetch_one(p).await?))
 }

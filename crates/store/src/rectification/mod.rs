@@ -12,6 +12,7 @@ use sqlx::{FromRow, QueryBuilder};
 use time::{Date, OffsetDateTime};
 use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::{FindingId, RoundUnitId};
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::letters::LetterState;
 use xuncha_domain::rectification::{

@@ -229,8 +229,8 @@ pub async fn office_today(db: &Db, office: OrgId, today: Date) -> Result<(Today,
 }
 
 /// The office that runs a round unit's round.
-pub async fn unit_office(db: &Db, round_unit_id: i64) -> Result<OrgId> {
-    let o: Option<OrgId> = crate::on_db!(db, p => sqlx::query_scalar("SELECT owner_org_id FROM round_units WHERE id = $1").bind(round_unit_id).fetch_optional(p).await?);
+pub async fn unit_office(db: &Db, round_unit_id: RoundUnitId) -> Result<OrgId> {
+    let o: Option<OrgId> = crate::on_db!(db, p => sqlx::query_scalar("SELECT owner_org_id FROM round_units WHERE id = $1").bind(round_unit_id.get()).fetch_optional(p).await?);
     o.ok_or(StoreError::NotFound)
 }
 

@@ -19,14 +19,15 @@ pub struct MeasureSnap {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemSnap {
-    pub finding_id: i64,
+    pub finding_id: FindingId,
     pub measures: Vec<MeasureSnap>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct PlanRow {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub revision: i64,
     #[sqlx(try_from = "String")]
     pub state: PlanState,
@@ -48,8 +49,8 @@ impl PlanRow {
 
 pub(super) const SELECT_PLAN: &str = "SELECT id, round_unit_id, CAST(revision AS BIGINT) AS revision, state, principal_leader, signed_on, summary, items, submitted_at, decided_at, version FROM rect_plans";
 
-pub async fn plans(db: &Db, unit_id: i64) -> Result<Vec<PlanRow>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, PlanRow>(sqlx::AssertSqlSafe(format!("{SELECT_PLAN} WHERE round_unit_id = $1 ORDER BY revision"))).bind(unit_id).fetch_all(p).await?))
+pub async fn plans(db: &Db, unit_id: RoundUnitId) -> Result<Vec<PlanRow>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, PlanRow>(sqlx::AssertSqlSafe(format!("{SELECT_PLAN} WHERE round_unit_id = $1 ORDER BY revision"))).bind(unit_id.get()).fetch_all(p).await?))
 }
 
 /// A plan revision whose unit is in scope.
@@ -75,7 +76,8 @@ pub struct ReviewRow {
 pub struct CommentRow {
     pub id: i64,
     pub plan_id: i64,
-    pub finding_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub finding_id: FindingId,
     pub body: String,
     pub text: String,
     pub reviewer_name: String,
@@ -83,21 +85,28 @@ pub struct CommentRow {
 }
 
 /// Reviews and comments of every revision of a unit's plan.
-pub async fn reviews(db: &Db, unit_id: i64) -> Result<(Vec<ReviewRow>, Vec<CommentRow>)> {
+pub async fn reviews(db: &Db, unit_id: RoundUnitId) -> Result<(Vec<ReviewRow>, Vec<CommentRow>)> {
     crate::on_db!(db, p => {
         let r = sqlx::query_as::<_, ReviewRow>("SELECT v.id, v.plan_id, v.body, v.decision, v.opinion, v.reviewer_name, v.at FROM plan_reviews v JOIN rect_plans rp ON rp.id = v.plan_id WHERE rp.round_unit_id = $1 ORDER BY v.id")
-            .bind(unit_id).fetch_all(p).await?;
+            .bind(unit_id.get()).fetch_all(p).await?;
         let c = sqlx::query_as::<_, CommentRow>("SELECT v.id, v.plan_id, v.finding_id, v.body, v.text, v.reviewer_name, v.at FROM plan_comments v JOIN rect_plans rp ON rp.id = v.plan_id WHERE rp.round_unit_id = $1 ORDER BY v.id")
-            .bind(unit_id).fetch_all(p).await?;
+            .bind(unit_id.get()).fetch_all(p).await?;
         Ok((r, c))
     })
 }
 
 /// The fed-back problems of a unit: `(finding id, title, category name)`.
-pub async fn unit_problems(db: &Db, unit_id: i64) -> Result<Vec<(i64, String, Option<String>)>> {
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, (i64, String, Option<String>)>(sqlx::AssertSqlSafe(format!(
+pub async fn unit_problems(
+    db: &Db,
+    unit_id: RoundUnitId,
+) -> Result<Vec<(FindingId, String, Option<String>)>> {
+    let rows: Vec<(i64, String, Option<String>)> = crate::on_db!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT f.id, f.title, c.name FROM findings f LEFT JOIN categories c ON c.id = f.category_id WHERE f.round_unit_id = $1 AND f.state IN {LEDGER_STATES} ORDER BY f.id")))
-        .bind(unit_id).fetch_all(p).await?))
+        .bind(unit_id.get()).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, category)| (id.into(), title, category))
+        .collect())
 }
 
 #[derive(Debug, Clone)]
@@ -114,7 +123,7 @@ pub async fn save_plan(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     d: &PlanDraft,
     version: i64,
 ) -> Result<PlanRow> {
@@ -149,7 +158,7 @@ pub async fn save_plan(
                 }
                 sqlx::query_scalar("INSERT INTO rect_plans (province_id, round_unit_id, revision, state, principal_leader, signed_on, summary, items, created_by, created_at, updated_at) \
                                     VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, 'DRAFT', $3, $4, $5, $6, $7, $8, $8) RETURNING id")
-                    .bind(unit_id).bind(i32::try_from(pl.revision + 1).unwrap_or(i32::MAX)).bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(actor.user_id).bind(now)
+                    .bind(unit_id.get()).bind(i32::try_from(pl.revision + 1).unwrap_or(i32::MAX)).bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(actor.user_id).bind(now)
                     .fetch_one(&mut *tx).await?
             }
             Some(pl) => {
@@ -161,7 +170,7 @@ pub async fn save_plan(
                 }
                 sqlx::query_scalar("INSERT INTO rect_plans (province_id, round_unit_id, revision, state, principal_leader, signed_on, summary, items, created_by, created_at, updated_at) \
                                     VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, 1, 'DRAFT', $2, $3, $4, $5, $6, $7, $7) RETURNING id")
-                    .bind(unit_id).bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(actor.user_id).bind(now)
+                    .bind(unit_id.get()).bind(d.principal_leader.trim()).bind(d.signed_on).bind(d.summary.trim()).bind(&items).bind(actor.user_id).bind(now)
                     .fetch_one(&mut *tx).await?
             }
         };
@@ -189,10 +198,10 @@ pub async fn submit_plan(
     xuncha_domain::rectification::check_signed(&pl.principal_leader, pl.signed_on)?;
     let problems = unit_problems(db, pl.round_unit_id).await?;
     let items = pl.items()?;
-    let ids: Vec<i64> = problems.iter().map(|(id, _, _)| *id).collect();
+    let ids: Vec<i64> = problems.iter().map(|(id, _, _)| id.get()).collect();
     let counts: Vec<(i64, usize)> = items
         .iter()
-        .map(|i| (i.finding_id, i.measures.len()))
+        .map(|i| (i.finding_id.get(), i.measures.len()))
         .collect();
     xuncha_domain::rectification::check_plan_complete(&ids, &counts)?;
     let u = unit(db, scope, pl.round_unit_id).await?;
@@ -204,7 +213,7 @@ pub async fn submit_plan(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
-        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("DRAFT"), "PLAN_SUBMITTED", Msg::new("event.plan_submitted").arg("revision", pl.revision).arg("leader", &pl.principal_leader).render());
+        crate::event_append!(db, tx, "round_unit", pl.round_unit_id.get(), actor, Some("DRAFT"), "PLAN_SUBMITTED", Msg::new("event.plan_submitted").arg("revision", pl.revision).arg("leader", &pl.principal_leader).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.plan.submit", "rect_plan", plan_id, Msg::new("audit.rect_plan_submit").arg("org", &u.org_name).arg("revision", pl.revision).render()));
         tx.commit().await?;
     });
@@ -217,16 +226,16 @@ pub async fn submit_plan(
 pub async fn reviewer_facts(
     db: &Db,
     user_id: i64,
-    round_unit_id: i64,
+    round_unit_id: RoundUnitId,
 ) -> Result<(bool, Option<String>)> {
     crate::on_db!(db, p => {
         let on_team: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM round_units ru JOIN team_members m ON m.team_id = ru.team_id \
              JOIN people pe ON pe.id = m.person_id WHERE ru.id = $1 AND pe.user_id = $2")
-            .bind(round_unit_id).bind(user_id).fetch_one(p).await?;
+            .bind(round_unit_id.get()).bind(user_id).fetch_one(p).await?;
         let dept: Option<(String, String, String)> = sqlx::query_as("SELECT o.name, o.path, io.path FROM users u JOIN organisations o ON o.id = u.org_id \
              JOIN round_units ru ON ru.id = $1 JOIN organisations io ON io.id = ru.org_id \
              WHERE u.id = $2 AND o.parent_id = ru.owner_org_id")
-            .bind(round_unit_id).bind(user_id).fetch_optional(p).await?;
+            .bind(round_unit_id.get()).bind(user_id).fetch_optional(p).await?;
         let department = dept
             .filter(|(_, own, unit)| !own.starts_with(unit.as_str()))
             .map(|(name, _, _)| name);
@@ -272,7 +281,7 @@ pub async fn review_plan(
     }
     let problems = unit_problems(db, pl.round_unit_id).await?;
     for (fid, _) in comments {
-        if !problems.iter().any(|(id, _, _)| id == fid) {
+        if !problems.iter().any(|(id, _, _)| id.get() == *fid) {
             return Err(field(
                 "comments",
                 Msg::new("rect.unknown_finding").arg("id", fid),
@@ -320,20 +329,20 @@ pub async fn review_plan(
                     latest_deadline = Some(latest_deadline.map_or(d, |x| x.max(d)));
                     sqlx::query("INSERT INTO measures (province_id, finding_id, plan_id, kind, content, target, responsible_leader, lead_dept, co_depts, deadline, original_deadline, state, created_at, updated_at) \
                                  VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 'OPEN', $10, $10)")
-                        .bind(it.finding_id).bind(plan_id).bind(&m.kind).bind(&m.content).bind(&m.target).bind(&m.responsible_leader).bind(&m.lead_dept)
+                        .bind(it.finding_id.get()).bind(plan_id).bind(&m.kind).bind(&m.content).bind(&m.target).bind(&m.responsible_leader).bind(&m.lead_dept)
                         .bind(crate::db::to_json_list(&m.co_depts)).bind(d).bind(now).execute(&mut *tx).await?;
                 }
                 sqlx::query("UPDATE findings SET state = 'IN_PROGRESS', deadline = $1, original_deadline = $1, outcome = 'in_progress', version = version + 1, updated_at = $2 WHERE id = $3 AND state = 'FED_BACK'")
-                    .bind(latest_deadline).bind(now).bind(it.finding_id).execute(&mut *tx).await?;
-                sqlx::query(REFRESH_DUE).bind(it.finding_id).execute(&mut *tx).await?;
-                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("FED_BACK"), "PLANNED", Msg::new("event.plan_approved").arg("revision", pl.revision).render());
-                crate::event_append!(db, tx, "finding", it.finding_id, actor, Some("PLANNED"), "IN_PROGRESS", Msg::new("event.rectification_started").render());
+                    .bind(latest_deadline).bind(now).bind(it.finding_id.get()).execute(&mut *tx).await?;
+                sqlx::query(REFRESH_DUE).bind(it.finding_id.get()).execute(&mut *tx).await?;
+                crate::event_append!(db, tx, "finding", it.finding_id.get(), actor, Some("FED_BACK"), "PLANNED", Msg::new("event.plan_approved").arg("revision", pl.revision).render());
+                crate::event_append!(db, tx, "finding", it.finding_id.get(), actor, Some("PLANNED"), "IN_PROGRESS", Msg::new("event.rectification_started").render());
             }
             // 抄告: the supervising leaders at the office that ran the round, and the unit.
             let leaders: Vec<i64> = sqlx::query_scalar(
                 "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \
                  WHERE ro.code = 'leader' AND u.org_id = (SELECT owner_org_id FROM round_units WHERE id = $1)")
-                .bind(pl.round_unit_id).fetch_all(&mut *tx).await?;
+                .bind(pl.round_unit_id.get()).fetch_all(&mut *tx).await?;
             notify!(db, tx, &leaders, "copy", Msg::new("notice.plan_copy_title").arg("org", &u.org_name).render(),
                 Msg::new("notice.plan_copy_body").arg("org", &u.org_name).arg("round", &u.round_name).arg("revision", pl.revision).arg("count", items.len()).render(),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:copy")));
@@ -345,7 +354,7 @@ pub async fn review_plan(
             notify!(db, tx, &unit_users, "plan", Msg::new("notice.plan_returned_title").render(), Msg::new("notice.plan_returned_body").arg("bodies", &body_names).arg("opinion", opinion.trim()).render(),
                 Some(format!("/rect/units/{}/plan", pl.round_unit_id)), Some(format!("plan:{plan_id}:returned")));
         }
-        crate::event_append!(db, tx, "round_unit", pl.round_unit_id, actor, Some("SUBMITTED"), result.code(), if opinion.trim().is_empty() { Msg::new("event.plan_reviewed").arg("bodies", &body_names).arg("decision", decision.label()).render() } else { Msg::new("event.plan_reviewed_with_opinion").arg("bodies", &body_names).arg("decision", decision.label()).arg("opinion", opinion.trim()).render() });
+        crate::event_append!(db, tx, "round_unit", pl.round_unit_id.get(), actor, Some("SUBMITTED"), result.code(), if opinion.trim().is_empty() { Msg::new("event.plan_reviewed").arg("bodies", &body_names).arg("decision", decision.label()).render() } else { Msg::new("event.plan_reviewed_with_opinion").arg("bodies", &body_names).arg("decision", decision.label()).arg("opinion", opinion.trim()).render() });
         crate::audit_append!(db, tx, actor, &Event::op("rect.plan.review", "rect_plan", plan_id, Msg::new("audit.rect_plan_review").arg("org", &u.org_name).arg("revision", pl.revision).arg("bodies", &body_names).arg("decision", decision.label()).render()));
         tx.commit().await?;
     });

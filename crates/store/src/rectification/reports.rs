@@ -6,7 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Report {
     pub id: i64,
-    pub round_unit_id: i64,
+    #[sqlx(try_from = "i64")]
+    pub round_unit_id: RoundUnitId,
     pub kind: String,
     pub title: String,
     pub content: String,
@@ -22,9 +23,9 @@ pub struct Report {
 pub(super) const SELECT_REPORT: &str = "SELECT r.id, r.round_unit_id, r.kind, r.title, r.content, r.principal_leader, r.signed_on, r.meeting_date, r.participants, r.filed_at, \
      fo.name AS filed_to_name, r.created_at FROM rect_reports r LEFT JOIN organisations fo ON fo.id = r.filed_to_org_id";
 
-pub async fn reports(db: &Db, scope: &Scope, unit_id: i64) -> Result<Vec<Report>> {
+pub async fn reports(db: &Db, scope: &Scope, unit_id: RoundUnitId) -> Result<Vec<Report>> {
     unit(db, scope, unit_id).await?;
-    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Report>(sqlx::AssertSqlSafe(format!("{SELECT_REPORT} WHERE r.round_unit_id = $1 ORDER BY r.id"))).bind(unit_id).fetch_all(p).await?))
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, Report>(sqlx::AssertSqlSafe(format!("{SELECT_REPORT} WHERE r.round_unit_id = $1 ORDER BY r.id"))).bind(unit_id.get()).fetch_all(p).await?))
 }
 
 pub async fn report(db: &Db, scope: &Scope, id: i64) -> Result<Report> {
@@ -49,7 +50,7 @@ pub async fn add_report(
     db: &Db,
     actor: &Actor,
     scope: &Scope,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     d: &ReportDraft,
 ) -> Result<Report> {
     let u = unit(db, scope, unit_id).await?;
@@ -59,7 +60,7 @@ pub async fn add_report(
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rect_reports (province_id, round_unit_id, kind, title, content, principal_leader, signed_on, meeting_date, participants, created_by, created_by_name, created_at) \
              VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
-            .bind(unit_id).bind(d.kind.code()).bind(&d.title).bind(&d.content).bind(&d.principal_leader).bind(d.signed_on).bind(d.meeting_date)
+            .bind(unit_id.get()).bind(d.kind.code()).bind(&d.title).bind(&d.content).bind(&d.principal_leader).bind(d.signed_on).bind(d.meeting_date)
             .bind(&d.participants).bind(actor.user_id).bind(&actor.display_name).bind(now)
             .fetch_one(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("rect.report", "round_unit", unit_id, Msg::new("audit.rect_report").arg("org", &u.org_name).arg("kind", d.kind.label()).arg("title", &d.title).render()));

@@ -7,7 +7,7 @@ use super::*;
 /// `(finding id, title, org name, deadline, recipients)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WarningTarget {
-    pub finding_id: i64,
+    pub finding_id: FindingId,
     pub title: String,
     pub org_name: String,
     /// The deadline; for a long-term item, the date of its latest report.
@@ -38,7 +38,7 @@ pub async fn warning_targets(
              ORDER BY u.id")
             .bind(org_id).bind(owner).bind(team.unwrap_or(-1)).fetch_all(p).await?);
         out.push(WarningTarget {
-            finding_id: id,
+            finding_id: id.into(),
             title,
             org_name,
             deadline,
@@ -61,7 +61,7 @@ pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<Warn
     for (id, title, org_name, org_id, owner, last) in rows {
         let recipients: Vec<i64> = crate::on_db!(db, p => sqlx::query_scalar(UNIT_WRITERS).bind(org_id).bind(false).fetch_all(p).await?);
         out.push(WarningTarget {
-            finding_id: id,
+            finding_id: id.into(),
             title,
             org_name,
             deadline: last,

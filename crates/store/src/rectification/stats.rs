@@ -58,7 +58,7 @@ pub async fn stats(
         StatGroup::None => "",
     };
     let range = match org_id {
-        Some(o) => Some(org_range(db, o).await?),
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
         None => None,
     };
     let d30 = today - time::Duration::days(30);

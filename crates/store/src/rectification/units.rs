@@ -36,10 +36,10 @@ pub async fn units(db: &Db, scope: &Scope) -> Result<Vec<RectUnit>> {
     })
 }
 
-pub async fn unit(db: &Db, scope: &Scope, id: i64) -> Result<RectUnit> {
+pub async fn unit(db: &Db, scope: &Scope, id: RoundUnitId) -> Result<RectUnit> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_RECT_UNIT);
-        qb.push(" AND ru.id = ").push_bind(id);
+        qb.push(" AND ru.id = ").push_bind(id.get());
         scope.push_filter(&mut qb, UNIT_COLS);
         qb.build_query_as::<RectUnit>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })

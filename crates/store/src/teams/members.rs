@@ -207,7 +207,7 @@ pub async fn add_member(
         crate::inspection::list_units(db, &Scope::unrestricted(), Some(team.round_id), None)
             .await?
             .into_iter()
-            .filter(|u| team.unit_ids.contains(&u.id))
+            .filter(|u| team.unit_ids.contains(&u.id.get()))
             .collect();
     let conflicts = recusal_conflicts(db, &person, role, &units).await?;
     if !conflicts.is_empty() {
@@ -265,10 +265,10 @@ pub async fn remove_member(
 }
 
 /// Whether `user_id` is a member of the team assigned to round unit `unit_id`.
-pub async fn is_team_member(db: &Db, user_id: i64, unit_id: i64) -> Result<bool> {
+pub async fn is_team_member(db: &Db, user_id: i64, unit_id: RoundUnitId) -> Result<bool> {
     let n: i64 = crate::on_db!(db, p => {
         sqlx::query_scalar("SELECT COUNT(*) FROM round_units ru JOIN team_members m ON m.team_id = ru.team_id JOIN people pe ON pe.id = m.person_id \
-                            WHERE ru.id = $1 AND pe.user_id = $2").bind(unit_id).bind(user_id).fetch_one(p).await?
+                            WHERE ru.id = $1 AND pe.user_id = $2").bind(unit_id.get()).bind(user_id).fetch_one(p).await?
     });
     Ok(n > 0)
 }

@@ -5,6 +5,7 @@ use sqlx::{FromRow, QueryBuilder};
 use time::Date;
 use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::org::{OrgId, OrgPath};
 use xuncha_domain::recusal::{Conflict, Post, Relation, RelationKind, Subject, Target, TeamRole};
 

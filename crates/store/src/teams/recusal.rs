@@ -148,7 +148,7 @@ pub async fn unit_conflicts(
     for u in units {
         for c in super::recusal_conflicts(db, person, role, std::slice::from_ref(u)).await? {
             out.push(UnitConflict {
-                unit_id: u.id,
+                unit_id: u.id.get(),
                 unit_name: u.org_name.clone(),
                 rule: c.rule.to_string(),
                 reason: c.reason,
@@ -276,7 +276,7 @@ pub async fn decide(
             crate::inspection::list_units(db, &Scope::unrestricted(), Some(team.round_id), None)
                 .await?
                 .into_iter()
-                .filter(|u| team.unit_ids.contains(&u.id))
+                .filter(|u| team.unit_ids.contains(&u.id.get()))
                 .collect();
         let now_conflicts = unit_conflicts(db, &person, role, &units).await?;
         if now_conflicts

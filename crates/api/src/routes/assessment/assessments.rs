@@ -220,7 +220,7 @@ pub(super) async fn assessment_dto(
             .collect(),
         satisfaction: sat,
         id: a.id,
-        round_unit_id: a.round_unit_id,
+        round_unit_id: a.round_unit_id.get(),
         round_id: a.round_id,
         round_name: a.round_name,
         org_id: a.org_id,
@@ -295,7 +295,7 @@ pub(super) async fn list_assessments(
             .into_iter()
             .map(|a| AssessmentSummary {
                 id: a.id,
-                round_unit_id: a.round_unit_id,
+                round_unit_id: a.round_unit_id.get(),
                 round_name: a.round_name.clone(),
                 org_name: a.org_name.clone(),
                 state_name: AssessmentState::from_code(&a.state)
@@ -333,7 +333,7 @@ pub(super) async fn create_assessment(
         Some(s) => parse_date("assessed_on", s).map_err(|e| DomainError::Invalid(vec![e]))?,
         None => st.db.today(),
     };
-    let a = store::create_assessment(&st.db, &auth.actor, &auth.scope, b.round_unit_id, on)
+    let a = store::create_assessment(&st.db, &auth.actor, &auth.scope, b.round_unit_id.into(), on)
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
     Ok((

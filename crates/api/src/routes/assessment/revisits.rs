@@ -78,7 +78,7 @@ pub(super) fn revisit_dto(r: store::RevisitRow) -> RevisitDto {
     };
     RevisitDto {
         id: r.id,
-        round_unit_id: r.round_unit_id,
+        round_unit_id: r.round_unit_id.get(),
         round_id: r.round_id,
         round_name: r.round_name,
         org_id: r.org_id,

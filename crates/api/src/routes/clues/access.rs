@@ -146,7 +146,7 @@ pub fn clue_dto(
             .and_then(Disposition::from_code)
             .map(|d| d.label().to_string()),
         id: c.id,
-        round_unit_id: c.round_unit_id,
+        round_unit_id: c.round_unit_id.get(),
         org_id: c.org_id,
         org_name: c.org_name,
         source: c.source,

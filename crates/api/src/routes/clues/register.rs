@@ -1,7 +1,8 @@
 //! Clue routes: the register: listing, recording, reading (audited), triage and state changes.
 
-#[allow(clippy::wildcard_imports)]
 use super::*;
+#[allow(clippy::wildcard_imports)]
+use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -80,7 +81,7 @@ pub struct ClueCreate {
 pub(super) async fn create(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     ApiJson(b): ApiJson<ClueCreate>,
 ) -> ApiResult<(StatusCode, axum::Json<ClueDto>)> {
     crate::routes::max_lengths(&[

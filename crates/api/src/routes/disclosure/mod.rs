@@ -168,7 +168,7 @@ async fn disclosure_dto(st: &AppState, auth: &Auth, d: DisclosureRow) -> ApiResu
             .map(|x| {
                 let ex = x.exemption.as_deref().and_then(ExemptionReason::from_code);
                 DisclosureItemDto {
-                    finding_id: x.finding_id,
+                    finding_id: x.finding_id.get(),
                     title: x.title,
                     category_name: x.category_name,
                     state_name: FindingState::from_code(&x.state)
@@ -191,7 +191,7 @@ async fn disclosure_dto(st: &AppState, auth: &Auth, d: DisclosureRow) -> ApiResu
             && d.drafted_by != Some(auth.user.id)
             && store::round_office_in_scope(&st.db, &auth.scope, d.round_unit_id).await?,
         id: d.id,
-        round_unit_id: d.round_unit_id,
+        round_unit_id: d.round_unit_id.get(),
         round_name: d.round_name,
         org_id: d.org_id,
         org_name: d.org_name,
@@ -265,7 +265,7 @@ async fn list_disclosures(
             .into_iter()
             .map(|d| DisclosureSummary {
                 id: d.id,
-                round_unit_id: d.round_unit_id,
+                round_unit_id: d.round_unit_id.get(),
                 round_name: d.round_name,
                 org_name: d.org_name,
                 state_name: DisclosureState::from_code(&d.state)
@@ -295,7 +295,7 @@ async fn create_disclosure(
     Need(auth, _): Need<AssessManage>,
     ApiJson(b): ApiJson<DisclosureCreate>,
 ) -> ApiResult<(StatusCode, axum::Json<DisclosureDto>)> {
-    let d = store::create_disclosure(&st.db, &auth.actor, &auth.scope, b.round_unit_id)
+    let d = store::create_disclosure(&st.db, &auth.actor, &auth.scope, b.round_unit_id.into())
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
     Ok((

@@ -1,7 +1,8 @@
 //! Fieldwork routes: the activities logged with each method, compartment-aware, and their totals.
 
-#[allow(clippy::wildcard_imports)]
 use super::*;
+#[allow(clippy::wildcard_imports)]
+use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActivityDto {
@@ -35,7 +36,7 @@ pub(super) fn activity_dto(
     Ok(ActivityDto {
         summary,
         id: a.id,
-        round_unit_id: a.round_unit_id,
+        round_unit_id: a.round_unit_id.get(),
         method: a.method,
         method_name: a.method_name,
         date: date_str(a.held_on),
@@ -59,7 +60,7 @@ pub(super) fn sees(auth: &Auth, compartment: Option<&str>) -> bool {
 pub(super) async fn list_activities(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<axum::Json<Vec<ActivityDto>>> {
     let rows = fieldwork::activities(&st.db, &auth.scope, id)
         .await
@@ -106,7 +107,7 @@ pub struct ActivityCreate {
 pub(super) async fn add_activity(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     ApiJson(b): ApiJson<ActivityCreate>,
 ) -> ApiResult<(StatusCode, axum::Json<ActivityDto>)> {
     let mut e = Errors::default();
@@ -181,12 +182,12 @@ pub(super) async fn add_activity(
 pub(super) async fn unit_totals(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<axum::Json<Vec<MethodTotal>>> {
     inspection::get_unit(&st.db, &auth.scope, id)
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
-    let v = fieldwork::fieldwork_totals(&st.db, &auth.scope, Some(id), None).await?;
+    let v = fieldwork::fieldwork_totals(&st.db, &auth.scope, Some(id.get()), None).await?;
     Ok(axum::Json(
         v.into_iter()
             .map(

@@ -1,8 +1,9 @@
 //! Fieldwork routes: findings (问题底稿), immediate fixes (立行立改) and the inspected unit's
 //! problem list.
 
-#[allow(clippy::wildcard_imports)]
 use super::*;
+#[allow(clippy::wildcard_imports)]
+use xuncha_domain::ids::{FindingId, RoundUnitId};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImmediateDto {
@@ -48,8 +49,8 @@ pub fn finding_dto(f: Finding, activity_ids: Vec<i64>) -> FindingDto {
             received_at: f.immediate_received_at.map(rfc3339),
             done_at: f.immediate_done_at.map(rfc3339),
         }),
-        id: f.id,
-        round_unit_id: f.round_unit_id,
+        id: f.id.get(),
+        round_unit_id: f.round_unit_id.get(),
         round_name: f.round_name,
         org_id: f.org_id,
         org_name: f.org_name,
@@ -193,7 +194,7 @@ pub(super) fn finding_draft(b: &FindingSave) -> Result<FindingDraft, ApiError> {
 pub(super) async fn create_finding(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     ApiJson(b): ApiJson<FindingSave>,
 ) -> ApiResult<(StatusCode, axum::Json<FindingDto>)> {
     let d = finding_draft(&b)?;
@@ -226,9 +227,10 @@ pub(super) async fn detail(st: &AppState, auth: &Auth, f: Finding) -> ApiResult<
     } else {
         Vec::new()
     };
-    let events = event_dtos(inspection::events(&st.db, "finding", f.id).await?, |s| {
-        FindingState::from_code(s).map_or(s.to_string(), |x| x.label().to_string())
-    });
+    let events = event_dtos(
+        inspection::events(&st.db, "finding", f.id.get()).await?,
+        |s| FindingState::from_code(s).map_or(s.to_string(), |x| x.label().to_string()),
+    );
     let ids = fieldwork::finding_activities(&st.db, f.id).await?;
     Ok(FindingDetail {
         finding: finding_dto(f, ids),
@@ -243,7 +245,7 @@ pub(super) async fn detail(st: &AppState, auth: &Auth, f: Finding) -> ApiResult<
 pub(super) async fn get_finding(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
     let f = fieldwork::get_finding(&st.db, &auth.scope, id)
         .await
@@ -257,7 +259,7 @@ pub(super) async fn get_finding(
 pub(super) async fn update_finding(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     ApiJson(b): ApiJson<FindingSave>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
     let d = finding_draft(&b)?;
@@ -280,7 +282,7 @@ pub(super) async fn update_finding(
 pub(super) async fn transition_finding(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     ApiJson(b): ApiJson<crate::routes::common::TransitionBody>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
     let to = FindingState::parse_field("to", &b.to).map_err(|e| DomainError::Invalid(vec![e]))?;
@@ -311,7 +313,7 @@ pub struct ImmediateIssue {
 pub(super) async fn immediate_issue(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     ApiJson(b): ApiJson<ImmediateIssue>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
     let mut e = Errors::default();
@@ -342,7 +344,7 @@ pub(super) async fn immediate_issue(
 pub(super) async fn immediate_receipt(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
     let f = fieldwork::immediate_fix(
         &st.db,
@@ -364,7 +366,7 @@ pub(super) async fn immediate_receipt(
 pub(super) async fn immediate_done(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
     let f = fieldwork::immediate_fix(
         &st.db,

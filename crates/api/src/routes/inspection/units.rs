@@ -1,6 +1,7 @@
 //! Round units and their lifecycle (timeline, transitions).
 
 use super::*;
+use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoundUnitDto {
@@ -30,7 +31,7 @@ pub fn unit_dto(u: RoundUnit, auth: &Auth) -> RoundUnitDto {
     let state_name =
         RoundUnitState::from_code(&u.state).map_or(u.state.clone(), |s| s.label().to_string());
     RoundUnitDto {
-        id: u.id,
+        id: u.id.get(),
         round_id: u.round_id,
         round_name: u.round_name,
         org_id: u.org_id,
@@ -59,10 +60,10 @@ pub struct UnitAdd {
 pub(super) async fn add_unit(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionPlan>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     ApiJson(b): ApiJson<UnitAdd>,
 ) -> ApiResult<(StatusCode, axum::Json<RoundUnitDto>)> {
-    let u = inspection::add_unit(&st.db, &auth.actor, &auth.scope, id, b.org_id)
+    let u = inspection::add_unit(&st.db, &auth.actor, &auth.scope, id.get(), b.org_id)
         .await
         .map_err(ApiError::not_found_as("inspection.round_not_found"))?;
     Ok((StatusCode::CREATED, axum::Json(unit_dto(u, &auth))))
@@ -121,9 +122,10 @@ pub(super) async fn unit_detail(
             name: to.label().into(),
         })
         .collect();
-    let events = event_dtos(inspection::events(&st.db, "round_unit", u.id).await?, |s| {
-        RoundUnitState::from_code(s).map_or(s.to_string(), |x| x.label().to_string())
-    });
+    let events = event_dtos(
+        inspection::events(&st.db, "round_unit", u.id.get()).await?,
+        |s| RoundUnitState::from_code(s).map_or(s.to_string(), |x| x.label().to_string()),
+    );
     Ok(RoundUnitDetail {
         unit: unit_dto(u, auth),
         transitions,
@@ -137,7 +139,7 @@ pub(super) async fn unit_detail(
 pub(super) async fn get_unit(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<axum::Json<RoundUnitDetail>> {
     let u = inspection::get_unit(&st.db, &auth.scope, id)
         .await
@@ -152,7 +154,7 @@ pub(super) async fn get_unit(
 pub(super) async fn transition_unit(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     ApiJson(b): ApiJson<TransitionBody>,
 ) -> ApiResult<axum::Json<RoundUnitDetail>> {
     crate::routes::max_lengths(&[("comment", &b.comment, xuncha_domain::limits::NOTE_CHARS)])?;

@@ -16,7 +16,7 @@ pub struct ExtensionBody {
 pub(super) async fn request_extension(
     State(st): State<AppState>,
     Need(auth, _): Need<RectWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     ApiJson(b): ApiJson<ExtensionBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
     crate::routes::max_lengths(&[("reason", &b.reason, xuncha_domain::limits::NOTE_CHARS)])?;

@@ -110,7 +110,7 @@ pub(super) fn extension_dto(x: store::Extension) -> ExtensionDto {
     ExtensionDto {
         state_name: x.state.label().to_string(),
         id: x.id,
-        finding_id: x.finding_id,
+        finding_id: x.finding_id.get(),
         title: x.title,
         org_name: x.org_name,
         measure_id: x.measure_id,
@@ -176,7 +176,7 @@ pub(super) fn letter_dto(l: store::Letter) -> LetterDto {
         letter_type: l.letter_type,
         letter_name: l.letter_name,
         doc_no: l.doc_no,
-        round_unit_id: l.round_unit_id,
+        round_unit_id: l.round_unit_id.get(),
         org_name: l.org_name,
         requirement: l.requirement,
         new_deadline: l.new_deadline.map(date_str),
@@ -249,7 +249,7 @@ pub(super) fn measure_dto(m: store::Measure, item: FindingState, today: Date) ->
     }
 }
 
-pub(super) async fn item_dto(st: &AppState, auth: &Auth, id: i64) -> ApiResult<RectItem> {
+pub(super) async fn item_dto(st: &AppState, auth: &Auth, id: FindingId) -> ApiResult<RectItem> {
     let with_clues = auth
         .access
         .has_compartment(xuncha_domain::perm::Compartment::Clue);
@@ -401,5 +401,5 @@ pub(super) async fn item(
     Need(auth, _): Need<RectRead>,
     ApiPath(id): ApiPath<i64>,
 ) -> ApiResult<axum::Json<RectItem>> {
-    Ok(axum::Json(item_dto(&st, &auth, id).await?))
+    Ok(axum::Json(item_dto(&st, &auth, id.into()).await?))
 }

@@ -58,10 +58,10 @@ pub(super) fn row_dto(r: LedgerRow, today: Date, o: &store::RectOffice) -> Ledge
             .map(|o| label(o, Outcome::from_code, Outcome::label)),
         warning: warning.map(|w| w.code().to_string()),
         overdue_days,
-        id: r.id,
+        id: r.id.get(),
         round_id: r.round_id,
         round_name: r.round_name,
-        round_unit_id: r.round_unit_id,
+        round_unit_id: r.round_unit_id.get(),
         org_id: r.org_id,
         org_name: r.org_name,
         category_name: r.category_name,
@@ -207,7 +207,7 @@ pub(super) async fn ledger_export(
     let rows = store::ledger_all(&st.db, &auth.scope, &q.filter(&auth)?, &t, MAX_EXPORT_ROWS)
         .await
         .map_err(not_found())?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.get()).collect();
     let mut measures = Vec::new();
     for chunk in ids.chunks(500) {
         measures.extend(store::measures(&st.db, chunk).await?);
@@ -243,12 +243,12 @@ pub(super) async fn ledger_export(
                 .unwrap_or_default(),
             latest
                 .iter()
-                .find(|(id, _)| *id == r.id)
+                .find(|(id, _)| *id == r.id.get())
                 .map(|(_, c)| c.clone())
                 .unwrap_or_default(),
             evidence
                 .iter()
-                .find(|(id, _)| *id == r.id)
+                .find(|(id, _)| *id == r.id.get())
                 .map_or(0, |(_, n)| *n)
                 .to_string(),
             r.closed_on
@@ -481,7 +481,7 @@ pub(super) fn xuncha_office_date(text: &str) -> Option<String> {
 pub(super) async fn ledger_import(
     State(st): State<AppState>,
     Need(auth, _): Need<RectSupervise>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     upload: crate::routes::Upload,
 ) -> ApiResult<axum::Json<ImportResult>> {
     let u = store::unit(&st.db, &auth.scope, id)

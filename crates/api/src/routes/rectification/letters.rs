@@ -22,7 +22,7 @@ pub(super) async fn list_letters(
     ApiQuery(q): ApiQuery<LetterQuery>,
 ) -> ApiResult<axum::Json<Vec<LetterDto>>> {
     Ok(axum::Json(
-        store::letters(&st.db, &auth.scope, q.round_unit_id)
+        store::letters(&st.db, &auth.scope, q.round_unit_id.map(RoundUnitId::from))
             .await?
             .into_iter()
             .map(letter_dto)
@@ -66,7 +66,7 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
             Some(n) => n.clone(),
             // Beyond the first 1,000 units listed: one lookup.
             None => {
-                let x = store::unit(&st.db, &Scope::unrestricted(), u).await?;
+                let x = store::unit(&st.db, &Scope::unrestricted(), u.into()).await?;
                 (x.org_name, x.owner_org_id)
             }
         };
@@ -75,7 +75,7 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
         let days = oldest.map_or(0, |d| o.calendar.working_days_between(d, today).max(1));
         let codes: Vec<String> = issued
             .iter()
-            .filter(|l| l.round_unit_id == u && letter_counts(l))
+            .filter(|l| l.round_unit_id == u.into() && letter_counts(l))
             .map(|l| l.letter_type.clone())
             .collect();
         if let Some(r) = dom::next_letter(&o.settings.letter_ladder, days, &codes) {
@@ -125,7 +125,7 @@ pub(super) async fn issue_letter(
     Need(auth, _): Need<RectSupervise>,
     ApiJson(b): ApiJson<LetterBody>,
 ) -> ApiResult<(StatusCode, axum::Json<LetterDto>)> {
-    let u = store::unit(&st.db, &auth.scope, b.round_unit_id)
+    let u = store::unit(&st.db, &auth.scope, b.round_unit_id.into())
         .await
         .map_err(not_found())?;
     let (t, cfg, cal) = today(&st, u.owner_org_id).await?;
@@ -171,7 +171,7 @@ pub(super) async fn issue_letter(
         rows.into_iter().filter(|r| open_overdue(r)).collect()
     } else {
         for id in &b.finding_ids {
-            match rows.iter().find(|r| r.id == *id) {
+            match rows.iter().find(|r| r.id == (*id).into()) {
                 None => {
                     return Err(ApiError::field(
                         "finding_ids",
@@ -188,7 +188,7 @@ pub(super) async fn issue_letter(
             }
         }
         rows.into_iter()
-            .filter(|r| b.finding_ids.contains(&r.id))
+            .filter(|r| b.finding_ids.contains(&r.id.get()))
             .collect()
     };
     if chosen.is_empty() {
@@ -200,7 +200,7 @@ pub(super) async fn issue_letter(
         .filter_map(|r| r.due_date.or(r.deadline))
         .min();
     let days = oldest.map_or(0, |d| cal.working_days_between(d, t.today).max(1));
-    let issued: Vec<String> = store::letters(&st.db, &auth.scope, Some(u.id))
+    let issued: Vec<String> = store::letters(&st.db, &auth.scope, Some(u.id.into()))
         .await?
         .into_iter()
         .filter(letter_counts)
@@ -231,7 +231,7 @@ pub(super) async fn issue_letter(
         letter_addressee(&st, template, &u, &owner).await?;
     let (issuer, short) = crate::routes::documents::issuer(&st, owner_org_id).await?;
     let year = t.today.year();
-    let (seq, _) = store::letter_context(&st.db, u.id, year).await?;
+    let (seq, _) = store::letter_context(&st.db, u.id.into(), year).await?;
     let doc_no = letter_number(&short, year, seq);
     let deadline_text = new_deadline.map(china_date);
     let text = template.text(&letter_dom::LetterInput {
@@ -277,13 +277,13 @@ pub(super) async fn issue_letter(
         &auth.actor,
         &auth.scope,
         &store::LetterDraft {
-            round_unit_id: u.id,
+            round_unit_id: u.id.into(),
             letter_type: rung.code.clone(),
             letter_name: rung.name.clone(),
             year,
             seq,
             doc_no,
-            finding_ids: chosen.iter().map(|r| r.id).collect(),
+            finding_ids: chosen.iter().map(|r| r.id.get()).collect(),
             requirement,
             new_deadline,
             docx: Upload {
@@ -368,7 +368,7 @@ pub(super) async fn letter_addressee(
 
 pub(super) async fn u_owner(st: &AppState, unit_id: i64) -> ApiResult<i64> {
     Ok(
-        xuncha_store::inspection::get_unit(&st.db, &Scope::unrestricted(), unit_id)
+        xuncha_store::inspection::get_unit(&st.db, &Scope::unrestricted(), unit_id.into())
             .await?
             .owner_org_id,
     )

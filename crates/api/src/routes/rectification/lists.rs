@@ -10,6 +10,7 @@ use time::Date;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::FindingId;
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::rectification::{MeasureState, Outcome, measure_overdue};
 use xuncha_office::Sheet;
@@ -76,7 +77,7 @@ fn task_dto(m: TaskLine, today: Date) -> TaskLineDto {
     let overdue = measure_overdue(m.state, m.deadline, m.finding_state, today);
     TaskLineDto {
         id: m.id,
-        finding_id: m.finding_id,
+        finding_id: m.finding_id.get(),
         org_name: m.org_name,
         round_name: m.round_name,
         title: m.title,
@@ -260,7 +261,7 @@ pub fn list_sheets<'a>(
     measures: &'a [Measure],
     today: Date,
 ) -> Vec<Sheet<'a>> {
-    let by_id: BTreeMap<i64, &LedgerRow> = rows.iter().map(|r| (r.id, r)).collect();
+    let by_id: BTreeMap<FindingId, &LedgerRow> = rows.iter().map(|r| (r.id, r)).collect();
     let problems = rows.iter().enumerate().map(|(i, r)| {
         vec![
             (i + 1).to_string(),
@@ -287,7 +288,7 @@ pub fn list_sheets<'a>(
         .iter()
         .filter_map(|m| by_id.get(&m.finding_id).map(|r| (*r, m)))
         .collect();
-    let pos: BTreeMap<i64, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    let pos: BTreeMap<FindingId, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     ordered.sort_by_key(|(r, m)| (pos.get(&r.id).copied().unwrap_or(usize::MAX), m.id));
     let status = move |r: &LedgerRow, m: &Measure| {
         measure_state_name(

@@ -12,6 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::DomainError;
 use xuncha_domain::FieldError;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::{FindingId, RoundUnitId};
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::letters::{self as letter_dom, LetterState};
 use xuncha_domain::perm::{INSPECTION_OFFICE, RECT_REVIEW, RECT_SUPERVISE, RECT_WRITE};

@@ -23,7 +23,7 @@ pub struct OutcomeBody {
 pub(super) async fn add_outcome(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     ApiJson(b): ApiJson<OutcomeBody>,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
     crate::routes::max_lengths(&[

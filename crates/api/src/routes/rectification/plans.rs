@@ -177,7 +177,7 @@ pub struct PlanView {
 
 pub(super) async fn plan_dto(
     st: &AppState,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     plan: Option<&store::PlanRow>,
 ) -> ApiResult<PlanDto> {
     let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
@@ -216,7 +216,7 @@ pub(super) async fn plan_dto(
                     revision: revision_of(c.plan_id),
                 })
                 .collect(),
-            finding_id: fid,
+            finding_id: fid.get(),
             title,
             category_name: cat,
         })
@@ -242,7 +242,7 @@ pub(super) async fn plan_dto(
         .to_string();
     Ok(PlanDto {
         id: plan_id,
-        round_unit_id: unit_id,
+        round_unit_id: unit_id.get(),
         revision: plan.map_or(0, |p| p.revision),
         state_name: label(&state, PlanState::from_code, PlanState::label),
         state,
@@ -282,7 +282,7 @@ pub(super) async fn plan_dto(
 pub(super) async fn plan_view(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<axum::Json<PlanView>> {
     let u = store::unit(&st.db, &auth.scope, id)
         .await
@@ -290,8 +290,8 @@ pub(super) async fn plan_view(
     let all = store::plans(&st.db, id).await?;
     let latest = all.last();
     let state = latest.map(|p| p.state);
-    let plan = plan_dto(&st, id, latest).await?;
-    let review_bodies = decidable_bodies(&st, &auth, id, &plan.bodies).await?;
+    let plan = plan_dto(&st, id.get().into(), latest).await?;
+    let review_bodies = decidable_bodies(&st, &auth, id.get().into(), &plan.bodies).await?;
     Ok(axum::Json(PlanView {
         plan,
         revisions: all
@@ -321,7 +321,7 @@ pub(super) async fn plan_view(
 pub(super) async fn decidable_bodies(
     st: &AppState,
     auth: &Auth,
-    unit_id: i64,
+    unit_id: RoundUnitId,
     bodies: &[String],
 ) -> ApiResult<Vec<String>> {
     let (on_team, department) = store::reviewer_facts(&st.db, auth.user.id, unit_id).await?;
@@ -364,7 +364,7 @@ pub struct PlanSave {
 pub(super) async fn save_plan(
     State(st): State<AppState>,
     Need(auth, _): Need<RectWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     ApiJson(b): ApiJson<PlanSave>,
 ) -> ApiResult<axum::Json<PlanView>> {
     crate::routes::max_lengths(&[("summary", &b.summary, xuncha_domain::limits::TEXT_CHARS)])?;
@@ -447,7 +447,7 @@ pub(super) async fn save_plan(
             }
         }
         items.push(store::ItemSnap {
-            finding_id: it.finding_id,
+            finding_id: it.finding_id.into(),
             measures: ms,
         });
     }
@@ -532,7 +532,7 @@ pub(super) async fn review_plan(
         .map_err(not_found())?
         .round_unit_id;
     let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
-    let mine = decidable_bodies(&st, &auth, unit_id, &cfg.review_bodies).await?;
+    let mine = decidable_bodies(&st, &auth, unit_id.get().into(), &cfg.review_bodies).await?;
     if let Some(other) = b
         .bodies
         .iter()
@@ -610,13 +610,13 @@ pub(super) async fn plan_diff(
     };
     let pairs = |v: &[store::ItemSnap]| -> Vec<(i64, Vec<MeasureSnap>)> {
         v.iter()
-            .map(|i| (i.finding_id, i.measures.clone()))
+            .map(|i| (i.finding_id.get(), i.measures.clone()))
             .collect()
     };
     let titles = store::unit_problems(&st.db, p.round_unit_id).await?;
     let find = |v: &[store::ItemSnap], id: i64| -> Vec<MeasureDraftDto> {
         v.iter()
-            .find(|i| i.finding_id == id)
+            .find(|i| i.finding_id == id.into())
             .map(|i| {
                 i.measures
                     .iter()
@@ -632,7 +632,7 @@ pub(super) async fn plan_diff(
             finding_id: fid,
             title: titles
                 .iter()
-                .find(|(i, _, _)| *i == fid)
+                .find(|(i, _, _)| *i == fid.into())
                 .map(|(_, t, _)| t.clone())
                 .unwrap_or_default(),
             change: change.code().to_string(),

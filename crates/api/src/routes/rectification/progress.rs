@@ -34,7 +34,7 @@ pub struct Created {
 pub(super) async fn add_progress(
     State(st): State<AppState>,
     Need(auth, _): Need<RectWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     form: Multipart,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
     store::ledger_row(&st.db, &auth.scope, id)
@@ -106,14 +106,14 @@ pub(super) async fn archive(
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     let mut manifest = format!("\u{feff}{}\n", Msg::new("archive.manifest_header").render());
     let clean = |s: &str| dom::clean_file_name(s).replace(['/', '\\'], "");
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.get()).collect();
     let mut links: std::collections::HashMap<i64, Vec<store::FileLink>> =
         std::collections::HashMap::new();
     for l in store::items_files(&st.db, &ids).await? {
         links.entry(l.finding_id.unwrap_or(0)).or_default().push(l);
     }
     for r in &rows {
-        for l in links.get(&r.id).into_iter().flatten() {
+        for l in links.get(&r.id.get()).into_iter().flatten() {
             if entries.len() >= MAX_ARCHIVE_FILES {
                 break;
             }

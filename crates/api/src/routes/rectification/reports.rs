@@ -28,7 +28,7 @@ pub(super) fn report_dto(r: store::Report) -> ReportDto {
         kind_name: label(&r.kind, ReportKind::from_code, ReportKind::label),
         url: format!("/api/v1/rect/reports/{}/docx", r.id),
         id: r.id,
-        round_unit_id: r.round_unit_id,
+        round_unit_id: r.round_unit_id.get(),
         kind: r.kind,
         title: r.title,
         content: r.content,
@@ -48,7 +48,7 @@ pub(super) fn report_dto(r: store::Report) -> ReportDto {
 pub(super) async fn list_reports(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<axum::Json<Vec<ReportDto>>> {
     let rows = store::reports(&st.db, &auth.scope, id)
         .await
@@ -75,7 +75,7 @@ pub struct ReportSave {
 pub(super) async fn add_report(
     State(st): State<AppState>,
     Need(auth, _): Need<RectWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<RoundUnitId>,
     ApiJson(b): ApiJson<ReportSave>,
 ) -> ApiResult<(StatusCode, axum::Json<ReportDto>)> {
     crate::routes::max_lengths(&[(

@@ -19,7 +19,7 @@ pub struct WriteOffForm {
 pub(super) async fn request_write_off(
     State(st): State<AppState>,
     Need(auth, _): Need<RectWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     form: Multipart,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
     store::ledger_row(&st.db, &auth.scope, id)
@@ -95,7 +95,7 @@ pub(super) async fn decide_write_off(
     )
     .await
     .map_err(not_found())?;
-    Ok(axum::Json(item_dto(&st, &auth, fid).await?))
+    Ok(axum::Json(item_dto(&st, &auth, fid.into()).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -117,7 +117,7 @@ pub(super) async fn measure_done(
     let finding_id = store::complete_measure(&st.db, &auth.actor, &auth.scope, id, b.version)
         .await
         .map_err(not_found())?;
-    Ok(axum::Json(item_dto(&st, &auth, finding_id).await?))
+    Ok(axum::Json(item_dto(&st, &auth, finding_id.into()).await?))
 }
 
 /// 回头看: reopen a closed item when the problem has come back.
@@ -126,14 +126,14 @@ pub(super) async fn measure_done(
 pub(super) async fn reopen(
     State(st): State<AppState>,
     Need(auth, _): Need<RectReview>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<axum::Json<RectItem>> {
     crate::routes::max_lengths(&[("reason", &b.reason, xuncha_domain::limits::NOTE_CHARS)])?;
     store::reopen(&st.db, &auth.actor, &auth.scope, id, &b.reason, b.version)
         .await
         .map_err(not_found())?;
-    Ok(axum::Json(item_dto(&st, &auth, id).await?))
+    Ok(axum::Json(item_dto(&st, &auth, id.get().into()).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -151,7 +151,7 @@ pub struct ExplainBody {
 pub(super) async fn explain(
     State(st): State<AppState>,
     Need(auth, _): Need<RectWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<FindingId>,
     ApiJson(b): ApiJson<ExplainBody>,
 ) -> ApiResult<axum::Json<RectItem>> {
     let outcome = Outcome::parse_field("outcome", &b.outcome).map_err(|e| invalid(vec![e]))?;
@@ -168,5 +168,5 @@ pub(super) async fn explain(
     )
     .await
     .map_err(not_found())?;
-    Ok(axum::Json(item_dto(&st, &auth, id).await?))
+    Ok(axum::Json(item_dto(&st, &auth, id.get().into()).await?))
 }

@@ -111,7 +111,7 @@ pub(super) async fn assign_unit(
         &st.db,
         &auth.actor,
         &auth.scope,
-        b.round_unit_id,
+        b.round_unit_id.into(),
         id,
         reason.as_deref(),
     )
@@ -285,7 +285,7 @@ pub(super) async fn suggestions(
     )
     .await?
     .into_iter()
-    .filter(|u| team.unit_ids.contains(&u.id))
+    .filter(|u| team.unit_ids.contains(&u.id.get()))
     .collect();
     let candidates = store::list_people(&st.db, &auth.scope, &PersonFilter::default()).await?;
     let mut out = Vec::new();

@@ -31,7 +31,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import { request } from 'playwright-core'
-import { PASSWORD, RESULTS, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
+import { DESKTOP, PASSWORD, RESULTS, openPage, reportFailure, startPlatform } from './support.mjs'
+import { confirmBox, fieldIn, login as loginAt, logout, visible } from './pages.mjs'
 
 const UNIT = '云台市'
 const OTHER_UNIT = '江岭省交通投资集团有限公司'
@@ -67,39 +68,16 @@ const RATERS = [
 
 let platform
 let baseUrl
-let webServer
 let browser
+let stop
 /** What the stages hand on to each other. */
 const shared = { links: new Map(), assessmentId: 0, disclosureId: 0, done: new Set() }
 
 before(async () => {
-  platform = await startServer()
-  baseUrl = platform.apiUrl
-  if (process.env.E2E_WEB === 'dist') {
-    const { preview } = await import('vite')
-    const webPort = await freePort()
-    webServer = await preview({
-      root: WEB_ROOT,
-      configFile: false,
-      logLevel: 'warn',
-      build: { outDir: 'dist' },
-      preview: {
-        host: '127.0.0.1',
-        port: webPort,
-        strictPort: true,
-        proxy: { '/api': platform.apiUrl, '/healthz': platform.apiUrl },
-      },
-    })
-    baseUrl = `http://127.0.0.1:${webPort}`
-  }
-  browser = await launchBrowser()
+  ;({ platform, baseUrl, browser, stop } = await startPlatform())
 })
 
-after(async () => {
-  await browser?.close().catch(() => undefined)
-  await webServer?.close().catch(() => undefined)
-  await platform?.stop()
-})
+after(() => stop?.())
 
 // ---------------------------------------------------------------------------------------------
 // API helpers (setup only).
@@ -186,14 +164,6 @@ function unzip(buf) {
 // ---------------------------------------------------------------------------------------------
 // Page helpers.
 
-const visible = (page, testid) => page.locator(`[data-testid="${testid}"]:visible`)
-/** The <input>/<textarea> of an Element Plus field, whether the test id sits on it or on its wrapper. */
-const fieldIn = (scope, testid) =>
-  scope
-    .locator(
-      `input[data-testid="${testid}"]:visible, textarea[data-testid="${testid}"]:visible, [data-testid="${testid}"]:visible input, [data-testid="${testid}"]:visible textarea`,
-    )
-    .first()
 const exact = (text) => new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`)
 
 /** The value cell next to a label of an <el-descriptions border>. */
@@ -225,35 +195,11 @@ async function choose(page, scope, option) {
     .click()
 }
 
-async function login(page, username, password = PASSWORD) {
-  await page.goto(`${baseUrl}/login`)
-  await page.getByTestId('login-username').fill(username)
-  await page.getByTestId('login-password').fill(password)
-  await page.getByTestId('login-submit').click()
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
-  await page.getByTestId('app-user').waitFor()
-}
-
-async function logout(page) {
-  await page.getByTestId('app-user').click()
-  await visible(page, 'app-logout').click()
-  await page.waitForURL(/\/login/)
-}
-
-async function confirmBox(page) {
-  await page.locator('.el-message-box:visible').getByRole('button', { name: '确定' }).click()
-}
+const login = (page, username, password) => loginAt(page, baseUrl, username, password)
 
 async function openMenu(page, path) {
   await page.getByTestId(`menu-${path}`).click()
   await page.waitForURL((url) => url.pathname === path)
-}
-
-function watchErrors(page, sink) {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') sink.push(msg.text())
-  })
-  page.on('pageerror', (error) => sink.push(String(error)))
 }
 
 /** Phone layout: nothing wider than the screen, every visible button at least 40 px tall. */
@@ -276,26 +222,18 @@ async function checkPhoneLayout(page, what) {
 /** Runs one stage with its own desktop context; on failure leaves a screenshot and the logs. */
 async function stage(name, requires, body) {
   for (const r of requires) assert.ok(shared.done.has(r), `needs the stage "${r}", which did not pass`)
-  const context = await browser.newContext({
-    viewport: { width: 1366, height: 860 },
-    locale: 'zh-CN',
-    acceptDownloads: true,
-  })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  watchErrors(page, consoleErrors)
+  const { context, page, consoleErrors } = await openPage(browser, { ...DESKTOP, acceptDownloads: true })
   const step = { name: 'start' }
   try {
     await body(page, step, context)
     shared.done.add(name)
   } catch (error) {
-    await page
-      .screenshot({ path: join(RESULTS, `assessment-failure-${name}.png`), fullPage: true })
-      .catch(() => undefined)
-    console.error(`failed at: ${name} / ${step.name}`)
-    if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + platform.log().slice(-4000))
+    await reportFailure(page, {
+      screenshot: `assessment-failure-${name}.png`,
+      stage: `${name} / ${step.name}`,
+      consoleErrors,
+      platform,
+    })
     throw error
   } finally {
     await context.close()
@@ -410,11 +348,7 @@ test('the director scores 云台市, sees score and grade, and issues survey lin
 test('raters answer the survey on a phone without logging in', { timeout: 300_000 }, async () => {
   assert.ok(shared.done.has('assess'), 'needs the survey links of the first stage')
   for (const [n, rater] of RATERS.entries()) {
-    const context = await browser.newContext(PHONE)
-    const page = await context.newPage()
-    page.setDefaultTimeout(20_000)
-    const consoleErrors = []
-    watchErrors(page, consoleErrors)
+    const { context, page, consoleErrors } = await openPage(browser, PHONE)
     const cookiesSent = []
     page.on('request', (req) => {
       if (req.url().includes('/api/') && req.headers().cookie) cookiesSent.push(req.url())
@@ -457,11 +391,7 @@ test('raters answer the survey on a phone without logging in', { timeout: 300_00
       await page.reload()
       await page.getByTestId('survey-done').getByText('已在本设备上提交过').waitFor()
     } catch (error) {
-      await page
-        .screenshot({ path: join(RESULTS, 'assessment-failure-survey.png'), fullPage: true })
-        .catch(() => undefined)
-      if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-      console.error('server log (tail):\n' + platform.log().slice(-4000))
+      await reportFailure(page, { screenshot: 'assessment-failure-survey.png', consoleErrors, platform })
       throw error
     } finally {
       await context.close()
@@ -705,11 +635,7 @@ test(
     })
 
     // The public pages on a phone, without logging in.
-    const context = await browser.newContext(PHONE)
-    const page = await context.newPage()
-    page.setDefaultTimeout(20_000)
-    const consoleErrors = []
-    watchErrors(page, consoleErrors)
+    const { context, page, consoleErrors } = await openPage(browser, PHONE)
     try {
       await page.goto(`${baseUrl}/public/disclosures`)
       const list = page.getByTestId('public-disclosures')
@@ -754,11 +680,7 @@ test(
       await checkPhoneLayout(page, 'public release')
       await page.screenshot({ path: join(RESULTS, 'assessment-public-release.png'), fullPage: true })
     } catch (error) {
-      await page
-        .screenshot({ path: join(RESULTS, 'assessment-failure-public.png'), fullPage: true })
-        .catch(() => undefined)
-      if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-      console.error('server log (tail):\n' + platform.log().slice(-4000))
+      await reportFailure(page, { screenshot: 'assessment-failure-public.png', consoleErrors, platform })
       throw error
     } finally {
       await context.close()

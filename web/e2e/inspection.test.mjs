@@ -14,7 +14,8 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { PASSWORD, RESULTS, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
+import { DESKTOP, RESULTS, openPage, reportFailure, startPlatform } from './support.mjs'
+import { fieldIn, login as loginAt, logout, visible } from './pages.mjs'
 
 const TERM = '第十四届'
 const ROUND = '2026年第二轮巡察'
@@ -39,67 +40,27 @@ const UNIT_STEPS = [
 ]
 
 let platform
-let apiUrl
 let baseUrl
-let webServer
 let browser
+let stop
 
 before(async () => {
-  platform = await startServer()
-  apiUrl = platform.apiUrl
-  baseUrl = apiUrl
-  if (process.env.E2E_WEB === 'dist') {
-    const { preview } = await import('vite')
-    const webPort = await freePort()
-    webServer = await preview({
-      root: WEB_ROOT,
-      configFile: false,
-      logLevel: 'warn',
-      build: { outDir: 'dist' },
-      preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy: { '/api': apiUrl, '/healthz': apiUrl } },
-    })
-    baseUrl = `http://127.0.0.1:${webPort}`
-  }
-  browser = await launchBrowser()
+  ;({ platform, baseUrl, browser, stop } = await startPlatform())
 })
 
-after(async () => {
-  await browser?.close().catch(() => undefined)
-  await webServer?.close().catch(() => undefined)
-  await platform?.stop()
-})
+after(() => stop?.())
 
 // ---------------------------------------------------------------------------------------------
 // Page helpers.
 
-const visible = (page, testid) => page.locator(`[data-testid="${testid}"]:visible`)
-/** The <input>/<textarea> of an Element Plus field, whether the test id sits on it or on its wrapper. */
-const field = (page, testid) =>
-  page
-    .locator(
-      `input[data-testid="${testid}"]:visible, textarea[data-testid="${testid}"]:visible, [data-testid="${testid}"]:visible input, [data-testid="${testid}"]:visible textarea`,
-    )
-    .first()
+const field = (page, testid) => fieldIn(page, testid)
 
 async function pickOption(page, testid, text) {
   await visible(page, testid).first().click()
   await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
 }
 
-async function login(page, username) {
-  await page.goto(`${baseUrl}/login`)
-  await page.getByTestId('login-username').fill(username)
-  await page.getByTestId('login-password').fill(PASSWORD)
-  await page.getByTestId('login-submit').click()
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
-  await page.getByTestId('app-user').waitFor()
-}
-
-async function logout(page) {
-  await page.getByTestId('app-user').click()
-  await visible(page, 'app-logout').click()
-  await page.waitForURL(/\/login/)
-}
+const login = (page, username, password) => loginAt(page, baseUrl, username, password)
 
 /** 巡察工作 → 届次与轮次 → the term → the round → the unit; returns the unit's id. */
 async function openUnit(page, unit = UNIT) {
@@ -147,25 +108,10 @@ async function closeDrawer(page) {
   await page.locator('.el-drawer:visible').waitFor({ state: 'hidden' })
 }
 
-function watchErrors(page, sink) {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') sink.push(msg.text())
-  })
-  page.on('pageerror', (error) => sink.push(String(error)))
-}
-
 // ---------------------------------------------------------------------------------------------
 
 test("inspection work from fieldwork to the unit's problem list", { timeout: 300_000 }, async () => {
-  const context = await browser.newContext({
-    viewport: { width: 1366, height: 860 },
-    locale: 'zh-CN',
-    acceptDownloads: true,
-  })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  watchErrors(page, consoleErrors)
+  const { context, page, consoleErrors } = await openPage(browser, { ...DESKTOP, acceptDownloads: true })
   let stage = 'start'
 
   try {
@@ -301,10 +247,7 @@ test("inspection work from fieldwork to the unit's problem list", { timeout: 300
       `the clue API tells the liaison nothing (HTTP ${clueAnswer.status})`,
     )
   } catch (error) {
-    await page.screenshot({ path: join(RESULTS, 'inspection-failure.png'), fullPage: true }).catch(() => undefined)
-    console.error(`failed at: ${stage}`)
-    if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + platform.log().slice(-4000))
+    await reportFailure(page, { screenshot: 'inspection-failure.png', stage, consoleErrors, platform })
     throw error
   } finally {
     await context.close()
@@ -315,11 +258,7 @@ test(
   'a clue goes from the team to the discipline body and back with its disposition',
   { timeout: 300_000 },
   async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' })
-    const page = await context.newPage()
-    page.setDefaultTimeout(20_000)
-    const consoleErrors = []
-    watchErrors(page, consoleErrors)
+    const { context, page, consoleErrors } = await openPage(browser)
     const summary = `反映基建处违规插手工程-${STAMP}`
     let stage = 'start'
 
@@ -387,12 +326,7 @@ test(
       )
       await page.screenshot({ path: join(RESULTS, 'inspection-clue.png'), fullPage: true })
     } catch (error) {
-      await page
-        .screenshot({ path: join(RESULTS, 'inspection-clue-failure.png'), fullPage: true })
-        .catch(() => undefined)
-      console.error(`failed at: ${stage}`)
-      if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-      console.error('server log (tail):\n' + platform.log().slice(-4000))
+      await reportFailure(page, { screenshot: 'inspection-clue-failure.png', stage, consoleErrors, platform })
       throw error
     } finally {
       await context.close()
@@ -404,11 +338,7 @@ test(
   'a recusal conflict is shown in full and an approved exception assigns the member',
   { timeout: 120_000 },
   async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' })
-    const page = await context.newPage()
-    page.setDefaultTimeout(20_000)
-    const consoleErrors = []
-    watchErrors(page, consoleErrors)
+    const { context, page, consoleErrors } = await openPage(browser)
     try {
       await login(page, 'prov.director')
       await page.locator('.el-menu-item', { hasText: '届次与轮次' }).click()
@@ -436,11 +366,7 @@ test(
       await page.locator('[data-testid="member-override-submit"]:visible').waitFor({ state: 'hidden' })
       await page.locator('[data-testid="recusal-requests"]', { hasText: CONFLICTED }).waitFor()
     } catch (error) {
-      await page
-        .screenshot({ path: join(RESULTS, 'inspection-recusal-failure.png'), fullPage: true })
-        .catch(() => undefined)
-      if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-      console.error('server log (tail):\n' + platform.log().slice(-4000))
+      await reportFailure(page, { screenshot: 'inspection-recusal-failure.png', consoleErrors, platform })
       throw error
     } finally {
       await context.close()

@@ -21,7 +21,8 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PASSWORD, RESULTS, TEST_TODAY, WEB_ROOT, freePort, launchBrowser, startServer } from './support.mjs'
+import { DESKTOP, RESULTS, TEST_TODAY, openPage, reportFailure, startPlatform } from './support.mjs'
+import { confirmBox, fieldIn, login as loginAt, logout, visible } from './pages.mjs'
 
 const UNIT = '江岭省财政厅'
 const ROUND = '2025年第二轮巡察'
@@ -34,41 +35,20 @@ const EVIDENCE = `整改佐证-${STAMP}.pdf`
 
 let platform
 let baseUrl
-let webServer
 let browser
+let stop
 let workDir
 
 before(async () => {
   // The clock control lets the test move the server's date (POST /api/v1/testing/clock).
-  platform = await startServer({ env: { XUNCHA_CLOCK_CONTROL: 'true' } })
-  baseUrl = platform.apiUrl
-  if (process.env.E2E_WEB === 'dist') {
-    const { preview } = await import('vite')
-    const webPort = await freePort()
-    webServer = await preview({
-      root: WEB_ROOT,
-      configFile: false,
-      logLevel: 'warn',
-      build: { outDir: 'dist' },
-      preview: {
-        host: '127.0.0.1',
-        port: webPort,
-        strictPort: true,
-        proxy: { '/api': platform.apiUrl, '/healthz': platform.apiUrl },
-      },
-    })
-    baseUrl = `http://127.0.0.1:${webPort}`
-  }
-  browser = await launchBrowser()
+  ;({ platform, baseUrl, browser, stop } = await startPlatform({ env: { XUNCHA_CLOCK_CONTROL: 'true' } }))
   workDir = mkdtempSync(join(tmpdir(), 'xuncha-rect-e2e-'))
   // A tiny but well-formed PDF (the server checks the bytes against the extension).
   writeFileSync(join(workDir, EVIDENCE), minimalPdf())
 })
 
 after(async () => {
-  await browser?.close().catch(() => undefined)
-  await webServer?.close().catch(() => undefined)
-  await platform?.stop()
+  await stop?.()
   if (workDir) rmSync(workDir, { recursive: true, force: true })
 })
 
@@ -95,14 +75,6 @@ function minimalPdf() {
 // ---------------------------------------------------------------------------------------------
 // Page helpers.
 
-const visible = (page, testid) => page.locator(`[data-testid="${testid}"]:visible`)
-/** The <input>/<textarea> of an Element Plus field, whether the test id sits on it or on its wrapper. */
-const fieldIn = (scope, testid) =>
-  scope
-    .locator(
-      `input[data-testid="${testid}"]:visible, textarea[data-testid="${testid}"]:visible, [data-testid="${testid}"]:visible input, [data-testid="${testid}"]:visible textarea`,
-    )
-    .first()
 const field = (page, testid) => fieldIn(page, testid)
 
 /** A local date `days` from today, YYYY-MM-DD. */
@@ -113,25 +85,7 @@ function dateFromToday(days) {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`
 }
 
-async function login(page, username) {
-  await page.goto(`${baseUrl}/login`)
-  await page.getByTestId('login-username').fill(username)
-  await page.getByTestId('login-password').fill(PASSWORD)
-  await page.getByTestId('login-submit').click()
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
-  await page.getByTestId('app-user').waitFor()
-}
-
-async function logout(page) {
-  await page.getByTestId('app-user').click()
-  await visible(page, 'app-logout').click()
-  await page.waitForURL(/\/login/)
-}
-
-/** Confirms an ElMessageBox. */
-async function confirmBox(page) {
-  await page.locator('.el-message-box:visible').getByRole('button', { name: '确定' }).click()
-}
+const login = (page, username, password) => loginAt(page, baseUrl, username, password)
 
 /** 整改方案 → the unit's plan page; returns the round unit id. */
 async function openPlan(page) {
@@ -215,25 +169,10 @@ async function readStats(page) {
   return figures
 }
 
-function watchErrors(page, sink) {
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') sink.push(msg.text())
-  })
-  page.on('pageerror', (error) => sink.push(String(error)))
-}
-
 // ---------------------------------------------------------------------------------------------
 
 test('rectification from the plan to write-off, warnings and a supervision letter', { timeout: 600_000 }, async () => {
-  const context = await browser.newContext({
-    viewport: { width: 1366, height: 860 },
-    locale: 'zh-CN',
-    acceptDownloads: true,
-  })
-  const page = await context.newPage()
-  page.setDefaultTimeout(20_000)
-  const consoleErrors = []
-  watchErrors(page, consoleErrors)
+  const { context, page, consoleErrors } = await openPage(browser, { ...DESKTOP, acceptDownloads: true })
   let stage = 'start'
 
   try {
@@ -471,10 +410,7 @@ test('rectification from the plan to write-off, warnings and a supervision lette
     assert.equal(later.completed, '1')
     await page.screenshot({ path: join(RESULTS, 'rectification-stats.png'), fullPage: true })
   } catch (error) {
-    await page.screenshot({ path: join(RESULTS, 'rectification-failure.png'), fullPage: true }).catch(() => undefined)
-    console.error(`failed at: ${stage}`)
-    if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
-    console.error('server log (tail):\n' + platform.log().slice(-4000))
+    await reportFailure(page, { screenshot: 'rectification-failure.png', stage, consoleErrors, platform })
     throw error
   } finally {
     await context.close()

@@ -112,3 +112,76 @@ export function launchBrowser() {
     ],
   })
 }
+
+/**
+ * What a test file's `before` starts: the server (startServer, with `options`), in front of it this
+ * checkout's web/dist when E2E_WEB=dist (a Vite preview that passes /api and /healthz to the
+ * binary, to try the screens without rebuilding it), and the browser.
+ * Returns `{ platform, apiUrl, baseUrl, browser, stop() }`; `baseUrl` is where the pages are.
+ */
+export async function startPlatform(options = {}) {
+  const platform = await startServer(options)
+  const apiUrl = platform.apiUrl
+  let baseUrl = apiUrl
+  let webServer
+  let browser
+  const stop = async () => {
+    await browser?.close().catch(() => undefined)
+    await webServer?.close().catch(() => undefined)
+    await platform.stop()
+  }
+  try {
+    if (process.env.E2E_WEB === 'dist') {
+      const { preview } = await import('vite')
+      const webPort = await freePort()
+      webServer = await preview({
+        root: WEB_ROOT,
+        configFile: false,
+        logLevel: 'warn',
+        build: { outDir: 'dist' },
+        preview: { host: '127.0.0.1', port: webPort, strictPort: true, proxy: { '/api': apiUrl, '/healthz': apiUrl } },
+      })
+      baseUrl = `http://127.0.0.1:${webPort}`
+    }
+    browser = await launchBrowser()
+  } catch (error) {
+    await stop()
+    throw error
+  }
+  return { platform, apiUrl, baseUrl, browser, stop }
+}
+
+/** The desktop browser window of the tests. */
+export const DESKTOP = { viewport: { width: 1366, height: 860 }, locale: 'zh-CN' }
+
+/** Collects the page's console errors and uncaught exceptions into `sink`. */
+export function watchErrors(page, sink) {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') sink.push(msg.text())
+  })
+  page.on('pageerror', (error) => sink.push(String(error)))
+}
+
+/**
+ * A new browser context (`contextOptions`, the desktop by default) and a page in it with a 20 s
+ * default timeout whose console errors are collected. Returns `{ context, page, consoleErrors }`.
+ */
+export async function openPage(browser, contextOptions = DESKTOP) {
+  const context = await browser.newContext(contextOptions)
+  const page = await context.newPage()
+  page.setDefaultTimeout(20_000)
+  const consoleErrors = []
+  watchErrors(page, consoleErrors)
+  return { context, page, consoleErrors }
+}
+
+/**
+ * After a failed test: a full-page screenshot in test-results/ (`screenshot`, the file name), where
+ * it failed (`stage`, when the test keeps one), the browser's console errors and the server log's tail.
+ */
+export async function reportFailure(page, { screenshot, stage, consoleErrors, platform }) {
+  await page.screenshot({ path: join(RESULTS, screenshot), fullPage: true }).catch(() => undefined)
+  if (stage !== undefined) console.error(`failed at: ${stage}`)
+  if (consoleErrors.length) console.error('browser console errors:\n' + consoleErrors.join('\n'))
+  console.error('server log (tail):\n' + platform.log().slice(-4000))
+}

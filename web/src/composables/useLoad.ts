@@ -19,3 +19,12 @@ export function useLoad(task: () => Promise<void>): { loading: Ref<boolean>; loa
   }
   return { loading, load }
 }
+
+/** Fills `target` with what `fetch` answers, in the background (a screen's choices); an error is shown. */
+export function fillFrom<T>(target: Ref<T>, fetch: () => Promise<T>): void {
+  fetch()
+    .then((value) => {
+      target.value = value
+    })
+    .catch(showError)
+}

@@ -165,6 +165,21 @@ export function useTable<F extends object, R>(options: UseTableOptions<F, R>) {
 
   const columns = useColumns(options.id, options.columns ?? [])
 
+  /** TablePager's props and listeners (`<TablePager v-bind="pager" />`): a new page loads, a new size searches. */
+  const pager = computed(() => ({
+    page: page.value,
+    pageSize: pageSize.value,
+    total: total.value,
+    'onUpdate:page': (value: number) => {
+      page.value = value
+    },
+    'onUpdate:pageSize': (value: number) => {
+      pageSize.value = value
+    },
+    onCurrentChange: load,
+    onSizeChange: search,
+  }))
+
   return {
     filters,
     rows,
@@ -180,6 +195,7 @@ export function useTable<F extends object, R>(options: UseTableOptions<F, R>) {
     onPageChange: load,
     /** For el-pagination: @size-change (back to page 1). */
     onSizeChange: search,
+    pager,
     columns,
   }
 }

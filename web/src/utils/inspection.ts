@@ -1,5 +1,6 @@
 // Small rules of inspection work shared by several screens.
 import type { TriageDecision } from '@/api/clues'
+import type { FormRules } from 'element-plus'
 import type { Transition } from '@/api/inspection'
 import { i18n } from '@/locales'
 
@@ -127,4 +128,10 @@ export function percent(rate: number | null | undefined): number {
 /** "frame / category" of a finding; a finding made from a clue may have no category yet. */
 export function categoryLabel(f: { frame_name?: string | null; category_name?: string | null }): string {
   return [f.frame_name, f.category_name].filter((x) => x).join(' / ')
+}
+
+/** The rules of a form's period (`start_date` and `end_date`, both required; see PeriodItems.vue). */
+export function periodRules(): FormRules {
+  const rule = [{ required: true, message: i18n.global.t('common.dateRequired'), trigger: 'change' }]
+  return { start_date: rule, end_date: rule }
 }

@@ -4,22 +4,12 @@ import { describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import OperationsView from '@/views/audit/operations.vue'
-import zhCN from '@/locales/zh-CN'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { OperationLogEntry } from '@/api/audit'
 import { AUDIT_ACTIONS, AUDIT_TARGETS, actionGroups, actionKey, actionLabel, targetRoute } from '@/utils/audit'
 import { personLabel } from '@/utils/people'
-import { jsonResponse, slowUntil as until, SLOW, freshScreenEachTest, screenGlobal } from './helpers'
-
-function lookup(key: string): unknown {
-  return key
-    .split('.')
-    .reduce<unknown>(
-      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
-      zhCN,
-    )
-}
+import { jsonResponse, lookup, slowUntil as until, SLOW, freshScreenEachTest, screenGlobal } from './helpers'
 
 function entry(over: Partial<OperationLogEntry> = {}): OperationLogEntry {
   return {

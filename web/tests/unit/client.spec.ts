@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ApiError, CSRF_HEADER, csrfMiddleware, readCookie, setUnauthorizedHandler } from '@/api/client'
 import * as authApi from '@/api/auth'
 import * as orgsApi from '@/api/orgs'
 import * as tokensApi from '@/api/tokens'
-import { clearCookies, jsonResponse, problemResponse, stubFetch } from './helpers'
+import { freshClientEachTest, jsonResponse, problemResponse, stubFetch } from './helpers'
 
 const ME = {
   id: 1,
@@ -17,15 +17,7 @@ const ME = {
   must_change_password: false,
 }
 
-beforeEach(() => {
-  clearCookies()
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  setUnauthorizedHandler(undefined)
-  clearCookies()
-})
+freshClientEachTest()
 
 describe('readCookie', () => {
   it('finds one cookie among several and decodes it', () => {

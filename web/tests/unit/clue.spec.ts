@@ -13,7 +13,7 @@ import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { ClueDetail } from '@/api/clues'
 import type { Transition } from '@/api/inspection'
-import { jsonResponse, stubFetch, until, type Captured } from './helpers'
+import { DIRECTOR, jsonResponse, me, stubFetch, until, type Captured } from './helpers'
 
 const NAMES: Record<string, string> = {
   CLUE: '问题线索',
@@ -90,18 +90,10 @@ beforeEach(() => {
   pinia = createPinia()
   setActivePinia(pinia)
   // Every permission: what is offered must come from the clue's `transitions`, not from these.
-  useAuthStore().me = {
-    id: 4,
-    username: 'prov.director',
-    display_name: '黄明',
-    org_id: 1,
-    org_name: '江岭省',
-    roles: [],
-    permissions: ['inspection:read', 'fieldwork:write', 'clue:lead', 'clue:dispose'],
+  useAuthStore().me = me(['inspection:read', 'fieldwork:write', 'clue:lead', 'clue:dispose'], {
+    ...DIRECTOR,
     compartments: ['clue'],
-    totp_enabled: false,
-    must_change_password: false,
-  }
+  })
   document.body.innerHTML = ''
 })
 

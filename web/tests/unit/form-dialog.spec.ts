@@ -130,4 +130,43 @@ describe('useFormDialog', () => {
     await dialog.submit()
     expect(done).toHaveBeenCalledTimes(1)
   })
+
+  it('keeps the 422 messages by field name until the next opening', async () => {
+    const save = vi
+      .fn<(f: Form) => Promise<string>>()
+      .mockRejectedValueOnce(problem(422, 'validation.failed', { fields: [{ field: 'count', message: '数量不对' }] }))
+    const { dialog, done, visible } = setup({ save })
+    dialog.form.name = 'x'
+    await dialog.submit()
+    expect(dialog.fields).toEqual({ count: '数量不对' })
+    expect(done).not.toHaveBeenCalled()
+    visible.value = true
+    await nextTick()
+    expect(dialog.fields).toEqual({})
+  })
+
+  it('sends nothing when save gives no call', async () => {
+    const { dialog, done } = setup({ save: () => undefined })
+    dialog.form.name = 'x'
+    await dialog.submit()
+    expect(dialog.saving.value).toBe(false)
+    expect(done).not.toHaveBeenCalled()
+  })
+
+  it('resets at once when created open with `immediate`', () => {
+    const onOpen = vi.fn()
+    scope = effectScope()
+    const dialog = scope.run(() =>
+      useFormDialog({
+        visible: () => true,
+        immediate: true,
+        initial: () => ({ name: 'a' }),
+        onOpen,
+        save: async () => 1,
+        done: vi.fn(),
+      }),
+    )!
+    expect(dialog.form.name).toBe('a')
+    expect(onOpen).toHaveBeenCalledTimes(1)
+  })
 })

@@ -1,12 +1,15 @@
 import { afterEach, beforeEach, vi } from 'vitest'
 import { createPinia, getActivePinia, setActivePinia } from 'pinia'
 import ElementPlus from 'element-plus'
+import { mount } from '@vue/test-utils'
 import { createMemoryHistory, createRouter, type Router } from 'vue-router'
-import type { Problem } from '@/api/client'
+import { setUnauthorizedHandler, type Problem } from '@/api/client'
 import type { Me } from '@/api/auth'
-import type { LedgerRow } from '@/api/rectification'
+import type { LedgerRow, RectItem } from '@/api/rectification'
 import { vPerm } from '@/directives/perm'
+import { useAuthStore } from '@/stores/auth'
 import { i18n } from '@/locales'
+import zhCN from '@/locales/zh-CN'
 
 /** A JSON response like the server's. */
 export function jsonResponse(body: unknown, status = 200): Response {
@@ -72,6 +75,37 @@ export function clearCookies(): void {
 export const slowUntil = (check: () => boolean, message?: string) => until(check, message, 15_000)
 export const SLOW = 30_000
 
+/** Before each test and after it: no cookies; after it also the global stubs and the 401 handler undone. */
+export function freshClientEachTest(): void {
+  beforeEach(() => {
+    clearCookies()
+  })
+  afterEach(() => {
+    vi.unstubAllGlobals()
+    setUnauthorizedHandler(undefined)
+    clearCookies()
+  })
+}
+
+/** The zh-CN catalogue's entry at a dotted key (a string for a message, undefined when missing). */
+export function lookup(key: string): unknown {
+  return key
+    .split('.')
+    .reduce<unknown>(
+      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
+      zhCN,
+    )
+}
+
+/** The demo's provincial office director (黄明 of 江岭省), for `me(permissions, DIRECTOR)`. */
+export const DIRECTOR: Partial<Me> = {
+  id: 4,
+  username: 'prov.director',
+  display_name: '黄明',
+  org_id: 1,
+  org_name: '江岭省',
+}
+
 /** A signed-in user of the 江岭省委巡察办 with these permissions (and whatever `extra` changes). */
 export function me(permissions: string[], extra: Partial<Me> = {}): Me {
   return {
@@ -117,6 +151,25 @@ export async function stubRouterAt(path: string, named: Record<string, string>):
   return router
 }
 
+/**
+ * Mounts a screen (attached to the page) for a user of the 江岭省委巡察办 with `permissions`, at `path` of
+ * a stub router with these named routes (stubRouterAt).
+ */
+export async function mountScreen(
+  component: unknown,
+  path: string,
+  permissions: string[],
+  named: Record<string, string>,
+) {
+  useAuthStore().me = me(permissions)
+  const router = await stubRouterAt(path, named)
+  const wrapper = mount(component as never, {
+    global: screenGlobal(router),
+    attachTo: document.body,
+  })
+  return { wrapper, router }
+}
+
 /** A row of the 整改台账 (an open item of 江岭省财政厅, deadline extended once). */
 export function ledgerRow(over: Partial<LedgerRow> = {}): LedgerRow {
   return {
@@ -143,6 +196,27 @@ export function ledgerRow(over: Partial<LedgerRow> = {}): LedgerRow {
     closed_on: null,
     letter_count: 0,
     version: 7,
+    ...over,
+  }
+}
+
+/** A 整改事项 page's record: `row` with no measures, progress or other records (and `over` on top). */
+export function rectItem(row: LedgerRow, over: Partial<RectItem> = {}): RectItem {
+  return {
+    row,
+    facts: '纪实不全',
+    basis: '条例',
+    responsibility: '厅党组',
+    measures: [],
+    progress: [],
+    write_offs: [],
+    extensions: [],
+    outcomes: [],
+    letters: [],
+    trail: [],
+    events: [],
+    actions: [],
+    letter_ladder: [],
     ...over,
   }
 }

@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import zhCN from '@/locales/zh-CN'
 import { ORG_KINDS, PARTY_ORG_KINDS } from '@/api/orgs'
 import { CLUE_SOURCES, DISPOSITIONS, TARGET_BODIES, TRIAGE_DECISIONS } from '@/api/clues'
 import { POOLS, RELATION_KINDS, SPECIALTY_KEYS, TEAM_ROLES } from '@/api/teams'
+import zhCN from '@/locales/zh-CN'
 import { UNIT_DOCUMENTS } from '@/api/inspection'
+import { lookup } from './helpers'
 
 // (happy-dom replaces the global URL, so no `new URL(…, import.meta.url)` here.)
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
@@ -20,15 +21,6 @@ function files(dir: string, ext: string[]): string[] {
     else if (ext.some((e) => name.endsWith(e))) out.push(path)
   }
   return out
-}
-
-function lookup(key: string): unknown {
-  return key
-    .split('.')
-    .reduce<unknown>(
-      (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
-      zhCN,
-    )
 }
 
 const sources = files(SRC, ['.vue', '.ts']).filter((f) => !f.includes('/locales/') && !f.endsWith('.d.ts'))

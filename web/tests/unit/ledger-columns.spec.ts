@@ -1,40 +1,24 @@
 // The 整改台账 at 1366 px: 问题 fixed left, 操作 fixed right, at most eight columns by default, the column
 // toggle kept per table; the item page folds its empty sections into one line.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { flushPromises, mount } from '@vue/test-utils'
+import { flushPromises } from '@vue/test-utils'
 import LedgerView from '@/views/rectification/ledger.vue'
 import ItemView from '@/views/rectification/item.vue'
-import { useAuthStore } from '@/stores/auth'
-import type { RectItem } from '@/api/rectification'
 import {
-  jsonResponse,
-  stubFetch,
-  slowUntil as until,
-  SLOW,
   freshScreenEachTest,
-  screenGlobal,
-  me,
-  stubRouterAt,
+  jsonResponse,
   ledgerRow,
+  mountScreen,
+  rectItem,
+  SLOW,
+  slowUntil as until,
+  stubFetch,
 } from './helpers'
 
 const row = ledgerRow
 
-const routerAt = (path: string) =>
-  stubRouterAt(path, {
-    'rect-ledger': '/rect/ledger',
-    'rect-item': '/rect/items/:id',
-  })
-
-async function mountAt(component: unknown, path: string) {
-  useAuthStore().me = me(['rect:read'])
-  const router = await routerAt(path)
-  const wrapper = mount(component as never, {
-    global: screenGlobal(router),
-    attachTo: document.body,
-  })
-  return { wrapper, router }
-}
+const mountAt = (component: unknown, path: string) =>
+  mountScreen(component, path, ['rect:read'], { 'rect-ledger': '/rect/ledger', 'rect-item': '/rect/items/:id' })
 
 /** The header titles of the ledger table (the main table, not the fixed copies). */
 function headers(): string[] {
@@ -102,22 +86,7 @@ describe('整改事项 page', () => {
   it(
     'folds the sections with no records into one line',
     async () => {
-      const detail: RectItem = {
-        row: row(),
-        facts: '纪实不全',
-        basis: '条例',
-        responsibility: '厅党组',
-        measures: [],
-        progress: [],
-        write_offs: [],
-        extensions: [],
-        outcomes: [],
-        letters: [],
-        trail: [],
-        events: [],
-        actions: [],
-        letter_ladder: [],
-      }
+      const detail = rectItem(row())
       stubFetch(() => jsonResponse(detail))
       const { wrapper } = await mountAt(ItemView, '/rect/items/5')
       await until(() => document.querySelector('[data-testid="item-state"]') !== null, 'the item')

@@ -1,29 +1,18 @@
 // 三清单一台账 on the ledger page, acting on the 回头看 list, and clue statistics that read 「无权查看」
 // rather than 0 for a viewer without the clue compartment.
 import { describe, expect, it } from 'vitest'
-import { mount } from '@vue/test-utils'
 import LedgerView from '@/views/rectification/ledger.vue'
 import AssessmentIndex from '@/views/assessment/index.vue'
 import StatsView from '@/views/stats/index.vue'
-import { useAuthStore } from '@/stores/auth'
 import type { OwnerGroup, TaskLine } from '@/api/rectification'
 import type { Revisit } from '@/api/assessment'
 import type { InspectionStats } from '@/api/inspection'
-import {
-  jsonResponse,
-  stubFetch,
-  slowUntil as until,
-  SLOW,
-  freshScreenEachTest,
-  screenGlobal,
-  me,
-  stubRouterAt,
-} from './helpers'
+import { freshScreenEachTest, jsonResponse, mountScreen, SLOW, slowUntil as until, stubFetch } from './helpers'
 
 const text = () => document.body.textContent ?? ''
 
-const routerAt = (path: string) =>
-  stubRouterAt(path, {
+const mountAt = (component: unknown, path: string, permissions: string[]) =>
+  mountScreen(component, path, permissions, {
     'rect-ledger': '/rect/ledger',
     'rect-item': '/rect/items/:id',
     'inspection-round': '/inspection/rounds/:id',
@@ -32,16 +21,6 @@ const routerAt = (path: string) =>
     'disclosure-editor': '/disclosures/:id',
     stats: '/stats',
   })
-
-async function mountAt(component: unknown, path: string, permissions: string[]) {
-  useAuthStore().me = me(permissions)
-  const router = await routerAt(path)
-  const wrapper = mount(component as never, {
-    global: screenGlobal(router),
-    attachTo: document.body,
-  })
-  return { wrapper, router }
-}
 
 function task(over: Partial<TaskLine> = {}): TaskLine {
   return {

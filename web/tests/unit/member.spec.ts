@@ -10,7 +10,7 @@ import { vPerm } from '@/directives/perm'
 import { i18n } from '@/locales'
 import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
-import { jsonResponse, problemResponse, stubFetch, until, type Captured } from './helpers'
+import { DIRECTOR, jsonResponse, me as signedIn, problemResponse, stubFetch, until, type Captured } from './helpers'
 
 const TEAM = { id: 5, round_id: 1, name: '第一巡察组', members: [], unit_ids: [], version: 1 }
 const PERSON = {
@@ -39,20 +39,8 @@ const CONFLICT_EXTRA = {
 
 let pinia: Pinia
 
-function me(permissions: string[]): Me {
-  return {
-    id: 4,
-    username: 'prov.director',
-    display_name: '黄明',
-    org_id: 1,
-    org_name: '江岭省',
-    roles: [],
-    permissions,
-    compartments: [],
-    totp_enabled: false,
-    must_change_password: false,
-  }
-}
+/** The office director with these permissions. */
+const me = (permissions: string[]): Me => signedIn(permissions, DIRECTOR)
 
 function q(testid: string): HTMLElement | null {
   return document.querySelector(`[data-testid="${testid}"]`)

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   ApiError,
   CSRF_HEADER,
@@ -11,17 +11,9 @@ import {
 } from '@/api/client'
 import * as rectApi from '@/api/rectification'
 import * as notificationsApi from '@/api/notifications'
-import { clearCookies, jsonResponse, problemResponse, stubFetch } from './helpers'
+import { freshClientEachTest, jsonResponse, problemResponse, stubFetch } from './helpers'
 
-beforeEach(() => {
-  clearCookies()
-})
-
-afterEach(() => {
-  vi.unstubAllGlobals()
-  setUnauthorizedHandler(undefined)
-  clearCookies()
-})
+freshClientEachTest()
 
 /** Replaces fetch and keeps the raw requests (for multipart bodies). */
 function stubRaw(handler: (req: Request) => Response | Promise<Response>): Request[] {

@@ -9,14 +9,15 @@ import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { ItemAction, LedgerRow, Plan, PlanView as PlanViewDto, RectItem } from '@/api/rectification'
 import {
-  jsonResponse,
-  stubFetch,
-  until,
   type Captured,
   freshScreenEachTest,
-  screenGlobal,
-  stubRouterAt,
+  jsonResponse,
   ledgerRow,
+  rectItem,
+  screenGlobal,
+  stubFetch,
+  stubRouterAt,
+  until,
 } from './helpers'
 
 function me(permissions: string[]): Me {
@@ -47,23 +48,7 @@ const routerAt = (path: string) =>
 const row = (over: Partial<LedgerRow> = {}): LedgerRow => ledgerRow({ category_name: null, ...over })
 
 function item(actions: ItemAction[], over: Partial<RectItem> = {}): RectItem {
-  return {
-    row: row(),
-    facts: '纪实不全',
-    basis: '条例',
-    responsibility: '厅党组',
-    measures: [],
-    progress: [],
-    write_offs: [],
-    extensions: [],
-    outcomes: [],
-    letters: [],
-    trail: [],
-    events: [],
-    actions,
-    letter_ladder: [],
-    ...over,
-  }
+  return rectItem(row(), { actions, ...over })
 }
 
 freshScreenEachTest()

@@ -47,6 +47,7 @@ import {
   warningTagType,
   withDeadlineMode,
 } from '@/utils/rectification'
+import { lookup } from './helpers'
 
 function measure(over: Partial<MeasureDraft> = {}): MeasureDraft {
   return {
@@ -370,15 +371,6 @@ describe('ledger and figures', () => {
 })
 
 describe('rectification labels', () => {
-  function lookup(key: string): unknown {
-    return key
-      .split('.')
-      .reduce<unknown>(
-        (node, part) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[part] : undefined),
-        zhCN,
-      )
-  }
-
   it('labels every code the screens build keys from, with the contract labels', () => {
     const sets: [string, readonly string[]][] = [
       ['rect.states', FINDING_STATES],

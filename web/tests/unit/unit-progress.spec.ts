@@ -2,12 +2,11 @@
 // are open, 整改完成 once all are written off.
 import { describe, expect, it, vi } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { createMemoryHistory, createRouter } from 'vue-router'
 import UnitOverview from '@/views/inspection/components/UnitOverview.vue'
 import { useAuthStore } from '@/stores/auth'
 import type { RoundUnitDetail } from '@/api/inspection'
 import { unitProgress } from '@/utils/inspection'
-import { jsonResponse, slowUntil as until, freshScreenEachTest, screenGlobal } from './helpers'
+import { jsonResponse, slowUntil as until, freshScreenEachTest, screenGlobal, me, stubRouterAt } from './helpers'
 
 const LIFECYCLE = [
   ['PLANNED', '已列入计划'],
@@ -73,24 +72,8 @@ describe('unit overview', () => {
         })
       return jsonResponse([])
     })
-    useAuthStore().me = {
-      id: 1,
-      username: 'u',
-      display_name: '用户',
-      org_id: 1,
-      org_name: '江岭省委巡察办',
-      roles: [],
-      permissions: ['inspection:read', 'rect:read'],
-      compartments: [],
-      totp_enabled: false,
-      must_change_password: false,
-    }
-    const router = createRouter({
-      history: createMemoryHistory(),
-      routes: [{ path: '/', component: { template: '<div />' } }],
-    })
-    await router.push('/')
-    await router.isReady()
+    useAuthStore().me = me(['inspection:read', 'rect:read'], { org_id: 1 })
+    const router = await stubRouterAt('/', { page: '/' })
     const wrapper = mount(UnitOverview, {
       props: { unit },
       global: screenGlobal(router),

@@ -4,13 +4,20 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { mount } from '@vue/test-utils'
-import { createMemoryHistory, createRouter } from 'vue-router'
 import RectStatsView from '@/views/rectification/stats.vue'
 import { useAuthStore } from '@/stores/auth'
 import type { RectStats } from '@/api/rectification'
 import { formatPercent } from '@/utils/format'
 import { planStateLabel } from '@/utils/rectification'
-import { jsonResponse, stubFetch, slowUntil as until, freshScreenEachTest, screenGlobal } from './helpers'
+import {
+  jsonResponse,
+  stubFetch,
+  slowUntil as until,
+  freshScreenEachTest,
+  screenGlobal,
+  me,
+  stubRouterAt,
+} from './helpers'
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
 
@@ -70,24 +77,8 @@ describe('整改统计', () => {
         ? jsonResponse({ totals, rows: [{ key: '1', label: '江岭省财政厅', stats: totals }], outcomes: [] })
         : jsonResponse([]),
     )
-    useAuthStore().me = {
-      id: 1,
-      username: 'u',
-      display_name: '用户',
-      org_id: 1,
-      org_name: '江岭省委巡察办',
-      roles: [],
-      permissions: ['rect:read'],
-      compartments: [],
-      totp_enabled: false,
-      must_change_password: false,
-    }
-    const router = createRouter({
-      history: createMemoryHistory(),
-      routes: [{ path: '/rect/stats', component: { template: '<div />' } }],
-    })
-    await router.push('/rect/stats')
-    await router.isReady()
+    useAuthStore().me = me(['rect:read'], { org_id: 1 })
+    const router = await stubRouterAt('/rect/stats', { page: '/rect/stats' })
     const wrapper = mount(RectStatsView, {
       global: screenGlobal(router),
       attachTo: document.body,

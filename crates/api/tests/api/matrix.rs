@@ -768,18 +768,8 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
             }
         }
     }
-    let (plan_id, plan_owner) = plan.unzip();
-    put(
-        "/api/v1/rect/plans/{id}",
-        plan_id,
-        plan_owner.unwrap_or(Owner::Missing),
-    );
-    let (report_id, report_owner) = report.unzip();
-    put(
-        "/api/v1/rect/reports/{id}",
-        report_id,
-        report_owner.unwrap_or(Owner::Missing),
-    );
+    put_found(&mut put, "/api/v1/rect/plans/{id}", plan);
+    put_found(&mut put, "/api/v1/rect/reports/{id}", report);
     // Files and write-offs hang on ledger items.
     let mut file = None;
     let mut write_off = None;
@@ -809,20 +799,9 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
             write_off = Some((w, owner.clone()));
         }
     }
-    let (mid, mo) = measure.unzip();
-    put(
-        "/api/v1/rect/measures/{id}",
-        mid,
-        mo.unwrap_or(Owner::Missing),
-    );
-    let (fid, fo) = file.unzip();
-    put("/api/v1/rect/files/{id}", fid, fo.unwrap_or(Owner::Missing));
-    let (wid, wo) = write_off.unzip();
-    put(
-        "/api/v1/rect/write-offs/{id}",
-        wid,
-        wo.unwrap_or(Owner::Missing),
-    );
+    put_found(&mut put, "/api/v1/rect/measures/{id}", measure);
+    put_found(&mut put, "/api/v1/rect/files/{id}", file);
+    put_found(&mut put, "/api/v1/rect/write-offs/{id}", write_off);
     let ext = director.get("/api/v1/rect/extensions").await;
     let e = first_where(&ext, |_| true);
     put(
@@ -952,6 +931,16 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
         clue: clue_id,
         unit: unit_id,
     }
+}
+
+/// `put` of what was found (an id and its owner), or of a missing one.
+fn put_found(
+    put: &mut impl FnMut(&str, Option<i64>, Owner),
+    prefix: &str,
+    found: Option<(i64, Owner)>,
+) {
+    let (id, owner) = found.unzip();
+    put(prefix, id, owner.unwrap_or(Owner::Missing));
 }
 
 fn by_prefix_id(m: &BTreeMap<String, (String, Owner)>, k: &str) -> i64 {

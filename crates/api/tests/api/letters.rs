@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{App, Session, login, org_id, pg_app, sqlite_app};
+use super::{App, Session, item_of, login, org_id, pg_app, sqlite_app};
 
 crate::dual!(
     each_rung_its_own_template_and_addressee,
@@ -12,12 +12,7 @@ crate::dual!(
 );
 
 async fn docx_text(s: &Session, path: &str) -> String {
-    let res = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .send()
-        .await
-        .unwrap();
+    let res = s.raw_get(path).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     let bytes = res.bytes().await.unwrap();
     xuncha_office::docx::extract_text(&bytes)
@@ -243,9 +238,7 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
     assert_eq!(e["code"], "letter.already_withdrawn");
 
     // An event on each named item; the addressee is told.
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
-        .await;
+    let item = item_of(&liaison, ids[0]).await;
     assert!(
         item["events"]
             .as_array()

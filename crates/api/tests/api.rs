@@ -281,6 +281,11 @@ pub(crate) fn content_type(res: &reqwest::Response) -> String {
         .unwrap_or_default()
 }
 
+/// An unauthenticated GET of `url` through `http`.
+pub(crate) async fn get_url(http: &reqwest::Client, url: &str) -> reqwest::Response {
+    http.get(url).send().await.expect("get")
+}
+
 /// A response's status, `content-type` and JSON body (`null` when it has none).
 pub(crate) async fn answer(res: reqwest::Response) -> (StatusCode, String, Value) {
     let status = res.status();
@@ -321,6 +326,14 @@ pub(crate) async fn unit_id(s: &Session, org: &str) -> i64 {
 /// A ledger item's detail (row, trail, events, actions), as `s` sees it.
 pub(crate) async fn item_of(s: &Session, id: i64) -> Value {
     s.get(&format!("/api/v1/rect/findings/{id}")).await.1
+}
+
+/// Whether some element of the array `list` has a `key` (text) containing `text`.
+pub(crate) fn any_has(list: &Value, key: &str, text: &str) -> bool {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x[key].as_str().unwrap().contains(text))
 }
 
 /// The id of the demo's current round ([`current_round_name`]).
@@ -382,6 +395,11 @@ impl Session {
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// A POST of `{ "version": of.version }` (a state change of the record `of`).
+    async fn post_version(&self, path: &str, of: &Value) -> (StatusCode, Value) {
+        self.post(path, json!({ "version": of["version"] })).await
     }
 
     async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
@@ -1081,22 +1099,14 @@ async fn api_tokens_are_scoped(app: App) {
 async fn health_metrics_headers_docs_and_spa() {
     let app = sqlite_app().await;
     let http = client();
-    let res = http
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = get_url(&http, &format!("{}/healthz", app.base)).await;
     assert_eq!(res.status(), StatusCode::OK);
     for (path, ct) in [
         ("/", "text/html"),
         ("/orgs/tree", "text/html"),
         ("/api/docs/", "text/html"),
     ] {
-        let res = http
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = get_url(&http, &format!("{}{path}", app.base)).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert!(
             res.headers()["content-type"]
@@ -1109,30 +1119,19 @@ async fn health_metrics_headers_docs_and_spa() {
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"));
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     }
-    let res = http
-        .get(format!("{}/api/v1/nope", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = get_url(&http, &format!("{}/api/v1/nope", app.base)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     // `/metrics` is off without `metrics_token` (tests/api/recovery.rs covers the token).
-    let metrics = http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
+    let metrics = get_url(&http, &format!("{}/metrics", app.base)).await;
     assert_eq!(metrics.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         metrics.headers()["content-type"],
         "application/problem+json"
     );
     // The Swagger UI is served offline: its page loads no script from another origin.
-    let page = http
-        .get(format!("{}/api/docs/", app.base))
-        .send()
+    let page = get_url(&http, &format!("{}/api/docs/", app.base))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -1140,14 +1139,14 @@ async fn health_metrics_headers_docs_and_spa() {
         !page.contains("https://") && !page.contains("http://"),
         "Swagger UI references a remote origin"
     );
-    let init = http
-        .get(format!("{}/api/docs/swagger-initializer.js", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let init = get_url(
+        &http,
+        &format!("{}/api/docs/swagger-initializer.js", app.base),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert!(init.contains("/api/v1/openapi.json"));
 }
 
@@ -1156,11 +1155,8 @@ async fn health_metrics_headers_docs_and_spa() {
 #[tokio::test]
 async fn openapi_document_is_current() {
     let app = sqlite_app().await;
-    let served: Value = client()
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
+    let served: Value = get_url(&client(), &format!("{}/api/v1/openapi.json", app.base))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

@@ -649,9 +649,9 @@ async fn recusal_refuses_and_overrides_are_audited(app: App) {
     assert_eq!(st, StatusCode::ACCEPTED, "{req}");
     let leader = login(&app, "prov.leader").await;
     let (st, r) = leader
-        .post(
+        .post_version(
             &format!("/api/v1/recusal-requests/{}/approve", req["id"]),
-            json!({ "version": req["version"] }),
+            &req,
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
@@ -669,11 +669,7 @@ async fn recusal_refuses_and_overrides_are_audited(app: App) {
         .get("/api/v1/audit/operations?action=team.member_add")
         .await;
     assert!(
-        ops["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|o| o["summary"].as_str().unwrap().contains("回避例外")),
+        crate::any_has(&ops["items"], "summary", "回避例外"),
         "{ops}"
     );
     // Suggestions never propose a conflicted person.
@@ -751,31 +747,13 @@ async fn frames_import_reports_bad_rows(app: App) {
             reqwest::multipart::Part::bytes(bytes).file_name("对村巡察清单.xlsx"),
         )
     };
+    // A row of the village frame: version, category code, name, parent code.
+    let row =
+        |version, code, name, parent| vec!["village", "对村巡察清单", version, code, name, parent];
     let bad = upload(vec![
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V01",
-            "村级集体“三资”管理",
-            "",
-        ],
-        vec![
-            "village",
-            "对村巡察清单",
-            "x",
-            "V01-1",
-            "集体资金收支",
-            "V01",
-        ],
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V02-1",
-            "惠民资金发放",
-            "V02",
-        ],
+        row("1", "V01", "村级集体“三资”管理", ""),
+        row("x", "V01-1", "集体资金收支", "V01"),
+        row("1", "V02-1", "惠民资金发放", "V02"),
     ]);
     let res = director.post_form("/api/v1/frames/import", bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -788,22 +766,8 @@ async fn frames_import_reports_bad_rows(app: App) {
         .collect();
     assert!(cols.contains(&(3, "版本")), "{b}");
     let good = upload(vec![
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V01",
-            "村级集体“三资”管理",
-            "",
-        ],
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V01-1",
-            "集体资金收支",
-            "V01",
-        ],
+        row("1", "V01", "村级集体“三资”管理", ""),
+        row("1", "V01-1", "集体资金收支", "V01"),
     ]);
     let res = director.post_form("/api/v1/frames/import", good).await;
     assert_eq!(res.status(), StatusCode::OK);

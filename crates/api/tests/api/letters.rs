@@ -240,11 +240,7 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
     // An event on each named item; the addressee is told.
     let item = item_of(&liaison, ids[0]).await;
     assert!(
-        item["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["comment"].as_str().unwrap().contains("撤回督办函")),
+        crate::any_has(&item["events"], "comment", "撤回督办函"),
         "{}",
         item["events"]
     );
@@ -265,12 +261,7 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
 
     // The rung is free again; the next letter takes the next number, never the withdrawn one.
     let (_, sug) = director.get("/api/v1/rect/letters/suggestions").await;
-    let s = sug
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["round_unit_id"] == uid)
-        .unwrap_or_else(|| panic!("{sug}"));
+    let s = crate::find(&sug, "round_unit_id", &uid);
     assert_eq!(s["letter_type"], "supervision", "{s}");
     let again = issue(&director, uid, "supervision").await;
     assert_eq!(seq(&again["doc_no"]), seq(&second["doc_no"]) + 1);

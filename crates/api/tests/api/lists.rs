@@ -197,12 +197,7 @@ async fn revisit_entries_are_scheduled_and_done(app: App) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{a}");
-    let (st, f) = s
-        .post(
-            &format!("{path}/finalise"),
-            json!({ "version": a["version"] }),
-        )
-        .await;
+    let (st, f) = s.post_version(&format!("{path}/finalise"), &a).await;
     assert_eq!(st, StatusCode::OK, "{f}");
     let (_, list) = s.get("/api/v1/assessment/revisits").await;
     let entry = list
@@ -225,10 +220,7 @@ async fn revisit_entries_are_scheduled_and_done(app: App) {
 
     // Done before scheduled, or into the round that found the problems: refused, nothing stored.
     let (st, e) = s
-        .post(
-            &format!("/api/v1/assessment/revisits/{id}/done"),
-            json!({ "version": entry["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessment/revisits/{id}/done"), &entry)
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{e}");
     assert_eq!(e["code"], "assessment.revisit_not_scheduled");

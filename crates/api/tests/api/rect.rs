@@ -127,10 +127,7 @@ pub(crate) async fn submit_plan(liaison: &Session, uid: i64, items: Value) -> (i
     assert_eq!(st, StatusCode::OK, "{saved}");
     let pid = saved["plan"]["id"].as_i64().unwrap();
     let (st, sub) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::OK, "{sub}");
     (pid, sub["plan"]["version"].clone())
@@ -193,10 +190,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     assert_eq!(st, StatusCode::OK, "{saved}");
     let pid = saved["plan"]["id"].as_i64().unwrap();
     let (st, e) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(chinese(&e).contains("主要负责人"), "{e}");
@@ -210,10 +204,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         .await;
     assert_eq!(st, StatusCode::OK);
     let (st, e) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["fields"][0]["field"], "items[1].measures", "{e}");
@@ -233,10 +224,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         "{saved}"
     );
     let (st, sub) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::OK, "{sub}");
     assert_eq!(sub["plan"]["state"], "SUBMITTED");
@@ -342,10 +330,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         "制定《干部选拔任用工作规程》"
     );
     let (_, sub2) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid2}/submit"),
-            json!({ "version": rev2["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid2}/submit"), &rev2["plan"])
         .await;
     let (st, ok) = crate::approve_by_both_bodies(&director, pid2, &sub2["plan"]["version"]).await;
     assert_eq!(st, StatusCode::OK, "{ok}");
@@ -728,13 +713,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
 
     // The ladder suggests a 提醒函; issuing it generates the .docx and records it.
     let (_, sug) = director.get("/api/v1/rect/letters/suggestions").await;
-    let s = sug
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["round_unit_id"] == uid)
-        .cloned()
-        .unwrap_or_else(|| panic!("{sug}"));
+    let s = crate::find(&sug, "round_unit_id", &uid).clone();
     assert_eq!(
         s["letter_type"], "reminder",
         "the ladder starts at its first rung: {s}"
@@ -799,12 +778,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
     let item = item_of(&liaison, ids[0]).await;
     assert_eq!(item["letters"].as_array().unwrap().len(), 1);
     let (_, sug) = director.get("/api/v1/rect/letters/suggestions").await;
-    let next = sug
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["round_unit_id"] == uid)
-        .unwrap();
+    let next = crate::find(&sug, "round_unit_id", &uid);
     assert_eq!(next["letter_type"], "supervision");
 
     // Statistics on the moved date: 1 overdue, 1 extended.
@@ -1201,14 +1175,7 @@ async fn reports_meetings_and_filing_upward(app: App) {
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{again}");
     let (_, notes) = director.get("/api/v1/notifications").await;
-    assert!(
-        notes["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n["title"].as_str().unwrap().contains("报备")),
-        "{notes}"
-    );
+    assert!(crate::any_has(&notes["items"], "title", "报备"), "{notes}");
     let (st, _, docx) = bytes(&director, report["url"].as_str().unwrap()).await;
     assert_eq!(st, StatusCode::OK);
     let text = xuncha_office::docx::extract_text(&docx).unwrap().join("\n");

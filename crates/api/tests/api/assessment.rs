@@ -8,7 +8,7 @@ use xuncha_store::audit::Actor;
 use xuncha_store::scope::Scope;
 use xuncha_store::{fieldwork, inspection};
 
-use super::{App, Session, chinese, client, login, org_id, pg_app, sqlite_app};
+use super::{App, Session, chinese, client, get_url, login, org_id, pg_app, sqlite_app};
 
 crate::dual!(
     assessment_scores_grades_and_applies_consequences,
@@ -221,6 +221,27 @@ async fn unit_by_name(s: &Session, name: &str) -> i64 {
         .unwrap()
 }
 
+/// `s` submits the disclosure at `path` at `d`'s version.
+async fn submit(s: &Session, path: &str, d: &Value) -> (StatusCode, Value) {
+    s.post_version(&format!("{path}/submit"), d).await
+}
+
+/// `s` decides the disclosure at `path` with `body`, at `d`'s version.
+async fn decide(s: &Session, path: &str, mut body: Value, d: &Value) -> (StatusCode, Value) {
+    body["version"] = d["version"].clone();
+    s.post(&format!("{path}/decide"), body).await
+}
+
+/// The answer was OK and the disclosure `d` is now in `state`.
+#[track_caller]
+fn assert_state(st: StatusCode, d: &Value, state: &str) {
+    assert_eq!(
+        (st, d["state"].as_str()),
+        (StatusCode::OK, Some(state)),
+        "{d}"
+    );
+}
+
 fn docx_has(bytes: &[u8], needle: &str) -> bool {
     xuncha_office::docx::extract_text(bytes)
         .unwrap()
@@ -310,12 +331,7 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
             .iter()
             .all(|r| r["round_unit_id"] != unit)
     );
-    let (st, f) = s
-        .post(
-            &format!("{path}/finalise"),
-            json!({ "version": a["version"] }),
-        )
-        .await;
+    let (st, f) = s.post_version(&format!("{path}/finalise"), &a).await;
     assert_eq!(st, StatusCode::OK, "{f}");
     assert_eq!(f["state"], "FINALISED");
     assert_eq!(f["score"], 72.5);
@@ -343,12 +359,7 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
         )
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
-    let (st, _) = s
-        .post(
-            &format!("{path}/finalise"),
-            json!({ "version": f["version"] }),
-        )
-        .await;
+    let (st, _) = s.post_version(&format!("{path}/finalise"), &f).await;
     assert_eq!(st, StatusCode::CONFLICT);
 
     // Lists, the report and the annual-assessment export.
@@ -397,11 +408,7 @@ fn token_of(url: &str) -> String {
 }
 
 async fn public_get(app: &App, path: &str) -> (StatusCode, Value) {
-    let res = client()
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = get_url(&client(), &format!("{}{path}", app.base)).await;
     let st = res.status();
     (st, res.json().await.unwrap_or(Value::Null))
 }
@@ -551,10 +558,7 @@ async fn survey_is_answered_anonymously_then_closed(app: App) {
 
     // Finalising closes the survey.
     let (st, f) = s
-        .post(
-            &format!("/api/v1/assessments/{id}/finalise"),
-            json!({ "version": a["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessments/{id}/finalise"), &a)
         .await;
     assert_eq!(st, StatusCode::OK, "{f}");
     assert_eq!(f["score"], 94.3);
@@ -661,12 +665,7 @@ async fn disclosure_counts_approval_and_public_release(app: App) {
     // A record that changes the public figures after drafting makes the text stale: submitting
     // is refused until it is regenerated (saved empty).
     outcome(&app, f[2], "rule", 1, 0, None).await;
-    let (st, stale) = drafter
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
+    let (st, stale) = submit(&drafter, &path, &d).await;
     assert_eq!(st, StatusCode::CONFLICT, "{stale}");
     assert_eq!(stale["code"], "disclosure.stale_text");
     let (st, d) = drafter
@@ -710,70 +709,40 @@ async fn disclosure_counts_approval_and_public_release(app: App) {
     let (st, _) = public_get(&app, &format!("/api/v1/public/disclosures/{id}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
-    let (st, d) = drafter
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
-    assert_eq!(
-        (st, d["state"].as_str()),
-        (StatusCode::OK, Some("SUBMITTED")),
-        "{d}"
-    );
+    let (st, d) = submit(&drafter, &path, &d).await;
+    assert_state(st, &d, "SUBMITTED");
     assert_eq!(d["can_approve"], false);
     let (st, _) = drafter
         .put(&path, json!({ "title": "t", "internal_text": "a", "public_text": "b", "version": d["version"] }))
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
     // The drafter cannot approve their own draft.
-    let (st, own) = drafter
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": true, "version": d["version"] }),
-        )
-        .await;
+    let (st, own) = decide(&drafter, &path, json!({ "approve": true }), &d).await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_eq!(chinese(&own), "公开稿须由起草人以外的人员审批");
     // A second supervisor returns it (with a reason), the drafter resubmits, it is approved.
     let (_, seen) = approver.get(&path).await;
     assert_eq!(seen["can_approve"], true, "{seen}");
-    let (st, no_reason) = approver
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": false, "version": d["version"] }),
-        )
-        .await;
+    let (st, no_reason) = decide(&approver, &path, json!({ "approve": false }), &d).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(no_reason["fields"][0]["field"], "opinion");
-    let (st, d) = approver
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": false, "opinion": "请补充联系方式", "version": d["version"] }),
-        )
-        .await;
-    assert_eq!(
-        (st, d["state"].as_str()),
-        (StatusCode::OK, Some("RETURNED")),
-        "{d}"
-    );
-    let (_, d) = drafter
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
-    let (st, d) = approver
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": true, "opinion": "同意公开", "version": d["version"] }),
-        )
-        .await;
-    assert_eq!(
-        (st, d["state"].as_str()),
-        (StatusCode::OK, Some("APPROVED")),
-        "{d}"
-    );
+    let (st, d) = decide(
+        &approver,
+        &path,
+        json!({ "approve": false, "opinion": "请补充联系方式" }),
+        &d,
+    )
+    .await;
+    assert_state(st, &d, "RETURNED");
+    let (_, d) = submit(&drafter, &path, &d).await;
+    let (st, d) = decide(
+        &approver,
+        &path,
+        json!({ "approve": true, "opinion": "同意公开" }),
+        &d,
+    )
+    .await;
+    assert_state(st, &d, "APPROVED");
 
     // Public, without login: the approved text, the public figures, no exempted item.
     let (st, list) = public_get(&app, "/api/v1/public/disclosures?page=1&page_size=10").await;
@@ -818,10 +787,7 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
     assert_eq!(st, StatusCode::CREATED, "{oa}");
     let oid = oa["id"].as_i64().unwrap();
     let (st, _) = other
-        .post(
-            &format!("/api/v1/assessments/{oid}/finalise"),
-            json!({ "version": oa["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessments/{oid}/finalise"), &oa)
         .await;
     assert_eq!(st, StatusCode::OK);
     let (st, od) = other
@@ -840,9 +806,9 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
         .await;
     assert_eq!(st, StatusCode::CREATED, "{mine}");
     let (st, _) = me
-        .post(
+        .post_version(
             &format!("/api/v1/assessments/{}/finalise", mine["id"]),
-            json!({ "version": mine["version"] }),
+            &mine,
         )
         .await;
     assert_eq!(st, StatusCode::OK);
@@ -925,12 +891,7 @@ async fn only_the_round_office_decides_a_disclosure(app: App) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{d}");
     let path = format!("/api/v1/disclosures/{}", d["id"]);
-    let (st, d) = prov
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
+    let (st, d) = submit(&prov, &path, &d).await;
     assert_eq!(st, StatusCode::OK, "{d}");
     let (st, seen) = city.get(&path).await;
     assert_eq!(
@@ -938,12 +899,7 @@ async fn only_the_round_office_decides_a_disclosure(app: App) {
         StatusCode::OK,
         "the city office sees the disclosure about its city"
     );
-    let (st, e) = city
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": true, "version": seen["version"] }),
-        )
-        .await;
+    let (st, e) = decide(&city, &path, json!({ "approve": true }), &seen).await;
     assert_eq!(st, StatusCode::CONFLICT, "{e}");
     assert!(chinese(&e).contains("组织该轮巡察"), "{e}");
     let (_, after) = prov.get(&path).await;
@@ -1035,10 +991,7 @@ async fn preview_counts_overdue_items_and_waits_for_the_survey(app: App) {
             .bind(items[0]).execute(p).await.unwrap();
     });
     let (st, f) = s
-        .post(
-            &format!("/api/v1/assessments/{id}/finalise"),
-            json!({ "version": a["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessments/{id}/finalise"), &a)
         .await;
     assert_eq!(st, StatusCode::OK, "{f}");
     assert_eq!(

@@ -244,15 +244,7 @@ async fn session_at(base: &str, http: reqwest::Client, res: reqwest::Response) -
         "login failed: {:?}",
         res.text().await
     );
-    let csrf = res
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix("xuncha_csrf="))
-        .and_then(|c| c.split(';').next())
-        .expect("csrf cookie")
-        .to_string();
+    let csrf = cookie(&res, "xuncha_csrf");
     let set_cookie: Vec<String> = res
         .headers()
         .get_all("set-cookie")
@@ -269,7 +261,114 @@ async fn session_at(base: &str, http: reqwest::Client, res: reqwest::Response) -
     }
 }
 
+/// The value of the cookie `name` that `res` sets.
+pub(crate) fn cookie(res: &reqwest::Response, name: &str) -> String {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .unwrap_or_else(|| panic!("no {name} cookie"))
+        .to_string()
+}
+
+/// The `content-type` header of `res`, or empty.
+pub(crate) fn content_type(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+/// An unauthenticated GET of `url` through `http`.
+pub(crate) async fn get_url(http: &reqwest::Client, url: &str) -> reqwest::Response {
+    http.get(url).send().await.expect("get")
+}
+
+/// A response's status, `content-type` and JSON body (`null` when it has none).
+pub(crate) async fn answer(res: reqwest::Response) -> (StatusCode, String, Value) {
+    let status = res.status();
+    let ct = content_type(&res);
+    (status, ct, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The first element of the array `list` whose `key` is `want`; panics naming the list if none.
+pub(crate) fn find<'a, T: ?Sized + std::fmt::Debug>(
+    list: &'a Value,
+    key: &str,
+    want: &T,
+) -> &'a Value
+where
+    Value: PartialEq<T>,
+{
+    list.as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .find(|x| x[key] == *want)
+        .unwrap_or_else(|| panic!("no {key} = {want:?} in {list}"))
+}
+
+/// The `id` of [`find`]'s element.
+pub(crate) fn id_of<T: ?Sized + std::fmt::Debug>(list: &Value, key: &str, want: &T) -> i64
+where
+    Value: PartialEq<T>,
+{
+    find(list, key, want)["id"].as_i64().unwrap()
+}
+
+/// The id of the round unit at the org named `org`, from `/api/v1/round-units`.
+pub(crate) async fn unit_id(s: &Session, org: &str) -> i64 {
+    let (_, units) = s.get("/api/v1/round-units").await;
+    id_of(&units, "org_name", org)
+}
+
+/// A ledger item's detail (row, trail, events, actions), as `s` sees it.
+pub(crate) async fn item_of(s: &Session, id: i64) -> Value {
+    s.get(&format!("/api/v1/rect/findings/{id}")).await.1
+}
+
+/// Whether some element of the array `list` has a `key` (text) containing `text`.
+pub(crate) fn any_has(list: &Value, key: &str, text: &str) -> bool {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x[key].as_str().unwrap().contains(text))
+}
+
+/// The id of the demo's current round ([`current_round_name`]).
+pub(crate) async fn current_round(s: &Session) -> i64 {
+    let (_, rounds) = s.get("/api/v1/rounds").await;
+    id_of(&rounds, "name", current_round_name().as_str())
+}
+
 impl Session {
+    /// A GET whose answer the caller reads itself (a file, a header).
+    async fn raw_get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get")
+    }
+
+    /// A GET's status and body bytes.
+    async fn bytes(&self, path: &str) -> (StatusCode, Vec<u8>) {
+        let res = self.raw_get(path).await;
+        (res.status(), res.bytes().await.expect("body").to_vec())
+    }
+
+    /// A multipart POST with the CSRF token; the caller reads the answer.
+    async fn post_form(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .expect("post form")
+    }
+
     async fn get(&self, path: &str) -> (StatusCode, Value) {
         let res = self
             .http
@@ -296,6 +395,11 @@ impl Session {
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// A POST of `{ "version": of.version }` (a state change of the record `of`).
+    async fn post_version(&self, path: &str, of: &Value) -> (StatusCode, Value) {
+        self.post(path, json!({ "version": of["version"] })).await
     }
 
     async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
@@ -461,11 +565,8 @@ async fn county_user_cannot_reach_other_county(app: App) {
         let (st, _) = s.get(&format!("/api/v1/orgs?parent_id={id}")).await;
         assert_eq!(st, StatusCode::NOT_FOUND);
         let res = s
-            .http
-            .get(format!("{}/api/v1/orgs/export?root_id={id}", app.base))
-            .send()
-            .await
-            .unwrap();
+            .raw_get(&format!("/api/v1/orgs/export?root_id={id}"))
+            .await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
         let (st, _) = s
             .put(
@@ -515,12 +616,7 @@ async fn county_user_cannot_reach_other_county(app: App) {
         );
     }
     // Export of the whole scope contains only the own subtree.
-    let res = s
-        .http
-        .get(format!("{}/api/v1/orgs/export", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = s.raw_get("/api/v1/orgs/export").await;
     assert_eq!(res.status(), StatusCode::OK);
     let bytes = res.bytes().await.unwrap();
     let table = xuncha_office::read_table(&bytes, "orgs.xlsx").unwrap();
@@ -641,14 +737,7 @@ async fn import_reports_every_bad_row_and_stores_nothing(app: App) {
         vec!["I-3", "某村", "990201", "村", ""],
         vec!["I-4", "某村", "I-1", "星球", ""],
     ]);
-    let res = s
-        .http
-        .post(format!("{}/api/v1/orgs/import", app.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(bad)
-        .send()
-        .await
-        .unwrap();
+    let res = s.post_form("/api/v1/orgs/import", bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = res.json().await.unwrap();
     let errs: Vec<(i64, String)> = b["errors"]
@@ -675,14 +764,7 @@ async fn import_reports_every_bad_row_and_stores_nothing(app: App) {
         vec!["I-1", "新镇", "990101", "乡镇(街道)", "党委"],
         vec!["I-3", "某村", "990201", "村(社区)", ""],
     ]);
-    let res = s
-        .http
-        .post(format!("{}/api/v1/orgs/import", app.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(bad2)
-        .send()
-        .await
-        .unwrap();
+    let res = s.post_form("/api/v1/orgs/import", bad2).await;
     let b: Value = res.json().await.unwrap();
     assert_eq!(b["errors"][0]["row"], 3);
     assert!(
@@ -703,14 +785,7 @@ async fn import_reports_every_bad_row_and_stores_nothing(app: App) {
         vec!["I-2", "新村", "I-1", "村(社区)", "党支部"],
         vec!["I-1", "新镇", "990101", "乡镇(街道)", "党委"],
     ]);
-    let res = s
-        .http
-        .post(format!("{}/api/v1/orgs/import", app.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(good)
-        .send()
-        .await
-        .unwrap();
+    let res = s.post_form("/api/v1/orgs/import", good).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["imported"], 2);
     // CSV in GBK works too; a wrong file type is named.
@@ -719,27 +794,13 @@ async fn import_reports_every_bad_row_and_stores_nothing(app: App) {
         "file",
         reqwest::multipart::Part::bytes(gbk.into_owned()).file_name("orgs.csv"),
     );
-    let res = s
-        .http
-        .post(format!("{}/api/v1/orgs/import", app.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = s.post_form("/api/v1/orgs/import", form).await;
     assert_eq!(res.status(), StatusCode::OK);
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("orgs.pdf"),
     );
-    let res = s
-        .http
-        .post(format!("{}/api/v1/orgs/import", app.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = s.post_form("/api/v1/orgs/import", form).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         res.json::<Value>().await.unwrap()["detail"]
@@ -1038,22 +1099,14 @@ async fn api_tokens_are_scoped(app: App) {
 async fn health_metrics_headers_docs_and_spa() {
     let app = sqlite_app().await;
     let http = client();
-    let res = http
-        .get(format!("{}/healthz", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = get_url(&http, &format!("{}/healthz", app.base)).await;
     assert_eq!(res.status(), StatusCode::OK);
     for (path, ct) in [
         ("/", "text/html"),
         ("/orgs/tree", "text/html"),
         ("/api/docs/", "text/html"),
     ] {
-        let res = http
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let res = get_url(&http, &format!("{}{path}", app.base)).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         assert!(
             res.headers()["content-type"]
@@ -1066,30 +1119,19 @@ async fn health_metrics_headers_docs_and_spa() {
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"));
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     }
-    let res = http
-        .get(format!("{}/api/v1/nope", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = get_url(&http, &format!("{}/api/v1/nope", app.base)).await;
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     // `/metrics` is off without `metrics_token` (tests/api/recovery.rs covers the token).
-    let metrics = http
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
+    let metrics = get_url(&http, &format!("{}/metrics", app.base)).await;
     assert_eq!(metrics.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         metrics.headers()["content-type"],
         "application/problem+json"
     );
     // The Swagger UI is served offline: its page loads no script from another origin.
-    let page = http
-        .get(format!("{}/api/docs/", app.base))
-        .send()
+    let page = get_url(&http, &format!("{}/api/docs/", app.base))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -1097,14 +1139,14 @@ async fn health_metrics_headers_docs_and_spa() {
         !page.contains("https://") && !page.contains("http://"),
         "Swagger UI references a remote origin"
     );
-    let init = http
-        .get(format!("{}/api/docs/swagger-initializer.js", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let init = get_url(
+        &http,
+        &format!("{}/api/docs/swagger-initializer.js", app.base),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert!(init.contains("/api/v1/openapi.json"));
 }
 
@@ -1113,11 +1155,8 @@ async fn health_metrics_headers_docs_and_spa() {
 #[tokio::test]
 async fn openapi_document_is_current() {
     let app = sqlite_app().await;
-    let served: Value = client()
-        .get(format!("{}/api/v1/openapi.json", app.base))
-        .send()
+    let served: Value = get_url(&client(), &format!("{}/api/v1/openapi.json", app.base))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();

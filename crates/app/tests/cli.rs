@@ -4,20 +4,48 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+mod support;
+
 fn xuncha(data: &Path, args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xuncha"));
-    // The test environment's own XUNCHA_* variables are not configuration.
-    for (k, _) in std::env::vars() {
-        if k.starts_with("XUNCHA_") || k == "DATABASE_URL" {
-            c.env_remove(k);
-        }
-    }
-    c.arg("--data-dir")
-        .arg(data)
+    support::command(data)
         .args(args)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run xuncha")
+}
+
+/// `xuncha user reset-password` of `username` to `password`.
+fn reset_password(data: &Path, username: &str, password: &str) -> Output {
+    xuncha(
+        data,
+        &[
+            "user",
+            "reset-password",
+            "--username",
+            username,
+            "--password",
+            password,
+        ],
+    )
+}
+
+/// `xuncha user create` of `username` (`display` its name) at `org` with `role`.
+fn create_user(data: &Path, username: &str, display: &str, org: &str, role: &str) -> Output {
+    xuncha(
+        data,
+        &[
+            "user",
+            "create",
+            "--username",
+            username,
+            "--display-name",
+            display,
+            "--org-code",
+            org,
+            "--role",
+            role,
+        ],
+    )
 }
 
 fn ok(out: &Output) -> String {
@@ -117,20 +145,12 @@ fn export_import_backup_restore_and_audit_verify() {
     // Backup, change, restore: the change is gone and the audit chain still verifies.
     let backup = dst.path().join("backup.db");
     ok(&xuncha(dst.path(), &["backup", backup.to_str().unwrap()]));
-    ok(&xuncha(
+    ok(&create_user(
         dst.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "later",
-            "--display-name",
-            "后来",
-            "--org-code",
-            "A1",
-            "--role",
-            "office_staff",
-        ],
+        "later",
+        "后来",
+        "A1",
+        "office_staff",
     ));
     assert!(
         !xuncha(dst.path(), &["restore", backup.to_str().unwrap()])
@@ -165,46 +185,18 @@ fn user_commands_and_audit_verify_failure() {
             "city",
         ],
     ));
-    let out = ok(&xuncha(
+    let out = ok(&create_user(
         d.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "Zhang.San",
-            "--display-name",
-            "张三",
-            "--org-code",
-            "R",
-            "--role",
-            "office_director",
-        ],
+        "Zhang.San",
+        "张三",
+        "R",
+        "office_director",
     ));
     assert!(out.contains("初始密码"), "{out}");
-    let weak = xuncha(
-        d.path(),
-        &[
-            "user",
-            "reset-password",
-            "--username",
-            "zhang.san",
-            "--password",
-            "weak",
-        ],
-    );
+    let weak = reset_password(d.path(), "zhang.san", "weak");
     assert!(!weak.status.success());
     assert!(String::from_utf8_lossy(&weak.stderr).contains("密码长度"));
-    ok(&xuncha(
-        d.path(),
-        &[
-            "user",
-            "reset-password",
-            "--username",
-            "zhang.san",
-            "--password",
-            "Strong#2026pw",
-        ],
-    ));
+    ok(&reset_password(d.path(), "zhang.san", "Strong#2026pw"));
     ok(&xuncha(
         d.path(),
         &["user", "lock", "--username", "zhang.san"],
@@ -258,15 +250,7 @@ fn configuration_rejects_unknown_keys_and_reads_env() {
 /// and what it wrote to stderr when it did not.
 fn serve_briefly(data: &Path) -> (bool, String) {
     use std::io::{BufRead, BufReader};
-    let mut c = Command::new(env!("CARGO_BIN_EXE_xuncha"));
-    for (k, _) in std::env::vars() {
-        if k.starts_with("XUNCHA_") || k == "DATABASE_URL" {
-            c.env_remove(k);
-        }
-    }
-    let mut child = c
-        .arg("--data-dir")
-        .arg(data)
+    let mut child = support::command(data)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
@@ -398,21 +382,7 @@ fn a_signed_checkpoint_detects_a_rechained_history() {
         "{json}"
     );
     // More work after the checkpoint: still consistent.
-    ok(&xuncha(
-        d.path(),
-        &[
-            "user",
-            "create",
-            "--username",
-            "later",
-            "--display-name",
-            "后来",
-            "--org-code",
-            "R",
-            "--role",
-            "office_staff",
-        ],
-    ));
+    ok(&create_user(d.path(), "later", "后来", "R", "office_staff"));
     let out = ok(&xuncha(
         d.path(),
         &["audit", "verify", "--checkpoint", cp.to_str().unwrap()],

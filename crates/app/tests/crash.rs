@@ -6,27 +6,18 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod support;
-use support::{free_port, login, spawn, wait_healthy};
+use support::{Server, get_json, login};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = spawn(dir.path(), port, true);
-    wait_healthy(&base).await;
+    let mut server = Server::start(dir.path(), true).await;
+    let base = server.base.clone();
     let (http, _, csrf) = login(&base).await;
-    let roots: Value = http
-        .get(format!("{base}/api/v1/orgs/roots"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let roots = get_json(&http, &format!("{base}/api/v1/orgs/roots")).await;
     let root = roots[0]["id"].as_i64().unwrap();
 
     // Four writers create organisations as fast as they can; each records what was acknowledged.
@@ -51,8 +42,7 @@ async fn acknowledged_writes_survive_kill_9() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    server.kill().unwrap(); // SIGKILL: no shutdown, no flush.
-    server.wait().unwrap();
+    server.kill(); // SIGKILL: no shutdown, no flush.
     for w in writers {
         let _ = w.await;
     }
@@ -64,33 +54,23 @@ async fn acknowledged_writes_survive_kill_9() {
     );
 
     // Restart on the same data directory: every acknowledged write is there.
-    let port2 = free_port();
-    let base2 = format!("http://127.0.0.1:{port2}");
-    let mut server2 = spawn(dir.path(), port2, false);
-    wait_healthy(&base2).await;
+    let mut server2 = Server::start(dir.path(), false).await;
+    let base2 = server2.base.clone();
     let (http2, _, _) = login(&base2).await;
-    let page: Value = http2
-        .get(format!("{base2}/api/v1/orgs?q=CRASH-&page_size=200"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = get_json(
+        &http2,
+        &format!("{base2}/api/v1/orgs?q=CRASH-&page_size=200"),
+    )
+    .await;
     let mut stored: Vec<String> = Vec::new();
     let total = page["total"].as_i64().unwrap();
     let pages = (total + 199) / 200;
     for p in 1..=pages {
-        let page: Value = http2
-            .get(format!(
-                "{base2}/api/v1/orgs?q=CRASH-&page_size=200&page={p}"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = get_json(
+            &http2,
+            &format!("{base2}/api/v1/orgs?q=CRASH-&page_size=200&page={p}"),
+        )
+        .await;
         stored.extend(
             page["items"]
                 .as_array()
@@ -105,8 +85,7 @@ async fn acknowledged_writes_survive_kill_9() {
             "acknowledged {code} is missing after kill -9"
         );
     }
-    server2.kill().unwrap();
-    server2.wait().unwrap();
+    server2.kill();
     // The audit chain is intact: each acknowledged write committed with its audit record.
     let out = Command::new(env!("CARGO_BIN_EXE_xuncha"))
         .arg("--data-dir")

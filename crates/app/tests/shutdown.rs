@@ -7,31 +7,20 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
 mod support;
-use support::{free_port, login, spawn, wait_healthy};
+use support::{Server, get_json, login};
 
 const ROWS: usize = 100_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigterm_stops_the_server_within_10_s_during_an_import() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let addr = format!("127.0.0.1:{port}");
-    let base = format!("http://{addr}");
-    let mut server = spawn(dir.path(), port, true);
-    wait_healthy(&base).await;
+    let mut server = Server::start(dir.path(), true).await;
+    let (addr, base) = (server.addr().to_string(), server.base.clone());
     let (http, session, csrf) = login(&base).await;
-    let roots: Value = http
-        .get(format!("{base}/api/v1/orgs/roots"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let roots = get_json(&http, &format!("{base}/api/v1/orgs/roots")).await;
     let root_code = roots[0]["code"].as_str().unwrap().to_string();
 
     // Slow clients: one stops half-way through its headers, one trickles an import body.
@@ -79,12 +68,12 @@ async fn sigterm_stops_the_server_within_10_s_during_an_import() {
 
     let sent = Instant::now();
     let status = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let exited = loop {
-        if let Some(st) = server.try_wait().unwrap() {
+        if let Some(st) = server.child.try_wait().unwrap() {
             break Some(st);
         }
         if sent.elapsed() > Duration::from_secs(10) {
@@ -94,8 +83,7 @@ async fn sigterm_stops_the_server_within_10_s_during_an_import() {
     };
     let took = sent.elapsed();
     if exited.is_none() {
-        server.kill().unwrap();
-        server.wait().unwrap();
+        server.kill();
         panic!("the server was still running 10 s after SIGTERM");
     }
     eprintln!(
@@ -106,22 +94,12 @@ async fn sigterm_stops_the_server_within_10_s_during_an_import() {
     drop(slow);
 
     // All or nothing: restart on the same data and count.
-    let port2 = free_port();
-    let base2 = format!("http://127.0.0.1:{port2}");
-    let mut server2 = spawn(dir.path(), port2, false);
-    wait_healthy(&base2).await;
+    let mut server2 = Server::start(dir.path(), false).await;
+    let base2 = server2.base.clone();
     let (http2, _, _) = login(&base2).await;
-    let page: Value = http2
-        .get(format!("{base2}/api/v1/orgs?q=SIGT-&page_size=1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page = get_json(&http2, &format!("{base2}/api/v1/orgs?q=SIGT-&page_size=1")).await;
     let total = page["total"].as_i64().unwrap();
-    server2.kill().unwrap();
-    server2.wait().unwrap();
+    server2.kill();
     assert!(
         total == 0 || total == i64::try_from(ROWS).unwrap(),
         "a half-written import: {total} rows"

@@ -127,11 +127,7 @@ async fn reset_issues_a_one_time_password_that_only_sets_a_new_one(app: App) {
         .get("/api/v1/audit/logins?username=prov.director&success=true")
         .await;
     assert!(
-        logins["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["reason"].as_str().unwrap().contains("一次性临时密码")),
+        crate::any_has(&logins["items"], "reason", "一次性临时密码"),
         "{logins}"
     );
 

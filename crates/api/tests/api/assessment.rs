@@ -8,7 +8,7 @@ use xuncha_store::audit::Actor;
 use xuncha_store::scope::Scope;
 use xuncha_store::{fieldwork, inspection};
 
-use super::{App, Session, chinese, client, login, org_id, pg_app, sqlite_app};
+use super::{App, Session, chinese, client, get_url, login, org_id, pg_app, sqlite_app};
 
 crate::dual!(
     assessment_scores_grades_and_applies_consequences,
@@ -26,40 +26,104 @@ pub(crate) async fn fed_back_unit(
     target: &str,
     titles: &[&str],
 ) -> (i64, Vec<i64>) {
+    let today = app.db.today();
+    let round = StoreRound {
+        term: "第十四届".into(),
+        depth: 1,
+        round: round_draft(
+            "2025年第一轮巡察".into(),
+            time::macros::date!(2025 - 03 - 01),
+            time::macros::date!(2025 - 05 - 31),
+            "",
+        ),
+        reporting_on: today,
+        fed_back_on: today,
+    };
+    let drafts: Vec<_> = titles
+        .iter()
+        .map(|t| finding_draft((*t).to_string(), "事实", ""))
+        .collect();
+    fed_back_round(
+        app,
+        org_id(app, owner).await,
+        org_id(app, target).await,
+        round,
+        &drafts,
+    )
+    .await
+}
+
+/// A round made in the store: its term (name and depth), the round, and the days its unit is
+/// walked to REPORTING and then on to FEEDBACK_DONE.
+pub(crate) struct StoreRound {
+    pub(crate) term: String,
+    pub(crate) depth: i32,
+    pub(crate) round: inspection::RoundDraft,
+    pub(crate) reporting_on: time::Date,
+    pub(crate) fed_back_on: time::Date,
+}
+
+/// A regular round named `name`, from `start` to `end` (literal dates, shifted to the test's
+/// today), with `brief` as its focus and work plan.
+pub(crate) fn round_draft(
+    name: String,
+    start: time::Date,
+    end: time::Date,
+    brief: &str,
+) -> inspection::RoundDraft {
+    inspection::RoundDraft {
+        name,
+        kinds: vec![xuncha_domain::inspection::InspectionKind::Regular],
+        village_mode: None,
+        start_date: crate::shift_date(start),
+        end_date: crate::shift_date(end),
+        focus: brief.into(),
+        work_plan: brief.into(),
+    }
+}
+
+/// A finding titled `title` with `facts`, every other text `rest`.
+pub(crate) fn finding_draft(title: String, facts: &str, rest: &str) -> fieldwork::FindingDraft {
+    fieldwork::FindingDraft {
+        title,
+        category_id: None,
+        facts: facts.into(),
+        basis: rest.into(),
+        responsibility: rest.into(),
+        evidence: rest.into(),
+        finder: rest.into(),
+        team_opinion: rest.into(),
+        activity_ids: Vec::new(),
+    }
+}
+
+/// `spec`'s term and round of the office `owner` (org id) with a unit at `target` (org id),
+/// walked to REPORTING, one confirmed finding per draft, then fed back: (unit, finding ids).
+pub(crate) async fn fed_back_round(
+    app: &App,
+    owner: i64,
+    target: i64,
+    spec: StoreRound,
+    drafts: &[fieldwork::FindingDraft],
+) -> (i64, Vec<i64>) {
     let db = &app.db;
     let actor = Actor::system("test");
     let all = Scope::unrestricted();
-    let owner = org_id(app, owner).await;
-    let target = org_id(app, target).await;
     let term = inspection::create_term(
         db,
         &actor,
         &all,
         owner,
-        "第十四届",
+        &spec.term,
         crate::shift_date(time::macros::date!(2023 - 01 - 01)),
         crate::shift_date(time::macros::date!(2027 - 12 - 31)),
-        1,
+        spec.depth,
     )
     .await
     .unwrap();
-    let round = inspection::create_round(
-        db,
-        &actor,
-        &all,
-        term.id,
-        &inspection::RoundDraft {
-            name: "2025年第一轮巡察".into(),
-            kinds: vec![xuncha_domain::inspection::InspectionKind::Regular],
-            village_mode: None,
-            start_date: crate::shift_date(time::macros::date!(2025 - 03 - 01)),
-            end_date: crate::shift_date(time::macros::date!(2025 - 05 - 31)),
-            focus: String::new(),
-            work_plan: String::new(),
-        },
-    )
-    .await
-    .unwrap();
+    let round = inspection::create_round(db, &actor, &all, term.id, &spec.round)
+        .await
+        .unwrap();
     let unit = inspection::add_unit(db, &actor, &all, round.id, target)
         .await
         .unwrap();
@@ -73,29 +137,14 @@ pub(crate) async fn fed_back_unit(
             S::FieldworkDone,
             S::Reporting,
         ],
+        spec.reporting_on,
     )
     .await;
     let mut ids = Vec::new();
-    for t in titles {
-        let f = fieldwork::create_finding(
-            db,
-            &actor,
-            &all,
-            unit.id,
-            &fieldwork::FindingDraft {
-                title: (*t).to_string(),
-                category_id: None,
-                facts: "事实".into(),
-                basis: String::new(),
-                responsibility: String::new(),
-                evidence: String::new(),
-                finder: String::new(),
-                team_opinion: String::new(),
-                activity_ids: Vec::new(),
-            },
-        )
-        .await
-        .unwrap();
+    for draft in drafts {
+        let f = fieldwork::create_finding(db, &actor, &all, unit.id, draft)
+            .await
+            .unwrap();
         fieldwork::transition_finding(
             db,
             &actor,
@@ -109,11 +158,17 @@ pub(crate) async fn fed_back_unit(
         .unwrap();
         ids.push(f.id.get());
     }
-    walk(db, unit.id.get(), &[S::ReportApproved, S::FeedbackDone]).await;
+    walk(
+        db,
+        unit.id.get(),
+        &[S::ReportApproved, S::FeedbackDone],
+        spec.fed_back_on,
+    )
+    .await;
     (unit.id.get(), ids)
 }
 
-async fn walk(db: &xuncha_store::Db, unit: i64, to: &[S]) {
+async fn walk(db: &xuncha_store::Db, unit: i64, to: &[S], on: time::Date) {
     let all = Scope::unrestricted();
     for s in to {
         let u = inspection::get_unit(db, &all, unit.into()).await.unwrap();
@@ -125,7 +180,7 @@ async fn walk(db: &xuncha_store::Db, unit: i64, to: &[S]) {
             *s,
             "",
             u.version,
-            db.today(),
+            on,
         )
         .await
         .unwrap();
@@ -166,14 +221,25 @@ async fn unit_by_name(s: &Session, name: &str) -> i64 {
         .unwrap()
 }
 
-async fn download(s: &Session, path: &str) -> (StatusCode, Vec<u8>) {
-    let res = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .send()
-        .await
-        .unwrap();
-    (res.status(), res.bytes().await.unwrap().to_vec())
+/// `s` submits the disclosure at `path` at `d`'s version.
+async fn submit(s: &Session, path: &str, d: &Value) -> (StatusCode, Value) {
+    s.post_version(&format!("{path}/submit"), d).await
+}
+
+/// `s` decides the disclosure at `path` with `body`, at `d`'s version.
+async fn decide(s: &Session, path: &str, mut body: Value, d: &Value) -> (StatusCode, Value) {
+    body["version"] = d["version"].clone();
+    s.post(&format!("{path}/decide"), body).await
+}
+
+/// The answer was OK and the disclosure `d` is now in `state`.
+#[track_caller]
+fn assert_state(st: StatusCode, d: &Value, state: &str) {
+    assert_eq!(
+        (st, d["state"].as_str()),
+        (StatusCode::OK, Some(state)),
+        "{d}"
+    );
 }
 
 fn docx_has(bytes: &[u8], needle: &str) -> bool {
@@ -265,12 +331,7 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
             .iter()
             .all(|r| r["round_unit_id"] != unit)
     );
-    let (st, f) = s
-        .post(
-            &format!("{path}/finalise"),
-            json!({ "version": a["version"] }),
-        )
-        .await;
+    let (st, f) = s.post_version(&format!("{path}/finalise"), &a).await;
     assert_eq!(st, StatusCode::OK, "{f}");
     assert_eq!(f["state"], "FINALISED");
     assert_eq!(f["score"], 72.5);
@@ -298,22 +359,17 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
         )
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
-    let (st, _) = s
-        .post(
-            &format!("{path}/finalise"),
-            json!({ "version": f["version"] }),
-        )
-        .await;
+    let (st, _) = s.post_version(&format!("{path}/finalise"), &f).await;
     assert_eq!(st, StatusCode::CONFLICT);
 
     // Lists, the report and the annual-assessment export.
     let (_, list) = s.get("/api/v1/assessments?state=FINALISED").await;
     assert_eq!(list["items"][0]["score"], 72.5, "{list}");
-    let (st, doc) = download(&s, &format!("{path}/docx")).await;
+    let (st, doc) = s.bytes(&format!("{path}/docx")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(docx_has(&doc, "综合得分72.5分，评定等次为“基本合格”"));
     assert!(docx_has(&doc, "列入回头看名单"));
-    let (st, x) = download(&s, "/api/v1/assessments/export").await;
+    let (st, x) = s.bytes("/api/v1/assessments/export").await;
     assert_eq!(st, StatusCode::OK);
     let text = xlsx_text(&x);
     assert!(
@@ -352,11 +408,7 @@ fn token_of(url: &str) -> String {
 }
 
 async fn public_get(app: &App, path: &str) -> (StatusCode, Value) {
-    let res = client()
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap();
+    let res = get_url(&client(), &format!("{}{path}", app.base)).await;
     let st = res.status();
     (st, res.json().await.unwrap_or(Value::Null))
 }
@@ -506,10 +558,7 @@ async fn survey_is_answered_anonymously_then_closed(app: App) {
 
     // Finalising closes the survey.
     let (st, f) = s
-        .post(
-            &format!("/api/v1/assessments/{id}/finalise"),
-            json!({ "version": a["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessments/{id}/finalise"), &a)
         .await;
     assert_eq!(st, StatusCode::OK, "{f}");
     assert_eq!(f["score"], 94.3);
@@ -616,12 +665,7 @@ async fn disclosure_counts_approval_and_public_release(app: App) {
     // A record that changes the public figures after drafting makes the text stale: submitting
     // is refused until it is regenerated (saved empty).
     outcome(&app, f[2], "rule", 1, 0, None).await;
-    let (st, stale) = drafter
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
+    let (st, stale) = submit(&drafter, &path, &d).await;
     assert_eq!(st, StatusCode::CONFLICT, "{stale}");
     assert_eq!(stale["code"], "disclosure.stale_text");
     let (st, d) = drafter
@@ -665,70 +709,40 @@ async fn disclosure_counts_approval_and_public_release(app: App) {
     let (st, _) = public_get(&app, &format!("/api/v1/public/disclosures/{id}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
-    let (st, d) = drafter
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
-    assert_eq!(
-        (st, d["state"].as_str()),
-        (StatusCode::OK, Some("SUBMITTED")),
-        "{d}"
-    );
+    let (st, d) = submit(&drafter, &path, &d).await;
+    assert_state(st, &d, "SUBMITTED");
     assert_eq!(d["can_approve"], false);
     let (st, _) = drafter
         .put(&path, json!({ "title": "t", "internal_text": "a", "public_text": "b", "version": d["version"] }))
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
     // The drafter cannot approve their own draft.
-    let (st, own) = drafter
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": true, "version": d["version"] }),
-        )
-        .await;
+    let (st, own) = decide(&drafter, &path, json!({ "approve": true }), &d).await;
     assert_eq!(st, StatusCode::CONFLICT);
     assert_eq!(chinese(&own), "公开稿须由起草人以外的人员审批");
     // A second supervisor returns it (with a reason), the drafter resubmits, it is approved.
     let (_, seen) = approver.get(&path).await;
     assert_eq!(seen["can_approve"], true, "{seen}");
-    let (st, no_reason) = approver
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": false, "version": d["version"] }),
-        )
-        .await;
+    let (st, no_reason) = decide(&approver, &path, json!({ "approve": false }), &d).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(no_reason["fields"][0]["field"], "opinion");
-    let (st, d) = approver
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": false, "opinion": "请补充联系方式", "version": d["version"] }),
-        )
-        .await;
-    assert_eq!(
-        (st, d["state"].as_str()),
-        (StatusCode::OK, Some("RETURNED")),
-        "{d}"
-    );
-    let (_, d) = drafter
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
-    let (st, d) = approver
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": true, "opinion": "同意公开", "version": d["version"] }),
-        )
-        .await;
-    assert_eq!(
-        (st, d["state"].as_str()),
-        (StatusCode::OK, Some("APPROVED")),
-        "{d}"
-    );
+    let (st, d) = decide(
+        &approver,
+        &path,
+        json!({ "approve": false, "opinion": "请补充联系方式" }),
+        &d,
+    )
+    .await;
+    assert_state(st, &d, "RETURNED");
+    let (_, d) = submit(&drafter, &path, &d).await;
+    let (st, d) = decide(
+        &approver,
+        &path,
+        json!({ "approve": true, "opinion": "同意公开" }),
+        &d,
+    )
+    .await;
+    assert_state(st, &d, "APPROVED");
 
     // Public, without login: the approved text, the public figures, no exempted item.
     let (st, list) = public_get(&app, "/api/v1/public/disclosures?page=1&page_size=10").await;
@@ -750,11 +764,11 @@ async fn disclosure_counts_approval_and_public_release(app: App) {
         "{raw}"
     );
 
-    let (st, doc) = download(&drafter, &format!("{path}/docx?channel=public")).await;
+    let (st, doc) = drafter.bytes(&format!("{path}/docx?channel=public")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(docx_has(&doc, public_text));
     assert!(!docx_has(&doc, "涉案问题不予公开"));
-    let (st, doc) = download(&drafter, &format!("{path}/docx")).await;
+    let (st, doc) = drafter.bytes(&format!("{path}/docx")).await;
     assert_eq!(st, StatusCode::OK);
     assert!(docx_has(&doc, "巡察反馈问题5个"));
 }
@@ -773,10 +787,7 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
     assert_eq!(st, StatusCode::CREATED, "{oa}");
     let oid = oa["id"].as_i64().unwrap();
     let (st, _) = other
-        .post(
-            &format!("/api/v1/assessments/{oid}/finalise"),
-            json!({ "version": oa["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessments/{oid}/finalise"), &oa)
         .await;
     assert_eq!(st, StatusCode::OK);
     let (st, od) = other
@@ -795,9 +806,9 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
         .await;
     assert_eq!(st, StatusCode::CREATED, "{mine}");
     let (st, _) = me
-        .post(
+        .post_version(
             &format!("/api/v1/assessments/{}/finalise", mine["id"]),
-            json!({ "version": mine["version"] }),
+            &mine,
         )
         .await;
     assert_eq!(st, StatusCode::OK);
@@ -853,12 +864,12 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
         .put(&format!("/api/v1/disclosures/{did}"), json!({ "title": "t", "internal_text": "a", "public_text": "b", "version": od["version"] }))
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (st, x) = download(&me, "/api/v1/assessments/export").await;
+    let (st, x) = me.bytes("/api/v1/assessments/export").await;
     assert_eq!(st, StatusCode::OK);
     let text = xlsx_text(&x);
     assert!(!text.contains(&other_org), "{text}");
     // Their own export has it.
-    let (_, x) = download(&other, "/api/v1/assessments/export").await;
+    let (_, x) = other.bytes("/api/v1/assessments/export").await;
     assert!(xlsx_text(&x).contains(&other_org));
 }
 
@@ -880,12 +891,7 @@ async fn only_the_round_office_decides_a_disclosure(app: App) {
         .await;
     assert_eq!(st, StatusCode::CREATED, "{d}");
     let path = format!("/api/v1/disclosures/{}", d["id"]);
-    let (st, d) = prov
-        .post(
-            &format!("{path}/submit"),
-            json!({ "version": d["version"] }),
-        )
-        .await;
+    let (st, d) = submit(&prov, &path, &d).await;
     assert_eq!(st, StatusCode::OK, "{d}");
     let (st, seen) = city.get(&path).await;
     assert_eq!(
@@ -893,12 +899,7 @@ async fn only_the_round_office_decides_a_disclosure(app: App) {
         StatusCode::OK,
         "the city office sees the disclosure about its city"
     );
-    let (st, e) = city
-        .post(
-            &format!("{path}/decide"),
-            json!({ "approve": true, "version": seen["version"] }),
-        )
-        .await;
+    let (st, e) = decide(&city, &path, json!({ "approve": true }), &seen).await;
     assert_eq!(st, StatusCode::CONFLICT, "{e}");
     assert!(chinese(&e).contains("组织该轮巡察"), "{e}");
     let (_, after) = prov.get(&path).await;
@@ -939,7 +940,7 @@ async fn preview_counts_overdue_items_and_waits_for_the_survey(app: App) {
     assert_eq!(a["grade_name"], "待测评");
     assert_eq!(a["consequences"], json!([]));
     let id = a["id"].as_i64().unwrap();
-    let (_, doc) = download(&s, &format!("/api/v1/assessments/{id}/docx")).await;
+    let (_, doc) = s.bytes(&format!("/api/v1/assessments/{id}/docx")).await;
     assert!(docx_has(&doc, "综合得分85分，评定等次为“待测评”"));
 
     // A survey with only 不了解 is still no valid answer; one 满意 sheet is.
@@ -990,10 +991,7 @@ async fn preview_counts_overdue_items_and_waits_for_the_survey(app: App) {
             .bind(items[0]).execute(p).await.unwrap();
     });
     let (st, f) = s
-        .post(
-            &format!("/api/v1/assessments/{id}/finalise"),
-            json!({ "version": a["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessments/{id}/finalise"), &a)
         .await;
     assert_eq!(st, StatusCode::OK, "{f}");
     assert_eq!(

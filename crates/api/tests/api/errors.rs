@@ -45,15 +45,7 @@ async fn send(s: &Session, b: &Bad) -> (StatusCode, String, Value) {
     if let Some(ct) = b.content_type {
         req = req.header("content-type", ct).body(b.body.clone());
     }
-    let res = req.send().await.expect("request");
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap_or("").to_string())
-        .unwrap_or_default();
-    let body = res.json().await.unwrap_or(Value::Null);
-    (status, ct, body)
+    crate::answer(req.send().await.expect("request")).await
 }
 
 /// A `detail` a user can read: Chinese, and no wire name such as `rect.not_found` or
@@ -274,13 +266,7 @@ async fn bad_requests_answer_chinese_problems_and_store_nothing(app: App) {
         .send()
         .await;
     if let Ok(res) = res {
-        let status = res.status();
-        let ct = res
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap_or("").to_string())
-            .unwrap_or_default();
-        let body = res.json().await.unwrap_or(Value::Null);
+        let (status, ct, body) = crate::answer(res).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
         assert_readable_problem("413", status, &ct, &body);
     }

@@ -28,21 +28,7 @@ async fn upload(s: &Session, name: &str, bytes: Vec<u8>) -> (StatusCode, String,
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
     );
-    let res = s
-        .http
-        .post(format!("{}/api/v1/orgs/import", s.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .expect("import request");
-    let status = res.status();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap_or("").to_string())
-        .unwrap_or_default();
-    (status, ct, res.json().await.unwrap_or(Value::Null))
+    crate::answer(s.post_form("/api/v1/orgs/import", form).await).await
 }
 
 /// A CSV of `n` valid organisations under 990101, codes `{prefix}{i}`.
@@ -174,17 +160,10 @@ async fn raw_login(app: &App) -> (String, String) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let cookie = |name: &str| {
-        res.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| c.strip_prefix(&format!("{name}=")))
-            .and_then(|c| c.split(';').next())
-            .unwrap()
-            .to_string()
-    };
-    (cookie("xuncha_session"), cookie("xuncha_csrf"))
+    (
+        crate::cookie(&res, "xuncha_session"),
+        crate::cookie(&res, "xuncha_csrf"),
+    )
 }
 
 async fn import_is_cancelled_when_the_client_goes_away(app: App) {

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{App, Session, chinese, login, org_id, pg_app, sqlite_app};
+use super::{App, Session, chinese, current_round, login, org_id, pg_app, sqlite_app, unit_id};
 
 crate::dual!(
     chain_from_fieldwork_to_feedback_and_what_the_unit_sees,
@@ -14,18 +14,6 @@ crate::dual!(
     frames_import_reports_bad_rows,
     every_document_reopens_with_an_independent_reader,
 );
-
-async fn unit_id(s: &Session, org: &str) -> i64 {
-    let (_, units) = s.get("/api/v1/round-units").await;
-    units
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["org_name"] == org)
-        .unwrap_or_else(|| panic!("no unit {org}: {units}"))["id"]
-        .as_i64()
-        .unwrap()
-}
 
 async fn category(s: &Session, frame: &str, code: &str) -> i64 {
     let (_, frames) = s.get("/api/v1/frames").await;
@@ -469,15 +457,7 @@ async fn clues_are_compartmented_encrypted_audited_and_transferred(app: App) {
 
 async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
     let director = login(&app, "prov.director").await;
-    let (_, rounds) = director.get("/api/v1/rounds").await;
-    let round = rounds
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == crate::current_round_name())
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let round = current_round(&director).await;
     let county = org_id(&app, "990101").await;
     let (st, u) = director
         .post(
@@ -620,15 +600,7 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
 
 async fn recusal_refuses_and_overrides_are_audited(app: App) {
     let director = login(&app, "prov.director").await;
-    let (_, rounds) = director.get("/api/v1/rounds").await;
-    let round = rounds
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == crate::current_round_name())
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let round = current_round(&director).await;
     let (_, detail) = director.get(&format!("/api/v1/rounds/{round}")).await;
     let team = detail["teams"][0]["id"].as_i64().unwrap();
     let (_, people) = director.get("/api/v1/people").await;
@@ -677,9 +649,9 @@ async fn recusal_refuses_and_overrides_are_audited(app: App) {
     assert_eq!(st, StatusCode::ACCEPTED, "{req}");
     let leader = login(&app, "prov.leader").await;
     let (st, r) = leader
-        .post(
+        .post_version(
             &format!("/api/v1/recusal-requests/{}/approve", req["id"]),
-            json!({ "version": req["version"] }),
+            &req,
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{r}");
@@ -697,11 +669,7 @@ async fn recusal_refuses_and_overrides_are_audited(app: App) {
         .get("/api/v1/audit/operations?action=team.member_add")
         .await;
     assert!(
-        ops["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|o| o["summary"].as_str().unwrap().contains("回避例外")),
+        crate::any_has(&ops["items"], "summary", "回避例外"),
         "{ops}"
     );
     // Suggestions never propose a conflicted person.
@@ -779,40 +747,15 @@ async fn frames_import_reports_bad_rows(app: App) {
             reqwest::multipart::Part::bytes(bytes).file_name("对村巡察清单.xlsx"),
         )
     };
+    // A row of the village frame: version, category code, name, parent code.
+    let row =
+        |version, code, name, parent| vec!["village", "对村巡察清单", version, code, name, parent];
     let bad = upload(vec![
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V01",
-            "村级集体“三资”管理",
-            "",
-        ],
-        vec![
-            "village",
-            "对村巡察清单",
-            "x",
-            "V01-1",
-            "集体资金收支",
-            "V01",
-        ],
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V02-1",
-            "惠民资金发放",
-            "V02",
-        ],
+        row("1", "V01", "村级集体“三资”管理", ""),
+        row("x", "V01-1", "集体资金收支", "V01"),
+        row("1", "V02-1", "惠民资金发放", "V02"),
     ]);
-    let res = director
-        .http
-        .post(format!("{}/api/v1/frames/import", app.base))
-        .header("x-csrf-token", &director.csrf)
-        .multipart(bad)
-        .send()
-        .await
-        .unwrap();
+    let res = director.post_form("/api/v1/frames/import", bad).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = res.json().await.unwrap();
     let cols: Vec<(i64, &str)> = b["errors"]
@@ -823,31 +766,10 @@ async fn frames_import_reports_bad_rows(app: App) {
         .collect();
     assert!(cols.contains(&(3, "版本")), "{b}");
     let good = upload(vec![
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V01",
-            "村级集体“三资”管理",
-            "",
-        ],
-        vec![
-            "village",
-            "对村巡察清单",
-            "1",
-            "V01-1",
-            "集体资金收支",
-            "V01",
-        ],
+        row("1", "V01", "村级集体“三资”管理", ""),
+        row("1", "V01-1", "集体资金收支", "V01"),
     ]);
-    let res = director
-        .http
-        .post(format!("{}/api/v1/frames/import", app.base))
-        .header("x-csrf-token", &director.csrf)
-        .multipart(good)
-        .send()
-        .await
-        .unwrap();
+    let res = director.post_form("/api/v1/frames/import", good).await;
     assert_eq!(res.status(), StatusCode::OK);
     let (_, frames) = director.get("/api/v1/frames").await;
     let v = frames
@@ -866,12 +788,7 @@ async fn frames_import_reports_bad_rows(app: App) {
 }
 
 async fn docx_text(s: &Session, path: &str) -> Vec<String> {
-    let res = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .send()
-        .await
-        .unwrap();
+    let res = s.raw_get(path).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     assert_eq!(
         res.headers()["content-type"],

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{App, Session, login, org_id, pg_app, sqlite_app};
+use super::{App, Session, item_of, login, org_id, pg_app, sqlite_app};
 
 crate::dual!(
     each_rung_its_own_template_and_addressee,
@@ -12,12 +12,7 @@ crate::dual!(
 );
 
 async fn docx_text(s: &Session, path: &str) -> String {
-    let res = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .send()
-        .await
-        .unwrap();
+    let res = s.raw_get(path).await;
     assert_eq!(res.status(), StatusCode::OK, "{path}");
     let bytes = res.bytes().await.unwrap();
     xuncha_office::docx::extract_text(&bytes)
@@ -243,15 +238,9 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
     assert_eq!(e["code"], "letter.already_withdrawn");
 
     // An event on each named item; the addressee is told.
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
-        .await;
+    let item = item_of(&liaison, ids[0]).await;
     assert!(
-        item["events"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["comment"].as_str().unwrap().contains("撤回督办函")),
+        crate::any_has(&item["events"], "comment", "撤回督办函"),
         "{}",
         item["events"]
     );
@@ -272,12 +261,7 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
 
     // The rung is free again; the next letter takes the next number, never the withdrawn one.
     let (_, sug) = director.get("/api/v1/rect/letters/suggestions").await;
-    let s = sug
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["round_unit_id"] == uid)
-        .unwrap_or_else(|| panic!("{sug}"));
+    let s = crate::find(&sug, "round_unit_id", &uid);
     assert_eq!(s["letter_type"], "supervision", "{s}");
     let again = issue(&director, uid, "supervision").await;
     assert_eq!(seq(&again["doc_no"]), seq(&second["doc_no"]) + 1);

@@ -4,8 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::rect::{PDF, multipart};
-use super::{App, Session, chinese, login, pg_app, sqlite_app};
+use super::rect::{approve_plan, finance_plan_items, long_term_item, submit_plan};
+use super::{App, Session, chinese, item_of, login, pg_app, sqlite_app};
 
 crate::dual!(
     three_lists_beside_the_ledger,
@@ -15,16 +15,6 @@ crate::dual!(
     every_measure_deadline_is_watched,
 );
 
-async fn bytes(s: &Session, path: &str) -> (StatusCode, Vec<u8>) {
-    let res = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .send()
-        .await
-        .unwrap();
-    (res.status(), res.bytes().await.unwrap().to_vec())
-}
-
 fn measure(content: &str, leader: &str, dept: &str, deadline: &str) -> Value {
     json!({ "kind": "deadline", "content": content, "target": "整改到位", "responsible_leader": leader,
             "lead_dept": dept, "co_depts": ["财务处"], "deadline": crate::shift(deadline), "deadline_working_days": null })
@@ -33,48 +23,15 @@ fn measure(content: &str, leader: &str, dept: &str, deadline: &str) -> Value {
 /// The 财政厅 unit's plan approved with four measures: three on the first item (two for
 /// 李副厅长/办公室, one for 王副厅长/人事处), one on the second (王副厅长/人事处).
 async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
-    let (st, units) = liaison.get("/api/v1/rect/units").await;
-    assert_eq!(st, StatusCode::OK, "{units}");
-    let uid = units
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["org_name"] == "江岭省财政厅")
-        .unwrap_or_else(|| panic!("no 财政厅 unit: {units}"))["id"]
-        .as_i64()
-        .unwrap();
-    let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
-    let ids: Vec<i64> = view["plan"]["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["finding_id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids.len(), 2, "{view}");
-    let (st, saved) = liaison
-        .put(
-            &format!("/api/v1/rect/units/{uid}/plan"),
-            json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"), "summary": "党组专题研究",
-                    "items": [ { "finding_id": ids[0], "measures": [
-                                    measure("修订决策规则", "李副厅长", "办公室", "2027-03-31"),
-                                    measure("建立决策台账", "李副厅长", "办公室", "2027-02-28"),
-                                    measure("开展制度培训", "王副厅长", "人事处", "2027-01-31") ] },
-                               { "finding_id": ids[1], "measures": [
-                                    measure("规范选人用人", "王副厅长", "人事处", "2027-04-30") ] } ],
-                    "version": 0 }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{saved}");
-    let pid = saved["plan"]["id"].as_i64().unwrap();
-    let (st, sub) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{sub}");
-    let (st, ok) = crate::approve_by_both_bodies(director, pid, &sub["plan"]["version"]).await;
-    assert_eq!(st, StatusCode::OK, "{ok}");
+    let (uid, ids) = finance_plan_items(liaison).await;
+    let items = json!([ { "finding_id": ids[0], "measures": [
+                            measure("修订决策规则", "李副厅长", "办公室", "2027-03-31"),
+                            measure("建立决策台账", "李副厅长", "办公室", "2027-02-28"),
+                            measure("开展制度培训", "王副厅长", "人事处", "2027-01-31") ] },
+                        { "finding_id": ids[1], "measures": [
+                            measure("规范选人用人", "王副厅长", "人事处", "2027-04-30") ] } ]);
+    let (pid, version) = submit_plan(liaison, uid, items).await;
+    approve_plan(director, pid, &version).await;
     (uid, ids)
 }
 
@@ -84,11 +41,9 @@ async fn three_lists_beside_the_ledger(app: App) {
     let (uid, ids) = approved_plan(&liaison, &director).await;
 
     // The export: the 台账, then the three lists.
-    let (st, xlsx) = bytes(
-        &director,
-        &format!("/api/v1/rect/ledger/export?round_unit_id={uid}"),
-    )
-    .await;
+    let (st, xlsx) = director
+        .bytes(&format!("/api/v1/rect/ledger/export?round_unit_id={uid}"))
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(
         xuncha_office::sheet_names(&xlsx).unwrap(),
@@ -185,14 +140,10 @@ async fn three_lists_beside_the_ledger(app: App) {
 
     // The 明白账 trail gives the clue count only to holders of the clue compartment; the unit
     // reads no count at all, rather than 0.
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
-        .await;
+    let item = item_of(&liaison, ids[0]).await;
     let detail = item["trail"][2]["detail"].as_str().unwrap();
     assert!(!detail.contains("线索"), "{detail}");
-    let (_, item) = director
-        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
-        .await;
+    let item = item_of(&director, ids[0]).await;
     let detail = item["trail"][2]["detail"].as_str().unwrap();
     assert!(detail.contains("移交问题线索0条"), "{detail}");
 }
@@ -201,25 +152,7 @@ async fn long_term_write_off_notification_says_long_term(app: App) {
     let liaison = login(&app, "dept.liaison").await;
     let director = login(&app, "prov.director").await;
     let (_, ids) = approved_plan(&liaison, &director).await;
-    let (st, w) = multipart(
-        &liaison,
-        &format!("/api/v1/rect/findings/{}/write-off", ids[1]),
-        &[
-            ("outcome", "basically_completed"),
-            ("explanation", "制度已建立，执行效果须持续巩固"),
-        ],
-        &[("规程.pdf", PDF)],
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{w}");
-    let (st, item) = director
-        .post(
-            &format!("/api/v1/rect/write-offs/{}/decide", w["id"]),
-            json!({ "decision": "verify", "version": 1 }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{item}");
-    assert_eq!(item["row"]["state"], "LONG_TERM");
+    long_term_item(&liaison, &director, ids[1]).await;
     let (_, notes) = liaison.get("/api/v1/notifications").await;
     let titles: Vec<&str> = notes["items"]
         .as_array()
@@ -229,9 +162,7 @@ async fn long_term_write_off_notification_says_long_term(app: App) {
         .map(|n| n["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles, ["销号申请核验通过，转入持续整改"], "{notes}");
-    let (_, timeline) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[1]))
-        .await;
+    let timeline = item_of(&liaison, ids[1]).await;
     assert!(
         timeline.to_string().contains("转入持续整改"),
         "the event says what happened"
@@ -266,12 +197,7 @@ async fn revisit_entries_are_scheduled_and_done(app: App) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{a}");
-    let (st, f) = s
-        .post(
-            &format!("{path}/finalise"),
-            json!({ "version": a["version"] }),
-        )
-        .await;
+    let (st, f) = s.post_version(&format!("{path}/finalise"), &a).await;
     assert_eq!(st, StatusCode::OK, "{f}");
     let (_, list) = s.get("/api/v1/assessment/revisits").await;
     let entry = list
@@ -294,10 +220,7 @@ async fn revisit_entries_are_scheduled_and_done(app: App) {
 
     // Done before scheduled, or into the round that found the problems: refused, nothing stored.
     let (st, e) = s
-        .post(
-            &format!("/api/v1/assessment/revisits/{id}/done"),
-            json!({ "version": entry["version"] }),
-        )
+        .post_version(&format!("/api/v1/assessment/revisits/{id}/done"), &entry)
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{e}");
     assert_eq!(e["code"], "assessment.revisit_not_scheduled");
@@ -525,8 +448,4 @@ async fn every_measure_deadline_is_watched(app: App) {
         .post("/api/v1/testing/clock", json!({ "advance_days": 0 }))
         .await;
     assert_eq!(st, StatusCode::OK);
-}
-
-async fn item_of(s: &Session, id: i64) -> Value {
-    s.get(&format!("/api/v1/rect/findings/{id}")).await.1
 }

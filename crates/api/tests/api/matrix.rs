@@ -486,6 +486,16 @@ async fn audit_count(app: &App) -> i64 {
         .fetch_one(p).await.expect("audit count"))
 }
 
+/// A 30-day `["org:read"]` token named `name`, asked for by `c`.
+async fn org_read_token(c: &Caller, name: &str) -> Resp {
+    c.call(
+        &Method::POST,
+        "/api/v1/tokens",
+        Some(&json!({ "name": name, "permissions": ["org:read"], "expires_in_days": 30 })),
+    )
+    .await
+}
+
 /// The callers of the matrix: the demo roles, a token of prov.director restricted to
 /// `["org:read"]`, and nobody.
 async fn callers(app: &App) -> Vec<Caller> {
@@ -494,15 +504,7 @@ async fn callers(app: &App) -> Vec<Caller> {
         out.push(caller_for(app, r).await);
     }
     let director = caller_for(app, "prov.director").await;
-    let t = director
-        .call(
-            &Method::POST,
-            "/api/v1/tokens",
-            Some(
-                &json!({ "name": "矩阵只读", "permissions": ["org:read"], "expires_in_days": 30 }),
-            ),
-        )
-        .await;
+    let t = org_read_token(&director, "矩阵只读").await;
     assert_eq!(t.status, StatusCode::CREATED);
     let mut token = Caller {
         name: "prov.director token[org:read]".into(),
@@ -668,15 +670,7 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     assert_eq!(finding.status, StatusCode::CREATED, "{:?}", finding.json());
     let finding_id = finding.json()["id"].as_i64().unwrap();
     // A second token of prov.director, to be revoked by others.
-    let tok = director
-        .call(
-            &Method::POST,
-            "/api/v1/tokens",
-            Some(
-                &json!({ "name": "矩阵目标", "permissions": ["org:read"], "expires_in_days": 30 }),
-            ),
-        )
-        .await;
+    let tok = org_read_token(director, "矩阵目标").await;
     let token_id = tok.json()["id"].as_i64().unwrap_or(999_999);
 
     let mut by_prefix: BTreeMap<String, (String, Owner)> = BTreeMap::new();
@@ -768,18 +762,8 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
             }
         }
     }
-    let (plan_id, plan_owner) = plan.unzip();
-    put(
-        "/api/v1/rect/plans/{id}",
-        plan_id,
-        plan_owner.unwrap_or(Owner::Missing),
-    );
-    let (report_id, report_owner) = report.unzip();
-    put(
-        "/api/v1/rect/reports/{id}",
-        report_id,
-        report_owner.unwrap_or(Owner::Missing),
-    );
+    put_found(&mut put, "/api/v1/rect/plans/{id}", plan);
+    put_found(&mut put, "/api/v1/rect/reports/{id}", report);
     // Files and write-offs hang on ledger items.
     let mut file = None;
     let mut write_off = None;
@@ -809,20 +793,9 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
             write_off = Some((w, owner.clone()));
         }
     }
-    let (mid, mo) = measure.unzip();
-    put(
-        "/api/v1/rect/measures/{id}",
-        mid,
-        mo.unwrap_or(Owner::Missing),
-    );
-    let (fid, fo) = file.unzip();
-    put("/api/v1/rect/files/{id}", fid, fo.unwrap_or(Owner::Missing));
-    let (wid, wo) = write_off.unzip();
-    put(
-        "/api/v1/rect/write-offs/{id}",
-        wid,
-        wo.unwrap_or(Owner::Missing),
-    );
+    put_found(&mut put, "/api/v1/rect/measures/{id}", measure);
+    put_found(&mut put, "/api/v1/rect/files/{id}", file);
+    put_found(&mut put, "/api/v1/rect/write-offs/{id}", write_off);
     let ext = director.get("/api/v1/rect/extensions").await;
     let e = first_where(&ext, |_| true);
     put(
@@ -853,22 +826,11 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     );
     // Assessment and disclosure of the 财政厅 unit (created when the demo has none).
     if let Some(ru) = rect_unit_id {
-        let a = director
-            .call(
-                &Method::POST,
-                "/api/v1/assessments",
-                Some(&json!({ "round_unit_id": ru })),
-            )
-            .await;
-        let _ = a;
-        let d = director
-            .call(
-                &Method::POST,
-                "/api/v1/disclosures",
-                Some(&json!({ "round_unit_id": ru })),
-            )
-            .await;
-        let _ = d;
+        for path in ["/api/v1/assessments", "/api/v1/disclosures"] {
+            let _ = director
+                .call(&Method::POST, path, Some(&json!({ "round_unit_id": ru })))
+                .await;
+        }
     }
     let assessments = director.get("/api/v1/assessments").await;
     let a = first_where(&assessments, |a| {
@@ -952,6 +914,16 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
         clue: clue_id,
         unit: unit_id,
     }
+}
+
+/// `put` of what was found (an id and its owner), or of a missing one.
+fn put_found(
+    put: &mut impl FnMut(&str, Option<i64>, Owner),
+    prefix: &str,
+    found: Option<(i64, Owner)>,
+) {
+    let (id, owner) = found.unzip();
+    put(prefix, id, owner.unwrap_or(Owner::Missing));
 }
 
 fn by_prefix_id(m: &BTreeMap<String, (String, Owner)>, k: &str) -> i64 {

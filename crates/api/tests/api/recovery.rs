@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{App, Session, login, pg_app, sqlite_app};
+use super::{App, Session, login, pg_app, sqlite_app, unit_id};
 use xuncha_api::ApiConfig;
 
 crate::dual!(
@@ -13,18 +13,6 @@ crate::dual!(
 );
 
 const MARKER: &str = "【无法解密】";
-
-async fn unit_id(s: &Session, org: &str) -> i64 {
-    let (_, units) = s.get("/api/v1/round-units").await;
-    units
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["org_name"] == org)
-        .unwrap_or_else(|| panic!("no unit {org}: {units}"))["id"]
-        .as_i64()
-        .unwrap()
-}
 
 async fn new_clue(s: &Session, unit: i64, summary: &str, name: &str) -> i64 {
     let (st, c) = s

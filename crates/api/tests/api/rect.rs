@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{App, Session, chinese, login, org_id, pg_app, sqlite_app};
+use super::{App, Session, chinese, item_of, login, org_id, pg_app, sqlite_app};
 
 crate::dual!(
     plan_review_progress_and_two_step_write_off,
@@ -33,31 +33,39 @@ pub(crate) async fn multipart(
             reqwest::multipart::Part::bytes(bytes.to_vec()).file_name((*name).to_string()),
         );
     }
-    let res = s
-        .http
-        .post(format!("{}{path}", s.base))
-        .header("x-csrf-token", &s.csrf)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let res = s.post_form(path, form).await;
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// Item `id` written off as 基本完成 by `liaison` and verified by `director`: now LONG_TERM.
+pub(crate) async fn long_term_item(liaison: &Session, director: &Session, id: i64) -> Value {
+    let (st, w) = multipart(
+        liaison,
+        &format!("/api/v1/rect/findings/{id}/write-off"),
+        &[
+            ("outcome", "basically_completed"),
+            ("explanation", "制度已建立，执行效果须持续巩固"),
+        ],
+        &[("规程.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{w}");
+    let (st, item) = director
+        .post(
+            &format!("/api/v1/rect/write-offs/{}/decide", w["id"]),
+            json!({ "decision": "verify", "version": 1 }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{item}");
+    assert_eq!(item["row"]["state"], "LONG_TERM");
+    item
+}
+
 async fn bytes(s: &Session, path: &str) -> (StatusCode, String, Vec<u8>) {
-    let res = s
-        .http
-        .get(format!("{}{path}", s.base))
-        .send()
-        .await
-        .unwrap();
+    let res = s.raw_get(path).await;
     let status = res.status();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
+    let ct = crate::content_type(&res);
     (status, ct, res.bytes().await.unwrap().to_vec())
 }
 
@@ -81,14 +89,19 @@ fn measure(content: &str, deadline: Option<&str>, days: Option<i64>) -> Value {
 
 pub(crate) async fn approved_plan(liaison: &Session, director: &Session) -> (i64, Vec<i64>) {
     let (uid, ids, pid, version) = submitted_plan(liaison).await;
-    let (st, ok) = crate::approve_by_both_bodies(director, pid, &version).await;
-    assert_eq!(st, StatusCode::OK, "{ok}");
-    assert_eq!(ok["plan"]["state"], "APPROVED");
+    approve_plan(director, pid, &version).await;
     (uid, ids)
 }
 
-/// The 财政厅 unit's plan, drafted and submitted: (unit, finding ids, plan id, plan version).
-async fn submitted_plan(liaison: &Session) -> (i64, Vec<i64>, i64, Value) {
+/// Plan `pid` (at `version`) approved by both review bodies.
+pub(crate) async fn approve_plan(director: &Session, pid: i64, version: &Value) {
+    let (st, ok) = crate::approve_by_both_bodies(director, pid, version).await;
+    assert_eq!(st, StatusCode::OK, "{ok}");
+    assert_eq!(ok["plan"]["state"], "APPROVED");
+}
+
+/// The 财政厅 unit and the findings its fresh plan lists: (unit, finding ids).
+pub(crate) async fn finance_plan_items(liaison: &Session) -> (i64, Vec<i64>) {
     let unit = finance_unit(liaison).await;
     let uid = unit["id"].as_i64().unwrap();
     let (_, view) = liaison.get(&format!("/api/v1/rect/units/{uid}/plan")).await;
@@ -98,25 +111,35 @@ async fn submitted_plan(liaison: &Session) -> (i64, Vec<i64>, i64, Value) {
         .iter()
         .map(|i| i["finding_id"].as_i64().unwrap())
         .collect();
+    assert_eq!(ids.len(), 2, "{view}");
+    (uid, ids)
+}
+
+/// Unit `uid`'s plan saved with `items` (signed by 张厅长) and submitted: (plan id, plan version).
+pub(crate) async fn submit_plan(liaison: &Session, uid: i64, items: Value) -> (i64, Value) {
     let (st, saved) = liaison
         .put(
             &format!("/api/v1/rect/units/{uid}/plan"),
             json!({ "principal_leader": "张厅长", "signed_on": crate::shift("2026-11-20"), "summary": "党组专题研究",
-                    "items": [ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some(crate::shift("2027-03-31").as_str()), None)] },
-                               { "finding_id": ids[1], "measures": [measure("规范选人用人", None, Some(20))] } ],
-                    "version": 0 }),
+                    "items": items, "version": 0 }),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{saved}");
     let pid = saved["plan"]["id"].as_i64().unwrap();
     let (st, sub) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::OK, "{sub}");
-    (uid, ids, pid, sub["plan"]["version"].clone())
+    (pid, sub["plan"]["version"].clone())
+}
+
+/// The 财政厅 unit's plan, drafted and submitted: (unit, finding ids, plan id, plan version).
+async fn submitted_plan(liaison: &Session) -> (i64, Vec<i64>, i64, Value) {
+    let (uid, ids) = finance_plan_items(liaison).await;
+    let items = json!([ { "finding_id": ids[0], "measures": [measure("修订决策规则", Some(crate::shift("2027-03-31").as_str()), None)] },
+                        { "finding_id": ids[1], "measures": [measure("规范选人用人", None, Some(20))] } ]);
+    let (pid, version) = submit_plan(liaison, uid, items).await;
+    (uid, ids, pid, version)
 }
 
 async fn plan_review_progress_and_two_step_write_off(app: App) {
@@ -167,10 +190,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     assert_eq!(st, StatusCode::OK, "{saved}");
     let pid = saved["plan"]["id"].as_i64().unwrap();
     let (st, e) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(chinese(&e).contains("主要负责人"), "{e}");
@@ -184,10 +204,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         .await;
     assert_eq!(st, StatusCode::OK);
     let (st, e) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(e["fields"][0]["field"], "items[1].measures", "{e}");
@@ -207,10 +224,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         "{saved}"
     );
     let (st, sub) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid}/submit"),
-            json!({ "version": saved["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid}/submit"), &saved["plan"])
         .await;
     assert_eq!(st, StatusCode::OK, "{sub}");
     assert_eq!(sub["plan"]["state"], "SUBMITTED");
@@ -316,10 +330,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
         "制定《干部选拔任用工作规程》"
     );
     let (_, sub2) = liaison
-        .post(
-            &format!("/api/v1/rect/plans/{pid2}/submit"),
-            json!({ "version": rev2["plan"]["version"] }),
-        )
+        .post_version(&format!("/api/v1/rect/plans/{pid2}/submit"), &rev2["plan"])
         .await;
     let (st, ok) = crate::approve_by_both_bodies(&director, pid2, &sub2["plan"]["version"]).await;
     assert_eq!(st, StatusCode::OK, "{ok}");
@@ -338,9 +349,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     assert!(notes["unread"].as_i64().unwrap() >= 1);
 
     // The items are in progress with their deadlines; the trail shows 报账 → 交账 → 转账.
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
-        .await;
+    let item = item_of(&liaison, ids[0]).await;
     assert_eq!(item["row"]["state"], "IN_PROGRESS", "{item}");
     assert_eq!(item["row"]["deadline"], crate::shift("2027-03-31"));
     assert_eq!(item["measures"][0]["lead_dept"], "办公室");
@@ -419,9 +428,7 @@ async fn plan_review_progress_and_two_step_write_off(app: App) {
     )
     .await;
     assert_eq!(st, StatusCode::CREATED);
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
-        .await;
+    let item = item_of(&liaison, ids[0]).await;
     let files: Vec<&Value> = item["progress"]
         .as_array()
         .unwrap()
@@ -611,9 +618,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
     let (uid, ids) = approved_plan(&liaison, &director).await;
     let (_, clock) = director.get("/api/v1/testing/clock").await;
     let today = clock["today"].as_str().unwrap().to_string();
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[1]))
-        .await;
+    let item = item_of(&liaison, ids[1]).await;
     let deadline = item["row"]["deadline"].as_str().unwrap().to_string();
     assert!(deadline > today, "20 working days from feedback");
     assert_eq!(item["row"]["warning"], "green");
@@ -653,9 +658,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{dx}");
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[1]))
-        .await;
+    let item = item_of(&liaison, ids[1]).await;
     assert_eq!(item["row"]["deadline"], crate::shift("2027-06-30"));
     assert_eq!(item["row"]["original_deadline"], deadline);
     assert_eq!(item["row"]["extensions"], 1);
@@ -710,13 +713,7 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
 
     // The ladder suggests a 提醒函; issuing it generates the .docx and records it.
     let (_, sug) = director.get("/api/v1/rect/letters/suggestions").await;
-    let s = sug
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["round_unit_id"] == uid)
-        .cloned()
-        .unwrap_or_else(|| panic!("{sug}"));
+    let s = crate::find(&sug, "round_unit_id", &uid).clone();
     assert_eq!(
         s["letter_type"], "reminder",
         "the ladder starts at its first rung: {s}"
@@ -778,17 +775,10 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
     assert!(text.contains(letter["doc_no"].as_str().unwrap()));
     assert!(text.contains("“三重一大”决策制度执行不严格"), "{text}");
     // The unit sees the letter on the item and in its notifications; the next rung follows.
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[0]))
-        .await;
+    let item = item_of(&liaison, ids[0]).await;
     assert_eq!(item["letters"].as_array().unwrap().len(), 1);
     let (_, sug) = director.get("/api/v1/rect/letters/suggestions").await;
-    let next = sug
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["round_unit_id"] == uid)
-        .unwrap();
+    let next = crate::find(&sug, "round_unit_id", &uid);
     assert_eq!(next["letter_type"], "supervision");
 
     // Statistics on the moved date: 1 overdue, 1 extended.
@@ -824,109 +814,30 @@ async fn deadlines_warnings_extensions_and_letters(app: App) {
 
 /// A fed-back round unit of a county office about one of its townships, with one finding.
 async fn county_unit(app: &App, county: &str, town: &str) -> (i64, i64) {
-    use xuncha_domain::inspection::{FindingState, InspectionKind, RoundUnitState as S};
-    use xuncha_store::audit::Actor;
-    use xuncha_store::scope::Scope;
-    use xuncha_store::{fieldwork, inspection};
-    let (db, all, actor) = (&app.db, Scope::unrestricted(), Actor::system("test"));
-    let owner = org_id(app, county).await;
-    let term = inspection::create_term(
-        db,
-        &actor,
-        &all,
-        owner,
-        &format!("{county}届"),
-        crate::shift_date(time::macros::date!(2023 - 01 - 01)),
-        crate::shift_date(time::macros::date!(2027 - 12 - 31)),
-        3,
+    use super::assessment::{StoreRound, fed_back_round, finding_draft, round_draft};
+    use time::macros::date;
+    let round = StoreRound {
+        term: format!("{county}届"),
+        depth: 3,
+        round: round_draft(
+            format!("{county}第一轮"),
+            date!(2026 - 03 - 01),
+            date!(2026 - 05 - 31),
+            "x",
+        ),
+        reporting_on: crate::shift_date(date!(2026 - 04 - 01)),
+        fed_back_on: crate::shift_date(date!(2026 - 06 - 01)),
+    };
+    let finding = finding_draft(format!("{town}村级财务管理混乱"), "x", "x");
+    let (unit, ids) = fed_back_round(
+        app,
+        org_id(app, county).await,
+        org_id(app, town).await,
+        round,
+        &[finding],
     )
-    .await
-    .unwrap();
-    let round = inspection::create_round(
-        db,
-        &actor,
-        &all,
-        term.id,
-        &inspection::RoundDraft {
-            name: format!("{county}第一轮"),
-            kinds: vec![InspectionKind::Regular],
-            village_mode: None,
-            start_date: crate::shift_date(time::macros::date!(2026 - 03 - 01)),
-            end_date: crate::shift_date(time::macros::date!(2026 - 05 - 31)),
-            focus: "x".into(),
-            work_plan: "x".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let mut u = inspection::add_unit(db, &actor, &all, round.id, org_id(app, town).await)
-        .await
-        .unwrap();
-    for s in [
-        S::Preparing,
-        S::Notified,
-        S::Stationed,
-        S::FieldworkDone,
-        S::Reporting,
-    ] {
-        u = inspection::transition_unit(
-            db,
-            &actor,
-            &all,
-            u.id,
-            s,
-            "",
-            u.version,
-            crate::shift_date(time::macros::date!(2026 - 04 - 01)),
-        )
-        .await
-        .unwrap();
-    }
-    let f = fieldwork::create_finding(
-        db,
-        &actor,
-        &all,
-        u.id,
-        &fieldwork::FindingDraft {
-            title: format!("{town}村级财务管理混乱"),
-            category_id: None,
-            facts: "x".into(),
-            basis: "x".into(),
-            responsibility: "x".into(),
-            evidence: "x".into(),
-            finder: "x".into(),
-            team_opinion: "x".into(),
-            activity_ids: Vec::new(),
-        },
-    )
-    .await
-    .unwrap();
-    fieldwork::transition_finding(
-        db,
-        &actor,
-        &all,
-        f.id,
-        FindingState::Confirmed,
-        "",
-        f.version,
-    )
-    .await
-    .unwrap();
-    for s in [S::ReportApproved, S::FeedbackDone] {
-        u = inspection::transition_unit(
-            db,
-            &actor,
-            &all,
-            u.id,
-            s,
-            "",
-            u.version,
-            crate::shift_date(time::macros::date!(2026 - 06 - 01)),
-        )
-        .await
-        .unwrap();
-    }
-    (u.id.get(), f.id.get())
+    .await;
+    (unit, ids[0])
 }
 
 async fn county_users_cannot_reach_another_countys_ledger(app: App) {
@@ -934,9 +845,7 @@ async fn county_users_cannot_reach_another_countys_ledger(app: App) {
     let (other_unit, other_item) = county_unit(&app, "990102", "990102001").await;
     // The other county's office sees its own item.
     let other = login(&app, "county0102.director").await;
-    let (_, view) = other
-        .get(&format!("/api/v1/rect/findings/{other_item}"))
-        .await;
+    let view = item_of(&other, other_item).await;
     assert_eq!(view["row"]["state"], "FED_BACK", "{view}");
     // The other county's item gets an approved plan and evidence (through the store: that
     // county's unit has no liaison account in the demo).
@@ -1266,14 +1175,7 @@ async fn reports_meetings_and_filing_upward(app: App) {
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{again}");
     let (_, notes) = director.get("/api/v1/notifications").await;
-    assert!(
-        notes["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|n| n["title"].as_str().unwrap().contains("报备")),
-        "{notes}"
-    );
+    assert!(crate::any_has(&notes["items"], "title", "报备"), "{notes}");
     let (st, _, docx) = bytes(&director, report["url"].as_str().unwrap()).await;
     assert_eq!(st, StatusCode::OK);
     let text = xuncha_office::docx::extract_text(&docx).unwrap().join("\n");
@@ -1409,30 +1311,10 @@ async fn long_term_items_report_periodically_and_views(app: App) {
     let liaison = login(&app, "dept.liaison").await;
     let director = login(&app, "prov.director").await;
     let (uid, ids) = approved_plan(&liaison, &director).await;
-    let (st, w) = multipart(
-        &liaison,
-        &format!("/api/v1/rect/findings/{}/write-off", ids[1]),
-        &[
-            ("outcome", "basically_completed"),
-            ("explanation", "制度已建立，执行效果须持续巩固"),
-        ],
-        &[("规程.pdf", PDF)],
-    )
-    .await;
-    assert_eq!(st, StatusCode::CREATED, "{w}");
-    let (st, item) = director
-        .post(
-            &format!("/api/v1/rect/write-offs/{}/decide", w["id"]),
-            json!({ "decision": "verify", "version": 1 }),
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK);
-    assert_eq!(item["row"]["state"], "LONG_TERM");
+    let item = long_term_item(&liaison, &director, ids[1]).await;
     assert_eq!(item["row"]["outcome"], "basically_completed");
     // A long-term item still reports and may ask for the final write-off later.
-    let (_, item) = liaison
-        .get(&format!("/api/v1/rect/findings/{}", ids[1]))
-        .await;
+    let item = item_of(&liaison, ids[1]).await;
     assert!(
         item["actions"]
             .as_array()

@@ -5,25 +5,13 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::{App, Session, chinese, login, org_id, pg_app, sqlite_app};
+use super::{App, Session, chinese, current_round, login, org_id, pg_app, sqlite_app, unit_id};
 
 crate::dual!(
     override_is_requested_and_approved_by_another_user,
     assigning_a_unit_rechecks_every_member,
     clues_go_only_to_a_body_that_can_receive_them,
 );
-
-async fn current_round(s: &Session) -> i64 {
-    let (_, rounds) = s.get("/api/v1/rounds").await;
-    rounds
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == crate::current_round_name())
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap()
-}
 
 async fn person(s: &Session, name: &str) -> i64 {
     let (_, people) = s.get("/api/v1/people").await;
@@ -33,18 +21,6 @@ async fn person(s: &Session, name: &str) -> i64 {
         .iter()
         .find(|p| p["name"] == name)
         .unwrap_or_else(|| panic!("no person {name}"))["id"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn unit_id(s: &Session, org: &str) -> i64 {
-    let (_, units) = s.get("/api/v1/round-units").await;
-    units
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["org_name"] == org)
-        .unwrap_or_else(|| panic!("no unit {org}: {units}"))["id"]
         .as_i64()
         .unwrap()
 }

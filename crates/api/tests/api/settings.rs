@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::assessment::fed_back_unit;
 use super::rect::multipart;
-use super::{App, chinese, login, org_id, pg_app, sqlite_app};
+use super::{App, chinese, item_of, login, org_id, pg_app, sqlite_app};
 
 crate::dual!(
     rect_settings_inherit_downward_and_a_county_edits_its_own,
@@ -406,9 +406,7 @@ async fn warning_colours_use_the_settings_of_each_rows_office(app: App) {
     assert!(colour(&green, county_unit).is_none(), "{green}");
     assert!(colour(&green, prov_unit).is_some(), "{green}");
     // The item view too.
-    let (_, item) = prov
-        .get(&format!("/api/v1/rect/findings/{}", county_items[0]))
-        .await;
+    let item = item_of(&prov, county_items[0]).await;
     assert_eq!(item["row"]["warning"], "yellow", "{item}");
 
     // Dropping the county's override: its rows follow the province again.

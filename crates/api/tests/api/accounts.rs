@@ -13,6 +13,7 @@ crate::dual!(
     parallel_wrong_logins_check_at_most_max_failures,
     unknown_and_locked_users_answer_alike_and_clients_are_throttled,
     weak_passwords_are_refused_naming_the_field,
+    users_of_an_organisation_include_the_units_below,
 );
 
 async fn user_id(admin: &Session, username: &str) -> i64 {
@@ -374,4 +375,28 @@ async fn weak_passwords_are_refused_naming_the_field(app: App) {
             .contains("新密码"),
         "{b}"
     );
+}
+
+/// 用户管理's organisation tree: choosing a city lists its own users and those of its counties,
+/// never the province's.
+async fn users_of_an_organisation_include_the_units_below(app: App) {
+    let admin = login(&app, "admin").await;
+    let (_, city) = admin.get("/api/v1/users?q=city01.director").await;
+    let city_org = &city["items"][0]["org_id"];
+    let (st, users) = admin
+        .get(&format!("/api/v1/users?org_id={city_org}&page_size=200"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{users}");
+    let names: Vec<&str> = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"city01.director"), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.starts_with("county0101.")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.starts_with("prov.")), "{names:?}");
 }

@@ -62,6 +62,9 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     let unit = unit_id(&inspector, "江岭省财政厅").await;
     let (st, a) = inspector.post(&format!("/api/v1/round-units/{unit}/activities"), json!({ "method": "talk", "date": crate::shift("2026-10-15"), "persons": 1, "count": 1, "summary": "与预算处处长个别谈话" })).await;
     assert_eq!(st, StatusCode::CREATED, "{a}");
+    // The log names the inspector as people know them, not by the login name.
+    let (_, me) = inspector.get("/api/v1/auth/me").await;
+    assert_eq!(a["created_by_name"], me["display_name"], "{a}");
     let (st, bad) = inspector
         .post(
             &format!("/api/v1/round-units/{unit}/activities"),
@@ -671,6 +674,20 @@ async fn recusal_refuses_and_overrides_are_audited(app: App) {
     assert!(
         crate::any_has(&ops["items"], "summary", "回避例外"),
         "{ops}"
+    );
+    // One action is matched exactly; a module (ending in ".") by the prefix of its codes.
+    let (_, none) = auditor
+        .get("/api/v1/audit/operations?action=team.member")
+        .await;
+    assert_eq!(none["total"], 0, "{none}");
+    let (_, module) = auditor.get("/api/v1/audit/operations?action=team.").await;
+    assert!(
+        module["total"].as_i64().unwrap() >= ops["total"].as_i64().unwrap(),
+        "{module}"
+    );
+    assert!(
+        crate::any_has(&module["items"], "action", "team.member_add"),
+        "{module}"
     );
     // Suggestions never propose a conflicted person.
     let (_, sug) = director

@@ -58,6 +58,47 @@ pub struct Stat {
     pub p99: Duration,
 }
 
+/// One read to measure: its name, how many requests, who asks, the paths asked in turn and the
+/// status every answer must have.
+pub struct Read<'a> {
+    pub name: &'static str,
+    pub iterations: usize,
+    pub client: &'a Client,
+    pub paths: Vec<String>,
+    pub expect: u16,
+}
+
+impl<'a> Read<'a> {
+    pub fn new(
+        name: &'static str,
+        iterations: usize,
+        client: &'a Client,
+        paths: Vec<String>,
+    ) -> Self {
+        Self {
+            name,
+            iterations,
+            client,
+            paths,
+            expect: 200,
+        }
+    }
+
+    /// Every answer must have this status instead of 200.
+    pub fn expect(self, expect: u16) -> Self {
+        Self { expect, ..self }
+    }
+}
+
+/// Measures the reads one after the other.
+pub async fn measure_all(reads: &[Read<'_>]) -> Result<Vec<Stat>> {
+    let mut out = Vec::with_capacity(reads.len());
+    for r in reads {
+        out.push(measure(r.name, r.iterations, r.expect, r.client, &r.paths).await?);
+    }
+    Ok(out)
+}
+
 pub async fn measure(
     name: &str,
     iterations: usize,

@@ -19,7 +19,7 @@ use xuncha_service::bootstrap::seed_demo;
 use xuncha_service::crypto::Crypto;
 use xuncha_store::{Db, testing};
 
-use crate::client::{Stat, login, measure, ms};
+use crate::client::{Read, Stat, login, measure, measure_all, ms};
 
 #[tokio::main]
 async fn main() -> Result<()> {
@@ -135,135 +135,87 @@ async fn main() -> Result<()> {
             .collect()
     };
 
-    let p = |v: Vec<String>| v;
-    let mut stats = Vec::new();
-    stats.push(
-        measure(
+    let orgs = |ids: &[i64], path: &str| -> Vec<String> {
+        ids.iter()
+            .map(|i| format!("/api/v1/orgs/{i}{path}"))
+            .collect()
+    };
+    let search = |words: &[&str]| -> Vec<String> {
+        words
+            .iter()
+            .map(|q| format!("/api/v1/orgs?q={q}&page_size=50"))
+            .collect()
+    };
+    let subtree_pages = |query: &str| -> Vec<String> {
+        cities
+            .iter()
+            .map(|c| format!("/api/v1/orgs?parent_id={c}&page_size=50{query}"))
+            .collect()
+    };
+    let mut stats = measure_all(&[
+        Read::new(
             "tree: children of a city (province user)",
             iterations,
-            200,
             &prov,
-            &p(cities
-                .iter()
-                .map(|c| format!("/api/v1/orgs/{c}/children"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            orgs(&cities, "/children"),
+        ),
+        Read::new(
             "tree: children of a township (county user)",
             iterations,
-            200,
             &county,
-            &p(townships
-                .iter()
-                .map(|c| format!("/api/v1/orgs/{c}/children"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            orgs(&townships, "/children"),
+        ),
+        Read::new(
             "subtree page, 50 rows by path (province user, a city)",
             iterations,
-            200,
             &prov,
-            &p(cities
-                .iter()
-                .map(|c| format!("/api/v1/orgs?parent_id={c}&page_size=50"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            subtree_pages(""),
+        ),
+        Read::new(
             "subtree page, 50 rows, page 20 (province user)",
             iterations,
-            200,
             &prov,
-            &p(cities
-                .iter()
-                .map(|c| format!("/api/v1/orgs?parent_id={c}&page_size=50&page=20"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            subtree_pages("&page=20"),
+        ),
+        Read::new(
             "name search, whole province (province user)",
             iterations,
-            200,
             &prov,
-            &p(["东", "安平", "村", "9901", "社区", "林"]
-                .iter()
-                .map(|q| format!("/api/v1/orgs?q={q}&page_size=50"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            search(&["东", "安平", "村", "9901", "社区", "林"]),
+        ),
+        Read::new(
             "name search inside own county (county user)",
             iterations,
-            200,
             &county,
-            &p(["东", "村", "林"]
-                .iter()
-                .map(|q| format!("/api/v1/orgs?q={q}&page_size=50"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            search(&["东", "村", "林"]),
+        ),
+        Read::new(
             "detail in scope (county user)",
             iterations,
-            200,
             &county,
-            &p(villages
-                .iter()
-                .map(|v| format!("/api/v1/orgs/{v}"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            orgs(&villages, ""),
+        ),
+        Read::new(
             "detail out of scope → 404 (county user)",
             iterations,
-            404,
             &county,
-            &p(other_county_villages
-                .iter()
-                .map(|v| format!("/api/v1/orgs/{v}"))
-                .collect()),
+            orgs(&other_county_villages, ""),
         )
-        .await?,
-    );
-    stats.push(
-        measure(
+        .expect(404),
+        Read::new(
             "ancestors of a village (county user)",
             iterations,
-            200,
             &county,
-            &p(villages
-                .iter()
-                .map(|v| format!("/api/v1/orgs/{v}/ancestors"))
-                .collect()),
-        )
-        .await?,
-    );
-    stats.push(
-        measure(
+            orgs(&villages, "/ancestors"),
+        ),
+        Read::new(
             "export a county subtree as .xlsx (county user)",
             iterations.min(100),
-            200,
             &county,
-            &[format!("/api/v1/orgs/export?root_id={own_county}")],
-        )
-        .await?,
-    );
+            vec![format!("/api/v1/orgs/export?root_id={own_county}")],
+        ),
+    ])
+    .await?;
 
     // A write: move a township (with its villages) between two counties and back.
     let t0 = townships[0];
@@ -400,64 +352,45 @@ async fn main() -> Result<()> {
             .map(|u| u.id)
             .context("unit")?;
         let liaison = login(&base, "town010101.liaison").await?;
-        stats.push(
-            measure(
-                "findings: office list, 50 rows",
-                iterations,
-                200,
-                &prov,
-                &["/api/v1/findings?page_size=50".to_string()],
-            )
-            .await?,
-        );
-        stats.push(
-            measure(
-                "findings: office list by state, page 10",
-                iterations,
-                200,
-                &prov,
-                &["/api/v1/findings?state=FED_BACK&page_size=50&page=10".to_string()],
-            )
-            .await?,
-        );
-        stats.push(
-            measure(
-                "round unit detail with timeline",
-                iterations,
-                200,
-                &prov,
-                &[format!("/api/v1/round-units/{unit_id}")],
-            )
-            .await?,
-        );
-        stats.push(
-            measure(
-                "problem list of one unit (unit liaison)",
-                iterations,
-                200,
-                &liaison,
-                &["/api/v1/problems".to_string()],
-            )
-            .await?,
-        );
-        stats.push(
-            measure(
-                "inspection statistics (province scope)",
-                iterations.min(100),
-                200,
-                &prov,
-                &["/api/v1/stats/inspection".to_string()],
-            )
-            .await?,
-        );
-        stats.push(
-            measure(
-                "term coverage with suggestions",
-                iterations.min(100),
-                200,
-                &prov,
-                &[format!("/api/v1/terms/{}/coverage", term.id)],
-            )
+        stats.extend(
+            measure_all(&[
+                Read::new(
+                    "findings: office list, 50 rows",
+                    iterations,
+                    &prov,
+                    vec!["/api/v1/findings?page_size=50".into()],
+                ),
+                Read::new(
+                    "findings: office list by state, page 10",
+                    iterations,
+                    &prov,
+                    vec!["/api/v1/findings?state=FED_BACK&page_size=50&page=10".into()],
+                ),
+                Read::new(
+                    "round unit detail with timeline",
+                    iterations,
+                    &prov,
+                    vec![format!("/api/v1/round-units/{unit_id}")],
+                ),
+                Read::new(
+                    "problem list of one unit (unit liaison)",
+                    iterations,
+                    &liaison,
+                    vec!["/api/v1/problems".into()],
+                ),
+                Read::new(
+                    "inspection statistics (province scope)",
+                    iterations.min(100),
+                    &prov,
+                    vec!["/api/v1/stats/inspection".into()],
+                ),
+                Read::new(
+                    "term coverage with suggestions",
+                    iterations.min(100),
+                    &prov,
+                    vec![format!("/api/v1/terms/{}/coverage", term.id)],
+                ),
+            ])
             .await?,
         );
     }

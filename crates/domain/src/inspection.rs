@@ -673,6 +673,16 @@ pub struct Suggestion {
     pub reasons: Vec<String>,
 }
 
+/// Adds `weight` per counted record to the score, with its reason, when there are any.
+fn counted(score: &mut f64, reasons: &mut Vec<String>, count: i64, weight: f64, key: &'static str) {
+    if count > 0 {
+        #[allow(clippy::cast_precision_loss)]
+        let n = count as f64;
+        *score += n * weight;
+        reasons.push(Msg::new(key).arg("count", count).render());
+    }
+}
+
 /// Ranks candidates for the next round; every score comes with its reasons in Chinese.
 pub fn suggest_targets(candidates: &[Candidate], today: Date, limit: usize) -> Vec<Suggestion> {
     let mut out: Vec<Suggestion> = candidates
@@ -696,26 +706,20 @@ pub fn suggest_targets(candidates: &[Candidate], today: Date, limit: usize) -> V
                     );
                 }
             }
-            if c.earlier_findings > 0 {
-                #[allow(clippy::cast_precision_loss)]
-                let f = c.earlier_findings as f64;
-                score += f * 2.0;
-                reasons.push(
-                    Msg::new("suggest.earlier_findings")
-                        .arg("count", c.earlier_findings)
-                        .render(),
-                );
-            }
-            if c.petitions > 0 {
-                #[allow(clippy::cast_precision_loss)]
-                let p = c.petitions as f64;
-                score += p * 1.5;
-                reasons.push(
-                    Msg::new("suggest.petitions")
-                        .arg("count", c.petitions)
-                        .render(),
-                );
-            }
+            counted(
+                &mut score,
+                &mut reasons,
+                c.earlier_findings,
+                2.0,
+                "suggest.earlier_findings",
+            );
+            counted(
+                &mut score,
+                &mut reasons,
+                c.petitions,
+                1.5,
+                "suggest.petitions",
+            );
             if c.sector_findings_per_org > 0.0 {
                 score += c.sector_findings_per_org * 3.0;
                 reasons.push(
@@ -724,16 +728,13 @@ pub fn suggest_targets(candidates: &[Candidate], today: Date, limit: usize) -> V
                         .render(),
                 );
             }
-            if c.audit_findings > 0 {
-                #[allow(clippy::cast_precision_loss)]
-                let a = c.audit_findings as f64;
-                score += a * 2.0;
-                reasons.push(
-                    Msg::new("suggest.audit")
-                        .arg("count", c.audit_findings)
-                        .render(),
-                );
-            }
+            counted(
+                &mut score,
+                &mut reasons,
+                c.audit_findings,
+                2.0,
+                "suggest.audit",
+            );
             if let Some(g) = &c.weak_rating {
                 score += 15.0;
                 reasons.push(Msg::new("suggest.rating").arg("grade", g).render());

@@ -108,15 +108,7 @@ pub async fn create_term(
     depth: i32,
 ) -> Result<Term> {
     check_dates(start, end)?;
-    let owner = crate::orgs::get(db, scope, owner_org_id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => StoreError::Domain(DomainError::field(
-                "owner_org_id",
-                Msg::new("org.not_found"),
-            )),
-            e => e,
-        })?;
+    let owner = crate::orgs::get_for(db, scope, owner_org_id, "owner_org_id").await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -358,14 +350,7 @@ pub async fn add_unit(
     org_id: OrgId,
 ) -> Result<RoundUnit> {
     let round = get_round(db, scope, round_id).await?;
-    let org = crate::orgs::get(db, scope, org_id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => {
-                StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found")))
-            }
-            e => e,
-        })?;
+    let org = crate::orgs::get_for(db, scope, org_id, "org_id").await?;
     if !org.path.starts_with(&round.owner_path) || org.id == round.owner_org_id {
         return Err(StoreError::Domain(DomainError::field(
             "org_id",

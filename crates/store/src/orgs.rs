@@ -55,6 +55,17 @@ pub async fn get(db: &Db, scope: &Scope, id: OrgId) -> Result<Org> {
     })
 }
 
+/// An organisation a request names in `field`: one outside the caller's scope (or none) is a
+/// field error on that field (`org.not_found`), the same answer as for an id that does not exist.
+pub async fn get_for(db: &Db, scope: &Scope, id: OrgId, field: &str) -> Result<Org> {
+    get(db, scope, id).await.map_err(|e| match e {
+        StoreError::NotFound => {
+            StoreError::Domain(DomainError::field(field, Msg::new("org.not_found")))
+        }
+        e => e,
+    })
+}
+
 /// One organisation by code, inside `scope`.
 pub async fn get_by_code(db: &Db, scope: &Scope, code: &str) -> Result<Org> {
     crate::on_db!(db, p => {

@@ -399,13 +399,24 @@ pub struct TotpSetup {
     pub otpauth_uri: String,
 }
 
+/// An API token never manages the account's second factor: only a signed-in session does.
+fn signed_in(auth: &Auth) -> ApiResult<()> {
+    if auth.session.is_none() {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
+/// The caller's credentials, to change the second factor from a signed-in session.
+async fn second_factor_credentials(st: &AppState, auth: &Auth) -> ApiResult<accounts::Credentials> {
+    signed_in(auth)?;
+    Ok(accounts::credentials(&st.db, auth.user.id).await?)
+}
+
 /// Generates a new TOTP secret (not active until confirmed with a code).
 #[utoipa::path(post, operation_id = "auth_totp_setup", path = "/api/v1/auth/totp/setup", tag = "auth", responses((status = 200, body = TotpSetup)))]
 async fn totp_setup(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Json<TotpSetup>> {
-    if auth.session.is_none() {
-        // An API token never manages the account's second factor.
-        return Err(ApiError::forbidden());
-    }
+    signed_in(&auth)?;
     let secret = random_bytes::<20>().map_err(|e| ApiError::internal(&e))?;
     let enc = st
         .crypto
@@ -431,11 +442,7 @@ async fn totp_enable(
     auth: Auth,
     ApiJson(req): ApiJson<TotpCode>,
 ) -> ApiResult<StatusCode> {
-    if auth.session.is_none() {
-        // An API token never manages the account's second factor.
-        return Err(ApiError::forbidden());
-    }
-    let creds = accounts::credentials(&st.db, auth.user.id).await?;
+    let creds = second_factor_credentials(&st, &auth).await?;
     let Some(enc) = creds.totp_secret_enc else {
         return Err(ApiError::field("code", &Msg::new("auth.totp_not_setup")));
     };
@@ -463,11 +470,7 @@ async fn totp_disable(
     auth: Auth,
     ApiJson(req): ApiJson<PasswordConfirm>,
 ) -> ApiResult<StatusCode> {
-    if auth.session.is_none() {
-        // An API token never manages the account's second factor.
-        return Err(ApiError::forbidden());
-    }
-    let creds = accounts::credentials(&st.db, auth.user.id).await?;
+    let creds = second_factor_credentials(&st, &auth).await?;
     if !verify_password(req.password, Some(creds.password_hash)).await? {
         return Err(ApiError::field(
             "password",

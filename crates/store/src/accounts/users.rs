@@ -138,14 +138,7 @@ fn duplicate_username(name: &str) -> StoreError {
 
 /// Creates a user in an organisation inside `scope`.
 pub async fn create_user(db: &Db, actor: &Actor, scope: &Scope, new: &NewUser) -> Result<User> {
-    crate::orgs::get(db, scope, new.org_id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => {
-                StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found")))
-            }
-            e => e,
-        })?;
+    crate::orgs::get_for(db, scope, new.org_id, "org_id").await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
@@ -177,14 +170,7 @@ pub async fn update_user(
     version: i64,
 ) -> Result<User> {
     let user = get_user(db, scope, id).await?;
-    crate::orgs::get(db, scope, org_id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => {
-                StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found")))
-            }
-            e => e,
-        })?;
+    crate::orgs::get_for(db, scope, org_id, "org_id").await?;
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;

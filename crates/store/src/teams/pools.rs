@@ -179,14 +179,7 @@ pub async fn save_person(
     id: Option<(i64, i64)>,
     d: &PersonDraft,
 ) -> Result<Person> {
-    crate::orgs::get(db, scope, d.org_id)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => {
-                StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found")))
-            }
-            e => e,
-        })?;
+    crate::orgs::get_for(db, scope, d.org_id, "org_id").await?;
     if let Some((pid, _)) = id {
         get_person(db, scope, pid).await?;
     }
@@ -238,9 +231,7 @@ pub async fn add_post(
 ) -> Result<Person> {
     let person = get_person(db, scope, person_id).await?;
     // Every id in a request is checked against the caller's scope.
-    crate::orgs::get(db, scope, org_id)
-        .await
-        .map_err(|_| StoreError::Domain(DomainError::field("org_id", Msg::new("org.not_found"))))?;
+    crate::orgs::get_for(db, scope, org_id, "org_id").await?;
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("INSERT INTO person_posts (person_id, org_id, title, start_date, end_date) VALUES ($1, $2, $3, $4, $5)")
@@ -263,12 +254,7 @@ pub async fn add_relation(
 ) -> Result<Person> {
     let person = get_person(db, scope, person_id).await?;
     if let Some(org) = related_org_id {
-        crate::orgs::get(db, scope, org).await.map_err(|_| {
-            StoreError::Domain(DomainError::field(
-                "related_org_id",
-                Msg::new("org.not_found"),
-            ))
-        })?;
+        crate::orgs::get_for(db, scope, org, "related_org_id").await?;
     }
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;

@@ -315,7 +315,8 @@ pub(super) async fn list_assessments(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentCreate {
-    pub round_unit_id: i64,
+    #[schema(value_type = i64)]
+    pub round_unit_id: RoundUnitId,
     /// Defaults to today.
     #[serde(default)]
     pub assessed_on: Option<String>,

@@ -284,7 +284,8 @@ async fn list_disclosures(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureCreate {
-    pub round_unit_id: i64,
+    #[schema(value_type = i64)]
+    pub round_unit_id: RoundUnitId,
 }
 
 /// Drafts the disclosure of a fed-back round unit, with the figures and texts generated from the records.
@@ -319,7 +320,8 @@ async fn get_disclosure(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExemptionInput {
-    pub finding_id: i64,
+    #[schema(value_type = i64)]
+    pub finding_id: FindingId,
     /// `secret`, `unpublished_case`, `negative_hype`, `mass_petition` or `other`.
     pub reason: String,
     #[serde(default)]

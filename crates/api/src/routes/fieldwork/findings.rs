@@ -338,6 +338,19 @@ pub(super) async fn immediate_issue(
     Ok(axum::Json(detail(&st, &auth, f).await?))
 }
 
+/// A step of the 立行立改 that carries no text: the unit's receipt, or the fix done.
+async fn immediate_step(
+    st: &AppState,
+    auth: &Auth,
+    id: FindingId,
+    step: ImmediateStep,
+) -> ApiResult<axum::Json<FindingDetail>> {
+    let f = fieldwork::immediate_fix(&st.db, &auth.actor, &auth.scope, id, step, "", None)
+        .await
+        .map_err(ApiError::not_found_as("inspection.finding_not_found"))?;
+    Ok(axum::Json(detail(st, auth, f).await?))
+}
+
 /// Records the unit's receipt of the 立行立改 notice.
 #[utoipa::path(post, operation_id = "findings_immediate_receipt", path = "/api/v1/findings/{id}/immediate-fix/receipt", tag = "fieldwork", params(("id" = i64, Path)),
     responses((status = 200, body = FindingDetail), (status = 409, body = crate::error::Problem)))]
@@ -346,18 +359,7 @@ pub(super) async fn immediate_receipt(
     Need(auth, _): Need<FieldworkWrite>,
     ApiPath(id): ApiPath<FindingId>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
-    let f = fieldwork::immediate_fix(
-        &st.db,
-        &auth.actor,
-        &auth.scope,
-        id,
-        ImmediateStep::Receipt,
-        "",
-        None,
-    )
-    .await
-    .map_err(ApiError::not_found_as("inspection.finding_not_found"))?;
-    Ok(axum::Json(detail(&st, &auth, f).await?))
+    immediate_step(&st, &auth, id, ImmediateStep::Receipt).await
 }
 
 /// Records that the immediate fix was done.
@@ -368,18 +370,7 @@ pub(super) async fn immediate_done(
     Need(auth, _): Need<FieldworkWrite>,
     ApiPath(id): ApiPath<FindingId>,
 ) -> ApiResult<axum::Json<FindingDetail>> {
-    let f = fieldwork::immediate_fix(
-        &st.db,
-        &auth.actor,
-        &auth.scope,
-        id,
-        ImmediateStep::Done,
-        "",
-        None,
-    )
-    .await
-    .map_err(ApiError::not_found_as("inspection.finding_not_found"))?;
-    Ok(axum::Json(detail(&st, &auth, f).await?))
+    immediate_step(&st, &auth, id, ImmediateStep::Done).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -105,7 +105,8 @@ pub(super) async fn letter_suggestions(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LetterBody {
-    pub round_unit_id: i64,
+    #[schema(value_type = i64)]
+    pub round_unit_id: RoundUnitId,
     pub letter_type: String,
     pub finding_ids: Vec<i64>,
     pub requirement: String,

@@ -284,14 +284,19 @@ pub(super) async fn plan_view(
     Need(auth, _): Need<RectRead>,
     ApiPath(id): ApiPath<RoundUnitId>,
 ) -> ApiResult<axum::Json<PlanView>> {
+    unit_plan(&st, &auth, id).await
+}
+
+/// The unit's plan page: the latest revision, the list of revisions and what the caller may do.
+async fn unit_plan(st: &AppState, auth: &Auth, id: RoundUnitId) -> ApiResult<axum::Json<PlanView>> {
     let u = store::unit(&st.db, &auth.scope, id)
         .await
         .map_err(not_found())?;
     let all = store::plans(&st.db, id).await?;
     let latest = all.last();
     let state = latest.map(|p| p.state);
-    let plan = plan_dto(&st, id.get().into(), latest).await?;
-    let review_bodies = decidable_bodies(&st, &auth, id.get().into(), &plan.bodies).await?;
+    let plan = plan_dto(st, id, latest).await?;
+    let review_bodies = decidable_bodies(st, auth, id, &plan.bodies).await?;
     Ok(axum::Json(PlanView {
         plan,
         revisions: all
@@ -341,7 +346,8 @@ pub(super) async fn decidable_bodies(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlanItemSave {
-    pub finding_id: i64,
+    #[schema(value_type = i64)]
+    pub finding_id: FindingId,
     pub measures: Vec<MeasureDraftDto>,
 }
 
@@ -469,7 +475,7 @@ pub(super) async fn save_plan(
     )
     .await
     .map_err(not_found())?;
-    plan_view(State(st), Need(auth, std::marker::PhantomData), ApiPath(id)).await
+    unit_plan(&st, &auth, id).await
 }
 
 /// Submits a draft for review (the principal leader has signed).
@@ -484,18 +490,14 @@ pub(super) async fn submit_plan(
     let p = store::submit_plan(&st.db, &auth.actor, &auth.scope, id, b.version)
         .await
         .map_err(not_found())?;
-    plan_view(
-        State(st),
-        Need(auth, std::marker::PhantomData),
-        ApiPath(p.round_unit_id),
-    )
-    .await
+    unit_plan(&st, &auth, p.round_unit_id).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemComment {
-    pub finding_id: i64,
+    #[schema(value_type = i64)]
+    pub finding_id: FindingId,
     pub text: String,
 }
 
@@ -532,7 +534,7 @@ pub(super) async fn review_plan(
         .map_err(not_found())?
         .round_unit_id;
     let (cfg, _) = store::settings(&st.db, store::unit_office(&st.db, unit_id).await?).await?;
-    let mine = decidable_bodies(&st, &auth, unit_id.get().into(), &cfg.review_bodies).await?;
+    let mine = decidable_bodies(&st, &auth, unit_id, &cfg.review_bodies).await?;
     if let Some(other) = b
         .bodies
         .iter()
@@ -565,12 +567,7 @@ pub(super) async fn review_plan(
     )
     .await
     .map_err(not_found())?;
-    plan_view(
-        State(st),
-        Need(auth, std::marker::PhantomData),
-        ApiPath(p.round_unit_id),
-    )
-    .await
+    unit_plan(&st, &auth, p.round_unit_id).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -27,6 +27,20 @@ pub struct Created {
     pub id: i64,
 }
 
+/// The evidence form posted on an item: an item outside the caller's scope is 404 before the
+/// upload is read.
+pub(super) async fn item_form(
+    st: &AppState,
+    auth: &Auth,
+    id: FindingId,
+    form: Multipart,
+) -> ApiResult<crate::routes::uploads::EvidenceForm> {
+    store::ledger_row(&st.db, &auth.scope, id)
+        .await
+        .map_err(not_found())?;
+    crate::routes::uploads::EvidenceForm::read(form).await
+}
+
 /// Reports progress with evidence files.
 #[utoipa::path(post, operation_id = "rect_progress", path = "/api/v1/rect/findings/{id}/progress", tag = "rect", params(("id" = i64, Path)),
     request_body(content = ProgressForm, content_type = "multipart/form-data"),
@@ -37,10 +51,7 @@ pub(super) async fn add_progress(
     ApiPath(id): ApiPath<FindingId>,
     form: Multipart,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
-    store::ledger_row(&st.db, &auth.scope, id)
-        .await
-        .map_err(not_found())?;
-    let form = crate::routes::uploads::EvidenceForm::read(form).await?;
+    let form = item_form(&st, &auth, id, form).await?;
     let draft = dom::parse_progress(
         form.get("content"),
         form.get("effective_date"),

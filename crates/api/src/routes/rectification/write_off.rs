@@ -22,10 +22,7 @@ pub(super) async fn request_write_off(
     ApiPath(id): ApiPath<FindingId>,
     form: Multipart,
 ) -> ApiResult<(StatusCode, axum::Json<Created>)> {
-    store::ledger_row(&st.db, &auth.scope, id)
-        .await
-        .map_err(not_found())?;
-    let form = crate::routes::uploads::EvidenceForm::read(form).await?;
+    let form = item_form(&st, &auth, id, form).await?;
     let mut errs = Vec::new();
     let outcome = Outcome::parse_field("outcome", form.get("outcome").unwrap_or_default())
         .map_err(|e| errs.push(e))
@@ -133,7 +130,7 @@ pub(super) async fn reopen(
     store::reopen(&st.db, &auth.actor, &auth.scope, id, &b.reason, b.version)
         .await
         .map_err(not_found())?;
-    Ok(axum::Json(item_dto(&st, &auth, id.get().into()).await?))
+    Ok(axum::Json(item_dto(&st, &auth, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -168,5 +165,5 @@ pub(super) async fn explain(
     )
     .await
     .map_err(not_found())?;
-    Ok(axum::Json(item_dto(&st, &auth, id.get().into()).await?))
+    Ok(axum::Json(item_dto(&st, &auth, id).await?))
 }

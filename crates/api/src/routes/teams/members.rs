@@ -73,7 +73,8 @@ pub(super) async fn create_team(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TeamUnit {
-    pub round_unit_id: i64,
+    #[schema(value_type = i64)]
+    pub round_unit_id: RoundUnitId,
     /// When members conflict with the unit: file recusal exception requests with this reason
     /// (answered 202 with the requests); assign again once they are approved.
     #[serde(default)]

@@ -275,7 +275,7 @@ pub struct DisclosureDraft {
     pub internal_text: String,
     pub public_text: String,
     /// `(finding id, reason, note)`.
-    pub exemptions: Vec<(i64, ExemptionReason, String)>,
+    pub exemptions: Vec<(FindingId, ExemptionReason, String)>,
 }
 
 pub async fn update_disclosure(
@@ -291,19 +291,19 @@ pub async fn update_disclosure(
         return Err(rule("disclosure.not_editable"));
     }
     let items = disclosure_items(db, row.round_unit_id, Some(id)).await?;
-    let mut before: Vec<i64> = items
+    let mut before: Vec<FindingId> = items
         .iter()
         .filter(|x| x.exemption.is_some())
-        .map(|x| x.finding_id.get())
+        .map(|x| x.finding_id)
         .collect();
     before.sort_unstable();
-    let mut after: Vec<i64> = d.exemptions.iter().map(|(fid, _, _)| *fid).collect();
+    let mut after: Vec<FindingId> = d.exemptions.iter().map(|(fid, _, _)| *fid).collect();
     after.sort_unstable();
     after.dedup();
     // The public text follows the exemptions: a change of them (or an empty text) regenerates it.
     let regenerate = before != after || d.public_text.trim().is_empty();
     for (i, (fid, _, _)) in d.exemptions.iter().enumerate() {
-        if !items.iter().any(|x| x.finding_id.get() == *fid) {
+        if !items.iter().any(|x| x.finding_id == *fid) {
             return Err(StoreError::Domain(DomainError::field(
                 &format!("exemptions[{i}].finding_id"),
                 Msg::new("disclosure.finding_not_in_unit"),
@@ -322,7 +322,7 @@ pub async fn update_disclosure(
         sqlx::query("DELETE FROM disclosure_exemptions WHERE disclosure_id = $1").bind(id).execute(&mut *tx).await?;
         for (fid, reason, note) in &d.exemptions {
             sqlx::query("INSERT INTO disclosure_exemptions (disclosure_id, finding_id, reason, note) VALUES ($1, $2, $3, $4)")
-                .bind(id).bind(*fid).bind(reason.code()).bind(note).execute(&mut *tx).await?;
+                .bind(id).bind((*fid).get()).bind(reason.code()).bind(note).execute(&mut *tx).await?;
         }
         crate::audit_append!(db, tx, actor, &Event::op("disclosure.update", "disclosure", id,
             Msg::new("disclosure.audit_update").arg("org", &row.org_name).arg("count", d.exemptions.len()).render()));

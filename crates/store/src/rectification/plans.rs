@@ -254,7 +254,7 @@ pub async fn review_plan(
     bodies: &[String],
     decision: ReviewDecision,
     opinion: &str,
-    comments: &[(i64, String)],
+    comments: &[(FindingId, String)],
     version: i64,
     resolved: &(dyn Fn(&MeasureSnap) -> Option<Date> + Sync),
 ) -> Result<PlanRow> {
@@ -281,7 +281,7 @@ pub async fn review_plan(
     }
     let problems = unit_problems(db, pl.round_unit_id).await?;
     for (fid, _) in comments {
-        if !problems.iter().any(|(id, _, _)| id.get() == *fid) {
+        if !problems.iter().any(|(id, _, _)| id == fid) {
             return Err(field(
                 "comments",
                 Msg::new("rect.unknown_finding").arg("id", fid),
@@ -319,7 +319,7 @@ pub async fn review_plan(
         let body_names = bodies.join("、");
         for (fid, text) in comments {
             sqlx::query("INSERT INTO plan_comments (plan_id, finding_id, body, text, reviewer_id, reviewer_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(plan_id).bind(*fid).bind(&body_names).bind(text.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now).execute(&mut *tx).await?;
+                .bind(plan_id).bind((*fid).get()).bind(&body_names).bind(text.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now).execute(&mut *tx).await?;
         }
         if result == PlanState::Approved {
             for it in &items {

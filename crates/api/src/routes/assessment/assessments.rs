@@ -1,7 +1,8 @@
 //! Assessment routes: assessments, deductions, the live score and finalising.
 
-#[allow(clippy::wildcard_imports)]
 use super::*;
+#[allow(clippy::wildcard_imports)]
+use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IndicatorScore {
@@ -334,7 +335,7 @@ pub(super) async fn create_assessment(
         Some(s) => parse_date("assessed_on", s).map_err(|e| DomainError::Invalid(vec![e]))?,
         None => st.db.today(),
     };
-    let a = store::create_assessment(&st.db, &auth.actor, &auth.scope, b.round_unit_id.into(), on)
+    let a = store::create_assessment(&st.db, &auth.actor, &auth.scope, b.round_unit_id, on)
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
     Ok((

@@ -16,6 +16,7 @@ use xuncha_domain::disclosure::{
 };
 use xuncha_domain::error::{Errors, required_text};
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::{FindingId, RoundUnitId};
 use xuncha_domain::inspection::FindingState;
 use xuncha_store::PageReq;
 use xuncha_store::disclosure::{self as store, DisclosureDraft, DisclosureRow};
@@ -296,7 +297,7 @@ async fn create_disclosure(
     Need(auth, _): Need<AssessManage>,
     ApiJson(b): ApiJson<DisclosureCreate>,
 ) -> ApiResult<(StatusCode, axum::Json<DisclosureDto>)> {
-    let d = store::create_disclosure(&st.db, &auth.actor, &auth.scope, b.round_unit_id.into())
+    let d = store::create_disclosure(&st.db, &auth.actor, &auth.scope, b.round_unit_id)
         .await
         .map_err(ApiError::not_found_as("inspection.unit_not_found"))?;
     Ok((

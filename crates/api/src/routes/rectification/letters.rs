@@ -126,7 +126,7 @@ pub(super) async fn issue_letter(
     Need(auth, _): Need<RectSupervise>,
     ApiJson(b): ApiJson<LetterBody>,
 ) -> ApiResult<(StatusCode, axum::Json<LetterDto>)> {
-    let u = store::unit(&st.db, &auth.scope, b.round_unit_id.into())
+    let u = store::unit(&st.db, &auth.scope, b.round_unit_id)
         .await
         .map_err(not_found())?;
     let (t, cfg, cal) = today(&st, u.owner_org_id).await?;

@@ -453,7 +453,7 @@ pub(super) async fn save_plan(
             }
         }
         items.push(store::ItemSnap {
-            finding_id: it.finding_id.into(),
+            finding_id: it.finding_id,
             measures: ms,
         });
     }
@@ -545,7 +545,7 @@ pub(super) async fn review_plan(
             &Msg::new("rect.not_body_member").arg("body", other),
         ));
     }
-    let comments: Vec<(i64, String)> = b
+    let comments: Vec<(FindingId, String)> = b
         .comments
         .iter()
         .filter(|c| !c.text.trim().is_empty())

@@ -1,7 +1,8 @@
 //! Team routes: teams of a round, their units and members, and suggested members.
 
-#[allow(clippy::wildcard_imports)]
 use super::*;
+#[allow(clippy::wildcard_imports)]
+use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberDto {
@@ -112,7 +113,7 @@ pub(super) async fn assign_unit(
         &st.db,
         &auth.actor,
         &auth.scope,
-        b.round_unit_id.into(),
+        b.round_unit_id,
         id,
         reason.as_deref(),
     )

@@ -197,6 +197,14 @@ async function choose(page, scope, option) {
 
 const login = (page, username, password) => loginAt(page, baseUrl, username, password)
 
+/** 整改公开: searches the units without a disclosure for `org` (of ROUND) and drafts one for it. */
+async function draftFor(page, org) {
+  await visible(page, 'disclosure-unit').click()
+  await page.keyboard.type(org)
+  await page.locator('.el-select-dropdown__item:visible', { hasText: org }).filter({ hasText: ROUND }).first().click()
+  await visible(page, 'disclosure-create').click()
+}
+
 async function openMenu(page, path) {
   await page.getByTestId(`menu-${path}`).click()
   await page.waitForURL((url) => url.pathname === path)
@@ -512,12 +520,7 @@ test(
       step.name = 'director drafts from the records'
       await login(page, 'prov.director')
       await openMenu(page, '/disclosure')
-      const units = page.getByTestId('disclosure-units')
-      await units
-        .locator('tr', { hasText: UNIT })
-        .filter({ hasText: ROUND })
-        .getByRole('button', { name: '起草公开稿' })
-        .click()
+      await draftFor(page, UNIT)
       await page.waitForURL(/\/disclosure\/\d+$/)
       shared.disclosureId = Number(/\/disclosure\/(\d+)$/.exec(page.url())[1])
       await textIs(page.getByTestId('disclosure-state'), '草稿', 'a new draft')
@@ -591,11 +594,7 @@ test(
 
       step.name = 'director drafts another release and leaves it unapproved'
       await openMenu(page, '/disclosure')
-      await page
-        .getByTestId('disclosure-units')
-        .locator('tr', { hasText: OTHER_UNIT })
-        .getByRole('button', { name: '起草公开稿' })
-        .click()
+      await draftFor(page, OTHER_UNIT)
       await page.waitForURL(
         (url) => /\/disclosure\/\d+$/.test(url.pathname) && !url.pathname.endsWith(`/${shared.disclosureId}`),
       )

@@ -317,8 +317,9 @@ test(
       await closeDrawer(page)
       await row.getByRole('button', { name: '签收' }).waitFor({ state: 'detached' })
       const states = await page.evaluate(async () => {
-        const res = await fetch('/api/v1/clues?received=true')
-        return res.ok ? (await res.json()).map((c) => [c.summary, c.state, c.disposition]) : res.status
+        // One page (the largest) of the inbox: the clue was transferred moments ago.
+        const res = await fetch('/api/v1/clues?received=true&page_size=200')
+        return res.ok ? (await res.json()).items.map((c) => [c.summary, c.state, c.disposition]) : res.status
       })
       assert.deepEqual(
         states.find((c) => c[0] === summary),

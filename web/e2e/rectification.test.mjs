@@ -91,7 +91,9 @@ const login = (page, username, password) => loginAt(page, baseUrl, username, pas
 async function openPlan(page) {
   await page.getByTestId('app-menu').locator('.el-menu-item', { hasText: '整改方案' }).click()
   await page.waitForURL(/\/rect\/units$/)
+  // The units are searched on the server (name or code), one page at a time.
   await field(page, 'rect-unit-q').fill(UNIT)
+  await field(page, 'rect-unit-q').press('Enter')
   const row = page.getByTestId('rect-unit-table').locator('tr', { hasText: UNIT }).filter({ hasText: ROUND }).first()
   await row.locator('[data-testid^="rect-unit-open-"]').click()
   await page.waitForURL(/\/rect\/units\/\d+\/plan/)

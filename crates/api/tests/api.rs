@@ -319,7 +319,8 @@ where
 
 /// The id of the round unit at the org named `org`, from `/api/v1/round-units`.
 pub(crate) async fn unit_id(s: &Session, org: &str) -> i64 {
-    let (_, units) = s.get("/api/v1/round-units").await;
+    let (_, units) = s.get("/api/v1/round-units?page_size=200").await;
+    let units = units["items"].clone();
     id_of(&units, "org_name", org)
 }
 
@@ -425,6 +426,7 @@ pub(crate) async fn org_id(app: &App, code: &str) -> i64 {
         .await
         .expect("org")
         .id
+        .get()
 }
 
 async fn login_me_logout_and_errors(app: App) {

@@ -91,8 +91,8 @@ impl Config {
             None => {}
         }
         // XUNCHA_CONFIG names the file itself; XUNCHA_TEST_* belong to the test suite.
-        let env =
-            Env::prefixed("XUNCHA_").filter(|k| k != "config" && !k.as_str().starts_with("test_"));
+        let env = Env::prefixed("XUNCHA_")
+            .filter(|k| k != "config" && !k.as_str().to_ascii_lowercase().starts_with("test_"));
         fig = fig.merge(env);
         if let Ok(url) = std::env::var("DATABASE_URL")
             && !url.is_empty()

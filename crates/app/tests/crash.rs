@@ -1,5 +1,5 @@
-//! Durability: kill -9 the server while clients write; after a restart every write the server
-//! acknowledged is there, and the audit chain still verifies.
+//! Durability: kill -9 the server while 32 clients write, 20 times over on the same data; after
+//! a restart every write the server acknowledged is there, and the audit chain still verifies.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::process::Command;
@@ -11,46 +11,59 @@ use serde_json::json;
 mod support;
 use support::{Server, get_json, login};
 
+/// Kill rounds: each starts the server on the same data directory, lets the writers run, and
+/// kills it with SIGKILL in the middle of their writes.
+const ROUNDS: usize = 20;
+/// Concurrent writers per round.
+const WRITERS: usize = 32;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_writes_survive_kill_9() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = Server::start(dir.path(), true).await;
-    let base = server.base.clone();
-    let (http, _, csrf) = login(&base).await;
-    let roots = get_json(&http, &format!("{base}/api/v1/orgs/roots")).await;
-    let root = roots[0]["id"].as_i64().unwrap();
-
-    // Four writers create organisations as fast as they can; each records what was acknowledged.
     let acked: Arc<Mutex<Vec<String>>> = Arc::default();
-    let mut writers = Vec::new();
-    for w in 0..4 {
-        let (http, csrf, base, acked) = (http.clone(), csrf.clone(), base.clone(), acked.clone());
-        writers.push(tokio::spawn(async move {
-            for i in 0.. {
-                let code = format!("CRASH-{w}-{i}");
-                let res = http
-                    .post(format!("{base}/api/v1/orgs"))
-                    .header("x-csrf-token", &csrf)
-                    .json(&json!({ "parent_id": root, "code": code, "name": format!("压测单位{w}-{i}"), "kind": "department" }))
-                    .send()
-                    .await;
-                match res {
-                    Ok(r) if r.status().as_u16() == 201 => acked.lock().unwrap().push(code),
-                    _ => break,
+    let mut per_round = Vec::new();
+    for round in 0..ROUNDS {
+        let mut server = Server::start(dir.path(), round == 0).await;
+        let base = server.base.clone();
+        let (http, _, csrf) = login(&base).await;
+        let roots = get_json(&http, &format!("{base}/api/v1/orgs/roots")).await;
+        let root = roots[0]["id"].as_i64().unwrap();
+        let before = acked.lock().unwrap().len();
+        // The writers create organisations as fast as they can; each records what was
+        // acknowledged (201), and stops at the first failure (the kill).
+        let mut writers = Vec::new();
+        for w in 0..WRITERS {
+            let (http, csrf, base, acked) =
+                (http.clone(), csrf.clone(), base.clone(), acked.clone());
+            writers.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let code = format!("CRASH-{round}-{w}-{i}");
+                    let res = http
+                        .post(format!("{base}/api/v1/orgs"))
+                        .header("x-csrf-token", &csrf)
+                        .json(&json!({ "parent_id": root, "code": code, "name": format!("压测单位{round}-{w}-{i}"), "kind": "department" }))
+                        .send()
+                        .await;
+                    match res {
+                        Ok(r) if r.status().as_u16() == 201 => acked.lock().unwrap().push(code),
+                        _ => break,
+                    }
                 }
-            }
-        }));
-    }
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    server.kill(); // SIGKILL: no shutdown, no flush.
-    for w in writers {
-        let _ = w.await;
+            }));
+        }
+        // Vary the moment of the kill so it lands at different points of the writes.
+        let ms = 400 + u64::try_from(round).unwrap() * 37 % 500;
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        server.kill(); // SIGKILL: no shutdown, no flush.
+        for w in writers {
+            let _ = w.await;
+        }
+        per_round.push(acked.lock().unwrap().len() - before);
     }
     let acked = acked.lock().unwrap().clone();
     assert!(
-        acked.len() >= 10,
-        "only {} writes before the kill",
-        acked.len()
+        per_round.iter().all(|n| *n >= 1),
+        "a round acknowledged nothing before its kill: {per_round:?}"
     );
 
     // Restart on the same data directory: every acknowledged write is there.
@@ -100,7 +113,7 @@ async fn acknowledged_writes_survive_kill_9() {
         String::from_utf8_lossy(&out.stdout)
     );
     eprintln!(
-        "{} acknowledged writes before kill -9, {} stored after restart",
+        "{ROUNDS} kill -9 rounds with {WRITERS} writers: {} acknowledged writes ({per_round:?}), {} stored after restart",
         acked.len(),
         stored.len()
     );

@@ -185,8 +185,8 @@ pub async fn run(args: &[String]) -> Result<()> {
     let client = crate::login(&base, "prov.director").await?;
     let roots = client.json("/api/v1/orgs/roots").await?;
     let root = roots[0]["code"].as_str().context("root")?.to_string();
-    let units = client.json("/api/v1/rect/units").await?;
-    let unit = units
+    let units = client.json("/api/v1/rect/units?q=江岭省财政厅").await?;
+    let unit = units["items"]
         .as_array()
         .context("units")?
         .iter()

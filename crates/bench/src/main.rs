@@ -346,7 +346,7 @@ async fn main() -> Result<()> {
         seeded_findings = Some((per_unit * towns.len(), towns.len(), t.elapsed()));
         // A bulk load outpaces autovacuum's autoanalyze; refresh statistics as it soon would.
         xuncha_store::on_db!(&db, p => { sqlx::query("ANALYZE").execute(p).await?; });
-        let unit_id = inspection::list_units(&db, &all, Some(round.id), None)
+        let unit_id = inspection::round_units(&db, &all, round.id)
             .await?
             .first()
             .map(|u| u.id)
@@ -420,11 +420,21 @@ async fn main() -> Result<()> {
                 .and_then(|s| time::Date::parse(s, &fmt).ok())
         };
         let mut n_items = 0usize;
-        let units: Vec<_> = rect::units(&db, &all)
-            .await?
-            .into_iter()
-            .filter(|u| u.round_name == "压测轮次")
-            .collect();
+        let mut units = Vec::new();
+        for page in 1.. {
+            let r = rect::units(
+                &db,
+                &all,
+                None,
+                xuncha_store::PageReq::new(Some(page), Some(200)),
+            )
+            .await?;
+            let last = r.items.len() < 200;
+            units.extend(r.items.into_iter().filter(|u| u.round_name == "压测轮次"));
+            if last {
+                break;
+            }
+        }
         for u in &units {
             let (cfg, _) = rect::settings(&db, u.owner_org_id).await?;
             let problems = rect::unit_problems(&db, u.id.into()).await?;

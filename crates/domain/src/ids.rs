@@ -4,7 +4,8 @@
 //! database; passing one where another is meant compiles with plain integers and reads the wrong
 //! record. These newtypes make that a type error at every store and route signature. They
 //! serialise as the bare number (the API and the database are unchanged) and convert to and from
-//! `i64` at the edges: `id.get()` to bind a query, `FindingId::from(raw)` to wrap one.
+//! `i64` at the edges: `id.get()` to bind a query, `FindingId::from(raw)` to wrap one. With the
+//! `sqlx` feature (the store enables it) they also encode and decode as a BIGINT column directly.
 
 use std::fmt;
 
@@ -12,12 +13,19 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+            Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize,
+            serde::Deserialize,
         )]
         #[serde(transparent)]
+        #[cfg_attr(feature = "sqlx", derive(sqlx::Type), sqlx(transparent))]
         pub struct $name(i64);
 
         impl $name {
+            /// Wraps a raw id (also usable in constants).
+            pub const fn new(raw: i64) -> Self {
+                Self(raw)
+            }
+
             /// The raw id, to bind in a query or compare with a stored column.
             pub const fn get(self) -> i64 {
                 self.0
@@ -33,6 +41,21 @@ macro_rules! id_type {
         impl From<$name> for i64 {
             fn from(id: $name) -> i64 {
                 id.0
+            }
+        }
+
+        /// Compares with a raw stored value (a column read as `i64`, a literal in a test).
+        impl PartialEq<i64> for $name {
+            fn eq(&self, other: &i64) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map(Self)
             }
         }
 
@@ -52,6 +75,10 @@ id_type!(
     /// A round unit (巡察对象): one organisation inspected in one round.
     RoundUnitId
 );
+id_type!(
+    /// An organisation (组织) of the tree: an office, a unit inspected, a department.
+    OrgId
+);
 
 #[cfg(test)]
 mod tests {
@@ -68,5 +95,8 @@ mod tests {
         assert_eq!(id.get(), 42);
         assert_eq!(id.to_string(), "42");
         assert_eq!(i64::from(RoundUnitId::from(7)), 7);
+        assert_eq!("23".parse::<OrgId>().unwrap(), OrgId::new(23));
+        assert!("x".parse::<OrgId>().is_err());
+        assert_eq!(OrgId::new(5), 5);
     }
 }

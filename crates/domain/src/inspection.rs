@@ -1,6 +1,7 @@
 //! Inspection work (巡视巡察): kinds, the round-unit, finding and clue state machines, fieldwork
 //! methods, supervision frames, coverage and target suggestions (domain.md §3–§8, §10).
 
+use crate::ids::OrgId;
 use time::{Date, Month};
 
 use crate::code::code_enum;
@@ -649,7 +650,7 @@ pub fn rounds_needed(remaining: i64, inspected: i64, rounds_done: i64) -> Option
 /// What is known about an organisation not yet inspected in the term.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidate {
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_name: String,
     /// Last time it was inspected (team on site), in any term; None: never.
     pub last_inspected: Option<Date>,
@@ -667,7 +668,7 @@ pub struct Candidate {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Suggestion {
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_name: String,
     pub score: f64,
     pub reasons: Vec<String>,
@@ -928,7 +929,7 @@ mod tests {
     #[test]
     fn suggestions_rank_with_reasons() {
         let base = Candidate {
-            org_id: 1,
+            org_id: OrgId::new(1),
             org_name: "甲".into(),
             last_inspected: Some(date!(2024 - 11 - 22)),
             earlier_findings: 0,
@@ -938,14 +939,14 @@ mod tests {
             weak_rating: None,
         };
         let never = Candidate {
-            org_id: 2,
+            org_id: OrgId::new(2),
             org_name: "乙".into(),
             last_inspected: None,
             petitions: 4,
             ..base.clone()
         };
         let weak = Candidate {
-            org_id: 3,
+            org_id: OrgId::new(3),
             org_name: "丙".into(),
             weak_rating: Some("不合格".into()),
             earlier_findings: 5,

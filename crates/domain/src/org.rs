@@ -8,7 +8,7 @@
 use crate::error::{DomainError, Errors, FieldError, required_text};
 use crate::i18n::Msg;
 
-pub type OrgId = i64;
+pub use crate::ids::OrgId;
 
 // `code_enum!` moved to its own module; re-exported here for the modules not yet moved to `crate::code`.
 pub(crate) use crate::code::code_enum;
@@ -243,12 +243,12 @@ mod tests {
 
     #[test]
     fn path_subtree_range_contains_descendants_only() {
-        let p = OrgPath::root(1).child(5);
+        let p = OrgPath::root(OrgId::new(1)).child(OrgId::new(5));
         assert_eq!(p.as_str(), "/1/5/");
         assert_eq!(p.subtree_end(), "/1/50");
-        let inside = p.child(23);
-        let sibling = OrgPath::root(1).child(50);
-        let sibling2 = OrgPath::root(1).child(6);
+        let inside = p.child(OrgId::new(23));
+        let sibling = OrgPath::root(OrgId::new(1)).child(OrgId::new(50));
+        let sibling2 = OrgPath::root(OrgId::new(1)).child(OrgId::new(6));
         for (path, expected) in [
             (&inside, true),
             (&p, true),
@@ -266,7 +266,7 @@ mod tests {
         let p = OrgPath::parse("/1/5/23/").unwrap();
         assert_eq!(p.depth(), 2);
         assert_eq!(p.ids(), vec![1, 5, 23]);
-        assert_eq!(p.root_id(), Some(1));
+        assert_eq!(p.root_id(), Some(OrgId::new(1)));
         assert!(OrgPath::parse("/1//").is_none());
         assert!(OrgPath::parse("1/").is_none());
         assert!(OrgPath::parse("/a/").is_none());
@@ -275,10 +275,10 @@ mod tests {
     #[test]
     fn move_into_own_subtree_is_refused() {
         let node = OrgPath::parse("/1/5/").unwrap();
-        assert!(moved_path(&node, 5, &OrgPath::parse("/1/5/23/").unwrap()).is_err());
-        assert!(moved_path(&node, 5, &node).is_err());
+        assert!(moved_path(&node, OrgId::new(5), &OrgPath::parse("/1/5/23/").unwrap()).is_err());
+        assert!(moved_path(&node, OrgId::new(5), &node).is_err());
         assert_eq!(
-            moved_path(&node, 5, &OrgPath::parse("/1/6/").unwrap())
+            moved_path(&node, OrgId::new(5), &OrgPath::parse("/1/6/").unwrap())
                 .unwrap()
                 .as_str(),
             "/1/6/5/"

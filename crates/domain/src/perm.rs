@@ -503,8 +503,13 @@ mod tests {
     #[test]
     fn roles_combine_by_union() {
         let a = grant(DataScope::Org, &[ORG_READ], &[], None);
-        let b = grant(DataScope::Custom, &[ORG_WRITE, ORG_READ], &[7, 9], None);
-        let access = Access::combine(3, &[a, b]);
+        let b = grant(
+            DataScope::Custom,
+            &[ORG_WRITE, ORG_READ],
+            &[OrgId::new(7), OrgId::new(9)],
+            None,
+        );
+        let access = Access::combine(OrgId::new(3), &[a, b]);
         assert_eq!(
             access.permissions,
             vec![ORG_READ.to_string(), ORG_WRITE.to_string()]
@@ -512,9 +517,9 @@ mod tests {
         assert_eq!(
             access.data,
             DataAccess::Some(vec![
-                ScopeGrant::Subtree(7),
-                ScopeGrant::Subtree(9),
-                ScopeGrant::Org(3)
+                ScopeGrant::Subtree(OrgId::new(7)),
+                ScopeGrant::Subtree(OrgId::new(9)),
+                ScopeGrant::Org(OrgId::new(3))
             ])
         );
     }
@@ -523,7 +528,10 @@ mod tests {
     fn all_in_any_role_means_all() {
         let a = grant(DataScope::OwnOnly, &[], &[], None);
         let b = grant(DataScope::All, &[], &[], None);
-        assert_eq!(Access::combine(1, &[a, b]).data, DataAccess::All);
+        assert_eq!(
+            Access::combine(OrgId::new(1), &[a, b]).data,
+            DataAccess::All
+        );
     }
 
     #[test]
@@ -531,8 +539,8 @@ mod tests {
         let a = grant(DataScope::Org, &[], &[], None);
         let b = grant(DataScope::OrgAndBelow, &[], &[], None);
         assert_eq!(
-            Access::combine(4, &[a, b]).data,
-            DataAccess::Some(vec![ScopeGrant::Subtree(4)])
+            Access::combine(OrgId::new(4), &[a, b]).data,
+            DataAccess::Some(vec![ScopeGrant::Subtree(OrgId::new(4))])
         );
     }
 
@@ -588,7 +596,10 @@ mod tests {
 
     #[test]
     fn token_cannot_exceed_holder() {
-        let holder = Access::combine(1, &[grant(DataScope::Org, &[ORG_READ], &[], None)]);
+        let holder = Access::combine(
+            OrgId::new(1),
+            &[grant(DataScope::Org, &[ORG_READ], &[], None)],
+        );
         assert!(check_token_permissions(&holder, &[ORG_READ.to_string()]).is_ok());
         assert!(check_token_permissions(&holder, &[ORG_WRITE.to_string()]).is_err());
         let restricted = holder.restricted_to(&[]);

@@ -81,10 +81,10 @@ pub fn may_write(caller_office: OrgId, target_office: OrgId) -> bool {
 mod tests {
     use super::*;
 
-    const PROVINCE: OrgId = 1;
-    const CITY: OrgId = 5;
-    const COUNTY: OrgId = 23;
-    const OTHER_COUNTY: OrgId = 24;
+    const PROVINCE: OrgId = OrgId::new(1);
+    const CITY: OrgId = OrgId::new(5);
+    const COUNTY: OrgId = OrgId::new(23);
+    const OTHER_COUNTY: OrgId = OrgId::new(24);
 
     #[test]
     fn the_nearest_office_wins_and_others_off_the_chain_never_apply() {

@@ -418,7 +418,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         |name: &str, org_id: i64, user: Option<i64>, specialties: &[&str], pools: &[&str]| {
             teams::PersonDraft {
                 name: name.to_string(),
-                org_id,
+                org_id: org_id.into(),
                 user_id: user,
                 specialties: specialties.iter().map(|s| (*s).to_string()).collect(),
                 pools: pools.iter().map(|s| (*s).to_string()).collect(),
@@ -430,7 +430,13 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         actor,
         &all,
         None,
-        &person("王建国", root.id, None, &["纪检", "组织"], &["leader"]),
+        &person(
+            "王建国",
+            root.id.get(),
+            None,
+            &["纪检", "组织"],
+            &["leader"],
+        ),
     )
     .await?;
     let inspector = teams::save_person(
@@ -440,7 +446,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         None,
         &person(
             "赵文华",
-            root.id,
+            root.id.get(),
             user_id("prov.inspector").await?,
             &["财务", "审计"],
             &["specialist"],
@@ -454,7 +460,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         None,
         &person(
             "孙丽",
-            root.id,
+            root.id.get(),
             user_id("prov.inspector2").await?,
             &["法律"],
             &["specialist"],
@@ -468,7 +474,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         None,
         &person(
             "陈志远",
-            org("99-D02").await?.id,
+            (org("99-D02").await?.id).get(),
             None,
             &["组织"],
             &["leader"],
@@ -493,7 +499,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
         None,
         &person(
             "周国强",
-            org("99-D03").await?.id,
+            (org("99-D03").await?.id).get(),
             None,
             &["宣传", "财务"],
             &["specialist"],
@@ -520,7 +526,7 @@ async fn seed_demo_inspection(db: &Db, actor: &Actor) -> Result<(), BootstrapErr
             seconded: true,
             ..person(
                 "李建军",
-                org("9902").await?.id,
+                (org("9902").await?.id).get(),
                 None,
                 &["审计", "工程"],
                 &["specialist"],
@@ -631,7 +637,10 @@ async fn seed_demo_rectification(
     use xuncha_store::rectification::{self as rect, ItemSnap, MeasureSnap, PlanDraft, Upload};
     let all = Scope::unrestricted();
     let today = db.today();
-    let units = rect::units(db, &all).await?;
+    // The demo has a handful of fed-back units: one page holds them all.
+    let units = rect::units(db, &all, None, xuncha_store::PageReq::new(None, Some(200)))
+        .await?
+        .items;
     let day = |d: time::Date| {
         let fmt = time::macros::format_description!("[year]-[month]-[day]");
         d.format(&fmt).unwrap_or_default()
@@ -671,7 +680,7 @@ async fn seed_demo_rectification(
         let org = orgs::get_by_code(db, &all, code).await?;
         let Some(u) = units
             .iter()
-            .find(|u| u.round_id == round_id && u.org_id == org.id)
+            .find(|u| u.round_id == round_id && org.id == u.org_id)
         else {
             continue;
         };

@@ -4,6 +4,7 @@
 //! settings table elects the one node that runs it.
 
 use std::time::Duration;
+use xuncha_domain::ids::OrgId;
 
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::rectification::Warning;
@@ -29,7 +30,7 @@ const MAX_TARGETS: i64 = 20_000;
 pub async fn tick(db: &Db, mail_to: &Mail) -> Result<usize, StoreError> {
     let today = db.today();
     // Each item takes the threshold, calendar and report period of the office running its round.
-    let book = store::book(db, 0, today).await?;
+    let book = store::book(db, OrgId::new(0), today).await?;
     let targets = store::warning_targets(db, book.latest_yellow_until(), MAX_TARGETS).await?;
     for t in &targets {
         let office = book.office(t.owner_org_id);

@@ -18,6 +18,7 @@ use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError};
 use crate::inspection::get_unit;
 use crate::scope::Scope;
+use crate::{Page, PageReq};
 
 /// How the caller may see clues.
 #[derive(Debug, Clone)]
@@ -35,7 +36,6 @@ pub struct ClueAccess {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct ClueRow {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     /// The office that runs the round: its time limit for the result applies.
     pub owner_org_id: OrgId,
@@ -121,14 +121,35 @@ pub struct ClueFilter {
     pub received_only: bool,
 }
 
-pub async fn list_clues(db: &Db, a: &ClueAccess, f: &ClueFilter) -> Result<Vec<ClueRow>> {
+/// One page of the clues the caller may see, newest first, with the total.
+pub async fn list_clues(
+    db: &Db,
+    a: &ClueAccess,
+    f: &ClueFilter,
+    page: PageReq,
+) -> Result<Page<ClueRow>> {
+    crate::on_db!(db, p => {
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(u) = f.round_unit_id { qb.push(" AND c.round_unit_id = ").push_bind(u); }
+            if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) { qb.push(" AND c.state = ").push_bind(s.clone()); }
+            if f.received_only { qb.push(" AND c.receiving_org_id IS NOT NULL"); }
+            push_access(qb, a);
+        };
+        Ok(crate::page_of!(p, SELECT_CLUE, filter, " ORDER BY c.id DESC", page, ClueRow))
+    })
+}
+
+/// Every clue of one round unit the caller may see (the register document of that unit).
+pub async fn unit_clues(
+    db: &Db,
+    a: &ClueAccess,
+    round_unit_id: RoundUnitId,
+) -> Result<Vec<ClueRow>> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_CLUE);
-        if let Some(u) = f.round_unit_id { qb.push(" AND c.round_unit_id = ").push_bind(u); }
-        if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) { qb.push(" AND c.state = ").push_bind(s.clone()); }
-        if f.received_only { qb.push(" AND c.receiving_org_id IS NOT NULL"); }
+        qb.push(" AND c.round_unit_id = ").push_bind(round_unit_id.get());
         push_access(&mut qb, a);
-        qb.push(" ORDER BY c.id DESC LIMIT 1000");
+        qb.push(" ORDER BY c.id");
         Ok(qb.build_query_as::<ClueRow>().fetch_all(p).await?)
     })
 }

@@ -26,7 +26,6 @@ use crate::{Page, PageReq};
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct DisclosureRow {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
@@ -98,7 +97,6 @@ pub async fn get_disclosure(db: &Db, scope: &Scope, id: i64) -> Result<Disclosur
 /// A fed-back finding of the unit, with its exemption from the public release if any.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct DisclosureItem {
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     pub title: String,
     pub category_name: Option<String>,
@@ -361,7 +359,7 @@ pub async fn round_office_in_scope(
     let (owner_id, owner_path): (i64, String) = crate::on_db!(db, p => sqlx::query_as(
         "SELECT o.id, o.path FROM round_units ru JOIN organisations o ON o.id = ru.owner_org_id WHERE ru.id = $1")
         .bind(round_unit_id.get()).fetch_one(p).await?);
-    Ok(scope.contains(owner_id, &owner_path, None))
+    Ok(scope.contains(owner_id.into(), &owner_path, None))
 }
 
 pub async fn transition_disclosure(

@@ -19,6 +19,7 @@ use xuncha_domain::recusal::{RequestState, TeamRole};
 use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
 use crate::scope::{Scope, ScopeColumns};
+use crate::{Page, PageReq};
 
 /// Records owned by an office: the owner organisation is joined as `ow`.
 pub(crate) const OWNER_COLS: ScopeColumns<'static> = ScopeColumns {
@@ -276,7 +277,6 @@ pub async fn update_round(
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct RoundUnit {
-    #[sqlx(try_from = "i64")]
     pub id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
@@ -320,22 +320,35 @@ pub async fn get_unit(db: &Db, scope: &Scope, id: RoundUnitId) -> Result<RoundUn
     })
 }
 
+/// One page of the round units in scope, newest round first, with the total.
 pub async fn list_units(
     db: &Db,
     scope: &Scope,
     round_id: Option<i64>,
     state: Option<&str>,
-) -> Result<Vec<RoundUnit>> {
+    page: PageReq,
+) -> Result<Page<RoundUnit>> {
+    crate::on_db!(db, p => {
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(r) = round_id {
+                qb.push(" AND ru.round_id = ").push_bind(r);
+            }
+            if let Some(s) = state {
+                qb.push(" AND ru.state = ").push_bind(s.to_string());
+            }
+            scope.push_unit_filter(qb);
+        };
+        Ok(crate::page_of!(p, SELECT_UNIT, filter, " ORDER BY ru.round_id DESC, o.path, ru.id", page, RoundUnit))
+    })
+}
+
+/// Every unit of one round in scope (a round has tens of units, not thousands).
+pub async fn round_units(db: &Db, scope: &Scope, round_id: i64) -> Result<Vec<RoundUnit>> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_UNIT);
-        if let Some(r) = round_id {
-            qb.push(" AND ru.round_id = ").push_bind(r);
-        }
-        if let Some(s) = state {
-            qb.push(" AND ru.state = ").push_bind(s.to_string());
-        }
+        qb.push(" AND ru.round_id = ").push_bind(round_id);
         scope.push_unit_filter(&mut qb);
-        qb.push(" ORDER BY ru.round_id DESC, o.path LIMIT 1000");
+        qb.push(" ORDER BY o.path, ru.id");
         Ok(qb.build_query_as::<RoundUnit>().fetch_all(p).await?)
     })
 }
@@ -526,9 +539,10 @@ pub async fn assign_team(
                 team_id: Some(team.id),
                 state: Some(RequestState::Pending.code().to_string()),
             },
-            None,
+            PageReq::bounded_by_filter(),
         )
-        .await?;
+        .await?
+        .items;
         let mut out = Vec::new();
         for (person, role, conflicts) in refused {
             if let Some(r) = pending.iter().find(|r| {

@@ -40,11 +40,70 @@ macro_rules! on_db {
     };
 }
 
+/// One page of `$select` (a `SELECT … WHERE …` without ORDER BY) and its total, inside an
+/// `on_db!` body: `$filter` pushes the same conditions onto the count and the page query, `$order`
+/// is the ORDER BY (ending in a unique key, so pages never overlap). Evaluates to `Page<$row>`.
+#[macro_export]
+macro_rules! page_of {
+    ($pool:ident, $select:expr, $filter:expr, $order:expr, $page:expr, $row:ty) => {{
+        let filter = $filter;
+        let mut count = sqlx::QueryBuilder::new($crate::count_of($select));
+        filter(&mut count);
+        let total: i64 = count.build_query_scalar().fetch_one($pool).await?;
+        let mut qb = sqlx::QueryBuilder::new($select);
+        filter(&mut qb);
+        qb.push($order)
+            .push(" LIMIT ")
+            .push_bind($page.page_size)
+            .push(" OFFSET ")
+            .push_bind($page.offset());
+        $crate::Page {
+            items: qb.build_query_as::<$row>().fetch_all($pool).await?,
+            total,
+        }
+    }};
+}
+
+/// Appends ` AND {column} IN (…)` with every value bound (callers chunk long lists, e.g. by 500,
+/// to stay under the backends' limits on bound parameters).
+pub(crate) fn push_in<DB, T>(qb: &mut sqlx::QueryBuilder<DB>, column: &str, values: &[T])
+where
+    DB: sqlx::Database,
+    T: Clone + for<'t> sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push(" AND ").push(column).push(" IN (");
+    let mut sep = qb.separated(", ");
+    for v in values {
+        sep.push_bind(v.clone());
+    }
+    qb.push(")");
+}
+
 /// A page of results.
 #[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+}
+
+#[doc(hidden)]
+/// `SELECT COUNT(*)` over the rows of a `SELECT cols FROM … WHERE …` query: its select list (up to
+/// the first `FROM` outside parentheses) is replaced, so a page's total uses the same joins and
+/// filters as the page without computing its columns.
+pub fn count_of(select: &str) -> String {
+    let mut depth = 0i32;
+    let bytes = select.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b' ' if depth == 0 && select[i..].starts_with(" FROM ") => {
+                return format!("SELECT COUNT(*){}", &select[i..]);
+            }
+            _ => {}
+        }
+    }
+    format!("SELECT COUNT(*) FROM ({select}) x")
 }
 
 /// Page parameters, clamped to sane bounds.
@@ -62,7 +121,61 @@ impl PageReq {
         }
     }
 
+    /// Every row in one page, for reads their filter already bounds (one team's requests, one
+    /// finding's extensions); never for a list a user pages through.
+    pub const fn bounded_by_filter() -> Self {
+        PageReq {
+            page: 1,
+            page_size: i64::MAX,
+        }
+    }
+
     pub fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.page_size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// No list stops at a fixed length without saying so: a `LIMIT` in the store is a bound
+    /// parameter (a page, a batch) or `LIMIT 1` (one row), never a literal cap.
+    #[test]
+    fn no_silent_caps_in_the_store() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (i, line) in text.lines().enumerate() {
+                        let mut rest = line;
+                        while let Some(at) = rest.find("LIMIT ") {
+                            rest = &rest[at + 6..];
+                            let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                            if !n.is_empty() && n != "1" {
+                                out.push(format!("{}:{}: LIMIT {n}", path.display(), i + 1));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut caps = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut caps,
+        );
+        assert!(caps.is_empty(), "fixed caps: {caps:#?}");
+    }
+
+    #[test]
+    fn count_of_keeps_joins_and_filters_and_skips_subselects() {
+        assert_eq!(
+            super::count_of(
+                "SELECT a, (SELECT COUNT(*) FROM f WHERE f.x = t.id) AS n FROM t JOIN u ON u.id = t.u WHERE 1 = 1"
+            ),
+            "SELECT COUNT(*) FROM t JOIN u ON u.id = t.u WHERE 1 = 1"
+        );
     }
 }

@@ -261,8 +261,8 @@ macro_rules! insert_org {
         let path = match parent {
             Some((_, parent_path)) => OrgPath::parse(parent_path)
                 .ok_or_else(|| StoreError::Corrupt(format!("organisation path {parent_path}")))?
-                .child(id),
-            None => OrgPath::root(id),
+                .child(id.into()),
+            None => OrgPath::root(id.into()),
         };
         sqlx::query("UPDATE organisations SET path = $1, depth = $2, province_id = $3 WHERE id = $4")
             .bind(path.as_str())
@@ -316,7 +316,7 @@ pub async fn create(
         tx.commit().await?;
         id
     });
-    get(db, &Scope::unrestricted(), id).await
+    get(db, &Scope::unrestricted(), id.into()).await
 }
 
 /// Updates the fields of an organisation, checking the caller's version.
@@ -605,7 +605,7 @@ pub async fn import(
             ids.extend(got.into_iter().map(|(id, code)| (code, id)));
         }
         // 2. Paths, depths and parents in memory, parents first.
-        let mut placed: Vec<(OrgId, String, i32, OrgId)> = vec![(0, String::new(), 0, 0); rows.len()];
+        let mut placed: Vec<(OrgId, String, i32, OrgId)> = vec![(OrgId::new(0), String::new(), 0, OrgId::new(0)); rows.len()];
         for &i in &order {
             let r = &rows[i];
             let id = *ids.get(&r.draft.code).ok_or_else(|| StoreError::Corrupt(format!("organisation {} not inserted", r.draft.code)))?;
@@ -637,7 +637,7 @@ pub async fn import(
                 let (id, path, depth, prov) = &placed[i];
                 let parent = rows[i].parent_code.as_ref().map(|pc| match by_code.get(pc.as_str()) {
                     Some(&j) => placed[j].0,
-                    None => db_parents.get(pc).map_or(0, |o| o.id),
+                    None => db_parents.get(pc).map_or(OrgId::new(0), |o| o.id),
                 });
                 b.push_bind(*id).push_bind(parent).push_bind(path.as_str()).push_bind(*depth).push_bind(*prov);
             });
@@ -671,12 +671,7 @@ async fn lookup_codes(db: &Db, codes: &[String]) -> Result<Vec<Org>> {
     for chunk in codes.chunks(500) {
         let found: Vec<Org> = crate::on_db!(db, p => {
             let mut qb = QueryBuilder::new(SELECT_ORG_FLAT);
-            qb.push(" AND o.code IN (");
-            let mut sep = qb.separated(", ");
-            for c in chunk {
-                sep.push_bind(c.clone());
-            }
-            qb.push(")");
+            crate::push_in(&mut qb, "o.code", chunk);
             qb.build_query_as::<Org>().fetch_all(p).await?
         });
         out.extend(found);

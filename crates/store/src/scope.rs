@@ -87,12 +87,12 @@ impl Scope {
             let paths: Vec<String> = crate::on_db!(db, p => {
                 let mut qb = QueryBuilder::new("SELECT path FROM organisations WHERE id IN (");
                 let mut sep = qb.separated(", ");
-                for id in subtree_ids.iter().chain([&-1]) {
+                for id in subtree_ids.iter().chain([&OrgId::new(-1)]) {
                     sep.push_bind(*id);
                 }
                 qb.push(") OR id IN (SELECT COALESCE(parent_id, id) FROM organisations WHERE id IN (");
                 let mut sep = qb.separated(", ");
-                for id in level_ids.iter().chain([&-1]) {
+                for id in level_ids.iter().chain([&OrgId::new(-1)]) {
                     sep.push_bind(*id);
                 }
                 qb.push("))");

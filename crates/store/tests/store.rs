@@ -875,39 +875,49 @@ async fn office_settings_migration_keeps_the_data(db: Db) {
     assert_eq!(days, vec![(1, "春节".to_string())]);
     // The county (3) inherits the province's value and calendar; then overrides its own.
     use xuncha_store::settings;
-    let g = settings::group(&db, 3, &[settings::CLUE_RESULT_MONTHS])
+    let g = settings::group(&db, OrgId::new(3), &[settings::CLUE_RESULT_MONTHS])
         .await
         .unwrap();
     assert_eq!(g.int(settings::CLUE_RESULT_MONTHS, 3), 5);
-    assert_eq!(g.from, Some((1, "组织1".to_string())));
+    assert_eq!(g.from, Some((OrgId::new(1), "组织1".to_string())));
     assert_eq!(g.version, 0);
-    settings::set(&db, &actor(), 3, settings::CLUE_RESULT_MONTHS, "7")
-        .await
-        .unwrap();
+    settings::set(
+        &db,
+        &actor(),
+        OrgId::new(3),
+        settings::CLUE_RESULT_MONTHS,
+        "7",
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        settings::get_int(&db, 3, settings::CLUE_RESULT_MONTHS, 3)
+        settings::get_int(&db, OrgId::new(3), settings::CLUE_RESULT_MONTHS, 3)
             .await
             .unwrap(),
         7
     );
     assert_eq!(
-        settings::get_int(&db, 2, settings::CLUE_RESULT_MONTHS, 3)
+        settings::get_int(&db, OrgId::new(2), settings::CLUE_RESULT_MONTHS, 3)
             .await
             .unwrap(),
         5
     );
     assert_eq!(
-        settings::get_int(&db, 1, settings::CLUE_RESULT_MONTHS, 3)
+        settings::get_int(&db, OrgId::new(1), settings::CLUE_RESULT_MONTHS, 3)
             .await
             .unwrap(),
         5
     );
-    let many = settings::groups(&db, &[1, 2, 3], &[settings::CLUE_RESULT_MONTHS])
-        .await
-        .unwrap();
-    let v = |o: i64| many[&o].int(settings::CLUE_RESULT_MONTHS, 3);
+    let many = settings::groups(
+        &db,
+        &[OrgId::new(1), OrgId::new(2), OrgId::new(3)],
+        &[settings::CLUE_RESULT_MONTHS],
+    )
+    .await
+    .unwrap();
+    let v = |o: i64| many[&OrgId::from(o)].int(settings::CLUE_RESULT_MONTHS, 3);
     assert_eq!((v(1), v(2), v(3)), (5, 5, 7));
-    let cal = xuncha_store::rectification::holidays(&db, 3, Some(2027))
+    let cal = xuncha_store::rectification::holidays(&db, OrgId::new(3), Some(2027))
         .await
         .unwrap();
     assert_eq!(cal.len(), 1);

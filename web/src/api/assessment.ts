@@ -9,7 +9,9 @@ export type AssessmentSettings = S['AssessmentSettings']
 export type IndicatorConf = S['IndicatorDto']
 export type GradeConf = S['GradeDto']
 export type AssessUnit = S['AssessUnitDto']
+export type AssessUnitPage = S['AssessUnitPage']
 export type Revisit = S['RevisitDto']
+export type RevisitPage = S['RevisitPage']
 export type Assessment = S['AssessmentDto']
 export type AssessmentSummary = S['AssessmentSummary']
 export type AssessmentPage = S['AssessmentPage']
@@ -58,12 +60,23 @@ export function inheritSettings(): Promise<AssessmentSettings> {
   return unwrap(client.DELETE('/api/v1/assessment/settings'))
 }
 
-export function units(): Promise<AssessUnit[]> {
-  return unwrap(client.GET('/api/v1/assessment/units'))
+export interface AssessUnitQuery {
+  /** Part of the inspected organisation's name or code. */
+  q?: string
+  /** Only the units without a disclosure yet (choosing what to disclose). */
+  undisclosed?: boolean
+  page?: number
+  page_size?: number
 }
 
-export function revisits(): Promise<Revisit[]> {
-  return unwrap(client.GET('/api/v1/assessment/revisits'))
+/** One page of the fed-back units (page 1-based, page_size 1..200, 20 by default) with the total. */
+export function units(query: AssessUnitQuery = {}): Promise<AssessUnitPage> {
+  return unwrap(client.GET('/api/v1/assessment/units', { params: { query } }))
+}
+
+/** One page of the revisit list (回头看), newest first (page 1-based, page_size 1..200, 20 by default). */
+export function revisits(paging: { page?: number; page_size?: number } = {}): Promise<RevisitPage> {
+  return unwrap(client.GET('/api/v1/assessment/revisits', { params: { query: paging } }))
 }
 
 /** Schedules a 回头看 entry into a round (or moves it to another). */

@@ -26,6 +26,7 @@ export const DISPOSITIONS: readonly Disposition[] = [
 
 /** In lists, `informant` and `facts` are null. */
 export type Clue = S['ClueDto']
+export type CluePage = S['CluePage']
 /** With `events` and `transitions` (the next states the caller may reach). */
 export type ClueDetail = S['ClueDetail']
 export type ClueCreate = S['ClueCreate']
@@ -35,9 +36,12 @@ export interface ClueQuery {
   state?: string
   /** Only clues transferred to the caller's organisations (the receiving body's inbox). */
   received?: boolean
+  page?: number
+  page_size?: number
 }
 
-export function list(query: ClueQuery): Promise<Clue[]> {
+/** One page of clues (page 1-based, page_size 1..200, 20 by default) with the total. */
+export function list(query: ClueQuery): Promise<CluePage> {
   return unwrap(client.GET('/api/v1/clues', { params: { query } }))
 }
 

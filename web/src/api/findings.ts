@@ -65,9 +65,18 @@ export function immediateFixDone(id: number): Promise<FindingDetail> {
   return unwrap(client.POST('/api/v1/findings/{id}/immediate-fix/done', { params: { path: { id } } }))
 }
 
-/** The inspected unit's own problem list: fed-back findings only. */
-export function problems(orgId?: number): Promise<Finding[]> {
-  return unwrap(client.GET('/api/v1/problems', { params: { query: orgId === undefined ? {} : { org_id: orgId } } }))
+export interface ProblemQuery {
+  org_id?: number
+  page?: number
+  page_size?: number
+}
+
+/**
+ * One page of the inspected unit's own problem list (fed-back findings only; page 1-based, page_size 1..200,
+ * 20 by default) with the total.
+ */
+export function problems(query: ProblemQuery = {}): Promise<FindingPage> {
+  return unwrap(client.GET('/api/v1/problems', { params: { query } }))
 }
 
 export type FindingDocument = 'workpaper' | 'immediate-fix'

@@ -16,6 +16,7 @@ export type RoundSave = S['RoundSave']
 export type TeamMember = S['MemberDto']
 export type Team = S['TeamDto']
 export type RoundUnit = S['RoundUnitDto']
+export type RoundUnitPage = S['RoundUnitPage']
 export type RoundDetail = S['RoundDetail']
 /** A state the record may move to next. */
 export type Transition = S['TransitionOption']
@@ -84,7 +85,15 @@ export function addUnit(roundId: number, orgId: number): Promise<RoundUnit> {
   )
 }
 
-export function roundUnits(query: { round_id?: number; state?: string }): Promise<RoundUnit[]> {
+export interface RoundUnitQuery {
+  round_id?: number
+  state?: string
+  page?: number
+  page_size?: number
+}
+
+/** One page of round units (page 1-based, page_size 1..200, 20 by default) with the total. */
+export function roundUnits(query: RoundUnitQuery): Promise<RoundUnitPage> {
   return unwrap(client.GET('/api/v1/round-units', { params: { query } }))
 }
 

@@ -8,7 +8,7 @@ type S = components['schemas']
 
 /** One notification; `link` is an in-app path (e.g. '/rect/items/12') or null. */
 export type Notification = S['NotificationDto']
-/** The newest notifications and how many are unread. */
+/** One page of the notifications, newest first, with their total and how many are unread. */
 export type NotificationList = S['NotificationList']
 /**
  * The caller's notification e-mail address (null: in-app only) and whether the server sends e-mail
@@ -16,8 +16,17 @@ export type NotificationList = S['NotificationList']
  */
 export type NotificationSettings = S['NotificationSettings']
 
-export function list(unreadOnly = false): Promise<NotificationList> {
-  return unwrap(client.GET('/api/v1/notifications', { params: { query: unreadOnly ? { unread: true } : {} } }))
+export interface NotificationQuery {
+  page?: number
+  /** 1..200; the server answers 50 when not given. */
+  page_size?: number
+}
+
+/** One page of the caller's notifications (only the unread with `unreadOnly`), newest first. */
+export function list(unreadOnly = false, paging: NotificationQuery = {}): Promise<NotificationList> {
+  return unwrap(
+    client.GET('/api/v1/notifications', { params: { query: unreadOnly ? { unread: true, ...paging } : paging } }),
+  )
 }
 
 export function markRead(id: number): Promise<void> {

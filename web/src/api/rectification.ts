@@ -53,8 +53,10 @@ export type WriteOff = S['WriteOffDto']
 /** An extension request, on an item or in the reviewers' list (GET /rect/extensions): one shape. */
 export type Extension = S['ExtensionDto']
 export type ExtensionListed = S['ExtensionDto']
+export type ExtensionPage = S['ExtensionPage']
 export type OutcomeRecord = S['OutcomeDto']
 export type Letter = S['LetterDto']
+export type LetterPage = S['LetterPage']
 export type TrailStep = S['TrailStep']
 export type RectEvent = S['EventDto']
 export type RectItem = S['RectItem']
@@ -82,6 +84,14 @@ export type ItemComment = S['ItemComment']
 
 /** A round unit in rectification (GET /rect/units). */
 export type RectUnit = S['RectUnitDto']
+export type RectUnitPage = S['RectUnitPage']
+
+/** Query of GET /rect/units: `q` is part of the inspected organisation's name or code. */
+export interface RectUnitQuery {
+  q?: string
+  page?: number
+  page_size?: number
+}
 
 // Reports and meetings.
 
@@ -222,8 +232,20 @@ export function requestExtension(id: number, body: ExtensionBody): Promise<Creat
   return unwrap(client.POST('/api/v1/rect/findings/{id}/extensions', { params: { path: { id } }, body }))
 }
 
-export function extensions(state: ExtensionState = 'PENDING'): Promise<ExtensionListed[]> {
-  return unwrap(client.GET('/api/v1/rect/extensions', { params: { query: { state } } }))
+/** Query of GET /rect/extensions (the reviewers' list). */
+export interface ExtensionQuery {
+  state?: ExtensionState
+  page?: number
+  page_size?: number
+}
+
+/**
+ * One page of the extension requests in scope (page 1-based, page_size 1..200, 20 by default) with the total;
+ * the pending ones unless another state is asked for.
+ */
+export function extensions(query: ExtensionQuery = {}): Promise<ExtensionPage> {
+  const { state = 'PENDING', ...paging } = query
+  return unwrap(client.GET('/api/v1/rect/extensions', { params: { query: { state, ...paging } } }))
 }
 
 export function decideExtension(extensionId: number, approve: boolean, opinion: string): Promise<Extension> {
@@ -243,10 +265,19 @@ export function fileUrl(fileId: number): string {
   return href('/api/v1/rect/files/{id}', { path: { id: fileId } })
 }
 
+/** A round offered by the round filters. */
+export type RoundChoice = S['RoundChoice']
+
+/** The rounds with units in rectification in the caller's scope, newest first. */
+export function rounds(): Promise<RoundChoice[]> {
+  return unwrap(client.GET('/api/v1/rect/rounds'))
+}
+
 // Plans.
 
-export function units(): Promise<RectUnit[]> {
-  return unwrap(client.GET('/api/v1/rect/units'))
+/** One page of the round units in rectification (page 1-based, page_size 1..200, 20 by default) with the total. */
+export function units(query: RectUnitQuery = {}): Promise<RectUnitPage> {
+  return unwrap(client.GET('/api/v1/rect/units', { params: { query: compact(query) } }))
 }
 
 export function plan(unitId: number): Promise<PlanView> {
@@ -321,8 +352,16 @@ export function importHolidays(file: File): Promise<ImportResult> {
 
 // Letters.
 
-export function letters(roundUnitId?: number | null): Promise<Letter[]> {
-  return unwrap(client.GET('/api/v1/rect/letters', { params: { query: compact({ round_unit_id: roundUnitId }) } }))
+/** Query of GET /rect/letters: `round_unit_id` keeps the letters of one round unit. */
+export interface LetterQuery {
+  round_unit_id?: number | null
+  page?: number
+  page_size?: number
+}
+
+/** One page of the letters issued in scope, newest first (page 1-based, page_size 1..200, 20 by default). */
+export function letters(query: LetterQuery = {}): Promise<LetterPage> {
+  return unwrap(client.GET('/api/v1/rect/letters', { params: { query: compact(query) } }))
 }
 
 export function letterSuggestions(): Promise<LetterSuggestion[]> {

@@ -924,7 +924,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's notifications (newest 50) and the unread count. */
+        /** One page of the caller's notifications, newest first, with the total and the unread count. */
         get: operations["notifications"];
         put?: never;
         post?: never;
@@ -1897,6 +1897,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rect/rounds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rounds with units in rectification in scope, newest first (the round filter of the
+         *     ledger and the statistics).
+         */
+        get: operations["rect_rounds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rect/settings": {
         parameters: {
             query?: never;
@@ -1950,7 +1970,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Round units in rectification (fed back) in scope. */
+        /** Round units in rectification (fed back) in scope, one page at a time. */
         get: operations["rect_units"];
         put?: never;
         post?: never;
@@ -2829,6 +2849,15 @@ export interface components {
             round_id: number;
             round_name: string;
         };
+        AssessUnitPage: {
+            items: components["schemas"]["AssessUnitDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
         AssessmentCreate: {
             /** @description Defaults to today. */
             assessed_on?: string | null;
@@ -3014,6 +3043,15 @@ export interface components {
             transferred: number;
             /** Format: int64 */
             with_result: number;
+        };
+        CluePage: {
+            items: components["schemas"]["ClueDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
         };
         CodeName: {
             code: string;
@@ -3255,6 +3293,15 @@ export interface components {
             state: components["schemas"]["ExtensionState"];
             state_name: string;
             title: string;
+        };
+        ExtensionPage: {
+            items: components["schemas"]["ExtensionDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
         };
         /**
          * @description A deadline extension request.
@@ -3601,6 +3648,15 @@ export interface components {
             withdrawn_at?: string | null;
             withdrawn_by_name?: string | null;
         };
+        LetterPage: {
+            items: components["schemas"]["LetterDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
         LetterRungDto: {
             /** Format: int64 */
             after_overdue_days: number;
@@ -3779,6 +3835,12 @@ export interface components {
         };
         NotificationList: {
             items: components["schemas"]["NotificationDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
             /** Format: int64 */
             unread: number;
         };
@@ -4016,6 +4078,15 @@ export interface components {
              * @description Teams of ongoing rounds the person serves on.
              */
             workload: number;
+        };
+        PersonPage: {
+            items: components["schemas"]["PersonDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
         };
         PersonSave: {
             name: string;
@@ -4300,6 +4371,15 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        RectUnitPage: {
+            items: components["schemas"]["RectUnitDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
         RecusalDecision: {
             /** @description Required when rejecting. */
             comment?: string | null;
@@ -4336,6 +4416,15 @@ export interface components {
             unit_ids: number[];
             /** Format: int64 */
             version: number;
+        };
+        RecusalRequestPage: {
+            items: components["schemas"]["RecusalRequestDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
         };
         RelationCreate: {
             /** @description spouse, blood, collateral, in_law, superior, colleague, academic, official */
@@ -4480,6 +4569,15 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        RevisitPage: {
+            items: components["schemas"]["RevisitDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
         RoleDto: {
             /** @description system, security or audit for the three administrators */
             admin_class?: string | null;
@@ -4516,6 +4614,12 @@ export interface components {
              * @description Required when updating.
              */
             version?: number | null;
+        };
+        /** @description A round, for a filter. */
+        RoundChoice: {
+            /** Format: int64 */
+            id: number;
+            name: string;
         };
         RoundDetail: components["schemas"]["RoundDto"] & {
             teams: components["schemas"]["TeamDto"][];
@@ -4588,6 +4692,15 @@ export interface components {
             team_name?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        RoundUnitPage: {
+            items: components["schemas"]["RoundUnitDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
         };
         /** @description One bad cell of an imported file. */
         RowProblem: {
@@ -5038,7 +5151,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     assessment_revisits: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5050,7 +5166,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RevisitDto"][];
+                    "application/json": components["schemas"]["RevisitPage"];
                 };
             };
         };
@@ -5224,7 +5340,14 @@ export interface operations {
     };
     assessment_units: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Part of the inspected organisation's name or code. */
+                q?: string;
+                /** @description Only units without a disclosure yet (choosing what to disclose). */
+                undisclosed?: boolean;
+                page?: number;
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5236,7 +5359,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssessUnitDto"][];
+                    "application/json": components["schemas"]["AssessUnitPage"];
                 };
             };
         };
@@ -5853,6 +5976,8 @@ export interface operations {
                 state?: string;
                 /** @description Only clues transferred to the caller's organisations (the receiving body's inbox). */
                 received?: boolean;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -5865,7 +5990,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ClueDto"][];
+                    "application/json": components["schemas"]["CluePage"];
                 };
             };
         };
@@ -6769,6 +6894,9 @@ export interface operations {
         parameters: {
             query?: {
                 unread?: boolean;
+                page?: number;
+                /** @description 50 unless given (the bell's list). */
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -7323,6 +7451,8 @@ export interface operations {
                 q?: string;
                 pool?: string;
                 specialty?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -7335,7 +7465,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PersonDto"][];
+                    "application/json": components["schemas"]["PersonPage"];
                 };
             };
         };
@@ -7576,6 +7706,8 @@ export interface operations {
         parameters: {
             query?: {
                 org_id?: number;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -7588,7 +7720,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FindingDto"][];
+                    "application/json": components["schemas"]["FindingPage"];
                 };
             };
         };
@@ -7748,6 +7880,8 @@ export interface operations {
             query?: {
                 /** @description PENDING | APPROVED | REJECTED */
                 state?: components["schemas"]["ExtensionState"];
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -7760,7 +7894,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ExtensionDto"][];
+                    "application/json": components["schemas"]["ExtensionPage"];
                 };
             };
         };
@@ -8209,6 +8343,8 @@ export interface operations {
         parameters: {
             query?: {
                 round_unit_id?: number;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -8221,7 +8357,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LetterDto"][];
+                    "application/json": components["schemas"]["LetterPage"];
                 };
             };
         };
@@ -8604,6 +8740,25 @@ export interface operations {
             };
         };
     };
+    rect_rounds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundChoice"][];
+                };
+            };
+        };
+    };
     rect_settings: {
         parameters: {
             query?: never;
@@ -8707,7 +8862,12 @@ export interface operations {
     };
     rect_units: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Part of the inspected organisation's name or code. */
+                q?: string;
+                page?: number;
+                page_size?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8719,7 +8879,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RectUnitDto"][];
+                    "application/json": components["schemas"]["RectUnitPage"];
                 };
             };
         };
@@ -8920,6 +9080,8 @@ export interface operations {
                 team_id?: number;
                 /** @description pending, approved, rejected */
                 state?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -8932,7 +9094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecusalRequestDto"][];
+                    "application/json": components["schemas"]["RecusalRequestPage"];
                 };
             };
             403: {
@@ -9099,6 +9261,8 @@ export interface operations {
             query?: {
                 round_id?: number;
                 state?: string;
+                page?: number;
+                page_size?: number;
             };
             header?: never;
             path?: never;
@@ -9111,7 +9275,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RoundUnitDto"][];
+                    "application/json": components["schemas"]["RoundUnitPage"];
                 };
             };
         };

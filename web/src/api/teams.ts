@@ -39,12 +39,24 @@ export type Post = S['PostDto']
 export type Relation = S['RelationDto']
 export type Training = S['TrainingDto']
 export type Person = S['PersonDto']
+export type PersonPage = S['PersonPage']
 export type PersonSave = S['PersonSave']
 export type Suggestion = S['SuggestionItem']
 /** A request for a recusal exception (回避例外), decided by another user holding recusal:approve. */
 export type RecusalRequest = S['RecusalRequestDto']
+export type RecusalRequestPage = S['RecusalRequestPage']
 
-export function people(query: { q?: string; pool?: string; specialty?: string }): Promise<Person[]> {
+export interface PersonQuery {
+  /** Part of the name. */
+  q?: string
+  pool?: string
+  specialty?: string
+  page?: number
+  page_size?: number
+}
+
+/** One page of the talent pools' people (page 1-based, page_size 1..200, 20 by default) with the total. */
+export function people(query: PersonQuery): Promise<PersonPage> {
   return unwrap(client.GET('/api/v1/people', { params: { query } }))
 }
 
@@ -98,7 +110,16 @@ export function addMember(
   return unwrap(client.POST('/api/v1/teams/{id}/members', { params: { path: { id: teamId } }, body }))
 }
 
-export function recusalRequests(query: { team_id?: number; state?: string } = {}): Promise<RecusalRequest[]> {
+export interface RecusalRequestQuery {
+  team_id?: number
+  /** pending, approved, rejected */
+  state?: string
+  page?: number
+  page_size?: number
+}
+
+/** One page of the recusal exception requests in scope, newest first (page_size 1..200, 20 by default). */
+export function recusalRequests(query: RecusalRequestQuery = {}): Promise<RecusalRequestPage> {
   return unwrap(client.GET('/api/v1/recusal-requests', { params: { query } }))
 }
 

@@ -31,6 +31,7 @@ export default {
     export: '导出评估结果',
     exportHint: '导出范围内全部已定等的评估（年度考核用）',
     searchOrg: '按单位名称搜索',
+    searchUnit: '按单位名称或编码搜索',
     states: {
       DRAFT: '评估中',
       FINALISED: '已定等',
@@ -139,6 +140,10 @@ export default {
     decidedAt: '审批时间',
     create: '起草公开稿',
     units: '可起草公开稿的单位',
+    unit: '巡察对象',
+    unitPlaceholder: '输入单位名称或编码，查找尚未起草公开稿的单位',
+    noUnits: '无可起草公开稿的单位',
+    fedBackOn: '{date} 反馈',
     counts: '整改数据（全部）',
     publicCounts: '公开数据（不含不予公开事项）',
     total: '反馈问题',

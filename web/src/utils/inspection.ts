@@ -135,3 +135,8 @@ export function periodRules(): FormRules {
   const rule = [{ required: true, message: i18n.global.t('common.dateRequired'), trigger: 'change' }]
   return { start_date: rule, end_date: rule }
 }
+
+/** A round unit as one line, "organisation · round" (the same organisation is inspected in several rounds). */
+export function roundUnitLabel(u: { org_name: string; round_name: string }): string {
+  return `${u.org_name} · ${u.round_name}`
+}

@@ -1,4 +1,4 @@
-// Paging of lists the server returns whole (activities, people, problem lists): slices for a table.
+// Paging of lists the server returns whole (activities, not-inspected organisations, holidays): slices for a table.
 import { computed, ref, watch, type Ref } from 'vue'
 
 export function useLocalPage<T>(rows: Ref<T[]>, initialSize = 20) {

@@ -458,15 +458,6 @@ export function ledgerQuery(f: LedgerFilters, page?: { page: number; page_size: 
   return q
 }
 
-/** The distinct rounds of the units in rectification, for a filter (newest id first). */
-export function roundsOf<U extends { round_id: number; round_name: string }>(
-  units: readonly U[],
-): { id: number; name: string }[] {
-  const seen = new Map<number, string>()
-  for (const u of units) if (!seen.has(u.round_id)) seen.set(u.round_id, u.round_name)
-  return [...seen.entries()].sort((a, b) => b[0] - a[0]).map(([id, name]) => ({ id, name }))
-}
-
 /** What a supervision letter is about: a round unit and some of its items. */
 export interface LetterTarget {
   round_unit_id: number

@@ -13,7 +13,7 @@ import { useAuthStore } from '@/stores/auth'
 import type { Me } from '@/api/auth'
 import type { ClueDetail } from '@/api/clues'
 import type { Transition } from '@/api/inspection'
-import { DIRECTOR, jsonResponse, me, stubFetch, until, type Captured } from './helpers'
+import { DIRECTOR, jsonResponse, me, pageResponse, stubFetch, until, type Captured } from './helpers'
 
 const NAMES: Record<string, string> = {
   CLUE: '问题线索',
@@ -212,6 +212,7 @@ describe('the clue tab of a round unit', () => {
     stubFetch((req) => {
       if (req.path === '/api/v1/round-units/3') return jsonResponse(UNIT)
       if (req.path === '/api/v1/inspection/states') return jsonResponse({ round_unit: [], finding: [], clue: [] })
+      if (req.path === '/api/v1/clues') return pageResponse([])
       return jsonResponse([])
     })
     const router = createRouter({

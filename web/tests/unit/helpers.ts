@@ -31,6 +31,8 @@ export function problemResponse(status: number, code: string, detail: string, ex
 export interface Captured {
   method: string
   path: string
+  /** The query string's parameters. */
+  query: URLSearchParams
   headers: Headers
   body: unknown
 }
@@ -48,11 +50,23 @@ export function stubFetch(handler: (req: Captured) => Response | Promise<Respons
     } catch {
       /* not JSON */
     }
-    const captured: Captured = { method: input.method, path: new URL(input.url).pathname, headers: input.headers, body }
+    const url = new URL(input.url)
+    const captured: Captured = {
+      method: input.method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: input.headers,
+      body,
+    }
     seen.push(captured)
     return handler(captured)
   })
   return seen
+}
+
+/** One page of a paged list (`{items, total, page, page_size}`), as the server answers it. */
+export function pageResponse<T>(items: T[], total = items.length, page = 1, pageSize = 20): Response {
+  return jsonResponse({ items, total, page, page_size: pageSize })
 }
 
 /** Waits until `check` passes (component updates and fetches settle over several ticks). */

@@ -206,7 +206,8 @@ describe('inspection api', () => {
       return jsonResponse([])
     })
     await inspectionApi.roundUnits({ round_id: 4, state: 'PLANNED' })
-    expect(urls).toEqual(['?round_id=4&state=PLANNED'])
+    await inspectionApi.roundUnits({ round_id: 4, page: 3, page_size: 50 })
+    expect(urls).toEqual(['?round_id=4&state=PLANNED', '?round_id=4&page=3&page_size=50'])
   })
 
   it('raises the problem of an illegal transition', async () => {

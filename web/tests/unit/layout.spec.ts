@@ -38,7 +38,7 @@ describe('breadcrumbs', () => {
 
 describe('app frame', () => {
   async function frameAt(path: string, permissions: string[]) {
-    vi.stubGlobal('fetch', async () => jsonResponse({ items: [], unread: 0 }))
+    vi.stubGlobal('fetch', async () => jsonResponse({ items: [], total: 0, page: 1, page_size: 30, unread: 0 }))
     useAuthStore().me = me(permissions)
     const stub = { template: '<div />' }
     const router = createRouter({

@@ -17,6 +17,9 @@ import {
 
 const row = ledgerRow
 
+/** The ledger's rounds (none) and anything else empty. */
+const otherAnswer = () => jsonResponse([])
+
 const mountAt = (component: unknown, path: string) =>
   mountScreen(component, path, ['rect:read'], { 'rect-ledger': '/rect/ledger', 'rect-item': '/rect/items/:id' })
 
@@ -35,7 +38,7 @@ describe('整改台账 columns', () => {
     'shows at most eight columns by default, 问题 fixed left and 操作 fixed right',
     async () => {
       stubFetch((req) =>
-        req.path === '/api/v1/rect/ledger' ? jsonResponse({ items: [row()], total: 1 }) : jsonResponse([]),
+        req.path === '/api/v1/rect/ledger' ? jsonResponse({ items: [row()], total: 1 }) : otherAnswer(),
       )
       const { wrapper } = await mountAt(LedgerView, '/rect/ledger')
       await until(() => document.body.textContent!.includes('选人用人工作不规范'), 'the ledger row')
@@ -60,7 +63,7 @@ describe('整改台账 columns', () => {
     'keeps the columns the user picks in the toggle for the next visit',
     async () => {
       stubFetch((req) =>
-        req.path === '/api/v1/rect/ledger' ? jsonResponse({ items: [row()], total: 1 }) : jsonResponse([]),
+        req.path === '/api/v1/rect/ledger' ? jsonResponse({ items: [row()], total: 1 }) : otherAnswer(),
       )
       const first = await mountAt(LedgerView, '/rect/ledger')
       await until(() => document.querySelector('[data-testid="ledger-columns"]') !== null, 'the column toggle')

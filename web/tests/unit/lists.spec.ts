@@ -4,10 +4,18 @@ import { describe, expect, it } from 'vitest'
 import LedgerView from '@/views/rectification/ledger.vue'
 import AssessmentIndex from '@/views/assessment/index.vue'
 import StatsView from '@/views/stats/index.vue'
-import type { OwnerGroup, TaskLine } from '@/api/rectification'
+import type { OwnerGroup, RectUnit, TaskLine } from '@/api/rectification'
 import type { Revisit } from '@/api/assessment'
 import type { InspectionStats } from '@/api/inspection'
-import { freshScreenEachTest, jsonResponse, mountScreen, SLOW, slowUntil as until, stubFetch } from './helpers'
+import {
+  freshScreenEachTest,
+  jsonResponse,
+  mountScreen,
+  pageResponse,
+  SLOW,
+  slowUntil as until,
+  stubFetch,
+} from './helpers'
 
 const text = () => document.body.textContent ?? ''
 
@@ -47,6 +55,22 @@ function task(over: Partial<TaskLine> = {}): TaskLine {
   }
 }
 
+/** The round unit 3 in rectification (what its plan page names). */
+const UNIT_3: RectUnit = {
+  id: 3,
+  org_id: 2,
+  org_name: '江岭省财政厅',
+  owner_org_name: '江岭省委巡察办',
+  round_id: 1,
+  round_name: '2025年第二轮巡察',
+  feedback_date: '2025-12-01',
+  rectification_due: '2026-03-01',
+  plan_state: 'APPROVED',
+  plan_state_name: '已通过',
+  total: 4,
+  closed: 1,
+}
+
 freshScreenEachTest()
 
 describe('三清单 on the ledger page', () => {
@@ -59,6 +83,7 @@ describe('三清单 on the ledger page', () => {
             items: [task(), task({ id: 12, content: '建立决策台账', overdue: false, state_name: '整改中' })],
             total: 4,
           })
+        if (req.path === '/api/v1/rect/units/3/plan') return jsonResponse({ unit: UNIT_3 })
         return jsonResponse([])
       })
       const { wrapper, router } = await mountAt(LedgerView, '/rect/ledger?list=tasks&round_unit_id=3', ['rect:read'])
@@ -73,6 +98,15 @@ describe('三清单 on the ledger page', () => {
       // The export keeps the same filters and holds all the lists.
       const link = document.querySelector('[data-testid="ledger-export"]') as HTMLAnchorElement
       expect(link.getAttribute('href')).toContain('round_unit_id=3')
+      // The unit chosen on the units page shows by name in the unit filter (looked up once, not a whole list).
+      await until(
+        () => text().includes('江岭省财政厅 · 2025年第二轮巡察'),
+        'the unit filter naming the round unit of the address',
+      )
+      expect(document.querySelector('[data-testid="ledger-filter-unit"]')!.textContent).toContain(
+        '江岭省财政厅 · 2025年第二轮巡察',
+      )
+      expect(seen.some((r) => r.path === '/api/v1/rect/units')).toBe(false)
       wrapper.unmount()
     },
     SLOW,
@@ -137,7 +171,7 @@ describe('回头看 list', () => {
     'links to the earlier items and schedules an entry into a round',
     async () => {
       const seen = stubFetch((req) => {
-        if (req.path === '/api/v1/assessment/revisits') return jsonResponse([revisit()])
+        if (req.path === '/api/v1/assessment/revisits') return pageResponse([revisit()])
         if (req.path === '/api/v1/rounds')
           return jsonResponse([
             {

@@ -107,6 +107,8 @@ describe('adding a team member', () => {
         members: [{ person_id: 11, name: '李明', role: 'member', role_name: '成员', override_reason: null }],
       }),
     )
+    // The suggested person shows by name in the person select (no search of the pools needed).
+    expect(q('member-person')!.textContent).toContain('李明')
     await click('member-submit')
     await until(() => wrapper.emitted('saved') !== undefined, 'saved')
     expect(posted(seen)).toEqual([{ person_id: 11, role: 'member' }])
@@ -195,6 +197,38 @@ describe('adding a team member', () => {
     leader.click()
     await flushPromises()
     expect(q('member-conflicts')).toBeNull()
+    wrapper.unmount()
+  })
+
+  it('searches the talent pools by name, one page of hits, and keeps the person chosen', async () => {
+    const seen = stubFetch((req) =>
+      req.path === '/api/v1/people'
+        ? jsonResponse({ items: req.query.get('q') ? [PERSON] : [], total: 10_000, page: 1, page_size: 20 })
+        : jsonResponse([]),
+    )
+    const wrapper = mount(MemberDialog, {
+      props: { visible: false, team: TEAM },
+      global: { plugins: [pinia, i18n, ElementPlus], directives: { perm: vPerm } },
+      attachTo: document.body,
+    })
+    await wrapper.setProps({ visible: true })
+    await flushPromises()
+    const people = () => seen.filter((r) => r.path === '/api/v1/people').map((r) => Object.fromEntries(r.query))
+    // Opening the select asks for the first page; typing searches by name.
+    ;(q('member-person')!.querySelector('.el-select__wrapper') as HTMLElement).click()
+    await until(() => people().length === 1, 'the first page')
+    expect(people()[0]).toEqual({ page: '1', page_size: '20' })
+    await type('member-person', '李')
+    await until(() => people().some((p) => p.q === '李'), 'the search')
+    expect(people().at(-1)).toEqual({ q: '李', page: '1', page_size: '20' })
+    const option = () =>
+      [...document.querySelectorAll<HTMLElement>('.el-select-dropdown__item')].find((o) =>
+        o.textContent?.includes('李明'),
+      )
+    await until(() => option() !== undefined, 'the hit')
+    option()!.click()
+    await until(() => !(q('member-submit') as HTMLButtonElement).disabled, 'a person chosen')
+    expect(q('member-person')!.textContent).toContain('李明')
     wrapper.unmount()
   })
 

@@ -157,35 +157,48 @@ describe('rectification API', () => {
     await expect(rectApi.item(1)).rejects.toBeInstanceOf(NetworkError)
   })
 
-  it('asks for the pending extensions and the letters of one unit', async () => {
-    const seen = stubRaw(() => jsonResponse([]))
+  it('asks for the pending extensions and the letters of one unit, one page at a time', async () => {
+    const seen = stubRaw(() => jsonResponse({ items: [], total: 0, page: 1, page_size: 20 }))
     await rectApi.extensions()
-    await rectApi.letters(8)
+    await rectApi.extensions({ page: 2, page_size: 50 })
+    await rectApi.letters({ round_unit_id: 8, page_size: 200 })
+    await rectApi.letters({ round_unit_id: null, page: 3, page_size: 20 })
     await rectApi.letters()
     await rectApi.stats({ group: 'category', round_id: 2, org_id: null })
-    expect(seen.map((r) => new URL(r.url).pathname + new URL(r.url).search)).toEqual([
+    await rectApi.units({ q: '', page: 2, page_size: 50 })
+    await rectApi.units({ q: '云台', page: 1, page_size: 20 })
+    expect(seen.map((r) => new URL(r.url).pathname + decodeURIComponent(new URL(r.url).search))).toEqual([
       '/api/v1/rect/extensions?state=PENDING',
-      '/api/v1/rect/letters?round_unit_id=8',
+      '/api/v1/rect/extensions?state=PENDING&page=2&page_size=50',
+      '/api/v1/rect/letters?round_unit_id=8&page_size=200',
+      '/api/v1/rect/letters?page=3&page_size=20',
       '/api/v1/rect/letters',
       '/api/v1/rect/stats?group=category&round_id=2',
+      // The units in rectification: one page, a blank search left out.
+      '/api/v1/rect/units?page=2&page_size=50',
+      '/api/v1/rect/units?q=云台&page=1&page_size=20',
     ])
   })
 })
 
 describe('notifications API', () => {
-  it('lists unread notifications and marks them read (204)', async () => {
+  it('lists unread notifications (one page) and marks them read (204)', async () => {
     document.cookie = 'xuncha_csrf=tok; path=/'
-    const seen = stubFetch((req) =>
-      req.method === 'GET' ? jsonResponse({ items: [], unread: 2 }) : new Response(null, { status: 204 }),
-    )
-    expect(await notificationsApi.list(true)).toEqual({ items: [], unread: 2 })
+    const list = { items: [], total: 0, page: 1, page_size: 30, unread: 2 }
+    const seen = stubFetch((req) => (req.method === 'GET' ? jsonResponse(list) : new Response(null, { status: 204 })))
+    expect(await notificationsApi.list(true, { page_size: 30 })).toEqual(list)
     await expect(notificationsApi.markRead(5)).resolves.toBeUndefined()
     await expect(notificationsApi.markAllRead()).resolves.toBeUndefined()
+    await notificationsApi.list()
     expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/v1/notifications',
       'POST /api/v1/notifications/5/read',
       'POST /api/v1/notifications/read-all',
+      'GET /api/v1/notifications',
     ])
+    expect(Object.fromEntries(seen[0]!.query)).toEqual({ unread: 'true', page_size: '30' })
+    // Without a page size the server answers its default (50).
+    expect(Object.fromEntries(seen[3]!.query)).toEqual({})
     expect(seen[1]!.headers.get(CSRF_HEADER)).toBe('tok')
   })
 })

@@ -288,7 +288,7 @@ describe('notification bell', () => {
   it('shows the unread count from the server', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true })
     try {
-      const seen = stubFetch(() => jsonResponse({ items: [], unread: 3 }))
+      const seen = stubFetch(() => jsonResponse({ items: [], total: 0, page: 1, page_size: 30, unread: 3 }))
       const router = await routerAt('/rect/ledger')
       const wrapper = mount(NotificationBell, {
         global: screenGlobal(router),
@@ -296,6 +296,8 @@ describe('notification bell', () => {
       })
       await until(() => (q('notification-count')?.textContent ?? '').includes('3'), 'the count')
       expect(seen[0]!.path).toBe('/api/v1/notifications')
+      // One page of the unread ones, as many as the drop-down shows.
+      expect(Object.fromEntries(seen[0]!.query)).toEqual({ unread: 'true', page_size: '30' })
       const polls = seen.length
       await vi.advanceTimersByTimeAsync(60_000)
       await flushPromises()

@@ -41,7 +41,6 @@ import {
   parseYuan,
   pendingBodies,
   planErrors,
-  roundsOf,
   shortHash,
   trailActive,
   warningTagType,
@@ -352,14 +351,6 @@ describe('ledger and figures', () => {
     expect(formatPercent('87.50%')).toBe('87.5%')
     expect(formatPercent(null)).toBe('-')
     expect(formatPercent('')).toBe('-')
-  })
-
-  it('lists the distinct rounds of the units, newest first', () => {
-    const u = (round_id: number, round_name: string) => ({ round_id, round_name })
-    expect(roundsOf([u(1, '第一轮'), u(2, '第二轮'), u(1, '第一轮')])).toEqual([
-      { id: 2, name: '第二轮' },
-      { id: 1, name: '第一轮' },
-    ])
   })
 
   it('follows only in-app notification links', () => {

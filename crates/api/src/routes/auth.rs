@@ -9,6 +9,7 @@ use time::Duration;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::perm::Access;
 use xuncha_domain::totp;
 use xuncha_store::accounts::{self, LoginOutcome};
@@ -47,7 +48,8 @@ pub struct Me {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub roles: Vec<RoleRef>,
     pub permissions: Vec<String>,

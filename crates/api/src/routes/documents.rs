@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::response::IntoResponse;
 use utoipa_axum::{router::OpenApiRouter, routes};
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::inspection::{ClueSource, Disposition, FindingState, TargetBody};
 use xuncha_domain::perm::Compartment;
@@ -44,7 +45,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The issuing office of a round's documents (the leading group's office of the owner) and its
 /// short name.
-pub(crate) async fn issuer(st: &AppState, owner_org_id: i64) -> ApiResult<(String, String)> {
+pub(crate) async fn issuer(st: &AppState, owner_org_id: OrgId) -> ApiResult<(String, String)> {
     let owner = xuncha_store::orgs::get(
         &st.db,
         &xuncha_store::scope::Scope::unrestricted(),
@@ -299,15 +300,7 @@ async fn clue_report(
     }
     let u = unit(&st, &auth, id).await?;
     let access = clue_access(&auth);
-    let rows = clues::list_clues(
-        &st.db,
-        &access,
-        &clues::ClueFilter {
-            round_unit_id: Some(id.get()),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let rows = clues::unit_clues(&st.db, &access, id).await?;
     let mut lines = Vec::with_capacity(rows.len());
     for c in &rows {
         lines.push(ClueLine {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::org::OrgPath;
 use xuncha_domain::settings::Source;
 use xuncha_store::settings::Group;
@@ -15,11 +16,13 @@ use crate::auth::Auth;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SettingsSource {
     /// The office whose settings these are: the caller's own.
-    pub office_id: i64,
+    #[schema(value_type = i64)]
+    pub office_id: OrgId,
     /// own (本级设置) | inherited (继承自上级) | default (默认设置)
     pub kind: String,
     /// The office the values come from (the caller's own or an ancestor); null for the defaults.
-    pub from_org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub from_org_id: Option<OrgId>,
     pub from_org_name: Option<String>,
     /// 本级设置, 继承自<机构> or 默认设置.
     pub label: String,
@@ -28,10 +31,10 @@ pub struct SettingsSource {
 /// The office whose settings a request with no unit reads and writes: the caller's own, the root
 /// of the caller's data scope (the subtree granted that holds the caller's organisation, else the
 /// widest one; the root organisation for an unrestricted scope; else the caller's organisation).
-pub fn office(auth: &Auth) -> i64 {
+pub fn office(auth: &Auth) -> OrgId {
     let own = OrgPath::parse(&auth.user.org_path);
     if auth.scope.all {
-        return own.and_then(|p| p.root_id()).unwrap_or(auth.user.org_id);
+        return ((own.and_then(|p| p.root_id()).unwrap_or(auth.user.org_id)).get()).into();
     }
     let holding = auth
         .scope
@@ -65,7 +68,7 @@ pub fn source_dto(g: &Group) -> SettingsSource {
     SettingsSource {
         office_id: g.office,
         kind: kind.to_string(),
-        from_org_id: g.from.as_ref().map(|(o, _)| *o),
+        from_org_id: ((g.from.as_ref().map(|(o, _)| *o)).map(OrgId::get)).map(OrgId::from),
         from_org_name: g.from.as_ref().map(|(_, n)| n.clone()),
         label,
     }

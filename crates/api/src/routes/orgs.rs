@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::org::{OrgDraft, OrgKind, PartyOrgKind};
 use xuncha_office::{Table, write_xlsx};
 use xuncha_store::PageReq;
@@ -35,7 +36,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OrgDto {
     pub id: i64,
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<OrgId>,
     pub code: String,
     pub name: String,
     /// province, city, county, township, village, department, soe, school, institution
@@ -54,7 +56,7 @@ pub struct OrgDto {
 impl From<Org> for OrgDto {
     fn from(o: Org) -> Self {
         OrgDto {
-            id: o.id,
+            id: o.id.get(),
             parent_id: o.parent_id,
             code: o.code,
             name: o.name,
@@ -107,7 +109,7 @@ pub struct ChildrenQuery {
 async fn children(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrgId>,
     ApiQuery(q): ApiQuery<ChildrenQuery>,
 ) -> ApiResult<axum::Json<Vec<OrgDto>>> {
     Ok(axum::Json(dtos(
@@ -121,7 +123,7 @@ async fn children(
 async fn ancestors(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrgId>,
 ) -> ApiResult<axum::Json<Vec<OrgDto>>> {
     let v = orgs::ancestors(&st.db, &auth.scope, id)
         .await
@@ -135,7 +137,8 @@ pub struct ListQuery {
     /// Matches name or code.
     pub q: Option<String>,
     /// Restricts to the subtree of this organisation.
-    pub parent_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub parent_id: Option<OrgId>,
     #[serde(default)]
     pub include_inactive: bool,
     pub page: Option<i64>,
@@ -172,7 +175,7 @@ async fn list(
 async fn detail(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgRead>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrgId>,
 ) -> ApiResult<axum::Json<OrgDto>> {
     Ok(axum::Json(
         orgs::get(&st.db, &auth.scope, id)
@@ -186,7 +189,8 @@ async fn detail(
 #[serde(deny_unknown_fields)]
 pub struct OrgCreate {
     /// The parent; omitted only for a new root (requires the 全部 data scope).
-    pub parent_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub parent_id: Option<OrgId>,
     pub code: String,
     pub name: String,
     pub kind: String,
@@ -222,7 +226,7 @@ pub struct OrgUpdate {
 async fn update(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrgId>,
     ApiJson(b): ApiJson<OrgUpdate>,
 ) -> ApiResult<axum::Json<OrgDto>> {
     let draft = OrgDraft::parse(&b.code, &b.name, &b.kind, b.party_org_kind.as_deref())?;
@@ -235,7 +239,8 @@ async fn update(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrgMove {
-    pub new_parent_id: i64,
+    #[schema(value_type = i64)]
+    pub new_parent_id: OrgId,
     pub version: i64,
 }
 
@@ -245,7 +250,7 @@ pub struct OrgMove {
 async fn move_org(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrgId>,
     ApiJson(b): ApiJson<OrgMove>,
 ) -> ApiResult<axum::Json<OrgDto>> {
     let org = orgs::move_to(
@@ -267,7 +272,7 @@ async fn move_org(
 async fn deactivate(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrgId>,
     ApiJson(b): ApiJson<VersionBody>,
 ) -> ApiResult<axum::Json<OrgDto>> {
     let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, false, b.version)
@@ -282,7 +287,7 @@ async fn deactivate(
 async fn activate(
     State(st): State<AppState>,
     Need(auth, _): Need<OrgWrite>,
-    ApiPath(id): ApiPath<i64>,
+    ApiPath(id): ApiPath<OrgId>,
     ApiJson(b): ApiJson<VersionBody>,
 ) -> ApiResult<axum::Json<OrgDto>> {
     let org = orgs::set_active(&st.db, &auth.actor, &auth.scope, id, true, b.version)
@@ -305,9 +310,9 @@ pub const COLUMNS: [&str; 6] = [
 /// codes of parents that are not themselves in `rows`.
 pub fn orgs_workbook(
     rows: Vec<Org>,
-    outside: &std::collections::HashMap<i64, String>,
+    outside: &std::collections::HashMap<OrgId, String>,
 ) -> Result<Vec<u8>, xuncha_office::OfficeError> {
-    let codes: std::collections::HashMap<i64, String> =
+    let codes: std::collections::HashMap<OrgId, String> =
         rows.iter().map(|o| (o.id, o.code.clone())).collect();
     let data = rows.into_iter().map(|o| {
         let parent = o
@@ -345,7 +350,8 @@ pub fn orgs_workbook(
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// Export this subtree only; all of the caller's scope when omitted.
-    pub root_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub root_id: Option<OrgId>,
 }
 
 /// Exports the organisations of the caller's scope (or one subtree) as .xlsx.
@@ -359,7 +365,7 @@ async fn export(
     let rows = orgs::export(&st.db, &auth.scope, q.root_id)
         .await
         .map_err(ApiError::not_found_as(NOT_FOUND))?;
-    let parent_codes: std::collections::HashMap<i64, String> =
+    let parent_codes: std::collections::HashMap<OrgId, String> =
         rows.iter().map(|o| (o.id, o.code.clone())).collect();
     // A parent outside the exported set is looked up so the file re-imports elsewhere.
     let mut outside = std::collections::HashMap::new();
@@ -378,7 +384,12 @@ async fn export(
     xuncha_store::audit::record_event(
         &st.db,
         &auth.actor,
-        &xuncha_store::audit::Event::read("org.export", "org", q.root_id.unwrap_or(0), summary),
+        &xuncha_store::audit::Event::read(
+            "org.export",
+            "org",
+            q.root_id.unwrap_or(OrgId::new(0)),
+            summary,
+        ),
     )
     .await?;
     Ok(super::common::download(

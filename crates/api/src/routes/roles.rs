@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::auth::{LockoutPolicy, PasswordPolicy};
 use xuncha_domain::error::required_text;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::org::parse_code;
 use xuncha_domain::perm::{AdminClass, Compartment, DataScope, PERMISSIONS, RoleDraft};
 use xuncha_domain::{DomainError, i18n::Msg};
@@ -33,7 +34,8 @@ pub struct RoleDto {
     pub permissions: Vec<String>,
     /// all, custom, org, org_and_below, self
     pub data_scope: String,
-    pub custom_org_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub custom_org_ids: Vec<OrgId>,
     /// clue, talk, reporter
     pub compartments: Vec<String>,
     pub builtin: bool,
@@ -86,7 +88,8 @@ pub struct RoleSave {
     pub permissions: Vec<String>,
     pub data_scope: String,
     #[serde(default)]
-    pub custom_org_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub custom_org_ids: Vec<OrgId>,
     #[serde(default)]
     pub compartments: Vec<String>,
     /// Required when updating.

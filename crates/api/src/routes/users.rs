@@ -8,6 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::auth::{ONE_TIME_PASSWORD_MINUTES, one_time_password, parse_username};
 use xuncha_domain::error::{Errors, required_text};
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::OrgId;
 use xuncha_store::PageReq;
 use xuncha_store::accounts::{self, NewUser, User, UserFilter};
 
@@ -35,7 +36,8 @@ pub struct UserDto {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub roles: Vec<RoleRef>,
     pub locked: bool,
@@ -83,7 +85,8 @@ pub struct UserPage {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub q: Option<String>,
-    pub org_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
 }
@@ -139,7 +142,8 @@ async fn detail(
 pub struct UserCreate {
     pub username: String,
     pub display_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     /// The initial password; the user must change it at first login.
     pub password: String,
 }
@@ -185,7 +189,8 @@ async fn create(
 #[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     pub display_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub version: i64,
 }
 

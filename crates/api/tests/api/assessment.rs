@@ -113,7 +113,7 @@ pub(crate) async fn fed_back_round(
         db,
         &actor,
         &all,
-        owner,
+        owner.into(),
         &spec.term,
         crate::shift_date(time::macros::date!(2023 - 01 - 01)),
         crate::shift_date(time::macros::date!(2027 - 12 - 31)),
@@ -124,7 +124,7 @@ pub(crate) async fn fed_back_round(
     let round = inspection::create_round(db, &actor, &all, term.id, &spec.round)
         .await
         .unwrap();
-    let unit = inspection::add_unit(db, &actor, &all, round.id, target)
+    let unit = inspection::add_unit(db, &actor, &all, round.id, target.into())
         .await
         .unwrap();
     walk(
@@ -209,7 +209,8 @@ async fn outcome(
 }
 
 async fn unit_by_name(s: &Session, name: &str) -> i64 {
-    let (st, units) = s.get("/api/v1/assessment/units").await;
+    let (st, units) = s.get("/api/v1/assessment/units?page_size=200").await;
+    let units = units["items"].clone();
     assert_eq!(st, StatusCode::OK, "{units}");
     units
         .as_array()
@@ -324,7 +325,8 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
     assert_eq!(stale["code"], "api.stale_version");
 
     // Nothing on the 回头看 list until the grade is final.
-    let (_, v) = s.get("/api/v1/assessment/revisits").await;
+    let (_, v) = s.get("/api/v1/assessment/revisits?page_size=200").await;
+    let v = v["items"].clone();
     assert!(
         v.as_array()
             .unwrap()
@@ -343,7 +345,8 @@ async fn assessment_scores_grades_and_applies_consequences(app: App) {
         .map(|c| c["code"].as_str().unwrap())
         .collect();
     assert_eq!(cons, ["revisit", "supervisor_talk"]);
-    let (_, v) = s.get("/api/v1/assessment/revisits").await;
+    let (_, v) = s.get("/api/v1/assessment/revisits?page_size=200").await;
+    let v = v["items"].clone();
     let r = v
         .as_array()
         .unwrap()
@@ -814,7 +817,8 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
     assert_eq!(st, StatusCode::OK);
 
     // The other county's unit, assessment and disclosure: not in lists, not found in detail.
-    let (_, units) = me.get("/api/v1/assessment/units").await;
+    let (_, units) = me.get("/api/v1/assessment/units?page_size=200").await;
+    let units = units["items"].clone();
     assert!(
         units
             .as_array()
@@ -827,7 +831,8 @@ async fn county_user_cannot_reach_other_county_assessment_or_disclosure(app: App
     assert_eq!(list["total"], 1, "{list}");
     let (_, list) = me.get("/api/v1/disclosures").await;
     assert_eq!(list["total"], 0, "{list}");
-    let (_, v) = me.get("/api/v1/assessment/revisits").await;
+    let (_, v) = me.get("/api/v1/assessment/revisits?page_size=200").await;
+    let v = v["items"].clone();
     assert!(v.to_string().find(&other_org).is_none(), "{v}");
     for path in [
         format!("/api/v1/assessments/{oid}"),
@@ -878,7 +883,8 @@ async fn only_the_round_office_decides_a_disclosure(app: App) {
     let prov = login(&app, "prov.director").await;
     let city = login(&app, "city01.director").await;
     let yuntai = org_id(&app, "9901").await;
-    let (_, units) = prov.get("/api/v1/rect/units").await;
+    let (_, units) = prov.get("/api/v1/rect/units?page_size=200").await;
+    let units = units["items"].clone();
     let unit = units
         .as_array()
         .unwrap()

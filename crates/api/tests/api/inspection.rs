@@ -199,7 +199,8 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
 
     // The inspected unit sees its problem list: the fed-back finding, not the draft, not the clue.
     let liaison = login(&app, "dept.liaison").await;
-    let (st, problems) = liaison.get("/api/v1/problems").await;
+    let (st, problems) = liaison.get("/api/v1/problems?page_size=200").await;
+    let problems = problems["items"].clone();
     assert_eq!(st, StatusCode::OK);
     let titles: Vec<&str> = problems
         .as_array()
@@ -241,7 +242,7 @@ async fn chain_from_fieldwork_to_feedback_and_what_the_unit_sees(app: App) {
     }
     // Another unit's liaison sees nothing of it.
     let other = login(&app, "town010101.liaison").await;
-    assert_eq!(other.get("/api/v1/problems").await.1, json!([]));
+    assert_eq!(other.get("/api/v1/problems").await.1["items"], json!([]));
     // Statistics count it.
     let (_, stats) = director.get("/api/v1/stats/inspection").await;
     assert!(
@@ -280,7 +281,10 @@ async fn clues_are_compartmented_encrypted_audited_and_transferred(app: App) {
     );
     // Office staff without the compartment: refused. An inspector not on the team: not found.
     let staff = login(&app, "prov.staff").await;
-    assert_eq!(staff.get("/api/v1/clues").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        staff.get("/api/v1/clues?page_size=200").await.0,
+        StatusCode::FORBIDDEN
+    );
     let outsider = login(&app, "prov.inspector2").await;
     assert_eq!(
         outsider.get(&format!("/api/v1/clues/{id}")).await.0,
@@ -288,7 +292,7 @@ async fn clues_are_compartmented_encrypted_audited_and_transferred(app: App) {
     );
     assert!(
         !outsider
-            .get("/api/v1/clues")
+            .get("/api/v1/clues?page_size=200")
             .await
             .1
             .to_string()
@@ -355,7 +359,10 @@ async fn clues_are_compartmented_encrypted_audited_and_transferred(app: App) {
         StatusCode::NOT_FOUND
     );
     let jw_user = login(&app, "prov.discipline").await;
-    let (_, inbox) = jw_user.get("/api/v1/clues?received=true").await;
+    let (_, inbox) = jw_user
+        .get("/api/v1/clues?received=true&page_size=200")
+        .await;
+    let inbox = inbox["items"].clone();
     assert_eq!(inbox.as_array().unwrap().len(), 1, "{inbox}");
     let (st, c) = jw_user
         .post(&format!("/api/v1/clues/{id}/receipt"), json!({}))
@@ -505,7 +512,10 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
     );
     assert_eq!(county_director.get("/api/v1/findings").await.1["total"], 0);
     assert_eq!(
-        county_director.get("/api/v1/round-units").await.1,
+        county_director
+            .get("/api/v1/round-units?page_size=200")
+            .await
+            .1["items"],
         json!([])
     );
     assert_eq!(
@@ -557,7 +567,10 @@ async fn lower_offices_do_not_see_higher_rounds_about_them(app: App) {
             .0,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(k2.get("/api/v1/round-units").await.1, json!([]));
+    assert_eq!(
+        k2.get("/api/v1/round-units?page_size=200").await.1["items"],
+        json!([])
+    );
     assert_eq!(
         k2.get(&format!(
             "/api/v1/round-units/{}/documents/notice",
@@ -606,7 +619,8 @@ async fn recusal_refuses_and_overrides_are_audited(app: App) {
     let round = current_round(&director).await;
     let (_, detail) = director.get(&format!("/api/v1/rounds/{round}")).await;
     let team = detail["teams"][0]["id"].as_i64().unwrap();
-    let (_, people) = director.get("/api/v1/people").await;
+    let (_, people) = director.get("/api/v1/people?page_size=200").await;
+    let people = people["items"].clone();
     let person = |name: &str| {
         people
             .as_array()

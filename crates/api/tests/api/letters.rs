@@ -140,7 +140,8 @@ async fn each_rung_its_own_template_and_addressee(app: App) {
     assert!(text.contains("问责建议"), "{text}");
     // 纪委监委's data scope is its level (it supervises the rectification of every unit there),
     // so it lists the unit's letters, the one addressed to it among them.
-    let (_, seen) = discipline.get("/api/v1/rect/letters").await;
+    let (_, seen) = discipline.get("/api/v1/rect/letters?page_size=200").await;
+    let seen = seen["items"].clone();
     assert!(
         seen.as_array().unwrap().iter().any(
             |l| l["letter_type"] == "accountability" && l["addressee_name"] == "江岭省纪委监委"
@@ -170,6 +171,7 @@ async fn each_rung_its_own_template_and_addressee(app: App) {
     let (_, list) = director
         .get(&format!("/api/v1/rect/letters?round_unit_id={uid}"))
         .await;
+    let list = list["items"].clone();
     assert_eq!(list.as_array().unwrap().len(), 5);
     assert!(
         list.as_array()
@@ -202,6 +204,7 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
     let (_, list) = director
         .get(&format!("/api/v1/rect/letters?round_unit_id={uid}"))
         .await;
+    let list = list["items"].clone();
     let l = list
         .as_array()
         .unwrap()
@@ -268,5 +271,6 @@ async fn withdrawal_keeps_the_number_and_frees_the_rung(app: App) {
     let (_, list) = director
         .get(&format!("/api/v1/rect/letters?round_unit_id={uid}"))
         .await;
+    let list = list["items"].clone();
     assert_eq!(list.as_array().unwrap().len(), 3);
 }

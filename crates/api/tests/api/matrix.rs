@@ -205,6 +205,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/rect/extensions/{id}/decide", RECT_REVIEW, Path),
     ("POST", "/api/v1/rect/findings/{id}/outcomes", RECT_READ, Path),
     ("GET", "/api/v1/rect/units", RECT_READ, Open),
+    ("GET", "/api/v1/rect/rounds", RECT_READ, Open),
     ("GET", "/api/v1/rect/units/{id}/plan", RECT_READ, Path),
     ("PUT", "/api/v1/rect/units/{id}/plan", RECT_WRITE, Path),
     ("POST", "/api/v1/rect/plans/{id}/submit", RECT_WRITE, Path),
@@ -623,7 +624,7 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     let root = id_of("99");
 
     // The current round's unit 江岭省财政厅 (第一巡察组, stationed).
-    let units = director.get("/api/v1/round-units").await;
+    let units = director.get("/api/v1/round-units?page_size=200").await;
     let unit = first_where(&units, |u| {
         u["org_name"] == "江岭省财政厅" && u["round_name"] == super::current_round_name()
     })
@@ -697,7 +698,7 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
         .and_then(|t| t["id"].as_i64())
         .or_else(|| unit["team_id"].as_i64());
     put("/api/v1/teams/{id}", team_id, Owner::Office);
-    let people = director.get("/api/v1/people").await;
+    let people = director.get("/api/v1/people?page_size=200").await;
     let member = first_where(&people, |p| p["name"] == "赵文华").and_then(|p| p["id"].as_i64());
     let leader = first_where(&people, |p| p["name"] == "王建国").and_then(|p| p["id"].as_i64());
     put(
@@ -720,7 +721,7 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
 
     // Rectification: the fed-back 财政厅 unit of the earlier round, its ledger item; the plan
     // (江岭市's), reports, letters, files, write-offs and extensions wherever the demo has them.
-    let rect_units = director.get("/api/v1/rect/units").await;
+    let rect_units = director.get("/api/v1/rect/units?page_size=200").await;
     let rect_unit = first_where(&rect_units, |u| u["org_name"] == "江岭省财政厅");
     let rect_unit_id = rect_unit.as_ref().and_then(|u| u["id"].as_i64());
     put(

@@ -14,7 +14,8 @@ crate::dual!(
 );
 
 async fn person(s: &Session, name: &str) -> i64 {
-    let (_, people) = s.get("/api/v1/people").await;
+    let (_, people) = s.get("/api/v1/people?page_size=200").await;
+    let people = people["items"].clone();
     people
         .as_array()
         .unwrap()
@@ -131,9 +132,15 @@ async fn override_is_requested_and_approved_by_another_user(app: App) {
         .post(&approve, json!({ "version": req["version"] }))
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    assert_eq!(county.get("/api/v1/recusal-requests").await.1, json!([]));
+    assert_eq!(
+        county.get("/api/v1/recusal-requests").await.1["items"],
+        json!([])
+    );
     // The approver sees the pending request and approves it in their own session.
-    let (st, list) = leader.get("/api/v1/recusal-requests?state=pending").await;
+    let (st, list) = leader
+        .get("/api/v1/recusal-requests?state=pending&page_size=200")
+        .await;
+    let list = list["items"].clone();
     assert_eq!(st, StatusCode::OK);
     assert!(
         list.as_array().unwrap().iter().any(|r| r["id"] == id),

@@ -24,7 +24,10 @@ async fn audit_rows(app: &App) -> i64 {
 
 /// The demo's unit on site (江岭省财政厅, 第一巡察组).
 async fn finance_unit(s: &Session) -> i64 {
-    let (_, units) = s.get("/api/v1/round-units?state=STATIONED").await;
+    let (_, units) = s
+        .get("/api/v1/round-units?state=STATIONED&page_size=200")
+        .await;
+    let units = units["items"].clone();
     units
         .as_array()
         .unwrap()
@@ -70,7 +73,8 @@ async fn informant_talks_and_clue_counts_stay_in_their_compartments(app: App) {
     assert!(c["informant"].is_null(), "{c}");
     assert_eq!(c["informant_visible"], false);
     assert!(!c.to_string().contains(INFORMANT));
-    let (_, list) = inspector.get("/api/v1/clues").await;
+    let (_, list) = inspector.get("/api/v1/clues?page_size=200").await;
+    let list = list["items"].clone();
     assert!(!list.to_string().contains(INFORMANT));
 
     // Talk records: only holders of the talk compartment record them; stored encrypted.
@@ -115,7 +119,8 @@ async fn informant_talks_and_clue_counts_stay_in_their_compartments(app: App) {
     assert!(log.to_string().contains(TALK), "{log}");
 
     // The number of clues is compartmented too.
-    let (_, units) = staff.get("/api/v1/round-units").await;
+    let (_, units) = staff.get("/api/v1/round-units?page_size=200").await;
+    let units = units["items"].clone();
     assert!(
         units
             .as_array()
@@ -124,7 +129,8 @@ async fn informant_talks_and_clue_counts_stay_in_their_compartments(app: App) {
             .all(|u| u["clue_count"].is_null()),
         "{units}"
     );
-    let (_, units) = director.get("/api/v1/round-units").await;
+    let (_, units) = director.get("/api/v1/round-units?page_size=200").await;
+    let units = units["items"].clone();
     assert!(
         units
             .as_array()
@@ -221,7 +227,8 @@ async fn team_bound_inspectors_work_only_on_their_teams_units(app: App) {
     let other = login(&app, "prov.inspector2").await;
     let (st, _) = other.get(&format!("/api/v1/round-units/{unit}")).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
-    let (_, units) = other.get("/api/v1/round-units").await;
+    let (_, units) = other.get("/api/v1/round-units?page_size=200").await;
+    let units = units["items"].clone();
     assert!(
         !units.as_array().unwrap().iter().any(|u| u["id"] == unit),
         "{units}"

@@ -88,7 +88,7 @@ async fn hydrate_roles(db: &Db, rows: Vec<RoleRow>) -> Result<Vec<Role>> {
             let ids = links
                 .iter()
                 .filter(|(rid, _)| *rid == r.id)
-                .map(|(_, o)| *o)
+                .map(|(_, o)| OrgId::from(*o))
                 .collect();
             r.into_role(ids)
         })

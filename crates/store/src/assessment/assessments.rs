@@ -6,7 +6,6 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct AssessmentRow {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
@@ -137,7 +136,7 @@ pub async fn finalised_with_consequences(
         qb.push(" AND a.state = 'FINALISED'");
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
         scope.push_filter(&mut qb, UNIT_COLS);
-        qb.push(" ORDER BY o.path, a.id LIMIT 100000");
+        qb.push(" ORDER BY o.path, a.id");
         let rows = qb.build_query_as::<AssessmentRow>().fetch_all(p).await?;
         let mut qb = QueryBuilder::new(
             "SELECT c.assessment_id, c.kind FROM assessment_consequences c JOIN assessments a ON a.id = c.assessment_id \

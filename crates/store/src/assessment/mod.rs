@@ -94,13 +94,28 @@ pub async fn unit(db: &Db, scope: &Scope, id: RoundUnitId) -> Result<UnitRef> {
 }
 
 /// Round units in rectification (fed back) in scope, for choosing what to assess or disclose.
-pub async fn units_in_rectification(db: &Db, scope: &Scope) -> Result<Vec<UnitRef>> {
+/// One page of them, latest feedback first, with the total; `q` matches the inspected
+/// organisation's name or code, `undisclosed` keeps the units without a disclosure yet.
+pub async fn units_in_rectification(
+    db: &Db,
+    scope: &Scope,
+    q: Option<&str>,
+    undisclosed: bool,
+    page: PageReq,
+) -> Result<Page<UnitRef>> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(SELECT_UNIT);
-        qb.push(" AND ru.feedback_date IS NOT NULL");
-        scope.push_filter(&mut qb, UNIT_COLS);
-        qb.push(" ORDER BY ru.feedback_date DESC, ru.id DESC LIMIT 1000");
-        Ok(qb.build_query_as::<UnitRef>().fetch_all(p).await?)
+        let filter = |qb: &mut QueryBuilder<_>| {
+            qb.push(" AND ru.feedback_date IS NOT NULL");
+            if let Some(q) = q.map(str::trim).filter(|s| !s.is_empty()) {
+                let like = format!("%{}%", q.replace(['%', '_'], ""));
+                qb.push(" AND (o.name LIKE ").push_bind(like.clone()).push(" OR o.code LIKE ").push_bind(like).push(")");
+            }
+            if undisclosed {
+                qb.push(" AND NOT EXISTS (SELECT 1 FROM disclosures dx WHERE dx.round_unit_id = ru.id)");
+            }
+            scope.push_filter(qb, UNIT_COLS);
+        };
+        Ok(crate::page_of!(p, SELECT_UNIT, filter, " ORDER BY ru.feedback_date DESC, ru.id DESC", page, UnitRef))
     })
 }
 

@@ -8,7 +8,6 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct RevisitRow {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     pub round_id: i64,
     pub round_name: String,
@@ -37,12 +36,11 @@ pub(super) const SELECT_REVISIT: &str = "SELECT v.id, v.round_unit_id, ru.round_
      FROM revisit_list v JOIN round_units ru ON ru.id = v.round_unit_id JOIN rounds r ON r.id = ru.round_id \
      JOIN organisations o ON o.id = ru.org_id LEFT JOIN rounds rr ON rr.id = v.revisit_round_id WHERE 1 = 1";
 
-pub async fn revisit_list(db: &Db, scope: &Scope) -> Result<Vec<RevisitRow>> {
+/// One page of the 回头看 list in scope, newest first, with the total.
+pub async fn revisit_list(db: &Db, scope: &Scope, page: PageReq) -> Result<Page<RevisitRow>> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(SELECT_REVISIT);
-        scope.push_filter(&mut qb, UNIT_COLS);
-        qb.push(" ORDER BY v.id DESC LIMIT 2000");
-        Ok(qb.build_query_as::<RevisitRow>().fetch_all(p).await?)
+        let filter = |qb: &mut QueryBuilder<_>| scope.push_filter(qb, UNIT_COLS);
+        Ok(crate::page_of!(p, SELECT_REVISIT, filter, " ORDER BY v.id DESC", page, RevisitRow))
     })
 }
 

@@ -193,9 +193,9 @@ pub async fn respond(
     Ok(())
 }
 
-/// The comments of a survey (anonymous), newest first.
+/// Every comment of one survey (anonymous), newest first.
 pub async fn survey_comments(db: &Db, survey_id: i64) -> Result<Vec<(String, String)>> {
     crate::on_db!(db, p => Ok(sqlx::query_as(
-        "SELECT g.name, r.comment FROM survey_responses r JOIN survey_groups g ON g.id = r.group_id WHERE r.survey_id = $1 AND r.comment <> '' ORDER BY r.id DESC LIMIT 500")
+        "SELECT g.name, r.comment FROM survey_responses r JOIN survey_groups g ON g.id = r.group_id WHERE r.survey_id = $1 AND r.comment <> '' ORDER BY r.id DESC")
         .bind(survey_id).fetch_all(p).await?))
 }

@@ -5,9 +5,7 @@ use super::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Finding {
-    #[sqlx(try_from = "i64")]
     pub id: FindingId,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     pub round_name: String,
     pub owner_org_id: OrgId,
@@ -115,15 +113,21 @@ pub async fn get_finding(db: &Db, scope: &Scope, id: FindingId) -> Result<Findin
     })
 }
 
-/// The inspected unit's problem list: fed-back findings of organisations in the caller's scope.
-pub async fn problems(db: &Db, scope: &Scope, org_id: Option<OrgId>) -> Result<Vec<Finding>> {
+/// One page of the inspected unit's problem list: fed-back findings of organisations in the
+/// caller's scope, by round unit, with the total.
+pub async fn problems(
+    db: &Db,
+    scope: &Scope,
+    org_id: Option<OrgId>,
+    page: PageReq,
+) -> Result<Page<Finding>> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(SELECT_FINDING);
-        qb.push(" AND f.state NOT IN ('DRAFT', 'CONFIRMED', 'IN_REPORT')");
-        if let Some(o) = org_id { qb.push(" AND f.org_id = ").push_bind(o); }
-        scope.push_filter(&mut qb, UNIT_COLS);
-        qb.push(" ORDER BY f.round_unit_id, f.id LIMIT 2000");
-        Ok(qb.build_query_as::<Finding>().fetch_all(p).await?)
+        let filter = |qb: &mut QueryBuilder<_>| {
+            qb.push(" AND f.state NOT IN ('DRAFT', 'CONFIRMED', 'IN_REPORT')");
+            if let Some(o) = org_id { qb.push(" AND f.org_id = ").push_bind(o); }
+            scope.push_filter(qb, UNIT_COLS);
+        };
+        Ok(crate::page_of!(p, SELECT_FINDING, filter, " ORDER BY f.round_unit_id, f.id", page, Finding))
     })
 }
 

@@ -6,7 +6,6 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Measure {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     #[sqlx(try_from = "String")]
     pub kind: MeasureKind,
@@ -213,7 +212,6 @@ pub async fn latest_progress(db: &Db, ids: &[i64]) -> Result<Vec<(i64, String)>>
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Progress {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     pub effective_date: Date,
     pub content: String,
@@ -267,7 +265,6 @@ pub async fn add_progress(
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct WriteOff {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     #[sqlx(try_from = "String")]
     pub state: WriteOffState,
@@ -461,7 +458,6 @@ pub async fn explain(
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Extension {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     pub measure_id: Option<i64>,
     pub old_deadline: Date,
@@ -483,19 +479,22 @@ pub(super) const SELECT_EXTENSION: &str = "SELECT x.id, x.finding_id, x.measure_
      x.decided_by_name, x.decided_at, x.opinion, x.version, f.title, o.name AS org_name \
      FROM deadline_extensions x JOIN findings f ON f.id = x.finding_id JOIN organisations o ON o.id = f.org_id WHERE 1 = 1";
 
+/// One page of the extension requests in scope (of one finding, or all; in one state, or any),
+/// oldest first (the order they wait in), with the total.
 pub async fn extensions(
     db: &Db,
     scope: &Scope,
     finding_id: Option<i64>,
     state: Option<ExtensionState>,
-) -> Result<Vec<Extension>> {
+    page: PageReq,
+) -> Result<Page<Extension>> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(SELECT_EXTENSION);
-        if let Some(f) = finding_id { qb.push(" AND x.finding_id = ").push_bind(f); }
-        if let Some(s) = state { qb.push(" AND x.state = ").push_bind(s.code().to_string()); }
-        scope.push_filter(&mut qb, LEDGER_COLS);
-        qb.push(" ORDER BY x.id LIMIT 500");
-        Ok(qb.build_query_as::<Extension>().fetch_all(p).await?)
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(f) = finding_id { qb.push(" AND x.finding_id = ").push_bind(f); }
+            if let Some(s) = state { qb.push(" AND x.state = ").push_bind(s.code().to_string()); }
+            scope.push_filter(qb, LEDGER_COLS);
+        };
+        Ok(crate::page_of!(p, SELECT_EXTENSION, filter, " ORDER BY x.id", page, Extension))
     })
 }
 
@@ -608,7 +607,6 @@ pub async fn decide_extension(
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct OutcomeRecord {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     pub kind: String,
     pub detail: String,
@@ -662,7 +660,7 @@ pub async fn outcome_totals(
     scope: &Scope,
     round_unit_id: Option<i64>,
     round_id: Option<i64>,
-    org_id: Option<i64>,
+    org_id: Option<OrgId>,
 ) -> Result<Vec<(String, i64, i64, i64)>> {
     let range = match org_id {
         Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
@@ -721,7 +719,7 @@ pub async fn item_record(
 ) -> Result<ItemRecord> {
     let row = ledger_row(db, scope, id).await?;
     let (today, office) = office_today(db, row.owner_org_id, today).await?;
-    let letters = letters(db, &Scope::unrestricted(), Some(row.round_unit_id))
+    let letters = unit_letters(db, &Scope::unrestricted(), &[row.round_unit_id.get()])
         .await?
         .into_iter()
         .filter(|l| l.finding_ids().contains(&id.get()))
@@ -738,7 +736,15 @@ pub async fn item_record(
         measures: measures(db, &[id.get()]).await?,
         progress: progress(db, id).await?,
         write_offs: write_offs(db, id).await?,
-        extensions: extensions(db, scope, Some(id.get()), None).await?,
+        extensions: extensions(
+            db,
+            scope,
+            Some(id.get()),
+            None,
+            PageReq::bounded_by_filter(),
+        )
+        .await?
+        .items,
         outcomes: outcomes(db, id).await?,
         letters,
         events: crate::inspection::events(db, "finding", id.get()).await?,

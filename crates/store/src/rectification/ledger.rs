@@ -5,15 +5,13 @@ use super::*;
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct LedgerRow {
-    #[sqlx(try_from = "i64")]
     pub id: FindingId,
     pub round_id: i64,
     pub round_name: String,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     /// The office that runs the round: its settings apply to the row.
-    pub owner_org_id: i64,
-    pub org_id: i64,
+    pub owner_org_id: OrgId,
+    pub org_id: OrgId,
     pub org_name: String,
     pub category_id: Option<i64>,
     pub category_name: Option<String>,
@@ -63,7 +61,7 @@ pub enum WarningBand {
 #[derive(Debug, Clone, Default)]
 pub struct LedgerFilter {
     /// The subtree of this organisation.
-    pub org_id: Option<i64>,
+    pub org_id: Option<OrgId>,
     pub round_id: Option<i64>,
     pub round_unit_id: Option<i64>,
     pub state: Option<String>,
@@ -73,7 +71,7 @@ pub struct LedgerFilter {
     /// The leader's "needs attention" view.
     pub attention: bool,
     /// The office's view: only rounds run by this organisation.
-    pub owner_org_id: Option<i64>,
+    pub owner_org_id: Option<OrgId>,
 }
 
 /// Dates the warning filters need: today and the last date that is still yellow, which depends

@@ -6,7 +6,6 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct Letter {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     pub org_name: String,
     pub letter_type: String,
@@ -20,7 +19,7 @@ pub struct Letter {
     pub issued_at: OffsetDateTime,
     /// 主送: the addressee organisation (the unit, or the 纪委监委 for a 问责建议函) and its name
     /// as written on the letter.
-    pub addressee_org_id: Option<i64>,
+    pub addressee_org_id: Option<OrgId>,
     pub addressee_name: String,
     /// `issued` or `withdrawn` (`letters::LetterState`).
     #[sqlx(try_from = "String")]
@@ -64,18 +63,36 @@ where
     qb.push("))");
 }
 
+/// One page of the letters in scope (of one round unit, or all), newest first, with the total.
 pub async fn letters(
     db: &Db,
     scope: &Scope,
     round_unit_id: Option<RoundUnitId>,
-) -> Result<Vec<Letter>> {
+    page: PageReq,
+) -> Result<Page<Letter>> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(SELECT_LETTER);
-        if let Some(u) = round_unit_id { qb.push(" AND l.round_unit_id = ").push_bind(u.get()); }
-        push_letter_scope(&mut qb, scope);
-        qb.push(" ORDER BY l.id DESC LIMIT 500");
-        Ok(qb.build_query_as::<Letter>().fetch_all(p).await?)
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(u) = round_unit_id { qb.push(" AND l.round_unit_id = ").push_bind(u.get()); }
+            push_letter_scope(qb, scope);
+        };
+        Ok(crate::page_of!(p, SELECT_LETTER, filter, " ORDER BY l.id DESC", page, Letter))
     })
+}
+
+/// Every letter issued to the round units among `ids` in scope (the escalation ladder of each).
+pub async fn unit_letters(db: &Db, scope: &Scope, ids: &[i64]) -> Result<Vec<Letter>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Letter> = crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new(SELECT_LETTER);
+            crate::push_in(&mut qb, "l.round_unit_id", chunk);
+            push_letter_scope(&mut qb, scope);
+            qb.push(" ORDER BY l.id");
+            qb.build_query_as::<Letter>().fetch_all(p).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 pub async fn letter(db: &Db, scope: &Scope, id: i64) -> Result<Letter> {
@@ -87,13 +104,14 @@ pub async fn letter(db: &Db, scope: &Scope, id: i64) -> Result<Letter> {
     })
 }
 
-/// Overdue open items per unit in scope: `(round_unit_id, finding_id, deadline)`, oldest first.
+/// Overdue open items per unit in scope: `(round_unit_id, finding_id, deadline)`, oldest first;
+/// every one (a unit past the first ten thousand items still gets its suggestion).
 pub async fn overdue_items(db: &Db, scope: &Scope, today: Date) -> Result<Vec<(i64, i64, Date)>> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!("SELECT f.round_unit_id, f.id, f.due_date FROM findings f WHERE f.state IN {OPEN_STATES} AND f.due_date < "));
         qb.push_bind(today);
         scope.push_filter(&mut qb, LEDGER_COLS);
-        qb.push(" ORDER BY f.round_unit_id, f.due_date LIMIT 10000");
+        qb.push(" ORDER BY f.round_unit_id, f.due_date, f.id");
         Ok(qb.build_query_as::<(i64, i64, Date)>().fetch_all(p).await?)
     })
 }
@@ -121,7 +139,7 @@ pub struct LetterDraft {
     pub docx: Upload,
     /// 主送 (see `Letter`); `addressee_is_unit` picks who is notified: the unit's users acting
     /// in rectification, or the users of the addressee body who read rectification.
-    pub addressee_org_id: i64,
+    pub addressee_org_id: OrgId,
     pub addressee_name: String,
     pub addressee_is_unit: bool,
 }
@@ -198,7 +216,7 @@ pub async fn withdraw_letter(
         return Err(StoreError::StaleVersion);
     }
     let now = db.now();
-    let unit_org: i64 = crate::on_db!(db, p => {
+    let unit_org: OrgId = crate::on_db!(db, p => {
         sqlx::query_scalar("SELECT org_id FROM round_units WHERE id = $1").bind(l.round_unit_id.get()).fetch_one(p).await?
     });
     let addressee = l.addressee_org_id.unwrap_or(unit_org);

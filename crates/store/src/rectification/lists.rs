@@ -9,7 +9,6 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct TaskLine {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     pub org_name: String,
     pub round_name: String,

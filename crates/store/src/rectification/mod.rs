@@ -94,7 +94,7 @@ pub const UNIT_WRITERS: &str = "SELECT DISTINCT u.id FROM users u JOIN user_role
 /// Notifies the users of the item's unit (its inspected organisation) holding `rect:write`.
 macro_rules! notify_unit {
     ($db:expr, $tx:expr, $finding_id:expr, $kind:expr, $title:expr, $body:expr, $link:expr, $dedupe:expr) => {{
-        let org: i64 = sqlx::query_scalar("SELECT org_id FROM findings WHERE id = $1")
+        let org: OrgId = sqlx::query_scalar("SELECT org_id FROM findings WHERE id = $1")
             .bind($finding_id)
             .fetch_one(&mut *$tx)
             .await?;

@@ -14,17 +14,19 @@ pub struct Notification {
     pub read_at: Option<OffsetDateTime>,
 }
 
+/// One page of the user's notifications, newest first, with their total and the unread count.
 pub async fn notifications(
     db: &Db,
     user_id: i64,
     unread_only: bool,
-) -> Result<(Vec<Notification>, i64)> {
+    page: PageReq,
+) -> Result<(Page<Notification>, i64)> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new("SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE user_id = ");
-        qb.push_bind(user_id);
-        if unread_only { qb.push(" AND read_at IS NULL"); }
-        qb.push(" ORDER BY id DESC LIMIT 50");
-        let items = qb.build_query_as::<Notification>().fetch_all(p).await?;
+        let filter = |qb: &mut QueryBuilder<_>| {
+            qb.push(" AND user_id = ").push_bind(user_id);
+            if unread_only { qb.push(" AND read_at IS NULL"); }
+        };
+        let items = crate::page_of!(p, "SELECT id, kind, title, body, link, created_at, read_at FROM notifications WHERE 1 = 1", filter, " ORDER BY id DESC", page, Notification);
         let unread: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL").bind(user_id).fetch_one(p).await?;
         Ok((items, unread))
     })

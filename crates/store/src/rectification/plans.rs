@@ -26,7 +26,6 @@ pub struct ItemSnap {
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
 pub struct PlanRow {
     pub id: i64,
-    #[sqlx(try_from = "i64")]
     pub round_unit_id: RoundUnitId,
     pub revision: i64,
     #[sqlx(try_from = "String")]
@@ -76,7 +75,6 @@ pub struct ReviewRow {
 pub struct CommentRow {
     pub id: i64,
     pub plan_id: i64,
-    #[sqlx(try_from = "i64")]
     pub finding_id: FindingId,
     pub body: String,
     pub text: String,

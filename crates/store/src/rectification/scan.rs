@@ -13,7 +13,7 @@ pub struct WarningTarget {
     /// The deadline; for a long-term item, the date of its latest report.
     pub deadline: Date,
     /// The office that runs the round: its settings and calendar apply.
-    pub owner_org_id: i64,
+    pub owner_org_id: OrgId,
     pub recipients: Vec<i64>,
 }
 
@@ -42,7 +42,7 @@ pub async fn warning_targets(
             title,
             org_name,
             deadline,
-            owner_org_id: owner,
+            owner_org_id: owner.into(),
             recipients,
         });
     }
@@ -65,7 +65,7 @@ pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<Warn
             title,
             org_name,
             deadline: last,
-            owner_org_id: owner,
+            owner_org_id: owner.into(),
             recipients,
         });
     }

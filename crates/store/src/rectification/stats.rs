@@ -37,7 +37,7 @@ pub async fn stats(
     scope: &Scope,
     group: StatGroup,
     round_id: Option<i64>,
-    org_id: Option<i64>,
+    org_id: Option<OrgId>,
     today: Date,
 ) -> Result<Vec<StatCounts>> {
     let (key, label) = match group {
@@ -89,7 +89,7 @@ pub async fn stats(
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
         scope.push_filter(&mut qb, LEDGER_COLS);
         if group != StatGroup::None {
-            qb.push(format_args!(" GROUP BY {key}, {label} ORDER BY COUNT(*) DESC, {key} LIMIT 500"));
+            qb.push(format_args!(" GROUP BY {key}, {label} ORDER BY COUNT(*) DESC, {key}"));
         }
         qb.build_query_as::<StatCounts>().fetch_all(p).await?
     });

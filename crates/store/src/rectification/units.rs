@@ -8,9 +8,9 @@ pub struct RectUnit {
     pub id: i64,
     pub round_id: i64,
     pub round_name: String,
-    pub owner_org_id: i64,
+    pub owner_org_id: OrgId,
     pub owner_org_name: String,
-    pub org_id: i64,
+    pub org_id: OrgId,
     pub org_name: String,
     pub feedback_date: Option<Date>,
     pub rectification_due: Option<Date>,
@@ -27,13 +27,53 @@ pub(super) const SELECT_RECT_UNIT: &str = "SELECT ru.id, ru.round_id, r.name AS 
      FROM round_units ru JOIN rounds r ON r.id = ru.round_id JOIN organisations o ON o.id = ru.org_id \
      JOIN organisations ow ON ow.id = ru.owner_org_id WHERE ru.feedback_date IS NOT NULL";
 
-pub async fn units(db: &Db, scope: &Scope) -> Result<Vec<RectUnit>> {
+/// One page of the fed-back round units in scope, latest feedback first, with the total; `q`
+/// matches the inspected organisation's name or code.
+pub async fn units(
+    db: &Db,
+    scope: &Scope,
+    q: Option<&str>,
+    page: PageReq,
+) -> Result<Page<RectUnit>> {
     crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(SELECT_RECT_UNIT);
-        scope.push_filter(&mut qb, UNIT_COLS);
-        qb.push(" ORDER BY ru.feedback_date DESC, ru.id DESC LIMIT 1000");
-        Ok(qb.build_query_as::<RectUnit>().fetch_all(p).await?)
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(q) = q.map(str::trim).filter(|s| !s.is_empty()) {
+                let like = format!("%{}%", q.replace(['%', '_'], ""));
+                qb.push(" AND (o.name LIKE ").push_bind(like.clone()).push(" OR o.code LIKE ").push_bind(like).push(")");
+            }
+            scope.push_filter(qb, UNIT_COLS);
+        };
+        Ok(crate::page_of!(p, SELECT_RECT_UNIT, filter, " ORDER BY ru.feedback_date DESC, ru.id DESC", page, RectUnit))
     })
+}
+
+/// The rounds with fed-back units in scope, newest first: `(id, name)` for the round filters of
+/// the ledger and the statistics (a term has tens of rounds, not thousands).
+pub async fn rounds_in_rectification(db: &Db, scope: &Scope) -> Result<Vec<(i64, String)>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(
+            "SELECT r.id, r.name FROM rounds r WHERE EXISTS (SELECT 1 FROM round_units ru \
+             JOIN organisations o ON o.id = ru.org_id JOIN organisations ow ON ow.id = ru.owner_org_id \
+             WHERE ru.round_id = r.id AND ru.feedback_date IS NOT NULL");
+        scope.push_filter(&mut qb, UNIT_COLS);
+        qb.push(") ORDER BY r.start_date DESC, r.id DESC");
+        Ok(qb.build_query_as::<(i64, String)>().fetch_all(p).await?)
+    })
+}
+
+/// The fed-back round units among `ids` in scope (any number: looked up in chunks).
+pub async fn units_by_ids(db: &Db, scope: &Scope, ids: &[i64]) -> Result<Vec<RectUnit>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<RectUnit> = crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new(SELECT_RECT_UNIT);
+            crate::push_in(&mut qb, "ru.id", chunk);
+            scope.push_filter(&mut qb, UNIT_COLS);
+            qb.build_query_as::<RectUnit>().fetch_all(p).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 pub async fn unit(db: &Db, scope: &Scope, id: RoundUnitId) -> Result<RectUnit> {

@@ -204,7 +204,7 @@ pub async fn add_member(
         )));
     }
     let units: Vec<RoundUnit> =
-        crate::inspection::list_units(db, &Scope::unrestricted(), Some(team.round_id), None)
+        crate::inspection::round_units(db, &Scope::unrestricted(), team.round_id)
             .await?
             .into_iter()
             .filter(|u| team.unit_ids.contains(&u.id.get()))

@@ -13,6 +13,7 @@ use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
 use crate::inspection::{OWNER_COLS, RoundUnit};
 use crate::scope::{Scope, ScopeColumns};
+use crate::{Page, PageReq};
 
 mod members;
 mod pools;

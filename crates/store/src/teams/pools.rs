@@ -128,23 +128,46 @@ pub struct PersonFilter {
     pub specialty: Option<String>,
 }
 
-pub async fn list_people(db: &Db, scope: &Scope, f: &PersonFilter) -> Result<Vec<Person>> {
-    let rows: Vec<PersonRow> = crate::on_db!(db, p => {
+/// One page of the people in scope matching `f`, by name, with the total; `None` for every match
+/// (the team suggestions rank all candidates).
+pub async fn list_people(
+    db: &Db,
+    scope: &Scope,
+    f: &PersonFilter,
+    page: Option<PageReq>,
+) -> Result<Page<Person>> {
+    let (rows, total): (Vec<PersonRow>, i64) = crate::on_db!(db, p => {
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                qb.push(" AND pe.name LIKE ").push_bind(format!("%{}%", q.replace(['%', '_'], "")));
+            }
+            if let Some(pool) = f.pool.as_ref().filter(|s| !s.is_empty()) {
+                qb.push(" AND pe.pools LIKE ").push_bind(format!("%\"{}\"%", pool.replace(['%', '_', '"'], "")));
+            }
+            if let Some(sp) = f.specialty.as_ref().filter(|s| !s.is_empty()) {
+                qb.push(" AND pe.specialties LIKE ").push_bind(format!("%\"{}\"%", sp.replace(['%', '_', '"'], "")));
+            }
+            scope.push_filter(qb, PERSON_COLS);
+        };
         let mut qb = QueryBuilder::new(SELECT_PERSON);
-        if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-            qb.push(" AND pe.name LIKE ").push_bind(format!("%{}%", q.replace(['%', '_'], "")));
+        filter(&mut qb);
+        qb.push(" ORDER BY pe.name, pe.id");
+        if let Some(page) = page {
+            let mut count = QueryBuilder::new(crate::count_of(SELECT_PERSON));
+            filter(&mut count);
+            let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+            qb.push(" LIMIT ").push_bind(page.page_size).push(" OFFSET ").push_bind(page.offset());
+            (qb.build_query_as::<PersonRow>().fetch_all(p).await?, total)
+        } else {
+            let rows = qb.build_query_as::<PersonRow>().fetch_all(p).await?;
+            let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            (rows, total)
         }
-        if let Some(pool) = f.pool.as_ref().filter(|s| !s.is_empty()) {
-            qb.push(" AND pe.pools LIKE ").push_bind(format!("%\"{}\"%", pool.replace(['%', '_', '"'], "")));
-        }
-        if let Some(sp) = f.specialty.as_ref().filter(|s| !s.is_empty()) {
-            qb.push(" AND pe.specialties LIKE ").push_bind(format!("%\"{}\"%", sp.replace(['%', '_', '"'], "")));
-        }
-        scope.push_filter(&mut qb, PERSON_COLS);
-        qb.push(" ORDER BY pe.name LIMIT 500");
-        qb.build_query_as::<PersonRow>().fetch_all(p).await?
     });
-    hydrate(db, rows).await
+    Ok(Page {
+        items: hydrate(db, rows).await?,
+        total,
+    })
 }
 
 pub async fn get_person(db: &Db, scope: &Scope, id: i64) -> Result<Person> {

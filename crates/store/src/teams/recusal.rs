@@ -15,6 +15,7 @@ use crate::audit::{Actor, Event};
 use crate::db::{BeginWrite, Db, Result, StoreError};
 use crate::inspection::{OWNER_COLS, RoundUnit};
 use crate::scope::Scope;
+use crate::{Page, PageReq};
 
 /// One conflict found for one unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,31 +111,42 @@ pub struct Filter {
     pub state: Option<String>,
 }
 
-/// Requests in scope (by the office running the round), newest first.
-pub async fn list(db: &Db, scope: &Scope, f: &Filter, id: Option<i64>) -> Result<Vec<Request>> {
-    let rows: Vec<Row> = crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(
-            "SELECT q.id, q.team_id, tm.name AS team_name, tm.round_id, q.person_id, pe.name AS person_name, q.role, q.join_team, \
-             q.unit_ids, q.conflicts, q.reason, q.state, q.requested_by, COALESCE(ru.display_name, ru.username) AS requested_by_name, \
-             q.requested_at, COALESCE(du.display_name, du.username) AS decided_by_name, q.decided_at, q.decision_comment, q.version \
-             FROM recusal_requests q JOIN teams tm ON tm.id = q.team_id JOIN rounds r ON r.id = tm.round_id \
-             JOIN organisations ow ON ow.id = r.owner_org_id JOIN people pe ON pe.id = q.person_id \
-             JOIN users ru ON ru.id = q.requested_by LEFT JOIN users du ON du.id = q.decided_by WHERE 1 = 1");
-        if let Some(i) = id { qb.push(" AND q.id = ").push_bind(i); }
-        if let Some(t) = f.team_id { qb.push(" AND q.team_id = ").push_bind(t); }
-        if let Some(s) = &f.state { qb.push(" AND q.state = ").push_bind(s.clone()); }
-        scope.push_filter(&mut qb, OWNER_COLS);
-        qb.push(" ORDER BY q.id DESC LIMIT 500");
-        qb.build_query_as::<Row>().fetch_all(p).await?
+const SELECT_REQUEST: &str = "SELECT q.id, q.team_id, tm.name AS team_name, tm.round_id, q.person_id, pe.name AS person_name, q.role, q.join_team, \
+     q.unit_ids, q.conflicts, q.reason, q.state, q.requested_by, COALESCE(ru.display_name, ru.username) AS requested_by_name, \
+     q.requested_at, COALESCE(du.display_name, du.username) AS decided_by_name, q.decided_at, q.decision_comment, q.version \
+     FROM recusal_requests q JOIN teams tm ON tm.id = q.team_id JOIN rounds r ON r.id = tm.round_id \
+     JOIN organisations ow ON ow.id = r.owner_org_id JOIN people pe ON pe.id = q.person_id \
+     JOIN users ru ON ru.id = q.requested_by LEFT JOIN users du ON du.id = q.decided_by WHERE 1 = 1";
+
+/// One page of the requests in scope (by the office running the round), newest first, with the
+/// total.
+pub async fn list(db: &Db, scope: &Scope, f: &Filter, page: PageReq) -> Result<Page<Request>> {
+    let rows: Page<Row> = crate::on_db!(db, p => {
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(t) = f.team_id { qb.push(" AND q.team_id = ").push_bind(t); }
+            if let Some(s) = &f.state { qb.push(" AND q.state = ").push_bind(s.clone()); }
+            scope.push_filter(qb, OWNER_COLS);
+        };
+        crate::page_of!(p, SELECT_REQUEST, filter, " ORDER BY q.id DESC", page, Row)
     });
-    rows.into_iter().map(Request::try_from).collect()
+    Ok(Page {
+        items: rows
+            .items
+            .into_iter()
+            .map(Request::try_from)
+            .collect::<Result<_>>()?,
+        total: rows.total,
+    })
 }
 
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Request> {
-    list(db, scope, &Filter::default(), Some(id))
-        .await?
-        .pop()
-        .ok_or(StoreError::NotFound)
+    let row: Row = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_REQUEST);
+        qb.push(" AND q.id = ").push_bind(id);
+        scope.push_filter(&mut qb, OWNER_COLS);
+        qb.build_query_as::<Row>().fetch_optional(p).await?.ok_or(StoreError::NotFound)?
+    });
+    Request::try_from(row)
 }
 
 /// The conflicts of `person` in `role` with each of `units`, naming the unit.
@@ -273,7 +285,7 @@ pub async fn decide(
         }
         let person = super::get_person(db, &Scope::unrestricted(), req.person_id).await?;
         let units: Vec<RoundUnit> =
-            crate::inspection::list_units(db, &Scope::unrestricted(), Some(team.round_id), None)
+            crate::inspection::round_units(db, &Scope::unrestricted(), team.round_id)
                 .await?
                 .into_iter()
                 .filter(|u| team.unit_ids.contains(&u.id.get()))

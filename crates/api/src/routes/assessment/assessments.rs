@@ -1,7 +1,8 @@
 //! Assessment routes: assessments, deductions, the live score and finalising.
 
-use super::*;
 #[allow(clippy::wildcard_imports)]
+use super::*;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,7 +69,8 @@ pub struct AssessmentDto {
     pub round_unit_id: i64,
     pub round_id: i64,
     pub round_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub state: String,
     pub state_name: String,

@@ -2,13 +2,15 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessUnitDto {
     pub id: i64,
     pub round_id: i64,
     pub round_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub feedback_date: Option<String>,
     pub rectification_due: Option<String>,
@@ -16,16 +18,41 @@ pub struct AssessUnitDto {
     pub disclosure_id: Option<i64>,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AssessUnitQuery {
+    /// Part of the inspected organisation's name or code.
+    pub q: Option<String>,
+    /// Only units without a disclosure yet (choosing what to disclose).
+    #[serde(default)]
+    pub undisclosed: bool,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessUnitPage {
+    pub items: Vec<AssessUnitDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
 /// Fed-back round units in scope (by inspected organisation), with their assessment and disclosure.
 #[utoipa::path(get, operation_id = "assessment_units", path = "/api/v1/assessment/units", tag = "assessment",
-    responses((status = 200, body = Vec<AssessUnitDto>)))]
+    params(AssessUnitQuery), responses((status = 200, body = AssessUnitPage)))]
 pub(super) async fn units(
     State(st): State<AppState>,
     Need(auth, _): Need<AssessRead>,
-) -> ApiResult<axum::Json<Vec<AssessUnitDto>>> {
-    let v = store::units_in_rectification(&st.db, &auth.scope).await?;
-    Ok(axum::Json(
-        v.into_iter()
+    ApiQuery(q): ApiQuery<AssessUnitQuery>,
+) -> ApiResult<axum::Json<AssessUnitPage>> {
+    let page = PageReq::new(q.page, q.page_size);
+    let v = store::units_in_rectification(&st.db, &auth.scope, q.q.as_deref(), q.undisclosed, page)
+        .await?;
+    Ok(axum::Json(AssessUnitPage {
+        items: v
+            .items
+            .into_iter()
             .map(|u| AssessUnitDto {
                 id: u.id,
                 round_id: u.round_id,
@@ -38,7 +65,10 @@ pub(super) async fn units(
                 disclosure_id: u.disclosure_id,
             })
             .collect(),
-    ))
+        total: v.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -48,7 +78,8 @@ pub struct RevisitDto {
     /// The round that found the problems; its ledger items are the earlier items.
     pub round_id: i64,
     pub round_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub assessment_id: Option<i64>,
     pub reason: String,
@@ -103,13 +134,35 @@ pub(super) fn revisit_dto(r: store::RevisitRow) -> RevisitDto {
 /// The 回头看 list: units put there by a low assessment grade, with links to the earlier items
 /// and, once scheduled, the revisit round.
 #[utoipa::path(get, operation_id = "assessment_revisits", path = "/api/v1/assessment/revisits", tag = "assessment",
-    responses((status = 200, body = Vec<RevisitDto>)))]
+    params(PageQuery), responses((status = 200, body = RevisitPage)))]
 pub(super) async fn revisits(
     State(st): State<AppState>,
     Need(auth, _): Need<AssessRead>,
-) -> ApiResult<axum::Json<Vec<RevisitDto>>> {
-    let v = store::revisit_list(&st.db, &auth.scope).await?;
-    Ok(axum::Json(v.into_iter().map(revisit_dto).collect()))
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<axum::Json<RevisitPage>> {
+    let page = PageReq::new(q.page, q.page_size);
+    let v = store::revisit_list(&st.db, &auth.scope, page).await?;
+    Ok(axum::Json(RevisitPage {
+        items: v.items.into_iter().map(revisit_dto).collect(),
+        total: v.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisitPage {
+    pub items: Vec<RevisitDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

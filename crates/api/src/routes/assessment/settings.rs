@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,7 +83,7 @@ pub(super) fn settings_dto(
 
 pub(super) async fn settings_of(
     st: &AppState,
-    office: i64,
+    office: OrgId,
 ) -> ApiResult<axum::Json<AssessmentSettings>> {
     let (i, g, src) = store::rubric_with_source(&st.db, office).await?;
     Ok(axum::Json(settings_dto(&i, &g, &src)))

@@ -2,13 +2,14 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 /// The months each office gives a clue's result (its own setting, else inherited, else 3).
-pub struct ResultMonths(std::collections::HashMap<i64, u8>);
+pub struct ResultMonths(std::collections::HashMap<OrgId, u8>);
 
 impl ResultMonths {
     /// The months of `office` (the office that runs the clue's round).
-    pub fn of(&self, office: i64) -> u8 {
+    pub fn of(&self, office: OrgId) -> u8 {
         self.0
             .get(&office)
             .copied()
@@ -17,7 +18,7 @@ impl ResultMonths {
 }
 
 /// The configured months for a clue's result of each of `offices`, loaded at once.
-pub async fn result_months(st: &AppState, offices: &[i64]) -> ApiResult<ResultMonths> {
+pub async fn result_months(st: &AppState, offices: &[OrgId]) -> ApiResult<ResultMonths> {
     use xuncha_store::settings;
     let mut offices = offices.to_vec();
     offices.sort_unstable();
@@ -55,7 +56,8 @@ pub fn clue_access(auth: &Auth) -> ClueAccess {
 pub struct ClueDto {
     pub id: i64,
     pub round_unit_id: i64,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub source: String,
     pub source_name: String,
@@ -71,7 +73,8 @@ pub struct ClueDto {
     pub state: String,
     pub state_name: String,
     pub target_body: Option<String>,
-    pub receiving_org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub receiving_org_id: Option<OrgId>,
     pub receiving_org_name: Option<String>,
     pub letter_no: Option<String>,
     pub transferred_at: Option<String>,

@@ -1,7 +1,8 @@
 //! Clue routes: the register: listing, recording, reading (audited), triage and state changes.
 
-use super::*;
 #[allow(clippy::wildcard_imports)]
+use super::*;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -12,19 +13,30 @@ pub struct ClueQuery {
     /// Only clues transferred to the caller's organisations (the receiving body's inbox).
     #[serde(default)]
     pub received: bool,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CluePage {
+    pub items: Vec<ClueDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// Clues the caller may see (the `clue` compartment is required). The list read is audited.
-#[utoipa::path(get, operation_id = "clues_list", path = "/api/v1/clues", tag = "clues", params(ClueQuery), responses((status = 200, body = Vec<ClueDto>)))]
+#[utoipa::path(get, operation_id = "clues_list", path = "/api/v1/clues", tag = "clues", params(ClueQuery), responses((status = 200, body = CluePage)))]
 pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<ClueQuery>,
-) -> ApiResult<axum::Json<Vec<ClueDto>>> {
+) -> ApiResult<axum::Json<CluePage>> {
     let access = clue_access(&auth);
     if !access.compartment {
         return Err(ApiError::forbidden());
     }
+    let page = xuncha_store::PageReq::new(q.page, q.page_size);
     let rows = clues::list_clues(
         &st.db,
         &access,
@@ -33,9 +45,11 @@ pub(super) async fn list(
             state: q.state,
             received_only: q.received,
         },
+        page,
     )
     .await?;
-    let offices: Vec<i64> = rows.iter().map(|c| c.owner_org_id).collect();
+    let (rows, total) = (rows.items, rows.total);
+    let offices: Vec<OrgId> = rows.iter().map(|c| c.owner_org_id).collect();
     let months = result_months(&st, &offices).await?;
     let ids: Vec<String> = rows.iter().map(|c| c.id.to_string()).collect();
     record_event(
@@ -51,14 +65,18 @@ pub(super) async fn list(
         ),
     )
     .await?;
-    Ok(axum::Json(
-        rows.into_iter()
+    Ok(axum::Json(CluePage {
+        items: rows
+            .into_iter()
             .map(|c| {
                 let m = months.of(c.owner_org_id);
                 clue_dto(&st, &auth, c, false, m)
             })
             .collect::<Result<_, _>>()?,
-    ))
+        total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -2,13 +2,15 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferBody {
     /// discipline, org_dept, other
     pub target_body: String,
-    pub receiving_org_id: i64,
+    #[schema(value_type = i64)]
+    pub receiving_org_id: OrgId,
     pub letter_no: String,
 }
 

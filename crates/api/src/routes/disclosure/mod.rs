@@ -16,6 +16,7 @@ use xuncha_domain::disclosure::{
 };
 use xuncha_domain::error::{Errors, required_text};
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::ids::{FindingId, RoundUnitId};
 use xuncha_domain::inspection::FindingState;
 use xuncha_store::PageReq;
@@ -119,7 +120,8 @@ pub struct DisclosureDto {
     pub id: i64,
     pub round_unit_id: i64,
     pub round_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub state: String,
     pub state_name: String,

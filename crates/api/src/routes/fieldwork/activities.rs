@@ -1,7 +1,7 @@
 //! Fieldwork routes: the activities logged with each method, compartment-aware, and their totals.
 
-use super::*;
 #[allow(clippy::wildcard_imports)]
+use super::*;
 use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]

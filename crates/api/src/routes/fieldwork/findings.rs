@@ -1,8 +1,9 @@
 //! Fieldwork routes: findings (问题底稿), immediate fixes (立行立改) and the inspected unit's
 //! problem list.
 
-use super::*;
 #[allow(clippy::wildcard_imports)]
+use super::*;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::ids::{FindingId, RoundUnitId};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -18,7 +19,8 @@ pub struct FindingDto {
     pub id: i64,
     pub round_unit_id: i64,
     pub round_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub category_id: Option<i64>,
     pub category_name: Option<String>,
@@ -84,7 +86,8 @@ pub struct FindingPage {
 #[into_params(parameter_in = Query)]
 pub struct FindingQuery {
     pub round_unit_id: Option<i64>,
-    pub org_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
     pub state: Option<String>,
     pub category_id: Option<i64>,
     pub q: Option<String>,
@@ -376,19 +379,30 @@ pub(super) async fn immediate_done(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ProblemQuery {
-    pub org_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
 }
 
 /// The inspected unit's problem list (问题清单): fed-back findings of its own organisations only;
 /// never drafts, never clues.
-#[utoipa::path(get, operation_id = "problems_list", path = "/api/v1/problems", tag = "fieldwork", params(ProblemQuery), responses((status = 200, body = Vec<FindingDto>)))]
+#[utoipa::path(get, operation_id = "problems_list", path = "/api/v1/problems", tag = "fieldwork", params(ProblemQuery), responses((status = 200, body = FindingPage)))]
 pub(super) async fn problems(
     State(st): State<AppState>,
     Need(auth, _): Need<ProblemRead>,
     ApiQuery(q): ApiQuery<ProblemQuery>,
-) -> ApiResult<axum::Json<Vec<FindingDto>>> {
-    let v = fieldwork::problems(&st.db, &auth.scope, q.org_id).await?;
-    Ok(axum::Json(
-        v.into_iter().map(|f| finding_dto(f, Vec::new())).collect(),
-    ))
+) -> ApiResult<axum::Json<FindingPage>> {
+    let page = PageReq::new(q.page, q.page_size);
+    let v = fieldwork::problems(&st.db, &auth.scope, q.org_id, page).await?;
+    Ok(axum::Json(FindingPage {
+        items: v
+            .items
+            .into_iter()
+            .map(|f| finding_dto(f, Vec::new()))
+            .collect(),
+        total: v.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }

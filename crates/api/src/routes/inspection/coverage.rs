@@ -1,6 +1,7 @@
 //! 全覆盖: coverage of the organisations in a term, by group, with target suggestions.
 
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoverageGroupDto {
@@ -22,7 +23,8 @@ pub struct OrgBrief {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionDto {
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub score: f64,
     pub reasons: Vec<String>,
@@ -162,7 +164,7 @@ pub(super) async fn coverage(
             .filter(|o| !o.inspected)
             .take(200)
             .map(|o| OrgBrief {
-                id: o.id,
+                id: o.id.get(),
                 name: o.name.clone(),
                 kind: o.kind.clone(),
                 path: o.path.clone(),

@@ -165,7 +165,7 @@ pub(super) async fn get_round(
     let r = inspection::get_round(&st.db, &auth.scope, id)
         .await
         .map_err(ApiError::not_found_as("inspection.round_not_found"))?;
-    let units = inspection::list_units(&st.db, &auth.scope, Some(id), None)
+    let units = inspection::round_units(&st.db, &auth.scope, id)
         .await?
         .into_iter()
         .map(|u| unit_dto(u, &auth))

@@ -1,6 +1,7 @@
 //! Inspection settings per office (clue result and rectification report months).
 
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -22,7 +23,7 @@ const INSPECTION_KEYS: [&str; 2] = [
 
 pub(super) async fn settings_of(
     st: &AppState,
-    office: i64,
+    office: OrgId,
 ) -> ApiResult<axum::Json<InspectionSettings>> {
     use xuncha_store::settings;
     let g = settings::group(&st.db, office, &INSPECTION_KEYS).await?;

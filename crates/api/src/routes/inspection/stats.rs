@@ -1,6 +1,7 @@
 //! Inspection statistics: fieldwork by method, findings, clues and 立行立改.
 
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MethodTotal {
@@ -55,7 +56,8 @@ pub struct InspectionStats {
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// Only findings about this organisation's subtree.
-    pub org_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
     pub round_id: Option<i64>,
 }
 
@@ -104,7 +106,7 @@ pub(super) async fn stats(
         xuncha_store::clues::clue_counts(&st.db, &access, q.round_id).await?;
     let today = st.db.today();
     // Each clue takes the time limit of the office that runs its round.
-    let offices: Vec<i64> = rows.iter().map(|(_, _, o)| *o).collect();
+    let offices: Vec<OrgId> = rows.iter().map(|(_, _, o)| *o).collect();
     let months = crate::routes::clues::result_months(&st, &offices).await?;
     let overdue = i64::try_from(
         rows.iter()

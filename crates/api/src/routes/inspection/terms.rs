@@ -1,11 +1,13 @@
 //! Terms (届): the five-year span a round belongs to.
 
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TermDto {
     pub id: i64,
-    pub owner_org_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_org_id: OrgId,
     pub owner_org_name: String,
     pub name: String,
     pub start_date: String,
@@ -48,7 +50,8 @@ pub(super) async fn list_terms(
 #[serde(deny_unknown_fields)]
 pub struct TermCreate {
     /// The organisation whose inspection office runs the term (e.g. the province).
-    pub owner_org_id: i64,
+    #[schema(value_type = i64)]
+    pub owner_org_id: OrgId,
     pub name: String,
     pub start_date: String,
     pub end_date: String,

@@ -1,6 +1,7 @@
 //! Round units and their lifecycle (timeline, transitions).
 
 use super::*;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -8,7 +9,8 @@ pub struct RoundUnitDto {
     pub id: i64,
     pub round_id: i64,
     pub round_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub team_id: Option<i64>,
     pub team_name: Option<String>,
@@ -51,7 +53,8 @@ pub fn unit_dto(u: RoundUnit, auth: &Auth) -> RoundUnitDto {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnitAdd {
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
 }
 
 /// Adds an organisation to a round as an inspected unit.
@@ -74,19 +77,34 @@ pub(super) async fn add_unit(
 pub struct UnitQuery {
     pub round_id: Option<i64>,
     pub state: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundUnitPage {
+    pub items: Vec<RoundUnitDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// Round units visible to the caller.
-#[utoipa::path(get, operation_id = "round_units_list", path = "/api/v1/round-units", tag = "inspection", params(UnitQuery), responses((status = 200, body = Vec<RoundUnitDto>)))]
+#[utoipa::path(get, operation_id = "round_units_list", path = "/api/v1/round-units", tag = "inspection", params(UnitQuery), responses((status = 200, body = RoundUnitPage)))]
 pub(super) async fn list_units(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
     ApiQuery(q): ApiQuery<UnitQuery>,
-) -> ApiResult<axum::Json<Vec<RoundUnitDto>>> {
-    let v = inspection::list_units(&st.db, &auth.scope, q.round_id, q.state.as_deref()).await?;
-    Ok(axum::Json(
-        v.into_iter().map(|u| unit_dto(u, &auth)).collect(),
-    ))
+) -> ApiResult<axum::Json<RoundUnitPage>> {
+    let page = xuncha_store::PageReq::new(q.page, q.page_size);
+    let v =
+        inspection::list_units(&st.db, &auth.scope, q.round_id, q.state.as_deref(), page).await?;
+    Ok(axum::Json(RoundUnitPage {
+        items: v.items.into_iter().map(|u| unit_dto(u, &auth)).collect(),
+        total: v.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -41,22 +41,38 @@ pub struct ExtensionQuery {
     /// PENDING | APPROVED | REJECTED
     #[param(value_type = Option<crate::codes::ExtensionState>)]
     pub state: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionPage {
+    pub items: Vec<ExtensionDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// Extension requests in scope.
 #[utoipa::path(get, operation_id = "rect_extensions", path = "/api/v1/rect/extensions", tag = "rect", params(ExtensionQuery),
-    responses((status = 200, body = Vec<ExtensionDto>)))]
+    responses((status = 200, body = ExtensionPage)))]
 pub(super) async fn list_extensions(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<ExtensionQuery>,
-) -> ApiResult<axum::Json<Vec<ExtensionDto>>> {
+) -> ApiResult<axum::Json<ExtensionPage>> {
     let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(ExtensionState::parse_field("state", s).map_err(|e| invalid(vec![e]))?),
     };
-    let rows = store::extensions(&st.db, &auth.scope, None, state).await?;
-    Ok(axum::Json(rows.into_iter().map(extension_dto).collect()))
+    let page = PageReq::new(q.page, q.page_size);
+    let rows = store::extensions(&st.db, &auth.scope, None, state, page).await?;
+    Ok(axum::Json(ExtensionPage {
+        items: rows.items.into_iter().map(extension_dto).collect(),
+        total: rows.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

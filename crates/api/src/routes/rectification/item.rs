@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeasureDto {
@@ -156,7 +157,8 @@ pub struct LetterDto {
     pub url: String,
     /// 主送: the organisation the letter is addressed to (the unit, or the 纪委监委 for a
     /// 问责建议函) and the name written on it.
-    pub addressee_org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub addressee_org_id: Option<OrgId>,
     pub addressee_name: String,
     /// `issued` (已发出) or `withdrawn` (已撤回).
     #[schema(value_type = crate::codes::LetterState)]

@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LedgerRowDto {
@@ -9,7 +10,8 @@ pub struct LedgerRowDto {
     pub round_id: i64,
     pub round_name: String,
     pub round_unit_id: i64,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub category_name: Option<String>,
     pub title: String,
@@ -85,7 +87,8 @@ pub(super) fn row_dto(r: LedgerRow, today: Date, o: &store::RectOffice) -> Ledge
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
-    pub org_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
     pub round_id: Option<i64>,
     pub round_unit_id: Option<i64>,
     #[param(value_type = Option<crate::codes::FindingState>)]
@@ -193,6 +196,31 @@ pub(super) const LEDGER_HEADERS: [&str; 16] = [
 /// The largest export in one file.
 pub(super) const MAX_EXPORT_ROWS: i64 = 200_000;
 
+/// Every ledger row of an export, or a 422 naming the filter when there are more than
+/// [`MAX_EXPORT_ROWS`]: a file never stops silently at the cap.
+pub(super) async fn export_rows(
+    st: &AppState,
+    auth: &Auth,
+    f: &LedgerFilter,
+    t: &Today,
+) -> ApiResult<Vec<LedgerRow>> {
+    let rows = store::ledger_all(&st.db, &auth.scope, f, t, MAX_EXPORT_ROWS + 1)
+        .await
+        .map_err(not_found())?;
+    if rows.len() > usize::try_from(MAX_EXPORT_ROWS).unwrap_or(usize::MAX) {
+        let count = store::ledger(&st.db, &auth.scope, f, t, PageReq::new(None, Some(1)))
+            .await?
+            .total;
+        return Err(ApiError::field(
+            "org_id",
+            &Msg::new("rect.export_too_large")
+                .arg("count", count)
+                .arg("max", MAX_EXPORT_ROWS),
+        ));
+    }
+    Ok(rows)
+}
+
 /// The ledger as .xlsx: the 台账 in the usual layout (one line per problem, its measures in
 /// the cell), then the 问题清单 (one line per problem), the 任务清单 (one line per measure) and
 /// the 责任清单 (by responsible leader and lead department) as further sheets.
@@ -204,9 +232,7 @@ pub(super) async fn ledger_export(
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let t = book(&st, &auth).await?.dates();
-    let rows = store::ledger_all(&st.db, &auth.scope, &q.filter(&auth)?, &t, MAX_EXPORT_ROWS)
-        .await
-        .map_err(not_found())?;
+    let rows = export_rows(&st, &auth, &q.filter(&auth)?, &t).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id.get()).collect();
     let mut measures = Vec::new();
     for chunk in ids.chunks(500) {

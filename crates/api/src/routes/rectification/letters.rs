@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 use xuncha_office::documents::china_date;
 use xuncha_office::documents::rectification::{
     LetterItem, LetterParts, letter_number, supervision_letter,
@@ -11,23 +12,40 @@ use xuncha_office::documents::rectification::{
 #[into_params(parameter_in = Query)]
 pub struct LetterQuery {
     pub round_unit_id: Option<i64>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LetterPage {
+    pub items: Vec<LetterDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// Letters issued in scope.
 #[utoipa::path(get, operation_id = "rect_letters", path = "/api/v1/rect/letters", tag = "rect", params(LetterQuery),
-    responses((status = 200, body = Vec<LetterDto>)))]
+    responses((status = 200, body = LetterPage)))]
 pub(super) async fn list_letters(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<LetterQuery>,
-) -> ApiResult<axum::Json<Vec<LetterDto>>> {
-    Ok(axum::Json(
-        store::letters(&st.db, &auth.scope, q.round_unit_id.map(RoundUnitId::from))
-            .await?
-            .into_iter()
-            .map(letter_dto)
-            .collect(),
-    ))
+) -> ApiResult<axum::Json<LetterPage>> {
+    let page = PageReq::new(q.page, q.page_size);
+    let r = store::letters(
+        &st.db,
+        &auth.scope,
+        q.round_unit_id.map(RoundUnitId::from),
+        page,
+    )
+    .await?;
+    Ok(axum::Json(LetterPage {
+        items: r.items.into_iter().map(letter_dto).collect(),
+        total: r.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -47,24 +65,23 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
     let book = book(st, auth).await?;
     let today = book.today;
     let overdue = store::overdue_items(&st.db, scope, today).await?;
-    let issued = store::letters(&st.db, scope, None).await?;
-    let names: std::collections::HashMap<i64, (String, i64)> = if overdue.is_empty() {
-        Default::default()
-    } else {
-        store::units(&st.db, scope)
+    let mut units: Vec<i64> = overdue.iter().map(|(u, _, _)| *u).collect();
+    units.dedup();
+    // The letters already issued to these units (each unit's whole ladder, however many letters
+    // the scope holds) and the units' names, in chunked lookups.
+    let issued = store::unit_letters(&st.db, scope, &units).await?;
+    let names: std::collections::HashMap<i64, (String, OrgId)> =
+        store::units_by_ids(&st.db, scope, &units)
             .await?
             .into_iter()
             .map(|u| (u.id, (u.org_name, u.owner_org_id)))
-            .collect()
-    };
+            .collect();
     let mut out = Vec::new();
-    let mut units: Vec<i64> = overdue.iter().map(|(u, _, _)| *u).collect();
-    units.dedup();
     for u in units {
         let items: Vec<&(i64, i64, Date)> = overdue.iter().filter(|(x, _, _)| *x == u).collect();
         let (org_name, office) = match names.get(&u) {
             Some(n) => n.clone(),
-            // Beyond the first 1,000 units listed: one lookup.
+            // A unit outside the caller's scope (the overdue list is scoped too): one lookup.
             None => {
                 let x = store::unit(&st.db, &Scope::unrestricted(), u.into()).await?;
                 (x.org_name, x.owner_org_id)
@@ -75,7 +92,7 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
         let days = oldest.map_or(0, |d| o.calendar.working_days_between(d, today).max(1));
         let codes: Vec<String> = issued
             .iter()
-            .filter(|l| l.round_unit_id == u.into() && letter_counts(l))
+            .filter(|l| l.round_unit_id == u && letter_counts(l))
             .map(|l| l.letter_type.clone())
             .collect();
         if let Some(r) = dom::next_letter(&o.settings.letter_ladder, days, &codes) {
@@ -162,7 +179,7 @@ pub(super) async fn issue_letter(
         round_unit_id: Some(u.id),
         ..LedgerFilter::default()
     };
-    let rows = store::ledger_all(&st.db, &auth.scope, &f, &t, 10_000).await?;
+    let rows = store::ledger_all(&st.db, &auth.scope, &f, &t, i64::MAX).await?;
     let open_overdue = |r: &LedgerRow| {
         let state = Some(r.state);
         !matches!(state, Some(FindingState::Closed | FindingState::LongTerm))
@@ -172,7 +189,7 @@ pub(super) async fn issue_letter(
         rows.into_iter().filter(|r| open_overdue(r)).collect()
     } else {
         for id in &b.finding_ids {
-            match rows.iter().find(|r| r.id == (*id).into()) {
+            match rows.iter().find(|r| r.id == *id) {
                 None => {
                     return Err(ApiError::field(
                         "finding_ids",
@@ -201,7 +218,7 @@ pub(super) async fn issue_letter(
         .filter_map(|r| r.due_date.or(r.deadline))
         .min();
     let days = oldest.map_or(0, |d| cal.working_days_between(d, t.today).max(1));
-    let issued: Vec<String> = store::letters(&st.db, &auth.scope, Some(u.id.into()))
+    let issued: Vec<String> = store::unit_letters(&st.db, &auth.scope, &[u.id])
         .await?
         .into_iter()
         .filter(letter_counts)
@@ -319,7 +336,7 @@ pub(super) async fn letter_addressee(
     template: letter_dom::Template,
     u: &store::RectUnit,
     owner: &xuncha_store::orgs::Org,
-) -> ApiResult<(i64, String, Option<String>)> {
+) -> ApiResult<(OrgId, String, Option<String>)> {
     match template.addressee() {
         letter_dom::Addressee::Unit => {
             let org = xuncha_store::orgs::get(&st.db, &Scope::unrestricted(), u.org_id).await?;
@@ -367,7 +384,7 @@ pub(super) async fn letter_addressee(
     }
 }
 
-pub(super) async fn u_owner(st: &AppState, unit_id: i64) -> ApiResult<i64> {
+pub(super) async fn u_owner(st: &AppState, unit_id: i64) -> ApiResult<OrgId> {
     Ok(
         xuncha_store::inspection::get_unit(&st.db, &Scope::unrestricted(), unit_id.into())
             .await?

@@ -12,6 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::DomainError;
 use xuncha_domain::FieldError;
 use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::OrgId;
 use xuncha_domain::ids::{FindingId, RoundUnitId};
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::letters::{self as letter_dom, LetterState};
@@ -81,6 +82,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(decide_extension))
         .routes(routes!(add_outcome))
         .routes(routes!(units))
+        .routes(routes!(rounds))
         .routes(routes!(plan_view, save_plan))
         .routes(routes!(submit_plan))
         .routes(routes!(review_plan))
@@ -127,7 +129,7 @@ fn state_name(code: &str) -> String {
 /// that runs its round), with that office's settings and calendar.
 pub(super) async fn today(
     st: &AppState,
-    office: i64,
+    office: OrgId,
 ) -> ApiResult<(Today, RectSettings, dom::Calendar)> {
     let (t, o) = store::office_today(&st.db, office, st.db.today()).await?;
     Ok((t, o.settings, o.calendar))

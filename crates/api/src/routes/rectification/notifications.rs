@@ -18,15 +18,21 @@ pub struct NotificationDto {
 pub struct NotificationList {
     pub items: Vec<NotificationDto>,
     pub unread: i64,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct NotificationQuery {
     pub unread: Option<bool>,
+    pub page: Option<i64>,
+    /// 50 unless given (the bell's list).
+    pub page_size: Option<i64>,
 }
 
-/// The caller's notifications (newest 50) and the unread count.
+/// One page of the caller's notifications, newest first, with the total and the unread count.
 #[utoipa::path(get, operation_id = "notifications", path = "/api/v1/notifications", tag = "notifications", params(NotificationQuery),
     responses((status = 200, body = NotificationList)))]
 pub(super) async fn notifications(
@@ -34,10 +40,15 @@ pub(super) async fn notifications(
     auth: Auth,
     ApiQuery(q): ApiQuery<NotificationQuery>,
 ) -> ApiResult<axum::Json<NotificationList>> {
+    let page = PageReq::new(q.page, q.page_size.or(Some(50)));
     let (items, unread) =
-        store::notifications(&st.db, auth.user.id, q.unread.unwrap_or(false)).await?;
+        store::notifications(&st.db, auth.user.id, q.unread.unwrap_or(false), page).await?;
     Ok(axum::Json(NotificationList {
+        total: items.total,
+        page: page.page,
+        page_size: page.page_size,
         items: items
+            .items
             .into_iter()
             .map(|n| NotificationDto {
                 id: n.id,

@@ -2,13 +2,15 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RectUnitDto {
     pub id: i64,
     pub round_id: i64,
     pub round_name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub owner_org_name: String,
     pub feedback_date: Option<String>,
@@ -39,20 +41,63 @@ pub(super) fn unit_dto(u: store::RectUnit) -> RectUnitDto {
     }
 }
 
-/// Round units in rectification (fed back) in scope.
+/// A round, for a filter.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The rounds with units in rectification in scope, newest first (the round filter of the
+/// ledger and the statistics).
+#[utoipa::path(get, operation_id = "rect_rounds", path = "/api/v1/rect/rounds", tag = "rect",
+    responses((status = 200, body = Vec<RoundChoice>)))]
+pub(super) async fn rounds(
+    State(st): State<AppState>,
+    Need(auth, _): Need<RectRead>,
+) -> ApiResult<axum::Json<Vec<RoundChoice>>> {
+    Ok(axum::Json(
+        store::rounds_in_rectification(&st.db, &auth.scope)
+            .await?
+            .into_iter()
+            .map(|(id, name)| RoundChoice { id, name })
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitListQuery {
+    /// Part of the inspected organisation's name or code.
+    pub q: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RectUnitPage {
+    pub items: Vec<RectUnitDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+}
+
+/// Round units in rectification (fed back) in scope, one page at a time.
 #[utoipa::path(get, operation_id = "rect_units", path = "/api/v1/rect/units", tag = "rect",
-    responses((status = 200, body = Vec<RectUnitDto>)))]
+    params(UnitListQuery), responses((status = 200, body = RectUnitPage)))]
 pub(super) async fn units(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
-) -> ApiResult<axum::Json<Vec<RectUnitDto>>> {
-    Ok(axum::Json(
-        store::units(&st.db, &auth.scope)
-            .await?
-            .into_iter()
-            .map(unit_dto)
-            .collect(),
-    ))
+    ApiQuery(q): ApiQuery<UnitListQuery>,
+) -> ApiResult<axum::Json<RectUnitPage>> {
+    let page = PageReq::new(q.page, q.page_size);
+    let r = store::units(&st.db, &auth.scope, q.q.as_deref(), page).await?;
+    Ok(axum::Json(RectUnitPage {
+        items: r.items.into_iter().map(unit_dto).collect(),
+        total: r.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -613,7 +658,7 @@ pub(super) async fn plan_diff(
     let titles = store::unit_problems(&st.db, p.round_unit_id).await?;
     let find = |v: &[store::ItemSnap], id: i64| -> Vec<MeasureDraftDto> {
         v.iter()
-            .find(|i| i.finding_id == id.into())
+            .find(|i| i.finding_id == id)
             .map(|i| {
                 i.measures
                     .iter()
@@ -629,7 +674,7 @@ pub(super) async fn plan_diff(
             finding_id: fid,
             title: titles
                 .iter()
-                .find(|(i, _, _)| *i == fid.into())
+                .find(|(i, _, _)| *i == fid)
                 .map(|(_, t, _)| t.clone())
                 .unwrap_or_default(),
             change: change.code().to_string(),

@@ -1,6 +1,7 @@
 //! 整改进展: progress reports with evidence files (multipart), file downloads and the evidence archive.
 
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 pub(super) fn required(
     form: &crate::routes::uploads::EvidenceForm,
@@ -89,7 +90,8 @@ pub(super) async fn file_download(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ArchiveQuery {
-    pub org_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
     pub round_id: Option<i64>,
 }
 
@@ -111,9 +113,7 @@ pub(super) async fn archive(
         round_id: q.round_id,
         ..LedgerFilter::default()
     };
-    let rows = store::ledger_all(&st.db, &auth.scope, &f, &t, MAX_EXPORT_ROWS)
-        .await
-        .map_err(not_found())?;
+    let rows = super::ledger::export_rows(&st, &auth, &f, &t).await?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
     let mut manifest = format!("\u{feff}{}\n", Msg::new("archive.manifest_header").render());
     let clean = |s: &str| dom::clean_file_name(s).replace(['/', '\\'], "");
@@ -160,7 +160,7 @@ pub(super) async fn archive(
     let ev = xuncha_store::audit::Event::op(
         "rect.archive",
         "ledger",
-        q.org_id.unwrap_or(0),
+        q.org_id.unwrap_or(OrgId::new(0)),
         Msg::new("audit.rect_archive")
             .arg("count", rows.len())
             .render(),

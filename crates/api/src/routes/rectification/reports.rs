@@ -180,7 +180,8 @@ pub(super) async fn report_docx(
         round_unit_id: Some(u.id),
         ..LedgerFilter::default()
     };
-    let rows = store::ledger_all(&st.db, &Scope::unrestricted(), &f, &t, 10_000).await?;
+    // Every item of the unit (its filter bounds the read).
+    let rows = store::ledger_all(&st.db, &Scope::unrestricted(), &f, &t, i64::MAX).await?;
     let ledger = if r.kind == ReportKind::LifeMeeting.code() {
         None
     } else {

@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -50,7 +51,7 @@ pub(super) fn settings_dto(s: RectSettings, g: &xuncha_store::settings::Group) -
 
 pub(super) async fn settings_of(
     st: &AppState,
-    office: i64,
+    office: OrgId,
 ) -> ApiResult<axum::Json<RectSettingsDto>> {
     let (s, g) = store::settings_with_source(&st.db, office).await?;
     Ok(axum::Json(settings_dto(s, &g)))
@@ -115,7 +116,8 @@ pub struct HolidayDto {
     pub kind: String,
     pub name: String,
     /// The office that listed the day (the caller's own, or an office above it).
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     /// Whether the caller's own office listed it (else it is inherited).
     pub own: bool,

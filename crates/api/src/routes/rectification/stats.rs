@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Ageing {
@@ -99,7 +100,8 @@ pub struct StatsQuery {
     #[param(value_type = Option<crate::codes::StatsGroup>)]
     pub group: Option<String>,
     pub round_id: Option<i64>,
-    pub org_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
 }
 
 /// 整改完成率, 按期整改率, overdue and ageing, long-term and extensions (domain.md §10), by

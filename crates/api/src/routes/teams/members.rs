@@ -1,7 +1,7 @@
 //! Team routes: teams of a round, their units and members, and suggested members.
 
-use super::*;
 #[allow(clippy::wildcard_imports)]
+use super::*;
 use xuncha_domain::ids::RoundUnitId;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -279,17 +279,15 @@ pub(super) async fn suggestions(
         .as_deref()
         .and_then(TeamRole::from_code)
         .unwrap_or(TeamRole::Member);
-    let units: Vec<_> = xuncha_store::inspection::list_units(
-        &st.db,
-        &Scope::unrestricted(),
-        Some(team.round_id),
-        None,
-    )
-    .await?
-    .into_iter()
-    .filter(|u| team.unit_ids.contains(&u.id.get()))
-    .collect();
-    let candidates = store::list_people(&st.db, &auth.scope, &PersonFilter::default()).await?;
+    let units: Vec<_> =
+        xuncha_store::inspection::round_units(&st.db, &Scope::unrestricted(), team.round_id)
+            .await?
+            .into_iter()
+            .filter(|u| team.unit_ids.contains(&u.id.get()))
+            .collect();
+    let candidates = store::list_people(&st.db, &auth.scope, &PersonFilter::default(), None)
+        .await?
+        .items;
     let mut out = Vec::new();
     for p in candidates {
         if team.members.iter().any(|m| m.person_id == p.row.id) {

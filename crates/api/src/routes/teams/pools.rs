@@ -2,11 +2,13 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::ids::OrgId;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PostDto {
     pub id: i64,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub title: String,
     pub start_date: String,
@@ -19,7 +21,8 @@ pub struct RelationDto {
     pub kind: String,
     pub kind_name: String,
     pub related_name: String,
-    pub related_org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub related_org_id: Option<OrgId>,
     pub related_org_name: Option<String>,
     pub note: String,
 }
@@ -36,7 +39,8 @@ pub struct TrainingDto {
 pub struct PersonDto {
     pub id: i64,
     pub name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub org_name: String,
     pub user_id: Option<i64>,
     pub specialties: Vec<String>,
@@ -110,34 +114,46 @@ pub struct PeopleQuery {
     pub q: Option<String>,
     pub pool: Option<String>,
     pub specialty: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonPage {
+    pub items: Vec<PersonDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// People in the talent pools within the caller's scope.
-#[utoipa::path(get, operation_id = "people_list", path = "/api/v1/people", tag = "teams", params(PeopleQuery), responses((status = 200, body = Vec<PersonDto>)))]
+#[utoipa::path(get, operation_id = "people_list", path = "/api/v1/people", tag = "teams", params(PeopleQuery), responses((status = 200, body = PersonPage)))]
 pub(super) async fn list_people(
     State(st): State<AppState>,
     Need(auth, _): Need<InspectionRead>,
     ApiQuery(q): ApiQuery<PeopleQuery>,
-) -> ApiResult<axum::Json<Vec<PersonDto>>> {
+) -> ApiResult<axum::Json<PersonPage>> {
     let f = PersonFilter {
         q: q.q,
         pool: q.pool,
         specialty: q.specialty,
     };
-    Ok(axum::Json(
-        store::list_people(&st.db, &auth.scope, &f)
-            .await?
-            .into_iter()
-            .map(PersonDto::from)
-            .collect(),
-    ))
+    let page = xuncha_store::PageReq::new(q.page, q.page_size);
+    let r = store::list_people(&st.db, &auth.scope, &f, Some(page)).await?;
+    Ok(axum::Json(PersonPage {
+        items: r.items.into_iter().map(PersonDto::from).collect(),
+        total: r.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonSave {
     pub name: String,
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     #[serde(default)]
     pub user_id: Option<i64>,
     #[serde(default)]
@@ -223,7 +239,8 @@ pub(super) async fn update_person(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostCreate {
-    pub org_id: i64,
+    #[schema(value_type = i64)]
+    pub org_id: OrgId,
     pub title: String,
     pub start_date: String,
     #[serde(default)]
@@ -284,7 +301,8 @@ pub struct RelationCreate {
     pub kind: String,
     pub related_name: String,
     #[serde(default)]
-    pub related_org_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub related_org_id: Option<OrgId>,
     #[serde(default)]
     pub note: String,
 }

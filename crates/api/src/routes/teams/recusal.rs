@@ -84,17 +84,27 @@ pub struct RecusalQuery {
     pub team_id: Option<i64>,
     /// pending, approved, rejected
     pub state: Option<String>,
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecusalRequestPage {
+    pub items: Vec<RecusalRequestDto>,
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
 }
 
 /// Recusal exception requests of the rounds in scope, newest first: for those who form teams
 /// (`team:manage`) and those who decide exceptions (`recusal:approve`).
 #[utoipa::path(get, operation_id = "recusal_requests_list", path = "/api/v1/recusal-requests", tag = "teams", params(RecusalQuery),
-    responses((status = 200, body = Vec<RecusalRequestDto>), (status = 403, body = crate::error::Problem)))]
+    responses((status = 200, body = RecusalRequestPage), (status = 403, body = crate::error::Problem)))]
 pub(super) async fn list_recusal_requests(
     State(st): State<AppState>,
     auth: Auth,
     ApiQuery(q): ApiQuery<RecusalQuery>,
-) -> ApiResult<axum::Json<Vec<RecusalRequestDto>>> {
+) -> ApiResult<axum::Json<RecusalRequestPage>> {
     if !(auth.access.has(TEAM_MANAGE) || auth.access.has(RECUSAL_APPROVE)) {
         return Err(ApiError::forbidden());
     }
@@ -107,6 +117,7 @@ pub(super) async fn list_recusal_requests(
                 .to_string(),
         ),
     };
+    let page = xuncha_store::PageReq::new(q.page, q.page_size);
     let rows = recusal::list(
         &st.db,
         &auth.scope,
@@ -114,10 +125,15 @@ pub(super) async fn list_recusal_requests(
             team_id: q.team_id,
             state,
         },
-        None,
+        page,
     )
     .await?;
-    Ok(axum::Json(rows.into_iter().map(Into::into).collect()))
+    Ok(axum::Json(RecusalRequestPage {
+        items: rows.items.into_iter().map(Into::into).collect(),
+        total: rows.total,
+        page: page.page,
+        page_size: page.page_size,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -3,10 +3,12 @@
 //!
 //! `cargo run --release -p xuncha-bench -- [--orgs-scale N] [--postgres] [--iterations N]`
 //! prints a Markdown table for docs/benchmarks.md. `xuncha-bench imports [--rows N]` measures
-//! 100,000-row imports instead (see [`imports`]).
+//! 100,000-row imports instead (see [`imports`]); `xuncha-bench --profile city|province`
+//! builds a design.md §6 profile and measures the daily reads on it (see [`profile`]).
 
 mod client;
 mod imports;
+mod profile;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -26,6 +28,9 @@ async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("imports") {
         return imports::run(&args).await;
+    }
+    if args.get(1).map(String::as_str) == Some("profile") || args.iter().any(|a| a == "--profile") {
+        return profile::run(&args).await;
     }
     let flag = |name: &str| {
         args.iter()

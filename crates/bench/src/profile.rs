@@ -1,0 +1,577 @@
+//! The design.md §6 profiles, built in bulk and measured through the real server.
+//!
+//! `xuncha-bench --profile city|province [--postgres] [--reuse DIR] [--seed N] [--iterations N]
+//! [--json]`
+//!
+//! Organisations, users and the demo round come from `seed_demo` (the validating import). The
+//! volume — rounds over a five-year term, round units, findings, measures and progress entries —
+//! is written with multi-row INSERTs straight into the tables (no audit record per row: this is a
+//! fixture, not a workload), reproducible from the seed:
+//!
+//! - every county office runs one round a year for five years; each organisation below a county
+//!   is inspected once in the term, 80% of the round units fed back;
+//! - findings per unit vary around the profile's mean; of the fed-back ones 93% are written off,
+//!   1% carry an extension, deadlines spread over ±400 days around the feedback, so a few
+//!   thousand per city are overdue on the server's day;
+//! - ~2.4 measures and ~6 progress entries per fed-back finding.
+//!
+//! With `--reuse DIR` the SQLite database is kept in `DIR` and built only once (a marker file
+//! holds its figures); PostgreSQL builds into a fresh schema each time. Then the server is
+//! started on a loopback port and the province director's daily reads are measured; the result
+//! is one JSON object on stdout (`--json`) or a Markdown table.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use time::{Date, Duration, OffsetDateTime};
+use xuncha_api::{ApiConfig, AppState};
+use xuncha_domain::demo::DemoSize;
+use xuncha_service::bootstrap::seed_demo;
+use xuncha_service::crypto::Crypto;
+use xuncha_store::{Db, testing};
+
+use crate::client::{Read, Stat, login, measure_all, ms};
+
+/// One profile's size.
+struct Profile {
+    name: &'static str,
+    size: DemoSize,
+    findings: usize,
+}
+
+fn profile(name: &str) -> Result<Profile> {
+    let size = |cities, counties_per_city| DemoSize {
+        cities,
+        counties_per_city,
+        townships_per_county: 15,
+        villages_per_township: 45,
+    };
+    match name {
+        // design.md §6: 100,000 organisations, 5,000,000 findings.
+        "province" => Ok(Profile {
+            name: "province",
+            size: size(14, 10),
+            findings: 5_000_000,
+        }),
+        // A tenth of it, for a city's office or a quick run (the demo needs two cities).
+        "city" => Ok(Profile {
+            name: "city",
+            size: size(2, 5),
+            findings: 500_000,
+        }),
+        other => bail!("unknown profile {other:?} (city | province)"),
+    }
+}
+
+/// A small, reproducible generator (splitmix64): no dependency for a fixture.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True with probability `per_mille` / 1000.
+    fn chance(&mut self, per_mille: u64) -> bool {
+        self.below(1000) < per_mille
+    }
+
+    fn days(&mut self, lo: i64, hi: i64) -> Duration {
+        let span = u64::try_from(hi - lo + 1).unwrap_or(1);
+        Duration::days(lo + i64::try_from(self.below(span)).unwrap_or(0))
+    }
+}
+
+const TITLES: &[&str] = &[
+    "“三重一大”决策制度执行不严格",
+    "选人用人工作不规范",
+    "违规发放津补贴",
+    "公务接待超标准",
+    "公车管理使用不规范",
+    "意识形态工作责任制落实不到位",
+    "基层党组织“三会一课”制度落实不到位",
+    "工程项目招投标不规范",
+    "惠民惠农资金监管不严",
+    "上轮巡察反馈问题整改不到位",
+];
+
+struct UnitRow {
+    id: i64,
+    round_id: i64,
+    owner: i64,
+    org: i64,
+    path: String,
+    fed_back: Option<Date>,
+}
+
+struct FindingRow {
+    id: i64,
+    unit: usize,
+    category: Option<i64>,
+    title: &'static str,
+    state: &'static str,
+    deadline: Option<Date>,
+    original: Option<Date>,
+    closed_on: Option<Date>,
+    extensions: i32,
+}
+
+struct MeasureRow {
+    id: i64,
+    finding: i64,
+    deadline: Date,
+    original: Date,
+    done: bool,
+}
+
+struct ProgressRow {
+    id: i64,
+    finding: i64,
+    date: Date,
+}
+
+/// Rows per multi-row INSERT (about 25 values a row: under both backends' bound-parameter limits).
+const BATCH: usize = 800;
+
+async fn next_id(db: &Db, table: &str) -> Result<i64> {
+    let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}");
+    let id: i64 = xuncha_store::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(p).await?);
+    Ok(id)
+}
+
+async fn insert_units(db: &Db, rows: &[UnitRow], now: OffsetDateTime) -> Result<()> {
+    for chunk in rows.chunks(BATCH) {
+        xuncha_store::on_db!(db, p => {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO round_units (id, province_id, round_id, owner_org_id, org_id, state, stationed_on, feedback_date, rectification_due, version, created_at, updated_at) ");
+            qb.push_values(chunk, |mut b, u| {
+                b.push_bind(u.id).push_bind(1_i64).push_bind(u.round_id).push_bind(u.owner).push_bind(u.org)
+                    .push_bind(if u.fed_back.is_some() { "FEEDBACK_DONE" } else { "STATIONED" })
+                    .push_bind(u.fed_back.map(|d| d - Duration::days(50)))
+                    .push_bind(u.fed_back)
+                    .push_bind(u.fed_back.map(|d| d + Duration::days(60)))
+                    .push_bind(1_i64).push_bind(now).push_bind(now);
+            });
+            qb.build().execute(p).await?;
+        });
+    }
+    Ok(())
+}
+
+async fn insert_findings(
+    db: &Db,
+    rows: &[FindingRow],
+    units: &[UnitRow],
+    now: OffsetDateTime,
+) -> Result<()> {
+    for chunk in rows.chunks(BATCH) {
+        xuncha_store::on_db!(db, p => {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO findings (id, province_id, round_unit_id, org_id, category_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, version, created_at, updated_at, org_path, deadline, original_deadline, closed_on, outcome, extensions, due_date) ");
+            qb.push_values(chunk, |mut b, f| {
+                let u = &units[f.unit];
+                b.push_bind(f.id).push_bind(1_i64).push_bind(u.id).push_bind(u.org).push_bind(f.category)
+                    .push_bind(f.title).push_bind("经调阅会议记录和财务凭证发现（压测数据）。").push_bind("《中国共产党纪律处分条例》")
+                    .push_bind("党委（党组）主要负责人").push_bind("会议记录、财务凭证").push_bind("压测巡察组").push_bind("属实，列入反馈意见")
+                    .push_bind(f.state).push_bind(1_i64).push_bind(now).push_bind(now).push_bind(u.path.as_str())
+                    .push_bind(f.deadline).push_bind(f.original).push_bind(f.closed_on)
+                    .push_bind(f.closed_on.map(|_| "completed")).push_bind(f.extensions).push_bind(f.deadline);
+            });
+            qb.build().execute(p).await?;
+        });
+    }
+    Ok(())
+}
+
+async fn insert_measures(db: &Db, rows: &[MeasureRow], now: OffsetDateTime) -> Result<()> {
+    for chunk in rows.chunks(BATCH) {
+        xuncha_store::on_db!(db, p => {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO measures (id, province_id, finding_id, kind, content, target, responsible_leader, lead_dept, co_depts, deadline, original_deadline, state, version, created_at, updated_at, done_on) ");
+            qb.push_values(chunk, |mut b, m| {
+                b.push_bind(m.id).push_bind(1_i64).push_bind(m.finding).push_bind("deadline")
+                    .push_bind("修订制度并逐项整改（压测数据）").push_bind("问题整改到位").push_bind("分管副职").push_bind("办公室")
+                    .push_bind("[]").push_bind(m.deadline).push_bind(m.original)
+                    .push_bind(if m.done { "DONE" } else { "OPEN" }).push_bind(1_i64).push_bind(now).push_bind(now)
+                    .push_bind(m.done.then_some(m.deadline));
+            });
+            qb.build().execute(p).await?;
+        });
+    }
+    Ok(())
+}
+
+async fn insert_progress(db: &Db, rows: &[ProgressRow], now: OffsetDateTime) -> Result<()> {
+    for chunk in rows.chunks(BATCH) {
+        xuncha_store::on_db!(db, p => {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO progress (id, province_id, finding_id, effective_date, content, outcome, reported_by_name, reported_at) ");
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.id).push_bind(1_i64).push_bind(r.finding).push_bind(r.date)
+                    .push_bind("已召开专题会研究整改，相关制度正在修订（压测数据）。").push_bind("in_progress")
+                    .push_bind("单位联络员").push_bind(now);
+            });
+            qb.build().execute(p).await?;
+        });
+    }
+    Ok(())
+}
+
+/// Counts of what the build wrote.
+#[derive(Default)]
+struct Built {
+    organisations: i64,
+    rounds: usize,
+    units: usize,
+    findings: usize,
+    measures: usize,
+    progress: usize,
+}
+
+/// Writes the profile's volume on top of the seeded province.
+async fn build(db: &Db, p: &Profile, seed: u64) -> Result<Built> {
+    let mut rng = Rng(seed);
+    let today = db.today();
+    let now = db.now();
+    let mut built = Built::default();
+    let orgs: Vec<(i64, String, i64)> = xuncha_store::on_db!(db, pool => sqlx::query_as("SELECT id, path, CAST(depth AS BIGINT) FROM organisations ORDER BY id").fetch_all(pool).await?);
+    built.organisations = i64::try_from(orgs.len())?;
+    let categories: Vec<i64> = xuncha_store::on_db!(db, pool => sqlx::query_scalar("SELECT id FROM categories ORDER BY id").fetch_all(pool).await?);
+    let term: i64 = xuncha_store::on_db!(db, pool => sqlx::query_scalar("SELECT MIN(id) FROM terms").fetch_one(pool).await?);
+
+    // Rounds: one a year per county office over the five years before today.
+    let mut rounds: std::collections::HashMap<i64, Vec<(i64, Date)>> = Default::default();
+    let mut round_id = next_id(db, "rounds").await?;
+    let counties: Vec<&(i64, String, i64)> = orgs.iter().filter(|o| o.2 == 2).collect();
+    for (c, _, _) in &counties {
+        for year in 0..5_i64 {
+            let start = today - Duration::days(5 * 365 - year * 365) + rng.days(0, 120);
+            let end = start + Duration::days(60);
+            xuncha_store::on_db!(db, pool => {
+                sqlx::query("INSERT INTO rounds (id, term_id, owner_org_id, name, kinds, start_date, end_date, focus, work_plan, version, created_at, updated_at) VALUES ($1, $2, $3, $4, '[\"regular\"]', $5, $6, '', '', 1, $7, $7)")
+                    .bind(round_id).bind(term).bind(*c).bind(format!("压测第{}轮", year + 1)).bind(start).bind(end).bind(now)
+                    .execute(pool).await?;
+            });
+            rounds.entry(*c).or_default().push((round_id, end));
+            round_id += 1;
+        }
+    }
+    built.rounds = counties.len() * 5;
+
+    // Round units: every organisation below a county, once in the term.
+    let mut unit_id = next_id(db, "round_units").await?;
+    let mut units = Vec::new();
+    for (id, path, depth) in &orgs {
+        if *depth < 3 {
+            continue;
+        }
+        let county: i64 = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .context("county in path")?;
+        let Some(choices) = rounds.get(&county) else {
+            continue;
+        };
+        let (round, end) = choices[usize::try_from(rng.below(5))?];
+        let fed_back =
+            (rng.chance(800) && end + Duration::days(10) < today).then(|| end + Duration::days(10));
+        units.push(UnitRow {
+            id: unit_id,
+            round_id: round,
+            owner: county,
+            org: *id,
+            path: path.clone(),
+            fed_back,
+        });
+        unit_id += 1;
+    }
+    insert_units(db, &units, now).await?;
+    built.units = units.len();
+    eprintln!(
+        "profile: {} rounds, {} round units",
+        built.rounds, built.units
+    );
+
+    // Findings, with their measures and progress, written a slice at a time.
+    let mean = (p.findings / units.len().max(1)).max(1);
+    let mut fid = next_id(db, "findings").await?;
+    let mut mid = next_id(db, "measures").await?;
+    let mut pid = next_id(db, "progress").await?;
+    let (mut fs, mut ms, mut ps) = (Vec::new(), Vec::new(), Vec::new());
+    for (ui, u) in units.iter().enumerate() {
+        let n = mean / 2 + usize::try_from(rng.below(u64::try_from(mean)? + 1))?;
+        for _ in 0..n {
+            let title = TITLES[usize::try_from(rng.below(TITLES.len() as u64))?];
+            let category = (!categories.is_empty()).then(|| {
+                categories[usize::try_from(rng.below(categories.len() as u64)).unwrap_or(0)]
+            });
+            let Some(fb) = u.fed_back else {
+                fs.push(FindingRow {
+                    id: fid,
+                    unit: ui,
+                    category,
+                    title,
+                    state: "CONFIRMED",
+                    deadline: None,
+                    original: None,
+                    closed_on: None,
+                    extensions: 0,
+                });
+                fid += 1;
+                continue;
+            };
+            let deadline = fb + rng.days(-400, 400).max(Duration::days(30));
+            let extended = rng.chance(10);
+            let original = if extended {
+                deadline - rng.days(30, 90)
+            } else {
+                deadline
+            };
+            let closed = rng.chance(930) && fb + Duration::days(30) < today;
+            let state = if closed {
+                "CLOSED"
+            } else {
+                [
+                    "IN_PROGRESS",
+                    "IN_PROGRESS",
+                    "IN_PROGRESS",
+                    "PLANNED",
+                    "FED_BACK",
+                    "CLOSE_REQUESTED",
+                    "LONG_TERM",
+                    "REOPENED",
+                ][usize::try_from(rng.below(8))?]
+            };
+            let closed_on = closed.then(|| (fb + rng.days(20, 300)).min(today));
+            fs.push(FindingRow {
+                id: fid,
+                unit: ui,
+                category,
+                title,
+                state,
+                deadline: Some(deadline),
+                original: Some(original),
+                closed_on,
+                extensions: i32::from(extended),
+            });
+            for _ in 0..(1 + rng.below(3) + u64::from(rng.chance(400))) {
+                let d = deadline - rng.days(0, 60);
+                ms.push(MeasureRow {
+                    id: mid,
+                    finding: fid,
+                    deadline: d,
+                    original: d,
+                    done: closed || rng.chance(300),
+                });
+                mid += 1;
+            }
+            let last = closed_on.unwrap_or(today).max(fb);
+            let span = (last - fb).whole_days().max(1);
+            for _ in 0..(3 + rng.below(7)) {
+                ps.push(ProgressRow {
+                    id: pid,
+                    finding: fid,
+                    date: fb + rng.days(0, span),
+                });
+                pid += 1;
+            }
+            fid += 1;
+        }
+        if fs.len() >= 50_000 || ui + 1 == units.len() {
+            insert_findings(db, &fs, &units, now).await?;
+            insert_measures(db, &ms, now).await?;
+            insert_progress(db, &ps, now).await?;
+            built.findings += fs.len();
+            built.measures += ms.len();
+            built.progress += ps.len();
+            eprintln!(
+                "profile: {} findings, {} measures, {} progress entries",
+                built.findings, built.measures, built.progress
+            );
+            fs.clear();
+            ms.clear();
+            ps.clear();
+        }
+    }
+    // PostgreSQL's identity columns continue after the explicit ids; both backends refresh
+    // their statistics as autoanalyze soon would.
+    if matches!(db.pool, xuncha_store::Pool::Postgres(_)) {
+        for t in ["rounds", "round_units", "findings", "measures", "progress"] {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"
+            );
+            xuncha_store::on_db!(db, pool => { sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(pool).await?; });
+        }
+    }
+    xuncha_store::on_db!(db, pool => { sqlx::query("ANALYZE").execute(pool).await?; });
+    Ok(built)
+}
+
+fn rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024.0)
+}
+
+fn figure(s: &Stat) -> Value {
+    let f = |d: std::time::Duration| (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+    json!({ "n": s.n, "p50_ms": f(s.p50), "p95_ms": f(s.p95), "p99_ms": f(s.p99) })
+}
+
+pub async fn run(args: &[String]) -> Result<()> {
+    let value = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let p = profile(value("--profile").as_deref().unwrap_or("city"))?;
+    let postgres = args.iter().any(|a| a == "--postgres");
+    let as_json = args.iter().any(|a| a == "--json");
+    let seed: u64 = value("--seed").map_or(Ok(2026), |s| s.parse())?;
+    let iterations: usize = value("--iterations").map_or(Ok(200), |s| s.parse())?;
+    let reuse = value("--reuse").map(PathBuf::from);
+    if postgres && reuse.is_some() {
+        bail!("--reuse keeps an SQLite file; PostgreSQL builds into a fresh schema each run");
+    }
+
+    let tmp = tempfile::tempdir()?;
+    let dir = reuse.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join(format!("profile-{}-{seed}.db", p.name));
+    let marker = dir.join(format!("profile-{}-{seed}.json", p.name));
+    let (db, build_info): (Db, Value) = if postgres {
+        let (db, _) = testing::postgres_fresh()
+            .await
+            .context("PostgreSQL (XUNCHA_TEST_PG_URL)")?;
+        (db, Value::Null)
+    } else if marker.exists() {
+        let db = testing::sqlite_at(&file).await?;
+        (
+            db,
+            serde_json::from_str(&std::fs::read_to_string(&marker)?)?,
+        )
+    } else {
+        let _ = std::fs::remove_file(&file);
+        (testing::sqlite_at(&file).await?, Value::Null)
+    };
+    let build_info = if build_info.is_null() {
+        let t = Instant::now();
+        seed_demo(&db, seed, p.size).await.context("seed")?;
+        let b = build(&db, &p, seed).await?;
+        let secs = t.elapsed().as_secs_f64();
+        let db_mb = if postgres {
+            let bytes: i64 = xuncha_store::on_db!(&db, pool => sqlx::query_scalar("SELECT CAST(COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS BIGINT) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'").fetch_one(pool).await?);
+            bytes as f64 / 1_048_576.0
+        } else {
+            std::fs::metadata(&file)
+                .map(|m| m.len() as f64 / 1_048_576.0)
+                .unwrap_or(0.0)
+        };
+        let info = json!({
+            "organisations": b.organisations, "rounds": b.rounds, "round_units": b.units,
+            "findings": b.findings, "measures": b.measures, "progress": b.progress,
+            "build_s": (secs * 10.0).round() / 10.0, "db_mb": db_mb.round(),
+        });
+        if !postgres {
+            std::fs::write(&marker, info.to_string())?;
+        }
+        info
+    } else {
+        build_info
+    };
+    eprintln!("profile {}: {build_info}", p.name);
+
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(ApiConfig::default()),
+        crypto: Arc::new(
+            Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())])
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        metrics: None,
+        throttle: Default::default(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(xuncha_api::serve(listener, state, std::future::pending()));
+    let prov = login(&base, "prov.director").await?;
+    let first = prov
+        .json("/api/v1/rect/ledger?state=IN_PROGRESS&page_size=1")
+        .await?;
+    let item = first["items"][0]["id"]
+        .as_i64()
+        .context("an item in progress")?;
+    let deep = (first["total"].as_i64().unwrap_or(0) / 50 / 2).max(1);
+    let reads = [
+        Read::new(
+            "dashboard_province",
+            iterations.min(50),
+            &prov,
+            vec!["/api/v1/rect/stats?group=category".into()],
+        ),
+        Read::new(
+            "ledger_page",
+            iterations,
+            &prov,
+            vec!["/api/v1/rect/ledger?page_size=50".into()],
+        ),
+        Read::new(
+            "ledger_page_deep",
+            iterations.min(50),
+            &prov,
+            vec![format!(
+                "/api/v1/rect/ledger?state=IN_PROGRESS&page_size=50&page={deep}"
+            )],
+        ),
+        Read::new(
+            "item",
+            iterations,
+            &prov,
+            vec![format!("/api/v1/rect/findings/{item}")],
+        ),
+    ];
+    let stats = measure_all(&reads).await?;
+    let rss = rss_mb();
+    if as_json {
+        let figures: serde_json::Map<String, Value> =
+            stats.iter().map(|s| (s.name.clone(), figure(s))).collect();
+        println!(
+            "{}",
+            json!({
+                "profile": p.name, "backend": if postgres { "postgres" } else { "sqlite" },
+                "findings": build_info["findings"], "build": build_info,
+                "figures": figures, "rss_mb": rss.map(f64::round),
+            })
+        );
+    } else {
+        println!("| path | n | p50 | p95 | p99 |\n|---|---|---|---|---|");
+        for s in &stats {
+            println!(
+                "| {} | {} | {} | {} | {} |",
+                s.name,
+                s.n,
+                ms(s.p50),
+                ms(s.p95),
+                ms(s.p99)
+            );
+        }
+    }
+    Ok(())
+}

@@ -546,6 +546,20 @@ pub async fn run(args: &[String]) -> Result<()> {
             &prov,
             vec![format!("/api/v1/rect/findings/{item}")],
         ),
+        // Two reads that return every row they concern rather than stop at a cap (issue 10,
+        // point 6): every unit's statistics, and a suggestion for every overdue unit.
+        Read::new(
+            "stats_by_unit",
+            iterations.min(20),
+            &prov,
+            vec!["/api/v1/rect/stats?group=unit".into()],
+        ),
+        Read::new(
+            "letter_suggestions",
+            iterations.min(20),
+            &prov,
+            vec!["/api/v1/rect/letters/suggestions".into()],
+        ),
     ];
     let stats = measure_all(&reads).await?;
     let rss = rss_mb();

@@ -138,3 +138,21 @@ pub async fn measure(
 pub fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
+
+/// Starts the real API on `db` at a loopback port, in this process; its base URL.
+pub async fn serve(db: &xuncha_store::Db) -> Result<String> {
+    let state = xuncha_api::AppState {
+        db: db.clone(),
+        config: std::sync::Arc::new(xuncha_api::ApiConfig::default()),
+        crypto: std::sync::Arc::new(
+            xuncha_service::crypto::Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())])
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        ),
+        metrics: None,
+        throttle: Default::default(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(xuncha_api::serve(listener, state, std::future::pending()));
+    Ok(base)
+}

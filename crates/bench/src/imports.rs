@@ -4,16 +4,13 @@
 //! `/proc/thread-self/schedstat`) and the wall time and process CPU time of the whole import
 //! through the real HTTP route (upload, parse, validate, one transaction) on SQLite.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 use xuncha_api::routes::{Cancel, read_upload_table};
-use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::DemoSize;
 use xuncha_service::bootstrap::seed_demo;
-use xuncha_service::crypto::Crypto;
 use xuncha_store::{Db, testing};
 
 /// CPU time of the calling thread.
@@ -169,19 +166,7 @@ pub async fn run(args: &[String]) -> Result<()> {
         villages_per_township: 2,
     };
     seed_demo(&db, 2026, size).await.context("seed")?;
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(ApiConfig::default()),
-        crypto: Arc::new(
-            Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())])
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        ),
-        metrics: None,
-        throttle: Default::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(xuncha_api::serve(listener, state, std::future::pending()));
+    let base = crate::client::serve(&db).await?;
     let client = crate::login(&base, "prov.director").await?;
     let roots = client.json("/api/v1/orgs/roots").await?;
     let root = roots[0]["code"].as_str().context("root")?.to_string();

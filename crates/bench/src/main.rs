@@ -10,15 +10,12 @@ mod client;
 mod imports;
 mod profile;
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
-use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::DemoSize;
 use xuncha_service::bootstrap::seed_demo;
-use xuncha_service::crypto::Crypto;
 use xuncha_store::{Db, testing};
 
 use crate::client::{Read, Stat, login, measure, measure_all, ms};
@@ -65,19 +62,7 @@ async fn main() -> Result<()> {
         .len();
     eprintln!("seeded {n_orgs} organisations in {seeded:?}");
 
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(ApiConfig::default()),
-        crypto: Arc::new(
-            Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())])
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        ),
-        metrics: None,
-        throttle: Default::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(xuncha_api::serve(listener, state, std::future::pending()));
+    let base = crate::client::serve(&db).await?;
 
     let prov = login(&base, "prov.director").await?;
     let county = login(&base, "county0101.director").await?;

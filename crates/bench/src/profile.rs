@@ -21,16 +21,13 @@
 //! is one JSON object on stdout (`--json`) or a Markdown table.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime};
-use xuncha_api::{ApiConfig, AppState};
 use xuncha_domain::demo::DemoSize;
 use xuncha_service::bootstrap::seed_demo;
-use xuncha_service::crypto::Crypto;
 use xuncha_store::{Db, testing};
 
 use crate::client::{Read, Stat, login, measure_all, ms};
@@ -498,19 +495,7 @@ pub async fn run(args: &[String]) -> Result<()> {
     };
     eprintln!("profile {}: {build_info}", p.name);
 
-    let state = AppState {
-        db: db.clone(),
-        config: Arc::new(ApiConfig::default()),
-        crypto: Arc::new(
-            Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())])
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        ),
-        metrics: None,
-        throttle: Default::default(),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(xuncha_api::serve(listener, state, std::future::pending()));
+    let base = crate::client::serve(&db).await?;
     let prov = login(&base, "prov.director").await?;
     let first = prov
         .json("/api/v1/rect/ledger?state=IN_PROGRESS&page_size=1")

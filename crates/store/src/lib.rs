@@ -121,8 +121,9 @@ impl PageReq {
         }
     }
 
-    /// Every row in one page, for reads their filter already bounds (one team's requests, one
-    /// finding's extensions); never for a list a user pages through.
+    /// Every row in one page: for reads their filter already bounds (one team's requests, one
+    /// finding's extensions) and for rankings over all candidates; never for a list a user
+    /// pages through.
     pub const fn bounded_by_filter() -> Self {
         PageReq {
             page: 1,

@@ -358,6 +358,16 @@ describe('clue disposal', () => {
   )
 })
 
+/** The assessment page (its tabs load on first open), as a supervisor sees it. */
+const mountAssessment = () =>
+  mountScreen(AssessmentIndex, '/assessment', ['rect:read', 'rect:supervise'], {
+    assessments: '/assessment',
+    'assessment-editor': '/assessment/:id',
+    'disclosure-editor': '/disclosure/:id',
+    'rect-ledger': '/rect/ledger',
+    'inspection-round': '/inspection/rounds/:id',
+  })
+
 describe('the fed-back units of the assessment page', () => {
   it(
     'loads one page when the tab opens and searches by name or code',
@@ -368,13 +378,7 @@ describe('the fed-back units of the assessment page', () => {
           return pageResponse([assessUnit(3, req.query.get('q') ? '云台市' : '江岭省财政厅')], 57)
         return jsonResponse([])
       })
-      const { wrapper } = await mountScreen(AssessmentIndex, '/assessment', ['rect:read', 'rect:supervise'], {
-        assessments: '/assessment',
-        'assessment-editor': '/assessment/:id',
-        'disclosure-editor': '/disclosure/:id',
-        'rect-ledger': '/rect/ledger',
-        'inspection-round': '/inspection/rounds/:id',
-      })
+      const { wrapper } = await mountAssessment()
       await until(() => calls(seen, '/api/v1/assessments').length > 0, 'the assessments')
       expect(calls(seen, '/api/v1/assessment/units')).toHaveLength(0)
       ;(document.querySelector('#tab-units') as HTMLElement).click()
@@ -538,13 +542,7 @@ describe('the revisit list', () => {
         const page = Number(req.query.get('page'))
         return pageResponse([revisit(page, page === 2 ? '云台市' : '江岭省财政厅')], 33, page)
       })
-      const { wrapper } = await mountScreen(AssessmentIndex, '/assessment', ['rect:read', 'rect:supervise'], {
-        assessments: '/assessment',
-        'assessment-editor': '/assessment/:id',
-        'disclosure-editor': '/disclosure/:id',
-        'rect-ledger': '/rect/ledger',
-        'inspection-round': '/inspection/rounds/:id',
-      })
+      const { wrapper } = await mountAssessment()
       await until(() => calls(seen, '/api/v1/assessments').length > 0, 'the assessments')
       expect(calls(seen, '/api/v1/assessment/revisits')).toHaveLength(0)
       ;(document.querySelector('#tab-revisits') as HTMLElement).click()

@@ -128,15 +128,15 @@ pub struct PersonFilter {
     pub specialty: Option<String>,
 }
 
-/// One page of the people in scope matching `f`, by name, with the total; `None` for every match
-/// (the team suggestions rank all candidates).
+/// One page of the people in scope matching `f`, by name, with the total (the team suggestions
+/// rank every candidate: `PageReq::bounded_by_filter()`).
 pub async fn list_people(
     db: &Db,
     scope: &Scope,
     f: &PersonFilter,
-    page: Option<PageReq>,
+    page: PageReq,
 ) -> Result<Page<Person>> {
-    let (rows, total): (Vec<PersonRow>, i64) = crate::on_db!(db, p => {
+    let rows: Page<PersonRow> = crate::on_db!(db, p => {
         let filter = |qb: &mut QueryBuilder<_>| {
             if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
                 qb.push(" AND pe.name LIKE ").push_bind(format!("%{}%", q.replace(['%', '_'], "")));
@@ -149,24 +149,11 @@ pub async fn list_people(
             }
             scope.push_filter(qb, PERSON_COLS);
         };
-        let mut qb = QueryBuilder::new(SELECT_PERSON);
-        filter(&mut qb);
-        qb.push(" ORDER BY pe.name, pe.id");
-        if let Some(page) = page {
-            let mut count = QueryBuilder::new(crate::count_of(SELECT_PERSON));
-            filter(&mut count);
-            let total: i64 = count.build_query_scalar().fetch_one(p).await?;
-            qb.push(" LIMIT ").push_bind(page.page_size).push(" OFFSET ").push_bind(page.offset());
-            (qb.build_query_as::<PersonRow>().fetch_all(p).await?, total)
-        } else {
-            let rows = qb.build_query_as::<PersonRow>().fetch_all(p).await?;
-            let total = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-            (rows, total)
-        }
+        crate::page_of!(p, SELECT_PERSON, filter, " ORDER BY pe.name, pe.id", page, PersonRow)
     });
     Ok(Page {
-        items: hydrate(db, rows).await?,
-        total,
+        items: hydrate(db, rows.items).await?,
+        total: rows.total,
     })
 }
 

@@ -285,9 +285,14 @@ pub(super) async fn suggestions(
             .into_iter()
             .filter(|u| team.unit_ids.contains(&u.id.get()))
             .collect();
-    let candidates = store::list_people(&st.db, &auth.scope, &PersonFilter::default(), None)
-        .await?
-        .items;
+    let candidates = store::list_people(
+        &st.db,
+        &auth.scope,
+        &PersonFilter::default(),
+        xuncha_store::PageReq::bounded_by_filter(),
+    )
+    .await?
+    .items;
     let mut out = Vec::new();
     for p in candidates {
         if team.members.iter().any(|m| m.person_id == p.row.id) {

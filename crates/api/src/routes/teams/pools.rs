@@ -139,7 +139,7 @@ pub(super) async fn list_people(
         specialty: q.specialty,
     };
     let page = xuncha_store::PageReq::new(q.page, q.page_size);
-    let r = store::list_people(&st.db, &auth.scope, &f, Some(page)).await?;
+    let r = store::list_people(&st.db, &auth.scope, &f, page).await?;
     Ok(axum::Json(PersonPage {
         items: r.items.into_iter().map(PersonDto::from).collect(),
         total: r.total,

@@ -1230,3 +1230,6 @@ mod errors;
 mod imports;
 #[path = "api/settings.rs"]
 mod settings;
+
+#[path = "api/counters.rs"]
+mod counters;

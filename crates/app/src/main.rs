@@ -71,6 +71,8 @@ enum Command {
     Audit(AuditCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Recompute the rectification counters (statistics, dashboards) from the findings.
+    RebuildCounters,
 }
 
 #[derive(Debug, Args)]
@@ -399,6 +401,16 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 xuncha_api::routes::orgs::orgs_workbook(orgs, &std::collections::HashMap::new())?;
             std::fs::write(&file, bytes).with_context(|| format!("写入 {}", file.display()))?;
             println!("已导出 {n} 个组织到 {}。", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::RebuildCounters => {
+            let db = open(&config).await?;
+            let started = std::time::Instant::now();
+            let n = xuncha_store::counters::rebuild(&db).await?;
+            println!(
+                "整改统计计数已按 {n} 条台账问题重新计算，用时 {:.1} 秒。",
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Backup { file } => {

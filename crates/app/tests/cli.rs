@@ -86,6 +86,12 @@ fn demo_is_deterministic_and_prints_json_accounts() {
             "no demo account for {role}"
         );
     }
+    // The counters the demo kept on write can be recomputed from the findings.
+    let rebuilt = ok(&xuncha(a.path(), &["rebuild-counters"]));
+    assert!(
+        rebuilt.contains("整改统计计数已按") && !rebuilt.contains("按 0 条"),
+        "{rebuilt}"
+    );
     // A second demo on the same database is refused and changes nothing.
     let again = xuncha(a.path(), &["demo"]);
     assert!(!again.status.success());

@@ -149,6 +149,8 @@ impl Db {
             Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
             Pool::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
+        // A database from a version without counters gets them built once.
+        crate::counters::ensure_built(self).await?;
         Ok(())
     }
 

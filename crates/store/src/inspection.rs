@@ -445,11 +445,14 @@ pub async fn transition_unit(
                 .bind(today).bind(due).bind(id.get()).execute(&mut *tx).await?;
             let ids: Vec<(i64, String)> = sqlx::query_as("SELECT id, state FROM findings WHERE round_unit_id = $1 AND state IN ($2, $3) ORDER BY id")
                 .bind(id.get()).bind("CONFIRMED").bind("IN_REPORT").fetch_all(&mut *tx).await?;
+            let fed: Vec<i64> = ids.iter().map(|(fid, _)| *fid).collect();
+            let before = crate::counter_facts!(tx, &fed);
             for (fid, fstate) in &ids {
                 sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2, org_path = (SELECT o.path FROM organisations o WHERE o.id = findings.org_id) WHERE id = $3")
                     .bind("FED_BACK").bind(now).bind(*fid).execute(&mut *tx).await?;
                 crate::event_append!(db, tx, "finding", *fid, actor, Some(fstate.as_str()), "FED_BACK", Msg::new("event.finding_fed_back").render());
             }
+            crate::counters_follow!(tx, before, &fed);
         }
         crate::event_append!(db, tx, "round_unit", id.get(), actor, Some(from.code()), to.code(), comment);
         crate::audit_append!(db, tx, actor, &Event::op("round_unit.transition", "round_unit", id,

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod backup;
 pub mod clock;
 pub mod clues;
+pub mod counters;
 mod db;
 pub mod disclosure;
 pub mod fieldwork;
@@ -140,6 +141,98 @@ impl PageReq {
 mod tests {
     /// No list stops at a fixed length without saying so: a `LIMIT` in the store is a bound
     /// parameter (a page, a batch) or `LIMIT 1` (one row), never a literal cap.
+    #[test]
+    fn every_write_of_counted_facts_keeps_the_counters() {
+        // Columns a finding's counter contribution depends on (counters.rs).
+        const COUNTED: &[&str] = &[
+            "state",
+            "deadline",
+            "due_date",
+            "closed_on",
+            "extensions",
+            "category_id",
+            "org_path",
+        ];
+        // Writes that cannot touch a ledger item, and why.
+        const EXEMPT: &[(&str, &str)] = &[
+            // A new finding is a draft; drafts are not ledger items.
+            ("fieldwork/findings.rs", "pub async fn create_finding"),
+            // Manual transitions stay among DRAFT, CONFIRMED and IN_REPORT (FindingState::manual_next).
+            ("fieldwork/findings.rs", "pub async fn transition_finding"),
+        ];
+        fn writes_counted(stmt: &str) -> bool {
+            if stmt.contains("INSERT INTO findings") || stmt.contains("query(REFRESH_DUE)") {
+                return true;
+            }
+            let Some(at) = stmt.find("UPDATE findings SET ") else {
+                return false;
+            };
+            // A write that only matches drafts never touches a ledger item.
+            if stmt.contains("AND state = 'DRAFT'") {
+                return false;
+            }
+            let set = &stmt[at + 20..];
+            let set = &set[..set.find(" WHERE").unwrap_or(set.len())];
+            set.split(',').any(|part| {
+                part.split('=')
+                    .next()
+                    .is_some_and(|c| COUNTED.contains(&c.trim()))
+            })
+        }
+        fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    walk(root, &path, out);
+                    continue;
+                }
+                if path.extension().is_none_or(|x| x != "rs") {
+                    continue;
+                }
+                let rel = path.strip_prefix(root).unwrap().display().to_string();
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<&str> = text.lines().collect();
+                // Each function runs from its `fn` line to the next one.
+                let starts: Vec<usize> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        let t = l.trim_start();
+                        (t.starts_with("pub async fn ")
+                            || t.starts_with("async fn ")
+                            || t.starts_with("pub(crate) async fn ")
+                            || t.starts_with("pub(super) async fn "))
+                            && !l.starts_with(' ')
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                for (k, &from) in starts.iter().enumerate() {
+                    let to = starts.get(k + 1).copied().unwrap_or(lines.len());
+                    let body = lines[from..to].join("\n");
+                    let head = lines[from].trim_start();
+                    let head = &head[..head.find('(').unwrap_or(head.len())];
+                    if EXEMPT.iter().any(|(f, h)| rel.ends_with(f) && head == *h) {
+                        continue;
+                    }
+                    let writes = body.split(';').any(|stmt| writes_counted(stmt));
+                    if writes
+                        && !body.contains("counters_follow!")
+                        && !body.contains("counters_move!")
+                    {
+                        out.push(format!("{rel}: {head}"));
+                    }
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut missing = Vec::new();
+        walk(&root, &root, &mut missing);
+        assert!(
+            missing.is_empty(),
+            "functions that change what a finding counts without keeping the counters: {missing:#?}"
+        );
+    }
+
     #[test]
     fn no_silent_caps_in_the_store() {
         fn walk(dir: &std::path::Path, out: &mut Vec<String>) {

@@ -401,6 +401,7 @@ pub async fn move_to(
         sqlx::query("UPDATE findings SET org_path = $1 || substr(org_path, $2) WHERE org_path >= $3 AND org_path < $4")
             .bind(new.as_str()).bind(old_len + 1).bind(old.as_str()).bind(old.subtree_end())
             .execute(&mut *tx).await?;
+        crate::counters_move!(tx, id, old.as_str(), new.as_str());
         let event = Event::op("org.move", "org", id, Msg::new("audit.org_move").arg("name", &node.name).arg("parent", &parent.name).render());
         crate::audit_append!(db, tx, actor, &event);
         tx.commit().await?;

@@ -11,6 +11,7 @@ use crate::inspection::rate;
 use crate::{DomainError, FieldError};
 
 mod calendar;
+mod counters;
 mod deadlines;
 mod evidence;
 mod ladder;
@@ -25,6 +26,7 @@ mod trail;
 mod write_off;
 
 pub use self::calendar::*;
+pub use self::counters::*;
 pub use self::deadlines::*;
 pub use self::evidence::*;
 pub use self::ladder::*;

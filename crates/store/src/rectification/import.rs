@@ -75,6 +75,7 @@ pub async fn import_ledger(
                     .push_bind(if r.state == FindingState::Closed { "DONE" } else { "OPEN" }).push_bind(now).push_bind(now);
             });
             qb.build().execute(&mut *tx).await?;
+            crate::counters_follow!(tx, Vec::<xuncha_domain::rectification::CounterFacts>::new(), &ids);
             let comment = Msg::new("event.ledger_imported").render();
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO events (entity_type, entity_id, at, actor_id, actor_name, from_state, to_state, comment) ",

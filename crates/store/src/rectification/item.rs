@@ -62,7 +62,9 @@ pub async fn complete_measure(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
+        let before = crate::counter_facts!(tx, &[finding_id]);
         sqlx::query(REFRESH_DUE).bind(finding_id).execute(&mut *tx).await?;
+        crate::counters_follow!(tx, before, &[finding_id]);
         sqlx::query("UPDATE findings SET version = version + 1, updated_at = $1 WHERE id = $2").bind(now).bind(finding_id).execute(&mut *tx).await?;
         crate::event_append!(db, tx, "finding", finding_id, actor, Some(row.state.code()), row.state.code(), Msg::new("event.measure_done").arg("content", content).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.measure.done", "finding", finding_id, Msg::new("audit.rect_measure_done").arg("org", &row.org_name).arg("title", &row.title).render()));
@@ -304,11 +306,13 @@ pub async fn request_write_off(
     let now = db.now();
     let id = crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        let before = crate::counter_facts!(tx, &[finding_id.get()]);
         let n = sqlx::query("UPDATE findings SET state = 'CLOSE_REQUESTED', version = version + 1, updated_at = $1 WHERE id = $2 AND state = $3")
             .bind(now).bind(finding_id.get()).bind(state.code()).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
+        crate::counters_follow!(tx, before, &[finding_id.get()]);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO write_offs (province_id, finding_id, state, outcome, explanation, from_state, requested_by, requested_by_name, requested_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, 'REQUESTED', $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -371,12 +375,14 @@ pub async fn decide_write_off(
         // A long-term item records when it was basically completed: its periodic reports count from there.
         let closed_on = matches!(to, FindingState::Closed | FindingState::LongTerm).then_some(today);
         let outcome_col = (decision == ReviewDecision::Approve).then(|| outcome.code());
+        let before = crate::counter_facts!(tx, &[w.finding_id.get()]);
         sqlx::query("UPDATE findings SET state = $1, closed_on = COALESCE($2, closed_on), outcome = COALESCE($3, outcome), version = version + 1, updated_at = $4 WHERE id = $5")
             .bind(to.code()).bind(closed_on).bind(outcome_col).bind(now).bind(w.finding_id.get()).execute(&mut *tx).await?;
         if to == FindingState::Closed {
             sqlx::query("UPDATE measures SET state = 'DONE', done_on = COALESCE(done_on, $3), version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(w.finding_id.get()).bind(today).execute(&mut *tx).await?;
             sqlx::query(REFRESH_DUE).bind(w.finding_id.get()).execute(&mut *tx).await?;
         }
+        crate::counters_follow!(tx, before, &[w.finding_id.get()]);
         crate::event_append!(db, tx, "finding", w.finding_id.get(), actor, Some("CLOSE_REQUESTED"), to.code(), if reason.trim().is_empty() { label.clone() } else { Msg::new("event.decision_with_reason").arg("decision", &label).arg("reason", reason.trim()).render() });
         crate::audit_append!(db, tx, actor, &Event::op("rect.write_off.decide", "finding", w.finding_id,
             Msg::new("audit.rect_item_decision").arg("org", &row.org_name).arg("title", &row.title).arg("decision", &label).render()));
@@ -408,6 +414,7 @@ pub async fn reopen(
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
+        let before = crate::counter_facts!(tx, &[finding_id.get()]);
         let n = sqlx::query("UPDATE findings SET state = 'REOPENED', closed_on = NULL, outcome = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
             .bind(now).bind(finding_id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -415,6 +422,7 @@ pub async fn reopen(
         }
         sqlx::query("UPDATE measures SET state = 'OPEN', done_on = NULL, version = version + 1, updated_at = $1 WHERE finding_id = $2").bind(now).bind(finding_id.get()).execute(&mut *tx).await?;
         sqlx::query(REFRESH_DUE).bind(finding_id.get()).execute(&mut *tx).await?;
+        crate::counters_follow!(tx, before, &[finding_id.get()]);
         crate::event_append!(db, tx, "finding", finding_id.get(), actor, Some(state.code()), "REOPENED", Msg::new("event.reopened").arg("reason", reason.trim()).render());
         crate::audit_append!(db, tx, actor, &Event::op("rect.reopen", "finding", finding_id, Msg::new("audit.rect_reopen").arg("org", &row.org_name).arg("title", &row.title).render()));
         notify_unit!(db, tx, finding_id.get(), "reopen", Msg::new("notice.reopen_title").render(), Msg::new("notice.reopen_body").arg("title", &row.title).arg("reason", reason.trim()).render(), format!("/rect/items/{finding_id}"), None::<String>);
@@ -584,10 +592,12 @@ pub async fn decide_extension(
             return Err(StoreError::StaleVersion);
         }
         if approve {
+            let before = crate::counter_facts!(tx, &[x.finding_id.get()]);
             sqlx::query("UPDATE measures SET deadline = $1, version = version + 1, updated_at = $2 WHERE id = $3").bind(x.new_deadline).bind(now).bind(x.measure_id).execute(&mut *tx).await?;
             sqlx::query("UPDATE findings SET deadline = (SELECT MAX(m.deadline) FROM measures m WHERE m.finding_id = $1), extensions = extensions + 1, version = version + 1, updated_at = $2 WHERE id = $1")
                 .bind(x.finding_id.get()).bind(now).execute(&mut *tx).await?;
             sqlx::query(REFRESH_DUE).bind(x.finding_id.get()).execute(&mut *tx).await?;
+            crate::counters_follow!(tx, before, &[x.finding_id.get()]);
         }
         let label = Msg::new(if approve { "event.extension_approved" } else { "event.extension_rejected" }).render();
         let fstate: String = sqlx::query_scalar("SELECT state FROM findings WHERE id = $1").bind(x.finding_id.get()).fetch_one(&mut *tx).await?;

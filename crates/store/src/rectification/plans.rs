@@ -320,6 +320,8 @@ pub async fn review_plan(
                 .bind(plan_id).bind((*fid).get()).bind(&body_names).bind(text.trim()).bind(actor.user_id).bind(&actor.display_name).bind(now).execute(&mut *tx).await?;
         }
         if result == PlanState::Approved {
+            let planned: Vec<i64> = items.iter().map(|it| it.finding_id.get()).collect();
+            let before = crate::counter_facts!(tx, &planned);
             for it in &items {
                 let mut latest_deadline: Option<Date> = None;
                 for m in &it.measures {
@@ -336,6 +338,7 @@ pub async fn review_plan(
                 crate::event_append!(db, tx, "finding", it.finding_id.get(), actor, Some("FED_BACK"), "PLANNED", Msg::new("event.plan_approved").arg("revision", pl.revision).render());
                 crate::event_append!(db, tx, "finding", it.finding_id.get(), actor, Some("PLANNED"), "IN_PROGRESS", Msg::new("event.rectification_started").render());
             }
+            crate::counters_follow!(tx, before, &planned);
             // 抄告: the supervising leaders at the office that ran the round, and the unit.
             let leaders: Vec<i64> = sqlx::query_scalar(
                 "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \

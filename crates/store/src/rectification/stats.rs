@@ -2,6 +2,7 @@
 
 #[allow(clippy::wildcard_imports)]
 use super::*;
+use xuncha_domain::rectification::{CounterTerm, covering_terms};
 
 /// Counts of the §10 figures for one group; rates are computed by the domain.
 #[derive(Debug, Clone, Default, PartialEq, Eq, FromRow)]
@@ -31,8 +32,195 @@ pub enum StatGroup {
     None,
 }
 
-/// Aggregates the ledger in scope by `group` on `today`.
+/// The §10 figures of the ledger in scope by `group` on `today`, read from the counters
+/// maintained on write (`crate::counters`): nothing scans findings. A scope that grants records
+/// by their author (仅本人) is not a set of subtrees, so it falls back to [`stats_scanned`].
 pub async fn stats(
+    db: &Db,
+    scope: &Scope,
+    group: StatGroup,
+    round_id: Option<i64>,
+    org_id: Option<OrgId>,
+    today: Date,
+) -> Result<Vec<StatCounts>> {
+    if scope.own {
+        return stats_scanned(db, scope, group, round_id, org_id, today).await;
+    }
+    let terms = counter_terms(db, scope, org_id).await?;
+    if terms.is_empty() {
+        // Nothing visible: no groups, and a total of zero.
+        let mut rows = Vec::new();
+        if group == StatGroup::None {
+            rows.push(StatCounts {
+                key: "all".into(),
+                ..StatCounts::default()
+            });
+        }
+        finish_stats(&mut rows, group);
+        return Ok(rows);
+    }
+    // Groups by the inspected organisation or the round, and a round filter, read the own rows
+    // (an organisation's own items, per round); the rest read each term's node rows.
+    let by_own = round_id.is_some()
+        || matches!(group, StatGroup::Unit | StatGroup::Level | StatGroup::Round);
+    let (key, label) = match group {
+        StatGroup::Unit => ("CAST(c.node_id AS TEXT)", "o.name"),
+        StatGroup::Level => ("o.kind", "o.kind"),
+        StatGroup::Round => ("CAST(c.round_id AS TEXT)", "r.name"),
+        StatGroup::Category => (
+            "COALESCE(CAST(cat.id AS TEXT), '')",
+            "COALESCE(cat.name, '')",
+        ),
+        StatGroup::None => ("'all'", "''"),
+    };
+    let mut joins = String::new();
+    if by_own {
+        joins.push_str(" JOIN organisations o ON o.id = c.node_id");
+    }
+    match group {
+        StatGroup::Round => joins.push_str(" JOIN rounds r ON r.id = c.round_id"),
+        StatGroup::Category => {
+            joins.push_str(" LEFT JOIN categories cat ON cat.id = c.category_id")
+        }
+        _ => {}
+    }
+    let d30 = today - time::Duration::days(30);
+    let d90 = today - time::Duration::days(90);
+    let d180 = today - time::Duration::days(180);
+    let group_by = if group == StatGroup::None {
+        String::new()
+    } else {
+        format!(" GROUP BY {key}, {label}")
+    };
+    let mut rows: Vec<StatCounts> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {key} AS key, {label} AS label, CAST(COALESCE(SUM(c.total), 0) AS BIGINT) AS total, CAST(COALESCE(SUM(c.completed), 0) AS BIGINT) AS completed, \
+             CAST(0 AS BIGINT) AS due, CAST(0 AS BIGINT) AS completed_on_time, CAST(0 AS BIGINT) AS overdue, CAST(COALESCE(SUM(c.long_term), 0) AS BIGINT) AS long_term, \
+             CAST(COALESCE(SUM(c.extended), 0) AS BIGINT) AS extended, CAST(COALESCE(SUM(c.extensions), 0) AS BIGINT) AS extensions, \
+             CAST(0 AS BIGINT) AS age_30, CAST(0 AS BIGINT) AS age_90, CAST(0 AS BIGINT) AS age_180, CAST(0 AS BIGINT) AS age_more \
+             FROM rect_counters c{joins} WHERE 1 = 1"));
+        push_counter_terms(&mut qb, &terms, by_own, round_id);
+        // Every group has items; the total is one row even when there are none.
+        if group != StatGroup::None {
+            qb.push(&group_by).push(" HAVING SUM(c.total) > 0");
+        }
+        let mut rows = qb.build_query_as::<StatCounts>().fetch_all(p).await?;
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {key} AS key, CAST(COALESCE(SUM(c.deadlines), 0) AS BIGINT) AS due, CAST(COALESCE(SUM(c.on_time), 0) AS BIGINT) AS completed_on_time, \
+             CAST(COALESCE(SUM(c.open_due), 0) AS BIGINT) AS overdue, CAST(COALESCE(SUM(CASE WHEN c.day >= "));
+        qb.push_bind(d30).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_30, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d30)
+          .push(" AND c.day >= ").push_bind(d90).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_90, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d90)
+          .push(" AND c.day >= ").push_bind(d180).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_180, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d180)
+          .push(format_args!(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_more FROM rect_day_counts c{joins} WHERE c.day < "))
+          .push_bind(today);
+        push_counter_terms(&mut qb, &terms, by_own, round_id);
+        qb.push(&group_by);
+        let days: Vec<DayFigures> = qb.build_query_as::<DayFigures>().fetch_all(p).await?;
+        let days: HashMap<String, DayFigures> = days.into_iter().map(|d| (d.key.clone(), d)).collect();
+        for r in &mut rows {
+            if let Some(d) = days.get(&r.key) {
+                r.due = d.due;
+                r.completed_on_time = d.completed_on_time;
+                r.overdue = d.overdue;
+                r.age_30 = d.age_30;
+                r.age_90 = d.age_90;
+                r.age_180 = d.age_180;
+                r.age_more = d.age_more;
+            }
+        }
+        rows
+    });
+    finish_stats(&mut rows, group);
+    Ok(rows)
+}
+
+/// The date-dependent figures of one group, from the per-day histogram.
+#[derive(Debug, FromRow)]
+struct DayFigures {
+    key: String,
+    due: i64,
+    completed_on_time: i64,
+    overdue: i64,
+    age_30: i64,
+    age_90: i64,
+    age_180: i64,
+    age_more: i64,
+}
+
+/// The counter terms of `scope` narrowed to the subtree of `org_id`: each visible item once.
+async fn counter_terms(db: &Db, scope: &Scope, org_id: Option<OrgId>) -> Result<Vec<CounterTerm>> {
+    let within = match org_id {
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?.0),
+        None => None,
+    };
+    let subtrees: Vec<String> = if scope.all {
+        crate::on_db!(db, p => sqlx::query_scalar("SELECT path FROM organisations WHERE parent_id IS NULL").fetch_all(p).await?)
+    } else {
+        scope
+            .ranges
+            .iter()
+            .map(|(start, _)| start.clone())
+            .collect()
+    };
+    let mut singles: Vec<(OrgId, String)> = Vec::new();
+    if !scope.all && !scope.orgs.is_empty() {
+        singles = crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new("SELECT id, path FROM organisations WHERE 1 = 1");
+            crate::push_in(&mut qb, "id", &scope.orgs);
+            qb.build_query_as().fetch_all(p).await?
+        });
+    }
+    Ok(covering_terms(&subtrees, &singles, within.as_deref()))
+}
+
+/// ` AND (…)` selecting the counter rows of `terms` (alias `c`; `o` is the row's organisation
+/// when `by_own`), optionally of one round.
+fn push_counter_terms<DB>(
+    qb: &mut QueryBuilder<DB>,
+    terms: &[CounterTerm],
+    by_own: bool,
+    round_id: Option<i64>,
+) where
+    DB: sqlx::Database,
+    for<'x> String: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> i64: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> OrgId: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
+    qb.push(" AND (");
+    for (i, t) in terms.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        match (t, by_own) {
+            (CounterTerm::Subtree { path, .. }, true) => {
+                qb.push("(o.path >= ")
+                    .push_bind(path.clone())
+                    .push(" AND o.path < ")
+                    .push_bind(xuncha_domain::org::subtree_end(path))
+                    .push(")");
+            }
+            (CounterTerm::Subtree { node_id, .. }, false) => {
+                qb.push("c.node_id = ").push_bind(*node_id);
+            }
+            (CounterTerm::Own { node_id, .. }, _) => {
+                qb.push("(c.node_id = ")
+                    .push_bind(*node_id)
+                    .push(" AND c.own = 1)");
+            }
+        }
+    }
+    qb.push(")");
+    if by_own {
+        qb.push(" AND c.own = 1");
+    }
+    if let Some(r) = round_id {
+        qb.push(" AND c.round_id = ").push_bind(r);
+    }
+}
+
+/// The same figures as [`stats`], aggregated by scanning the ledger rows in scope: the fallback
+/// for scopes the counters cannot answer, and the reference the counter tests compare with.
+pub async fn stats_scanned(
     db: &Db,
     scope: &Scope,
     group: StatGroup,
@@ -93,6 +281,13 @@ pub async fn stats(
         }
         qb.build_query_as::<StatCounts>().fetch_all(p).await?
     });
+    finish_stats(&mut rows, group);
+    Ok(rows)
+}
+
+/// Orders groups by size, then key, and names the uncategorised group and the total.
+fn finish_stats(rows: &mut [StatCounts], group: StatGroup) {
+    rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
     // The labels of the uncategorised group and of the total come from the catalogue.
     let fallback = match group {
         StatGroup::Category => Some("stats.uncategorised"),
@@ -104,5 +299,46 @@ pub async fn stats(
             row.label = Msg::new(key).render();
         }
     }
-    Ok(rows)
+}
+
+/// The number of ledger rows matching `f`, from the counters, when the filter is one they
+/// answer: a subtree, a round, a category, and at most one of 已完成 / 长期 / 红色预警 (overdue).
+/// Other filters (free text, another state, the yellow or green band, the office's or one unit's
+/// view, 仅本人 scopes) answer `None`: the caller counts the rows.
+pub async fn counted_total(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    today: Date,
+) -> Result<Option<i64>> {
+    let text = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let state = f.state.as_deref().filter(|s| !s.is_empty());
+    if scope.own
+        || text
+        || f.attention
+        || f.round_unit_id.is_some()
+        || f.owner_org_id.is_some()
+        || (state.is_some() && f.warning.is_some())
+        || matches!(f.warning, Some(WarningBand::Yellow | WarningBand::Green))
+    {
+        return Ok(None);
+    }
+    let pick: fn(&StatCounts) -> i64 = match (state, f.warning) {
+        (None, None) => |s| s.total,
+        (None, Some(_)) => |s| s.overdue,
+        (Some("CLOSED"), _) => |s| s.completed,
+        (Some("LONG_TERM"), _) => |s| s.long_term,
+        (Some(_), _) => return Ok(None),
+    };
+    let group = if f.category_id.is_some() {
+        StatGroup::Category
+    } else {
+        StatGroup::None
+    };
+    let rows = stats(db, scope, group, f.round_id, f.org_id, today).await?;
+    let total = match f.category_id {
+        Some(c) => rows.iter().find(|r| r.key == c.to_string()).map_or(0, pick),
+        None => rows.first().map_or(0, pick),
+    };
+    Ok(Some(total))
 }

@@ -1,0 +1,462 @@
+//! Counters maintained on write (issue 10, point 2): random operations on the demo province, and
+//! after each one the counters kept incrementally must equal the counters rebuilt from the
+//! findings; the statistics read from the counters must equal the statistics scanned from the
+//! ledger, for every grouping, several scopes and several days. On SQLite and PostgreSQL.
+
+use time::{Date, Duration};
+use xuncha_domain::ids::FindingId;
+use xuncha_domain::inspection::FindingState;
+use xuncha_domain::org::OrgId;
+use xuncha_domain::rectification::{Outcome, ReviewDecision};
+use xuncha_store::audit::Actor;
+use xuncha_store::counters;
+use xuncha_store::rectification::{self as rect, ImportRow, MeasureSnap, StatGroup, Upload};
+use xuncha_store::scope::Scope;
+use xuncha_store::{Db, on_db};
+
+use super::{App, pg_app, sqlite_app};
+
+crate::dual!(counters_follow_every_write);
+
+/// A small deterministic generator (xorshift64*), so a failure replays from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % (n.max(1) as u64)).unwrap_or(0)
+    }
+
+    fn pick<T: Clone>(&mut self, xs: &[T]) -> Option<T> {
+        if xs.is_empty() {
+            None
+        } else {
+            Some(xs[self.below(xs.len())].clone())
+        }
+    }
+
+    fn days(&mut self, span: i64) -> Duration {
+        let n = i64::try_from(self.next() % (2 * span as u64 + 1)).unwrap_or(0) - span;
+        Duration::days(n)
+    }
+}
+
+async fn rows_of<T>(db: &Db, sql: &str) -> Vec<T>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    on_db!(db, p => sqlx::query_as::<_, T>(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(p).await.expect(sql))
+}
+
+/// Incremental counters equal rebuilt ones.
+async fn assert_counters_exact(db: &Db, after: &str) {
+    let incremental = counters::snapshot(db).await.expect("snapshot");
+    counters::rebuild(db).await.expect("rebuild");
+    let rebuilt = counters::snapshot(db).await.expect("snapshot");
+    assert!(
+        !rebuilt.0.is_empty(),
+        "the demo has ledger items, so there are counters"
+    );
+    if incremental != rebuilt {
+        let only_inc: Vec<_> = incremental
+            .0
+            .iter()
+            .filter(|r| !rebuilt.0.contains(r))
+            .collect();
+        let only_reb: Vec<_> = rebuilt
+            .0
+            .iter()
+            .filter(|r| !incremental.0.contains(r))
+            .collect();
+        let days_inc: Vec<_> = incremental
+            .1
+            .iter()
+            .filter(|r| !rebuilt.1.contains(r))
+            .take(10)
+            .collect();
+        let days_reb: Vec<_> = rebuilt
+            .1
+            .iter()
+            .filter(|r| !incremental.1.contains(r))
+            .take(10)
+            .collect();
+        panic!(
+            "after {after}: counters drifted\nincremental only: {only_inc:?}\nrebuilt only: {only_reb:?}\n\
+             days incremental only: {days_inc:?}\ndays rebuilt only: {days_reb:?}"
+        );
+    }
+}
+
+fn pdf() -> Upload {
+    Upload {
+        name: "证明.pdf".into(),
+        media_type: "application/pdf".into(),
+        bytes: super::rect::PDF.to_vec(),
+    }
+}
+
+/// One random operation; answers what it did (for the failure message), or `None` when it found
+/// nothing to act on or a rule refused it (then nothing was stored, which the check also proves).
+async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
+    let actor = Actor::system("counters-test");
+    let all = Scope::unrestricted();
+    let workable: Vec<(i64, i64)> = rows_of(
+        db,
+        "SELECT id, version FROM findings WHERE state IN ('IN_PROGRESS', 'LONG_TERM', 'REOPENED') ORDER BY id",
+    )
+    .await;
+    let day = today + rng.days(200);
+    match rng.below(7) {
+        0 => {
+            let units: Vec<(i64,)> = rows_of(
+                db,
+                "SELECT id FROM round_units WHERE feedback_date IS NOT NULL ORDER BY id",
+            )
+            .await;
+            let (unit,) = rng.pick(&units)?;
+            let categories: Vec<(i64,)> =
+                rows_of(db, "SELECT id FROM categories ORDER BY id").await;
+            let n = 1 + rng.below(4);
+            let rows: Vec<ImportRow> = (0..n)
+                .map(|i| {
+                    let closed = rng.below(3) == 0;
+                    ImportRow {
+                        title: format!("导入问题{i}"),
+                        category_id: if rng.below(4) == 0 {
+                            None
+                        } else {
+                            rng.pick(&categories).map(|c| c.0)
+                        },
+                        measure: MeasureSnap {
+                            kind: "deadline".into(),
+                            content: "整改措施".into(),
+                            target: "整改到位".into(),
+                            responsible_leader: "负责人".into(),
+                            lead_dept: "办公室".into(),
+                            co_depts: Vec::new(),
+                            deadline: None,
+                            deadline_working_days: None,
+                            resolved_deadline: None,
+                        },
+                        deadline: today + rng.days(300),
+                        state: if closed {
+                            FindingState::Closed
+                        } else {
+                            FindingState::InProgress
+                        },
+                        outcome: if closed {
+                            Outcome::Completed
+                        } else {
+                            Outcome::InProgress
+                        },
+                    }
+                })
+                .collect();
+            rect::import_ledger(db, &actor, &all, unit.into(), &rows, day)
+                .await
+                .ok()?;
+            Some(format!("import {n} rows into unit {unit}"))
+        }
+        1 => {
+            let (id, _) = rng.pick(&workable)?;
+            let outcome = if rng.below(2) == 0 {
+                Outcome::Completed
+            } else {
+                Outcome::BasicallyCompleted
+            };
+            rect::request_write_off(
+                db,
+                &actor,
+                &all,
+                FindingId::new(id),
+                outcome,
+                "已整改",
+                &[pdf()],
+                day,
+            )
+            .await
+            .ok()?;
+            Some(format!("request write-off of {id} ({outcome:?})"))
+        }
+        2 => {
+            let pending: Vec<(i64, i64)> = rows_of(
+                db,
+                "SELECT id, version FROM write_offs WHERE state = 'REQUESTED' ORDER BY id",
+            )
+            .await;
+            let (w, version) = rng.pick(&pending)?;
+            let decision = if rng.below(3) == 0 {
+                ReviewDecision::Return
+            } else {
+                ReviewDecision::Approve
+            };
+            rect::decide_write_off(db, &actor, &all, w, decision, "核查", version, day)
+                .await
+                .ok()?;
+            Some(format!("decide write-off {w} ({decision:?}) on {day}"))
+        }
+        3 => {
+            let closed: Vec<(i64, i64)> = rows_of(
+                db,
+                "SELECT id, version FROM findings WHERE state IN ('CLOSED', 'LONG_TERM') ORDER BY id",
+            )
+            .await;
+            let (id, version) = rng.pick(&closed)?;
+            rect::reopen(
+                db,
+                &actor,
+                &all,
+                FindingId::new(id),
+                "回头看发现反弹",
+                version,
+            )
+            .await
+            .ok()?;
+            Some(format!("reopen {id}"))
+        }
+        4 => {
+            let (id, _) = rng.pick(&workable)?;
+            let open: Vec<(i64, Date)> = rows_of(
+                db,
+                &format!("SELECT id, deadline FROM measures WHERE finding_id = {id} AND state = 'OPEN' ORDER BY id"),
+            )
+            .await;
+            let (m, deadline) = rng.pick(&open)?;
+            let new_deadline =
+                deadline + Duration::days(1 + i64::try_from(rng.below(90)).unwrap_or(0));
+            let x = rect::request_extension(
+                db,
+                &actor,
+                &all,
+                FindingId::new(id),
+                m,
+                new_deadline,
+                "客观原因",
+            )
+            .await
+            .ok()?;
+            let approve = rng.below(4) != 0;
+            rect::decide_extension(db, &actor, &all, x, approve, "同意")
+                .await
+                .ok()?;
+            Some(format!(
+                "extend measure {m} of {id} to {new_deadline} ({approve})"
+            ))
+        }
+        5 => {
+            let open: Vec<(i64, i64)> = rows_of(
+                db,
+                "SELECT m.id, m.version FROM measures m JOIN findings f ON f.id = m.finding_id \
+                 WHERE m.state = 'OPEN' AND f.state IN ('IN_PROGRESS', 'REOPENED') ORDER BY m.id",
+            )
+            .await;
+            let (m, version) = rng.pick(&open)?;
+            rect::complete_measure(db, &actor, &all, m, version)
+                .await
+                .ok()?;
+            Some(format!("complete measure {m}"))
+        }
+        _ => {
+            let orgs: Vec<(i64, i64, String)> = rows_of(
+                db,
+                "SELECT id, version, path FROM organisations WHERE parent_id IS NOT NULL AND active = TRUE ORDER BY id",
+            )
+            .await;
+            // Half the moves carry ledger items with them.
+            let carrying: Vec<(i64, i64, String)> = rows_of(
+                db,
+                "SELECT o.id, o.version, o.path FROM organisations o WHERE o.parent_id IS NOT NULL AND o.active = TRUE \
+                 AND EXISTS (SELECT 1 FROM findings f WHERE f.org_path LIKE o.path || '%' AND f.state <> 'DRAFT') ORDER BY o.id",
+            )
+            .await;
+            let pool = if rng.below(2) == 0 { &carrying } else { &orgs };
+            let (id, version, path) = rng.pick(pool)?;
+            let parents: Vec<(i64, i64, String)> = orgs
+                .iter()
+                .filter(|(_, _, p)| !p.starts_with(&path))
+                .cloned()
+                .collect();
+            let (parent, _, _) = rng.pick(&parents)?;
+            xuncha_store::orgs::move_to(
+                db,
+                &actor,
+                &all,
+                OrgId::new(id),
+                OrgId::new(parent),
+                version,
+            )
+            .await
+            .ok()?;
+            Some(format!("move org {id} under {parent}"))
+        }
+    }
+}
+
+/// Statistics read from the counters equal statistics scanned from the ledger.
+async fn assert_stats_agree(db: &Db, today: Date) {
+    let subtrees: Vec<(i64, String)> = rows_of(
+        db,
+        "SELECT id, path FROM organisations WHERE id IN (SELECT DISTINCT org_id FROM findings) OR parent_id IS NULL ORDER BY id",
+    )
+    .await;
+    let mut scopes = vec![Scope::unrestricted()];
+    for (id, path) in subtrees.iter().take(6) {
+        scopes.push(Scope {
+            user_id: 1,
+            all: false,
+            ranges: vec![(path.clone(), xuncha_domain::org::subtree_end(path))],
+            orgs: vec![OrgId::new(*id)],
+            own: false,
+            team_user: None,
+        });
+    }
+    let rounds: Vec<(i64,)> = rows_of(
+        db,
+        "SELECT DISTINCT round_id FROM round_units ORDER BY round_id",
+    )
+    .await;
+    let filters: Vec<Option<OrgId>> = std::iter::once(None)
+        .chain(subtrees.iter().take(3).map(|(id, _)| Some(OrgId::new(*id))))
+        .collect();
+    for scope in &scopes {
+        for group in [
+            StatGroup::None,
+            StatGroup::Category,
+            StatGroup::Unit,
+            StatGroup::Level,
+            StatGroup::Round,
+        ] {
+            for day in [
+                today - Duration::days(200),
+                today,
+                today + Duration::days(150),
+            ] {
+                for org in &filters {
+                    for round in std::iter::once(None).chain(rounds.iter().map(|r| Some(r.0))) {
+                        let fast = rect::stats(db, scope, group, round, *org, day)
+                            .await
+                            .expect("stats");
+                        let scanned = rect::stats_scanned(db, scope, group, round, *org, day)
+                            .await
+                            .expect("stats scanned");
+                        assert_eq!(
+                            fast, scanned,
+                            "{group:?} on {day}, round {round:?}, org {org:?}, scope {scope:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Ledger totals read from the counters equal the rows counted.
+async fn assert_totals_agree(db: &Db, today: Date) {
+    let orgs: Vec<(i64, String)> = rows_of(
+        db,
+        "SELECT id, path FROM organisations WHERE id IN (SELECT DISTINCT org_id FROM findings) OR parent_id IS NULL ORDER BY id",
+    )
+    .await;
+    let rounds: Vec<(i64,)> = rows_of(
+        db,
+        "SELECT DISTINCT round_id FROM round_units ORDER BY round_id",
+    )
+    .await;
+    let categories: Vec<(i64,)> = rows_of(db, "SELECT id FROM categories ORDER BY id").await;
+    let all = Scope::unrestricted();
+    let mut checked = 0;
+    for org in std::iter::once(None).chain(orgs.iter().take(4).map(|o| Some(o.clone()))) {
+        for round in std::iter::once(None).chain(rounds.iter().map(|r| Some(r.0))) {
+            for category in
+                std::iter::once(None).chain(categories.iter().take(3).map(|c| Some(c.0)))
+            {
+                for (state, red) in [
+                    (None, false),
+                    (Some("CLOSED"), false),
+                    (Some("LONG_TERM"), false),
+                    (None, true),
+                ] {
+                    let f = rect::LedgerFilter {
+                        org_id: org.as_ref().map(|(id, _)| OrgId::new(*id)),
+                        round_id: round,
+                        category_id: category,
+                        state: state.map(str::to_string),
+                        warning: red.then_some(rect::WarningBand::Red),
+                        ..rect::LedgerFilter::default()
+                    };
+                    let counted = rect::counted_total(db, &all, &f, today)
+                        .await
+                        .expect("counted total")
+                        .expect("a filter the counters answer");
+                    let mut sql = format!(
+                        "SELECT COUNT(*) FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {}",
+                        rect::LEDGER_STATES
+                    );
+                    if let Some((_, path)) = &org {
+                        sql += &format!(" AND f.org_path LIKE '{path}%'");
+                    }
+                    if let Some(r) = round {
+                        sql += &format!(" AND ru.round_id = {r}");
+                    }
+                    if let Some(c) = category {
+                        sql += &format!(" AND f.category_id = {c}");
+                    }
+                    if let Some(st) = state {
+                        sql += &format!(" AND f.state = '{st}'");
+                    }
+                    if red {
+                        sql += &format!(
+                            " AND f.state IN {} AND f.due_date < '{today}'",
+                            rect::OPEN_STATES
+                        );
+                    }
+                    let (rows,): (i64,) = rows_of(db, &sql).await.remove(0);
+                    assert_eq!(counted, rows, "{f:?}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 50);
+    // Filters the counters do not answer are counted by the caller.
+    let text = rect::LedgerFilter {
+        q: Some("问题".into()),
+        ..rect::LedgerFilter::default()
+    };
+    assert_eq!(
+        rect::counted_total(db, &all, &text, today)
+            .await
+            .expect("total"),
+        None
+    );
+}
+
+async fn counters_follow_every_write(app: App) {
+    let db = &app.db;
+    let today = db.today();
+    // The demo was seeded through the store: feedback, plan approval, progress, write-offs.
+    assert_counters_exact(db, "seeding the demo").await;
+    let mut rng = Rng(0x5EED_2026_1205);
+    let mut done = Vec::new();
+    for _ in 0..60 {
+        if let Some(what) = random_op(db, &mut rng, today).await {
+            assert_counters_exact(db, &what).await;
+            done.push(what);
+        }
+    }
+    assert!(
+        done.len() >= 20,
+        "too few operations took effect to prove anything: {done:?}"
+    );
+    assert_stats_agree(db, today).await;
+    assert_totals_agree(db, today).await;
+}

@@ -1,0 +1,338 @@
+//! Rectification counters maintained on write (`rect_counters`, `rect_day_counts`).
+//!
+//! Every statement that can change what a finding contributes (its state, deadline, next due
+//! date, closing date, extensions, category, organisation path) is wrapped, inside its
+//! transaction, by [`counter_facts!`](crate::counter_facts) before and
+//! [`counters_follow!`](crate::counters_follow) after: the second reads the facts again and
+//! applies the difference ([`xuncha_domain::rectification::delta`]) as upserts. A subtree move
+//! shifts the moved node's totals from its old ancestors to its new ones
+//! ([`counters_move!`](crate::counters_move)). [`rebuild`] recomputes everything from the
+//! findings (`xuncha rebuild-counters`); a test compares the two after random operations.
+
+use sqlx::FromRow;
+use time::Date;
+use xuncha_domain::inspection::FindingState;
+use xuncha_domain::org::OrgId;
+use xuncha_domain::rectification::{CounterFacts, CounterKey, Counts, DayCounts, Delta};
+
+use crate::db::{BeginWrite, Db, Result};
+use crate::rectification::{LEDGER_STATES, OPEN_STATES};
+
+/// The facts of findings, for [`counter_facts!`](crate::counter_facts); ids are appended.
+pub const SELECT_COUNTER_FACTS: &str = "SELECT f.org_id, COALESCE(f.org_path, '') AS org_path, ru.round_id, f.category_id, f.state, \
+     f.deadline, f.due_date, f.closed_on, CAST(f.extensions AS BIGINT) AS extensions \
+     FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE 1 = 1";
+
+#[derive(Debug, FromRow)]
+pub struct CounterFactsRow {
+    pub org_id: OrgId,
+    pub org_path: String,
+    pub round_id: i64,
+    pub category_id: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub state: FindingState,
+    pub deadline: Option<Date>,
+    pub due_date: Option<Date>,
+    pub closed_on: Option<Date>,
+    pub extensions: i64,
+}
+
+impl From<CounterFactsRow> for CounterFacts {
+    fn from(r: CounterFactsRow) -> Self {
+        CounterFacts {
+            org_id: r.org_id,
+            org_path: r.org_path,
+            round_id: r.round_id,
+            category_id: r.category_id,
+            state: r.state,
+            deadline: r.deadline,
+            due_date: r.due_date,
+            closed_on: r.closed_on,
+            extensions: r.extensions,
+        }
+    }
+}
+
+/// Rows per multi-row upsert (9 parameters each: far below both backends' limits).
+pub const UPSERT_CHUNK: usize = 200;
+
+/// The counter-relevant facts of the findings `$ids` (`&[i64]`), read inside transaction `$tx`.
+/// Evaluates to `Vec<CounterFacts>`; `?` propagates errors.
+#[macro_export]
+macro_rules! counter_facts {
+    ($tx:expr, $ids:expr) => {{
+        let ids: &[i64] = $ids;
+        let mut out: Vec<xuncha_domain::rectification::CounterFacts> =
+            Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let mut qb = sqlx::QueryBuilder::new($crate::counters::SELECT_COUNTER_FACTS);
+            $crate::push_in(&mut qb, "f.id", chunk);
+            let rows: Vec<$crate::counters::CounterFactsRow> =
+                qb.build_query_as().fetch_all(&mut *$tx).await?;
+            out.extend(rows.into_iter().map(Into::into));
+        }
+        out
+    }};
+}
+
+/// Applies a [`Delta`] to the counter tables inside transaction `$tx`.
+#[macro_export]
+macro_rules! counters_apply {
+    ($tx:expr, $delta:expr) => {{
+        let delta: &xuncha_domain::rectification::Delta = $delta;
+        let counts: Vec<_> = delta.counts.iter().collect();
+        for chunk in counts.chunks($crate::counters::UPSERT_CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions) ",
+            );
+            qb.push_values(chunk, |mut b, (k, c)| {
+                b.push_bind(k.node_id)
+                    .push_bind(i16::from(k.own))
+                    .push_bind(k.round_id)
+                    .push_bind(k.category_id)
+                    .push_bind(c.total)
+                    .push_bind(c.completed)
+                    .push_bind(c.long_term)
+                    .push_bind(c.extended)
+                    .push_bind(c.extensions);
+            });
+            qb.push(" ON CONFLICT (node_id, own, round_id, category_id) DO UPDATE SET \
+                      total = rect_counters.total + excluded.total, completed = rect_counters.completed + excluded.completed, \
+                      long_term = rect_counters.long_term + excluded.long_term, extended = rect_counters.extended + excluded.extended, \
+                      extensions = rect_counters.extensions + excluded.extensions");
+            qb.build().execute(&mut *$tx).await?;
+        }
+        let days: Vec<_> = delta.days.iter().collect();
+        for chunk in days.chunks($crate::counters::UPSERT_CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) ",
+            );
+            qb.push_values(chunk, |mut b, ((k, d), c)| {
+                b.push_bind(k.node_id)
+                    .push_bind(i16::from(k.own))
+                    .push_bind(k.round_id)
+                    .push_bind(k.category_id)
+                    .push_bind(*d)
+                    .push_bind(c.deadlines)
+                    .push_bind(c.on_time)
+                    .push_bind(c.open_due);
+            });
+            qb.push(" ON CONFLICT (node_id, own, round_id, category_id, day) DO UPDATE SET \
+                      deadlines = rect_day_counts.deadlines + excluded.deadlines, on_time = rect_day_counts.on_time + excluded.on_time, \
+                      open_due = rect_day_counts.open_due + excluded.open_due");
+            qb.build().execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// After a change to findings `$ids` inside `$tx`, applies the difference between `$before`
+/// (from [`counter_facts!`](crate::counter_facts) before the change) and their facts now.
+#[macro_export]
+macro_rules! counters_follow {
+    ($tx:expr, $before:expr, $ids:expr) => {{
+        let after = $crate::counter_facts!($tx, $ids);
+        let delta = xuncha_domain::rectification::delta(&$before, &after);
+        if !delta.is_empty() {
+            $crate::counters_apply!($tx, &delta);
+        }
+    }};
+}
+
+/// A subtree rooted at `$node` (an `OrgId`) moved from `$old_path` to `$new_path`: its totals
+/// leave the old strict ancestors' roll-up rows and join the new ones'. Rows of the node and its
+/// descendants are keyed by organisation, so they stay.
+#[macro_export]
+macro_rules! counters_move {
+    ($tx:expr, $node:expr, $old_path:expr, $new_path:expr) => {{
+        let node: xuncha_domain::org::OrgId = $node;
+        let counts: Vec<$crate::counters::NodeCounts> = sqlx::query_as(
+            "SELECT category_id, CAST(SUM(total) AS BIGINT) AS total, CAST(SUM(completed) AS BIGINT) AS completed, \
+             CAST(SUM(long_term) AS BIGINT) AS long_term, CAST(SUM(extended) AS BIGINT) AS extended, \
+             CAST(SUM(extensions) AS BIGINT) AS extensions FROM rect_counters WHERE node_id = $1 GROUP BY category_id",
+        )
+        .bind(node)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let days: Vec<$crate::counters::NodeDayCounts> = sqlx::query_as(
+            "SELECT category_id, day, CAST(SUM(deadlines) AS BIGINT) AS deadlines, CAST(SUM(on_time) AS BIGINT) AS on_time, \
+             CAST(SUM(open_due) AS BIGINT) AS open_due FROM rect_day_counts WHERE node_id = $1 GROUP BY category_id, day",
+        )
+        .bind(node)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let delta = $crate::counters::move_delta(node, $old_path, $new_path, &counts, &days);
+        if !delta.is_empty() {
+            $crate::counters_apply!($tx, &delta);
+        }
+    }};
+}
+
+/// A node's totals by category (all its rows: its subtree).
+#[derive(Debug, FromRow)]
+pub struct NodeCounts {
+    pub category_id: i64,
+    pub total: i64,
+    pub completed: i64,
+    pub long_term: i64,
+    pub extended: i64,
+    pub extensions: i64,
+}
+
+/// A node's histogram by category and day.
+#[derive(Debug, FromRow)]
+pub struct NodeDayCounts {
+    pub category_id: i64,
+    pub day: Date,
+    pub deadlines: i64,
+    pub on_time: i64,
+    pub open_due: i64,
+}
+
+/// The change of the roll-up rows when the subtree at `node` moves from `old_path` to
+/// `new_path`: minus its totals at every old strict ancestor, plus at every new one.
+pub fn move_delta(
+    node: OrgId,
+    old_path: &str,
+    new_path: &str,
+    counts: &[NodeCounts],
+    days: &[NodeDayCounts],
+) -> Delta {
+    let ancestors = |path: &str| -> Vec<OrgId> {
+        xuncha_domain::org::OrgPath::parse(path)
+            .map(|p| p.ids())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| *a != node)
+            .collect()
+    };
+    let mut delta = Delta::default();
+    for (path, sign) in [(old_path, -1), (new_path, 1)] {
+        for a in ancestors(path) {
+            let key = |category_id| CounterKey {
+                node_id: a,
+                own: false,
+                round_id: 0,
+                category_id,
+            };
+            for c in counts {
+                let e = delta.counts.entry(key(c.category_id)).or_default();
+                e.total += sign * c.total;
+                e.completed += sign * c.completed;
+                e.long_term += sign * c.long_term;
+                e.extended += sign * c.extended;
+                e.extensions += sign * c.extensions;
+            }
+            for d in days {
+                let e = delta.days.entry((key(d.category_id), d.day)).or_default();
+                e.deadlines += sign * d.deadlines;
+                e.on_time += sign * d.on_time;
+                e.open_due += sign * d.open_due;
+            }
+        }
+    }
+    delta.counts.retain(|_, c| *c != Counts::default());
+    delta.days.retain(|_, c| *c != DayCounts::default());
+    delta
+}
+
+/// The exclusive end of `a.path`'s subtree, in SQL (`/` + 1 = `0`, as `subtree_end`).
+const ANCESTOR_JOIN: &str = "FROM organisations a JOIN organisations o ON o.path > a.path AND o.path < (substr(a.path, 1, length(a.path) - 1) || '0')";
+
+/// Recomputes both counter tables from the findings, in one transaction. Returns the number of
+/// ledger items counted.
+pub async fn rebuild(db: &Db) -> Result<i64> {
+    let own_counts = format!(
+        "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions) \
+         SELECT f.org_id, 1, ru.round_id, COALESCE(f.category_id, 0), COUNT(*), \
+         SUM(CASE WHEN f.state = 'CLOSED' THEN 1 ELSE 0 END), SUM(CASE WHEN f.state = 'LONG_TERM' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN f.extensions > 0 THEN 1 ELSE 0 END), SUM(f.extensions) \
+         FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {LEDGER_STATES} \
+         GROUP BY f.org_id, ru.round_id, COALESCE(f.category_id, 0)"
+    );
+    let rollup_counts = format!(
+        "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions) \
+         SELECT a.id, 0, 0, c.category_id, SUM(c.total), SUM(c.completed), SUM(c.long_term), SUM(c.extended), SUM(c.extensions) \
+         {ANCESTOR_JOIN} JOIN rect_counters c ON c.node_id = o.id AND c.own = 1 GROUP BY a.id, c.category_id"
+    );
+    let own_days = format!(
+        "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) \
+         SELECT node_id, 1, round_id, category_id, day, SUM(deadlines), SUM(on_time), SUM(open_due) FROM ( \
+           SELECT f.org_id AS node_id, ru.round_id AS round_id, COALESCE(f.category_id, 0) AS category_id, f.deadline AS day, \
+                  1 AS deadlines, CASE WHEN f.state = 'CLOSED' AND f.closed_on <= f.deadline THEN 1 ELSE 0 END AS on_time, 0 AS open_due \
+           FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {LEDGER_STATES} AND f.deadline IS NOT NULL \
+           UNION ALL \
+           SELECT f.org_id, ru.round_id, COALESCE(f.category_id, 0), f.due_date, 0, 0, 1 \
+           FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {OPEN_STATES} AND f.due_date IS NOT NULL \
+         ) x GROUP BY node_id, round_id, category_id, day"
+    );
+    let rollup_days = format!(
+        "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) \
+         SELECT a.id, 0, 0, h.category_id, h.day, SUM(h.deadlines), SUM(h.on_time), SUM(h.open_due) \
+         {ANCESTOR_JOIN} JOIN rect_day_counts h ON h.node_id = o.id AND h.own = 1 GROUP BY a.id, h.category_id, h.day"
+    );
+    let counted = format!("SELECT COUNT(*) FROM findings WHERE state IN {LEDGER_STATES}");
+    crate::on_db!(db, p => {
+        let mut tx = p.begin_write().await?;
+        sqlx::query("DELETE FROM rect_counters").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM rect_day_counts").execute(&mut *tx).await?;
+        for sql in [&own_counts, &rollup_counts, &own_days, &rollup_days] {
+            sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&mut *tx).await?;
+        }
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(counted.as_str())).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(n)
+    })
+}
+
+/// Builds the counters of a database migrated from a version without them (ledger items but no
+/// counter rows). Returns whether it rebuilt.
+pub async fn ensure_built(db: &Db) -> Result<bool> {
+    let probe = format!(
+        "SELECT (SELECT COUNT(*) FROM rect_counters) = 0 AND EXISTS (SELECT 1 FROM findings WHERE state IN {LEDGER_STATES})"
+    );
+    let missing: bool = crate::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(probe.as_str())).fetch_one(p).await?);
+    if missing {
+        rebuild(db).await?;
+    }
+    Ok(missing)
+}
+
+/// Every counter row, in key order: for comparing incremental with rebuilt counters. Rows
+/// whose counts are all zero are left out (a decrement can leave them behind).
+pub async fn snapshot(db: &Db) -> Result<(Vec<CounterRow>, Vec<DayRow>)> {
+    crate::on_db!(db, p => {
+        let counts: Vec<CounterRow> = sqlx::query_as(
+            "SELECT node_id, own, round_id, category_id, total, completed, long_term, extended, extensions FROM rect_counters \
+             WHERE total <> 0 OR completed <> 0 OR long_term <> 0 OR extended <> 0 OR extensions <> 0 \
+             ORDER BY node_id, own, round_id, category_id").fetch_all(p).await?;
+        let days: Vec<DayRow> = sqlx::query_as(
+            "SELECT node_id, own, round_id, category_id, day, deadlines, on_time, open_due FROM rect_day_counts \
+             WHERE deadlines <> 0 OR on_time <> 0 OR open_due <> 0 ORDER BY node_id, own, round_id, category_id, day").fetch_all(p).await?;
+        Ok((counts, days))
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct CounterRow {
+    pub node_id: i64,
+    pub own: i16,
+    pub round_id: i64,
+    pub category_id: i64,
+    pub total: i64,
+    pub completed: i64,
+    pub long_term: i64,
+    pub extended: i64,
+    pub extensions: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct DayRow {
+    pub node_id: i64,
+    pub own: i16,
+    pub round_id: i64,
+    pub category_id: i64,
+    pub day: Date,
+    pub deadlines: i64,
+    pub on_time: i64,
+    pub open_due: i64,
+}

@@ -141,6 +141,16 @@ impl ApiError {
         e
     }
 
+    /// `400` for a query parameter that is not what it should be (a malformed cursor), naming it.
+    pub fn bad_param(field: &str, msg: &Msg) -> Self {
+        let mut e = Self::new(StatusCode::BAD_REQUEST, msg);
+        e.fields.push(FieldProblem {
+            field: field.to_string(),
+            message: e.detail.clone(),
+        });
+        e
+    }
+
     /// Maps "not found" to a resource-specific message.
     pub fn not_found_as(key: &'static str) -> impl Fn(StoreError) -> ApiError {
         move |e| match e {

@@ -144,8 +144,16 @@ export function ledgerParams(query: LedgerQuery): Compact<LedgerQuery> {
   return compact(query)
 }
 
-export function ledger(query: LedgerQuery): Promise<LedgerPage> {
-  return unwrap(client.GET('/api/v1/rect/ledger', { params: { query: ledgerParams(query) } }))
+/** Where a ledger page starts when read by key: the `next` (`after`) or `prev` (`before`) cursor of the page
+ *  beside it (then `page` is not sent; the cursor knows its page number). */
+export interface LedgerCursor {
+  after?: string
+  before?: string
+}
+
+/** One page of the ledger: by `page`, or by key from a neighbouring page's cursor. */
+export function ledger(query: LedgerQuery & LedgerCursor): Promise<LedgerPage> {
+  return unwrap(client.GET('/api/v1/rect/ledger', { params: { query: compact(query) } }))
 }
 
 /** The 任务清单: one line per measure, with the ledger's filters. */

@@ -1652,7 +1652,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The 整改台账 in the caller's scope, in deadline order. */
+        /**
+         * The 整改台账 in the caller's scope, in deadline order (items without a deadline last): by
+         *     page number (`page`), or by key from a page's `next` / `prev` cursor (`after` / `before`).
+         */
         get: operations["rect_ledger"];
         put?: never;
         post?: never;
@@ -3557,7 +3560,19 @@ export interface components {
         };
         LedgerPage: {
             items: components["schemas"]["LedgerRowDto"][];
+            /** @description The cursor of the next page (`after=`), null on the last page. */
+            next?: string | null;
             /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** @description The cursor of the previous page (`before=`), null on page 1. */
+            prev?: string | null;
+            /**
+             * Format: int64
+             * @description The rows matching the filter: counted for a page asked by number, carried by the cursor
+             *     for a page asked by key (the count when the walk began, raised if the walk finds more).
+             */
             total: number;
         };
         LedgerRowDto: {
@@ -8286,6 +8301,13 @@ export interface operations {
                 view?: components["schemas"]["LedgerView"];
                 page?: number;
                 page_size?: number;
+                /**
+                 * @description The `next` of a page: the page after it, read from the ledger index at the same cost at
+                 *     any depth (`page` is then ignored; the cursor knows its page number and total). Opaque.
+                 */
+                after?: string;
+                /** @description The `prev` of a page: the page before it. Opaque. */
+                before?: string;
             };
             header?: never;
             path?: never;
@@ -8299,6 +8321,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerPage"];
+                };
+            };
+            /** @description a malformed cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

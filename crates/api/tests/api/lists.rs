@@ -14,6 +14,7 @@ crate::dual!(
     statistics_say_not_visible_rather_than_zero,
     every_measure_deadline_is_watched,
     long_lists_page_with_a_total,
+    ledger_walks_by_cursor,
 );
 
 fn measure(content: &str, leader: &str, dept: &str, deadline: &str) -> Value {
@@ -576,4 +577,151 @@ async fn long_lists_page_with_a_total(app: App) {
     assert_eq!(st, StatusCode::BAD_REQUEST, "{b}");
     assert_eq!(b["fields"][0]["field"], "page", "{b}");
     assert!(chinese(&b).contains("页码"), "{b}");
+}
+
+/// Every page of `query` with `n` rows: by page number, forwards by the `next` cursors and
+/// backwards by the `prev` cursors from the last page; each walk's ids, in order.
+async fn ledger_walks(s: &Session, query: &str, n: i64) -> [Vec<i64>; 3] {
+    let get = |extra: String| async move {
+        let (st, page) = s
+            .get(&format!("/api/v1/rect/ledger?{query}&page_size={n}{extra}"))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{query} {extra}: {page}");
+        page
+    };
+    let first = get(String::new()).await;
+    let total = first["total"].as_i64().unwrap();
+    let pages = (total + n - 1) / n;
+    let mut by_number = Vec::new();
+    for p in 1..=pages.max(1) {
+        let page = get(format!("&page={p}")).await;
+        assert_eq!(page["page"], p);
+        assert_eq!(page["total"], total);
+        assert_eq!(page["prev"].is_null(), p == 1, "{page}");
+        assert_eq!(page["next"].is_null(), p == pages.max(1), "{page}");
+        by_number.extend(ids(&page));
+    }
+    let mut forward = ids(&first);
+    let mut page = first;
+    let mut last = page.clone();
+    while let Some(next) = page["next"].as_str() {
+        let at = page["page"].as_i64().unwrap();
+        page = get(format!("&after={next}")).await;
+        assert_eq!(page["page"], at + 1, "{page}");
+        assert_eq!(page["total"], total, "{page}");
+        assert!(page["prev"].is_string(), "{page}");
+        forward.extend(ids(&page));
+        last = page.clone();
+    }
+    let mut backward = ids(&last);
+    let mut page = last;
+    while let Some(prev) = page["prev"].as_str() {
+        let at = page["page"].as_i64().unwrap();
+        page = get(format!("&before={prev}")).await;
+        assert_eq!(page["page"], at - 1, "{page}");
+        assert!(page["next"].is_string(), "{page}");
+        backward.splice(0..0, ids(&page));
+    }
+    assert_eq!(page["page"], 1, "the walk back ends on page 1");
+    [by_number, forward, backward]
+}
+
+/// The ledger read by key — `after` the `next` cursor of a page, `before` its `prev` cursor —
+/// holds exactly the rows of the pages read by number, in the same order (deadline, then id,
+/// items without a deadline last), with a state filter and a subtree filter too; a malformed
+/// cursor is refused, naming the field.
+async fn ledger_walks_by_cursor(app: App) {
+    let director = login(&app, "prov.director").await;
+    let liaison = login(&app, "dept.liaison").await;
+    let (_, planned) = approved_plan(&liaison, &director).await;
+    // Items fed back whose plan is not approved yet have no deadline: three of the demo's.
+    let (_, demo) = director.get("/api/v1/rect/ledger?page_size=200").await;
+    let unplanned: Vec<i64> = ids(&demo)
+        .into_iter()
+        .filter(|id| !planned.contains(id))
+        .step_by(3)
+        .take(3)
+        .collect();
+    for id in &unplanned {
+        xuncha_store::on_db!(&app.db, p => {
+            sqlx::query("UPDATE findings SET state = 'FED_BACK', deadline = NULL, due_date = NULL WHERE id = $1")
+                .bind(id).execute(p).await.unwrap();
+        });
+    }
+    let (_, all) = director.get("/api/v1/rect/ledger?page_size=200").await;
+    let items = all["items"].as_array().unwrap();
+    let dated = items.iter().filter(|i| i["deadline"].is_string()).count();
+    assert!(
+        dated >= 2 && dated < items.len(),
+        "with and without a deadline: {all}"
+    );
+    // Ledger order: deadlines ascending (ties by id), items without one last.
+    let keys: Vec<(bool, String, i64)> = items
+        .iter()
+        .map(|i| {
+            let d = i["deadline"].as_str();
+            (
+                d.is_none(),
+                d.unwrap_or_default().to_string(),
+                i["id"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let org = items[0]["org_id"].as_i64().unwrap();
+    let undated = items.last().unwrap();
+    let undated_org = undated["org_id"].as_i64().unwrap();
+    let undated_state = undated["state"].as_str().unwrap().to_string();
+    for query in [
+        String::new(),
+        format!("state={undated_state}"),
+        "state=IN_PROGRESS".to_string(),
+        "warning=red".to_string(),
+        format!("org_id={org}"),
+        format!("org_id={undated_org}"),
+        format!("org_id={org}&state=IN_PROGRESS&warning=red"),
+        "view=attention".to_string(),
+    ] {
+        let (_, whole) = director
+            .get(&format!("/api/v1/rect/ledger?{query}&page_size=200"))
+            .await;
+        let want = ids(&whole);
+        for n in [1, 2, 3] {
+            let [by_number, forward, backward] = ledger_walks(&director, &query, n).await;
+            assert_eq!(by_number, want, "{query}, {n} a page: by page number");
+            assert_eq!(forward, want, "{query}, {n} a page: forwards by cursor");
+            assert_eq!(backward, want, "{query}, {n} a page: backwards by cursor");
+        }
+    }
+    // The unit's liaison walks its own ledger the same way.
+    let [by_number, forward, _] = ledger_walks(&liaison, "", 1).await;
+    assert_eq!(forward, by_number);
+    // A malformed cursor: 400 naming the field.
+    let (_, p1) = director.get("/api/v1/rect/ledger?page_size=1").await;
+    let next = p1["next"].as_str().unwrap().to_string();
+    for (query, field) in [
+        ("after=abc".to_string(), "after"),
+        ("after=0.5.-.3".to_string(), "after"),
+        ("after=1.5.20261399.3".to_string(), "after"),
+        ("after=1.5.-.3.9".to_string(), "after"),
+        ("before=1.5.2026-11-23.3".to_string(), "before"),
+        (format!("after={next}&before={next}"), "before"),
+    ] {
+        let (st, b) = director.get(&format!("/api/v1/rect/ledger?{query}")).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{query}: {b}");
+        assert_eq!(b["fields"][0]["field"], field, "{query}: {b}");
+        assert!(chinese(&b).contains("翻页位置"), "{query}: {b}");
+    }
+    // A cursor goes on from where it was, without counting again.
+    let (st, p2) = director
+        .get(&format!("/api/v1/rect/ledger?page_size=1&after={next}"))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{p2}");
+    assert_eq!(
+        (p2["page"].as_i64(), p2["total"].clone()),
+        (Some(2), p1["total"].clone())
+    );
+    assert_eq!(ids(&p2), ids(&all)[1..2]);
 }

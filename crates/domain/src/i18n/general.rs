@@ -220,6 +220,13 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("field.year", "年份"),
     ("field.page", "页码"),
     ("field.page_size", "每页条数"),
+    ("field.after", "翻页位置（下一页）"),
+    ("field.before", "翻页位置（上一页）"),
+    (
+        "validation.bad_cursor",
+        "{field}无效：请使用上次查询返回的翻页位置，或回到第一页重新翻页",
+    ),
+    ("validation.cursor_both", "{after}与{before}只能指定一个"),
     ("field.subject_post", "被反映人职务"),
     ("field.informant", "反映人信息"),
     ("field.focus", "巡察重点"),

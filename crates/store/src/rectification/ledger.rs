@@ -111,6 +111,119 @@ where
     qb.push(" ELSE ").push_bind(t.yellow_until).push(" END)");
 }
 
+/// The ledger states spelled in sorted order: the predicate of the partial index
+/// `findings_ledger_state_idx` (migration 0014). SQLite uses a partial index only for a query whose
+/// WHERE repeats the index's terms exactly, so this spelling (not [`LEDGER_STATES`]) is the ledger
+/// page's opt-in, and no other query is drawn into that index.
+pub(crate) const LEDGER_INDEX_STATES: &str =
+    "('CLOSED', 'CLOSE_REQUESTED', 'FED_BACK', 'IN_PROGRESS', 'LONG_TERM', 'PLANNED', 'REOPENED')";
+/// The open states spelled in sorted order: the predicate of `findings_ledger_open_idx`.
+pub(crate) const OPEN_INDEX_STATES: &str =
+    "('CLOSE_REQUESTED', 'FED_BACK', 'IN_PROGRESS', 'PLANNED', 'REOPENED')";
+
+/// Below this many ledger rows in the subtree (or scope) a page is read from the path index and
+/// sorted (SQLite); from it on, the page reads an index in ledger order and checks the subtree on
+/// the way. Reading in order visits about `page size × rows in scope ÷ rows in the subtree` index
+/// entries, sorting costs the subtree's rows: the two meet around here at the province profile.
+pub(crate) const SORT_BELOW_ROWS: i64 = 10_000;
+
+/// How the page query reaches its rows. PostgreSQL plans from its statistics ([`Drive::Planner`]);
+/// SQLite has no statistics about ranges and takes the first indexable term it finds, so on SQLite
+/// the store chooses, and makes every other filter unindexable (`COALESCE(c, c)`: the same value,
+/// but not a column an index can serve).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Drive {
+    /// No hints (PostgreSQL; the counts).
+    Planner,
+    /// One round unit: its index, then a sort of its few rows.
+    Unit,
+    /// A small subtree named by the organisation filter: its path range, then a sort.
+    Subtree,
+    /// A small scope (a small subtree, or single organisations): its terms, then a sort.
+    Scope,
+    /// An index in ledger order — by state when the filter names one, the open items when it asks
+    /// for a warning colour — with the subtree and the other filters checked on the way.
+    Order,
+}
+
+/// The column expressions the ledger filters test, plain or made unindexable for a [`Drive`].
+struct LedgerCols {
+    /// The ledger's own states: `… IN (…)`.
+    ledger: String,
+    /// The open states: `… IN (…)`.
+    open: String,
+    /// The state filter's column.
+    state: String,
+    /// Every other test of the state.
+    state_any: String,
+    subtree: String,
+    scope_path: String,
+    scope_org: String,
+    due: String,
+    category: String,
+    unit: String,
+    round: String,
+    owner: String,
+}
+
+impl LedgerCols {
+    fn new(drive: Drive, f: &LedgerFilter) -> Self {
+        let hinted = drive != Drive::Planner;
+        let col = |c: &str, plain: bool| {
+            if plain || !hinted {
+                c.to_string()
+            } else {
+                format!("COALESCE({c}, {c})")
+            }
+        };
+        let by_state = drive == Drive::Order && has_state(f);
+        let by_open = drive == Drive::Order && !by_state && f.warning.is_some();
+        LedgerCols {
+            ledger: if by_state {
+                format!("f.state IN {LEDGER_INDEX_STATES}")
+            } else {
+                format!("{} IN {LEDGER_STATES}", col("f.state", false))
+            },
+            open: if by_open {
+                format!("f.state IN {OPEN_INDEX_STATES}")
+            } else {
+                format!("{} IN {OPEN_STATES}", col("f.state", false))
+            },
+            state: col("f.state", by_state),
+            state_any: col("f.state", false),
+            subtree: col("f.org_path", drive == Drive::Subtree),
+            scope_path: col("f.org_path", drive == Drive::Scope),
+            scope_org: col("f.org_id", drive == Drive::Scope),
+            due: col("f.due_date", false),
+            category: col("f.category_id", false),
+            unit: col("f.round_unit_id", drive == Drive::Unit),
+            round: col("ru.round_id", false),
+            owner: col("ru.owner_org_id", false),
+        }
+    }
+
+    fn scope(&self) -> ScopeColumns<'_> {
+        ScopeColumns {
+            path: &self.scope_path,
+            org_id: &self.scope_org,
+            owner: LEDGER_COLS.owner,
+        }
+    }
+}
+
+fn has_state(f: &LedgerFilter) -> bool {
+    f.state.as_ref().is_some_and(|s| !s.is_empty())
+}
+
+/// Whether the filter tests the round unit (`ru`), which the page's id query and the count then
+/// join (a filter on `ru` in [`push_ledger_filter`] must be named here).
+fn needs_unit_join(f: &LedgerFilter, t: &Today) -> bool {
+    f.round_id.is_some()
+        || f.owner_org_id.is_some()
+        || (!t.by_office.is_empty()
+            && (f.attention || matches!(f.warning, Some(WarningBand::Yellow | WarningBand::Green))))
+}
+
 pub(super) fn push_ledger_filter<DB>(
     qb: &mut QueryBuilder<DB>,
     f: &LedgerFilter,
@@ -122,58 +235,126 @@ pub(super) fn push_ledger_filter<DB>(
     for<'x> i64: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
     for<'x> Date: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
 {
+    push_ledger_filter_on(qb, f, range, t, &LedgerCols::new(Drive::Planner, f));
+}
+
+fn push_ledger_filter_on<DB>(
+    qb: &mut QueryBuilder<DB>,
+    f: &LedgerFilter,
+    range: Option<&(String, String)>,
+    t: &Today,
+    c: &LedgerCols,
+) where
+    DB: sqlx::Database,
+    for<'x> String: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> i64: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> Date: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
     if let Some((start, end)) = range {
-        qb.push(" AND f.org_path >= ")
+        qb.push(format_args!(" AND {} >= ", c.subtree))
             .push_bind(start.clone())
-            .push(" AND f.org_path < ")
+            .push(format_args!(" AND {} < ", c.subtree))
             .push_bind(end.clone());
     }
     if let Some(r) = f.round_id {
-        qb.push(" AND ru.round_id = ").push_bind(r);
+        qb.push(format_args!(" AND {} = ", c.round)).push_bind(r);
     }
     if let Some(o) = f.owner_org_id {
-        qb.push(" AND ru.owner_org_id = ").push_bind(o);
+        qb.push(format_args!(" AND {} = ", c.owner)).push_bind(o);
     }
     if let Some(u) = f.round_unit_id {
-        qb.push(" AND f.round_unit_id = ").push_bind(u);
+        qb.push(format_args!(" AND {} = ", c.unit)).push_bind(u);
     }
     if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) {
-        qb.push(" AND f.state = ").push_bind(s.clone());
+        qb.push(format_args!(" AND {} = ", c.state))
+            .push_bind(s.clone());
     }
-    if let Some(c) = f.category_id {
-        qb.push(" AND f.category_id = ").push_bind(c);
+    if let Some(cat) = f.category_id {
+        qb.push(format_args!(" AND {} = ", c.category))
+            .push_bind(cat);
     }
     if let Some(q) = f.q.as_ref().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         qb.push(" AND f.title LIKE ")
             .push_bind(format!("%{}%", q.replace(['%', '_'], "")));
     }
     if let Some(w) = f.warning {
-        qb.push(format_args!(" AND f.state IN {OPEN_STATES}"));
+        qb.push(format_args!(" AND {}", c.open));
         match w {
             WarningBand::Red => {
-                qb.push(" AND f.due_date < ").push_bind(t.today);
+                qb.push(format_args!(" AND {} < ", c.due))
+                    .push_bind(t.today);
             }
             WarningBand::Yellow => {
-                qb.push(" AND f.due_date >= ")
+                qb.push(format_args!(" AND {} >= ", c.due))
                     .push_bind(t.today)
-                    .push(" AND f.due_date <= ");
+                    .push(format_args!(" AND {} <= ", c.due));
                 push_yellow_until(qb, t);
             }
             WarningBand::Green => {
-                qb.push(" AND f.due_date > ");
+                qb.push(format_args!(" AND {} > ", c.due));
                 push_yellow_until(qb, t);
             }
         }
     }
     if f.attention {
-        qb.push(format_args!(
-            " AND ((f.state IN {OPEN_STATES} AND f.due_date <= "
-        ));
+        qb.push(format_args!(" AND (({} AND {} <= ", c.open, c.due));
         push_yellow_until(qb, t);
-        qb.push(") OR f.state = 'CLOSE_REQUESTED' OR EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.finding_id = f.id AND x.state = 'PENDING'))");
+        qb.push(format_args!(") OR {} = 'CLOSE_REQUESTED' OR EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.finding_id = f.id AND x.state = 'PENDING'))", c.state_any));
     }
 }
 
+/// A ledger item's place in ledger order: items with a deadline by (deadline, id), then items
+/// without one by id. A page cursor is the key of a page's first or last row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerKey {
+    pub deadline: Option<Date>,
+    pub id: FindingId,
+}
+
+impl LedgerRow {
+    pub fn key(&self) -> LedgerKey {
+        LedgerKey {
+            deadline: self.deadline,
+            id: self.id,
+        }
+    }
+}
+
+/// Where a ledger page starts.
+#[derive(Debug, Clone, Copy)]
+pub enum LedgerSeek {
+    /// Page N (OFFSET): a jump to a page number.
+    Page(PageReq),
+    /// The `page_size` rows after a key (keyset: the next page).
+    After(LedgerKey, i64),
+    /// The `page_size` rows before a key (keyset: the previous page). At the start of the ledger
+    /// this is page 1, full.
+    Before(LedgerKey, i64),
+}
+
+/// One page of the ledger read by [`ledger_seek`].
+#[derive(Debug, Clone)]
+pub struct LedgerSlice {
+    pub items: Vec<LedgerRow>,
+    /// The rows matching the filter, when counted.
+    pub total: Option<i64>,
+    /// Whether rows come before the first item (false: this is page 1).
+    pub more_before: bool,
+    /// Whether rows follow the last item.
+    pub more_after: bool,
+}
+
+/// The two parts of ledger order, read separately so that each is one index range on both
+/// backends (SQLite sorts NULL first, PostgreSQL last; within a part there is no NULL to place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Items with a deadline, by (deadline, id).
+    Dated,
+    /// Items without one, by id (written `deadline, id` too, so the same index serves it).
+    Undated,
+}
+
+/// One page of the 整改台账 by page number, with the total.
 pub async fn ledger(
     db: &Db,
     scope: &Scope,
@@ -181,21 +362,331 @@ pub async fn ledger(
     t: &Today,
     page: PageReq,
 ) -> Result<Page<LedgerRow>> {
+    let slice = ledger_seek(db, scope, f, t, LedgerSeek::Page(page), true).await?;
+    Ok(Page {
+        items: slice.items,
+        total: slice.total.unwrap_or_default(),
+    })
+}
+
+/// One page of the 整改台账 in ledger order (deadline, then id; items without a deadline last),
+/// by page number or after / before a row (keyset), counting the matching rows when `count`.
+///
+/// A keyset page reads one index range in ledger order whatever its depth: `findings_ledger_order_idx`
+/// (deadline, id, state, org_path), `findings_ledger_state_idx` for a state filter,
+/// `findings_ledger_open_idx` for a warning colour. The subtree (and the caller's scope) is then a
+/// filter checked in the index: a page of a subtree holding a share `s` of the rows in its index
+/// range visits about `page size ÷ s` index entries. For a small subtree that is many, so below
+/// [`SORT_BELOW_ROWS`] rows the subtree's path range is read and sorted instead (SQLite chooses by
+/// a bounded count; PostgreSQL by its statistics). What would make every subtree flat is an index
+/// per ancestor (ledger rows keyed by each ancestor's id, maintained on write); not built.
+pub async fn ledger_seek(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+    seek: LedgerSeek,
+    count: bool,
+) -> Result<LedgerSlice> {
     let range = match f.org_id {
         Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
         None => None,
     };
+    let drive = choose_drive(db, scope, f, range.as_ref()).await?;
+    ledger_seek_by(db, scope, f, t, range.as_ref(), seek, count, drive).await
+}
+
+/// The [`Drive`] of a page query: the statistics on PostgreSQL; on SQLite the round unit, a small
+/// subtree or scope (a bounded count of its rows), else an index in ledger order.
+async fn choose_drive(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    range: Option<&(String, String)>,
+) -> Result<Drive> {
+    if db.backend() == crate::Backend::Postgres {
+        return Ok(Drive::Planner);
+    }
+    if f.round_unit_id.is_some() {
+        return Ok(Drive::Unit);
+    }
+    let bounded = !scope.all && !scope.own;
+    if bounded && scope.ranges.is_empty() {
+        // Single organisations (本部门) only: their index.
+        return Ok(Drive::Scope);
+    }
+    let (ranges, small) = match range {
+        Some(r) => (std::slice::from_ref(r), Drive::Subtree),
+        None if bounded => (scope.ranges.as_slice(), Drive::Scope),
+        None => return Ok(Drive::Order),
+    };
+    let rows: i64 = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!("SELECT COUNT(*) FROM (SELECT 1 FROM findings f WHERE f.state IN {LEDGER_STATES} AND ("));
+        for (i, (start, end)) in ranges.iter().enumerate() {
+            if i > 0 {
+                qb.push(" OR ");
+            }
+            qb.push("(f.org_path >= ").push_bind(start.clone()).push(" AND f.org_path < ").push_bind(end.clone()).push(")");
+        }
+        qb.push(") LIMIT ").push_bind(SORT_BELOW_ROWS).push(") x");
+        qb.build_query_scalar().fetch_one(p).await?
+    });
+    Ok(if rows < SORT_BELOW_ROWS {
+        small
+    } else {
+        Drive::Order
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn ledger_seek_by(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+    range: Option<&(String, String)>,
+    seek: LedgerSeek,
+    count: bool,
+    drive: Drive,
+) -> Result<LedgerSlice> {
+    // The counters answer the common filters' totals without reading the rows.
+    let total = if !count {
+        None
+    } else if let Some(n) = counted_total(db, scope, f, t.today).await? {
+        Some(n)
+    } else {
+        Some(count_ledger(db, scope, f, t, range, None).await?)
+    };
+    let read = |part: Part, back: bool, from: Option<LedgerKey>, limit: i64, offset: i64| {
+        read_part(
+            db, scope, f, t, range, drive, part, back, from, limit, offset,
+        )
+    };
+    let (items, more_before, more_after) = match seek {
+        LedgerSeek::Page(page) => read_page(db, scope, f, t, range, drive, page).await?,
+        LedgerSeek::After(key, n) => {
+            let want = n.saturating_add(1);
+            let mut rows = Vec::new();
+            if key.deadline.is_some() {
+                rows = read(Part::Dated, false, Some(key), want, 0).await?;
+            }
+            if len(&rows) < want {
+                let from = key.deadline.is_none().then_some(key);
+                rows.extend(read(Part::Undated, false, from, want - len(&rows), 0).await?);
+            }
+            let more_after = len(&rows) > n;
+            rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+            (rows, true, more_after)
+        }
+        LedgerSeek::Before(key, n) => {
+            let want = n.saturating_add(1);
+            // Read backwards: the rows nearest the key first.
+            let mut rows = Vec::new();
+            if key.deadline.is_none() {
+                rows = read(Part::Undated, true, Some(key), want, 0).await?;
+            }
+            if len(&rows) < want {
+                let from = key.deadline.is_some().then_some(key);
+                rows.extend(read(Part::Dated, true, from, want - len(&rows), 0).await?);
+            }
+            if len(&rows) > n {
+                rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+                rows.reverse();
+                (rows, true, true)
+            } else if len(&rows) == n {
+                rows.reverse();
+                (rows, false, true)
+            } else {
+                // Back at the start with a short page (rows came or went): page 1, full.
+                let first = PageReq {
+                    page: 1,
+                    page_size: n,
+                };
+                read_page(db, scope, f, t, range, drive, first).await?
+            }
+        }
+    };
+    Ok(LedgerSlice {
+        items,
+        total,
+        more_before,
+        more_after,
+    })
+}
+
+/// Page N by OFFSET: the dated part, then what the offset leaves of the undated part.
+async fn read_page(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+    range: Option<&(String, String)>,
+    drive: Drive,
+    page: PageReq,
+) -> Result<(Vec<LedgerRow>, bool, bool)> {
+    let (n, offset) = (page.page_size, page.offset());
+    let want = n.saturating_add(1);
+    let mut rows = read_part(
+        db,
+        scope,
+        f,
+        t,
+        range,
+        drive,
+        Part::Dated,
+        false,
+        None,
+        want,
+        offset,
+    )
+    .await?;
+    if len(&rows) < want {
+        // The page reaches the items without a deadline: skip what the offset leaves of them
+        // (counting the dated items only when this page holds none of them).
+        let skip = if rows.is_empty() && offset > 0 {
+            let dated = count_ledger(db, scope, f, t, range, Some(Part::Dated)).await?;
+            (offset - dated).max(0)
+        } else {
+            0
+        };
+        let more = read_part(
+            db,
+            scope,
+            f,
+            t,
+            range,
+            drive,
+            Part::Undated,
+            false,
+            None,
+            want - len(&rows),
+            skip,
+        )
+        .await?;
+        rows.extend(more);
+    }
+    let more_after = len(&rows) > n;
+    rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    Ok((rows, offset > 0, more_after))
+}
+
+fn len<T>(v: &[T]) -> i64 {
+    i64::try_from(v.len()).unwrap_or(i64::MAX)
+}
+
+/// The rows matching the filter (of one part of the order, when `part` is given).
+async fn count_ledger(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+    range: Option<&(String, String)>,
+    part: Option<Part>,
+) -> Result<i64> {
     crate::on_db!(db, p => {
-        let mut count = QueryBuilder::new(format!(
-            "SELECT COUNT(*) FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {LEDGER_STATES}"));
-        push_ledger_filter(&mut count, f, range.as_ref(), t);
+        // The round unit only when a filter tests it: the count then reads the ledger index alone.
+        let join = if needs_unit_join(f, t) { " JOIN round_units ru ON ru.id = f.round_unit_id" } else { "" };
+        let mut count = QueryBuilder::new(format!("SELECT COUNT(*) FROM findings f{join} WHERE f.state IN {LEDGER_STATES}"));
+        push_ledger_filter(&mut count, f, range, t);
         scope.push_filter(&mut count, LEDGER_COLS);
-        let total: i64 = count.build_query_scalar().fetch_one(p).await?;
+        match part {
+            Some(Part::Dated) => { count.push(" AND f.deadline IS NOT NULL"); }
+            Some(Part::Undated) => { count.push(" AND f.deadline IS NULL"); }
+            None => {}
+        }
+        Ok(count.build_query_scalar().fetch_one(p).await?)
+    })
+}
+
+/// Pushes the id query of one part of ledger order: the ids of up to `limit` matching rows after
+/// `offset`, from `from` (exclusive) forwards, or backwards when `back`. Only `findings` (and the
+/// round unit when a filter needs it), so the index that drives it often answers it alone; the
+/// page's columns are read for these ids only.
+#[allow(clippy::too_many_arguments)]
+fn push_ids<DB>(
+    qb: &mut QueryBuilder<DB>,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+    range: Option<&(String, String)>,
+    drive: Drive,
+    part: Part,
+    back: bool,
+    from: Option<LedgerKey>,
+    limit: i64,
+    offset: i64,
+) where
+    DB: sqlx::Database,
+    for<'x> String: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> i64: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    for<'x> Date: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
+    let c = LedgerCols::new(drive, f);
+    qb.push("SELECT f.id FROM findings f");
+    if needs_unit_join(f, t) {
+        qb.push(" JOIN round_units ru ON ru.id = f.round_unit_id");
+    }
+    qb.push(format_args!(" WHERE {}", c.ledger));
+    push_ledger_filter_on(qb, f, range, t, &c);
+    scope.push_filter(qb, c.scope());
+    let (cmp, dir) = if back { ("<", " DESC") } else { (">", "") };
+    match (part, from) {
+        (Part::Dated, None) => {
+            qb.push(" AND f.deadline IS NOT NULL");
+        }
+        (Part::Dated, Some(k)) => {
+            // A dated key; from an undated key (reading backwards) the whole dated part precedes.
+            qb.push(" AND f.deadline IS NOT NULL");
+            if let Some(d) = k.deadline {
+                qb.push(format_args!(" AND (f.deadline, f.id) {cmp} ("))
+                    .push_bind(d)
+                    .push(", ")
+                    .push_bind(k.id.get())
+                    .push(")");
+            }
+        }
+        (Part::Undated, None) => {
+            qb.push(" AND f.deadline IS NULL");
+        }
+        (Part::Undated, Some(k)) => {
+            qb.push(" AND f.deadline IS NULL");
+            if k.deadline.is_none() {
+                qb.push(format_args!(" AND f.id {cmp} "))
+                    .push_bind(k.id.get());
+            }
+        }
+    }
+    qb.push(format_args!(" ORDER BY f.deadline{dir}, f.id{dir} LIMIT "))
+        .push_bind(limit);
+    if offset > 0 {
+        qb.push(" OFFSET ").push_bind(offset);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn read_part(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+    range: Option<&(String, String)>,
+    drive: Drive,
+    part: Part,
+    back: bool,
+    from: Option<LedgerKey>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<LedgerRow>> {
+    if limit <= 0 {
+        return Ok(Vec::new());
+    }
+    let dir = if back { " DESC" } else { "" };
+    crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LEDGER);
-        push_ledger_filter(&mut qb, f, range.as_ref(), t);
-        scope.push_filter(&mut qb, LEDGER_COLS);
-        qb.push(" ORDER BY f.deadline IS NULL, f.deadline, f.id LIMIT ").push_bind(page.page_size).push(" OFFSET ").push_bind(page.offset());
-        Ok(Page { items: qb.build_query_as::<LedgerRow>().fetch_all(p).await?, total })
+        qb.push(" AND f.id IN (");
+        push_ids(&mut qb, scope, f, t, range, drive, part, back, from, limit, offset);
+        qb.push(format_args!(") ORDER BY f.deadline{dir}, f.id{dir}"));
+        Ok(qb.build_query_as::<LedgerRow>().fetch_all(p).await?)
     })
 }
 
@@ -227,4 +718,472 @@ pub async fn ledger_row(db: &Db, scope: &Scope, id: FindingId) -> Result<LedgerR
         scope.push_filter(&mut qb, LEDGER_COLS);
         qb.build_query_as::<LedgerRow>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every way of reading the ledger (each [`Drive`], by page number, forwards and backwards by
+    //! key, any page size) yields the same rows in the same order on both backends, and on SQLite
+    //! the keyset queries read an index in ledger order.
+    use super::*;
+    use time::macros::{date, datetime};
+
+    const TODAY: Date = date!(2026 - 11 - 23);
+
+    /// Organisations (id, parent, path): a province, two cities, a county and a village under the
+    /// first city; one round unit each; 150 findings spread over them with every state, shared
+    /// deadlines (ties broken by id) and a share without a deadline.
+    async fn seeded(db: &Db) {
+        let at = datetime!(2026-01-01 0:00 UTC);
+        let orgs: [(i64, Option<i64>, &str); 5] = [
+            (1, None, "/1/"),
+            (2, Some(1), "/1/2/"),
+            (3, Some(1), "/1/3/"),
+            (4, Some(2), "/1/2/4/"),
+            (5, Some(4), "/1/2/4/5/"),
+        ];
+        let states = [
+            "FED_BACK",
+            "PLANNED",
+            "IN_PROGRESS",
+            "CLOSE_REQUESTED",
+            "CLOSED",
+            "LONG_TERM",
+            "REOPENED",
+            "DRAFT",
+            "CLOSED",
+            "IN_PROGRESS",
+            "CLOSED",
+        ];
+        crate::on_db!(db, p => {
+            for (id, parent, path) in orgs {
+                sqlx::query("INSERT INTO organisations (id, province_id, parent_id, code, name, kind, path, depth, created_at, updated_at) VALUES ($1, 1, $2, $3, $4, 'city', $5, $6, $7, $7)")
+                    .bind(id).bind(parent).bind(format!("O{id}")).bind(format!("单位{id}")).bind(path)
+                    .bind(i64::try_from(path.matches('/').count()).unwrap() - 1).bind(at)
+                    .execute(p).await.unwrap();
+            }
+            sqlx::query("INSERT INTO terms (id, owner_org_id, name, start_date, end_date, created_at, updated_at) VALUES (1, 1, '届', $1, $2, $3, $3)")
+                .bind(date!(2025 - 01 - 01)).bind(date!(2030 - 01 - 01)).bind(at).execute(p).await.unwrap();
+            sqlx::query("INSERT INTO rounds (id, term_id, owner_org_id, name, kinds, start_date, end_date, focus, work_plan, created_at, updated_at) VALUES (1, 1, 1, '轮', '[]', $1, $2, '', '', $3, $3)")
+                .bind(date!(2026 - 01 - 01)).bind(date!(2026 - 03 - 01)).bind(at).execute(p).await.unwrap();
+            for (id, _, _) in orgs {
+                sqlx::query("INSERT INTO round_units (id, province_id, round_id, owner_org_id, org_id, state, created_at, updated_at) VALUES ($1, 1, 1, 1, $1, 'FEEDBACK_DONE', $2, $2)")
+                    .bind(id).bind(at).execute(p).await.unwrap();
+            }
+            for i in 1..=150_i64 {
+                let (org, _, path) = orgs[usize::try_from(i % 5).unwrap()];
+                let state = states[usize::try_from(i % 11).unwrap()];
+                // Deadlines on 12 days around today (many ties), none for every seventh item.
+                let deadline = (i % 7 != 0).then(|| TODAY + time::Duration::days((i * 5) % 12 - 6));
+                let due = deadline.map(|d| d - time::Duration::days(i % 3));
+                sqlx::query("INSERT INTO findings (id, province_id, round_unit_id, org_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_at, updated_at, org_path, deadline, due_date) \
+                             VALUES ($1, 1, $2, $2, $3, '', '', '', '', '', '', $4, $5, $5, $6, $7, $8)")
+                    .bind(i).bind(org).bind(format!("问题{i}")).bind(state).bind(at).bind(path).bind(deadline).bind(due)
+                    .execute(p).await.unwrap();
+            }
+        });
+        // Written directly, so the counters (which answer some totals) are computed once here.
+        crate::counters::rebuild(db).await.unwrap();
+    }
+
+    fn today() -> Today {
+        Today {
+            today: TODAY,
+            yellow_until: TODAY + time::Duration::days(3),
+            by_office: vec![(OrgId::new(1), TODAY + time::Duration::days(2))],
+        }
+    }
+
+    fn subtree(path: &str) -> (String, String) {
+        (path.to_string(), xuncha_domain::org::subtree_end(path))
+    }
+
+    /// The matching ids in ledger order, from a plain query sorted here.
+    async fn expected(
+        db: &Db,
+        scope: &Scope,
+        f: &LedgerFilter,
+        range: Option<&(String, String)>,
+    ) -> Vec<i64> {
+        let t = today();
+        let mut rows: Vec<(i64, Option<Date>)> = crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new(format!("SELECT f.id, f.deadline FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {LEDGER_STATES}"));
+            push_ledger_filter(&mut qb, f, range, &t);
+            scope.push_filter(&mut qb, LEDGER_COLS);
+            qb.build_query_as().fetch_all(p).await.unwrap()
+        });
+        rows.sort_by_key(|(id, d)| (d.is_none(), *d, *id));
+        rows.into_iter().map(|(id, _)| id).collect()
+    }
+
+    fn ids(rows: &[LedgerRow]) -> Vec<i64> {
+        rows.iter().map(|r| r.id.get()).collect()
+    }
+
+    #[allow(clippy::too_many_lines)]
+    async fn every_reading_agrees(db: Db) {
+        seeded(&db).await;
+        let t = today();
+        let county = Scope {
+            user_id: 9,
+            all: false,
+            ranges: vec![subtree("/1/2/")],
+            orgs: Vec::new(),
+            own: false,
+            team_user: None,
+        };
+        let single = Scope {
+            ranges: Vec::new(),
+            orgs: vec![OrgId::new(3)],
+            ..county.clone()
+        };
+        let filters: Vec<(&str, LedgerFilter)> = vec![
+            ("all", LedgerFilter::default()),
+            (
+                "state",
+                LedgerFilter {
+                    state: Some("IN_PROGRESS".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "undated state",
+                LedgerFilter {
+                    state: Some("FED_BACK".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "subtree",
+                LedgerFilter {
+                    org_id: Some(OrgId::new(2)),
+                    ..Default::default()
+                },
+            ),
+            (
+                "red",
+                LedgerFilter {
+                    warning: Some(WarningBand::Red),
+                    ..Default::default()
+                },
+            ),
+            (
+                "yellow",
+                LedgerFilter {
+                    warning: Some(WarningBand::Yellow),
+                    ..Default::default()
+                },
+            ),
+            (
+                "attention",
+                LedgerFilter {
+                    attention: true,
+                    ..Default::default()
+                },
+            ),
+            (
+                "subtree state red",
+                LedgerFilter {
+                    org_id: Some(OrgId::new(2)),
+                    state: Some("IN_PROGRESS".into()),
+                    warning: Some(WarningBand::Red),
+                    ..Default::default()
+                },
+            ),
+            (
+                "unit",
+                LedgerFilter {
+                    round_unit_id: Some(4),
+                    ..Default::default()
+                },
+            ),
+            (
+                "round",
+                LedgerFilter {
+                    round_id: Some(1),
+                    owner_org_id: Some(OrgId::new(1)),
+                    ..Default::default()
+                },
+            ),
+        ];
+        let mut walked = 0;
+        for scope in [Scope::unrestricted(), county, single] {
+            for (name, f) in &filters {
+                let range = match f.org_id {
+                    Some(o) => Some(crate::orgs::subtree_range(&db, o).await.unwrap()),
+                    None => None,
+                };
+                let want = expected(&db, &scope, f, range.as_ref()).await;
+                let mut drives = vec![Drive::Planner, Drive::Order, Drive::Scope];
+                if range.is_some() {
+                    drives.push(Drive::Subtree);
+                }
+                if f.round_unit_id.is_some() {
+                    drives.push(Drive::Unit);
+                }
+                let chosen = choose_drive(&db, &scope, f, range.as_ref()).await.unwrap();
+                if !drives.contains(&chosen) {
+                    drives.push(chosen);
+                }
+                if *name == "all" && scope.all {
+                    // Items without a deadline come last, by id.
+                    assert_eq!(want.len(), 150 - 150 / 11 - 1, "{want:?}");
+                    assert_eq!(want[want.len() - 3..], [133, 140, 147], "{want:?}");
+                }
+                assert!(!scope.all || !want.is_empty(), "{name}");
+                for drive in drives {
+                    for n in [2_i64, 7, 200] {
+                        let at =
+                            format!("{name}, scope {:?}, {drive:?}, page size {n}", scope.ranges);
+                        let seek =
+                            |s| ledger_seek_by(&db, &scope, f, &t, range.as_ref(), s, false, drive);
+                        // By page number.
+                        let mut paged = Vec::new();
+                        for page in 1.. {
+                            let s = ledger_seek_by(
+                                &db,
+                                &scope,
+                                f,
+                                &t,
+                                range.as_ref(),
+                                LedgerSeek::Page(PageReq { page, page_size: n }),
+                                true,
+                                drive,
+                            )
+                            .await
+                            .unwrap();
+                            assert_eq!(s.total, Some(i64::try_from(want.len()).unwrap()), "{at}");
+                            assert_eq!(s.more_before, page > 1, "{at}");
+                            paged.extend(ids(&s.items));
+                            if !s.more_after {
+                                break;
+                            }
+                        }
+                        assert_eq!(paged, want, "{at}: by page number");
+                        // Forwards by key.
+                        let first = seek(LedgerSeek::Page(PageReq {
+                            page: 1,
+                            page_size: n,
+                        }))
+                        .await
+                        .unwrap();
+                        let mut forward = ids(&first.items);
+                        let mut last = first.items.last().map(LedgerRow::key);
+                        let mut more = first.more_after;
+                        while more {
+                            let s = seek(LedgerSeek::After(last.unwrap(), n)).await.unwrap();
+                            assert!(s.more_before, "{at}");
+                            assert!(!s.items.is_empty(), "{at}");
+                            forward.extend(ids(&s.items));
+                            last = s.items.last().map(LedgerRow::key);
+                            more = s.more_after;
+                        }
+                        assert_eq!(forward, want, "{at}: forwards by key");
+                        // Backwards by key, from the last row.
+                        let Some(end) = last else { continue };
+                        let mut backward = vec![end.id.get()];
+                        let mut key = end;
+                        loop {
+                            let s = seek(LedgerSeek::Before(key, n)).await.unwrap();
+                            if !s.more_before {
+                                // Page 1, full: what is left of it, in order.
+                                let first_page = ids(&s.items);
+                                let rest: Vec<i64> = first_page
+                                    .into_iter()
+                                    .filter(|id| !backward.contains(id))
+                                    .collect();
+                                backward.splice(0..0, rest);
+                                break;
+                            }
+                            assert!(s.more_after, "{at}");
+                            backward.splice(0..0, ids(&s.items));
+                            key = s.items[0].key();
+                        }
+                        assert_eq!(backward, want, "{at}: backwards by key");
+                        walked += 1;
+                    }
+                }
+            }
+        }
+        assert!(walked > 100);
+    }
+
+    #[tokio::test]
+    async fn every_reading_agrees_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        every_reading_agrees(
+            crate::testing::sqlite_at(&dir.path().join("t.db"))
+                .await
+                .unwrap(),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn every_reading_agrees_postgres() {
+        let (db, _) = crate::testing::postgres_fresh()
+            .await
+            .expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
+        every_reading_agrees(db).await;
+    }
+
+    /// SQLite's plan of one part's id query.
+    async fn plan(
+        db: &Db,
+        scope: &Scope,
+        f: &LedgerFilter,
+        drive: Drive,
+        part: Part,
+        back: bool,
+    ) -> String {
+        let t = today();
+        let range = match f.org_id {
+            Some(o) => Some(crate::orgs::subtree_range(db, o).await.unwrap()),
+            None => None,
+        };
+        let key = LedgerKey {
+            deadline: (part == Part::Dated).then_some(TODAY),
+            id: FindingId::new(5),
+        };
+        crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new("EXPLAIN QUERY PLAN ");
+            push_ids(&mut qb, scope, f, &t, range.as_ref(), drive, part, back, Some(key), 51, 0);
+            let rows: Vec<(i64, i64, i64, String)> = qb.build_query_as().fetch_all(p).await.unwrap();
+            rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("; ")
+        })
+    }
+
+    /// On SQLite a keyset page reads an index in ledger order (no sort), the one its filter names;
+    /// a small subtree reads its path range; the inspection list by state stays off the ledger's
+    /// state index.
+    #[tokio::test]
+    async fn sqlite_reads_an_index_in_ledger_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::testing::sqlite_at(&dir.path().join("t.db"))
+            .await
+            .unwrap();
+        let province = Scope {
+            user_id: 9,
+            all: false,
+            ranges: vec![subtree("/1/")],
+            orgs: Vec::new(),
+            own: false,
+            team_user: None,
+        };
+        let state = LedgerFilter {
+            state: Some("IN_PROGRESS".into()),
+            ..Default::default()
+        };
+        let red = LedgerFilter {
+            warning: Some(WarningBand::Red),
+            ..Default::default()
+        };
+        let attention = LedgerFilter {
+            attention: true,
+            ..Default::default()
+        };
+        let both = LedgerFilter {
+            state: Some("IN_PROGRESS".into()),
+            warning: Some(WarningBand::Red),
+            ..Default::default()
+        };
+        for (f, part, back, index) in [
+            (
+                &LedgerFilter::default(),
+                Part::Dated,
+                false,
+                "findings_ledger_order_idx",
+            ),
+            (
+                &LedgerFilter::default(),
+                Part::Dated,
+                true,
+                "findings_ledger_order_idx",
+            ),
+            (
+                &LedgerFilter::default(),
+                Part::Undated,
+                false,
+                "findings_ledger_order_idx",
+            ),
+            (&state, Part::Dated, false, "findings_ledger_state_idx"),
+            (&state, Part::Dated, true, "findings_ledger_state_idx"),
+            (&state, Part::Undated, false, "findings_ledger_order_idx"),
+            (&red, Part::Dated, false, "findings_ledger_open_idx"),
+            (&red, Part::Dated, true, "findings_ledger_open_idx"),
+            (&both, Part::Dated, false, "findings_ledger_state_idx"),
+            (&attention, Part::Dated, false, "findings_ledger_order_idx"),
+        ] {
+            let got = plan(&db, &province, f, Drive::Order, part, back).await;
+            assert!(
+                got.contains(index) && !got.contains("TEMP B-TREE"),
+                "{f:?} {part:?} back {back}: {got}"
+            );
+        }
+        let small = LedgerFilter {
+            org_id: Some(OrgId::new(1)),
+            ..Default::default()
+        };
+        crate::on_db!(&db, p => {
+            sqlx::query("INSERT INTO organisations (id, code, name, kind, path, depth, created_at, updated_at) VALUES (1, 'P', '省', 'province', '/1/', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").execute(p).await.unwrap();
+        });
+        let got = plan(&db, &province, &small, Drive::Subtree, Part::Dated, false).await;
+        assert!(
+            got.contains("findings_ledger_idx (org_path>? AND org_path<?)"),
+            "{got}"
+        );
+        let got = plan(&db, &province, &state, Drive::Scope, Part::Dated, false).await;
+        assert!(
+            got.contains("findings_ledger_idx (org_path>? AND org_path<?)"),
+            "{got}"
+        );
+        let unit = LedgerFilter {
+            round_unit_id: Some(1),
+            ..Default::default()
+        };
+        let got = plan(&db, &province, &unit, Drive::Unit, Part::Dated, false).await;
+        assert!(got.contains("findings_unit_state_idx"), "{got}");
+        // The inspection list by state (fieldwork::list_findings) does not opt in.
+        let got: Vec<(i64, i64, i64, String)> = crate::on_db!(&db, p => sqlx::query_as(
+            "EXPLAIN QUERY PLAN SELECT f.id FROM findings f WHERE 1 = 1 AND f.state = 'CLOSED' ORDER BY f.id DESC LIMIT $1").bind(20_i64).fetch_all(p).await.unwrap());
+        assert!(
+            !got.iter()
+                .any(|r| r.3.contains("findings_ledger_state_idx")),
+            "{got:?}"
+        );
+    }
+
+    /// The partial indexes' state lists are the ledger's and the open states, sorted, and the
+    /// migrations spell them exactly so.
+    #[test]
+    fn index_state_lists_match_the_migration() {
+        let sorted = |list: &str| {
+            let mut v: Vec<&str> = list.trim_matches(['(', ')']).split(", ").collect();
+            v.sort_unstable();
+            format!("({})", v.join(", "))
+        };
+        assert_eq!(sorted(LEDGER_STATES), LEDGER_INDEX_STATES);
+        assert_eq!(sorted(OPEN_STATES), OPEN_INDEX_STATES);
+        assert_ne!(LEDGER_STATES, LEDGER_INDEX_STATES);
+        assert_ne!(OPEN_STATES, OPEN_INDEX_STATES);
+        for backend in ["sqlite", "postgres"] {
+            let sql = std::fs::read_to_string(format!(
+                "{}/migrations/{backend}/0014_ledger_keyset.sql",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap();
+            assert!(
+                sql.contains(&format!(
+                    "WHERE deadline IS NOT NULL AND state IN {LEDGER_INDEX_STATES}"
+                )),
+                "{backend}"
+            );
+            assert!(
+                sql.contains(&format!(
+                    "WHERE deadline IS NOT NULL AND state IN {OPEN_INDEX_STATES}"
+                )),
+                "{backend}"
+            );
+        }
+    }
 }

@@ -3,6 +3,7 @@
 #[allow(clippy::wildcard_imports)]
 use super::*;
 use xuncha_domain::ids::OrgId;
+use xuncha_store::rectification::{LedgerKey, LedgerSeek};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LedgerRowDto {
@@ -137,32 +138,177 @@ impl LedgerQuery {
     }
 }
 
+/// Where to read a ledger page by key instead of by page number (GET /rect/ledger only).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerCursorQuery {
+    /// The `next` of a page: the page after it, read from the ledger index at the same cost at
+    /// any depth (`page` is then ignored; the cursor knows its page number and total). Opaque.
+    pub after: Option<String>,
+    /// The `prev` of a page: the page before it. Opaque.
+    pub before: Option<String>,
+}
+
+/// A page cursor: the page it was taken on, the total counted when the walk began, and the key
+/// of that page's first (`prev`) or last (`next`) row. Written `page.total.deadline.id`, the
+/// deadline as `YYYYMMDD` or `-` for none; clients pass it back unread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Cursor {
+    pub page: i64,
+    pub total: i64,
+    pub key: LedgerKey,
+}
+
+impl Cursor {
+    pub(crate) fn encode(&self) -> String {
+        let deadline = self.key.deadline.map_or_else(
+            || "-".to_string(),
+            |d| format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day()),
+        );
+        format!(
+            "{}.{}.{deadline}.{}",
+            self.page,
+            self.total,
+            self.key.id.get()
+        )
+    }
+
+    pub(crate) fn decode(text: &str) -> Option<Cursor> {
+        let mut parts = text.trim().split('.');
+        let (page, total, deadline, id) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let number = |s: &str| {
+            s.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0 && s.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let deadline = match deadline {
+            "-" => None,
+            d if d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()) => {
+                let month = time::Month::try_from(d[4..6].parse::<u8>().ok()?).ok()?;
+                Some(
+                    Date::from_calendar_date(d[..4].parse().ok()?, month, d[6..].parse().ok()?)
+                        .ok()?,
+                )
+            }
+            _ => return None,
+        };
+        Some(Cursor {
+            page: number(page).filter(|p| *p >= 1)?,
+            total: number(total)?,
+            key: LedgerKey {
+                deadline,
+                id: FindingId::new(number(id).filter(|i| *i >= 1)?),
+            },
+        })
+    }
+
+    /// The cursor named `field`, or a 400 naming it.
+    fn parse(field: &'static str, text: &str) -> ApiResult<Cursor> {
+        Cursor::decode(text).ok_or_else(|| {
+            ApiError::bad_param(
+                field,
+                &Msg::new("validation.bad_cursor").arg("field", format!("field.{field}")),
+            )
+        })
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LedgerPage {
     pub items: Vec<LedgerRowDto>,
+    /// The rows matching the filter: counted for a page asked by number, carried by the cursor
+    /// for a page asked by key (the count when the walk began, raised if the walk finds more).
     pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+    /// The cursor of the next page (`after=`), null on the last page.
+    pub next: Option<String>,
+    /// The cursor of the previous page (`before=`), null on page 1.
+    pub prev: Option<String>,
 }
 
-/// The 整改台账 in the caller's scope, in deadline order.
-#[utoipa::path(get, operation_id = "rect_ledger", path = "/api/v1/rect/ledger", tag = "rect", params(LedgerQuery),
-    responses((status = 200, body = LedgerPage)))]
+/// The 整改台账 in the caller's scope, in deadline order (items without a deadline last): by
+/// page number (`page`), or by key from a page's `next` / `prev` cursor (`after` / `before`).
+#[utoipa::path(get, operation_id = "rect_ledger", path = "/api/v1/rect/ledger", tag = "rect", params(LedgerQuery, LedgerCursorQuery),
+    responses((status = 200, body = LedgerPage), (status = 400, description = "a malformed cursor", body = crate::error::Problem)))]
 pub(super) async fn ledger(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<LedgerQuery>,
+    ApiQuery(c): ApiQuery<LedgerCursorQuery>,
 ) -> ApiResult<axum::Json<LedgerPage>> {
+    let after = c.after.as_deref().filter(|s| !s.trim().is_empty());
+    let before = c.before.as_deref().filter(|s| !s.trim().is_empty());
+    let (after, before) = match (after, before) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_param(
+                "before",
+                &Msg::new("validation.cursor_both")
+                    .arg("after", "field.after")
+                    .arg("before", "field.before"),
+            ));
+        }
+        (a, b) => (
+            a.map(|a| Cursor::parse("after", a)).transpose()?,
+            b.map(|b| Cursor::parse("before", b)).transpose()?,
+        ),
+    };
+    let paging = PageReq::new(q.page, q.page_size);
+    let n = paging.page_size;
+    let (seek, cursor) = match (after, before) {
+        (Some(a), _) => (LedgerSeek::After(a.key, n), Some(a)),
+        (_, Some(b)) => (LedgerSeek::Before(b.key, n), Some(b)),
+        _ => (LedgerSeek::Page(paging), None),
+    };
+    let filter = q.filter(&auth)?;
     let book = book(&st, &auth).await?;
-    let page = store::ledger(
+    let slice = store::ledger_seek(
         &st.db,
         &auth.scope,
-        &q.filter(&auth)?,
+        &filter,
         &book.dates(),
-        PageReq::new(q.page, q.page_size),
+        seek,
+        cursor.is_none(),
     )
     .await
     .map_err(not_found())?;
+    let page = match (after, before) {
+        (Some(a), _) => a.page.saturating_add(1),
+        (_, Some(b)) if slice.more_before => (b.page - 1).max(2),
+        (_, Some(_)) => 1,
+        _ => paging.page,
+    };
+    let shown = i64::try_from(slice.items.len()).unwrap_or(i64::MAX);
+    let total = match (slice.total, cursor) {
+        (Some(total), _) => total,
+        // A walk that finds more rows than were counted raises the total, so the pager still
+        // offers the next page.
+        (None, Some(c)) => c.total.max(
+            (page - 1)
+                .saturating_mul(n)
+                .saturating_add(shown)
+                .saturating_add(i64::from(slice.more_after)),
+        ),
+        (None, None) => 0,
+    };
+    let at = |r: Option<&LedgerRow>| {
+        r.map(|r| {
+            Cursor {
+                page,
+                total,
+                key: r.key(),
+            }
+            .encode()
+        })
+    };
+    let next = at(slice.items.last().filter(|_| slice.more_after));
+    let prev = at(slice.items.first().filter(|_| slice.more_before));
     Ok(axum::Json(LedgerPage {
-        items: page
+        items: slice
             .items
             .into_iter()
             .map(|r| {
@@ -170,7 +316,11 @@ pub(super) async fn ledger(
                 row_dto(r, book.today, o)
             })
             .collect(),
-        total: page.total,
+        total,
+        page,
+        page_size: n,
+        next,
+        prev,
     }))
 }
 

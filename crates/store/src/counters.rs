@@ -164,6 +164,48 @@ macro_rules! counters_move {
         if !delta.is_empty() {
             $crate::counters_apply!($tx, &delta);
         }
+        for (ancestor, sign) in $crate::counters::move_shifts(node, $old_path, $new_path) {
+            sqlx::query(
+                "INSERT INTO rect_outcome_counters (node_id, own, round_id, kind, records, count, amount_fen) \
+                 SELECT $1, 0, 0, kind, $2 * SUM(records), $2 * SUM(count), $2 * SUM(amount_fen) FROM rect_outcome_counters \
+                 WHERE node_id = $3 GROUP BY kind \
+                 ON CONFLICT (node_id, own, round_id, kind) DO UPDATE SET records = rect_outcome_counters.records + excluded.records, \
+                 count = rect_outcome_counters.count + excluded.count, amount_fen = rect_outcome_counters.amount_fen + excluded.amount_fen",
+            )
+            .bind(ancestor)
+            .bind(sign)
+            .bind(node)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+
+/// An outcome (`$kind` code, `$count`, `$amount_fen`) recorded on finding `$finding` (i64)
+/// inside `$tx`: one more record in its organisation's own row and every ancestor's roll-up row.
+#[macro_export]
+macro_rules! counters_outcome {
+    ($tx:expr, $finding:expr, $kind:expr, $count:expr, $amount_fen:expr) => {{
+        let facts = $crate::counter_facts!($tx, &[$finding]);
+        let (kind, count, amount): (&str, i64, i64) = ($kind, $count, $amount_fen);
+        for f in &facts {
+            let keys = xuncha_domain::rectification::counter_keys(f.org_id, &f.org_path, f.round_id, 0);
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO rect_outcome_counters (node_id, own, round_id, kind, records, count, amount_fen) ",
+            );
+            qb.push_values(&keys, |mut b, k| {
+                b.push_bind(k.node_id)
+                    .push_bind(i16::from(k.own))
+                    .push_bind(k.round_id)
+                    .push_bind(kind)
+                    .push_bind(1_i64)
+                    .push_bind(count)
+                    .push_bind(amount);
+            });
+            qb.push(" ON CONFLICT (node_id, own, round_id, kind) DO UPDATE SET records = rect_outcome_counters.records + excluded.records, \
+                      count = rect_outcome_counters.count + excluded.count, amount_fen = rect_outcome_counters.amount_fen + excluded.amount_fen");
+            qb.build().execute(&mut *$tx).await?;
+        }
     }};
 }
 
@@ -235,6 +277,28 @@ pub fn move_delta(
     delta
 }
 
+/// The ancestors whose roll-up rows change when the subtree at `node` moves from `old_path` to
+/// `new_path`, with the sign of the change: -1 for those it leaves, +1 for those it joins
+/// (common ancestors are left out).
+pub fn move_shifts(node: OrgId, old_path: &str, new_path: &str) -> Vec<(OrgId, i64)> {
+    let ancestors = |path: &str| -> Vec<OrgId> {
+        xuncha_domain::org::OrgPath::parse(path)
+            .map(|p| p.ids())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| *a != node)
+            .collect()
+    };
+    let (old, new) = (ancestors(old_path), ancestors(new_path));
+    let mut out: Vec<(OrgId, i64)> = old
+        .iter()
+        .filter(|a| !new.contains(a))
+        .map(|a| (*a, -1))
+        .collect();
+    out.extend(new.iter().filter(|a| !old.contains(a)).map(|a| (*a, 1)));
+    out
+}
+
 /// The exclusive end of `a.path`'s subtree, in SQL (`/` + 1 = `0`, as `subtree_end`).
 const ANCESTOR_JOIN: &str = "FROM organisations a JOIN organisations o ON o.path > a.path AND o.path < (substr(a.path, 1, length(a.path) - 1) || '0')";
 
@@ -270,12 +334,23 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
          SELECT a.id, 0, 0, h.category_id, h.day, SUM(h.deadlines), SUM(h.on_time), SUM(h.open_due) \
          {ANCESTOR_JOIN} JOIN rect_day_counts h ON h.node_id = o.id AND h.own = 1 GROUP BY a.id, h.category_id, h.day"
     );
+    let own_outcomes = "INSERT INTO rect_outcome_counters (node_id, own, round_id, kind, records, count, amount_fen) \
+         SELECT f.org_id, 1, ru.round_id, x.kind, COUNT(*), SUM(x.count), SUM(x.amount_fen) \
+         FROM rect_outcomes x JOIN findings f ON f.id = x.finding_id JOIN round_units ru ON ru.id = f.round_unit_id \
+         GROUP BY f.org_id, ru.round_id, x.kind"
+        .to_string();
+    let rollup_outcomes = format!(
+        "INSERT INTO rect_outcome_counters (node_id, own, round_id, kind, records, count, amount_fen) \
+         SELECT a.id, 0, 0, c.kind, SUM(c.records), SUM(c.count), SUM(c.amount_fen) \
+         {ANCESTOR_JOIN} JOIN rect_outcome_counters c ON c.node_id = o.id AND c.own = 1 GROUP BY a.id, c.kind"
+    );
     let counted = format!("SELECT COUNT(*) FROM findings WHERE state IN {LEDGER_STATES}");
     crate::on_db!(db, p => {
         let mut tx = p.begin_write().await?;
         sqlx::query("DELETE FROM rect_counters").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rect_day_counts").execute(&mut *tx).await?;
-        for sql in [&own_counts, &rollup_counts, &own_days, &rollup_days] {
+        sqlx::query("DELETE FROM rect_outcome_counters").execute(&mut *tx).await?;
+        for sql in [&own_counts, &rollup_counts, &own_days, &rollup_days, &own_outcomes, &rollup_outcomes] {
             sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&mut *tx).await?;
         }
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(counted.as_str())).fetch_one(&mut *tx).await?;
@@ -288,7 +363,8 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
 /// counter rows). Returns whether it rebuilt.
 pub async fn ensure_built(db: &Db) -> Result<bool> {
     let probe = format!(
-        "SELECT (SELECT COUNT(*) FROM rect_counters) = 0 AND EXISTS (SELECT 1 FROM findings WHERE state IN {LEDGER_STATES})"
+        "SELECT ((SELECT COUNT(*) FROM rect_counters) = 0 AND EXISTS (SELECT 1 FROM findings WHERE state IN {LEDGER_STATES})) \
+         OR ((SELECT COUNT(*) FROM rect_outcome_counters) = 0 AND EXISTS (SELECT 1 FROM rect_outcomes))"
     );
     let missing: bool = crate::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(probe.as_str())).fetch_one(p).await?);
     if missing {
@@ -299,7 +375,7 @@ pub async fn ensure_built(db: &Db) -> Result<bool> {
 
 /// Every counter row, in key order: for comparing incremental with rebuilt counters. Rows
 /// whose counts are all zero are left out (a decrement can leave them behind).
-pub async fn snapshot(db: &Db) -> Result<(Vec<CounterRow>, Vec<DayRow>)> {
+pub async fn snapshot(db: &Db) -> Result<(Vec<CounterRow>, Vec<DayRow>, Vec<OutcomeRow>)> {
     crate::on_db!(db, p => {
         let counts: Vec<CounterRow> = sqlx::query_as(
             "SELECT node_id, own, round_id, category_id, total, completed, long_term, extended, extensions FROM rect_counters \
@@ -308,7 +384,10 @@ pub async fn snapshot(db: &Db) -> Result<(Vec<CounterRow>, Vec<DayRow>)> {
         let days: Vec<DayRow> = sqlx::query_as(
             "SELECT node_id, own, round_id, category_id, day, deadlines, on_time, open_due FROM rect_day_counts \
              WHERE deadlines <> 0 OR on_time <> 0 OR open_due <> 0 ORDER BY node_id, own, round_id, category_id, day").fetch_all(p).await?;
-        Ok((counts, days))
+        let outcomes: Vec<OutcomeRow> = sqlx::query_as(
+            "SELECT node_id, own, round_id, kind, records, count, amount_fen FROM rect_outcome_counters \
+             WHERE records <> 0 OR count <> 0 OR amount_fen <> 0 ORDER BY node_id, own, round_id, kind").fetch_all(p).await?;
+        Ok((counts, days, outcomes))
     })
 }
 
@@ -335,4 +414,15 @@ pub struct DayRow {
     pub deadlines: i64,
     pub on_time: i64,
     pub open_due: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OutcomeRow {
+    pub node_id: i64,
+    pub own: i16,
+    pub round_id: i64,
+    pub kind: String,
+    pub records: i64,
+    pub count: i64,
+    pub amount_fen: i64,
 }

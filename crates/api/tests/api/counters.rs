@@ -7,7 +7,7 @@ use time::{Date, Duration};
 use xuncha_domain::ids::FindingId;
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::org::OrgId;
-use xuncha_domain::rectification::{Outcome, ReviewDecision};
+use xuncha_domain::rectification::{Outcome, OutcomeKind, ReviewDecision};
 use xuncha_store::audit::Actor;
 use xuncha_store::counters;
 use xuncha_store::rectification::{self as rect, ImportRow, MeasureSnap, StatGroup, Upload};
@@ -91,7 +91,9 @@ async fn assert_counters_exact(db: &Db, after: &str) {
             .collect();
         panic!(
             "after {after}: counters drifted\nincremental only: {only_inc:?}\nrebuilt only: {only_reb:?}\n\
-             days incremental only: {days_inc:?}\ndays rebuilt only: {days_reb:?}"
+             days incremental only: {days_inc:?}\ndays rebuilt only: {days_reb:?}\n\
+             outcomes incremental: {:?}\noutcomes rebuilt: {:?}",
+            incremental.2, rebuilt.2
         );
     }
 }
@@ -115,7 +117,35 @@ async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
     )
     .await;
     let day = today + rng.days(200);
-    match rng.below(7) {
+    match rng.below(8) {
+        7 => {
+            let items: Vec<(i64,)> = rows_of(
+                db,
+                &format!(
+                    "SELECT id FROM findings WHERE state IN {} ORDER BY id",
+                    rect::LEDGER_STATES
+                ),
+            )
+            .await;
+            let (id,) = rng.pick(&items)?;
+            let kind = rng.pick(&[
+                OutcomeKind::Rule,
+                OutcomeKind::MoneyReturned,
+                OutcomeKind::Accountability,
+            ])?;
+            let d = rect::OutcomeDraft {
+                kind,
+                detail: "整改成果".into(),
+                count: 1 + i64::try_from(rng.below(5)).unwrap_or(0),
+                amount_fen: i64::try_from(rng.below(1_000_000)).unwrap_or(0),
+                person: None,
+                treatment: None,
+            };
+            rect::add_outcome(db, &actor, &all, FindingId::new(id), &d)
+                .await
+                .ok()?;
+            Some(format!("outcome {kind:?} on {id}"))
+        }
         0 => {
             let units: Vec<(i64,)> = rows_of(
                 db,
@@ -342,6 +372,19 @@ async fn assert_stats_agree(db: &Db, today: Date) {
             ] {
                 for org in &filters {
                     for round in std::iter::once(None).chain(rounds.iter().map(|r| Some(r.0))) {
+                        if group == StatGroup::None && day == today {
+                            let fast = rect::outcome_totals(db, scope, None, round, *org)
+                                .await
+                                .expect("outcomes");
+                            let scanned =
+                                rect::outcome_totals_scanned(db, scope, None, round, *org)
+                                    .await
+                                    .expect("outcomes scanned");
+                            assert_eq!(
+                                fast, scanned,
+                                "outcomes, round {round:?}, org {org:?}, scope {scope:?}"
+                            );
+                        }
                         let fast = rect::stats(db, scope, group, round, *org, day)
                             .await
                             .expect("stats");
@@ -351,6 +394,16 @@ async fn assert_stats_agree(db: &Db, today: Date) {
                         assert_eq!(
                             fast, scanned,
                             "{group:?} on {day}, round {round:?}, org {org:?}, scope {scope:?}"
+                        );
+                        // The API's totals are the groups' sum: every grouping partitions the items.
+                        let whole =
+                            rect::stats_scanned(db, scope, StatGroup::None, round, *org, day)
+                                .await
+                                .expect("total");
+                        assert_eq!(
+                            vec![rect::StatCounts::sum(&fast)],
+                            whole,
+                            "{group:?} sums to the total"
                         );
                     }
                 }

@@ -144,7 +144,7 @@ impl Delta {
             ));
         }
         let category_id = f.category_id.unwrap_or(0);
-        for key in keys(f.org_id, &f.org_path, f.round_id, category_id) {
+        for key in counter_keys(f.org_id, &f.org_path, f.round_id, category_id) {
             self.counts.entry(key).or_default().add(&counts, sign);
             for (d, c) in &days {
                 self.days.entry((key, *d)).or_default().add(c, sign);
@@ -166,7 +166,7 @@ impl Delta {
 
 /// The rows one item of `org_id` (at `org_path`) in `round_id` counts in: its own row, then one
 /// roll-up row per strict ancestor.
-fn keys(org_id: OrgId, org_path: &str, round_id: i64, category_id: i64) -> Vec<CounterKey> {
+pub fn counter_keys(org_id: OrgId, org_path: &str, round_id: i64, category_id: i64) -> Vec<CounterKey> {
     let mut out = vec![CounterKey {
         node_id: org_id,
         own: true,

@@ -23,6 +23,33 @@ pub struct StatCounts {
     pub age_more: i64,
 }
 
+impl StatCounts {
+    /// The figures of all of `rows` together: every grouping partitions the items (each has one
+    /// unit, level, round and category), so the total is the sum of the groups.
+    pub fn sum(rows: &[StatCounts]) -> StatCounts {
+        let mut t = StatCounts {
+            key: "all".into(),
+            label: Msg::new("stats.total").render(),
+            ..StatCounts::default()
+        };
+        for r in rows {
+            t.total += r.total;
+            t.completed += r.completed;
+            t.due += r.due;
+            t.completed_on_time += r.completed_on_time;
+            t.overdue += r.overdue;
+            t.long_term += r.long_term;
+            t.extended += r.extended;
+            t.extensions += r.extensions;
+            t.age_30 += r.age_30;
+            t.age_90 += r.age_90;
+            t.age_180 += r.age_180;
+            t.age_more += r.age_more;
+        }
+        t
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatGroup {
     Unit,
@@ -92,6 +119,23 @@ pub async fn stats(
     } else {
         format!(" GROUP BY {key}, {label}")
     };
+    // The histogram has many rows per group (one per day): group it by the raw key column and
+    // join nothing it does not filter on, so the labels' lookups stay with the few counter rows.
+    let (day_key, day_joins) = match group {
+        StatGroup::Category => ("CAST(c.category_id AS TEXT)", ""),
+        StatGroup::Round => ("CAST(c.round_id AS TEXT)", ""),
+        _ => (key, ""),
+    };
+    let day_joins = if by_own {
+        " JOIN organisations o ON o.id = c.node_id"
+    } else {
+        day_joins
+    };
+    let day_group_by = if group == StatGroup::None {
+        String::new()
+    } else {
+        format!(" GROUP BY {day_key}")
+    };
     let mut rows: Vec<StatCounts> = crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!(
             "SELECT {key} AS key, {label} AS label, CAST(COALESCE(SUM(c.total), 0) AS BIGINT) AS total, CAST(COALESCE(SUM(c.completed), 0) AS BIGINT) AS completed, \
@@ -106,17 +150,21 @@ pub async fn stats(
         }
         let mut rows = qb.build_query_as::<StatCounts>().fetch_all(p).await?;
         let mut qb = QueryBuilder::new(format!(
-            "SELECT {key} AS key, CAST(COALESCE(SUM(c.deadlines), 0) AS BIGINT) AS due, CAST(COALESCE(SUM(c.on_time), 0) AS BIGINT) AS completed_on_time, \
+            "SELECT {day_key} AS key, CAST(COALESCE(SUM(c.deadlines), 0) AS BIGINT) AS due, CAST(COALESCE(SUM(c.on_time), 0) AS BIGINT) AS completed_on_time, \
              CAST(COALESCE(SUM(c.open_due), 0) AS BIGINT) AS overdue, CAST(COALESCE(SUM(CASE WHEN c.day >= "));
         qb.push_bind(d30).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_30, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d30)
           .push(" AND c.day >= ").push_bind(d90).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_90, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d90)
           .push(" AND c.day >= ").push_bind(d180).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_180, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d180)
-          .push(format_args!(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_more FROM rect_day_counts c{joins} WHERE c.day < "))
+          .push(format_args!(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_more FROM rect_day_counts c{day_joins} WHERE c.day < "))
           .push_bind(today);
         push_counter_terms(&mut qb, &terms, by_own, round_id);
-        qb.push(&group_by);
+        qb.push(&day_group_by);
         let days: Vec<DayFigures> = qb.build_query_as::<DayFigures>().fetch_all(p).await?;
-        let days: HashMap<String, DayFigures> = days.into_iter().map(|d| (d.key.clone(), d)).collect();
+        // Uncategorised items count under category 0; their group's key is empty.
+        let days: HashMap<String, DayFigures> = days
+            .into_iter()
+            .map(|d| (if group == StatGroup::Category && d.key == "0" { String::new() } else { d.key.clone() }, d))
+            .collect();
         for r in &mut rows {
             if let Some(d) = days.get(&r.key) {
                 r.due = d.due;
@@ -148,7 +196,11 @@ struct DayFigures {
 }
 
 /// The counter terms of `scope` narrowed to the subtree of `org_id`: each visible item once.
-async fn counter_terms(db: &Db, scope: &Scope, org_id: Option<OrgId>) -> Result<Vec<CounterTerm>> {
+pub(super) async fn counter_terms(
+    db: &Db,
+    scope: &Scope,
+    org_id: Option<OrgId>,
+) -> Result<Vec<CounterTerm>> {
     let within = match org_id {
         Some(o) => Some(crate::orgs::subtree_range(db, o).await?.0),
         None => None,
@@ -175,7 +227,7 @@ async fn counter_terms(db: &Db, scope: &Scope, org_id: Option<OrgId>) -> Result<
 
 /// ` AND (…)` selecting the counter rows of `terms` (alias `c`; `o` is the row's organisation
 /// when `by_own`), optionally of one round.
-fn push_counter_terms<DB>(
+pub(super) fn push_counter_terms<DB>(
     qb: &mut QueryBuilder<DB>,
     terms: &[CounterTerm],
     by_own: bool,

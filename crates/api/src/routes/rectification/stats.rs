@@ -129,19 +129,11 @@ pub(super) async fn stats(
         }
     };
     let today = st.db.today();
-    let totals = store::stats(
-        &st.db,
-        &auth.scope,
-        StatGroup::None,
-        q.round_id,
-        q.org_id,
-        today,
-    )
-    .await
-    .map_err(not_found())?;
     let rows = store::stats(&st.db, &auth.scope, group, q.round_id, q.org_id, today)
         .await
         .map_err(not_found())?;
+    // Every grouping partitions the items: the totals are the groups' sum.
+    let totals = store::StatCounts::sum(&rows);
     let level = |code: &str| {
         xuncha_domain::org::OrgKind::from_code(code)
             .map_or_else(|| code.to_string(), |k| k.label().to_string())
@@ -160,7 +152,7 @@ pub(super) async fn stats(
         .collect();
     Ok(axum::Json(RectStatsResponse {
         outcomes,
-        totals: stats_dto(&totals.into_iter().next().unwrap_or_default()),
+        totals: stats_dto(&totals),
         rows: rows
             .iter()
             .map(|c| StatRow {

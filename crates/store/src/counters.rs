@@ -13,7 +13,7 @@ use sqlx::FromRow;
 use time::Date;
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::org::OrgId;
-use xuncha_domain::rectification::{CounterFacts, CounterKey, Counts, DayCounts, Delta};
+use xuncha_domain::rectification::{CounterFacts, CounterKey, Delta};
 
 use crate::db::{BeginWrite, Db, Result};
 use crate::rectification::{LEDGER_STATES, OPEN_STATES};
@@ -231,7 +231,7 @@ pub struct NodeDayCounts {
 }
 
 /// The change of the roll-up rows when the subtree at `node` moves from `old_path` to
-/// `new_path`: minus its totals at every old strict ancestor, plus at every new one.
+/// `new_path`: minus its totals at every ancestor it leaves, plus at every one it joins.
 pub fn move_delta(
     node: OrgId,
     old_path: &str,
@@ -239,42 +239,30 @@ pub fn move_delta(
     counts: &[NodeCounts],
     days: &[NodeDayCounts],
 ) -> Delta {
-    let ancestors = |path: &str| -> Vec<OrgId> {
-        xuncha_domain::org::OrgPath::parse(path)
-            .map(|p| p.ids())
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|a| *a != node)
-            .collect()
-    };
     let mut delta = Delta::default();
-    for (path, sign) in [(old_path, -1), (new_path, 1)] {
-        for a in ancestors(path) {
-            let key = |category_id| CounterKey {
-                node_id: a,
-                own: false,
-                round_id: 0,
-                category_id,
-            };
-            for c in counts {
-                let e = delta.counts.entry(key(c.category_id)).or_default();
-                e.total += sign * c.total;
-                e.completed += sign * c.completed;
-                e.long_term += sign * c.long_term;
-                e.extended += sign * c.extended;
-                e.extensions += sign * c.extensions;
-            }
-            for d in days {
-                let e = delta.days.entry((key(d.category_id), d.day)).or_default();
-                e.deadlines += sign * d.deadlines;
-                e.on_time += sign * d.on_time;
-                e.open_due += sign * d.open_due;
-            }
+    for (a, sign) in move_shifts(node, old_path, new_path) {
+        let key = |category_id| CounterKey {
+            node_id: a,
+            own: false,
+            round_id: 0,
+            category_id,
+        };
+        for c in counts {
+            let e = delta.counts.entry(key(c.category_id)).or_default();
+            e.total += sign * c.total;
+            e.completed += sign * c.completed;
+            e.long_term += sign * c.long_term;
+            e.extended += sign * c.extended;
+            e.extensions += sign * c.extensions;
+        }
+        for d in days {
+            let e = delta.days.entry((key(d.category_id), d.day)).or_default();
+            e.deadlines += sign * d.deadlines;
+            e.on_time += sign * d.on_time;
+            e.open_due += sign * d.open_due;
         }
     }
-    delta.counts.retain(|_, c| *c != Counts::default());
-    delta.days.retain(|_, c| *c != DayCounts::default());
-    delta
+    delta.net()
 }
 
 /// The ancestors whose roll-up rows change when the subtree at `node` moves from `old_path` to
@@ -299,8 +287,10 @@ pub fn move_shifts(node: OrgId, old_path: &str, new_path: &str) -> Vec<(OrgId, i
     out
 }
 
-/// The exclusive end of `a.path`'s subtree, in SQL (`/` + 1 = `0`, as `subtree_end`).
-const ANCESTOR_JOIN: &str = "FROM organisations a JOIN organisations o ON o.path > a.path AND o.path < (substr(a.path, 1, length(a.path) - 1) || '0')";
+/// The roll-ups' join: each own row with every strict ancestor of its organisation, from a
+/// temporary table of (ancestor, organisation) pairs that [`rebuild`] fills from the paths (a
+/// join on path ranges would leave the planner free to compare every pair of organisations).
+const ANCESTOR_JOIN: &str = "FROM rect_ancestor_pairs a";
 
 /// Recomputes both counter tables from the findings, in one transaction. Returns the number of
 /// ledger items counted.
@@ -316,7 +306,7 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
     let rollup_counts = format!(
         "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions) \
          SELECT a.id, 0, 0, c.category_id, SUM(c.total), SUM(c.completed), SUM(c.long_term), SUM(c.extended), SUM(c.extensions) \
-         {ANCESTOR_JOIN} JOIN rect_counters c ON c.node_id = o.id AND c.own = 1 GROUP BY a.id, c.category_id"
+         {ANCESTOR_JOIN} JOIN rect_counters c ON c.node_id = a.o_id AND c.own = 1 GROUP BY a.id, c.category_id"
     );
     let own_days = format!(
         "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) \
@@ -332,7 +322,7 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
     let rollup_days = format!(
         "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) \
          SELECT a.id, 0, 0, h.category_id, h.day, SUM(h.deadlines), SUM(h.on_time), SUM(h.open_due) \
-         {ANCESTOR_JOIN} JOIN rect_day_counts h ON h.node_id = o.id AND h.own = 1 GROUP BY a.id, h.category_id, h.day"
+         {ANCESTOR_JOIN} JOIN rect_day_counts h ON h.node_id = a.o_id AND h.own = 1 GROUP BY a.id, h.category_id, h.day"
     );
     let own_outcomes = "INSERT INTO rect_outcome_counters (node_id, own, round_id, kind, records, count, amount_fen) \
          SELECT f.org_id, 1, ru.round_id, x.kind, COUNT(*), SUM(x.count), SUM(x.amount_fen) \
@@ -342,7 +332,7 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
     let rollup_outcomes = format!(
         "INSERT INTO rect_outcome_counters (node_id, own, round_id, kind, records, count, amount_fen) \
          SELECT a.id, 0, 0, c.kind, SUM(c.records), SUM(c.count), SUM(c.amount_fen) \
-         {ANCESTOR_JOIN} JOIN rect_outcome_counters c ON c.node_id = o.id AND c.own = 1 GROUP BY a.id, c.kind"
+         {ANCESTOR_JOIN} JOIN rect_outcome_counters c ON c.node_id = a.o_id AND c.own = 1 GROUP BY a.id, c.kind"
     );
     let counted = format!("SELECT COUNT(*) FROM findings WHERE state IN {LEDGER_STATES}");
     crate::on_db!(db, p => {
@@ -350,9 +340,32 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
         sqlx::query("DELETE FROM rect_counters").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rect_day_counts").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rect_outcome_counters").execute(&mut *tx).await?;
+        // Every (strict ancestor, organisation) pair, from the materialised paths.
+        sqlx::query("CREATE TEMPORARY TABLE rect_ancestor_pairs (id BIGINT NOT NULL, o_id BIGINT NOT NULL)").execute(&mut *tx).await?;
+        let orgs: Vec<(OrgId, String)> = sqlx::query_as("SELECT id, path FROM organisations").fetch_all(&mut *tx).await?;
+        let pairs: Vec<(OrgId, OrgId)> = orgs
+            .iter()
+            .flat_map(|(o, path)| {
+                xuncha_domain::org::OrgPath::parse(path)
+                    .map(|p| p.ids())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(move |a| a != o)
+                    .map(move |a| (a, *o))
+            })
+            .collect();
+        for chunk in pairs.chunks(1000) {
+            let mut qb = sqlx::QueryBuilder::new("INSERT INTO rect_ancestor_pairs (id, o_id) ");
+            qb.push_values(chunk, |mut b, (a, o)| {
+                b.push_bind(*a).push_bind(*o);
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        sqlx::query("CREATE INDEX rect_ancestor_pairs_o ON rect_ancestor_pairs (o_id)").execute(&mut *tx).await?;
         for sql in [&own_counts, &rollup_counts, &own_days, &rollup_days, &own_outcomes, &rollup_outcomes] {
             sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&mut *tx).await?;
         }
+        sqlx::query("DROP TABLE rect_ancestor_pairs").execute(&mut *tx).await?;
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(counted.as_str())).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(n)

@@ -65,7 +65,7 @@ fn org_rows(root: &str, n: usize) -> Vec<Vec<String>> {
 }
 
 const ORG_HEADERS: [&str; 5] = ["编码", "名称", "上级编码", "类型", "党组织类别"];
-const LEDGER_HEADERS: [&str; 8] = [
+pub(crate) const LEDGER_HEADERS: [&str; 8] = [
     "问题",
     "问题类别",
     "整改措施",
@@ -76,7 +76,7 @@ const LEDGER_HEADERS: [&str; 8] = [
     "整改状态",
 ];
 
-fn ledger_rows(category: &str, n: usize) -> Vec<Vec<String>> {
+pub(crate) fn ledger_rows(category: &str, n: usize) -> Vec<Vec<String>> {
     (0..n)
         .map(|i| {
             vec![
@@ -107,7 +107,7 @@ fn csv_of(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     s.into_bytes()
 }
 
-fn xlsx_of(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+pub(crate) fn xlsx_of(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     Ok(xuncha_office::write_xlsx(
         "导入",
         headers,

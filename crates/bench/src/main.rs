@@ -4,10 +4,13 @@
 //! `cargo run --release -p xuncha-bench -- [--orgs-scale N] [--postgres] [--iterations N]`
 //! prints a Markdown table for docs/benchmarks.md. `xuncha-bench imports [--rows N]` measures
 //! 100,000-row imports instead (see [`imports`]); `xuncha-bench --profile city|province`
-//! builds a design.md §6 profile and measures the daily reads on it (see [`profile`]).
+//! builds a design.md §6 profile and measures the daily reads on it (see [`profile`]);
+//! `xuncha-bench --load --clients N --seconds S [--profile …]` runs N concurrent clients over a
+//! realistic mix of reads and durable writes on it (see [`load`]).
 
 mod client;
 mod imports;
+mod load;
 mod profile;
 
 use std::time::Instant;
@@ -25,6 +28,9 @@ async fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("imports") {
         return imports::run(&args).await;
+    }
+    if args.iter().any(|a| a == "--load") {
+        return load::run(&args).await;
     }
     if args.get(1).map(String::as_str) == Some("profile") || args.iter().any(|a| a == "--profile") {
         return profile::run(&args).await;

@@ -16,9 +16,14 @@
 //! - ~2.4 measures and ~6 progress entries per fed-back finding.
 //!
 //! With `--reuse DIR` the SQLite database is kept in `DIR` and built only once (a marker file
-//! holds its figures); PostgreSQL builds into a fresh schema each time. Then the server is
-//! started on a loopback port and the province director's daily reads are measured; the result
-//! is one JSON object on stdout (`--json`) or a Markdown table.
+//! holds its figures); PostgreSQL builds into a fresh schema each time (dropped at the end).
+//! Then the server is started on a loopback port and the province director's daily reads are
+//! measured, then a unit liaison's durable progress reports (`progress_write`) and one
+//! 100,000-row ledger import through the import route (`import_100k`; `--import-rows N`, 0 to
+//! skip); a kept profile takes these writes in a scratch copy ([`Opened::writable`]), so the
+//! file stays as built and every run measures the same data. The result
+//! is one JSON object on stdout (`--json`) or a Markdown table. [`open`] is shared with the
+//! concurrent load driver (`--load`, see [`crate::load`]).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -30,13 +35,13 @@ use xuncha_domain::demo::DemoSize;
 use xuncha_service::bootstrap::seed_demo;
 use xuncha_store::{Db, testing};
 
-use crate::client::{Read, Stat, login, measure_all, ms};
+use crate::client::{Client, Read, Stat, login, measure_all, ms};
 
 /// One profile's size.
-struct Profile {
-    name: &'static str,
-    size: DemoSize,
-    findings: usize,
+pub(crate) struct Profile {
+    pub name: &'static str,
+    pub size: DemoSize,
+    pub findings: usize,
 }
 
 fn profile(name: &str) -> Result<Profile> {
@@ -64,10 +69,10 @@ fn profile(name: &str) -> Result<Profile> {
 }
 
 /// A small, reproducible generator (splitmix64): no dependency for a fixture.
-struct Rng(u64);
+pub(crate) struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -76,12 +81,12 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
     /// True with probability `per_mille` / 1000.
-    fn chance(&mut self, per_mille: u64) -> bool {
+    pub(crate) fn chance(&mut self, per_mille: u64) -> bool {
         self.below(1000) < per_mille
     }
 
@@ -231,6 +236,8 @@ struct Built {
     findings: usize,
     measures: usize,
     progress: usize,
+    /// Seconds `xuncha rebuild-counters` took over the bulk-written findings.
+    counters_s: f64,
 }
 
 /// Writes the profile's volume on top of the seeded province.
@@ -410,15 +417,26 @@ async fn build(db: &Db, p: &Profile, seed: u64) -> Result<Built> {
             xuncha_store::on_db!(db, pool => { sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(pool).await?; });
         }
     }
+    // The bulk paths write findings directly; the counters are computed once over them, as
+    // `xuncha rebuild-counters` would.
+    let t = Instant::now();
+    xuncha_store::counters::rebuild(db).await?;
+    built.counters_s = (t.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     xuncha_store::on_db!(db, pool => { sqlx::query("ANALYZE").execute(pool).await?; });
     Ok(built)
 }
 
-fn rss_mb() -> Option<f64> {
+/// The resident memory of this process (the in-process server and the clients), in MB.
+pub(crate) fn rss_mb() -> Option<f64> {
+    status_mb("VmRSS:")
+}
+
+/// A memory figure of /proc/self/status (`VmRSS:`, `RssAnon:`, `RssFile:` …), in MB.
+pub(crate) fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()
@@ -431,19 +449,81 @@ fn figure(s: &Stat) -> Value {
     json!({ "n": s.n, "p50_ms": f(s.p50), "p95_ms": f(s.p95), "p99_ms": f(s.p99) })
 }
 
-pub async fn run(args: &[String]) -> Result<()> {
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-    };
-    let p = profile(value("--profile").as_deref().unwrap_or("city"))?;
+/// The value after `name` on the command line.
+pub(crate) fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+}
+
+/// A profile database, opened from `--reuse DIR` or built now, on the backend asked for.
+pub(crate) struct Opened {
+    pub profile: Profile,
+    pub postgres: bool,
+    pub seed: u64,
+    pub db: Db,
+    /// What the build wrote (from the marker file when reused).
+    pub info: Value,
+    /// The SQLite file, when the backend is SQLite.
+    pub file: Option<PathBuf>,
+    /// The SQLite file is kept after this run (`--reuse`): later runs measure it as built.
+    pub kept: bool,
+    /// The PostgreSQL schema, dropped by [`Opened::close`].
+    schema: Option<String>,
+    /// Where the SQLite file is without `--reuse`; removed on drop.
+    _tmp: tempfile::TempDir,
+}
+
+impl Opened {
+    pub fn backend(&self) -> &'static str {
+        if self.postgres { "postgres" } else { "sqlite" }
+    }
+
+    /// The database a run that writes uses: a scratch copy of a kept SQLite profile, made next to
+    /// it (the same storage) and removed when the returned guard drops, so the kept file stays as
+    /// built and every run starts from the same data; else the profile's own database.
+    pub async fn writable(&self) -> Result<(Db, Option<tempfile::TempDir>)> {
+        let Some(file) = self.file.as_ref().filter(|_| self.kept) else {
+            return Ok((self.db.clone(), None));
+        };
+        // Everything committed into the main file, the log emptied, so the file alone is whole.
+        let (busy, _, _): (i64, i64, i64) = xuncha_store::on_db!(&self.db, pool => sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(pool).await?);
+        if busy != 0 {
+            bail!("the kept profile is busy: cannot checkpoint it for a copy");
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("scratch-")
+            .tempdir_in(file.parent().context("the profile's directory")?)?;
+        let copy = dir.path().join("profile.db");
+        let t = Instant::now();
+        std::fs::copy(file, &copy)?;
+        eprintln!(
+            "profile: writes go to a scratch copy of the kept file ({:.1} s to copy)",
+            t.elapsed().as_secs_f64()
+        );
+        Ok((testing::sqlite_at(&copy).await?, Some(dir)))
+    }
+
+    /// Drops a PostgreSQL profile's schema (a fresh one is built by every run); an SQLite file
+    /// stays where `--reuse` put it.
+    pub async fn close(self) -> Result<()> {
+        if let Some(schema) = &self.schema {
+            let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+            xuncha_store::on_db!(&self.db, pool => { sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await?; });
+        }
+        Ok(())
+    }
+}
+
+/// Opens the profile named by `--profile` (default city): the SQLite file kept in `--reuse DIR`
+/// when an earlier run built it, else built now (into `DIR`, a temporary directory, or with
+/// `--postgres` a fresh PostgreSQL schema).
+pub(crate) async fn open(args: &[String]) -> Result<Opened> {
+    let p = profile(arg(args, "--profile").as_deref().unwrap_or("city"))?;
     let postgres = args.iter().any(|a| a == "--postgres");
-    let as_json = args.iter().any(|a| a == "--json");
-    let seed: u64 = value("--seed").map_or(Ok(2026), |s| s.parse())?;
-    let iterations: usize = value("--iterations").map_or(Ok(200), |s| s.parse())?;
-    let reuse = value("--reuse").map(PathBuf::from);
+    let seed: u64 = arg(args, "--seed").map_or(Ok(2026), |s| s.parse())?;
+    let reuse = arg(args, "--reuse").map(PathBuf::from);
     if postgres && reuse.is_some() {
         bail!("--reuse keeps an SQLite file; PostgreSQL builds into a fresh schema each run");
     }
@@ -453,13 +533,20 @@ pub async fn run(args: &[String]) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let file = dir.join(format!("profile-{}-{seed}.db", p.name));
     let marker = dir.join(format!("profile-{}-{seed}.json", p.name));
+    let mut schema = None;
     let (db, build_info): (Db, Value) = if postgres {
-        let (db, _) = testing::postgres_fresh()
+        let (db, s) = testing::postgres_fresh()
             .await
             .context("PostgreSQL (XUNCHA_TEST_PG_URL)")?;
+        schema = Some(s);
         (db, Value::Null)
     } else if marker.exists() {
-        let db = testing::sqlite_at(&file).await?;
+        let db = testing::sqlite_at(&file).await.with_context(|| {
+            format!(
+                "the kept profile {} (built by another version of the migrations? delete it and its .json to rebuild)",
+                file.display()
+            )
+        })?;
         (
             db,
             serde_json::from_str(&std::fs::read_to_string(&marker)?)?,
@@ -468,7 +555,8 @@ pub async fn run(args: &[String]) -> Result<()> {
         let _ = std::fs::remove_file(&file);
         (testing::sqlite_at(&file).await?, Value::Null)
     };
-    let build_info = if build_info.is_null() {
+    let reused = !build_info.is_null();
+    let info = if build_info.is_null() {
         let t = Instant::now();
         seed_demo(&db, seed, p.size).await.context("seed")?;
         let b = build(&db, &p, seed).await?;
@@ -483,7 +571,7 @@ pub async fn run(args: &[String]) -> Result<()> {
         };
         let info = json!({
             "organisations": b.organisations, "rounds": b.rounds, "round_units": b.units,
-            "findings": b.findings, "measures": b.measures, "progress": b.progress,
+            "findings": b.findings, "measures": b.measures, "progress": b.progress, "counters_s": b.counters_s,
             "build_s": (secs * 10.0).round() / 10.0, "db_mb": db_mb.round(),
         });
         if !postgres {
@@ -493,9 +581,119 @@ pub async fn run(args: &[String]) -> Result<()> {
     } else {
         build_info
     };
-    eprintln!("profile {}: {build_info}", p.name);
+    eprintln!(
+        "profile {} ({}): {info}",
+        p.name,
+        if reused { "reused" } else { "built" }
+    );
+    Ok(Opened {
+        profile: p,
+        postgres,
+        seed,
+        db,
+        info,
+        file: (!postgres).then_some(file),
+        kept: !postgres && reuse.is_some(),
+        schema,
+        _tmp: tmp,
+    })
+}
 
-    let base = crate::client::serve(&db).await?;
+/// The date as the API takes it.
+pub(crate) fn day(d: Date) -> String {
+    d.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap_or_default()
+}
+
+/// The items a unit liaison can work on (in progress, long-term or reopened: progress reports
+/// and write-off requests), every page of them.
+pub(crate) async fn liaison_items(liaison: &Client) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for state in ["IN_PROGRESS", "LONG_TERM", "REOPENED"] {
+        for page in 1.. {
+            let r = liaison
+                .json(&format!(
+                    "/api/v1/rect/ledger?state={state}&page_size=200&page={page}"
+                ))
+                .await?;
+            let items = r["items"].as_array().context("ledger items")?;
+            ids.extend(items.iter().filter_map(|i| i["id"].as_i64()));
+            if items.len() < 200 {
+                break;
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// Sequential durable progress reports with a small file, by a township's unit liaison.
+async fn progress_write(base: &str, today: Date, n: usize) -> Result<Stat> {
+    let liaison = login(base, "town010101.liaison").await?;
+    let items = liaison_items(&liaison).await?;
+    let fid = *items.first().context("an open item of the township")?;
+    let date = day(today);
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        let (status, body) = liaison
+            .post_form(
+                &format!("/api/v1/rect/findings/{fid}/progress"),
+                crate::client::progress_form(i, &date),
+            )
+            .await?;
+        times.push(t.elapsed());
+        if status != 201 {
+            bail!(
+                "progress: {status} {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            );
+        }
+    }
+    Ok(Stat::of("progress_write", times))
+}
+
+/// One 100,000-row ledger import (.xlsx) through the import route, timed once: upload, read,
+/// validate and the one transaction.
+async fn import_100k(db: &Db, base: &str, rows: usize) -> Result<Stat> {
+    let prov = login(base, "prov.director").await?;
+    // 江岭省财政厅 (99-D05): the demo's fed-back unit of the province office, with no plan.
+    let units = prov.json("/api/v1/rect/units?q=99-D05").await?;
+    let unit = units["items"][0]["id"]
+        .as_i64()
+        .with_context(|| format!("the unit of 99-D05: {units}"))?;
+    let categories = xuncha_store::rectification::category_ids(db).await?;
+    let category = categories.first().map(|c| c.1.clone()).unwrap_or_default();
+    let bytes = crate::imports::xlsx_of(
+        &crate::imports::LEDGER_HEADERS,
+        &crate::imports::ledger_rows(&category, rows),
+    )?;
+    let t = Instant::now();
+    let (status, body) = prov
+        .post_form(
+            &format!("/api/v1/rect/units/{unit}/ledger/import"),
+            reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("ledger.xlsx"),
+            ),
+        )
+        .await?;
+    let took = t.elapsed();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if status != 200 || body["imported"].as_u64() != Some(rows as u64) {
+        bail!("import_100k: {status} {body}");
+    }
+    eprintln!("import_100k: {rows} rows in {:.2} s", took.as_secs_f64());
+    Ok(Stat::of("import_100k", vec![took]))
+}
+
+pub async fn run(args: &[String]) -> Result<()> {
+    let as_json = args.iter().any(|a| a == "--json");
+    let iterations: usize = arg(args, "--iterations").map_or(Ok(200), |s| s.parse())?;
+    let import_rows: usize = arg(args, "--import-rows").map_or(Ok(100_000), |s| s.parse())?;
+    let o = open(args).await?;
+    let db = &o.db;
+
+    let base = crate::client::serve(db).await?;
     let prov = login(&base, "prov.director").await?;
     let first = prov
         .json("/api/v1/rect/ledger?state=IN_PROGRESS&page_size=1")
@@ -546,16 +744,29 @@ pub async fn run(args: &[String]) -> Result<()> {
             vec!["/api/v1/rect/letters/suggestions".into()],
         ),
     ];
-    let stats = measure_all(&reads).await?;
+    let mut stats = measure_all(&reads).await?;
     let rss = rss_mb();
+    // The writes after the reads (and the import last), so they do not change what is read; a
+    // kept profile takes them in a scratch copy, so it stays as built.
+    let (wdb, scratch) = o.writable().await?;
+    let wbase = if scratch.is_some() {
+        crate::client::serve(&wdb).await?
+    } else {
+        base.clone()
+    };
+    stats.push(progress_write(&wbase, wdb.today(), iterations).await?);
+    if import_rows > 0 {
+        stats.push(import_100k(&wdb, &wbase, import_rows).await?);
+    }
+    drop(scratch);
     if as_json {
         let figures: serde_json::Map<String, Value> =
             stats.iter().map(|s| (s.name.clone(), figure(s))).collect();
         println!(
             "{}",
             json!({
-                "profile": p.name, "backend": if postgres { "postgres" } else { "sqlite" },
-                "findings": build_info["findings"], "build": build_info,
+                "profile": o.profile.name, "backend": o.backend(),
+                "findings": o.info["findings"], "build": o.info,
                 "figures": figures, "rss_mb": rss.map(f64::round),
             })
         );
@@ -572,5 +783,5 @@ pub async fn run(args: &[String]) -> Result<()> {
             );
         }
     }
-    Ok(())
+    o.close().await
 }

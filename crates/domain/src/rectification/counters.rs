@@ -166,7 +166,12 @@ impl Delta {
 
 /// The rows one item of `org_id` (at `org_path`) in `round_id` counts in: its own row, then one
 /// roll-up row per strict ancestor.
-pub fn counter_keys(org_id: OrgId, org_path: &str, round_id: i64, category_id: i64) -> Vec<CounterKey> {
+pub fn counter_keys(
+    org_id: OrgId,
+    org_path: &str,
+    round_id: i64,
+    category_id: i64,
+) -> Vec<CounterKey> {
     let mut out = vec![CounterKey {
         node_id: org_id,
         own: true,

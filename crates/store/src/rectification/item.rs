@@ -682,7 +682,11 @@ pub async fn outcome_totals(
         return Ok(Vec::new());
     }
     let by_own = round_id.is_some();
-    let join = if by_own { " JOIN organisations o ON o.id = c.node_id" } else { "" };
+    let join = if by_own {
+        " JOIN organisations o ON o.id = c.node_id"
+    } else {
+        ""
+    };
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!("SELECT c.kind, CAST(COALESCE(SUM(c.records), 0) AS BIGINT), CAST(COALESCE(SUM(c.count), 0) AS BIGINT), \
             CAST(COALESCE(SUM(c.amount_fen), 0) AS BIGINT) FROM rect_outcome_counters c{join} WHERE 1 = 1"));

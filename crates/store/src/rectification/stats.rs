@@ -375,22 +375,38 @@ pub async fn counted_total(
     {
         return Ok(None);
     }
-    let pick: fn(&StatCounts) -> i64 = match (state, f.warning) {
-        (None, None) => |s| s.total,
-        (None, Some(_)) => |s| s.overdue,
-        (Some("CLOSED"), _) => |s| s.completed,
-        (Some("LONG_TERM"), _) => |s| s.long_term,
+    // One sum over the rows that answer it: the counters, or the histogram for overdue items.
+    let (table, column, before_today) = match (state, f.warning) {
+        (None, None) => ("rect_counters", "total", false),
+        (None, Some(_)) => ("rect_day_counts", "open_due", true),
+        (Some("CLOSED"), _) => ("rect_counters", "completed", false),
+        (Some("LONG_TERM"), _) => ("rect_counters", "long_term", false),
         (Some(_), _) => return Ok(None),
     };
-    let group = if f.category_id.is_some() {
-        StatGroup::Category
+    // Category ids start at 1 (the counters keep uncategorised items under 0).
+    if f.category_id.is_some_and(|c| c <= 0) {
+        return Ok(Some(0));
+    }
+    let terms = counter_terms(db, scope, f.org_id).await?;
+    if terms.is_empty() {
+        return Ok(Some(0));
+    }
+    let by_own = f.round_id.is_some();
+    let join = if by_own {
+        " JOIN organisations o ON o.id = c.node_id"
     } else {
-        StatGroup::None
+        ""
     };
-    let rows = stats(db, scope, group, f.round_id, f.org_id, today).await?;
-    let total = match f.category_id {
-        Some(c) => rows.iter().find(|r| r.key == c.to_string()).map_or(0, pick),
-        None => rows.first().map_or(0, pick),
-    };
+    let total: i64 = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!("SELECT CAST(COALESCE(SUM(c.{column}), 0) AS BIGINT) FROM {table} c{join} WHERE 1 = 1"));
+        push_counter_terms(&mut qb, &terms, by_own, f.round_id);
+        if let Some(c) = f.category_id {
+            qb.push(" AND c.category_id = ").push_bind(c);
+        }
+        if before_today {
+            qb.push(" AND c.day < ").push_bind(today);
+        }
+        qb.build_query_scalar().fetch_one(p).await?
+    });
     Ok(Some(total))
 }

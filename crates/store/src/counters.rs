@@ -376,8 +376,8 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
 /// counter rows). Returns whether it rebuilt.
 pub async fn ensure_built(db: &Db) -> Result<bool> {
     let probe = format!(
-        "SELECT ((SELECT COUNT(*) FROM rect_counters) = 0 AND EXISTS (SELECT 1 FROM findings WHERE state IN {LEDGER_STATES})) \
-         OR ((SELECT COUNT(*) FROM rect_outcome_counters) = 0 AND EXISTS (SELECT 1 FROM rect_outcomes))"
+        "SELECT (NOT EXISTS (SELECT 1 FROM rect_counters) AND EXISTS (SELECT 1 FROM findings WHERE state IN {LEDGER_STATES})) \
+         OR (NOT EXISTS (SELECT 1 FROM rect_outcome_counters) AND EXISTS (SELECT 1 FROM rect_outcomes))"
     );
     let missing: bool = crate::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(probe.as_str())).fetch_one(p).await?);
     if missing {

@@ -403,6 +403,13 @@ fn postgres_cpu() -> f64 {
     ticks as f64 / 100.0
 }
 
+/// Writes and commits of the server's group-commit writer during the run.
+fn group_commit((w0, b0): (u64, u64), (w1, b1): (u64, u64)) -> Value {
+    let (writes, commits) = (w1 - w0, b1 - b0);
+    json!({ "writes": writes, "commits": commits,
+            "writes_per_commit": round1(writes as f64 / commits.max(1) as f64) })
+}
+
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -656,6 +663,7 @@ pub async fn run(args: &[String]) -> Result<()> {
             peak
         })
     };
+    let commits0 = db.group_commit_stats();
     let start = Instant::now();
     let until = start + Duration::from_secs(seconds);
     let mut run = tokio::task::JoinSet::new();
@@ -677,6 +685,7 @@ pub async fn run(args: &[String]) -> Result<()> {
     let elapsed = start.elapsed().as_secs_f64();
     let (cpu1, server1) = cpu(&prefixes);
     let pg1 = o.postgres.then(postgres_cpu);
+    let commits1 = db.group_commit_stats();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let rss_peak = sampler.await?;
     // Write-offs left requested when the time was up are returned (untimed), so every item is
@@ -766,6 +775,7 @@ pub async fn run(args: &[String]) -> Result<()> {
         "rss_end_anon_mb": anon_end.round(), "rss_end_file_mb": file_end.round(),
         "cpu_s": round1(cpu1 - cpu0), "server_cpu_s": round1(server1 - server0),
         "postgres_cpu_s": pg0.zip(pg1).map(|(a, b)| round1(b - a)),
+        "group_commit": group_commit(commits0, commits1),
         "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
                      "loadavg_before": load_before, "loadavg_after": load_after },
         "by_kind": by_kind, "ledger_by_filter": ledger_by_filter,

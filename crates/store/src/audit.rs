@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use xuncha_domain::audit::{AuditRecord, ChainReport, ChainVerifier};
 
-use crate::db::{BeginWrite, Db, Result};
+use crate::db::{Db, Result};
 use crate::{Page, PageReq};
 
 /// Who is acting, for the audit trail.
@@ -155,7 +155,7 @@ macro_rules! audit_append {
 /// Records one event in a transaction of its own (logins, reads).
 pub async fn record_event(db: &Db, actor: &Actor, event: &Event) -> Result<()> {
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         crate::audit_append!(db, tx, actor, event);
         tx.commit().await?;
     });

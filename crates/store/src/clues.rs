@@ -15,7 +15,7 @@ use xuncha_domain::inspection::{ClueState, Disposition, TargetBody};
 use xuncha_domain::org::OrgId;
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 use crate::inspection::get_unit;
 use crate::scope::Scope;
 use crate::{Page, PageReq};
@@ -189,7 +189,7 @@ pub async fn create_clue(
     let unit = get_unit(db, &a.scope, unit_id).await?;
     let now = db.now();
     Ok(crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         if !a.lead {
             let member: Option<i64> = sqlx::query_scalar(
                 "SELECT m.team_id FROM team_members m JOIN people pe ON pe.id = m.person_id JOIN round_units ru ON ru.team_id = m.team_id \
@@ -238,7 +238,7 @@ pub async fn change_clue(
 ) -> Result<()> {
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let mut qb = QueryBuilder::new("UPDATE clues SET state = ");
         qb.push_bind(to.code().to_string()).push(", version = version + 1, updated_at = ").push_bind(now);
         if let Some(t) = change.target_body { qb.push(", target_body = ").push_bind(t.code().to_string()); }

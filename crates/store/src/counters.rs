@@ -15,7 +15,7 @@ use xuncha_domain::inspection::FindingState;
 use xuncha_domain::org::OrgId;
 use xuncha_domain::rectification::{CounterFacts, CounterKey, Delta};
 
-use crate::db::{BeginWrite, Db, Result};
+use crate::db::{Db, Result};
 use crate::rectification::{LEDGER_STATES, OPEN_STATES};
 
 /// The facts of findings, for [`counter_facts!`](crate::counter_facts); ids are appended.
@@ -336,7 +336,7 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
     );
     let counted = format!("SELECT COUNT(*) FROM findings WHERE state IN {LEDGER_STATES}");
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("DELETE FROM rect_counters").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rect_day_counts").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rect_outcome_counters").execute(&mut *tx).await?;

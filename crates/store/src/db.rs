@@ -9,10 +9,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Database, Postgres, Sqlite, Transaction};
 use xuncha_domain::DomainError;
 
 use crate::clock::Clock;
+use crate::writer::{WriteDb, WriteTx, Writers};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -33,6 +33,8 @@ pub enum Pool {
 pub struct Db {
     pub pool: Pool,
     clock: Arc<Clock>,
+    /// This node's group-commit writer (see [`crate::writer`]).
+    pub(crate) writer: Writers,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,9 +113,11 @@ pub async fn connect_sqlite_file(path: &Path) -> Result<Db> {
 impl Db {
     /// A database on the system clock.
     pub fn new(pool: Pool) -> Self {
+        let writer = Writers::new(&pool);
         Db {
             pool,
             clock: Arc::new(Clock::system()),
+            writer,
         }
     }
 
@@ -161,6 +165,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writer.close().await;
         crate::on_db!(self, p => p.close().await);
     }
 
@@ -171,24 +176,22 @@ impl Db {
     }
 }
 
-/// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up front, so a
-/// read-then-write transaction waits instead of failing), a plain `BEGIN` on PostgreSQL.
-pub(crate) trait BeginWrite {
-    type Db: Database;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
-}
-
-impl BeginWrite for SqlitePool {
-    type Db = Sqlite;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Sqlite>> {
-        self.begin_with("BEGIN IMMEDIATE").await
+impl Db {
+    /// Begins a write in this node's current batch (see [`crate::writer`]); `pool` only names
+    /// the backend (the concrete pool inside `on_db!`).
+    pub(crate) async fn write<DB: WriteDb>(
+        &self,
+        _pool: &sqlx::Pool<DB>,
+    ) -> sqlx::Result<WriteTx<DB>> {
+        match DB::writer(self) {
+            Some(w) => w.start().await,
+            None => Err(sqlx::Error::PoolClosed),
+        }
     }
-}
 
-impl BeginWrite for PgPool {
-    type Db = Postgres;
-    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Postgres>> {
-        self.begin().await
+    /// Writes and batches the writer has committed since start.
+    pub fn group_commit_stats(&self) -> (u64, u64) {
+        self.writer.stats()
     }
 }
 

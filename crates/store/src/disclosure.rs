@@ -19,7 +19,7 @@ use xuncha_domain::org::OrgId;
 
 use crate::assessment::{UNIT_COLS, check_fed_back, corrupt, rule, str_of, unit};
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 use crate::scope::Scope;
 use crate::{Page, PageReq};
 
@@ -249,7 +249,7 @@ pub async fn create_disclosure(
         .render();
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM disclosures WHERE round_unit_id = $1").bind(unit_id.get()).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(rule("disclosure.exists"));
@@ -310,7 +310,7 @@ pub async fn update_disclosure(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE disclosures SET title = $1, internal_text = $2, public_text = $3, version = version + 1, updated_at = $4 \
                              WHERE id = $5 AND version = $6 AND state IN ('DRAFT', 'RETURNED')")
             .bind(&d.title).bind(&d.internal_text).bind(&d.public_text).bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
@@ -339,7 +339,7 @@ async fn regenerate_public_text(db: &Db, actor: &Actor, row: &DisclosureRow) -> 
     let text = rules::public_text(&row.org_name, &row.round_name, &c);
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("UPDATE disclosures SET public_text = $1, public_basis = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND state IN ('DRAFT', 'RETURNED')")
             .bind(&text).bind(counts_json(&c)).bind(now).bind(row.id).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("disclosure.regenerate", "disclosure", row.id,
@@ -413,7 +413,7 @@ pub async fn transition_disclosure(
     };
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = match &frozen {
             Some((all, public, items)) => sqlx::query(
                 "UPDATE disclosures SET state = $1, counts = $2, public_counts = $3, public_items = $4, submitted_at = $5, opinion = NULL, \

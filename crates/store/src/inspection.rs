@@ -17,7 +17,7 @@ use xuncha_domain::org::OrgId;
 use xuncha_domain::recusal::{RequestState, TeamRole};
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
+use crate::db::{Db, Result, StoreError, json_list, to_json_list};
 use crate::scope::{Scope, ScopeColumns};
 use crate::{Page, PageReq};
 
@@ -112,7 +112,7 @@ pub async fn create_term(
     let owner = crate::orgs::get_for(db, scope, owner_org_id, "owner_org_id").await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO terms (owner_org_id, name, start_date, end_date, coverage_depth, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
@@ -222,7 +222,7 @@ pub async fn create_round(
     .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rounds (term_id, owner_org_id, name, kinds, village_mode, start_date, end_date, focus, work_plan, created_by, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id")
@@ -256,7 +256,7 @@ pub async fn update_round(
     .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query(
             "UPDATE rounds SET name = $1, kinds = $2, village_mode = $3, start_date = $4, end_date = $5, focus = $6, work_plan = $7, \
              version = version + 1, updated_at = $8 WHERE id = $9 AND version = $10")
@@ -372,7 +372,7 @@ pub async fn add_unit(
     }
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM round_units WHERE round_id = $1 AND org_id = $2")
             .bind(round_id).bind(org_id).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
@@ -430,7 +430,7 @@ pub async fn transition_unit(
     .unwrap_or(RECTIFICATION_REPORT_MONTHS);
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE round_units SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
             .bind(to.code()).bind(now).bind(id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -573,7 +573,7 @@ pub async fn assign_team(
         return Ok(AssignOutcome::Requested(out));
     }
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("UPDATE round_units SET team_id = $1, version = version + 1 WHERE id = $2").bind(team_id).bind(unit_id.get()).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("round_unit.team", "round_unit", unit_id, Msg::new("audit.round_unit_team").arg("org", &unit.org_name).arg("team", &team.name).render()));
         tx.commit().await?;

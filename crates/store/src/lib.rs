@@ -26,6 +26,7 @@ pub mod settings;
 pub mod teams;
 #[doc(hidden)]
 pub mod testing;
+mod writer;
 
 pub use clock::Clock;
 pub use db::{Backend, Db, Pool, StoreError, connect, connect_sqlite_file};
@@ -242,32 +243,63 @@ mod tests {
 
     #[test]
     fn no_silent_caps_in_the_store() {
-        fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
+        let mut caps = Vec::new();
+        for (path, text) in store_sources() {
+            for (i, line) in text.lines().enumerate() {
+                let mut rest = line;
+                while let Some(at) = rest.find("LIMIT ") {
+                    rest = &rest[at + 6..];
+                    let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                    if !n.is_empty() && n != "1" {
+                        caps.push(format!("{}:{}: LIMIT {n}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+        assert!(caps.is_empty(), "fixed caps: {caps:#?}");
+    }
+
+    /// Every write goes through the group-commit writer (`db.write(p)`): a transaction opened on
+    /// the pool would take SQLite's write lock beside the writer and commit on its own.
+    #[test]
+    fn writes_go_through_the_writer() {
+        let mut own = Vec::new();
+        for (path, text) in store_sources() {
+            if path.ends_with("writer.rs") {
+                continue;
+            }
+            for (i, line) in text.lines().enumerate() {
+                if [".begin()", "begin_with(", "\"BEGIN", "\"COMMIT"]
+                    .iter()
+                    .any(|t| line.contains(t))
+                {
+                    own.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+                }
+            }
+        }
+        assert!(own.is_empty(), "transactions outside the writer: {own:#?}");
+    }
+
+    /// The store's sources, each file up to its test module.
+    fn store_sources() -> Vec<(std::path::PathBuf, String)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(std::path::PathBuf, String)>) {
             for e in std::fs::read_dir(dir).unwrap() {
                 let path = e.unwrap().path();
                 if path.is_dir() {
                     walk(&path, out);
                 } else if path.extension().is_some_and(|x| x == "rs") {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    for (i, line) in text.lines().enumerate() {
-                        let mut rest = line;
-                        while let Some(at) = rest.find("LIMIT ") {
-                            rest = &rest[at + 6..];
-                            let n: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                            if !n.is_empty() && n != "1" {
-                                out.push(format!("{}:{}: LIMIT {n}", path.display(), i + 1));
-                            }
-                        }
-                    }
+                    let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+                    out.push((path, code));
                 }
             }
         }
-        let mut caps = Vec::new();
+        let mut out = Vec::new();
         walk(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-            &mut caps,
+            &mut out,
         );
-        assert!(caps.is_empty(), "fixed caps: {caps:#?}");
+        out
     }
 
     #[test]

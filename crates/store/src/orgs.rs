@@ -7,7 +7,7 @@ use xuncha_domain::i18n::Msg;
 use xuncha_domain::org::{OrgDraft, OrgId, OrgPath, moved_path};
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 use crate::scope::{Scope, ScopeColumns};
 use crate::{Page, PageReq};
 
@@ -309,7 +309,7 @@ pub async fn create(
     };
     let now = db.now();
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let (id, _path) = insert_org!(tx, actor, parent.as_ref(), draft, now);
         let event = Event::op("org.create", "org", id, Msg::new("audit.org_create").arg("name", &draft.name).arg("code", &draft.code).render());
         crate::audit_append!(db, tx, actor, &event);
@@ -331,7 +331,7 @@ pub async fn update(
     let current = get(db, scope, id).await?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let clash: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE code = $1 AND id <> $2")
             .bind(&draft.code).bind(id).fetch_optional(&mut *tx).await?;
         if clash.is_some() {
@@ -383,7 +383,7 @@ pub async fn move_to(
     let old_len = i32::try_from(old.as_str().len()).unwrap_or(i32::MAX);
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE organisations SET parent_id = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
             .bind(new_parent_id).bind(now).bind(id).bind(version)
             .execute(&mut *tx).await?.rows_affected();
@@ -421,7 +421,7 @@ pub async fn set_active(
     let node = get(db, scope, id).await?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         if !active {
             let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE parent_id = $1 AND active = $2")
                 .bind(id).bind(true).fetch_one(&mut *tx).await?;
@@ -579,7 +579,7 @@ pub async fn import(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         // 1. Every row in a few multi-row INSERTs, under a unique placeholder path (the path
         //    needs the id); the ids come back with their codes.
         let mut ids: HashMap<String, OrgId> = HashMap::with_capacity(rows.len());

@@ -11,7 +11,7 @@ use xuncha_domain::org::{OrgId, OrgPath};
 use xuncha_domain::settings::{Source, nearest};
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 
 /// Months a receiving body has to report a clue's result (default 3, [N] 2015 条例).
 pub const CLUE_RESULT_MONTHS: &str = "clue_result_months";
@@ -224,7 +224,7 @@ pub async fn save_group(
 ) -> Result<()> {
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(office).fetch_optional(&mut *tx).await?;
         let name = name.ok_or(StoreError::NotFound)?;
         for (i, (k, v)) in values.iter().enumerate() {
@@ -258,7 +258,7 @@ pub async fn drop_group(
     summary: &str,
 ) -> Result<bool> {
     let n = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(office).fetch_optional(&mut *tx).await?;
         let name = name.ok_or(StoreError::NotFound)?;
         let mut n = 0;

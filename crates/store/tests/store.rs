@@ -63,6 +63,7 @@ dual!(
     import_is_all_or_nothing,
     audit_chain_detects_tampering,
     roles_sessions_tokens_policy,
+    group_commit_batches_concurrent_writes,
 );
 
 fn actor() -> Actor {
@@ -622,6 +623,94 @@ async fn audit_chain_detects_tampering(db: Db) {
     assert_eq!(
         audit::verify(&db).await.unwrap().problem,
         Some((3, ChainProblem::HeadMismatch))
+    );
+}
+
+/// Concurrent writes share commits; a write that fails, or whose request is dropped, leaves the
+/// others of its batch stored; the chain holds every kept write once.
+async fn group_commit_batches_concurrent_writes(db: Db) {
+    let p = mk(&db, None, "P", OrgKind::Province).await;
+    let (writes0, batches0) = db.group_commit_stats();
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let db = db.clone();
+        // Every eighth write repeats the code of the one before it: refused, alone.
+        let code = if i % 8 == 7 {
+            format!("C{}", i - 1)
+        } else {
+            format!("C{i}")
+        };
+        tasks.push(tokio::spawn(async move {
+            orgs::create(
+                &db,
+                &actor(),
+                &Scope::unrestricted(),
+                Some(p.id),
+                &draft(&code, &format!("{code}名"), OrgKind::City),
+            )
+            .await
+        }));
+    }
+    // Requests dropped while they wait or write (a client that went away).
+    let mut dropped = Vec::new();
+    for i in 0..8 {
+        let db = db.clone();
+        dropped.push(tokio::spawn(async move {
+            let event = audit::Event::op("test.dropped", "test", i, "dropped");
+            audit::record_event(&db, &actor(), &event).await
+        }));
+    }
+    for d in &dropped {
+        d.abort();
+    }
+    let mut stored = 0;
+    for (i, t) in tasks.into_iter().enumerate() {
+        let r = tokio::time::timeout(std::time::Duration::from_secs(30), t)
+            .await
+            .expect("a write hung")
+            .unwrap();
+        match r {
+            Ok(_) => stored += 1,
+            // One of each pair is refused: by the check, or by the unique index when both
+            // passed the check before either wrote.
+            Err(e) => assert!(
+                e.is_unique_violation()
+                    || matches!(&e, StoreError::Domain(DomainError::Invalid(_))),
+                "write {i}: {e:?}"
+            ),
+        }
+    }
+    assert_eq!(
+        stored, 56,
+        "one write of each pair is refused, every other write stored"
+    );
+    let kids = orgs::children(&db, &Scope::unrestricted(), p.id, true)
+        .await
+        .unwrap();
+    assert_eq!(kids.len(), stored);
+    // A write after the dropped ones goes through (nothing was left holding the writer).
+    let late = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        mk(&db, Some(p.id), "LATE", OrgKind::City),
+    )
+    .await
+    .expect("the writer was left stuck");
+    assert_eq!(late.code, "LATE");
+    let (writes1, batches1) = db.group_commit_stats();
+    let writes = writes1 - writes0;
+    assert!(writes > stored as u64, "{writes} writes committed");
+    assert!(
+        batches1 - batches0 < writes,
+        "no two writes shared a commit ({writes} writes, {} batches)",
+        batches1 - batches0
+    );
+    let chain = audit::verify(&db).await.unwrap();
+    assert_eq!(chain.problem, None);
+    let created: i64 = on_db!(&db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'org.create'").fetch_one(pool).await.unwrap());
+    assert_eq!(
+        created,
+        stored as i64 + 2,
+        "one audit record per stored organisation"
     );
 }
 

@@ -11,7 +11,7 @@ use xuncha_domain::perm::{
 };
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
+use crate::db::{Db, Result, StoreError, json_list, to_json_list};
 use crate::scope::{Scope, ScopeColumns};
 use crate::{Page, PageReq};
 

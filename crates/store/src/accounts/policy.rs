@@ -32,7 +32,7 @@ pub async fn policy(db: &Db) -> Result<SecurityPolicy> {
 
 pub async fn save_policy(db: &Db, actor: &Actor, p: &SecurityPolicy) -> Result<SecurityPolicy> {
     crate::on_db!(db, pool => {
-        let mut tx = pool.begin_write().await?;
+        let mut tx = db.write(pool).await?;
         let n = sqlx::query(
             "UPDATE security_policy SET min_password_length = $1, min_password_classes = $2, max_login_failures = $3, lock_minutes = $4, \
              session_minutes = $5, version = version + 1 WHERE id = 1 AND version = $6")

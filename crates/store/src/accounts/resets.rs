@@ -28,7 +28,7 @@ pub async fn request_reset(db: &Db, actor: &Actor, user_id: i64) -> Result<Reset
     let now = db.now();
     let requester = actor.user_id.ok_or(StoreError::NotFound)?;
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let pending: Option<i64> = sqlx::query_scalar("SELECT id FROM password_resets WHERE user_id = $1 AND state = 'pending'")
             .bind(user_id).fetch_optional(&mut *tx).await?;
         if let Some(id) = pending {
@@ -73,7 +73,7 @@ pub async fn decide_reset(
     let now = db.now();
     let me = actor.user_id.ok_or(StoreError::NotFound)?;
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let row: Option<(i64, i64)> = sqlx::query_as("SELECT user_id, requested_by FROM password_resets WHERE id = $1 AND state = 'pending'")
             .bind(id).fetch_optional(&mut *tx).await?;
         let Some((user_id, requested_by)) = row else {
@@ -111,7 +111,7 @@ pub async fn set_totp(
     enabled: bool,
 ) -> Result<()> {
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("UPDATE users SET totp_secret_enc = $1, totp_enabled = $2, totp_last_step = NULL, version = version + 1 WHERE id = $3")
             .bind(secret_enc).bind(enabled).bind(id).execute(&mut *tx).await?;
         let (action, summary) = match (secret_enc.is_some(), enabled) {

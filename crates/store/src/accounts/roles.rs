@@ -166,7 +166,7 @@ pub async fn save_role(
             .collect::<Vec<_>>(),
     );
     let role_id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let clash: Option<i64> = sqlx::query_scalar("SELECT id FROM roles WHERE code = $1 AND id <> $2")
             .bind(code).bind(id.map_or(0, |(i, _)| i)).fetch_optional(&mut *tx).await?;
         if clash.is_some() {

@@ -31,7 +31,7 @@ pub async fn create_token(
 ) -> Result<i64> {
     let now = db.now();
     Ok(crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, name, token_hash, permissions, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(user_id).bind(name).bind(hash).bind(to_json_list(permissions)).bind(now).bind(expires_at)
@@ -54,7 +54,7 @@ pub async fn list_tokens(db: &Db, user_id: i64) -> Result<Vec<ApiTokenRow>> {
 pub async fn revoke_token(db: &Db, actor: &Actor, user_id: i64, id: i64) -> Result<()> {
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
             .bind(now).bind(id).bind(user_id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -74,8 +74,11 @@ pub async fn use_token(db: &Db, hash: &str, now: OffsetDateTime) -> Result<Optio
             "SELECT id, user_id, name, permissions, created_at, expires_at, last_used_at FROM api_tokens \
              WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2")
             .bind(hash).bind(now).fetch_optional(p).await?;
-        if let Some(t) = &t {
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(t.id).execute(p).await?;
+        // Recorded to the minute: a client calling every second costs no durable write each time.
+        if let Some(t) = t.as_ref().filter(|t| t.last_used_at.is_none_or(|at| now - at >= time::Duration::minutes(1))) {
+            let mut tx = db.write(p).await?;
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2").bind(now).bind(t.id).execute(&mut *tx).await?;
+            tx.commit().await?;
         }
         Ok(t)
     })

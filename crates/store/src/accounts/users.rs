@@ -141,7 +141,7 @@ pub async fn create_user(db: &Db, actor: &Actor, scope: &Scope, new: &NewUser) -
     crate::orgs::get_for(db, scope, new.org_id, "org_id").await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(&new.username).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(duplicate_username(&new.username));
@@ -173,7 +173,7 @@ pub async fn update_user(
     crate::orgs::get_for(db, scope, org_id, "org_id").await?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE users SET display_name = $1, org_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
             .bind(display_name).bind(org_id).bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -211,7 +211,7 @@ pub async fn set_roles(
     check_role_combination(&grants)?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE users SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
             .bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -238,7 +238,7 @@ pub async fn set_password(
 ) -> Result<()> {
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2, failed_attempts = 0, locked_until = NULL, lockouts = 0, \
              password_expires_at = NULL, version = version + 1, updated_at = $3 WHERE id = $4")
             .bind(hash).bind(by_admin).bind(now).bind(id).execute(&mut *tx).await?;
@@ -264,7 +264,7 @@ pub async fn set_locked(
     let user = get_user(db, scope, id).await?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("UPDATE users SET locked_by_admin = $1, failed_attempts = 0, locked_until = NULL, lockouts = 0, version = version + 1, updated_at = $2 WHERE id = $3")
             .bind(locked).bind(now).bind(id).execute(&mut *tx).await?;
         if locked {
@@ -289,7 +289,7 @@ pub async fn record_login(
 ) -> Result<()> {
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         match (user_id, outcome) {
             (Some(id), LoginOutcome::Success) => {
                 sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL, lockouts = 0, last_login_at = $1 WHERE id = $2")
@@ -385,7 +385,7 @@ pub async fn issue_one_time_password(
 ) -> Result<()> {
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         issue_otp_sql!(tx, id, hash, expires_at, now);
         let event = Event::op("user.reset_password", "user", id, summary.to_string());
         crate::audit_append!(db, tx, actor, &event);

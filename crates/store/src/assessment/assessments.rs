@@ -187,7 +187,7 @@ pub async fn create_assessment(
     let (indicators, grades) = rubric(db, u.owner_org_id).await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM assessments WHERE round_unit_id = $1").bind(unit_id.get()).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(rule("assessment.exists"));
@@ -222,7 +222,7 @@ pub async fn update_assessment(
     let total: Tenths = deductions.iter().map(|d| d.points).sum();
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE assessments SET assessed_on = $1, conclusion = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5 AND state = 'DRAFT'")
             .bind(assessed_on).bind(conclusion).bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -269,7 +269,7 @@ pub async fn finalise(
     let ledger = ledger(db, a.round_unit_id, db.today()).await?;
     let now = db.now();
     let result = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE assessments SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND state = 'DRAFT'")
             .bind(now).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {

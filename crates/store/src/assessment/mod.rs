@@ -20,7 +20,7 @@ use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::org::OrgId;
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 use crate::scope::{Scope, ScopeColumns};
 use crate::{Page, PageReq};
 

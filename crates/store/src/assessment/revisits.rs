@@ -89,7 +89,7 @@ pub async fn schedule_revisit(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE revisit_list SET state = 'SCHEDULED', revisit_round_id = $1, scheduled_at = $2, scheduled_by_name = $3, version = version + 1 \
                              WHERE id = $4 AND version = $5 AND state <> 'DONE'")
             .bind(round.id).bind(now).bind(&actor.display_name).bind(id).bind(version)
@@ -119,7 +119,7 @@ pub async fn finish_revisit(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE revisit_list SET state = 'DONE', done_at = $1, done_by_name = $2, note = $3, version = version + 1 \
                              WHERE id = $4 AND version = $5 AND state = 'SCHEDULED'")
             .bind(now).bind(&actor.display_name).bind(note.trim()).bind(id).bind(version)

@@ -87,7 +87,7 @@ pub async fn create_survey(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM surveys WHERE assessment_id = $1").bind(assessment_id).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             return Err(rule("survey.exists"));
@@ -117,7 +117,7 @@ pub async fn rotate_link(
 ) -> Result<String> {
     let a = get_assessment(db, scope, assessment_id).await?;
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let name: Option<String> = sqlx::query_scalar("UPDATE survey_groups SET token_hash = $1 WHERE id = $2 AND survey_id = (SELECT id FROM surveys WHERE assessment_id = $3) RETURNING name")
             .bind(token_hash).bind(group_id).bind(assessment_id).fetch_optional(&mut *tx).await?;
         let Some(name) = name else {
@@ -172,7 +172,7 @@ pub async fn respond(
         ip: "-".to_string(),
     };
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         // Takes the survey row, so finalising (which closes it) waits for this response.
         let open = sqlx::query("UPDATE surveys SET state = state WHERE id = $1 AND state = 'OPEN'")
             .bind(s.survey_id).execute(&mut *tx).await?.rows_affected();

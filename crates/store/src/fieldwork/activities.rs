@@ -59,7 +59,7 @@ pub async fn add_activity(
         .map_err(|e| StoreError::Domain(DomainError::Invalid(vec![e])))?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let known: Option<bool> = sqlx::query_scalar("SELECT active FROM fieldwork_methods WHERE code = $1").bind(method).fetch_optional(&mut *tx).await?;
         if known != Some(true) {
             return Err(StoreError::Domain(DomainError::field("method", Msg::new("inspection.method_unknown").arg("value", method))));

@@ -201,7 +201,7 @@ pub async fn create_finding(
     check_category(db, d.category_id).await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id.get()).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO findings (province_id, round_unit_id, org_id, category_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_by, created_at, updated_at, org_path) \
@@ -235,7 +235,7 @@ pub async fn update_finding(
     check_category(db, d.category_id).await?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query(
             "UPDATE findings SET category_id = $1, title = $2, facts = $3, basis = $4, responsibility = $5, evidence = $6, finder = $7, team_opinion = $8, \
              version = version + 1, updated_at = $9 WHERE id = $10 AND version = $11 AND state = 'DRAFT'")
@@ -271,7 +271,7 @@ pub async fn transition_finding(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
             .bind(to.code()).bind(now).bind(id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -339,7 +339,7 @@ pub async fn immediate_fix(
         ImmediateStep::Done => "audit.finding_immediate_done",
     };
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         match step {
             ImmediateStep::Issue => {
                 sqlx::query("UPDATE findings SET immediate_requirement = $1, immediate_deadline = $2, version = version + 1, updated_at = $3 WHERE id = $4")

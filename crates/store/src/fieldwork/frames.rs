@@ -95,7 +95,7 @@ pub async fn import_frames(
     }
     let now = db.now();
     let (nf, nc) = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let mut frame_ids: HashMap<(String, i32), i64> = HashMap::new();
         let mut cat_ids: HashMap<(i64, String), i64> = HashMap::new();
         // Parents first, in linear time; a row never reached lies on a cycle.

@@ -24,7 +24,7 @@ pub async fn save_method(
     active: bool,
 ) -> Result<Vec<Method>> {
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let exists: Option<String> = sqlx::query_scalar("SELECT code FROM fieldwork_methods WHERE code = $1").bind(code).fetch_optional(&mut *tx).await?;
         if exists.is_some() {
             sqlx::query("UPDATE fieldwork_methods SET name = $1, active = $2 WHERE code = $3").bind(name).bind(active).bind(code).execute(&mut *tx).await?;

@@ -9,7 +9,7 @@ use xuncha_domain::inspection::{DEFAULT_FRAMES, FindingState};
 use xuncha_domain::org::OrgId;
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 use crate::inspection::{RoundUnit, get_unit};
 use crate::scope::{Scope, ScopeColumns};
 use crate::{Page, PageReq};

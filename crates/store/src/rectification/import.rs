@@ -39,7 +39,7 @@ pub async fn import_ledger(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         // Every row in a few multi-row statements, in one transaction.
         let province_id: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1")
             .bind(unit_id.get()).fetch_one(&mut *tx).await?;

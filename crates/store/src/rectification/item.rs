@@ -56,7 +56,7 @@ pub async fn complete_measure(
     }
     let (now, today) = (db.now(), db.today());
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE measures SET state = 'DONE', done_on = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4 AND state = 'OPEN'")
             .bind(today).bind(now).bind(measure_id).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -246,7 +246,7 @@ pub async fn add_progress(
     }
     let now = db.now();
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO progress (province_id, finding_id, effective_date, content, outcome, reported_by, reported_by_name, reported_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7) RETURNING id")
@@ -305,7 +305,7 @@ pub async fn request_write_off(
     xuncha_domain::rectification::check_write_off_request(existing + files.len())?;
     let now = db.now();
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let before = crate::counter_facts!(tx, &[finding_id.get()]);
         let n = sqlx::query("UPDATE findings SET state = 'CLOSE_REQUESTED', version = version + 1, updated_at = $1 WHERE id = $2 AND state = $3")
             .bind(now).bind(finding_id.get()).bind(state.code()).execute(&mut *tx).await?.rows_affected();
@@ -364,7 +364,7 @@ pub async fn decide_write_off(
     let label = Msg::new(label).render();
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE write_offs SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, reason = $5, version = version + 1 \
                              WHERE id = $6 AND version = $7 AND state = 'REQUESTED'")
             .bind(wstate.code()).bind(actor.user_id).bind(&actor.display_name).bind(now).bind(reason.trim()).bind(write_off_id).bind(version)
@@ -413,7 +413,7 @@ pub async fn reopen(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let before = crate::counter_facts!(tx, &[finding_id.get()]);
         let n = sqlx::query("UPDATE findings SET state = 'REOPENED', closed_on = NULL, outcome = 'in_progress', version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
             .bind(now).bind(finding_id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
@@ -450,7 +450,7 @@ pub async fn explain(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE findings SET outcome = $1, explanation = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
             .bind(outcome.code()).bind(explanation).bind(now).bind(finding_id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -541,7 +541,7 @@ pub async fn request_extension(
     }
     let now = db.now();
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM deadline_extensions WHERE measure_id = $1 AND state = 'PENDING'").bind(measure_id).fetch_one(&mut *tx).await?;
         if pending > 0 {
             return Err(rule(Msg::new("rect.extension_pending")));
@@ -585,7 +585,7 @@ pub async fn decide_extension(
     };
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE deadline_extensions SET state = $1, decided_by = $2, decided_by_name = $3, decided_at = $4, opinion = $5, version = version + 1 WHERE id = $6 AND state = 'PENDING'")
             .bind(state.code()).bind(actor.user_id).bind(&actor.display_name).bind(now).bind(opinion.trim()).bind(id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -651,7 +651,7 @@ pub async fn add_outcome(
     let row = ledger_row(db, scope, finding_id).await?;
     let now = db.now();
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rect_outcomes (province_id, finding_id, kind, detail, count, amount_fen, person, treatment, recorded_by, recorded_at) \
              VALUES ((SELECT province_id FROM findings WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id")

@@ -171,7 +171,7 @@ pub async fn issue_letter(
     let ids =
         serde_json::to_string(&d.finding_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("INSERT INTO files (hash, size, media_type, bytes, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING")
             .bind(&hash).bind(i64::try_from(d.docx.bytes.len()).unwrap_or(i64::MAX)).bind(&d.docx.media_type).bind(&d.docx.bytes).bind(now)
             .execute(&mut *tx).await?;
@@ -221,7 +221,7 @@ pub async fn withdraw_letter(
     });
     let addressee = l.addressee_org_id.unwrap_or(unit_org);
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE letters SET state = 'withdrawn', withdrawn_at = $1, withdrawn_by = $2, withdrawn_by_name = $3, withdraw_reason = $4, \
                              version = version + 1 WHERE id = $5 AND state = 'issued' AND version = $6")
             .bind(now).bind(actor.user_id).bind(&actor.display_name).bind(reason).bind(id).bind(l.version)

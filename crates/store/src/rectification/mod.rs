@@ -27,7 +27,7 @@ use xuncha_domain::org::OrgId;
 use xuncha_domain::settings::merge_days;
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 use crate::scope::{Scope, ScopeColumns};
 use crate::settings;
 use crate::{Page, PageReq};

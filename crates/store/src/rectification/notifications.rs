@@ -58,7 +58,7 @@ pub async fn set_notification_email(
 ) -> Result<()> {
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("INSERT INTO notification_prefs (user_id, email, updated_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, updated_at = excluded.updated_at")
             .bind(user_id).bind(email).bind(now).execute(&mut *tx).await?;

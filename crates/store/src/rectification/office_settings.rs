@@ -338,7 +338,7 @@ pub async fn import_holidays(
     days: &[(Date, DayKind, String)],
 ) -> Result<usize> {
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let office_name: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(office).fetch_optional(&mut *tx).await?;
         let office_name = office_name.ok_or(StoreError::NotFound)?;
         for (d, k, name) in days {
@@ -368,7 +368,7 @@ pub async fn drop_holidays(
         None => None,
     };
     let n = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let office_name: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1").bind(office).fetch_optional(&mut *tx).await?;
         let office_name = office_name.ok_or(StoreError::NotFound)?;
         let n = match range {

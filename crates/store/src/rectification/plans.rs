@@ -139,7 +139,7 @@ pub async fn save_plan(
     let items = serde_json::to_string(&d.items).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let now = db.now();
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = match latest.as_ref() {
             Some(pl) if pl.state == PlanState::Draft => {
                 let n = sqlx::query("UPDATE rect_plans SET principal_leader = $1, signed_on = $2, summary = $3, items = $4, version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 AND state = 'DRAFT'")
@@ -205,7 +205,7 @@ pub async fn submit_plan(
     let u = unit(db, scope, pl.round_unit_id).await?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE rect_plans SET state = 'SUBMITTED', submitted_at = $1, version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND state = 'DRAFT'")
             .bind(now).bind(plan_id).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
@@ -303,7 +303,7 @@ pub async fn review_plan(
     let items = pl.items()?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE rect_plans SET state = $1, decided_at = CASE WHEN $1 = 'SUBMITTED' THEN decided_at ELSE $2 END, version = version + 1, updated_at = $2 \
                              WHERE id = $3 AND version = $4 AND state = 'SUBMITTED'")
             .bind(result.code()).bind(now).bind(plan_id).bind(version).execute(&mut *tx).await?.rows_affected();

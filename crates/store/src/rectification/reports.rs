@@ -55,7 +55,7 @@ pub async fn add_report(
     let u = unit(db, scope, unit_id).await?;
     let now = db.now();
     let id = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO rect_reports (province_id, round_unit_id, kind, title, content, principal_leader, signed_on, meeting_date, participants, created_by, created_by_name, created_at) \
              VALUES ((SELECT province_id FROM round_units WHERE id = $1), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id")
@@ -78,7 +78,7 @@ pub async fn file_report(db: &Db, actor: &Actor, scope: &Scope, id: i64) -> Resu
     let u = unit(db, scope, r.round_unit_id).await?;
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("UPDATE rect_reports SET filed_at = $1, filed_to_org_id = $2 WHERE id = $3 AND filed_at IS NULL").bind(now).bind(u.owner_org_id).bind(id).execute(&mut *tx).await?;
         let office: Vec<i64> = sqlx::query_scalar(
             "SELECT DISTINCT u.id FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles ro ON ro.id = ur.role_id \

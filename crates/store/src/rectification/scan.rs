@@ -75,7 +75,7 @@ pub async fn long_term_due(db: &Db, before: Date, limit: i64) -> Result<Vec<Warn
 /// Reminds the unit to report on a long-term item (once per item and period).
 pub async fn send_long_term_reminder(db: &Db, t: &WarningTarget, period: &str) -> Result<()> {
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         notify!(db, tx, &t.recipients, "long_term", Msg::new("notice.long_term_title").arg("org", &t.org_name).render(),
             Msg::new("notice.long_term_body").arg("title", &t.title).render(),
             Some(format!("/rect/items/{}", t.finding_id)), Some(format!("longterm:{}:{period}", t.finding_id)));
@@ -94,7 +94,7 @@ pub async fn send_warning(
 ) -> Result<()> {
     let key = format!("warn:{}:{colour}:{}", t.finding_id, t.deadline);
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         notify!(db, tx, &t.recipients, "warning", title, body, Some(format!("/rect/items/{}", t.finding_id)), Some(key));
         tx.commit().await?;
     });

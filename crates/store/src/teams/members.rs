@@ -90,7 +90,7 @@ pub async fn create_team(
     let round = crate::inspection::get_round(db, scope, round_id).await?;
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO teams (round_id, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id")
             .bind(round_id).bind(name).bind(now).fetch_one(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("team.create", "team", id, Msg::new("audit.team_create").arg("round", &round.name).arg("name", name).render()));
@@ -232,7 +232,7 @@ pub async fn add_member(
     }
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("INSERT INTO team_members (team_id, person_id, role, created_at) VALUES ($1, $2, $3, $4)")
             .bind(team_id).bind(person_id).bind(role.code()).bind(now).execute(&mut *tx).await?;
         let summary = Msg::new("audit.team_member_add").arg("team", &team.name).arg("person", &person.row.name).arg("role", role.label()).render();
@@ -253,7 +253,7 @@ pub async fn remove_member(
 ) -> Result<Team> {
     let team = get_team(db, scope, team_id).await?;
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND person_id = $2").bind(team_id).bind(person_id).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);

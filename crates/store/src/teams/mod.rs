@@ -10,7 +10,7 @@ use xuncha_domain::org::{OrgId, OrgPath};
 use xuncha_domain::recusal::{Conflict, Post, Relation, RelationKind, Subject, Target, TeamRole};
 
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError, json_list, to_json_list};
+use crate::db::{Db, Result, StoreError, json_list, to_json_list};
 use crate::inspection::{OWNER_COLS, RoundUnit};
 use crate::scope::{Scope, ScopeColumns};
 use crate::{Page, PageReq};

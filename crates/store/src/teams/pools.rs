@@ -205,7 +205,7 @@ pub async fn save_person(
     }
     let now = db.now();
     let pid: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let pid = match id {
             None => sqlx::query_scalar(
                 "INSERT INTO people (name, org_id, user_id, specialties, pools, seconded, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id")
@@ -243,7 +243,7 @@ pub async fn add_post(
     // Every id in a request is checked against the caller's scope.
     crate::orgs::get_for(db, scope, org_id, "org_id").await?;
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("INSERT INTO person_posts (person_id, org_id, title, start_date, end_date) VALUES ($1, $2, $3, $4, $5)")
             .bind(person_id).bind(org_id).bind(title).bind(start).bind(end).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("person.post", "person", person_id, Msg::new("audit.person_post").arg("person", &person.row.name).arg("title", title).render()));
@@ -267,7 +267,7 @@ pub async fn add_relation(
         crate::orgs::get_for(db, scope, org, "related_org_id").await?;
     }
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("INSERT INTO person_relations (person_id, kind, related_name, related_org_id, note) VALUES ($1, $2, $3, $4, $5)")
             .bind(person_id).bind(kind.code()).bind(related_name).bind(related_org_id).bind(note).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("person.relation", "person", person_id, Msg::new("audit.person_relation").arg("person", &person.row.name).arg("kind", kind.label()).render()));
@@ -287,7 +287,7 @@ pub async fn add_training(
 ) -> Result<Person> {
     let person = get_person(db, scope, person_id).await?;
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         sqlx::query("INSERT INTO trainings (person_id, name, held_on, hours) VALUES ($1, $2, $3, $4)")
             .bind(person_id).bind(name).bind(held_on).bind(hours).execute(&mut *tx).await?;
         crate::audit_append!(db, tx, actor, &Event::op("person.training", "person", person_id, Msg::new("audit.person_training").arg("person", &person.row.name).arg("name", name).render()));

@@ -12,7 +12,7 @@ use xuncha_domain::recusal::{self, RequestState, TeamRole};
 
 use super::{Person, Team};
 use crate::audit::{Actor, Event};
-use crate::db::{BeginWrite, Db, Result, StoreError};
+use crate::db::{Db, Result, StoreError};
 use crate::inspection::{OWNER_COLS, RoundUnit};
 use crate::scope::Scope;
 use crate::{Page, PageReq};
@@ -221,7 +221,7 @@ pub async fn create(db: &Db, actor: &Actor, n: &NewRequest<'_>) -> Result<Reques
         .collect();
     let now = db.now();
     let id: i64 = crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let pending: Vec<(bool, String)> = sqlx::query_as("SELECT join_team, unit_ids FROM recusal_requests WHERE team_id = $1 AND person_id = $2 AND state = $3")
             .bind(n.team.id).bind(n.person.row.id).bind(RequestState::Pending.code()).fetch_all(&mut *tx).await?;
         if pending.iter().any(|(j, u)| *j == n.join_team && (n.join_team || *u == units_json)) {
@@ -312,7 +312,7 @@ pub async fn decide(
         .collect();
     let now = db.now();
     crate::on_db!(db, p => {
-        let mut tx = p.begin_write().await?;
+        let mut tx = db.write(p).await?;
         let n = sqlx::query("UPDATE recusal_requests SET state = $1, decided_by = $2, decided_at = $3, decision_comment = $4, version = version + 1 \
                              WHERE id = $5 AND state = $6 AND version = $7")
             .bind(state.code()).bind(decider).bind(now).bind(comment).bind(id).bind(RequestState::Pending.code()).bind(version)

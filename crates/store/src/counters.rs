@@ -1,4 +1,6 @@
-//! Rectification counters maintained on write (`rect_counters`, `rect_day_counts`).
+//! Counters maintained on write: rectification (`rect_counters`, `rect_day_counts`,
+//! `rect_outcome_counters`) and findings per office, round, category and state
+//! (`finding_counters`).
 //!
 //! Every statement that can change what a finding contributes (its state, deadline, next due
 //! date, closing date, extensions, category, organisation path) is wrapped, inside its
@@ -20,7 +22,8 @@ use crate::rectification::{LEDGER_STATES, OPEN_STATES};
 
 /// The facts of findings, for [`counter_facts!`](crate::counter_facts); ids are appended.
 pub const SELECT_COUNTER_FACTS: &str = "SELECT f.org_id, COALESCE(f.org_path, '') AS org_path, ru.round_id, f.category_id, f.state, \
-     f.deadline, f.due_date, f.closed_on, CAST(f.extensions AS BIGINT) AS extensions \
+     f.deadline, f.due_date, f.closed_on, CAST(f.extensions AS BIGINT) AS extensions, ru.owner_org_id, \
+     (f.immediate_requirement IS NOT NULL) AS immediate, (f.immediate_done_at IS NOT NULL) AS immediate_done \
      FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE 1 = 1";
 
 #[derive(Debug, FromRow)]
@@ -35,6 +38,9 @@ pub struct CounterFactsRow {
     pub due_date: Option<Date>,
     pub closed_on: Option<Date>,
     pub extensions: i64,
+    pub owner_org_id: OrgId,
+    pub immediate: bool,
+    pub immediate_done: bool,
 }
 
 impl From<CounterFactsRow> for CounterFacts {
@@ -49,6 +55,9 @@ impl From<CounterFactsRow> for CounterFacts {
             due_date: r.due_date,
             closed_on: r.closed_on,
             extensions: r.extensions,
+            owner_org_id: r.owner_org_id,
+            immediate: r.immediate,
+            immediate_done: r.immediate_done,
         }
     }
 }
@@ -120,6 +129,25 @@ macro_rules! counters_apply {
             qb.push(" ON CONFLICT (node_id, own, round_id, category_id, day) DO UPDATE SET \
                       deadlines = rect_day_counts.deadlines + excluded.deadlines, on_time = rect_day_counts.on_time + excluded.on_time, \
                       open_due = rect_day_counts.open_due + excluded.open_due");
+            qb.build().execute(&mut *$tx).await?;
+        }
+        let findings: Vec<_> = delta.findings.iter().collect();
+        for chunk in findings.chunks($crate::counters::UPSERT_CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO finding_counters (owner_org_id, round_id, category_id, state, findings, immediate, immediate_done) ",
+            );
+            qb.push_values(chunk, |mut b, (k, c)| {
+                b.push_bind(k.owner_org_id)
+                    .push_bind(k.round_id)
+                    .push_bind(k.category_id)
+                    .push_bind(k.state.code())
+                    .push_bind(c.findings)
+                    .push_bind(c.immediate)
+                    .push_bind(c.immediate_done);
+            });
+            qb.push(" ON CONFLICT (owner_org_id, round_id, category_id, state) DO UPDATE SET \
+                      findings = finding_counters.findings + excluded.findings, immediate = finding_counters.immediate + excluded.immediate, \
+                      immediate_done = finding_counters.immediate_done + excluded.immediate_done");
             qb.build().execute(&mut *$tx).await?;
         }
     }};
@@ -334,12 +362,18 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
          SELECT a.id, 0, 0, c.kind, SUM(c.records), SUM(c.count), SUM(c.amount_fen) \
          {ANCESTOR_JOIN} JOIN rect_outcome_counters c ON c.node_id = a.o_id AND c.own = 1 GROUP BY a.id, c.kind"
     );
+    let findings = "INSERT INTO finding_counters (owner_org_id, round_id, category_id, state, findings, immediate, immediate_done) \
+         SELECT ru.owner_org_id, ru.round_id, COALESCE(f.category_id, 0), f.state, COUNT(*), \
+         SUM(CASE WHEN f.immediate_requirement IS NOT NULL THEN 1 ELSE 0 END), SUM(CASE WHEN f.immediate_done_at IS NOT NULL THEN 1 ELSE 0 END) \
+         FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id GROUP BY ru.owner_org_id, ru.round_id, COALESCE(f.category_id, 0), f.state"
+        .to_string();
     let counted = format!("SELECT COUNT(*) FROM findings WHERE state IN {LEDGER_STATES}");
     crate::on_db!(db, p => {
         let mut tx = db.write(p).await?;
         sqlx::query("DELETE FROM rect_counters").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rect_day_counts").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM rect_outcome_counters").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM finding_counters").execute(&mut *tx).await?;
         // Every (strict ancestor, organisation) pair, from the materialised paths.
         sqlx::query("CREATE TEMPORARY TABLE rect_ancestor_pairs (id BIGINT NOT NULL, o_id BIGINT NOT NULL)").execute(&mut *tx).await?;
         let orgs: Vec<(OrgId, String)> = sqlx::query_as("SELECT id, path FROM organisations").fetch_all(&mut *tx).await?;
@@ -362,7 +396,7 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
             qb.build().execute(&mut *tx).await?;
         }
         sqlx::query("CREATE INDEX rect_ancestor_pairs_o ON rect_ancestor_pairs (o_id)").execute(&mut *tx).await?;
-        for sql in [&own_counts, &rollup_counts, &own_days, &rollup_days, &own_outcomes, &rollup_outcomes] {
+        for sql in [&own_counts, &rollup_counts, &own_days, &rollup_days, &own_outcomes, &rollup_outcomes, &findings] {
             sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(&mut *tx).await?;
         }
         sqlx::query("DROP TABLE rect_ancestor_pairs").execute(&mut *tx).await?;
@@ -377,7 +411,8 @@ pub async fn rebuild(db: &Db) -> Result<i64> {
 pub async fn ensure_built(db: &Db) -> Result<bool> {
     let probe = format!(
         "SELECT (NOT EXISTS (SELECT 1 FROM rect_counters) AND EXISTS (SELECT 1 FROM findings WHERE state IN {LEDGER_STATES})) \
-         OR (NOT EXISTS (SELECT 1 FROM rect_outcome_counters) AND EXISTS (SELECT 1 FROM rect_outcomes))"
+         OR (NOT EXISTS (SELECT 1 FROM rect_outcome_counters) AND EXISTS (SELECT 1 FROM rect_outcomes)) \
+         OR (NOT EXISTS (SELECT 1 FROM finding_counters) AND EXISTS (SELECT 1 FROM findings))"
     );
     let missing: bool = crate::on_db!(db, p => sqlx::query_scalar(sqlx::AssertSqlSafe(probe.as_str())).fetch_one(p).await?);
     if missing {
@@ -386,9 +421,18 @@ pub async fn ensure_built(db: &Db) -> Result<bool> {
     Ok(missing)
 }
 
+/// Every counter row of every table, in key order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub counts: Vec<CounterRow>,
+    pub days: Vec<DayRow>,
+    pub outcomes: Vec<OutcomeRow>,
+    pub findings: Vec<FindingRow>,
+}
+
 /// Every counter row, in key order: for comparing incremental with rebuilt counters. Rows
 /// whose counts are all zero are left out (a decrement can leave them behind).
-pub async fn snapshot(db: &Db) -> Result<(Vec<CounterRow>, Vec<DayRow>, Vec<OutcomeRow>)> {
+pub async fn snapshot(db: &Db) -> Result<Snapshot> {
     crate::on_db!(db, p => {
         let counts: Vec<CounterRow> = sqlx::query_as(
             "SELECT node_id, own, round_id, category_id, total, completed, long_term, extended, extensions FROM rect_counters \
@@ -400,8 +444,22 @@ pub async fn snapshot(db: &Db) -> Result<(Vec<CounterRow>, Vec<DayRow>, Vec<Outc
         let outcomes: Vec<OutcomeRow> = sqlx::query_as(
             "SELECT node_id, own, round_id, kind, records, count, amount_fen FROM rect_outcome_counters \
              WHERE records <> 0 OR count <> 0 OR amount_fen <> 0 ORDER BY node_id, own, round_id, kind").fetch_all(p).await?;
-        Ok((counts, days, outcomes))
+        let findings: Vec<FindingRow> = sqlx::query_as(
+            "SELECT owner_org_id, round_id, category_id, state, findings, immediate, immediate_done FROM finding_counters \
+             WHERE findings <> 0 OR immediate <> 0 OR immediate_done <> 0 ORDER BY owner_org_id, round_id, category_id, state").fetch_all(p).await?;
+        Ok(Snapshot { counts, days, outcomes, findings })
     })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct FindingRow {
+    pub owner_org_id: i64,
+    pub round_id: i64,
+    pub category_id: i64,
+    pub state: String,
+    pub findings: i64,
+    pub immediate: i64,
+    pub immediate_done: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]

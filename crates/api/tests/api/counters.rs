@@ -10,6 +10,7 @@ use xuncha_domain::org::OrgId;
 use xuncha_domain::rectification::{Outcome, OutcomeKind, ReviewDecision};
 use xuncha_store::audit::Actor;
 use xuncha_store::counters;
+use xuncha_store::fieldwork;
 use xuncha_store::rectification::{self as rect, ImportRow, MeasureSnap, StatGroup, Upload};
 use xuncha_store::scope::Scope;
 use xuncha_store::{Db, on_db};
@@ -63,37 +64,31 @@ async fn assert_counters_exact(db: &Db, after: &str) {
     counters::rebuild(db).await.expect("rebuild");
     let rebuilt = counters::snapshot(db).await.expect("snapshot");
     assert!(
-        !rebuilt.0.is_empty(),
+        !rebuilt.counts.is_empty(),
         "the demo has ledger items, so there are counters"
     );
+    /// The rows of `a` that `b` lacks (at most ten).
+    fn only<T: PartialEq + std::fmt::Debug>(a: &[T], b: &[T]) -> Vec<String> {
+        a.iter()
+            .filter(|r| !b.contains(r))
+            .take(10)
+            .map(|r| format!("{r:?}"))
+            .collect()
+    }
     if incremental != rebuilt {
-        let only_inc: Vec<_> = incremental
-            .0
-            .iter()
-            .filter(|r| !rebuilt.0.contains(r))
-            .collect();
-        let only_reb: Vec<_> = rebuilt
-            .0
-            .iter()
-            .filter(|r| !incremental.0.contains(r))
-            .collect();
-        let days_inc: Vec<_> = incremental
-            .1
-            .iter()
-            .filter(|r| !rebuilt.1.contains(r))
-            .take(10)
-            .collect();
-        let days_reb: Vec<_> = rebuilt
-            .1
-            .iter()
-            .filter(|r| !incremental.1.contains(r))
-            .take(10)
-            .collect();
         panic!(
-            "after {after}: counters drifted\nincremental only: {only_inc:?}\nrebuilt only: {only_reb:?}\n\
-             days incremental only: {days_inc:?}\ndays rebuilt only: {days_reb:?}\n\
-             outcomes incremental: {:?}\noutcomes rebuilt: {:?}",
-            incremental.2, rebuilt.2
+            "after {after}: counters drifted\nincremental only: {:?}\nrebuilt only: {:?}\n\
+             days incremental only: {:?}\ndays rebuilt only: {:?}\n\
+             outcomes incremental only: {:?}\noutcomes rebuilt only: {:?}\n\
+             findings incremental only: {:?}\nfindings rebuilt only: {:?}",
+            only(&incremental.counts, &rebuilt.counts),
+            only(&rebuilt.counts, &incremental.counts),
+            only(&incremental.days, &rebuilt.days),
+            only(&rebuilt.days, &incremental.days),
+            only(&incremental.outcomes, &rebuilt.outcomes),
+            only(&rebuilt.outcomes, &incremental.outcomes),
+            only(&incremental.findings, &rebuilt.findings),
+            only(&rebuilt.findings, &incremental.findings),
         );
     }
 }
@@ -117,7 +112,109 @@ async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
     )
     .await;
     let day = today + rng.days(200);
-    match rng.below(8) {
+    match rng.below(12) {
+        8 => {
+            // A new draft finding on a unit still in fieldwork.
+            let units: Vec<(i64,)> = rows_of(
+                db,
+                "SELECT id FROM round_units WHERE state IN ('PLANNED', 'PREPARING', 'NOTIFIED', 'STATIONED', 'FIELDWORK_DONE', 'REPORTING', 'REPORT_APPROVED') ORDER BY id",
+            )
+            .await;
+            let (unit,) = rng.pick(&units)?;
+            let categories: Vec<(i64,)> =
+                rows_of(db, "SELECT id FROM categories ORDER BY id").await;
+            let draft = fieldwork::FindingDraft {
+                title: format!("计数测试问题{}", rng.below(1000)),
+                category_id: if rng.below(4) == 0 {
+                    None
+                } else {
+                    rng.pick(&categories).map(|c| c.0)
+                },
+                facts: "事实".into(),
+                basis: String::new(),
+                responsibility: String::new(),
+                evidence: String::new(),
+                finder: String::new(),
+                team_opinion: String::new(),
+                activity_ids: Vec::new(),
+            };
+            let f = fieldwork::create_finding(db, &actor, &all, unit.into(), &draft)
+                .await
+                .ok()?;
+            Some(format!("create finding {} on unit {unit}", f.id.get()))
+        }
+        9 => {
+            // A manual transition among DRAFT, CONFIRMED and IN_REPORT.
+            let open: Vec<(i64, i64, String)> = rows_of(
+                db,
+                "SELECT f.id, f.version, f.state FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id \
+                 WHERE f.state IN ('DRAFT', 'CONFIRMED', 'IN_REPORT') AND ru.state NOT IN ('FEEDBACK_DONE', 'TRANSFERRED', 'RECTIFYING', \
+                 'RECTIFICATION_REPORTED', 'DISCLOSED', 'ASSESSED', 'CONTINUOUS') ORDER BY f.id",
+            )
+            .await;
+            let (id, version, state) = rng.pick(&open)?;
+            let to = rng.pick(&FindingState::from_code(&state)?.manual_next())?;
+            fieldwork::transition_finding(db, &actor, &all, FindingId::new(id), to, "", version)
+                .await
+                .ok()?;
+            Some(format!("finding {id}: {state} → {}", to.code()))
+        }
+        10 => {
+            // 立行立改: issue, receipt, done, in order.
+            let open: Vec<(i64, Option<String>, Option<String>)> = rows_of(
+                db,
+                "SELECT f.id, f.immediate_requirement, CAST(f.immediate_received_at AS TEXT) FROM findings f \
+                 JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.immediate_done_at IS NULL ORDER BY f.id",
+            )
+            .await;
+            let (id, issued, received) = rng.pick(&open)?;
+            let step = match (issued, received) {
+                (None, _) => fieldwork::ImmediateStep::Issue,
+                (Some(_), None) => fieldwork::ImmediateStep::Receipt,
+                (Some(_), Some(_)) => fieldwork::ImmediateStep::Done,
+            };
+            fieldwork::immediate_fix(
+                db,
+                &actor,
+                &all,
+                FindingId::new(id),
+                step,
+                "立行立改要求",
+                None,
+            )
+            .await
+            .ok()?;
+            Some(format!("finding {id}: 立行立改 {step:?}"))
+        }
+        11 => {
+            // A draft changes category.
+            let drafts: Vec<(i64, i64)> = rows_of(
+                db,
+                "SELECT id, version FROM findings WHERE state = 'DRAFT' ORDER BY id",
+            )
+            .await;
+            let (id, version) = rng.pick(&drafts)?;
+            let f = fieldwork::get_finding(db, &all, FindingId::new(id))
+                .await
+                .ok()?;
+            let categories: Vec<(i64,)> =
+                rows_of(db, "SELECT id FROM categories ORDER BY id").await;
+            let draft = fieldwork::FindingDraft {
+                title: f.title.clone(),
+                category_id: rng.pick(&categories).map(|c| c.0),
+                facts: f.facts.clone(),
+                basis: String::new(),
+                responsibility: String::new(),
+                evidence: String::new(),
+                finder: String::new(),
+                team_opinion: String::new(),
+                activity_ids: Vec::new(),
+            };
+            fieldwork::update_finding(db, &actor, &all, FindingId::new(id), &draft, version)
+                .await
+                .ok()?;
+            Some(format!("finding {id}: category {:?}", draft.category_id))
+        }
         7 => {
             let items: Vec<(i64,)> = rows_of(
                 db,
@@ -331,6 +428,62 @@ async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
     }
 }
 
+/// Inspection statistics read from `finding_counters` equal the scan, for every grouping, the
+/// scopes of the offices running rounds (and of one person's own records) and every round.
+async fn assert_inspection_stats_agree(db: &Db) {
+    let offices: Vec<(i64, String)> = rows_of(
+        db,
+        "SELECT id, path FROM organisations WHERE id IN (SELECT owner_org_id FROM round_units) OR parent_id IS NULL ORDER BY id",
+    )
+    .await;
+    let mut scopes = vec![Scope::unrestricted()];
+    for (id, path) in &offices {
+        scopes.push(Scope {
+            user_id: 1,
+            all: false,
+            ranges: vec![(path.clone(), xuncha_domain::org::subtree_end(path))],
+            orgs: vec![OrgId::new(*id)],
+            own: false,
+            team_user: None,
+        });
+    }
+    scopes.push(Scope {
+        user_id: 1,
+        all: false,
+        ranges: Vec::new(),
+        orgs: Vec::new(),
+        own: true,
+        team_user: None,
+    });
+    let rounds: Vec<(i64,)> = rows_of(db, "SELECT id FROM rounds ORDER BY id").await;
+    let mut nonzero = 0;
+    for scope in &scopes {
+        for round in std::iter::once(None).chain(rounds.iter().map(|r| Some(r.0))) {
+            for group in ["category", "state", "round"] {
+                let fast = fieldwork::finding_counts(db, scope, group, None, round)
+                    .await
+                    .expect("counts");
+                let scanned = fieldwork::finding_counts_scanned(db, scope, group, None, round)
+                    .await
+                    .expect("counts scanned");
+                assert_eq!(
+                    fast, scanned,
+                    "findings by {group}, round {round:?}, scope {scope:?}"
+                );
+                nonzero += fast.len();
+            }
+            let fast = fieldwork::immediate_counts(db, scope, round)
+                .await
+                .expect("immediate");
+            let scanned = fieldwork::immediate_counts_scanned(db, scope, round)
+                .await
+                .expect("immediate scanned");
+            assert_eq!(fast, scanned, "立行立改, round {round:?}, scope {scope:?}");
+        }
+    }
+    assert!(nonzero > 0, "the comparison compared nothing");
+}
+
 /// Statistics read from the counters equal statistics scanned from the ledger.
 async fn assert_stats_agree(db: &Db, today: Date) {
     let subtrees: Vec<(i64, String)> = rows_of(
@@ -500,7 +653,7 @@ async fn counters_follow_every_write(app: App) {
     assert_counters_exact(db, "seeding the demo").await;
     let mut rng = Rng(0x5EED_2026_1205);
     let mut done = Vec::new();
-    for _ in 0..60 {
+    for _ in 0..90 {
         if let Some(what) = random_op(db, &mut rng, today).await {
             assert_counters_exact(db, &what).await;
             done.push(what);
@@ -512,4 +665,12 @@ async fn counters_follow_every_write(app: App) {
     );
     assert_stats_agree(db, today).await;
     assert_totals_agree(db, today).await;
+    assert_inspection_stats_agree(db).await;
+    // Every kind of operation took effect at least once.
+    for kind in ["create finding", "→", "立行立改", "category"] {
+        assert!(
+            done.iter().any(|d| d.contains(kind)),
+            "no {kind} among {done:?}"
+        );
+    }
 }

@@ -10,6 +10,10 @@
 //! itself. Figures that depend on "today" (due, on time, overdue, ageing) come from a per-day
 //! histogram with the same keys: summing the days before today needs no rewrite when the
 //! clock moves.
+//!
+//! Every finding, ledger item or not, also counts in one **finding** row of the office that runs
+//! its round, per round, category and state ([`FindingKey`]): the inspection statistics read
+//! these (offices are few, so their scope is a join, not a roll-up).
 
 use std::collections::BTreeMap;
 
@@ -31,6 +35,41 @@ pub struct CounterFacts {
     pub due_date: Option<Date>,
     pub closed_on: Option<Date>,
     pub extensions: i64,
+    /// The office running the finding's round.
+    pub owner_org_id: OrgId,
+    /// A 立行立改 requirement was issued, and its fix reported done.
+    pub immediate: bool,
+    pub immediate_done: bool,
+}
+
+/// The key of a finding row: the office running the round, the round, the category
+/// (0: uncategorised) and the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingKey {
+    pub owner_org_id: OrgId,
+    pub round_id: i64,
+    pub category_id: i64,
+    pub state: FindingState,
+}
+
+/// The counts of a finding row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FindingCounts {
+    pub findings: i64,
+    pub immediate: i64,
+    pub immediate_done: i64,
+}
+
+impl FindingCounts {
+    fn add(&mut self, o: &FindingCounts, sign: i64) {
+        self.findings += sign * o.findings;
+        self.immediate += sign * o.immediate;
+        self.immediate_done += sign * o.immediate_done;
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == FindingCounts::default()
+    }
 }
 
 /// The key of a counter row. Roll-up rows have `own == false` and `round_id == 0`;
@@ -107,11 +146,24 @@ pub fn deadline_runs(state: FindingState) -> bool {
 pub struct Delta {
     pub counts: BTreeMap<CounterKey, Counts>,
     pub days: BTreeMap<(CounterKey, Date), DayCounts>,
+    pub findings: BTreeMap<FindingKey, FindingCounts>,
 }
 
 impl Delta {
     /// Adds (`sign` 1) or subtracts (`sign` -1) the contribution of one finding.
     pub fn add(&mut self, f: &CounterFacts, sign: i64) {
+        let key = FindingKey {
+            owner_org_id: f.owner_org_id,
+            round_id: f.round_id,
+            category_id: f.category_id.unwrap_or(0),
+            state: f.state,
+        };
+        let counts = FindingCounts {
+            findings: 1,
+            immediate: i64::from(f.immediate),
+            immediate_done: i64::from(f.immediate_done),
+        };
+        self.findings.entry(key).or_default().add(&counts, sign);
         if !in_ledger(f.state) {
             return;
         }
@@ -156,11 +208,12 @@ impl Delta {
     pub fn net(mut self) -> Delta {
         self.counts.retain(|_, c| !c.is_zero());
         self.days.retain(|_, c| !c.is_zero());
+        self.findings.retain(|_, c| !c.is_zero());
         self
     }
 
     pub fn is_empty(&self) -> bool {
-        self.counts.is_empty() && self.days.is_empty()
+        self.counts.is_empty() && self.days.is_empty() && self.findings.is_empty()
     }
 }
 
@@ -303,6 +356,9 @@ mod tests {
             due_date: Some(date!(2026 - 05 - 31)),
             closed_on: None,
             extensions: 0,
+            owner_org_id: OrgId::new(5),
+            immediate: false,
+            immediate_done: false,
         }
     }
 
@@ -321,8 +377,48 @@ mod tests {
     }
 
     #[test]
-    fn drafts_count_nowhere_and_unchanged_items_net_to_nothing() {
-        assert!(delta(&[], &[facts(FindingState::Draft)]).is_empty());
+    fn drafts_count_only_as_findings_and_unchanged_items_net_to_nothing() {
+        let d = delta(&[], &[facts(FindingState::Draft)]);
+        assert!(
+            d.counts.is_empty() && d.days.is_empty(),
+            "a draft is no ledger item"
+        );
+        let key = FindingKey {
+            owner_org_id: OrgId::new(5),
+            round_id: 7,
+            category_id: 3,
+            state: FindingState::Draft,
+        };
+        assert_eq!(
+            d.findings,
+            BTreeMap::from([(
+                key,
+                FindingCounts {
+                    findings: 1,
+                    immediate: 0,
+                    immediate_done: 0
+                }
+            )])
+        );
+        // A 立行立改 done on a confirmed finding: it leaves the draft row, joins the confirmed one.
+        let mut after = facts(FindingState::Confirmed);
+        after.immediate = true;
+        after.immediate_done = true;
+        let d = delta(&[facts(FindingState::Draft)], &[after]);
+        assert_eq!(d.findings.len(), 2);
+        assert_eq!(d.findings[&key].findings, -1);
+        let confirmed = FindingKey {
+            state: FindingState::Confirmed,
+            ..key
+        };
+        assert_eq!(
+            d.findings[&confirmed],
+            FindingCounts {
+                findings: 1,
+                immediate: 1,
+                immediate_done: 1
+            }
+        );
         let f = facts(FindingState::InProgress);
         assert!(delta(std::slice::from_ref(&f), std::slice::from_ref(&f)).is_empty());
     }

@@ -209,6 +209,8 @@ pub async fn create_finding(
             .bind(province).bind(unit_id.get()).bind(unit.org_id).bind(d.category_id).bind(&d.title).bind(&d.facts).bind(&d.basis).bind(&d.responsibility)
             .bind(&d.evidence).bind(&d.finder).bind(&d.team_opinion).bind(FindingState::Draft.code()).bind(actor.user_id).bind(now)
             .fetch_one(&mut *tx).await?;
+        let none: Vec<xuncha_domain::rectification::CounterFacts> = Vec::new();
+        crate::counters_follow!(tx, none, &[id]);
         link_activities!(tx, id, unit_id, &d.activity_ids);
         crate::event_append!(db, tx, "finding", id, actor, None::<String>, FindingState::Draft.code(), Msg::new("event.finding_drafted").render());
         crate::audit_append!(db, tx, actor, &Event::op("finding.create", "finding", id, Msg::new("audit.finding_create").arg("org", &unit.org_name).arg("title", &d.title).render()));
@@ -236,6 +238,7 @@ pub async fn update_finding(
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = db.write(p).await?;
+        let before = crate::counter_facts!(tx, &[id.get()]);
         let n = sqlx::query(
             "UPDATE findings SET category_id = $1, title = $2, facts = $3, basis = $4, responsibility = $5, evidence = $6, finder = $7, team_opinion = $8, \
              version = version + 1, updated_at = $9 WHERE id = $10 AND version = $11 AND state = 'DRAFT'")
@@ -244,6 +247,7 @@ pub async fn update_finding(
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
+        crate::counters_follow!(tx, before, &[id.get()]);
         link_activities!(tx, id.get(), f.round_unit_id, &d.activity_ids);
         crate::audit_append!(db, tx, actor, &Event::op("finding.update", "finding", id, Msg::new("audit.finding_update").arg("title", &d.title).render()));
         tx.commit().await?;
@@ -272,11 +276,13 @@ pub async fn transition_finding(
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = db.write(p).await?;
+        let before = crate::counter_facts!(tx, &[id.get()]);
         let n = sqlx::query("UPDATE findings SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
             .bind(to.code()).bind(now).bind(id.get()).bind(version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
         }
+        crate::counters_follow!(tx, before, &[id.get()]);
         crate::event_append!(db, tx, "finding", id.get(), actor, Some(from.code()), to.code(), comment);
         crate::audit_append!(db, tx, actor, &Event::op("finding.transition", "finding", id, format!("“{}”：{} → {}", f.title, from.label(), to.label())));
         tx.commit().await?;
@@ -340,6 +346,7 @@ pub async fn immediate_fix(
     };
     crate::on_db!(db, p => {
         let mut tx = db.write(p).await?;
+        let before = crate::counter_facts!(tx, &[id.get()]);
         match step {
             ImmediateStep::Issue => {
                 sqlx::query("UPDATE findings SET immediate_requirement = $1, immediate_deadline = $2, version = version + 1, updated_at = $3 WHERE id = $4")
@@ -354,14 +361,56 @@ pub async fn immediate_fix(
                     .bind(now).bind(id.get()).execute(&mut *tx).await?;
             }
         }
+        crate::counters_follow!(tx, before, &[id.get()]);
         crate::audit_append!(db, tx, actor, &Event::op("finding.immediate", "finding", id, Msg::new(summary_key).arg("title", &f.title).render()));
         tx.commit().await?;
     });
     get_finding(db, &Scope::unrestricted(), id).await
 }
 
-/// Counts for statistics: `(label, count)` grouped by `group` ∈ category | state | round.
+/// Counts for statistics: `(label, count)` grouped by `group` ∈ category | state | round,
+/// largest first. Read from `finding_counters` (one row per office, round, category and state);
+/// a filter the counters cannot answer (an inspected organisation's subtree, a team member's
+/// own units) scans the findings ([`finding_counts_scanned`]).
 pub async fn finding_counts(
+    db: &Db,
+    scope: &Scope,
+    group: &str,
+    org_id: Option<OrgId>,
+    round_id: Option<i64>,
+) -> Result<Vec<(String, i64)>> {
+    if org_id.is_some() || scope.team_user.is_some() {
+        return finding_counts_scanned(db, scope, group, org_id, round_id).await;
+    }
+    let expr = match group {
+        "category" => "COALESCE(c.name, '')",
+        "state" => "fc.state",
+        _ => "r.name",
+    };
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT {expr} AS label, CAST(SUM(fc.findings) AS BIGINT) FROM finding_counters fc JOIN organisations ow ON ow.id = fc.owner_org_id \
+             JOIN rounds r ON r.id = fc.round_id LEFT JOIN categories c ON c.id = fc.category_id WHERE fc.findings <> 0"));
+        if let Some(r) = round_id { qb.push(" AND fc.round_id = ").push_bind(r); }
+        scope.push_filter(&mut qb, crate::inspection::OWNER_COLS);
+        qb.push(format!(" GROUP BY {expr} ORDER BY 2 DESC, 1"));
+        let mut rows = qb.build_query_as::<(String, i64)>().fetch_all(p).await?;
+        uncategorised(group, &mut rows);
+        Ok(rows)
+    })
+}
+
+fn uncategorised(group: &str, rows: &mut [(String, i64)]) {
+    if group == "category" {
+        for (label, _) in rows.iter_mut().filter(|(l, _)| l.is_empty()) {
+            *label = Msg::new("stats.uncategorised").render();
+        }
+    }
+}
+
+/// [`finding_counts`] by scanning the findings: for the filters counters cannot answer, and
+/// the tests' reference.
+pub async fn finding_counts_scanned(
     db: &Db,
     scope: &Scope,
     group: &str,
@@ -386,19 +435,34 @@ pub async fn finding_counts(
         }
         if let Some(r) = round_id { qb.push(" AND ru.round_id = ").push_bind(r); }
         scope.push_unit_filter(&mut qb);
-        qb.push(format!(" GROUP BY {expr} ORDER BY 2 DESC"));
+        qb.push(format!(" GROUP BY {expr} ORDER BY 2 DESC, 1"));
         let mut rows = qb.build_query_as::<(String, i64)>().fetch_all(p).await?;
-        if group == "category" {
-            for (label, _) in rows.iter_mut().filter(|(l, _)| l.is_empty()) {
-                *label = Msg::new("stats.uncategorised").render();
-            }
-        }
+        uncategorised(group, &mut rows);
         Ok(rows)
     })
 }
 
-/// `(issued, done)` immediate fixes.
+/// `(issued, done)` immediate fixes, from `finding_counters` (scanned for a team member).
 pub async fn immediate_counts(db: &Db, scope: &Scope, round_id: Option<i64>) -> Result<(i64, i64)> {
+    if scope.team_user.is_some() {
+        return immediate_counts_scanned(db, scope, round_id).await;
+    }
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(
+            "SELECT CAST(COALESCE(SUM(fc.immediate), 0) AS BIGINT), CAST(COALESCE(SUM(fc.immediate_done), 0) AS BIGINT) \
+             FROM finding_counters fc JOIN organisations ow ON ow.id = fc.owner_org_id WHERE 1 = 1");
+        if let Some(r) = round_id { qb.push(" AND fc.round_id = ").push_bind(r); }
+        scope.push_filter(&mut qb, crate::inspection::OWNER_COLS);
+        Ok(qb.build_query_as::<(i64, i64)>().fetch_one(p).await?)
+    })
+}
+
+/// [`immediate_counts`] by scanning the findings.
+pub async fn immediate_counts_scanned(
+    db: &Db,
+    scope: &Scope,
+    round_id: Option<i64>,
+) -> Result<(i64, i64)> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(
             "SELECT COUNT(f.immediate_requirement), COUNT(f.immediate_done_at) FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id \

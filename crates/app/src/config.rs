@@ -35,7 +35,8 @@ pub struct Config {
     /// With `clock_control`: the date (`YYYY-MM-DD`, China time) the server's clock starts on,
     /// so a drill or a browser test runs on a fixed day; empty starts on the system's date.
     pub clock_start: String,
-    /// Seconds between two runs of the rectification scheduler (warnings, e-mail).
+    /// The rectification scheduler's period in seconds (at least 10): it runs once per period
+    /// (warnings, e-mail), on one node when several share a PostgreSQL database.
     pub scheduler_interval_secs: u64,
     /// SMTP relay for e-mailed notifications, e.g. `smtp://mail.example.gov.cn:25` or
     /// `smtp://user:password@host:587`; empty keeps notifications in-app only.

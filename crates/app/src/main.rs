@@ -197,6 +197,8 @@ fn main() -> std::process::ExitCode {
 
 /// After SIGTERM or Ctrl-C: how long requests in flight may still run.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+/// Then: how long giving up the scheduler lease may take.
+const LEASE_RELEASE: std::time::Duration = std::time::Duration::from_millis(500);
 /// Then: how long closing the database may take.
 const DB_CLOSE: std::time::Duration = std::time::Duration::from_secs(2);
 /// Then: how long blocking tasks may take before the process exits anyway.
@@ -336,11 +338,19 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 db.clone(),
                 st.config.mail(),
                 std::time::Duration::from_secs(config.scheduler_interval_secs.max(10)),
+                xuncha_service::scheduler::node_id(),
             );
-            // A stop signal ends the server within SHUTDOWN_GRACE + DB_CLOSE + RUNTIME_SHUTDOWN
-            // (8 s), whatever is in flight: slow clients, a long import.
+            tracing::info!(node = scheduler.node(), "scheduler node");
+            // A stop signal ends the server within SHUTDOWN_GRACE + LEASE_RELEASE + DB_CLOSE +
+            // RUNTIME_SHUTDOWN (8.5 s), whatever is in flight: slow clients, a long import.
             xuncha_api::serve_with_grace(listener, st, shutdown_signal(), SHUTDOWN_GRACE).await?;
-            scheduler.abort();
+            // Give the scheduler lease up, so another node takes over without waiting it out.
+            if tokio::time::timeout(LEASE_RELEASE, scheduler.stop())
+                .await
+                .is_err()
+            {
+                tracing::warn!("could not give up the scheduler lease at shutdown");
+            }
             if tokio::time::timeout(DB_CLOSE, db.close()).await.is_err() {
                 tracing::warn!("database connections still busy at shutdown; exiting anyway");
             }

@@ -260,7 +260,7 @@ fn app_state(db: &xuncha_store::Db) -> Result<xuncha_api::AppState> {
         db: db.clone(),
         config: std::sync::Arc::new(xuncha_api::ApiConfig::default()),
         crypto: std::sync::Arc::new(
-            xuncha_service::crypto::Crypto::new(&[(1, "00112233445566778899aabbccddeeff".into())])
+            xuncha_service::crypto::Crypto::new(&[(1, crate::nodes::FIELD_KEY.into())])
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         ),
         metrics: None,

@@ -1,10 +1,12 @@
 //! The concurrent load driver (issue 10, "measure it like a user's load").
 //!
 //! `xuncha-bench --load [--clients 32] [--seconds 30] [--write-pct 20] [--profile city|province]
-//! [--postgres] [--reuse DIR] [--seed N] [--json]`
+//! [--postgres [--nodes N [--xuncha PATH]]] [--reuse DIR] [--seed N] [--json]`
 //!
 //! Opens (or builds) the profile as `--profile` does ([`crate::profile::open`]), starts the real
-//! server in this process on a runtime of its own ([`crate::client::serve_apart`]), and runs N
+//! server in this process on a runtime of its own ([`crate::client::serve_apart`]) — or, with
+//! `--nodes N` on PostgreSQL, N separate `xuncha serve` processes on the profile's schema
+//! ([`crate::nodes`]; client i uses node i mod N, all its sessions made there) — and runs N
 //! clients as tokio tasks for the given seconds. Each client is a person at a desk with their own
 //! logged-in sessions: an office account that reads (the province's, a city's or a county's
 //! director, staff or leader, in turn), the liaisons of four inspected units of its own (each
@@ -38,6 +40,10 @@
 //! /proc/self/stat, and the server's own threads — its runtime and SQLite's connection threads —
 //! from /proc/self/task; with PostgreSQL the database's CPU is in its own processes, reported as
 //! `postgres_cpu_s` summed over every `postgres` process on the machine).
+//!
+//! With `--nodes`, the figures are also given per node (its clients' requests, its process's CPU
+//! seconds and peak RSS); the bench holds the scheduler lease during the run, so no node runs
+//! the scheduler's scan in the middle of the measurement (the in-process server has none either).
 //!
 //! The writes are durable writes to the profile database; a kept SQLite profile (`--reuse`) is
 //! loaded in a scratch copy next to it (see [`crate::profile::Opened::writable`]), so every run
@@ -545,11 +551,49 @@ pub async fn run(args: &[String]) -> Result<()> {
     if clients == 0 || seconds == 0 {
         bail!("--clients and --seconds must be at least 1");
     }
+    let nodes_wanted: Option<usize> = arg(args, "--nodes").map(|s| s.parse()).transpose()?;
+    if nodes_wanted == Some(0) {
+        bail!("--nodes must be at least 1");
+    }
+    if nodes_wanted.is_some() && !args.iter().any(|a| a == "--postgres") {
+        bail!(
+            "--nodes runs several xuncha serve processes on one PostgreSQL database: add --postgres"
+        );
+    }
+    let binary = nodes_wanted
+        .map(|_| crate::nodes::binary(args))
+        .transpose()?;
     let o = open(args).await?;
     let size = o.profile.size;
     // A kept profile is loaded in a scratch copy, so every run starts from the same data.
     let (db, _scratch) = o.writable().await?;
-    let base = crate::client::serve_apart(&db).await?;
+    // The servers: one in this process, or N `xuncha serve` processes holding no scheduler lease.
+    let (nodes, bases) = match (nodes_wanted, &binary) {
+        (Some(n), Some(binary)) => {
+            let until = db.now() + time::Duration::days(1);
+            if !xuncha_store::scheduler::take_lease(
+                &db,
+                xuncha_service::scheduler::LEASE,
+                BENCH_HOLDER,
+                until,
+            )
+            .await?
+            {
+                bail!("another process holds the scheduler lease of the profile");
+            }
+            let schema = o.schema().context("the profile's schema")?;
+            let url = crate::nodes::with_schema(&xuncha_store::testing::pg_url(), schema);
+            let t = Instant::now();
+            let nodes = crate::nodes::Nodes::start(binary, n, &url).await?;
+            eprintln!(
+                "load: {n} xuncha serve nodes up ({:.1} s)",
+                t.elapsed().as_secs_f64()
+            );
+            let bases = nodes.bases.clone();
+            (Some(nodes), bases)
+        }
+        _ => (None, vec![crate::client::serve_apart(&db).await?]),
+    };
     let date = day(db.today());
     let categories: Vec<i64> = xuncha_store::rectification::category_ids(&db)
         .await?
@@ -592,7 +636,7 @@ pub async fn run(args: &[String]) -> Result<()> {
     let t = Instant::now();
     let mut setup = tokio::task::JoinSet::new();
     for (i, (reader_name, writers)) in plan.into_iter().enumerate() {
-        let base = base.clone();
+        let base = bases[i % bases.len()].clone();
         let categories = categories.clone();
         setup.spawn(async move {
             let mut rng = Rng(0x5EED ^ i as u64);
@@ -648,6 +692,10 @@ pub async fn run(args: &[String]) -> Result<()> {
     let load_before = loadavg();
     let prefixes = [SERVER_THREADS, "sqlx-sqlite-wor"];
     let (cpu0, server0) = cpu(&prefixes);
+    let nodes_cpu0: Vec<f64> = nodes
+        .as_ref()
+        .map(|n| (0..n.bases.len()).map(|i| n.cpu_s(i)).collect())
+        .unwrap_or_default();
     let pg0 = o.postgres.then(postgres_cpu);
     let rss_start = rss_mb().unwrap_or(0.0);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -684,6 +732,14 @@ pub async fn run(args: &[String]) -> Result<()> {
     }
     let elapsed = start.elapsed().as_secs_f64();
     let (cpu1, server1) = cpu(&prefixes);
+    let nodes_cpu: Vec<f64> = nodes
+        .as_ref()
+        .map(|n| {
+            (0..n.bases.len())
+                .map(|i| n.cpu_s(i) - nodes_cpu0[i])
+                .collect()
+        })
+        .unwrap_or_default();
     let pg1 = o.postgres.then(postgres_cpu);
     let commits1 = db.group_commit_stats();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -692,6 +748,7 @@ pub async fn run(args: &[String]) -> Result<()> {
     // workable for the next run.
     let mut tallies = Vec::with_capacity(clients);
     for (tally, d, pending) in ended {
+        let node = bases.iter().position(|b| *b == d.reader.base).unwrap_or(0);
         if let Some((wid, fid, ui)) = pending {
             let body = json!({ "decision": "return", "reason": "压测结束，退回", "version": 1 });
             let r = d.units[ui]
@@ -705,7 +762,7 @@ pub async fn run(args: &[String]) -> Result<()> {
                 );
             }
         }
-        tallies.push(tally);
+        tallies.push((node, tally));
     }
     let rss_end = rss_mb().unwrap_or(0.0);
     // What the resident memory is: the heap (SQLite's page caches among it) or mapped files.
@@ -721,7 +778,15 @@ pub async fn run(args: &[String]) -> Result<()> {
     let mut errors = [0u64; KINDS.len()];
     let mut samples = Vec::new();
     let mut by_filter: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
-    for t in tallies {
+    // Per node: every successful request's latency, the writes among them, the errors.
+    let mut per_node: Vec<(Vec<Duration>, usize, u64)> = vec![(Vec::new(), 0, 0); bases.len()];
+    for (node, t) in tallies {
+        let mine = &mut per_node[node];
+        for (k, d) in &t.ok {
+            mine.0.push(*d);
+            mine.1 += usize::from(k.is_write());
+        }
+        mine.2 += t.errors.iter().sum::<u64>();
         for (label, d) in t.ledger {
             by_filter.entry(label).or_default().push(d);
         }
@@ -765,7 +830,29 @@ pub async fn run(args: &[String]) -> Result<()> {
         })
         .collect();
     let total_errors: u64 = errors.iter().sum();
+    let nodes_json: Vec<Value> = per_node
+        .iter_mut()
+        .enumerate()
+        .map(|(i, (lat, writes, errs))| {
+            lat.sort();
+            let reads = lat.len() - *writes;
+            json!({
+                "node": i + 1, "clients": (0..clients).filter(|c| c % bases.len() == i).count(),
+                "writes_per_s": round1(*writes as f64 / elapsed), "reads_per_s": round1(reads as f64 / elapsed),
+                "p50_ms": ms(quantile(lat, 0.50)), "p95_ms": ms(quantile(lat, 0.95)), "p99_ms": ms(quantile(lat, 0.99)),
+                "errors": errs,
+                "cpu_s": nodes_cpu.get(i).copied().map(round1),
+                "rss_peak_mb": nodes.as_ref().map(|n| n.peak_rss_mb(i).round()),
+            })
+        })
+        .collect();
+    let server = if nodes.is_some() {
+        "processes"
+    } else {
+        "in-process"
+    };
     let out = json!({
+        "nodes": bases.len(), "server": server, "per_node": nodes_json,
         "clients": clients, "seconds": seconds, "write_pct": write_pct, "profile": o.profile.name, "backend": o.backend(),
         "findings": o.info["findings"], "elapsed_s": round1(elapsed),
         "writes_per_s": round1(writes as f64 / elapsed), "reads_per_s": round1(reads as f64 / elapsed),
@@ -773,7 +860,8 @@ pub async fn run(args: &[String]) -> Result<()> {
         "errors": total_errors, "error_samples": samples,
         "rss_mb": rss_peak.round(), "rss_start_mb": rss_start.round(), "rss_end_mb": rss_end.round(),
         "rss_end_anon_mb": anon_end.round(), "rss_end_file_mb": file_end.round(),
-        "cpu_s": round1(cpu1 - cpu0), "server_cpu_s": round1(server1 - server0),
+        "cpu_s": round1(cpu1 - cpu0),
+        "server_cpu_s": round1(if nodes.is_some() { nodes_cpu.iter().sum() } else { server1 - server0 }),
         "postgres_cpu_s": pg0.zip(pg1).map(|(a, b)| round1(b - a)),
         "group_commit": group_commit(commits0, commits1),
         "machine": { "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
@@ -784,9 +872,11 @@ pub async fn run(args: &[String]) -> Result<()> {
         println!("{out}");
     } else {
         println!(
-            "{clients} clients, {elapsed:.1} s, {} ({}): {:.0} writes/s, {:.0} reads/s, p50 {} ms, p95 {} ms, p99 {} ms, {total_errors} errors, peak RSS {:.0} MB, CPU {:.1} s (server {:.1} s)",
+            "{clients} clients, {elapsed:.1} s, {} ({}, {} server{} {server}): {:.0} writes/s, {:.0} reads/s, p50 {} ms, p95 {} ms, p99 {} ms, {total_errors} errors, peak RSS {:.0} MB, CPU {:.1} s (server {:.1} s)",
             o.profile.name,
             o.backend(),
+            bases.len(),
+            if bases.len() == 1 { "" } else { "s" },
             writes as f64 / elapsed,
             reads as f64 / elapsed,
             out["p50_ms"],
@@ -794,7 +884,7 @@ pub async fn run(args: &[String]) -> Result<()> {
             out["p99_ms"],
             rss_peak,
             cpu1 - cpu0,
-            server1 - server0
+            out["server_cpu_s"].as_f64().unwrap_or(0.0)
         );
         println!(
             "| kind | n | errors | p50 ms | p95 ms | p99 ms |\n|---|---:|---:|---:|---:|---:|"
@@ -811,9 +901,37 @@ pub async fn run(args: &[String]) -> Result<()> {
                 v["p99_ms"]
             );
         }
+        if bases.len() > 1 || nodes.is_some() {
+            println!(
+                "\n| node | clients | writes/s | reads/s | p50 ms | p95 ms | p99 ms | errors | CPU s | peak RSS MB |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            );
+            for v in &nodes_json {
+                println!(
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    v["node"],
+                    v["clients"],
+                    v["writes_per_s"],
+                    v["reads_per_s"],
+                    v["p50_ms"],
+                    v["p95_ms"],
+                    v["p99_ms"],
+                    v["errors"],
+                    v["cpu_s"],
+                    v["rss_peak_mb"]
+                );
+            }
+        }
         for s in &samples {
             println!("error: {s}");
         }
     }
+    if nodes.is_some() {
+        drop(nodes);
+        xuncha_store::scheduler::release_lease(&db, xuncha_service::scheduler::LEASE, BENCH_HOLDER)
+            .await?;
+    }
     o.close().await
 }
+
+/// The scheduler lease's holder while the bench's nodes run.
+const BENCH_HOLDER: &str = "xuncha-bench";

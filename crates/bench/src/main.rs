@@ -11,6 +11,7 @@
 mod client;
 mod imports;
 mod load;
+mod nodes;
 mod profile;
 
 use std::time::Instant;

@@ -480,6 +480,11 @@ impl Opened {
         if self.postgres { "postgres" } else { "sqlite" }
     }
 
+    /// The PostgreSQL schema the profile is in.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
     /// The database a run that writes uses: a scratch copy of a kept SQLite profile, made next to
     /// it (the same storage) and removed when the returned guard drops, so the kept file stays as
     /// built and every run starts from the same data; else the profile's own database.

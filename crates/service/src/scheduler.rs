@@ -1,9 +1,17 @@
 //! The rectification scheduler, run inside `xuncha serve`: early warnings in three colours to
 //! the people in charge of each item. Its clock is the server's ([`xuncha_store::Clock`]), so tests
-//! move time instead of waiting; with several nodes on one PostgreSQL database a lease in the
-//! settings table elects the one node that runs it.
+//! move time instead of waiting.
+//!
+//! Time is cut into periods of `scheduler_interval_secs` on the server's clock, counted from the
+//! Unix epoch, and the job runs once per period. With several nodes on one PostgreSQL database,
+//! each node polls a few times a period ([`spawn`]); a node runs the job only while it holds the
+//! scheduler lease (`xuncha_store::scheduler`, renewed at every poll, one period long) and only
+//! when it recorded the period's run first, so each period runs once across the nodes. When the
+//! holder dies its lease runs out within a period and another node takes it; a node that stops
+//! cleanly gives it up at once.
 
 use std::time::Duration;
+use time::OffsetDateTime;
 use xuncha_domain::ids::OrgId;
 
 use xuncha_domain::i18n::Msg;
@@ -158,31 +166,151 @@ async fn mail(db: &Db, url: &str, smtp_from: &str) -> Result<usize, StoreError> 
     Ok(sent.len())
 }
 
-/// Runs [`tick`] every `interval` while this node holds the scheduler lease.
-pub fn spawn(db: Db, mail_to: Mail, interval: Duration) -> tokio::task::JoinHandle<()> {
-    let holder = format!("{}-{}", std::process::id(), db.now().unix_timestamp());
-    tokio::spawn(async move {
-        let mut timer = tokio::time::interval(interval);
-        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            timer.tick().await;
-            let now = db.now().unix_timestamp();
-            let ttl = i64::try_from(interval.as_secs())
-                .unwrap_or(300)
-                .saturating_mul(3);
-            match xuncha_store::settings::take_lease(&db, "scheduler.lease", &holder, now, ttl)
-                .await
-            {
-                Ok(true) => {
-                    if let Err(e) = tick(&db, &mail_to).await {
-                        tracing::warn!(error = ?e, "rectification scheduler run failed");
-                    }
-                }
-                Ok(false) => tracing::debug!("another node holds the scheduler lease"),
-                Err(e) => tracing::warn!(error = %e, "scheduler lease"),
-            }
-        }
+/// The lease the scheduler's nodes share.
+pub const LEASE: &str = "scheduler";
+/// The periodic job, as its runs are recorded.
+pub const JOB: &str = "rect.warnings";
+/// How long the record of runs is kept.
+const KEEP_RUNS: time::Duration = time::Duration::days(30);
+
+/// This process's name as a scheduler node: the host, the process id and a random part, so that
+/// no two processes share it (on one machine or several, nor a restarted process its
+/// predecessor, whose lease must run out or be given up first).
+pub fn node_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "node".to_string());
+    let random = crate::crypto::random_bytes::<4>()
+        .map(|b| b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+        .unwrap_or_default();
+    format!("{host}:{}:{random}", std::process::id())
+}
+
+/// The start of the period `at` falls in: periods of `period` (at least a second) counted from
+/// the Unix epoch, so every node with the same clock and interval cuts time the same way.
+pub fn period_start(at: OffsetDateTime, period: Duration) -> OffsetDateTime {
+    let len = i64::try_from(period.as_secs()).unwrap_or(i64::MAX).max(1);
+    let secs = at.unix_timestamp();
+    OffsetDateTime::from_unix_timestamp(secs - secs.rem_euclid(len)).unwrap_or(at)
+}
+
+/// How often a node polls: ten times a period, between once a second and twice a minute. The
+/// holder renews its lease at every poll; a new period is noticed within a poll.
+pub fn poll_every(period: Duration) -> Duration {
+    (period / 10).clamp(Duration::from_secs(1), Duration::from_secs(30))
+}
+
+/// What one poll of a node did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Another node holds the lease.
+    Standby,
+    /// This node holds the lease and the current period has run already (here, or on the node
+    /// that held the lease before).
+    Held,
+    /// This node ran the period starting at `period_start`, over `items` items.
+    Ran {
+        period_start: OffsetDateTime,
+        items: usize,
+    },
+}
+
+/// One poll: takes or renews the lease for one period; while held, runs the current period's job
+/// unless its run is recorded already. A run that fails stays recorded as unfinished; the next
+/// period's run recomputes everything anyway.
+pub async fn step(
+    db: &Db,
+    mail_to: &Mail,
+    node: &str,
+    period: Duration,
+) -> Result<Step, StoreError> {
+    let now = db.now();
+    let length = time::Duration::try_from(period).unwrap_or(time::Duration::MINUTE);
+    if !xuncha_store::scheduler::take_lease(db, LEASE, node, now + length).await? {
+        return Ok(Step::Standby);
+    }
+    let start = period_start(now, period);
+    if !xuncha_store::scheduler::claim_run(db, JOB, start, node).await? {
+        return Ok(Step::Held);
+    }
+    metrics::counter!("xuncha_scheduler_runs_total", "node" => node.to_string()).increment(1);
+    let items = tick(db, mail_to).await?;
+    xuncha_store::scheduler::finish_run(db, JOB, start, i64::try_from(items).unwrap_or(i64::MAX))
+        .await?;
+    xuncha_store::scheduler::prune_runs(db, JOB, start - KEEP_RUNS).await?;
+    Ok(Step::Ran {
+        period_start: start,
+        items,
     })
+}
+
+/// The scheduler loop of this node, started by [`spawn`].
+#[derive(Debug)]
+pub struct Scheduler {
+    task: tokio::task::JoinHandle<()>,
+    db: Db,
+    node: String,
+}
+
+impl Scheduler {
+    /// This node's name in the lease and the record of runs.
+    pub fn node(&self) -> &str {
+        &self.node
+    }
+
+    /// Stops the loop and gives the lease up, so another node takes over at its next poll
+    /// instead of waiting for the lease to run out.
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+        if let Err(e) = xuncha_store::scheduler::release_lease(&self.db, LEASE, &self.node).await {
+            tracing::warn!(error = %e, "giving up the scheduler lease");
+        }
+    }
+}
+
+/// Polls every [`poll_every`]`(period)` as `node` and runs the job once per period while this
+/// node holds the scheduler lease ([`step`]). Metrics, labelled with the node:
+/// `xuncha_scheduler_runs_total` (the runs this node started, each recorded in the store) and
+/// `xuncha_scheduler_lease_held` (1 while it holds the lease).
+pub fn spawn(db: Db, mail_to: Mail, period: Duration, node: String) -> Scheduler {
+    let task = {
+        let (db, node) = (db.clone(), node.clone());
+        tokio::spawn(async move {
+            let mut timer = tokio::time::interval(poll_every(period));
+            timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut held = false;
+            loop {
+                timer.tick().await;
+                let now_held = match step(&db, &mail_to, &node, period).await {
+                    Ok(Step::Standby) => false,
+                    Ok(Step::Held) => true,
+                    Ok(Step::Ran {
+                        period_start,
+                        items,
+                    }) => {
+                        tracing::debug!(%period_start, items, "rectification scheduler ran");
+                        true
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = ?e, "rectification scheduler");
+                        held
+                    }
+                };
+                if now_held != held {
+                    tracing::info!(node = %node, held = now_held, "scheduler lease");
+                    held = now_held;
+                }
+                metrics::gauge!("xuncha_scheduler_lease_held", "node" => node.clone())
+                    .set(if held { 1.0 } else { 0.0 });
+            }
+        })
+    };
+    Scheduler { task, db, node }
 }
 
 /// `smtp://[user:password@]host[:port]`.
@@ -225,7 +353,34 @@ impl SmtpRelay {
 
 #[cfg(test)]
 mod tests {
-    use super::SmtpRelay;
+    use super::{SmtpRelay, node_id, period_start, poll_every};
+    use std::time::Duration;
+    use time::macros::datetime;
+
+    #[test]
+    fn periods_are_cut_from_the_epoch_and_polled_ten_times() {
+        let p = Duration::from_secs(300);
+        let start = period_start(datetime!(2026-11-23 02:07:41.25 UTC), p);
+        assert_eq!(start, datetime!(2026-11-23 02:05:00 UTC));
+        assert_eq!(period_start(start, p), start);
+        assert_eq!(
+            period_start(datetime!(2026-11-23 02:09:59.999 UTC), p),
+            start
+        );
+        assert_eq!(poll_every(p), Duration::from_secs(30));
+        assert_eq!(poll_every(Duration::from_secs(10)), Duration::from_secs(1));
+        assert_eq!(
+            poll_every(Duration::from_secs(3600)),
+            Duration::from_secs(30)
+        );
+    }
+
+    #[test]
+    fn node_ids_are_unique_per_call() {
+        let (a, b) = (node_id(), node_id());
+        assert_ne!(a, b);
+        assert!(a.contains(&format!(":{}:", std::process::id())), "{a}");
+    }
 
     #[test]
     fn smtp_urls_parse() {

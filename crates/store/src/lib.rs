@@ -21,6 +21,7 @@ pub mod fieldwork;
 pub mod inspection;
 pub mod orgs;
 pub mod rectification;
+pub mod scheduler;
 pub mod scope;
 pub mod settings;
 pub mod teams;

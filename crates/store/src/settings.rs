@@ -1,7 +1,6 @@
 //! Configurable settings (time limits, thresholds, the rubric), stored per office as key/value
 //! text with defaults in code. An office's value is its own row, else its nearest ancestor's
 //! (the rule is `xuncha_domain::settings`), else the default; an office writes only its own rows.
-//! Organisation 0 holds rows that are no office's (the scheduler's lease).
 
 use std::collections::HashMap;
 
@@ -291,27 +290,4 @@ pub async fn set(db: &Db, actor: &Actor, office: OrgId, key: &str, value: &str) 
             .render(),
     )
     .await
-}
-
-/// Takes or renews the lease `name` for `holder` until `now + ttl_secs` (the scheduler's leader
-/// election: with several nodes on one database only the holder runs the jobs). True when held.
-pub async fn take_lease(
-    db: &Db,
-    name: &str,
-    holder: &str,
-    now: i64,
-    ttl_secs: i64,
-) -> Result<bool> {
-    // "<expiry, 12 digits>:<holder>", so the expiry compares as text.
-    let value = format!("{:012}:{holder}", now + ttl_secs);
-    let now_text = format!("{now:012}");
-    let at = db.now();
-    let n = crate::on_db!(db, p => {
-        sqlx::query("INSERT INTO settings (org_id, key, value, version, updated_at) VALUES (0, $1, $2, 1, $3) \
-                     ON CONFLICT (org_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at \
-                     WHERE substr(settings.value, 1, 12) < $4 OR substr(settings.value, 14) = $5")
-            .bind(name).bind(&value).bind(at).bind(&now_text).bind(holder)
-            .execute(p).await?.rows_affected()
-    });
-    Ok(n > 0)
 }

@@ -64,6 +64,8 @@ dual!(
     audit_chain_detects_tampering,
     roles_sessions_tokens_policy,
     group_commit_batches_concurrent_writes,
+    scheduler_lease_has_one_holder,
+    scheduler_runs_once_per_period,
 );
 
 fn actor() -> Actor {
@@ -925,8 +927,158 @@ async fn roles_sessions_tokens_policy(db: Db) {
     assert_eq!(audit::verify(&db).await.unwrap().problem, None);
 }
 
+/// A database handle on the same pool whose clock reads `ahead` later (another node's clock, or
+/// the same node later on).
+fn later(db: &Db, ahead: time::Duration) -> Db {
+    db.clone()
+        .with_clock(std::sync::Arc::new(xuncha_store::Clock::pinned(
+            db.now() + ahead,
+        )))
+}
+
+/// The scheduler's lease: one holder at a time, however many nodes try at once; the holder
+/// renews it; another takes it once it has expired or was given up.
+async fn scheduler_lease_has_one_holder(db: Db) {
+    use xuncha_store::scheduler::{lease, release_lease, take_lease};
+    let minute = time::Duration::minutes(1);
+    assert_eq!(lease(&db, "scheduler").await.unwrap(), None);
+    assert!(
+        take_lease(&db, "scheduler", "a", db.now() + minute)
+            .await
+            .unwrap()
+    );
+    let taken = lease(&db, "scheduler").await.unwrap().unwrap();
+    assert_eq!(taken.holder, "a");
+    assert!(
+        !take_lease(&db, "scheduler", "b", db.now() + minute)
+            .await
+            .unwrap()
+    );
+    // Renewing moves the expiry and keeps when it was taken.
+    let until = db.now() + 2 * minute;
+    assert!(take_lease(&db, "scheduler", "a", until).await.unwrap());
+    let renewed = lease(&db, "scheduler").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            renewed.holder.as_str(),
+            renewed.taken_at,
+            renewed.expires_at
+        ),
+        ("a", taken.taken_at, until)
+    );
+    // Other leases are other rows.
+    assert!(
+        take_lease(&db, "other", "b", db.now() + minute)
+            .await
+            .unwrap()
+    );
+
+    // Once it has expired (seen by a node three minutes on), another holder takes it, and the
+    // old holder's renewal fails.
+    let on = later(&db, 3 * minute);
+    assert!(
+        take_lease(&on, "scheduler", "b", on.now() + minute)
+            .await
+            .unwrap()
+    );
+    let b = lease(&db, "scheduler").await.unwrap().unwrap();
+    assert_eq!(b.holder, "b");
+    assert!(b.taken_at > renewed.taken_at + 2 * minute);
+    assert!(
+        !take_lease(&db, "scheduler", "a", db.now() + minute)
+            .await
+            .unwrap()
+    );
+    // Given up, it is free at once; giving up someone else's lease does nothing.
+    release_lease(&on, "scheduler", "a").await.unwrap();
+    assert!(
+        !take_lease(&on, "scheduler", "c", on.now() + minute)
+            .await
+            .unwrap()
+    );
+    release_lease(&on, "scheduler", "b").await.unwrap();
+    assert!(
+        take_lease(&on, "scheduler", "c", on.now() + minute)
+            .await
+            .unwrap()
+    );
+
+    // Many nodes at once, on a fresh lease and on an expired one: exactly one wins each time.
+    for round in 0..5 {
+        let name = format!("race{round}");
+        for attempt in 0..2 {
+            // The second attempt comes five minutes on, when the first winner's lease is over.
+            let at = later(&db, time::Duration::minutes(5 * attempt));
+            let mut tasks = tokio::task::JoinSet::new();
+            for n in 0..12 {
+                let (at, name) = (at.clone(), name.clone());
+                tasks.spawn(async move {
+                    let until = at.now() + minute;
+                    take_lease(&at, &name, &format!("node{n}-{attempt}"), until)
+                        .await
+                        .unwrap()
+                });
+            }
+            let mut won = 0;
+            while let Some(r) = tasks.join_next().await {
+                won += usize::from(r.unwrap());
+            }
+            assert_eq!(won, 1, "{name}, attempt {attempt}: {won} holders");
+            let l = lease(&db, &name).await.unwrap().unwrap();
+            assert!(l.holder.ends_with(&format!("-{attempt}")), "{l:?}");
+        }
+    }
+}
+
+/// A period's run is recorded once however many nodes claim it; the record lists and forgets
+/// runs by period.
+async fn scheduler_runs_once_per_period(db: Db) {
+    use xuncha_store::scheduler::{claim_run, finish_run, prune_runs, runs};
+    let t0 =
+        time::OffsetDateTime::from_unix_timestamp(db.now().unix_timestamp() / 60 * 60).unwrap();
+    let minute = time::Duration::minutes(1);
+    for k in 0..4_i32 {
+        let start = t0 + k * minute;
+        let mut tasks = tokio::task::JoinSet::new();
+        for n in 0..8 {
+            let db = db.clone();
+            tasks.spawn(async move {
+                claim_run(&db, "job", start, &format!("node{n}"))
+                    .await
+                    .unwrap()
+            });
+        }
+        let mut claimed = 0;
+        while let Some(r) = tasks.join_next().await {
+            claimed += usize::from(r.unwrap());
+        }
+        assert_eq!(claimed, 1, "period {k} claimed {claimed} times");
+        if k < 3 {
+            finish_run(&db, "job", start, i64::from(k) * 10)
+                .await
+                .unwrap();
+        }
+    }
+    // The same periods of another job are that job's.
+    assert!(claim_run(&db, "other", t0, "node0").await.unwrap());
+    let all = runs(&db, "job", t0).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(
+        all.iter().map(|r| r.period_start).collect::<Vec<_>>(),
+        (0..4_i32).map(|k| t0 + k * minute).collect::<Vec<_>>()
+    );
+    assert_eq!(all[1].items, Some(10));
+    assert!(all[1].finished_at.is_some_and(|f| f >= all[1].started_at));
+    assert_eq!((all[3].items, all[3].finished_at), (None, None));
+    assert_eq!(runs(&db, "job", t0 + 2 * minute).await.unwrap().len(), 2);
+    assert_eq!(prune_runs(&db, "job", t0 + 2 * minute).await.unwrap(), 2);
+    assert_eq!(runs(&db, "job", t0).await.unwrap().len(), 2);
+    assert_eq!(runs(&db, "other", t0).await.unwrap().len(), 1);
+}
+
 /// Migration 0010 keeps every setting and holiday: they become the root organisation's (the
-/// province's), the scheduler's lease organisation 0's; and they then resolve for every office.
+/// province's), the scheduler's lease organisation 0's (until 0016 moves the lease to a table of
+/// its own); and they then resolve for every office.
 async fn office_settings_migration_keeps_the_data(db: Db) {
     match &db.pool {
         xuncha_store::Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite")
@@ -949,15 +1101,33 @@ async fn office_settings_migration_keeps_the_data(db: Db) {
         sqlx::query("INSERT INTO holidays (day, kind, name) VALUES ($1, 'holiday', '春节')")
             .bind(time::macros::date!(2027 - 02 - 05)).execute(p).await.unwrap();
     });
-    db.migrate().await.unwrap();
-    let rows: Vec<(i64, String, String, i64)> = on_db!(&db, p => sqlx::query_as("SELECT org_id, key, value, version FROM settings ORDER BY key")
-        .fetch_all(p).await.unwrap());
+    match &db.pool {
+        xuncha_store::Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite")
+            .run_to(15, p)
+            .await
+            .unwrap(),
+        xuncha_store::Pool::Postgres(p) => sqlx::migrate!("migrations/postgres")
+            .run_to(15, p)
+            .await
+            .unwrap(),
+    }
+    let settings_rows = || async {
+        let rows: Vec<(i64, String, String, i64)> = on_db!(&db, p => sqlx::query_as("SELECT org_id, key, value, version FROM settings ORDER BY key")
+            .fetch_all(p).await.unwrap());
+        rows
+    };
     assert_eq!(
-        rows,
+        settings_rows().await,
         vec![
             (1, "clue_result_months".into(), "5".into(), 3),
             (0, "scheduler.lease".into(), "000000000099:node".into(), 1)
         ]
+    );
+    // Migration 0016 gives the lease a table of its own and drops the old row.
+    db.migrate().await.unwrap();
+    assert_eq!(
+        settings_rows().await,
+        vec![(1, "clue_result_months".into(), "5".into(), 3)]
     );
     let days: Vec<(i64, String)> = on_db!(&db, p => sqlx::query_as("SELECT org_id, name FROM holidays")
         .fetch_all(p).await.unwrap());
@@ -1011,9 +1181,10 @@ async fn office_settings_migration_keeps_the_data(db: Db) {
         .unwrap();
     assert_eq!(cal.len(), 1);
     assert_eq!(cal[0].org_id, 1);
-    // The lease still works, apart from the settings.
+    // The lease works, apart from the settings.
+    let until = db.now() + time::Duration::minutes(1);
     assert!(
-        settings::take_lease(&db, "scheduler.lease", "node", 100, 60)
+        xuncha_store::scheduler::take_lease(&db, "scheduler", "node", until)
             .await
             .unwrap()
     );

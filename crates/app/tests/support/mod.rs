@@ -1,5 +1,5 @@
-//! What the tests that run the real binary share: starting it on a port and waiting until it
-//! answers.
+//! What the tests that run the real binary share: starting it on a port (over a data directory,
+//! optionally with a configuration file) and waiting until it answers, logging in.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
@@ -22,7 +22,15 @@ pub fn command(data: &Path) -> Command {
 /// Starts `xuncha serve` on `port` over `data` (with the demo province when `demo`), with none of
 /// the test environment's `XUNCHA_*` variables.
 pub fn spawn(data: &Path, port: u16, demo: bool) -> Child {
+    spawn_with(data, port, None, demo)
+}
+
+/// [`spawn`], reading `config` as the configuration file when given.
+pub fn spawn_with(data: &Path, port: u16, config: Option<&Path>, demo: bool) -> Child {
     let mut c = command(data);
+    if let Some(f) = config {
+        c.arg("--config").arg(f);
+    }
     c.args(["serve", "--listen", &format!("127.0.0.1:{port}")]);
     if demo {
         c.arg("--demo");
@@ -57,7 +65,8 @@ pub async fn wait_healthy(base: &str) {
     panic!("server did not become healthy");
 }
 
-/// A started server over `data` on a free port, answering at `base`.
+/// A started server over `data` on a free port, answering at `base`. Killed when dropped, so a
+/// failing test leaves no server behind.
 pub struct Server {
     pub child: Child,
     pub base: String,
@@ -66,11 +75,22 @@ pub struct Server {
 impl Server {
     /// Starts the server (with the demo province when `demo`) and waits until it is healthy.
     pub async fn start(data: &Path, demo: bool) -> Self {
+        Server::start_with(data, None, demo).await
+    }
+
+    /// [`Server::start`] with `config` as the configuration file when given.
+    pub async fn start_with(data: &Path, config: Option<&Path>, demo: bool) -> Self {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
-        let child = spawn(data, port, demo);
-        wait_healthy(&base).await;
-        Server { child, base }
+        let child = spawn_with(data, port, config, demo);
+        let server = Server { child, base };
+        wait_healthy(&server.base).await;
+        server
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// `host:port`, for raw TCP.
@@ -85,25 +105,45 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Already gone after `kill`; otherwise a test that failed half-way.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// The JSON answer of a GET to `url`.
 pub async fn get_json(http: &reqwest::Client, url: &str) -> serde_json::Value {
     let res = http.get(url).send().await.unwrap();
     res.json().await.unwrap()
 }
 
-/// A logged-in client, plus the session cookie and CSRF token for hand-written requests.
+/// A logged-in client of the province's office director, plus the session cookie and CSRF token
+/// for hand-written requests.
 pub async fn login(base: &str) -> (reqwest::Client, String, String) {
+    login_as(base, "prov.director").await
+}
+
+/// [`login`] as `username` (a demo account, with the demo password).
+pub async fn login_as(base: &str, username: &str) -> (reqwest::Client, String, String) {
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .build()
         .unwrap();
     let res = http
         .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({ "username": "prov.director", "password": "Xuncha@2026" }))
+        .json(&serde_json::json!({ "username": username, "password": "Xuncha@2026" }))
         .send()
         .await
         .unwrap();
-    assert!(res.status().is_success());
+    assert!(
+        res.status().is_success(),
+        "login {username}: {}",
+        res.status()
+    );
     let cookie = |name: &str| {
         res.cookies()
             .find(|c| c.name() == name)

@@ -43,6 +43,8 @@ pub(crate) trait WriteDb: Database {
     /// Opens a batch: SQLite takes its write lock up front (`BEGIN IMMEDIATE`), so a write that
     /// reads first waits instead of failing; PostgreSQL locks the audit head (see the module).
     const BEGIN: &'static str;
+    /// Run once on the writer's connection when it is taken from the pool.
+    const SETUP: Option<&'static str>;
 
     fn exec(
         conn: &mut Self::Connection,
@@ -54,6 +56,7 @@ pub(crate) trait WriteDb: Database {
 
 impl WriteDb for Sqlite {
     const BEGIN: &'static str = "BEGIN IMMEDIATE";
+    const SETUP: Option<&'static str> = None;
 
     async fn exec(conn: &mut sqlx::SqliteConnection, sql: &'static str) -> sqlx::Result<()> {
         sqlx::raw_sql(sql).execute(conn).await.map(|_| ())
@@ -69,6 +72,10 @@ impl WriteDb for Sqlite {
 
 impl WriteDb for Postgres {
     const BEGIN: &'static str = "BEGIN; SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE";
+    /// The pool plans every statement for its parameters (`force_custom_plan`, for the reads'
+    /// path ranges); the writer's statements name rows by key, so it keeps generic plans and
+    /// spends its time writing, not planning.
+    const SETUP: Option<&'static str> = Some("SET plan_cache_mode = auto");
 
     async fn exec(conn: &mut sqlx::PgConnection, sql: &'static str) -> sqlx::Result<()> {
         sqlx::raw_sql(sql).execute(conn).await.map(|_| ())
@@ -197,7 +204,11 @@ impl<DB: WriteDb> Writer<DB> {
             .map_err(|_| sqlx::Error::PoolTimedOut)?;
         drop(queued);
         if guard.conn.is_none() {
-            guard.conn = Some(self.pool.acquire().await?);
+            let mut conn = self.pool.acquire().await?;
+            if let Some(sql) = DB::SETUP {
+                DB::exec(&mut conn, sql).await?;
+            }
+            guard.conn = Some(conn);
         }
         let state = &mut *guard;
         let Some(conn) = state.conn.as_mut() else {

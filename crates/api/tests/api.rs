@@ -1233,3 +1233,6 @@ mod settings;
 
 #[path = "api/counters.rs"]
 mod counters;
+
+#[path = "api/export.rs"]
+mod export;

@@ -6,6 +6,7 @@
 
 pub mod documents;
 pub mod docx;
+pub mod streamed;
 
 use std::io::Cursor;
 use std::sync::atomic::{AtomicBool, Ordering};

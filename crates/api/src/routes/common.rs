@@ -176,6 +176,18 @@ pub fn download(
     name: &str,
     bytes: Vec<u8>,
 ) -> impl IntoResponse + use<> {
+    (
+        [
+            (header::CONTENT_TYPE, media.to_string()),
+            (header::CONTENT_DISPOSITION, disposition(fallback, name)),
+        ],
+        bytes,
+    )
+}
+
+/// The `Content-Disposition` of a download saved as `name`, `fallback` for clients that do not
+/// read `filename*`.
+pub fn disposition(fallback: &str, name: &str) -> String {
     let encoded: String = name
         .bytes()
         .map(|b| {
@@ -186,14 +198,5 @@ pub fn download(
             }
         })
         .collect();
-    (
-        [
-            (header::CONTENT_TYPE, media.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        bytes,
-    )
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }

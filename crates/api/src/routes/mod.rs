@@ -13,6 +13,7 @@ pub mod office_settings;
 pub mod orgs;
 pub mod rectification;
 pub mod roles;
+pub mod streamed;
 pub mod system;
 pub mod teams;
 pub mod tokens;

@@ -70,7 +70,7 @@ async fn bytes(s: &Session, path: &str) -> (StatusCode, String, Vec<u8>) {
 }
 
 /// The fed-back 2025 round unit of 江岭省财政厅 (no plan in the demo).
-async fn finance_unit(s: &Session) -> Value {
+pub(crate) async fn finance_unit(s: &Session) -> Value {
     let (st, units) = s.get("/api/v1/rect/units?page_size=200").await;
     let units = units["items"].clone();
     assert_eq!(st, StatusCode::OK, "{units}");

@@ -3,10 +3,6 @@
 /// The zh-CN messages of rectification.
 pub static ZH_CN_RECT: &[(&str, &str)] = &[
     ("rect.not_found", "整改事项不存在或无权访问"),
-    (
-        "rect.export_too_large",
-        "符合条件的事项有{count}项，超过单次导出上限{max}项，请按单位、轮次或状态缩小范围后分批导出",
-    ),
     ("rect.write_off_needs_evidence", "申请销号须附佐证材料"),
     ("measure_kind.immediate", "立行立改"),
     ("measure_kind.deadline", "限期整改"),

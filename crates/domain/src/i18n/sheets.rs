@@ -19,6 +19,13 @@ pub static ZH_CN_SHEETS: &[(&str, &str)] = &[
     ("sheet.rect_problems", "问题清单"),
     ("sheet.rect_tasks", "任务清单"),
     ("sheet.rect_owners", "责任清单"),
+    // A sheet that filled Excel's 1,048,575 data rows continues on the next: 任务清单（续1）.
+    ("sheet.continued", "{sheet}（续{n}）"),
+    // The end of a 责任清单 cell that reached Excel's 32,767 characters.
+    (
+        "sheet.rect_owners_more",
+        "……另有{count}项整改措施未列出，详见任务清单",
+    ),
     ("file.rect_ledger_xlsx", "整改台账.xlsx"),
     ("column.seq", "序号"),
     ("column.rect.unit", "被巡察单位"),

@@ -144,6 +144,9 @@ pub(crate) enum Drive {
     /// An index in ledger order — by state when the filter names one, the open items when it asks
     /// for a warning colour — with the subtree and the other filters checked on the way.
     Order,
+    /// The path index (`findings_ledger_idx`) in path order, for an export's walk
+    /// ([`LedgerWalk`]): the subtree is its range, every other filter is checked on the way.
+    Path,
 }
 
 /// The column expressions the ledger filters test, plain or made unindexable for a [`Drive`].
@@ -191,7 +194,7 @@ impl LedgerCols {
             },
             state: col("f.state", by_state),
             state_any: col("f.state", false),
-            subtree: col("f.org_path", drive == Drive::Subtree),
+            subtree: col("f.org_path", matches!(drive, Drive::Subtree | Drive::Path)),
             scope_path: col("f.org_path", drive == Drive::Scope),
             scope_org: col("f.org_id", drive == Drive::Scope),
             due: col("f.due_date", false),
@@ -711,6 +714,150 @@ pub async fn ledger_all(
     })
 }
 
+/// Where a [`LedgerWalk`] has reached: the last row's place in export order.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+struct WalkKey {
+    id: i64,
+    org_path: String,
+    round_unit_id: i64,
+}
+
+/// Every ledger row matching a filter, in export order — the item's organisation in tree order
+/// (its path), then the round unit, then the item — read a chunk at a time, each chunk after the
+/// last row of the one before (keyset). Memory is one chunk whatever the number of rows, and
+/// each chunk costs about the same: on SQLite the walk reads the path index
+/// (`findings_ledger_idx`: its range for a subtree, or for a caller whose scope is subtrees), or
+/// a single round unit's rows; PostgreSQL plans from its statistics.
+///
+/// The chunks are read one after another, not in one snapshot: an item written during a long
+/// export shows as it was when its chunk was read (as the page views do).
+#[derive(Debug)]
+pub struct LedgerWalk {
+    range: Option<(String, String)>,
+    /// `[start, end)` of the paths the caller's scope can hold, when it is subtrees only.
+    bounds: Option<(String, String)>,
+    drive: Drive,
+    after: Option<WalkKey>,
+    done: bool,
+}
+
+impl LedgerWalk {
+    /// A walk from the first row matching `f` in `scope`.
+    pub async fn new(db: &Db, scope: &Scope, f: &LedgerFilter) -> Result<Self> {
+        let range = match f.org_id {
+            Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
+            None => None,
+        };
+        let drive = if db.backend() == crate::Backend::Postgres {
+            Drive::Planner
+        } else if f.round_unit_id.is_some() {
+            Drive::Unit
+        } else {
+            Drive::Path
+        };
+        let bounds = (!scope.all && !scope.own && scope.orgs.is_empty())
+            .then(|| {
+                let start = scope.ranges.iter().map(|r| r.0.clone()).min()?;
+                let end = scope.ranges.iter().map(|r| r.1.clone()).max()?;
+                Some((start, end))
+            })
+            .flatten();
+        Ok(LedgerWalk {
+            range,
+            bounds,
+            drive,
+            after: None,
+            done: false,
+        })
+    }
+
+    /// The next up to `n` rows (empty when the walk is over).
+    pub async fn next(
+        &mut self,
+        db: &Db,
+        scope: &Scope,
+        f: &LedgerFilter,
+        t: &Today,
+        n: i64,
+    ) -> Result<Vec<LedgerRow>> {
+        if self.done || n <= 0 {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<WalkKey> = crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new("");
+            self.push_ids(&mut qb, scope, f, t, n);
+            qb.build_query_as::<WalkKey>().fetch_all(p).await?
+        });
+        if len(&keys) < n {
+            self.done = true;
+        }
+        let Some(last) = keys.last().cloned() else {
+            return Ok(Vec::new());
+        };
+        self.after = Some(last);
+        crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new(SELECT_LEDGER);
+            qb.push(" AND f.id IN (");
+            let mut sep = qb.separated(", ");
+            for k in &keys {
+                sep.push_bind(k.id);
+            }
+            qb.push(") ORDER BY f.org_path, f.round_unit_id, f.id");
+            Ok(qb.build_query_as::<LedgerRow>().fetch_all(p).await?)
+        })
+    }
+
+    /// The id query of the next chunk: only `findings` (and the round unit when a filter needs
+    /// it), in export order from the key on.
+    fn push_ids<DB>(
+        &self,
+        qb: &mut QueryBuilder<DB>,
+        scope: &Scope,
+        f: &LedgerFilter,
+        t: &Today,
+        n: i64,
+    ) where
+        DB: sqlx::Database,
+        for<'x> String: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+        for<'x> i64: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+        for<'x> Date: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+    {
+        let c = LedgerCols::new(self.drive, f);
+        // The path drives the walk unless one round unit's rows are read and sorted.
+        let path = if self.drive == Drive::Unit {
+            "COALESCE(f.org_path, f.org_path)"
+        } else {
+            "f.org_path"
+        };
+        qb.push("SELECT f.id, f.org_path, f.round_unit_id FROM findings f");
+        if needs_unit_join(f, t) {
+            qb.push(" JOIN round_units ru ON ru.id = f.round_unit_id");
+        }
+        qb.push(format_args!(" WHERE {}", c.ledger));
+        push_ledger_filter_on(qb, f, self.range.as_ref(), t, &c);
+        scope.push_filter(qb, c.scope());
+        if let Some((start, end)) = &self.bounds {
+            qb.push(format_args!(" AND {path} >= "))
+                .push_bind(start.clone())
+                .push(format_args!(" AND {path} < "))
+                .push_bind(end.clone());
+        }
+        if let Some(k) = &self.after {
+            qb.push(format_args!(" AND {path} >= "))
+                .push_bind(k.org_path.clone())
+                .push(" AND (f.org_path, f.round_unit_id, f.id) > (")
+                .push_bind(k.org_path.clone())
+                .push(", ")
+                .push_bind(k.round_unit_id)
+                .push(", ")
+                .push_bind(k.id)
+                .push(")");
+        }
+        qb.push(" ORDER BY f.org_path, f.round_unit_id, f.id LIMIT ")
+            .push_bind(n);
+    }
+}
+
 pub async fn ledger_row(db: &Db, scope: &Scope, id: FindingId) -> Result<LedgerRow> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_LEDGER);
@@ -1151,6 +1298,195 @@ mod tests {
                 .any(|r| r.3.contains("findings_ledger_state_idx")),
             "{got:?}"
         );
+    }
+
+    /// An export's walk yields every matching row once, in export order (path, round unit, id),
+    /// whatever the chunk size, for every filter and scope, on both backends.
+    async fn the_walk_reads_every_row_in_export_order(db: Db) {
+        seeded(&db).await;
+        // A second round unit of the first city, so paths hold several units.
+        crate::on_db!(&db, p => {
+            let at = datetime!(2026-01-01 0:00 UTC);
+            sqlx::query("INSERT INTO rounds (id, term_id, owner_org_id, name, kinds, start_date, end_date, focus, work_plan, created_at, updated_at) VALUES (2, 1, 1, '轮二', '[]', $1, $2, '', '', $3, $3)")
+                .bind(date!(2026 - 04 - 01)).bind(date!(2026 - 06 - 01)).bind(at).execute(p).await.unwrap();
+            sqlx::query("INSERT INTO round_units (id, province_id, round_id, owner_org_id, org_id, state, created_at, updated_at) VALUES (6, 1, 2, 1, 2, 'FEEDBACK_DONE', $1, $1)")
+                .bind(at).execute(p).await.unwrap();
+            for i in 151..=170_i64 {
+                sqlx::query("INSERT INTO findings (id, province_id, round_unit_id, org_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_at, updated_at, org_path, deadline, due_date) \
+                             VALUES ($1, 1, 6, 2, $2, '', '', '', '', '', '', 'IN_PROGRESS', $3, $3, '/1/2/', $4, $4)")
+                    .bind(i).bind(format!("问题{i}")).bind(at).bind(TODAY + time::Duration::days(i % 9 - 4))
+                    .execute(p).await.unwrap();
+            }
+        });
+        let t = today();
+        let county = Scope {
+            user_id: 9,
+            all: false,
+            ranges: vec![subtree("/1/2/")],
+            orgs: Vec::new(),
+            own: false,
+            team_user: None,
+        };
+        let two = Scope {
+            ranges: vec![subtree("/1/3/"), subtree("/1/2/4/")],
+            ..county.clone()
+        };
+        let single = Scope {
+            ranges: Vec::new(),
+            orgs: vec![OrgId::new(3)],
+            ..county.clone()
+        };
+        let filters = [
+            LedgerFilter::default(),
+            LedgerFilter {
+                state: Some("IN_PROGRESS".into()),
+                ..Default::default()
+            },
+            LedgerFilter {
+                org_id: Some(OrgId::new(2)),
+                ..Default::default()
+            },
+            LedgerFilter {
+                warning: Some(WarningBand::Red),
+                ..Default::default()
+            },
+            LedgerFilter {
+                round_unit_id: Some(6),
+                ..Default::default()
+            },
+            LedgerFilter {
+                round_id: Some(1),
+                attention: true,
+                ..Default::default()
+            },
+        ];
+        let mut walked = 0;
+        for scope in [Scope::unrestricted(), county, two, single] {
+            for f in &filters {
+                let want = ids(&ledger_all(&db, &scope, f, &t, i64::MAX).await.unwrap());
+                if scope.all
+                    && f.org_id.is_none()
+                    && f.state.is_none()
+                    && f.warning.is_none()
+                    && f.round_unit_id.is_none()
+                    && !f.attention
+                {
+                    assert_eq!(want.len(), 150 - 150 / 11 - 1 + 20);
+                    // The first city's rows: its own unit's, then the second unit's.
+                    let city: Vec<i64> = want
+                        .iter()
+                        .copied()
+                        .filter(|i| *i % 5 == 1 || *i > 150)
+                        .collect();
+                    assert_eq!(city[city.len() - 20..], (151..=170).collect::<Vec<_>>()[..]);
+                }
+                for n in [1_i64, 7, 1000] {
+                    let mut walk = LedgerWalk::new(&db, &scope, f).await.unwrap();
+                    let mut got = Vec::new();
+                    loop {
+                        let rows = walk.next(&db, &scope, f, &t, n).await.unwrap();
+                        if rows.is_empty() {
+                            break;
+                        }
+                        assert!(i64::try_from(rows.len()).unwrap() <= n);
+                        got.extend(ids(&rows));
+                    }
+                    assert_eq!(got, want, "{f:?} in {:?} by {n}", scope.ranges);
+                    walked += 1;
+                }
+            }
+        }
+        assert_eq!(walked, 4 * 6 * 3);
+    }
+
+    #[tokio::test]
+    async fn the_walk_reads_every_row_in_export_order_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        the_walk_reads_every_row_in_export_order(
+            crate::testing::sqlite_at(&dir.path().join("t.db"))
+                .await
+                .unwrap(),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_walk_reads_every_row_in_export_order_postgres() {
+        let (db, _) = crate::testing::postgres_fresh()
+            .await
+            .expect("PostgreSQL must be reachable (XUNCHA_TEST_PG_URL)");
+        the_walk_reads_every_row_in_export_order(db).await;
+    }
+
+    /// On SQLite each chunk of the walk reads the path index from the key on (sorting only the
+    /// round units within a path), or one round unit's rows: never every row.
+    #[tokio::test]
+    async fn sqlite_walks_the_path_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::testing::sqlite_at(&dir.path().join("t.db"))
+            .await
+            .unwrap();
+        let t = today();
+        let county = Scope {
+            user_id: 9,
+            all: false,
+            ranges: vec![subtree("/1/2/")],
+            orgs: Vec::new(),
+            own: false,
+            team_user: None,
+        };
+        let key = WalkKey {
+            id: 5,
+            org_path: "/1/2/".into(),
+            round_unit_id: 2,
+        };
+        for (scope, f, index) in [
+            (
+                Scope::unrestricted(),
+                LedgerFilter::default(),
+                "findings_ledger_idx (org_path>?)",
+            ),
+            (
+                county.clone(),
+                LedgerFilter {
+                    state: Some("CLOSED".into()),
+                    category_id: Some(1),
+                    ..Default::default()
+                },
+                "findings_ledger_idx (org_path>? AND org_path<?)",
+            ),
+            (
+                Scope::unrestricted(),
+                LedgerFilter {
+                    warning: Some(WarningBand::Red),
+                    round_id: Some(1),
+                    ..Default::default()
+                },
+                "findings_ledger_idx (org_path>?)",
+            ),
+            (
+                county,
+                LedgerFilter {
+                    round_unit_id: Some(1),
+                    ..Default::default()
+                },
+                "findings_unit_state_idx (round_unit_id=?)",
+            ),
+        ] {
+            let mut walk = LedgerWalk::new(&db, &scope, &f).await.unwrap();
+            walk.after = Some(key.clone());
+            let got: Vec<(i64, i64, i64, String)> = crate::on_db!(&db, p => {
+                let mut qb = QueryBuilder::new("EXPLAIN QUERY PLAN ");
+                walk.push_ids(&mut qb, &scope, &f, &t, 1000);
+                qb.build_query_as().fetch_all(p).await.unwrap()
+            });
+            let got = got.into_iter().map(|r| r.3).collect::<Vec<_>>().join("; ");
+            assert!(got.contains(index), "{f:?}: {got}");
+            if walk.drive == Drive::Path {
+                // Only the round units and ids within a path are sorted.
+                assert!(!got.contains("TEMP B-TREE FOR ORDER BY"), "{f:?}: {got}");
+            }
+        }
     }
 
     /// The partial indexes' state lists are the ledger's and the open states, sorted, and the

@@ -343,34 +343,6 @@ pub(super) const LEDGER_HEADERS: [&str; 16] = [
     "column.rect.closed_on",
 ];
 
-/// The largest export in one file.
-pub(super) const MAX_EXPORT_ROWS: i64 = 200_000;
-
-/// Every ledger row of an export, or a 422 naming the filter when there are more than
-/// [`MAX_EXPORT_ROWS`]: a file never stops silently at the cap.
-pub(super) async fn export_rows(
-    st: &AppState,
-    auth: &Auth,
-    f: &LedgerFilter,
-    t: &Today,
-) -> ApiResult<Vec<LedgerRow>> {
-    let rows = store::ledger_all(&st.db, &auth.scope, f, t, MAX_EXPORT_ROWS + 1)
-        .await
-        .map_err(not_found())?;
-    if rows.len() > usize::try_from(MAX_EXPORT_ROWS).unwrap_or(usize::MAX) {
-        let count = store::ledger(&st.db, &auth.scope, f, t, PageReq::new(None, Some(1)))
-            .await?
-            .total;
-        return Err(ApiError::field(
-            "org_id",
-            &Msg::new("rect.export_too_large")
-                .arg("count", count)
-                .arg("max", MAX_EXPORT_ROWS),
-        ));
-    }
-    Ok(rows)
-}
-
 /// The ledger as .xlsx: the 台账 in the usual layout (one line per problem, its measures in
 /// the cell), then the 问题清单 (one line per problem), the 任务清单 (one line per measure) and
 /// the 责任清单 (by responsible leader and lead department) as further sheets.
@@ -380,78 +352,15 @@ pub(super) async fn ledger_export(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<LedgerQuery>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<axum::response::Response> {
     let t = book(&st, &auth).await?.dates();
-    let rows = export_rows(&st, &auth, &q.filter(&auth)?, &t).await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id.get()).collect();
-    let mut measures = Vec::new();
-    for chunk in ids.chunks(500) {
-        measures.extend(store::measures(&st.db, chunk).await?);
-    }
-    let evidence = store::evidence_counts(&st.db, &ids).await?;
-    let latest = store::latest_progress(&st.db, &ids).await?;
-    let mut lines: Vec<Vec<String>> = Vec::with_capacity(rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        let ms: Vec<&store::Measure> = measures.iter().filter(|m| m.finding_id == r.id).collect();
-        let join = |f: &dyn Fn(&store::Measure) -> String| {
-            ms.iter().map(|m| f(m)).collect::<Vec<_>>().join("\n")
-        };
-        lines.push(vec![
-            (i + 1).to_string(),
-            r.org_name.clone(),
-            r.title.clone(),
-            r.category_name.clone().unwrap_or_default(),
-            join(&|m| m.content.clone()),
-            join(&|m| m.responsible_leader.clone()),
-            join(&|m| m.lead_dept.clone()),
-            join(&|m| {
-                serde_json::from_str::<Vec<String>>(&m.co_depts)
-                    .unwrap_or_default()
-                    .join("、")
-            }),
-            r.deadline.map(date_str).unwrap_or_default(),
-            r.original_deadline.map(date_str).unwrap_or_default(),
-            r.extensions.to_string(),
-            r.state.label().to_string(),
-            r.outcome
-                .as_deref()
-                .map(|o| label(o, Outcome::from_code, Outcome::label))
-                .unwrap_or_default(),
-            latest
-                .iter()
-                .find(|(id, _)| *id == r.id.get())
-                .map(|(_, c)| c.clone())
-                .unwrap_or_default(),
-            evidence
-                .iter()
-                .find(|(id, _)| *id == r.id.get())
-                .map_or(0, |(_, n)| *n)
-                .to_string(),
-            r.closed_on
-                .filter(|_| r.state == FindingState::Closed)
-                .map(date_str)
-                .unwrap_or_default(),
-        ]);
-    }
-    let widths = [
-        6.0, 20.0, 36.0, 16.0, 40.0, 10.0, 14.0, 16.0, 12.0, 12.0, 8.0, 12.0, 12.0, 30.0, 10.0,
-        12.0,
-    ];
-    let headers = LEDGER_HEADERS.map(xuncha_domain::i18n::text);
-    let mut sheets = vec![xuncha_office::Sheet {
-        name: xuncha_domain::i18n::text("sheet.rect_ledger"),
-        headers: &headers,
-        widths: &widths,
-        rows: Box::new(lines.into_iter()),
-    }];
-    sheets.extend(lists::list_sheets(&rows, &measures, t.today));
-    let bytes = xuncha_office::write_xlsx_sheets(sheets).map_err(|e| ApiError::internal(&e))?;
-    Ok(download(
+    let file = super::export::ledger_workbook(&st, &auth, &q.filter(&auth)?, &t).await?;
+    crate::routes::streamed::file_download(
         XLSX,
         "ledger.xlsx",
         xuncha_domain::i18n::text("file.rect_ledger_xlsx"),
-        bytes,
-    ))
+        file,
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]

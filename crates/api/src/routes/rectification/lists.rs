@@ -10,10 +10,8 @@ use time::Date;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use xuncha_domain::i18n::Msg;
-use xuncha_domain::ids::FindingId;
 use xuncha_domain::inspection::FindingState;
 use xuncha_domain::rectification::{MeasureState, Outcome, measure_overdue};
-use xuncha_office::Sheet;
 use xuncha_store::PageReq;
 use xuncha_store::rectification::{self as store, LedgerRow, Measure, TaskLine};
 
@@ -214,7 +212,7 @@ pub const PROBLEM_HEADERS: [&str; 10] = [
     "column.rect.outcome",
     "column.rect.closed_on",
 ];
-const PROBLEM_WIDTHS: [f64; 10] = [6.0, 20.0, 20.0, 40.0, 16.0, 10.0, 12.0, 12.0, 16.0, 12.0];
+pub const PROBLEM_WIDTHS: [f64; 10] = [6.0, 20.0, 20.0, 40.0, 16.0, 10.0, 12.0, 12.0, 16.0, 12.0];
 
 pub const TASK_HEADERS: [&str; 12] = [
     "column.seq",
@@ -230,7 +228,7 @@ pub const TASK_HEADERS: [&str; 12] = [
     "column.rect.original_deadline",
     "column.rect.measure_state",
 ];
-const TASK_WIDTHS: [f64; 12] = [
+pub const TASK_WIDTHS: [f64; 12] = [
     6.0, 20.0, 36.0, 10.0, 40.0, 30.0, 10.0, 14.0, 16.0, 12.0, 12.0, 10.0,
 ];
 
@@ -244,142 +242,191 @@ pub const OWNER_HEADERS: [&str; 8] = [
     "column.rect.next_deadline",
     "column.rect.owned_measures",
 ];
-const OWNER_WIDTHS: [f64; 8] = [6.0, 12.0, 16.0, 8.0, 8.0, 8.0, 12.0, 80.0];
+pub const OWNER_WIDTHS: [f64; 8] = [6.0, 12.0, 16.0, 8.0, 8.0, 8.0, 12.0, 80.0];
 
 /// The headers of the sheets, from the catalogue (the consts above hold their keys).
-static PROBLEM_TEXTS: std::sync::LazyLock<[&str; 10]> =
+pub static PROBLEM_TEXTS: std::sync::LazyLock<[&str; 10]> =
     std::sync::LazyLock::new(|| PROBLEM_HEADERS.map(xuncha_domain::i18n::text));
-static TASK_TEXTS: std::sync::LazyLock<[&str; 12]> =
+pub static TASK_TEXTS: std::sync::LazyLock<[&str; 12]> =
     std::sync::LazyLock::new(|| TASK_HEADERS.map(xuncha_domain::i18n::text));
-static OWNER_TEXTS: std::sync::LazyLock<[&str; 8]> =
+pub static OWNER_TEXTS: std::sync::LazyLock<[&str; 8]> =
     std::sync::LazyLock::new(|| OWNER_HEADERS.map(xuncha_domain::i18n::text));
 
-/// The 问题清单, 任务清单 and 责任清单 sheets for the export's ledger rows and their measures
-/// (measures in item order).
-pub fn list_sheets<'a>(
-    rows: &'a [LedgerRow],
-    measures: &'a [Measure],
-    today: Date,
-) -> Vec<Sheet<'a>> {
-    let by_id: BTreeMap<FindingId, &LedgerRow> = rows.iter().map(|r| (r.id, r)).collect();
-    let problems = rows.iter().enumerate().map(|(i, r)| {
-        vec![
-            (i + 1).to_string(),
-            r.org_name.clone(),
-            r.round_name.clone(),
-            r.title.clone(),
-            r.category_name.clone().unwrap_or_default(),
-            r.measure_count.to_string(),
-            r.deadline.map(date_str).unwrap_or_default(),
-            r.state.label().to_string(),
-            r.outcome
-                .as_deref()
-                .and_then(Outcome::from_code)
-                .map(|o| o.label().to_string())
-                .unwrap_or_default(),
-            r.closed_on
-                .filter(|_| r.state == FindingState::Closed)
-                .map(date_str)
-                .unwrap_or_default(),
-        ]
-    });
-    // Measures of the rows, in the rows' order.
-    let mut ordered: Vec<(&LedgerRow, &Measure)> = measures
-        .iter()
-        .filter_map(|m| by_id.get(&m.finding_id).map(|r| (*r, m)))
-        .collect();
-    let pos: BTreeMap<FindingId, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    ordered.sort_by_key(|(r, m)| (pos.get(&r.id).copied().unwrap_or(usize::MAX), m.id));
-    let status = move |r: &LedgerRow, m: &Measure| {
-        measure_state_name(
-            m.state,
-            measure_overdue(m.state, m.deadline, r.state, today),
-        )
-    };
-    let tasks: Vec<Vec<String>> = ordered
-        .iter()
-        .enumerate()
-        .map(|(i, (r, m))| {
-            vec![
-                (i + 1).to_string(),
-                r.org_name.clone(),
-                r.title.clone(),
-                m.kind.label().to_string(),
-                m.content.clone(),
-                m.target.clone(),
-                m.responsible_leader.clone(),
-                m.lead_dept.clone(),
-                co_depts(&m.co_depts).join("、"),
-                date_str(m.deadline),
-                date_str(m.original_deadline),
-                status(r, m),
-            ]
-        })
-        .collect();
-    let mut groups: BTreeMap<(&str, &str), Vec<(&LedgerRow, &Measure)>> = BTreeMap::new();
-    for (r, m) in &ordered {
-        groups
-            .entry((m.responsible_leader.as_str(), m.lead_dept.as_str()))
-            .or_default()
-            .push((r, m));
-    }
-    let owners: Vec<Vec<String>> = groups
-        .into_iter()
-        .enumerate()
-        .map(|(i, ((leader, dept), ms))| {
-            let open: Vec<&(&LedgerRow, &Measure)> = ms
-                .iter()
-                .filter(|(_, m)| m.state != MeasureState::Done)
-                .collect();
-            let overdue = open
-                .iter()
-                .filter(|(r, m)| measure_overdue(m.state, m.deadline, r.state, today))
-                .count();
-            vec![
-                (i + 1).to_string(),
-                leader.to_string(),
-                dept.to_string(),
-                ms.len().to_string(),
-                open.len().to_string(),
-                overdue.to_string(),
-                open.iter()
-                    .map(|(_, m)| m.deadline)
-                    .min()
-                    .map(date_str)
-                    .unwrap_or_default(),
-                ms.iter()
-                    .map(|(r, m)| {
-                        format!(
-                            "{}：{}（{}，{}）",
-                            r.title,
-                            m.content,
-                            date_str(m.deadline),
-                            status(r, m)
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ]
-        })
-        .collect();
+/// A 问题清单 line: the export's `seq`-th ledger row.
+pub fn problem_line(seq: u64, r: &LedgerRow) -> Vec<String> {
     vec![
-        Sheet {
-            name: xuncha_domain::i18n::text("sheet.rect_problems"),
-            headers: &*PROBLEM_TEXTS,
-            widths: &PROBLEM_WIDTHS,
-            rows: Box::new(problems),
-        },
-        Sheet {
-            name: xuncha_domain::i18n::text("sheet.rect_tasks"),
-            headers: &*TASK_TEXTS,
-            widths: &TASK_WIDTHS,
-            rows: Box::new(tasks.into_iter()),
-        },
-        Sheet {
-            name: xuncha_domain::i18n::text("sheet.rect_owners"),
-            headers: &*OWNER_TEXTS,
-            widths: &OWNER_WIDTHS,
-            rows: Box::new(owners.into_iter()),
-        },
+        seq.to_string(),
+        r.org_name.clone(),
+        r.round_name.clone(),
+        r.title.clone(),
+        r.category_name.clone().unwrap_or_default(),
+        r.measure_count.to_string(),
+        r.deadline.map(date_str).unwrap_or_default(),
+        r.state.label().to_string(),
+        r.outcome
+            .as_deref()
+            .and_then(Outcome::from_code)
+            .map(|o| o.label().to_string())
+            .unwrap_or_default(),
+        r.closed_on
+            .filter(|_| r.state == FindingState::Closed)
+            .map(date_str)
+            .unwrap_or_default(),
     ]
+}
+
+/// The state a measure of item `r` shows on `today`: 已完成, 已逾期 or 整改中.
+fn task_status(r: &LedgerRow, m: &Measure, today: Date) -> String {
+    measure_state_name(
+        m.state,
+        measure_overdue(m.state, m.deadline, r.state, today),
+    )
+}
+
+/// A 任务清单 line: the export's `seq`-th measure, of item `r`.
+pub fn task_line(seq: u64, r: &LedgerRow, m: &Measure, today: Date) -> Vec<String> {
+    vec![
+        seq.to_string(),
+        r.org_name.clone(),
+        r.title.clone(),
+        m.kind.label().to_string(),
+        m.content.clone(),
+        m.target.clone(),
+        m.responsible_leader.clone(),
+        m.lead_dept.clone(),
+        co_depts(&m.co_depts).join("、"),
+        date_str(m.deadline),
+        date_str(m.original_deadline),
+        task_status(r, m, today),
+    ]
+}
+
+/// Room kept in a 责任清单 cell for the note on the measures left out.
+const MORE_UNITS: usize = 80;
+
+/// One group of the 责任清单 being gathered.
+#[derive(Default)]
+struct OwnerTally {
+    measures: u64,
+    open: u64,
+    overdue: u64,
+    /// The earliest deadline of an open measure.
+    next: Option<Date>,
+    /// Where the group's measure lines are in the line file: (offset, length in bytes).
+    lines: Vec<(u64, u32)>,
+    /// The cell's length so far, in UTF-16 units (Excel's measure).
+    units: usize,
+    /// Measures whose line did not fit in the cell.
+    left_out: u64,
+}
+
+/// The 责任清单 of an export, gathered a measure at a time in export order: per responsible
+/// leader and lead department (in name order, as before) the counts, the nearest open deadline
+/// and the measures' lines. A cell holds what Excel allows (32,767 characters): the lines that
+/// fit, in order, then a note of how many more the 任务清单 lists. The lines wait in a temporary
+/// file; memory keeps each group's counts and 12 bytes per line that fits, so it grows with the
+/// number of groups (the sheet's own rows), not with the export's.
+pub struct OwnerBook {
+    groups: BTreeMap<String, BTreeMap<String, OwnerTally>>,
+    file: std::io::BufWriter<std::fs::File>,
+    written: u64,
+    today: Date,
+}
+
+impl OwnerBook {
+    pub fn new(today: Date) -> std::io::Result<Self> {
+        Ok(OwnerBook {
+            groups: BTreeMap::new(),
+            file: std::io::BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            written: 0,
+            today,
+        })
+    }
+
+    /// Counts measure `m` of item `r` in its group.
+    pub fn add(&mut self, r: &LedgerRow, m: &Measure) -> std::io::Result<()> {
+        use std::io::Write;
+        let dept = self.groups.entry(m.responsible_leader.clone()).or_default();
+        let g = match dept.get_mut(m.lead_dept.as_str()) {
+            Some(g) => g,
+            None => dept.entry(m.lead_dept.clone()).or_default(),
+        };
+        g.measures += 1;
+        if m.state != MeasureState::Done {
+            g.open += 1;
+            g.next = Some(g.next.map_or(m.deadline, |d| d.min(m.deadline)));
+            if measure_overdue(m.state, m.deadline, r.state, self.today) {
+                g.overdue += 1;
+            }
+        }
+        if g.left_out > 0 {
+            g.left_out += 1;
+            return Ok(());
+        }
+        let line = format!(
+            "{}：{}（{}，{}）",
+            r.title,
+            m.content,
+            date_str(m.deadline),
+            task_status(r, m, self.today)
+        );
+        let units = line.encode_utf16().count() + usize::from(!g.lines.is_empty());
+        if g.units + units > xuncha_office::streamed::MAX_CELL_UNITS - MORE_UNITS {
+            g.left_out = 1;
+            return Ok(());
+        }
+        g.units += units;
+        let len = u32::try_from(line.len()).map_err(std::io::Error::other)?;
+        g.lines.push((self.written, len));
+        self.file.write_all(line.as_bytes())?;
+        self.written += u64::from(len);
+        Ok(())
+    }
+
+    /// Writes the 责任清单 rows into `sheet`.
+    pub fn write(
+        self,
+        wb: &mut xuncha_office::streamed::StreamedWorkbook,
+        sheet: xuncha_office::streamed::SheetId,
+    ) -> Result<(), String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = self.file.into_inner().map_err(|e| e.to_string())?;
+        let mut seq = 0u64;
+        let mut buf = Vec::new();
+        for (leader, depts) in self.groups {
+            for (dept, g) in depts {
+                seq += 1;
+                let mut cell = String::with_capacity(g.units * 2);
+                for (at, len) in &g.lines {
+                    file.seek(SeekFrom::Start(*at)).map_err(|e| e.to_string())?;
+                    buf.resize(*len as usize, 0);
+                    file.read_exact(&mut buf).map_err(|e| e.to_string())?;
+                    if !cell.is_empty() {
+                        cell.push('\n');
+                    }
+                    cell.push_str(std::str::from_utf8(&buf).map_err(|e| e.to_string())?);
+                }
+                if g.left_out > 0 {
+                    cell.push('\n');
+                    cell.push_str(
+                        &Msg::new("sheet.rect_owners_more")
+                            .arg("count", g.left_out)
+                            .render(),
+                    );
+                }
+                let row = [
+                    seq.to_string(),
+                    leader.clone(),
+                    dept,
+                    g.measures.to_string(),
+                    g.open.to_string(),
+                    g.overdue.to_string(),
+                    g.next.map(date_str).unwrap_or_default(),
+                    cell,
+                ];
+                wb.push_row(sheet, &row).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    }
 }

@@ -35,6 +35,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 mod deadlines;
+mod export;
 mod item;
 mod ledger;
 mod letters;

@@ -95,9 +95,6 @@ pub struct ArchiveQuery {
     pub round_id: Option<i64>,
 }
 
-/// The most evidence files one archive carries.
-pub(super) const MAX_ARCHIVE_FILES: usize = 5_000;
-
 /// Every evidence file of the items in scope (optionally one subtree or round) as one .zip, with
 /// a 清单.csv of names, versions and SM3 hashes.
 #[utoipa::path(get, operation_id = "rect_archive", path = "/api/v1/rect/archive", tag = "rect", params(ArchiveQuery),
@@ -106,70 +103,25 @@ pub(super) async fn archive(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<ArchiveQuery>,
-) -> ApiResult<impl IntoResponse> {
+) -> ApiResult<axum::response::Response> {
     let t = book(&st, &auth).await?.dates();
     let f = LedgerFilter {
         org_id: q.org_id,
         round_id: q.round_id,
         ..LedgerFilter::default()
     };
-    let rows = super::ledger::export_rows(&st, &auth, &f, &t).await?;
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut manifest = format!("\u{feff}{}\n", Msg::new("archive.manifest_header").render());
-    let clean = |s: &str| dom::clean_file_name(s).replace(['/', '\\'], "");
-    let ids: Vec<i64> = rows.iter().map(|r| r.id.get()).collect();
-    let mut links: std::collections::HashMap<i64, Vec<store::FileLink>> =
-        std::collections::HashMap::new();
-    for l in store::items_files(&st.db, &ids).await? {
-        links.entry(l.finding_id.unwrap_or(0)).or_default().push(l);
-    }
-    for r in &rows {
-        for l in links.get(&r.id.get()).into_iter().flatten() {
-            if entries.len() >= MAX_ARCHIVE_FILES {
-                break;
-            }
-            let short: String = r.title.chars().take(20).collect();
-            let path = format!(
-                "{}/{} {}/{}-{}",
-                clean(&r.org_name),
-                r.id,
-                clean(&short),
-                l.version_no,
-                clean(&l.name)
-            );
-            manifest.push_str(&format!(
-                "{},{},\"{}\",\"{}\",{},{},{},{}\n",
-                r.org_name,
-                r.id,
-                r.title.replace('"', "\"\""),
-                l.name.replace('"', "\"\""),
-                l.version_no,
-                date_str(l.effective_date),
-                rfc3339(l.uploaded_at),
-                l.hash
-            ));
-            entries.push((path, store::file_bytes(&st.db, &l.hash).await?));
-        }
-    }
-    entries.push((
-        Msg::new("archive.manifest_name").render(),
-        manifest.into_bytes(),
-    ));
-    let bytes =
-        xuncha_office::write_zip(entries.into_iter()).map_err(|e| ApiError::internal(&e))?;
+    let (file, items) = super::export::archive_zip(&st, &auth, &f, &t).await?;
     let ev = xuncha_store::audit::Event::op(
         "rect.archive",
         "ledger",
         q.org_id.unwrap_or(OrgId::new(0)),
-        Msg::new("audit.rect_archive")
-            .arg("count", rows.len())
-            .render(),
+        Msg::new("audit.rect_archive").arg("count", items).render(),
     );
     xuncha_store::audit::record_event(&st.db, &auth.actor, &ev).await?;
-    Ok(download(
+    crate::routes::streamed::file_download(
         "application/zip",
         "file",
         &Msg::new("archive.file_name").render(),
-        bytes,
-    ))
+        file,
+    )
 }

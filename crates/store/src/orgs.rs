@@ -656,7 +656,7 @@ pub async fn import(
     if rows.len() >= 1000 {
         // A bulk load changes the table's statistics a lot; refresh them so the planner keeps
         // choosing the path and parent indexes.
-        crate::on_db!(db, p => { sqlx::query("ANALYZE organisations").execute(p).await?; });
+        db.refresh_statistics("organisations").await?;
     }
     Ok(Ok(rows.len()))
 }

@@ -90,7 +90,7 @@ pub async fn import_ledger(
         tx.commit().await?;
     });
     if rows.len() >= 1000 {
-        crate::on_db!(db, p => { sqlx::query("ANALYZE findings").execute(p).await?; });
+        db.refresh_statistics("findings").await?;
     }
     Ok(rows.len())
 }

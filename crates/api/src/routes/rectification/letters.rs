@@ -65,11 +65,24 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
     let book = book(st, auth).await?;
     let today = book.today;
     let overdue = store::overdue_items(&st.db, scope, today).await?;
-    let mut units: Vec<i64> = overdue.iter().map(|(u, _, _)| *u).collect();
-    units.dedup();
+    // The items come ordered by unit: each unit's run of them, found once (a province has tens
+    // of thousands of units with overdue items; filtering the whole list per unit was quadratic).
+    let mut by_unit: Vec<(i64, &[(i64, i64, Date)])> = Vec::new();
+    for run in overdue.chunk_by(|a, b| a.0 == b.0) {
+        by_unit.push((run[0].0, run));
+    }
+    let units: Vec<i64> = by_unit.iter().map(|(u, _)| *u).collect();
     // The letters already issued to these units (each unit's whole ladder, however many letters
     // the scope holds) and the units' names, in chunked lookups.
-    let issued = store::unit_letters(&st.db, scope, &units).await?;
+    let mut issued: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for l in store::unit_letters(&st.db, scope, &units).await? {
+        if letter_counts(&l) {
+            issued
+                .entry(l.round_unit_id.get())
+                .or_default()
+                .push(l.letter_type);
+        }
+    }
     let names: std::collections::HashMap<i64, (String, OrgId)> =
         store::units_by_ids(&st.db, scope, &units)
             .await?
@@ -77,8 +90,7 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
             .map(|u| (u.id, (u.org_name, u.owner_org_id)))
             .collect();
     let mut out = Vec::new();
-    for u in units {
-        let items: Vec<&(i64, i64, Date)> = overdue.iter().filter(|(x, _, _)| *x == u).collect();
+    for (u, items) in by_unit {
         let (org_name, office) = match names.get(&u) {
             Some(n) => n.clone(),
             // A unit outside the caller's scope (the overdue list is scoped too): one lookup.
@@ -90,12 +102,8 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
         let o = book.office(office);
         let oldest = items.iter().map(|(_, _, d)| *d).min();
         let days = oldest.map_or(0, |d| o.calendar.working_days_between(d, today).max(1));
-        let codes: Vec<String> = issued
-            .iter()
-            .filter(|l| l.round_unit_id == u && letter_counts(l))
-            .map(|l| l.letter_type.clone())
-            .collect();
-        if let Some(r) = dom::next_letter(&o.settings.letter_ladder, days, &codes) {
+        let codes = issued.get(&u).map(Vec::as_slice).unwrap_or_default();
+        if let Some(r) = dom::next_letter(&o.settings.letter_ladder, days, codes) {
             out.push(LetterSuggestion {
                 round_unit_id: u,
                 org_name,

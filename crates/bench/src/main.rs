@@ -6,9 +6,12 @@
 //! 100,000-row imports instead (see [`imports`]); `xuncha-bench --profile city|province`
 //! builds a design.md §6 profile and measures the daily reads on it (see [`profile`]);
 //! `xuncha-bench --load --clients N --seconds S [--profile …]` runs N concurrent clients over a
-//! realistic mix of reads and durable writes on it (see [`load`]).
+//! realistic mix of reads and durable writes on it (see [`load`]); `xuncha-bench --export
+//! [--profile …] [--findings N]` times the whole ledger's export and the memory it takes (see
+//! [`export`]).
 
 mod client;
+mod export;
 mod imports;
 mod load;
 mod nodes;
@@ -32,6 +35,9 @@ async fn main() -> Result<()> {
     }
     if args.iter().any(|a| a == "--load") {
         return load::run(&args).await;
+    }
+    if args.iter().any(|a| a == "--export") {
+        return export::run(&args).await;
     }
     if args.get(1).map(String::as_str) == Some("profile") || args.iter().any(|a| a == "--profile") {
         return profile::run(&args).await;

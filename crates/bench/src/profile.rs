@@ -1,7 +1,7 @@
 //! The design.md §6 profiles, built in bulk and measured through the real server.
 //!
-//! `xuncha-bench --profile city|province [--postgres] [--reuse DIR] [--seed N] [--iterations N]
-//! [--json]`
+//! `xuncha-bench --profile city|province [--findings N] [--postgres] [--reuse DIR] [--seed N]
+//! [--iterations N] [--json]`
 //!
 //! Organisations, users and the demo round come from `seed_demo` (the validating import). The
 //! volume — rounds over a five-year term, round units, findings, measures and progress entries —
@@ -14,6 +14,10 @@
 //!   1% carry an extension, deadlines spread over ±400 days around the feedback, so a few
 //!   thousand per city are overdue on the server's day;
 //! - ~2.4 measures and ~6 progress entries per fed-back finding.
+//!
+//! `--findings N` writes N findings over the profile's organisations instead of its own number
+//! (kept as `profile-<name>-<N>-<seed>.db`): the 1,000,000-row export ([`crate::export`]) uses
+//! the city's organisations with 1,300,000 findings.
 //!
 //! With `--reuse DIR` the SQLite database is kept in `DIR` and built only once (a marker file
 //! holds its figures); PostgreSQL builds into a fresh schema each time (dropped at the end).
@@ -525,7 +529,16 @@ impl Opened {
 /// when an earlier run built it, else built now (into `DIR`, a temporary directory, or with
 /// `--postgres` a fresh PostgreSQL schema).
 pub(crate) async fn open(args: &[String]) -> Result<Opened> {
-    let p = profile(arg(args, "--profile").as_deref().unwrap_or("city"))?;
+    let mut p = profile(arg(args, "--profile").as_deref().unwrap_or("city"))?;
+    // `--findings N` builds the profile's organisations with N findings instead (its own file).
+    let findings: Option<usize> = arg(args, "--findings").map(|s| s.parse()).transpose()?;
+    let stem = match findings {
+        Some(n) if n != p.findings => {
+            p.findings = n;
+            format!("profile-{}-{n}", p.name)
+        }
+        _ => format!("profile-{}", p.name),
+    };
     let postgres = args.iter().any(|a| a == "--postgres");
     let seed: u64 = arg(args, "--seed").map_or(Ok(2026), |s| s.parse())?;
     let reuse = arg(args, "--reuse").map(PathBuf::from);
@@ -536,8 +549,8 @@ pub(crate) async fn open(args: &[String]) -> Result<Opened> {
     let tmp = tempfile::tempdir()?;
     let dir = reuse.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&dir)?;
-    let file = dir.join(format!("profile-{}-{seed}.db", p.name));
-    let marker = dir.join(format!("profile-{}-{seed}.json", p.name));
+    let file = dir.join(format!("{stem}-{seed}.db"));
+    let marker = dir.join(format!("{stem}-{seed}.json"));
     let mut schema = None;
     let (db, build_info): (Db, Value) = if postgres {
         let (db, s) = testing::postgres_fresh()

@@ -100,7 +100,9 @@ pub async fn connect_sqlite_file(path: &Path) -> Result<Db> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        .pragma("cache_size", "-65536")
+        // 8 MB of page cache per connection, at most 64 MB over the pool; the OS caches the file
+        // too. 64 MB each held 700+ MB under load (docs/benchmarks.md, "Memory and streaming").
+        .pragma("cache_size", "-8192")
         .pragma("temp_store", "memory");
     let pool = SqlitePoolOptions::new()
         .max_connections(8)

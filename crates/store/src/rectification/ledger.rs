@@ -727,7 +727,8 @@ struct WalkKey {
 /// last row of the one before (keyset). Memory is one chunk whatever the number of rows, and
 /// each chunk costs about the same: on SQLite the walk reads the path index
 /// (`findings_ledger_idx`: its range for a subtree, or for a caller whose scope is subtrees), or
-/// a single round unit's rows; PostgreSQL plans from its statistics.
+/// a single round unit's rows, naming the index (`INDEXED BY`); PostgreSQL plans from its
+/// statistics.
 ///
 /// The chunks are read one after another, not in one snapshot: an item written during a long
 /// export shows as it was when its chunk was read (as the page views do).
@@ -830,6 +831,18 @@ impl LedgerWalk {
             "f.org_path"
         };
         qb.push("SELECT f.id, f.org_path, f.round_unit_id FROM findings f");
+        // SQLite's statistics (stat4, with the bound key) judge a range holding most rows cheaper
+        // to scan whole and sort, not knowing the LIMIT ends the path index's walk early: early
+        // in an export every chunk would then read every row. The index is named instead.
+        match self.drive {
+            Drive::Path => {
+                qb.push(" INDEXED BY findings_ledger_idx");
+            }
+            Drive::Unit => {
+                qb.push(" INDEXED BY findings_unit_state_idx");
+            }
+            _ => {}
+        }
         if needs_unit_join(f, t) {
             qb.push(" JOIN round_units ru ON ru.id = f.round_unit_id");
         }

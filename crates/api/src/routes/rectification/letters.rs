@@ -67,10 +67,10 @@ pub(super) async fn suggestions(st: &AppState, auth: &Auth) -> ApiResult<Vec<Let
     let overdue = store::overdue_items(&st.db, scope, today).await?;
     // The items come ordered by unit: each unit's run of them, found once (a province has tens
     // of thousands of units with overdue items; filtering the whole list per unit was quadratic).
-    let mut by_unit: Vec<(i64, &[(i64, i64, Date)])> = Vec::new();
-    for run in overdue.chunk_by(|a, b| a.0 == b.0) {
-        by_unit.push((run[0].0, run));
-    }
+    let by_unit: Vec<_> = overdue
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| (run[0].0, run))
+        .collect();
     let units: Vec<i64> = by_unit.iter().map(|(u, _)| *u).collect();
     // The letters already issued to these units (each unit's whole ladder, however many letters
     // the scope holds) and the units' names, in chunked lookups.

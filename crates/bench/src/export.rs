@@ -13,8 +13,9 @@
 //! reset through /proc/self/clear_refs before the run, and VmRSS sampled every 100 ms) and after.
 //! The body is streamed to a file next to the profile (never held in memory); after the last run
 //! the rows of its 整改台账 sheets are counted (calamine, cell by cell) against the ledger's total.
-//! The first run starts with the connections' page caches as the profile left them; later runs
-//! find them full, so their growth is what the export itself holds.
+//! The first run starts with the connections' page caches as the profile left them (and opens
+//! connections: `pool_connections_before` / `_after`; on SQLite each fills its own page cache, up
+//! to `cache_size`); later runs find them full, so their growth is what the export itself holds.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -63,6 +64,14 @@ fn ledger_rows_in(path: &std::path::Path) -> Result<(u64, Vec<String>)> {
     Ok((rows, names))
 }
 
+/// The connections the database pool holds (each SQLite connection keeps its own page cache).
+fn pool_size(db: &xuncha_store::Db) -> u32 {
+    match &db.pool {
+        xuncha_store::Pool::Sqlite(p) => p.size(),
+        xuncha_store::Pool::Postgres(p) => p.size(),
+    }
+}
+
 pub async fn run(args: &[String]) -> Result<()> {
     let as_json = args.iter().any(|a| a == "--json");
     let runs: usize = arg(args, "--runs").map_or(Ok(2), |s| s.parse())?;
@@ -85,6 +94,7 @@ pub async fn run(args: &[String]) -> Result<()> {
         let load_before = loadavg();
         let reset = reset_peak();
         let before = rss_mb().unwrap_or(0.0);
+        let pool_before = pool_size(&o.db);
         // The peak also by sampling, in case VmHWM could not be reset.
         let stop = Arc::new(AtomicBool::new(false));
         let peak_kb = Arc::new(AtomicU64::new(0));
@@ -143,6 +153,7 @@ pub async fn run(args: &[String]) -> Result<()> {
             "rss_growth_peak_mb": (peak - before).round(), "rss_growth_after_mb": (after - before).round(),
             "peak_from": if reset { "VmHWM (reset) and 100 ms samples" } else { "100 ms samples" },
             "rss_anon_after_mb": status_mb("RssAnon:").map(f64::round),
+            "pool_connections_before": pool_before, "pool_connections_after": pool_size(&o.db),
             "loadavg_before": load_before, "loadavg_after": loadavg(),
         });
         eprintln!("export run {run}: {r}");

@@ -103,6 +103,25 @@ fn pdf() -> Upload {
 
 /// One random operation; answers what it did (for the failure message), or `None` when it found
 /// nothing to act on or a rule refused it (then nothing was stored, which the check also proves).
+/// A finding draft with only a title, a category and facts.
+fn finding_draft(
+    title: String,
+    category_id: Option<i64>,
+    facts: String,
+) -> fieldwork::FindingDraft {
+    fieldwork::FindingDraft {
+        title,
+        category_id,
+        facts,
+        basis: String::new(),
+        responsibility: String::new(),
+        evidence: String::new(),
+        finder: String::new(),
+        team_opinion: String::new(),
+        activity_ids: Vec::new(),
+    }
+}
+
 async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
     let actor = Actor::system("counters-test");
     let all = Scope::unrestricted();
@@ -123,21 +142,16 @@ async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
             let (unit,) = rng.pick(&units)?;
             let categories: Vec<(i64,)> =
                 rows_of(db, "SELECT id FROM categories ORDER BY id").await;
-            let draft = fieldwork::FindingDraft {
-                title: format!("计数测试问题{}", rng.below(1000)),
-                category_id: if rng.below(4) == 0 {
-                    None
-                } else {
-                    rng.pick(&categories).map(|c| c.0)
-                },
-                facts: "事实".into(),
-                basis: String::new(),
-                responsibility: String::new(),
-                evidence: String::new(),
-                finder: String::new(),
-                team_opinion: String::new(),
-                activity_ids: Vec::new(),
+            let category = if rng.below(4) == 0 {
+                None
+            } else {
+                rng.pick(&categories).map(|c| c.0)
             };
+            let draft = finding_draft(
+                format!("计数测试问题{}", rng.below(1000)),
+                category,
+                "事实".into(),
+            );
             let f = fieldwork::create_finding(db, &actor, &all, unit.into(), &draft)
                 .await
                 .ok()?;
@@ -199,17 +213,11 @@ async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
                 .ok()?;
             let categories: Vec<(i64,)> =
                 rows_of(db, "SELECT id FROM categories ORDER BY id").await;
-            let draft = fieldwork::FindingDraft {
-                title: f.title.clone(),
-                category_id: rng.pick(&categories).map(|c| c.0),
-                facts: f.facts.clone(),
-                basis: String::new(),
-                responsibility: String::new(),
-                evidence: String::new(),
-                finder: String::new(),
-                team_opinion: String::new(),
-                activity_ids: Vec::new(),
-            };
+            let draft = finding_draft(
+                f.title.clone(),
+                rng.pick(&categories).map(|c| c.0),
+                f.facts.clone(),
+            );
             fieldwork::update_finding(db, &actor, &all, FindingId::new(id), &draft, version)
                 .await
                 .ok()?;

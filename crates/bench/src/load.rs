@@ -502,11 +502,8 @@ async fn liaisons(db: &Db, n: usize) -> Result<Vec<(String, String)>> {
     let mut out = Vec::with_capacity(n);
     for j in 0..n {
         let (id, code, name, path) = &units[j * units.len() / n];
-        let county: i64 = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .nth(2)
-            .and_then(|s| s.parse().ok())
+        let county: i64 = xuncha_domain::org::OrgPath::parse(path)
+            .and_then(|p| p.ids().get(2).map(|id| id.get()))
             .context("county in path")?;
         let director: Option<String> = xuncha_store::on_db!(db, p => sqlx::query_scalar("SELECT username FROM users WHERE org_id = $1 AND username LIKE '%.director' ORDER BY id LIMIT 1").bind(county).fetch_optional(p).await?);
         let director = director.with_context(|| format!("the director of county {county}"))?;

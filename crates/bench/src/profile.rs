@@ -281,11 +281,8 @@ async fn build(db: &Db, p: &Profile, seed: u64) -> Result<Built> {
         if *depth < 3 {
             continue;
         }
-        let county: i64 = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .nth(2)
-            .and_then(|s| s.parse().ok())
+        let county: i64 = xuncha_domain::org::OrgPath::parse(path)
+            .and_then(|p| p.ids().get(2).map(|id| id.get()))
             .context("county in path")?;
         let Some(choices) = rounds.get(&county) else {
             continue;

@@ -90,6 +90,7 @@ export default {
       rect_extension_decide: '审批延期申请',
       rect_extension_request: '申请延期',
       rect_holidays: '导入节假日安排',
+      rect_ledger_export: '导出整改台账',
       rect_ledger_import: '导入整改台账',
       rect_letter: '发出督办函',
       rect_letter_withdraw: '撤回督办函',

@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'rect.extension.decide',
   'rect.extension.request',
   'rect.holidays',
+  'rect.ledger.export',
   'rect.ledger.import',
   'rect.letter',
   'rect.letter_withdraw',

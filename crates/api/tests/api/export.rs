@@ -67,6 +67,7 @@ async fn a_large_export_has_every_row_once(app: App) {
     assert_eq!(ok["imported"], IMPORTED);
 
     // One round unit (its rows read and sorted), then everything in scope (the path index).
+    let mut exported = Vec::new();
     for (query, want) in [
         (
             format!("round_unit_id={uid}"),
@@ -78,6 +79,7 @@ async fn a_large_export_has_every_row_once(app: App) {
             download(&director, &format!("/api/v1/rect/ledger/export?{query}")).await;
         assert_eq!(st, StatusCode::OK, "{query}");
         assert_eq!(len, Some(xlsx.len()), "a streamed body with its length");
+        exported.push(want);
         assert_eq!(
             xuncha_office::sheet_names(&xlsx).unwrap(),
             ["整改台账", "问题清单", "任务清单", "责任清单"]
@@ -139,4 +141,23 @@ async fn a_large_export_has_every_row_once(app: App) {
             "all fit in the cell"
         );
     }
+    // Every export is audited: who took the ledger, how many items.
+    let auditor = login(&app, "auditor").await;
+    let (st, ops) = auditor
+        .get("/api/v1/audit/operations?action=rect.ledger.export&page_size=50")
+        .await;
+    assert_eq!(st, StatusCode::OK, "{ops}");
+    let mut summaries: Vec<String> = ops["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{ops}"))
+        .iter()
+        .map(|o| o["summary"].as_str().unwrap_or_default().to_string())
+        .collect();
+    summaries.sort();
+    let mut want: Vec<String> = exported
+        .iter()
+        .map(|n| format!("导出整改台账（{n} 个问题）"))
+        .collect();
+    want.sort();
+    assert_eq!(summaries, want);
 }

@@ -106,6 +106,7 @@ pub static ZH_CN_AUDIT: &[(&str, &str)] = &[
     ),
     ("audit.rect_outcome", "{org}：“{title}”登记成果（{kind}）"),
     ("audit.rect_archive", "下载整改佐证材料包（{count} 个问题）"),
+    ("audit.rect_ledger_export", "导出整改台账（{count} 个问题）"),
     ("audit.rect_ledger_import", "{org}：导入整改台账 {count} 条"),
     (
         "audit.rect_settings_update",

@@ -144,6 +144,9 @@ pub(crate) enum Drive {
     /// An index in ledger order — by state when the filter names one, the open items when it asks
     /// for a warning colour — with the subtree and the other filters checked on the way.
     Order,
+    /// One category's range of `findings_category_idx` (category, deadline, id, state, path), in
+    /// ledger order, with the subtree and the other filters checked on the way.
+    Category,
     /// The path index (`findings_ledger_idx`) in path order, for an export's walk
     /// ([`LedgerWalk`]): the subtree is its range, every other filter is checked on the way.
     Path,
@@ -198,7 +201,7 @@ impl LedgerCols {
             scope_path: col("f.org_path", drive == Drive::Scope),
             scope_org: col("f.org_id", drive == Drive::Scope),
             due: col("f.due_date", false),
-            category: col("f.category_id", false),
+            category: col("f.category_id", drive == Drive::Category),
             unit: col("f.round_unit_id", drive == Drive::Unit),
             round: col("ru.round_id", false),
             owner: col("ru.owner_org_id", false),
@@ -421,7 +424,7 @@ async fn choose_drive(
     let (ranges, small) = match range {
         Some(r) => (std::slice::from_ref(r), Drive::Subtree),
         None if bounded => (scope.ranges.as_slice(), Drive::Scope),
-        None => return Ok(Drive::Order),
+        None => return Ok(order_drive(f)),
     };
     let rows: i64 = crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!("SELECT COUNT(*) FROM (SELECT 1 FROM findings f WHERE f.state IN {LEDGER_STATES} AND ("));
@@ -437,8 +440,19 @@ async fn choose_drive(
     Ok(if rows < SORT_BELOW_ROWS {
         small
     } else {
-        Drive::Order
+        order_drive(f)
     })
+}
+
+/// The index a large subtree's page reads in ledger order: one category's range when the filter
+/// names a category (a few percent of the ledger: the order index would visit many rows per page
+/// to find them), else the order, state or open-items index ([`Drive::Order`]).
+fn order_drive(f: &LedgerFilter) -> Drive {
+    if f.category_id.is_some() {
+        Drive::Category
+    } else {
+        Drive::Order
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -930,15 +944,23 @@ mod tests {
                 sqlx::query("INSERT INTO round_units (id, province_id, round_id, owner_org_id, org_id, state, created_at, updated_at) VALUES ($1, 1, 1, 1, $1, 'FEEDBACK_DONE', $2, $2)")
                     .bind(id).bind(at).execute(p).await.unwrap();
             }
+            sqlx::query("INSERT INTO frames (id, code, name, version_no, created_at) VALUES (1, 'F', '框架', 1, $1)")
+                .bind(at).execute(p).await.unwrap();
+            for c in 1..=2_i64 {
+                sqlx::query("INSERT INTO categories (id, frame_id, code, name, sort) VALUES ($1, 1, $2, $3, $1)")
+                    .bind(c).bind(format!("C{c}")).bind(format!("类别{c}")).execute(p).await.unwrap();
+            }
             for i in 1..=150_i64 {
                 let (org, _, path) = orgs[usize::try_from(i % 5).unwrap()];
                 let state = states[usize::try_from(i % 11).unwrap()];
                 // Deadlines on 12 days around today (many ties), none for every seventh item.
                 let deadline = (i % 7 != 0).then(|| TODAY + time::Duration::days((i * 5) % 12 - 6));
                 let due = deadline.map(|d| d - time::Duration::days(i % 3));
-                sqlx::query("INSERT INTO findings (id, province_id, round_unit_id, org_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_at, updated_at, org_path, deadline, due_date) \
-                             VALUES ($1, 1, $2, $2, $3, '', '', '', '', '', '', $4, $5, $5, $6, $7, $8)")
-                    .bind(i).bind(org).bind(format!("问题{i}")).bind(state).bind(at).bind(path).bind(deadline).bind(due)
+                // Two of every three items in category 1 or 2.
+                let category = (i % 3 != 0).then_some(i % 3);
+                sqlx::query("INSERT INTO findings (id, province_id, round_unit_id, org_id, title, facts, basis, responsibility, evidence, finder, team_opinion, state, created_at, updated_at, org_path, deadline, due_date, category_id) \
+                             VALUES ($1, 1, $2, $2, $3, '', '', '', '', '', '', $4, $5, $5, $6, $7, $8, $9)")
+                    .bind(i).bind(org).bind(format!("问题{i}")).bind(state).bind(at).bind(path).bind(deadline).bind(due).bind(category)
                     .execute(p).await.unwrap();
             }
         });
@@ -1042,6 +1064,22 @@ mod tests {
                 },
             ),
             (
+                "category",
+                LedgerFilter {
+                    category_id: Some(2),
+                    ..Default::default()
+                },
+            ),
+            (
+                "subtree category state",
+                LedgerFilter {
+                    org_id: Some(OrgId::new(2)),
+                    category_id: Some(1),
+                    state: Some("IN_PROGRESS".into()),
+                    ..Default::default()
+                },
+            ),
+            (
                 "subtree state red",
                 LedgerFilter {
                     org_id: Some(OrgId::new(2)),
@@ -1080,6 +1118,9 @@ mod tests {
                 }
                 if f.round_unit_id.is_some() {
                     drives.push(Drive::Unit);
+                }
+                if f.category_id.is_some() {
+                    drives.push(Drive::Category);
                 }
                 let chosen = choose_drive(&db, &scope, f, range.as_ref()).await.unwrap();
                 if !drives.contains(&chosen) {
@@ -1275,6 +1316,29 @@ mod tests {
             (&attention, Part::Dated, false, "findings_ledger_order_idx"),
         ] {
             let got = plan(&db, &province, f, Drive::Order, part, back).await;
+            assert!(
+                got.contains(index) && !got.contains("TEMP B-TREE"),
+                "{f:?} {part:?} back {back}: {got}"
+            );
+        }
+        // A category: its range of the category index, in ledger order, with or without a state.
+        let category = LedgerFilter {
+            category_id: Some(3),
+            ..Default::default()
+        };
+        let category_state = LedgerFilter {
+            category_id: Some(3),
+            state: Some("IN_PROGRESS".into()),
+            ..Default::default()
+        };
+        for (f, part, back) in [
+            (&category, Part::Dated, false),
+            (&category, Part::Dated, true),
+            (&category, Part::Undated, false),
+            (&category_state, Part::Dated, false),
+        ] {
+            let got = plan(&db, &province, f, Drive::Category, part, back).await;
+            let index = "findings_category_idx (category_id=?";
             assert!(
                 got.contains(index) && !got.contains("TEMP B-TREE"),
                 "{f:?} {part:?} back {back}: {got}"

@@ -45,23 +45,26 @@ fn continued(name: &str, n: usize) -> String {
 }
 
 /// The ledger workbook of the rows matching `f` in the caller's scope: the 台账, then the
-/// 问题清单, 任务清单 and 责任清单 — an unnamed temporary file, read from its start.
+/// 问题清单, 任务清单 and 责任清单 — an unnamed temporary file, read from its start — and the
+/// number of items it holds.
 pub(super) async fn ledger_workbook(
     st: &AppState,
     auth: &Auth,
     f: &LedgerFilter,
     t: &Today,
-) -> ApiResult<File> {
+) -> ApiResult<(File, usize)> {
     let today = t.today;
     let sink = Sink::spawn(DEPTH, move |feed| write_ledger(feed, today));
     let mut walk = LedgerWalk::new(&st.db, &auth.scope, f)
         .await
         .map_err(not_found())?;
+    let mut items = 0;
     loop {
         let rows = walk.next(&st.db, &auth.scope, f, t, CHUNK).await?;
         if rows.is_empty() {
             break;
         }
+        items += rows.len();
         let ids: Vec<i64> = rows.iter().map(|r| r.id.get()).collect();
         let chunk = LedgerChunk {
             measures: store::measures(&st.db, &ids).await?,
@@ -73,7 +76,7 @@ pub(super) async fn ledger_workbook(
             break;
         }
     }
-    sink.finish().await
+    Ok((sink.finish().await?, items))
 }
 
 /// Writes the chunks fed in, in order, then the 责任清单 gathered on the way.

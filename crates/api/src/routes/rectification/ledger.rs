@@ -346,7 +346,7 @@ pub(super) const LEDGER_HEADERS: [&str; 16] = [
 /// The ledger as .xlsx: the 台账 in the usual layout (one line per problem, its measures in
 /// the cell), then the 问题清单 (one line per problem), the 任务清单 (one line per measure) and
 /// the 责任清单 (by responsible leader and lead department) as further sheets.
-#[utoipa::path(get, operation_id = "rect_ledger_export", path = "/api/v1/rect/ledger/export", tag = "rect", params(LedgerQuery),
+#[utoipa::path(get, operation_id = "rect.ledger.export", path = "/api/v1/rect/ledger/export", tag = "rect", params(LedgerQuery),
     responses((status = 200, description = "xlsx workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 pub(super) async fn ledger_export(
     State(st): State<AppState>,
@@ -354,7 +354,18 @@ pub(super) async fn ledger_export(
     ApiQuery(q): ApiQuery<LedgerQuery>,
 ) -> ApiResult<axum::response::Response> {
     let t = book(&st, &auth).await?.dates();
-    let file = super::export::ledger_workbook(&st, &auth, &q.filter(&auth)?, &t).await?;
+    let f = q.filter(&auth)?;
+    let (file, items) = super::export::ledger_workbook(&st, &auth, &f, &t).await?;
+    // An export is audited like a write: who took which part of the ledger, how many items.
+    let ev = xuncha_store::audit::Event::read(
+        "rect.ledger.export",
+        "ledger",
+        f.org_id.unwrap_or(OrgId::new(0)),
+        Msg::new("audit.rect_ledger_export")
+            .arg("count", items)
+            .render(),
+    );
+    xuncha_store::audit::record_event(&st.db, &auth.actor, &ev).await?;
     crate::routes::streamed::file_download(
         XLSX,
         "ledger.xlsx",

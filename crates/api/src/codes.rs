@@ -73,5 +73,5 @@ code_schemas! {
     /// that need attention.
     LedgerView = vec!["unit", "office", "attention"];
     /// How rectification statistics are grouped.
-    StatsGroup = vec!["unit", "level", "round", "category"];
+    StatsGroup = vec!["child", "unit", "level", "round", "category"];
 }

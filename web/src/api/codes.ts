@@ -66,7 +66,7 @@ export const OUTCOME_KINDS = [
   'accountability',
 ] as const satisfies readonly OutcomeKind[]
 export const REPORT_KINDS = ['rect_report', 'life_meeting', 'periodic'] as const satisfies readonly ReportKind[]
-export const STATS_GROUPS = ['unit', 'level', 'round', 'category'] as const satisfies readonly StatsGroup[]
+export const STATS_GROUPS = ['child', 'unit', 'level', 'round', 'category'] as const satisfies readonly StatsGroup[]
 export const TRAIL_STEPS = [
   'report',
   'handover',

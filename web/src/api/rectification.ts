@@ -134,6 +134,9 @@ export interface StatsQuery {
   group: StatsGroup
   round_id?: number | null
   org_id?: number | null
+  /** With page_size: one page of the groups (the totals stay those of all groups). */
+  page?: number
+  page_size?: number
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1677,7 +1677,7 @@ export interface paths {
          *     the cell), then the 问题清单 (one line per problem), the 任务清单 (one line per measure) and
          *     the 责任清单 (by responsible leader and lead department) as further sheets.
          */
-        get: operations["rect_ledger_export"];
+        get: operations["rect.ledger.export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4364,6 +4364,12 @@ export interface components {
         RectStatsResponse: {
             /** @description 成果 rolled up over the same items. */
             outcomes: components["schemas"]["OutcomeTotal"][];
+            /**
+             * Format: int64
+             * @description How many groups there are (every page's `rows` together).
+             */
+            row_total: number;
+            /** @description The groups, largest first: all of them, or the page asked for. */
             rows: components["schemas"]["StatRow"][];
             totals: components["schemas"]["RectStatsDto"];
         };
@@ -4779,8 +4785,19 @@ export interface components {
             office_id: number;
         };
         StatRow: {
+            /**
+             * @description A group by 下级单位 that is a whole subtree: asking again with `org_id` set to it shows its
+             *     own items and its children (the drill-down). False for a group of an organisation's own
+             *     items (本级) and for the other groupings.
+             */
+            drill: boolean;
             key: string;
             label: string;
+            /**
+             * Format: int64
+             * @description The organisation of a group by unit or by 下级单位.
+             */
+            org_id?: number | null;
             stats: components["schemas"]["RectStatsDto"];
         };
         StateCatalogue: {
@@ -4792,7 +4809,7 @@ export interface components {
          * @description How rectification statistics are grouped.
          * @enum {string}
          */
-        StatsGroup: "unit" | "level" | "round" | "category";
+        StatsGroup: "child" | "unit" | "level" | "round" | "category";
         SuggestionDto: {
             /** Format: int64 */
             org_id: number;
@@ -8334,7 +8351,7 @@ export interface operations {
             };
         };
     };
-    rect_ledger_export: {
+    "rect.ledger.export": {
         parameters: {
             query?: {
                 org_id?: number;
@@ -8870,10 +8887,17 @@ export interface operations {
     rect_stats: {
         parameters: {
             query?: {
-                /** @description unit | level | round | category */
+                /**
+                 * @description child (下级单位: the organisation's own items and each child's subtree) | unit | level |
+                 *     round | category
+                 */
                 group?: components["schemas"]["StatsGroup"];
                 round_id?: number;
                 org_id?: number;
+                /** @description With `page_size`: one page of the groups (the totals stay those of every group). */
+                page?: number;
+                /** @description Groups per page (1–200); without it every group is returned. */
+                page_size?: number;
             };
             header?: never;
             path?: never;

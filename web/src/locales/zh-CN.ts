@@ -755,6 +755,7 @@ export default {
       periodic: '长期整改定期报告',
     },
     statsGroups: {
+      child: '按下级单位',
       unit: '按被巡察单位',
       level: '按层级',
       round: '按轮次',
@@ -1160,6 +1161,10 @@ export default {
       outcomeKind: '成果类型',
       records: '登记条数',
       amountYuan: '金额（元）',
+      scopeAll: '全部',
+      drill: '查看下级',
+      toLedger: '台账',
+      toLedgerHint: '在整改台账中查看这些问题',
     },
     settings: {
       general: '整改参数',

@@ -533,6 +533,31 @@ async fn assert_stats_agree(db: &Db, today: Date) {
             ] {
                 for org in &filters {
                     for round in std::iter::once(None).chain(rounds.iter().map(|r| Some(r.0))) {
+                        if group == StatGroup::None {
+                            // 下级单位: the node rows (or the round's organisations) against the
+                            // scan, and the groups partition the items.
+                            let fast = rect::stats_by_child(db, scope, round, *org, day)
+                                .await
+                                .expect("by child");
+                            let scanned = rect::stats_by_child_scanned(db, scope, round, *org, day)
+                                .await
+                                .expect("by child scanned");
+                            assert_eq!(
+                                fast, scanned,
+                                "by child on {day}, round {round:?}, org {org:?}, scope {scope:?}"
+                            );
+                            let counts: Vec<rect::StatCounts> =
+                                fast.iter().map(|g| g.counts.clone()).collect();
+                            let whole =
+                                rect::stats_scanned(db, scope, StatGroup::None, round, *org, day)
+                                    .await
+                                    .expect("total");
+                            assert_eq!(
+                                rect::StatCounts::sum(&counts),
+                                whole[0],
+                                "by child sums to the total, round {round:?}, org {org:?}, scope {scope:?}"
+                            );
+                        }
                         if group == StatGroup::None && day == today {
                             let fast = rect::outcome_totals(db, scope, None, round, *org)
                                 .await

@@ -15,6 +15,7 @@ crate::dual!(
     every_measure_deadline_is_watched,
     long_lists_page_with_a_total,
     ledger_walks_by_cursor,
+    statistics_drill_down_by_child_and_page,
 );
 
 fn measure(content: &str, leader: &str, dept: &str, deadline: &str) -> Value {
@@ -724,4 +725,74 @@ async fn ledger_walks_by_cursor(app: App) {
         (Some(2), p1["total"].clone())
     );
     assert_eq!(ids(&p2), ids(&all)[1..2]);
+}
+
+/// 下级单位: the province's own items and each city's subtree, drilled into city by city; the
+/// groups partition the items; groups page with their count; a county sees only its own subtree.
+async fn statistics_drill_down_by_child_and_page(app: App) {
+    async fn get(s: &Session, q: String) -> Value {
+        let (st, v) = s.get(&format!("/api/v1/rect/stats?{q}")).await;
+        assert_eq!(st, StatusCode::OK, "{q}: {v}");
+        v
+    }
+    let director = login(&app, "prov.director").await;
+    let top = get(&director, "group=child".into()).await;
+    let rows = top["rows"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{top}");
+    assert_eq!(top["row_total"].as_i64().unwrap(), rows.len() as i64);
+    let sum: i64 = rows.iter().map(|r| r["stats"]["total"].as_i64().unwrap()).sum();
+    assert_eq!(sum, top["totals"]["total"].as_i64().unwrap(), "{top}");
+    let (_, ledger) = director.get("/api/v1/rect/ledger?page_size=1").await;
+    assert_eq!(ledger["total"], top["totals"]["total"], "the ledger's total");
+    let mut drilled = 0;
+    for r in rows {
+        assert!(r["org_id"].is_i64(), "{r}");
+        if r["drill"] == true {
+            drilled += 1;
+            let below = get(&director, format!("group=child&org_id={}", r["org_id"])).await;
+            assert_eq!(below["totals"]["total"], r["stats"]["total"], "{r}: {below}");
+            let own = below["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|b| b["drill"] == false)
+                .count();
+            assert!(own <= 1, "one 本级 group at most: {below}");
+        } else {
+            assert!(r["label"].as_str().unwrap().ends_with("（本级）"), "{r}");
+        }
+    }
+    assert!(drilled > 0, "{top}");
+
+    // By unit, one page at a time: the same groups as unpaged, the totals of all of them.
+    let whole = get(&director, "group=unit".into()).await;
+    let n = whole["rows"].as_array().unwrap().len();
+    assert!(n >= 2, "{whole}");
+    let mut paged = Vec::new();
+    for page in 1..=n {
+        let one = get(&director, format!("group=unit&page={page}&page_size=1")).await;
+        assert_eq!(one["row_total"].as_i64().unwrap(), n as i64);
+        assert_eq!(one["totals"], whole["totals"]);
+        paged.extend(one["rows"].as_array().unwrap().iter().cloned());
+    }
+    assert_eq!(&paged, whole["rows"].as_array().unwrap());
+
+    // A county director's 下级单位 lie in the county; its totals are its ledger's.
+    let county = login(&app, "county0101.director").await;
+    let mine = get(&county, "group=child".into()).await;
+    let (_, ledger) = county.get("/api/v1/rect/ledger?page_size=1").await;
+    assert_eq!(ledger["total"], mine["totals"]["total"], "{mine}");
+    for r in mine["rows"].as_array().unwrap() {
+        let below = get(&county, format!("group=child&org_id={}", r["org_id"])).await;
+        assert_eq!(below["totals"]["total"], r["stats"]["total"], "{r}");
+    }
+    // Another county's subtree reads as nothing visible, like the other groupings.
+    let other = crate::org_id(&app, "990102").await;
+    let theirs = get(&county, format!("group=child&org_id={other}")).await;
+    let (_, plain) = county.get(&format!("/api/v1/rect/stats?org_id={other}")).await;
+    assert_eq!(theirs["totals"], plain["totals"], "{theirs}");
+    assert_eq!(theirs["totals"]["total"], 0, "{theirs}");
+    let (st, e) = county.get("/api/v1/rect/stats?group=everything").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    chinese(&e);
 }

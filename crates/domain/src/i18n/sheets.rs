@@ -73,6 +73,7 @@ pub static ZH_CN_SHEETS: &[(&str, &str)] = &[
     ("file.letter_docx", "{letter}（{doc_no}）.docx"),
     ("stats.uncategorised", "未分类"),
     ("stats.total", "合计"),
+    ("stats.own_level", "{name}（本级）"),
     // Supervision frames (import)
     ("column.frame.code", "框架编码"),
     ("column.frame.name", "框架名称"),

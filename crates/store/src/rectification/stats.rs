@@ -111,9 +111,6 @@ pub async fn stats(
         }
         _ => {}
     }
-    let d30 = today - time::Duration::days(30);
-    let d90 = today - time::Duration::days(90);
-    let d180 = today - time::Duration::days(180);
     let group_by = if group == StatGroup::None {
         String::new()
     } else {
@@ -137,45 +134,25 @@ pub async fn stats(
         format!(" GROUP BY {day_key}")
     };
     let mut rows: Vec<StatCounts> = crate::on_db!(db, p => {
-        let mut qb = QueryBuilder::new(format!(
-            "SELECT {key} AS key, {label} AS label, CAST(COALESCE(SUM(c.total), 0) AS BIGINT) AS total, CAST(COALESCE(SUM(c.completed), 0) AS BIGINT) AS completed, \
-             CAST(0 AS BIGINT) AS due, CAST(0 AS BIGINT) AS completed_on_time, CAST(0 AS BIGINT) AS overdue, CAST(COALESCE(SUM(c.long_term), 0) AS BIGINT) AS long_term, \
-             CAST(COALESCE(SUM(c.extended), 0) AS BIGINT) AS extended, CAST(COALESCE(SUM(c.extensions), 0) AS BIGINT) AS extensions, \
-             CAST(0 AS BIGINT) AS age_30, CAST(0 AS BIGINT) AS age_90, CAST(0 AS BIGINT) AS age_180, CAST(0 AS BIGINT) AS age_more \
-             FROM rect_counters c{joins} WHERE 1 = 1"));
+        let mut qb = QueryBuilder::new("");
+        push_counter_sums(&mut qb, key, label, &joins);
         push_counter_terms(&mut qb, &terms, by_own, round_id);
         // Every group has items; the total is one row even when there are none.
         if group != StatGroup::None {
             qb.push(&group_by).push(" HAVING SUM(c.total) > 0");
         }
         let mut rows = qb.build_query_as::<StatCounts>().fetch_all(p).await?;
-        let mut qb = QueryBuilder::new(format!(
-            "SELECT {day_key} AS key, CAST(COALESCE(SUM(c.deadlines), 0) AS BIGINT) AS due, CAST(COALESCE(SUM(c.on_time), 0) AS BIGINT) AS completed_on_time, \
-             CAST(COALESCE(SUM(c.open_due), 0) AS BIGINT) AS overdue, CAST(COALESCE(SUM(CASE WHEN c.day >= "));
-        qb.push_bind(d30).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_30, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d30)
-          .push(" AND c.day >= ").push_bind(d90).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_90, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d90)
-          .push(" AND c.day >= ").push_bind(d180).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_180, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d180)
-          .push(format_args!(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_more FROM rect_day_counts c{day_joins} WHERE c.day < "))
-          .push_bind(today);
+        let mut qb = QueryBuilder::new("");
+        push_day_sums(&mut qb, day_key, day_joins, today);
         push_counter_terms(&mut qb, &terms, by_own, round_id);
         qb.push(&day_group_by);
         let days: Vec<DayFigures> = qb.build_query_as::<DayFigures>().fetch_all(p).await?;
         // Uncategorised items count under category 0; their group's key is empty.
-        let days: HashMap<String, DayFigures> = days
+        let days = days
             .into_iter()
             .map(|d| (if group == StatGroup::Category && d.key == "0" { String::new() } else { d.key.clone() }, d))
             .collect();
-        for r in &mut rows {
-            if let Some(d) = days.get(&r.key) {
-                r.due = d.due;
-                r.completed_on_time = d.completed_on_time;
-                r.overdue = d.overdue;
-                r.age_30 = d.age_30;
-                r.age_90 = d.age_90;
-                r.age_180 = d.age_180;
-                r.age_more = d.age_more;
-            }
-        }
+        add_days(&mut rows, &days);
         rows
     });
     finish_stats(&mut rows, group);
@@ -193,6 +170,311 @@ struct DayFigures {
     age_90: i64,
     age_180: i64,
     age_more: i64,
+}
+
+/// `SELECT key, label, the counters' sums FROM rect_counters c{joins} WHERE 1 = 1`: the caller
+/// adds the rows' terms and the grouping.
+fn push_counter_sums<DB: sqlx::Database>(
+    qb: &mut QueryBuilder<DB>,
+    key: &str,
+    label: &str,
+    joins: &str,
+) {
+    qb.push(format_args!(
+        "SELECT {key} AS key, {label} AS label, CAST(COALESCE(SUM(c.total), 0) AS BIGINT) AS total, CAST(COALESCE(SUM(c.completed), 0) AS BIGINT) AS completed, \
+         CAST(0 AS BIGINT) AS due, CAST(0 AS BIGINT) AS completed_on_time, CAST(0 AS BIGINT) AS overdue, CAST(COALESCE(SUM(c.long_term), 0) AS BIGINT) AS long_term, \
+         CAST(COALESCE(SUM(c.extended), 0) AS BIGINT) AS extended, CAST(COALESCE(SUM(c.extensions), 0) AS BIGINT) AS extensions, \
+         CAST(0 AS BIGINT) AS age_30, CAST(0 AS BIGINT) AS age_90, CAST(0 AS BIGINT) AS age_180, CAST(0 AS BIGINT) AS age_more \
+         FROM rect_counters c{joins} WHERE 1 = 1"
+    ));
+}
+
+/// `SELECT key, the histogram's sums before today FROM rect_day_counts c{joins} WHERE …`: the
+/// caller adds the rows' terms and the grouping.
+fn push_day_sums<DB>(qb: &mut QueryBuilder<DB>, key: &str, joins: &str, today: Date)
+where
+    DB: sqlx::Database,
+    for<'x> Date: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
+    let d30 = today - time::Duration::days(30);
+    let d90 = today - time::Duration::days(90);
+    let d180 = today - time::Duration::days(180);
+    qb.push(format_args!(
+        "SELECT {key} AS key, CAST(COALESCE(SUM(c.deadlines), 0) AS BIGINT) AS due, CAST(COALESCE(SUM(c.on_time), 0) AS BIGINT) AS completed_on_time, \
+         CAST(COALESCE(SUM(c.open_due), 0) AS BIGINT) AS overdue, CAST(COALESCE(SUM(CASE WHEN c.day >= "
+    ));
+    qb.push_bind(d30).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_30, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d30)
+      .push(" AND c.day >= ").push_bind(d90).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_90, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d90)
+      .push(" AND c.day >= ").push_bind(d180).push(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_180, CAST(COALESCE(SUM(CASE WHEN c.day < ").push_bind(d180)
+      .push(format_args!(" THEN c.open_due ELSE 0 END), 0) AS BIGINT) AS age_more FROM rect_day_counts c{joins} WHERE c.day < "))
+      .push_bind(today);
+}
+
+/// Sets each group's date-dependent figures from the histogram's sums, by key.
+fn add_days(rows: &mut [StatCounts], days: &HashMap<String, DayFigures>) {
+    for r in rows {
+        if let Some(d) = days.get(&r.key) {
+            r.due = d.due;
+            r.completed_on_time = d.completed_on_time;
+            r.overdue = d.overdue;
+            r.age_30 = d.age_30;
+            r.age_90 = d.age_90;
+            r.age_180 = d.age_180;
+            r.age_more = d.age_more;
+        }
+    }
+}
+
+/// One group of the statistics by 下级单位.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildStats {
+    pub org_id: OrgId,
+    /// The organisation's whole subtree (a child of the organisation looked at, or a subtree of
+    /// the scope); false: its own items only (本级).
+    pub subtree: bool,
+    pub counts: StatCounts,
+}
+
+/// A group of [`stats_by_child`]: an organisation's subtree or its own items.
+#[derive(Debug, Clone)]
+struct ChildGroup {
+    org_id: OrgId,
+    path: String,
+    subtree: bool,
+    label: String,
+}
+
+/// The groups of the statistics by 下级单位 for the counter terms of a scope narrowed to an
+/// organisation: one subtree (the organisation looked at, or a scope of one subtree) gives its own
+/// items (本级) and each child's subtree; several terms (a scope of several subtrees or single
+/// organisations) give one group each.
+async fn child_groups(db: &Db, terms: &[CounterTerm]) -> Result<Vec<ChildGroup>> {
+    let named = |id: OrgId, path: String, name: String, subtree: bool| ChildGroup {
+        org_id: id,
+        path,
+        subtree,
+        label: if subtree {
+            name
+        } else {
+            Msg::new("stats.own_level").arg("name", name).render()
+        },
+    };
+    let ids: Vec<OrgId> = terms.iter().map(CounterTerm::node_id).collect();
+    let names: HashMap<OrgId, String> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("SELECT id, name FROM organisations WHERE 1 = 1");
+        crate::push_in(&mut qb, "id", &ids);
+        qb.build_query_as::<(OrgId, String)>().fetch_all(p).await?.into_iter().collect()
+    });
+    let name = |id: OrgId| names.get(&id).cloned().unwrap_or_default();
+    if let [CounterTerm::Subtree { node_id, path }] = terms {
+        let children: Vec<(OrgId, String, String)> = crate::on_db!(db, p => {
+            sqlx::query_as("SELECT id, path, name FROM organisations WHERE parent_id = $1 ORDER BY path")
+                .bind(*node_id).fetch_all(p).await?
+        });
+        let mut groups = vec![named(*node_id, path.clone(), name(*node_id), false)];
+        groups.extend(
+            children
+                .into_iter()
+                .map(|(id, path, name)| named(id, path, name, true)),
+        );
+        return Ok(groups);
+    }
+    Ok(terms
+        .iter()
+        .map(|t| {
+            let subtree = matches!(t, CounterTerm::Subtree { .. });
+            named(t.node_id(), t.path().to_string(), name(t.node_id()), subtree)
+        })
+        .collect())
+}
+
+/// Sums per-organisation figures (`by_org`, keyed by organisation id) into `groups`: a subtree
+/// group takes every organisation on its path, an own group its organisation alone. Groups with
+/// no items are left out; the rest come largest first.
+fn fold_into_groups(
+    groups: &[ChildGroup],
+    by_org: &[StatCounts],
+    paths: &HashMap<OrgId, String>,
+) -> Vec<ChildStats> {
+    let mut out: Vec<ChildStats> = groups
+        .iter()
+        .map(|g| ChildStats {
+            org_id: g.org_id,
+            subtree: g.subtree,
+            counts: StatCounts {
+                key: g.org_id.get().to_string(),
+                label: g.label.clone(),
+                ..StatCounts::default()
+            },
+        })
+        .collect();
+    for row in by_org {
+        let Some(id) = row.key.parse::<i64>().ok().map(OrgId::new) else {
+            continue;
+        };
+        let path = paths.get(&id).map_or("", String::as_str);
+        let hit = groups.iter().position(|g| {
+            if g.subtree {
+                path.starts_with(g.path.as_str())
+            } else {
+                g.org_id == id
+            }
+        });
+        if let Some(i) = hit {
+            let c = &mut out[i].counts;
+            let whole = StatCounts::sum(&[c.clone(), row.clone()]);
+            *c = StatCounts {
+                key: c.key.clone(),
+                label: c.label.clone(),
+                ..whole
+            };
+        }
+    }
+    finish_child_stats(out)
+}
+
+fn finish_child_stats(mut out: Vec<ChildStats>) -> Vec<ChildStats> {
+    out.retain(|g| g.counts.total > 0);
+    out.sort_by(|a, b| {
+        b.counts
+            .total
+            .cmp(&a.counts.total)
+            .then_with(|| a.counts.key.cmp(&b.counts.key))
+    });
+    out
+}
+
+/// The paths of organisations keyed by id (the keys of per-organisation figures).
+async fn org_paths(db: &Db, rows: &[StatCounts]) -> Result<HashMap<OrgId, String>> {
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.key.parse().ok()).collect();
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<(OrgId, String)> = crate::on_db!(db, p => {
+            let mut qb = QueryBuilder::new("SELECT id, path FROM organisations WHERE 1 = 1");
+            crate::push_in(&mut qb, "id", chunk);
+            qb.build_query_as().fetch_all(p).await?
+        });
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// The §10 figures by 下级单位 (the drill-down: province → cities → counties → units), read from
+/// the counters: for one subtree (the organisation `org_id`, or a scope of one subtree) its own
+/// items (本级) and each child's subtree; for a scope of several subtrees or organisations, each
+/// of them. Without a round each group is its node's counter rows (one indexed read per group,
+/// whatever the subtree's size); a round's figures are kept per organisation only, so they are
+/// summed from the round's organisations (a round inspects a bounded number of units).
+pub async fn stats_by_child(
+    db: &Db,
+    scope: &Scope,
+    round_id: Option<i64>,
+    org_id: Option<OrgId>,
+    today: Date,
+) -> Result<Vec<ChildStats>> {
+    if scope.own || round_id.is_some() {
+        let by_org = stats(db, scope, StatGroup::Unit, round_id, org_id, today).await?;
+        return fold_by_child(db, scope, org_id, &by_org).await;
+    }
+    let terms = counter_terms(db, scope, org_id).await?;
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups = child_groups(db, &terms).await?;
+    let subtrees: Vec<OrgId> = groups.iter().filter(|g| g.subtree).map(|g| g.org_id).collect();
+    let owns: Vec<OrgId> = groups.iter().filter(|g| !g.subtree).map(|g| g.org_id).collect();
+    let mut rows: Vec<StatCounts> = crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new("");
+        push_counter_sums(&mut qb, "CAST(c.node_id AS TEXT)", "''", "");
+        push_node_groups(&mut qb, &subtrees, &owns);
+        qb.push(" GROUP BY c.node_id");
+        let mut rows = qb.build_query_as::<StatCounts>().fetch_all(p).await?;
+        let mut qb = QueryBuilder::new("");
+        push_day_sums(&mut qb, "CAST(c.node_id AS TEXT)", "", today);
+        push_node_groups(&mut qb, &subtrees, &owns);
+        qb.push(" GROUP BY c.node_id");
+        let days: Vec<DayFigures> = qb.build_query_as::<DayFigures>().fetch_all(p).await?;
+        let days = days.into_iter().map(|d| (d.key.clone(), d)).collect();
+        add_days(&mut rows, &days);
+        rows
+    });
+    let by_key: HashMap<String, StatCounts> =
+        rows.drain(..).map(|r| (r.key.clone(), r)).collect();
+    let out = groups
+        .iter()
+        .map(|g| {
+            let key = g.org_id.get().to_string();
+            let counts = by_key.get(&key).cloned().unwrap_or_default();
+            ChildStats {
+                org_id: g.org_id,
+                subtree: g.subtree,
+                counts: StatCounts {
+                    key,
+                    label: g.label.clone(),
+                    ..counts
+                },
+            }
+        })
+        .collect();
+    Ok(finish_child_stats(out))
+}
+
+/// ` AND (…)`: every counter row of the `subtrees` nodes, and the own rows of the `owns` nodes.
+fn push_node_groups<DB>(qb: &mut QueryBuilder<DB>, subtrees: &[OrgId], owns: &[OrgId])
+where
+    DB: sqlx::Database,
+    for<'x> OrgId: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
+{
+    qb.push(" AND (1 = 0");
+    if !subtrees.is_empty() {
+        qb.push(" OR (1 = 1");
+        crate::push_in(qb, "c.node_id", subtrees);
+        qb.push(")");
+    }
+    if !owns.is_empty() {
+        qb.push(" OR (c.own = 1");
+        crate::push_in(qb, "c.node_id", owns);
+        qb.push(")");
+    }
+    qb.push(")");
+}
+
+/// [`stats_by_child`] summed from per-organisation figures (a round, a 仅本人 scope, or the scan).
+async fn fold_by_child(
+    db: &Db,
+    scope: &Scope,
+    org_id: Option<OrgId>,
+    by_org: &[StatCounts],
+) -> Result<Vec<ChildStats>> {
+    let terms = if scope.own {
+        own_scope_terms(db, org_id).await?
+    } else {
+        counter_terms(db, scope, org_id).await?
+    };
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let groups = child_groups(db, &terms).await?;
+    let paths = org_paths(db, by_org).await?;
+    Ok(fold_into_groups(&groups, by_org, &paths))
+}
+
+/// The terms a 仅本人 scope is grouped by: the organisation looked at, or the roots.
+async fn own_scope_terms(db: &Db, org_id: Option<OrgId>) -> Result<Vec<CounterTerm>> {
+    counter_terms(db, &Scope::unrestricted(), org_id).await
+}
+
+/// The same figures as [`stats_by_child`], summed from the scan of the ledger rows in scope: the
+/// reference the counter tests compare with.
+pub async fn stats_by_child_scanned(
+    db: &Db,
+    scope: &Scope,
+    round_id: Option<i64>,
+    org_id: Option<OrgId>,
+    today: Date,
+) -> Result<Vec<ChildStats>> {
+    let by_org = stats_scanned(db, scope, StatGroup::Unit, round_id, org_id, today).await?;
+    fold_by_child(db, scope, org_id, &by_org).await
 }
 
 /// The counter terms of `scope` narrowed to the subtree of `org_id`: each visible item once.

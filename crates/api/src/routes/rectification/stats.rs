@@ -69,6 +69,12 @@ pub struct StatRow {
     pub key: String,
     pub label: String,
     pub stats: RectStatsDto,
+    /// The organisation of a group by unit or by 下级单位.
+    pub org_id: Option<i64>,
+    /// A group by 下级单位 that is a whole subtree: asking again with `org_id` set to it shows its
+    /// own items and its children (the drill-down). False for a group of an organisation's own
+    /// items (本级) and for the other groupings.
+    pub drill: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -88,7 +94,10 @@ pub struct OutcomeTotal {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RectStatsResponse {
     pub totals: RectStatsDto,
+    /// The groups, largest first: all of them, or the page asked for.
     pub rows: Vec<StatRow>,
+    /// How many groups there are (every page's `rows` together).
+    pub row_total: i64,
     /// 成果 rolled up over the same items.
     pub outcomes: Vec<OutcomeTotal>,
 }
@@ -96,12 +105,17 @@ pub struct RectStatsResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
-    /// unit | level | round | category
+    /// child (下级单位: the organisation's own items and each child's subtree) | unit | level |
+    /// round | category
     #[param(value_type = Option<crate::codes::StatsGroup>)]
     pub group: Option<String>,
     pub round_id: Option<i64>,
     #[param(value_type = Option<i64>)]
     pub org_id: Option<OrgId>,
+    /// With `page_size`: one page of the groups (the totals stay those of every group).
+    pub page: Option<i64>,
+    /// Groups per page (1–200); without it every group is returned.
+    pub page_size: Option<i64>,
 }
 
 /// 整改完成率, 按期整改率, overdue and ageing, long-term and extensions (domain.md §10), by
@@ -114,26 +128,57 @@ pub(super) async fn stats(
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<axum::Json<RectStatsResponse>> {
     let group = match q.group.as_deref().unwrap_or("unit") {
-        "unit" => StatGroup::Unit,
-        "level" => StatGroup::Level,
-        "round" => StatGroup::Round,
-        "category" => StatGroup::Category,
+        // 下级单位 has its own reading (`stats_by_child`).
+        "child" => None,
+        "unit" => Some(StatGroup::Unit),
+        "level" => Some(StatGroup::Level),
+        "round" => Some(StatGroup::Round),
+        "category" => Some(StatGroup::Category),
         v => {
             return Err(ApiError::field(
                 "group",
                 &Msg::new("validation.unknown_value")
                     .arg("field", "field.group")
                     .arg("value", v)
-                    .arg("allowed", "unit, level, round, category"),
+                    .arg("allowed", "child, unit, level, round, category"),
             ));
         }
     };
     let today = st.db.today();
-    let rows = store::stats(&st.db, &auth.scope, group, q.round_id, q.org_id, today)
-        .await
-        .map_err(not_found())?;
+    // (counts, organisation, drillable) per group.
+    let groups: Vec<(store::StatCounts, Option<i64>, bool)> = if let Some(group) = group {
+        store::stats(&st.db, &auth.scope, group, q.round_id, q.org_id, today)
+            .await
+            .map_err(not_found())?
+            .into_iter()
+            .map(|c| {
+                let org = (group == StatGroup::Unit)
+                    .then(|| c.key.parse().ok())
+                    .flatten();
+                (c, org, false)
+            })
+            .collect()
+    } else {
+        store::stats_by_child(&st.db, &auth.scope, q.round_id, q.org_id, today)
+            .await
+            .map_err(not_found())?
+            .into_iter()
+            .map(|g| (g.counts, Some(g.org_id.get()), g.subtree))
+            .collect()
+    };
     // Every grouping partitions the items: the totals are the groups' sum.
-    let totals = store::StatCounts::sum(&rows);
+    let all: Vec<store::StatCounts> = groups.iter().map(|g| g.0.clone()).collect();
+    let totals = store::StatCounts::sum(&all);
+    let row_total = i64::try_from(groups.len()).unwrap_or(i64::MAX);
+    let shown: Vec<_> = match q.page_size {
+        Some(_) => {
+            let page = xuncha_store::PageReq::new(q.page, q.page_size);
+            let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+            let take = usize::try_from(page.page_size).unwrap_or(usize::MAX);
+            groups.into_iter().skip(skip).take(take).collect()
+        }
+        None => groups,
+    };
     let level = |code: &str| {
         xuncha_domain::org::OrgKind::from_code(code)
             .map_or_else(|| code.to_string(), |k| k.label().to_string())
@@ -153,16 +198,19 @@ pub(super) async fn stats(
     Ok(axum::Json(RectStatsResponse {
         outcomes,
         totals: stats_dto(&totals),
-        rows: rows
+        row_total,
+        rows: shown
             .iter()
-            .map(|c| StatRow {
+            .map(|(c, org_id, drill)| StatRow {
                 key: c.key.clone(),
-                label: if group == StatGroup::Level {
+                label: if group == Some(StatGroup::Level) {
                     level(&c.label)
                 } else {
                     c.label.clone()
                 },
                 stats: stats_dto(c),
+                org_id: *org_id,
+                drill: *drill,
             })
             .collect(),
     }))

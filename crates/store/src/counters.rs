@@ -62,7 +62,7 @@ impl From<CounterFactsRow> for CounterFacts {
     }
 }
 
-/// Rows per multi-row upsert (9 parameters each: far below both backends' limits).
+/// Rows per multi-row upsert (10 parameters each: far below both backends' limits).
 pub const UPSERT_CHUNK: usize = 200;
 
 /// The counter-relevant facts of the findings `$ids` (`&[i64]`), read inside transaction `$tx`.
@@ -92,7 +92,7 @@ macro_rules! counters_apply {
         let counts: Vec<_> = delta.counts.iter().collect();
         for chunk in counts.chunks($crate::counters::UPSERT_CHUNK) {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions) ",
+                "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions, close_requested) ",
             );
             qb.push_values(chunk, |mut b, (k, c)| {
                 b.push_bind(k.node_id)
@@ -103,18 +103,19 @@ macro_rules! counters_apply {
                     .push_bind(c.completed)
                     .push_bind(c.long_term)
                     .push_bind(c.extended)
-                    .push_bind(c.extensions);
+                    .push_bind(c.extensions)
+                    .push_bind(c.close_requested);
             });
             qb.push(" ON CONFLICT (node_id, own, round_id, category_id) DO UPDATE SET \
                       total = rect_counters.total + excluded.total, completed = rect_counters.completed + excluded.completed, \
                       long_term = rect_counters.long_term + excluded.long_term, extended = rect_counters.extended + excluded.extended, \
-                      extensions = rect_counters.extensions + excluded.extensions");
+                      extensions = rect_counters.extensions + excluded.extensions, close_requested = rect_counters.close_requested + excluded.close_requested");
             qb.build().execute(&mut *$tx).await?;
         }
         let days: Vec<_> = delta.days.iter().collect();
         for chunk in days.chunks($crate::counters::UPSERT_CHUNK) {
             let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) ",
+                "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due, close_requested_due) ",
             );
             qb.push_values(chunk, |mut b, ((k, d), c)| {
                 b.push_bind(k.node_id)
@@ -124,11 +125,12 @@ macro_rules! counters_apply {
                     .push_bind(*d)
                     .push_bind(c.deadlines)
                     .push_bind(c.on_time)
-                    .push_bind(c.open_due);
+                    .push_bind(c.open_due)
+                    .push_bind(c.close_requested_due);
             });
             qb.push(" ON CONFLICT (node_id, own, round_id, category_id, day) DO UPDATE SET \
                       deadlines = rect_day_counts.deadlines + excluded.deadlines, on_time = rect_day_counts.on_time + excluded.on_time, \
-                      open_due = rect_day_counts.open_due + excluded.open_due");
+                      open_due = rect_day_counts.open_due + excluded.open_due, close_requested_due = rect_day_counts.close_requested_due + excluded.close_requested_due");
             qb.build().execute(&mut *$tx).await?;
         }
         let findings: Vec<_> = delta.findings.iter().collect();
@@ -176,14 +178,16 @@ macro_rules! counters_move {
         let counts: Vec<$crate::counters::NodeCounts> = sqlx::query_as(
             "SELECT category_id, CAST(SUM(total) AS BIGINT) AS total, CAST(SUM(completed) AS BIGINT) AS completed, \
              CAST(SUM(long_term) AS BIGINT) AS long_term, CAST(SUM(extended) AS BIGINT) AS extended, \
-             CAST(SUM(extensions) AS BIGINT) AS extensions FROM rect_counters WHERE node_id = $1 GROUP BY category_id",
+             CAST(SUM(extensions) AS BIGINT) AS extensions, CAST(SUM(close_requested) AS BIGINT) AS close_requested \
+             FROM rect_counters WHERE node_id = $1 GROUP BY category_id",
         )
         .bind(node)
         .fetch_all(&mut *$tx)
         .await?;
         let days: Vec<$crate::counters::NodeDayCounts> = sqlx::query_as(
             "SELECT category_id, day, CAST(SUM(deadlines) AS BIGINT) AS deadlines, CAST(SUM(on_time) AS BIGINT) AS on_time, \
-             CAST(SUM(open_due) AS BIGINT) AS open_due FROM rect_day_counts WHERE node_id = $1 GROUP BY category_id, day",
+             CAST(SUM(open_due) AS BIGINT) AS open_due, CAST(SUM(close_requested_due) AS BIGINT) AS close_requested_due \
+             FROM rect_day_counts WHERE node_id = $1 GROUP BY category_id, day",
         )
         .bind(node)
         .fetch_all(&mut *$tx)
@@ -246,6 +250,7 @@ pub struct NodeCounts {
     pub long_term: i64,
     pub extended: i64,
     pub extensions: i64,
+    pub close_requested: i64,
 }
 
 /// A node's histogram by category and day.
@@ -256,6 +261,7 @@ pub struct NodeDayCounts {
     pub deadlines: i64,
     pub on_time: i64,
     pub open_due: i64,
+    pub close_requested_due: i64,
 }
 
 /// The change of the roll-up rows when the subtree at `node` moves from `old_path` to
@@ -282,12 +288,14 @@ pub fn move_delta(
             e.long_term += sign * c.long_term;
             e.extended += sign * c.extended;
             e.extensions += sign * c.extensions;
+            e.close_requested += sign * c.close_requested;
         }
         for d in days {
             let e = delta.days.entry((key(d.category_id), d.day)).or_default();
             e.deadlines += sign * d.deadlines;
             e.on_time += sign * d.on_time;
             e.open_due += sign * d.open_due;
+            e.close_requested_due += sign * d.close_requested_due;
         }
     }
     delta.net()
@@ -324,32 +332,34 @@ const ANCESTOR_JOIN: &str = "FROM rect_ancestor_pairs a";
 /// ledger items counted.
 pub async fn rebuild(db: &Db) -> Result<i64> {
     let own_counts = format!(
-        "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions) \
+        "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions, close_requested) \
          SELECT f.org_id, 1, ru.round_id, COALESCE(f.category_id, 0), COUNT(*), \
          SUM(CASE WHEN f.state = 'CLOSED' THEN 1 ELSE 0 END), SUM(CASE WHEN f.state = 'LONG_TERM' THEN 1 ELSE 0 END), \
-         SUM(CASE WHEN f.extensions > 0 THEN 1 ELSE 0 END), SUM(f.extensions) \
+         SUM(CASE WHEN f.extensions > 0 THEN 1 ELSE 0 END), SUM(f.extensions), SUM(CASE WHEN f.state = 'CLOSE_REQUESTED' THEN 1 ELSE 0 END) \
          FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {LEDGER_STATES} \
          GROUP BY f.org_id, ru.round_id, COALESCE(f.category_id, 0)"
     );
     let rollup_counts = format!(
-        "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions) \
-         SELECT a.id, 0, 0, c.category_id, SUM(c.total), SUM(c.completed), SUM(c.long_term), SUM(c.extended), SUM(c.extensions) \
+        "INSERT INTO rect_counters (node_id, own, round_id, category_id, total, completed, long_term, extended, extensions, close_requested) \
+         SELECT a.id, 0, 0, c.category_id, SUM(c.total), SUM(c.completed), SUM(c.long_term), SUM(c.extended), SUM(c.extensions), SUM(c.close_requested) \
          {ANCESTOR_JOIN} JOIN rect_counters c ON c.node_id = a.o_id AND c.own = 1 GROUP BY a.id, c.category_id"
     );
     let own_days = format!(
-        "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) \
-         SELECT node_id, 1, round_id, category_id, day, SUM(deadlines), SUM(on_time), SUM(open_due) FROM ( \
+        "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due, close_requested_due) \
+         SELECT node_id, 1, round_id, category_id, day, SUM(deadlines), SUM(on_time), SUM(open_due), SUM(close_requested_due) FROM ( \
            SELECT f.org_id AS node_id, ru.round_id AS round_id, COALESCE(f.category_id, 0) AS category_id, f.deadline AS day, \
-                  1 AS deadlines, CASE WHEN f.state = 'CLOSED' AND f.closed_on <= f.deadline THEN 1 ELSE 0 END AS on_time, 0 AS open_due \
+                  1 AS deadlines, CASE WHEN f.state = 'CLOSED' AND f.closed_on <= f.deadline THEN 1 ELSE 0 END AS on_time, 0 AS open_due, \
+                  0 AS close_requested_due \
            FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {LEDGER_STATES} AND f.deadline IS NOT NULL \
            UNION ALL \
-           SELECT f.org_id, ru.round_id, COALESCE(f.category_id, 0), f.due_date, 0, 0, 1 \
+           SELECT f.org_id, ru.round_id, COALESCE(f.category_id, 0), f.due_date, 0, 0, 1, \
+                  CASE WHEN f.state = 'CLOSE_REQUESTED' THEN 1 ELSE 0 END \
            FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {OPEN_STATES} AND f.due_date IS NOT NULL \
          ) x GROUP BY node_id, round_id, category_id, day"
     );
     let rollup_days = format!(
-        "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due) \
-         SELECT a.id, 0, 0, h.category_id, h.day, SUM(h.deadlines), SUM(h.on_time), SUM(h.open_due) \
+        "INSERT INTO rect_day_counts (node_id, own, round_id, category_id, day, deadlines, on_time, open_due, close_requested_due) \
+         SELECT a.id, 0, 0, h.category_id, h.day, SUM(h.deadlines), SUM(h.on_time), SUM(h.open_due), SUM(h.close_requested_due) \
          {ANCESTOR_JOIN} JOIN rect_day_counts h ON h.node_id = a.o_id AND h.own = 1 GROUP BY a.id, h.category_id, h.day"
     );
     let own_outcomes = "INSERT INTO rect_outcome_counters (node_id, own, round_id, kind, records, count, amount_fen) \
@@ -435,12 +445,12 @@ pub struct Snapshot {
 pub async fn snapshot(db: &Db) -> Result<Snapshot> {
     crate::on_db!(db, p => {
         let counts: Vec<CounterRow> = sqlx::query_as(
-            "SELECT node_id, own, round_id, category_id, total, completed, long_term, extended, extensions FROM rect_counters \
-             WHERE total <> 0 OR completed <> 0 OR long_term <> 0 OR extended <> 0 OR extensions <> 0 \
+            "SELECT node_id, own, round_id, category_id, total, completed, long_term, extended, extensions, close_requested FROM rect_counters \
+             WHERE total <> 0 OR completed <> 0 OR long_term <> 0 OR extended <> 0 OR extensions <> 0 OR close_requested <> 0 \
              ORDER BY node_id, own, round_id, category_id").fetch_all(p).await?;
         let days: Vec<DayRow> = sqlx::query_as(
-            "SELECT node_id, own, round_id, category_id, day, deadlines, on_time, open_due FROM rect_day_counts \
-             WHERE deadlines <> 0 OR on_time <> 0 OR open_due <> 0 ORDER BY node_id, own, round_id, category_id, day").fetch_all(p).await?;
+            "SELECT node_id, own, round_id, category_id, day, deadlines, on_time, open_due, close_requested_due FROM rect_day_counts \
+             WHERE deadlines <> 0 OR on_time <> 0 OR open_due <> 0 OR close_requested_due <> 0 ORDER BY node_id, own, round_id, category_id, day").fetch_all(p).await?;
         let outcomes: Vec<OutcomeRow> = sqlx::query_as(
             "SELECT node_id, own, round_id, kind, records, count, amount_fen FROM rect_outcome_counters \
              WHERE records <> 0 OR count <> 0 OR amount_fen <> 0 ORDER BY node_id, own, round_id, kind").fetch_all(p).await?;
@@ -473,6 +483,7 @@ pub struct CounterRow {
     pub long_term: i64,
     pub extended: i64,
     pub extensions: i64,
+    pub close_requested: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -485,6 +496,7 @@ pub struct DayRow {
     pub deadlines: i64,
     pub on_time: i64,
     pub open_due: i64,
+    pub close_requested_due: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]

@@ -379,6 +379,12 @@ async fn random_op(db: &Db, rng: &mut Rng, today: Date) -> Option<String> {
             )
             .await
             .ok()?;
+            // One request in three stays pending (needs attention counts it).
+            if rng.below(3) == 0 {
+                return Some(format!(
+                    "request extension of measure {m} of {id} to {new_deadline}"
+                ));
+            }
             let approve = rng.below(4) != 0;
             rect::decide_extension(db, &actor, &all, x, approve, "同意")
                 .await
@@ -612,67 +618,78 @@ async fn assert_totals_agree(db: &Db, today: Date) {
     .await;
     let categories: Vec<(i64,)> = rows_of(db, "SELECT id FROM categories ORDER BY id").await;
     let all = Scope::unrestricted();
+    // Today with a short and a long yellow window.
+    let days: Vec<rect::Today> = [3, 30]
+        .into_iter()
+        .map(|n| rect::Today {
+            today,
+            yellow_until: today + Duration::days(n),
+            by_office: Vec::new(),
+        })
+        .collect();
     let mut checked = 0;
+    let mut nonzero = 0;
     for org in std::iter::once(None).chain(orgs.iter().take(4).map(|o| Some(o.clone()))) {
         for round in std::iter::once(None).chain(rounds.iter().map(|r| Some(r.0))) {
             for category in
                 std::iter::once(None).chain(categories.iter().take(3).map(|c| Some(c.0)))
             {
-                for (state, red) in [
-                    (None, false),
-                    (Some("CLOSED"), false),
-                    (Some("LONG_TERM"), false),
-                    (None, true),
+                for (state, warning, attention) in [
+                    (None, None, false),
+                    (Some("CLOSED"), None, false),
+                    (Some("LONG_TERM"), None, false),
+                    (None, Some(rect::WarningBand::Red), false),
+                    (None, Some(rect::WarningBand::Yellow), false),
+                    (None, Some(rect::WarningBand::Green), false),
+                    (None, None, true),
                 ] {
                     let f = rect::LedgerFilter {
                         org_id: org.as_ref().map(|(id, _)| OrgId::new(*id)),
                         round_id: round,
                         category_id: category,
                         state: state.map(str::to_string),
-                        warning: red.then_some(rect::WarningBand::Red),
+                        warning,
+                        attention,
                         ..rect::LedgerFilter::default()
                     };
-                    let counted = rect::counted_total(db, &all, &f, today)
-                        .await
-                        .expect("counted total")
-                        .expect("a filter the counters answer");
-                    let mut sql = format!(
-                        "SELECT COUNT(*) FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id WHERE f.state IN {}",
-                        rect::LEDGER_STATES
-                    );
-                    if let Some((_, path)) = &org {
-                        sql += &format!(" AND f.org_path LIKE '{path}%'");
+                    for t in &days {
+                        let counted = rect::counted_total(db, &all, &f, t)
+                            .await
+                            .expect("counted total")
+                            .expect("a filter the counters answer");
+                        let rows = rect::counted_by_rows(db, &all, &f, t).await.expect("rows");
+                        assert_eq!(counted, rows, "{f:?} {t:?}");
+                        nonzero += usize::from(rows > 0 && (attention || warning.is_some()));
+                        checked += 1;
                     }
-                    if let Some(r) = round {
-                        sql += &format!(" AND ru.round_id = {r}");
-                    }
-                    if let Some(c) = category {
-                        sql += &format!(" AND f.category_id = {c}");
-                    }
-                    if let Some(st) = state {
-                        sql += &format!(" AND f.state = '{st}'");
-                    }
-                    if red {
-                        sql += &format!(
-                            " AND f.state IN {} AND f.due_date < '{today}'",
-                            rect::OPEN_STATES
-                        );
-                    }
-                    let (rows,): (i64,) = rows_of(db, &sql).await.remove(0);
-                    assert_eq!(counted, rows, "{f:?}");
-                    checked += 1;
                 }
             }
         }
     }
     assert!(checked > 50);
-    // Filters the counters do not answer are counted by the caller.
+    assert!(nonzero > 10, "warnings and attention seen: {nonzero}");
+    // Filters the counters do not answer are counted by the caller: free text, and a colour or
+    // needs attention when offices' yellow thresholds differ.
     let text = rect::LedgerFilter {
         q: Some("问题".into()),
         ..rect::LedgerFilter::default()
     };
     assert_eq!(
-        rect::counted_total(db, &all, &text, today)
+        rect::counted_total(db, &all, &text, &days[0])
+            .await
+            .expect("total"),
+        None
+    );
+    let attention = rect::LedgerFilter {
+        attention: true,
+        ..rect::LedgerFilter::default()
+    };
+    let differing = rect::Today {
+        by_office: vec![(OrgId::new(1), today)],
+        ..days[0].clone()
+    };
+    assert_eq!(
+        rect::counted_total(db, &all, &attention, &differing)
             .await
             .expect("total"),
         None
@@ -697,6 +714,43 @@ async fn counters_follow_every_write(app: App) {
         "too few operations took effect to prove anything: {done:?}"
     );
     assert_stats_agree(db, today).await;
+    // Extensions left pending on the items due last and first: needs attention counts the first
+    // for its request alone, the second once.
+    for order in ["DESC", "ASC"] {
+        let open: Vec<(i64, i64, Date)> = rows_of(
+            db,
+            &format!(
+                "SELECT f.id, m.id, m.deadline FROM findings f JOIN measures m ON m.finding_id = f.id \
+                 WHERE m.state = 'OPEN' AND f.state IN ('IN_PROGRESS', 'REOPENED') AND f.due_date IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM deadline_extensions x WHERE x.finding_id = f.id AND x.state = 'PENDING') \
+                 ORDER BY f.due_date {order}, m.id"
+            ),
+        )
+        .await;
+        let (id, m, deadline) = open.first().copied().expect("an item in progress");
+        rect::request_extension(
+            db,
+            &Actor::system("counters-test"),
+            &Scope::unrestricted(),
+            FindingId::new(id),
+            m,
+            deadline + Duration::days(30),
+            "客观原因",
+        )
+        .await
+        .expect("extension requested");
+    }
+    let pending: Vec<(i64, Date)> = rows_of(
+        db,
+        "SELECT f.id, f.due_date FROM findings f WHERE f.id IN (SELECT finding_id FROM deadline_extensions WHERE state = 'PENDING')",
+    )
+    .await;
+    assert!(
+        pending
+            .iter()
+            .any(|(_, due)| *due > today + Duration::days(30)),
+        "an item with a pending extension not yet due: {pending:?} (today {today})"
+    );
     assert_totals_agree(db, today).await;
     assert_inspection_stats_agree(db).await;
     // Every kind of operation took effect at least once.

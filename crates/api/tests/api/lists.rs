@@ -740,17 +740,26 @@ async fn statistics_drill_down_by_child_and_page(app: App) {
     let rows = top["rows"].as_array().unwrap();
     assert!(!rows.is_empty(), "{top}");
     assert_eq!(top["row_total"].as_i64().unwrap(), rows.len() as i64);
-    let sum: i64 = rows.iter().map(|r| r["stats"]["total"].as_i64().unwrap()).sum();
+    let sum: i64 = rows
+        .iter()
+        .map(|r| r["stats"]["total"].as_i64().unwrap())
+        .sum();
     assert_eq!(sum, top["totals"]["total"].as_i64().unwrap(), "{top}");
     let (_, ledger) = director.get("/api/v1/rect/ledger?page_size=1").await;
-    assert_eq!(ledger["total"], top["totals"]["total"], "the ledger's total");
+    assert_eq!(
+        ledger["total"], top["totals"]["total"],
+        "the ledger's total"
+    );
     let mut drilled = 0;
     for r in rows {
         assert!(r["org_id"].is_i64(), "{r}");
         if r["drill"] == true {
             drilled += 1;
             let below = get(&director, format!("group=child&org_id={}", r["org_id"])).await;
-            assert_eq!(below["totals"]["total"], r["stats"]["total"], "{r}: {below}");
+            assert_eq!(
+                below["totals"]["total"], r["stats"]["total"],
+                "{r}: {below}"
+            );
             let own = below["rows"]
                 .as_array()
                 .unwrap()
@@ -789,7 +798,9 @@ async fn statistics_drill_down_by_child_and_page(app: App) {
     // Another county's subtree reads as nothing visible, like the other groupings.
     let other = crate::org_id(&app, "990102").await;
     let theirs = get(&county, format!("group=child&org_id={other}")).await;
-    let (_, plain) = county.get(&format!("/api/v1/rect/stats?org_id={other}")).await;
+    let (_, plain) = county
+        .get(&format!("/api/v1/rect/stats?org_id={other}"))
+        .await;
     assert_eq!(theirs["totals"], plain["totals"], "{theirs}");
     assert_eq!(theirs["totals"]["total"], 0, "{theirs}");
     let (st, e) = county.get("/api/v1/rect/stats?group=everything").await;

@@ -90,15 +90,19 @@ pub struct Counts {
     pub long_term: i64,
     pub extended: i64,
     pub extensions: i64,
+    /// Items awaiting the write-off check (销号待核查).
+    pub close_requested: i64,
 }
 
 /// One day of the histogram: items whose deadline is that day (and of those, the ones closed
-/// on time), and open items next due that day.
+/// on time), open items next due that day, and of those the ones awaiting the write-off check
+/// (the needs-attention count takes these once, not twice).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DayCounts {
     pub deadlines: i64,
     pub on_time: i64,
     pub open_due: i64,
+    pub close_requested_due: i64,
 }
 
 impl Counts {
@@ -108,6 +112,7 @@ impl Counts {
         self.long_term += sign * o.long_term;
         self.extended += sign * o.extended;
         self.extensions += sign * o.extensions;
+        self.close_requested += sign * o.close_requested;
     }
 
     pub fn is_zero(&self) -> bool {
@@ -120,6 +125,7 @@ impl DayCounts {
         self.deadlines += sign * o.deadlines;
         self.on_time += sign * o.on_time;
         self.open_due += sign * o.open_due;
+        self.close_requested_due += sign * o.close_requested_due;
     }
 
     pub fn is_zero(&self) -> bool {
@@ -173,6 +179,7 @@ impl Delta {
             long_term: i64::from(f.state == FindingState::LongTerm),
             extended: i64::from(f.extensions > 0),
             extensions: f.extensions,
+            close_requested: i64::from(f.state == FindingState::CloseRequested),
         };
         let mut days: Vec<(Date, DayCounts)> = Vec::with_capacity(2);
         if let Some(d) = f.deadline {
@@ -182,7 +189,7 @@ impl Delta {
                 DayCounts {
                     deadlines: 1,
                     on_time: i64::from(on_time),
-                    open_due: 0,
+                    ..DayCounts::default()
                 },
             ));
         }
@@ -191,6 +198,7 @@ impl Delta {
                 d,
                 DayCounts {
                     open_due: 1,
+                    close_requested_due: i64::from(f.state == FindingState::CloseRequested),
                     ..DayCounts::default()
                 },
             ));

@@ -469,7 +469,7 @@ pub(crate) async fn ledger_seek_by(
     // The counters answer the common filters' totals without reading the rows.
     let total = if !count {
         None
-    } else if let Some(n) = counted_total(db, scope, f, t.today).await? {
+    } else if let Some(n) = counted_total(db, scope, f, t).await? {
         Some(n)
     } else {
         Some(count_ledger(db, scope, f, t, range, None).await?)
@@ -585,6 +585,17 @@ async fn read_page(
     let more_after = len(&rows) > n;
     rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     Ok((rows, offset > 0, more_after))
+}
+
+/// Every row matching the filter, counted (no counters).
+pub(super) async fn count_rows(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+    range: Option<&(String, String)>,
+) -> Result<i64> {
+    count_ledger(db, scope, f, t, range, None).await
 }
 
 fn len<T>(v: &[T]) -> i64 {

@@ -283,7 +283,12 @@ async fn child_groups(db: &Db, terms: &[CounterTerm]) -> Result<Vec<ChildGroup>>
         .iter()
         .map(|t| {
             let subtree = matches!(t, CounterTerm::Subtree { .. });
-            named(t.node_id(), t.path().to_string(), name(t.node_id()), subtree)
+            named(
+                t.node_id(),
+                t.path().to_string(),
+                name(t.node_id()),
+                subtree,
+            )
         })
         .collect())
 }
@@ -381,8 +386,16 @@ pub async fn stats_by_child(
         return Ok(Vec::new());
     }
     let groups = child_groups(db, &terms).await?;
-    let subtrees: Vec<OrgId> = groups.iter().filter(|g| g.subtree).map(|g| g.org_id).collect();
-    let owns: Vec<OrgId> = groups.iter().filter(|g| !g.subtree).map(|g| g.org_id).collect();
+    let subtrees: Vec<OrgId> = groups
+        .iter()
+        .filter(|g| g.subtree)
+        .map(|g| g.org_id)
+        .collect();
+    let owns: Vec<OrgId> = groups
+        .iter()
+        .filter(|g| !g.subtree)
+        .map(|g| g.org_id)
+        .collect();
     let mut rows: Vec<StatCounts> = crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new("");
         push_counter_sums(&mut qb, "CAST(c.node_id AS TEXT)", "''", "");
@@ -398,8 +411,7 @@ pub async fn stats_by_child(
         add_days(&mut rows, &days);
         rows
     });
-    let by_key: HashMap<String, StatCounts> =
-        rows.drain(..).map(|r| (r.key.clone(), r)).collect();
+    let by_key: HashMap<String, StatCounts> = rows.drain(..).map(|r| (r.key.clone(), r)).collect();
     let out = groups
         .iter()
         .map(|g| {
@@ -636,34 +648,52 @@ fn finish_stats(rows: &mut [StatCounts], group: StatGroup) {
 }
 
 /// The number of ledger rows matching `f`, from the counters, when the filter is one they
-/// answer: a subtree, a round, a category, and at most one of 已完成 / 长期 / 红色预警 (overdue).
-/// Other filters (free text, another state, the yellow or green band, the office's or one unit's
-/// view, 仅本人 scopes) answer `None`: the caller counts the rows.
+/// answer: a subtree, a round, a category, and at most one of 已完成 / 长期 / a warning colour /
+/// needs attention. The warning colours and needs attention are answered when every office has
+/// the same yellow threshold (`t.by_office` empty). Other filters (free text, another state, a
+/// state with a colour, the office's or one unit's view, 仅本人 scopes) answer `None`: the caller
+/// counts the rows.
+///
+/// Needs attention is (open and due by the last yellow day) or 销号待核查 or a pending extension:
+/// the first from the open items by due day, the second as the items awaiting the check less
+/// those already due (their own histogram), the third counted from the pending extensions (few)
+/// less the items already taken.
 pub async fn counted_total(
     db: &Db,
     scope: &Scope,
     f: &LedgerFilter,
-    today: Date,
+    t: &Today,
 ) -> Result<Option<i64>> {
     let text = f.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     let state = f.state.as_deref().filter(|s| !s.is_empty());
+    let uniform = t.by_office.is_empty();
+    let yellow_or_green = matches!(f.warning, Some(WarningBand::Yellow | WarningBand::Green));
     if scope.own
         || text
-        || f.attention
         || f.round_unit_id.is_some()
         || f.owner_org_id.is_some()
-        || (state.is_some() && f.warning.is_some())
-        || matches!(f.warning, Some(WarningBand::Yellow | WarningBand::Green))
+        || (state.is_some() && (f.warning.is_some() || f.attention))
+        || (f.attention && f.warning.is_some())
+        || ((f.attention || yellow_or_green) && !uniform)
     {
         return Ok(None);
     }
-    // One sum over the rows that answer it: the counters, or the histogram for overdue items.
-    let (table, column, before_today) = match (state, f.warning) {
-        (None, None) => ("rect_counters", "total", false),
-        (None, Some(_)) => ("rect_day_counts", "open_due", true),
-        (Some("CLOSED"), _) => ("rect_counters", "completed", false),
-        (Some("LONG_TERM"), _) => ("rect_counters", "long_term", false),
-        (Some(_), _) => return Ok(None),
+    let y = t.yellow_until;
+    // (table, column, first day, last day) summed; days bound the histogram's rows.
+    let red_days = (None, t.today.previous_day());
+    let (table, column, days) = match (state, f.warning, f.attention) {
+        (None, None, true) => ("rect_day_counts", "open_due", (None, Some(y))),
+        (None, None, false) => ("rect_counters", "total", (None, None)),
+        (None, Some(WarningBand::Red), _) => ("rect_day_counts", "open_due", red_days),
+        (None, Some(WarningBand::Yellow), _) => {
+            ("rect_day_counts", "open_due", (Some(t.today), Some(y)))
+        }
+        (None, Some(WarningBand::Green), _) => {
+            ("rect_day_counts", "open_due", (y.next_day(), None))
+        }
+        (Some("CLOSED"), _, _) => ("rect_counters", "completed", (None, None)),
+        (Some("LONG_TERM"), _, _) => ("rect_counters", "long_term", (None, None)),
+        (Some(_), _, _) => return Ok(None),
     };
     // Category ids start at 1 (the counters keep uncategorised items under 0).
     if f.category_id.is_some_and(|c| c <= 0) {
@@ -673,22 +703,90 @@ pub async fn counted_total(
     if terms.is_empty() {
         return Ok(Some(0));
     }
+    let sum = |table: &'static str, column: &'static str, days: (Option<Date>, Option<Date>)| {
+        sum_counter(db, &terms, f, table, column, days)
+    };
+    let mut total = sum(table, column, days).await?;
+    if f.attention {
+        let awaiting = sum("rect_counters", "close_requested", (None, None)).await?;
+        let awaiting_due = sum("rect_day_counts", "close_requested_due", (None, Some(y))).await?;
+        total += awaiting - awaiting_due + pending_extensions_not_due(db, scope, f, t).await?;
+    }
+    Ok(Some(total))
+}
+
+/// Σ `column` of `table`'s rows for `terms` (own rows per round when `f` names a round), of
+/// `f`'s category, and for the histogram of the days between `days` (inclusive).
+async fn sum_counter(
+    db: &Db,
+    terms: &[CounterTerm],
+    f: &LedgerFilter,
+    table: &str,
+    column: &str,
+    (first, last): (Option<Date>, Option<Date>),
+) -> Result<i64> {
     let by_own = f.round_id.is_some();
     let join = if by_own {
         " JOIN organisations o ON o.id = c.node_id"
     } else {
         ""
     };
-    let total: i64 = crate::on_db!(db, p => {
+    Ok(crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(format!("SELECT CAST(COALESCE(SUM(c.{column}), 0) AS BIGINT) FROM {table} c{join} WHERE 1 = 1"));
-        push_counter_terms(&mut qb, &terms, by_own, f.round_id);
+        push_counter_terms(&mut qb, terms, by_own, f.round_id);
         if let Some(c) = f.category_id {
             qb.push(" AND c.category_id = ").push_bind(c);
         }
-        if before_today {
-            qb.push(" AND c.day < ").push_bind(today);
+        if let Some(d) = first {
+            qb.push(" AND c.day >= ").push_bind(d);
+        }
+        if let Some(d) = last {
+            qb.push(" AND c.day <= ").push_bind(d);
         }
         qb.build_query_scalar().fetch_one(p).await?
-    });
-    Ok(Some(total))
+    }))
+}
+
+/// Items in scope matching `f` with a pending extension that are neither due by the last yellow
+/// day nor awaiting the write-off check: the third part of the needs-attention count, read from
+/// the pending extensions (a few per thousand items).
+async fn pending_extensions_not_due(
+    db: &Db,
+    scope: &Scope,
+    f: &LedgerFilter,
+    t: &Today,
+) -> Result<i64> {
+    let range = match f.org_id {
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
+        None => None,
+    };
+    let plain = LedgerFilter {
+        attention: false,
+        ..f.clone()
+    };
+    let join = if f.round_id.is_some() {
+        " JOIN round_units ru ON ru.id = f.round_unit_id"
+    } else {
+        ""
+    };
+    Ok(crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(format!(
+            "SELECT COUNT(*) FROM findings f{join} WHERE f.id IN (SELECT x.finding_id FROM deadline_extensions x WHERE x.state = 'PENDING') \
+             AND f.state IN {LEDGER_STATES} AND f.state <> 'CLOSE_REQUESTED' \
+             AND NOT (f.state IN {OPEN_STATES} AND f.due_date IS NOT NULL AND f.due_date <= "));
+        qb.push_bind(t.yellow_until).push(")");
+        push_ledger_filter(&mut qb, &plain, range.as_ref(), t);
+        scope.push_filter(&mut qb, LEDGER_COLS);
+        qb.build_query_scalar().fetch_one(p).await?
+    }))
+}
+
+/// The ledger rows matching `f` in `scope`, counted row by row: what [`counted_total`] answers
+/// from the counters (the tests' reference).
+pub async fn counted_by_rows(db: &Db, scope: &Scope, f: &LedgerFilter, t: &Today) -> Result<i64> {
+    let range = match f.org_id {
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
+        None => None,
+    };
+    super::ledger::count_rows(db, scope, f, t, range.as_ref()).await
 }

@@ -25,16 +25,17 @@ code_enum!(
 );
 
 impl TodoKind {
-    /// Whether a user with `access` works this to-do (and may open the list it links to).
+    /// Whether a user with `access` works this to-do and may open the list it links to (the
+    /// rectification lists need `rect:read` besides the permission that works the record).
     pub fn works(self, access: &Access) -> bool {
         let has = |p: &str| access.has(p);
         match self {
             // The inspected unit drafts its plan and resubmits a returned one.
-            TodoKind::PlanToDraft => has(RECT_WRITE),
+            TodoKind::PlanToDraft => has(RECT_READ) && has(RECT_WRITE),
             // 会审 and the write-off check are the reviewers' work.
-            TodoKind::PlanReview | TodoKind::WriteOffPending => has(RECT_REVIEW),
+            TodoKind::PlanReview | TodoKind::WriteOffPending => has(RECT_READ) && has(RECT_REVIEW),
             // Extensions are decided by reviewers on the supervision screen (rect:supervise).
-            TodoKind::ExtensionPending => has(RECT_REVIEW) && has(RECT_SUPERVISE),
+            TodoKind::ExtensionPending => has(RECT_READ) && has(RECT_REVIEW) && has(RECT_SUPERVISE),
             // Warnings: the unit rectifies, the office reviews and chases.
             TodoKind::WarningRed | TodoKind::WarningYellow => {
                 has(RECT_READ) && (has(RECT_WRITE) || has(RECT_REVIEW) || has(RECT_SUPERVISE))
@@ -125,5 +126,24 @@ mod tests {
             vec![TodoKind::ClueToReceive, TodoKind::ClueDisposing]
         );
         assert!(sees_headline(&access_of(crate::perm::LEADER)));
+    }
+
+    #[test]
+    fn a_to_do_needs_the_list_it_opens() {
+        let writer = Access {
+            permissions: vec![RECT_WRITE.to_string(), RECT_REVIEW.to_string()],
+            data: DataAccess::All,
+            compartments: Vec::new(),
+        };
+        assert!(TodoKind::worked_by(&writer).is_empty());
+        let disposer = Access {
+            permissions: vec![CLUE_DISPOSE.to_string()],
+            data: DataAccess::All,
+            compartments: Vec::new(),
+        };
+        assert!(
+            TodoKind::worked_by(&disposer).is_empty(),
+            "no clue compartment"
+        );
     }
 }

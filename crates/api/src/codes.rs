@@ -74,4 +74,8 @@ code_schemas! {
     LedgerView = vec!["unit", "office", "attention"];
     /// How rectification statistics are grouped.
     StatsGroup = vec!["child", "unit", "level", "round", "category"];
+    /// The kind of a to-do on the 工作台.
+    TodoKind = of(xuncha_domain::workbench::TodoKind::ALL, xuncha_domain::workbench::TodoKind::code);
+    /// Which units the rectification units list keeps by their latest plan revision.
+    PlanQueue = vec!["to_review", "to_draft"];
 }

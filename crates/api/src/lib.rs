@@ -46,6 +46,7 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
         codes::ExtensionState,
         codes::FindingState,
         codes::Warning,
+        codes::PlanQueue,
     )),
     tags(
         (name = "auth", description = "登录与账号安全"),
@@ -60,6 +61,7 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
         (name = "clues", description = "问题线索"),
         (name = "documents", description = "公文（.docx）"),
         (name = "assessment", description = "整改评估、满意度测评与整改公开"),
+        (name = "workbench", description = "工作台：待办、通知与要览"),
         (name = "public", description = "无需登录的公开接口：满意度测评答卷、整改公开"),
     )
 )]

@@ -1236,3 +1236,6 @@ mod counters;
 
 #[path = "api/export.rs"]
 mod export;
+
+#[path = "api/workbench.rs"]
+mod workbench;

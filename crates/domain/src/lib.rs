@@ -21,5 +21,6 @@ pub mod rectification;
 pub mod recusal;
 pub mod settings;
 pub mod totp;
+pub mod workbench;
 
 pub use error::{DomainError, FieldError};

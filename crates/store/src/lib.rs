@@ -27,6 +27,7 @@ pub mod settings;
 pub mod teams;
 #[doc(hidden)]
 pub mod testing;
+pub mod workbench;
 mod writer;
 
 pub use clock::Clock;

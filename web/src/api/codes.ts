@@ -26,6 +26,8 @@ export type StatsGroup = S['StatsGroup']
 export type ItemAction = S['ItemAction']
 export type TrailStepCode = S['TrailStepCode']
 export type HolidayKind = S['HolidayKind']
+/** The plan queues of GET /rect/units `plan`: awaiting 会审, or the unit's to draft or resubmit. */
+export type PlanQueue = S['PlanQueue']
 
 /** Narrows a string (a route query, a select's value) to one of the codes of `list`. */
 export function isCode<T extends string>(list: readonly T[], value: string | null | undefined): value is T {
@@ -67,6 +69,7 @@ export const OUTCOME_KINDS = [
 ] as const satisfies readonly OutcomeKind[]
 export const REPORT_KINDS = ['rect_report', 'life_meeting', 'periodic'] as const satisfies readonly ReportKind[]
 export const STATS_GROUPS = ['child', 'unit', 'level', 'round', 'category'] as const satisfies readonly StatsGroup[]
+export const PLAN_QUEUES = ['to_review', 'to_draft'] as const satisfies readonly PlanQueue[]
 export const TRAIL_STEPS = [
   'report',
   'handover',

@@ -12,7 +12,7 @@ type S = components['schemas']
 // Codes (api/codes.ts: one alias per union, to follow the schema's enums when it names them)
 
 export * from './codes'
-import type { ExtensionState, FindingState, LedgerView, StatsGroup, Warning } from './codes'
+import type { ExtensionState, FindingState, LedgerView, PlanQueue, StatsGroup, Warning } from './codes'
 
 // ---------------------------------------------------------------------------------------------
 // Records: the server's own types (schema.d.ts, generated from its OpenAPI document). Code fields
@@ -86,9 +86,13 @@ export type ItemComment = S['ItemComment']
 export type RectUnit = S['RectUnitDto']
 export type RectUnitPage = S['RectUnitPage']
 
-/** Query of GET /rect/units: `q` is part of the inspected organisation's name or code. */
+/**
+ * Query of GET /rect/units: `q` is part of the inspected organisation's name or code; `plan` keeps the units
+ * awaiting 会审 (to_review) or the unit's to draft or resubmit (to_draft).
+ */
 export interface RectUnitQuery {
   q?: string
+  plan?: PlanQueue
   page?: number
   page_size?: number
 }

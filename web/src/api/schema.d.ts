@@ -2796,6 +2796,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workbench": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's 工作台: each to-do counted within the caller's scope as the list it links to
+         *     counts it, the latest unread notifications, and the headline figures for leaders and the
+         *     office.
+         */
+        get: operations["workbench"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3427,6 +3448,15 @@ export interface components {
         GroupInput: {
             code: string;
             name: string;
+        };
+        /** @description Headline figures of the caller's scope, each present only where the caller reads it. */
+        HeadlineDto: {
+            /**
+             * Format: int64
+             * @description The findings of the rounds in scope (inspection:read).
+             */
+            findings?: number | null;
+            rect?: components["schemas"]["RectStatsDto"] | null;
         };
         HolidayDto: {
             date: string;
@@ -4159,6 +4189,11 @@ export interface components {
             finding_id: number;
             measures: components["schemas"]["MeasureDraftDto"][];
         };
+        /**
+         * @description Which units the rectification units list keeps by their latest plan revision.
+         * @enum {string}
+         */
+        PlanQueue: "to_review" | "to_draft";
         PlanSave: {
             items: components["schemas"]["PlanItemSave"][];
             principal_leader?: string;
@@ -4962,6 +4997,22 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        TodoDto: {
+            /**
+             * Format: int64
+             * @description The total of the linked list.
+             */
+            count: number;
+            kind: components["schemas"]["TodoKind"];
+            label: string;
+            /** @description The web screen listing these records, with its filter (`/rect/ledger?warning=red`). */
+            link: string;
+        };
+        /**
+         * @description The kind of a to-do on the 工作台.
+         * @enum {string}
+         */
+        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "assessment_open";
         TokenCreate: {
             /**
              * @description Compartments to carry (`clue`, `talk`, `reporter`), each held by the creator; none by
@@ -5143,6 +5194,18 @@ export interface components {
              * @description The letter's current version, when the caller holds one.
              */
             version?: number | null;
+        };
+        Workbench: {
+            headline?: components["schemas"]["HeadlineDto"] | null;
+            /** @description The latest unread notifications, newest first (at most 5). */
+            notifications: components["schemas"]["NotificationDto"][];
+            /** @description The to-dos the caller works, in page order (a count of 0 included). */
+            todos: components["schemas"]["TodoDto"][];
+            /**
+             * Format: int64
+             * @description All unread notifications.
+             */
+            unread: number;
         };
         WriteOffDto: {
             decided_at?: string | null;
@@ -8920,6 +8983,11 @@ export interface operations {
             query?: {
                 /** @description Part of the inspected organisation's name or code. */
                 q?: string;
+                /**
+                 * @description to_review (the latest plan revision awaits 会审) | to_draft (no plan yet, a draft, or a
+                 *     returned revision).
+                 */
+                plan?: components["schemas"]["PlanQueue"];
                 page?: number;
                 page_size?: number;
             };
@@ -8935,6 +9003,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RectUnitPage"];
+                };
+            };
+            /** @description an unknown plan filter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10537,6 +10614,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    workbench: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Workbench"];
+                };
             };
         };
     };

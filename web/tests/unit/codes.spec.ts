@@ -16,6 +16,7 @@ describe('codes', () => {
     expectTypeOf<Of<typeof codes.OUTCOME_KINDS>>().toEqualTypeOf<codes.OutcomeKind>()
     expectTypeOf<Of<typeof codes.REPORT_KINDS>>().toEqualTypeOf<codes.ReportKind>()
     expectTypeOf<Of<typeof codes.STATS_GROUPS>>().toEqualTypeOf<codes.StatsGroup>()
+    expectTypeOf<Of<typeof codes.PLAN_QUEUES>>().toEqualTypeOf<codes.PlanQueue>()
     expectTypeOf<Of<typeof codes.TRAIL_STEPS>>().toEqualTypeOf<codes.TrailStepCode>()
     expectTypeOf<Of<typeof codes.WRITE_OFF_OUTCOMES>>().toExtend<codes.Outcome>()
     expectTypeOf<Of<typeof codes.EXPLAIN_OUTCOMES>>().toExtend<codes.Outcome>()

@@ -19,6 +19,7 @@ pub mod teams;
 pub mod tokens;
 pub mod uploads;
 pub mod users;
+pub mod workbench;
 
 pub use common::{RoleRef, VersionBody, day_start, max_lengths, rfc3339};
 pub use uploads::{
@@ -163,4 +164,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(assessment::router())
         .merge(disclosure::router())
         .merge(rectification::router())
+        .merge(workbench::router())
 }

@@ -217,6 +217,7 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("api.request_failed", "请求未能完成"),
     ("field.group", "分组"),
     ("field.warning", "预警"),
+    ("field.plan", "整改方案"),
     ("field.year", "年份"),
     ("field.page", "页码"),
     ("field.page_size", "每页条数"),
@@ -491,4 +492,14 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("compartment.clue", "问题线索"),
     ("compartment.talk", "谈话记录"),
     ("compartment.reporter", "举报人身份"),
+    // The 工作台 (domain::workbench): to-do kinds.
+    ("todo.plan_to_draft", "整改方案待报送"),
+    ("todo.plan_review", "方案待会审"),
+    ("todo.extension_pending", "延期待审批"),
+    ("todo.write_off_pending", "销号待核查"),
+    ("todo.warning_red", "红色预警"),
+    ("todo.warning_yellow", "黄色预警"),
+    ("todo.clue_to_receive", "移交线索待接收"),
+    ("todo.clue_disposing", "线索待处置"),
+    ("todo.assessment_open", "测评进行中"),
 ];

@@ -27,6 +27,18 @@ pub(super) const SELECT_RECT_UNIT: &str = "SELECT ru.id, ru.round_id, r.name AS 
      FROM round_units ru JOIN rounds r ON r.id = ru.round_id JOIN organisations o ON o.id = ru.org_id \
      JOIN organisations ow ON ow.id = ru.owner_org_id WHERE ru.feedback_date IS NOT NULL";
 
+/// Which units a plan filter keeps, by the state of their latest plan revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanQueue {
+    /// The latest revision is submitted: awaiting 会审.
+    ToReview,
+    /// No plan yet, a draft, or a returned revision: the unit's to draft or resubmit.
+    ToDraft,
+}
+
+/// The state of a unit's latest plan revision, as SQL over `ru.id`.
+const LATEST_PLAN_STATE: &str = "(SELECT rp.state FROM rect_plans rp WHERE rp.round_unit_id = ru.id ORDER BY rp.revision DESC LIMIT 1)";
+
 /// One page of the fed-back round units in scope, latest feedback first, with the total; `q`
 /// matches the inspected organisation's name or code.
 pub async fn units(
@@ -35,11 +47,31 @@ pub async fn units(
     q: Option<&str>,
     page: PageReq,
 ) -> Result<Page<RectUnit>> {
+    units_filtered(db, scope, q, None, page).await
+}
+
+/// [`units`], keeping only the units of a plan queue when `plan` is given.
+pub async fn units_filtered(
+    db: &Db,
+    scope: &Scope,
+    q: Option<&str>,
+    plan: Option<PlanQueue>,
+    page: PageReq,
+) -> Result<Page<RectUnit>> {
     crate::on_db!(db, p => {
         let filter = |qb: &mut QueryBuilder<_>| {
             if let Some(q) = q.map(str::trim).filter(|s| !s.is_empty()) {
                 let like = format!("%{}%", q.replace(['%', '_'], ""));
                 qb.push(" AND (o.name LIKE ").push_bind(like.clone()).push(" OR o.code LIKE ").push_bind(like).push(")");
+            }
+            match plan {
+                Some(PlanQueue::ToReview) => {
+                    qb.push(format_args!(" AND {LATEST_PLAN_STATE} = 'SUBMITTED'"));
+                }
+                Some(PlanQueue::ToDraft) => {
+                    qb.push(format_args!(" AND COALESCE({LATEST_PLAN_STATE}, 'DRAFT') IN ('DRAFT', 'RETURNED')"));
+                }
+                None => {}
             }
             scope.push_filter(qb, UNIT_COLS);
         };

@@ -70,8 +70,30 @@ pub(super) async fn rounds(
 pub struct UnitListQuery {
     /// Part of the inspected organisation's name or code.
     pub q: Option<String>,
+    /// to_review (the latest plan revision awaits 会审) | to_draft (no plan yet, a draft, or a
+    /// returned revision).
+    #[param(value_type = Option<crate::codes::PlanQueue>)]
+    pub plan: Option<String>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
+}
+
+impl UnitListQuery {
+    /// The plan queue asked for; an unknown value is a 400 naming `plan`.
+    pub(crate) fn plan_queue(&self) -> ApiResult<Option<store::PlanQueue>> {
+        match self.plan.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some("to_review") => Ok(Some(store::PlanQueue::ToReview)),
+            Some("to_draft") => Ok(Some(store::PlanQueue::ToDraft)),
+            Some(v) => Err(ApiError::bad_param(
+                "plan",
+                &Msg::new("validation.unknown_value")
+                    .arg("field", "field.plan")
+                    .arg("value", v)
+                    .arg("allowed", "to_review, to_draft"),
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -84,14 +106,15 @@ pub struct RectUnitPage {
 
 /// Round units in rectification (fed back) in scope, one page at a time.
 #[utoipa::path(get, operation_id = "rect_units", path = "/api/v1/rect/units", tag = "rect",
-    params(UnitListQuery), responses((status = 200, body = RectUnitPage)))]
+    params(UnitListQuery), responses((status = 200, body = RectUnitPage), (status = 400, description = "an unknown plan filter", body = crate::error::Problem)))]
 pub(super) async fn units(
     State(st): State<AppState>,
     Need(auth, _): Need<RectRead>,
     ApiQuery(q): ApiQuery<UnitListQuery>,
 ) -> ApiResult<axum::Json<RectUnitPage>> {
     let page = PageReq::new(q.page, q.page_size);
-    let r = store::units(&st.db, &auth.scope, q.q.as_deref(), page).await?;
+    let plan = q.plan_queue()?;
+    let r = store::units_filtered(&st.db, &auth.scope, q.q.as_deref(), plan, page).await?;
     Ok(axum::Json(RectUnitPage {
         items: r.items.into_iter().map(unit_dto).collect(),
         total: r.total,

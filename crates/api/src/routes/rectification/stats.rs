@@ -31,7 +31,7 @@ pub struct RectStatsDto {
     pub ageing: Ageing,
 }
 
-pub(super) fn stats_dto(c: &store::StatCounts) -> RectStatsDto {
+pub(crate) fn stats_dto(c: &store::StatCounts) -> RectStatsDto {
     let s: RectStats = dom::stats_from_counts(
         c.total,
         c.completed,

@@ -717,6 +717,24 @@ pub async fn run(args: &[String]) -> Result<()> {
         .as_i64()
         .context("an item in progress")?;
     let deep = (first["total"].as_i64().unwrap_or(0) / 50 / 2).max(1);
+    let categorised = prov
+        .json("/api/v1/rect/ledger?state=CLOSED&page_size=50")
+        .await?;
+    let category = categorised["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|i| i["category_id"].as_i64())
+        .context("a categorised item")?;
+    // The largest child the province drills into (a city).
+    let children = prov.json("/api/v1/rect/stats?group=child").await?;
+    let city = children["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["drill"] == true)
+        .and_then(|r| r["org_id"].as_i64())
+        .context("a city to drill into")?;
     let reads = [
         Read::new(
             "dashboard_province",
@@ -738,6 +756,46 @@ pub async fn run(args: &[String]) -> Result<()> {
                 "/api/v1/rect/ledger?state=IN_PROGRESS&page_size=50&page={deep}"
             )],
         ),
+        // The leader's filtered views: totals from the counters, pages from an index in order.
+        Read::new(
+            "ledger_attention",
+            iterations,
+            &prov,
+            vec!["/api/v1/rect/ledger?view=attention&page_size=50".into()],
+        ),
+        Read::new(
+            "ledger_yellow",
+            iterations,
+            &prov,
+            vec!["/api/v1/rect/ledger?warning=yellow&page_size=50".into()],
+        ),
+        Read::new(
+            "ledger_category",
+            iterations,
+            &prov,
+            vec![format!(
+                "/api/v1/rect/ledger?category_id={category}&page_size=50"
+            )],
+        ),
+        // The drill-down: the province's cities, then a city's counties.
+        Read::new(
+            "stats_by_child",
+            iterations.min(50),
+            &prov,
+            vec!["/api/v1/rect/stats?group=child".into()],
+        ),
+        Read::new(
+            "stats_by_child_city",
+            iterations.min(50),
+            &prov,
+            vec![format!("/api/v1/rect/stats?group=child&org_id={city}")],
+        ),
+        Read::new(
+            "workbench",
+            iterations.min(50),
+            &prov,
+            vec!["/api/v1/workbench".into()],
+        ),
         Read::new(
             "item",
             iterations,
@@ -751,6 +809,12 @@ pub async fn run(args: &[String]) -> Result<()> {
             iterations.min(20),
             &prov,
             vec!["/api/v1/rect/stats?group=unit".into()],
+        ),
+        Read::new(
+            "stats_by_unit_page",
+            iterations.min(20),
+            &prov,
+            vec!["/api/v1/rect/stats?group=unit&page_size=50".into()],
         ),
         Read::new(
             "letter_suggestions",

@@ -717,15 +717,17 @@ pub async fn run(args: &[String]) -> Result<()> {
         .as_i64()
         .context("an item in progress")?;
     let deep = (first["total"].as_i64().unwrap_or(0) / 50 / 2).max(1);
-    let categorised = prov
-        .json("/api/v1/rect/ledger?state=CLOSED&page_size=50")
-        .await?;
-    let category = categorised["items"]
+    // A category of median size, as clicked on the dashboard.
+    let by_category = prov.json("/api/v1/rect/stats?group=category").await?;
+    let keyed: Vec<i64> = by_category["rows"]
         .as_array()
         .into_iter()
         .flatten()
-        .find_map(|i| i["category_id"].as_i64())
-        .context("a categorised item")?;
+        .filter_map(|r| r["key"].as_str()?.parse().ok())
+        .collect();
+    let category = *keyed
+        .get(keyed.len() / 2)
+        .context("a category with items")?;
     // The largest child the province drills into (a city).
     let children = prov.json("/api/v1/rect/stats?group=child").await?;
     let city = children["rows"]

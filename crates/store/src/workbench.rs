@@ -15,8 +15,7 @@ use crate::assessment::{self, AssessmentFilter};
 use crate::clues::{self, ClueAccess, ClueFilter};
 use crate::db::Result;
 use crate::rectification::{
-    self as rect, LedgerFilter, LedgerSeek, Notification, PlanQueue, StatCounts, StatGroup, Today,
-    WarningBand,
+    self as rect, LedgerFilter, Notification, PlanQueue, StatCounts, StatGroup, Today, WarningBand,
 };
 use crate::scope::Scope;
 use crate::{Db, PageReq, fieldwork};
@@ -35,10 +34,12 @@ pub struct TodoContext<'a> {
 pub async fn todo_count(db: &Db, kind: TodoKind, cx: &TodoContext<'_>) -> Result<i64> {
     let one = PageReq::new(Some(1), Some(1));
     let units = |plan| rect::units_filtered(db, cx.scope, None, Some(plan), one);
+    // The ledger's total without its page: from the counters where they answer, else counted.
     let ledger = |f: LedgerFilter| async move {
-        let slice =
-            rect::ledger_seek(db, cx.scope, &f, cx.dates, LedgerSeek::Page(one), true).await?;
-        Ok::<i64, crate::StoreError>(slice.total.unwrap_or(0))
+        match rect::counted_total(db, cx.scope, &f, cx.dates).await? {
+            Some(n) => Ok::<i64, crate::StoreError>(n),
+            None => rect::counted_by_rows(db, cx.scope, &f, cx.dates).await,
+        }
     };
     let received = |state: &str| ClueFilter {
         round_unit_id: None,

@@ -13,7 +13,6 @@ use xuncha_store::workbench::{self as store, TodoContext};
 use super::clues::clue_access;
 use super::office_settings::office;
 use super::rectification::{NotificationDto, RectStatsDto, stats_dto};
-use super::rfc3339;
 use crate::auth::Auth;
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -119,18 +118,7 @@ async fn workbench(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Js
     };
     Ok(axum::Json(Workbench {
         todos,
-        notifications: items
-            .into_iter()
-            .map(|n| NotificationDto {
-                id: n.id,
-                kind: n.kind,
-                title: n.title,
-                body: n.body,
-                link: n.link,
-                created_at: rfc3339(n.created_at),
-                read_at: n.read_at.map(rfc3339),
-            })
-            .collect(),
+        notifications: items.into_iter().map(NotificationDto::from).collect(),
         unread,
         headline,
     }))

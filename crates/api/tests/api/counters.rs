@@ -638,6 +638,7 @@ async fn assert_totals_agree(db: &Db, today: Date) {
                     (None, None, false),
                     (Some("CLOSED"), None, false),
                     (Some("LONG_TERM"), None, false),
+                    (Some("CLOSE_REQUESTED"), None, false),
                     (None, Some(rect::WarningBand::Red), false),
                     (None, Some(rect::WarningBand::Yellow), false),
                     (None, Some(rect::WarningBand::Green), false),

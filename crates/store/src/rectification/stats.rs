@@ -431,24 +431,24 @@ pub async fn stats_by_child(
     Ok(finish_child_stats(out))
 }
 
-/// ` AND (…)`: every counter row of the `subtrees` nodes, and the own rows of the `owns` nodes.
+/// ` AND (…)`: every counter row of the `subtrees` nodes, and the own rows of the `owns` nodes —
+/// spelled as one `node_id IN (…)` (the key's first column, so each node is an index range) and a
+/// filter on `own`: an `OR` of the two kinds of groups makes SQLite scan the whole table.
 fn push_node_groups<DB>(qb: &mut QueryBuilder<DB>, subtrees: &[OrgId], owns: &[OrgId])
 where
     DB: sqlx::Database,
     for<'x> OrgId: sqlx::Encode<'x, DB> + sqlx::Type<DB>,
 {
-    qb.push(" AND (1 = 0");
-    if !subtrees.is_empty() {
+    let every: Vec<OrgId> = subtrees.iter().chain(owns).copied().collect();
+    crate::push_in(qb, "c.node_id", &every);
+    if subtrees.is_empty() {
+        qb.push(" AND c.own = 1");
+    } else if !owns.is_empty() {
+        qb.push(" AND (c.own = 1");
         qb.push(" OR (1 = 1");
         crate::push_in(qb, "c.node_id", subtrees);
-        qb.push(")");
+        qb.push("))");
     }
-    if !owns.is_empty() {
-        qb.push(" OR (c.own = 1");
-        crate::push_in(qb, "c.node_id", owns);
-        qb.push(")");
-    }
-    qb.push(")");
 }
 
 /// [`stats_by_child`] summed from per-organisation figures (a round, a 仅本人 scope, or the scan).
@@ -648,8 +648,8 @@ fn finish_stats(rows: &mut [StatCounts], group: StatGroup) {
 }
 
 /// The number of ledger rows matching `f`, from the counters, when the filter is one they
-/// answer: a subtree, a round, a category, and at most one of 已完成 / 长期 / a warning colour /
-/// needs attention. The warning colours and needs attention are answered when every office has
+/// answer: a subtree, a round, a category, and at most one of 已完成 / 长期 / 销号待核查 / a warning
+/// colour / needs attention. The warning colours and needs attention are answered when every office has
 /// the same yellow threshold (`t.by_office` empty). Other filters (free text, another state, a
 /// state with a colour, the office's or one unit's view, 仅本人 scopes) answer `None`: the caller
 /// counts the rows.
@@ -693,6 +693,7 @@ pub async fn counted_total(
         }
         (Some("CLOSED"), _, _) => ("rect_counters", "completed", (None, None)),
         (Some("LONG_TERM"), _, _) => ("rect_counters", "long_term", (None, None)),
+        (Some("CLOSE_REQUESTED"), _, _) => ("rect_counters", "close_requested", (None, None)),
         (Some(_), _, _) => return Ok(None),
     };
     // Category ids start at 1 (the counters keep uncategorised items under 0).

@@ -14,6 +14,20 @@ pub struct NotificationDto {
     pub read_at: Option<String>,
 }
 
+impl From<store::Notification> for NotificationDto {
+    fn from(n: store::Notification) -> Self {
+        NotificationDto {
+            id: n.id,
+            kind: n.kind,
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            created_at: rfc3339(n.created_at),
+            read_at: n.read_at.map(rfc3339),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationList {
     pub items: Vec<NotificationDto>,
@@ -47,19 +61,7 @@ pub(super) async fn notifications(
         total: items.total,
         page: page.page,
         page_size: page.page_size,
-        items: items
-            .items
-            .into_iter()
-            .map(|n| NotificationDto {
-                id: n.id,
-                kind: n.kind,
-                title: n.title,
-                body: n.body,
-                link: n.link,
-                created_at: rfc3339(n.created_at),
-                read_at: n.read_at.map(rfc3339),
-            })
-            .collect(),
+        items: items.items.into_iter().map(NotificationDto::from).collect(),
         unread,
     }))
 }

@@ -26,27 +26,32 @@ pub struct StatCounts {
 impl StatCounts {
     /// The figures of all of `rows` together: every grouping partitions the items (each has one
     /// unit, level, round and category), so the total is the sum of the groups.
-    pub fn sum(rows: &[StatCounts]) -> StatCounts {
+    pub fn sum<'a>(rows: impl IntoIterator<Item = &'a StatCounts>) -> StatCounts {
         let mut t = StatCounts {
             key: "all".into(),
             label: Msg::new("stats.total").render(),
             ..StatCounts::default()
         };
         for r in rows {
-            t.total += r.total;
-            t.completed += r.completed;
-            t.due += r.due;
-            t.completed_on_time += r.completed_on_time;
-            t.overdue += r.overdue;
-            t.long_term += r.long_term;
-            t.extended += r.extended;
-            t.extensions += r.extensions;
-            t.age_30 += r.age_30;
-            t.age_90 += r.age_90;
-            t.age_180 += r.age_180;
-            t.age_more += r.age_more;
+            t.add(r);
         }
         t
+    }
+
+    /// Adds `r`'s figures to these (the key and label stay).
+    pub fn add(&mut self, r: &StatCounts) {
+        self.total += r.total;
+        self.completed += r.completed;
+        self.due += r.due;
+        self.completed_on_time += r.completed_on_time;
+        self.overdue += r.overdue;
+        self.long_term += r.long_term;
+        self.extended += r.extended;
+        self.extensions += r.extensions;
+        self.age_30 += r.age_30;
+        self.age_90 += r.age_90;
+        self.age_180 += r.age_180;
+        self.age_more += r.age_more;
     }
 }
 
@@ -326,13 +331,7 @@ fn fold_into_groups(
             }
         });
         if let Some(i) = hit {
-            let c = &mut out[i].counts;
-            let whole = StatCounts::sum(&[c.clone(), row.clone()]);
-            *c = StatCounts {
-                key: c.key.clone(),
-                label: c.label.clone(),
-                ..whole
-            };
+            out[i].counts.add(row);
         }
     }
     finish_child_stats(out)
@@ -458,22 +457,19 @@ async fn fold_by_child(
     org_id: Option<OrgId>,
     by_org: &[StatCounts],
 ) -> Result<Vec<ChildStats>> {
-    let terms = if scope.own {
-        own_scope_terms(db, org_id).await?
+    // A 仅本人 scope is grouped by the organisation looked at, or the roots.
+    let by = if scope.own {
+        &Scope::unrestricted()
     } else {
-        counter_terms(db, scope, org_id).await?
+        scope
     };
+    let terms = counter_terms(db, by, org_id).await?;
     if terms.is_empty() {
         return Ok(Vec::new());
     }
     let groups = child_groups(db, &terms).await?;
     let paths = org_paths(db, by_org).await?;
     Ok(fold_into_groups(&groups, by_org, &paths))
-}
-
-/// The terms a 仅本人 scope is grouped by: the organisation looked at, or the roots.
-async fn own_scope_terms(db: &Db, org_id: Option<OrgId>) -> Result<Vec<CounterTerm>> {
-    counter_terms(db, &Scope::unrestricted(), org_id).await
 }
 
 /// The same figures as [`stats_by_child`], summed from the scan of the ledger rows in scope: the

@@ -167,8 +167,7 @@ pub(super) async fn stats(
             .collect()
     };
     // Every grouping partitions the items: the totals are the groups' sum.
-    let all: Vec<store::StatCounts> = groups.iter().map(|g| g.0.clone()).collect();
-    let totals = store::StatCounts::sum(&all);
+    let totals = store::StatCounts::sum(groups.iter().map(|g| &g.0));
     let row_total = i64::try_from(groups.len()).unwrap_or(i64::MAX);
     let shown: Vec<_> = match q.page_size {
         Some(_) => {

@@ -19,13 +19,16 @@
 //! (kept as `profile-<name>-<N>-<seed>.db`): the 1,000,000-row export ([`crate::export`]) uses
 //! the city's organisations with 1,300,000 findings.
 //!
-//! With `--reuse DIR` the SQLite database is kept in `DIR` and built only once (a marker file
-//! holds its figures); PostgreSQL builds into a fresh schema each time (dropped at the end).
+//! With `--reuse DIR` the database is built only once and kept: SQLite in a file in `DIR`,
+//! PostgreSQL in the schema `bench_profile_<name>_<seed>` (a marker file in `DIR` holds the
+//! build's figures and says the build finished). Without it, PostgreSQL builds into a fresh
+//! schema, dropped at the end.
 //! Then the server is started on a loopback port and the province director's daily reads are
 //! measured, then a unit liaison's durable progress reports (`progress_write`) and one
 //! 100,000-row ledger import through the import route (`import_100k`; `--import-rows N`, 0 to
-//! skip); a kept profile takes these writes in a scratch copy ([`Opened::writable`]), so the
-//! file stays as built and every run measures the same data. The result
+//! skip); a kept SQLite profile takes these writes in a scratch copy ([`Opened::writable`]), so
+//! the file stays as built and every run measures the same data; a kept PostgreSQL schema takes
+//! the progress reports itself and imports only in the run that builds it. The result
 //! is one JSON object on stdout (`--json`) or a Markdown table. [`open`] is shared with the
 //! concurrent load driver (`--load`, see [`crate::load`]).
 
@@ -468,9 +471,12 @@ pub(crate) struct Opened {
     pub info: Value,
     /// The SQLite file, when the backend is SQLite.
     pub file: Option<PathBuf>,
-    /// The SQLite file is kept after this run (`--reuse`): later runs measure it as built.
+    /// The SQLite file or PostgreSQL schema is kept after this run (`--reuse`): later runs
+    /// measure it as built.
     pub kept: bool,
-    /// The PostgreSQL schema, dropped by [`Opened::close`].
+    /// Opened as an earlier run built it (not built now).
+    pub reused: bool,
+    /// The PostgreSQL schema, dropped by [`Opened::close`] unless kept.
     schema: Option<String>,
     /// Where the SQLite file is without `--reuse`; removed on drop.
     _tmp: tempfile::TempDir,
@@ -511,10 +517,10 @@ impl Opened {
         Ok((testing::sqlite_at(&copy).await?, Some(dir)))
     }
 
-    /// Drops a PostgreSQL profile's schema (a fresh one is built by every run); an SQLite file
-    /// stays where `--reuse` put it.
+    /// Drops a PostgreSQL profile's schema unless `--reuse` keeps it; an SQLite file stays where
+    /// `--reuse` put it.
     pub async fn close(self) -> Result<()> {
-        if let Some(schema) = &self.schema {
+        if let Some(schema) = self.schema.as_ref().filter(|_| !self.kept) {
             let sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
             xuncha_store::on_db!(&self.db, pool => { sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await?; });
         }
@@ -539,17 +545,38 @@ pub(crate) async fn open(args: &[String]) -> Result<Opened> {
     let postgres = args.iter().any(|a| a == "--postgres");
     let seed: u64 = arg(args, "--seed").map_or(Ok(2026), |s| s.parse())?;
     let reuse = arg(args, "--reuse").map(PathBuf::from);
-    if postgres && reuse.is_some() {
-        bail!("--reuse keeps an SQLite file; PostgreSQL builds into a fresh schema each run");
-    }
 
     let tmp = tempfile::tempdir()?;
     let dir = reuse.clone().unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&dir)?;
     let file = dir.join(format!("{stem}-{seed}.db"));
-    let marker = dir.join(format!("{stem}-{seed}.json"));
+    let marker = dir.join(format!(
+        "{stem}-{seed}{}.json",
+        if postgres { "-postgres" } else { "" }
+    ));
     let mut schema = None;
-    let (db, build_info): (Db, Value) = if postgres {
+    let (db, build_info): (Db, Value) = if postgres && reuse.is_some() {
+        // Kept in a schema named after the profile; the marker in DIR says it was built whole.
+        let name = format!("bench_{stem}_{seed}").replace('-', "_");
+        let db = testing::postgres_named(&name)
+            .await
+            .context("PostgreSQL (XUNCHA_TEST_PG_URL)")?;
+        let kept = if marker.exists() {
+            (
+                db,
+                serde_json::from_str(&std::fs::read_to_string(&marker)?)?,
+            )
+        } else {
+            // A build cut short leaves rows behind: start again from an empty schema.
+            xuncha_store::on_db!(&db, pool => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA \"{name}\" CASCADE"))).execute(pool).await?;
+            });
+            db.close().await;
+            (testing::postgres_named(&name).await?, Value::Null)
+        };
+        schema = Some(name);
+        kept
+    } else if postgres {
         let (db, s) = testing::postgres_fresh()
             .await
             .context("PostgreSQL (XUNCHA_TEST_PG_URL)")?;
@@ -589,7 +616,7 @@ pub(crate) async fn open(args: &[String]) -> Result<Opened> {
             "findings": b.findings, "measures": b.measures, "progress": b.progress, "counters_s": b.counters_s,
             "build_s": (secs * 10.0).round() / 10.0, "db_mb": db_mb.round(),
         });
-        if !postgres {
+        if !postgres || reuse.is_some() {
             std::fs::write(&marker, info.to_string())?;
         }
         info
@@ -608,7 +635,8 @@ pub(crate) async fn open(args: &[String]) -> Result<Opened> {
         db,
         info,
         file: (!postgres).then_some(file),
-        kept: !postgres && reuse.is_some(),
+        kept: reuse.is_some(),
+        reused,
         schema,
         _tmp: tmp,
     })
@@ -836,7 +864,9 @@ pub async fn run(args: &[String]) -> Result<()> {
         base.clone()
     };
     stats.push(progress_write(&wbase, wdb.today(), iterations).await?);
-    if import_rows > 0 {
+    // A kept PostgreSQL schema takes the writes itself (no scratch copy of gigabytes): its
+    // import unit holds the first run's rows, so only the run that built it imports.
+    if import_rows > 0 && !(o.postgres && o.reused) {
         stats.push(import_100k(&wdb, &wbase, import_rows).await?);
     }
     drop(scratch);

@@ -32,6 +32,22 @@ pub async fn postgres_fresh() -> Result<(Db, String)> {
     Ok((db, schema))
 }
 
+/// A migrated database in the PostgreSQL schema `schema`, created if missing and kept as it is
+/// otherwise (a benchmark profile kept between runs, `xuncha-bench --postgres --reuse`).
+/// `xtask test` drops leftover `xt_…` test schemas, not this one.
+pub async fn postgres_named(schema: &str) -> Result<Db> {
+    let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
+    let base = PgConnectOptions::from_str(&pg_url())?;
+    let admin = connect_postgres(base.clone()).await?;
+    crate::on_db!(&admin, p => {
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {quoted}"))).execute(p).await?;
+    });
+    admin.close().await;
+    let db = connect_postgres(base.options([("search_path", quoted.as_str())])).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
 /// [`postgres_fresh`] without the migrations (for a test of one migration).
 #[allow(clippy::disallowed_methods)] // a unique schema name, not a date
 pub async fn postgres_empty() -> Result<(Db, String)> {

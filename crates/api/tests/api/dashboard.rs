@@ -4,7 +4,7 @@
 //! compartment; on SQLite and PostgreSQL.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::assessment::fed_back_unit;
 use super::{App, Session, chinese, login, org_id, pg_app, sqlite_app};
@@ -91,8 +91,29 @@ async fn dashboard_figures_are_the_linked_lists(app: App) {
         org_id(&app, "990102").await,
     );
 
-    // The province: opens on the scope's root, every figure equals its list.
+    // A clue on the province's 财政厅 unit (the round of 第一巡察组).
     let director = login(&app, "prov.director").await;
+    let (_, units) = director
+        .get("/api/v1/round-units?state=STATIONED&page_size=200")
+        .await;
+    let unit = units["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["org_name"] == "江岭省财政厅")
+        .unwrap_or_else(|| panic!("no unit on site: {units}"))["id"]
+        .as_i64()
+        .unwrap();
+    let (st, clue) = director
+        .post(
+            &format!("/api/v1/round-units/{unit}/clues"),
+            json!({ "source": "petition", "summary": "反映违规发放津贴", "subject_name": "李某",
+                    "subject_post": "处长", "informant": "王某", "facts": "2025年违规发放津贴" }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{clue}");
+
+    // The province: opens on the scope's root, every figure equals its list.
     let d = checked(&director, "prov.director", None).await;
     assert_eq!(d["org"]["org_id"], province, "{d}");
     assert_eq!(d["crumbs"].as_array().unwrap().len(), 1, "{d}");

@@ -280,16 +280,44 @@ async fn coverage(db: &Db, scope: &Scope, org: &Org, day: Date) -> Result<Option
     };
     let owner_depth: Option<i32> = crate::on_db!(db, p => sqlx::query_scalar(
         "SELECT depth FROM organisations WHERE id = $1").bind(term.owner_org_id).fetch_optional(p).await?);
-    let owner_depth = owner_depth.ok_or(StoreError::NotFound)?;
-    let end = subtree_end(&org.path);
-    let orgs: Vec<(String, bool)> = crate::on_db!(db, p => sqlx::query_as(
-        "SELECT o.path, EXISTS (SELECT 1 FROM round_units ru JOIN rounds r ON r.id = ru.round_id \
-                WHERE ru.org_id = o.id AND r.term_id = $1 AND ru.stationed_on IS NOT NULL) \
-         FROM organisations o WHERE o.path >= $2 AND o.path < $3 AND o.id <> $4 AND o.active = $5 \
-           AND o.party_org_kind IS NOT NULL AND o.depth <= $6")
-        .bind(term.id).bind(&org.path).bind(&end).bind(term.owner_org_id).bind(true)
-        .bind(owner_depth + term.coverage_depth)
-        .fetch_all(p).await?);
+    let max_depth = owner_depth.ok_or(StoreError::NotFound)? + term.coverage_depth;
+    // Level by level down from the organisation (by parent, an index range each), never the whole
+    // subtree: a term covers only its few levels below the owner.
+    let mut orgs: Vec<(String, bool)> = Vec::new();
+    if org.id != term.owner_org_id
+        && org.depth <= max_depth
+        && org.active
+        && org.party_org_kind.is_some()
+    {
+        let inspected: bool = crate::on_db!(db, p => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM round_units ru JOIN rounds r ON r.id = ru.round_id \
+             WHERE ru.org_id = $1 AND r.term_id = $2 AND ru.stationed_on IS NOT NULL)")
+            .bind(org.id).bind(term.id).fetch_one(p).await?);
+        orgs.push((org.path.clone(), inspected));
+    }
+    let mut level = vec![org.id];
+    let mut depth = org.depth;
+    while depth < max_depth && !level.is_empty() {
+        let mut next = Vec::new();
+        for chunk in level.chunks(500) {
+            let rows: Vec<(OrgId, String, bool, bool)> = crate::on_db!(db, p => {
+                let mut qb = QueryBuilder::new("SELECT o.id, o.path, o.active = ");
+                qb.push_bind(true).push(" AND o.party_org_kind IS NOT NULL, EXISTS (SELECT 1 FROM round_units ru JOIN rounds r ON r.id = ru.round_id \
+                    WHERE ru.org_id = o.id AND r.term_id = ").push_bind(term.id)
+                  .push(" AND ru.stationed_on IS NOT NULL) FROM organisations o WHERE 1 = 1");
+                crate::push_in(&mut qb, "o.parent_id", chunk);
+                qb.build_query_as().fetch_all(p).await?
+            });
+            for (id, path, counted, inspected) in rows {
+                if counted {
+                    orgs.push((path, inspected));
+                }
+                next.push(id);
+            }
+        }
+        level = next;
+        depth += 1;
+    }
     Ok(Some(TermCoverage {
         term_id: term.id,
         term_name: term.name,

@@ -127,6 +127,26 @@ async fn dashboard_figures_are_the_linked_lists(app: App) {
         serde_json::json!([]),
         "a root has no peers: {d}"
     );
+    // The province's coverage is its term's, as the coverage page counts it, split over its children.
+    let cov = &d["coverage"];
+    let (_, page) = director
+        .get(&format!("/api/v1/terms/{}/coverage", cov["term_id"]))
+        .await;
+    assert_eq!(
+        (&cov["total"], &cov["covered"]),
+        (&page["total"], &page["inspected"]),
+        "{d}"
+    );
+    let (mut total, mut covered) = (0, 0);
+    for c in d["children"].as_array().unwrap() {
+        total += c["coverage"]["total"].as_i64().unwrap_or(0);
+        covered += c["coverage"]["covered"].as_i64().unwrap_or(0);
+    }
+    assert_eq!(
+        (Some(total), Some(covered)),
+        (cov["total"].as_i64(), cov["covered"].as_i64()),
+        "{d}"
+    );
     // Fieldwork over the whole scope is what the inspection statistics count.
     let (_, insp) = director.get("/api/v1/stats/inspection").await;
     let entries = |v: &Value| -> Vec<(String, i64)> {

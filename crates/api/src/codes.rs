@@ -76,6 +76,8 @@ code_schemas! {
     StatsGroup = vec!["child", "unit", "level", "round", "category"];
     /// The kind of a to-do on the 工作台.
     TodoKind = of(xuncha_domain::workbench::TodoKind::ALL, xuncha_domain::workbench::TodoKind::code);
+    /// The state of a clue.
+    ClueState = of(inspection::ClueState::ALL, inspection::ClueState::code);
     /// Which units the rectification units list keeps by their latest plan revision.
     PlanQueue = vec!["to_review", "to_draft"];
 }

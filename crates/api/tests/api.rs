@@ -1239,3 +1239,6 @@ mod export;
 
 #[path = "api/workbench.rs"]
 mod workbench;
+
+#[path = "api/dashboard.rs"]
+mod dashboard;

@@ -826,6 +826,13 @@ pub async fn run(args: &[String]) -> Result<()> {
             &prov,
             vec!["/api/v1/workbench".into()],
         ),
+        // 领导驾驶舱: the province's dashboard (its cities, categories, peers, coverage, fieldwork).
+        Read::new(
+            "dashboard",
+            iterations.min(50),
+            &prov,
+            vec!["/api/v1/dashboard".into()],
+        ),
         Read::new(
             "item",
             iterations,

@@ -7,6 +7,7 @@ pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod code;
+pub mod dashboard;
 pub mod demo;
 pub mod disclosure;
 pub mod error;

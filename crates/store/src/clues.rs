@@ -74,7 +74,7 @@ const SELECT_CLUE: &str = "SELECT c.id, c.round_unit_id, ru.owner_org_id, c.org_
      FROM clues c JOIN round_units ru ON ru.id = c.round_unit_id JOIN organisations o ON o.id = c.org_id \
      JOIN organisations ow ON ow.id = ru.owner_org_id LEFT JOIN organisations rcv ON rcv.id = c.receiving_org_id WHERE 1 = 1";
 
-fn push_access<DB>(qb: &mut QueryBuilder<DB>, a: &ClueAccess)
+pub(crate) fn push_access<DB>(qb: &mut QueryBuilder<DB>, a: &ClueAccess)
 where
     DB: sqlx::Database,
     for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
@@ -119,6 +119,8 @@ pub struct ClueFilter {
     pub state: Option<String>,
     /// Only clues transferred to organisations in scope (the receiving body's inbox).
     pub received_only: bool,
+    /// Only clues about this organisation's subtree (the inspected organisation, `o.path`).
+    pub org_id: Option<OrgId>,
 }
 
 /// One page of the clues the caller may see, newest first, with the total.
@@ -128,8 +130,13 @@ pub async fn list_clues(
     f: &ClueFilter,
     page: PageReq,
 ) -> Result<Page<ClueRow>> {
+    let range = match f.org_id {
+        Some(o) => Some(crate::orgs::subtree_range(db, o).await?),
+        None => None,
+    };
     crate::on_db!(db, p => {
         let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some((a, b)) = &range { qb.push(" AND o.path >= ").push_bind(a.clone()).push(" AND o.path < ").push_bind(b.clone()); }
             if let Some(u) = f.round_unit_id { qb.push(" AND c.round_unit_id = ").push_bind(u); }
             if let Some(s) = f.state.as_ref().filter(|s| !s.is_empty()) { qb.push(" AND c.state = ").push_bind(s.clone()); }
             if f.received_only { qb.push(" AND c.receiving_org_id IS NOT NULL"); }

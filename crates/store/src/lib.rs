@@ -15,6 +15,7 @@ pub mod backup;
 pub mod clock;
 pub mod clues;
 pub mod counters;
+pub mod dashboard;
 mod db;
 pub mod disclosure;
 pub mod fieldwork;

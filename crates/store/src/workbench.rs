@@ -45,6 +45,7 @@ pub async fn todo_count(db: &Db, kind: TodoKind, cx: &TodoContext<'_>) -> Result
         round_unit_id: None,
         state: Some(state.to_string()),
         received_only: true,
+        org_id: None,
     };
     Ok(match kind {
         TodoKind::PlanToDraft => units(PlanQueue::ToDraft).await?.total,

@@ -36,6 +36,8 @@ export interface ClueQuery {
   state?: string
   /** Only clues transferred to the caller's organisations (the receiving body's inbox). */
   received?: boolean
+  /** Only clues about this organisation's subtree (the clue register opened from the dashboard). */
+  org_id?: number
   page?: number
   page_size?: number
 }

@@ -584,6 +584,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard of an organisation's subtree (领导驾驶舱): every figure the caller may read, with
+         *     the web link of the list it counts. Rectification figures, outcomes and the ranking read the
+         *     counters; coverage, clues and fieldwork are scoped aggregates (docs/dashboard.md).
+         */
+        get: operations["dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/disclosures": {
         parameters: {
             query?: never;
@@ -3077,6 +3098,11 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        /**
+         * @description The state of a clue.
+         * @enum {string}
+         */
+        ClueState: "RECEIVED" | "CLUE" | "TO_FINDING" | "FORWARDED" | "DISMISSED" | "REPORTED" | "TRANSFER_APPROVED" | "TRANSFERRED" | "DISPOSING" | "RESULT_FED_BACK" | "CLOSED";
         CodeName: {
             code: string;
             name: string;
@@ -3157,6 +3183,186 @@ export interface components {
         Created: {
             /** Format: int64 */
             id: number;
+        };
+        DashCategory: {
+            /**
+             * Format: int64
+             * @description Null for the uncategorised items.
+             */
+            category_id?: number | null;
+            /** Format: int64 */
+            completed: number;
+            label: string;
+            /** @description The ledger with this category (null for the uncategorised items: no such filter). */
+            link?: string | null;
+            /** Format: int64 */
+            overdue: number;
+            /** Format: int64 */
+            total: number;
+        };
+        DashChild: {
+            /** Format: int64 */
+            completed: number;
+            /**
+             * Format: double
+             * @description 整改完成率.
+             */
+            completion_rate: number;
+            coverage?: components["schemas"]["DashCount"] | null;
+            /**
+             * @description A child's whole subtree: asking again with its `org_id` drills down. False: the
+             *     organisation's own items (本级).
+             */
+            drill: boolean;
+            /**
+             * @description The ledger of the child's subtree (null for 本级: the ledger has no filter for an
+             *     organisation's own items alone).
+             */
+            link?: string | null;
+            name: string;
+            /**
+             * Format: double
+             * @description 按期整改率.
+             */
+            on_time_rate: number;
+            /** Format: int64 */
+            org_id: number;
+            /** Format: int64 */
+            overdue: number;
+            /** @description The ledger of the subtree's overdue items (null for 本级). */
+            overdue_link?: string | null;
+            /**
+             * Format: int64
+             * @description Ledger items (fed-back problems).
+             */
+            total: number;
+        };
+        DashClueState: {
+            /** Format: int64 */
+            count: number;
+            label: string;
+            /** @description The clue register (`/clues/register`) of the subtree in this state. */
+            link: string;
+            state: components["schemas"]["ClueState"];
+        };
+        DashClues: {
+            by_state: components["schemas"]["DashClueState"][];
+            /** @description The clue register of the subtree. */
+            link: string;
+            /** Format: int64 */
+            total: number;
+        };
+        DashCount: {
+            /** Format: int64 */
+            covered: number;
+            /** Format: double */
+            rate: number;
+            /** Format: int64 */
+            total: number;
+        };
+        DashCoverage: {
+            /**
+             * Format: int64
+             * @description Organisations to cover in the subtree that a round of the term has put a team in.
+             */
+            covered: number;
+            /** @description The coverage page of the term. */
+            link: string;
+            /**
+             * Format: double
+             * @description Percent with two decimals.
+             */
+            rate: number;
+            /** Format: int64 */
+            term_id: number;
+            term_name: string;
+            /**
+             * Format: int64
+             * @description Organisations the term must cover in the subtree.
+             */
+            total: number;
+        };
+        DashLinks: {
+            /** @description 已完成 (state CLOSED). */
+            completed: string;
+            /** @description Every ledger item of the subtree. */
+            ledger: string;
+            /** @description 长期整改. */
+            long_term: string;
+            /** @description Overdue (red warning). */
+            overdue: string;
+        };
+        DashMethod: {
+            /** Format: int64 */
+            count: number;
+            /**
+             * Format: int64
+             * @description Activities recorded.
+             */
+            entries: number;
+            method: string;
+            method_name: string;
+            /** Format: int64 */
+            persons: number;
+        };
+        DashOrg: {
+            name: string;
+            /** Format: int64 */
+            org_id: number;
+        };
+        DashPeer: {
+            /** Format: int64 */
+            completed: number;
+            /** Format: double */
+            completion_rate: number;
+            /** @description The organisation looked at. */
+            is_self: boolean;
+            name: string;
+            /** Format: double */
+            on_time_rate: number;
+            /** Format: int64 */
+            org_id: number;
+            /** Format: int64 */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description 1 is best; equal figures share a rank.
+             */
+            rank: number;
+            /** Format: int64 */
+            total: number;
+        };
+        DashRect: {
+            links: components["schemas"]["DashLinks"];
+            stats: components["schemas"]["RectStatsDto"];
+        };
+        Dashboard: {
+            /** @description Ledger items by category of the frame, largest first. */
+            categories: components["schemas"]["DashCategory"][];
+            /** @description 本级 (when it has items) and each child organisation in scope. */
+            children: components["schemas"]["DashChild"][];
+            clues?: components["schemas"]["DashClues"] | null;
+            coverage?: components["schemas"]["DashCoverage"] | null;
+            /**
+             * @description The organisation's ancestors within the caller's scope and itself, top first (the way
+             *     back up).
+             */
+            crumbs: components["schemas"]["DashOrg"][];
+            /** @description Fieldwork by method in the period; null without inspection:read. */
+            fieldwork?: components["schemas"]["DashMethod"][] | null;
+            from?: string | null;
+            org: components["schemas"]["DashOrg"];
+            /** @description Outcomes of rectification: rules made, money, people held accountable. */
+            outcomes: components["schemas"]["OutcomeTotal"][];
+            /**
+             * @description The organisation among its siblings, ranked (counts and rates only); null for callers
+             *     who are not leaders or the office, empty for a root.
+             */
+            peers?: components["schemas"]["DashPeer"][] | null;
+            /** @description 整改完成率, 按期整改率, overdue and ageing of the subtree's ledger (today, every item). */
+            rect: components["schemas"]["DashRect"];
+            to?: string | null;
+            today: string;
         };
         DecideBody: {
             /** @description verify | return */
@@ -6071,6 +6277,8 @@ export interface operations {
                 state?: string;
                 /** @description Only clues transferred to the caller's organisations (the receiving body's inbox). */
                 received?: boolean;
+                /** @description Only clues about this organisation's subtree (the inspected organisation). */
+                org_id?: number;
                 page?: number;
                 page_size?: number;
             };
@@ -6322,6 +6530,46 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    dashboard: {
+        parameters: {
+            query?: {
+                /**
+                 * @description The organisation looked at (its whole subtree); by default the root of the caller's
+                 *     scope. Outside the scope: 404, like a missing id.
+                 */
+                org_id?: number;
+                /** @description First day of the period (YYYY-MM-DD, inclusive): filters fieldwork by its day. */
+                from?: string;
+                /**
+                 * @description Last day of the period (YYYY-MM-DD, inclusive): filters fieldwork and picks the term
+                 *     whose coverage is shown.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

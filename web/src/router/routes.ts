@@ -5,6 +5,7 @@ import {
   EditPen,
   Histogram,
   Notebook,
+  Odometer,
   Tools,
   DataAnalysis,
   Document,
@@ -44,6 +45,13 @@ export const routes: RouteRecordRaw[] = [
         name: 'home',
         component: () => import('@/views/home/index.vue'),
         meta: { title: 'menu.home', icon: House, menu: true },
+      },
+      // 领导驾驶舱: the figures of a subtree, drilled down by child, each opening the list it counts.
+      {
+        path: 'dashboard',
+        name: 'dashboard',
+        component: () => import('@/views/dashboard/index.vue'),
+        meta: { title: 'menu.dashboard', icon: Odometer, menu: true, permission: 'rect:read' },
       },
       // The sidebar follows the work: 计划 → 巡察 → 反馈 → 整改 → 评估 → 公开, then 线索, 组织与人员, 系统管理.
       // 计划 and 巡察: the terms, rounds and their units (a round's plan and its inspection), the coverage.
@@ -189,6 +197,13 @@ export const routes: RouteRecordRaw[] = [
         name: 'clues',
         component: () => import('@/views/clues/index.vue'),
         meta: { title: 'menu.clueDisposal', icon: Stamp, menu: true, permission: 'clue:dispose', compartment: 'clue' },
+      },
+      // The clues a figure of the dashboard counts (?org_id=, ?state=): every clue the user may see.
+      {
+        path: 'clues/register',
+        name: 'clue-register',
+        component: () => import('@/views/clues/index.vue'),
+        meta: { title: 'menu.clueRegister', compartment: 'clue', activeMenu: '/dashboard' },
       },
       // 组织与人员: the organisation tree, the teams and the talent pool.
       {

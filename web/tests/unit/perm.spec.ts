@@ -154,6 +154,7 @@ describe('menu groups', () => {
     ]
     expect(entriesFor(all, ['clue'])).toEqual([
       '/',
+      '/dashboard',
       { group: 'menu.groupInspection', items: ['/inspection', '/coverage', '/problems', '/stats'] },
       {
         group: 'rect.menu.group',

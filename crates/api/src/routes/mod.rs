@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod clues;
 pub mod common;
+pub mod dashboard;
 pub mod disclosure;
 pub mod documents;
 pub mod fieldwork;
@@ -165,4 +166,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(disclosure::router())
         .merge(rectification::router())
         .merge(workbench::router())
+        .merge(dashboard::router())
 }

@@ -228,6 +228,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/rect/letters/{id}/withdraw", RECT_SUPERVISE, Path),
     ("GET", "/api/v1/notifications", ANY, Open),
     ("GET", "/api/v1/workbench", ANY, Open),
+    ("GET", "/api/v1/dashboard", RECT_READ, Open),
     // Marks the caller's own notification (`WHERE user_id`): another's id is a no-op answered
     // exactly like a missing one.
     ("POST", "/api/v1/notifications/{id}/read", ANY, Open),

@@ -13,6 +13,9 @@ pub struct ClueQuery {
     /// Only clues transferred to the caller's organisations (the receiving body's inbox).
     #[serde(default)]
     pub received: bool,
+    /// Only clues about this organisation's subtree (the inspected organisation).
+    #[param(value_type = Option<i64>)]
+    pub org_id: Option<OrgId>,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
 }
@@ -44,10 +47,12 @@ pub(super) async fn list(
             round_unit_id: q.round_unit_id,
             state: q.state,
             received_only: q.received,
+            org_id: q.org_id,
         },
         page,
     )
-    .await?;
+    .await
+    .map_err(ApiError::not_found_as("org.not_found"))?;
     let (rows, total) = (rows.items, rows.total);
     let offices: Vec<OrgId> = rows.iter().map(|c| c.owner_org_id).collect();
     let months = result_months(&st, &offices).await?;

@@ -11,6 +11,7 @@ pub mod fieldwork;
 pub mod inspection;
 pub mod office_settings;
 pub mod orgs;
+pub mod public_reports;
 pub mod rectification;
 pub mod roles;
 pub mod streamed;
@@ -165,4 +166,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(disclosure::router())
         .merge(rectification::router())
         .merge(workbench::router())
+        .merge(public_reports::public_router())
+        .merge(public_reports::staff_router())
 }

@@ -65,90 +65,96 @@ async function staff(apiUrl, username) {
   return { get: (p) => call('GET', p), post: (p, b) => call('POST', p, b) }
 }
 
-test('a citizen reports from WeChat, answers the team, and the report becomes a clue', { timeout: 180_000 }, async () => {
-  const { context, page, consoleErrors } = await openPage(env.browser, {
-    viewport: { width: 390, height: 844 },
-    locale: 'zh-CN',
-    isMobile: true,
-    hasTouch: true,
-    userAgent: WECHAT,
-  })
-  let stage = 'the channel'
-  try {
-    const team = await staff(env.apiUrl, 'prov.inspector')
-    const units = await team.get('/api/v1/round-units?page_size=200')
-    const unit = units.data.items.find((u) => u.org_name === '江岭省财政厅')
-    assert.ok(unit, 'the demo unit')
-    const ch = await team.post(`/api/v1/round-units/${unit.id}/public-channel`, { origin: env.apiUrl })
-    assert.equal(ch.status, 200, JSON.stringify(ch.data))
-    assert.ok(ch.data.qr_svg.includes('<svg'))
-
-    stage = 'the public page'
-    let bytes = 0
-    page.on('response', async (r) => {
-      const body = await r.body().catch(() => Buffer.alloc(0))
-      bytes += body.length
+test(
+  'a citizen reports from WeChat, answers the team, and the report becomes a clue',
+  { timeout: 180_000 },
+  async () => {
+    const { context, page, consoleErrors } = await openPage(env.browser, {
+      viewport: { width: 390, height: 844 },
+      locale: 'zh-CN',
+      isMobile: true,
+      hasTouch: true,
+      userAgent: WECHAT,
     })
-    await page.goto(ch.data.url)
-    await page.locator('#f-report').waitFor()
-    assert.ok(bytes < 150 * 1024, `first load ${bytes} bytes`)
-    assert.match(await page.locator('#elsewhere').innerText(), /涉法涉诉/)
+    let stage = 'the channel'
+    try {
+      const team = await staff(env.apiUrl, 'prov.inspector')
+      const units = await team.get('/api/v1/round-units?page_size=200')
+      const unit = units.data.items.find((u) => u.org_name === '江岭省财政厅')
+      assert.ok(unit, 'the demo unit')
+      const ch = await team.post(`/api/v1/round-units/${unit.id}/public-channel`, { origin: env.apiUrl })
+      assert.equal(ch.status, 200, JSON.stringify(ch.data))
+      assert.ok(ch.data.qr_svg.includes('<svg'))
 
-    stage = 'the report'
-    await page.selectOption('#category', 'corruption')
-    await page.fill('#subject', '某处处长')
-    await page.fill('#happened', '2025年春节前')
-    await page.fill('#facts', '收受服务对象购物卡。')
-    await page.setInputFiles('#files', { name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: jpegWithExif() })
-    await page.click('#submit')
-    await page.locator('#receipt').waitFor()
-    const code = (await page.locator('#r-code').innerText()).trim()
-    const secret = (await page.locator('#r-secret').innerText()).trim()
-    assert.match(code, /^\d{4}-\d{4}-\d{4}-\d{4}$/)
-    assert.equal(secret.length, 10)
-    await page.click('#copy')
-    await page.locator('#copied').waitFor()
+      stage = 'the public page'
+      let bytes = 0
+      page.on('response', async (r) => {
+        const body = await r.body().catch(() => Buffer.alloc(0))
+        bytes += body.length
+      })
+      await page.goto(ch.data.url)
+      await page.locator('#f-report').waitFor()
+      assert.ok(bytes < 150 * 1024, `first load ${bytes} bytes`)
+      assert.match(await page.locator('#elsewhere').innerText(), /涉法涉诉/)
 
-    stage = 'the team asks'
-    const list = await team.get(`/api/v1/public-reports?round_unit_id=${unit.id}`)
-    assert.equal(list.status, 200)
-    const report = list.data.items[0]
-    const detail = await team.get(`/api/v1/public-reports/${report.id}`)
-    assert.equal(detail.data.files.length, 1)
-    const photo = await team.get(`/api/v1/public-reports/${report.id}/files/${detail.data.files[0].id}`)
-    assert.equal(photo.status, 200)
-    assert.ok(!photo.data.includes('E2EEXIFMARK') && !photo.data.includes('Exif'), 'EXIF removed')
-    const asked = await team.post(`/api/v1/public-reports/${report.id}/questions`, { question: '请问购物卡面额多少？' })
-    assert.equal(asked.status, 200, JSON.stringify(asked.data))
+      stage = 'the report'
+      await page.selectOption('#category', 'corruption')
+      await page.fill('#subject', '某处处长')
+      await page.fill('#happened', '2025年春节前')
+      await page.fill('#facts', '收受服务对象购物卡。')
+      await page.setInputFiles('#files', { name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: jpegWithExif() })
+      await page.click('#submit')
+      await page.locator('#receipt').waitFor()
+      const code = (await page.locator('#r-code').innerText()).trim()
+      const secret = (await page.locator('#r-secret').innerText()).trim()
+      assert.match(code, /^\d{4}-\d{4}-\d{4}-\d{4}$/)
+      assert.equal(secret.length, 10)
+      await page.click('#copy')
+      await page.locator('#copied').waitFor()
 
-    stage = 'the follow-up'
-    await page.click('#tab-follow')
-    await page.fill('#f-code', code)
-    await page.fill('#f-secret', 'WRONGWRONG')
-    await page.locator('#f-follow button[type=submit]').click()
-    await page.locator('#follow-err').getByText('回执编码或查询密码不正确').waitFor()
-    await page.fill('#f-secret', secret)
-    await page.locator('#f-follow button[type=submit]').click()
-    await page.locator('#s-messages').getByText('请问购物卡面额多少？').waitFor()
-    await page.fill('#a-message', '每张一千元，共十张。')
-    await page.locator('#f-answer button[type=submit]').click()
-    await page.locator('#s-messages').getByText('每张一千元，共十张。').waitFor()
+      stage = 'the team asks'
+      const list = await team.get(`/api/v1/public-reports?round_unit_id=${unit.id}`)
+      assert.equal(list.status, 200)
+      const report = list.data.items[0]
+      const detail = await team.get(`/api/v1/public-reports/${report.id}`)
+      assert.equal(detail.data.files.length, 1)
+      const photo = await team.get(`/api/v1/public-reports/${report.id}/files/${detail.data.files[0].id}`)
+      assert.equal(photo.status, 200)
+      assert.ok(!photo.data.includes('E2EEXIFMARK') && !photo.data.includes('Exif'), 'EXIF removed')
+      const asked = await team.post(`/api/v1/public-reports/${report.id}/questions`, {
+        question: '请问购物卡面额多少？',
+      })
+      assert.equal(asked.status, 200, JSON.stringify(asked.data))
 
-    stage = 'the clue'
-    const again = await team.get(`/api/v1/public-reports/${report.id}`)
-    const converted = await team.post(`/api/v1/public-reports/${report.id}/clue`, { version: again.data.version })
-    assert.equal(converted.status, 201, JSON.stringify(converted.data))
-    const clue = await team.get(`/api/v1/clues/${converted.data.clue_id}`)
-    assert.equal(clue.data.source, 'qr')
-    assert.match(clue.data.facts, /每张一千元/)
-    await page.locator('#f-follow button[type=submit]').click()
-    await page.locator('#s-state').getByText('办结').waitFor()
-    assert.ok(await page.locator('#f-answer').isHidden())
-    assert.deepEqual(consoleErrors, [])
-  } catch (error) {
-    await reportFailure(page, { screenshot: 'public-channel.png', stage, consoleErrors, platform: env.platform })
-    throw error
-  } finally {
-    await context.close()
-  }
-})
+      stage = 'the follow-up'
+      await page.click('#tab-follow')
+      await page.fill('#f-code', code)
+      await page.fill('#f-secret', 'WRONGWRONG')
+      await page.locator('#f-follow button[type=submit]').click()
+      await page.locator('#follow-err').getByText('回执编码或查询密码不正确').waitFor()
+      await page.fill('#f-secret', secret)
+      await page.locator('#f-follow button[type=submit]').click()
+      await page.locator('#s-messages').getByText('请问购物卡面额多少？').waitFor()
+      await page.fill('#a-message', '每张一千元，共十张。')
+      await page.locator('#f-answer button[type=submit]').click()
+      await page.locator('#s-messages').getByText('每张一千元，共十张。').waitFor()
+
+      stage = 'the clue'
+      const again = await team.get(`/api/v1/public-reports/${report.id}`)
+      const converted = await team.post(`/api/v1/public-reports/${report.id}/clue`, { version: again.data.version })
+      assert.equal(converted.status, 201, JSON.stringify(converted.data))
+      const clue = await team.get(`/api/v1/clues/${converted.data.clue_id}`)
+      assert.equal(clue.data.source, 'qr')
+      assert.match(clue.data.facts, /每张一千元/)
+      await page.locator('#f-follow button[type=submit]').click()
+      await page.locator('#s-state').getByText('办结').waitFor()
+      assert.ok(await page.locator('#f-answer').isHidden())
+      assert.deepEqual(consoleErrors, [])
+    } catch (error) {
+      await reportFailure(page, { screenshot: 'public-channel.png', stage, consoleErrors, platform: env.platform })
+      throw error
+    } finally {
+      await context.close()
+    }
+  },
+)

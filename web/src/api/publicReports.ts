@@ -5,11 +5,11 @@ import type { components } from './schema'
 
 type S = components['schemas']
 
-export type PublicReport = S['ReportDto']
-export type PublicReportPage = S['ReportPage']
+export type PublicReport = S['PublicReportDto']
+export type PublicReportPage = S['PublicReportPage']
 /** Decrypted, with the conversation and the attachments; the reporter only with the reporter compartment. */
-export type PublicReportDetail = S['ReportDetail']
-export type PublicChannel = S['ChannelDto']
+export type PublicReportDetail = S['PublicReportDetail']
+export type PublicChannel = S['PublicChannelLink']
 
 export type ReportState = 'NEW' | 'ACCEPTED' | 'DECLINED' | 'CLOSED'
 export const REPORT_STATES: readonly ReportState[] = ['NEW', 'ACCEPTED', 'DECLINED', 'CLOSED']
@@ -54,7 +54,7 @@ export function ask(id: number, question: string): Promise<PublicReportDetail> {
   return unwrap(client.POST('/api/v1/public-reports/{id}/questions', { params: { path: { id } }, body: { question } }))
 }
 
-export function convert(id: number, version: number): Promise<S['Converted']> {
+export function convert(id: number, version: number): Promise<S['PublicReportConverted']> {
   return unwrap(
     client.POST('/api/v1/public-reports/{id}/clue', { params: { path: { id } }, body: { summary: '', version } }),
   )

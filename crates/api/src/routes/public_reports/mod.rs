@@ -71,7 +71,7 @@ fn state_named(state: &str) -> (String, String) {
 
 /// A message of the conversation.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReportMessageDto {
+pub struct PublicReportMessage {
     /// `team` or `reporter`.
     pub author: String,
     pub author_name: String,
@@ -79,9 +79,9 @@ pub struct ReportMessageDto {
     pub at: String,
 }
 
-fn message_dtos(st: &AppState, rows: Vec<store::MessageRow>) -> Vec<ReportMessageDto> {
+fn message_dtos(st: &AppState, rows: Vec<store::MessageRow>) -> Vec<PublicReportMessage> {
     rows.into_iter()
-        .map(|m| ReportMessageDto {
+        .map(|m| PublicReportMessage {
             author_name: if m.author == "team" {
                 Msg::new("public_report.team").render()
             } else {
@@ -96,16 +96,16 @@ fn message_dtos(st: &AppState, rows: Vec<store::MessageRow>) -> Vec<ReportMessag
 
 /// An attachment (without its bytes).
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReportFileDto {
+pub struct PublicReportFile {
     pub id: i64,
     pub name: String,
     pub media_type: String,
     pub size: i64,
 }
 
-fn file_dtos(rows: Vec<store::FileMeta>) -> Vec<ReportFileDto> {
+fn file_dtos(rows: Vec<store::FileMeta>) -> Vec<PublicReportFile> {
     rows.into_iter()
-        .map(|f| ReportFileDto {
+        .map(|f| PublicReportFile {
             id: f.id,
             name: f.name,
             media_type: f.media_type,

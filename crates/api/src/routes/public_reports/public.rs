@@ -232,7 +232,7 @@ pub struct PublicReportForm {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReceiptDto {
+pub struct PublicReceipt {
     /// The receipt code (16 digits), shown once.
     pub receipt_code: String,
     /// The secret that goes with it, shown once.
@@ -243,14 +243,14 @@ pub struct ReceiptDto {
 /// only as digests and shown this once.
 #[utoipa::path(post, operation_id = "public_report_submit", path = "/api/v1/public/channels/{token}/reports", tag = "public", params(("token" = String, Path)),
     request_body(content = PublicReportForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = ReceiptDto), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+    responses((status = 201, body = PublicReceipt), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 pub(super) async fn submit(
     State(st): State<AppState>,
     client: PublicClient,
     ApiPath(token): ApiPath<String>,
     form: Multipart,
-) -> ApiResult<(StatusCode, axum::Json<ReceiptDto>)> {
+) -> ApiResult<(StatusCode, axum::Json<PublicReceipt>)> {
     client.hit(&st, PublicAction::Submit)?;
     drop(client);
     let ch = load_channel(&st, &token).await?;
@@ -308,7 +308,7 @@ pub(super) async fn submit(
     store::submit(&st.db, &ch, &report, &form.encrypted(&st)?).await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(ReceiptDto {
+        axum::Json(PublicReceipt {
             receipt_code: code,
             secret,
         }),
@@ -355,7 +355,7 @@ async fn by_receipt(st: &AppState, code: &str, secret: &str) -> ApiResult<store:
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReceiptBody {
+pub struct PublicReceiptBody {
     #[serde(default)]
     pub receipt_code: String,
     #[serde(default)]
@@ -363,7 +363,7 @@ pub struct ReceiptBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FollowUpDto {
+pub struct PublicFollowUp {
     pub org_name: String,
     pub category_name: String,
     /// NEW, ACCEPTED, DECLINED, CLOSED
@@ -376,7 +376,7 @@ pub struct FollowUpDto {
     pub submitted_on: String,
     /// Whether the reporter may still answer or add material.
     pub open: bool,
-    pub messages: Vec<ReportMessageDto>,
+    pub messages: Vec<PublicReportMessage>,
     /// How many attachments the report has.
     pub file_count: usize,
 }
@@ -384,21 +384,21 @@ pub struct FollowUpDto {
 /// The follow-up of one report by its receipt code and secret (no login; the code and secret
 /// travel in the body, never in a URL). Shows the status, the team's questions and the answers.
 #[utoipa::path(post, operation_id = "public_report_follow_up", path = "/api/v1/public/reports/follow-up", tag = "public",
-    request_body = ReceiptBody,
-    responses((status = 200, body = FollowUpDto), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
+    request_body = PublicReceiptBody,
+    responses((status = 200, body = PublicFollowUp), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem),
         (status = 429, body = crate::error::Problem)))]
 pub(super) async fn follow_up(
     State(st): State<AppState>,
     client: PublicClient,
-    ApiJson(b): ApiJson<ReceiptBody>,
-) -> ApiResult<axum::Json<FollowUpDto>> {
+    ApiJson(b): ApiJson<PublicReceiptBody>,
+) -> ApiResult<axum::Json<PublicFollowUp>> {
     client.hit(&st, PublicAction::FollowUp)?;
     drop(client);
     let row = by_receipt(&st, &b.receipt_code, &b.secret).await?;
     let messages = message_dtos(&st, store::messages(&st.db, row.id).await?);
     let file_count = store::files(&st.db, row.id).await?.len();
     let (state, state_name) = state_named(&row.state);
-    Ok(axum::Json(FollowUpDto {
+    Ok(axum::Json(PublicFollowUp {
         open: ReportState::from_code(&row.state).is_some_and(ReportState::open),
         category_name: ReportCategory::from_code(&row.category)
             .map_or(row.category.clone(), |c| c.label().to_string()),

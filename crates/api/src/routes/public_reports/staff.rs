@@ -31,13 +31,13 @@ async fn load(st: &AppState, a: &ClueAccess, id: i64) -> ApiResult<store::Report
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ChannelOpen {
+pub struct PublicChannelOpen {
     /// The address the public reaches this server by (`http(s)://host[:port]`), for the QR code.
     pub origin: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ChannelDto {
+pub struct PublicChannelLink {
     pub round_unit_id: i64,
     pub org_name: String,
     pub token: String,
@@ -51,14 +51,14 @@ pub struct ChannelDto {
 
 /// Opens the round unit's public channel (or returns the open one) with its QR code.
 #[utoipa::path(post, operation_id = "public_channel_open", path = "/api/v1/round-units/{id}/public-channel", tag = "clues", params(("id" = i64, Path)),
-    request_body = ChannelOpen,
-    responses((status = 200, body = ChannelDto), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+    request_body = PublicChannelOpen,
+    responses((status = 200, body = PublicChannelLink), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
 pub(super) async fn open_channel(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
     ApiPath(id): ApiPath<RoundUnitId>,
-    ApiJson(b): ApiJson<ChannelOpen>,
-) -> ApiResult<axum::Json<ChannelDto>> {
+    ApiJson(b): ApiJson<PublicChannelOpen>,
+) -> ApiResult<axum::Json<PublicChannelLink>> {
     let a = access(&auth)?;
     let origin = crate::routes::assessment::parse_origin(&b.origin)
         .map_err(|e| ApiError::from(DomainError::Invalid(vec![e])))?;
@@ -77,7 +77,7 @@ pub(super) async fn open_channel(
         .dark_color(qrcode::render::svg::Color("#000000"))
         .light_color(qrcode::render::svg::Color("#ffffff"))
         .build();
-    Ok(axum::Json(ChannelDto {
+    Ok(axum::Json(PublicChannelLink {
         round_unit_id: ch.round_unit_id.get(),
         org_name: ch.org_name,
         token: ch.token,
@@ -89,7 +89,7 @@ pub(super) async fn open_channel(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct ReportQuery {
+pub struct PublicReportQuery {
     #[param(value_type = Option<i64>)]
     pub round_unit_id: Option<RoundUnitId>,
     /// NEW, ACCEPTED, DECLINED, CLOSED
@@ -99,7 +99,7 @@ pub struct ReportQuery {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReportDto {
+pub struct PublicReportDto {
     pub id: i64,
     pub round_unit_id: i64,
     pub org_name: String,
@@ -118,9 +118,9 @@ pub struct ReportDto {
     pub updated_at: String,
 }
 
-fn report_dto(st: &AppState, r: &store::ReportRow) -> ReportDto {
+fn report_dto(st: &AppState, r: &store::ReportRow) -> PublicReportDto {
     let (state, state_name) = state_named(&r.state);
-    ReportDto {
+    PublicReportDto {
         id: r.id,
         round_unit_id: r.round_unit_id.get(),
         org_name: r.org_name.clone(),
@@ -141,8 +141,8 @@ fn report_dto(st: &AppState, r: &store::ReportRow) -> ReportDto {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReportPage {
-    pub items: Vec<ReportDto>,
+pub struct PublicReportPage {
+    pub items: Vec<PublicReportDto>,
     pub total: i64,
     pub page: i64,
     pub page_size: i64,
@@ -150,13 +150,13 @@ pub struct ReportPage {
 
 /// The queue of 码上巡察 reports the caller may work on (the `clue` compartment; team members of
 /// the unit or `clue:lead`), newest first. The read is audited.
-#[utoipa::path(get, operation_id = "public_reports_list", path = "/api/v1/public-reports", tag = "clues", params(ReportQuery),
-    responses((status = 200, body = ReportPage), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+#[utoipa::path(get, operation_id = "public_reports_list", path = "/api/v1/public-reports", tag = "clues", params(PublicReportQuery),
+    responses((status = 200, body = PublicReportPage), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
 pub(super) async fn list(
     State(st): State<AppState>,
     auth: Auth,
-    ApiQuery(q): ApiQuery<ReportQuery>,
-) -> ApiResult<axum::Json<ReportPage>> {
+    ApiQuery(q): ApiQuery<PublicReportQuery>,
+) -> ApiResult<axum::Json<PublicReportPage>> {
     let a = access(&auth)?;
     let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(ReportState::from_code(s).ok_or_else(|| {
@@ -200,7 +200,7 @@ pub(super) async fn list(
         ),
     )
     .await?;
-    Ok(axum::Json(ReportPage {
+    Ok(axum::Json(PublicReportPage {
         items: rows.items.iter().map(|r| report_dto(&st, r)).collect(),
         total: rows.total,
         page: page.page,
@@ -209,9 +209,9 @@ pub(super) async fn list(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReportDetail {
+pub struct PublicReportDetail {
     #[serde(flatten)]
-    pub report: ReportDto,
+    pub report: PublicReportDto,
     pub facts: String,
     pub happened: String,
     /// The reporter's name: only for holders of the reporter compartment, and only when named.
@@ -219,11 +219,11 @@ pub struct ReportDetail {
     pub reporter_phone: Option<String>,
     /// Whether the caller may see the reporter's identity.
     pub reporter_visible: bool,
-    pub messages: Vec<ReportMessageDto>,
-    pub files: Vec<ReportFileDto>,
+    pub messages: Vec<PublicReportMessage>,
+    pub files: Vec<PublicReportFile>,
 }
 
-async fn full(st: &AppState, auth: &Auth, a: &ClueAccess, id: i64) -> ApiResult<ReportDetail> {
+async fn full(st: &AppState, auth: &Auth, a: &ClueAccess, id: i64) -> ApiResult<PublicReportDetail> {
     let r = load(st, a, id).await?;
     record_event(
         &st.db,
@@ -244,7 +244,7 @@ async fn full(st: &AppState, auth: &Auth, a: &ClueAccess, id: i64) -> ApiResult<
             None
         }
     };
-    Ok(ReportDetail {
+    Ok(PublicReportDetail {
         facts: dec(st, &r.facts_enc),
         happened: dec(st, &r.happened_enc),
         reporter_name: shown(&r.reporter_name_enc),
@@ -258,19 +258,19 @@ async fn full(st: &AppState, auth: &Auth, a: &ClueAccess, id: i64) -> ApiResult<
 
 /// One report, decrypted, with its conversation and attachments. The read is audited.
 #[utoipa::path(get, operation_id = "public_reports_get", path = "/api/v1/public-reports/{id}", tag = "clues", params(("id" = i64, Path)),
-    responses((status = 200, body = ReportDetail), (status = 404, body = crate::error::Problem)))]
+    responses((status = 200, body = PublicReportDetail), (status = 404, body = crate::error::Problem)))]
 pub(super) async fn detail(
     State(st): State<AppState>,
     auth: Auth,
     ApiPath(id): ApiPath<i64>,
-) -> ApiResult<axum::Json<ReportDetail>> {
+) -> ApiResult<axum::Json<PublicReportDetail>> {
     let a = access(&auth)?;
     Ok(axum::Json(full(&st, &auth, &a, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DecideBody {
+pub struct PublicReportDecide {
     /// `accept` or `decline`.
     pub decision: String,
     /// Required to decline; shown to the reporter.
@@ -281,15 +281,15 @@ pub struct DecideBody {
 
 /// Accepts (受理) or declines a new report; a decline's reason is shown to the reporter.
 #[utoipa::path(post, operation_id = "public_reports_decide", path = "/api/v1/public-reports/{id}/decide", tag = "clues", params(("id" = i64, Path)),
-    request_body = DecideBody,
-    responses((status = 200, body = ReportDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+    request_body = PublicReportDecide,
+    responses((status = 200, body = PublicReportDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 pub(super) async fn decide(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<DecideBody>,
-) -> ApiResult<axum::Json<ReportDetail>> {
+    ApiJson(b): ApiJson<PublicReportDecide>,
+) -> ApiResult<axum::Json<PublicReportDetail>> {
     let a = access(&auth)?;
     let to = match b.decision.as_str() {
         "accept" => ReportState::Accepted,
@@ -325,21 +325,21 @@ pub(super) async fn decide(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct QuestionBody {
+pub struct PublicReportQuestion {
     pub question: String,
 }
 
 /// Asks the reporter a question (shown on the follow-up page).
 #[utoipa::path(post, operation_id = "public_reports_ask", path = "/api/v1/public-reports/{id}/questions", tag = "clues", params(("id" = i64, Path)),
-    request_body = QuestionBody,
-    responses((status = 200, body = ReportDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+    request_body = PublicReportQuestion,
+    responses((status = 200, body = PublicReportDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 pub(super) async fn ask(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<QuestionBody>,
-) -> ApiResult<axum::Json<ReportDetail>> {
+    ApiJson(b): ApiJson<PublicReportQuestion>,
+) -> ApiResult<axum::Json<PublicReportDetail>> {
     let a = access(&auth)?;
     let q = dom::text("question", &b.question, dom::MAX_MESSAGE_CHARS, true)
         .map_err(|e| ApiError::from(DomainError::Invalid(vec![e])))?;
@@ -350,7 +350,7 @@ pub(super) async fn ask(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ConvertBody {
+pub struct PublicReportConvert {
     /// The clue's summary; by default 码上巡察反映：{category}.
     #[serde(default)]
     pub summary: String,
@@ -358,7 +358,7 @@ pub struct ConvertBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Converted {
+pub struct PublicReportConverted {
     pub clue_id: i64,
 }
 
@@ -366,15 +366,15 @@ pub struct Converted {
 /// The clue takes the person concerned and the facts (with the reporter's later answers), never
 /// the reporter's identity: its informant reads 码上巡察反映 {id}.
 #[utoipa::path(post, operation_id = "public_reports_convert", path = "/api/v1/public-reports/{id}/clue", tag = "clues", params(("id" = i64, Path)),
-    request_body = ConvertBody,
-    responses((status = 201, body = Converted), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+    request_body = PublicReportConvert,
+    responses((status = 201, body = PublicReportConverted), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)))]
 pub(super) async fn convert(
     State(st): State<AppState>,
     Need(auth, _): Need<FieldworkWrite>,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(b): ApiJson<ConvertBody>,
-) -> ApiResult<(StatusCode, axum::Json<Converted>)> {
+    ApiJson(b): ApiJson<PublicReportConvert>,
+) -> ApiResult<(StatusCode, axum::Json<PublicReportConverted>)> {
     let a = access(&auth)?;
     let summary = dom::text("summary", &b.summary, 200, false)
         .map_err(|e| ApiError::from(DomainError::Invalid(vec![e])))?;
@@ -414,7 +414,7 @@ pub(super) async fn convert(
         facts_enc: enc(&st, &facts)?,
     };
     let clue_id = store::convert_to_clue(&st.db, &auth.actor, &r, &clue, &comment).await?;
-    Ok((StatusCode::CREATED, axum::Json(Converted { clue_id })))
+    Ok((StatusCode::CREATED, axum::Json(PublicReportConverted { clue_id })))
 }
 
 /// One attachment of a report (photos without their metadata). The download is audited.

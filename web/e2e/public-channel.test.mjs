@@ -149,7 +149,11 @@ test(
       await page.locator('#f-follow button[type=submit]').click()
       await page.locator('#s-state').getByText('办结').waitFor()
       assert.ok(await page.locator('#f-answer').isHidden())
-      assert.deepEqual(consoleErrors, [])
+      // The wrong secret's 404 is logged by the browser as a failed resource; nothing else may be.
+      assert.deepEqual(
+        consoleErrors.filter((e) => !e.includes('status of 404')),
+        [],
+      )
     } catch (error) {
       await reportFailure(page, { screenshot: 'public-channel.png', stage, consoleErrors, platform: env.platform })
       throw error

@@ -38,12 +38,9 @@ impl ReportState {
 
     /// The team's decision on a new report: accept or decline.
     pub fn decide(self, to: ReportState) -> Result<(), DomainError> {
-        let ok = self == ReportState::New && matches!(to, ReportState::Accepted | ReportState::Declined);
-        if ok {
-            Ok(())
-        } else {
-            Err(illegal(self, to))
-        }
+        let ok =
+            self == ReportState::New && matches!(to, ReportState::Accepted | ReportState::Declined);
+        if ok { Ok(()) } else { Err(illegal(self, to)) }
     }
 
     /// Converting into a clue closes a new or accepted report.
@@ -92,7 +89,9 @@ pub fn text(field: &str, value: &str, max: usize, required: bool) -> Result<Stri
                 .arg("max", max),
         ));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(FieldError::new(
             field,
             Msg::new("validation.bad_chars").arg("field", format!("field.{field}")),
@@ -131,10 +130,7 @@ const SECRET_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
 /// A receipt code from random bytes: 16 decimal digits, `1234-5678-9012-3456`.
 pub fn receipt_code(random: &[u8; 16]) -> String {
-    let digits: String = random
-        .iter()
-        .map(|b| char::from(b'0' + b % 10))
-        .collect();
+    let digits: String = random.iter().map(|b| char::from(b'0' + b % 10)).collect();
     format!(
         "{}-{}-{}-{}",
         &digits[0..4],
@@ -206,7 +202,10 @@ pub fn attachment(index: usize, bytes: &[u8]) -> Result<Attachment, FieldError> 
     let n = index + 1;
     let field = format!("files[{index}]");
     if bytes.is_empty() {
-        return Err(FieldError::new(&field, Msg::new("public_report.file_empty").arg("n", n)));
+        return Err(FieldError::new(
+            &field,
+            Msg::new("public_report.file_empty").arg("n", n),
+        ));
     }
     if bytes.len() > MAX_FILE_BYTES {
         return Err(FieldError::new(
@@ -228,7 +227,10 @@ pub fn attachment(index: usize, bytes: &[u8]) -> Result<Attachment, FieldError> 
     };
     Ok(Attachment {
         media_type,
-        name: Msg::new("public_report.file_name").arg("n", n).arg("ext", ext).render(),
+        name: Msg::new("public_report.file_name")
+            .arg("n", n)
+            .arg("ext", ext)
+            .render(),
         bytes,
     })
 }
@@ -388,7 +390,10 @@ mod tests {
     fn receipts_are_formatted_and_normalised() {
         let code = receipt_code(&[7; 16]);
         assert_eq!(code, "7777-7777-7777-7777");
-        assert_eq!(normalise_receipt(" 7777 7777-7777７７７７ ").as_deref(), Some(code.as_str()));
+        assert_eq!(
+            normalise_receipt(" 7777 7777-7777７７７７ ").as_deref(),
+            Some(code.as_str())
+        );
         assert!(normalise_receipt("7777-7777").is_none());
         let secret = receipt_secret(&[0; 16]);
         assert_eq!(secret.len(), SECRET_CHARS);

@@ -8,11 +8,11 @@
 
 use sqlx::{FromRow, QueryBuilder};
 use time::{Date, OffsetDateTime};
+use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::inspection::{ClueSource, ClueState};
-use xuncha_domain::public_report::{ReportState, MAX_FILES_PER_REPORT};
-use xuncha_domain::DomainError;
+use xuncha_domain::public_report::{MAX_FILES_PER_REPORT, ReportState};
 
 use crate::audit::{Actor, Event};
 use crate::clues::ClueAccess;

@@ -693,7 +693,10 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     assert_eq!(channel.status, StatusCode::OK, "{:?}", channel.json());
     let channel_token = channel.json()["token"].as_str().unwrap().to_string();
     let submitted = client()
-        .post(format!("{}/api/v1/public/channels/{channel_token}/reports", app.base))
+        .post(format!(
+            "{}/api/v1/public/channels/{channel_token}/reports",
+            app.base
+        ))
         .multipart(
             reqwest::multipart::Form::new()
                 .text("category", "corruption")
@@ -923,7 +926,11 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     put("/api/v1/public/disclosures/{id}", None, Owner::Missing);
     put("/api/v1/public/surveys/{token}", None, Owner::Missing);
     put("/api/v1/public-reports/{id}", report_id, Owner::Team);
-    put("/api/v1/public-reports/{id}/files/{file_id}", report_file, Owner::Team);
+    put(
+        "/api/v1/public-reports/{id}/files/{file_id}",
+        report_file,
+        Owner::Team,
+    );
     put("/api/v1/public/channels/{token}", None, Owner::Missing);
     let notes = director.get("/api/v1/notifications").await;
     put(

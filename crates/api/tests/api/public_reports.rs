@@ -26,7 +26,10 @@ pub(crate) fn jpeg_with_exif() -> Vec<u8> {
     }
     let mut j = vec![0xFF, 0xD8];
     j.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
-    j.extend(segment(0xE1, b"Exif\0\0MM\0*GPSLatitude=21.66N SerialNumber=EXIFMARK42"));
+    j.extend(segment(
+        0xE1,
+        b"Exif\0\0MM\0*GPSLatitude=21.66N SerialNumber=EXIFMARK42",
+    ));
     j.extend(segment(0xFE, b"COMMENTMARK42"));
     j.extend(segment(0xDB, &[0u8; 65]));
     j.extend(segment(0xC0, &[8, 0, 1, 0, 1, 1, 1, 0x11, 0]));
@@ -41,7 +44,10 @@ fn report_form(photo: Option<Vec<u8>>) -> Form {
         .text("category", "corruption")
         .text("subject", "某局王某某")
         .text("happened", "2025年春节前后")
-        .text("facts", "王某某收受服务对象购物卡，REPORTMARK42。\n第二行。")
+        .text(
+            "facts",
+            "王某某收受服务对象购物卡，REPORTMARK42。\n第二行。",
+        )
         .text("named", "false");
     if let Some(p) = photo {
         f = f.part("files", Part::bytes(p).file_name("IMG_20250101_GPS.jpg"));
@@ -60,8 +66,14 @@ async fn channel(app: &App) -> (Session, i64, String) {
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{ch}");
-    assert!(ch["qr_svg"].as_str().unwrap().starts_with("<?xml") || ch["qr_svg"].as_str().unwrap().contains("<svg"));
-    assert_eq!(ch["url"], format!("http://xuncha.example/r/{}", ch["token"].as_str().unwrap()));
+    assert!(
+        ch["qr_svg"].as_str().unwrap().starts_with("<?xml")
+            || ch["qr_svg"].as_str().unwrap().contains("<svg")
+    );
+    assert_eq!(
+        ch["url"],
+        format!("http://xuncha.example/r/{}", ch["token"].as_str().unwrap())
+    );
     // Opening again answers the same channel.
     let (_, again) = inspector
         .post(
@@ -75,7 +87,10 @@ async fn channel(app: &App) -> (Session, i64, String) {
 
 async fn submit(app: &App, token: &str, form: Form) -> (StatusCode, Value) {
     let res = client()
-        .post(format!("{}/api/v1/public/channels/{token}/reports", app.base))
+        .post(format!(
+            "{}/api/v1/public/channels/{token}/reports",
+            app.base
+        ))
         .header("user-agent", "Mozilla/5.0 MicroMessenger/8.0.50 UAMARK42")
         .multipart(form)
         .send()
@@ -99,23 +114,59 @@ async fn follow_up(app: &App, code: &str, secret: &str) -> (StatusCode, Value) {
 async fn public_report_receipt_follow_up_and_clue(app: App) {
     let (inspector, unit, token) = channel(&app).await;
     // The page and the channel, without login.
-    let page = client().get(format!("{}/r/{token}", app.base)).send().await.unwrap();
+    let page = client()
+        .get(format!("{}/r/{token}", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    let js = client().get(format!("{}/r/page.js", app.base)).send().await.unwrap().text().await.unwrap();
-    assert!(html.len() + js.len() < 150 * 1024, "first load {} bytes", html.len() + js.len());
+    let js = client()
+        .get(format!("{}/r/page.js", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.len() + js.len() < 150 * 1024,
+        "first load {} bytes",
+        html.len() + js.len()
+    );
     assert!(html.contains("码上巡察"));
-    let info: Value = client().get(format!("{}/api/v1/public/channels/{token}", app.base)).send().await.unwrap().json().await.unwrap();
+    let info: Value = client()
+        .get(format!("{}/api/v1/public/channels/{token}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(info["org_name"], "江岭省财政厅");
     assert_eq!(info["open"], true);
     assert!(info["elsewhere"].as_str().unwrap().contains("涉法涉诉"));
     assert_eq!(
-        client().get(format!("{}/api/v1/public/channels/{}", app.base, "0".repeat(32))).send().await.unwrap().status(),
+        client()
+            .get(format!(
+                "{}/api/v1/public/channels/{}",
+                app.base,
+                "0".repeat(32)
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         StatusCode::NOT_FOUND
     );
 
     // A report with a photo: a receipt code and a secret.
-    let (st, receipt) = submit(&app, &token, report_form(Some(super::public_reports::jpeg_with_exif()))).await;
+    let (st, receipt) = submit(
+        &app,
+        &token,
+        report_form(Some(super::public_reports::jpeg_with_exif())),
+    )
+    .await;
     assert_eq!(st, StatusCode::CREATED, "{receipt}");
     let code = receipt["receipt_code"].as_str().unwrap().to_string();
     let secret = receipt["secret"].as_str().unwrap().to_string();
@@ -132,7 +183,11 @@ async fn public_report_receipt_follow_up_and_clue(app: App) {
     assert_eq!(audit[0].0, "-");
     let everything: Vec<(String, String)> = xuncha_store::on_db!(&app.db, p => sqlx::query_as(
         "SELECT ip, summary FROM audit_log").fetch_all(p).await.unwrap());
-    assert!(!everything.iter().any(|(_, s)| s.contains("UAMARK42") || s.contains("REPORTMARK42")));
+    assert!(
+        !everything
+            .iter()
+            .any(|(_, s)| s.contains("UAMARK42") || s.contains("REPORTMARK42"))
+    );
     let logins: i64 = xuncha_store::on_db!(&app.db, p => sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE category = 'login' AND action LIKE 'public%'").fetch_one(p).await.unwrap());
     assert_eq!(logins, 0);
@@ -142,7 +197,10 @@ async fn public_report_receipt_follow_up_and_clue(app: App) {
     assert_eq!(st, StatusCode::OK, "{status}");
     assert_eq!(status["state_name"], "已收到，待受理");
     assert_eq!(status["file_count"], 1);
-    assert!(!status.to_string().contains("REPORTMARK42"), "the follow-up does not echo the report");
+    assert!(
+        !status.to_string().contains("REPORTMARK42"),
+        "the follow-up does not echo the report"
+    );
     let wrong = if secret.starts_with('A') { "B" } else { "A" };
     let (st, p) = follow_up(&app, &code, &format!("{wrong}{}", &secret[1..])).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
@@ -151,7 +209,9 @@ async fn public_report_receipt_follow_up_and_clue(app: App) {
     assert_eq!(st, StatusCode::NOT_FOUND);
 
     // The team's queue: the report, decrypted, with its attachment.
-    let (st, list) = inspector.get(&format!("/api/v1/public-reports?round_unit_id={unit}")).await;
+    let (st, list) = inspector
+        .get(&format!("/api/v1/public-reports?round_unit_id={unit}"))
+        .await;
     assert_eq!(st, StatusCode::OK, "{list}");
     assert_eq!(list["total"], 1);
     let id = list["items"][0]["id"].as_i64().unwrap();
@@ -162,11 +222,17 @@ async fn public_report_receipt_follow_up_and_clue(app: App) {
 
     // Accept, ask; the reporter reads the question and answers.
     let (st, d) = inspector
-        .post(&format!("/api/v1/public-reports/{id}/decide"), json!({ "decision": "accept", "version": detail["version"] }))
+        .post(
+            &format!("/api/v1/public-reports/{id}/decide"),
+            json!({ "decision": "accept", "version": detail["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{d}");
     let (st, d) = inspector
-        .post(&format!("/api/v1/public-reports/{id}/questions"), json!({ "question": "请说明购物卡的面额。" }))
+        .post(
+            &format!("/api/v1/public-reports/{id}/questions"),
+            json!({ "question": "请说明购物卡的面额。" }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{d}");
     let (_, status) = follow_up(&app, &code, &secret).await;
@@ -174,7 +240,12 @@ async fn public_report_receipt_follow_up_and_clue(app: App) {
     assert_eq!(status["messages"][0]["body"], "请说明购物卡的面额。");
     let res = client()
         .post(format!("{}/api/v1/public/reports/answer", app.base))
-        .multipart(Form::new().text("receipt_code", code.clone()).text("secret", secret.clone()).text("message", "每张一千元，ANSWERMARK42"))
+        .multipart(
+            Form::new()
+                .text("receipt_code", code.clone())
+                .text("secret", secret.clone())
+                .text("message", "每张一千元，ANSWERMARK42"),
+        )
         .send()
         .await
         .unwrap();
@@ -185,7 +256,10 @@ async fn public_report_receipt_follow_up_and_clue(app: App) {
     // Convert into a clue: linked, source 码上巡察, the answers in the facts, no reporter.
     let (_, detail) = inspector.get(&format!("/api/v1/public-reports/{id}")).await;
     let (st, conv) = inspector
-        .post(&format!("/api/v1/public-reports/{id}/clue"), json!({ "version": detail["version"] }))
+        .post(
+            &format!("/api/v1/public-reports/{id}/clue"),
+            json!({ "version": detail["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{conv}");
     let clue_id = conv["clue_id"].as_i64().unwrap();
@@ -202,13 +276,21 @@ async fn public_report_receipt_follow_up_and_clue(app: App) {
     // Closed: no more answers, no second conversion.
     let res = client()
         .post(format!("{}/api/v1/public/reports/answer", app.base))
-        .multipart(Form::new().text("receipt_code", code.clone()).text("secret", secret.clone()).text("message", "再补充"))
+        .multipart(
+            Form::new()
+                .text("receipt_code", code.clone())
+                .text("secret", secret.clone())
+                .text("message", "再补充"),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let (st, _) = inspector
-        .post(&format!("/api/v1/public-reports/{id}/clue"), json!({ "version": detail["version"] }))
+        .post(
+            &format!("/api/v1/public-reports/{id}/clue"),
+            json!({ "version": detail["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::CONFLICT);
 }
@@ -236,16 +318,32 @@ async fn public_report_is_seen_only_by_the_team(app: App) {
     let (_, dd) = director.get(&format!("/api/v1/public-reports/{id}")).await;
     assert_eq!(dd["reporter_name"], "李NAMEMARK42");
     assert_eq!(dd["reporter_phone"], "13800000042");
-    for who in ["prov.inspector2", "dept.liaison", "prov.staff", "county0101.director"] {
+    for who in [
+        "prov.inspector2",
+        "dept.liaison",
+        "prov.staff",
+        "county0101.director",
+    ] {
         let s = login(&app, who).await;
         let (st, body) = s.get(&format!("/api/v1/public-reports/{id}")).await;
-        assert!(st == StatusCode::NOT_FOUND || st == StatusCode::FORBIDDEN, "{who}: {st} {body}");
+        assert!(
+            st == StatusCode::NOT_FOUND || st == StatusCode::FORBIDDEN,
+            "{who}: {st} {body}"
+        );
         let (st, body) = s.get("/api/v1/public-reports").await;
         assert!(!body.to_string().contains("某科室"), "{who}: {st} {body}");
         let (st, _) = s.get(&format!("/api/v1/public-reports/{id}/files/1")).await;
         assert!(st == StatusCode::NOT_FOUND || st == StatusCode::FORBIDDEN);
-        let (st, _) = s.post(&format!("/api/v1/public-reports/{id}/questions"), json!({ "question": "?" })).await;
-        assert!(st == StatusCode::NOT_FOUND || st == StatusCode::FORBIDDEN, "{who}: {st}");
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/public-reports/{id}/questions"),
+                json!({ "question": "?" }),
+            )
+            .await;
+        assert!(
+            st == StatusCode::NOT_FOUND || st == StatusCode::FORBIDDEN,
+            "{who}: {st}"
+        );
     }
     // The name and phone are ciphertext in the row.
     let raw: Vec<u8> = xuncha_store::on_db!(&app.db, p => sqlx::query_scalar(
@@ -253,7 +351,10 @@ async fn public_report_is_seen_only_by_the_team(app: App) {
     assert!(!String::from_utf8_lossy(&raw).contains("NAMEMARK42"));
     // Declining needs a reason, which the reporter reads.
     let (st, p) = inspector
-        .post(&format!("/api/v1/public-reports/{id}/decide"), json!({ "decision": "decline", "version": d["version"] }))
+        .post(
+            &format!("/api/v1/public-reports/{id}/decide"),
+            json!({ "decision": "decline", "version": d["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(p["fields"][0]["field"], "reason");
@@ -272,7 +373,9 @@ async fn public_report_photo_metadata_is_removed(app: App) {
     let id = list["items"][0]["id"].as_i64().unwrap();
     let (_, d) = inspector.get(&format!("/api/v1/public-reports/{id}")).await;
     let file = d["files"][0]["id"].as_i64().unwrap();
-    let (st, bytes) = inspector.bytes(&format!("/api/v1/public-reports/{id}/files/{file}")).await;
+    let (st, bytes) = inspector
+        .bytes(&format!("/api/v1/public-reports/{id}/files/{file}"))
+        .await;
     assert_eq!(st, StatusCode::OK);
     let has = |b: &[u8], m: &[u8]| b.windows(m.len()).any(|w| w == m);
     assert!(has(&photo, b"EXIFMARK42") && has(&photo, b"Exif"));
@@ -284,7 +387,10 @@ async fn public_report_photo_metadata_is_removed(app: App) {
     let (st, p) = submit(
         &app,
         &token,
-        report_form(None).part("files", Part::bytes(b"MZ\x90\0not a photo".to_vec()).file_name("a.jpg")),
+        report_form(None).part(
+            "files",
+            Part::bytes(b"MZ\x90\0not a photo".to_vec()).file_name("a.jpg"),
+        ),
     )
     .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
@@ -301,7 +407,10 @@ async fn public_report_submissions_are_throttled(app: App) {
         assert_eq!(st, StatusCode::CREATED);
     }
     let res = client()
-        .post(format!("{}/api/v1/public/channels/{token}/reports", app.base))
+        .post(format!(
+            "{}/api/v1/public/channels/{token}/reports",
+            app.base
+        ))
         .multipart(report_form(None))
         .send()
         .await
@@ -317,10 +426,28 @@ async fn public_report_submissions_are_throttled(app: App) {
 
 async fn public_report_fields_are_named(app: App) {
     let (_inspector, _unit, token) = channel(&app).await;
-    let (st, p) = submit(&app, &token, Form::new().text("named", "true").text("reporter_phone", "12ab")).await;
+    let (st, p) = submit(
+        &app,
+        &token,
+        Form::new()
+            .text("named", "true")
+            .text("reporter_phone", "12ab"),
+    )
+    .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
-    let fields: Vec<&str> = p["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    for f in ["category", "subject", "facts", "reporter_name", "reporter_phone"] {
+    let fields: Vec<&str> = p["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "category",
+        "subject",
+        "facts",
+        "reporter_name",
+        "reporter_phone",
+    ] {
         assert!(fields.contains(&f), "{f} in {p}");
     }
     assert!(p["detail"].as_str().unwrap().contains("反映类别"));
@@ -366,14 +493,36 @@ impl Rng {
     }
     fn text(&mut self) -> String {
         const PICKS: &[&str] = &[
-            "", " ", "corruption", "其他", "true", "false", "\u{0}", "\u{7}控制", "😀", "<script>", "13800000000",
-            "1234-5678-9012-3456", "ABCDEFGHJK", "'; DROP TABLE public_reports; --", "\n\n", "某", "-1", "9999999999999999999999",
+            "",
+            " ",
+            "corruption",
+            "其他",
+            "true",
+            "false",
+            "\u{0}",
+            "\u{7}控制",
+            "😀",
+            "<script>",
+            "13800000000",
+            "1234-5678-9012-3456",
+            "ABCDEFGHJK",
+            "'; DROP TABLE public_reports; --",
+            "\n\n",
+            "某",
+            "-1",
+            "9999999999999999999999",
         ];
         match self.below(4) {
             0 => PICKS[self.below(PICKS.len())].to_string(),
             1 => "长".repeat(self.below(6000)),
-            2 => (0..self.below(40)).map(|_| char::from_u32(u32::try_from(self.below(0x3000)).unwrap()).unwrap_or('x')).collect(),
-            _ => format!("{}{}", PICKS[self.below(PICKS.len())], "x".repeat(self.below(200))),
+            2 => (0..self.below(40))
+                .map(|_| char::from_u32(u32::try_from(self.below(0x3000)).unwrap()).unwrap_or('x'))
+                .collect(),
+            _ => format!(
+                "{}{}",
+                PICKS[self.below(PICKS.len())],
+                "x".repeat(self.below(200))
+            ),
         }
     }
     fn bytes(&mut self) -> Vec<u8> {
@@ -395,7 +544,20 @@ impl Rng {
 
 async fn fuzz(app: App) {
     let (_inspector, _unit, token) = channel(&app).await;
-    let fields = ["category", "subject", "happened", "facts", "named", "reporter_name", "reporter_phone", "receipt_code", "secret", "message", "files", "x"];
+    let fields = [
+        "category",
+        "subject",
+        "happened",
+        "facts",
+        "named",
+        "reporter_name",
+        "reporter_phone",
+        "receipt_code",
+        "secret",
+        "message",
+        "files",
+        "x",
+    ];
     let mut rng = Rng(0x5EED_1234_ABCD_0042);
     let http = client();
     let mut failures = Vec::new();
@@ -412,7 +574,10 @@ async fn fuzz(app: App) {
         let path = match i % 4 {
             0 | 1 => format!("/api/v1/public/channels/{token}/reports"),
             2 => "/api/v1/public/reports/answer".to_string(),
-            _ => format!("/api/v1/public/channels/{}/reports", rng.text().replace('/', "")),
+            _ => format!(
+                "/api/v1/public/channels/{}/reports",
+                rng.text().replace('/', "")
+            ),
         };
         let req = http
             .post(format!("{}{path}", app.base))
@@ -429,7 +594,10 @@ async fn fuzz(app: App) {
         let status = res.status();
         let ct = super::content_type(&res);
         if status.is_server_error() || (!status.is_success() && !ct.contains("problem+json")) {
-            failures.push(format!("{path}: {status} {ct} {}", res.text().await.unwrap_or_default()));
+            failures.push(format!(
+                "{path}: {status} {ct} {}",
+                res.text().await.unwrap_or_default()
+            ));
         }
     }
     // The follow-up with random receipts.

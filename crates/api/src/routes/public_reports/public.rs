@@ -88,7 +88,11 @@ pub(super) async fn channel(
         owner_name: ch.owner_name,
         scope: Msg::new("public_report.scope").render(),
         elsewhere: Msg::new("public_report.elsewhere").render(),
-        categories: named(ReportCategory::ALL, ReportCategory::code, ReportCategory::label),
+        categories: named(
+            ReportCategory::ALL,
+            ReportCategory::code,
+            ReportCategory::label,
+        ),
         max_files: dom::MAX_FILES,
         max_file_mb: dom::MAX_FILE_BYTES / 1024 / 1024,
     }))
@@ -255,7 +259,10 @@ pub(super) async fn submit(
     drop(client);
     let ch = load_channel(&st, &token).await?;
     if st.db.today() > ch.end_date {
-        return Err(ApiError::key(StatusCode::CONFLICT, "public_report.round_ended"));
+        return Err(ApiError::key(
+            StatusCode::CONFLICT,
+            "public_report.round_ended",
+        ));
     }
     let form = PublicForm::read(form).await?;
     let mut e = Errors::default();
@@ -270,18 +277,28 @@ pub(super) async fn submit(
     let subject = dom::text("subject", form.get("subject"), dom::MAX_SUBJECT_CHARS, true)
         .map_err(|x| e.push(x))
         .ok();
-    let happened = dom::text("happened", form.get("happened"), dom::MAX_HAPPENED_CHARS, false)
-        .map_err(|x| e.push(x))
-        .ok();
+    let happened = dom::text(
+        "happened",
+        form.get("happened"),
+        dom::MAX_HAPPENED_CHARS,
+        false,
+    )
+    .map_err(|x| e.push(x))
+    .ok();
     let facts = dom::text("facts", form.get("facts"), dom::MAX_FACTS_CHARS, true)
         .map_err(|x| e.push(x))
         .ok();
     let named = matches!(form.get("named").trim(), "true" | "1" | "on");
     let (mut name, mut phone) = (None, None);
     if named {
-        name = dom::text("reporter_name", form.get("reporter_name"), dom::MAX_NAME_CHARS, true)
-            .map_err(|x| e.push(x))
-            .ok();
+        name = dom::text(
+            "reporter_name",
+            form.get("reporter_name"),
+            dom::MAX_NAME_CHARS,
+            true,
+        )
+        .map_err(|x| e.push(x))
+        .ok();
         phone = dom::phone("reporter_phone", form.get("reporter_phone"))
             .map_err(|x| e.push(x))
             .ok();
@@ -439,8 +456,13 @@ pub(super) async fn answer(
     let form = PublicForm::read(form).await?;
     let row = by_receipt(&st, form.get("receipt_code"), form.get("secret")).await?;
     let invalid = |e: FieldError| ApiError::from(xuncha_domain::DomainError::Invalid(vec![e]));
-    let message = dom::text("message", form.get("message"), dom::MAX_MESSAGE_CHARS, false)
-        .map_err(invalid)?;
+    let message = dom::text(
+        "message",
+        form.get("message"),
+        dom::MAX_MESSAGE_CHARS,
+        false,
+    )
+    .map_err(invalid)?;
     if message.is_empty() && form.files.is_empty() {
         return Err(invalid(FieldError::required("message")));
     }

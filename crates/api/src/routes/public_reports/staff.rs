@@ -196,7 +196,9 @@ pub(super) async fn list(
             "public_report.list",
             "public_report",
             "",
-            Msg::new("audit.clue_list").arg("ids", ids.join(",")).render(),
+            Msg::new("audit.clue_list")
+                .arg("ids", ids.join(","))
+                .render(),
         ),
     )
     .await?;
@@ -223,7 +225,12 @@ pub struct PublicReportDetail {
     pub files: Vec<PublicReportFile>,
 }
 
-async fn full(st: &AppState, auth: &Auth, a: &ClueAccess, id: i64) -> ApiResult<PublicReportDetail> {
+async fn full(
+    st: &AppState,
+    auth: &Auth,
+    a: &ClueAccess,
+    id: i64,
+) -> ApiResult<PublicReportDetail> {
     let r = load(st, a, id).await?;
     record_event(
         &st.db,
@@ -395,7 +402,10 @@ pub(super) async fn convert(
     let mut facts = dec(&st, &r.facts_enc);
     let happened = dec(&st, &r.happened_enc);
     if !happened.is_empty() {
-        facts = format!("{}：{happened}\n{facts}", xuncha_domain::i18n::field_label("happened"));
+        facts = format!(
+            "{}：{happened}\n{facts}",
+            xuncha_domain::i18n::field_label("happened")
+        );
     }
     for m in store::messages(&st.db, id).await? {
         let who = if m.author == "team" {
@@ -405,7 +415,9 @@ pub(super) async fn convert(
         };
         facts.push_str(&format!("\n{who}：{}", dec(&st, &m.body_enc)));
     }
-    let comment = Msg::new("public_report.clue_comment").arg("id", id).render();
+    let comment = Msg::new("public_report.clue_comment")
+        .arg("id", id)
+        .render();
     let clue = store::ClueFromReport {
         summary,
         subject_name_enc: r.subject_enc.clone(),
@@ -414,7 +426,10 @@ pub(super) async fn convert(
         facts_enc: enc(&st, &facts)?,
     };
     let clue_id = store::convert_to_clue(&st.db, &auth.actor, &r, &clue, &comment).await?;
-    Ok((StatusCode::CREATED, axum::Json(PublicReportConverted { clue_id })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PublicReportConverted { clue_id }),
+    ))
 }
 
 /// One attachment of a report (photos without their metadata). The download is audited.
@@ -447,11 +462,13 @@ pub(super) async fn file(
     )
     .await?;
     let ext = meta.name.rsplit('.').next().unwrap_or("bin");
-    Ok(crate::routes::common::download(
-        &meta.media_type,
-        &format!("file.{ext}"),
-        &meta.name,
-        bytes,
+    Ok(
+        crate::routes::common::download(
+            &meta.media_type,
+            &format!("file.{ext}"),
+            &meta.name,
+            bytes,
+        )
+        .into_response(),
     )
-    .into_response())
 }

@@ -62,7 +62,7 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
         (name = "documents", description = "公文（.docx）"),
         (name = "assessment", description = "整改评估、满意度测评与整改公开"),
         (name = "workbench", description = "工作台：待办、通知与要览"),
-        (name = "public", description = "无需登录的公开接口：满意度测评答卷、整改公开"),
+        (name = "public", description = "无需登录的公开接口：满意度测评答卷、整改公开、码上巡察"),
     )
 )]
 struct ApiDoc;
@@ -117,6 +117,9 @@ pub fn app(state: AppState) -> axum::Router {
         .merge(swagger)
         .route("/healthz", get(routes::system::healthz))
         .route("/metrics", get(routes::system::metrics))
+        // 码上巡察: the public page of a channel (not the SPA: small, self-contained).
+        .route("/r/page.js", get(routes::public_reports::page::script))
+        .route("/r/{token}", get(routes::public_reports::page::page))
         .fallback(web::static_handler)
         .with_state(state)
         .layer(middleware::from_fn(track_metrics))

@@ -63,6 +63,8 @@ pub struct AppState {
     pub metrics: Option<PrometheusHandle>,
     /// Failed logins per client (salted digests of addresses, in memory).
     pub throttle: Arc<crate::throttle::LoginThrottle>,
+    /// Requests of the public channel per client (digests under a daily key, in memory).
+    pub public_throttle: Arc<crate::throttle::PublicThrottle>,
 }
 
 impl AppState {

@@ -115,3 +115,138 @@ mod tests {
         assert!(!map.contains_key(&plain));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The public channel (码上巡察)
+
+/// What a public client does, each with its own allowance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PublicAction {
+    /// Submitting a report.
+    Submit,
+    /// Reading a report by receipt code, answering, adding material.
+    FollowUp,
+}
+
+impl PublicAction {
+    /// Requests a client may make per [`PUBLIC_WINDOW`].
+    pub fn allowance(self) -> u32 {
+        match self {
+            PublicAction::Submit => 10,
+            PublicAction::FollowUp => 60,
+        }
+    }
+}
+
+/// The length of a public client's window.
+pub const PUBLIC_WINDOW: Duration = Duration::from_secs(60 * 60);
+/// How often the key of the address digests is replaced (and every count dropped).
+pub const PUBLIC_KEY_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+struct PublicTable {
+    key: [u8; 32],
+    key_born: Instant,
+    entries: HashMap<([u8; 32], PublicAction), Entry>,
+}
+
+/// Request counts of public clients, keyed by SM3 of a key and the address. The key lives only
+/// in memory and is replaced every day (and at restart), so neither the table nor yesterday's
+/// digests can be tied back to an address.
+pub struct PublicThrottle {
+    table: Mutex<PublicTable>,
+}
+
+impl std::fmt::Debug for PublicThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PublicThrottle")
+    }
+}
+
+fn fresh_key() -> [u8; 32] {
+    xuncha_service::crypto::random_bytes::<32>().unwrap_or_else(|_| {
+        // Without randomness the key still differs per process start and per day.
+        Sm3::digest(format!("{:?}", Instant::now())).into()
+    })
+}
+
+impl Default for PublicThrottle {
+    fn default() -> Self {
+        PublicThrottle {
+            table: Mutex::new(PublicTable {
+                key: fresh_key(),
+                key_born: Instant::now(),
+                entries: HashMap::new(),
+            }),
+        }
+    }
+}
+
+impl PublicThrottle {
+    /// Counts one request of `client` for `action`: `Err(seconds)` when its allowance for the
+    /// window is used up (the request is then not counted).
+    pub fn hit(&self, client: &str, action: PublicAction) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut t = self
+            .table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if now.duration_since(t.key_born) >= PUBLIC_KEY_LIFETIME {
+            t.key = fresh_key();
+            t.key_born = now;
+            t.entries.clear();
+        }
+        let mut h = Sm3::new();
+        h.update(t.key);
+        h.update(client.as_bytes());
+        let digest: [u8; 32] = h.finalize().into();
+        if t.entries.len() > SWEEP_ABOVE {
+            t.entries
+                .retain(|_, e| now.duration_since(e.window_start) < PUBLIC_WINDOW);
+        }
+        let e = t.entries.entry((digest, action)).or_insert(Entry {
+            failures: 0,
+            window_start: now,
+        });
+        if now.duration_since(e.window_start) >= PUBLIC_WINDOW {
+            *e = Entry {
+                failures: 0,
+                window_start: now,
+            };
+        }
+        if e.failures >= action.allowance() {
+            let left = PUBLIC_WINDOW.saturating_sub(now.duration_since(e.window_start));
+            return Err(left.as_secs().max(1));
+        }
+        e.failures += 1;
+        Ok(())
+    }
+
+    /// How many clients are counted (for tests).
+    pub fn clients(&self) -> usize {
+        self.table
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entries
+            .len()
+    }
+}
+
+#[cfg(test)]
+mod public_tests {
+    use super::*;
+
+    #[test]
+    fn a_public_client_is_limited_per_action_and_no_address_is_kept() {
+        let t = PublicThrottle::default();
+        for _ in 0..PublicAction::Submit.allowance() {
+            assert!(t.hit("10.0.0.1", PublicAction::Submit).is_ok());
+        }
+        assert!(t.hit("10.0.0.1", PublicAction::Submit).is_err());
+        assert!(t.hit("10.0.0.1", PublicAction::FollowUp).is_ok());
+        assert!(t.hit("10.0.0.2", PublicAction::Submit).is_ok());
+        let table = t.table.lock().unwrap();
+        let plain: [u8; 32] = Sm3::digest(b"10.0.0.1").into();
+        assert!(!table.entries.contains_key(&(plain, PublicAction::Submit)));
+        assert_eq!(table.entries.len(), 3);
+    }
+}

@@ -79,6 +79,7 @@ async fn spawn_with(db: Db, dir: Option<tempfile::TempDir>, config: ApiConfig) -
         ),
         metrics: xuncha_api::metrics_handle(),
         throttle: Default::default(),
+        public_throttle: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -1242,3 +1243,5 @@ mod workbench;
 
 #[path = "api/dashboard.rs"]
 mod dashboard;
+#[path = "api/public_reports.rs"]
+mod public_reports;

@@ -283,6 +283,7 @@ fn state(db: Db, config: &Config) -> Result<AppState> {
         crypto: Arc::new(crypto),
         metrics: xuncha_api::metrics_handle(),
         throttle: Default::default(),
+        public_throttle: Default::default(),
     })
 }
 

@@ -265,5 +265,6 @@ fn app_state(db: &xuncha_store::Db) -> Result<xuncha_api::AppState> {
         ),
         metrics: None,
         throttle: Default::default(),
+        public_throttle: Default::default(),
     })
 }

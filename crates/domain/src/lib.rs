@@ -18,6 +18,7 @@ pub mod letters;
 pub mod limits;
 pub mod org;
 pub mod perm;
+pub mod public_report;
 pub mod rectification;
 pub mod recusal;
 pub mod settings;

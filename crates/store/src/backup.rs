@@ -107,14 +107,15 @@ fn run(program: &str, args: &[&str]) -> Result<()> {
     }
 }
 
-/// Whether the database holds field-encrypted data (clues, TOTP secrets, talk summaries), which
-/// only the key it was written with can read.
+/// Whether the database holds field-encrypted data (clues, TOTP secrets, talk summaries, 码上巡察
+/// reports), which only the key it was written with can read.
 pub async fn has_encrypted_data(db: &Db) -> Result<bool> {
     Ok(crate::on_db!(db, p => {
         let n: i64 = sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM clues LIMIT 1) c) \
                   + (SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE totp_secret_enc IS NOT NULL LIMIT 1) u) \
-                  + (SELECT COUNT(*) FROM (SELECT 1 FROM activities WHERE summary_enc IS NOT NULL LIMIT 1) a)")
+                  + (SELECT COUNT(*) FROM (SELECT 1 FROM activities WHERE summary_enc IS NOT NULL LIMIT 1) a) \
+                  + (SELECT COUNT(*) FROM (SELECT 1 FROM public_reports LIMIT 1) r)")
             .fetch_one(p)
             .await?;
         n > 0

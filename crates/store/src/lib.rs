@@ -21,6 +21,7 @@ pub mod disclosure;
 pub mod fieldwork;
 pub mod inspection;
 pub mod orgs;
+pub mod public_reports;
 pub mod rectification;
 pub mod scheduler;
 pub mod scope;

@@ -1376,6 +1376,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The queue of 码上巡察 reports the caller may work on (the `clue` compartment; team members of
+         *     the unit or `clue:lead`), newest first. The read is audited.
+         */
+        get: operations["public_reports_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One report, decrypted, with its conversation and attachments. The read is audited. */
+        get: operations["public_reports_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/clue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Converts a report into a clue of the same round unit (source 码上巡察), linked to the report.
+         *     The clue takes the person concerned and the facts (with the reporter's later answers), never
+         *     the reporter's identity: its informant reads 码上巡察反映 {id}.
+         */
+        post: operations["public_reports_convert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accepts (受理) or declines a new report; a decline's reason is shown to the reporter. */
+        post: operations["public_reports_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One attachment of a report (photos without their metadata). The download is audited. */
+        get: operations["public_reports_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Asks the reporter a question (shown on the follow-up page). */
+        post: operations["public_reports_ask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/channels/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The channel behind a QR code: who is inspected, until when, what is taken (no login). */
+        get: operations["public_channel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/channels/{token}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A report from the public (no login). Answers the receipt code and secret, which are stored
+         *     only as digests and shown this once.
+         */
+        post: operations["public_report_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/disclosures": {
         parameters: {
             query?: never;
@@ -1404,6 +1550,43 @@ export interface paths {
         get: operations["public_disclosure"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/reports/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reporter's answer to the team, or more material (no login). */
+        post: operations["public_report_answer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/reports/follow-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The follow-up of one report by its receipt code and secret (no login; the code and secret
+         *     travel in the body, never in a URL). Shows the status, the team's questions and the answers.
+         */
+        post: operations["public_report_follow_up"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2394,6 +2577,23 @@ export interface paths {
         put?: never;
         /** Writes a workpaper (问题底稿) for a round unit; it starts as DRAFT. */
         post: operations["findings_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/round-units/{id}/public-channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Opens the round unit's public channel (or returns the open one) with its QR code. */
+        post: operations["public_channel_open"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4487,6 +4687,49 @@ export interface components {
             file: string[];
             outcome?: string | null;
         };
+        PublicAnswerForm: {
+            /** @description More photos or PDF files, at most 5 of 10 MB each. */
+            files: string[];
+            /** @description The answer or added account (required unless files are attached). */
+            message?: string | null;
+            receipt_code: string;
+            secret: string;
+        };
+        PublicChannelDto: {
+            categories: components["schemas"]["Named"][];
+            /** @description What goes elsewhere (涉法涉诉 and other matters outside inspection). */
+            elsewhere: string;
+            max_file_mb: number;
+            max_files: number;
+            /** @description False once the round has ended. */
+            open: boolean;
+            /** @description The inspected organisation. */
+            org_name: string;
+            /** @description The office (party committee's inspection office) running the round. */
+            owner_name: string;
+            round_name: string;
+            /** @description 反映范围: what the team takes. */
+            scope: string;
+            team_name?: string | null;
+            /** @description The last day reports are taken (YYYY-MM-DD). */
+            until: string;
+        };
+        PublicChannelLink: {
+            org_name: string;
+            /** @description The page's path (`/r/{token}`). */
+            path: string;
+            /** @description The QR code of `url` as SVG. */
+            qr_svg: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            token: string;
+            /** @description The full address encoded in the QR code. */
+            url: string;
+        };
+        PublicChannelOpen: {
+            /** @description The address the public reaches this server by (`http(s)://host[:port]`), for the QR code. */
+            origin: string;
+        };
         PublicDisclosureDto: {
             counts: components["schemas"]["CountsDto"];
             /** Format: int64 */
@@ -4511,10 +4754,133 @@ export interface components {
             round_name: string;
             title: string;
         };
+        PublicFollowUp: {
+            category_name: string;
+            /** @description How many attachments the report has. */
+            file_count: number;
+            messages: components["schemas"]["PublicReportMessage"][];
+            /** @description Whether the reporter may still answer or add material. */
+            open: boolean;
+            org_name: string;
+            /** @description The team's reason when declined. */
+            reason?: string | null;
+            /** @description NEW, ACCEPTED, DECLINED, CLOSED */
+            state: string;
+            /** @description 已收到，待受理 / 受理 / 不予受理 / 办结 */
+            state_name: string;
+            /** @description The day the report came in (YYYY-MM-DD). */
+            submitted_on: string;
+        };
         PublicItem: {
             category_name: string;
             state_name: string;
             title: string;
+        };
+        PublicReceipt: {
+            /** @description The receipt code (16 digits), shown once. */
+            receipt_code: string;
+            /** @description The secret that goes with it, shown once. */
+            secret: string;
+        };
+        PublicReceiptBody: {
+            receipt_code?: string;
+            secret?: string;
+        };
+        PublicReportConvert: {
+            /** @description The clue's summary; by default 码上巡察反映：{category}. */
+            summary?: string;
+            /** Format: int64 */
+            version: number;
+        };
+        PublicReportConverted: {
+            /** Format: int64 */
+            clue_id: number;
+        };
+        PublicReportDecide: {
+            /** @description `accept` or `decline`. */
+            decision: string;
+            /** @description Required to decline; shown to the reporter. */
+            reason?: string;
+            /** Format: int64 */
+            version: number;
+        };
+        PublicReportDetail: components["schemas"]["PublicReportDto"] & {
+            facts: string;
+            files: components["schemas"]["PublicReportFile"][];
+            happened: string;
+            messages: components["schemas"]["PublicReportMessage"][];
+            /** @description The reporter's name: only for holders of the reporter compartment, and only when named. */
+            reporter_name?: string | null;
+            reporter_phone?: string | null;
+            /** @description Whether the caller may see the reporter's identity. */
+            reporter_visible: boolean;
+        };
+        PublicReportDto: {
+            category: string;
+            category_name: string;
+            /** Format: int64 */
+            clue_id?: number | null;
+            created_at: string;
+            /** Format: int64 */
+            id: number;
+            named: boolean;
+            org_name: string;
+            reason?: string | null;
+            round_name: string;
+            /** Format: int64 */
+            round_unit_id: number;
+            state: string;
+            state_name: string;
+            /** @description The person or unit concerned (decrypted). */
+            subject: string;
+            updated_at: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /** @description An attachment (without its bytes). */
+        PublicReportFile: {
+            /** Format: int64 */
+            id: number;
+            media_type: string;
+            name: string;
+            /** Format: int64 */
+            size: number;
+        };
+        PublicReportForm: {
+            /** @description A category code (see the channel's `categories`). */
+            category: string;
+            /** @description What happened. */
+            facts: string;
+            /** @description Photos (JPEG, PNG; metadata removed) or PDF files, at most 5 of 10 MB each. */
+            files: string[];
+            /** @description When it happened (free text, e.g. 2025年3月). */
+            happened?: string | null;
+            /** @description `true` to give a name and phone (kept in the reporter compartment, encrypted). */
+            named?: string | null;
+            reporter_name?: string | null;
+            reporter_phone?: string | null;
+            /** @description The person or unit concerned. */
+            subject: string;
+        };
+        /** @description A message of the conversation. */
+        PublicReportMessage: {
+            at: string;
+            /** @description `team` or `reporter`. */
+            author: string;
+            author_name: string;
+            body: string;
+        };
+        PublicReportPage: {
+            items: components["schemas"]["PublicReportDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        PublicReportQuestion: {
+            question: string;
         };
         PublicSurveyDto: {
             /** @description The answer options (code, name). */
@@ -8068,6 +8434,339 @@ export interface operations {
             };
         };
     };
+    public_reports_list: {
+        parameters: {
+            query?: {
+                round_unit_id?: number;
+                /** @description NEW, ACCEPTED, DECLINED, CLOSED */
+                state?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_convert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReportConvert"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportConverted"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_decide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReportDecide"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": number[];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_ask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReportQuestion"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_channel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicChannelDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_report_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PublicReportForm"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReceipt"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     public_disclosures: {
         parameters: {
             query?: {
@@ -8110,6 +8809,106 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_report_answer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["PublicAnswerForm"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_report_follow_up: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReceiptBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicFollowUp"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9980,6 +10779,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FindingDto"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_channel_open: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicChannelOpen"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicChannelLink"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             422: {

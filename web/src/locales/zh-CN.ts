@@ -2,12 +2,15 @@
 // vue-i18n message syntax: {name} interpolates; avoid a bare `|`, `@`, `{` or `}` in text.
 import assessmentMessages from './zh-CN-assessment'
 import screenMessages from './zh-CN-screens'
+import publicMessages from './zh-CN-public'
 
 export default {
   // Assessment (整改评估), surveys and disclosure (整改公开): zh-CN-assessment.ts.
   ...assessmentMessages,
   // Column settings, empty states, operation-log names: zh-CN-screens.ts.
   ...screenMessages,
+  // 码上巡察 (the public channel's queue): zh-CN-public.ts.
+  ...publicMessages,
   app: {
     name: '巡察工作平台',
     mark: '巡',
@@ -51,6 +54,7 @@ export default {
     home: '工作台',
     dashboard: '领导驾驶舱',
     clueRegister: '问题线索',
+    publicReports: '码上巡察',
     orgs: '组织机构',
     users: '用户管理',
     roles: '角色权限',

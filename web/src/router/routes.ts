@@ -15,6 +15,7 @@ import {
   PieChart,
   Setting,
   Stamp,
+  Iphone,
   Tickets,
   User,
   UserFilled,
@@ -204,6 +205,19 @@ export const routes: RouteRecordRaw[] = [
         name: 'clue-register',
         component: () => import('@/views/clues/index.vue'),
         meta: { title: 'menu.clueRegister', compartment: 'clue', activeMenu: '/dashboard' },
+      },
+      // 码上巡察: the team's queue of reports from the public (the clue compartment).
+      {
+        path: 'public-reports',
+        name: 'public-reports',
+        component: () => import('@/views/publicReports/index.vue'),
+        meta: {
+          title: 'menu.publicReports',
+          icon: Iphone,
+          menu: true,
+          permission: 'fieldwork:write',
+          compartment: 'clue',
+        },
       },
       // 组织与人员: the organisation tree, the teams and the talent pool.
       {

@@ -12,6 +12,7 @@ pub mod fieldwork;
 pub mod inspection;
 pub mod office_settings;
 pub mod orgs;
+pub mod public_reports;
 pub mod rectification;
 pub mod roles;
 pub mod streamed;
@@ -167,4 +168,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(rectification::router())
         .merge(workbench::router())
         .merge(dashboard::router())
+        .merge(public_reports::public_router())
+        .merge(public_reports::staff_router())
 }

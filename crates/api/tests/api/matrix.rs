@@ -100,6 +100,17 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/assessments/{id}/survey/groups/{group_id}/link", RECT_SUPERVISE, Path),
     ("GET", "/api/v1/public/surveys/{token}", ANY, Public),
     ("POST", "/api/v1/public/surveys/{token}", ANY, Public),
+    ("GET", "/api/v1/public/channels/{token}", ANY, Public),
+    ("POST", "/api/v1/public/channels/{token}/reports", ANY, Public),
+    ("POST", "/api/v1/public/reports/follow-up", ANY, Public),
+    ("POST", "/api/v1/public/reports/answer", ANY, Public),
+    ("POST", "/api/v1/round-units/{id}/public-channel", FIELDWORK, Clue),
+    ("GET", "/api/v1/public-reports", ANY, Clue),
+    ("GET", "/api/v1/public-reports/{id}", ANY, Clue),
+    ("POST", "/api/v1/public-reports/{id}/decide", FIELDWORK, Clue),
+    ("POST", "/api/v1/public-reports/{id}/questions", FIELDWORK, Clue),
+    ("POST", "/api/v1/public-reports/{id}/clue", FIELDWORK, Clue),
+    ("GET", "/api/v1/public-reports/{id}/files/{file_id}", ANY, Clue),
     ("GET", "/api/v1/disclosures", RECT_READ, Open),
     ("POST", "/api/v1/disclosures", RECT_SUPERVISE, Body),
     ("GET", "/api/v1/disclosures/{id}", RECT_READ, Path),
@@ -672,6 +683,47 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
         .await;
     assert_eq!(finding.status, StatusCode::CREATED, "{:?}", finding.json());
     let finding_id = finding.json()["id"].as_i64().unwrap();
+    // 码上巡察: the unit's channel and a named report with the markers and a photo.
+    let channel = director
+        .call(
+            &Method::POST,
+            &format!("/api/v1/round-units/{unit_id}/public-channel"),
+            Some(&json!({ "origin": "http://127.0.0.1" })),
+        )
+        .await;
+    assert_eq!(channel.status, StatusCode::OK, "{:?}", channel.json());
+    let channel_token = channel.json()["token"].as_str().unwrap().to_string();
+    let submitted = client()
+        .post(format!(
+            "{}/api/v1/public/channels/{channel_token}/reports",
+            app.base
+        ))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("category", "corruption")
+                .text("subject", M_SUBJECT)
+                .text("facts", M_FACTS)
+                .text("named", "true")
+                .text("reporter_name", M_INFORMANT)
+                .text("reporter_phone", "13800000000")
+                .part(
+                    "files",
+                    reqwest::multipart::Part::bytes(super::public_reports::jpeg_with_exif())
+                        .file_name("a.jpg"),
+                ),
+        )
+        .send()
+        .await
+        .expect("public report");
+    assert_eq!(submitted.status(), StatusCode::CREATED);
+    let reports = director.get("/api/v1/public-reports").await;
+    let report_id = first_where(&reports, |_| true).and_then(|r| r["id"].as_i64());
+    let report_file = match report_id {
+        Some(r) => items(&director.get(&format!("/api/v1/public-reports/{r}")).await["files"])
+            .first()
+            .and_then(|f| f["id"].as_i64()),
+        None => None,
+    };
     // A second token of prov.director, to be revoked by others.
     let tok = org_read_token(director, "矩阵目标").await;
     let token_id = tok.json()["id"].as_i64().unwrap_or(999_999);
@@ -874,6 +926,13 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     );
     put("/api/v1/public/disclosures/{id}", None, Owner::Missing);
     put("/api/v1/public/surveys/{token}", None, Owner::Missing);
+    put("/api/v1/public-reports/{id}", report_id, Owner::Team);
+    put(
+        "/api/v1/public-reports/{id}/files/{file_id}",
+        report_file,
+        Owner::Team,
+    );
+    put("/api/v1/public/channels/{token}", None, Owner::Missing);
     let notes = director.get("/api/v1/notifications").await;
     put(
         "/api/v1/notifications/{id}",

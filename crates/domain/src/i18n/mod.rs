@@ -17,6 +17,7 @@ mod events;
 mod general;
 mod letters;
 mod notices;
+mod public_report;
 mod rectification;
 mod requests;
 mod settings;
@@ -88,6 +89,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     sheets::ZH_CN_SHEETS,
     requests::ZH_CN_REQUESTS,
     bootstrap::ZH_CN_BOOTSTRAP,
+    public_report::ZH_CN_PUBLIC_REPORT,
 ];
 
 /// The text of a message without arguments (a column header, a sheet name), borrowed for the

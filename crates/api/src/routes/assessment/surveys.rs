@@ -49,7 +49,7 @@ pub struct LinkRequest {
 }
 
 /// Checks `http(s)://host[:port]` (no path, no user info).
-pub(super) fn parse_origin(s: &str) -> Result<String, FieldError> {
+pub fn parse_origin(s: &str) -> Result<String, FieldError> {
     let s = s.trim().trim_end_matches('/');
     let rest = s
         .strip_prefix("https://")

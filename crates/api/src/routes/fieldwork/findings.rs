@@ -164,7 +164,17 @@ pub(super) fn finding_draft(b: &FindingSave) -> Result<FindingDraft, ApiError> {
         ("responsibility", &b.responsibility),
         ("evidence", &b.evidence),
         ("team_opinion", &b.team_opinion),
+        ("finder", &b.finder),
     ] {
+        // A NUL or other control character (PostgreSQL refuses NUL in text) is a field error.
+        if v.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            e.push(xuncha_domain::FieldError::new(
+                field,
+                Msg::new("validation.bad_chars").arg("field", format!("field.{field}")),
+            ));
+        }
         if v.chars().count() > 20_000 {
             e.push(xuncha_domain::FieldError::new(
                 field,

@@ -1,0 +1,471 @@
+//! 码上巡察: the public channel of a round unit, reports from the public, their messages and
+//! attachments. The caller encrypts every text and file (this module stores ciphertext) and
+//! hashes the receipt code and secret. Nothing about a reporter's address or browser is taken.
+//!
+//! Who sees the queue: exactly who sees the unit's clues (the `clue` compartment, and either
+//! `clue:lead` in an office whose subtree runs the round or membership of the unit's team).
+//! The reporter reaches one report only, by its receipt code and secret.
+
+use sqlx::{FromRow, QueryBuilder};
+use time::{Date, OffsetDateTime};
+use xuncha_domain::DomainError;
+use xuncha_domain::i18n::Msg;
+use xuncha_domain::ids::RoundUnitId;
+use xuncha_domain::inspection::{ClueSource, ClueState};
+use xuncha_domain::public_report::{MAX_FILES_PER_REPORT, ReportState};
+
+use crate::audit::{Actor, Event};
+use crate::clues::ClueAccess;
+use crate::db::{Db, Result, StoreError};
+use crate::inspection::get_unit;
+use crate::{Page, PageReq};
+
+/// The anonymous actor of the public's writes: the audit trail records that something came in,
+/// never who or from where.
+fn public_actor() -> Actor {
+    let name = Msg::new("public_report.anonymous").render();
+    Actor {
+        user_id: None,
+        name: name.clone(),
+        display_name: name,
+        ip: "-".to_string(),
+    }
+}
+
+fn rule(key: &'static str) -> StoreError {
+    StoreError::Domain(DomainError::Rule(Msg::new(key)))
+}
+
+/// Appends the team-visibility condition for reports `r` of round units `ru` (owner `ow`).
+fn push_access<DB>(qb: &mut QueryBuilder<DB>, a: &ClueAccess)
+where
+    DB: sqlx::Database,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if !a.compartment {
+        qb.push(" AND 1 = 0");
+        return;
+    }
+    a.scope.push_unit_filter(qb);
+    qb.push(" AND (");
+    if a.lead {
+        qb.push("1 = 1 OR ");
+    }
+    qb.push("EXISTS (SELECT 1 FROM team_members m JOIN people pe ON pe.id = m.person_id WHERE m.team_id = ru.team_id AND pe.user_id = ");
+    qb.push_bind(a.user_id);
+    qb.push("))");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channels
+
+/// A round unit's channel as the public sees it.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PublicChannel {
+    pub id: i64,
+    pub round_unit_id: RoundUnitId,
+    pub token: String,
+    pub org_name: String,
+    pub round_name: String,
+    pub team_name: Option<String>,
+    pub owner_name: String,
+    pub start_date: Date,
+    pub end_date: Date,
+}
+
+const SELECT_CHANNEL: &str = "SELECT ch.id, ch.round_unit_id, ch.token, o.name AS org_name, r.name AS round_name, tm.name AS team_name, \
+     ow.name AS owner_name, r.start_date, r.end_date \
+     FROM public_channels ch JOIN round_units ru ON ru.id = ch.round_unit_id JOIN rounds r ON r.id = ru.round_id \
+     JOIN organisations o ON o.id = ru.org_id JOIN organisations ow ON ow.id = ru.owner_org_id LEFT JOIN teams tm ON tm.id = ru.team_id WHERE 1 = 1";
+
+/// The channel behind a URL token (no login).
+pub async fn channel_by_token(db: &Db, token: &str) -> Result<PublicChannel> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_CHANNEL);
+        qb.push(" AND ch.token = ").push_bind(token.to_string());
+        qb.build_query_as::<PublicChannel>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+/// The channel of a round unit the caller may work on, if it has one.
+pub async fn unit_channel(
+    db: &Db,
+    a: &ClueAccess,
+    unit_id: RoundUnitId,
+) -> Result<Option<PublicChannel>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_CHANNEL);
+        qb.push(" AND ch.round_unit_id = ").push_bind(unit_id.get());
+        push_access(&mut qb, a);
+        Ok(qb.build_query_as::<PublicChannel>().fetch_optional(p).await?)
+    })
+}
+
+/// Opens the channel of a round unit with `token` (or returns the one it has). Only who may work
+/// the unit's queue may; anyone else is answered "not found".
+pub async fn open_channel(
+    db: &Db,
+    actor: &Actor,
+    a: &ClueAccess,
+    unit_id: RoundUnitId,
+    token: &str,
+) -> Result<PublicChannel> {
+    if let Some(ch) = unit_channel(db, a, unit_id).await? {
+        return Ok(ch);
+    }
+    let unit = get_unit(db, &a.scope, unit_id).await?;
+    if !member_or_lead(db, a, unit_id).await? {
+        return Err(StoreError::NotFound);
+    }
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let id: i64 = sqlx::query_scalar("INSERT INTO public_channels (round_unit_id, token, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(unit_id.get()).bind(token).bind(actor.user_id).bind(now).fetch_one(&mut *tx).await?;
+        crate::audit_append!(db, tx, actor, &Event::op("public_channel.open", "round_unit", unit_id.get(),
+            Msg::new("public_report.audit_channel").arg("org", &unit.org_name).render()));
+        tx.commit().await?;
+        let _ = id;
+    });
+    unit_channel(db, a, unit_id)
+        .await?
+        .ok_or(StoreError::NotFound)
+}
+
+async fn member_or_lead(db: &Db, a: &ClueAccess, unit_id: RoundUnitId) -> Result<bool> {
+    if !a.compartment {
+        return Ok(false);
+    }
+    if a.lead {
+        return Ok(true);
+    }
+    crate::on_db!(db, p => {
+        let member: Option<i64> = sqlx::query_scalar(
+            "SELECT m.team_id FROM team_members m JOIN people pe ON pe.id = m.person_id JOIN round_units ru ON ru.team_id = m.team_id \
+             WHERE ru.id = $1 AND pe.user_id = $2")
+            .bind(unit_id.get()).bind(a.user_id).fetch_optional(p).await?;
+        Ok(member.is_some())
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The public's writes and reads
+
+/// The encrypted fields of a new report.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub category: String,
+    pub subject_enc: Vec<u8>,
+    pub facts_enc: Vec<u8>,
+    pub happened_enc: Vec<u8>,
+    pub named: bool,
+    pub reporter_name_enc: Option<Vec<u8>>,
+    pub reporter_phone_enc: Option<Vec<u8>>,
+    pub receipt_hash: String,
+    pub secret_hash: String,
+}
+
+/// An encrypted attachment.
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub bytes_enc: Vec<u8>,
+}
+
+/// Stores a report from the public on `channel` with its attachments. A duplicate receipt hash
+/// (a collision of random codes) is a conflict the caller retries with a new code.
+pub async fn submit(
+    db: &Db,
+    channel: &PublicChannel,
+    r: &NewReport,
+    files: &[NewFile],
+) -> Result<i64> {
+    let now = db.now();
+    let actor = public_actor();
+    Ok(crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1")
+            .bind(channel.round_unit_id.get()).fetch_one(&mut *tx).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO public_reports (province_id, channel_id, round_unit_id, category, subject_enc, facts_enc, happened_enc, named, \
+             reporter_name_enc, reporter_phone_enc, receipt_hash, secret_hash, state, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
+            .bind(province).bind(channel.id).bind(channel.round_unit_id.get()).bind(&r.category).bind(&r.subject_enc)
+            .bind(&r.facts_enc).bind(&r.happened_enc).bind(r.named).bind(&r.reporter_name_enc).bind(&r.reporter_phone_enc)
+            .bind(&r.receipt_hash).bind(&r.secret_hash).bind(ReportState::New.code()).bind(now)
+            .fetch_one(&mut *tx).await?;
+        for f in files {
+            sqlx::query("INSERT INTO public_report_files (report_id, name, media_type, size, bytes_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id).bind(&f.name).bind(&f.media_type).bind(f.size).bind(&f.bytes_enc).bind(now).execute(&mut *tx).await?;
+        }
+        crate::audit_append!(db, tx, &actor, &Event::op("public_report.submit", "public_report", id,
+            Msg::new("public_report.audit_submit").arg("org", &channel.org_name).render()));
+        tx.commit().await?;
+        id
+    }))
+}
+
+/// A report as its reporter reaches it: by the digest of its receipt code.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ReceiptRow {
+    pub id: i64,
+    pub secret_hash: String,
+    pub category: String,
+    pub state: String,
+    pub reason: Option<String>,
+    pub org_name: String,
+    pub created_at: OffsetDateTime,
+}
+
+pub async fn report_by_receipt(db: &Db, receipt_hash: &str) -> Result<ReceiptRow> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, ReceiptRow>(
+        "SELECT r.id, r.secret_hash, r.category, r.state, r.reason, o.name AS org_name, r.created_at \
+         FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN organisations o ON o.id = ru.org_id \
+         WHERE r.receipt_hash = $1")
+        .bind(receipt_hash).fetch_optional(p).await?.ok_or(StoreError::NotFound)?))
+}
+
+/// One message of a report's conversation.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub author: String,
+    pub body_enc: Vec<u8>,
+    pub created_at: OffsetDateTime,
+}
+
+/// The conversation of a report, oldest first (bounded by the report).
+pub async fn messages(db: &Db, report_id: i64) -> Result<Vec<MessageRow>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, MessageRow>(
+        "SELECT id, author, body_enc, created_at FROM public_report_messages WHERE report_id = $1 ORDER BY id")
+        .bind(report_id).fetch_all(p).await?))
+}
+
+/// An attachment without its bytes.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct FileMeta {
+    pub id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub created_at: OffsetDateTime,
+}
+
+/// The attachments of a report, oldest first (bounded by the report).
+pub async fn files(db: &Db, report_id: i64) -> Result<Vec<FileMeta>> {
+    crate::on_db!(db, p => Ok(sqlx::query_as::<_, FileMeta>(
+        "SELECT id, name, media_type, size, created_at FROM public_report_files WHERE report_id = $1 ORDER BY id")
+        .bind(report_id).fetch_all(p).await?))
+}
+
+/// The reporter's answer or added material on an open report.
+pub async fn reporter_add(
+    db: &Db,
+    report_id: i64,
+    body_enc: Option<&[u8]>,
+    new_files: &[NewFile],
+) -> Result<()> {
+    let now = db.now();
+    let actor = public_actor();
+    crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let state: String = sqlx::query_scalar("SELECT state FROM public_reports WHERE id = $1")
+            .bind(report_id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+        if !ReportState::from_code(&state).is_some_and(ReportState::open) {
+            return Err(rule("public_report.closed"));
+        }
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM public_report_files WHERE report_id = $1")
+            .bind(report_id).fetch_one(&mut *tx).await?;
+        if count + i64::try_from(new_files.len()).unwrap_or(i64::MAX) > MAX_FILES_PER_REPORT {
+            return Err(StoreError::Domain(DomainError::Rule(Msg::new("public_report.report_files_full").arg("max", MAX_FILES_PER_REPORT))));
+        }
+        if let Some(body) = body_enc {
+            sqlx::query("INSERT INTO public_report_messages (report_id, author, body_enc, created_at) VALUES ($1, 'reporter', $2, $3)")
+                .bind(report_id).bind(body).bind(now).execute(&mut *tx).await?;
+        }
+        for f in new_files {
+            sqlx::query("INSERT INTO public_report_files (report_id, name, media_type, size, bytes_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(report_id).bind(&f.name).bind(&f.media_type).bind(f.size).bind(&f.bytes_enc).bind(now).execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE public_reports SET updated_at = $1 WHERE id = $2").bind(now).bind(report_id).execute(&mut *tx).await?;
+        crate::audit_append!(db, tx, &actor, &Event::op("public_report.answer", "public_report", report_id,
+            Msg::new("public_report.audit_answer").arg("id", report_id).render()));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The team's queue
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ReportRow {
+    pub id: i64,
+    pub round_unit_id: RoundUnitId,
+    pub org_name: String,
+    pub round_name: String,
+    pub category: String,
+    pub subject_enc: Vec<u8>,
+    pub facts_enc: Vec<u8>,
+    pub happened_enc: Vec<u8>,
+    pub named: bool,
+    pub reporter_name_enc: Option<Vec<u8>>,
+    pub reporter_phone_enc: Option<Vec<u8>>,
+    pub state: String,
+    pub reason: Option<String>,
+    pub clue_id: Option<i64>,
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl ReportRow {
+    pub fn state(&self) -> Result<ReportState> {
+        ReportState::from_code(&self.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("public report state {}", self.state)))
+    }
+}
+
+const SELECT_REPORT: &str = "SELECT r.id, r.round_unit_id, o.name AS org_name, rd.name AS round_name, r.category, r.subject_enc, r.facts_enc, \
+     r.happened_enc, r.named, r.reporter_name_enc, r.reporter_phone_enc, r.state, r.reason, r.clue_id, r.version, r.created_at, r.updated_at \
+     FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN rounds rd ON rd.id = ru.round_id \
+     JOIN organisations o ON o.id = ru.org_id JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1";
+
+#[derive(Debug, Clone, Default)]
+pub struct ReportFilter {
+    pub round_unit_id: Option<RoundUnitId>,
+    pub state: Option<ReportState>,
+}
+
+/// One page of the reports the caller may work on, newest first, with the total.
+pub async fn list_reports(
+    db: &Db,
+    a: &ClueAccess,
+    f: &ReportFilter,
+    page: PageReq,
+) -> Result<Page<ReportRow>> {
+    crate::on_db!(db, p => {
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(u) = f.round_unit_id { qb.push(" AND r.round_unit_id = ").push_bind(u.get()); }
+            if let Some(s) = f.state { qb.push(" AND r.state = ").push_bind(s.code().to_string()); }
+            push_access(qb, a);
+        };
+        Ok(crate::page_of!(p, SELECT_REPORT, filter, " ORDER BY r.id DESC", page, ReportRow))
+    })
+}
+
+/// One report the caller may work on; anything else is "not found".
+pub async fn get_report(db: &Db, a: &ClueAccess, id: i64) -> Result<ReportRow> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_REPORT);
+        qb.push(" AND r.id = ").push_bind(id);
+        push_access(&mut qb, a);
+        qb.build_query_as::<ReportRow>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+/// Accepts or declines a new report (the caller checked the rule); a decline's reason is shown
+/// to the reporter.
+pub async fn decide(
+    db: &Db,
+    actor: &Actor,
+    r: &ReportRow,
+    to: ReportState,
+    reason: Option<&str>,
+) -> Result<()> {
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let n = sqlx::query("UPDATE public_reports SET state = $1, reason = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+            .bind(to.code()).bind(reason).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::audit_append!(db, tx, actor, &Event::op("public_report.decide", "public_report", r.id,
+            Msg::new("public_report.audit_decide").arg("id", r.id).arg("state", to.label()).render()));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The team's question to the reporter (shown on the follow-up page).
+pub async fn ask(db: &Db, actor: &Actor, r: &ReportRow, body_enc: &[u8]) -> Result<()> {
+    if !r.state()?.open() {
+        return Err(rule("public_report.closed"));
+    }
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        sqlx::query("INSERT INTO public_report_messages (report_id, author, body_enc, created_by, created_at) VALUES ($1, 'team', $2, $3, $4)")
+            .bind(r.id).bind(body_enc).bind(actor.user_id).bind(now).execute(&mut *tx).await?;
+        sqlx::query("UPDATE public_reports SET updated_at = $1 WHERE id = $2").bind(now).bind(r.id).execute(&mut *tx).await?;
+        crate::audit_append!(db, tx, actor, &Event::op("public_report.ask", "public_report", r.id,
+            Msg::new("public_report.audit_ask").arg("id", r.id).render()));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The encrypted fields of the clue a report becomes: the reporter's identity is not among them.
+#[derive(Debug, Clone)]
+pub struct ClueFromReport {
+    pub summary: String,
+    pub subject_name_enc: Vec<u8>,
+    pub subject_post_enc: Vec<u8>,
+    pub informant_enc: Vec<u8>,
+    pub facts_enc: Vec<u8>,
+}
+
+/// Converts an open report into a clue of the same round unit (source 码上巡察) and closes the
+/// report, linked to the clue, in one transaction.
+pub async fn convert_to_clue(
+    db: &Db,
+    actor: &Actor,
+    r: &ReportRow,
+    c: &ClueFromReport,
+    comment: &str,
+) -> Result<i64> {
+    r.state()?.convert().map_err(StoreError::Domain)?;
+    let now = db.now();
+    Ok(crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let (province, org_id): (Option<i64>, i64) = sqlx::query_as("SELECT province_id, org_id FROM round_units WHERE id = $1")
+            .bind(r.round_unit_id.get()).fetch_one(&mut *tx).await?;
+        let clue: i64 = sqlx::query_scalar(
+            "INSERT INTO clues (province_id, round_unit_id, org_id, source, summary, subject_name_enc, subject_post_enc, informant_enc, facts_enc, state, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
+            .bind(province).bind(r.round_unit_id.get()).bind(org_id).bind(ClueSource::Qr.code()).bind(&c.summary).bind(&c.subject_name_enc)
+            .bind(&c.subject_post_enc).bind(&c.informant_enc).bind(&c.facts_enc).bind(ClueState::Received.code()).bind(actor.user_id).bind(now)
+            .fetch_one(&mut *tx).await?;
+        let n = sqlx::query("UPDATE public_reports SET state = $1, clue_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+            .bind(ReportState::Closed.code()).bind(clue).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::event_append!(db, tx, "clue", clue, actor, None::<String>, ClueState::Received.code(), comment);
+        crate::audit_append!(db, tx, actor, &Event::op("public_report.convert", "public_report", r.id,
+            Msg::new("public_report.audit_convert").arg("id", r.id).arg("clue", clue).render()));
+        tx.commit().await?;
+        clue
+    }))
+}
+
+/// One attachment's encrypted bytes, of a report the caller may work on.
+pub async fn file_bytes(
+    db: &Db,
+    a: &ClueAccess,
+    report_id: i64,
+    file_id: i64,
+) -> Result<(FileMeta, Vec<u8>)> {
+    get_report(db, a, report_id).await?;
+    crate::on_db!(db, p => {
+        let meta = sqlx::query_as::<_, FileMeta>("SELECT id, name, media_type, size, created_at FROM public_report_files WHERE id = $1 AND report_id = $2")
+            .bind(file_id).bind(report_id).fetch_optional(p).await?.ok_or(StoreError::NotFound)?;
+        let bytes: Vec<u8> = sqlx::query_scalar("SELECT bytes_enc FROM public_report_files WHERE id = $1")
+            .bind(file_id).fetch_one(p).await?;
+        Ok((meta, bytes))
+    })
+}

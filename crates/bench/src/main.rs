@@ -348,7 +348,7 @@ async fn main() -> Result<()> {
         }
         seeded_findings = Some((per_unit * towns.len(), towns.len(), t.elapsed()));
         // A bulk load outpaces autovacuum's autoanalyze; refresh statistics as it soon would.
-        xuncha_store::on_db!(&db, p => { sqlx::query("ANALYZE").execute(p).await?; });
+        db.analyze().await?;
         let unit_id = inspection::round_units(&db, &all, round.id)
             .await?
             .first()
@@ -509,7 +509,7 @@ async fn main() -> Result<()> {
             }
         }
         seeded_rect = Some((n_items, t.elapsed()));
-        xuncha_store::on_db!(&db, p => { sqlx::query("ANALYZE").execute(p).await?; });
+        db.analyze().await?;
         let item = rect::ledger(
             &db,
             &all,

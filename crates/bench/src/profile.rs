@@ -426,7 +426,7 @@ async fn build(db: &Db, p: &Profile, seed: u64) -> Result<Built> {
     let t = Instant::now();
     xuncha_store::counters::rebuild(db).await?;
     built.counters_s = (t.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    xuncha_store::on_db!(db, pool => { sqlx::query("ANALYZE").execute(pool).await?; });
+    db.analyze().await?;
     Ok(built)
 }
 

@@ -63,6 +63,16 @@ impl StoreError {
     }
 }
 
+/// SQLite keeps the planner's value samples (`sqlite_stat4`, collected by `ANALYZE` in the
+/// bundled build) only as a table's averages (`sqlite_stat1`). With samples, every statement
+/// whose constraint on an indexed column takes a parameter is prepared again each time it runs
+/// with a new value: at the city profile that was 13% of the database threads' time and a third
+/// of a durable write's CPU, and the samples also chose worse plans for the ledger's warning
+/// views (docs/benchmarks.md, "Statistics without samples"). Deleting them and reloading the
+/// statistics keeps the averages; the queries that must pick by a subtree's size count it first
+/// (the ledger's drive).
+const FORGET_STAT4: &str = "DELETE FROM sqlite_stat4; ANALYZE sqlite_schema";
+
 /// Opens `url`: `postgres://…` for PostgreSQL, `sqlite://path` or a bare file path for SQLite.
 pub async fn connect(url: &str) -> Result<Db> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -159,6 +169,30 @@ impl Db {
         }
         // A database from a version without counters gets them built once.
         crate::counters::ensure_built(self).await?;
+        if let Pool::Sqlite(p) = &self.pool {
+            let stat4: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat4')",
+            )
+            .fetch_one(p)
+            .await?;
+            if stat4 {
+                sqlx::raw_sql(FORGET_STAT4).execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Refreshes the planner's statistics of every table (after a bulk load).
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                let sql = format!("ANALYZE; {FORGET_STAT4}");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await?;
+            }
+            Pool::Postgres(p) => {
+                sqlx::raw_sql("ANALYZE").execute(p).await?;
+            }
+        }
         Ok(())
     }
 
@@ -179,7 +213,7 @@ impl Db {
     pub(crate) async fn refresh_statistics(&self, table: &'static str) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(p) => {
-                let sql = format!("PRAGMA analysis_limit = 1000; ANALYZE {table}");
+                let sql = format!("PRAGMA analysis_limit = 1000; ANALYZE {table}; {FORGET_STAT4}");
                 sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(p).await?;
             }
             Pool::Postgres(p) => {

@@ -66,6 +66,7 @@ dual!(
     group_commit_batches_concurrent_writes,
     scheduler_lease_has_one_holder,
     scheduler_runs_once_per_period,
+    statistics_keep_no_value_samples,
 );
 
 fn actor() -> Actor {
@@ -1325,4 +1326,37 @@ async fn postgres_backup_writes_archive() {
     result.unwrap();
     let bytes = std::fs::read(&f).unwrap();
     assert!(bytes.starts_with(b"PGDMP"), "not a pg_dump custom archive");
+}
+
+/// `Db::analyze` and the start of a node leave SQLite's statistics without value samples
+/// (`sqlite_stat4`: with them every statement is prepared again on each new parameter value),
+/// and keep the per-index averages; on PostgreSQL `analyze` simply runs.
+async fn statistics_keep_no_value_samples(db: Db) {
+    small_tree(&db).await;
+    db.analyze().await.unwrap();
+    if db.backend() != xuncha_store::Backend::Sqlite {
+        return;
+    }
+    let counts = |db: Db| async move {
+        on_db!(&db, p => {
+            let stat1: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat1").fetch_one(p).await.unwrap();
+            let stat4: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat4").fetch_one(p).await.unwrap();
+            (stat1, stat4)
+        })
+    };
+    let (stat1, stat4) = counts(db.clone()).await;
+    assert!(stat1 > 0, "the averages stay");
+    assert_eq!(stat4, 0, "no value samples after analyze");
+    // A database analysed by hand (or by an earlier version) loses its samples at the next start.
+    on_db!(&db, p => {
+        sqlx::query("ANALYZE").execute(p).await.unwrap();
+        let stat4: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_stat4").fetch_one(p).await.unwrap();
+        assert!(stat4 > 0, "a plain ANALYZE collects samples");
+    });
+    db.migrate().await.unwrap();
+    assert_eq!(
+        counts(db.clone()).await.1,
+        0,
+        "no value samples after the start"
+    );
 }

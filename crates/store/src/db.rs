@@ -91,9 +91,7 @@ pub(crate) async fn connect_postgres(opts: PgConnectOptions) -> Result<Db> {
     // Queries filter on data-dependent path ranges: a province-wide range and a village's range
     // want different plans. Generic plans of prepared statements cannot tell them apart, so
     // plan each execution with its actual parameters (planning these queries costs ~0.1 ms).
-    // No JIT: at the province profile the planner's estimates pass `jit_above_cost` for reads
-    // that take a few milliseconds, and compiling them costs tens (docs/benchmarks.md).
-    let opts = opts.options([("plan_cache_mode", "force_custom_plan"), ("jit", "off")]);
+    let opts = opts.options([("plan_cache_mode", "force_custom_plan")]);
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(Duration::from_secs(10))

@@ -181,6 +181,23 @@ pub struct NewClue {
     pub facts_enc: Vec<u8>,
 }
 
+/// Inserts clue `$c` (a `&NewClue`) on round unit `$unit` (a `RoundUnitId`), about the unit's
+/// organisation, as RECEIVED, inside `$tx`; evaluates to its id.
+#[macro_export]
+macro_rules! insert_clue {
+    ($tx:expr, $unit:expr, $c:expr, $actor:expr, $now:expr) => {{
+        let unit: xuncha_domain::ids::RoundUnitId = $unit;
+        let c: &$crate::clues::NewClue = $c;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO clues (province_id, round_unit_id, org_id, source, summary, subject_name_enc, subject_post_enc, informant_enc, facts_enc, state, created_by, created_at, updated_at) \
+             SELECT ru.province_id, ru.id, ru.org_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10 FROM round_units ru WHERE ru.id = $1 RETURNING id")
+            .bind(unit.get()).bind(&c.source).bind(&c.summary).bind(&c.subject_name_enc).bind(&c.subject_post_enc)
+            .bind(&c.informant_enc).bind(&c.facts_enc).bind(xuncha_domain::inspection::ClueState::Received.code()).bind($actor.user_id).bind($now)
+            .fetch_one(&mut *$tx).await?;
+        id
+    }};
+}
+
 /// Registers a clue on a round unit. Only a holder of the clue compartment who leads clue work
 /// or is on the unit's team may; anyone else is answered "not found" and nothing is stored.
 pub async fn create_clue(
@@ -206,13 +223,7 @@ pub async fn create_clue(
                 return Err(StoreError::NotFound);
             }
         }
-        let province: Option<i64> = sqlx::query_scalar("SELECT province_id FROM round_units WHERE id = $1").bind(unit_id.get()).fetch_one(&mut *tx).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO clues (province_id, round_unit_id, org_id, source, summary, subject_name_enc, subject_post_enc, informant_enc, facts_enc, state, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
-            .bind(province).bind(unit_id.get()).bind(unit.org_id).bind(&c.source).bind(&c.summary).bind(&c.subject_name_enc).bind(&c.subject_post_enc)
-            .bind(&c.informant_enc).bind(&c.facts_enc).bind(ClueState::Received.code()).bind(actor.user_id).bind(now)
-            .fetch_one(&mut *tx).await?;
+        let id = crate::insert_clue!(tx, unit_id, c, actor, now);
         crate::event_append!(db, tx, "clue", id, actor, None::<String>, ClueState::Received.code(), Msg::new("event.clue_received").render());
         // The audit trail names the clue, never its content.
         crate::audit_append!(db, tx, actor, &Event::op("clue.create", "clue", id, Msg::new("audit.clue_create").arg("org", &unit.org_name).render()));

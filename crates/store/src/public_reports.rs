@@ -15,7 +15,7 @@ use xuncha_domain::inspection::{ClueSource, ClueState};
 use xuncha_domain::public_report::{MAX_FILES_PER_REPORT, ReportState};
 
 use crate::audit::{Actor, Event};
-use crate::clues::ClueAccess;
+use crate::clues::{ClueAccess, NewClue};
 use crate::db::{Db, Result, StoreError};
 use crate::inspection::get_unit;
 use crate::{Page, PageReq};
@@ -409,37 +409,22 @@ pub async fn ask(db: &Db, actor: &Actor, r: &ReportRow, body_enc: &[u8]) -> Resu
     Ok(())
 }
 
-/// The encrypted fields of the clue a report becomes: the reporter's identity is not among them.
-#[derive(Debug, Clone)]
-pub struct ClueFromReport {
-    pub summary: String,
-    pub subject_name_enc: Vec<u8>,
-    pub subject_post_enc: Vec<u8>,
-    pub informant_enc: Vec<u8>,
-    pub facts_enc: Vec<u8>,
-}
-
 /// Converts an open report into a clue of the same round unit (source 码上巡察) and closes the
 /// report, linked to the clue, in one transaction.
 pub async fn convert_to_clue(
     db: &Db,
     actor: &Actor,
     r: &ReportRow,
-    c: &ClueFromReport,
+    c: &NewClue,
     comment: &str,
 ) -> Result<i64> {
     r.state()?.convert().map_err(StoreError::Domain)?;
     let now = db.now();
     Ok(crate::on_db!(db, p => {
         let mut tx = db.write(p).await?;
-        let (province, org_id): (Option<i64>, i64) = sqlx::query_as("SELECT province_id, org_id FROM round_units WHERE id = $1")
-            .bind(r.round_unit_id.get()).fetch_one(&mut *tx).await?;
-        let clue: i64 = sqlx::query_scalar(
-            "INSERT INTO clues (province_id, round_unit_id, org_id, source, summary, subject_name_enc, subject_post_enc, informant_enc, facts_enc, state, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id")
-            .bind(province).bind(r.round_unit_id.get()).bind(org_id).bind(ClueSource::Qr.code()).bind(&c.summary).bind(&c.subject_name_enc)
-            .bind(&c.subject_post_enc).bind(&c.informant_enc).bind(&c.facts_enc).bind(ClueState::Received.code()).bind(actor.user_id).bind(now)
-            .fetch_one(&mut *tx).await?;
+        // A report becomes a clue of source 码上巡察 whatever the caller set.
+        let c = &NewClue { source: ClueSource::Qr.code().to_string(), ..c.clone() };
+        let clue = crate::insert_clue!(tx, r.round_unit_id, c, actor, now);
         let n = sqlx::query("UPDATE public_reports SET state = $1, clue_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
             .bind(ReportState::Closed.code()).bind(clue).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {

@@ -418,7 +418,8 @@ pub(super) async fn convert(
     let comment = Msg::new("public_report.clue_comment")
         .arg("id", id)
         .render();
-    let clue = store::ClueFromReport {
+    let clue = xuncha_store::clues::NewClue {
+        source: xuncha_domain::inspection::ClueSource::Qr.code().to_string(),
         summary,
         subject_name_enc: r.subject_enc.clone(),
         subject_post_enc: enc(&st, "")?,

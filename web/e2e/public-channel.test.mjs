@@ -1,12 +1,15 @@
 // Browser end-to-end test of 码上巡察 (the public channel): on a 390 px phone with WeChat's user agent, a citizen
 // opens the channel's page, reports anonymously with a photo and gets the receipt; the team (through the API) asks
 // a question; the citizen answers on the follow-up page; the team converts the report into a clue. The photo's
-// EXIF block is gone when the team downloads it.
+// EXIF block is gone when the team downloads it. A second report goes the 转办 way through the screens: the team
+// transfers it to the unit, the unit's liaison replies on a phone, the team returns it once and then accepts it, and
+// the citizen reads the result.
 //
 //   XUNCHA_BIN=/path/to/xuncha npm run e2e
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { PASSWORD, openPage, reportFailure, startPlatform } from './support.mjs'
+import { DESKTOP, PASSWORD, TEST_TODAY, openPage, reportFailure, startPlatform } from './support.mjs'
+import { fieldIn, login, logout, visible } from './pages.mjs'
 
 let env
 
@@ -156,6 +159,104 @@ test(
       )
     } catch (error) {
       await reportFailure(page, { screenshot: 'public-channel.png', stage, consoleErrors, platform: env.platform })
+      throw error
+    } finally {
+      await context.close()
+    }
+  },
+)
+
+/** Submits a report through the public API; answers the receipt. */
+async function report(url, facts) {
+  const token = url.split('/r/')[1]
+  const form = new FormData()
+  form.set('category', 'work_style')
+  form.set('subject', '预算处')
+  form.set('facts', facts)
+  form.set('named', 'false')
+  const res = await fetch(`${env.apiUrl}/api/v1/public/channels/${token}/reports`, { method: 'POST', body: form })
+  assert.equal(res.status, 201)
+  return res.json()
+}
+
+test(
+  'a report is transferred to the unit, its reply reviewed, and the citizen reads the result',
+  { timeout: 240_000 },
+  async () => {
+    const { context, page, consoleErrors } = await openPage(env.browser, DESKTOP)
+    let stage = 'the report'
+    try {
+      const team = await staff(env.apiUrl, 'prov.inspector')
+      const units = await team.get('/api/v1/round-units?page_size=200')
+      const unit = units.data.items.find((u) => u.org_name === '江岭省财政厅')
+      const ch = await team.post(`/api/v1/round-units/${unit.id}/public-channel`, { origin: env.apiUrl })
+      const receipt = await report(ch.data.url, '窗口办事推诿，E2ETRANSFERMARK。')
+
+      stage = 'the team transfers it'
+      await login(page, env.baseUrl, 'prov.inspector')
+      await page.goto(`${env.baseUrl}/public-reports?state=NEW`)
+      await visible(page, 'public-report-open').first().click()
+      await visible(page, 'public-report-detail').getByText('E2ETRANSFERMARK').waitFor()
+      await visible(page, 'public-report-transfer-open').click()
+      await visible(page, 'public-report-transfer-org').click()
+      await page.keyboard.type('财政厅')
+      await page.locator('.el-select-dropdown__item:visible', { hasText: '江岭省财政厅' }).first().click()
+      const deadline = new Date(Date.parse(`${TEST_TODAY}T00:00:00Z`) + 10 * 86_400_000).toISOString().slice(0, 10)
+      await fieldIn(page, 'public-report-deadline').fill(deadline)
+      await page.keyboard.press('Enter')
+      await fieldIn(page, 'public-report-instruction').fill('请核查窗口办事推诿问题并回复。')
+      await visible(page, 'public-report-transfer-save').click()
+      await visible(page, 'public-report-transfer').getByText('待办理').waitFor()
+      await page.goto(`${env.baseUrl}/`)
+      await logout(page)
+
+      stage = 'the liaison replies on a phone'
+      const phone = await openPage(env.browser, {
+        viewport: { width: 390, height: 844 },
+        locale: 'zh-CN',
+        isMobile: true,
+      })
+      try {
+        await login(phone.page, env.baseUrl, 'dept.liaison')
+        await phone.page.goto(`${env.baseUrl}/report-transfers?state=PENDING`)
+        const table = visible(phone.page, 'report-transfer-table')
+        await table.getByText('请核查窗口办事推诿问题并回复。').waitFor()
+        assert.equal(await table.getByText('E2ETRANSFERMARK').count(), 0, 'the unit never reads the report')
+        await visible(phone.page, 'report-transfer-reply').first().click()
+        await fieldIn(phone.page, 'report-transfer-text').fill('已约谈窗口负责人，推诿问题已整改。')
+        await visible(phone.page, 'report-transfer-send').click()
+        await phone.page.getByText('已提交回复').waitFor()
+        await table.getByText('请核查窗口办事推诿问题并回复。').waitFor({ state: 'detached' })
+      } finally {
+        await phone.context.close()
+      }
+
+      stage = 'the team accepts the reply'
+      await login(page, env.baseUrl, 'prov.inspector')
+      await page.goto(`${env.baseUrl}/public-reports?review=true`)
+      await visible(page, 'public-report-open').first().click()
+      await visible(page, 'public-report-transfer').getByText('推诿问题已整改').waitFor()
+      await visible(page, 'public-report-accept-reply').click()
+      await page.locator('.el-message-box:visible textarea').fill('经核查，窗口推诿问题属实，已督促整改。')
+      await page.locator('.el-message-box:visible').getByRole('button', { name: '确定' }).click()
+      await visible(page, 'public-report-transfer').getByText('已办结').waitFor()
+
+      stage = 'the citizen reads the result'
+      const res = await fetch(`${env.apiUrl}/api/v1/public/reports/follow-up`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ receipt_code: receipt.receipt_code, secret: receipt.secret }),
+      })
+      const status = await res.json()
+      assert.equal(status.state_name, '办结')
+      assert.match(status.reason, /已督促整改/)
+      // Signing out leaves the session probe of the login page answered 401; nothing else may fail.
+      assert.deepEqual(
+        consoleErrors.filter((e) => !e.includes('status of 401')),
+        [],
+      )
+    } catch (error) {
+      await reportFailure(page, { screenshot: 'public-transfer.png', stage, consoleErrors, platform: env.platform })
       throw error
     } finally {
       await context.close()

@@ -20,12 +20,14 @@ code_enum!(
 );
 
 code_enum!(
-    /// Where a report stands: received, accepted (受理), declined with a reason, closed (办结,
-    /// e.g. converted into a clue).
+    /// Where a report stands: received, accepted (受理), declined with a reason, transferred to
+    /// the responsible unit for a reply (转办), closed (办结: converted into a clue, a reviewed
+    /// reply, or merged into an earlier report as a duplicate).
     ReportState, "report_state.", {
         New => "NEW",
         Accepted => "ACCEPTED",
         Declined => "DECLINED",
+        Transferred => "TRANSFERRED",
         Closed => "CLOSED",
     }
 );
@@ -33,7 +35,34 @@ code_enum!(
 impl ReportState {
     /// Whether the team may still ask questions or the reporter add material.
     pub fn open(self) -> bool {
+        matches!(
+            self,
+            ReportState::New | ReportState::Accepted | ReportState::Transferred
+        )
+    }
+
+    /// Whether the team still holds the report itself (not waiting on a unit's reply): it may
+    /// convert it, transfer it or merge it as a duplicate.
+    fn in_hand(self) -> bool {
         matches!(self, ReportState::New | ReportState::Accepted)
+    }
+
+    /// 转办: a new or accepted report goes to the responsible unit for a reply.
+    pub fn transfer(self) -> Result<(), DomainError> {
+        if self.in_hand() {
+            Ok(())
+        } else {
+            Err(illegal(self, ReportState::Transferred))
+        }
+    }
+
+    /// Merging a new or accepted report into an earlier one (重复反映) closes it.
+    pub fn merge(self) -> Result<(), DomainError> {
+        if self.in_hand() {
+            Ok(())
+        } else {
+            Err(illegal(self, ReportState::Closed))
+        }
     }
 
     /// The team's decision on a new report: accept or decline.
@@ -45,13 +74,65 @@ impl ReportState {
 
     /// Converting into a clue closes a new or accepted report.
     pub fn convert(self) -> Result<(), DomainError> {
-        if self.open() {
+        if self.in_hand() {
             Ok(())
         } else {
             Err(illegal(self, ReportState::Closed))
         }
     }
 }
+
+code_enum!(
+    /// A 转办 to the responsible unit: waiting for its reply (待办理), replied and waiting for the
+    /// team's review (待审核), done (已办结: the reply was accepted and the report closed). A
+    /// reply the team returns goes back to waiting.
+    TransferState, "report_transfer_state.", {
+        Pending => "PENDING",
+        Replied => "REPLIED",
+        Done => "DONE",
+    }
+);
+
+impl TransferState {
+    /// The unit replies to a pending transfer (again after a return).
+    pub fn reply(self) -> Result<(), DomainError> {
+        if self == TransferState::Pending {
+            Ok(())
+        } else {
+            Err(illegal_transfer(self, TransferState::Replied))
+        }
+    }
+
+    /// The team reviews a reply: accept (done) or return (pending again).
+    pub fn review(self, accept: bool) -> Result<TransferState, DomainError> {
+        let to = if accept {
+            TransferState::Done
+        } else {
+            TransferState::Pending
+        };
+        if self == TransferState::Replied {
+            Ok(to)
+        } else {
+            Err(illegal_transfer(self, to))
+        }
+    }
+
+    /// A transfer still waiting for the unit's reply after its deadline.
+    pub fn overdue(self, deadline: time::Date, today: time::Date) -> bool {
+        self == TransferState::Pending && today > deadline
+    }
+}
+
+fn illegal_transfer(from: TransferState, to: TransferState) -> DomainError {
+    DomainError::Rule(
+        Msg::new("inspection.illegal_transition")
+            .arg("from", from.label())
+            .arg("to", to.label()),
+    )
+}
+
+/// Longest 转办 instruction and reply, in characters.
+pub const MAX_TRANSFER_CHARS: usize = 5000;
 
 fn illegal(from: ReportState, to: ReportState) -> DomainError {
     DomainError::Rule(
@@ -406,5 +487,35 @@ mod tests {
         assert!(ReportState::New.decide(ReportState::Accepted).is_ok());
         assert!(ReportState::Accepted.decide(ReportState::Declined).is_err());
         assert!(ReportState::Declined.convert().is_err());
+    }
+
+    #[test]
+    fn a_transferred_report_waits_for_the_reviewed_reply() {
+        assert!(ReportState::Accepted.transfer().is_ok());
+        assert!(ReportState::New.merge().is_ok());
+        // Waiting on the unit: still open for questions, but not the team's to convert or merge.
+        assert!(ReportState::Transferred.open());
+        assert!(ReportState::Transferred.convert().is_err());
+        assert!(ReportState::Transferred.transfer().is_err());
+        assert!(ReportState::Transferred.merge().is_err());
+        assert!(ReportState::Closed.transfer().is_err());
+
+        assert!(TransferState::Pending.reply().is_ok());
+        assert!(TransferState::Replied.reply().is_err());
+        assert_eq!(
+            TransferState::Replied.review(true).unwrap(),
+            TransferState::Done
+        );
+        assert_eq!(
+            TransferState::Replied.review(false).unwrap(),
+            TransferState::Pending
+        );
+        assert!(TransferState::Pending.review(true).is_err());
+        assert!(TransferState::Done.review(false).is_err());
+
+        let d = |day| time::Date::from_calendar_date(2026, time::Month::March, day).unwrap();
+        assert!(!TransferState::Pending.overdue(d(10), d(10)));
+        assert!(TransferState::Pending.overdue(d(10), d(11)));
+        assert!(!TransferState::Replied.overdue(d(10), d(11)));
     }
 }

@@ -5,8 +5,8 @@
 
 use crate::code::code_enum;
 use crate::perm::{
-    Access, CLUE_DISPOSE, Compartment, INSPECTION_OFFICE, RECT_READ, RECT_REVIEW, RECT_SUPERVISE,
-    RECT_WRITE,
+    Access, CLUE_DISPOSE, Compartment, FIELDWORK_WRITE, INSPECTION_OFFICE, RECT_READ, RECT_REVIEW,
+    RECT_SUPERVISE, RECT_WRITE,
 };
 
 code_enum!(
@@ -20,6 +20,9 @@ code_enum!(
         WarningYellow => "warning_yellow",
         ClueToReceive => "clue_to_receive",
         ClueDisposing => "clue_disposing",
+        PublicReportNew => "public_report_new",
+        TransferToReview => "transfer_to_review",
+        TransferToReply => "transfer_to_reply",
         AssessmentOpen => "assessment_open",
     }
 );
@@ -44,6 +47,13 @@ impl TodoKind {
             TodoKind::ClueToReceive | TodoKind::ClueDisposing => {
                 has(CLUE_DISPOSE) && access.has_compartment(Compartment::Clue)
             }
+            // 码上巡察: the team (or the office's clue leads) accept reports and review the
+            // units' replies to a 转办.
+            TodoKind::PublicReportNew | TodoKind::TransferToReview => {
+                has(FIELDWORK_WRITE) && access.has_compartment(Compartment::Clue)
+            }
+            // The responsible unit replies to a 转办.
+            TodoKind::TransferToReply => has(RECT_READ) && has(RECT_WRITE),
             // The office runs the assessment and its satisfaction survey.
             TodoKind::AssessmentOpen => has(RECT_READ) && has(RECT_SUPERVISE),
         }
@@ -109,7 +119,8 @@ mod tests {
             vec![
                 TodoKind::PlanToDraft,
                 TodoKind::WarningRed,
-                TodoKind::WarningYellow
+                TodoKind::WarningYellow,
+                TodoKind::TransferToReply
             ]
         );
         assert!(!sees_headline(&liaison));

@@ -12,7 +12,7 @@ use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::inspection::{ClueSource, ClueState};
-use xuncha_domain::public_report::{MAX_FILES_PER_REPORT, ReportState};
+use xuncha_domain::public_report::{MAX_FILES_PER_REPORT, ReportState, TransferState};
 
 use crate::audit::{Actor, Event};
 use crate::clues::{ClueAccess, NewClue};
@@ -55,6 +55,20 @@ where
     qb.push("EXISTS (SELECT 1 FROM team_members m JOIN people pe ON pe.id = m.person_id WHERE m.team_id = ru.team_id AND pe.user_id = ");
     qb.push_bind(a.user_id);
     qb.push("))");
+}
+
+/// [`push_access`] for reports `r`: a report that came in after the round ended sits in the
+/// office's standing queue, which only the office's clue leads work (the team has left).
+fn push_report_access<DB>(qb: &mut QueryBuilder<DB>, a: &ClueAccess)
+where
+    DB: sqlx::Database,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    push_access(qb, a);
+    if !a.lead {
+        qb.push(" AND r.standing = FALSE");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,13 +189,15 @@ pub struct NewFile {
     pub bytes_enc: Vec<u8>,
 }
 
-/// Stores a report from the public on `channel` with its attachments. A duplicate receipt hash
-/// (a collision of random codes) is a conflict the caller retries with a new code.
+/// Stores a report from the public on `channel` with its attachments; `standing` when the round
+/// has ended (the report goes to the office's standing queue). A duplicate receipt hash (a
+/// collision of random codes) is a conflict the caller retries with a new code.
 pub async fn submit(
     db: &Db,
     channel: &PublicChannel,
     r: &NewReport,
     files: &[NewFile],
+    standing: bool,
 ) -> Result<i64> {
     let now = db.now();
     let actor = public_actor();
@@ -191,11 +207,11 @@ pub async fn submit(
             .bind(channel.round_unit_id.get()).fetch_one(&mut *tx).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO public_reports (province_id, channel_id, round_unit_id, category, subject_enc, facts_enc, happened_enc, named, \
-             reporter_name_enc, reporter_phone_enc, receipt_hash, secret_hash, state, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id")
+             reporter_name_enc, reporter_phone_enc, receipt_hash, secret_hash, state, standing, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $15, $14, $14) RETURNING id")
             .bind(province).bind(channel.id).bind(channel.round_unit_id.get()).bind(&r.category).bind(&r.subject_enc)
             .bind(&r.facts_enc).bind(&r.happened_enc).bind(r.named).bind(&r.reporter_name_enc).bind(&r.reporter_phone_enc)
-            .bind(&r.receipt_hash).bind(&r.secret_hash).bind(ReportState::New.code()).bind(now)
+            .bind(&r.receipt_hash).bind(&r.secret_hash).bind(ReportState::New.code()).bind(now).bind(standing)
             .fetch_one(&mut *tx).await?;
         for f in files {
             sqlx::query("INSERT INTO public_report_files (report_id, name, media_type, size, bytes_enc, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -317,6 +333,11 @@ pub struct ReportRow {
     pub state: String,
     pub reason: Option<String>,
     pub clue_id: Option<i64>,
+    /// The earlier report this one was merged into (重复反映).
+    pub duplicate_of: Option<i64>,
+    /// Came in after the round ended: the office's standing queue.
+    pub standing: bool,
+    pub decided_at: Option<OffsetDateTime>,
     pub version: i64,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -330,7 +351,8 @@ impl ReportRow {
 }
 
 const SELECT_REPORT: &str = "SELECT r.id, r.round_unit_id, o.name AS org_name, rd.name AS round_name, r.category, r.subject_enc, r.facts_enc, \
-     r.happened_enc, r.named, r.reporter_name_enc, r.reporter_phone_enc, r.state, r.reason, r.clue_id, r.version, r.created_at, r.updated_at \
+     r.happened_enc, r.named, r.reporter_name_enc, r.reporter_phone_enc, r.state, r.reason, r.clue_id, r.duplicate_of, r.standing, r.decided_at, \
+     r.version, r.created_at, r.updated_at \
      FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN rounds rd ON rd.id = ru.round_id \
      JOIN organisations o ON o.id = ru.org_id JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1";
 
@@ -338,6 +360,10 @@ const SELECT_REPORT: &str = "SELECT r.id, r.round_unit_id, o.name AS org_name, r
 pub struct ReportFilter {
     pub round_unit_id: Option<RoundUnitId>,
     pub state: Option<ReportState>,
+    /// Only the office's standing queue (reports after the round ended).
+    pub standing: bool,
+    /// Only reports with a unit's reply to a 转办 waiting for the team's review.
+    pub awaiting_review: bool,
 }
 
 /// One page of the reports the caller may work on, newest first, with the total.
@@ -351,7 +377,12 @@ pub async fn list_reports(
         let filter = |qb: &mut QueryBuilder<_>| {
             if let Some(u) = f.round_unit_id { qb.push(" AND r.round_unit_id = ").push_bind(u.get()); }
             if let Some(s) = f.state { qb.push(" AND r.state = ").push_bind(s.code().to_string()); }
-            push_access(qb, a);
+            if f.standing { qb.push(" AND r.standing = TRUE"); }
+            if f.awaiting_review {
+                qb.push(" AND EXISTS (SELECT 1 FROM public_report_transfers t WHERE t.report_id = r.id AND t.state = ")
+                    .push_bind(TransferState::Replied.code().to_string()).push(")");
+            }
+            push_report_access(qb, a);
         };
         Ok(crate::page_of!(p, SELECT_REPORT, filter, " ORDER BY r.id DESC", page, ReportRow))
     })
@@ -362,7 +393,7 @@ pub async fn get_report(db: &Db, a: &ClueAccess, id: i64) -> Result<ReportRow> {
     crate::on_db!(db, p => {
         let mut qb = QueryBuilder::new(SELECT_REPORT);
         qb.push(" AND r.id = ").push_bind(id);
-        push_access(&mut qb, a);
+        push_report_access(&mut qb, a);
         qb.build_query_as::<ReportRow>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
     })
 }
@@ -379,7 +410,7 @@ pub async fn decide(
     let now = db.now();
     crate::on_db!(db, p => {
         let mut tx = db.write(p).await?;
-        let n = sqlx::query("UPDATE public_reports SET state = $1, reason = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+        let n = sqlx::query("UPDATE public_reports SET state = $1, reason = $2, version = version + 1, updated_at = $3, decided_at = COALESCE(decided_at, $3) WHERE id = $4 AND version = $5")
             .bind(to.code()).bind(reason).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
@@ -425,7 +456,7 @@ pub async fn convert_to_clue(
         // A report becomes a clue of source 码上巡察 whatever the caller set.
         let c = &NewClue { source: ClueSource::Qr.code().to_string(), ..c.clone() };
         let clue = crate::insert_clue!(tx, r.round_unit_id, c, actor, now);
-        let n = sqlx::query("UPDATE public_reports SET state = $1, clue_id = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5")
+        let n = sqlx::query("UPDATE public_reports SET state = $1, clue_id = $2, version = version + 1, updated_at = $3, decided_at = COALESCE(decided_at, $3) WHERE id = $4 AND version = $5")
             .bind(ReportState::Closed.code()).bind(clue).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::StaleVersion);
@@ -453,4 +484,212 @@ pub async fn file_bytes(
             .bind(file_id).fetch_one(p).await?;
         Ok((meta, bytes))
     })
+}
+
+/// Merges an open report into an earlier one `of` (重复反映) and closes it; `reason` is shown to
+/// the reporter. The caller loaded both with its access, so both are reports it works.
+pub async fn merge_duplicate(
+    db: &Db,
+    actor: &Actor,
+    r: &ReportRow,
+    of: &ReportRow,
+    reason: &str,
+) -> Result<()> {
+    r.state()?.merge().map_err(StoreError::Domain)?;
+    if of.id == r.id || of.duplicate_of == Some(r.id) {
+        return Err(rule("public_report.duplicate_self"));
+    }
+    let now = db.now();
+    // Point at the report the earlier one was itself merged into, so chains stay one step.
+    let target = of.duplicate_of.unwrap_or(of.id);
+    crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let n = sqlx::query("UPDATE public_reports SET state = $1, duplicate_of = $2, reason = $3, version = version + 1, updated_at = $4, \
+             decided_at = COALESCE(decided_at, $4) WHERE id = $5 AND version = $6")
+            .bind(ReportState::Closed.code()).bind(target).bind(reason).bind(now).bind(r.id).bind(r.version)
+            .execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::audit_append!(db, tx, actor, &Event::op("public_report.merge", "public_report", r.id,
+            Msg::new("public_report.audit_merge").arg("id", r.id).arg("of", target).render()));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 转办: to the responsible unit, its reply, the team's review
+
+/// A 转办 of a report to a unit.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct TransferRow {
+    pub id: i64,
+    pub report_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    /// The inspected unit whose round the report came through.
+    pub unit_org_name: String,
+    pub round_name: String,
+    pub category: String,
+    pub instruction_enc: Vec<u8>,
+    pub deadline: Date,
+    pub state: String,
+    pub reply_enc: Option<Vec<u8>>,
+    pub replied_at: Option<OffsetDateTime>,
+    pub review_comment: Option<String>,
+    pub reviewed_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub version: i64,
+}
+
+impl TransferRow {
+    pub fn state(&self) -> Result<TransferState> {
+        TransferState::from_code(&self.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("report transfer state {}", self.state)))
+    }
+}
+
+const SELECT_TRANSFER: &str = "SELECT t.id, t.report_id, t.org_id, tg.name AS org_name, o.name AS unit_org_name, rd.name AS round_name, r.category, \
+     t.instruction_enc, t.deadline, t.state, t.reply_enc, t.replied_at, t.review_comment, t.reviewed_at, t.created_at, t.version \
+     FROM public_report_transfers t JOIN public_reports r ON r.id = t.report_id JOIN organisations tg ON tg.id = t.org_id \
+     JOIN round_units ru ON ru.id = r.round_unit_id JOIN rounds rd ON rd.id = ru.round_id JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1";
+
+/// The responsible unit's side: transfers to organisations in the caller's data scope.
+const TARGET_COLS: crate::scope::ScopeColumns<'static> = crate::scope::ScopeColumns {
+    path: "tg.path",
+    org_id: "tg.id",
+    owner: "tg.created_by",
+};
+
+/// The transfers of a report (the team's view), oldest first.
+pub async fn transfers_of(db: &Db, report_id: i64) -> Result<Vec<TransferRow>> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_TRANSFER);
+        qb.push(" AND t.report_id = ").push_bind(report_id).push(" ORDER BY t.id");
+        Ok(qb.build_query_as::<TransferRow>().fetch_all(p).await?)
+    })
+}
+
+/// Transfers a report the caller works to `org_id` (the caller checked the organisation is in
+/// its scope) with a deadline; the report waits for the unit's reply.
+pub async fn transfer(
+    db: &Db,
+    actor: &Actor,
+    r: &ReportRow,
+    org_id: i64,
+    deadline: Date,
+    instruction_enc: &[u8],
+) -> Result<i64> {
+    r.state()?.transfer().map_err(StoreError::Domain)?;
+    let now = db.now();
+    Ok(crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let n = sqlx::query("UPDATE public_reports SET state = $1, version = version + 1, updated_at = $2, decided_at = COALESCE(decided_at, $2) \
+             WHERE id = $3 AND version = $4")
+            .bind(ReportState::Transferred.code()).bind(now).bind(r.id).bind(r.version).execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        let id: i64 = sqlx::query_scalar("INSERT INTO public_report_transfers (report_id, org_id, instruction_enc, deadline, state, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(r.id).bind(org_id).bind(instruction_enc).bind(deadline).bind(TransferState::Pending.code()).bind(actor.user_id).bind(now)
+            .fetch_one(&mut *tx).await?;
+        crate::audit_append!(db, tx, actor, &Event::op("public_report.transfer", "public_report", r.id,
+            Msg::new("public_report.audit_transfer").arg("id", r.id).arg("deadline", deadline.to_string()).render()));
+        tx.commit().await?;
+        id
+    }))
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TransferFilter {
+    pub state: Option<TransferState>,
+}
+
+/// One page of the transfers to organisations in `scope` (the responsible unit's inbox),
+/// pending first by deadline, with the total.
+pub async fn list_transfers(
+    db: &Db,
+    scope: &crate::scope::Scope,
+    f: &TransferFilter,
+    page: PageReq,
+) -> Result<Page<TransferRow>> {
+    crate::on_db!(db, p => {
+        let filter = |qb: &mut QueryBuilder<_>| {
+            if let Some(s) = f.state { qb.push(" AND t.state = ").push_bind(s.code().to_string()); }
+            scope.push_filter(qb, TARGET_COLS);
+        };
+        Ok(crate::page_of!(p, SELECT_TRANSFER, filter, " ORDER BY t.deadline, t.id", page, TransferRow))
+    })
+}
+
+/// One transfer to an organisation in `scope`; anything else is "not found".
+pub async fn get_transfer(db: &Db, scope: &crate::scope::Scope, id: i64) -> Result<TransferRow> {
+    crate::on_db!(db, p => {
+        let mut qb = QueryBuilder::new(SELECT_TRANSFER);
+        qb.push(" AND t.id = ").push_bind(id);
+        scope.push_filter(&mut qb, TARGET_COLS);
+        qb.build_query_as::<TransferRow>().fetch_optional(p).await?.ok_or(StoreError::NotFound)
+    })
+}
+
+/// The unit's reply to a pending transfer.
+pub async fn reply(db: &Db, actor: &Actor, t: &TransferRow, reply_enc: &[u8]) -> Result<()> {
+    t.state()?.reply().map_err(StoreError::Domain)?;
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let n = sqlx::query("UPDATE public_report_transfers SET state = $1, reply_enc = $2, replied_by = $3, replied_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6")
+            .bind(TransferState::Replied.code()).bind(reply_enc).bind(actor.user_id).bind(now).bind(t.id).bind(t.version)
+            .execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        crate::audit_append!(db, tx, actor, &Event::op("public_report.reply", "public_report", t.report_id,
+            Msg::new("public_report.audit_reply").arg("id", t.report_id).arg("org", &t.org_name).render()));
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// The team's review of a replied transfer of report `r`: accepted, the transfer is done and the
+/// report closed with `result` (shown to the reporter); returned, the unit must reply again
+/// (`comment` says why).
+pub async fn review(
+    db: &Db,
+    actor: &Actor,
+    r: &ReportRow,
+    t: &TransferRow,
+    accept: bool,
+    comment: &str,
+) -> Result<()> {
+    let to = t.state()?.review(accept).map_err(StoreError::Domain)?;
+    if t.report_id != r.id {
+        return Err(StoreError::NotFound);
+    }
+    let now = db.now();
+    crate::on_db!(db, p => {
+        let mut tx = db.write(p).await?;
+        let n = sqlx::query("UPDATE public_report_transfers SET state = $1, review_comment = $2, reviewed_by = $3, reviewed_at = $4, version = version + 1 \
+             WHERE id = $5 AND version = $6")
+            .bind(to.code()).bind((!accept).then_some(comment)).bind(actor.user_id).bind(now).bind(t.id).bind(t.version)
+            .execute(&mut *tx).await?.rows_affected();
+        if n == 0 {
+            return Err(StoreError::StaleVersion);
+        }
+        if accept {
+            let n = sqlx::query("UPDATE public_reports SET state = $1, reason = $2, version = version + 1, updated_at = $3 WHERE id = $4 AND state = $5")
+                .bind(ReportState::Closed.code()).bind(comment).bind(now).bind(r.id).bind(ReportState::Transferred.code())
+                .execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err(StoreError::StaleVersion);
+            }
+        }
+        crate::audit_append!(db, tx, actor, &Event::op("public_report.review", "public_report", r.id,
+            Msg::new("public_report.audit_review").arg("id", r.id).arg("state", to.label()).render()));
+        tx.commit().await?;
+    });
+    Ok(())
 }

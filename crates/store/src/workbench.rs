@@ -8,6 +8,7 @@
 
 use time::Date;
 use xuncha_domain::ids::OrgId;
+use xuncha_domain::public_report::{ReportState, TransferState};
 use xuncha_domain::rectification::ExtensionState;
 use xuncha_domain::workbench::TodoKind;
 
@@ -18,7 +19,7 @@ use crate::rectification::{
     self as rect, LedgerFilter, Notification, PlanQueue, StatCounts, StatGroup, Today, WarningBand,
 };
 use crate::scope::Scope;
-use crate::{Db, PageReq, fieldwork};
+use crate::{Db, PageReq, fieldwork, public_reports};
 
 /// What a user's to-dos are counted within.
 pub struct TodoContext<'a> {
@@ -83,6 +84,32 @@ pub async fn todo_count(db: &Db, kind: TodoKind, cx: &TodoContext<'_>) -> Result
         }
         TodoKind::ClueDisposing => {
             clues::list_clues(db, cx.clues, &received("DISPOSING"), one)
+                .await?
+                .total
+        }
+        TodoKind::PublicReportNew => {
+            let f = public_reports::ReportFilter {
+                state: Some(ReportState::New),
+                ..Default::default()
+            };
+            public_reports::list_reports(db, cx.clues, &f, one)
+                .await?
+                .total
+        }
+        TodoKind::TransferToReview => {
+            let f = public_reports::ReportFilter {
+                awaiting_review: true,
+                ..Default::default()
+            };
+            public_reports::list_reports(db, cx.clues, &f, one)
+                .await?
+                .total
+        }
+        TodoKind::TransferToReply => {
+            let f = public_reports::TransferFilter {
+                state: Some(TransferState::Pending),
+            };
+            public_reports::list_transfers(db, cx.scope, &f, one)
                 .await?
                 .total
         }

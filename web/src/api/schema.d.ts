@@ -1451,6 +1451,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public-reports/{id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks a new or accepted report as a repeat of an earlier one (重复反映) and closes it; the
+         *     reporter reads the note. Both reports must be ones the caller works.
+         */
+        post: operations["public_reports_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public-reports/{id}/files/{file_id}": {
         parameters: {
             query?: never;
@@ -1479,6 +1499,47 @@ export interface paths {
         put?: never;
         /** Asks the reporter a question (shown on the follow-up page). */
         post: operations["public_reports_ask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 转办: sends a new or accepted report to the responsible unit with a deadline. The unit reads
+         *     the team's instruction only (never the report, its attachments or the reporter) and must
+         *     reply; the team reviews the reply before the report is closed.
+         */
+        post: operations["public_reports_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/transfer/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reviews the unit's reply to a 转办: accepted, the report is closed and the reporter reads the
+         *     team's answer; returned, the unit replies again.
+         */
+        post: operations["public_reports_review"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2314,6 +2375,60 @@ export interface paths {
         put?: never;
         /** Rejects a pending recusal exception request with a comment. */
         post: operations["recusal_requests_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The transfers to the units in the caller's scope (rect:write), earliest deadline first. */
+        get: operations["report_transfers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transfer to a unit in the caller's scope. */
+        get: operations["report_transfers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-transfers/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The unit's reply to a pending transfer (again after the team returned it); the team reviews
+         *     it before the report is closed.
+         */
+        post: operations["report_transfers_reply"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4701,7 +4816,7 @@ export interface components {
             elsewhere: string;
             max_file_mb: number;
             max_files: number;
-            /** @description False once the round has ended. */
+            /** @description Whether reports are taken (always: after the round they go to the office). */
             open: boolean;
             /** @description The inspected organisation. */
             org_name: string;
@@ -4710,6 +4825,8 @@ export interface components {
             round_name: string;
             /** @description 反映范围: what the team takes. */
             scope: string;
+            /** @description True once the round has ended: reports go to the office's standing queue. */
+            standing: boolean;
             team_name?: string | null;
             /** @description The last day reports are taken (YYYY-MM-DD). */
             until: string;
@@ -4814,6 +4931,8 @@ export interface components {
             reporter_phone?: string | null;
             /** @description Whether the caller may see the reporter's identity. */
             reporter_visible: boolean;
+            /** @description Its 转办 to responsible units, oldest first. */
+            transfers: components["schemas"]["ReportTransferDto"][];
         };
         PublicReportDto: {
             category: string;
@@ -4821,14 +4940,25 @@ export interface components {
             /** Format: int64 */
             clue_id?: number | null;
             created_at: string;
+            /**
+             * Format: int64
+             * @description The earlier report this one was merged into (重复反映).
+             */
+            duplicate_of?: number | null;
             /** Format: int64 */
             id: number;
             named: boolean;
             org_name: string;
+            /**
+             * @description Shown to the reporter: the reason of a decline, the note of a merge, the reviewed answer
+             *     of a 转办.
+             */
             reason?: string | null;
             round_name: string;
             /** Format: int64 */
             round_unit_id: number;
+            /** @description Came in after the round ended: in the office's standing queue (clue leads only). */
+            standing: boolean;
             state: string;
             state_name: string;
             /** @description The person or unit concerned (decrypted). */
@@ -4862,6 +4992,17 @@ export interface components {
             /** @description The person or unit concerned. */
             subject: string;
         };
+        PublicReportMerge: {
+            /**
+             * Format: int64
+             * @description The earlier report this one repeats (one the caller works too).
+             */
+            duplicate_of: number;
+            /** @description Shown to the reporter; by default 与已收到的反映重复，合并办理. */
+            reason?: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A message of the conversation. */
         PublicReportMessage: {
             at: string;
@@ -4881,6 +5022,22 @@ export interface components {
         };
         PublicReportQuestion: {
             question: string;
+        };
+        PublicReportTransfer: {
+            /** @description The last day for its reply (YYYY-MM-DD, not before today). */
+            deadline: string;
+            /**
+             * @description What the unit is asked to look into. The unit reads only this: write nothing that
+             *     identifies the reporter.
+             */
+            instruction: string;
+            /**
+             * Format: int64
+             * @description The responsible unit or department (in the caller's data scope).
+             */
+            org_id: number;
+            /** Format: int64 */
+            version: number;
         };
         PublicSurveyDto: {
             /** @description The answer options (code, name). */
@@ -5105,6 +5262,68 @@ export interface components {
             principal_leader: string;
             signed_on: string;
             title: string;
+        };
+        ReportTransferDto: {
+            category_name: string;
+            created_at: string;
+            /** @description YYYY-MM-DD */
+            deadline: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The team's instruction (what to look into). */
+            instruction: string;
+            /**
+             * Format: int64
+             * @description The responsible unit that replies.
+             */
+            org_id: number;
+            org_name: string;
+            /** @description Still waiting for the reply after the deadline. */
+            overdue: boolean;
+            replied_at?: string | null;
+            reply?: string | null;
+            /** Format: int64 */
+            report_id: number;
+            /** @description Why the team returned the last reply. */
+            review_comment?: string | null;
+            round_name: string;
+            /** @description PENDING, REPLIED, DONE */
+            state: string;
+            state_name: string;
+            /** @description The inspected unit the report came through. */
+            unit_org_name: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReportTransferPage: {
+            items: components["schemas"]["ReportTransferDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        ReportTransferReply: {
+            /** @description What the unit found and did. */
+            reply: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReportTransferReview: {
+            /**
+             * @description Accept the reply (the report is closed with `opinion` shown to the reporter as the
+             *     answer) or return it to the unit (`opinion` says why).
+             */
+            accept: boolean;
+            opinion: string;
+            /** Format: int64 */
+            transfer_id: number;
+            /**
+             * Format: int64
+             * @description The transfer's version.
+             */
+            version: number;
         };
         /** @description A reset of an administrator account waiting for approval. */
         ResetRequestDto: {
@@ -5584,7 +5803,7 @@ export interface components {
          * @description The kind of a to-do on the 工作台.
          * @enum {string}
          */
-        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "assessment_open";
+        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "public_report_new" | "transfer_to_review" | "transfer_to_reply" | "assessment_open";
         TokenCreate: {
             /**
              * @description Compartments to carry (`clue`, `talk`, `reporter`), each held by the creator; none by
@@ -8438,8 +8657,12 @@ export interface operations {
         parameters: {
             query?: {
                 round_unit_id?: number;
-                /** @description NEW, ACCEPTED, DECLINED, CLOSED */
+                /** @description NEW, ACCEPTED, DECLINED, TRANSFERRED, CLOSED */
                 state?: string;
+                /** @description Only the office's standing queue (reports that came in after the round ended). */
+                standing?: boolean;
+                /** @description Only reports with a unit's reply to a 转办 waiting for review. */
+                review?: boolean;
                 page?: number;
                 page_size?: number;
             };
@@ -8602,6 +8825,55 @@ export interface operations {
             };
         };
     };
+    public_reports_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReportMerge"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     public_reports_file: {
         parameters: {
             query?: never;
@@ -8644,6 +8916,104 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PublicReportQuestion"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReportTransfer"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTransferReview"];
             };
         };
         responses: {
@@ -10343,6 +10713,124 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_transfers_list: {
+        parameters: {
+            query?: {
+                /** @description PENDING, REPLIED, DONE */
+                state?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTransferPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_transfers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTransferDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_transfers_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTransferReply"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTransferDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

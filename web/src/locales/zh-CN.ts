@@ -55,6 +55,7 @@ export default {
     dashboard: '领导驾驶舱',
     clueRegister: '问题线索',
     publicReports: '码上巡察',
+    reportTransfers: '转办事项',
     orgs: '组织机构',
     users: '用户管理',
     roles: '角色权限',

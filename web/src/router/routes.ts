@@ -16,6 +16,7 @@ import {
   Setting,
   Stamp,
   Iphone,
+  Promotion,
   Tickets,
   User,
   UserFilled,
@@ -218,6 +219,13 @@ export const routes: RouteRecordRaw[] = [
           permission: 'fieldwork:write',
           compartment: 'clue',
         },
+      },
+      // 转办事项: the responsible unit's inbox of 码上巡察 reports the team transferred to it (rect:write).
+      {
+        path: 'report-transfers',
+        name: 'report-transfers',
+        component: () => import('@/views/reportTransfers/index.vue'),
+        meta: { title: 'menu.reportTransfers', icon: Promotion, menu: true, permission: 'rect:write' },
       },
       // 组织与人员: the organisation tree, the teams and the talent pool.
       {

@@ -35,6 +35,9 @@ fn link(kind: TodoKind) -> &'static str {
         TodoKind::WarningYellow => "/rect/ledger?warning=yellow",
         TodoKind::ClueToReceive => "/clues?state=TRANSFERRED",
         TodoKind::ClueDisposing => "/clues?state=DISPOSING",
+        TodoKind::PublicReportNew => "/public-reports?state=NEW",
+        TodoKind::TransferToReview => "/public-reports?review=true",
+        TodoKind::TransferToReply => "/report-transfers?state=PENDING",
         TodoKind::AssessmentOpen => "/assessment?state=DRAFT",
     }
 }

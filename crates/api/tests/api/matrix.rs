@@ -111,6 +111,12 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/public-reports/{id}/questions", FIELDWORK, Clue),
     ("POST", "/api/v1/public-reports/{id}/clue", FIELDWORK, Clue),
     ("GET", "/api/v1/public-reports/{id}/files/{file_id}", ANY, Clue),
+    ("POST", "/api/v1/public-reports/{id}/duplicate", FIELDWORK, Clue),
+    ("POST", "/api/v1/public-reports/{id}/transfer", FIELDWORK, Clue),
+    ("POST", "/api/v1/public-reports/{id}/transfer/review", FIELDWORK, Clue),
+    ("GET", "/api/v1/report-transfers", RECT_WRITE, Open),
+    ("GET", "/api/v1/report-transfers/{id}", RECT_WRITE, Path),
+    ("POST", "/api/v1/report-transfers/{id}/reply", RECT_WRITE, Path),
     ("GET", "/api/v1/disclosures", RECT_READ, Open),
     ("POST", "/api/v1/disclosures", RECT_SUPERVISE, Body),
     ("GET", "/api/v1/disclosures/{id}", RECT_READ, Path),
@@ -724,6 +730,43 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
             .and_then(|f| f["id"].as_i64()),
         None => None,
     };
+    // A second report, transferred (转办) to 财政厅 for its reply.
+    let second = client()
+        .post(format!(
+            "{}/api/v1/public/channels/{channel_token}/reports",
+            app.base
+        ))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("category", "work_style")
+                .text("subject", "预算处")
+                .text("facts", "办事推诿。")
+                .text("named", "false"),
+        )
+        .send()
+        .await
+        .expect("public report");
+    assert_eq!(second.status(), StatusCode::CREATED);
+    let reports = director.get("/api/v1/public-reports").await;
+    let second =
+        first_where(&reports, |r| r["id"].as_i64() != report_id).expect("the second report");
+    let transferred = director
+        .call(
+            &Method::POST,
+            &format!("/api/v1/public-reports/{}/transfer", second["id"]),
+            Some(&json!({ "org_id": finance_org, "deadline": day(test_today() + time::Duration::days(15)),
+                "instruction": "请核查预算处办事推诿的情况并回复。", "version": second["version"] })),
+        )
+        .await;
+    assert_eq!(
+        transferred.status,
+        StatusCode::OK,
+        "{:?}",
+        transferred.json()
+    );
+    let transfer_id = items(&transferred.json()["transfers"])
+        .first()
+        .and_then(|t| t["id"].as_i64());
     // A second token of prov.director, to be revoked by others.
     let tok = org_read_token(director, "矩阵目标").await;
     let token_id = tok.json()["id"].as_i64().unwrap_or(999_999);
@@ -931,6 +974,11 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
         "/api/v1/public-reports/{id}/files/{file_id}",
         report_file,
         Owner::Team,
+    );
+    put(
+        "/api/v1/report-transfers/{id}",
+        transfer_id,
+        Owner::Org("99-D05".into()),
     );
     put("/api/v1/public/channels/{token}", None, Owner::Missing);
     let notes = director.get("/api/v1/notifications").await;

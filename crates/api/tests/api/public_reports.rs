@@ -14,6 +14,7 @@ crate::dual!(
     public_report_photo_metadata_is_removed,
     public_report_submissions_are_throttled,
     public_report_fields_are_named,
+    public_report_transfer_duplicate_and_standing,
 );
 
 /// A JPEG carrying an EXIF block (camera serial and GPS marker) and a comment.
@@ -457,6 +458,276 @@ async fn public_report_fields_are_named(app: App) {
     assert!(p["detail"].as_str().unwrap().contains("回执编码"));
     let n: i64 = xuncha_store::on_db!(&app.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM public_reports").fetch_one(p).await.unwrap());
     assert_eq!(n, 0);
+}
+
+/// The report the inspector lists first (the newest).
+async fn newest(s: &Session) -> Value {
+    let (st, list) = s.get("/api/v1/public-reports").await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    s.get(&format!("/api/v1/public-reports/{id}")).await.1
+}
+
+fn day(d: time::Date) -> String {
+    d.format(time::macros::format_description!("[year]-[month]-[day]"))
+        .unwrap()
+}
+
+async fn public_report_transfer_duplicate_and_standing(app: App) {
+    let (inspector, unit, token) = channel(&app).await;
+    let (st, a) = submit(&app, &token, report_form(None)).await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    let first = newest(&inspector).await;
+    let (st, b) = submit(&app, &token, report_form(None)).await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+    let second = newest(&inspector).await;
+    assert_ne!(first["id"], second["id"]);
+
+    // 重复反映: the second merges into the first; the reporter reads the note.
+    let (st, d) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{}/duplicate", second["id"]),
+            json!({ "duplicate_of": first["id"], "version": second["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert_eq!(d["state"], "CLOSED");
+    assert_eq!(d["duplicate_of"], first["id"]);
+    let (_, status) = follow_up(
+        &app,
+        b["receipt_code"].as_str().unwrap(),
+        b["secret"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(status["state_name"], "办结");
+    assert_eq!(status["reason"], "与已收到的反映重复，合并办理");
+    // The first cannot merge into the one merged into it, nor into a report out of reach.
+    let (st, p) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{}/duplicate", first["id"]),
+            json!({ "duplicate_of": second["id"], "version": first["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{p}");
+    let (st, p) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{}/duplicate", first["id"]),
+            json!({ "duplicate_of": 999_999, "version": first["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("重复的反映"), "{p}");
+
+    // 转办: every bad field named, nothing stored.
+    let id = first["id"].as_i64().unwrap();
+    let (_, units) = inspector.get("/api/v1/round-units?page_size=200").await;
+    let org = units["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"].as_i64() == Some(unit))
+        .unwrap()["org_id"]
+        .as_i64()
+        .unwrap();
+    let today = super::test_today();
+    let (st, p) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{id}/transfer"),
+            json!({ "org_id": 999_999, "deadline": day(today - time::Duration::days(1)),
+                "instruction": " ", "version": first["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let detail = p["detail"].as_str().unwrap();
+    for f in ["转办要求", "期限不能早于今天", "责任单位不存在"] {
+        assert!(detail.contains(f), "{f} in {p}");
+    }
+    let deadline = today + time::Duration::days(10);
+    let (st, d) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{id}/transfer"),
+            json!({ "org_id": org, "deadline": day(deadline),
+                "instruction": "请核查购物卡问题并于期限内回复。", "version": first["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert_eq!(d["state"], "TRANSFERRED");
+    assert_eq!(d["transfers"][0]["state"], "PENDING");
+    assert_eq!(d["transfers"][0]["overdue"], false);
+    let (_, status) = follow_up(
+        &app,
+        a["receipt_code"].as_str().unwrap(),
+        a["secret"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(status["state_name"], "转办");
+    assert_eq!(status["open"], true);
+    // Waiting on the unit: not the team's to convert or transfer again.
+    let (st, _) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{id}/clue"),
+            json!({ "version": d["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // The unit's inbox: the instruction only, never the report or the reporter.
+    let liaison = login(&app, "dept.liaison").await;
+    let (_, wb) = liaison.get("/api/v1/workbench").await;
+    let todo = wb["todos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "transfer_to_reply")
+        .cloned()
+        .unwrap_or_else(|| panic!("{wb}"));
+    assert_eq!(todo["count"], 1);
+    let (st, inbox) = liaison.get("/api/v1/report-transfers?state=PENDING").await;
+    assert_eq!(st, StatusCode::OK, "{inbox}");
+    assert_eq!(inbox["total"], 1);
+    let t = inbox["items"][0].clone();
+    assert_eq!(t["instruction"], "请核查购物卡问题并于期限内回复。");
+    assert!(!inbox.to_string().contains("REPORTMARK42"));
+    assert!(!inbox.to_string().contains("某局王某某"));
+    let (st, _) = liaison.get(&format!("/api/v1/public-reports/{id}")).await;
+    assert!(st == StatusCode::FORBIDDEN || st == StatusCode::NOT_FOUND);
+    // Another unit's liaison sees nothing of it.
+    let other = login(&app, "town010201.liaison").await;
+    let (_, none) = other.get("/api/v1/report-transfers").await;
+    assert_eq!(none["total"], 0);
+    let tid = t["id"].as_i64().unwrap();
+    let (st, _) = other
+        .post(
+            &format!("/api/v1/report-transfers/{tid}/reply"),
+            json!({ "reply": "越权回复", "version": t["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, p) = liaison
+        .post(
+            &format!("/api/v1/report-transfers/{tid}/reply"),
+            json!({ "reply": "", "version": t["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert!(p["detail"].as_str().unwrap().contains("办理情况"));
+    let (st, t) = liaison
+        .post(
+            &format!("/api/v1/report-transfers/{tid}/reply"),
+            json!({ "reply": "已核查，购物卡已退还。", "version": t["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    assert_eq!(t["state"], "REPLIED");
+    let (st, _) = liaison
+        .post(
+            &format!("/api/v1/report-transfers/{tid}/reply"),
+            json!({ "reply": "再次回复", "version": t["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    // The team reviews: returned once, then accepted; the reporter reads the answer.
+    let (_, waiting) = inspector.get("/api/v1/public-reports?review=true").await;
+    assert_eq!(waiting["total"], 1);
+    let review = |accept: bool, opinion: &str, version: &Value| json!({ "transfer_id": tid, "accept": accept, "opinion": opinion, "version": version });
+    let (st, d) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{id}/transfer/review"),
+            review(false, "请补充退还凭证。", &t["version"]),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert_eq!(d["transfers"][0]["state"], "PENDING");
+    assert_eq!(d["transfers"][0]["review_comment"], "请补充退还凭证。");
+    assert_eq!(d["state"], "TRANSFERRED");
+    let (_, t) = liaison
+        .post(
+            &format!("/api/v1/report-transfers/{tid}/reply"),
+            json!({ "reply": "已核查，购物卡已退还，凭证附后。", "version": d["transfers"][0]["version"] }),
+        )
+        .await;
+    assert_eq!(t["state"], "REPLIED", "{t}");
+    let (st, d) = inspector
+        .post(
+            &format!("/api/v1/public-reports/{id}/transfer/review"),
+            review(
+                true,
+                "经核查，反映的购物卡已退还，相关人员已作检讨。",
+                &t["version"],
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert_eq!(d["state"], "CLOSED");
+    assert_eq!(d["transfers"][0]["state"], "DONE");
+    let (_, status) = follow_up(
+        &app,
+        a["receipt_code"].as_str().unwrap(),
+        a["secret"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(status["state_name"], "办结");
+    assert!(status["reason"].as_str().unwrap().contains("购物卡已退还"));
+    assert_eq!(status["open"], false);
+
+    // After the round: the page still takes reports, into the office's standing queue, which
+    // the team no longer sees and the office's clue lead does.
+    let info: Value = client()
+        .get(format!("{}/api/v1/public/channels/{token}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["standing"], false);
+    let until = time::Date::parse(
+        info["until"].as_str().unwrap(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap();
+    assert!(app.db.clock().advance((until - today).whole_days() + 1));
+    let info: Value = client()
+        .get(format!("{}/api/v1/public/channels/{token}", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["standing"], true);
+    let (st, c) = submit(&app, &token, report_form(None)).await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    // (Sessions lapse while the clock moves on.)
+    let inspector = login(&app, "prov.inspector").await;
+    let (_, team) = inspector.get("/api/v1/public-reports").await;
+    assert_eq!(team["total"], 2, "the team keeps its own two: {team}");
+    let director = login(&app, "prov.director").await;
+    let (_, standing) = director.get("/api/v1/public-reports?standing=true").await;
+    assert_eq!(standing["total"], 1, "{standing}");
+    assert_eq!(standing["items"][0]["standing"], true);
+    let sid = standing["items"][0]["id"].as_i64().unwrap();
+    let (st, _) = inspector
+        .get(&format!("/api/v1/public-reports/{sid}"))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // A 转办 past its deadline is flagged overdue.
+    let new_today = app.db.today();
+    let (st, d) = director
+        .post(
+            &format!("/api/v1/public-reports/{sid}/transfer"),
+            json!({ "org_id": org, "deadline": day(new_today),
+                "instruction": "请核查。", "version": standing["items"][0]["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{d}");
+    assert_eq!(d["transfers"][0]["overdue"], false);
+    assert!(app.db.clock().advance(1));
+    let liaison = login(&app, "dept.liaison").await;
+    let (_, inbox) = liaison.get("/api/v1/report-transfers?state=PENDING").await;
+    assert_eq!(inbox["items"][0]["overdue"], true, "{inbox}");
 }
 
 /// Fuzzing of the public forms: random and boundary values in every field, random bytes as

@@ -32,6 +32,14 @@ fn list_path(kind: &str, link: &str) -> String {
             assert!(link.starts_with("/assessment?"), "{link}");
             format!("/api/v1/assessments?{query}")
         }
+        "public_report_new" | "transfer_to_review" => {
+            assert!(link.starts_with("/public-reports?"), "{link}");
+            format!("/api/v1/public-reports?{query}")
+        }
+        "transfer_to_reply" => {
+            assert!(link.starts_with("/report-transfers?"), "{link}");
+            format!("/api/v1/report-transfers?{query}")
+        }
         other => panic!("unknown to-do kind {other}"),
     }
 }
@@ -112,8 +120,13 @@ async fn workbench_counts_are_the_linked_lists_totals(app: App) {
     let (_, mine) = checked(&town, "town010201.liaison").await;
     assert_eq!(
         kinds(&mine),
-        ["plan_to_draft", "warning_red", "warning_yellow"],
-        "a unit liaison drafts plans and watches warnings"
+        [
+            "plan_to_draft",
+            "warning_red",
+            "warning_yellow",
+            "transfer_to_reply"
+        ],
+        "a unit liaison drafts plans, watches warnings and answers 转办"
     );
     assert_eq!(count(&mine, "plan_to_draft"), Some(1));
     submit_all(&town, other_unit).await;

@@ -501,5 +501,8 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("todo.warning_yellow", "黄色预警"),
     ("todo.clue_to_receive", "移交线索待接收"),
     ("todo.clue_disposing", "线索待处置"),
+    ("todo.public_report_new", "码上巡察待受理"),
+    ("todo.transfer_to_review", "转办回复待审核"),
+    ("todo.transfer_to_reply", "转办待办理"),
     ("todo.assessment_open", "测评进行中"),
 ];

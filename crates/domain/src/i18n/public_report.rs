@@ -22,7 +22,42 @@ pub static ZH_CN_PUBLIC_REPORT: &[(&str, &str)] = &[
     ("report_state.NEW", "已收到，待受理"),
     ("report_state.ACCEPTED", "受理"),
     ("report_state.DECLINED", "不予受理"),
+    ("report_state.TRANSFERRED", "转办"),
     ("report_state.CLOSED", "办结"),
+    ("report_transfer_state.PENDING", "待办理"),
+    ("report_transfer_state.REPLIED", "已回复，待审核"),
+    ("report_transfer_state.DONE", "已办结"),
+    ("field.instruction", "转办要求"),
+    ("field.reply", "办理情况"),
+    ("field.duplicate_of", "重复的反映"),
+    ("field.transfer_id", "转办"),
+    ("field.transfer_org", "责任单位"),
+    ("public_report.duplicate_self", "不能标记为与自身重复"),
+    (
+        "public_report.duplicate_reason",
+        "与已收到的反映重复，合并办理",
+    ),
+    ("public_report.transfer_not_found", "转办事项不存在"),
+    (
+        "public_report.ref_not_found",
+        "{field}不存在或不在您的办理范围内",
+    ),
+    (
+        "public_report.audit_merge",
+        "码上巡察反映 {id}：与反映 {of} 重复，合并办理",
+    ),
+    (
+        "public_report.audit_transfer",
+        "码上巡察反映 {id}：转办，限 {deadline} 前回复",
+    ),
+    (
+        "public_report.audit_reply",
+        "码上巡察反映 {id}：{org} 回复转办",
+    ),
+    (
+        "public_report.audit_review",
+        "码上巡察反映 {id}：转办回复审核，{state}",
+    ),
     ("public_report.bad_phone", "{field}应为7至20位数字"),
     ("public_report.file_empty", "第{n}个附件是空文件"),
     ("public_report.file_too_large", "第{n}个附件超过{mb}MB"),
@@ -44,7 +79,7 @@ pub static ZH_CN_PUBLIC_REPORT: &[(&str, &str)] = &[
     ("public_report.closed", "该反映已办结，不能再补充"),
     (
         "public_report.round_ended",
-        "本轮巡察已结束，该渠道不再受理反映",
+        "本轮巡察已结束，您反映的问题将由巡察办受理",
     ),
     (
         "public_report.throttled",

@@ -24,9 +24,11 @@ use crate::state::AppState;
 pub mod page;
 mod public;
 mod staff;
+mod transfers;
 
 pub use self::public::*;
 pub use self::staff::*;
+pub use self::transfers::*;
 
 /// The routes without login (`/api/v1/public/…`).
 pub fn public_router() -> OpenApiRouter<AppState> {
@@ -47,6 +49,12 @@ pub fn staff_router() -> OpenApiRouter<AppState> {
         .routes(routes!(ask))
         .routes(routes!(convert))
         .routes(routes!(file))
+        .routes(routes!(merge))
+        .routes(routes!(transfer))
+        .routes(routes!(review))
+        .routes(routes!(transfers_list))
+        .routes(routes!(transfer_get))
+        .routes(routes!(transfer_reply))
 }
 
 /// Encrypts a text for storage.

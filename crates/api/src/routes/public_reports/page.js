@@ -65,7 +65,7 @@
       });
       show($("info"), true);
       show($("f-report"), c.open);
-      show($("closed"), !c.open);
+      show($("closed"), c.standing);
     });
   }, function () { offline($("load-err")); show($("load-err"), true); });
 

@@ -60,8 +60,10 @@ pub struct PublicChannelDto {
     pub owner_name: String,
     /// The last day reports are taken (YYYY-MM-DD).
     pub until: String,
-    /// False once the round has ended.
+    /// Whether reports are taken (always: after the round they go to the office).
     pub open: bool,
+    /// True once the round has ended: reports go to the office's standing queue.
+    pub standing: bool,
     /// 反映范围: what the team takes.
     pub scope: String,
     /// What goes elsewhere (涉法涉诉 and other matters outside inspection).
@@ -80,7 +82,8 @@ pub(super) async fn channel(
 ) -> ApiResult<axum::Json<PublicChannelDto>> {
     let ch = load_channel(&st, &token).await?;
     Ok(axum::Json(PublicChannelDto {
-        open: st.db.today() <= ch.end_date,
+        open: true,
+        standing: st.db.today() > ch.end_date,
         until: super::super::common::date_str(ch.end_date),
         org_name: ch.org_name,
         round_name: ch.round_name,
@@ -258,12 +261,8 @@ pub(super) async fn submit(
     client.hit(&st, PublicAction::Submit)?;
     drop(client);
     let ch = load_channel(&st, &token).await?;
-    if st.db.today() > ch.end_date {
-        return Err(ApiError::key(
-            StatusCode::CONFLICT,
-            "public_report.round_ended",
-        ));
-    }
+    // After the round: the office's standing queue takes it (the team has left).
+    let standing = st.db.today() > ch.end_date;
     let form = PublicForm::read(form).await?;
     let mut e = Errors::default();
     let category = if form.get("category").trim().is_empty() {
@@ -322,7 +321,7 @@ pub(super) async fn submit(
         receipt_hash: token_hash(&code),
         secret_hash: secret_digest(&code, &secret),
     };
-    store::submit(&st.db, &ch, &report, &form.encrypted(&st)?).await?;
+    store::submit(&st.db, &ch, &report, &form.encrypted(&st)?, standing).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(PublicReceipt {

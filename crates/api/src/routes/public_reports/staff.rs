@@ -7,6 +7,7 @@ use super::*;
 use xuncha_domain::DomainError;
 use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::perm::Compartment;
+use xuncha_domain::public_report::TransferState;
 use xuncha_store::audit::{Event, record_event};
 use xuncha_store::clues::ClueAccess;
 
@@ -92,8 +93,14 @@ pub(super) async fn open_channel(
 pub struct PublicReportQuery {
     #[param(value_type = Option<i64>)]
     pub round_unit_id: Option<RoundUnitId>,
-    /// NEW, ACCEPTED, DECLINED, CLOSED
+    /// NEW, ACCEPTED, DECLINED, TRANSFERRED, CLOSED
     pub state: Option<String>,
+    /// Only the office's standing queue (reports that came in after the round ended).
+    #[serde(default)]
+    pub standing: bool,
+    /// Only reports with a unit's reply to a 转办 waiting for review.
+    #[serde(default)]
+    pub review: bool,
     pub page: Option<i64>,
     pub page_size: Option<i64>,
 }
@@ -111,8 +118,14 @@ pub struct PublicReportDto {
     pub named: bool,
     pub state: String,
     pub state_name: String,
+    /// Shown to the reporter: the reason of a decline, the note of a merge, the reviewed answer
+    /// of a 转办.
     pub reason: Option<String>,
     pub clue_id: Option<i64>,
+    /// The earlier report this one was merged into (重复反映).
+    pub duplicate_of: Option<i64>,
+    /// Came in after the round ended: in the office's standing queue (clue leads only).
+    pub standing: bool,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -134,6 +147,8 @@ fn report_dto(st: &AppState, r: &store::ReportRow) -> PublicReportDto {
         state_name,
         reason: r.reason.clone(),
         clue_id: r.clue_id,
+        duplicate_of: r.duplicate_of,
+        standing: r.standing,
         version: r.version,
         created_at: rfc3339(r.created_at),
         updated_at: rfc3339(r.updated_at),
@@ -184,6 +199,8 @@ pub(super) async fn list(
         &store::ReportFilter {
             round_unit_id: q.round_unit_id,
             state,
+            standing: q.standing,
+            awaiting_review: q.review,
         },
         page,
     )
@@ -223,6 +240,8 @@ pub struct PublicReportDetail {
     pub reporter_visible: bool,
     pub messages: Vec<PublicReportMessage>,
     pub files: Vec<PublicReportFile>,
+    /// Its 转办 to responsible units, oldest first.
+    pub transfers: Vec<ReportTransferDto>,
 }
 
 async fn full(
@@ -259,6 +278,11 @@ async fn full(
         reporter_visible,
         messages: message_dtos(st, store::messages(&st.db, id).await?),
         files: file_dtos(store::files(&st.db, id).await?),
+        transfers: store::transfers_of(&st.db, id)
+            .await?
+            .iter()
+            .map(|t| transfer_dto(st, t))
+            .collect(),
         report: report_dto(st, &r),
     })
 }
@@ -472,4 +496,223 @@ pub(super) async fn file(
         )
         .into_response(),
     )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicReportMerge {
+    /// The earlier report this one repeats (one the caller works too).
+    pub duplicate_of: i64,
+    /// Shown to the reporter; by default 与已收到的反映重复，合并办理.
+    #[serde(default)]
+    pub reason: String,
+    pub version: i64,
+}
+
+/// Marks a new or accepted report as a repeat of an earlier one (重复反映) and closes it; the
+/// reporter reads the note. Both reports must be ones the caller works.
+#[utoipa::path(post, operation_id = "public_reports_merge", path = "/api/v1/public-reports/{id}/duplicate", tag = "clues", params(("id" = i64, Path)),
+    request_body = PublicReportMerge,
+    responses((status = 200, body = PublicReportDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub(super) async fn merge(
+    State(st): State<AppState>,
+    Need(auth, _): Need<FieldworkWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<PublicReportMerge>,
+) -> ApiResult<axum::Json<PublicReportDetail>> {
+    let a = access(&auth)?;
+    let reason = dom::text("reason", &b.reason, dom::MAX_MESSAGE_CHARS, false)
+        .map_err(|e| ApiError::from(DomainError::Invalid(vec![e])))?;
+    let r = load(&st, &a, id).await?;
+    let of = store::get_report(&st.db, &a, b.duplicate_of)
+        .await
+        .map_err(|e| match e {
+            xuncha_store::StoreError::NotFound => ApiError::field(
+                "duplicate_of",
+                &Msg::new("public_report.ref_not_found").arg("field", "field.duplicate_of"),
+            ),
+            e => e.into(),
+        })?;
+    if r.version != b.version {
+        return Err(xuncha_store::StoreError::StaleVersion.into());
+    }
+    let reason = if reason.is_empty() {
+        Msg::new("public_report.duplicate_reason").render()
+    } else {
+        reason
+    };
+    store::merge_duplicate(&st.db, &auth.actor, &r, &of, &reason).await?;
+    Ok(axum::Json(full(&st, &auth, &a, id).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportTransferDto {
+    pub id: i64,
+    pub report_id: i64,
+    /// The responsible unit that replies.
+    pub org_id: i64,
+    pub org_name: String,
+    /// The inspected unit the report came through.
+    pub unit_org_name: String,
+    pub round_name: String,
+    pub category_name: String,
+    /// The team's instruction (what to look into).
+    pub instruction: String,
+    /// YYYY-MM-DD
+    pub deadline: String,
+    /// PENDING, REPLIED, DONE
+    pub state: String,
+    pub state_name: String,
+    /// Still waiting for the reply after the deadline.
+    pub overdue: bool,
+    pub reply: Option<String>,
+    pub replied_at: Option<String>,
+    /// Why the team returned the last reply.
+    pub review_comment: Option<String>,
+    pub created_at: String,
+    pub version: i64,
+}
+
+pub(super) fn transfer_dto(st: &AppState, t: &store::TransferRow) -> ReportTransferDto {
+    let state = TransferState::from_code(&t.state);
+    ReportTransferDto {
+        id: t.id,
+        report_id: t.report_id,
+        org_id: t.org_id,
+        org_name: t.org_name.clone(),
+        unit_org_name: t.unit_org_name.clone(),
+        round_name: t.round_name.clone(),
+        category_name: ReportCategory::from_code(&t.category)
+            .map_or(t.category.clone(), |c| c.label().to_string()),
+        instruction: dec(st, &t.instruction_enc),
+        deadline: crate::routes::common::date_str(t.deadline),
+        state: t.state.clone(),
+        state_name: state.map_or(t.state.clone(), |s| s.label().to_string()),
+        overdue: state.is_some_and(|s| s.overdue(t.deadline, st.db.today())),
+        reply: t.reply_enc.as_ref().map(|d| dec(st, d)),
+        replied_at: t.replied_at.map(rfc3339),
+        review_comment: t.review_comment.clone(),
+        created_at: rfc3339(t.created_at),
+        version: t.version,
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicReportTransfer {
+    /// The responsible unit or department (in the caller's data scope).
+    pub org_id: i64,
+    /// The last day for its reply (YYYY-MM-DD, not before today).
+    pub deadline: String,
+    /// What the unit is asked to look into. The unit reads only this: write nothing that
+    /// identifies the reporter.
+    pub instruction: String,
+    pub version: i64,
+}
+
+/// 转办: sends a new or accepted report to the responsible unit with a deadline. The unit reads
+/// the team's instruction only (never the report, its attachments or the reporter) and must
+/// reply; the team reviews the reply before the report is closed.
+#[utoipa::path(post, operation_id = "public_reports_transfer", path = "/api/v1/public-reports/{id}/transfer", tag = "clues", params(("id" = i64, Path)),
+    request_body = PublicReportTransfer,
+    responses((status = 200, body = PublicReportDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub(super) async fn transfer(
+    State(st): State<AppState>,
+    Need(auth, _): Need<FieldworkWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<PublicReportTransfer>,
+) -> ApiResult<axum::Json<PublicReportDetail>> {
+    let a = access(&auth)?;
+    let mut errors = Vec::new();
+    let instruction = dom::text("instruction", &b.instruction, dom::MAX_TRANSFER_CHARS, true)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let deadline = crate::routes::common::parse_date("deadline", &b.deadline)
+        .map_err(|e| errors.push(e))
+        .ok();
+    if let Some(d) = deadline
+        && d < st.db.today()
+    {
+        errors.push(xuncha_domain::FieldError::new(
+            "deadline",
+            Msg::new("date.past").arg("field", "field.deadline"),
+        ));
+    }
+    let org = match xuncha_store::orgs::get(&st.db, &auth.scope, b.org_id.into()).await {
+        Ok(o) => Some(o),
+        Err(xuncha_store::StoreError::NotFound) => {
+            errors.push(xuncha_domain::FieldError::new(
+                "org_id",
+                Msg::new("public_report.ref_not_found").arg("field", "field.transfer_org"),
+            ));
+            None
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (Some(instruction), Some(deadline), Some(org), true) =
+        (instruction, deadline, org, errors.is_empty())
+    else {
+        return Err(DomainError::Invalid(errors).into());
+    };
+    let r = load(&st, &a, id).await?;
+    if r.version != b.version {
+        return Err(xuncha_store::StoreError::StaleVersion.into());
+    }
+    store::transfer(
+        &st.db,
+        &auth.actor,
+        &r,
+        org.id.get(),
+        deadline,
+        &enc(&st, &instruction)?,
+    )
+    .await?;
+    Ok(axum::Json(full(&st, &auth, &a, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportTransferReview {
+    pub transfer_id: i64,
+    /// Accept the reply (the report is closed with `opinion` shown to the reporter as the
+    /// answer) or return it to the unit (`opinion` says why).
+    pub accept: bool,
+    pub opinion: String,
+    /// The transfer's version.
+    pub version: i64,
+}
+
+/// Reviews the unit's reply to a 转办: accepted, the report is closed and the reporter reads the
+/// team's answer; returned, the unit replies again.
+#[utoipa::path(post, operation_id = "public_reports_review", path = "/api/v1/public-reports/{id}/transfer/review", tag = "clues", params(("id" = i64, Path)),
+    request_body = ReportTransferReview,
+    responses((status = 200, body = PublicReportDetail), (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub(super) async fn review(
+    State(st): State<AppState>,
+    Need(auth, _): Need<FieldworkWrite>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ReportTransferReview>,
+) -> ApiResult<axum::Json<PublicReportDetail>> {
+    let a = access(&auth)?;
+    let comment = dom::text("opinion", &b.opinion, dom::MAX_MESSAGE_CHARS, true)
+        .map_err(|e| ApiError::from(DomainError::Invalid(vec![e])))?;
+    let r = load(&st, &a, id).await?;
+    let t = store::transfers_of(&st.db, id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == b.transfer_id)
+        .ok_or_else(|| {
+            ApiError::field(
+                "transfer_id",
+                &Msg::new("public_report.ref_not_found").arg("field", "field.transfer_id"),
+            )
+        })?;
+    if t.version != b.version {
+        return Err(xuncha_store::StoreError::StaleVersion.into());
+    }
+    store::review(&st.db, &auth.actor, &r, &t, b.accept, &comment).await?;
+    Ok(axum::Json(full(&st, &auth, &a, id).await?))
 }

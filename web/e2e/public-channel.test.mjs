@@ -250,6 +250,13 @@ test(
       const status = await res.json()
       assert.equal(status.state_name, '办结')
       assert.match(status.reason, /已督促整改/)
+
+      stage = 'the statistics'
+      await page.goto(`${env.baseUrl}/public-reports`)
+      await visible(page, 'public-report-stats-open').click()
+      const figures = visible(page, 'public-report-stats')
+      await figures.getByText('转办回复用时（小时）').waitFor()
+      await figures.getByText('江岭省财政厅').waitFor()
       // Signing out leaves the session probe of the login page answered 401; nothing else may fail.
       assert.deepEqual(
         consoleErrors.filter((e) => !e.includes('status of 401')),

@@ -415,6 +415,47 @@ pub fn strip_png(data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+/// How long something took, in hours: the mean and the median of the known spans (None when
+/// there is none).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Span {
+    pub count: i64,
+    pub mean_hours: Option<f64>,
+    pub median_hours: Option<f64>,
+}
+
+impl Span {
+    /// The span of `(from, to)` pairs; pairs with no end yet, or an end before the start, are
+    /// left out.
+    pub fn of(pairs: &[(time::OffsetDateTime, Option<time::OffsetDateTime>)]) -> Span {
+        let mut hours: Vec<f64> = pairs
+            .iter()
+            .filter_map(|(from, to)| to.map(|t| (t - *from).as_seconds_f64() / 3600.0))
+            .filter(|h| *h >= 0.0)
+            .collect();
+        if hours.is_empty() {
+            return Span::default();
+        }
+        hours.sort_by(f64::total_cmp);
+        let n = hours.len();
+        let median = if n % 2 == 1 {
+            hours[n / 2]
+        } else {
+            f64::midpoint(hours[n / 2 - 1], hours[n / 2])
+        };
+        #[allow(clippy::cast_precision_loss)]
+        let mean = hours.iter().sum::<f64>() / n as f64;
+        Span {
+            count: i64::try_from(n).unwrap_or(i64::MAX),
+            mean_hours: Some(mean),
+            median_hours: Some(median),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,5 +558,17 @@ mod tests {
         assert!(!TransferState::Pending.overdue(d(10), d(10)));
         assert!(TransferState::Pending.overdue(d(10), d(11)));
         assert!(!TransferState::Replied.overdue(d(10), d(11)));
+    }
+
+    #[test]
+    fn spans_take_the_mean_and_median_of_finished_pairs() {
+        let t0 = time::macros::datetime!(2026-03-01 08:00 UTC);
+        let h = |n: i64| Some(t0 + time::Duration::hours(n));
+        assert_eq!(Span::of(&[]), Span::default());
+        let s = Span::of(&[(t0, h(2)), (t0, h(4)), (t0, h(12)), (t0, None), (t0, h(-1))]);
+        assert_eq!(s.count, 3);
+        assert_eq!(s.median_hours, Some(4.0));
+        assert_eq!(s.mean_hours, Some(6.0));
+        assert_eq!(Span::of(&[(t0, h(2)), (t0, h(4))]).median_hours, Some(3.0));
     }
 }

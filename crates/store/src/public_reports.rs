@@ -12,7 +12,7 @@ use xuncha_domain::DomainError;
 use xuncha_domain::i18n::Msg;
 use xuncha_domain::ids::RoundUnitId;
 use xuncha_domain::inspection::{ClueSource, ClueState};
-use xuncha_domain::public_report::{MAX_FILES_PER_REPORT, ReportState, TransferState};
+use xuncha_domain::public_report::{MAX_FILES_PER_REPORT, ReportState, Span, TransferState};
 
 use crate::audit::{Actor, Event};
 use crate::clues::{ClueAccess, NewClue};
@@ -692,4 +692,114 @@ pub async fn review(
         tx.commit().await?;
     });
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+/// What the statistics count: the reports the caller works, optionally of one round.
+#[derive(Debug, Clone, Default)]
+pub struct StatsFilter {
+    pub round_id: Option<i64>,
+}
+
+/// One group of reports and how many.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct StatGroup {
+    pub key: String,
+    pub name: String,
+    pub count: i64,
+}
+
+/// The counts and timings of the reports the caller works.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportStats {
+    pub total: i64,
+    /// After the round ended (the office's standing queue).
+    pub standing: i64,
+    pub by_state: Vec<StatGroup>,
+    pub by_category: Vec<StatGroup>,
+    /// By inspected unit (key: the round unit's id), most reports first.
+    pub by_unit: Vec<StatGroup>,
+    pub to_clue: i64,
+    pub duplicates: i64,
+    /// From receipt to the team's first decision.
+    pub decision: Span,
+    pub transfers: i64,
+    pub transfers_overdue: i64,
+    /// From the 转办 to the unit's (last) reply.
+    pub reply: Span,
+}
+
+/// Pushes the FROM/WHERE of the caller's reports (`r`, `ru`, `ow`) with the filter.
+fn push_stats_from<DB>(qb: &mut QueryBuilder<DB>, a: &ClueAccess, f: &StatsFilter)
+where
+    DB: sqlx::Database,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    qb.push(" FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1");
+    if let Some(round) = f.round_id {
+        qb.push(" AND ru.round_id = ").push_bind(round);
+    }
+    push_report_access(qb, a);
+}
+
+/// The statistics of the reports the caller works (scoped like the queue). Counts come from
+/// grouped queries; the timings read the two timestamps of each report (and of each transfer),
+/// which a round holds in the hundreds or thousands.
+pub async fn stats(db: &Db, a: &ClueAccess, f: &StatsFilter, today: Date) -> Result<ReportStats> {
+    crate::on_db!(db, p => {
+        let grouped = |col: &str| {
+            let mut qb = QueryBuilder::new(format!("SELECT {col} AS key, '' AS name, COUNT(*) AS count"));
+            push_stats_from(&mut qb, a, f);
+            qb.push(format!(" GROUP BY {col} ORDER BY COUNT(*) DESC, {col}"));
+            qb
+        };
+        let by_state = grouped("r.state").build_query_as::<StatGroup>().fetch_all(p).await?;
+        let by_category = grouped("r.category").build_query_as::<StatGroup>().fetch_all(p).await?;
+        let mut qb = QueryBuilder::new("SELECT CAST(r.round_unit_id AS TEXT) AS key, MAX(o.name) AS name, COUNT(*) AS count");
+        qb.push(" FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN organisations ow ON ow.id = ru.owner_org_id \
+                  JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1");
+        if let Some(round) = f.round_id {
+            qb.push(" AND ru.round_id = ").push_bind(round);
+        }
+        push_report_access(&mut qb, a);
+        qb.push(" GROUP BY r.round_unit_id ORDER BY COUNT(*) DESC, r.round_unit_id");
+        let by_unit = qb.build_query_as::<StatGroup>().fetch_all(p).await?;
+
+        let mut qb = QueryBuilder::new("SELECT COUNT(*), \
+             COALESCE(SUM(CASE WHEN r.standing THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN r.clue_id IS NOT NULL THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN r.duplicate_of IS NOT NULL THEN 1 ELSE 0 END), 0)");
+        push_stats_from(&mut qb, a, f);
+        let (total, standing, to_clue, duplicates): (i64, i64, i64, i64) = qb.build_query_as().fetch_one(p).await?;
+
+        let mut qb = QueryBuilder::new("SELECT r.created_at, r.decided_at");
+        push_stats_from(&mut qb, a, f);
+        let decided: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = qb.build_query_as().fetch_all(p).await?;
+
+        let mut qb = QueryBuilder::new("SELECT t.created_at, t.replied_at, t.state, t.deadline FROM public_report_transfers t JOIN public_reports r ON r.id = t.report_id \
+             JOIN round_units ru ON ru.id = r.round_unit_id JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1");
+        if let Some(round) = f.round_id {
+            qb.push(" AND ru.round_id = ").push_bind(round);
+        }
+        push_report_access(&mut qb, a);
+        let transfers: Vec<(OffsetDateTime, Option<OffsetDateTime>, String, Date)> = qb.build_query_as().fetch_all(p).await?;
+        let overdue = transfers.iter().filter(|(_, _, s, d)| TransferState::from_code(s).is_some_and(|s| s.overdue(*d, today))).count();
+        let replied: Vec<(OffsetDateTime, Option<OffsetDateTime>)> = transfers.iter().map(|(c, r, _, _)| (*c, *r)).collect();
+        Ok(ReportStats {
+            total,
+            standing,
+            by_state,
+            by_category,
+            by_unit,
+            to_clue,
+            duplicates,
+            decision: Span::of(&decided),
+            transfers: i64::try_from(transfers.len()).unwrap_or(i64::MAX),
+            transfers_overdue: i64::try_from(overdue).unwrap_or(i64::MAX),
+            reply: Span::of(&replied),
+        })
+    })
 }

@@ -116,3 +116,10 @@ export function reply(t: ReportTransfer, text: string): Promise<ReportTransfer> 
     }),
   )
 }
+
+export type PublicReportStats = S['PublicReportStats']
+
+/** Counts and timings of the reports the caller works (optionally of one round). */
+export function stats(roundId?: number): Promise<PublicReportStats> {
+  return unwrap(client.GET('/api/v1/public-reports/stats', { params: { query: { round_id: roundId } } }))
+}

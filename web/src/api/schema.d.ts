@@ -1396,6 +1396,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public-reports/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts and timings of the reports the caller works (scoped like the queue): by state,
+         *     category and unit, conversions and repeats, the time to decide and the time units take to
+         *     reply to a 转办, overdue transfers.
+         */
+        get: operations["public_reports_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public-reports/{id}": {
         parameters: {
             query?: never;
@@ -5023,6 +5044,41 @@ export interface components {
         PublicReportQuestion: {
             question: string;
         };
+        /** @description The statistics of the 码上巡察 reports the caller works. */
+        PublicReportStats: {
+            by_category: components["schemas"]["ReportStatGroup"][];
+            by_state: components["schemas"]["ReportStatGroup"][];
+            /** @description By inspected unit (key: the round unit id), most reports first; every unit with a report. */
+            by_unit: components["schemas"]["ReportStatGroup"][];
+            /** @description From receipt to the team's first decision (受理, 不予受理, 转办, merge or conversion). */
+            decision: components["schemas"]["ReportSpan"];
+            /**
+             * Format: int64
+             * @description Merged into an earlier report.
+             */
+            duplicates: number;
+            /** @description From the 转办 to the unit's reply. */
+            reply: components["schemas"]["ReportSpan"];
+            /**
+             * Format: int64
+             * @description Came in after the round ended (the office's standing queue).
+             */
+            standing: number;
+            /**
+             * Format: int64
+             * @description Converted into clues.
+             */
+            to_clue: number;
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            transfers: number;
+            /**
+             * Format: int64
+             * @description Transfers still waiting for the unit's reply after their deadline.
+             */
+            transfers_overdue: number;
+        };
         PublicReportTransfer: {
             /** @description The last day for its reply (YYYY-MM-DD, not before today). */
             deadline: string;
@@ -5262,6 +5318,22 @@ export interface components {
             principal_leader: string;
             signed_on: string;
             title: string;
+        };
+        /** @description How long a step took, in hours, over the reports (or transfers) that finished it. */
+        ReportSpan: {
+            /** Format: int64 */
+            count: number;
+            /** Format: double */
+            mean_hours?: number | null;
+            /** Format: double */
+            median_hours?: number | null;
+        };
+        /** @description A group of reports: its code (state, category) or round unit id, its name, how many. */
+        ReportStatGroup: {
+            /** Format: int64 */
+            count: number;
+            key: string;
+            name: string;
         };
         ReportTransferDto: {
             category_name: string;
@@ -8678,6 +8750,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicReportPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_stats: {
+        parameters: {
+            query?: {
+                /** @description Only the reports of one round. */
+                round_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportStats"];
                 };
             };
             400: {

@@ -106,6 +106,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/public/reports/answer", ANY, Public),
     ("POST", "/api/v1/round-units/{id}/public-channel", FIELDWORK, Clue),
     ("GET", "/api/v1/public-reports", ANY, Clue),
+    ("GET", "/api/v1/public-reports/stats", ANY, Clue),
     ("GET", "/api/v1/public-reports/{id}", ANY, Clue),
     ("POST", "/api/v1/public-reports/{id}/decide", FIELDWORK, Clue),
     ("POST", "/api/v1/public-reports/{id}/questions", FIELDWORK, Clue),

@@ -728,6 +728,41 @@ async fn public_report_transfer_duplicate_and_standing(app: App) {
     let liaison = login(&app, "dept.liaison").await;
     let (_, inbox) = liaison.get("/api/v1/report-transfers?state=PENDING").await;
     assert_eq!(inbox["items"][0]["overdue"], true, "{inbox}");
+
+    // The statistics, scoped like the queue: the office lead counts all three, the team two.
+    let director = login(&app, "prov.director").await;
+    let (st, stats) = director.get("/api/v1/public-reports/stats").await;
+    assert_eq!(st, StatusCode::OK, "{stats}");
+    assert_eq!(stats["total"], 3, "{stats}");
+    assert_eq!(stats["standing"], 1);
+    assert_eq!(stats["duplicates"], 1);
+    assert_eq!(stats["to_clue"], 0);
+    assert_eq!(stats["transfers"], 2);
+    assert_eq!(stats["transfers_overdue"], 1);
+    assert_eq!(stats["decision"]["count"], 3);
+    assert_eq!(stats["reply"]["count"], 1);
+    assert_eq!(stats["by_unit"][0]["name"], "江岭省财政厅");
+    assert_eq!(stats["by_unit"][0]["count"], 3);
+    assert_eq!(stats["by_category"][0]["name"], "违纪违法、腐败问题");
+    let states: Vec<(String, i64)> = stats["by_state"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["name"].as_str().unwrap().to_string(),
+                g["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(states.contains(&("办结".to_string(), 2)), "{states:?}");
+    assert!(states.contains(&("转办".to_string(), 1)), "{states:?}");
+    let inspector = login(&app, "prov.inspector").await;
+    let (_, team) = inspector.get("/api/v1/public-reports/stats").await;
+    assert_eq!(team["total"], 2, "{team}");
+    assert_eq!(team["standing"], 0);
+    let (st, _) = liaison.get("/api/v1/public-reports/stats").await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
 }
 
 /// Fuzzing of the public forms: random and boundary values in every field, random bytes as

@@ -44,6 +44,7 @@ pub fn staff_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(open_channel))
         .routes(routes!(list))
+        .routes(routes!(stats))
         .routes(routes!(detail))
         .routes(routes!(decide))
         .routes(routes!(ask))

@@ -716,3 +716,111 @@ pub(super) async fn review(
     store::review(&st.db, &auth.actor, &r, &t, b.accept, &comment).await?;
     Ok(axum::Json(full(&st, &auth, &a, id).await?))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PublicReportStatsQuery {
+    /// Only the reports of one round.
+    pub round_id: Option<i64>,
+}
+
+/// A group of reports: its code (state, category) or round unit id, its name, how many.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportStatGroup {
+    pub key: String,
+    pub name: String,
+    pub count: i64,
+}
+
+/// How long a step took, in hours, over the reports (or transfers) that finished it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportSpan {
+    pub count: i64,
+    pub mean_hours: Option<f64>,
+    pub median_hours: Option<f64>,
+}
+
+impl From<dom::Span> for ReportSpan {
+    fn from(s: dom::Span) -> Self {
+        ReportSpan {
+            count: s.count,
+            mean_hours: s.mean_hours,
+            median_hours: s.median_hours,
+        }
+    }
+}
+
+/// The statistics of the 码上巡察 reports the caller works.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicReportStats {
+    pub total: i64,
+    /// Came in after the round ended (the office's standing queue).
+    pub standing: i64,
+    pub by_state: Vec<ReportStatGroup>,
+    pub by_category: Vec<ReportStatGroup>,
+    /// By inspected unit (key: the round unit id), most reports first; every unit with a report.
+    pub by_unit: Vec<ReportStatGroup>,
+    /// Converted into clues.
+    pub to_clue: i64,
+    /// Merged into an earlier report.
+    pub duplicates: i64,
+    /// From receipt to the team's first decision (受理, 不予受理, 转办, merge or conversion).
+    pub decision: ReportSpan,
+    pub transfers: i64,
+    /// Transfers still waiting for the unit's reply after their deadline.
+    pub transfers_overdue: i64,
+    /// From the 转办 to the unit's reply.
+    pub reply: ReportSpan,
+}
+
+fn groups(
+    rows: Vec<store::StatGroup>,
+    label: impl Fn(&str) -> Option<String>,
+) -> Vec<ReportStatGroup> {
+    rows.into_iter()
+        .map(|g| ReportStatGroup {
+            name: label(&g.key).unwrap_or(g.name),
+            key: g.key,
+            count: g.count,
+        })
+        .collect()
+}
+
+/// Counts and timings of the reports the caller works (scoped like the queue): by state,
+/// category and unit, conversions and repeats, the time to decide and the time units take to
+/// reply to a 转办, overdue transfers.
+#[utoipa::path(get, operation_id = "public_reports_stats", path = "/api/v1/public-reports/stats", tag = "clues", params(PublicReportStatsQuery),
+    responses((status = 200, body = PublicReportStats), (status = 400, body = crate::error::Problem), (status = 403, body = crate::error::Problem)))]
+pub(super) async fn stats(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<PublicReportStatsQuery>,
+) -> ApiResult<axum::Json<PublicReportStats>> {
+    let a = access(&auth)?;
+    let s = store::stats(
+        &st.db,
+        &a,
+        &store::StatsFilter {
+            round_id: q.round_id,
+        },
+        st.db.today(),
+    )
+    .await?;
+    Ok(axum::Json(PublicReportStats {
+        total: s.total,
+        standing: s.standing,
+        by_state: groups(s.by_state, |k| {
+            ReportState::from_code(k).map(|x| x.label().to_string())
+        }),
+        by_category: groups(s.by_category, |k| {
+            ReportCategory::from_code(k).map(|x| x.label().to_string())
+        }),
+        by_unit: groups(s.by_unit, |_| None),
+        to_clue: s.to_clue,
+        duplicates: s.duplicates,
+        decision: s.decision.into(),
+        transfers: s.transfers,
+        transfers_overdue: s.transfers_overdue,
+        reply: s.reply.into(),
+    }))
+}

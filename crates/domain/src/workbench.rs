@@ -5,8 +5,8 @@
 
 use crate::code::code_enum;
 use crate::perm::{
-    Access, CLUE_DISPOSE, Compartment, INSPECTION_OFFICE, RECT_READ, RECT_REVIEW, RECT_SUPERVISE,
-    RECT_WRITE,
+    Access, CLUE_DISPOSE, Compartment, FIELDWORK_WRITE, INSPECTION_OFFICE, RECT_READ, RECT_REVIEW,
+    RECT_SUPERVISE, RECT_WRITE,
 };
 
 code_enum!(
@@ -21,6 +21,7 @@ code_enum!(
         ClueToReceive => "clue_to_receive",
         ClueDisposing => "clue_disposing",
         AssessmentOpen => "assessment_open",
+        LinkageTodo => "linkage_todo",
     }
 );
 
@@ -46,6 +47,9 @@ impl TodoKind {
             }
             // The office runs the assessment and its satisfaction survey.
             TodoKind::AssessmentOpen => has(RECT_READ) && has(RECT_SUPERVISE),
+            // Tasks a higher office issued to this office, to accept or to report back: the
+            // office's working staff (a leader reads them, the office does the work).
+            TodoKind::LinkageTodo => has(INSPECTION_OFFICE) && has(FIELDWORK_WRITE),
         }
     }
 

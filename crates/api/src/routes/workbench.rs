@@ -36,6 +36,7 @@ fn link(kind: TodoKind) -> &'static str {
         TodoKind::ClueToReceive => "/clues?state=TRANSFERRED",
         TodoKind::ClueDisposing => "/clues?state=DISPOSING",
         TodoKind::AssessmentOpen => "/assessment?state=DRAFT",
+        TodoKind::LinkageTodo => "/linkage?todo=true",
     }
 }
 
@@ -89,6 +90,7 @@ async fn workbench(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Js
             scope: &auth.scope,
             clues: &clues,
             dates: &dates,
+            office: office(&auth),
         };
         for kind in kinds {
             todos.push(TodoDto {

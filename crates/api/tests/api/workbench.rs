@@ -32,6 +32,10 @@ fn list_path(kind: &str, link: &str) -> String {
             assert!(link.starts_with("/assessment?"), "{link}");
             format!("/api/v1/assessments?{query}")
         }
+        "linkage_todo" => {
+            assert!(link.starts_with("/linkage?"), "{link}");
+            format!("/api/v1/linkage/inbox?{query}")
+        }
         other => panic!("unknown to-do kind {other}"),
     }
 }

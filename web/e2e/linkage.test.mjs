@@ -48,10 +48,15 @@ test('a task goes down to a county and its report comes back', { timeout: 180_00
     await date.press('Enter')
     await fieldIn(page, 'linkage-form-orgs').fill('990101')
     await page.locator('.el-select-dropdown__item:visible', { hasText: county }).first().click()
+    // A multiple select stays open: close it by clicking the dialog's title.
+    await page.locator('.el-dialog__title:visible').click()
+    await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
     await visible(page, 'linkage-form-submit').click()
     const recipients = visible(page, 'linkage-recipients')
     await recipients.getByText(county).waitFor()
     await recipients.getByText('待接收').waitFor()
+    await page.locator('.el-drawer__close-btn:visible').click()
+    await recipients.waitFor({ state: 'hidden' })
     await logout(page)
 
     stage = 'the county counts it on its 工作台'
@@ -70,6 +75,9 @@ test('a task goes down to a county and its report comes back', { timeout: 180_00
     await visible(page, 'linkage-report').first().click()
     await fieldIn(page, 'linkage-report-text').fill(REPORT)
     await visible(page, 'linkage-report-submit').click()
+    // Reported back, it no longer waits for the county: gone from the to-do filter, listed without it.
+    await inbox.getByText(TITLE).waitFor({ state: 'hidden' })
+    await visible(page, 'linkage-todo-filter').locator('.el-tag__close').click()
     await inbox.getByText('已反馈').waitFor()
     await logout(page)
 

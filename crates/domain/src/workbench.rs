@@ -130,6 +130,15 @@ mod tests {
             vec![TodoKind::ClueToReceive, TodoKind::ClueDisposing]
         );
         assert!(sees_headline(&access_of(crate::perm::LEADER)));
+        // Linkage tasks wait for the office's working staff, not for its leader.
+        assert!(kinds.contains(&TodoKind::LinkageTodo));
+        assert!(
+            TodoKind::worked_by(&access_of(crate::perm::OFFICE_STAFF))
+                .contains(&TodoKind::LinkageTodo)
+        );
+        assert!(
+            !TodoKind::worked_by(&access_of(crate::perm::LEADER)).contains(&TodoKind::LinkageTodo)
+        );
     }
 
     #[test]

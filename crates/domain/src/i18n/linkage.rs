@@ -26,20 +26,12 @@ pub static ZH_CN_LINKAGE: &[(&str, &str)] = &[
         "linkage.not_lower",
         "{org}不是本级巡察机构的下级，不能作为接收单位",
     ),
-    (
-        "linkage.round_not_own",
-        "轮次“{round}”不属于本单位，不能关联",
-    ),
     ("linkage.task_not_found", "联动任务不存在或无权访问"),
     (
         "linkage.recipient_not_found",
         "联动任务的接收记录不存在或无权访问",
     ),
     ("linkage.focus_not_found", "联动重点不存在或无权访问"),
-    (
-        "linkage.focus_not_pushed",
-        "该联动重点未推送给本轮次所属单位",
-    ),
     (
         "linkage.focus_not_adopted",
         "该问题所在轮次未采纳此联动重点",

@@ -1,6 +1,6 @@
 // Browser end-to-end test of 上下联动 (docs/network.md): the province office issues a task to a county office; the
 // county's 工作台 counts it and opens its inbox, where it accepts and reports back; the province sees the report and
-// confirms it (已办结).
+// confirms it (已办结); then it pushes a focus point down, which the county sees.
 //
 //   XUNCHA_BIN=/path/to/xuncha node --test e2e/linkage.test.mjs
 import { after, before, test } from 'node:test'
@@ -10,6 +10,7 @@ import { fieldIn, login, logout, visible } from './pages.mjs'
 
 const TITLE = '同步开展内部巡察（联动测试）'
 const REPORT = '已部署县委本轮巡察同步开展'
+const FOCUS = '惠民资金发放不及时（联动重点）'
 
 let env
 
@@ -90,6 +91,28 @@ test('a task goes down to a county and its report comes back', { timeout: 180_00
     await detail.getByText(REPORT).waitFor()
     await visible(page, 'linkage-confirm').first().click()
     await detail.getByText('已办结').waitFor()
+    await page.locator('.el-drawer__close-btn:visible').click()
+    await detail.waitFor({ state: 'hidden' })
+
+    stage = 'the province pushes a focus point down'
+    await page.getByRole('tab', { name: '联动重点' }).click()
+    await visible(page, 'focus-create').click()
+    await fieldIn(page, 'focus-form-title').fill(FOCUS)
+    await fieldIn(page, 'focus-form-content').fill('部分惠民资金滞留未发放')
+    await fieldIn(page, 'focus-form-orgs').fill('990101')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: county }).first().click()
+    await page.locator('.el-dialog__title:visible').click()
+    await page.locator('.el-select-dropdown__item:visible').first().waitFor({ state: 'hidden' })
+    await visible(page, 'focus-form-submit').click()
+    await visible(page, 'linkage-focus').getByText(FOCUS).waitFor()
+    await logout(page)
+
+    stage = 'the county sees the focus point pushed to it'
+    await login(page, env.baseUrl, 'county0101.director')
+    await page.goto(`${env.baseUrl}/linkage`)
+    await page.getByRole('tab', { name: '联动重点' }).click()
+    await visible(page, 'linkage-focus').getByText(FOCUS).click()
+    await visible(page, 'focus-detail').getByText(county).waitFor()
   } catch (error) {
     await reportFailure(page, { screenshot: 'linkage.png', stage, consoleErrors, platform: env.platform })
     throw error

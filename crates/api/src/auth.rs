@@ -208,6 +208,7 @@ perms!(
     AuditRead = xuncha_domain::perm::AUDIT_READ,
     InspectionRead = xuncha_domain::perm::INSPECTION_READ,
     InspectionPlan = xuncha_domain::perm::INSPECTION_PLAN,
+    InspectionOffice = xuncha_domain::perm::INSPECTION_OFFICE,
     TeamManage = xuncha_domain::perm::TEAM_MANAGE,
     RecusalApprove = xuncha_domain::perm::RECUSAL_APPROVE,
     FieldworkWrite = xuncha_domain::perm::FIELDWORK_WRITE,

@@ -78,6 +78,8 @@ code_schemas! {
     TodoKind = of(xuncha_domain::workbench::TodoKind::ALL, xuncha_domain::workbench::TodoKind::code);
     /// The state of a clue.
     ClueState = of(inspection::ClueState::ALL, inspection::ClueState::code);
+    /// Where a recipient office stands on a linkage task (待接收, 已接收, 已反馈, 已办结).
+    LinkageState = of(xuncha_domain::linkage::RecipientState::ALL, xuncha_domain::linkage::RecipientState::code);
     /// Which units the rectification units list keeps by their latest plan revision.
     PlanQueue = vec!["to_review", "to_draft"];
 }

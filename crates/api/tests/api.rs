@@ -1243,5 +1243,7 @@ mod workbench;
 
 #[path = "api/dashboard.rs"]
 mod dashboard;
+#[path = "api/linkage.rs"]
+mod linkage;
 #[path = "api/public_reports.rs"]
 mod public_reports;

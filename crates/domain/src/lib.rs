@@ -16,6 +16,7 @@ pub mod ids;
 pub mod inspection;
 pub mod letters;
 pub mod limits;
+pub mod linkage;
 pub mod org;
 pub mod perm;
 pub mod public_report;

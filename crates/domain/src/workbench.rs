@@ -24,6 +24,7 @@ code_enum!(
         TransferToReview => "transfer_to_review",
         TransferToReply => "transfer_to_reply",
         AssessmentOpen => "assessment_open",
+        LinkageTodo => "linkage_todo",
     }
 );
 
@@ -56,6 +57,9 @@ impl TodoKind {
             TodoKind::TransferToReply => has(RECT_READ) && has(RECT_WRITE),
             // The office runs the assessment and its satisfaction survey.
             TodoKind::AssessmentOpen => has(RECT_READ) && has(RECT_SUPERVISE),
+            // Tasks a higher office issued to this office, to accept or to report back: the
+            // office's working staff (a leader reads them, the office does the work).
+            TodoKind::LinkageTodo => has(INSPECTION_OFFICE) && has(FIELDWORK_WRITE),
         }
     }
 
@@ -137,6 +141,15 @@ mod tests {
             vec![TodoKind::ClueToReceive, TodoKind::ClueDisposing]
         );
         assert!(sees_headline(&access_of(crate::perm::LEADER)));
+        // Linkage tasks wait for the office's working staff, not for its leader.
+        assert!(kinds.contains(&TodoKind::LinkageTodo));
+        assert!(
+            TodoKind::worked_by(&access_of(crate::perm::OFFICE_STAFF))
+                .contains(&TodoKind::LinkageTodo)
+        );
+        assert!(
+            !TodoKind::worked_by(&access_of(crate::perm::LEADER)).contains(&TodoKind::LinkageTodo)
+        );
     }
 
     #[test]

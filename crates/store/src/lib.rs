@@ -20,6 +20,7 @@ mod db;
 pub mod disclosure;
 pub mod fieldwork;
 pub mod inspection;
+pub mod linkage;
 pub mod orgs;
 pub mod public_reports;
 pub mod rectification;

@@ -19,7 +19,7 @@ use crate::rectification::{
     self as rect, LedgerFilter, Notification, PlanQueue, StatCounts, StatGroup, Today, WarningBand,
 };
 use crate::scope::Scope;
-use crate::{Db, PageReq, fieldwork, public_reports};
+use crate::{Db, PageReq, fieldwork, linkage, public_reports};
 
 /// What a user's to-dos are counted within.
 pub struct TodoContext<'a> {
@@ -29,6 +29,8 @@ pub struct TodoContext<'a> {
     pub clues: &'a ClueAccess,
     /// Today and the yellow limits of the offices the ledger can show.
     pub dates: &'a Today,
+    /// The user's office (the recipient of linkage tasks).
+    pub office: OrgId,
 }
 
 /// The count of one to-do: the total of the list it links to.
@@ -119,6 +121,15 @@ pub async fn todo_count(db: &Db, kind: TodoKind, cx: &TodoContext<'_>) -> Result
                 ..AssessmentFilter::default()
             };
             assessment::list_assessments(db, cx.scope, &f, one)
+                .await?
+                .total
+        }
+        TodoKind::LinkageTodo => {
+            let f = linkage::InboxFilter {
+                todo: true,
+                state: None,
+            };
+            linkage::inbox(db, cx.scope, cx.office, &f, one)
                 .await?
                 .total
         }

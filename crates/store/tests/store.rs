@@ -67,6 +67,7 @@ dual!(
     scheduler_lease_has_one_holder,
     scheduler_runs_once_per_period,
     statistics_keep_no_value_samples,
+    linkage_rows_stay_with_their_office,
 );
 
 fn actor() -> Actor {
@@ -1359,4 +1360,154 @@ async fn statistics_keep_no_value_samples(db: Db) {
         0,
         "no value samples after the start"
     );
+}
+
+/// A scope of one subtree (an office's OrgAndBelow).
+fn subtree_scope(org: &orgs::Org) -> Scope {
+    Scope {
+        user_id: 1,
+        all: false,
+        ranges: vec![(org.path.clone(), xuncha_domain::org::subtree_end(&org.path))],
+        orgs: Vec::new(),
+        own: false,
+        team_user: None,
+    }
+}
+
+/// 上下联动: a task of the province reaches each county as its own row; a county reads and acts on
+/// its row only, never issues to a sibling or upwards; the transitions and versions hold.
+async fn linkage_rows_stay_with_their_office(db: Db) {
+    use xuncha_domain::linkage::{NewTask, RecipientAction, RecipientState};
+    use xuncha_store::linkage::{self as lk, ActionInput, InboxFilter};
+    let t = small_tree(&db).await;
+    let (p, k11, k12) = (&t["P"], &t["K11"], &t["K12"]);
+    let (ps, ks) = (subtree_scope(p), subtree_scope(k11));
+    let today = db.today();
+    let task = |orgs: Vec<OrgId>| NewTask {
+        title: "同步开展内部巡察".into(),
+        content: "按期反馈".into(),
+        focus: None,
+        term_id: None,
+        deadline: today + time::Duration::days(5),
+        org_ids: orgs,
+    };
+    let id = lk::create_task(&db, &actor(), &ps, p.id, &task(vec![k11.id, k12.id]))
+        .await
+        .unwrap();
+    // Upwards, sideways: not found; the issuer itself: a field error.
+    for to in [p.id, k12.id, t["C1"].id] {
+        assert!(matches!(
+            lk::create_task(&db, &actor(), &ks, k11.id, &task(vec![to])).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+    assert!(matches!(
+        lk::create_task(&db, &actor(), &ps, p.id, &task(vec![p.id])).await,
+        Err(StoreError::Domain(DomainError::Invalid(_)))
+    ));
+    let page = PageReq::new(None, None);
+    let issued = lk::list_tasks(&db, &ps, today, page).await.unwrap();
+    assert_eq!((issued.total, issued.items[0].recipients), (1, 2));
+    assert_eq!(
+        lk::list_tasks(&db, &ks, today, page).await.unwrap().total,
+        0
+    );
+    assert!(matches!(
+        lk::get_task(&db, &ks, id, today).await,
+        Err(StoreError::NotFound)
+    ));
+    let f = InboxFilter::default();
+    let mine = lk::inbox(&db, &ks, k11.id, &f, page).await.unwrap();
+    assert_eq!(mine.total, 1);
+    assert_eq!(mine.items[0].org_id, k11.id);
+    // Naming the sibling's office does not reach its row from this scope.
+    assert_eq!(
+        lk::inbox(&db, &ks, k12.id, &f, page).await.unwrap().total,
+        0
+    );
+    let rows = lk::task_recipients(&db, id).await.unwrap();
+    let other = rows.iter().find(|r| r.org_id == k12.id).unwrap();
+    assert!(matches!(
+        lk::inbox_row(&db, &ks, k11.id, other.id).await,
+        Err(StoreError::NotFound)
+    ));
+    // Transitions: report before accept is refused; a stale version is refused.
+    let row = &mine.items[0];
+    let v = |version| ActionInput {
+        version,
+        report: Some("已完成".into()),
+        ..ActionInput::default()
+    };
+    assert!(matches!(
+        lk::act(
+            &db,
+            &actor(),
+            &ks,
+            row,
+            RecipientAction::Report,
+            &v(row.version)
+        )
+        .await,
+        Err(StoreError::Domain(DomainError::Rule(_)))
+    ));
+    assert!(matches!(
+        lk::act(
+            &db,
+            &actor(),
+            &ks,
+            row,
+            RecipientAction::Accept,
+            &v(row.version + 1)
+        )
+        .await,
+        Err(StoreError::StaleVersion)
+    ));
+    lk::act(
+        &db,
+        &actor(),
+        &ks,
+        row,
+        RecipientAction::Accept,
+        &v(row.version),
+    )
+    .await
+    .unwrap();
+    let row = lk::inbox_row(&db, &ks, k11.id, row.id).await.unwrap();
+    assert_eq!(row.state().unwrap(), RecipientState::Accepted);
+    let todo = InboxFilter {
+        todo: true,
+        state: None,
+    };
+    assert_eq!(
+        lk::inbox(&db, &ks, k11.id, &todo, page)
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    lk::act(
+        &db,
+        &actor(),
+        &ks,
+        &row,
+        RecipientAction::Report,
+        &v(row.version),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        lk::inbox(&db, &ks, k11.id, &todo, page)
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    // The issuing side reaches the row; the county does not.
+    assert!(matches!(
+        lk::recipient_as_issuer(&db, &ks, row.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let r = lk::recipient_as_issuer(&db, &ps, row.id).await.unwrap();
+    assert_eq!(r.state().unwrap(), RecipientState::Reported);
+    assert_eq!(r.report.as_deref(), Some("已完成"));
 }

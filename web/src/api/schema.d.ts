@@ -779,6 +779,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/findings/{id}/focus-point": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Links a finding to the focus point it follows up (one its round adopted, else 409), or
+         *     unlinks it. A finding outside the caller's scope is 404.
+         */
+        put: operations["finding_focus_point"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/findings/{id}/immediate-fix": {
         parameters: {
             query?: never;
@@ -930,6 +950,206 @@ export interface paths {
         };
         /** Ways of inspecting villages. */
         get: operations["inspection_village_modes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/focus-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The focus points the caller sees: pushed down by offices in its scope, or pushed to its
+         *     office; each with its roll-up (rounds that adopted it, findings following it up) counted in
+         *     the caller's scope.
+         */
+        get: operations["focus_points_list"];
+        put?: never;
+        /**
+         * Pushes a problem down from the caller's office to lower offices of its scope as a focus point
+         *     (free text and frame category, or copied from one of its own findings).
+         */
+        post: operations["focus_points_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/focus-points/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One focus point the caller sees, with the offices it was pushed to and the rounds that
+         *     adopted it (and their findings following it up), within the caller's scope.
+         */
+        get: operations["focus_points_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tasks issued to the caller's office: its own rows only, newest first (`todo=true`: those
+         *     waiting for it to accept or report back, the 工作台's count).
+         */
+        get: operations["linkage_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task issued to the caller's office (its own row). */
+        get: operations["linkage_inbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The recipient office accepts a task: 待接收 → 已接收 (409 from any other state). */
+        post: operations["linkage_inbox_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The recipient office reports back: 已接收 → 已反馈, optionally linking its own rounds (a
+         *     round not its own or outside the caller's scope is 404).
+         */
+        post: operations["linkage_inbox_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/recipients/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The issuing office confirms a recipient's report back: 已反馈 → 已办结 (409 from any other
+         *     state).
+         */
+        post: operations["linkage_recipient_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/recipients/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The issuing office returns a report back with a reason: 已反馈 → 已接收 (409 from any other
+         *     state).
+         */
+        post: operations["linkage_recipient_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tasks issued by the offices in the caller's scope, newest first, with each task's
+         *     recipients counted by progress.
+         */
+        get: operations["linkage_tasks_list"];
+        put?: never;
+        /**
+         * Issues a task from the caller's office to lower offices of its scope (each starts 待接收).
+         *     An office outside the scope, or a term, is 404; an office not below the caller's is 422.
+         */
+        post: operations["linkage_tasks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task issued within the caller's scope, with every recipient's progress. */
+        get: operations["linkage_tasks_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2792,6 +3012,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rounds/{id}/focus-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The focus points a round adopted. */
+        get: operations["round_focus_points"];
+        put?: never;
+        /**
+         * A round of the caller's scope adopts a focus point pushed to the round's office (else 404);
+         *     adopting twice changes nothing. Answers the round's adopted focus points.
+         */
+        post: operations["round_focus_points_adopt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rounds/{id}/teams": {
         parameters: {
             query?: never;
@@ -3928,6 +4169,19 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        FindingFocusDto: {
+            /** Format: int64 */
+            finding_id: number;
+            /** Format: int64 */
+            focus_point_id?: number | null;
+        };
+        FindingFocusLink: {
+            /**
+             * Format: int64
+             * @description A focus point the finding's round adopted; null unlinks.
+             */
+            focus_point_id?: number | null;
+        };
         FindingPage: {
             items: components["schemas"]["FindingDto"][];
             /** Format: int64 */
@@ -3964,6 +4218,89 @@ export interface components {
             note?: string;
             /** Format: int64 */
             version: number;
+        };
+        FocusAdoptionDto: {
+            adopted_at: string;
+            /**
+             * Format: int64
+             * @description The round's findings following the focus point up (in the caller's scope).
+             */
+            findings: number;
+            owner_name: string;
+            /** Format: int64 */
+            owner_org_id: number;
+            /** Format: int64 */
+            round_id: number;
+            round_name: string;
+        };
+        FocusPointCreate: {
+            /**
+             * Format: int64
+             * @description The frame category (问题类别); a copied finding's category when empty.
+             */
+            category_id?: number | null;
+            /** @description Required unless copied from a finding (then the finding's facts fill it). */
+            content?: string;
+            /** @description The lower offices it is pushed to. */
+            org_ids: number[];
+            /**
+             * Format: int64
+             * @description One of the caller's own findings to copy from.
+             */
+            source_finding_id?: number | null;
+            /** @description Required unless copied from a finding (then the finding's title fills it). */
+            title?: string;
+        };
+        FocusPointDetail: {
+            /** @description The rounds that adopted it, in the caller's scope. */
+            adoptions: components["schemas"]["FocusAdoptionDto"][];
+            focus_point: components["schemas"]["FocusPointDto"];
+            /** @description The offices it was pushed to, in the caller's scope. */
+            targets: components["schemas"]["FocusTargetDto"][];
+        };
+        FocusPointDto: {
+            /** Format: int64 */
+            category_id?: number | null;
+            category_name?: string | null;
+            content: string;
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Findings of those rounds following it up, in the caller's scope.
+             */
+            findings: number;
+            /** Format: int64 */
+            id: number;
+            issuer_name: string;
+            /** Format: int64 */
+            issuer_org_id: number;
+            /**
+             * Format: int64
+             * @description Rounds that adopted it, in the caller's scope.
+             */
+            rounds: number;
+            /** Format: int64 */
+            source_finding_id?: number | null;
+            /**
+             * Format: int64
+             * @description Offices it was pushed to.
+             */
+            targets: number;
+            title: string;
+        };
+        FocusPointPage: {
+            items: components["schemas"]["FocusPointDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        FocusTargetDto: {
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
         };
         FrameDto: {
             active: boolean;
@@ -4270,6 +4607,128 @@ export interface components {
         };
         LinkRequest: {
             origin: string;
+        };
+        LinkageInboxPage: {
+            items: components["schemas"]["LinkageRecipientDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One recipient office's row of a task, with the task's text. */
+        LinkageRecipientDto: {
+            accepted_at?: string | null;
+            content: string;
+            created_at: string;
+            deadline: string;
+            done_at?: string | null;
+            focus?: string | null;
+            /** Format: int64 */
+            id: number;
+            issuer_name: string;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            /** @description Still owed (待接收 or 已接收) after the deadline, by the server's date. */
+            overdue: boolean;
+            report?: string | null;
+            reported_at?: string | null;
+            /** @description The issuer's reason of the last return. */
+            return_reason?: string | null;
+            /** @description The recipient's own rounds its report back links. */
+            rounds: components["schemas"]["LinkedRoundDto"][];
+            state: components["schemas"]["LinkageState"];
+            state_name: string;
+            /** Format: int64 */
+            task_id: number;
+            title: string;
+            /** Format: int64 */
+            version: number;
+        };
+        LinkageReport: {
+            /** @description The report back. */
+            report: string;
+            /** @description The office's own rounds that carry the task out (optional). */
+            round_ids?: number[];
+            /** Format: int64 */
+            version: number;
+        };
+        LinkageReturn: {
+            /** @description Why the report back is returned. */
+            reason: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description Where a recipient office stands on a linkage task (待接收, 已接收, 已反馈, 已办结).
+         * @enum {string}
+         */
+        LinkageState: "ISSUED" | "ACCEPTED" | "REPORTED" | "DONE";
+        LinkageTaskCreate: {
+            content: string;
+            /** @description YYYY-MM-DD, not before today. */
+            deadline: string;
+            /** @description 重点 (optional). */
+            focus?: string | null;
+            /** @description The lower offices receiving the task (in the caller's scope, below the caller's office). */
+            org_ids: number[];
+            /**
+             * Format: int64
+             * @description The term the task belongs to (optional; one the caller sees).
+             */
+            term_id?: number | null;
+            title: string;
+        };
+        LinkageTaskDetail: {
+            /** @description Every recipient's progress (the issuing side only). */
+            recipients: components["schemas"]["LinkageRecipientDto"][];
+            task: components["schemas"]["LinkageTaskDto"];
+        };
+        LinkageTaskDto: {
+            content: string;
+            created_at: string;
+            deadline: string;
+            /** Format: int64 */
+            done: number;
+            focus?: string | null;
+            /** Format: int64 */
+            id: number;
+            issuer_name: string;
+            /** Format: int64 */
+            issuer_org_id: number;
+            /**
+             * Format: int64
+             * @description Recipients still owing the task after its deadline (server date).
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Recipient offices in all.
+             */
+            recipients: number;
+            /** Format: int64 */
+            reported: number;
+            /** Format: int64 */
+            term_id?: number | null;
+            term_name?: string | null;
+            title: string;
+        };
+        LinkageTaskPage: {
+            items: components["schemas"]["LinkageTaskDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        LinkedRoundDto: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            owner_name: string;
         };
         LoginEntry: {
             at: string;
@@ -5562,6 +6021,19 @@ export interface components {
             village_mode?: string | null;
             work_plan: string;
         };
+        RoundFocusAdopt: {
+            /**
+             * Format: int64
+             * @description A focus point pushed to the round's office.
+             */
+            focus_point_id: number;
+        };
+        RoundFocusDto: {
+            /** Format: int64 */
+            focus_point_id: number;
+            issuer_name: string;
+            title: string;
+        };
         RoundSave: {
             end_date: string;
             focus?: string;
@@ -5875,7 +6347,7 @@ export interface components {
          * @description The kind of a to-do on the 工作台.
          * @enum {string}
          */
-        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "public_report_new" | "transfer_to_review" | "transfer_to_reply" | "assessment_open";
+        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "public_report_new" | "transfer_to_review" | "transfer_to_reply" | "assessment_open" | "linkage_todo";
         TokenCreate: {
             /**
              * @description Compartments to carry (`clue`, `talk`, `reporter`), each held by the creator; none by
@@ -7659,6 +8131,47 @@ export interface operations {
             };
         };
     };
+    finding_focus_point: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingFocusLink"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingFocusDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     findings_immediate_issue: {
         parameters: {
             query?: never;
@@ -7886,6 +8399,453 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Named"][];
+                };
+            };
+        };
+    };
+    focus_points_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusPointPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    focus_points_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FocusPointCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusPointDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    focus_points_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusPointDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox: {
+        parameters: {
+            query?: {
+                /** @description Only the rows waiting for this office (待接收, 已接收). */
+                todo?: boolean;
+                /** @description ISSUED, ACCEPTED, REPORTED, DONE */
+                state?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageInboxPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkageReport"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_recipient_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_recipient_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkageReturn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_tasks_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageTaskPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_tasks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkageTaskCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageTaskDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageTaskDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -11568,6 +12528,68 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_focus_points: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundFocusDto"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_focus_points_adopt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoundFocusAdopt"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundFocusDto"][];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,6 +3,7 @@
 import assessmentMessages from './zh-CN-assessment'
 import screenMessages from './zh-CN-screens'
 import publicMessages from './zh-CN-public'
+import linkageMessages from './zh-CN-linkage'
 
 export default {
   // Assessment (整改评估), surveys and disclosure (整改公开): zh-CN-assessment.ts.
@@ -11,6 +12,8 @@ export default {
   ...screenMessages,
   // 码上巡察 (the public channel's queue): zh-CN-public.ts.
   ...publicMessages,
+  // 上下联动: zh-CN-linkage.ts.
+  ...linkageMessages,
   app: {
     name: '巡察工作平台',
     mark: '巡',
@@ -56,6 +59,7 @@ export default {
     clueRegister: '问题线索',
     publicReports: '码上巡察',
     reportTransfers: '转办事项',
+    linkage: '上下联动',
     orgs: '组织机构',
     users: '用户管理',
     roles: '角色权限',

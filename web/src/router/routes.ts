@@ -2,6 +2,7 @@ import type { RouteRecordRaw } from 'vue-router'
 import {
   Bell as BellIcon,
   Calendar,
+  Connection,
   EditPen,
   Histogram,
   Notebook,
@@ -115,6 +116,19 @@ export const routes: RouteRecordRaw[] = [
           icon: DataAnalysis,
           menu: true,
           permission: 'inspection:read',
+          group: 'menu.groupInspection',
+        },
+      },
+      // 上下联动: tasks issued to lower offices, focus points pushed down (docs/network.md).
+      {
+        path: 'linkage',
+        name: 'linkage',
+        component: () => import('@/views/linkage/index.vue'),
+        meta: {
+          title: 'menu.linkage',
+          icon: Connection,
+          menu: true,
+          permission: 'inspection:office',
           group: 'menu.groupInspection',
         },
       },

@@ -10,6 +10,7 @@ pub mod disclosure;
 pub mod documents;
 pub mod fieldwork;
 pub mod inspection;
+pub mod linkage;
 pub mod office_settings;
 pub mod orgs;
 pub mod public_reports;
@@ -167,6 +168,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(disclosure::router())
         .merge(rectification::router())
         .merge(workbench::router())
+        .merge(linkage::router())
         .merge(dashboard::router())
         .merge(public_reports::public_router())
         .merge(public_reports::staff_router())

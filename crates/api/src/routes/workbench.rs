@@ -39,6 +39,7 @@ fn link(kind: TodoKind) -> &'static str {
         TodoKind::TransferToReview => "/public-reports?review=true",
         TodoKind::TransferToReply => "/report-transfers?state=PENDING",
         TodoKind::AssessmentOpen => "/assessment?state=DRAFT",
+        TodoKind::LinkageTodo => "/linkage?todo=true",
     }
 }
 
@@ -92,6 +93,7 @@ async fn workbench(State(st): State<AppState>, auth: Auth) -> ApiResult<axum::Js
             scope: &auth.scope,
             clues: &clues,
             dates: &dates,
+            office: office(&auth),
         };
         for kind in kinds {
             todos.push(TodoDto {

@@ -65,6 +65,7 @@ const POLICY_WRITE: Option<&str> = Some("policy:write");
 const AUDIT_READ: Option<&str> = Some("audit:read");
 const INSP_READ: Option<&str> = Some("inspection:read");
 const INSP_PLAN: Option<&str> = Some("inspection:plan");
+const INSP_OFFICE: Option<&str> = Some("inspection:office");
 const TEAM_MANAGE: Option<&str> = Some("team:manage");
 const FIELDWORK: Option<&str> = Some("fieldwork:write");
 const CLUE_LEAD: Option<&str> = Some("clue:lead");
@@ -246,6 +247,21 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/rect/letters/{id}/withdraw", RECT_SUPERVISE, Path),
     ("GET", "/api/v1/notifications", ANY, Open),
     ("GET", "/api/v1/workbench", ANY, Open),
+    ("GET", "/api/v1/linkage/tasks", INSP_OFFICE, Open),
+    ("POST", "/api/v1/linkage/tasks", INSP_PLAN, Body),
+    ("GET", "/api/v1/linkage/tasks/{id}", INSP_OFFICE, Path),
+    ("POST", "/api/v1/linkage/recipients/{id}/confirm", INSP_PLAN, Path),
+    ("POST", "/api/v1/linkage/recipients/{id}/return", INSP_PLAN, Path),
+    ("GET", "/api/v1/linkage/inbox", INSP_OFFICE, Open),
+    ("GET", "/api/v1/linkage/inbox/{id}", INSP_OFFICE, Path),
+    ("POST", "/api/v1/linkage/inbox/{id}/accept", INSP_OFFICE, Path),
+    ("POST", "/api/v1/linkage/inbox/{id}/report", INSP_OFFICE, Path),
+    ("GET", "/api/v1/linkage/focus-points", INSP_OFFICE, Open),
+    ("POST", "/api/v1/linkage/focus-points", INSP_PLAN, Body),
+    ("GET", "/api/v1/linkage/focus-points/{id}", INSP_OFFICE, Path),
+    ("GET", "/api/v1/rounds/{id}/focus-points", INSP_READ, Path),
+    ("POST", "/api/v1/rounds/{id}/focus-points", INSP_PLAN, Body),
+    ("PUT", "/api/v1/findings/{id}/focus-point", FIELDWORK, Path),
     ("GET", "/api/v1/dashboard", RECT_READ, Open),
     // Marks the caller's own notification (`WHERE user_id`): another's id is a no-op answered
     // exactly like a missing one.
@@ -772,6 +788,29 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     let tok = org_read_token(director, "矩阵目标").await;
     let token_id = tok.json()["id"].as_i64().unwrap_or(999_999);
 
+    // 上下联动: a task and a focus point of the province office, issued to 990101.
+    let county = id_of("990101");
+    let task = director
+        .call(
+            &Method::POST,
+            "/api/v1/linkage/tasks",
+            Some(&json!({ "title": "矩阵联动任务", "content": "矩阵", "deadline": day(test_today() + time::Duration::days(30)), "org_ids": [county] })),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{:?}", task.json());
+    let task = task.json();
+    let task_id = task["task"]["id"].as_i64();
+    let recipient_id = task["recipients"][0]["id"].as_i64();
+    let focus = director
+        .call(
+            &Method::POST,
+            "/api/v1/linkage/focus-points",
+            Some(&json!({ "title": "矩阵联动重点", "content": "矩阵", "org_ids": [county] })),
+        )
+        .await;
+    assert_eq!(focus.status, StatusCode::CREATED, "{:?}", focus.json());
+    let focus_id = focus.json()["focus_point"]["id"].as_i64();
+
     let mut by_prefix: BTreeMap<String, (String, Owner)> = BTreeMap::new();
     let mut put = |prefix: &str, v: Option<i64>, owner: Owner| {
         let (v, owner) = match v {
@@ -784,6 +823,28 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
     put("/api/v1/clues/{id}", Some(clue_id), Owner::Team);
     put("/api/v1/findings/{id}", Some(finding_id), Owner::Team);
     put("/api/v1/rounds/{id}", Some(round_id), Owner::Office);
+    // The issuing side (the province's scope) and the recipient's own row (990101's office; the
+    // offices above it are refused by the handler, which the table allows).
+    put(
+        "/api/v1/linkage/tasks/{id}",
+        task_id,
+        Owner::Org("99".into()),
+    );
+    put(
+        "/api/v1/linkage/recipients/{id}",
+        recipient_id,
+        Owner::Org("99".into()),
+    );
+    put(
+        "/api/v1/linkage/inbox/{id}",
+        recipient_id,
+        Owner::Org("990101".into()),
+    );
+    put(
+        "/api/v1/linkage/focus-points/{id}",
+        focus_id,
+        Owner::Org("990101".into()),
+    );
     let terms = director.get("/api/v1/terms").await;
     put(
         "/api/v1/terms/{id}",

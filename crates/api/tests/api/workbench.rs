@@ -40,6 +40,10 @@ fn list_path(kind: &str, link: &str) -> String {
             assert!(link.starts_with("/report-transfers?"), "{link}");
             format!("/api/v1/report-transfers?{query}")
         }
+        "linkage_todo" => {
+            assert!(link.starts_with("/linkage?"), "{link}");
+            format!("/api/v1/linkage/inbox?{query}")
+        }
         other => panic!("unknown to-do kind {other}"),
     }
 }

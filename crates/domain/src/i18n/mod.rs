@@ -16,6 +16,7 @@ mod disclosure;
 mod events;
 mod general;
 mod letters;
+mod linkage;
 mod notices;
 mod public_report;
 mod rectification;
@@ -90,6 +91,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     requests::ZH_CN_REQUESTS,
     bootstrap::ZH_CN_BOOTSTRAP,
     public_report::ZH_CN_PUBLIC_REPORT,
+    linkage::ZH_CN_LINKAGE,
 ];
 
 /// The text of a message without arguments (a column header, a sheet name), borrowed for the

@@ -70,6 +70,34 @@ fn dec(st: &AppState, data: &[u8]) -> String {
     super::clues::decrypt_shown(st, data)
 }
 
+/// A list's `?state=` filter among `all`: None when absent or empty; an unknown code is a 400
+/// naming the allowed codes.
+fn state_param<T: Copy>(
+    value: Option<&str>,
+    all: &[T],
+    code: fn(T) -> &'static str,
+) -> ApiResult<Option<T>> {
+    let Some(s) = value.filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    all.iter()
+        .copied()
+        .find(|x| code(*x) == s)
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::bad_param(
+                "state",
+                &Msg::new("validation.unknown_value")
+                    .arg("field", "field.state")
+                    .arg("value", s)
+                    .arg(
+                        "allowed",
+                        all.iter().map(|x| code(*x)).collect::<Vec<_>>().join("、"),
+                    ),
+            )
+        })
+}
+
 /// The state's label and code.
 fn state_named(state: &str) -> (String, String) {
     (

@@ -173,25 +173,7 @@ pub(super) async fn list(
     ApiQuery(q): ApiQuery<PublicReportQuery>,
 ) -> ApiResult<axum::Json<PublicReportPage>> {
     let a = access(&auth)?;
-    let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(ReportState::from_code(s).ok_or_else(|| {
-            ApiError::bad_param(
-                "state",
-                &Msg::new("validation.unknown_value")
-                    .arg("field", "field.state")
-                    .arg("value", s)
-                    .arg(
-                        "allowed",
-                        ReportState::ALL
-                            .iter()
-                            .map(|x| x.code())
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                    ),
-            )
-        })?),
-        None => None,
-    };
+    let state = state_param(q.state.as_deref(), ReportState::ALL, ReportState::code)?;
     let page = xuncha_store::PageReq::new(q.page, q.page_size);
     let rows = store::list_reports(
         &st.db,

@@ -35,25 +35,7 @@ pub(super) async fn transfers_list(
     Need(auth, _): Need<RectWrite>,
     ApiQuery(q): ApiQuery<ReportTransferQuery>,
 ) -> ApiResult<axum::Json<ReportTransferPage>> {
-    let state = match q.state.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(TransferState::from_code(s).ok_or_else(|| {
-            ApiError::bad_param(
-                "state",
-                &Msg::new("validation.unknown_value")
-                    .arg("field", "field.state")
-                    .arg("value", s)
-                    .arg(
-                        "allowed",
-                        TransferState::ALL
-                            .iter()
-                            .map(|x| x.code())
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                    ),
-            )
-        })?),
-        None => None,
-    };
+    let state = state_param(q.state.as_deref(), TransferState::ALL, TransferState::code)?;
     let page = xuncha_store::PageReq::new(q.page, q.page_size);
     let rows =
         store::list_transfers(&st.db, &auth.scope, &store::TransferFilter { state }, page).await?;

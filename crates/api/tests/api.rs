@@ -1245,3 +1245,5 @@ mod workbench;
 mod dashboard;
 #[path = "api/public_reports.rs"]
 mod public_reports;
+#[path = "api/guidance.rs"]
+mod guidance;

@@ -5,8 +5,8 @@
 
 use crate::code::code_enum;
 use crate::perm::{
-    Access, CLUE_DISPOSE, Compartment, INSPECTION_OFFICE, RECT_READ, RECT_REVIEW, RECT_SUPERVISE,
-    RECT_WRITE,
+    Access, CLUE_DISPOSE, Compartment, GUIDANCE_LEAD, GUIDANCE_RECTIFY, INSPECTION_OFFICE,
+    RECT_READ, RECT_REVIEW, RECT_SUPERVISE, RECT_WRITE,
 };
 
 code_enum!(
@@ -21,6 +21,8 @@ code_enum!(
         ClueToReceive => "clue_to_receive",
         ClueDisposing => "clue_disposing",
         AssessmentOpen => "assessment_open",
+        GuidanceToRectify => "guidance_to_rectify",
+        GuidanceToVerify => "guidance_to_verify",
     }
 );
 
@@ -46,6 +48,10 @@ impl TodoKind {
             }
             // The office runs the assessment and its satisfaction survey.
             TodoKind::AssessmentOpen => has(RECT_READ) && has(RECT_SUPERVISE),
+            // 指导督导: the lower office rectifies what a higher office fed back to it; the
+            // visiting office verifies what was asked to be written off.
+            TodoKind::GuidanceToRectify => has(GUIDANCE_RECTIFY),
+            TodoKind::GuidanceToVerify => has(GUIDANCE_LEAD),
         }
     }
 

@@ -7,6 +7,7 @@
 //! never from a scan of the findings.
 
 use time::Date;
+use xuncha_domain::guidance::ProblemState;
 use xuncha_domain::ids::OrgId;
 use xuncha_domain::rectification::ExtensionState;
 use xuncha_domain::workbench::TodoKind;
@@ -14,6 +15,7 @@ use xuncha_domain::workbench::TodoKind;
 use crate::assessment::{self, AssessmentFilter};
 use crate::clues::{self, ClueAccess, ClueFilter};
 use crate::db::Result;
+use crate::guidance::{self, ProblemFilter, Side};
 use crate::rectification::{
     self as rect, LedgerFilter, Notification, PlanQueue, StatCounts, StatGroup, Today, WarningBand,
 };
@@ -85,6 +87,34 @@ pub async fn todo_count(db: &Db, kind: TodoKind, cx: &TodoContext<'_>) -> Result
             clues::list_clues(db, cx.clues, &received("DISPOSING"), one)
                 .await?
                 .total
+        }
+        TodoKind::GuidanceToRectify => {
+            guidance::count_problems(
+                db,
+                cx.scope,
+                &ProblemFilter {
+                    side: Side::Lower,
+                    states: ProblemState::ALL
+                        .iter()
+                        .copied()
+                        .filter(|s| s.open())
+                        .collect(),
+                    ..ProblemFilter::default()
+                },
+            )
+            .await?
+        }
+        TodoKind::GuidanceToVerify => {
+            guidance::count_problems(
+                db,
+                cx.scope,
+                &ProblemFilter {
+                    side: Side::Visiting,
+                    states: vec![ProblemState::CloseRequested],
+                    ..ProblemFilter::default()
+                },
+            )
+            .await?
         }
         TodoKind::AssessmentOpen => {
             let f = AssessmentFilter {

@@ -36,6 +36,8 @@ fn link(kind: TodoKind) -> &'static str {
         TodoKind::ClueToReceive => "/clues?state=TRANSFERRED",
         TodoKind::ClueDisposing => "/clues?state=DISPOSING",
         TodoKind::AssessmentOpen => "/assessment?state=DRAFT",
+        TodoKind::GuidanceToRectify => "/guidance/problems?side=lower&state=open",
+        TodoKind::GuidanceToVerify => "/guidance/problems?side=visiting&state=CLOSE_REQUESTED",
     }
 }
 

@@ -502,4 +502,6 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("todo.clue_to_receive", "移交线索待接收"),
     ("todo.clue_disposing", "线索待处置"),
     ("todo.assessment_open", "测评进行中"),
+    ("todo.guidance_to_rectify", "督导问题待整改"),
+    ("todo.guidance_to_verify", "督导问题待核验"),
 ];

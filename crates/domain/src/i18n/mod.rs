@@ -15,6 +15,7 @@ mod bootstrap;
 mod disclosure;
 mod events;
 mod general;
+mod guidance;
 mod letters;
 mod notices;
 mod public_report;
@@ -90,6 +91,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     requests::ZH_CN_REQUESTS,
     bootstrap::ZH_CN_BOOTSTRAP,
     public_report::ZH_CN_PUBLIC_REPORT,
+    guidance::ZH_CN_GUIDANCE,
 ];
 
 /// The text of a message without arguments (a column header, a sheet name), borrowed for the

@@ -1243,7 +1243,7 @@ mod workbench;
 
 #[path = "api/dashboard.rs"]
 mod dashboard;
-#[path = "api/public_reports.rs"]
-mod public_reports;
 #[path = "api/guidance.rs"]
 mod guidance;
+#[path = "api/public_reports.rs"]
+mod public_reports;

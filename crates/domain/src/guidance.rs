@@ -150,7 +150,9 @@ pub fn problem_step(from: ProblemState, step: ProblemStep) -> Result<ProblemStat
 
 /// A problem is overdue while not written off and its deadline has passed (server clock).
 pub fn overdue(state: ProblemState, deadline: Option<Date>, today: Date) -> bool {
-    state != ProblemState::Closed && state != ProblemState::Draft && deadline.is_some_and(|d| d < today)
+    state != ProblemState::Closed
+        && state != ProblemState::Draft
+        && deadline.is_some_and(|d| d < today)
 }
 
 /// A visit's period runs forwards.
@@ -206,14 +208,26 @@ mod tests {
     #[test]
     fn problems_follow_the_write_off_path() {
         use ProblemState as S;
-        assert_eq!(problem_step(S::FedBack, ProblemStep::Rectify).ok(), Some(S::InProgress));
+        assert_eq!(
+            problem_step(S::FedBack, ProblemStep::Rectify).ok(),
+            Some(S::InProgress)
+        );
         assert_eq!(
             problem_step(S::InProgress, ProblemStep::RequestWriteOff).ok(),
             Some(S::CloseRequested)
         );
-        assert_eq!(problem_step(S::CloseRequested, ProblemStep::WriteOff).ok(), Some(S::Closed));
-        assert_eq!(problem_step(S::CloseRequested, ProblemStep::Return).ok(), Some(S::Returned));
-        assert_eq!(problem_step(S::Returned, ProblemStep::Rectify).ok(), Some(S::InProgress));
+        assert_eq!(
+            problem_step(S::CloseRequested, ProblemStep::WriteOff).ok(),
+            Some(S::Closed)
+        );
+        assert_eq!(
+            problem_step(S::CloseRequested, ProblemStep::Return).ok(),
+            Some(S::Returned)
+        );
+        assert_eq!(
+            problem_step(S::Returned, ProblemStep::Rectify).ok(),
+            Some(S::InProgress)
+        );
         assert!(problem_step(S::Draft, ProblemStep::Rectify).is_err());
         assert!(problem_step(S::FedBack, ProblemStep::WriteOff).is_err());
         assert!(problem_step(S::Closed, ProblemStep::Rectify).is_err());

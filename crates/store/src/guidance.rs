@@ -135,7 +135,9 @@ where
          (SELECT COUNT(*) FROM guidance_problems p WHERE p.visit_id = v.id AND p.state NOT IN ('DRAFT', 'CLOSED') AND p.deadline < ",
     );
     qb.push_bind(today);
-    qb.push(") AS overdue FROM guidance_visits v JOIN organisations vo ON vo.id = v.org_id WHERE 1 = 1");
+    qb.push(
+        ") AS overdue FROM guidance_visits v JOIN organisations vo ON vo.id = v.org_id WHERE 1 = 1",
+    );
     qb
 }
 
@@ -194,19 +196,19 @@ async fn org(db: &Db, id: OrgId) -> Result<Option<(String, String)>> {
 }
 
 /// The business users of an office (no administrator), for picking a visit's members:
-/// `(user id, display name)`; an office has tens of users, 500 at most are offered.
+/// `(user id, display name)`; one office's users, bounded by the office (tens).
 pub async fn office_users(db: &Db, office: OrgId) -> Result<Vec<(i64, String)>> {
     crate::on_db!(db, p => Ok(sqlx::query_as(
         "SELECT id, display_name FROM users WHERE org_id = $1 AND id NOT IN \
-         (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.admin_class IS NOT NULL) ORDER BY id LIMIT 500")
+         (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.admin_class IS NOT NULL) ORDER BY id")
         .bind(office).fetch_all(p).await?))
 }
 
 /// The offices directly below an office (cities below the province, counties below a city),
-/// for picking the offices a visit goes to: `(org id, name)`.
+/// for picking the offices a visit goes to: `(org id, name)`; one office's children (a dozen).
 pub async fn lower_offices(db: &Db, office: OrgId) -> Result<Vec<(OrgId, String)>> {
     crate::on_db!(db, p => Ok(sqlx::query_as(
-        "SELECT id, name FROM organisations WHERE parent_id = $1 AND kind IN ('city', 'county') ORDER BY path LIMIT 500")
+        "SELECT id, name FROM organisations WHERE parent_id = $1 AND kind IN ('city', 'county') ORDER BY path")
         .bind(office).fetch_all(p).await?))
 }
 
@@ -335,7 +337,11 @@ pub async fn add_problem(
     if !scope.contains(org_id, &path, None) {
         return Err(StoreError::NotFound);
     }
-    if !visit_orgs(db, visit_id).await?.iter().any(|(o, _)| *o == org_id) {
+    if !visit_orgs(db, visit_id)
+        .await?
+        .iter()
+        .any(|(o, _)| *o == org_id)
+    {
         return Err(field("org_id", Msg::new("guidance.not_lower_office")));
     }
     rules::check_problem_recordable(v.state()?)?;
@@ -431,7 +437,8 @@ where
         qb.push(")");
     }
     if f.overdue {
-        qb.push(" AND p.state NOT IN ('DRAFT', 'CLOSED') AND p.deadline < ").push_bind(today);
+        qb.push(" AND p.state NOT IN ('DRAFT', 'CLOSED') AND p.deadline < ")
+            .push_bind(today);
     }
     match f.side {
         Side::All => push_problem_visible(qb, scope),

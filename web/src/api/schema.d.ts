@@ -887,6 +887,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/guidance/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What planning a visit offers: the caller's office's users, the offices below it, the forms
+         *     and the problem categories.
+         */
+        get: operations["guidance_visit_options"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Guidance problems the caller sees: those of their visits, and those fed back to their office. */
+        get: operations["guidance_problems_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/problems/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One guidance problem the caller sees. */
+        get: operations["guidance_problems_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/problems/{id}/rectify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The lower office records its measure, progress and deadline (again after a return). */
+        post: operations["guidance_problems_rectify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/problems/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The visiting office verifies a problem asked to be written off: writes it off or returns it. */
+        post: operations["guidance_problems_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/problems/{id}/write-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The lower office asks the visiting office to write the problem off. */
+        post: operations["guidance_problems_request_write_off"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The guidance visits the caller sees (of offices in scope, or as a member), newest first,
+         *     each with its figures (listed → rectified).
+         */
+        get: operations["guidance_visits_list"];
+        put?: never;
+        /** Plans a guidance visit (督导组) of the caller's office to offices below it. */
+        post: operations["guidance_visits_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One visit with its members, offices, problems and figures. */
+        get: operations["guidance_visits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/visits/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Records a problem in a visited office's work (while the visit is in progress). */
+        post: operations["guidance_problems_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guidance/visits/{id}/state": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Moves a visit one step: start it, feed its problems back to the lower offices, close it. */
+        post: operations["guidance_visits_transition"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inspection/kinds": {
         parameters: {
             query?: never;
@@ -3890,6 +4067,11 @@ export interface components {
              */
             removed: number;
         };
+        IdName: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+        };
         ImmediateDto: {
             deadline?: string | null;
             done_at?: string | null;
@@ -4668,6 +4850,71 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        ProblemCreate: {
+            /** @description leadership, planning, fieldwork, clues, reporting, rectification, team, other */
+            category: string;
+            /**
+             * Format: int64
+             * @description The lower office concerned (one of the visit's offices).
+             */
+            org_id: number;
+            text: string;
+        };
+        ProblemDto: {
+            /** @description What the caller may do now: `rectify`, `request_write_off`, `write_off`, `return`. */
+            actions: string[];
+            category: string;
+            category_name: string;
+            closed_on?: string | null;
+            deadline?: string | null;
+            /** Format: int64 */
+            id: number;
+            measure?: string | null;
+            /** @description The visiting office's opinion on return or write-off. */
+            opinion?: string | null;
+            /**
+             * Format: int64
+             * @description The lower office concerned.
+             */
+            org_id: number;
+            org_name: string;
+            /** @description Past its deadline and not written off (server clock). */
+            overdue: boolean;
+            progress?: string | null;
+            /** @description `DRAFT`, `FED_BACK`, `IN_PROGRESS`, `CLOSE_REQUESTED`, `RETURNED` or `CLOSED`. */
+            state: string;
+            state_name: string;
+            text: string;
+            /** Format: int64 */
+            version: number;
+            /** Format: int64 */
+            visit_id: number;
+            visit_title: string;
+            visiting_org_name: string;
+        };
+        ProblemPage: {
+            items: components["schemas"]["ProblemDto"][];
+            /** Format: int64 */
+            total: number;
+        };
+        ProblemRectify: {
+            /** @description `YYYY-MM-DD`, after today. */
+            deadline: string;
+            /** @description The rectification measure(s). */
+            measure: string;
+            /** @description The progress so far. */
+            progress?: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ProblemVerify: {
+            /** @description True writes the problem off (销号); false returns it for more work. */
+            approve: boolean;
+            /** @description Required when returning. */
+            opinion?: string;
+            /** Format: int64 */
+            version: number;
         };
         ProgressDto: {
             content: string;
@@ -5584,7 +5831,7 @@ export interface components {
          * @description The kind of a to-do on the 工作台.
          * @enum {string}
          */
-        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "assessment_open";
+        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "assessment_open" | "guidance_to_rectify" | "guidance_to_verify";
         TokenCreate: {
             /**
              * @description Compartments to carry (`clue`, `talk`, `reporter`), each held by the creator; none by
@@ -5750,6 +5997,97 @@ export interface components {
         };
         /** @description The body of state changes that only need the caller's version. */
         VersionBody: {
+            /** Format: int64 */
+            version: number;
+        };
+        VisitCreate: {
+            /** @description `regular`, `area_contact`, `attend_meeting`, `midterm_report` or `first_report_review`. */
+            form: string;
+            /** @description Users of the caller's office. */
+            member_ids?: number[];
+            /** @description Offices below the caller's office (at least one). */
+            org_ids: number[];
+            /** @description `YYYY-MM-DD`. */
+            period_from: string;
+            /** @description `YYYY-MM-DD`, not before `period_from`. */
+            period_to: string;
+            title: string;
+        };
+        VisitDetail: components["schemas"]["VisitSummary"] & {
+            created_at: string;
+            members: components["schemas"]["IdName"][];
+            /** @description The states the visit may move to next. */
+            next_states: components["schemas"]["Named"][];
+            orgs: components["schemas"]["IdName"][];
+            /** @description Every problem of the visit, drafts included. */
+            problems: components["schemas"]["ProblemDto"][];
+        };
+        VisitOptions: {
+            categories: components["schemas"]["Named"][];
+            forms: components["schemas"]["Named"][];
+            /** @description The offices directly below the caller's office (cities, counties). */
+            lower_offices: components["schemas"]["IdName"][];
+            /**
+             * Format: int64
+             * @description The caller's office (the visiting office of a visit they plan).
+             */
+            office_id: number;
+            /** @description Users of the caller's office (members to pick). */
+            users: components["schemas"]["IdName"][];
+        };
+        VisitPage: {
+            items: components["schemas"]["VisitSummary"][];
+            /** Format: int64 */
+            total: number;
+        };
+        VisitStatsDto: {
+            /**
+             * Format: int64
+             * @description Problems fed back to the lower offices.
+             */
+            listed: number;
+            /**
+             * Format: int64
+             * @description Fed back, not written off, past their deadline.
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Problems recorded, drafts included.
+             */
+            recorded: number;
+            /**
+             * Format: int64
+             * @description Problems written off (销号).
+             */
+            rectified: number;
+        };
+        VisitSummary: {
+            fed_back_on?: string | null;
+            /** @description `regular`, `area_contact`, `attend_meeting`, `midterm_report` or `first_report_review`. */
+            form: string;
+            form_name: string;
+            /** Format: int64 */
+            id: number;
+            /**
+             * Format: int64
+             * @description The visiting office.
+             */
+            org_id: number;
+            org_name: string;
+            period_from: string;
+            period_to: string;
+            /** @description `PLANNED`, `IN_PROGRESS`, `FED_BACK` or `CLOSED`. */
+            state: string;
+            state_name: string;
+            stats: components["schemas"]["VisitStatsDto"];
+            title: string;
+            /** Format: int64 */
+            version: number;
+        };
+        VisitTransition: {
+            /** @description `IN_PROGRESS` (start), `FED_BACK` (feed the problems back) or `CLOSED`. */
+            state: string;
             /** Format: int64 */
             version: number;
         };
@@ -7530,6 +7868,431 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FrameImportResult"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_visit_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitOptions"];
+                };
+            };
+        };
+    };
+    guidance_problems_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description `lower`: fed back to offices in the caller's scope by a higher office (to rectify);
+                 *     `visiting`: of the visits the caller sees (to verify); absent: both.
+                 */
+                side?: string;
+                /** @description A state code, or `open` (fed back and not yet written off or asked to be). */
+                state?: string;
+                visit_id?: number;
+                /** @description Only problems past their deadline. */
+                overdue?: boolean;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_problems_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_problems_rectify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemRectify"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_problems_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemVerify"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_problems_request_write_off: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_visits_list: {
+        parameters: {
+            query?: {
+                /** @description `PLANNED`, `IN_PROGRESS`, `FED_BACK` or `CLOSED`. */
+                state?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_visits_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_visits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_problems_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProblemCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    guidance_visits_transition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitTransition"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VisitDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             422: {

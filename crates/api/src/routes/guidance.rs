@@ -173,8 +173,13 @@ async fn list_visits(
             )
         })?),
     };
-    let r = store::list_visits(&st.db, &auth.scope, state, PageReq::new(q.page, q.page_size))
-        .await?;
+    let r = store::list_visits(
+        &st.db,
+        &auth.scope,
+        state,
+        PageReq::new(q.page, q.page_size),
+    )
+    .await?;
     Ok(axum::Json(VisitPage {
         items: r.items.into_iter().map(visit_summary).collect(),
         total: r.total,
@@ -276,7 +281,10 @@ async fn create_visit(
     if b.org_ids.is_empty() {
         e.push(FieldError::required("org_ids"));
     }
-    for (name, n) in [("org_ids", b.org_ids.len()), ("member_ids", b.member_ids.len())] {
+    for (name, n) in [
+        ("org_ids", b.org_ids.len()),
+        ("member_ids", b.member_ids.len()),
+    ] {
         if n > MAX_LIST {
             e.push(FieldError::new(
                 name,
@@ -313,7 +321,10 @@ async fn create_visit(
     )
     .await?;
     let v = store::get_visit(&st.db, &auth.scope, id).await?;
-    Ok((StatusCode::CREATED, axum::Json(visit_detail(&st, &auth, v).await?)))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(visit_detail(&st, &auth, v).await?),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -592,7 +603,11 @@ async fn list_problems(
     };
     let states = match q.state.as_deref().map(str::trim).unwrap_or("") {
         "" => Vec::new(),
-        "open" => ProblemState::ALL.iter().copied().filter(|s| s.open()).collect(),
+        "open" => ProblemState::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.open())
+            .collect(),
         s => vec![ProblemState::from_code(s).ok_or_else(|| {
             bad(
                 "state",
@@ -607,8 +622,8 @@ async fn list_problems(
         states,
         overdue: q.overdue.unwrap_or(false),
     };
-    let r = store::list_problems(&st.db, &auth.scope, &f, PageReq::new(q.page, q.page_size))
-        .await?;
+    let r =
+        store::list_problems(&st.db, &auth.scope, &f, PageReq::new(q.page, q.page_size)).await?;
     let today = st.db.today();
     // The side each row is on decides its actions: a row of a visit the caller sees is on the
     // visiting side; else it reached the list as fed back to the caller's office.
@@ -635,12 +650,24 @@ async fn get_problem(
     let (p, visiting, lower) = store::get_problem(&st.db, &auth.scope, id)
         .await
         .map_err(ApiError::not_found_as(PROBLEM_NOT_FOUND))?;
-    Ok(axum::Json(problem_dto(p, st.db.today(), &auth, visiting, lower)))
+    Ok(axum::Json(problem_dto(
+        p,
+        st.db.today(),
+        &auth,
+        visiting,
+        lower,
+    )))
 }
 
 async fn answer(st: &AppState, auth: &Auth, p: ProblemRow) -> ApiResult<axum::Json<ProblemDto>> {
     let (_, visiting, lower) = store::get_problem(&st.db, &auth.scope, p.id).await?;
-    Ok(axum::Json(problem_dto(p, st.db.today(), auth, visiting, lower)))
+    Ok(axum::Json(problem_dto(
+        p,
+        st.db.today(),
+        auth,
+        visiting,
+        lower,
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -757,7 +784,9 @@ async fn verify_problem(
         ));
     }
     if opinion.chars().count() > MAX_TEXT_CHARS {
-        return Err(DomainError::Invalid(vec![too_long("opinion", "opinion", MAX_TEXT_CHARS)]).into());
+        return Err(
+            DomainError::Invalid(vec![too_long("opinion", "opinion", MAX_TEXT_CHARS)]).into(),
+        );
     }
     let step = if b.approve {
         ProblemStep::WriteOff

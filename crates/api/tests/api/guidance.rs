@@ -60,9 +60,24 @@ async fn guidance_visit_to_write_off(app: App) {
     // What planning offers: the office's users and the offices below it.
     let (st, opts) = city.get("/api/v1/guidance/options").await;
     assert_eq!(st, StatusCode::OK, "{opts}");
-    assert!(opts["users"].as_array().unwrap().iter().any(|u| u["id"] == staff_id), "{opts}");
-    let lower: Vec<i64> = opts["lower_offices"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect();
-    assert!(lower.contains(&own_county) && lower.contains(&other_county), "{opts}");
+    assert!(
+        opts["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == staff_id),
+        "{opts}"
+    );
+    let lower: Vec<i64> = opts["lower_offices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        lower.contains(&own_county) && lower.contains(&other_county),
+        "{opts}"
+    );
     assert_eq!(opts["forms"].as_array().unwrap().len(), 5);
     // A unit liaison holds neither side of guidance.
     let (st, _) = liaison.get("/api/v1/guidance/problems").await;
@@ -86,25 +101,55 @@ async fn guidance_visit_to_write_off(app: App) {
                 "period_to": day(30), "member_ids": members, "org_ids": orgs })
     };
     // Scope: another city's office is not found; the office itself is not below it.
-    let (st, b) = city.post("/api/v1/guidance/visits", visit(json!([other_city]), json!([]))).await;
+    let (st, b) = city
+        .post(
+            "/api/v1/guidance/visits",
+            visit(json!([other_city]), json!([])),
+        )
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
-    let (st, b) = city.post("/api/v1/guidance/visits", visit(json!([city_org]), json!([]))).await;
+    let (st, b) = city
+        .post(
+            "/api/v1/guidance/visits",
+            visit(json!([city_org]), json!([])),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(field_of(&b), ["org_ids[0]"]);
     assert!(chinese(&b).contains("下级"), "{b}");
     // Members: a user out of scope is not found; one of another office is refused.
     let prov = user_id(&app, "prov.director").await;
-    let (st, b) = city.post("/api/v1/guidance/visits", visit(json!([own_county]), json!([prov]))).await;
+    let (st, b) = city
+        .post(
+            "/api/v1/guidance/visits",
+            visit(json!([own_county]), json!([prov])),
+        )
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
     let county_user = user_id(&app, "county0101.director").await;
-    let (st, b) = city.post("/api/v1/guidance/visits", visit(json!([own_county]), json!([county_user]))).await;
+    let (st, b) = city
+        .post(
+            "/api/v1/guidance/visits",
+            visit(json!([own_county]), json!([county_user])),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(chinese(&b).contains("督导组成员"), "{b}");
     // A county cannot plan a visit to its sibling.
-    let (st, _) = county.post("/api/v1/guidance/visits", visit(json!([other_county]), json!([]))).await;
+    let (st, _) = county
+        .post(
+            "/api/v1/guidance/visits",
+            visit(json!([other_county]), json!([])),
+        )
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
 
-    let (st, v) = city.post("/api/v1/guidance/visits", visit(json!([own_county]), json!([staff_id]))).await;
+    let (st, v) = city
+        .post(
+            "/api/v1/guidance/visits",
+            visit(json!([own_county]), json!([staff_id])),
+        )
+        .await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
     assert_eq!(v["state"], "PLANNED");
     assert_eq!(v["form_name"], "分片挂钩联系");
@@ -121,32 +166,66 @@ async fn guidance_visit_to_write_off(app: App) {
     assert_eq!(list["total"], 0, "{list}");
 
     // 409: problems only while in progress; one step at a time.
-    let problem = |org: i64, text: &str| json!({ "org_id": org, "category": "reporting", "text": text });
-    let (st, b) = city.post(&format!("{vpath}/problems"), problem(own_county, "报告问题")).await;
+    let problem =
+        |org: i64, text: &str| json!({ "org_id": org, "category": "reporting", "text": text });
+    let (st, b) = city
+        .post(
+            &format!("{vpath}/problems"),
+            problem(own_county, "报告问题"),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
-    let (st, b) = city.post(&format!("{vpath}/state"), json!({ "state": "FED_BACK", "version": v["version"] })).await;
+    let (st, b) = city
+        .post(
+            &format!("{vpath}/state"),
+            json!({ "state": "FED_BACK", "version": v["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
     chinese(&b);
-    let (st, v) = city.post(&format!("{vpath}/state"), json!({ "state": "IN_PROGRESS", "version": v["version"] })).await;
+    let (st, v) = city
+        .post(
+            &format!("{vpath}/state"),
+            json!({ "state": "IN_PROGRESS", "version": v["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     // Stale version.
-    let (st, _) = city.post(&format!("{vpath}/state"), json!({ "state": "FED_BACK", "version": 1 })).await;
+    let (st, _) = city
+        .post(
+            &format!("{vpath}/state"),
+            json!({ "state": "FED_BACK", "version": 1 }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
 
     // Problems: the office must be one visited (422) and in scope (404); the category known.
-    let (st, b) = city.post(&format!("{vpath}/problems"), problem(other_county, "他县")).await;
+    let (st, b) = city
+        .post(&format!("{vpath}/problems"), problem(other_county, "他县"))
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    let (st, _) = city.post(&format!("{vpath}/problems"), problem(other_city, "他市")).await;
+    let (st, _) = city
+        .post(&format!("{vpath}/problems"), problem(other_city, "他市"))
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let (st, b) = city
-        .post(&format!("{vpath}/problems"), json!({ "org_id": own_county, "category": "x", "text": "" }))
+        .post(
+            &format!("{vpath}/problems"),
+            json!({ "org_id": own_county, "category": "x", "text": "" }),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(field_of(&b), ["category", "text"]);
     assert!(chinese(&b).contains("问题类别"), "{b}");
     let mut ids = Vec::new();
-    for text in ["巡察报告初稿问题定性不准", "反馈意见针对性不强", "底稿不规范"] {
-        let (st, p) = city.post(&format!("{vpath}/problems"), problem(own_county, text)).await;
+    for text in [
+        "巡察报告初稿问题定性不准",
+        "反馈意见针对性不强",
+        "底稿不规范",
+    ] {
+        let (st, p) = city
+            .post(&format!("{vpath}/problems"), problem(own_county, text))
+            .await;
         assert_eq!(st, StatusCode::CREATED, "{p}");
         assert_eq!(p["state"], "DRAFT");
         ids.push(p["id"].as_i64().unwrap());
@@ -159,14 +238,27 @@ async fn guidance_visit_to_write_off(app: App) {
     assert_eq!(st, StatusCode::NOT_FOUND);
 
     let (_, v) = city.get(&vpath).await;
-    let (st, v) = city.post(&format!("{vpath}/state"), json!({ "state": "FED_BACK", "version": v["version"] })).await;
+    let (st, v) = city
+        .post(
+            &format!("{vpath}/state"),
+            json!({ "state": "FED_BACK", "version": v["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["stats"]["listed"], 3, "{v}");
     assert_eq!(v["stats"]["rectified"], 0);
-    assert!(v["problems"].as_array().unwrap().iter().all(|p| p["state"] == "FED_BACK"));
+    assert!(
+        v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["state"] == "FED_BACK")
+    );
 
     // The lower office sees its fed-back problems, the sibling nothing.
-    let (_, l) = county.get("/api/v1/guidance/problems?side=lower&state=open").await;
+    let (_, l) = county
+        .get("/api/v1/guidance/problems?side=lower&state=open")
+        .await;
     assert_eq!(l["total"], 3, "{l}");
     assert_eq!(l["items"][0]["actions"], json!(["rectify"]), "{l}");
     assert_eq!(todo(&county, "guidance_to_rectify").await, Some(3));
@@ -176,8 +268,14 @@ async fn guidance_visit_to_write_off(app: App) {
     let (st, p0) = county.get(&ppath(0)).await;
     assert_eq!(st, StatusCode::OK, "{p0}");
     for (path, body) in [
-        (format!("{}/rectify", ppath(0)), json!({ "measure": "m", "deadline": day(30), "version": p0["version"] })),
-        (format!("{}/write-off", ppath(0)), json!({ "version": p0["version"] })),
+        (
+            format!("{}/rectify", ppath(0)),
+            json!({ "measure": "m", "deadline": day(30), "version": p0["version"] }),
+        ),
+        (
+            format!("{}/write-off", ppath(0)),
+            json!({ "version": p0["version"] }),
+        ),
     ] {
         let (st, _) = sibling.post(&path, body).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{path}");
@@ -186,20 +284,34 @@ async fn guidance_visit_to_write_off(app: App) {
     assert_eq!(st, StatusCode::NOT_FOUND);
 
     // 409 on wrong steps and sides.
-    let (st, b) = county.post(&format!("{}/write-off", ppath(0)), json!({ "version": p0["version"] })).await;
-    assert_eq!(st, StatusCode::CONFLICT, "{b}");
-    let (st, b) = city
-        .post(&format!("{}/verify", ppath(0)), json!({ "approve": true, "version": p0["version"] }))
+    let (st, b) = county
+        .post(
+            &format!("{}/write-off", ppath(0)),
+            json!({ "version": p0["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
     let (st, b) = city
-        .post(&format!("{}/rectify", ppath(0)), json!({ "measure": "m", "deadline": day(30), "version": p0["version"] }))
+        .post(
+            &format!("{}/verify", ppath(0)),
+            json!({ "approve": true, "version": p0["version"] }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{b}");
+    let (st, b) = city
+        .post(
+            &format!("{}/rectify", ppath(0)),
+            json!({ "measure": "m", "deadline": day(30), "version": p0["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
     assert!(chinese(&b).contains("被督导"), "{b}");
     // 422: the deadline after today (server clock), the measure required.
     let (st, b) = county
-        .post(&format!("{}/rectify", ppath(0)), json!({ "measure": " ", "deadline": day(0), "version": p0["version"] }))
+        .post(
+            &format!("{}/rectify", ppath(0)),
+            json!({ "measure": " ", "deadline": day(0), "version": p0["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(field_of(&b), ["measure", "deadline"]);
@@ -213,35 +325,77 @@ async fn guidance_visit_to_write_off(app: App) {
     assert_eq!(p["state"], "IN_PROGRESS");
     assert_eq!(p["deadline"], day(20));
     assert_eq!(p["overdue"], false);
-    let (st, p) = county.post(&format!("{}/write-off", ppath(0)), json!({ "version": p["version"] })).await;
+    let (st, p) = county
+        .post(
+            &format!("{}/write-off", ppath(0)),
+            json!({ "version": p["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{p}");
     assert_eq!(p["state"], "CLOSE_REQUESTED");
     assert_eq!(todo(&city, "guidance_to_verify").await, Some(1));
     assert_eq!(todo(&county, "guidance_to_rectify").await, Some(2));
     // The lower office cannot write off its own problem.
-    let (st, b) = county.post(&format!("{}/verify", ppath(0)), json!({ "approve": true, "version": p["version"] })).await;
+    let (st, b) = county
+        .post(
+            &format!("{}/verify", ppath(0)),
+            json!({ "approve": true, "version": p["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
-    let (_, vl) = city.get("/api/v1/guidance/problems?side=visiting&state=CLOSE_REQUESTED").await;
+    let (_, vl) = city
+        .get("/api/v1/guidance/problems?side=visiting&state=CLOSE_REQUESTED")
+        .await;
     assert_eq!(vl["total"], 1, "{vl}");
-    assert_eq!(vl["items"][0]["actions"], json!(["write_off", "return"]), "{vl}");
-    let (st, b) = city.post(&format!("{}/verify", ppath(0)), json!({ "approve": false, "version": p["version"] })).await;
+    assert_eq!(
+        vl["items"][0]["actions"],
+        json!(["write_off", "return"]),
+        "{vl}"
+    );
+    let (st, b) = city
+        .post(
+            &format!("{}/verify", ppath(0)),
+            json!({ "approve": false, "version": p["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(field_of(&b), ["opinion"]);
     let (st, p) = city
-        .post(&format!("{}/verify", ppath(0)), json!({ "approve": false, "opinion": "整改不到位", "version": p["version"] }))
+        .post(
+            &format!("{}/verify", ppath(0)),
+            json!({ "approve": false, "opinion": "整改不到位", "version": p["version"] }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{p}");
     assert_eq!(p["state"], "RETURNED");
     assert_eq!(p["opinion"], "整改不到位");
     let (_, p) = county
-        .post(&format!("{}/rectify", ppath(0)), json!({ "measure": "再次修改", "deadline": day(25), "version": p["version"] }))
+        .post(
+            &format!("{}/rectify", ppath(0)),
+            json!({ "measure": "再次修改", "deadline": day(25), "version": p["version"] }),
+        )
         .await;
-    let (_, p) = county.post(&format!("{}/write-off", ppath(0)), json!({ "version": p["version"] })).await;
-    let (st, p) = city.post(&format!("{}/verify", ppath(0)), json!({ "approve": true, "version": p["version"] })).await;
+    let (_, p) = county
+        .post(
+            &format!("{}/write-off", ppath(0)),
+            json!({ "version": p["version"] }),
+        )
+        .await;
+    let (st, p) = city
+        .post(
+            &format!("{}/verify", ppath(0)),
+            json!({ "approve": true, "version": p["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{p}");
     assert_eq!(p["state"], "CLOSED");
     assert_eq!(p["actions"], json!([]));
-    let (st, b) = city.post(&format!("{}/verify", ppath(0)), json!({ "approve": true, "version": p["version"] })).await;
+    let (st, b) = city
+        .post(
+            &format!("{}/verify", ppath(0)),
+            json!({ "approve": true, "version": p["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT, "{b}");
 
     // Listed 3 → rectified 1; the visit closes, and not twice.
@@ -250,9 +404,19 @@ async fn guidance_visit_to_write_off(app: App) {
     assert_eq!(v["stats"]["rectified"], 1, "{v}");
     let (_, vs) = city.get("/api/v1/guidance/visits").await;
     assert_eq!(vs["items"][0]["stats"]["rectified"], 1, "{vs}");
-    let (st, v) = city.post(&format!("{vpath}/state"), json!({ "state": "CLOSED", "version": v["version"] })).await;
+    let (st, v) = city
+        .post(
+            &format!("{vpath}/state"),
+            json!({ "state": "CLOSED", "version": v["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    let (st, _) = city.post(&format!("{vpath}/state"), json!({ "state": "CLOSED", "version": v["version"] })).await;
+    let (st, _) = city
+        .post(
+            &format!("{vpath}/state"),
+            json!({ "state": "CLOSED", "version": v["version"] }),
+        )
+        .await;
     assert_eq!(st, StatusCode::CONFLICT);
     let (st, _) = city.get("/api/v1/guidance/visits?state=nonsense").await;
     assert_eq!(st, StatusCode::BAD_REQUEST);

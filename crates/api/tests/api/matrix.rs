@@ -955,8 +955,10 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
         .call(
             &Method::POST,
             "/api/v1/guidance/visits",
-            Some(&json!({ "title": "矩阵督导", "form": "regular", "period_from": day(test_today()),
-                "period_to": day(test_today() + time::Duration::days(10)), "org_ids": [city] })),
+            Some(
+                &json!({ "title": "矩阵督导", "form": "regular", "period_from": day(test_today()),
+                "period_to": day(test_today() + time::Duration::days(10)), "org_ids": [city] }),
+            ),
         )
         .await;
     assert_eq!(visit.status, StatusCode::CREATED, "{:?}", visit.json());

@@ -15,7 +15,10 @@ pub static ZH_CN_GUIDANCE: &[(&str, &str)] = &[
     ("guidance_form.area_contact", "分片挂钩联系"),
     ("guidance_form.attend_meeting", "列席县级巡察工作会议"),
     ("guidance_form.midterm_report", "列席中期汇报"),
-    ("guidance_form.first_report_review", "把关第一份巡察报告初稿"),
+    (
+        "guidance_form.first_report_review",
+        "把关第一份巡察报告初稿",
+    ),
     ("guidance_state.PLANNED", "计划中"),
     ("guidance_state.IN_PROGRESS", "督导中"),
     ("guidance_state.FED_BACK", "已反馈"),

@@ -177,17 +177,6 @@ pub fn check_deadline(deadline: Date, today: Date) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// A visit's figures: problems listed (fed back) → written off (e.g. 101 → 98).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct VisitStats {
-    /// Problems fed back to the lower offices (all but drafts).
-    pub listed: i64,
-    /// Written off.
-    pub rectified: i64,
-    /// Fed back, not written off, past their deadline.
-    pub overdue: i64,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,7 +69,6 @@ pub static ZH_CN_GUIDANCE: &[(&str, &str)] = &[
         "guidance.not_lower_office_user",
         "只有被督导的巡察机构才能报告整改",
     ),
-    ("guidance.no_problems", "督导尚未记录问题，不能反馈"),
     ("guidance.return_reason", "退回时须填写核验意见"),
     ("guidance.audit_create", "计划督导：{title}"),
     ("guidance.audit_transition", "督导“{title}”：{from} → {to}"),

@@ -219,6 +219,8 @@ perms!(
     RectWrite = xuncha_domain::perm::RECT_WRITE,
     RectReview = xuncha_domain::perm::RECT_REVIEW,
     RectSupervise = xuncha_domain::perm::RECT_SUPERVISE,
+    GuidanceLead = xuncha_domain::perm::GUIDANCE_LEAD,
+    GuidanceRectify = xuncha_domain::perm::GUIDANCE_RECTIFY,
 );
 
 /// An authenticated caller holding permission `P`. Header extractors run before the body is

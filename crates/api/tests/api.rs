@@ -1245,5 +1245,7 @@ mod workbench;
 mod dashboard;
 #[path = "api/linkage.rs"]
 mod linkage;
+#[path = "api/guidance.rs"]
+mod guidance;
 #[path = "api/public_reports.rs"]
 mod public_reports;

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod disclosure;
 pub mod error;
+pub mod guidance;
 pub mod i18n;
 pub mod ids;
 pub mod inspection;

@@ -95,6 +95,10 @@ pub const RECT_READ: &str = "rect:read";
 pub const RECT_WRITE: &str = "rect:write";
 pub const RECT_REVIEW: &str = "rect:review";
 pub const RECT_SUPERVISE: &str = "rect:supervise";
+/// 指导督导: plan guidance visits to lower offices, record and verify their problems.
+pub const GUIDANCE_LEAD: &str = "guidance:lead";
+/// 指导督导: the lower office rectifies the problems fed back to it.
+pub const GUIDANCE_RECTIFY: &str = "guidance:rectify";
 
 /// The catalogue of function permissions. Later capabilities add their own entries here.
 pub static PERMISSIONS: &[Permission] = &[
@@ -175,6 +179,13 @@ pub static PERMISSIONS: &[Permission] = &[
         "整改",
         None,
     ),
+    p(
+        GUIDANCE_LEAD,
+        "开展指导督导、记录督导问题、核验销号",
+        "指导督导",
+        None,
+    ),
+    p(GUIDANCE_RECTIFY, "落实上级督导问题整改", "指导督导", None),
 ];
 
 /// Permissions an administrator of a class may hold besides its own: the system administrator
@@ -672,6 +683,8 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
             RECT_READ,
             RECT_REVIEW,
             RECT_SUPERVISE,
+            GUIDANCE_LEAD,
+            GUIDANCE_RECTIFY,
         ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[Compartment::Clue, Compartment::Talk, Compartment::Reporter],
@@ -687,6 +700,8 @@ pub static BUILTIN_ROLES: &[BuiltinRole] = &[
             FIELDWORK_WRITE,
             RECT_READ,
             RECT_REVIEW,
+            GUIDANCE_LEAD,
+            GUIDANCE_RECTIFY,
         ],
         data_scope: DataScope::OrgAndBelow,
         compartments: &[],

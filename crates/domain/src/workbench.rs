@@ -5,8 +5,8 @@
 
 use crate::code::code_enum;
 use crate::perm::{
-    Access, CLUE_DISPOSE, Compartment, FIELDWORK_WRITE, INSPECTION_OFFICE, RECT_READ, RECT_REVIEW,
-    RECT_SUPERVISE, RECT_WRITE,
+    Access, CLUE_DISPOSE, Compartment, FIELDWORK_WRITE, GUIDANCE_LEAD, GUIDANCE_RECTIFY,
+    INSPECTION_OFFICE, RECT_READ, RECT_REVIEW, RECT_SUPERVISE, RECT_WRITE,
 };
 
 code_enum!(
@@ -25,6 +25,8 @@ code_enum!(
         TransferToReply => "transfer_to_reply",
         AssessmentOpen => "assessment_open",
         LinkageTodo => "linkage_todo",
+        GuidanceToRectify => "guidance_to_rectify",
+        GuidanceToVerify => "guidance_to_verify",
     }
 );
 
@@ -60,6 +62,10 @@ impl TodoKind {
             // Tasks a higher office issued to this office, to accept or to report back: the
             // office's working staff (a leader reads them, the office does the work).
             TodoKind::LinkageTodo => has(INSPECTION_OFFICE) && has(FIELDWORK_WRITE),
+            // 指导督导: the lower office rectifies what a higher office fed back to it; the
+            // visiting office verifies what was asked to be written off.
+            TodoKind::GuidanceToRectify => has(GUIDANCE_RECTIFY),
+            TodoKind::GuidanceToVerify => has(GUIDANCE_LEAD),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod dashboard;
 mod db;
 pub mod disclosure;
 pub mod fieldwork;
+pub mod guidance;
 pub mod inspection;
 pub mod linkage;
 pub mod orgs;

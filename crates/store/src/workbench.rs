@@ -7,6 +7,7 @@
 //! never from a scan of the findings.
 
 use time::Date;
+use xuncha_domain::guidance::ProblemState;
 use xuncha_domain::ids::OrgId;
 use xuncha_domain::public_report::{ReportState, TransferState};
 use xuncha_domain::rectification::ExtensionState;
@@ -15,6 +16,7 @@ use xuncha_domain::workbench::TodoKind;
 use crate::assessment::{self, AssessmentFilter};
 use crate::clues::{self, ClueAccess, ClueFilter};
 use crate::db::Result;
+use crate::guidance::{self, ProblemFilter, Side};
 use crate::rectification::{
     self as rect, LedgerFilter, Notification, PlanQueue, StatCounts, StatGroup, Today, WarningBand,
 };
@@ -114,6 +116,34 @@ pub async fn todo_count(db: &Db, kind: TodoKind, cx: &TodoContext<'_>) -> Result
             public_reports::list_transfers(db, cx.scope, &f, one)
                 .await?
                 .total
+        }
+        TodoKind::GuidanceToRectify => {
+            guidance::count_problems(
+                db,
+                cx.scope,
+                &ProblemFilter {
+                    side: Side::Lower,
+                    states: ProblemState::ALL
+                        .iter()
+                        .copied()
+                        .filter(|s| s.open())
+                        .collect(),
+                    ..ProblemFilter::default()
+                },
+            )
+            .await?
+        }
+        TodoKind::GuidanceToVerify => {
+            guidance::count_problems(
+                db,
+                cx.scope,
+                &ProblemFilter {
+                    side: Side::Visiting,
+                    states: vec![ProblemState::CloseRequested],
+                    ..ProblemFilter::default()
+                },
+            )
+            .await?
         }
         TodoKind::AssessmentOpen => {
             let f = AssessmentFilter {

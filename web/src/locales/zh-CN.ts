@@ -4,6 +4,7 @@ import assessmentMessages from './zh-CN-assessment'
 import screenMessages from './zh-CN-screens'
 import publicMessages from './zh-CN-public'
 import linkageMessages from './zh-CN-linkage'
+import guidanceMessages from './zh-CN-guidance'
 
 export default {
   // Assessment (整改评估), surveys and disclosure (整改公开): zh-CN-assessment.ts.
@@ -14,6 +15,8 @@ export default {
   ...publicMessages,
   // 上下联动: zh-CN-linkage.ts.
   ...linkageMessages,
+  // 指导督导: zh-CN-guidance.ts.
+  ...guidanceMessages,
   app: {
     name: '巡察工作平台',
     mark: '巡',

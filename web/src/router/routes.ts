@@ -22,6 +22,8 @@ import {
   User,
   UserFilled,
   Avatar,
+  Guide,
+  Finished,
 } from '@element-plus/icons-vue'
 import AppLayout from '@/layout/AppLayout.vue'
 import { assessmentChildren, publicRoutes } from './routes-assessment'
@@ -208,6 +210,26 @@ export const routes: RouteRecordRaw[] = [
       // 评估 and 公开: routes-assessment.ts.
       ...assessmentChildren,
       // 线索: clue disposal (the clue compartment).
+      // 指导督导: a higher office's visits to the offices below (guidance:lead); the problems fed back to the
+      // caller's office and their 销号 (guidance:rectify; the visiting office verifies there too).
+      {
+        path: 'guidance',
+        name: 'guidance',
+        component: () => import('@/views/guidance/index.vue'),
+        meta: { title: 'guidance.menu', icon: Guide, menu: true, permission: 'guidance:lead' },
+      },
+      {
+        path: 'guidance/visits/:id(\\d+)',
+        name: 'guidance-visit',
+        component: () => import('@/views/guidance/visit.vue'),
+        meta: { title: 'guidance.menuVisit', permission: 'guidance:lead', activeMenu: '/guidance' },
+      },
+      {
+        path: 'guidance/problems',
+        name: 'guidance-problems',
+        component: () => import('@/views/guidance/problems.vue'),
+        meta: { title: 'guidance.menuProblems', icon: Finished, menu: true, permission: 'guidance:rectify' },
+      },
       {
         path: 'clues',
         name: 'clues',

@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod disclosure;
 pub mod documents;
 pub mod fieldwork;
+pub mod guidance;
 pub mod inspection;
 pub mod linkage;
 pub mod office_settings;
@@ -169,6 +170,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(rectification::router())
         .merge(workbench::router())
         .merge(linkage::router())
+        .merge(guidance::router())
         .merge(dashboard::router())
         .merge(public_reports::public_router())
         .merge(public_reports::staff_router())

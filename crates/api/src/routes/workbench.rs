@@ -40,6 +40,8 @@ fn link(kind: TodoKind) -> &'static str {
         TodoKind::TransferToReply => "/report-transfers?state=PENDING",
         TodoKind::AssessmentOpen => "/assessment?state=DRAFT",
         TodoKind::LinkageTodo => "/linkage?todo=true",
+        TodoKind::GuidanceToRectify => "/guidance/problems?side=lower&state=open",
+        TodoKind::GuidanceToVerify => "/guidance/problems?side=visiting&state=CLOSE_REQUESTED",
     }
 }
 

@@ -76,6 +76,10 @@ const RECT_WRITE: Option<&str> = Some("rect:write");
 const RECT_REVIEW: Option<&str> = Some("rect:review");
 const RECT_SUPERVISE: Option<&str> = Some("rect:supervise");
 const RECUSAL_APPROVE: Option<&str> = Some("recusal:approve");
+const GUIDANCE_LEAD: Option<&str> = Some("guidance:lead");
+/// Reading guidance problems takes `guidance:lead` or `guidance:rectify` (the demo's roles hold
+/// both or neither); rectifying takes `guidance:rectify`.
+const GUIDANCE_RECTIFY: Option<&str> = Some("guidance:rectify");
 const ANY: Option<&str> = None;
 
 /// Every route of the API: method, path, the permission its handler requires (the `Need<P>`
@@ -263,6 +267,17 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/rounds/{id}/focus-points", INSP_PLAN, Body),
     ("PUT", "/api/v1/findings/{id}/focus-point", FIELDWORK, Path),
     ("GET", "/api/v1/dashboard", RECT_READ, Open),
+    ("GET", "/api/v1/guidance/visits", GUIDANCE_LEAD, Open),
+    ("POST", "/api/v1/guidance/visits", GUIDANCE_LEAD, Body),
+    ("GET", "/api/v1/guidance/options", GUIDANCE_LEAD, Open),
+    ("GET", "/api/v1/guidance/visits/{id}", GUIDANCE_LEAD, Path),
+    ("POST", "/api/v1/guidance/visits/{id}/state", GUIDANCE_LEAD, Path),
+    ("POST", "/api/v1/guidance/visits/{id}/problems", GUIDANCE_LEAD, Body),
+    ("GET", "/api/v1/guidance/problems", GUIDANCE_RECTIFY, Open),
+    ("GET", "/api/v1/guidance/problems/{id}", GUIDANCE_RECTIFY, Path),
+    ("POST", "/api/v1/guidance/problems/{id}/rectify", GUIDANCE_RECTIFY, Path),
+    ("POST", "/api/v1/guidance/problems/{id}/write-off", GUIDANCE_RECTIFY, Path),
+    ("POST", "/api/v1/guidance/problems/{id}/verify", GUIDANCE_LEAD, Path),
     // Marks the caller's own notification (`WHERE user_id`): another's id is a no-op answered
     // exactly like a missing one.
     ("POST", "/api/v1/notifications/{id}/read", ANY, Open),
@@ -1043,6 +1058,47 @@ async fn find_ids(app: &App, director: &Caller) -> Ids {
         Owner::Org("99-D05".into()),
     );
     put("/api/v1/public/channels/{token}", None, Owner::Missing);
+    // 指导督导: the province office's visit to 9901, in progress, with a problem not yet fed
+    // back (the visiting office's alone: the city sees neither before feedback).
+    let city = id_of("9901");
+    let visit = director
+        .call(
+            &Method::POST,
+            "/api/v1/guidance/visits",
+            Some(
+                &json!({ "title": "矩阵督导", "form": "regular", "period_from": day(test_today()),
+                "period_to": day(test_today() + time::Duration::days(10)), "org_ids": [city] }),
+            ),
+        )
+        .await;
+    assert_eq!(visit.status, StatusCode::CREATED, "{:?}", visit.json());
+    let visit_id = visit.json()["id"].as_i64().unwrap();
+    let started = director
+        .call(
+            &Method::POST,
+            &format!("/api/v1/guidance/visits/{visit_id}/state"),
+            Some(&json!({ "state": "IN_PROGRESS", "version": visit.json()["version"] })),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{:?}", started.json());
+    let problem = director
+        .call(
+            &Method::POST,
+            &format!("/api/v1/guidance/visits/{visit_id}/problems"),
+            Some(&json!({ "org_id": city, "category": "reporting", "text": "矩阵督导问题" })),
+        )
+        .await;
+    assert_eq!(problem.status, StatusCode::CREATED, "{:?}", problem.json());
+    put(
+        "/api/v1/guidance/visits/{id}",
+        Some(visit_id),
+        Owner::Org("99".into()),
+    );
+    put(
+        "/api/v1/guidance/problems/{id}",
+        problem.json()["id"].as_i64(),
+        Owner::Org("99".into()),
+    );
     let notes = director.get("/api/v1/notifications").await;
     put(
         "/api/v1/notifications/{id}",

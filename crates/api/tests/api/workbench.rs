@@ -44,6 +44,10 @@ fn list_path(kind: &str, link: &str) -> String {
             assert!(link.starts_with("/linkage?"), "{link}");
             format!("/api/v1/linkage/inbox?{query}")
         }
+        "guidance_to_rectify" | "guidance_to_verify" => {
+            assert!(link.starts_with("/guidance/problems?"), "{link}");
+            format!("/api/v1/guidance/problems?{query}")
+        }
         other => panic!("unknown to-do kind {other}"),
     }
 }

@@ -505,4 +505,6 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("todo.transfer_to_review", "转办回复待审核"),
     ("todo.transfer_to_reply", "转办待办理"),
     ("todo.assessment_open", "测评进行中"),
+    ("todo.guidance_to_rectify", "督导问题待整改"),
+    ("todo.guidance_to_verify", "督导问题待核验"),
 ];

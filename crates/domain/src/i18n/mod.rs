@@ -15,6 +15,7 @@ mod bootstrap;
 mod disclosure;
 mod events;
 mod general;
+mod guidance;
 mod letters;
 mod linkage;
 mod notices;
@@ -92,6 +93,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     bootstrap::ZH_CN_BOOTSTRAP,
     public_report::ZH_CN_PUBLIC_REPORT,
     linkage::ZH_CN_LINKAGE,
+    guidance::ZH_CN_GUIDANCE,
 ];
 
 /// The text of a message without arguments (a column header, a sheet name), borrowed for the

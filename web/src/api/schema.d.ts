@@ -779,6 +779,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/findings/{id}/focus-point": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Links a finding to the focus point it follows up (one its round adopted, else 409), or
+         *     unlinks it. A finding outside the caller's scope is 404.
+         */
+        put: operations["finding_focus_point"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/findings/{id}/immediate-fix": {
         parameters: {
             query?: never;
@@ -1107,6 +1127,206 @@ export interface paths {
         };
         /** Ways of inspecting villages. */
         get: operations["inspection_village_modes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/focus-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The focus points the caller sees: pushed down by offices in its scope, or pushed to its
+         *     office; each with its roll-up (rounds that adopted it, findings following it up) counted in
+         *     the caller's scope.
+         */
+        get: operations["focus_points_list"];
+        put?: never;
+        /**
+         * Pushes a problem down from the caller's office to lower offices of its scope as a focus point
+         *     (free text and frame category, or copied from one of its own findings).
+         */
+        post: operations["focus_points_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/focus-points/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One focus point the caller sees, with the offices it was pushed to and the rounds that
+         *     adopted it (and their findings following it up), within the caller's scope.
+         */
+        get: operations["focus_points_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tasks issued to the caller's office: its own rows only, newest first (`todo=true`: those
+         *     waiting for it to accept or report back, the 工作台's count).
+         */
+        get: operations["linkage_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One task issued to the caller's office (its own row). */
+        get: operations["linkage_inbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The recipient office accepts a task: 待接收 → 已接收 (409 from any other state). */
+        post: operations["linkage_inbox_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/inbox/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The recipient office reports back: 已接收 → 已反馈, optionally linking its own rounds (a
+         *     round not its own or outside the caller's scope is 404).
+         */
+        post: operations["linkage_inbox_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/recipients/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The issuing office confirms a recipient's report back: 已反馈 → 已办结 (409 from any other
+         *     state).
+         */
+        post: operations["linkage_recipient_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/recipients/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The issuing office returns a report back with a reason: 已反馈 → 已接收 (409 from any other
+         *     state).
+         */
+        post: operations["linkage_recipient_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tasks issued by the offices in the caller's scope, newest first, with each task's
+         *     recipients counted by progress.
+         */
+        get: operations["linkage_tasks_list"];
+        put?: never;
+        /**
+         * Issues a task from the caller's office to lower offices of its scope (each starts 待接收).
+         *     An office outside the scope, or a term, is 404; an office not below the caller's is 422.
+         */
+        post: operations["linkage_tasks_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/linkage/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task issued within the caller's scope, with every recipient's progress. */
+        get: operations["linkage_tasks_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1573,6 +1793,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public-reports/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Counts and timings of the reports the caller works (scoped like the queue): by state,
+         *     category and unit, conversions and repeats, the time to decide and the time units take to
+         *     reply to a 转办, overdue transfers.
+         */
+        get: operations["public_reports_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public-reports/{id}": {
         parameters: {
             query?: never;
@@ -1628,6 +1869,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public-reports/{id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks a new or accepted report as a repeat of an earlier one (重复反映) and closes it; the
+         *     reporter reads the note. Both reports must be ones the caller works.
+         */
+        post: operations["public_reports_merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public-reports/{id}/files/{file_id}": {
         parameters: {
             query?: never;
@@ -1656,6 +1917,47 @@ export interface paths {
         put?: never;
         /** Asks the reporter a question (shown on the follow-up page). */
         post: operations["public_reports_ask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 转办: sends a new or accepted report to the responsible unit with a deadline. The unit reads
+         *     the team's instruction only (never the report, its attachments or the reporter) and must
+         *     reply; the team reviews the reply before the report is closed.
+         */
+        post: operations["public_reports_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public-reports/{id}/transfer/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reviews the unit's reply to a 转办: accepted, the report is closed and the reporter reads the
+         *     team's answer; returned, the unit replies again.
+         */
+        post: operations["public_reports_review"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2497,6 +2799,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/report-transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The transfers to the units in the caller's scope (rect:write), earliest deadline first. */
+        get: operations["report_transfers_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One transfer to a unit in the caller's scope. */
+        get: operations["report_transfers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-transfers/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The unit's reply to a pending transfer (again after the team returned it); the team reviews
+         *     it before the report is closed.
+         */
+        post: operations["report_transfers_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -2827,6 +3183,27 @@ export interface paths {
         /** Edits a round. */
         put: operations["rounds_update"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rounds/{id}/focus-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The focus points a round adopted. */
+        get: operations["round_focus_points"];
+        put?: never;
+        /**
+         * A round of the caller's scope adopts a focus point pushed to the round's office (else 404);
+         *     adopting twice changes nothing. Answers the round's adopted focus points.
+         */
+        post: operations["round_focus_points_adopt"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3969,6 +4346,19 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        FindingFocusDto: {
+            /** Format: int64 */
+            finding_id: number;
+            /** Format: int64 */
+            focus_point_id?: number | null;
+        };
+        FindingFocusLink: {
+            /**
+             * Format: int64
+             * @description A focus point the finding's round adopted; null unlinks.
+             */
+            focus_point_id?: number | null;
+        };
         FindingPage: {
             items: components["schemas"]["FindingDto"][];
             /** Format: int64 */
@@ -4005,6 +4395,89 @@ export interface components {
             note?: string;
             /** Format: int64 */
             version: number;
+        };
+        FocusAdoptionDto: {
+            adopted_at: string;
+            /**
+             * Format: int64
+             * @description The round's findings following the focus point up (in the caller's scope).
+             */
+            findings: number;
+            owner_name: string;
+            /** Format: int64 */
+            owner_org_id: number;
+            /** Format: int64 */
+            round_id: number;
+            round_name: string;
+        };
+        FocusPointCreate: {
+            /**
+             * Format: int64
+             * @description The frame category (问题类别); a copied finding's category when empty.
+             */
+            category_id?: number | null;
+            /** @description Required unless copied from a finding (then the finding's facts fill it). */
+            content?: string;
+            /** @description The lower offices it is pushed to. */
+            org_ids: number[];
+            /**
+             * Format: int64
+             * @description One of the caller's own findings to copy from.
+             */
+            source_finding_id?: number | null;
+            /** @description Required unless copied from a finding (then the finding's title fills it). */
+            title?: string;
+        };
+        FocusPointDetail: {
+            /** @description The rounds that adopted it, in the caller's scope. */
+            adoptions: components["schemas"]["FocusAdoptionDto"][];
+            focus_point: components["schemas"]["FocusPointDto"];
+            /** @description The offices it was pushed to, in the caller's scope. */
+            targets: components["schemas"]["FocusTargetDto"][];
+        };
+        FocusPointDto: {
+            /** Format: int64 */
+            category_id?: number | null;
+            category_name?: string | null;
+            content: string;
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Findings of those rounds following it up, in the caller's scope.
+             */
+            findings: number;
+            /** Format: int64 */
+            id: number;
+            issuer_name: string;
+            /** Format: int64 */
+            issuer_org_id: number;
+            /**
+             * Format: int64
+             * @description Rounds that adopted it, in the caller's scope.
+             */
+            rounds: number;
+            /** Format: int64 */
+            source_finding_id?: number | null;
+            /**
+             * Format: int64
+             * @description Offices it was pushed to.
+             */
+            targets: number;
+            title: string;
+        };
+        FocusPointPage: {
+            items: components["schemas"]["FocusPointDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        FocusTargetDto: {
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
         };
         FrameDto: {
             active: boolean;
@@ -4316,6 +4789,128 @@ export interface components {
         };
         LinkRequest: {
             origin: string;
+        };
+        LinkageInboxPage: {
+            items: components["schemas"]["LinkageRecipientDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        /** @description One recipient office's row of a task, with the task's text. */
+        LinkageRecipientDto: {
+            accepted_at?: string | null;
+            content: string;
+            created_at: string;
+            deadline: string;
+            done_at?: string | null;
+            focus?: string | null;
+            /** Format: int64 */
+            id: number;
+            issuer_name: string;
+            /** Format: int64 */
+            org_id: number;
+            org_name: string;
+            /** @description Still owed (待接收 or 已接收) after the deadline, by the server's date. */
+            overdue: boolean;
+            report?: string | null;
+            reported_at?: string | null;
+            /** @description The issuer's reason of the last return. */
+            return_reason?: string | null;
+            /** @description The recipient's own rounds its report back links. */
+            rounds: components["schemas"]["LinkedRoundDto"][];
+            state: components["schemas"]["LinkageState"];
+            state_name: string;
+            /** Format: int64 */
+            task_id: number;
+            title: string;
+            /** Format: int64 */
+            version: number;
+        };
+        LinkageReport: {
+            /** @description The report back. */
+            report: string;
+            /** @description The office's own rounds that carry the task out (optional). */
+            round_ids?: number[];
+            /** Format: int64 */
+            version: number;
+        };
+        LinkageReturn: {
+            /** @description Why the report back is returned. */
+            reason: string;
+            /** Format: int64 */
+            version: number;
+        };
+        /**
+         * @description Where a recipient office stands on a linkage task (待接收, 已接收, 已反馈, 已办结).
+         * @enum {string}
+         */
+        LinkageState: "ISSUED" | "ACCEPTED" | "REPORTED" | "DONE";
+        LinkageTaskCreate: {
+            content: string;
+            /** @description YYYY-MM-DD, not before today. */
+            deadline: string;
+            /** @description 重点 (optional). */
+            focus?: string | null;
+            /** @description The lower offices receiving the task (in the caller's scope, below the caller's office). */
+            org_ids: number[];
+            /**
+             * Format: int64
+             * @description The term the task belongs to (optional; one the caller sees).
+             */
+            term_id?: number | null;
+            title: string;
+        };
+        LinkageTaskDetail: {
+            /** @description Every recipient's progress (the issuing side only). */
+            recipients: components["schemas"]["LinkageRecipientDto"][];
+            task: components["schemas"]["LinkageTaskDto"];
+        };
+        LinkageTaskDto: {
+            content: string;
+            created_at: string;
+            deadline: string;
+            /** Format: int64 */
+            done: number;
+            focus?: string | null;
+            /** Format: int64 */
+            id: number;
+            issuer_name: string;
+            /** Format: int64 */
+            issuer_org_id: number;
+            /**
+             * Format: int64
+             * @description Recipients still owing the task after its deadline (server date).
+             */
+            overdue: number;
+            /**
+             * Format: int64
+             * @description Recipient offices in all.
+             */
+            recipients: number;
+            /** Format: int64 */
+            reported: number;
+            /** Format: int64 */
+            term_id?: number | null;
+            term_name?: string | null;
+            title: string;
+        };
+        LinkageTaskPage: {
+            items: components["schemas"]["LinkageTaskDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        LinkedRoundDto: {
+            /** Format: int64 */
+            id: number;
+            name: string;
+            owner_name: string;
         };
         LoginEntry: {
             at: string;
@@ -4948,7 +5543,7 @@ export interface components {
             elsewhere: string;
             max_file_mb: number;
             max_files: number;
-            /** @description False once the round has ended. */
+            /** @description Whether reports are taken (always: after the round they go to the office). */
             open: boolean;
             /** @description The inspected organisation. */
             org_name: string;
@@ -4957,6 +5552,8 @@ export interface components {
             round_name: string;
             /** @description 反映范围: what the team takes. */
             scope: string;
+            /** @description True once the round has ended: reports go to the office's standing queue. */
+            standing: boolean;
             team_name?: string | null;
             /** @description The last day reports are taken (YYYY-MM-DD). */
             until: string;
@@ -5061,6 +5658,8 @@ export interface components {
             reporter_phone?: string | null;
             /** @description Whether the caller may see the reporter's identity. */
             reporter_visible: boolean;
+            /** @description Its 转办 to responsible units, oldest first. */
+            transfers: components["schemas"]["ReportTransferDto"][];
         };
         PublicReportDto: {
             category: string;
@@ -5068,14 +5667,25 @@ export interface components {
             /** Format: int64 */
             clue_id?: number | null;
             created_at: string;
+            /**
+             * Format: int64
+             * @description The earlier report this one was merged into (重复反映).
+             */
+            duplicate_of?: number | null;
             /** Format: int64 */
             id: number;
             named: boolean;
             org_name: string;
+            /**
+             * @description Shown to the reporter: the reason of a decline, the note of a merge, the reviewed answer
+             *     of a 转办.
+             */
             reason?: string | null;
             round_name: string;
             /** Format: int64 */
             round_unit_id: number;
+            /** @description Came in after the round ended: in the office's standing queue (clue leads only). */
+            standing: boolean;
             state: string;
             state_name: string;
             /** @description The person or unit concerned (decrypted). */
@@ -5109,6 +5719,17 @@ export interface components {
             /** @description The person or unit concerned. */
             subject: string;
         };
+        PublicReportMerge: {
+            /**
+             * Format: int64
+             * @description The earlier report this one repeats (one the caller works too).
+             */
+            duplicate_of: number;
+            /** @description Shown to the reporter; by default 与已收到的反映重复，合并办理. */
+            reason?: string;
+            /** Format: int64 */
+            version: number;
+        };
         /** @description A message of the conversation. */
         PublicReportMessage: {
             at: string;
@@ -5128,6 +5749,57 @@ export interface components {
         };
         PublicReportQuestion: {
             question: string;
+        };
+        /** @description The statistics of the 码上巡察 reports the caller works. */
+        PublicReportStats: {
+            by_category: components["schemas"]["ReportStatGroup"][];
+            by_state: components["schemas"]["ReportStatGroup"][];
+            /** @description By inspected unit (key: the round unit id), most reports first; every unit with a report. */
+            by_unit: components["schemas"]["ReportStatGroup"][];
+            /** @description From receipt to the team's first decision (受理, 不予受理, 转办, merge or conversion). */
+            decision: components["schemas"]["ReportSpan"];
+            /**
+             * Format: int64
+             * @description Merged into an earlier report.
+             */
+            duplicates: number;
+            /** @description From the 转办 to the unit's reply. */
+            reply: components["schemas"]["ReportSpan"];
+            /**
+             * Format: int64
+             * @description Came in after the round ended (the office's standing queue).
+             */
+            standing: number;
+            /**
+             * Format: int64
+             * @description Converted into clues.
+             */
+            to_clue: number;
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            transfers: number;
+            /**
+             * Format: int64
+             * @description Transfers still waiting for the unit's reply after their deadline.
+             */
+            transfers_overdue: number;
+        };
+        PublicReportTransfer: {
+            /** @description The last day for its reply (YYYY-MM-DD, not before today). */
+            deadline: string;
+            /**
+             * @description What the unit is asked to look into. The unit reads only this: write nothing that
+             *     identifies the reporter.
+             */
+            instruction: string;
+            /**
+             * Format: int64
+             * @description The responsible unit or department (in the caller's data scope).
+             */
+            org_id: number;
+            /** Format: int64 */
+            version: number;
         };
         PublicSurveyDto: {
             /** @description The answer options (code, name). */
@@ -5353,6 +6025,84 @@ export interface components {
             signed_on: string;
             title: string;
         };
+        /** @description How long a step took, in hours, over the reports (or transfers) that finished it. */
+        ReportSpan: {
+            /** Format: int64 */
+            count: number;
+            /** Format: double */
+            mean_hours?: number | null;
+            /** Format: double */
+            median_hours?: number | null;
+        };
+        /** @description A group of reports: its code (state, category) or round unit id, its name, how many. */
+        ReportStatGroup: {
+            /** Format: int64 */
+            count: number;
+            key: string;
+            name: string;
+        };
+        ReportTransferDto: {
+            category_name: string;
+            created_at: string;
+            /** @description YYYY-MM-DD */
+            deadline: string;
+            /** Format: int64 */
+            id: number;
+            /** @description The team's instruction (what to look into). */
+            instruction: string;
+            /**
+             * Format: int64
+             * @description The responsible unit that replies.
+             */
+            org_id: number;
+            org_name: string;
+            /** @description Still waiting for the reply after the deadline. */
+            overdue: boolean;
+            replied_at?: string | null;
+            reply?: string | null;
+            /** Format: int64 */
+            report_id: number;
+            /** @description Why the team returned the last reply. */
+            review_comment?: string | null;
+            round_name: string;
+            /** @description PENDING, REPLIED, DONE */
+            state: string;
+            state_name: string;
+            /** @description The inspected unit the report came through. */
+            unit_org_name: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReportTransferPage: {
+            items: components["schemas"]["ReportTransferDto"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /** Format: int64 */
+            total: number;
+        };
+        ReportTransferReply: {
+            /** @description What the unit found and did. */
+            reply: string;
+            /** Format: int64 */
+            version: number;
+        };
+        ReportTransferReview: {
+            /**
+             * @description Accept the reply (the report is closed with `opinion` shown to the reporter as the
+             *     answer) or return it to the unit (`opinion` says why).
+             */
+            accept: boolean;
+            opinion: string;
+            /** Format: int64 */
+            transfer_id: number;
+            /**
+             * Format: int64
+             * @description The transfer's version.
+             */
+            version: number;
+        };
         /** @description A reset of an administrator account waiting for approval. */
         ResetRequestDto: {
             display_name: string;
@@ -5517,6 +6267,19 @@ export interface components {
             version: number;
             village_mode?: string | null;
             work_plan: string;
+        };
+        RoundFocusAdopt: {
+            /**
+             * Format: int64
+             * @description A focus point pushed to the round's office.
+             */
+            focus_point_id: number;
+        };
+        RoundFocusDto: {
+            /** Format: int64 */
+            focus_point_id: number;
+            issuer_name: string;
+            title: string;
         };
         RoundSave: {
             end_date: string;
@@ -5831,7 +6594,7 @@ export interface components {
          * @description The kind of a to-do on the 工作台.
          * @enum {string}
          */
-        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "assessment_open" | "guidance_to_rectify" | "guidance_to_verify";
+        TodoKind: "plan_to_draft" | "plan_review" | "extension_pending" | "write_off_pending" | "warning_red" | "warning_yellow" | "clue_to_receive" | "clue_disposing" | "public_report_new" | "transfer_to_review" | "transfer_to_reply" | "assessment_open" | "linkage_todo" | "guidance_to_rectify" | "guidance_to_verify";
         TokenCreate: {
             /**
              * @description Compartments to carry (`clue`, `talk`, `reporter`), each held by the creator; none by
@@ -7706,6 +8469,47 @@ export interface operations {
             };
         };
     };
+    finding_focus_point: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FindingFocusLink"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FindingFocusDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     findings_immediate_issue: {
         parameters: {
             query?: never;
@@ -8358,6 +9162,453 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Named"][];
+                };
+            };
+        };
+    };
+    focus_points_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusPointPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    focus_points_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FocusPointCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusPointDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    focus_points_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FocusPointDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox: {
+        parameters: {
+            query?: {
+                /** @description Only the rows waiting for this office (待接收, 已接收). */
+                todo?: boolean;
+                /** @description ISSUED, ACCEPTED, REPORTED, DONE */
+                state?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageInboxPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_inbox_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkageReport"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_recipient_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VersionBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_recipient_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkageReturn"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageRecipientDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_tasks_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageTaskPage"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_tasks_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkageTaskCreate"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageTaskDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    linkage_tasks_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkageTaskDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -9201,8 +10452,12 @@ export interface operations {
         parameters: {
             query?: {
                 round_unit_id?: number;
-                /** @description NEW, ACCEPTED, DECLINED, CLOSED */
+                /** @description NEW, ACCEPTED, DECLINED, TRANSFERRED, CLOSED */
                 state?: string;
+                /** @description Only the office's standing queue (reports that came in after the round ended). */
+                standing?: boolean;
+                /** @description Only reports with a unit's reply to a 转办 waiting for review. */
+                review?: boolean;
                 page?: number;
                 page_size?: number;
             };
@@ -9218,6 +10473,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicReportPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_stats: {
+        parameters: {
+            query?: {
+                /** @description Only the reports of one round. */
+                round_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportStats"];
                 };
             };
             400: {
@@ -9365,6 +10658,55 @@ export interface operations {
             };
         };
     };
+    public_reports_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReportMerge"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     public_reports_file: {
         parameters: {
             query?: never;
@@ -9407,6 +10749,104 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["PublicReportQuestion"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicReportTransfer"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicReportDetail"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    public_reports_review: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTransferReview"];
             };
         };
         responses: {
@@ -11115,6 +12555,124 @@ export interface operations {
             };
         };
     };
+    report_transfers_list: {
+        parameters: {
+            query?: {
+                /** @description PENDING, REPLIED, DONE */
+                state?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTransferPage"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_transfers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTransferDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    report_transfers_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTransferReply"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTransferDto"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     roles_list: {
         parameters: {
             query?: never;
@@ -11733,6 +13291,68 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_focus_points: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundFocusDto"][];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    round_focus_points_adopt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoundFocusAdopt"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoundFocusDto"][];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -62,6 +62,7 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
         (name = "documents", description = "公文（.docx）"),
         (name = "assessment", description = "整改评估、满意度测评与整改公开"),
         (name = "workbench", description = "工作台：待办、通知与要览"),
+        (name = "search", description = "全文搜索：组织、问题与整改措施"),
         (name = "public", description = "无需登录的公开接口：满意度测评答卷、整改公开、码上巡察"),
     )
 )]

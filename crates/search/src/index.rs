@@ -62,6 +62,7 @@ struct Fields {
     unit_raw: Field,
     unit_id: Field,
     round_id: Field,
+    round_unit_id: Field,
     finding_id: Field,
     category_id: Field,
     state: Field,
@@ -90,6 +91,7 @@ fn schema() -> (Schema, Fields) {
         unit_raw: b.add_text_field("unit_raw", STORED),
         unit_id: b.add_i64_field("unit_id", INDEXED | STORED),
         round_id: b.add_i64_field("round_id", INDEXED | STORED),
+        round_unit_id: b.add_i64_field("round_unit_id", STORED),
         finding_id: b.add_i64_field("finding_id", INDEXED | STORED),
         category_id: b.add_i64_field("category_id", INDEXED | STORED),
         state: b.add_text_field("state", STRING | STORED),
@@ -174,6 +176,7 @@ pub struct Hit {
     pub unit_id: i64,
     pub unit_name: String,
     pub round_id: Option<i64>,
+    pub round_unit_id: Option<i64>,
     pub finding_id: Option<i64>,
     pub category_id: Option<i64>,
     pub state: String,
@@ -312,8 +315,23 @@ impl Search {
     /// never built or the rows it needs were pruned. Returns the number of rows applied.
     pub async fn catch_up(&self, db: &Db) -> Result<u64> {
         let _guard = self.0.sync.lock().await;
+        self.catch_up_locked(db, true).await
+    }
+
+    /// Before answering a search: applies what the outbox holds after the cursor, so a request
+    /// sees its own writes. Never rebuilds (the worker does), and waits at most `wait` for a
+    /// catch-up or rebuild in progress, then searches the index as it is.
+    pub async fn refresh(&self, db: &Db, wait: std::time::Duration) -> Result<()> {
+        let Ok(_guard) = tokio::time::timeout(wait, self.0.sync.lock()).await else {
+            return Ok(());
+        };
+        self.catch_up_locked(db, false).await.map(|_| ())
+    }
+
+    async fn catch_up_locked(&self, db: &Db, rebuild: bool) -> Result<u64> {
         let mut cursor = match self.cursor() {
             Some(c) if c >= store::pruned_through(db).await? => c,
+            _ if !rebuild => return Ok(0),
             _ => {
                 self.rebuild_locked(db).await?;
                 self.cursor().unwrap_or(0)
@@ -417,6 +435,9 @@ impl Inner {
         );
         if let Some(v) = d.round_id {
             doc.add_i64(f.round_id, v);
+        }
+        if let Some(v) = d.round_unit_id {
+            doc.add_i64(f.round_unit_id, v);
         }
         if let Some(v) = d.finding_id {
             doc.add_i64(f.finding_id, v);
@@ -720,6 +741,7 @@ impl Inner {
                 unit_id: i64_of(f.unit_id).unwrap_or_default(),
                 unit_name: text_of(f.unit_raw),
                 round_id: i64_of(f.round_id),
+                round_unit_id: i64_of(f.round_unit_id),
                 finding_id: i64_of(f.finding_id),
                 category_id: i64_of(f.category_id),
                 state: text_of(f.state),
@@ -781,6 +803,7 @@ mod tests {
             unit_id: org,
             unit_name: "县财政局".into(),
             round_id: Some(1),
+            round_unit_id: Some(1),
             finding_id: None,
             category_id: None,
             state: "FED_BACK".into(),

@@ -32,6 +32,7 @@ pub struct SearchDoc {
     pub unit_id: i64,
     pub unit_name: String,
     pub round_id: Option<i64>,
+    pub round_unit_id: Option<i64>,
     /// For a measure, its finding (results link there; a finding's change refreshes its measures).
     pub finding_id: Option<i64>,
     pub category_id: Option<i64>,
@@ -110,6 +111,7 @@ struct FindingRow {
     unit_name: String,
     unit_path: String,
     round_id: i64,
+    round_unit_id: i64,
     team_id: Option<i64>,
     owner_org_id: i64,
     owner_path: String,
@@ -133,17 +135,18 @@ struct MeasureRow {
     unit_name: String,
     unit_path: String,
     round_id: i64,
+    round_unit_id: i64,
 }
 
 const ORG_SELECT: &str = "SELECT o.id, o.name, o.code, o.path, o.active, o.created_by FROM organisations o";
 const FINDING_SELECT: &str = "SELECT f.id, f.title, f.facts, f.basis, f.responsibility, f.team_opinion, f.state, \
     f.org_id, f.org_path, f.created_by, f.category_id, f.created_at, o.name AS unit_name, o.path AS unit_path, \
-    ru.round_id, ru.team_id, ru.owner_org_id, ow.path AS owner_path, ow.created_by AS owner_created_by \
+    ru.round_id, f.round_unit_id, ru.team_id, ru.owner_org_id, ow.path AS owner_path, ow.created_by AS owner_created_by \
     FROM findings f JOIN round_units ru ON ru.id = f.round_unit_id \
     JOIN organisations o ON o.id = f.org_id JOIN organisations ow ON ow.id = ru.owner_org_id";
 const MEASURE_SELECT: &str = "SELECT m.id, m.finding_id, m.content, m.target, m.state, m.deadline, \
     f.state AS finding_state, f.title AS finding_title, f.org_id, f.org_path, f.created_by, f.category_id, \
-    o.name AS unit_name, o.path AS unit_path, ru.round_id \
+    o.name AS unit_name, o.path AS unit_path, ru.round_id, f.round_unit_id \
     FROM measures m JOIN findings f ON f.id = m.finding_id JOIN round_units ru ON ru.id = f.round_unit_id \
     JOIN organisations o ON o.id = f.org_id";
 
@@ -160,6 +163,7 @@ fn org_doc(r: OrgRow) -> SearchDoc {
         unit_id: r.id,
         unit_name: r.name,
         round_id: None,
+        round_unit_id: None,
         finding_id: None,
         category_id: None,
         state: if r.active { "active" } else { "inactive" }.to_string(),
@@ -193,6 +197,7 @@ fn finding_doc(r: FindingRow) -> SearchDoc {
         unit_id: r.org_id,
         unit_name: r.unit_name,
         round_id: Some(r.round_id),
+        round_unit_id: Some(r.round_unit_id),
         finding_id: None,
         category_id: r.category_id,
         state: r.state,
@@ -222,6 +227,7 @@ fn measure_doc(r: MeasureRow) -> SearchDoc {
         unit_id: r.org_id,
         unit_name: r.unit_name,
         round_id: Some(r.round_id),
+        round_unit_id: Some(r.round_unit_id),
         finding_id: Some(r.finding_id),
         category_id: r.category_id,
         state: r.state,

@@ -240,6 +240,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("GET", "/api/v1/notifications", ANY, Open),
     ("GET", "/api/v1/workbench", ANY, Open),
     ("GET", "/api/v1/dashboard", RECT_READ, Open),
+    ("GET", "/api/v1/search", ANY, Open),
     // Marks the caller's own notification (`WHERE user_id`): another's id is a no-op answered
     // exactly like a missing one.
     ("POST", "/api/v1/notifications/{id}/read", ANY, Open),

@@ -20,6 +20,7 @@ mod notices;
 mod public_report;
 mod rectification;
 mod requests;
+mod search;
 mod settings;
 mod sheets;
 
@@ -90,6 +91,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     requests::ZH_CN_REQUESTS,
     bootstrap::ZH_CN_BOOTSTRAP,
     public_report::ZH_CN_PUBLIC_REPORT,
+    search::ZH_CN_SEARCH,
 ];
 
 /// The text of a message without arguments (a column header, a sheet name), borrowed for the

@@ -3,6 +3,7 @@
 import assessmentMessages from './zh-CN-assessment'
 import screenMessages from './zh-CN-screens'
 import publicMessages from './zh-CN-public'
+import searchMessages from './zh-CN-search'
 
 export default {
   // Assessment (整改评估), surveys and disclosure (整改公开): zh-CN-assessment.ts.
@@ -11,6 +12,8 @@ export default {
   ...screenMessages,
   // 码上巡察 (the public channel's queue): zh-CN-public.ts.
   ...publicMessages,
+  // Search: zh-CN-search.ts.
+  ...searchMessages,
   app: {
     name: '巡察工作平台',
     mark: '巡',

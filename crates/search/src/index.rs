@@ -5,9 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{
-    BooleanQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
     Value,
@@ -389,8 +387,8 @@ impl Search {
                 if let Err(e) = search.catch_up(&db).await {
                     tracing::warn!(error = %e, "search catch-up failed");
                 }
-                let due = last_report
-                    .is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(60));
+                let due =
+                    last_report.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(60));
                 if due && let Some(cursor) = search.cursor() {
                     last_report = Some(tokio::time::Instant::now());
                     let live_since = db.now() - time::Duration::days(1);
@@ -687,7 +685,10 @@ impl Inner {
             let mut clauses: Vec<(Occur, Box<dyn Query>)> =
                 base.iter().map(|(o, q)| (*o, q.box_clone())).collect();
             clauses.push((Occur::Must, kind_query(k)));
-            counts.insert(k, searcher.search(&BooleanQuery::new(clauses), &Count)? as u64);
+            counts.insert(
+                k,
+                searcher.search(&BooleanQuery::new(clauses), &Count)? as u64,
+            );
         }
         let total = match req.kind {
             Some(k) => counts.get(&k).copied().unwrap_or(0),
@@ -843,7 +844,13 @@ mod tests {
     fn index() -> Search {
         let s = Search::in_memory().expect("index");
         s.0.add(vec![
-            finding(1, "推进全面从严治党不力", "违规发放津补贴 12 万元", "/1/2/", 2),
+            finding(
+                1,
+                "推进全面从严治党不力",
+                "违规发放津补贴 12 万元",
+                "/1/2/",
+                2,
+            ),
             finding(2, "关于公务接待", "超标准接待，财政局长签批", "/1/3/", 3),
             finding(3, "三公经费", "公车私用", "/1/2/4/", 4),
         ])
@@ -860,9 +867,18 @@ mod tests {
         assert_eq!(ids(&r), vec![1]);
         assert!(r.items[0].snippet.iter().any(|seg| seg.hit));
         assert_eq!(ids(&s.0.search(&all, &req("關於")).expect("s")), vec![2]);
-        assert_eq!(ids(&s.0.search(&all, &req("\"发放津补贴\"")).expect("s")), vec![1]);
-        assert_eq!(ids(&s.0.search(&all, &req("\"津补贴发放\"")).expect("s")), Vec::<i64>::new());
-        assert_eq!(ids(&s.0.search(&all, &req("财政")).expect("s")), vec![1, 2, 3]);
+        assert_eq!(
+            ids(&s.0.search(&all, &req("\"发放津补贴\"")).expect("s")),
+            vec![1]
+        );
+        assert_eq!(
+            ids(&s.0.search(&all, &req("\"津补贴发放\"")).expect("s")),
+            Vec::<i64>::new()
+        );
+        assert_eq!(
+            ids(&s.0.search(&all, &req("财政")).expect("s")),
+            vec![1, 2, 3]
+        );
         assert_eq!(ids(&s.0.search(&all, &req("公*")).expect("s")), vec![2, 3]);
         assert_eq!(s.cursor(), Some(5));
     }

@@ -138,7 +138,8 @@ struct MeasureRow {
     round_unit_id: i64,
 }
 
-const ORG_SELECT: &str = "SELECT o.id, o.name, o.code, o.path, o.active, o.created_by FROM organisations o";
+const ORG_SELECT: &str =
+    "SELECT o.id, o.name, o.code, o.path, o.active, o.created_by FROM organisations o";
 const FINDING_SELECT: &str = "SELECT f.id, f.title, f.facts, f.basis, f.responsibility, f.team_opinion, f.state, \
     f.org_id, f.org_path, f.created_by, f.category_id, f.created_at, o.name AS unit_name, o.path AS unit_path, \
     ru.round_id, f.round_unit_id, ru.team_id, ru.owner_org_id, ow.path AS owner_path, ow.created_by AS owner_created_by \
@@ -290,7 +291,12 @@ where
 /// One batch of the records of `kind` with ids above `after`, in id order, for a rebuild:
 /// the ids of the batch (at most `batch`) and their documents (a finding's without its measures:
 /// the rebuild reads the measures on their own).
-pub async fn batch(db: &Db, kind: &str, after: i64, batch: i64) -> Result<(Vec<i64>, Vec<SearchDoc>)> {
+pub async fn batch(
+    db: &Db,
+    kind: &str,
+    after: i64,
+    batch: i64,
+) -> Result<(Vec<i64>, Vec<SearchDoc>)> {
     let table = match kind {
         KIND_ORG => "organisations",
         KIND_FINDING => "findings",

@@ -119,8 +119,8 @@ fn link(hit: &Hit, viewer: &Viewer) -> String {
         Kind::Org => "/orgs".to_string(),
         Kind::Measure => format!("/rect/items/{}", hit.finding_id.unwrap_or_default()),
         Kind::Finding => {
-            let in_ledger = xuncha_store::rectification::LEDGER_STATES
-                .contains(&format!("'{}'", hit.state));
+            let in_ledger =
+                xuncha_store::rectification::LEDGER_STATES.contains(&format!("'{}'", hit.state));
             match hit.round_unit_id {
                 Some(ru) if viewer.rounds && !(in_ledger && viewer.ledger) => {
                     format!("/inspection/units/{ru}")
@@ -197,11 +197,7 @@ async fn search(
         offset: usize::try_from(page.offset()).unwrap_or(usize::MAX),
         limit: usize::try_from(page.page_size).unwrap_or(20),
     };
-    let r = st
-        .search
-        .search(&viewer, &req)
-        .await
-        .map_err(unavailable)?;
+    let r = st.search.search(&viewer, &req).await.map_err(unavailable)?;
     let items = r
         .items
         .iter()

@@ -18,7 +18,12 @@ fn hits(v: &Value) -> Vec<(String, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h["kind"].as_str().unwrap().to_string(), h["id"].as_i64().unwrap()))
+        .map(|h| {
+            (
+                h["kind"].as_str().unwrap().to_string(),
+                h["id"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -67,7 +72,11 @@ async fn search_folds_scripts_and_keeps_to_the_scope(app: App) {
     let v = search(&me, "推進(jìn) 從嚴").await;
     assert_eq!(hits(&v), vec![("finding".to_string(), own[0])], "{v}");
     assert_eq!(v["total"], 1);
-    assert_eq!(count(&v, "finding"), 1, "the other county's hit is not counted: {v}");
+    assert_eq!(
+        count(&v, "finding"),
+        1,
+        "the other county's hit is not counted: {v}"
+    );
     let hit = &v["items"][0];
     assert!(
         hit["snippet"]
@@ -78,7 +87,10 @@ async fn search_folds_scripts_and_keeps_to_the_scope(app: App) {
         "{hit}"
     );
     assert_eq!(hit["title"], "推进全面从严治党不力");
-    assert!(hit["link"].as_str().unwrap().ends_with(&own[0].to_string()), "{hit}");
+    assert!(
+        hit["link"].as_str().unwrap().ends_with(&own[0].to_string()),
+        "{hit}"
+    );
 
     // The province sees both; an exact phrase tells them apart.
     let v = search(&province, "推进 从严").await;

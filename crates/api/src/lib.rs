@@ -64,6 +64,7 @@ pub const MAX_REQUEST_BYTES: usize = 64 * 1024 * 1024;
         (name = "workbench", description = "工作台：待办、通知与要览"),
         (name = "linkage", description = "上下联动：任务部署联动与联动重点"),
         (name = "guidance", description = "指导督导：督导组、督导问题与整改销号"),
+        (name = "search", description = "全文搜索：组织、问题与整改措施"),
         (name = "public", description = "无需登录的公开接口：满意度测评答卷、整改公开、码上巡察"),
     )
 )]

@@ -65,6 +65,8 @@ pub struct AppState {
     pub throttle: Arc<crate::throttle::LoginThrottle>,
     /// Requests of the public channel per client (digests under a daily key, in memory).
     pub public_throttle: Arc<crate::throttle::PublicThrottle>,
+    /// This node's full-text index (kept in step by its worker, see `xuncha_search`).
+    pub search: xuncha_search::Search,
 }
 
 impl AppState {

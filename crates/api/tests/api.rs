@@ -14,6 +14,8 @@ use xuncha_store::{Db, testing};
 pub(crate) struct App {
     base: String,
     db: Db,
+    /// The node's search index: empty and never built until a test rebuilds it.
+    search: xuncha_search::Search,
     _dir: Option<tempfile::TempDir>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -80,7 +82,9 @@ async fn spawn_with(db: Db, dir: Option<tempfile::TempDir>, config: ApiConfig) -
         metrics: xuncha_api::metrics_handle(),
         throttle: Default::default(),
         public_throttle: Default::default(),
+        search: xuncha_search::Search::in_memory().expect("search index"),
     };
+    let search = state.search.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -92,6 +96,7 @@ async fn spawn_with(db: Db, dir: Option<tempfile::TempDir>, config: ApiConfig) -
     App {
         base,
         db,
+        search,
         _dir: dir,
         _shutdown: tx,
     }
@@ -1218,6 +1223,9 @@ mod recovery;
 #[path = "api/matrix.rs"]
 mod matrix;
 
+#[path = "api/search.rs"]
+mod search;
+
 #[path = "api/accounts.rs"]
 mod accounts;
 
@@ -1243,9 +1251,9 @@ mod workbench;
 
 #[path = "api/dashboard.rs"]
 mod dashboard;
-#[path = "api/linkage.rs"]
-mod linkage;
 #[path = "api/guidance.rs"]
 mod guidance;
+#[path = "api/linkage.rs"]
+mod linkage;
 #[path = "api/public_reports.rs"]
 mod public_reports;

@@ -146,6 +146,11 @@ impl Config {
         self.data_dir.join("keys").join("field.key")
     }
 
+    /// `<data_dir>/search`, this node's full-text index (rebuildable from the database).
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
+
     /// `<data_dir>/keys/audit.key`, the generated audit checkpoint key.
     pub fn audit_key_file(&self) -> PathBuf {
         self.data_dir.join("keys").join("audit.key")

@@ -73,6 +73,15 @@ enum Command {
     Openapi,
     /// Recompute the rectification counters (statistics, dashboards) from the findings.
     RebuildCounters,
+    /// The full-text search index of this node.
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SearchCommand {
+    /// Rebuild this node's index from the database (stop this node's server first).
+    Reindex,
 }
 
 #[derive(Debug, Args)]
@@ -264,6 +273,18 @@ async fn require_field_key(db: &Db, config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// This node's search index in `<data_dir>/search` (owner-only: it holds the records' text).
+fn open_search(config: &Config) -> Result<xuncha_search::Search> {
+    let dir = config.search_dir();
+    config::private_dir(&dir).with_context(|| format!("创建搜索索引目录 {}", dir.display()))?;
+    xuncha_search::Search::open(&dir).map_err(|e| {
+        anyhow::anyhow!(
+            "打开搜索索引 {}：{e}（若本节点的服务正在运行，请先停止）",
+            dir.display()
+        )
+    })
+}
+
 fn state(db: Db, config: &Config) -> Result<AppState> {
     let crypto = xuncha_service::crypto::Crypto::new(&config.keys()?)
         .map_err(|e| anyhow::anyhow!("加密密钥：{e}"))?;
@@ -284,6 +305,7 @@ fn state(db: Db, config: &Config) -> Result<AppState> {
         metrics: xuncha_api::metrics_handle(),
         throttle: Default::default(),
         public_throttle: Default::default(),
+        search: open_search(config)?,
     })
 }
 
@@ -342,6 +364,12 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
                 xuncha_service::scheduler::node_id(),
             );
             tracing::info!(node = scheduler.node(), "scheduler node");
+            // Builds the index when it is new, then applies the outbox every half second.
+            let search_worker = st.search.spawn_worker(
+                db.clone(),
+                scheduler.node().to_string(),
+                std::time::Duration::from_millis(500),
+            );
             // A stop signal ends the server within SHUTDOWN_GRACE + LEASE_RELEASE + DB_CLOSE +
             // RUNTIME_SHUTDOWN (8.5 s), whatever is in flight: slow clients, a long import.
             xuncha_api::serve_with_grace(listener, st, shutdown_signal(), SHUTDOWN_GRACE).await?;
@@ -352,6 +380,7 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
             {
                 tracing::warn!("could not give up the scheduler lease at shutdown");
             }
+            search_worker.abort();
             if tokio::time::timeout(DB_CLOSE, db.close()).await.is_err() {
                 tracing::warn!("database connections still busy at shutdown; exiting anyway");
             }
@@ -420,6 +449,20 @@ async fn run(command: Command, config: Config) -> Result<std::process::ExitCode>
             let n = xuncha_store::counters::rebuild(&db).await?;
             println!(
                 "整改统计计数已按 {n} 条台账问题重新计算，用时 {:.1} 秒。",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search(SearchCommand::Reindex) => {
+            let db = open(&config).await?;
+            let search = open_search(&config)?;
+            let started = std::time::Instant::now();
+            let n = search
+                .rebuild(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("重建搜索索引：{e}"))?;
+            println!(
+                "搜索索引已重建：{n} 条记录，用时 {:.1} 秒。",
                 started.elapsed().as_secs_f64()
             );
             Ok(ExitCode::SUCCESS)

@@ -92,6 +92,13 @@ fn demo_is_deterministic_and_prints_json_accounts() {
         rebuilt.contains("整改统计计数已按") && !rebuilt.contains("按 0 条"),
         "{rebuilt}"
     );
+    // The search index is rebuilt from the database into the data directory.
+    let reindexed = ok(&xuncha(a.path(), &["search", "reindex"]));
+    assert!(
+        reindexed.contains("搜索索引已重建") && !reindexed.contains("：0 条"),
+        "{reindexed}"
+    );
+    assert!(a.path().join("search").join("meta.json").exists());
     // A second demo on the same database is refused and changes nothing.
     let again = xuncha(a.path(), &["demo"]);
     assert!(!again.status.success());

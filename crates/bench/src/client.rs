@@ -266,5 +266,6 @@ fn app_state(db: &xuncha_store::Db) -> Result<xuncha_api::AppState> {
         metrics: None,
         throttle: Default::default(),
         public_throttle: Default::default(),
+        search: xuncha_search::Search::in_memory().map_err(|e| anyhow::anyhow!("{e}"))?,
     })
 }

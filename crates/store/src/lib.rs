@@ -27,6 +27,7 @@ pub mod public_reports;
 pub mod rectification;
 pub mod scheduler;
 pub mod scope;
+pub mod search;
 pub mod settings;
 pub mod teams;
 #[doc(hidden)]

@@ -68,6 +68,7 @@ dual!(
     scheduler_runs_once_per_period,
     statistics_keep_no_value_samples,
     linkage_rows_stay_with_their_office,
+    search_outbox_follows_committed_writes,
 );
 
 fn actor() -> Actor {
@@ -1510,4 +1511,121 @@ async fn linkage_rows_stay_with_their_office(db: Db) {
     let r = lk::recipient_as_issuer(&db, &ps, row.id).await.unwrap();
     assert_eq!(r.state().unwrap(), RecipientState::Reported);
     assert_eq!(r.report.as_deref(), Some("已完成"));
+}
+
+/// Every committed change of an indexed record leaves an outbox row in the same transaction (a
+/// refused write leaves none); the documents read back follow the record; pruning keeps what a
+/// live node has not applied.
+async fn search_outbox_follows_committed_writes(db: Db) {
+    use xuncha_store::search;
+    let head = search::outbox_head(&db).await.unwrap();
+    let t = small_tree(&db).await;
+    let rows = search::outbox_after(&db, head, 1000).await.unwrap();
+    // Creating an organisation inserts it, then sets its path: rows name each of them.
+    let named: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.record_id).collect();
+    let created: std::collections::BTreeSet<i64> = t.values().map(|o| o.id.get()).collect();
+    assert_eq!(named, created);
+    assert!(rows.iter().all(|r| r.kind == search::KIND_ORG));
+    assert!(rows.windows(2).all(|w| w[0].id < w[1].id));
+    let k11 = &t["K11"];
+    assert!(rows.iter().any(|r| r.record_id == k11.id.get()));
+
+    // A rename is one more row; a refused write (duplicate code) none.
+    let mark = search::outbox_head(&db).await.unwrap();
+    let mut d = draft("K11", "K11新名", OrgKind::County);
+    d.code = k11.code.clone();
+    let renamed = orgs::update(
+        &db,
+        &actor(),
+        &Scope::unrestricted(),
+        k11.id,
+        &d,
+        k11.version,
+    )
+    .await
+    .unwrap();
+    let mut clash = draft("K12", "重复", OrgKind::County);
+    clash.code = t["K12"].code.clone();
+    assert!(
+        orgs::update(
+            &db,
+            &actor(),
+            &Scope::unrestricted(),
+            k11.id,
+            &clash,
+            renamed.version
+        )
+        .await
+        .is_err()
+    );
+    let rows = search::outbox_after(&db, mark, 1000).await.unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].record_id, k11.id.get());
+
+    // The document is the record as it is now, visible from each ancestor's subtree.
+    let docs = search::docs(&db, search::KIND_ORG, &[k11.id.get(), -5])
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].title, "K11新名");
+    for anc in [&t["P"], &t["C1"], k11] {
+        assert!(
+            docs[0]
+                .acl
+                .contains(&search::acl::subtree(search::acl::ORG, &anc.path))
+        );
+    }
+    assert!(
+        !docs[0]
+            .acl
+            .contains(&search::acl::subtree(search::acl::ORG, &t["C2"].path))
+    );
+
+    // Moving a subtree changes the paths of all its organisations: one row each.
+    let mark = search::outbox_head(&db).await.unwrap();
+    orgs::move_to(
+        &db,
+        &actor(),
+        &Scope::unrestricted(),
+        k11.id,
+        t["C2"].id,
+        renamed.version,
+    )
+    .await
+    .unwrap();
+    let moved: Vec<i64> = search::outbox_after(&db, mark, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.record_id)
+        .collect();
+    assert!(
+        moved.contains(&k11.id.get()) && moved.contains(&t["K11T"].id.get()),
+        "{moved:?}"
+    );
+
+    // Pruning keeps the rows after the lowest live cursor; a node below the pruned id knows it.
+    let last = search::outbox_head(&db).await.unwrap();
+    search::report_node(&db, "a", last).await.unwrap();
+    search::report_node(&db, "b", mark).await.unwrap();
+    let n = search::prune(&db, db.now() - time::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(n > 0);
+    assert_eq!(search::pruned_through(&db).await.unwrap(), mark);
+    assert_eq!(
+        search::outbox_after(&db, 0, 1000).await.unwrap().len() as i64,
+        last - mark
+    );
+    assert_eq!(search::outbox_head(&db).await.unwrap(), last);
+    // After pruning everything, ids still grow (never reused).
+    search::report_node(&db, "b", last).await.unwrap();
+    search::prune(&db, db.now() - time::Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(search::outbox_head(&db).await.unwrap(), last);
+    let c9 = mk(&db, Some(t["P"].id), "C9", OrgKind::City).await;
+    let rows = search::outbox_after(&db, last, 1000).await.unwrap();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r.record_id == c9.id.get()));
+    assert!(rows[0].id > last);
 }

@@ -3244,6 +3244,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Searches organisations, findings and rectification measures. A hit is returned, and
+         *     counted, only where the caller may see the record: organisations in the data scope
+         *     (org:read), findings through the office running the round (inspection:read, a team member
+         *     only its team's) or, once fed back, through the inspected organisation (rect:read or
+         *     problem:read), measures through their finding's ledger item.
+         */
+        get: operations["search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/settings/inspection": {
         parameters: {
             query?: never;
@@ -6379,6 +6402,50 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        SearchCount: {
+            /** Format: int64 */
+            count: number;
+            kind: components["schemas"]["SearchKind"];
+        };
+        SearchHit: {
+            /** @description A finding's recording day, a measure's deadline (YYYY-MM-DD). */
+            date?: string | null;
+            /** Format: int64 */
+            id: number;
+            kind: components["schemas"]["SearchKind"];
+            /** @description The web screen showing the record. */
+            link: string;
+            /** Format: int64 */
+            round_id?: number | null;
+            /** @description Where the query matched, in folded (simplified) text. */
+            snippet: components["schemas"]["SnippetPart"][];
+            /** @description The state code of the record (a finding's or a measure's state; `active` / `inactive`). */
+            state: string;
+            /** @description The record's title (a finding's or, for a measure, its finding's; an organisation's name). */
+            title: string;
+            /** Format: int64 */
+            unit_id: number;
+            unit_name: string;
+        };
+        /**
+         * @description The kinds of records searched.
+         * @enum {string}
+         */
+        SearchKind: "finding" | "measure" | "org";
+        SearchPage: {
+            /** @description Hits per kind, within the caller's scope. */
+            counts: components["schemas"]["SearchCount"][];
+            items: components["schemas"]["SearchHit"][];
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            page_size: number;
+            /**
+             * Format: int64
+             * @description Hits of the requested kind (every kind when none), within the caller's scope.
+             */
+            total: number;
+        };
         SettingsSave: {
             grades: components["schemas"]["GradeDto"][];
             indicators: components["schemas"]["IndicatorDto"][];
@@ -6400,6 +6467,11 @@ export interface components {
              * @description The office whose settings these are: the caller's own.
              */
             office_id: number;
+        };
+        /** @description A piece of a snippet; `hit` pieces matched the query (show them highlighted). */
+        SnippetPart: {
+            hit: boolean;
+            text: string;
         };
         StatRow: {
             /**
@@ -13419,6 +13491,44 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Words (all must match), "exact phrases" and prefixes ending in `*`; traditional
+                 *     characters, full-width forms and scraped pinyin like 推進(jìn) are folded.
+                 */
+                q?: string;
+                /** @description Only this kind (the counts still cover every kind). */
+                kind?: string;
+                round_id?: number;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };

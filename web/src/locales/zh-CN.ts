@@ -5,6 +5,7 @@ import screenMessages from './zh-CN-screens'
 import publicMessages from './zh-CN-public'
 import linkageMessages from './zh-CN-linkage'
 import guidanceMessages from './zh-CN-guidance'
+import searchMessages from './zh-CN-search'
 
 export default {
   // Assessment (整改评估), surveys and disclosure (整改公开): zh-CN-assessment.ts.
@@ -17,6 +18,8 @@ export default {
   ...linkageMessages,
   // 指导督导: zh-CN-guidance.ts.
   ...guidanceMessages,
+  // Search: zh-CN-search.ts.
+  ...searchMessages,
   app: {
     name: '巡察工作平台',
     mark: '巡',

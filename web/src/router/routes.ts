@@ -314,6 +314,12 @@ export const routes: RouteRecordRaw[] = [
         },
       },
       {
+        path: 'search',
+        name: 'search',
+        component: () => import('@/views/search/index.vue'),
+        meta: { title: 'search.title' },
+      },
+      {
         path: 'profile',
         name: 'profile',
         component: () => import('@/views/profile/index.vue'),

@@ -17,6 +17,7 @@ pub mod orgs;
 pub mod public_reports;
 pub mod rectification;
 pub mod roles;
+pub mod search;
 pub mod streamed;
 pub mod system;
 pub mod teams;
@@ -172,6 +173,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(linkage::router())
         .merge(guidance::router())
         .merge(dashboard::router())
+        .merge(search::router())
         .merge(public_reports::public_router())
         .merge(public_reports::staff_router())
 }

@@ -278,6 +278,7 @@ const ROUTES: &[(&str, &str, Option<&str>, Reach)] = &[
     ("POST", "/api/v1/guidance/problems/{id}/rectify", GUIDANCE_RECTIFY, Path),
     ("POST", "/api/v1/guidance/problems/{id}/write-off", GUIDANCE_RECTIFY, Path),
     ("POST", "/api/v1/guidance/problems/{id}/verify", GUIDANCE_LEAD, Path),
+    ("GET", "/api/v1/search", ANY, Open),
     // Marks the caller's own notification (`WHERE user_id`): another's id is a no-op answered
     // exactly like a missing one.
     ("POST", "/api/v1/notifications/{id}/read", ANY, Open),

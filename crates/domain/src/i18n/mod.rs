@@ -22,6 +22,7 @@ mod notices;
 mod public_report;
 mod rectification;
 mod requests;
+mod search;
 mod settings;
 mod sheets;
 
@@ -94,6 +95,7 @@ pub static CATALOGUES: &[&[(&str, &str)]] = &[
     public_report::ZH_CN_PUBLIC_REPORT,
     linkage::ZH_CN_LINKAGE,
     guidance::ZH_CN_GUIDANCE,
+    search::ZH_CN_SEARCH,
 ];
 
 /// The text of a message without arguments (a column header, a sheet name), borrowed for the

@@ -301,7 +301,7 @@ mod tests {
         assert_eq!(names, ["title", "content", "deadline", "org_ids"]);
         assert!(fields[0].msg.render().contains("标题"));
         assert!(fields[2].msg.render().contains("期限"));
-        assert!(fields[3].msg.render().contains("接收单位"));
+        assert!(fields[3].msg.render().contains("下级巡察机构"));
         let ok = NewTask::parse(
             "同步开展内部巡察",
             "各市县巡察办同步开展。",

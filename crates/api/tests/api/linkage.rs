@@ -121,7 +121,10 @@ async fn linkage_task_state_machine_and_scope(app: App) {
     assert!(message_of(&bad, "title").contains("标题"), "{bad}");
     assert!(message_of(&bad, "content").contains("内容"), "{bad}");
     assert!(message_of(&bad, "deadline").contains("期限"), "{bad}");
-    assert!(message_of(&bad, "org_ids").contains("接收单位"), "{bad}");
+    assert!(
+        message_of(&bad, "org_ids").contains("下级巡察机构"),
+        "{bad}"
+    );
     let (st, bad) = prov
         .post(
             "/api/v1/linkage/tasks",

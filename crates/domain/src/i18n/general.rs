@@ -17,6 +17,7 @@ pub static ZH_CN: &[(&str, &str)] = &[
     ("field.new_password", "新密码"),
     ("field.old_password", "原密码"),
     ("field.org_id", "所属组织"),
+    ("field.org_ids", "下级巡察机构"),
     ("field.role_ids", "角色"),
     ("field.permissions", "功能权限"),
     ("field.data_scope", "数据范围"),

@@ -4,7 +4,6 @@
 pub static ZH_CN_GUIDANCE: &[(&str, &str)] = &[
     ("field.form", "督导形式"),
     ("field.member_ids", "督导组成员"),
-    ("field.org_ids", "被督导的巡察机构"),
     ("field.period_from", "督导开始日期"),
     ("field.period_to", "督导结束日期"),
     ("field.problem_text", "问题描述"),

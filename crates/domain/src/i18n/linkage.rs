@@ -3,7 +3,6 @@
 
 /// The zh-CN messages of the linkage network.
 pub static ZH_CN_LINKAGE: &[(&str, &str)] = &[
-    ("field.org_ids", "接收单位"),
     ("field.report", "反馈内容"),
     ("field.round_ids", "关联轮次"),
     ("field.focus_point_id", "联动重点"),

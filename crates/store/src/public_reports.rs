@@ -731,14 +731,16 @@ pub struct ReportStats {
     pub reply: Span,
 }
 
-/// Pushes the FROM/WHERE of the caller's reports (`r`, `ru`, `ow`) with the filter.
+/// Pushes the FROM/WHERE of the caller's reports (`r`, `ru`, `ow`, the inspected unit `o`) with
+/// the filter.
 fn push_stats_from<DB>(qb: &mut QueryBuilder<DB>, a: &ClueAccess, f: &StatsFilter)
 where
     DB: sqlx::Database,
     for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
     for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
 {
-    qb.push(" FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN organisations ow ON ow.id = ru.owner_org_id WHERE 1 = 1");
+    qb.push(" FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN organisations ow ON ow.id = ru.owner_org_id \
+              JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1");
     if let Some(round) = f.round_id {
         qb.push(" AND ru.round_id = ").push_bind(round);
     }
@@ -759,12 +761,7 @@ pub async fn stats(db: &Db, a: &ClueAccess, f: &StatsFilter, today: Date) -> Res
         let by_state = grouped("r.state").build_query_as::<StatGroup>().fetch_all(p).await?;
         let by_category = grouped("r.category").build_query_as::<StatGroup>().fetch_all(p).await?;
         let mut qb = QueryBuilder::new("SELECT CAST(r.round_unit_id AS TEXT) AS key, MAX(o.name) AS name, COUNT(*) AS count");
-        qb.push(" FROM public_reports r JOIN round_units ru ON ru.id = r.round_unit_id JOIN organisations ow ON ow.id = ru.owner_org_id \
-                  JOIN organisations o ON o.id = ru.org_id WHERE 1 = 1");
-        if let Some(round) = f.round_id {
-            qb.push(" AND ru.round_id = ").push_bind(round);
-        }
-        push_report_access(&mut qb, a);
+        push_stats_from(&mut qb, a, f);
         qb.push(" GROUP BY r.round_unit_id ORDER BY COUNT(*) DESC, r.round_unit_id");
         let by_unit = qb.build_query_as::<StatGroup>().fetch_all(p).await?;
 
